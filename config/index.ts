@@ -1,0 +1,224 @@
+/**
+ * The one place that reads the environment (DESIGN §3). `loadConfig(env)` is pure so tests can
+ * feed it any environment; `loadConfigFromProcess()` is what the entry points call.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { SIMULATOR_DEFAULTS } from './simulator-defaults';
+
+export { SIMULATOR_DEFAULTS };
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Variables whose values must never be printed, not even in an error message. */
+export const SECRET_VARIABLES = [
+  'WECOM_AGENT_SECRET',
+  'WECOM_CONTACT_SECRET',
+  'WECOM_EXTERNAL_SECRET',
+  'WECOM_CALLBACK_TOKEN',
+  'WECOM_CALLBACK_AES_KEY',
+  'SESSION_SECRET',
+  'DATABASE_URL',
+] as const;
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const envSchema = z.object({
+  PORT: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be an integer between 1 and 65535')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 65535, 'must be an integer between 1 and 65535')
+    .optional(),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine(
+      (v) => /^sqlite:.+/.test(v) || /^mysql:\/\/[^/]+\/[^/?]+/.test(v),
+      'must be sqlite:PATH, sqlite::memory: or mysql://user:pass@host:3306/db',
+    )
+    .optional(),
+  WECOM_MODE: z.enum(['simulator', 'live']).optional(),
+  WECOM_API_BASE: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
+  WECOM_CORP_ID: optionalText,
+  WECOM_AGENT_ID: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be the numeric AgentId of the self-built app')
+    .optional(),
+  WECOM_AGENT_SECRET: optionalText,
+  WECOM_CONTACT_SECRET: optionalText,
+  WECOM_EXTERNAL_SECRET: optionalText,
+  WECOM_CALLBACK_TOKEN: optionalText,
+  WECOM_CALLBACK_AES_KEY: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey')
+    .optional(),
+  WECOM_ADMIN_USERIDS: optionalText,
+  PUBLIC_URL: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+});
+
+export type DatabaseConfig =
+  | { dialect: 'sqlite'; storage: string; url: string }
+  | { dialect: 'mysql'; url: string };
+
+export interface Config {
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly sessionSecret: string;
+  readonly database: DatabaseConfig;
+  readonly wecom: {
+    readonly mode: 'simulator' | 'live';
+    /** Server API base, without the trailing `/cgi-bin`. */
+    readonly apiBase: string;
+    /** Where the browser is sent for in-app OAuth (open.weixin.qq.com in live mode). */
+    readonly oauthBase: string;
+    /** Where the browser is sent for desktop QR/SSO login. */
+    readonly ssoBase: string;
+    readonly corpId: string;
+    readonly agentId: string;
+    readonly agentSecret: string;
+    readonly contactSecret: string;
+    readonly externalSecret: string;
+    readonly callbackToken: string;
+    readonly callbackAesKey: string;
+    readonly adminUserIds: readonly string[];
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env): Config {
+  const parsed = envSchema.safeParse(pickKnown(env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(variable, describeIssue(variable, issue.message, env[variable]));
+  }
+  const e = parsed.data;
+  const port = e.PORT ?? 3000;
+  const publicUrl = stripTrailingSlash(e.PUBLIC_URL ?? `http://localhost:${port}`);
+  const mode = e.WECOM_MODE ?? (e.WECOM_CORP_ID ? 'live' : 'simulator');
+
+  if (mode === 'live') {
+    for (const name of [
+      'WECOM_CORP_ID',
+      'WECOM_AGENT_ID',
+      'WECOM_AGENT_SECRET',
+      'WECOM_CALLBACK_TOKEN',
+      'WECOM_CALLBACK_AES_KEY',
+      'SESSION_SECRET',
+    ] as const) {
+      if (!e[name]) throw new ConfigError(name, 'is required when WECOM_MODE=live');
+    }
+  }
+
+  const sim = SIMULATOR_DEFAULTS;
+  const agentSecret = e.WECOM_AGENT_SECRET ?? (mode === 'simulator' ? sim.agentSecret : '');
+  const simulatorBase = `http://127.0.0.1:${port}/__wecom`;
+
+  return deepFreeze({
+    port,
+    publicUrl,
+    logLevel: e.LOG_LEVEL ?? 'info',
+    sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+    database: parseDatabaseUrl(e.DATABASE_URL ?? 'sqlite:data/wecom-crm.sqlite'),
+    wecom: {
+      mode,
+      apiBase: stripTrailingSlash(
+        e.WECOM_API_BASE ?? (mode === 'simulator' ? simulatorBase : 'https://qyapi.weixin.qq.com'),
+      ),
+      oauthBase: mode === 'simulator' ? `${publicUrl}/__wecom` : 'https://open.weixin.qq.com',
+      ssoBase: mode === 'simulator' ? `${publicUrl}/__wecom` : 'https://login.work.weixin.qq.com',
+      corpId: e.WECOM_CORP_ID ?? sim.corpId,
+      agentId: e.WECOM_AGENT_ID ?? sim.agentId,
+      agentSecret,
+      contactSecret: e.WECOM_CONTACT_SECRET ?? (mode === 'simulator' ? sim.contactSecret : agentSecret),
+      externalSecret:
+        e.WECOM_EXTERNAL_SECRET ?? (mode === 'simulator' ? sim.externalSecret : agentSecret),
+      callbackToken: e.WECOM_CALLBACK_TOKEN ?? sim.callbackToken,
+      callbackAesKey: e.WECOM_CALLBACK_AES_KEY ?? sim.callbackAesKey,
+      adminUserIds: (e.WECOM_ADMIN_USERIDS ?? (mode === 'simulator' ? 'admin' : ''))
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    },
+  });
+}
+
+export function loadConfigFromProcess(): Config {
+  return loadConfig(process.env);
+}
+
+/** A loggable view of the configuration: secrets masked, database credentials removed. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  return {
+    port: config.port,
+    publicUrl: config.publicUrl,
+    database: redactUrl(config.database.url),
+    wecomMode: config.wecom.mode,
+    wecomApiBase: config.wecom.apiBase,
+    corpId: config.wecom.corpId,
+    agentId: config.wecom.agentId,
+    logLevel: config.logLevel,
+  };
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+function parseDatabaseUrl(url: string): DatabaseConfig {
+  if (url.startsWith('sqlite:')) {
+    const storage = url.slice('sqlite:'.length);
+    return { dialect: 'sqlite', storage, url };
+  }
+  return { dialect: 'mysql', url };
+}
+
+function describeIssue(variable: string, message: string, raw: string | undefined): string {
+  const secret = (SECRET_VARIABLES as readonly string[]).includes(variable);
+  const shown = raw === undefined || secret ? '' : ` (got ${JSON.stringify(raw)})`;
+  return `${message}${shown}`;
+}
+
+function pickKnown(env: Env): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    // An empty variable (`PORT=`) means "not set", as shells and .env files usually intend.
+    if (value !== undefined && value !== '') out[key] = value;
+  }
+  return out;
+}
+
+function stripTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

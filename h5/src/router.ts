@@ -1,0 +1,44 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Page title shown in the nav bar and the document title. */
+    title: string;
+    /** Pages reached from the tab bar show it; detail pages don't. */
+    tab?: boolean;
+  }
+}
+
+const routes: RouteRecordRaw[] = [
+  { path: '/', redirect: '/workbench' },
+  {
+    path: '/customers',
+    name: 'customers',
+    component: () => import('./pages/customers/CustomersPage.vue'),
+    meta: { title: '客户', tab: true },
+  },
+  {
+    path: '/workbench',
+    name: 'workbench',
+    component: () => import('./pages/workbench/WorkbenchPage.vue'),
+    meta: { title: '工作台', tab: true },
+  },
+  {
+    path: '/me',
+    name: 'me',
+    component: () => import('./pages/me/MePage.vue'),
+    meta: { title: '我的', tab: true },
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('./pages/NotFoundPage.vue'),
+    meta: { title: '页面不存在' },
+  },
+];
+
+export const router = createRouter({ history: createWebHistory(), routes });
+
+router.afterEach((to) => {
+  document.title = `${to.meta.title} · 企微客户管理`;
+});

@@ -1,0 +1,52 @@
+import { fileURLToPath, URL } from 'node:url';
+import { VantResolver } from '@vant/auto-import-resolver';
+import vue from '@vitejs/plugin-vue';
+import Components from 'unplugin-vue-components/vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * Vant's icon @font-face lists a CDN copy (at.alicdn.com) after the inlined woff2. Intranet
+ * deployments can't reach it, the page's CSP forbids it, and we don't send users' browsers to
+ * third parties: keep only the inlined font.
+ */
+function dropVantIconCdn(): Plugin {
+  return {
+    name: 'drop-vant-icon-cdn',
+    transform(code, id) {
+      if (!id.includes('vant') || !code.includes('at.alicdn.com')) return null;
+      return { code: code.replace(/,\s*url\(\/\/at\.alicdn\.com[^)]*\)\s*format\("[^"]*"\)/g, ''), map: null };
+    },
+  };
+}
+
+const serverOrigin = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  plugins: [
+    vue(),
+    dropVantIconCdn(),
+    // Vant components are imported on demand, with their styles, as templates use them.
+    Components({ resolvers: [VantResolver()], dts: false }),
+  ],
+  resolve: {
+    alias: {
+      '@shared': fileURLToPath(new URL('../shared', import.meta.url)),
+      '@': fileURLToPath(new URL('./src', import.meta.url)),
+    },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2020',
+    chunkSizeWarningLimit: 300,
+  },
+  server: {
+    port: 5173,
+    proxy: {
+      '/api': serverOrigin,
+      '/__wecom': serverOrigin,
+      '/healthz': serverOrigin,
+    },
+  },
+});

@@ -1,0 +1,91 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Sequelize, type Options } from 'sequelize';
+import type { DatabaseConfig } from '../../config';
+import type { Logger } from '../logger';
+
+export type Dialect = 'sqlite' | 'mysql';
+
+/**
+ * Opens Sequelize on SQLite or MySQL/MariaDB. All timestamps are stored in UTC; MySQL tables and
+ * connections use utf8mb4 so Chinese names and emoji nicknames from WeChat round-trip.
+ */
+export async function openDatabase(config: DatabaseConfig, logger?: Logger): Promise<Sequelize> {
+  const logging = logger ? (sql: string) => logger.trace({ sql }, 'sql') : false;
+  const common: Options = {
+    logging,
+    define: { underscored: true, timestamps: true },
+    timezone: '+00:00',
+  };
+
+  let sequelize: Sequelize;
+  if (config.dialect === 'sqlite') {
+    const memory = config.storage === ':memory:';
+    if (!memory) mkdirSync(dirname(resolve(config.storage)), { recursive: true });
+    sequelize = new Sequelize({
+      ...common,
+      dialect: 'sqlite',
+      storage: config.storage,
+      // One connection: SQLite has a single writer anyway, and `:memory:` must not be split.
+      pool: { max: 1, min: 1, idle: Number.MAX_SAFE_INTEGER },
+    });
+    if (!memory) await sequelize.query('PRAGMA journal_mode = WAL');
+    await sequelize.query('PRAGMA foreign_keys = ON');
+    await sequelize.query('PRAGMA busy_timeout = 5000');
+  } else {
+    sequelize = openMysql(config.url, common);
+    try {
+      await sequelize.authenticate();
+    } catch (err) {
+      if (!isUnknownDatabase(err)) throw err;
+      // A fresh server: create the schema with the right charset rather than fail.
+      await sequelize.close();
+      await createMysqlDatabase(config.url, common);
+      logger?.info({ database: new URL(config.url).pathname.slice(1) }, 'created MySQL database');
+      sequelize = openMysql(config.url, common);
+      await sequelize.authenticate();
+    }
+  }
+  return sequelize;
+}
+
+function openMysql(url: string, common: Options): Sequelize {
+  return new Sequelize(url, {
+    ...common,
+    dialect: 'mysql',
+    dialectOptions: { charset: 'utf8mb4', supportBigNumbers: true, bigNumberStrings: false },
+    define: { ...common.define, charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
+    pool: { max: 10, min: 0, idle: 10_000, acquire: 30_000 },
+  });
+}
+
+async function createMysqlDatabase(url: string, common: Options): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!/^[\w$]{1,64}$/.test(name)) throw new Error(`refusing to create database with name "${name}"`);
+  target.pathname = '/';
+  const server = openMysql(target.toString(), common);
+  try {
+    await server.query(
+      `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  } finally {
+    await server.close();
+  }
+}
+
+function isUnknownDatabase(err: unknown): boolean {
+  const original = (err as { original?: { errno?: number } }).original;
+  return original?.errno === 1049; // ER_BAD_DB_ERROR
+}
+
+export function dialectOf(sequelize: Sequelize): Dialect {
+  const d = sequelize.getDialect();
+  if (d === 'sqlite' || d === 'mysql') return d;
+  throw new Error(`unsupported dialect ${d}`);
+}
+
+/** Cheap round trip used by /readyz. */
+export async function pingDatabase(sequelize: Sequelize): Promise<void> {
+  await sequelize.query('SELECT 1');
+}

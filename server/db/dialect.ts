@@ -1,0 +1,90 @@
+/**
+ * The few places where SQLite and MySQL SQL differ. Everything else goes through Sequelize and
+ * is dialect-neutral; when a module needs raw SQL for one of these cases it asks here.
+ */
+import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { dialectOf } from './connection';
+
+export type DateBucket = 'day' | 'month' | 'year';
+
+const SQLITE_FORMATS: Record<DateBucket, string> = { day: '%Y-%m-%d', month: '%Y-%m', year: '%Y' };
+const MYSQL_FORMATS: Record<DateBucket, string> = { day: '%Y-%m-%d', month: '%Y-%m', year: '%Y' };
+
+/**
+ * SQL expression that buckets a datetime column into `YYYY-MM-DD`, `YYYY-MM` or `YYYY` text.
+ * `column` must be a trusted identifier (it is interpolated).
+ */
+export function dateBucketSql(sequelize: Sequelize, column: string, bucket: DateBucket): string {
+  assertIdentifier(column);
+  return dialectOf(sequelize) === 'sqlite'
+    ? `strftime('${SQLITE_FORMATS[bucket]}', ${column})`
+    : `DATE_FORMAT(${column}, '${MYSQL_FORMATS[bucket]}')`;
+}
+
+/**
+ * Suffix for a row-claiming SELECT. MySQL 8 / MariaDB 10.6+ skip rows other workers hold;
+ * SQLite has one writer (demo mode runs one worker), so a plain SELECT inside the transaction
+ * is already exclusive.
+ */
+export function forUpdateSkipLockedSql(sequelize: Sequelize): string {
+  return dialectOf(sequelize) === 'mysql' ? ' FOR UPDATE SKIP LOCKED' : '';
+}
+
+/**
+ * Insert one row unless it collides with a unique key. Returns 1 when inserted, 0 for a
+ * duplicate, so callers can tell a first delivery from a repeat. (Not `INSERT IGNORE`: on MySQL
+ * that also turns truncation and other errors into warnings.)
+ */
+export async function insertIgnoringDuplicates(
+  sequelize: Sequelize,
+  table: string,
+  row: Record<string, unknown>,
+  options: { transaction?: Transaction } = {},
+): Promise<0 | 1> {
+  assertIdentifier(table);
+  const columns = Object.keys(row);
+  columns.forEach(assertIdentifier);
+  const placeholders = columns.map(() => '?').join(', ');
+  try {
+    await sequelize.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${placeholders})`, {
+      replacements: columns.map((c) => row[c]),
+      type: QueryTypes.INSERT,
+      transaction: options.transaction,
+    });
+    return 1;
+  } catch (err) {
+    if (err instanceof UniqueConstraintError) return 0;
+    throw err;
+  }
+}
+
+/**
+ * Run `fn` while holding a named lock that spans all processes on this database (MySQL
+ * GET_LOCK). On SQLite there is a single process by design, so the lock is a no-op.
+ */
+export async function withDatabaseLock<T>(
+  sequelize: Sequelize,
+  name: string,
+  timeoutSeconds: number,
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (dialectOf(sequelize) === 'sqlite') return fn();
+  // GET_LOCK belongs to a connection: hold one connection for the whole critical section.
+  return sequelize.transaction(async (transaction) => {
+    const [row] = await sequelize.query<{ ok: number | null }>('SELECT GET_LOCK(?, ?) AS ok', {
+      replacements: [name, timeoutSeconds],
+      type: QueryTypes.SELECT,
+      transaction,
+    });
+    if (row?.ok !== 1) throw new Error(`could not acquire database lock "${name}" in ${timeoutSeconds}s`);
+    try {
+      return await fn();
+    } finally {
+      await sequelize.query('SELECT RELEASE_LOCK(?)', { replacements: [name], transaction });
+    }
+  });
+}
+
+function assertIdentifier(name: string): void {
+  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) throw new Error(`unsafe SQL identifier: ${name}`);
+}

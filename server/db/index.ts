@@ -1,0 +1,2 @@
+export { openDatabase, pingDatabase, dialectOf, type Dialect } from './connection';
+export { migrateUp, migrateDownAll, pendingMigrations } from './migrate';

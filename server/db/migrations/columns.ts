@@ -1,0 +1,11 @@
+import { DataTypes } from 'sequelize';
+
+/** `created_at` / `updated_at`, present on every table (DESIGN §5). */
+export const timestamps = {
+  created_at: { type: DataTypes.DATE, allowNull: false },
+  updated_at: { type: DataTypes.DATE, allowNull: false },
+};
+
+export const id = {
+  id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true, allowNull: false },
+};

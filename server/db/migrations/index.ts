@@ -1,0 +1,8 @@
+import { migration as kvCache } from './0001_kv_cache';
+import type { Migration } from './types';
+
+/**
+ * Every migration, in order. Listed explicitly (not globbed) so the same list works under tsx,
+ * jest and any bundler. Append only; never edit a released migration.
+ */
+export const migrations: readonly Migration[] = [kvCache];

@@ -1,0 +1,111 @@
+import type { Context, Next } from 'koa';
+import type { ApiErrorBody, FieldIssue } from '@shared/http';
+import { ZodError } from 'zod';
+
+/** An error whose message is safe to show to the client, with the HTTP status it maps to. */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const badRequest = (message: string, details?: unknown) =>
+  new AppError(400, 'validation_failed', message, details);
+export const unauthorized = (message = '未登录或登录已过期') =>
+  new AppError(401, 'unauthorized', message);
+export const forbidden = (message = '没有权限执行此操作') => new AppError(403, 'forbidden', message);
+export const notFound = (message = '资源不存在') => new AppError(404, 'not_found', message);
+export const conflict = (message: string, details?: unknown) =>
+  new AppError(409, 'conflict', message, details);
+
+export function zodIssues(error: ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.map(String).join('.') || '(root)',
+    message: issue.message,
+  }));
+}
+
+/** Statuses raised by Koa and its body parsers (`ctx.throw`, http-errors) mapped to our codes. */
+const HTTP_ERROR_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'too_many_requests',
+};
+
+interface HttpLikeError {
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+  message?: string;
+}
+
+/**
+ * Turns every thrown error into `{error:{code,message,details?}}` (DESIGN §4). Unknown errors
+ * become a 500 with a generic message; their stack goes to the log, never to the client.
+ */
+export async function errorHandler(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+    // Routers and middleware that set only a status (404, 405 from allowedMethods) get a body too.
+    if (ctx.body === undefined && ctx.status >= 400) {
+      if (ctx.status === 404) throw notFound(`没有这个接口：${ctx.method} ${ctx.path}`);
+      throw Object.assign(new Error(), { status: ctx.status });
+    }
+  } catch (err) {
+    const { status, code, message, details } = toErrorBody(err);
+    if (status >= 500) ctx.log.error({ err }, 'request failed');
+    ctx.status = status;
+    const body: ApiErrorBody = {
+      error: details === undefined ? { code, message } : { code, message, details },
+    };
+    ctx.body = body;
+  }
+}
+
+function toErrorBody(err: unknown): {
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
+} {
+  if (err instanceof AppError) {
+    return { status: err.status, code: err.code, message: err.message, details: err.details };
+  }
+  if (err instanceof ZodError) {
+    return {
+      status: 400,
+      code: 'validation_failed',
+      message: '请求参数不正确',
+      details: zodIssues(err),
+    };
+  }
+  const httpErr = (err ?? {}) as HttpLikeError;
+  const status = httpErr.status ?? httpErr.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return {
+      status,
+      code: HTTP_ERROR_CODES[status] ?? 'bad_request',
+      message: httpErr.expose && httpErr.message ? httpErr.message : defaultMessage(status),
+    };
+  }
+  return { status: 500, code: 'internal', message: '服务器内部错误，请稍后重试' };
+}
+
+function defaultMessage(status: number): string {
+  if (status === 413) return '请求体过大';
+  if (status === 415) return '不支持的内容类型';
+  return '请求无效';
+}

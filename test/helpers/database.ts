@@ -1,0 +1,97 @@
+/**
+ * Gives a test file a fresh, migrated database on every dialect under test: SQLite in memory
+ * always, and MySQL/MariaDB when TEST_DATABASE_URL is set (a scratch schema per test file,
+ * dropped afterwards).
+ *
+ *   describe.each(databaseTargets())('$label', (target) => {
+ *     const db = useTestDatabase(target);
+ *     it('…', async () => { await db.sequelize.query('SELECT 1'); });
+ *   });
+ */
+import { randomBytes } from 'node:crypto';
+import type { Sequelize } from 'sequelize';
+import type { DatabaseConfig } from '../../config';
+import { migrateUp, openDatabase } from '../../server/db';
+
+export interface DatabaseTarget {
+  label: 'sqlite' | 'mysql';
+  /** For mysql: the server URL whose database is only used to create scratch schemas. */
+  serverUrl?: string;
+}
+
+export function databaseTargets(): DatabaseTarget[] {
+  const targets: DatabaseTarget[] = [{ label: 'sqlite' }];
+  const mysql = process.env.TEST_DATABASE_URL;
+  if (mysql) targets.push({ label: 'mysql', serverUrl: mysql });
+  return targets;
+}
+
+export interface TestDatabase {
+  readonly sequelize: Sequelize;
+  readonly config: DatabaseConfig;
+}
+
+export interface ScratchDatabase extends TestDatabase {
+  drop(): Promise<void>;
+}
+
+/** Creates (and, unless `migrate: false`, migrates) a database nobody else uses. */
+export async function createScratchDatabase(
+  target: DatabaseTarget,
+  options: { migrate?: boolean } = {},
+): Promise<ScratchDatabase> {
+  let config: DatabaseConfig;
+  let dropSchema = async () => {};
+  if (target.label === 'sqlite') {
+    config = { dialect: 'sqlite', storage: ':memory:', url: 'sqlite::memory:' };
+  } else {
+    const server = new URL(target.serverUrl!);
+    const schema = `wcrm_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const admin = await openDatabase({ dialect: 'mysql', url: server.toString() });
+    await admin.query(`CREATE DATABASE \`${schema}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await admin.close();
+    const url = new URL(server.toString());
+    url.pathname = `/${schema}`;
+    config = { dialect: 'mysql', url: url.toString() };
+    dropSchema = async () => {
+      const again = await openDatabase({ dialect: 'mysql', url: server.toString() });
+      await again.query(`DROP DATABASE IF EXISTS \`${schema}\``);
+      await again.close();
+    };
+  }
+  const sequelize = await openDatabase(config);
+  if (options.migrate !== false) await migrateUp(sequelize);
+  return {
+    sequelize,
+    config,
+    async drop() {
+      await sequelize.close();
+      await dropSchema();
+    },
+  };
+}
+
+/** Registers beforeAll/afterAll hooks; the returned object is filled in before the tests run. */
+export function useTestDatabase(
+  target: DatabaseTarget,
+  options: { migrate?: boolean } = {},
+): TestDatabase {
+  let scratch: ScratchDatabase | undefined;
+  const handle = {
+    get sequelize() {
+      if (!scratch) throw new Error('useTestDatabase: the database is only ready inside tests');
+      return scratch.sequelize;
+    },
+    get config() {
+      if (!scratch) throw new Error('useTestDatabase: the database is only ready inside tests');
+      return scratch.config;
+    },
+  };
+  beforeAll(async () => {
+    scratch = await createScratchDatabase(target, options);
+  });
+  afterAll(async () => {
+    await scratch?.drop();
+  });
+  return handle;
+}

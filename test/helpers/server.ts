@@ -1,0 +1,64 @@
+/**
+ * Starts the real Koa app on an ephemeral port against a real (scratch) database.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import type Koa from 'koa';
+import { loadConfig, type Config } from '../../config';
+import { createApp } from '../../server/app';
+import { createLogger, type Logger } from '../../server/logger';
+import { createScratchDatabase, type DatabaseTarget, type ScratchDatabase } from './database';
+
+export const H5_DIST = resolve(__dirname, '../../h5/dist');
+
+export interface TestServer {
+  baseUrl: string;
+  config: Config;
+  db: ScratchDatabase;
+  app: Koa;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(
+  options: { target?: DatabaseTarget; env?: Record<string, string>; serveH5?: boolean } = {},
+): Promise<TestServer> {
+  const db = await createScratchDatabase(options.target ?? { label: 'sqlite' });
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  // The port is only known after listen; PUBLIC_URL is filled in once it is.
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = (server.address() as AddressInfo).port;
+  const config = loadConfig({
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: db.config.url,
+    ...options.env,
+  });
+  const app = createApp({
+    config,
+    sequelize: db.sequelize,
+    logger,
+    h5Dir: options.serveH5 ? H5_DIST : undefined,
+  });
+  server.on('request', app.callback());
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    config,
+    db,
+    app,
+    logger,
+    async close() {
+      await closeServer(server);
+      await db.drop();
+    },
+  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((done) => {
+    server.close(() => done());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,138 @@
+import { ConfigError, describeConfig, loadConfig, SIMULATOR_DEFAULTS } from '../../config';
+
+const LIVE_ENV = {
+  WECOM_CORP_ID: 'wwlivecorp',
+  WECOM_AGENT_ID: '1000005',
+  WECOM_AGENT_SECRET: 'live-agent-secret-value',
+  WECOM_CALLBACK_TOKEN: 'live-token',
+  WECOM_CALLBACK_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  SESSION_SECRET: 'x'.repeat(40),
+};
+
+function configErrorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs on the embedded defaults with an empty environment', () => {
+    const config = loadConfig({});
+
+    expect(config.port).toBe(3000);
+    expect(config.database).toEqual({
+      dialect: 'sqlite',
+      storage: 'data/wecom-crm.sqlite',
+      url: 'sqlite:data/wecom-crm.sqlite',
+    });
+    expect(config.wecom.mode).toBe('simulator');
+    expect(config.wecom.apiBase).toBe('http://127.0.0.1:3000/__wecom');
+    expect(config.wecom.corpId).toBe(SIMULATOR_DEFAULTS.corpId);
+    expect(config.publicUrl).toBe('http://localhost:3000');
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('returns a deeply frozen object', () => {
+    const config = loadConfig({});
+
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.wecom)).toBe(true);
+    expect(Object.isFrozen(config.database)).toBe(true);
+  });
+
+  it('generates a random session secret per start in simulator mode', () => {
+    expect(loadConfig({}).sessionSecret).not.toBe(loadConfig({}).sessionSecret);
+  });
+
+  it.each([
+    ['abc', 'must be an integer between 1 and 65535 (got "abc")'],
+    ['0', 'must be an integer between 1 and 65535 (got "0")'],
+    ['70000', 'must be an integer between 1 and 65535 (got "70000")'],
+  ])('rejects PORT=%s with a one-line message naming PORT', (value, problem) => {
+    const err = configErrorOf({ PORT: value });
+
+    expect(err.variable).toBe('PORT');
+    expect(err.message).toBe(`Invalid configuration: PORT ${problem}`);
+    expect(err.message).not.toContain('\n');
+  });
+
+  it('rejects a database URL of an unsupported kind', () => {
+    expect(configErrorOf({ DATABASE_URL: 'postgres://x@y/z' }).variable).toBe('DATABASE_URL');
+  });
+
+  it('accepts sqlite::memory: and mysql URLs', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database).toMatchObject({
+      dialect: 'sqlite',
+      storage: ':memory:',
+    });
+    expect(loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/crm' }).database.dialect).toBe(
+      'mysql',
+    );
+  });
+
+  it('rejects an EncodingAESKey that is not 43 characters', () => {
+    expect(configErrorOf({ WECOM_CALLBACK_AES_KEY: 'short' }).variable).toBe('WECOM_CALLBACK_AES_KEY');
+  });
+
+  it('never echoes the value of a secret variable in its error', () => {
+    const err = configErrorOf({ SESSION_SECRET: 'tooshort-but-secret' });
+
+    expect(err.variable).toBe('SESSION_SECRET');
+    expect(err.message).not.toContain('tooshort-but-secret');
+  });
+
+  it('switches to live mode when WECOM_CORP_ID is set', () => {
+    const config = loadConfig(LIVE_ENV);
+
+    expect(config.wecom.mode).toBe('live');
+    expect(config.wecom.apiBase).toBe('https://qyapi.weixin.qq.com');
+    expect(config.wecom.oauthBase).toBe('https://open.weixin.qq.com');
+  });
+
+  it('falls back to the agent secret for the contact and external secrets in live mode', () => {
+    const config = loadConfig(LIVE_ENV);
+
+    expect(config.wecom.contactSecret).toBe(LIVE_ENV.WECOM_AGENT_SECRET);
+    expect(config.wecom.externalSecret).toBe(LIVE_ENV.WECOM_AGENT_SECRET);
+  });
+
+  it.each(['WECOM_AGENT_SECRET', 'SESSION_SECRET', 'WECOM_CALLBACK_AES_KEY'])(
+    'requires %s in live mode',
+    (name) => {
+      const env: Record<string, string> = { ...LIVE_ENV };
+      delete env[name];
+
+      const err = configErrorOf(env);
+
+      expect(err.variable).toBe(name);
+      expect(err.message).toBe(`Invalid configuration: ${name} is required when WECOM_MODE=live`);
+    },
+  );
+
+  it('takes the simulator corp credentials from the environment when given', () => {
+    const config = loadConfig({ WECOM_MODE: 'simulator', WECOM_CORP_ID: 'wwcustom' });
+
+    expect(config.wecom.mode).toBe('simulator');
+    expect(config.wecom.corpId).toBe('wwcustom');
+  });
+});
+
+describe('describeConfig', () => {
+  it('masks database passwords and leaves out every secret', () => {
+    const config = loadConfig({
+      ...LIVE_ENV,
+      DATABASE_URL: 'mysql://crm:hunter2@db:3306/crm',
+    });
+
+    const text = JSON.stringify(describeConfig(config));
+
+    expect(text).toContain('mysql://crm:***@db:3306/crm');
+    for (const secret of ['hunter2', LIVE_ENV.WECOM_AGENT_SECRET, LIVE_ENV.SESSION_SECRET, LIVE_ENV.WECOM_CALLBACK_TOKEN]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+});
