@@ -4,8 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    // Transpile only: `npm test` type-checks everything with tsc before jest runs.
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+    // tsconfig's isolatedModules makes ts-jest transpile only; `npm test` type-checks with tsc first.
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },
   moduleNameMapper: { '^@shared/(.*)$': '<rootDir>/shared/$1' },
   testTimeout: 30000,
