@@ -2,18 +2,25 @@ import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
+import type { RequestListener } from 'node:http';
 import { errorHandler } from './http/errors';
+import { mountAt } from './http/mount';
 import { requestId } from './http/request-id';
 import { requestLog } from './http/request-log';
 import { securityHeaders } from './http/security-headers';
 import { serveSpa } from './http/spa';
 import type { Logger } from './logger';
 import { systemRoutes } from './modules/system/routes';
+import { jssdkRoutes } from './modules/wecom-jssdk/routes';
+import type { WecomClient } from './wecom/client';
 
 export interface AppDeps {
   config: Config;
   sequelize: Sequelize;
   logger: Logger;
+  wecom: WecomClient;
+  /** The in-process WeCom simulator, served at /__wecom (simulator mode only). */
+  wecomSimulator?: RequestListener;
   /** Directory of the built H5 (`h5/dist`); omitted in API-only tests. */
   h5Dir?: string;
 }
@@ -34,11 +41,16 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestLog);
   app.use(errorHandler);
   app.use(securityHeaders({ hsts: deps.config.publicUrl.startsWith('https://') }));
+  if (deps.wecomSimulator) app.use(mountAt('/__wecom', deps.wecomSimulator));
   if (deps.h5Dir) app.use(serveSpa(deps.h5Dir, { apiPrefixes: API_PREFIXES }));
   app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: JSON_BODY_LIMIT, formLimit: '64kb' }));
 
-  const system = systemRoutes(deps);
-  app.use(system.routes()).use(system.allowedMethods());
+  for (const router of [
+    systemRoutes(deps),
+    jssdkRoutes({ wecom: deps.wecom, publicUrl: deps.config.publicUrl }),
+  ]) {
+    app.use(router.routes()).use(router.allowedMethods());
+  }
 
   return app;
 }

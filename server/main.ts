@@ -7,7 +7,10 @@ import { resolve } from 'node:path';
 import { ConfigError, describeConfig, loadConfigFromProcess, type Config } from '../config';
 import { createApp } from './app';
 import { migrateUp, openDatabase } from './db';
+import { SqlKvStore } from './db/kv-store';
 import { createLogger } from './logger';
+import { createWecomClient } from './wecom';
+import { createWecomSimulator, simulatorOptionsFor } from '../scripts/wecom-simulator/index';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -41,7 +44,19 @@ async function main(): Promise<void> {
   const applied = await migrateUp(sequelize, { logger });
   logger.info({ applied: applied.length }, 'migrations up to date');
 
-  const app = createApp({ config, sequelize, logger, h5Dir: resolve(__dirname, '../h5/dist') });
+  const wecom = createWecomClient(config, new SqlKvStore(sequelize), logger);
+  const simulator =
+    config.wecom.mode === 'simulator'
+      ? createWecomSimulator(simulatorOptionsFor(config))
+      : undefined;
+  const app = createApp({
+    config,
+    sequelize,
+    logger,
+    wecom,
+    wecomSimulator: simulator?.listener,
+    h5Dir: resolve(__dirname, '../h5/dist'),
+  });
   const server = createServer(app.callback());
   server.keepAliveTimeout = 65_000; // longer than typical load-balancer idle timeouts
   await listen(server, config.port);

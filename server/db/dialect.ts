@@ -88,3 +88,31 @@ export async function withDatabaseLock<T>(
 function assertIdentifier(name: string): void {
   if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) throw new Error(`unsafe SQL identifier: ${name}`);
 }
+
+/**
+ * Insert a row, or update `updateColumns` of the row with the same primary/unique key.
+ * SQLite: `ON CONFLICT (…) DO UPDATE`; MySQL: `ON DUPLICATE KEY UPDATE`.
+ */
+export async function upsertRow(
+  sequelize: Sequelize,
+  table: string,
+  row: Record<string, unknown>,
+  conflictColumns: readonly string[],
+  updateColumns: readonly string[],
+  options: { transaction?: Transaction } = {},
+): Promise<void> {
+  const columns = Object.keys(row);
+  [table, ...columns, ...conflictColumns, ...updateColumns].forEach(assertIdentifier);
+  const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+  const sql =
+    dialectOf(sequelize) === 'mysql'
+      ? `${insert} ON DUPLICATE KEY UPDATE ${updateColumns.map((c) => `${c} = VALUES(${c})`).join(', ')}`
+      : `${insert} ON CONFLICT (${conflictColumns.join(', ')}) DO UPDATE SET ${updateColumns
+          .map((c) => `${c} = excluded.${c}`)
+          .join(', ')}`;
+  await sequelize.query(sql, {
+    replacements: columns.map((c) => row[c]),
+    type: QueryTypes.INSERT,
+    transaction: options.transaction,
+  });
+}

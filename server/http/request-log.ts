@@ -13,11 +13,12 @@ export async function requestLog(ctx: Context, next: Next): Promise<void> {
     const line = {
       method: ctx.method,
       path: ctx.path,
-      status: ctx.status,
+      // A mounted listener (ctx.respond = false) answered on the raw response.
+      status: ctx.respond === false ? ctx.res.statusCode : ctx.status,
       ms: Math.round(ms * 10) / 10,
       userId: ctx.state.user?.id,
     };
-    if (ctx.status >= 500) ctx.log.error(line, 'request');
+    if (line.status >= 500) ctx.log.error(line, 'request');
     else ctx.log.info(line, 'request');
   }
 }

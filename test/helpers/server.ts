@@ -7,7 +7,10 @@ import { resolve } from 'node:path';
 import type Koa from 'koa';
 import { loadConfig, type Config } from '../../config';
 import { createApp } from '../../server/app';
+import { SqlKvStore } from '../../server/db/kv-store';
 import { createLogger, type Logger } from '../../server/logger';
+import { createWecomClient, type WecomClient } from '../../server/wecom';
+import { createWecomSimulator, simulatorOptionsFor, type SimulatorOptions, type WecomSimulator } from '../../scripts/wecom-simulator/index';
 import { createScratchDatabase, type DatabaseTarget, type ScratchDatabase } from './database';
 
 export const H5_DIST = resolve(__dirname, '../../h5/dist');
@@ -18,11 +21,19 @@ export interface TestServer {
   db: ScratchDatabase;
   app: Koa;
   logger: Logger;
+  wecom: WecomClient;
+  /** The in-process simulator mounted at /__wecom. */
+  simulator: WecomSimulator;
   close(): Promise<void>;
 }
 
 export async function startTestServer(
-  options: { target?: DatabaseTarget; env?: Record<string, string>; serveH5?: boolean } = {},
+  options: {
+    target?: DatabaseTarget;
+    env?: Record<string, string>;
+    serveH5?: boolean;
+    simulator?: SimulatorOptions;
+  } = {},
 ): Promise<TestServer> {
   const db = await createScratchDatabase(options.target ?? { label: 'sqlite' });
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -36,10 +47,14 @@ export async function startTestServer(
     DATABASE_URL: db.config.url,
     ...options.env,
   });
+  const wecom = createWecomClient(config, new SqlKvStore(db.sequelize), logger);
+  const simulator = createWecomSimulator({ ...simulatorOptionsFor(config), ...options.simulator });
   const app = createApp({
     config,
     sequelize: db.sequelize,
     logger,
+    wecom,
+    wecomSimulator: simulator.listener,
     h5Dir: options.serveH5 ? H5_DIST : undefined,
   });
   server.on('request', app.callback());
@@ -49,6 +64,8 @@ export async function startTestServer(
     db,
     app,
     logger,
+    wecom,
+    simulator,
     async close() {
       await closeServer(server);
       await db.drop();

@@ -1,0 +1,386 @@
+/**
+ * The simulated corp: departments, employees, external contacts with their follow relations,
+ * corp tags and group chats. Every mutation reports the callback event WeCom would send, through
+ * the `emit` hook (the event sender encrypts and delivers it).
+ */
+import type {
+  CorpTagGroup,
+  FollowInfo,
+  WecomDepartment,
+  WecomExternalContact,
+  WecomFollowUser,
+  WecomGroupChat,
+  WecomUser,
+} from '../../server/wecom/types';
+
+export type SimEvent = Record<string, string | number | Record<string, unknown> | Record<string, unknown>[]>;
+
+export interface SimFollow extends Omit<WecomFollowUser, 'tags'> {
+  tag_ids: string[];
+}
+
+export interface SimExternalContact {
+  contact: WecomExternalContact;
+  follows: SimFollow[];
+}
+
+export class SimulatorError extends Error {
+  constructor(
+    readonly errcode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface CorpSnapshot {
+  departments: WecomDepartment[];
+  users: WecomUser[];
+  externalContacts: SimExternalContact[];
+  tagGroups: CorpTagGroup[];
+  groupChats: WecomGroupChat[];
+}
+
+export class CorpState {
+  readonly departments = new Map<number, WecomDepartment>();
+  readonly users = new Map<string, WecomUser>();
+  readonly externalContacts = new Map<string, SimExternalContact>();
+  readonly tagGroups = new Map<string, CorpTagGroup>();
+  readonly groupChats = new Map<string, WecomGroupChat>();
+  /** Employees with the 客户联系 permission; by default every employee who follows someone. */
+  readonly followUsers = new Set<string>();
+
+  constructor(
+    private readonly emit: (event: SimEvent) => void = () => {},
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  load(snapshot: CorpSnapshot): void {
+    this.departments.clear();
+    this.users.clear();
+    this.externalContacts.clear();
+    this.tagGroups.clear();
+    this.groupChats.clear();
+    this.followUsers.clear();
+    for (const d of snapshot.departments) this.departments.set(d.id, structuredClone(d));
+    for (const u of snapshot.users) this.users.set(u.userid, structuredClone(u));
+    for (const c of snapshot.externalContacts) {
+      this.externalContacts.set(c.contact.external_userid, structuredClone(c));
+      for (const f of c.follows) this.followUsers.add(f.userid);
+    }
+    for (const g of snapshot.tagGroups) this.tagGroups.set(g.group_id, structuredClone(g));
+    for (const g of snapshot.groupChats) this.groupChats.set(g.chat_id, structuredClone(g));
+  }
+
+  private get createTime(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
+  // ---- departments -------------------------------------------------------------------------
+
+  createDepartment(dept: WecomDepartment): WecomDepartment {
+    if (this.departments.has(dept.id)) throw new SimulatorError(60008, `department ${dept.id} exists`);
+    if (dept.parentid !== 0 && !this.departments.has(dept.parentid)) {
+      throw new SimulatorError(60004, `parent department ${dept.parentid} not found`);
+    }
+    this.departments.set(dept.id, structuredClone(dept));
+    this.emit({
+      ...contactEvent('create_party', this.createTime),
+      Id: dept.id,
+      Name: dept.name,
+      ParentId: String(dept.parentid),
+      Order: dept.order,
+    });
+    return dept;
+  }
+
+  updateDepartment(id: number, patch: Partial<Omit<WecomDepartment, 'id'>>): WecomDepartment {
+    const dept = this.requireDepartment(id);
+    Object.assign(dept, patch);
+    const event: SimEvent = { ...contactEvent('update_party', this.createTime), Id: id };
+    if (patch.name !== undefined) event.Name = patch.name;
+    if (patch.parentid !== undefined) event.ParentId = String(patch.parentid);
+    this.emit(event);
+    return dept;
+  }
+
+  deleteDepartment(id: number): void {
+    this.requireDepartment(id);
+    if ([...this.departments.values()].some((d) => d.parentid === id)) {
+      throw new SimulatorError(60006, 'department has sub-departments');
+    }
+    if ([...this.users.values()].some((u) => u.department.includes(id))) {
+      throw new SimulatorError(60005, 'department has members');
+    }
+    this.departments.delete(id);
+    this.emit({ ...contactEvent('delete_party', this.createTime), Id: id });
+  }
+
+  requireDepartment(id: number): WecomDepartment {
+    const dept = this.departments.get(id);
+    if (!dept) throw new SimulatorError(60123, `department ${id} not found`);
+    return dept;
+  }
+
+  // ---- employees ---------------------------------------------------------------------------
+
+  createUser(user: WecomUser): WecomUser {
+    if (this.users.has(user.userid)) throw new SimulatorError(60102, `userid ${user.userid} exists`);
+    for (const d of user.department) this.requireDepartment(d);
+    const stored = structuredClone({ ...user, main_department: user.main_department ?? user.department[0] });
+    this.users.set(user.userid, stored);
+    this.emit({ ...contactEvent('create_user', this.createTime), ...userEventFields(stored) });
+    return stored;
+  }
+
+  /** Updates an employee; `newUserid` renames it (WeCom's NewUserID). */
+  updateUser(userid: string, patch: Partial<Omit<WecomUser, 'userid'>> & { newUserid?: string }): WecomUser {
+    const user = this.requireUser(userid);
+    const { newUserid, ...fields } = patch;
+    for (const d of fields.department ?? []) this.requireDepartment(d);
+    Object.assign(user, fields);
+    const event: SimEvent = { ...contactEvent('update_user', this.createTime), UserID: userid };
+    if (newUserid && newUserid !== userid) {
+      if (this.users.has(newUserid)) throw new SimulatorError(60102, `userid ${newUserid} exists`);
+      this.users.delete(userid);
+      user.userid = newUserid;
+      this.users.set(newUserid, user);
+      event.NewUserID = newUserid;
+      for (const c of this.externalContacts.values()) {
+        for (const f of c.follows) if (f.userid === userid) f.userid = newUserid;
+      }
+      if (this.followUsers.delete(userid)) this.followUsers.add(newUserid);
+    }
+    Object.assign(event, pickUserEventFields(fields));
+    this.emit(event);
+    return user;
+  }
+
+  deleteUser(userid: string): void {
+    this.requireUser(userid);
+    this.users.delete(userid);
+    this.followUsers.delete(userid);
+    this.emit({ ...contactEvent('delete_user', this.createTime), UserID: userid });
+  }
+
+  requireUser(userid: string): WecomUser {
+    const user = this.users.get(userid);
+    if (!user) throw new SimulatorError(60111, `userid ${userid} not found`);
+    return user;
+  }
+
+  // ---- external contacts -------------------------------------------------------------------
+
+  /** A customer adds an employee (or is added by one): add_external_contact. */
+  addExternalContact(contact: WecomExternalContact, follow: Omit<SimFollow, 'createtime'> & { createtime?: number }): SimExternalContact {
+    this.requireUser(follow.userid);
+    let entry = this.externalContacts.get(contact.external_userid);
+    if (!entry) {
+      entry = { contact: structuredClone(contact), follows: [] };
+      this.externalContacts.set(contact.external_userid, entry);
+    }
+    if (entry.follows.some((f) => f.userid === follow.userid)) {
+      throw new SimulatorError(84071, `${follow.userid} already follows ${contact.external_userid}`);
+    }
+    const stored: SimFollow = { ...structuredClone(follow), createtime: follow.createtime ?? this.createTime };
+    entry.follows.push(stored);
+    this.followUsers.add(follow.userid);
+    const event: SimEvent = {
+      ...externalEvent('add_external_contact', this.createTime),
+      UserID: follow.userid,
+      ExternalUserID: contact.external_userid,
+      WelcomeCode: `welcome-${contact.external_userid}-${follow.userid}`,
+    };
+    if (follow.state) event.State = follow.state;
+    this.emit(event);
+    return entry;
+  }
+
+  /** The employee edits remark / description / mobiles / tags: edit_external_contact. */
+  editFollow(externalUserid: string, userid: string, patch: Partial<Omit<SimFollow, 'userid'>>): SimFollow {
+    const follow = this.requireFollow(externalUserid, userid);
+    Object.assign(follow, patch);
+    this.emit({
+      ...externalEvent('edit_external_contact', this.createTime),
+      UserID: userid,
+      ExternalUserID: externalUserid,
+    });
+    return follow;
+  }
+
+  /**
+   * Ends a follow relation. `by: 'employee'` → del_external_contact (the employee deleted the
+   * customer); `by: 'customer'` → del_follow_user (the customer deleted the employee).
+   */
+  removeFollow(externalUserid: string, userid: string, by: 'employee' | 'customer'): void {
+    const entry = this.requireExternalContact(externalUserid);
+    this.requireFollow(externalUserid, userid);
+    entry.follows = entry.follows.filter((f) => f.userid !== userid);
+    const event: SimEvent = {
+      ...externalEvent(by === 'employee' ? 'del_external_contact' : 'del_follow_user', this.createTime),
+      UserID: userid,
+      ExternalUserID: externalUserid,
+    };
+    if (by === 'employee') event.Source = 'DELETE_BY_USER';
+    this.emit(event);
+  }
+
+  requireExternalContact(externalUserid: string): SimExternalContact {
+    const entry = this.externalContacts.get(externalUserid);
+    if (!entry || entry.follows.length === 0) {
+      throw new SimulatorError(84061, `external contact ${externalUserid} not found`);
+    }
+    return entry;
+  }
+
+  requireFollow(externalUserid: string, userid: string): SimFollow {
+    const follow = this.externalContacts.get(externalUserid)?.follows.find((f) => f.userid === userid);
+    if (!follow) throw new SimulatorError(84061, `${userid} does not follow ${externalUserid}`);
+    return follow;
+  }
+
+  /** External contacts of one employee, in a stable order (insertion). */
+  contactsOf(userid: string): { contact: WecomExternalContact; follow: SimFollow }[] {
+    const out: { contact: WecomExternalContact; follow: SimFollow }[] = [];
+    for (const entry of this.externalContacts.values()) {
+      const follow = entry.follows.find((f) => f.userid === userid);
+      if (follow) out.push({ contact: entry.contact, follow });
+    }
+    return out;
+  }
+
+  followInfo(follow: SimFollow): FollowInfo {
+    const { tag_ids, ...rest } = follow;
+    return { ...rest, tag_id: [...tag_ids] };
+  }
+
+  followUser(follow: SimFollow): WecomFollowUser {
+    const { tag_ids, ...rest } = follow;
+    return { ...rest, tags: tag_ids.map((id) => this.describeTag(id)).filter((t) => t !== undefined) };
+  }
+
+  // ---- corp tags ---------------------------------------------------------------------------
+
+  createTagGroup(group: CorpTagGroup): CorpTagGroup {
+    this.tagGroups.set(group.group_id, structuredClone(group));
+    this.emit({ ...tagEvent('create', this.createTime), Id: group.group_id, TagType: 'tag_group' });
+    return group;
+  }
+
+  renameTag(tagId: string, name: string): void {
+    for (const group of this.tagGroups.values()) {
+      const tag = group.tag.find((t) => t.id === tagId);
+      if (tag) {
+        tag.name = name;
+        this.emit({ ...tagEvent('update', this.createTime), Id: tagId, TagType: 'tag' });
+        return;
+      }
+    }
+    throw new SimulatorError(40068, `tag ${tagId} not found`);
+  }
+
+  deleteTag(tagId: string): void {
+    for (const group of this.tagGroups.values()) {
+      const before = group.tag.length;
+      group.tag = group.tag.filter((t) => t.id !== tagId);
+      if (group.tag.length !== before) {
+        this.emit({ ...tagEvent('delete', this.createTime), Id: tagId, TagType: 'tag' });
+        return;
+      }
+    }
+    throw new SimulatorError(40068, `tag ${tagId} not found`);
+  }
+
+  describeTag(tagId: string): { group_name: string; tag_name: string; tag_id: string; type: number } | undefined {
+    for (const group of this.tagGroups.values()) {
+      const tag = group.tag.find((t) => t.id === tagId);
+      if (tag) return { group_name: group.group_name, tag_name: tag.name, tag_id: tag.id, type: 1 };
+    }
+    return undefined;
+  }
+
+  /** Tag changes made by an employee through the API are not reported back (as in WeCom). */
+  markTags(externalUserid: string, userid: string, add: string[], remove: string[]): void {
+    const follow = this.requireFollow(externalUserid, userid);
+    for (const id of [...add, ...remove]) {
+      if (!this.describeTag(id)) throw new SimulatorError(40068, `tag ${id} not found`);
+    }
+    follow.tag_ids = [...new Set([...follow.tag_ids.filter((t) => !remove.includes(t)), ...add])];
+  }
+
+  // ---- group chats -------------------------------------------------------------------------
+
+  createGroupChat(chat: WecomGroupChat): WecomGroupChat {
+    this.requireUser(chat.owner);
+    this.groupChats.set(chat.chat_id, structuredClone(chat));
+    this.emit({ ...chatEvent('create', this.createTime), ChatId: chat.chat_id });
+    return chat;
+  }
+
+  addGroupMembers(chatId: string, members: WecomGroupChat['member_list']): void {
+    const chat = this.requireGroupChat(chatId);
+    chat.member_list.push(...structuredClone(members));
+    this.emit({
+      ...chatEvent('update', this.createTime),
+      ChatId: chatId,
+      UpdateDetail: 'add_member',
+      JoinScene: 1,
+      MemChangeCnt: members.length,
+      MemChangeList: { Item: members.map((m) => m.userid) } as unknown as Record<string, unknown>,
+    });
+  }
+
+  renameGroupChat(chatId: string, name: string): void {
+    this.requireGroupChat(chatId).name = name;
+    this.emit({ ...chatEvent('update', this.createTime), ChatId: chatId, UpdateDetail: 'change_name' });
+  }
+
+  dismissGroupChat(chatId: string): void {
+    this.requireGroupChat(chatId);
+    this.groupChats.delete(chatId);
+    this.emit({ ...chatEvent('dismiss', this.createTime), ChatId: chatId });
+  }
+
+  requireGroupChat(chatId: string): WecomGroupChat {
+    const chat = this.groupChats.get(chatId);
+    if (!chat) throw new SimulatorError(40050, `chat ${chatId} not found`);
+    return chat;
+  }
+}
+
+function contactEvent(changeType: string, createTime: number): SimEvent {
+  return { MsgType: 'event', Event: 'change_contact', ChangeType: changeType, CreateTime: createTime };
+}
+
+function externalEvent(changeType: string, createTime: number): SimEvent {
+  return { MsgType: 'event', Event: 'change_external_contact', ChangeType: changeType, CreateTime: createTime };
+}
+
+function chatEvent(changeType: string, createTime: number): SimEvent {
+  return { MsgType: 'event', Event: 'change_external_chat', ChangeType: changeType, CreateTime: createTime };
+}
+
+function tagEvent(changeType: string, createTime: number): SimEvent {
+  return { MsgType: 'event', Event: 'change_external_tag', ChangeType: changeType, CreateTime: createTime };
+}
+
+function userEventFields(user: WecomUser): SimEvent {
+  return { UserID: user.userid, ...pickUserEventFields(user) };
+}
+
+/** The XML fields of a change_contact user event for the given (changed) user fields. */
+function pickUserEventFields(fields: Partial<WecomUser>): SimEvent {
+  const out: SimEvent = {};
+  if (fields.name !== undefined) out.Name = fields.name;
+  if (fields.department !== undefined) out.Department = fields.department.join(',');
+  if (fields.main_department !== undefined) out.MainDepartment = String(fields.main_department);
+  if (fields.is_leader_in_dept !== undefined) out.IsLeaderInDept = fields.is_leader_in_dept.join(',');
+  if (fields.position !== undefined) out.Position = fields.position;
+  if (fields.mobile !== undefined) out.Mobile = fields.mobile;
+  if (fields.gender !== undefined) out.Gender = fields.gender;
+  if (fields.email !== undefined) out.Email = fields.email;
+  if (fields.status !== undefined) out.Status = fields.status;
+  if (fields.avatar !== undefined) out.Avatar = fields.avatar;
+  if (fields.alias !== undefined) out.Alias = fields.alias;
+  return out;
+}

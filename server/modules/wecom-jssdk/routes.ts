@@ -1,0 +1,25 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { validate } from '../../http/validate';
+import type { WecomClient } from '../../wecom/client';
+import { jssdkConfigFor } from './service';
+
+/**
+ * `GET /api/wecom/jssdk-config?url=` (DESIGN §4). Only pages of our own origin are signed: the
+ * signature is a credential for calling JS-SDK APIs as our app, not a public service.
+ */
+export function jssdkRoutes(deps: { wecom: WecomClient; publicUrl: string }): Router {
+  const origin = new URL(deps.publicUrl).origin;
+  const query = z.object({
+    url: z
+      .url({ message: 'url 必须是完整的页面地址' })
+      .refine((u) => new URL(u).origin === origin, `url 必须是本站页面（${origin}）`),
+  });
+  const router = new Router();
+  router.get('/api/wecom/jssdk-config', async (ctx) => {
+    const { url } = validate(query, ctx.query);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await jssdkConfigFor(deps.wecom, url);
+  });
+  return router;
+}

@@ -1,0 +1,143 @@
+/**
+ * WeCom callback crypto (WECOM.md §A) on top of the official @wecom/crypto: signature check in
+ * constant time, strict base64 and block-size checks before decrypting, and the receive id
+ * compared with our corp id (the official helper does none of these).
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { decrypt, encrypt, getSignature } from '@wecom/crypto';
+import { parseCallbackXml, xmlText, type XmlObject, XmlRejectedError } from './xml';
+
+export type CallbackRejection =
+  | 'missing_parameter'
+  | 'bad_signature'
+  | 'undecryptable'
+  | 'wrong_receiver'
+  | 'malformed';
+
+export class CallbackVerificationError extends Error {
+  constructor(
+    readonly reason: CallbackRejection,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CallbackVerificationError';
+  }
+}
+
+export interface SignedQuery {
+  msg_signature?: string;
+  timestamp?: string;
+  nonce?: string;
+}
+
+export interface DecryptedCallback {
+  /** The decrypted event XML, exactly as WeCom sent it. */
+  xml: string;
+  /** The same, parsed. */
+  event: XmlObject;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+export class CallbackCrypto {
+  private readonly token: string;
+  private readonly aesKey: string;
+  private readonly receiveId: string;
+
+  constructor(options: { token: string; encodingAesKey: string; receiveId: string }) {
+    if (!/^[A-Za-z0-9+/]{43}$/.test(options.encodingAesKey)) {
+      throw new Error('EncodingAESKey must be 43 base64 characters');
+    }
+    this.token = options.token;
+    this.aesKey = options.encodingAesKey;
+    this.receiveId = options.receiveId;
+  }
+
+  /** URL verification (GET): returns the plaintext echostr to answer with, as is. */
+  verifyUrl(query: SignedQuery & { echostr?: string }): string {
+    const { timestamp, nonce } = requireParams(query);
+    const echostr = query.echostr;
+    if (!echostr) throw new CallbackVerificationError('missing_parameter', 'echostr is required');
+    this.checkSignature(query.msg_signature!, timestamp, nonce, echostr);
+    return this.decryptPayload(echostr);
+  }
+
+  /** Event delivery (POST): verifies and decrypts the `<Encrypt>` of the outer XML body. */
+  openEvent(query: SignedQuery, body: string): DecryptedCallback {
+    const { timestamp, nonce } = requireParams(query);
+    let outer: XmlObject;
+    try {
+      outer = parseCallbackXml(body);
+    } catch (err) {
+      throw new CallbackVerificationError('malformed', (err as Error).message);
+    }
+    const encrypted = xmlText(outer, 'Encrypt');
+    if (!encrypted) throw new CallbackVerificationError('malformed', 'the body has no <Encrypt> element');
+    this.checkSignature(query.msg_signature!, timestamp, nonce, encrypted);
+    const xml = this.decryptPayload(encrypted);
+    try {
+      return { xml, event: parseCallbackXml(xml) };
+    } catch (err) {
+      if (err instanceof XmlRejectedError) throw new CallbackVerificationError('malformed', err.message);
+      throw err;
+    }
+  }
+
+  /** Encrypts a plaintext event the way WeCom does (used by the simulator and tests). */
+  seal(
+    plaintext: string,
+    options: { timestamp?: string; nonce?: string; agentId?: string } = {},
+  ): { query: Required<SignedQuery>; body: string; encrypted: string } {
+    const timestamp = options.timestamp ?? String(Math.floor(Date.now() / 1000));
+    const nonce = options.nonce ?? randomBytes(8).readUInt32BE(0).toString();
+    const encrypted = encrypt(this.aesKey, plaintext, this.receiveId);
+    const signature = getSignature(this.token, timestamp, nonce, encrypted);
+    const body =
+      `<xml><ToUserName><![CDATA[${this.receiveId}]]></ToUserName>` +
+      `<AgentID><![CDATA[${options.agentId ?? ''}]]></AgentID>` +
+      `<Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>`;
+    return { query: { msg_signature: signature, timestamp, nonce }, body, encrypted };
+  }
+
+  /** The signed query for a URL-verification request carrying `echostr` (simulator side). */
+  signEchostr(plaintext: string): Required<SignedQuery> & { echostr: string } {
+    const { query, encrypted } = this.seal(plaintext);
+    return { ...query, echostr: encrypted };
+  }
+
+  private checkSignature(signature: string, timestamp: string, nonce: string, payload: string): void {
+    const expected = getSignature(this.token, timestamp, nonce, payload);
+    const a = Buffer.from(expected, 'utf8');
+    const b = Buffer.from(signature.toLowerCase(), 'utf8');
+    if (a.length !== b.length || !timingSafeEqual(a, b)) {
+      throw new CallbackVerificationError('bad_signature', 'msg_signature does not match');
+    }
+  }
+
+  private decryptPayload(encrypted: string): string {
+    // AES-CBC ciphertext is whole 16-byte blocks; WeCom pads to 32. Reject anything else early.
+    const raw = BASE64.test(encrypted) ? Buffer.from(encrypted, 'base64') : undefined;
+    if (!raw || raw.length < 32 || raw.length % 32 !== 0) {
+      throw new CallbackVerificationError('undecryptable', 'ciphertext is not valid base64 of whole AES blocks');
+    }
+    let opened: { message: string; id: string };
+    try {
+      opened = decrypt(this.aesKey, encrypted);
+    } catch {
+      throw new CallbackVerificationError('undecryptable', 'ciphertext could not be decrypted');
+    }
+    if (opened.id !== this.receiveId) {
+      // Also what a wrong key or broken padding looks like: the tail is not our corp id.
+      throw new CallbackVerificationError('wrong_receiver', 'the message is not addressed to this corp');
+    }
+    return opened.message;
+  }
+}
+
+function requireParams(query: SignedQuery): { timestamp: string; nonce: string } {
+  const { msg_signature, timestamp, nonce } = query;
+  if (!msg_signature || !timestamp || !nonce) {
+    throw new CallbackVerificationError('missing_parameter', 'msg_signature, timestamp and nonce are required');
+  }
+  return { timestamp, nonce };
+}

@@ -1,0 +1,313 @@
+/**
+ * Typed client over the WeCom server APIs we use (WECOM.md §C). One HTTP path with a timeout;
+ * tokens per secret from the shared credential cache; one refresh-and-retry on token errcodes;
+ * backoff with jitter on -1 / 45009 / 45033 / network errors; a concurrency limit per API family.
+ */
+import type { Logger } from '../logger';
+import {
+  NO_EXTERNAL_CONTACTS,
+  TOKEN_ERRCODES,
+  WecomApiError,
+  WecomTransportError,
+  redactWecomSecrets,
+} from './errors';
+import { Semaphore, backoffDelay } from './limiter';
+import { CredentialCache, credentialKey, type Credential } from './token-cache';
+import type {
+  AccessTokenResponse,
+  AppMessage,
+  BatchGetByUserRequest,
+  BatchGetByUserResponse,
+  CorpTagListResponse,
+  DepartmentListResponse,
+  DepartmentSimpleListResponse,
+  ExternalContactGetResponse,
+  ExternalContactListResponse,
+  FollowUserListResponse,
+  GroupChatGetResponse,
+  GroupChatListRequest,
+  GroupChatListResponse,
+  MarkTagRequest,
+  MessageSendResponse,
+  RemarkRequest,
+  SecretKind,
+  TicketResponse,
+  UserDetailResponse,
+  UserGetResponse,
+  UserInfoResponse,
+  UserListIdResponse,
+  UserListResponse,
+  WecomResponse,
+} from './types';
+import type { KvStore } from '../db/kv-store';
+
+export interface WecomClientOptions {
+  apiBase: string;
+  corpId: string;
+  agentId: string;
+  secrets: Record<SecretKind, string>;
+  store: KvStore;
+  logger?: Logger;
+  timeoutMs?: number;
+  /** Retries after the first attempt for retryable failures. */
+  maxRetries?: number;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** Concurrent requests per API family (`user`, `externalcontact`, …). */
+  familyConcurrency?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+interface CallSpec {
+  /** Path under `/cgi-bin/`, e.g. `user/get`. */
+  api: string;
+  /** Which secret's token to send; `null` for gettoken itself. */
+  secret: SecretKind | null;
+  query?: Query;
+  body?: unknown;
+  /** Errcodes that are answers, not errors (84061 for externalcontact/list). */
+  acceptErrcodes?: readonly number[];
+}
+
+export class WecomClient {
+  private readonly credentials: CredentialCache;
+  private readonly families = new Map<string, Semaphore>();
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly backoffBaseMs: number;
+  private readonly backoffCapMs: number;
+  private readonly familyConcurrency: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(private readonly options: WecomClientOptions) {
+    this.now = options.now ?? Date.now;
+    this.credentials = new CredentialCache(options.store, this.now);
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.maxRetries = options.maxRetries ?? 3;
+    this.backoffBaseMs = options.backoffBaseMs ?? 200;
+    this.backoffCapMs = options.backoffCapMs ?? 5_000;
+    this.familyConcurrency = options.familyConcurrency ?? 8;
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.random = options.random ?? Math.random;
+  }
+
+  get corpId(): string {
+    return this.options.corpId;
+  }
+
+  get agentId(): string {
+    return this.options.agentId;
+  }
+
+  // ---- auth --------------------------------------------------------------------------------
+
+  /** In-app / QR OAuth code → member userid (or openid for non-members). Codes are single-use. */
+  getUserInfo(code: string): Promise<UserInfoResponse> {
+    return this.call({ api: 'auth/getuserinfo', secret: 'agent', query: { code } });
+  }
+
+  getUserDetail(userTicket: string): Promise<UserDetailResponse> {
+    return this.call({ api: 'auth/getuserdetail', secret: 'agent', body: { user_ticket: userTicket } });
+  }
+
+  // ---- org (通讯录) ---------------------------------------------------------------------------
+
+  listDepartments(id?: number): Promise<DepartmentListResponse> {
+    return this.call({ api: 'department/list', secret: 'contact', query: { id } });
+  }
+
+  listDepartmentIds(id?: number): Promise<DepartmentSimpleListResponse> {
+    return this.call({ api: 'department/simplelist', secret: 'contact', query: { id } });
+  }
+
+  getUser(userid: string): Promise<UserGetResponse> {
+    return this.call({ api: 'user/get', secret: 'contact', query: { userid } });
+  }
+
+  listUsers(departmentId: number): Promise<UserListResponse> {
+    return this.call({ api: 'user/list', secret: 'contact', query: { department_id: departmentId } });
+  }
+
+  listUserIds(cursor?: string, limit = 10_000): Promise<UserListIdResponse> {
+    return this.call({ api: 'user/list_id', secret: 'contact', body: { cursor, limit } });
+  }
+
+  // ---- external contacts (客户联系) ------------------------------------------------------------
+
+  getFollowUserList(): Promise<FollowUserListResponse> {
+    return this.call({ api: 'externalcontact/get_follow_user_list', secret: 'external' });
+  }
+
+  /** External userids of an employee's customers; an employee with none gives `[]` (84061). */
+  async listExternalContacts(userid: string): Promise<string[]> {
+    const res = await this.call<ExternalContactListResponse>({
+      api: 'externalcontact/list',
+      secret: 'external',
+      query: { userid },
+      acceptErrcodes: [NO_EXTERNAL_CONTACTS],
+    });
+    return res.errcode === NO_EXTERNAL_CONTACTS ? [] : res.external_userid;
+  }
+
+  getExternalContact(externalUserid: string, cursor?: string): Promise<ExternalContactGetResponse> {
+    return this.call({
+      api: 'externalcontact/get',
+      secret: 'external',
+      query: { external_userid: externalUserid, cursor },
+    });
+  }
+
+  batchGetExternalContactsByUser(request: BatchGetByUserRequest): Promise<BatchGetByUserResponse> {
+    return this.call({ api: 'externalcontact/batch/get_by_user', secret: 'external', body: request });
+  }
+
+  getCorpTagList(filter: { tag_id?: string[]; group_id?: string[] } = {}): Promise<CorpTagListResponse> {
+    return this.call({ api: 'externalcontact/get_corp_tag_list', secret: 'external', body: filter });
+  }
+
+  markTag(request: MarkTagRequest): Promise<WecomResponse> {
+    return this.call({ api: 'externalcontact/mark_tag', secret: 'external', body: request });
+  }
+
+  remark(request: RemarkRequest): Promise<WecomResponse> {
+    return this.call({ api: 'externalcontact/remark', secret: 'external', body: request });
+  }
+
+  listGroupChats(request: GroupChatListRequest): Promise<GroupChatListResponse> {
+    return this.call({ api: 'externalcontact/groupchat/list', secret: 'external', body: request });
+  }
+
+  getGroupChat(chatId: string, needName = true): Promise<GroupChatGetResponse> {
+    return this.call({
+      api: 'externalcontact/groupchat/get',
+      secret: 'external',
+      body: { chat_id: chatId, need_name: needName ? 1 : 0 },
+    });
+  }
+
+  // ---- app messages and JS-SDK tickets ------------------------------------------------------
+
+  sendMessage(message: AppMessage): Promise<MessageSendResponse> {
+    return this.call({
+      api: 'message/send',
+      secret: 'agent',
+      body: { ...message, agentid: Number(this.options.agentId) },
+    });
+  }
+
+  /** Corp jsapi ticket for `wx.config` / `ww.register` config signatures (cached, shared). */
+  getJsapiTicket(): Promise<string> {
+    return this.ticket('jsapi_ticket', 'get_jsapi_ticket', {});
+  }
+
+  /** App ticket for `agentConfig` signatures (cached, shared). */
+  getAgentTicket(): Promise<string> {
+    return this.ticket('agent_ticket', 'ticket/get', { type: 'agent_config' });
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  /** An access token for one of the three secrets, from cache or gettoken. */
+  accessToken(kind: SecretKind, rejected?: string): Promise<string> {
+    const secret = this.options.secrets[kind];
+    const key = credentialKey(`token`, this.options.corpId, secret);
+    return this.credentials.get(key, () => this.fetchToken(kind, secret), rejected);
+  }
+
+  private async fetchToken(kind: SecretKind, secret: string): Promise<Credential> {
+    const res = await this.call<AccessTokenResponse>({
+      api: 'gettoken',
+      secret: null,
+      query: { corpid: this.options.corpId, corpsecret: secret },
+    });
+    this.options.logger?.info({ secretKind: kind, expiresIn: res.expires_in }, 'WeCom access token refreshed');
+    return { value: res.access_token, expiresAt: this.now() + res.expires_in * 1000 };
+  }
+
+  private async ticket(kind: string, api: string, query: Query): Promise<string> {
+    const key = credentialKey(kind, this.options.corpId, `${this.options.agentId}:${this.options.secrets.agent}`);
+    return this.credentials.get(key, async () => {
+      const res = await this.call<TicketResponse>({ api, secret: 'agent', query });
+      return { value: res.ticket, expiresAt: this.now() + res.expires_in * 1000 };
+    });
+  }
+
+  /**
+   * One API call with every policy applied. Token errcodes: refresh once and retry once.
+   * Retryable failures: up to `maxRetries` more attempts with full-jitter backoff.
+   */
+  async call<T extends WecomResponse>(spec: CallSpec): Promise<T> {
+    let tokenRefreshed = false;
+    let rejectedToken: string | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const token = spec.secret ? await this.accessToken(spec.secret, rejectedToken) : undefined;
+      try {
+        return await this.family(spec.api).run(() => this.send<T>(spec, token));
+      } catch (err) {
+        if (err instanceof WecomApiError && TOKEN_ERRCODES.has(err.errcode) && spec.secret && !tokenRefreshed) {
+          tokenRefreshed = true;
+          rejectedToken = token;
+          attempt--; // the refresh-and-retry is not a backoff attempt
+          continue;
+        }
+        const retryable =
+          err instanceof WecomTransportError || (err instanceof WecomApiError && err.retryable);
+        if (!retryable || attempt >= this.maxRetries) throw err;
+        const delay = backoffDelay(attempt, this.backoffBaseMs, this.backoffCapMs, this.random);
+        this.options.logger?.warn(
+          { api: spec.api, attempt: attempt + 1, delayMs: delay, error: (err as Error).message },
+          'WeCom call failed, retrying',
+        );
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  private async send<T extends WecomResponse>(spec: CallSpec, token: string | undefined): Promise<T> {
+    const url = new URL(`${this.options.apiBase}/cgi-bin/${spec.api}`);
+    if (token) url.searchParams.set('access_token', token);
+    for (const [k, v] of Object.entries(spec.query ?? {})) {
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    }
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: spec.body === undefined ? 'GET' : 'POST',
+        headers: spec.body === undefined ? undefined : { 'content-type': 'application/json' },
+        body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      const reason = (err as Error).name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : (err as Error).message;
+      throw new WecomTransportError(spec.api, redactWecomSecrets(reason));
+    }
+    if (!res.ok) throw new WecomTransportError(spec.api, `HTTP ${res.status}`);
+    let payload: WecomResponse;
+    try {
+      payload = (await res.json()) as WecomResponse;
+    } catch {
+      throw new WecomTransportError(spec.api, 'response is not JSON');
+    }
+    const errcode = typeof payload.errcode === 'number' ? payload.errcode : 0;
+    if (errcode !== 0 && !spec.acceptErrcodes?.includes(errcode)) {
+      throw new WecomApiError(spec.api, errcode, redactWecomSecrets(String(payload.errmsg ?? '')));
+    }
+    return payload as T;
+  }
+
+  private family(api: string): Semaphore {
+    const name = api.split('/')[0]!;
+    let semaphore = this.families.get(name);
+    if (!semaphore) {
+      semaphore = new Semaphore(this.familyConcurrency);
+      this.families.set(name, semaphore);
+    }
+    return semaphore;
+  }
+}

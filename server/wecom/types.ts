@@ -1,0 +1,256 @@
+/** Request and response shapes of the WeCom server APIs we call (WECOM.md §C). */
+
+export interface WecomResponse {
+  errcode: number;
+  errmsg: string;
+}
+
+export type SecretKind = 'agent' | 'contact' | 'external';
+
+export interface AccessTokenResponse extends WecomResponse {
+  access_token: string;
+  expires_in: number;
+}
+
+export interface TicketResponse extends WecomResponse {
+  ticket: string;
+  expires_in: number;
+}
+
+export interface UserInfoResponse extends WecomResponse {
+  /** Present for corp members. */
+  userid?: string;
+  user_ticket?: string;
+  /** Present for non-members. */
+  openid?: string;
+  external_userid?: string;
+}
+
+export interface UserDetailResponse extends WecomResponse {
+  userid: string;
+  gender?: string;
+  avatar?: string;
+  qr_code?: string;
+  mobile?: string;
+  email?: string;
+  biz_mail?: string;
+  address?: string;
+}
+
+export interface WecomDepartment {
+  id: number;
+  name: string;
+  name_en?: string;
+  department_leader?: string[];
+  parentid: number;
+  order: number;
+}
+
+export interface DepartmentListResponse extends WecomResponse {
+  department: WecomDepartment[];
+}
+
+export interface DepartmentSimpleListResponse extends WecomResponse {
+  department_id: { id: number; parentid: number; order: number }[];
+}
+
+/** 1 active, 2 disabled, 4 not activated, 5 left the corp. */
+export type WecomUserStatus = 1 | 2 | 4 | 5;
+
+export interface WecomUser {
+  userid: string;
+  name: string;
+  department: number[];
+  order?: number[];
+  main_department?: number;
+  position?: string;
+  mobile?: string;
+  gender?: string;
+  email?: string;
+  biz_mail?: string;
+  is_leader_in_dept?: number[];
+  direct_leader?: string[];
+  avatar?: string;
+  thumb_avatar?: string;
+  telephone?: string;
+  alias?: string;
+  status: WecomUserStatus;
+  open_userid?: string;
+}
+
+export interface UserGetResponse extends WecomResponse, WecomUser {}
+
+export interface UserListResponse extends WecomResponse {
+  userlist: WecomUser[];
+}
+
+export interface UserListIdResponse extends WecomResponse {
+  next_cursor?: string;
+  dept_user: { userid: string; department: number }[];
+}
+
+export interface FollowUserListResponse extends WecomResponse {
+  follow_user: string[];
+}
+
+export interface ExternalContactListResponse extends WecomResponse {
+  external_userid: string[];
+}
+
+/** 1 WeChat user, 2 WeCom user. */
+export type ExternalContactType = 1 | 2;
+
+export interface WecomExternalContact {
+  external_userid: string;
+  name: string;
+  type: ExternalContactType;
+  avatar?: string;
+  gender?: number;
+  unionid?: string;
+  position?: string;
+  corp_name?: string;
+  corp_full_name?: string;
+}
+
+export interface FollowUserTag {
+  group_name: string;
+  tag_name: string;
+  tag_id?: string;
+  type: number;
+}
+
+export interface WecomFollowUser {
+  userid: string;
+  remark: string;
+  description: string;
+  createtime: number;
+  tags?: FollowUserTag[];
+  remark_corp_name?: string;
+  remark_mobiles?: string[];
+  oper_userid?: string;
+  add_way: number;
+  state?: string;
+}
+
+export interface ExternalContactGetResponse extends WecomResponse {
+  external_contact: WecomExternalContact;
+  follow_user: WecomFollowUser[];
+  next_cursor?: string;
+}
+
+export interface FollowInfo {
+  userid: string;
+  remark: string;
+  description: string;
+  createtime: number;
+  tag_id?: string[];
+  remark_corp_name?: string;
+  remark_mobiles?: string[];
+  oper_userid?: string;
+  add_way: number;
+  state?: string;
+}
+
+export interface BatchGetByUserRequest {
+  userid_list: string[];
+  cursor?: string;
+  limit?: number;
+}
+
+export interface BatchGetByUserResponse extends WecomResponse {
+  external_contact_list: { external_contact: WecomExternalContact; follow_info: FollowInfo }[];
+  next_cursor?: string;
+}
+
+export interface CorpTag {
+  id: string;
+  name: string;
+  create_time: number;
+  order: number;
+  deleted?: boolean;
+}
+
+export interface CorpTagGroup {
+  group_id: string;
+  group_name: string;
+  create_time: number;
+  order: number;
+  deleted?: boolean;
+  tag: CorpTag[];
+}
+
+export interface CorpTagListResponse extends WecomResponse {
+  tag_group: CorpTagGroup[];
+}
+
+export interface MarkTagRequest {
+  userid: string;
+  external_userid: string;
+  add_tag?: string[];
+  remove_tag?: string[];
+}
+
+export interface RemarkRequest {
+  userid: string;
+  external_userid: string;
+  remark?: string;
+  description?: string;
+  remark_company?: string;
+  remark_mobiles?: string[];
+}
+
+export interface GroupChatListRequest {
+  /** 0 all, 1 pending inheritance, 2 inherited, 3 inheritance in progress. */
+  status_filter?: number;
+  owner_filter?: { userid_list: string[] };
+  cursor?: string;
+  limit: number;
+}
+
+export interface GroupChatListResponse extends WecomResponse {
+  group_chat_list: { chat_id: string; status: number }[];
+  next_cursor?: string;
+}
+
+export interface GroupChatMember {
+  userid: string;
+  /** 1 corp member, 2 external contact. */
+  type: 1 | 2;
+  unionid?: string;
+  join_time: number;
+  join_scene: number;
+  invitor?: { userid: string };
+  group_nickname?: string;
+  name?: string;
+}
+
+export interface WecomGroupChat {
+  chat_id: string;
+  name: string;
+  owner: string;
+  create_time: number;
+  notice?: string;
+  member_list: GroupChatMember[];
+  admin_list?: { userid: string }[];
+  member_version?: string;
+}
+
+export interface GroupChatGetResponse extends WecomResponse {
+  group_chat: WecomGroupChat;
+}
+
+export type AppMessage =
+  | { touser?: string; toparty?: string; msgtype: 'text'; text: { content: string } }
+  | { touser?: string; toparty?: string; msgtype: 'markdown'; markdown: { content: string } }
+  | {
+      touser?: string;
+      toparty?: string;
+      msgtype: 'textcard';
+      textcard: { title: string; description: string; url: string; btntxt?: string };
+    };
+
+export interface MessageSendResponse extends WecomResponse {
+  invaliduser?: string;
+  invalidparty?: string;
+  msgid?: string;
+}

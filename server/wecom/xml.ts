@@ -1,0 +1,69 @@
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+
+/** Callback payloads are a few hundred bytes; anything near this is not WeCom. */
+export const MAX_CALLBACK_XML_BYTES = 64 * 1024;
+
+export class XmlRejectedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'XmlRejectedError';
+  }
+}
+
+export type XmlValue = string | XmlObject | XmlValue[];
+export interface XmlObject {
+  [key: string]: XmlValue;
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  // Entities are never expanded: a DOCTYPE is refused before parsing, and `&…;` stays literal.
+  processEntities: false,
+  parseTagValue: false,
+  trimValues: true,
+  ignoreDeclaration: true,
+});
+
+const builder = new XMLBuilder({ cdataPropName: '__cdata', suppressEmptyNode: false });
+
+/**
+ * Parses a callback XML document (`<xml>…</xml>`) into plain strings and nested objects.
+ * Refuses oversized input and any DTD, so entity-expansion and external-entity tricks can't run.
+ */
+export function parseCallbackXml(text: string, maxBytes = MAX_CALLBACK_XML_BYTES): XmlObject {
+  if (Buffer.byteLength(text, 'utf8') > maxBytes) {
+    throw new XmlRejectedError(`XML larger than ${maxBytes} bytes`);
+  }
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new XmlRejectedError('XML with a DTD is not accepted');
+  let doc: unknown;
+  try {
+    doc = parser.parse(text, true);
+  } catch (err) {
+    throw new XmlRejectedError(`malformed XML: ${(err as Error).message}`);
+  }
+  const root = (doc as { xml?: unknown }).xml;
+  if (!root || typeof root !== 'object' || Array.isArray(root)) {
+    throw new XmlRejectedError('XML root element <xml> with children expected');
+  }
+  return root as XmlObject;
+}
+
+/** Builds `<xml>…</xml>` with every string value in CDATA, the way WeCom sends events. */
+export function buildCallbackXml(fields: Record<string, string | number | XmlObject | XmlObject[]>): string {
+  return builder.build({ xml: wrapCdata(fields) }) as string;
+}
+
+function wrapCdata(value: unknown): unknown {
+  if (typeof value === 'string') return { __cdata: value };
+  if (Array.isArray(value)) return value.map(wrapCdata);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wrapCdata(v)]));
+  }
+  return value; // numbers (CreateTime) are written bare, as WeCom does
+}
+
+/** A string field of a parsed callback, or undefined. */
+export function xmlText(obj: XmlObject, key: string): string | undefined {
+  const v = obj[key];
+  return typeof v === 'string' ? v : undefined;
+}
