@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
 import type { RequestListener } from 'node:http';
+import { authenticate } from './http/auth';
 import { errorHandler } from './http/errors';
 import { mountAt } from './http/mount';
 import { requestId } from './http/request-id';
@@ -10,6 +11,10 @@ import { requestLog } from './http/request-log';
 import { securityHeaders } from './http/security-headers';
 import { serveSpa } from './http/spa';
 import type { Logger } from './logger';
+import { auditRoutes } from './modules/audit/routes';
+import { authRoutes } from './modules/auth/routes';
+import { orgRoutes } from './modules/org/routes';
+import { roleRoutes } from './modules/roles/routes';
 import { systemRoutes } from './modules/system/routes';
 import { jssdkRoutes } from './modules/wecom-jssdk/routes';
 import type { WecomClient } from './wecom/client';
@@ -21,6 +26,8 @@ export interface AppDeps {
   wecom: WecomClient;
   /** The in-process WeCom simulator, served at /__wecom (simulator mode only). */
   wecomSimulator?: RequestListener;
+  /** Told about work that outlives its request (a sync run), so shutdown can wait for it. */
+  onBackgroundTask?: (task: Promise<unknown>) => void;
   /** Directory of the built H5 (`h5/dist`); omitted in API-only tests. */
   h5Dir?: string;
 }
@@ -36,6 +43,7 @@ export function createApp(deps: AppDeps): Koa {
   app.proxy = deps.config.wecom.mode === 'live';
   // Errors are handled (and logged once) by errorHandler; silence Koa's default stderr dump.
   app.silent = true;
+  app.keys = [deps.config.sessionSecret];
 
   app.use(requestId(deps.logger));
   app.use(requestLog);
@@ -44,10 +52,17 @@ export function createApp(deps: AppDeps): Koa {
   if (deps.wecomSimulator) app.use(mountAt('/__wecom', deps.wecomSimulator));
   if (deps.h5Dir) app.use(serveSpa(deps.h5Dir, { apiPrefixes: API_PREFIXES }));
   app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: JSON_BODY_LIMIT, formLimit: '64kb' }));
+  app.use(authenticate(deps.sequelize));
+
+  const bootstrap = { adminUserIds: deps.config.wecom.adminUserIds };
 
   for (const router of [
     systemRoutes(deps),
     jssdkRoutes({ wecom: deps.wecom, publicUrl: deps.config.publicUrl }),
+    authRoutes(deps),
+    orgRoutes({ ...deps, bootstrap }),
+    roleRoutes(deps),
+    auditRoutes(deps),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }

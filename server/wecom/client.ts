@@ -75,7 +75,7 @@ interface CallSpec {
 
 export class WecomClient {
   private readonly credentials: CredentialCache;
-  private readonly families = new Map<string, Semaphore>();
+  private readonly families: Map<string, Semaphore> = new Map();
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
   private readonly backoffBaseMs: number;
@@ -85,9 +85,13 @@ export class WecomClient {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
 
-  constructor(private readonly options: WecomClientOptions) {
+  constructor(
+    private readonly options: WecomClientOptions,
+    shared?: { credentials: CredentialCache; families: Map<string, Semaphore> },
+  ) {
     this.now = options.now ?? Date.now;
-    this.credentials = new CredentialCache(options.store, this.now);
+    this.credentials = shared?.credentials ?? new CredentialCache(options.store, this.now);
+    if (shared) this.families = shared.families;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxRetries = options.maxRetries ?? 3;
     this.backoffBaseMs = options.backoffBaseMs ?? 200;
@@ -95,6 +99,14 @@ export class WecomClient {
     this.familyConcurrency = options.familyConcurrency ?? 8;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.random = options.random ?? Math.random;
+  }
+
+  /**
+   * The same client (same token cache and per-family limits) with a different retry budget:
+   * background jobs such as a full sync can afford to wait out a bad minute.
+   */
+  withRetries(maxRetries: number): WecomClient {
+    return new WecomClient({ ...this.options, maxRetries }, { credentials: this.credentials, families: this.families });
   }
 
   get corpId(): string {

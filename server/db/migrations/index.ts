@@ -1,8 +1,9 @@
 import { migration as kvCache } from './0001_kv_cache';
+import { migration as orgAuth } from './0002_org_auth';
 import type { Migration } from './types';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works under tsx,
  * jest and any bundler. Append only; never edit a released migration.
  */
-export const migrations: readonly Migration[] = [kvCache];
+export const migrations: readonly Migration[] = [kvCache, orgAuth];

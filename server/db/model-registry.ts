@@ -1,0 +1,17 @@
+import type { Sequelize } from 'sequelize';
+
+/**
+ * Models are defined per Sequelize instance (tests open many). `modelsFor(define)` memoises a
+ * domain's model definitions on each instance, so a module asks `orgModels(sequelize)` anywhere.
+ */
+export function modelsFor<T>(define: (sequelize: Sequelize) => T): (sequelize: Sequelize) => T {
+  const cache = new WeakMap<Sequelize, T>();
+  return (sequelize) => {
+    let models = cache.get(sequelize);
+    if (!models) {
+      models = define(sequelize);
+      cache.set(sequelize, models);
+    }
+    return models;
+  };
+}

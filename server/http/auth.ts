@@ -1,0 +1,61 @@
+/**
+ * Who is calling, and may they? `authenticate` reads the session (never failing), `requireUser`
+ * answers 401 without one, `requirePermission` 403 without the code. The caller's Access (roles,
+ * permissions, data scope) is computed once per request.
+ */
+import type { Context, Next } from 'koa';
+import type { Sequelize } from 'sequelize';
+import type { Permission } from '@shared/permissions';
+import { sessionUserId } from '../modules/auth/session';
+import type { Actor } from '../modules/audit/service';
+import type { UserRow } from '../modules/org/models';
+import { findUserById } from '../modules/org/service';
+import { loadAccess, type Access } from '../modules/roles/access';
+import { forbidden, unauthorized } from './errors';
+
+declare module 'koa' {
+  interface DefaultState {
+    user?: UserRow;
+    access?: Access;
+  }
+}
+
+export function authenticate(sequelize: Sequelize) {
+  return async function readSession(ctx: Context, next: Next): Promise<void> {
+    const userId = sessionUserId(ctx);
+    if (userId !== null) {
+      const user = await findUserById(sequelize, userId);
+      if (user?.status === 'active') {
+        ctx.state.user = user;
+        ctx.state.access = await loadAccess(sequelize, user.id);
+      }
+    }
+    await next();
+  };
+}
+
+export async function requireUser(ctx: Context, next: Next): Promise<void> {
+  if (!ctx.state.user) throw unauthorized();
+  await next();
+}
+
+export function requirePermission(permission: Permission) {
+  return async function checkPermission(ctx: Context, next: Next): Promise<void> {
+    if (!ctx.state.user) throw unauthorized();
+    if (!ctx.state.access?.permissions.has(permission)) throw forbidden(`需要权限：${permission}`);
+    await next();
+  };
+}
+
+/** The logged-in caller as an audit actor. */
+export function actorOf(ctx: Context): Actor {
+  const user = ctx.state.user;
+  return { userId: user?.id ?? null, label: user?.wecom_userid ?? 'anonymous', ip: ctx.ip };
+}
+
+/** The current user and access; only valid behind requireUser / requirePermission. */
+export function callerOf(ctx: Context): { user: UserRow; access: Access } {
+  const { user, access } = ctx.state;
+  if (!user || !access) throw unauthorized();
+  return { user, access };
+}

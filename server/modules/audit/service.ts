@@ -1,0 +1,108 @@
+import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import type { PageOf } from '@shared/http';
+import { auditModels, type AuditLogRow } from './models';
+
+/** Who did it: a logged-in user, or the system itself (CLI, worker, start-up). */
+export interface Actor {
+  userId: number | null;
+  label: string;
+  ip?: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { userId: null, label: 'system' };
+
+export interface AuditEntry {
+  action: string;
+  entity?: string;
+  entityId?: string | number;
+  summary: string;
+  diff?: unknown;
+}
+
+/** Records one audited action. Pass the caller's transaction so the entry commits with the change. */
+export async function audit(
+  sequelize: Sequelize,
+  actor: Actor,
+  entry: AuditEntry,
+  options: { transaction?: Transaction } = {},
+): Promise<void> {
+  const { AuditLog } = auditModels(sequelize);
+  await AuditLog.create(
+    {
+      actor_user_id: actor.userId,
+      actor_label: actor.label,
+      action: entry.action,
+      entity: entry.entity ?? null,
+      entity_id: entry.entityId === undefined ? null : String(entry.entityId),
+      summary: entry.summary.slice(0, 512),
+      diff: entry.diff === undefined ? null : JSON.stringify(entry.diff),
+      ip: actor.ip ?? null,
+    },
+    { transaction: options.transaction },
+  );
+}
+
+export interface AuditQuery {
+  action?: string;
+  entity?: string;
+  entityId?: string;
+  actorUserId?: number;
+  since?: Date;
+  until?: Date;
+  page: number;
+  pageSize: number;
+}
+
+export interface AuditLogView {
+  id: number;
+  actor: { userId: number | null; label: string };
+  action: string;
+  entity: string | null;
+  entityId: string | null;
+  summary: string;
+  diff: unknown;
+  ip: string | null;
+  at: Date;
+}
+
+export async function listAuditLogs(sequelize: Sequelize, query: AuditQuery): Promise<PageOf<AuditLogView>> {
+  const { AuditLog } = auditModels(sequelize);
+  const where: WhereOptions<AuditLogRow> = {};
+  if (query.action) Object.assign(where, { action: query.action });
+  if (query.entity) Object.assign(where, { entity: query.entity });
+  if (query.entityId) Object.assign(where, { entity_id: query.entityId });
+  if (query.actorUserId) Object.assign(where, { actor_user_id: query.actorUserId });
+  if (query.since || query.until) {
+    Object.assign(where, {
+      created_at: {
+        ...(query.since ? { [Op.gte]: query.since } : {}),
+        ...(query.until ? { [Op.lt]: query.until } : {}),
+      },
+    });
+  }
+  const { rows, count } = await AuditLog.findAndCountAll({
+    where,
+    order: [['id', 'DESC']],
+    limit: query.pageSize,
+    offset: (query.page - 1) * query.pageSize,
+  });
+  return {
+    items: rows.map((r) => {
+      const row = r.get();
+      return {
+        id: row.id,
+        actor: { userId: row.actor_user_id, label: row.actor_label },
+        action: row.action,
+        entity: row.entity,
+        entityId: row.entity_id,
+        summary: row.summary,
+        diff: row.diff ? JSON.parse(row.diff) : null,
+        ip: row.ip,
+        at: row.created_at,
+      };
+    }),
+    total: count,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
+}

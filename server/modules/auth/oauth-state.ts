@@ -1,0 +1,89 @@
+/**
+ * OAuth `state` (WECOM.md §D: ours to protect): random, signed, bound to the browser through an
+ * HttpOnly nonce cookie, valid 10 minutes, and single-use (a row in `oauth_states` is consumed
+ * atomically). The post-login redirect is kept server-side with it.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { AppError } from '../../http/errors';
+
+export const STATE_TTL_MS = 10 * 60 * 1000;
+
+export class OAuthStateError extends AppError {
+  constructor(code: 'state_invalid' | 'state_expired' | 'state_used' | 'state_browser_mismatch', message: string) {
+    super(400, code, message);
+  }
+}
+
+function sign(secret: string, id: string, expires: number, nonce: string): string {
+  return createHmac('sha256', secret).update(`${id}.${expires}.${nonce}`).digest('base64url');
+}
+
+export async function issueState(
+  sequelize: Sequelize,
+  secret: string,
+  redirect: string,
+  now = Date.now(),
+): Promise<{ state: string; nonce: string }> {
+  const id = randomBytes(16).toString('base64url');
+  const nonce = randomBytes(16).toString('base64url');
+  const expires = now + STATE_TTL_MS;
+  await sequelize.query(
+    'INSERT INTO oauth_states (id, redirect, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+    { replacements: [id, redirect, new Date(expires), new Date(now), new Date(now)], type: QueryTypes.INSERT },
+  );
+  // Old states are useless after expiry; sweep them while we are here.
+  await sequelize.query('DELETE FROM oauth_states WHERE expires_at < ?', { replacements: [new Date(now - STATE_TTL_MS)] });
+  return { state: `${id}.${expires}.${sign(secret, id, expires, nonce)}`, nonce };
+}
+
+/** Verifies and consumes a state; returns the redirect path it was issued for. */
+export async function consumeState(
+  sequelize: Sequelize,
+  secret: string,
+  state: string,
+  nonce: string | undefined,
+  now = Date.now(),
+): Promise<string> {
+  const match = /^([\w-]{22})\.(\d{13})\.([\w-]{43})$/.exec(state);
+  if (!match) throw new OAuthStateError('state_invalid', '登录请求无效，请重新登录');
+  const [, id, expiresText, signature] = match as unknown as [string, string, string, string];
+  const expires = Number(expiresText);
+  if (!nonce) throw new OAuthStateError('state_browser_mismatch', '登录请求不是从当前浏览器发起的，请重新登录');
+  const expected = Buffer.from(sign(secret, id, expires, nonce));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    // Either forged, or issued to another browser (whose nonce cookie we don't have).
+    throw new OAuthStateError('state_browser_mismatch', '登录请求校验失败（可能来自其他浏览器），请重新登录');
+  }
+  if (expires <= now) throw new OAuthStateError('state_expired', '登录请求已过期，请重新登录');
+
+  const [, affected] = (await sequelize.query(
+    'UPDATE oauth_states SET used_at = ?, updated_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?',
+    { replacements: [new Date(now), new Date(now), id, new Date(now)], type: QueryTypes.UPDATE },
+  )) as [unknown, number];
+  if (affected !== 1) throw new OAuthStateError('state_used', '该登录链接已使用过，请重新登录');
+  const [row] = await sequelize.query<{ redirect: string }>('SELECT redirect FROM oauth_states WHERE id = ?', {
+    replacements: [id],
+    type: QueryTypes.SELECT,
+  });
+  return row?.redirect ?? '/';
+}
+
+/**
+ * A same-origin path to return to after login, or null. Refuses absolute URLs, scheme-relative
+ * `//host` and backslash tricks (`/\\evil`), so login can't be turned into an open redirect.
+ */
+export function safeRedirectPath(raw: string | undefined, publicUrl: string): string | null {
+  if (!raw) return '/';
+  if (!raw.startsWith('/') || raw.startsWith('//') || /[\\\u0000-\u001f]/.test(raw)) return null;
+  const base = new URL(publicUrl);
+  let url: URL;
+  try {
+    url = new URL(raw, base);
+  } catch {
+    return null;
+  }
+  if (url.origin !== base.origin) return null;
+  return `${url.pathname}${url.search}${url.hash}`;
+}

@@ -1,0 +1,58 @@
+import type { Sequelize } from 'sequelize';
+import type { MeResponse } from '@shared/permissions';
+import { AppError, forbidden } from '../../http/errors';
+import type { WecomClient } from '../../wecom/client';
+import { WecomApiError } from '../../wecom/errors';
+import { audit } from '../audit/service';
+import type { UserRow } from '../org/models';
+import { applyEmployee, departmentsOfUser, findUserByWecomId, type RoleBootstrap } from '../org/service';
+import type { Access } from '../roles/access';
+import { grantRoles } from '../roles/service';
+
+const INVALID_CODE = 40029;
+
+/**
+ * Exchanges an OAuth code for the local user. An employee not synced yet is fetched with
+ * `user/get` and created; only active employees may log in.
+ */
+export async function loginWithCode(
+  deps: { sequelize: Sequelize; wecom: WecomClient; bootstrap: RoleBootstrap },
+  code: string,
+  ip: string,
+): Promise<UserRow> {
+  const { sequelize, wecom } = deps;
+  let userid: string | undefined;
+  try {
+    userid = (await wecom.getUserInfo(code)).userid;
+  } catch (err) {
+    if (err instanceof WecomApiError && err.errcode === INVALID_CODE) {
+      throw new AppError(400, 'invalid_code', '登录凭证无效或已过期，请重新登录');
+    }
+    throw err;
+  }
+  if (!userid) throw forbidden('仅企业成员可以登录，请使用企业微信账号打开');
+
+  let user = await findUserByWecomId(sequelize, userid);
+  if (!user) {
+    const detail = await wecom.getUser(userid);
+    await sequelize.transaction((t) => applyEmployee(sequelize, detail, deps.bootstrap, t));
+    user = await findUserByWecomId(sequelize, userid);
+  }
+  if (!user || user.status !== 'active') {
+    throw new AppError(403, 'account_inactive', '你的账号已停用或已离职，无法登录。如有疑问请联系管理员');
+  }
+  if (deps.bootstrap.adminUserIds.includes(userid)) await grantRoles(sequelize, user.id, ['admin']);
+  await sequelize.query('UPDATE users SET last_login_at = ? WHERE id = ?', { replacements: [new Date(), user.id] });
+  await audit(sequelize, { userId: user.id, label: user.wecom_userid, ip }, { action: 'auth.login', entity: 'user', entityId: user.id, summary: `${user.name} 登录` });
+  return user;
+}
+
+export async function describeMe(sequelize: Sequelize, user: UserRow, access: Access): Promise<MeResponse> {
+  return {
+    user: { id: user.id, wecomUserid: user.wecom_userid, name: user.name, avatar: user.avatar, position: user.position },
+    departments: await departmentsOfUser(sequelize, user.id),
+    roles: access.roles,
+    dataScope: access.dataScope,
+    permissions: [...access.permissions].sort(),
+  };
+}

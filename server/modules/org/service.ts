@@ -1,0 +1,164 @@
+/**
+ * The org structure mirrored from WeCom: departments, employees and their memberships.
+ * `applyEmployee` is the one place a WeCom member becomes (or updates) a local user; the full
+ * sync, the login of a not-yet-synced employee and (later) contact callbacks all go through it.
+ */
+import { Op, type Sequelize, type Transaction } from 'sequelize';
+import type { UserStatus } from '@shared/permissions';
+import type { WecomDepartment, WecomUser } from '../../wecom/types';
+import { grantRoles } from '../roles/service';
+import { orgModels, type UserRow } from './models';
+
+export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
+
+export interface RoleBootstrap {
+  /** WeCom userids that are admins (WECOM_ADMIN_USERIDS). */
+  adminUserIds: readonly string[];
+}
+
+/** WeCom member status → ours. 1 active, 4 not yet activated (still a member); 2 disabled; 5 left. */
+export function statusFromWecom(status: number): UserStatus {
+  if (status === 2) return 'disabled';
+  if (status === 5) return 'left';
+  return 'active';
+}
+
+type UserFields = Pick<UserRow, 'name' | 'mobile' | 'email' | 'avatar' | 'position' | 'status' | 'main_department_id'>;
+
+function userFields(wu: WecomUser): UserFields {
+  return {
+    name: wu.name,
+    mobile: wu.mobile || null,
+    email: wu.email || wu.biz_mail || null,
+    avatar: wu.avatar || null,
+    position: wu.position || null,
+    status: statusFromWecom(wu.status),
+    main_department_id: wu.main_department ?? wu.department[0] ?? null,
+  };
+}
+
+function memberships(wu: WecomUser): Map<number, boolean> {
+  const out = new Map<number, boolean>();
+  wu.department.forEach((id, i) => out.set(id, wu.is_leader_in_dept?.[i] === 1));
+  return out;
+}
+
+/**
+ * Creates or updates the local user for a WeCom member, with its department memberships.
+ * New users get the `sales` role; new leaders also `manager`; configured admins `admin`.
+ */
+export async function applyEmployee(
+  sequelize: Sequelize,
+  wu: WecomUser,
+  bootstrap: RoleBootstrap,
+  transaction: Transaction,
+  known?: { user: UserRow | null; memberships: Map<number, boolean> },
+): Promise<{ outcome: ApplyOutcome; userId: number }> {
+  const { User, UserDepartment } = orgModels(sequelize);
+  const fields = userFields(wu);
+  const wanted = memberships(wu);
+
+  const existing =
+    known?.user !== undefined ? known.user : ((await User.findOne({ where: { wecom_userid: wu.userid }, transaction }))?.get() ?? null);
+  let outcome: ApplyOutcome = 'unchanged';
+  let userId: number;
+  if (!existing) {
+    const created = await User.create({ wecom_userid: wu.userid, ...fields }, { transaction });
+    userId = created.get().id;
+    outcome = 'created';
+  } else {
+    userId = existing.id;
+    const changed = (Object.keys(fields) as (keyof UserFields)[]).filter((k) => existing[k] !== fields[k]);
+    if (changed.length) {
+      await User.update(Object.fromEntries(changed.map((k) => [k, fields[k]])), { where: { id: userId }, transaction });
+      outcome = 'updated';
+    }
+  }
+
+  const current =
+    known?.memberships ??
+    new Map(
+      (await UserDepartment.findAll({ where: { user_id: userId }, transaction })).map((m) => [m.get().department_id, Boolean(m.get().is_leader)]),
+    );
+  const sameMemberships = current.size === wanted.size && [...wanted].every(([d, leader]) => current.get(d) === leader);
+  if (!sameMemberships) {
+    await UserDepartment.destroy({ where: { user_id: userId }, transaction });
+    await UserDepartment.bulkCreate(
+      [...wanted].map(([department_id, is_leader]) => ({ user_id: userId, department_id, is_leader })),
+      { transaction },
+    );
+    if (outcome === 'unchanged') outcome = 'updated';
+  }
+
+  const becameLeader = [...wanted.values()].some(Boolean) && ![...current.values()].some(Boolean);
+  const roles = [
+    ...(outcome === 'created' ? ['sales'] : []),
+    ...(becameLeader ? ['manager'] : []),
+    ...(bootstrap.adminUserIds.includes(wu.userid) ? ['admin'] : []),
+  ];
+  if (roles.length) await grantRoles(sequelize, userId, roles, transaction);
+  return { outcome, userId };
+}
+
+/** Upserts departments from WeCom; returns outcome counts. Missing ones are marked deleted. */
+export async function applyDepartments(
+  sequelize: Sequelize,
+  departments: WecomDepartment[],
+  transaction: Transaction,
+  now: Date,
+): Promise<{ created: number; updated: number; unchanged: number; removed: number }> {
+  const { Department } = orgModels(sequelize);
+  const existing = new Map((await Department.findAll({ transaction })).map((d) => [d.get().id, d.get()]));
+  const counts = { created: 0, updated: 0, unchanged: 0, removed: 0 };
+  const seen = new Set<number>();
+  for (const d of departments) {
+    seen.add(d.id);
+    const wanted = { name: d.name, parent_id: d.parentid === 0 ? null : d.parentid, sort_order: d.order, deleted_at: null };
+    const row = existing.get(d.id);
+    if (!row) {
+      await Department.create({ id: d.id, ...wanted }, { transaction });
+      counts.created++;
+    } else if (row.name !== wanted.name || row.parent_id !== wanted.parent_id || Number(row.sort_order) !== wanted.sort_order || row.deleted_at !== null) {
+      await Department.update(wanted, { where: { id: d.id }, transaction });
+      counts.updated++;
+    } else {
+      counts.unchanged++;
+    }
+  }
+  const gone = [...existing.values()].filter((d) => !seen.has(d.id) && d.deleted_at === null).map((d) => d.id);
+  if (gone.length) {
+    await Department.update({ deleted_at: now }, { where: { id: { [Op.in]: gone } }, transaction });
+    counts.removed = gone.length;
+  }
+  return counts;
+}
+
+/** Employees no longer returned by WeCom are marked `left`, never deleted (DESIGN §5). */
+export async function markLeft(sequelize: Sequelize, presentUserids: ReadonlySet<string>, transaction: Transaction): Promise<number> {
+  const { User } = orgModels(sequelize);
+  const stillHere = await User.findAll({ attributes: ['id', 'wecom_userid'], where: { status: { [Op.ne]: 'left' } }, transaction });
+  const left = stillHere.filter((u) => !presentUserids.has(u.get().wecom_userid)).map((u) => u.get().id);
+  for (let i = 0; i < left.length; i += 500) {
+    await User.update({ status: 'left' }, { where: { id: { [Op.in]: left.slice(i, i + 500) } }, transaction });
+  }
+  return left.length;
+}
+
+export async function findUserByWecomId(sequelize: Sequelize, wecomUserid: string): Promise<UserRow | null> {
+  const { User } = orgModels(sequelize);
+  return (await User.findOne({ where: { wecom_userid: wecomUserid } }))?.get() ?? null;
+}
+
+export async function findUserById(sequelize: Sequelize, id: number): Promise<UserRow | null> {
+  const { User } = orgModels(sequelize);
+  return (await User.findByPk(id))?.get() ?? null;
+}
+
+export async function departmentsOfUser(sequelize: Sequelize, userId: number): Promise<{ id: number; name: string; isLeader: boolean }[]> {
+  const { Department, UserDepartment } = orgModels(sequelize);
+  const links = await UserDepartment.findAll({ where: { user_id: userId } });
+  if (links.length === 0) return [];
+  const depts = await Department.findAll({ where: { id: { [Op.in]: links.map((l) => l.get().department_id) } } });
+  const names = new Map(depts.map((d) => [d.get().id, d.get().name]));
+  return links.map((l) => ({ id: l.get().department_id, name: names.get(l.get().department_id) ?? '', isLeader: l.get().is_leader }));
+}

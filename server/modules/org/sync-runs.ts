@@ -1,0 +1,97 @@
+import { DataTypes, type Model, type ModelStatic, type Optional, type Sequelize } from 'sequelize';
+import { modelsFor } from '../../db/model-registry';
+import { notFound } from '../../http/errors';
+
+export type SyncKind = 'org' | 'external_contacts';
+export type SyncStatus = 'running' | 'succeeded' | 'failed';
+
+export interface SyncRunRow {
+  id: number;
+  kind: SyncKind;
+  status: SyncStatus;
+  started_by: number | null;
+  progress: number;
+  phase: string | null;
+  created_count: number;
+  updated_count: number;
+  unchanged_count: number;
+  left_count: number;
+  error: string | null;
+  started_at: Date;
+  finished_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+type SyncRunModel = ModelStatic<
+  Model<SyncRunRow, Optional<SyncRunRow, 'id' | 'created_at' | 'updated_at' | 'progress' | 'phase' | 'created_count' | 'updated_count' | 'unchanged_count' | 'left_count' | 'error' | 'finished_at'>>
+>;
+
+export const syncRunModels = modelsFor((sequelize) => {
+  const SyncRun: SyncRunModel = sequelize.define(
+    'SyncRun',
+    {
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      kind: DataTypes.STRING,
+      status: DataTypes.STRING,
+      started_by: DataTypes.INTEGER,
+      progress: DataTypes.INTEGER,
+      phase: DataTypes.STRING,
+      created_count: DataTypes.INTEGER,
+      updated_count: DataTypes.INTEGER,
+      unchanged_count: DataTypes.INTEGER,
+      left_count: DataTypes.INTEGER,
+      error: DataTypes.TEXT,
+      started_at: DataTypes.DATE,
+      finished_at: DataTypes.DATE,
+      created_at: DataTypes.DATE,
+      updated_at: DataTypes.DATE,
+    },
+    { tableName: 'sync_runs', underscored: true },
+  );
+  return { SyncRun };
+});
+
+export interface SyncRunView {
+  id: number;
+  kind: SyncKind;
+  status: SyncStatus;
+  startedBy: number | null;
+  progress: number;
+  phase: string | null;
+  counts: { created: number; updated: number; unchanged: number; left: number };
+  error: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+export function syncRunView(row: SyncRunRow): SyncRunView {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    startedBy: row.started_by,
+    progress: row.progress,
+    phase: row.phase,
+    counts: { created: row.created_count, updated: row.updated_count, unchanged: row.unchanged_count, left: row.left_count },
+    error: row.error,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export async function getSyncRun(sequelize: Sequelize, kind: SyncKind, id: number): Promise<SyncRunView> {
+  const row = await syncRunModels(sequelize).SyncRun.findOne({ where: { id, kind } });
+  if (!row) throw notFound('同步记录不存在');
+  return syncRunView(row.get());
+}
+
+export async function latestSyncRun(sequelize: Sequelize, kind: SyncKind): Promise<SyncRunView | null> {
+  const row = await syncRunModels(sequelize).SyncRun.findOne({ where: { kind }, order: [['id', 'DESC']] });
+  return row ? syncRunView(row.get()) : null;
+}
+
+export async function listSyncRuns(sequelize: Sequelize, kind: SyncKind, limit = 20): Promise<SyncRunView[]> {
+  const rows = await syncRunModels(sequelize).SyncRun.findAll({ where: { kind }, order: [['id', 'DESC']], limit });
+  return rows.map((r) => syncRunView(r.get()));
+}

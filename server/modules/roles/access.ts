@@ -1,0 +1,123 @@
+/**
+ * What a user may do and see: permissions and the data scope, from their roles and their
+ * departments (DESIGN §6.5). `scopeWhere` is the one filter every CRM query applies.
+ */
+import { Op, QueryTypes, type Sequelize, type WhereOptions } from 'sequelize';
+import { ALL_PERMISSIONS, DATA_SCOPES, type DataScopeKind, type Permission } from '@shared/permissions';
+
+export interface Access {
+  userId: number;
+  roles: { code: string; name: string }[];
+  permissions: ReadonlySet<Permission>;
+  dataScope: DataScopeKind;
+  /** The user's own departments. */
+  departmentIds: readonly number[];
+  /** Departments whose records the user sees: own (department) or own + descendants (department_tree). */
+  scopeDepartmentIds: readonly number[];
+}
+
+const BREADTH: Record<DataScopeKind, number> = { self: 0, department: 1, department_tree: 2, all: 3 };
+
+export async function loadAccess(sequelize: Sequelize, userId: number): Promise<Access> {
+  const roles = await sequelize.query<{ code: string; name: string; data_scope: DataScopeKind; permissions: string }>(
+    `SELECT r.code, r.name, r.data_scope, r.permissions
+       FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+      WHERE ur.user_id = ? ORDER BY r.id`,
+    { replacements: [userId], type: QueryTypes.SELECT },
+  );
+  const memberships = await sequelize.query<{ department_id: number }>(
+    'SELECT department_id FROM user_departments WHERE user_id = ?',
+    { replacements: [userId], type: QueryTypes.SELECT },
+  );
+  const departmentIds = memberships.map((m) => Number(m.department_id));
+
+  // The widest scope any role grants wins; permissions are the union.
+  let dataScope: DataScopeKind = 'self';
+  const permissions = new Set<Permission>();
+  for (const role of roles) {
+    if (DATA_SCOPES.includes(role.data_scope) && BREADTH[role.data_scope] > BREADTH[dataScope]) dataScope = role.data_scope;
+    for (const p of JSON.parse(role.permissions) as string[]) {
+      if (p === '*') ALL_PERMISSIONS.forEach((q) => permissions.add(q));
+      else if ((ALL_PERMISSIONS as string[]).includes(p)) permissions.add(p as Permission);
+    }
+  }
+
+  let scopeDepartmentIds: number[] = [];
+  if (dataScope === 'department') scopeDepartmentIds = departmentIds;
+  if (dataScope === 'department_tree') scopeDepartmentIds = await descendantsOf(sequelize, departmentIds);
+
+  return {
+    userId,
+    roles: roles.map(({ code, name }) => ({ code, name })),
+    permissions,
+    dataScope,
+    departmentIds,
+    scopeDepartmentIds,
+  };
+}
+
+/** The given departments and all their descendants (active departments only). */
+export async function descendantsOf(sequelize: Sequelize, roots: readonly number[]): Promise<number[]> {
+  if (roots.length === 0) return [];
+  const all = await sequelize.query<{ id: number; parent_id: number | null }>(
+    'SELECT id, parent_id FROM departments WHERE deleted_at IS NULL',
+    { type: QueryTypes.SELECT },
+  );
+  const children = new Map<number, number[]>();
+  for (const d of all) {
+    const parent = d.parent_id === null ? null : Number(d.parent_id);
+    if (parent === null) continue;
+    children.set(parent, [...(children.get(parent) ?? []), Number(d.id)]);
+  }
+  const seen = new Set<number>();
+  const stack = [...roots];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...(children.get(id) ?? []));
+  }
+  return [...seen].sort((a, b) => a - b);
+}
+
+export interface ScopeColumns {
+  owner: string;
+  department: string;
+}
+
+/**
+ * The WHERE clause restricting a query to what `access` may see. `self`: records the user owns;
+ * `department` / `department_tree`: records of those departments, plus the user's own wherever
+ * they sit; `all`: no restriction.
+ */
+export function scopeWhere(access: Access, columns: ScopeColumns = { owner: 'owner_user_id', department: 'department_id' }): WhereOptions {
+  switch (access.dataScope) {
+    case 'all':
+      return {};
+    case 'self':
+      return { [columns.owner]: access.userId };
+    case 'department':
+    case 'department_tree':
+      return {
+        [Op.or]: [
+          { [columns.owner]: access.userId },
+          ...(access.scopeDepartmentIds.length ? [{ [columns.department]: { [Op.in]: [...access.scopeDepartmentIds] } }] : []),
+        ],
+      };
+  }
+}
+
+/** The same check for one already-loaded record. */
+export function canSee(access: Access, record: { ownerUserId: number | null; departmentId: number | null }): boolean {
+  switch (access.dataScope) {
+    case 'all':
+      return true;
+    case 'self':
+      return record.ownerUserId === access.userId;
+    default:
+      return (
+        record.ownerUserId === access.userId ||
+        (record.departmentId !== null && access.scopeDepartmentIds.includes(record.departmentId))
+      );
+  }
+}

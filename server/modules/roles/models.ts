@@ -1,0 +1,53 @@
+import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
+import type { DataScopeKind } from '@shared/permissions';
+import { modelsFor } from '../../db/model-registry';
+
+export interface RoleRow {
+  id: number;
+  code: string;
+  name: string;
+  data_scope: DataScopeKind;
+  /** JSON array of permission codes; `["*"]` for every permission. */
+  permissions: string;
+  is_system: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface UserRoleRow {
+  user_id: number;
+  role_id: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type RoleModel = ModelStatic<Model<RoleRow, Optional<RoleRow, 'id' | 'created_at' | 'updated_at' | 'is_system'>>>;
+export type UserRoleModel = ModelStatic<Model<UserRoleRow, Optional<UserRoleRow, 'created_at' | 'updated_at'>>>;
+
+export const roleModels = modelsFor((sequelize) => {
+  const Role: RoleModel = sequelize.define(
+    'Role',
+    {
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      code: DataTypes.STRING,
+      name: DataTypes.STRING,
+      data_scope: DataTypes.STRING,
+      permissions: DataTypes.TEXT,
+      is_system: DataTypes.BOOLEAN,
+      created_at: DataTypes.DATE,
+      updated_at: DataTypes.DATE,
+    },
+    { tableName: 'roles', underscored: true },
+  );
+  const UserRole: UserRoleModel = sequelize.define(
+    'UserRole',
+    {
+      user_id: { type: DataTypes.INTEGER, primaryKey: true },
+      role_id: { type: DataTypes.INTEGER, primaryKey: true },
+      created_at: DataTypes.DATE,
+      updated_at: DataTypes.DATE,
+    },
+    { tableName: 'user_roles', underscored: true },
+  );
+  return { Role, UserRole };
+});

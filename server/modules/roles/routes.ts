@@ -1,0 +1,51 @@
+import Router from '@koa/router';
+import type { Sequelize } from 'sequelize';
+import { z } from 'zod';
+import { ALL_PERMISSIONS, DATA_SCOPES } from '@shared/permissions';
+import { actorOf, requirePermission } from '../../http/auth';
+import { notFound } from '../../http/errors';
+import { validate } from '../../http/validate';
+import { findUserById } from '../org/service';
+import { createRole, listRoles, setUserRoles, updateRole } from './service';
+
+const permissionList = z.array(z.enum(['*', ...ALL_PERMISSIONS] as [string, ...string[]])).max(64);
+const roleBody = z.object({
+  code: z.string().regex(/^[a-z][a-z0-9_-]{1,63}$/, '编码只能包含小写字母、数字、- 和 _'),
+  name: z.string().trim().min(1).max(64),
+  dataScope: z.enum(DATA_SCOPES),
+  permissions: permissionList,
+});
+const rolePatch = roleBody.omit({ code: true }).partial();
+const idParam = z.object({ id: z.coerce.number().int().positive() });
+const userRolesBody = z.object({ roles: z.array(z.string()).min(1, '至少保留一个角色').max(20) });
+
+export function roleRoutes(deps: { sequelize: Sequelize }): Router {
+  const { sequelize } = deps;
+  const router = new Router({ prefix: '/api/admin' });
+  router.use(requirePermission('role.manage'));
+
+  router.get('/roles', async (ctx) => {
+    ctx.body = { items: await listRoles(sequelize) };
+  });
+
+  router.post('/roles', async (ctx) => {
+    const input = validate(roleBody, ctx.request.body);
+    ctx.status = 201;
+    ctx.body = await createRole(sequelize, actorOf(ctx), input as Parameters<typeof createRole>[2]);
+  });
+
+  router.patch('/roles/:id', async (ctx) => {
+    const { id } = validate(idParam, ctx.params);
+    const patch = validate(rolePatch, ctx.request.body);
+    ctx.body = await updateRole(sequelize, actorOf(ctx), id, patch as Parameters<typeof updateRole>[3]);
+  });
+
+  router.put('/users/:id/roles', async (ctx) => {
+    const { id } = validate(idParam, ctx.params);
+    const { roles } = validate(userRolesBody, ctx.request.body);
+    if (!(await findUserById(sequelize, id))) throw notFound('用户不存在');
+    ctx.body = { items: await setUserRoles(sequelize, actorOf(ctx), id, roles) };
+  });
+
+  return router;
+}

@@ -1,0 +1,52 @@
+/** Permission codes (DESIGN §6.5). A role holding `*` has every permission. */
+export const PERMISSIONS = {
+  'customer.read': '查看客户',
+  'customer.write': '编辑客户',
+  'customer.transfer': '转移客户',
+  'customer.export': '导出客户',
+  'customer.merge': '合并客户',
+  'partner.read': '查看代销机构',
+  'partner.write': '编辑代销机构',
+  'product.read': '查看产品',
+  'product.manage': '管理产品',
+  'sales.read': '查看销售',
+  'sales.write': '录入销售',
+  'target.read': '查看目标',
+  'target.manage': '管理目标',
+  'dashboard.view': '查看看板',
+  'import.run': '导入数据',
+  'org.sync': '同步组织架构',
+  'admin.events': '回调事件管理',
+  'role.manage': '角色管理',
+  'audit.read': '查看审计日志',
+  'dictionary.manage': '字典管理',
+} as const;
+
+export type Permission = keyof typeof PERMISSIONS;
+export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
+
+export const DATA_SCOPES = ['self', 'department', 'department_tree', 'all'] as const;
+export type DataScopeKind = (typeof DATA_SCOPES)[number];
+
+export const DATA_SCOPE_LABELS: Record<DataScopeKind, string> = {
+  self: '本人',
+  department: '本部门',
+  department_tree: '本部门及下级',
+  all: '全部',
+};
+
+export type UserStatus = 'active' | 'disabled' | 'left';
+
+export interface MeResponse {
+  user: {
+    id: number;
+    wecomUserid: string;
+    name: string;
+    avatar: string | null;
+    position: string | null;
+  };
+  departments: { id: number; name: string; isLeader: boolean }[];
+  roles: { code: string; name: string }[];
+  dataScope: DataScopeKind;
+  permissions: Permission[];
+}
