@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { Sequelize, type Options } from 'sequelize';
 import type { DatabaseConfig } from '../../config';
 import type { Logger } from '../logger';
+import { Semaphore } from '../util/semaphore';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -32,6 +33,7 @@ export async function openDatabase(config: DatabaseConfig, logger?: Logger): Pro
     if (!memory) await sequelize.query('PRAGMA journal_mode = WAL');
     await sequelize.query('PRAGMA foreign_keys = ON');
     await sequelize.query('PRAGMA busy_timeout = 5000');
+    serializeTransactions(sequelize);
   } else {
     sequelize = openMysql(config.url, common);
     try {
@@ -88,4 +90,18 @@ export function dialectOf(sequelize: Sequelize): Dialect {
 /** Cheap round trip used by /readyz. */
 export async function pingDatabase(sequelize: Sequelize): Promise<void> {
   await sequelize.query('SELECT 1');
+}
+
+/**
+ * SQLite has one writer, and Sequelize runs every `:memory:` transaction on one shared
+ * connection, where two interleaved BEGINs corrupt each other. Managed transactions therefore
+ * take turns. (MySQL needs none of this: each transaction has its own pooled connection.)
+ */
+function serializeTransactions(sequelize: Sequelize): void {
+  const gate = new Semaphore(1);
+  const original = sequelize.transaction.bind(sequelize) as (...args: unknown[]) => Promise<unknown>;
+  (sequelize as unknown as { transaction: (...args: unknown[]) => Promise<unknown> }).transaction = (...args) => {
+    const managed = args.some((a) => typeof a === 'function');
+    return managed ? gate.run(() => original(...args)) : original(...args);
+  };
 }

@@ -1,4 +1,4 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { insertIgnoringDuplicates } from './dialect';
 
 /**
@@ -14,8 +14,12 @@ export class Lease {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Takes the lease if nobody holds it or the holder's lease expired. */
-  async acquire(): Promise<boolean> {
+  /**
+   * Takes the lease if nobody holds it or the holder's lease expired. Inside `transaction`, a
+   * competing acquirer waits on the row until this transaction ends (MySQL row lock; SQLite's
+   * single writer), so the holder can create its work record before anyone looks for it.
+   */
+  async acquire(transaction?: Transaction): Promise<boolean> {
     const now = new Date(this.now());
     const expires = new Date(this.now() + this.ttlMs);
     const inserted = await insertIgnoringDuplicates(this.sequelize, 'leases', {
@@ -24,15 +28,13 @@ export class Lease {
       expires_at: expires,
       created_at: now,
       updated_at: now,
-    });
+    }, { transaction });
     if (inserted) return true;
-    return this.update('UPDATE leases SET owner = ?, expires_at = ?, updated_at = ? WHERE name = ? AND expires_at < ?', [
-      this.owner,
-      expires,
-      now,
-      this.name,
-      now,
-    ]);
+    return this.update(
+      'UPDATE leases SET owner = ?, expires_at = ?, updated_at = ? WHERE name = ? AND expires_at < ?',
+      [this.owner, expires, now, this.name, now],
+      transaction,
+    );
   }
 
   /** Extends the lease; false if it was lost (expired and taken by someone else). */
@@ -52,8 +54,11 @@ export class Lease {
     });
   }
 
-  private async update(sql: string, replacements: unknown[]): Promise<boolean> {
-    const [, affected] = (await this.sequelize.query(sql, { replacements, type: QueryTypes.UPDATE })) as [unknown, number];
+  private async update(sql: string, replacements: unknown[], transaction?: Transaction): Promise<boolean> {
+    const [, affected] = (await this.sequelize.query(sql, { replacements, type: QueryTypes.UPDATE, transaction })) as [
+      unknown,
+      number,
+    ];
     return affected === 1;
   }
 }

@@ -5,7 +5,7 @@ import type { WecomClient } from '../../wecom/client';
 import { WecomApiError } from '../../wecom/errors';
 import { audit } from '../audit/service';
 import type { UserRow } from '../org/models';
-import { applyEmployee, departmentsOfUser, findUserByWecomId, type RoleBootstrap } from '../org/service';
+import { applyDepartments, applyEmployee, departmentsOfUser, findUserByWecomId, type RoleBootstrap } from '../org/service';
 import type { Access } from '../roles/access';
 import { grantRoles } from '../roles/service';
 
@@ -34,8 +34,15 @@ export async function loginWithCode(
 
   let user = await findUserByWecomId(sequelize, userid);
   if (!user) {
+    // Not synced yet: create the employee, and the departments it belongs to if we lack them.
     const detail = await wecom.getUser(userid);
-    await sequelize.transaction((t) => applyEmployee(sequelize, detail, deps.bootstrap, t));
+    const departments = (await Promise.all(detail.department.map((id) => wecom.listDepartments(id)))).flatMap((r) =>
+      r.department.filter((d) => detail.department.includes(d.id)),
+    );
+    await sequelize.transaction(async (t) => {
+      await applyDepartments(sequelize, departments, t, new Date(), false);
+      await applyEmployee(sequelize, detail, deps.bootstrap, t);
+    });
     user = await findUserByWecomId(sequelize, userid);
   }
   if (!user || user.status !== 'active') {

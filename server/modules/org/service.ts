@@ -100,12 +100,16 @@ export async function applyEmployee(
   return { outcome, userId };
 }
 
-/** Upserts departments from WeCom; returns outcome counts. Missing ones are marked deleted. */
+/**
+ * Upserts departments from WeCom; returns outcome counts. With `complete` (a full list, as in a
+ * full sync) departments not in it are marked deleted; a partial list leaves the others alone.
+ */
 export async function applyDepartments(
   sequelize: Sequelize,
   departments: WecomDepartment[],
   transaction: Transaction,
   now: Date,
+  complete = true,
 ): Promise<{ created: number; updated: number; unchanged: number; removed: number }> {
   const { Department } = orgModels(sequelize);
   const existing = new Map((await Department.findAll({ transaction })).map((d) => [d.get().id, d.get()]));
@@ -125,7 +129,7 @@ export async function applyDepartments(
       counts.unchanged++;
     }
   }
-  const gone = [...existing.values()].filter((d) => !seen.has(d.id) && d.deleted_at === null).map((d) => d.id);
+  const gone = complete ? [...existing.values()].filter((d) => !seen.has(d.id) && d.deleted_at === null).map((d) => d.id) : [];
   if (gone.length) {
     await Department.update({ deleted_at: now }, { where: { id: { [Op.in]: gone } }, transaction });
     counts.removed = gone.length;

@@ -51,22 +51,24 @@ export async function startOrgSync(deps: OrgSyncDeps, actor: Actor): Promise<Sta
   const now = deps.now ?? Date.now;
   const { SyncRun } = syncRunModels(sequelize);
   const lease = new Lease(sequelize, LEASE_NAME, `org-sync:${randomUUID()}`, LEASE_TTL_MS, now);
-  if (!(await lease.acquire())) {
+  // Lease and run row commit together: whoever is refused finds the running run's id.
+  const row = await sequelize
+    .transaction(async (transaction) => {
+      if (!(await lease.acquire(transaction))) return null;
+      // Runs left `running` by a crashed instance: their lease expired, so they are over.
+      await SyncRun.update(
+        { status: 'failed', error: '同步进程中断（服务重启或崩溃），请重新发起', finished_at: new Date(now()) },
+        { where: { kind: 'org', status: 'running' }, transaction },
+      );
+      return SyncRun.create(
+        { kind: 'org', status: 'running', started_by: actor.userId, started_at: new Date(now()), phase: '准备中' },
+        { transaction },
+      );
+    });
+  if (!row) {
     const running = await SyncRun.findOne({ where: { kind: 'org', status: 'running' }, order: [['id', 'DESC']] });
     throw conflict('已有组织架构同步正在进行', { runId: running?.get().id ?? null });
   }
-  // Runs left `running` by a crashed instance: their lease expired, so they are over.
-  await SyncRun.update(
-    { status: 'failed', error: '同步进程中断（服务重启或崩溃），请重新发起', finished_at: new Date(now()) },
-    { where: { kind: 'org', status: 'running' } },
-  );
-  const row = await SyncRun.create({
-    kind: 'org',
-    status: 'running',
-    started_by: actor.userId,
-    started_at: new Date(now()),
-    phase: '准备中',
-  });
   const run = syncRunView(row.get());
   await audit(sequelize, actor, { action: 'sync.org.start', entity: 'sync_run', entityId: run.id, summary: '发起组织架构同步' });
 
