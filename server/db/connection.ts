@@ -30,7 +30,11 @@ export async function openDatabase(config: DatabaseConfig, logger?: Logger): Pro
       // One connection: SQLite has a single writer anyway, and `:memory:` must not be split.
       pool: { max: 1, min: 1, idle: Number.MAX_SAFE_INTEGER },
     });
-    if (!memory) await sequelize.query('PRAGMA journal_mode = WAL');
+    if (!memory) {
+      await sequelize.query('PRAGMA journal_mode = WAL');
+      // WAL + NORMAL: durable across process crashes; only an OS crash can lose the last commits.
+      await sequelize.query('PRAGMA synchronous = NORMAL');
+    }
     await sequelize.query('PRAGMA foreign_keys = ON');
     await sequelize.query('PRAGMA busy_timeout = 5000');
     serializeTransactions(sequelize);

@@ -82,7 +82,7 @@ export async function applyEmployee(
     );
   const sameMemberships = current.size === wanted.size && [...wanted].every(([d, leader]) => current.get(d) === leader);
   if (!sameMemberships) {
-    await UserDepartment.destroy({ where: { user_id: userId }, transaction });
+    if (current.size > 0) await UserDepartment.destroy({ where: { user_id: userId }, transaction });
     await UserDepartment.bulkCreate(
       [...wanted].map(([department_id, is_leader]) => ({ user_id: userId, department_id, is_leader })),
       { transaction },
@@ -96,7 +96,7 @@ export async function applyEmployee(
     ...(becameLeader ? ['manager'] : []),
     ...(bootstrap.adminUserIds.includes(wu.userid) ? ['admin'] : []),
   ];
-  if (roles.length) await grantRoles(sequelize, userId, roles, transaction);
+  if (roles.length) await grantRoles(sequelize, userId, roles, transaction, outcome === 'created' ? [] : undefined);
   return { outcome, userId };
 }
 

@@ -102,15 +102,38 @@ export async function setUserRoles(sequelize: Sequelize, actor: Actor, userId: n
   });
 }
 
-/** Adds roles a user lacks (bootstrap admins, new employees); never removes any. */
-export async function grantRoles(sequelize: Sequelize, userId: number, roleCodes: string[], transaction?: Transaction): Promise<string[]> {
-  const { Role, UserRole } = roleModels(sequelize);
-  const have = await rolesOf(sequelize, userId, transaction);
-  const missing = roleCodes.filter((c) => !have.includes(c));
+/** A role's id never changes once created, so code → id lookups are cached per database. */
+const roleIdCache = new WeakMap<Sequelize, Map<string, number>>();
+
+async function roleIds(sequelize: Sequelize, codes: string[], transaction?: Transaction): Promise<Map<string, number>> {
+  let cache = roleIdCache.get(sequelize);
+  if (!cache) roleIdCache.set(sequelize, (cache = new Map()));
+  const unknown = codes.filter((c) => !cache!.has(c));
+  if (unknown.length) {
+    const { Role } = roleModels(sequelize);
+    for (const r of await Role.findAll({ where: { code: { [Op.in]: unknown } }, transaction })) cache.set(r.get().code, r.get().id);
+  }
+  return new Map(codes.filter((c) => cache!.has(c)).map((c) => [c, cache!.get(c)!]));
+}
+
+/**
+ * Adds roles a user lacks (bootstrap admins, new employees); never removes any. Pass `have`
+ * when the caller knows the user's current roles (none, for a user it just created).
+ */
+export async function grantRoles(
+  sequelize: Sequelize,
+  userId: number,
+  roleCodes: string[],
+  transaction?: Transaction,
+  have?: string[],
+): Promise<string[]> {
+  const { UserRole } = roleModels(sequelize);
+  const current = have ?? (await rolesOf(sequelize, userId, transaction));
+  const missing = roleCodes.filter((c) => !current.includes(c));
   if (missing.length === 0) return [];
-  const roles = await Role.findAll({ where: { code: { [Op.in]: missing } }, transaction });
-  await UserRole.bulkCreate(roles.map((r) => ({ user_id: userId, role_id: r.get().id })), { transaction });
-  return roles.map((r) => r.get().code);
+  const ids = await roleIds(sequelize, missing, transaction);
+  await UserRole.bulkCreate([...ids.values()].map((role_id) => ({ user_id: userId, role_id })), { transaction });
+  return [...ids.keys()];
 }
 
 export async function rolesOf(sequelize: Sequelize, userId: number, transaction?: Transaction): Promise<string[]> {

@@ -1,0 +1,98 @@
+/**
+ * `npm run sync:org [-- --employees 10000 --departments 1000]`: one full org sync with a
+ * terminal progress bar. Live mode syncs from WeCom; simulator mode from an in-process
+ * simulator holding the demo corp, or a generated corp of the given size (for measuring).
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { loadConfigFromProcess } from '../config';
+import { migrateUp, openDatabase } from '../server/db';
+import { SqlKvStore } from '../server/db/kv-store';
+import { createLogger } from '../server/logger';
+import { startOrgSync } from '../server/modules/org/sync';
+import { getSyncRun, type SyncRunView } from '../server/modules/org/sync-runs';
+import { WecomClient } from '../server/wecom';
+import { createWecomSimulator, generateCorp, simulatorOptionsFor } from './wecom-simulator/index';
+
+async function run(): Promise<number> {
+  const { values } = parseArgs({
+    options: { employees: { type: 'string' }, departments: { type: 'string' }, 'external-contacts': { type: 'string' } },
+  });
+  const config = loadConfigFromProcess();
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  const sequelize = await openDatabase(config.database);
+  await migrateUp(sequelize);
+
+  let apiBase = config.wecom.apiBase;
+  let stopSimulator = async () => {};
+  if (config.wecom.mode === 'simulator') {
+    const corp = generateCorp({
+      employees: values.employees ? Number(values.employees) : undefined,
+      departments: values.departments ? Number(values.departments) : undefined,
+      externalContacts: values['external-contacts'] ? Number(values['external-contacts']) : undefined,
+    });
+    const simulator = createWecomSimulator({ ...simulatorOptionsFor(config), corp });
+    const server = createServer(simulator.listener);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    apiBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    stopSimulator = () => new Promise((r) => server.close(() => r()));
+    process.stdout.write(`Simulator corp: ${corp.users.length} employees, ${corp.departments.length} departments\n`);
+  }
+  const w = config.wecom;
+  const wecom = new WecomClient({
+    apiBase,
+    corpId: w.corpId,
+    agentId: w.agentId,
+    secrets: { agent: w.agentSecret, contact: w.contactSecret, external: w.externalSecret },
+    store: new SqlKvStore(sequelize),
+    logger,
+  });
+
+  const started = Date.now();
+  const { run, done } = await startOrgSync(
+    { sequelize, wecom, logger, bootstrap: { adminUserIds: w.adminUserIds } },
+    { userId: null, label: 'cli' },
+  );
+  const bar = new ProgressBar();
+  const timer = setInterval(() => void getSyncRun(sequelize, 'org', run.id).then((r) => bar.draw(r)).catch(() => {}), 200);
+  const finished = await done;
+  clearInterval(timer);
+  bar.draw(finished);
+  bar.end();
+  const c = finished.counts;
+  process.stdout.write(
+    `${finished.status === 'succeeded' ? '同步完成' : '同步失败'} in ${((Date.now() - started) / 1000).toFixed(1)} s — ` +
+      `新增 ${c.created}，更新 ${c.updated}，未变 ${c.unchanged}，离职/删除 ${c.left}\n`,
+  );
+  if (finished.error) process.stderr.write(`${finished.error}\n`);
+  await stopSimulator();
+  await sequelize.close();
+  return finished.status === 'succeeded' ? 0 : 1;
+}
+
+class ProgressBar {
+  private lastPhase = '';
+  private readonly tty = process.stdout.isTTY;
+
+  draw(run: SyncRunView): void {
+    const width = 30;
+    const filled = Math.round((run.progress / 100) * width);
+    const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(run.progress).padStart(3)}% ${run.phase ?? ''}`;
+    if (this.tty) process.stdout.write(`\r${line.padEnd(70)}`);
+    else if (run.phase !== this.lastPhase) process.stdout.write(`${line}\n`);
+    this.lastPhase = run.phase ?? '';
+  }
+
+  end(): void {
+    if (this.tty) process.stdout.write('\n');
+  }
+}
+
+run().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  },
+);
