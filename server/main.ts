@@ -7,7 +7,10 @@ import { resolve } from 'node:path';
 import { ConfigError, describeConfig, loadConfigFromProcess, type Config } from '../config';
 import { createApp } from './app';
 import { migrateUp, openDatabase } from './db';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import { SqlKvStore } from './db/kv-store';
+import { SYSTEM_ACTOR } from './modules/audit/service';
+import { startOrgSync, type OrgSyncDeps } from './modules/org/sync';
 import { createLogger } from './logger';
 import { createWecomClient } from './wecom';
 import { createWecomSimulator, simulatorOptionsFor } from '../scripts/wecom-simulator/index';
@@ -49,18 +52,26 @@ async function main(): Promise<void> {
     config.wecom.mode === 'simulator'
       ? createWecomSimulator(simulatorOptionsFor(config))
       : undefined;
+  // Work that outlives its request (sync runs): shutdown waits for it within the grace period.
+  const background = new Set<Promise<unknown>>();
+  const track = (task: Promise<unknown>) => {
+    background.add(task);
+    void task.finally(() => background.delete(task));
+  };
   const app = createApp({
     config,
     sequelize,
     logger,
     wecom,
     wecomSimulator: simulator?.listener,
+    onBackgroundTask: track,
     h5Dir: resolve(__dirname, '../h5/dist'),
   });
   const server = createServer(app.callback());
   server.keepAliveTimeout = 65_000; // longer than typical load-balancer idle timeouts
   await listen(server, config.port);
   logger.info({ url: config.publicUrl, port: config.port }, 'listening');
+  if (simulator) await seedDemoOrg(sequelize, { sequelize, wecom, logger, bootstrap: { adminUserIds: config.wecom.adminUserIds } }, track);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -73,12 +84,21 @@ async function main(): Promise<void> {
       server.close(() => done());
       server.closeIdleConnections();
     });
+    await Promise.race([Promise.allSettled([...background]), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
     await sequelize.close();
     logger.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Demo mode: the first start syncs the simulator's demo corp, so every demo login works. */
+async function seedDemoOrg(sequelize: Sequelize, deps: OrgSyncDeps, track: (task: Promise<unknown>) => void): Promise<void> {
+  const [row] = await sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM users', { type: QueryTypes.SELECT });
+  if (Number(row?.n) > 0) return;
+  const { done } = await startOrgSync(deps, SYSTEM_ACTOR);
+  track(done.then((run) => deps.logger.info({ runId: run.id, status: run.status }, 'demo org synced from the simulator')));
 }
 
 function listen(server: Server, port: number): Promise<void> {

@@ -39,6 +39,12 @@ const routes: RouteRecordRaw[] = [
 
 export const router = createRouter({ history: createWebHistory(), routes });
 
+// Every page needs the logged-in user; the first navigation loads it (or starts the login).
+router.beforeEach(async () => {
+  const { useSessionStore } = await import('./stores/session');
+  await useSessionStore().ensure();
+});
+
 router.afterEach((to) => {
   document.title = `${to.meta.title} · 企微客户管理`;
 });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, openPhonePage, screenshot } from '../helpers/browser';
+import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
 import { H5_DIST, startTestServer, type TestServer } from '../helpers/server';
 
 describe('H5 shell in Chromium at 375x812', () => {
@@ -20,24 +20,41 @@ describe('H5 shell in Chromium at 375x812', () => {
     await server?.close();
   });
 
-  it('renders the workbench with the three tabs and no console errors', async () => {
+  it('sends a visitor without a session through WeCom login to the simulator picker', async () => {
     const { page, errors, context } = await openPhonePage(browser, server.baseUrl);
 
-    await page.goto('/');
+    await page.goto('/customers');
+    await page.locator('[data-userid="rep-east-1"]').waitFor();
+    await screenshot(page, 'login-simulator-picker');
+
+    expect(new URL(page.url()).pathname).toBe('/__wecom/connect/oauth2/authorize');
+    expect(await page.getByText('选择登录身份').count()).toBeGreaterThan(0);
+    expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
+    await context.close();
+  });
+
+  it('renders the workbench for the logged-in rep with the three tabs and no console errors', async () => {
+    const phone = await openPhonePage(browser, server.baseUrl);
+    const { page, errors, context } = phone;
+
+    await loginThroughSimulator(phone, '/workbench', 'rep-east-1');
     await page.getByTestId('demo-notice').waitFor();
+    await page.getByTestId('greeting').waitFor();
     const tabs = await page.getByTestId('tabbar').locator('.van-tabbar-item').allInnerTexts();
     await screenshot(page, 'shell-workbench');
 
     expect(page.url()).toBe(`${server.baseUrl}/workbench`);
     expect(tabs.map((t) => t.trim())).toEqual(['客户', '工作台', '我的']);
     expect(await page.getByText('已连接').count()).toBe(1);
+    expect(await page.getByTestId('greeting').innerText()).toContain('李娜');
     expect(errors).toEqual([]);
     await context.close();
   });
 
-  it('switches tabs from the tab bar', async () => {
-    const { page, errors, context } = await openPhonePage(browser, server.baseUrl);
-    await page.goto('/workbench');
+  it('switches tabs from the tab bar and shows who is logged in under 我的', async () => {
+    const phone = await openPhonePage(browser, server.baseUrl);
+    const { page, errors, context } = phone;
+    await loginThroughSimulator(phone, '/workbench', 'mgr-east');
 
     await page.getByTestId('tabbar').getByText('客户').click();
     await page.getByPlaceholder('搜索客户姓名、手机号、机构').waitFor();
@@ -47,13 +64,17 @@ describe('H5 shell in Chromium at 375x812', () => {
     await screenshot(page, 'shell-me');
 
     expect(page.url()).toBe(`${server.baseUrl}/me`);
+    expect(await page.getByTestId('profile').innerText()).toContain('陈建国');
+    expect(await page.getByText('本部门及下级').count()).toBe(1);
     expect(await page.title()).toBe('我的 · 企微客户管理');
     expect(errors).toEqual([]);
     await context.close();
   });
 
   it('serves index.html for a deep link and a friendly page for an unknown route', async () => {
-    const { page, errors, context } = await openPhonePage(browser, server.baseUrl);
+    const phone = await openPhonePage(browser, server.baseUrl);
+    const { page, errors, context } = phone;
+    await loginThroughSimulator(phone, '/workbench', 'rep-east-2');
 
     const res = await page.goto('/no/such/page');
     await page.getByText('页面不存在，可能链接已失效').waitFor();

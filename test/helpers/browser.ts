@@ -46,6 +46,8 @@ export async function openPhonePage(browser: Browser, baseURL: string): Promise<
     isMobile: true,
     hasTouch: true,
     locale: 'zh-CN',
+    userAgent:
+      'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36',
     baseURL,
   });
   const page = await context.newPage();
@@ -62,4 +64,17 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = join(ARTIFACTS_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * Opens `path` without a session: the H5 sends the browser through WeCom login (the
+ * simulator's pick-an-employee page), where we pick `userid`; resolves back on `path`.
+ */
+export async function loginThroughSimulator(phone: PhonePage, path: string, userid: string): Promise<void> {
+  const { page } = phone;
+  await page.goto(path);
+  await page.locator(`[data-userid="${userid}"]`).click();
+  await page.waitForURL((url) => url.pathname === path.split('?')[0]);
+  // The 401 that started the login is expected; count errors from here on.
+  phone.errors.length = 0;
 }

@@ -1,0 +1,46 @@
+import type { MeResponse, Permission } from '@shared/permissions';
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import { api, ApiError } from '@/api/client';
+
+/** The logged-in user, their roles, data scope and permissions (from /api/me). */
+export const useSessionStore = defineStore('session', () => {
+  const me = ref<MeResponse | null>(null);
+  const error = ref<string | null>(null);
+  let loading: Promise<void> | null = null;
+
+  /** Loads /api/me once; a 401 is handled by the API client (it starts the WeCom login). */
+  function ensure(): Promise<void> {
+    if (me.value) return Promise.resolve();
+    loading ??= api
+      .get<MeResponse>('/api/me')
+      .then((value) => {
+        me.value = value;
+        error.value = null;
+      })
+      .catch((err: unknown) => {
+        error.value = err instanceof ApiError ? err.message : '无法获取登录信息';
+      })
+      .finally(() => {
+        loading = null;
+      });
+    return loading;
+  }
+
+  const can = (permission: Permission) => computed(() => me.value?.permissions.includes(permission) ?? false);
+
+  async function logout(): Promise<void> {
+    await api.post('/api/auth/logout');
+    me.value = null;
+  }
+
+  return { me, error, ensure, can, logout };
+});
+
+/** Where the browser goes to log in, returning to `path` afterwards. */
+export function loginUrl(path: string): string {
+  const inWecom = /wxwork/i.test(navigator.userAgent);
+  const desktop = !inWecom && !/mobile/i.test(navigator.userAgent);
+  const entry = desktop ? '/api/auth/wecom/qr' : '/api/auth/wecom/authorize';
+  return `${entry}?redirect=${encodeURIComponent(path)}`;
+}
