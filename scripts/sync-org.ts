@@ -12,7 +12,7 @@ import { SqlKvStore } from '../server/db/kv-store';
 import { createLogger } from '../server/logger';
 import { startOrgSync } from '../server/modules/org/sync';
 import { getSyncRun, type SyncRunView } from '../server/modules/org/sync-runs';
-import { WecomClient } from '../server/wecom';
+import { createWecomClient } from '../server/wecom';
 import { createWecomSimulator, generateCorp, simulatorOptionsFor } from './wecom-simulator/index';
 
 async function run(): Promise<number> {
@@ -39,19 +39,11 @@ async function run(): Promise<number> {
     stopSimulator = () => new Promise((r) => server.close(() => r()));
     process.stdout.write(`Simulator corp: ${corp.users.length} employees, ${corp.departments.length} departments\n`);
   }
-  const w = config.wecom;
-  const wecom = new WecomClient({
-    apiBase,
-    corpId: w.corpId,
-    agentId: w.agentId,
-    secrets: { agent: w.agentSecret, contact: w.contactSecret, external: w.externalSecret },
-    store: new SqlKvStore(sequelize),
-    logger,
-  });
+  const wecom = createWecomClient(config, new SqlKvStore(sequelize), logger, apiBase);
 
   const started = Date.now();
   const { run, done } = await startOrgSync(
-    { sequelize, wecom, logger, bootstrap: { adminUserIds: w.adminUserIds } },
+    { sequelize, wecom, logger, bootstrap: { adminUserIds: config.wecom.adminUserIds } },
     { userId: null, label: 'cli' },
   );
   const bar = new ProgressBar();

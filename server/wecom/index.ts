@@ -7,11 +7,14 @@ export { WecomClient } from './client';
 export { WecomApiError, WecomTransportError } from './errors';
 export { CallbackCrypto, CallbackVerificationError } from './callback-crypto';
 
-/** The API client for the configured corp (the simulator's base in simulator mode). */
-export function createWecomClient(config: Config, store: KvStore, logger?: Logger): WecomClient {
+/**
+ * The API client for the configured corp (the simulator's base in simulator mode). `apiBase`
+ * overrides the configured base (a CLI running its own simulator).
+ */
+export function createWecomClient(config: Config, store: KvStore, logger?: Logger, apiBase = config.wecom.apiBase): WecomClient {
   const w = config.wecom;
   return new WecomClient({
-    apiBase: w.apiBase,
+    apiBase,
     corpId: w.corpId,
     agentId: w.agentId,
     secrets: { agent: w.agentSecret, contact: w.contactSecret, external: w.externalSecret },

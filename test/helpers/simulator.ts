@@ -1,4 +1,8 @@
 import { createServer } from 'node:http';
+import type { Sequelize } from 'sequelize';
+import { SIMULATOR_DEFAULTS } from '../../config/simulator-defaults';
+import { SqlKvStore } from '../../server/db/kv-store';
+import { WecomClient, type WecomClientOptions } from '../../server/wecom/client';
 import type { AddressInfo } from 'node:net';
 import {
   createWecomSimulator,
@@ -35,4 +39,24 @@ export class FakeClock {
   advance(ms: number): void {
     this.ms += ms;
   }
+}
+
+/** An API client for the demo corp on `sim`, sharing `clock`, with backoff sleeps skipped. */
+export function simulatorClient(
+  sim: RunningSimulator,
+  sequelize: Sequelize,
+  clock: FakeClock,
+  overrides: Partial<WecomClientOptions> = {},
+): WecomClient {
+  const d = SIMULATOR_DEFAULTS;
+  return new WecomClient({
+    apiBase: sim.baseUrl,
+    corpId: d.corpId,
+    agentId: d.agentId,
+    secrets: { agent: d.agentSecret, contact: d.contactSecret, external: d.externalSecret },
+    store: new SqlKvStore(sequelize, clock.now),
+    now: clock.now,
+    sleep: async () => {},
+    ...overrides,
+  });
 }

@@ -1,9 +1,8 @@
 import { SIMULATOR_DEFAULTS } from '../../config/simulator-defaults';
-import { SqlKvStore } from '../../server/db/kv-store';
 import { WecomClient, type WecomClientOptions } from '../../server/wecom/client';
 import { WecomApiError, WecomTransportError } from '../../server/wecom/errors';
 import { databaseTargets, useTestDatabase } from '../helpers/database';
-import { FakeClock, startSimulator, type RunningSimulator } from '../helpers/simulator';
+import { FakeClock, simulatorClient, startSimulator, type RunningSimulator } from '../helpers/simulator';
 
 const d = SIMULATOR_DEFAULTS;
 
@@ -19,18 +18,7 @@ describe.each(databaseTargets())('WeCom API client against the simulator ($label
   });
   afterEach(() => sim.close());
 
-  function client(overrides: Partial<WecomClientOptions> = {}): WecomClient {
-    return new WecomClient({
-      apiBase: sim.baseUrl,
-      corpId: d.corpId,
-      agentId: d.agentId,
-      secrets: { agent: d.agentSecret, contact: d.contactSecret, external: d.externalSecret },
-      store: new SqlKvStore(db.sequelize, clock.now),
-      now: clock.now,
-      sleep: async () => {},
-      ...overrides,
-    });
-  }
+  const client = (overrides: Partial<WecomClientOptions> = {}): WecomClient => simulatorClient(sim, db.sequelize, clock, overrides);
   const api = () => sim.simulator.api;
 
   describe('typed endpoints', () => {

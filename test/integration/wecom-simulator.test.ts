@@ -2,25 +2,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SIMULATOR_DEFAULTS } from '../../config/simulator-defaults';
 import { generateCorp } from '../../scripts/wecom-simulator/index';
-import { SqlKvStore } from '../../server/db/kv-store';
 import { CallbackCrypto } from '../../server/wecom/callback-crypto';
-import { WecomClient } from '../../server/wecom/client';
+import type { WecomClient } from '../../server/wecom/client';
 import type { XmlObject } from '../../server/wecom/xml';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/database';
-import { FakeClock, startSimulator, type RunningSimulator } from '../helpers/simulator';
+import { FakeClock, simulatorClient, startSimulator, type RunningSimulator } from '../helpers/simulator';
 
 const d = SIMULATOR_DEFAULTS;
 
 function clientFor(sim: RunningSimulator, db: ScratchDatabase, clock: FakeClock): WecomClient {
-  return new WecomClient({
-    apiBase: sim.baseUrl,
-    corpId: d.corpId,
-    agentId: d.agentId,
-    secrets: { agent: d.agentSecret, contact: d.contactSecret, external: d.externalSecret },
-    store: new SqlKvStore(db.sequelize, clock.now),
-    now: clock.now,
-    sleep: async () => {},
-  });
+  return simulatorClient(sim, db.sequelize, clock);
 }
 
 describe('demo corp generator', () => {
