@@ -64,6 +64,14 @@ const envSchema = z.object({
   PUBLIC_URL: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+  EVENT_WORKER: z.enum(['on', 'off']).optional(),
+  EVENT_MAX_ATTEMPTS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be an integer between 1 and 100')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 100, 'must be an integer between 1 and 100')
+    .optional(),
 });
 
 export type DatabaseConfig =
@@ -76,6 +84,12 @@ export interface Config {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly sessionSecret: string;
   readonly database: DatabaseConfig;
+  readonly events: {
+    /** Run the callback event worker in this process. */
+    readonly worker: boolean;
+    /** Attempts before an event is `dead`. */
+    readonly maxAttempts: number;
+  };
   readonly wecom: {
     readonly mode: 'simulator' | 'live';
     /** Server API base, without the trailing `/cgi-bin`. */
@@ -142,6 +156,7 @@ export function loadConfig(env: Env): Config {
     logLevel: e.LOG_LEVEL ?? 'info',
     sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     database: parseDatabaseUrl(e.DATABASE_URL ?? 'sqlite:data/wecom-crm.sqlite'),
+    events: { worker: (e.EVENT_WORKER ?? 'on') === 'on', maxAttempts: e.EVENT_MAX_ATTEMPTS ?? 8 },
     wecom: {
       mode,
       apiBase: stripTrailingSlash(

@@ -16,6 +16,7 @@ import { authRoutes } from './modules/auth/routes';
 import { orgRoutes } from './modules/org/routes';
 import { roleRoutes } from './modules/roles/routes';
 import { systemRoutes } from './modules/system/routes';
+import { callbackRoutes, eventAdminRoutes } from './modules/wecom-events/routes';
 import { jssdkRoutes } from './modules/wecom-jssdk/routes';
 import type { WecomClient } from './wecom/client';
 
@@ -28,6 +29,8 @@ export interface AppDeps {
   wecomSimulator?: RequestListener;
   /** Told about work that outlives its request (a sync run), so shutdown can wait for it. */
   onBackgroundTask?: (task: Promise<unknown>) => void;
+  /** Told when a new callback event was stored (the in-process worker looks at once). */
+  onEventStored?: () => void;
   /** Directory of the built H5 (`h5/dist`); omitted in API-only tests. */
   h5Dir?: string;
 }
@@ -36,6 +39,7 @@ export interface AppDeps {
 const API_PREFIXES = ['/api', '/__wecom', '/healthz', '/readyz'] as const;
 
 export const JSON_BODY_LIMIT = '1mb';
+const CALLBACK_PATH = '/api/wecom/callback';
 
 /** Builds the Koa application. Performs no I/O: main.ts and tests supply opened resources. */
 export function createApp(deps: AppDeps): Koa {
@@ -51,7 +55,9 @@ export function createApp(deps: AppDeps): Koa {
   app.use(securityHeaders({ hsts: deps.config.publicUrl.startsWith('https://') }));
   if (deps.wecomSimulator) app.use(mountAt('/__wecom', deps.wecomSimulator));
   if (deps.h5Dir) app.use(serveSpa(deps.h5Dir, { apiPrefixes: API_PREFIXES }));
-  app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: JSON_BODY_LIMIT, formLimit: '64kb' }));
+  // The WeCom callback reads its own raw XML body (with its own limit); everything else is JSON/form.
+  const parseBody = bodyParser({ enableTypes: ['json', 'form'], jsonLimit: JSON_BODY_LIMIT, formLimit: '64kb' });
+  app.use((ctx, next) => (ctx.path === CALLBACK_PATH ? next() : parseBody(ctx, next)));
   app.use(authenticate(deps.sequelize));
 
   const bootstrap = { adminUserIds: deps.config.wecom.adminUserIds };
@@ -63,6 +69,8 @@ export function createApp(deps: AppDeps): Koa {
     orgRoutes({ ...deps, bootstrap }),
     roleRoutes(deps),
     auditRoutes(deps),
+    callbackRoutes(deps),
+    eventAdminRoutes(deps),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }

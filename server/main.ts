@@ -11,6 +11,8 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { SqlKvStore } from './db/kv-store';
 import { SYSTEM_ACTOR } from './modules/audit/service';
 import { startOrgSync, type OrgSyncDeps } from './modules/org/sync';
+import { NO_HOOKS } from './modules/wecom-events/handlers';
+import { EventWorker } from './modules/wecom-events/worker';
 import { createLogger } from './logger';
 import { createWecomClient } from './wecom';
 import { createWecomSimulator, simulatorOptionsFor } from '../scripts/wecom-simulator/index';
@@ -58,6 +60,8 @@ async function main(): Promise<void> {
     background.add(task);
     void task.finally(() => background.delete(task));
   };
+  const bootstrap = { adminUserIds: config.wecom.adminUserIds };
+  const worker = new EventWorker({ sequelize, wecom, logger, bootstrap, hooks: NO_HOOKS }, { maxAttempts: config.events.maxAttempts });
   const app = createApp({
     config,
     sequelize,
@@ -65,13 +69,22 @@ async function main(): Promise<void> {
     wecom,
     wecomSimulator: simulator?.listener,
     onBackgroundTask: track,
+    onEventStored: () => worker.nudge(),
     h5Dir: resolve(__dirname, '../h5/dist'),
   });
   const server = createServer(app.callback());
   server.keepAliveTimeout = 65_000; // longer than typical load-balancer idle timeouts
   await listen(server, config.port);
   logger.info({ url: config.publicUrl, port: config.port }, 'listening');
-  if (simulator) await seedDemoOrg(sequelize, { sequelize, wecom, logger, bootstrap: { adminUserIds: config.wecom.adminUserIds } }, track);
+  if (config.events.worker) worker.start();
+  if (simulator) {
+    // The simulator reports its changes to our callback URL, as WeCom would once configured.
+    const callbackUrl = `http://127.0.0.1:${config.port}/api/wecom/callback`;
+    const check = await simulator.events.verifyUrl(callbackUrl);
+    if (check.ok) simulator.events.callbackUrl = callbackUrl;
+    else logger.warn({ answer: check.answer }, 'simulator could not verify our callback URL');
+    await seedDemoOrg(sequelize, { sequelize, wecom, logger, bootstrap }, track);
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -84,7 +97,10 @@ async function main(): Promise<void> {
       server.close(() => done());
       server.closeIdleConnections();
     });
-    await Promise.race([Promise.allSettled([...background]), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
+    await Promise.race([
+      Promise.allSettled([...background, worker.stop()]),
+      new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref()),
+    ]);
     await sequelize.close();
     logger.info('stopped');
     process.exit(0);

@@ -9,6 +9,8 @@ import { loadConfig, type Config } from '../../config';
 import { createApp } from '../../server/app';
 import { SqlKvStore } from '../../server/db/kv-store';
 import { createLogger, type Logger } from '../../server/logger';
+import { NO_HOOKS } from '../../server/modules/wecom-events/handlers';
+import { EventWorker, type WorkerOptions } from '../../server/modules/wecom-events/worker';
 import { createWecomClient, type WecomClient } from '../../server/wecom';
 import { createWecomSimulator, simulatorOptionsFor, type SimulatorOptions, type WecomSimulator } from '../../scripts/wecom-simulator/index';
 import { createScratchDatabase, type DatabaseTarget, type ScratchDatabase } from './database';
@@ -22,8 +24,10 @@ export interface TestServer {
   app: Koa;
   logger: Logger;
   wecom: WecomClient;
-  /** The in-process simulator mounted at /__wecom. */
+  /** The in-process simulator mounted at /__wecom, delivering callbacks to this server. */
   simulator: WecomSimulator;
+  /** The callback event worker (not polling: tests call `drain()`). */
+  worker: EventWorker;
   close(): Promise<void>;
 }
 
@@ -33,6 +37,7 @@ export async function startTestServer(
     env?: Record<string, string>;
     serveH5?: boolean;
     simulator?: SimulatorOptions;
+    worker?: Partial<WorkerOptions>;
   } = {},
 ): Promise<TestServer> {
   const db = await createScratchDatabase(options.target ?? { label: 'sqlite' });
@@ -48,7 +53,16 @@ export async function startTestServer(
     ...options.env,
   });
   const wecom = createWecomClient(config, new SqlKvStore(db.sequelize), logger);
-  const simulator = createWecomSimulator({ ...simulatorOptionsFor(config), ...options.simulator });
+  const simulator = createWecomSimulator({
+    ...simulatorOptionsFor(config),
+    callbackUrl: `http://127.0.0.1:${port}/api/wecom/callback`,
+    eventRetryDelayMs: 10,
+    ...options.simulator,
+  });
+  const worker = new EventWorker(
+    { sequelize: db.sequelize, wecom, logger, bootstrap: { adminUserIds: config.wecom.adminUserIds }, hooks: NO_HOOKS },
+    { maxAttempts: config.events.maxAttempts, retryBaseMs: 0, ...options.worker },
+  );
   const app = createApp({
     config,
     sequelize: db.sequelize,
@@ -66,7 +80,9 @@ export async function startTestServer(
     logger,
     wecom,
     simulator,
+    worker,
     async close() {
+      await worker.stop();
       await closeServer(server);
       await db.drop();
     },

@@ -1,0 +1,195 @@
+/**
+ * What each callback event does (DESIGN §6.1). A handler first reads what it needs from WeCom
+ * (events carry ids, not data), then returns the database changes to apply; the worker applies
+ * them in one transaction together with marking the event done, so an event takes effect once.
+ */
+import type { Sequelize, Transaction } from 'sequelize';
+import type { Logger } from '../../logger';
+import type { WecomClient } from '../../wecom/client';
+import { WecomApiError } from '../../wecom/errors';
+import type { WecomDepartment } from '../../wecom/types';
+import { xmlText, type XmlObject } from '../../wecom/xml';
+import { applyDepartments, applyEmployee, type RoleBootstrap } from '../org/service';
+import {
+  applyExternalContact,
+  markGroupChatDismissed,
+  markRelationDeleted,
+  recordTransferFailure,
+  replaceCorpTags,
+  upsertGroupChat,
+} from '../wecom-mirror/service';
+
+export type Apply = (transaction: Transaction) => Promise<void>;
+
+export interface ExternalContactHooks {
+  /** Called after a contact's mirror changed (add / edit); matching plugs in here. */
+  onExternalContactChanged(externalUserid: string, userid: string, transaction: Transaction): Promise<void>;
+}
+
+export interface HandlerDeps {
+  sequelize: Sequelize;
+  wecom: WecomClient;
+  logger: Logger;
+  bootstrap: RoleBootstrap;
+  hooks: ExternalContactHooks;
+}
+
+type Handler = (event: XmlObject, deps: HandlerDeps) => Promise<Apply>;
+
+const NOT_FOUND_ERRCODES = new Set([60111, 60123, 84061, 40096, 40050]);
+const nothing: Apply = async () => {};
+
+function field(event: XmlObject, name: string): string {
+  const value = xmlText(event, name);
+  if (!value) throw new Error(`event has no ${name}`);
+  return value;
+}
+
+/** Reads from WeCom, or null when the thing is already gone (a later event will say so). */
+async function unlessGone<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof WecomApiError && NOT_FOUND_ERRCODES.has(err.errcode)) return null;
+    throw err;
+  }
+}
+
+const upsertUser: Handler = async (event, { sequelize, wecom, bootstrap }) => {
+  const userid = field(event, 'UserID');
+  const newUserid = xmlText(event, 'NewUserID');
+  const current = newUserid || userid;
+  const detail = await unlessGone(() => wecom.getUser(current));
+  return async (t) => {
+    if (newUserid && newUserid !== userid) {
+      // A renamed userid keeps the same local user, its customers and its history.
+      await sequelize.query('UPDATE users SET wecom_userid = ?, updated_at = ? WHERE wecom_userid = ?', {
+        replacements: [newUserid, new Date(), userid],
+        transaction: t,
+      });
+      await sequelize.query('UPDATE wecom_follow_relations SET userid = ? WHERE userid = ?', {
+        replacements: [newUserid, userid],
+        transaction: t,
+      });
+    }
+    if (detail) await applyEmployee(sequelize, detail, bootstrap, t);
+  };
+};
+
+const deleteUser: Handler = async (event, { sequelize }) => {
+  const userid = field(event, 'UserID');
+  return async (t) => {
+    await sequelize.query("UPDATE users SET status = 'left', updated_at = ? WHERE wecom_userid = ?", {
+      replacements: [new Date(), userid],
+      transaction: t,
+    });
+  };
+};
+
+const upsertParty: Handler = async (event, { sequelize, wecom }) => {
+  const id = Number(field(event, 'Id'));
+  const listed = await unlessGone(() => wecom.listDepartments(id));
+  const departments: WecomDepartment[] = listed?.department.filter((d) => d.id === id) ?? [];
+  return async (t) => {
+    await applyDepartments(sequelize, departments, t, new Date(), false);
+  };
+};
+
+const deleteParty: Handler = async (event, { sequelize }) => {
+  const id = Number(field(event, 'Id'));
+  return async (t) => {
+    await sequelize.query('UPDATE departments SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL', {
+      replacements: [new Date(), new Date(), id],
+      transaction: t,
+    });
+  };
+};
+
+const refreshExternalContact: Handler = async (event, { sequelize, wecom, hooks }) => {
+  const externalUserid = field(event, 'ExternalUserID');
+  const userid = field(event, 'UserID');
+  const fetched = await unlessGone(() => wecom.getExternalContact(externalUserid));
+  return async (t) => {
+    if (!fetched) {
+      await markRelationDeleted(sequelize, externalUserid, userid, 'gone', t);
+      return;
+    }
+    await applyExternalContact(sequelize, fetched.external_contact, fetched.follow_user, t);
+    await hooks.onExternalContactChanged(externalUserid, userid, t);
+  };
+};
+
+const relationEnded =
+  (reason: 'deleted_by_employee' | 'deleted_by_customer'): Handler =>
+  async (event, { sequelize }) => {
+    const externalUserid = field(event, 'ExternalUserID');
+    const userid = field(event, 'UserID');
+    return (t) => markRelationDeleted(sequelize, externalUserid, userid, reason, t);
+  };
+
+const transferFailed: Handler = async (event, { sequelize }) => {
+  const externalUserid = field(event, 'ExternalUserID');
+  const userid = field(event, 'UserID');
+  const reason = xmlText(event, 'FailReason') ?? 'unknown';
+  return (t) => recordTransferFailure(sequelize, externalUserid, userid, reason, t);
+};
+
+const refreshGroupChat: Handler = async (event, { sequelize, wecom }) => {
+  const chatId = field(event, 'ChatId');
+  const fetched = await unlessGone(() => wecom.getGroupChat(chatId));
+  return async (t) => {
+    if (fetched) await upsertGroupChat(sequelize, fetched.group_chat, t);
+    else await markGroupChatDismissed(sequelize, chatId, t);
+  };
+};
+
+const dismissGroupChat: Handler = async (event, { sequelize }) => {
+  const chatId = field(event, 'ChatId');
+  return (t) => markGroupChatDismissed(sequelize, chatId, t);
+};
+
+const refreshCorpTags: Handler = async (_event, { sequelize, wecom }) => {
+  const { tag_group } = await wecom.getCorpTagList();
+  return (t) => replaceCorpTags(sequelize, tag_group, t);
+};
+
+/** 通讯录 member tags are not part of the CRM model; the event is acknowledged and kept. */
+const contactTagChanged: Handler = async () => nothing;
+
+const HANDLERS: Record<string, Record<string, Handler>> = {
+  change_contact: {
+    create_user: upsertUser,
+    update_user: upsertUser,
+    delete_user: deleteUser,
+    create_party: upsertParty,
+    update_party: upsertParty,
+    delete_party: deleteParty,
+    update_tag: contactTagChanged,
+  },
+  change_external_contact: {
+    add_external_contact: refreshExternalContact,
+    edit_external_contact: refreshExternalContact,
+    add_half_external_contact: refreshExternalContact,
+    del_external_contact: relationEnded('deleted_by_employee'),
+    del_follow_user: relationEnded('deleted_by_customer'),
+    transfer_fail: transferFailed,
+  },
+  change_external_chat: {
+    create: refreshGroupChat,
+    update: refreshGroupChat,
+    dismiss: dismissGroupChat,
+  },
+  change_external_tag: {
+    create: refreshCorpTags,
+    update: refreshCorpTags,
+    delete: refreshCorpTags,
+    shuffle: refreshCorpTags,
+  },
+};
+
+export function handlerFor(eventType: string, changeType: string | null): Handler | undefined {
+  return changeType ? HANDLERS[eventType]?.[changeType] : undefined;
+}
+
+/** Matching is plugged in by a later module; until then a changed contact needs nothing more. */
+export const NO_HOOKS: ExternalContactHooks = { onExternalContactChanged: async () => {} };

@@ -1,0 +1,68 @@
+/**
+ * The durable callback inbox (DESIGN §6.1). An event is stored before WeCom gets `success`;
+ * its idempotency key is a hash of the whole canonical decrypted event, so WeCom's retries (same
+ * content) collapse into one row while two different events in the same second (same employee,
+ * same CreateTime, another ExternalUserID or State) never do.
+ */
+import { createHash } from 'node:crypto';
+import type { Sequelize } from 'sequelize';
+import { insertIgnoringDuplicates } from '../../db/dialect';
+import { xmlText, type XmlObject, type XmlValue } from '../../wecom/xml';
+
+export interface EventIdentity {
+  eventType: string;
+  changeType: string | null;
+  idempotencyKey: string;
+  /** Events with the same entity key are applied in arrival order. */
+  entityKey: string;
+}
+
+function canonical(value: XmlValue): unknown {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(canonical);
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical(value[k]!)]));
+}
+
+export function identify(event: XmlObject): EventIdentity {
+  const eventType = xmlText(event, 'Event') ?? xmlText(event, 'MsgType') ?? 'unknown';
+  const changeType = xmlText(event, 'ChangeType') ?? null;
+  const idempotencyKey = createHash('sha256').update(JSON.stringify(canonical(event))).digest('hex');
+  return { eventType, changeType, idempotencyKey, entityKey: entityKeyOf(eventType, changeType, event) };
+}
+
+function entityKeyOf(eventType: string, changeType: string | null, event: XmlObject): string {
+  const field = (name: string) => xmlText(event, name) ?? '';
+  switch (eventType) {
+    case 'change_contact':
+      if (changeType?.endsWith('_party')) return `party:${field('Id')}`;
+      if (changeType === 'update_tag') return `contact_tag:${field('TagId')}`;
+      return `user:${field('UserID')}`;
+    case 'change_external_contact':
+      return `external:${field('ExternalUserID')}`;
+    case 'change_external_chat':
+      return `chat:${field('ChatId')}`;
+    case 'change_external_tag':
+      return 'corp_tags'; // every tag event re-reads the whole tag list: keep them in order
+    default:
+      return `other:${eventType}`;
+  }
+}
+
+/** Stores a decrypted event; false when it is a repeat of one already stored. */
+export async function storeEvent(sequelize: Sequelize, xml: string, event: XmlObject, now = new Date()): Promise<boolean> {
+  const id = identify(event);
+  const inserted = await insertIgnoringDuplicates(sequelize, 'wecom_events', {
+    event_type: id.eventType.slice(0, 64),
+    change_type: id.changeType?.slice(0, 64) ?? null,
+    idempotency_key: id.idempotencyKey,
+    entity_key: id.entityKey.slice(0, 191),
+    payload: xml,
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: now,
+    received_at: now,
+    created_at: now,
+    updated_at: now,
+  });
+  return inserted === 1;
+}

@@ -1,0 +1,103 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Sequelize } from 'sequelize';
+import { z } from 'zod';
+import type { Config } from '../../../config';
+import { actorOf, requirePermission } from '../../http/auth';
+import { AppError } from '../../http/errors';
+import { validate } from '../../http/validate';
+import { CallbackCrypto, CallbackVerificationError } from '../../wecom/callback-crypto';
+import { MAX_CALLBACK_XML_BYTES } from '../../wecom/xml';
+import { storeEvent } from './inbox';
+import { EVENT_STATUSES, eventCounts, getEvent, listEvents, retryDeadEvents, retryEvent } from './service';
+
+const ACCEPTED_TYPES = ['text/xml', 'application/xml'];
+
+/**
+ * `GET|POST /api/wecom/callback` (WECOM.md §A). The POST stores the event and answers `success`
+ * before anything is applied; nothing is stored unless signature, receiver and decryption check out.
+ */
+export function callbackRoutes(deps: { config: Config; sequelize: Sequelize; onEventStored?: () => void }): Router {
+  const crypto = new CallbackCrypto({
+    token: deps.config.wecom.callbackToken,
+    encodingAesKey: deps.config.wecom.callbackAesKey,
+    receiveId: deps.config.wecom.corpId,
+  });
+  const router = new Router({ prefix: '/api/wecom/callback' });
+
+  router.get('/', (ctx) => {
+    const plaintext = openOrReject(() => crypto.verifyUrl(ctx.query as Record<string, string>));
+    ctx.type = 'text/plain';
+    ctx.body = plaintext;
+  });
+
+  router.post('/', async (ctx) => {
+    const type = ctx.request.type;
+    if (type && !ACCEPTED_TYPES.includes(type)) throw new AppError(415, 'unsupported_media_type', '回调内容必须是 XML');
+    const body = await readText(ctx, MAX_CALLBACK_XML_BYTES);
+    const { xml, event } = openOrReject(() => crypto.openEvent(ctx.query as Record<string, string>, body));
+    const fresh = await storeEvent(deps.sequelize, xml, event);
+    if (fresh) deps.onEventStored?.();
+    ctx.type = 'text/plain';
+    ctx.body = 'success';
+  });
+
+  return router;
+}
+
+function openOrReject<T>(open: () => T): T {
+  try {
+    return open();
+  } catch (err) {
+    if (err instanceof CallbackVerificationError) throw new AppError(400, `callback_${err.reason}`, `回调校验失败：${err.message}`);
+    throw err;
+  }
+}
+
+/** Reads the raw body, refusing (413) anything over `limit` bytes without buffering it all. */
+async function readText(ctx: Context, limit: number): Promise<string> {
+  const declared = Number(ctx.get('content-length') || 0);
+  if (declared > limit) throw new AppError(413, 'payload_too_large', '回调内容过大');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new AppError(413, 'payload_too_large', '回调内容过大');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const listQuery = z.object({
+  status: z.enum(EVENT_STATUSES).optional(),
+  type: z.string().max(64).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+const idParam = z.object({ id: z.coerce.number().int().positive() });
+
+/** `/api/admin/events`: the callback inbox for admins (DESIGN §4). */
+export function eventAdminRoutes(deps: { sequelize: Sequelize; onEventStored?: () => void }): Router {
+  const { sequelize } = deps;
+  const router = new Router({ prefix: '/api/admin/events' });
+  router.use(requirePermission('admin.events'));
+
+  router.get('/', async (ctx) => {
+    ctx.body = await listEvents(sequelize, validate(listQuery, ctx.query));
+  });
+  router.get('/stats', async (ctx) => {
+    ctx.body = await eventCounts(sequelize);
+  });
+  router.post('/retry-dead', async (ctx) => {
+    ctx.body = { retried: await retryDeadEvents(sequelize, actorOf(ctx)) };
+    deps.onEventStored?.();
+  });
+  router.get('/:id', async (ctx) => {
+    ctx.body = await getEvent(sequelize, validate(idParam, ctx.params).id);
+  });
+  router.post('/:id/retry', async (ctx) => {
+    ctx.body = await retryEvent(sequelize, actorOf(ctx), validate(idParam, ctx.params).id);
+    deps.onEventStored?.();
+  });
+  return router;
+}

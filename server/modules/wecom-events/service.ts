@@ -1,0 +1,123 @@
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { PageOf } from '@shared/http';
+import { conflict, notFound } from '../../http/errors';
+import { parseCallbackXml } from '../../wecom/xml';
+import { audit, type Actor } from '../audit/service';
+
+export const EVENT_STATUSES = ['pending', 'processing', 'done', 'dead', 'ignored'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+export interface EventSummary {
+  id: number;
+  eventType: string;
+  changeType: string | null;
+  entityKey: string;
+  status: EventStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  receivedAt: Date;
+  processedAt: Date | null;
+}
+
+interface EventRow {
+  id: number;
+  event_type: string;
+  change_type: string | null;
+  entity_key: string;
+  status: EventStatus;
+  attempts: number;
+  next_attempt_at: Date;
+  last_error: string | null;
+  received_at: Date;
+  processed_at: Date | null;
+  payload?: string;
+}
+
+const SUMMARY_COLUMNS = 'id, event_type, change_type, entity_key, status, attempts, next_attempt_at, last_error, received_at, processed_at';
+
+function summary(r: EventRow): EventSummary {
+  return {
+    id: Number(r.id),
+    eventType: r.event_type,
+    changeType: r.change_type,
+    entityKey: r.entity_key,
+    status: r.status,
+    attempts: Number(r.attempts),
+    nextAttemptAt: new Date(r.next_attempt_at),
+    lastError: r.last_error,
+    receivedAt: new Date(r.received_at),
+    processedAt: r.processed_at ? new Date(r.processed_at) : null,
+  };
+}
+
+export async function listEvents(
+  sequelize: Sequelize,
+  query: { status?: EventStatus; type?: string; page: number; pageSize: number },
+): Promise<PageOf<EventSummary>> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.status) {
+    where.push('status = ?');
+    params.push(query.status);
+  }
+  if (query.type) {
+    where.push('(event_type = ? OR change_type = ?)');
+    params.push(query.type, query.type);
+  }
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const [count] = await sequelize.query<{ n: number }>(`SELECT COUNT(*) AS n FROM wecom_events ${clause}`, { replacements: params, type: QueryTypes.SELECT });
+  const rows = await sequelize.query<EventRow>(`SELECT ${SUMMARY_COLUMNS} FROM wecom_events ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`, {
+    replacements: [...params, query.pageSize, (query.page - 1) * query.pageSize],
+    type: QueryTypes.SELECT,
+  });
+  return { items: rows.map(summary), total: Number(count?.n ?? 0), page: query.page, pageSize: query.pageSize };
+}
+
+export async function getEvent(sequelize: Sequelize, id: number): Promise<EventSummary & { payload: string; fields: unknown }> {
+  const [row] = await sequelize.query<EventRow>(`SELECT ${SUMMARY_COLUMNS}, payload FROM wecom_events WHERE id = ?`, {
+    replacements: [id],
+    type: QueryTypes.SELECT,
+  });
+  if (!row) throw notFound('事件不存在');
+  return { ...summary(row), payload: row.payload!, fields: parseCallbackXml(row.payload!) };
+}
+
+/** Counts by status, every status present (0 when none), for the admin health badge. */
+export async function eventCounts(sequelize: Sequelize): Promise<Record<EventStatus, number>> {
+  const rows = await sequelize.query<{ status: EventStatus; n: number }>('SELECT status, COUNT(*) AS n FROM wecom_events GROUP BY status', {
+    type: QueryTypes.SELECT,
+  });
+  const counts = Object.fromEntries(EVENT_STATUSES.map((s) => [s, 0])) as Record<EventStatus, number>;
+  for (const r of rows) counts[r.status] = Number(r.n);
+  return counts;
+}
+
+/** Puts a dead event back in the queue with a fresh attempt budget. */
+export async function retryEvent(sequelize: Sequelize, actor: Actor, id: number): Promise<EventSummary> {
+  const event = await getEvent(sequelize, id);
+  if (event.status !== 'dead') throw conflict(`只有失败（dead）的事件可以重试，当前状态：${event.status}`);
+  await requeue(sequelize, 'id = ?', [id]);
+  await audit(sequelize, actor, { action: 'event.retry', entity: 'wecom_event', entityId: id, summary: `重试回调事件 ${event.eventType}/${event.changeType ?? ''}` });
+  return summary({ ...(await rowOf(sequelize, id)) });
+}
+
+export async function retryDeadEvents(sequelize: Sequelize, actor: Actor): Promise<number> {
+  const n = await requeue(sequelize, "status = 'dead'", []);
+  await audit(sequelize, actor, { action: 'event.retry', entity: 'wecom_event', summary: `重试全部失败事件（${n} 条）` });
+  return n;
+}
+
+async function requeue(sequelize: Sequelize, where: string, params: unknown[]): Promise<number> {
+  const now = new Date();
+  const [, affected] = (await sequelize.query(
+    `UPDATE wecom_events SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE ${where} AND status = 'dead'`,
+    { replacements: [now, now, ...params], type: QueryTypes.UPDATE },
+  )) as [unknown, number];
+  return affected;
+}
+
+async function rowOf(sequelize: Sequelize, id: number): Promise<EventRow> {
+  const [row] = await sequelize.query<EventRow>(`SELECT ${SUMMARY_COLUMNS} FROM wecom_events WHERE id = ?`, { replacements: [id], type: QueryTypes.SELECT });
+  return row!;
+}

@@ -1,0 +1,180 @@
+/**
+ * The local mirror of WeCom's 客户联系 data: external contacts, who follows them (with remark,
+ * mobiles, tags, add way, state), corp tags and group chats. Written by callbacks and the full
+ * external-contact sync; read by matching and the sidebar.
+ */
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { upsertRow } from '../../db/dialect';
+import type { CorpTagGroup, FollowInfo, WecomExternalContact, WecomFollowUser, WecomGroupChat } from '../../wecom/types';
+
+export type RelationDeleteReason = 'deleted_by_employee' | 'deleted_by_customer' | 'gone';
+
+const seconds = (s: number | undefined) => (s ? new Date(s * 1000) : null);
+
+export async function upsertExternalContact(sequelize: Sequelize, c: WecomExternalContact, transaction: Transaction): Promise<void> {
+  const now = new Date();
+  await upsertRow(
+    sequelize,
+    'wecom_external_contacts',
+    {
+      external_userid: c.external_userid,
+      name: c.name,
+      type: c.type,
+      unionid: c.unionid ?? null,
+      corp_name: c.corp_name ?? null,
+      corp_full_name: c.corp_full_name ?? null,
+      position: c.position ?? null,
+      avatar: c.avatar || null,
+      gender: c.gender ?? null,
+      created_at: now,
+      updated_at: now,
+    },
+    ['external_userid'],
+    ['name', 'type', 'unionid', 'corp_name', 'corp_full_name', 'position', 'avatar', 'gender', 'updated_at'],
+    { transaction },
+  );
+}
+
+/** A follow relation as either API shape gives it (`externalcontact/get` or `batch/get_by_user`). */
+export function relationFrom(externalUserid: string, f: WecomFollowUser | FollowInfo) {
+  const tagIds = 'tag_id' in f && f.tag_id ? f.tag_id : ((f as WecomFollowUser).tags ?? []).map((t) => t.tag_id).filter(Boolean);
+  return {
+    external_userid: externalUserid,
+    userid: f.userid,
+    remark: f.remark || null,
+    description: f.description || null,
+    remark_corp_name: f.remark_corp_name || null,
+    remark_mobiles: JSON.stringify(f.remark_mobiles ?? []),
+    tag_ids: JSON.stringify(tagIds),
+    add_way: f.add_way ?? null,
+    state: f.state || null,
+    oper_userid: f.oper_userid ?? null,
+    added_at: seconds(f.createtime),
+  };
+}
+
+/** Inserts or refreshes a live follow relation (clearing any earlier deletion). */
+export async function upsertFollowRelation(
+  sequelize: Sequelize,
+  relation: ReturnType<typeof relationFrom>,
+  transaction: Transaction,
+): Promise<void> {
+  const now = new Date();
+  await upsertRow(
+    sequelize,
+    'wecom_follow_relations',
+    { ...relation, deleted_at: null, delete_reason: null, created_at: now, updated_at: now },
+    ['external_userid', 'userid'],
+    ['remark', 'description', 'remark_corp_name', 'remark_mobiles', 'tag_ids', 'add_way', 'state', 'oper_userid', 'added_at', 'deleted_at', 'delete_reason', 'updated_at'],
+    { transaction },
+  );
+}
+
+/** Soft-deletes one relation; history stays (DESIGN §5). */
+export async function markRelationDeleted(
+  sequelize: Sequelize,
+  externalUserid: string,
+  userid: string,
+  reason: RelationDeleteReason,
+  transaction: Transaction,
+): Promise<void> {
+  await sequelize.query(
+    'UPDATE wecom_follow_relations SET deleted_at = ?, delete_reason = ?, updated_at = ? WHERE external_userid = ? AND userid = ? AND deleted_at IS NULL',
+    { replacements: [new Date(), reason, new Date(), externalUserid, userid], transaction },
+  );
+}
+
+export async function recordTransferFailure(
+  sequelize: Sequelize,
+  externalUserid: string,
+  userid: string,
+  reason: string,
+  transaction: Transaction,
+): Promise<void> {
+  await sequelize.query(
+    'UPDATE wecom_follow_relations SET transfer_fail_reason = ?, updated_at = ? WHERE external_userid = ? AND userid = ?',
+    { replacements: [reason, new Date(), externalUserid, userid], transaction },
+  );
+}
+
+/**
+ * Applies `externalcontact/get`: the contact and every follow relation WeCom returns; live
+ * relations of this contact that WeCom no longer returns are soft-deleted.
+ */
+export async function applyExternalContact(
+  sequelize: Sequelize,
+  contact: WecomExternalContact,
+  followUsers: WecomFollowUser[],
+  transaction: Transaction,
+): Promise<void> {
+  await upsertExternalContact(sequelize, contact, transaction);
+  for (const f of followUsers) await upsertFollowRelation(sequelize, relationFrom(contact.external_userid, f), transaction);
+  const live = followUsers.map((f) => f.userid);
+  await sequelize.query(
+    `UPDATE wecom_follow_relations SET deleted_at = ?, delete_reason = 'gone', updated_at = ?
+      WHERE external_userid = ? AND deleted_at IS NULL${live.length ? ` AND userid NOT IN (${live.map(() => '?').join(', ')})` : ''}`,
+    { replacements: [new Date(), new Date(), contact.external_userid, ...live], transaction },
+  );
+}
+
+export async function upsertGroupChat(sequelize: Sequelize, chat: WecomGroupChat, transaction: Transaction): Promise<void> {
+  const now = new Date();
+  await upsertRow(
+    sequelize,
+    'wecom_group_chats',
+    {
+      chat_id: chat.chat_id,
+      name: chat.name || null,
+      owner: chat.owner,
+      notice: chat.notice ?? null,
+      members: JSON.stringify(chat.member_list),
+      member_count: chat.member_list.length,
+      created_time: seconds(chat.create_time),
+      dismissed_at: null,
+      created_at: now,
+      updated_at: now,
+    },
+    ['chat_id'],
+    ['name', 'owner', 'notice', 'members', 'member_count', 'created_time', 'dismissed_at', 'updated_at'],
+    { transaction },
+  );
+}
+
+export async function markGroupChatDismissed(sequelize: Sequelize, chatId: string, transaction: Transaction): Promise<void> {
+  await sequelize.query('UPDATE wecom_group_chats SET dismissed_at = ?, updated_at = ? WHERE chat_id = ?', {
+    replacements: [new Date(), new Date(), chatId],
+    transaction,
+  });
+}
+
+/** Replaces the corp tag mirror with WeCom's full list; tags no longer listed are soft-deleted. */
+export async function replaceCorpTags(sequelize: Sequelize, groups: CorpTagGroup[], transaction: Transaction): Promise<void> {
+  const now = new Date();
+  const seen: string[] = [];
+  for (const g of groups.filter((x) => !x.deleted)) {
+    for (const t of g.tag.filter((x) => !x.deleted)) {
+      seen.push(t.id);
+      await upsertRow(
+        sequelize,
+        'wecom_corp_tags',
+        { id: t.id, group_id: g.group_id, group_name: g.group_name, name: t.name, sort_order: t.order, deleted_at: null, created_at: now, updated_at: now },
+        ['id'],
+        ['group_id', 'group_name', 'name', 'sort_order', 'deleted_at', 'updated_at'],
+        { transaction },
+      );
+    }
+  }
+  await sequelize.query(
+    `UPDATE wecom_corp_tags SET deleted_at = ?, updated_at = ? WHERE deleted_at IS NULL${seen.length ? ` AND id NOT IN (${seen.map(() => '?').join(', ')})` : ''}`,
+    { replacements: [now, now, ...seen], transaction },
+  );
+}
+
+/** Live relations of the given employees, for the full sync to find the ones that disappeared. */
+export async function liveRelationsOf(sequelize: Sequelize, userids: string[]): Promise<{ external_userid: string; userid: string }[]> {
+  if (userids.length === 0) return [];
+  return sequelize.query<{ external_userid: string; userid: string }>(
+    `SELECT external_userid, userid FROM wecom_follow_relations WHERE deleted_at IS NULL AND userid IN (${userids.map(() => '?').join(', ')})`,
+    { replacements: userids, type: QueryTypes.SELECT },
+  );
+}
