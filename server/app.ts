@@ -13,7 +13,10 @@ import { serveSpa } from './http/spa';
 import type { Logger } from './logger';
 import { auditRoutes } from './modules/audit/routes';
 import { authRoutes } from './modules/auth/routes';
-import { orgRoutes } from './modules/org/routes';
+import { startOrgSync } from './modules/org/sync';
+import { syncRoutes } from './modules/sync-runs/routes';
+import { NO_HOOKS } from './modules/wecom-events/handlers';
+import { startExternalContactSync } from './modules/wecom-mirror/sync';
 import { roleRoutes } from './modules/roles/routes';
 import { systemRoutes } from './modules/system/routes';
 import { callbackRoutes, eventAdminRoutes } from './modules/wecom-events/routes';
@@ -66,7 +69,13 @@ export function createApp(deps: AppDeps): Koa {
     systemRoutes(deps),
     jssdkRoutes({ wecom: deps.wecom, publicUrl: deps.config.publicUrl }),
     authRoutes(deps),
-    orgRoutes({ ...deps, bootstrap }),
+    syncRoutes({ ...deps, kind: 'org', path: 'org', start: (actor) => startOrgSync({ ...deps, bootstrap }, actor) }),
+    syncRoutes({
+      ...deps,
+      kind: 'external_contacts',
+      path: 'external-contacts',
+      start: (actor) => startExternalContactSync({ ...deps, hooks: NO_HOOKS }, actor),
+    }),
     roleRoutes(deps),
     auditRoutes(deps),
     callbackRoutes(deps),

@@ -1,7 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
 import { startOrgSync, type OrgSyncDeps } from '../../server/modules/org/sync';
-import type { SyncRunView } from '../../server/modules/org/sync-runs';
+import type { SyncRunView } from '../../server/modules/sync-runs/models';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
 import { startTestServer, type TestServer } from '../helpers/server';

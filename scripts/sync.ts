@@ -1,7 +1,8 @@
 /**
- * `npm run sync:org [-- --employees 10000 --departments 1000]`: one full org sync with a
- * terminal progress bar. Live mode syncs from WeCom; simulator mode from an in-process
- * simulator holding the demo corp, or a generated corp of the given size (for measuring).
+ * `npm run sync:org` / `npm run sync:external` [-- --employees 10000 --departments 1000
+ * --external-contacts 100000]: one full sync with a terminal progress bar. Live mode syncs from
+ * WeCom; simulator mode from an in-process simulator holding the demo corp, or a generated corp
+ * of the given size (for measuring).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,14 +12,19 @@ import { migrateUp, openDatabase } from '../server/db';
 import { SqlKvStore } from '../server/db/kv-store';
 import { createLogger } from '../server/logger';
 import { startOrgSync } from '../server/modules/org/sync';
-import { getSyncRun, type SyncRunView } from '../server/modules/org/sync-runs';
+import { NO_HOOKS } from '../server/modules/wecom-events/handlers';
+import { startExternalContactSync } from '../server/modules/wecom-mirror/sync';
+import { getSyncRun, type SyncRunView } from '../server/modules/sync-runs/models';
 import { createWecomClient } from '../server/wecom';
 import { createWecomSimulator, generateCorp, simulatorOptionsFor } from './wecom-simulator/index';
 
 async function run(): Promise<number> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
     options: { employees: { type: 'string' }, departments: { type: 'string' }, 'external-contacts': { type: 'string' } },
   });
+  const kind = positionals[0];
+  if (kind !== 'org' && kind !== 'external') throw new Error('usage: tsx scripts/sync.ts org|external [--employees N …]');
   const config = loadConfigFromProcess();
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   const sequelize = await openDatabase(config.database);
@@ -37,17 +43,20 @@ async function run(): Promise<number> {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     apiBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     stopSimulator = () => new Promise((r) => server.close(() => r()));
-    process.stdout.write(`Simulator corp: ${corp.users.length} employees, ${corp.departments.length} departments\n`);
+    process.stdout.write(
+      `Simulator corp: ${corp.users.length} employees, ${corp.departments.length} departments, ${corp.externalContacts.length} external contacts\n`,
+    );
   }
   const wecom = createWecomClient(config, new SqlKvStore(sequelize), logger, apiBase);
 
   const started = Date.now();
-  const { run, done } = await startOrgSync(
-    { sequelize, wecom, logger, bootstrap: { adminUserIds: config.wecom.adminUserIds } },
-    { userId: null, label: 'cli' },
-  );
+  const actor = { userId: null, label: 'cli' };
+  const { run, done } =
+    kind === 'org'
+      ? await startOrgSync({ sequelize, wecom, logger, bootstrap: { adminUserIds: config.wecom.adminUserIds } }, actor)
+      : await startExternalContactSync({ sequelize, wecom, logger, hooks: NO_HOOKS }, actor);
   const bar = new ProgressBar();
-  const timer = setInterval(() => void getSyncRun(sequelize, 'org', run.id).then((r) => bar.draw(r)).catch(() => {}), 200);
+  const timer = setInterval(() => void getSyncRun(sequelize, run.kind, run.id).then((r) => bar.draw(r)).catch(() => {}), 200);
   const finished = await done;
   clearInterval(timer);
   bar.draw(finished);

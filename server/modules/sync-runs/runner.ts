@@ -1,0 +1,109 @@
+/**
+ * The machinery every sync run shares (org, external contacts): one run per kind across all
+ * instances (a lease taken in the same transaction that creates the run row, renewed while the
+ * run works), progress and counts in `sync_runs`, a crashed run marked failed by the next one,
+ * and the outcome recorded even when the work throws.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Sequelize } from 'sequelize';
+import { Lease } from '../../db/lease';
+import { conflict } from '../../http/errors';
+import type { Logger } from '../../logger';
+import { audit, type Actor } from '../audit/service';
+import { syncRunModels, syncRunView, type SyncKind, type SyncRunView } from './models';
+
+const LEASE_TTL_MS = 60_000;
+const HEARTBEAT_MS = 15_000;
+
+export const SYNC_LABELS: Record<SyncKind, string> = { org: '组织架构同步', external_contacts: '客户联系同步' };
+
+export interface SyncCounts {
+  created_count: number;
+  updated_count: number;
+  unchanged_count: number;
+  left_count: number;
+}
+
+export interface SyncProgress {
+  readonly counts: SyncCounts;
+  tally(outcome: 'created' | 'updated' | 'unchanged' | 'left', n?: number): void;
+  /** Writes progress (0–100) and phase; throttled unless `force`. */
+  report(progress: number, phase: string, force?: boolean): Promise<void>;
+}
+
+export interface StartedSync {
+  run: SyncRunView;
+  /** Settles when the run has finished (succeeded or failed); never rejects. */
+  done: Promise<SyncRunView>;
+}
+
+export interface SyncRunnerDeps {
+  sequelize: Sequelize;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Starts `work` as a run of `kind` in the background; 409 (with the running run's id) if one runs. */
+export async function startSyncRun(
+  deps: SyncRunnerDeps,
+  kind: SyncKind,
+  actor: Actor,
+  work: (progress: SyncProgress) => Promise<void>,
+): Promise<StartedSync> {
+  const { sequelize, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const { SyncRun } = syncRunModels(sequelize);
+  const lease = new Lease(sequelize, `sync:${kind}`, `${kind}:${randomUUID()}`, LEASE_TTL_MS, now);
+  // Lease and run row commit together: whoever is refused finds the running run's id.
+  const row = await sequelize.transaction(async (transaction) => {
+    if (!(await lease.acquire(transaction))) return null;
+    // Runs left `running` by a crashed instance: their lease expired, so they are over.
+    await SyncRun.update(
+      { status: 'failed', error: '同步进程中断（服务重启或崩溃），请重新发起', finished_at: new Date(now()) },
+      { where: { kind, status: 'running' }, transaction },
+    );
+    return SyncRun.create(
+      { kind, status: 'running', started_by: actor.userId, started_at: new Date(now()), phase: '准备中' },
+      { transaction },
+    );
+  });
+  if (!row) {
+    const running = await SyncRun.findOne({ where: { kind, status: 'running' }, order: [['id', 'DESC']] });
+    throw conflict(`已有${SYNC_LABELS[kind]}正在进行`, { runId: running?.get().id ?? null });
+  }
+  const run = syncRunView(row.get());
+  await audit(sequelize, actor, { action: `sync.${kind}.start`, entity: 'sync_run', entityId: run.id, summary: `发起${SYNC_LABELS[kind]}` });
+
+  const counts: SyncCounts = { created_count: 0, updated_count: 0, unchanged_count: 0, left_count: 0 };
+  let lastReport = 0;
+  const progress: SyncProgress = {
+    counts,
+    tally(outcome, n = 1) {
+      counts[`${outcome}_count`] += n;
+    },
+    async report(value, phase, force = false) {
+      if (!force && now() - lastReport < 300) return;
+      lastReport = now();
+      await SyncRun.update({ progress: Math.floor(value), phase, ...counts }, { where: { id: run.id } });
+    },
+  };
+
+  const heartbeat = setInterval(() => void lease.renew().catch(() => {}), HEARTBEAT_MS);
+  heartbeat.unref();
+  const done = (async () => {
+    try {
+      await work(progress);
+      await SyncRun.update({ status: 'succeeded', progress: 100, phase: '完成', ...counts, finished_at: new Date(now()) }, { where: { id: run.id } });
+      logger.info({ runId: run.id, kind, ...counts }, 'sync finished');
+    } catch (err) {
+      logger.error({ runId: run.id, kind, err }, 'sync failed');
+      const message = err instanceof Error ? err.message : String(err);
+      await SyncRun.update({ status: 'failed', error: message.slice(0, 2000), ...counts, finished_at: new Date(now()) }, { where: { id: run.id } }).catch(() => {});
+    } finally {
+      clearInterval(heartbeat);
+      await lease.release().catch(() => {});
+    }
+    return syncRunView((await SyncRun.findByPk(run.id))!.get());
+  })();
+  return { run, done };
+}

@@ -1,0 +1,93 @@
+/**
+ * Full external-contact sync (DESIGN §6.2): for every employee with 客户联系 permission,
+ * `externalcontact/batch/get_by_user` (100 employees per request, cursor, limit 100); contacts and
+ * relations are upserted, and live relations of those employees that WeCom no longer returns
+ * are soft-deleted. Idempotent: a second run reports only `unchanged`.
+ */
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Logger } from '../../logger';
+import type { WecomClient } from '../../wecom/client';
+import { NO_EXTERNAL_CONTACTS, WecomApiError } from '../../wecom/errors';
+import type { BatchGetByUserResponse } from '../../wecom/types';
+import type { Actor } from '../audit/service';
+import { SYNC_RETRIES } from '../org/sync';
+import { startSyncRun, type StartedSync, type SyncProgress } from '../sync-runs/runner';
+import type { ExternalContactHooks } from '../wecom-events/handlers';
+import { markRelationDeleted, relationFrom, upsertExternalContact, upsertFollowRelation } from './service';
+
+export interface ExternalSyncDeps {
+  sequelize: Sequelize;
+  wecom: WecomClient;
+  logger: Logger;
+  hooks: ExternalContactHooks;
+  now?: () => number;
+}
+
+const USERS_PER_REQUEST = 100;
+const PAGE_LIMIT = 100;
+
+export function startExternalContactSync(deps: ExternalSyncDeps, actor: Actor): Promise<StartedSync> {
+  return startSyncRun(deps, 'external_contacts', actor, (progress) => syncExternalContacts(deps, progress));
+}
+
+type Relation = ReturnType<typeof relationFrom>;
+const COMPARED: (keyof Relation)[] = ['remark', 'description', 'remark_corp_name', 'remark_mobiles', 'tag_ids', 'add_way', 'state', 'oper_userid'];
+
+async function syncExternalContacts(deps: ExternalSyncDeps, progress: SyncProgress): Promise<void> {
+  const { sequelize, hooks } = deps;
+  const wecom = deps.wecom.withRetries(SYNC_RETRIES);
+  await progress.report(1, '获取客户联系成员', true);
+  const { follow_user: followUsers } = await wecom.getFollowUserList();
+
+  for (let i = 0; i < followUsers.length; i += USERS_PER_REQUEST) {
+    const userids = followUsers.slice(i, i + USERS_PER_REQUEST);
+    const existing = await existingRelations(sequelize, userids);
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const page = await batchOrEmpty(wecom, userids, cursor);
+      await sequelize.transaction(async (t) => {
+        for (const { external_contact: contact, follow_info: follow } of page.external_contact_list) {
+          const relation = relationFrom(contact.external_userid, follow);
+          const key = `${relation.external_userid}|${relation.userid}`;
+          seen.add(key);
+          const before = existing.get(key);
+          await upsertExternalContact(sequelize, contact, t);
+          if (before && before.deleted_at === null && COMPARED.every((k) => String(before[k] ?? '') === String(relation[k] ?? ''))) {
+            progress.tally('unchanged');
+            continue;
+          }
+          await upsertFollowRelation(sequelize, relation, t);
+          progress.tally(before && before.deleted_at === null ? 'updated' : 'created');
+          await hooks.onExternalContactChanged(relation.external_userid, relation.userid, t);
+        }
+      });
+      cursor = page.next_cursor || undefined;
+    } while (cursor);
+
+    const gone = [...existing.entries()].filter(([key, r]) => r.deleted_at === null && !seen.has(key));
+    await sequelize.transaction(async (t) => {
+      for (const [, r] of gone) await markRelationDeleted(sequelize, r.external_userid, r.userid, 'gone', t);
+    });
+    progress.tally('left', gone.length);
+    await progress.report(5 + (95 * Math.min(i + USERS_PER_REQUEST, followUsers.length)) / Math.max(followUsers.length, 1), '同步客户');
+  }
+}
+
+async function existingRelations(sequelize: Sequelize, userids: string[]): Promise<Map<string, Relation & { deleted_at: Date | null }>> {
+  const rows = await sequelize.query<Relation & { deleted_at: Date | null }>(
+    `SELECT * FROM wecom_follow_relations WHERE userid IN (${userids.map(() => '?').join(', ')})`,
+    { replacements: userids, type: QueryTypes.SELECT },
+  );
+  return new Map(rows.map((r) => [`${r.external_userid}|${r.userid}`, r]));
+}
+
+/** One page; an employee without customers (84061) is an empty page, not an error. */
+async function batchOrEmpty(wecom: WecomClient, userids: string[], cursor?: string): Promise<BatchGetByUserResponse> {
+  try {
+    return await wecom.batchGetExternalContactsByUser({ userid_list: userids, cursor, limit: PAGE_LIMIT });
+  } catch (err) {
+    if (err instanceof WecomApiError && err.errcode === NO_EXTERNAL_CONTACTS) return { errcode: 0, errmsg: 'ok', external_contact_list: [] };
+    throw err;
+  }
+}
