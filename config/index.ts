@@ -65,6 +65,13 @@ const envSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   EVENT_WORKER: z.enum(['on', 'off']).optional(),
+  EVENT_RECLAIM_SECONDS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number of seconds')
+    .transform(Number)
+    .refine((n) => n >= 1, 'must be at least 1')
+    .optional(),
   EVENT_MAX_ATTEMPTS: z
     .string()
     .trim()
@@ -89,6 +96,8 @@ export interface Config {
     readonly worker: boolean;
     /** Attempts before an event is `dead`. */
     readonly maxAttempts: number;
+    /** A row `processing` longer than this belongs to a crashed worker and is taken back. */
+    readonly reclaimAfterMs: number;
   };
   readonly wecom: {
     readonly mode: 'simulator' | 'live';
@@ -156,7 +165,11 @@ export function loadConfig(env: Env): Config {
     logLevel: e.LOG_LEVEL ?? 'info',
     sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     database: parseDatabaseUrl(e.DATABASE_URL ?? 'sqlite:data/wecom-crm.sqlite'),
-    events: { worker: (e.EVENT_WORKER ?? 'on') === 'on', maxAttempts: e.EVENT_MAX_ATTEMPTS ?? 8 },
+    events: {
+      worker: (e.EVENT_WORKER ?? 'on') === 'on',
+      maxAttempts: e.EVENT_MAX_ATTEMPTS ?? 8,
+      reclaimAfterMs: (e.EVENT_RECLAIM_SECONDS ?? 300) * 1000,
+    },
     wecom: {
       mode,
       apiBase: stripTrailingSlash(

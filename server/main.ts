@@ -61,7 +61,10 @@ async function main(): Promise<void> {
     void task.finally(() => background.delete(task));
   };
   const bootstrap = { adminUserIds: config.wecom.adminUserIds };
-  const worker = new EventWorker({ sequelize, wecom, logger, bootstrap, hooks: NO_HOOKS }, { maxAttempts: config.events.maxAttempts });
+  const worker = new EventWorker({ sequelize, wecom, logger, bootstrap, hooks: NO_HOOKS }, {
+    maxAttempts: config.events.maxAttempts,
+    reclaimAfterMs: config.events.reclaimAfterMs,
+  });
   const app = createApp({
     config,
     sequelize,

@@ -1,0 +1,71 @@
+import { QueryTypes } from 'sequelize';
+import { openDatabase } from '../../server/db';
+import { createLogger } from '../../server/logger';
+import { storeEvent } from '../../server/modules/wecom-events/inbox';
+import { EventWorker } from '../../server/modules/wecom-events/worker';
+import { buildCallbackXml, parseCallbackXml } from '../../server/wecom/xml';
+import { generateCorp } from '../../scripts/wecom-simulator/index';
+import { createScratchDatabase, databaseTargets, type ScratchDatabase } from '../helpers/database';
+import { FakeClock, simulatorClient, startSimulator, type RunningSimulator } from '../helpers/simulator';
+
+const mysql = databaseTargets().find((t) => t.label === 'mysql');
+const EVENTS = 200;
+
+// SKIP LOCKED only exists on MySQL; SQLite runs one worker per database by design.
+(mysql ? describe : describe.skip)('two workers on one MySQL inbox', () => {
+  let scratch: ScratchDatabase;
+  let sim: RunningSimulator;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase(mysql!);
+    sim = await startSimulator({ corp: generateCorp({ externalContacts: EVENTS }) });
+  });
+  afterAll(async () => {
+    await sim.close();
+    await scratch.drop();
+  });
+
+  it('never processes the same event twice', async () => {
+    const contacts = [...sim.simulator.state.externalContacts.values()];
+    for (const c of contacts) {
+      const xml = buildCallbackXml({ ToUserName: 'corp', FromUserName: 'sys', CreateTime: 1760000000, MsgType: 'event', Event: 'change_external_contact', ChangeType: 'edit_external_contact', UserID: c.follows[0]!.userid, ExternalUserID: c.contact.external_userid });
+      await storeEvent(scratch.sequelize, xml, parseCallbackXml(xml));
+    }
+    const applications = new Map<string, number>();
+    const logger = createLogger('silent');
+    const workers = await Promise.all(
+      [1, 2].map(async () => {
+        // Each worker has its own connection pool, as a separate process would.
+        const sequelize = await openDatabase(scratch.config);
+        const wecom = simulatorClient(sim, sequelize, new FakeClock(Date.now()));
+        return {
+          sequelize,
+          worker: new EventWorker(
+            {
+              sequelize,
+              wecom,
+              logger,
+              bootstrap: { adminUserIds: [] },
+              hooks: {
+                onExternalContactChanged: async (externalUserid) => {
+                  applications.set(externalUserid, (applications.get(externalUserid) ?? 0) + 1);
+                },
+              },
+            },
+            { maxAttempts: 3, batchSize: 5 },
+          ),
+        };
+      }),
+    );
+
+    const handled = await Promise.all(workers.map((w) => w.worker.drain()));
+    for (const w of workers) await w.sequelize.close();
+    const rows = await scratch.sequelize.query<{ status: string; attempts: number }>('SELECT status, attempts FROM wecom_events', { type: QueryTypes.SELECT });
+
+    expect(handled[0]! + handled[1]!).toBe(EVENTS);
+    expect(handled.every((n) => n > 0)).toBe(true); // both workers took part
+    expect(rows.every((r) => r.status === 'done' && Number(r.attempts) === 1)).toBe(true);
+    expect(applications.size).toBe(EVENTS);
+    expect([...applications.values()].every((n) => n === 1)).toBe(true);
+  });
+});
