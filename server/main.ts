@@ -78,17 +78,7 @@ async function main(): Promise<void> {
   const server = createServer(app.callback());
   server.keepAliveTimeout = 65_000; // longer than typical load-balancer idle timeouts
   await listen(server, config.port);
-  logger.info({ url: config.publicUrl, port: config.port }, 'listening');
-  if (config.events.worker) worker.start();
-  if (simulator) {
-    // The simulator reports its changes to our callback URL, as WeCom would once configured.
-    const callbackUrl = `http://127.0.0.1:${config.port}/api/wecom/callback`;
-    const check = await simulator.events.verifyUrl(callbackUrl);
-    if (check.ok) simulator.events.callbackUrl = callbackUrl;
-    else logger.warn({ answer: check.answer }, 'simulator could not verify our callback URL');
-    await seedDemoOrg(sequelize, { sequelize, wecom, logger, bootstrap }, track);
-  }
-
+  // Signals are handled from the moment we accept connections, before any start-up work below.
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -110,6 +100,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  logger.info({ url: config.publicUrl, port: config.port }, 'listening');
+  if (config.events.worker) worker.start();
+  if (simulator) {
+    try {
+      // The simulator reports its changes to our callback URL, as WeCom would once configured.
+      const callbackUrl = `http://127.0.0.1:${config.port}/api/wecom/callback`;
+      const check = await simulator.events.verifyUrl(callbackUrl);
+      if (check.ok) simulator.events.callbackUrl = callbackUrl;
+      else logger.warn({ answer: check.answer }, 'simulator could not verify our callback URL');
+      await seedDemoOrg(sequelize, { sequelize, wecom, logger, bootstrap }, track);
+    } catch (err) {
+      if (!stopping) throw err; // a signal arrived mid start-up: shutdown is already under way
+    }
+  }
 }
 
 /** Demo mode: the first start syncs the simulator's demo corp, so every demo login works. */

@@ -22,7 +22,7 @@ describe('server/main.ts as a process', () => {
     const code = await main.exited;
 
     expect(ready.status).toBe(200);
-    expect(code).toBe(0);
+    if (code !== 0) throw new Error(`exit code ${code}; output:\n${main.output().slice(-2000)}`);
     expect(main.output()).toContain('"stopped"');
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });

@@ -103,7 +103,8 @@ export async function startSyncRun(
       clearInterval(heartbeat);
       await lease.release().catch(() => {});
     }
-    return syncRunView((await SyncRun.findByPk(run.id))!.get());
+    const finished = await SyncRun.findByPk(run.id).catch(() => null); // the database may be closing
+    return finished ? syncRunView(finished.get()) : run;
   })();
   return { run, done };
 }
