@@ -133,9 +133,11 @@ export class EventWorker {
           WHERE id IN (${marks}) AND status = 'pending'`,
         { replacements: [this.id, now, now, ...ids], transaction },
       );
+      // Only what this claim really took: a row another worker finished meanwhile is not ours.
       return sequelize.query<ClaimedEvent>(
-        `SELECT id, event_type, change_type, payload, attempts FROM wecom_events WHERE id IN (${marks}) ORDER BY id`,
-        { replacements: ids, type: QueryTypes.SELECT, transaction },
+        `SELECT id, event_type, change_type, payload, attempts FROM wecom_events
+          WHERE id IN (${marks}) AND status = 'processing' AND locked_by = ? ORDER BY id`,
+        { replacements: [...ids, this.id], type: QueryTypes.SELECT, transaction },
       );
     });
   }
