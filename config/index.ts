@@ -21,6 +21,17 @@ export const SECRET_VARIABLES = [
   'DATABASE_URL',
 ] as const;
 
+/** An environment variable holding a whole number in [min, max]. */
+function integerText(min: number, max: number) {
+  const message = `must be an integer between ${min} and ${max}`;
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message);
+}
+
 const optionalText = z
   .string()
   .trim()
@@ -28,13 +39,7 @@ const optionalText = z
   .optional();
 
 const envSchema = z.object({
-  PORT: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be an integer between 1 and 65535')
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 65535, 'must be an integer between 1 and 65535')
-    .optional(),
+  PORT: integerText(1, 65535).optional(),
   DATABASE_URL: z
     .string()
     .trim()
@@ -65,20 +70,8 @@ const envSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   EVENT_WORKER: z.enum(['on', 'off']).optional(),
-  EVENT_RECLAIM_SECONDS: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number of seconds')
-    .transform(Number)
-    .refine((n) => n >= 1, 'must be at least 1')
-    .optional(),
-  EVENT_MAX_ATTEMPTS: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be an integer between 1 and 100')
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 100, 'must be an integer between 1 and 100')
-    .optional(),
+  EVENT_RECLAIM_SECONDS: integerText(1, 86_400).optional(),
+  EVENT_MAX_ATTEMPTS: integerText(1, 100).optional(),
 });
 
 export type DatabaseConfig =

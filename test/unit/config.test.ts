@@ -113,6 +113,23 @@ describe('loadConfig', () => {
     },
   );
 
+  it('runs the event worker by default with 8 attempts and a 5-minute reclaim', () => {
+    expect(loadConfig({}).events).toEqual({ worker: true, maxAttempts: 8, reclaimAfterMs: 300_000 });
+    expect(loadConfig({ EVENT_WORKER: 'off', EVENT_MAX_ATTEMPTS: '3', EVENT_RECLAIM_SECONDS: '30' }).events).toEqual({
+      worker: false,
+      maxAttempts: 3,
+      reclaimAfterMs: 30_000,
+    });
+  });
+
+  it.each([
+    ['EVENT_WORKER', 'maybe'],
+    ['EVENT_MAX_ATTEMPTS', '0'],
+    ['EVENT_RECLAIM_SECONDS', 'soon'],
+  ])('rejects %s=%s naming the variable', (name, value) => {
+    expect(configErrorOf({ [name]: value }).variable).toBe(name);
+  });
+
   it('takes the simulator corp credentials from the environment when given', () => {
     const config = loadConfig({ WECOM_MODE: 'simulator', WECOM_CORP_ID: 'wwcustom' });
 
