@@ -1,0 +1,266 @@
+/**
+ * `npm run bench [-- --mysql mysql://root@127.0.0.1:3306/test --org-employees 2000]`
+ *
+ * Measures the product's hot paths next to baselines taken in the same run on the same machine
+ * (a bare Koa endpoint, a raw mysql2 primary-key read), so ratios hold on a noisy 2-core box.
+ * Not a test: it asserts nothing, it prints a table (DESIGN §10).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, request, Agent, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import Koa from 'koa';
+import mysql from 'mysql2/promise';
+import { loadConfig, type Config } from '../config';
+import { createApp } from '../server/app';
+import { migrateUp, openDatabase } from '../server/db';
+import { SqlKvStore } from '../server/db/kv-store';
+import { createLogger } from '../server/logger';
+import { SYSTEM_ACTOR } from '../server/modules/audit/service';
+import { startOrgSync } from '../server/modules/org/sync';
+import { createWecomClient } from '../server/wecom';
+import { CallbackCrypto } from '../server/wecom/callback-crypto';
+import { buildCallbackXml } from '../server/wecom/xml';
+import { createWecomSimulator, generateCorp, simulatorOptionsFor } from './wecom-simulator/index';
+
+interface Row {
+  workload: string;
+  figure: string;
+  baseline?: string;
+  ratio?: string;
+}
+
+const rows: Row[] = [];
+const logger = createLogger('silent');
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      mysql: { type: 'string' },
+      'org-employees': { type: 'string', default: '2000' },
+      requests: { type: 'string', default: '4000' },
+      concurrency: { type: 'string', default: '32' },
+    },
+  });
+  const total = Number(values.requests);
+  const concurrency = Number(values.concurrency);
+
+  // Baseline: the same HTTP path with nothing behind it.
+  const bare = new Koa();
+  bare.use((ctx) => {
+    ctx.body = { ok: true };
+  });
+  const bareServer = await listen(createServer(bare.callback()));
+  const bareStats = await load(`${base(bareServer)}/`, total, concurrency, () => ({ method: 'GET' }));
+  bareServer.close();
+
+  const databases: [string, string][] = [['SQLite (file)', `sqlite:${join(process.env.TMPDIR ?? '/tmp', `wcrm-bench-${process.pid}.sqlite`)}`]];
+  if (values.mysql) databases.push(['MySQL', values.mysql]);
+
+  for (const [label, url] of databases) {
+    const { server, config, close } = await startApp(url);
+    const health = await load(`${base(server)}/healthz`, total, concurrency, () => ({ method: 'GET' }));
+    rows.push({
+      workload: `GET /healthz, full middleware (${label})`,
+      figure: `${fmt(health.rps)} req/s, p99 ${health.p99.toFixed(1)} ms`,
+      baseline: `bare Koa ${fmt(bareStats.rps)} req/s, p99 ${bareStats.p99.toFixed(1)} ms`,
+      ratio: `${(health.rps / bareStats.rps).toFixed(2)}×`,
+    });
+
+    const crypto = new CallbackCrypto({ token: config.wecom.callbackToken, encodingAesKey: config.wecom.callbackAesKey, receiveId: config.wecom.corpId });
+    let n = 0;
+    const ingest = await load(`${base(server)}/api/wecom/callback`, total, concurrency, () => {
+      const i = n++;
+      const { query, body } = crypto.seal(
+        buildCallbackXml({ ToUserName: config.wecom.corpId, FromUserName: 'sys', CreateTime: 1760000000, MsgType: 'event', Event: 'change_external_contact', ChangeType: 'add_external_contact', UserID: 'rep-east-1', ExternalUserID: `wmBENCH${i}` }),
+      );
+      return { method: 'POST', query: new URLSearchParams(query).toString(), body, headers: { 'content-type': 'text/xml' } };
+    });
+    rows.push({
+      workload: `callback ingest: verify + decrypt + store (${label})`,
+      figure: `${fmt(ingest.rps)} events/s, ack p50 ${ingest.p50.toFixed(1)} ms, p99 ${ingest.p99.toFixed(1)} ms`,
+      baseline: `bare Koa ${fmt(bareStats.rps)} req/s`,
+      ratio: `${(ingest.rps / bareStats.rps).toFixed(2)}×`,
+    });
+
+    const page = encodeURIComponent(`${config.publicUrl}/sidebar`);
+    const jssdk = await load(`${base(server)}/api/wecom/jssdk-config?url=${page}`, total, concurrency, () => ({ method: 'GET' }));
+    rows.push({
+      workload: `GET /api/wecom/jssdk-config, cached tickets (${label})`,
+      figure: `${fmt(jssdk.rps)} req/s, p99 ${jssdk.p99.toFixed(1)} ms`,
+      baseline: `bare Koa ${fmt(bareStats.rps)} req/s`,
+      ratio: `${(jssdk.rps / bareStats.rps).toFixed(2)}×`,
+    });
+    await close();
+  }
+
+  if (values.mysql) {
+    const conn = await mysql.createConnection(values.mysql);
+    await conn.query('CREATE TEMPORARY TABLE bench_pk (id INT PRIMARY KEY, v VARCHAR(32))');
+    await conn.query("INSERT INTO bench_pk VALUES (1, 'x')");
+    const times: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const t = process.hrtime.bigint();
+      await conn.query('SELECT v FROM bench_pk WHERE id = 1');
+      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    await conn.end();
+    const s = summarize(times, 0);
+    rows.push({ workload: 'baseline: raw mysql2 primary-key read', figure: `p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms` });
+  }
+
+  const employees = Number(values['org-employees']);
+  const sync = await timeOrgSync(employees, Math.max(10, Math.round(employees / 10)));
+  rows.push({ workload: `org sync, ${employees} employees / ${Math.round(employees / 10)} departments (SQLite)`, figure: `${sync.toFixed(1)} s (${fmt(employees / sync)} employees/s)` });
+
+  rows.push(h5BundleRow());
+  printTable();
+}
+
+async function startApp(url: string): Promise<{ server: Server; config: Config; close(): Promise<void> }> {
+  const server = createServer();
+  await listen(server);
+  const port = (server.address() as AddressInfo).port;
+  const config = loadConfig({ PORT: String(port), DATABASE_URL: url, PUBLIC_URL: `http://127.0.0.1:${port}` });
+  const sequelize = await openDatabase(config.database);
+  await migrateUp(sequelize);
+  await sequelize.query('DELETE FROM wecom_events');
+  const wecom = createWecomClient(config, new SqlKvStore(sequelize), logger);
+  const simulator = createWecomSimulator(simulatorOptionsFor(config));
+  server.on('request', createApp({ config, sequelize, logger, wecom, wecomSimulator: simulator.listener }).callback());
+  return {
+    server,
+    config,
+    async close() {
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+      await sequelize.query('DELETE FROM wecom_events');
+      await sequelize.close();
+    },
+  };
+}
+
+async function timeOrgSync(employees: number, departments: number): Promise<number> {
+  const simulator = createWecomSimulator({ corp: generateCorp({ employees, departments }) });
+  const simServer = await listen(createServer(simulator.listener));
+  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', WECOM_API_BASE: base(simServer) });
+  const sequelize = await openDatabase(config.database);
+  await migrateUp(sequelize);
+  const wecom = createWecomClient(config, new SqlKvStore(sequelize), logger);
+  const started = Date.now();
+  const { done } = await startOrgSync({ sequelize, wecom, logger, bootstrap: { adminUserIds: [] } }, SYSTEM_ACTOR);
+  const run = await done;
+  const seconds = (Date.now() - started) / 1000;
+  if (run.status !== 'succeeded') throw new Error(`org sync failed: ${run.error}`);
+  await sequelize.close();
+  simServer.close();
+  return seconds;
+}
+
+/** Gzip size of the JS a first visit downloads (the entry chunk and its static imports). */
+function h5BundleRow(): Row {
+  const dist = resolve(__dirname, '../h5/dist');
+  try {
+    const html = readFileSync(join(dist, 'index.html'), 'utf8');
+    const initial = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+    const gz = initial.reduce((sum, f) => sum + gzipSync(readFileSync(join(dist, f))).length, 0);
+    const all = readdirSync(join(dist, 'assets')).filter((f) => f.endsWith('.js'));
+    const allGz = all.reduce((sum, f) => sum + gzipSync(readFileSync(join(dist, 'assets', f))).length, 0);
+    return { workload: 'H5 initial JS (gzip)', figure: `${(gz / 1024).toFixed(1)} KB (all chunks ${(allGz / 1024).toFixed(1)} KB)` };
+  } catch {
+    return { workload: 'H5 initial JS (gzip)', figure: 'h5/dist missing: run npm run build:h5' };
+  }
+}
+
+interface LoadStats {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+/**
+ * `total` requests, `concurrency` at a time, over keep-alive connections, after an unrecorded
+ * warm-up of a quarter as many (so the JIT and connection pools are warm for every workload).
+ */
+async function load(
+  url: string,
+  total: number,
+  concurrency: number,
+  make: () => { method: string; query?: string; body?: string; headers?: Record<string, string> },
+): Promise<LoadStats> {
+  await run(url, Math.ceil(total / 4), concurrency, make);
+  return run(url, total, concurrency, make);
+}
+
+async function run(
+  url: string,
+  total: number,
+  concurrency: number,
+  make: () => { method: string; query?: string; body?: string; headers?: Record<string, string> },
+): Promise<LoadStats> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const target = new URL(url);
+  const times: number[] = [];
+  let next = 0;
+  let failures = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        next++;
+        const spec = make();
+        const path = `${target.pathname}${spec.query ? `?${spec.query}` : target.search}`;
+        const t = process.hrtime.bigint();
+        const status = await new Promise<number>((done, fail) => {
+          const req = request({ host: target.hostname, port: target.port, path, method: spec.method, agent, headers: spec.headers }, (res) => {
+            res.resume();
+            res.on('end', () => done(res.statusCode ?? 0));
+          });
+          req.on('error', fail);
+          req.end(spec.body);
+        });
+        if (status >= 400) failures++;
+        times.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    }),
+  );
+  agent.destroy();
+  if (failures) throw new Error(`${failures} of ${total} requests to ${target.pathname} failed`);
+  return summarize(times, Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+function summarize(times: number[], seconds: number): LoadStats {
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { rps: seconds ? times.length / seconds : 0, p50: at(0.5), p99: at(0.99) };
+}
+
+function listen(server: Server): Promise<Server> {
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
+}
+
+function base(server: Server): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function printTable(): void {
+  const header = '| workload | figure | baseline (same run) | vs baseline |';
+  process.stdout.write(`${header}\n|---|---|---|---|\n`);
+  for (const r of rows) process.stdout.write(`| ${r.workload} | ${r.figure} | ${r.baseline ?? '—'} | ${r.ratio ?? '—'} |\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
