@@ -6,17 +6,16 @@ import send from 'koa-send';
 const HASHED_ASSET = /^\/assets\//;
 
 /**
- * Serves the built H5 from `root`. Unknown paths that are not API calls get `index.html`, so
- * deep links such as `/customers/42` work after a reload. Hashed assets are cached for a year;
+ * Serves the built H5 from `root`. Paths outside the API answer here, without running the API
+ * middleware behind (sessions, body parsing): a file if there is one, else `index.html`, so deep
+ * links such as `/customers/42` work after a reload. Hashed assets are cached for a year;
  * `index.html` is always revalidated so a deploy takes effect at once.
  */
 export function serveSpa(root: string, options: { apiPrefixes: readonly string[] }) {
   const indexFile = join(root, 'index.html');
   return async function spa(ctx: Context, next: Next): Promise<void> {
-    await next();
-    if (ctx.body !== undefined || ctx.status !== 404) return;
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return;
-    if (options.apiPrefixes.some((p) => ctx.path === p || ctx.path.startsWith(`${p}/`))) return;
+    const isApi = options.apiPrefixes.some((p) => ctx.path === p || ctx.path.startsWith(`${p}/`));
+    if (isApi || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
 
     if (await trySend(ctx, root, ctx.path)) {
       ctx.set(
@@ -25,14 +24,14 @@ export function serveSpa(root: string, options: { apiPrefixes: readonly string[]
       );
       return;
     }
+    // A missing hashed asset is a real 404, not a route.
+    if (HASHED_ASSET.test(ctx.path)) return next();
     if (!existsSync(indexFile)) {
       ctx.status = 503;
       ctx.type = 'text/plain; charset=utf-8';
       ctx.body = 'The H5 has not been built. Run `npm run build:h5` (npm start does it for you).';
       return;
     }
-    // A missing hashed asset is a real 404, not a route.
-    if (HASHED_ASSET.test(ctx.path)) return;
     await send(ctx, 'index.html', { root });
     ctx.set('Cache-Control', 'no-cache');
   };
