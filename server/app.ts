@@ -13,6 +13,7 @@ import { serveSpa } from './http/spa';
 import type { Logger } from './logger';
 import { auditRoutes } from './modules/audit/routes';
 import { authRoutes } from './modules/auth/routes';
+import { dictionaryRoutes } from './modules/dictionaries/routes';
 import { startOrgSync } from './modules/org/sync';
 import { syncRoutes } from './modules/sync-runs/routes';
 import { NO_HOOKS } from './modules/wecom-events/handlers';
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps): Koa {
     }),
     roleRoutes(deps),
     auditRoutes(deps),
+    dictionaryRoutes(deps),
     callbackRoutes(deps),
     eventAdminRoutes(deps),
   ]) {

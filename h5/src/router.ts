@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { useSessionStore } from './stores/session';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -41,7 +42,6 @@ export const router = createRouter({ history: createWebHistory(), routes });
 
 // Every page needs the logged-in user; the first navigation loads it (or starts the login).
 router.beforeEach(async () => {
-  const { useSessionStore } = await import('./stores/session');
   await useSessionStore().ensure();
 });
 

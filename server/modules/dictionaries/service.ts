@@ -1,0 +1,123 @@
+/**
+ * Controlled values (DESIGN §5). A field that references a dictionary accepts only enabled codes
+ * of its type — except that a record may keep a value that was disabled after it was written, so
+ * old records stay editable and readable.
+ */
+import { QueryTypes, type Sequelize } from 'sequelize';
+import {
+  DICTIONARY_TYPE_CODES,
+  DICTIONARY_TYPES,
+  type DictionariesResponse,
+  type DictionaryType,
+  type DictionaryValue,
+} from '@shared/dictionaries';
+import { badRequest, conflict, notFound } from '../../http/errors';
+import { audit, type Actor } from '../audit/service';
+
+interface DictionaryRow {
+  type: DictionaryType;
+  code: string;
+  label: string;
+  sort_order: number;
+  enabled: boolean | number;
+}
+
+function view(row: DictionaryRow): DictionaryValue {
+  return { code: row.code, label: row.label, sortOrder: Number(row.sort_order), enabled: Boolean(row.enabled) };
+}
+
+export async function listDictionaries(sequelize: Sequelize): Promise<DictionariesResponse> {
+  const rows = await sequelize.query<DictionaryRow>('SELECT type, code, label, sort_order, enabled FROM dictionaries ORDER BY type, sort_order, id', {
+    type: QueryTypes.SELECT,
+  });
+  const out = Object.fromEntries(DICTIONARY_TYPE_CODES.map((t) => [t, [] as DictionaryValue[]])) as DictionariesResponse;
+  for (const row of rows) out[row.type]?.push(view(row));
+  return out;
+}
+
+export interface DictionaryCheck {
+  /** The request field, named in the error (`lifecycleStage`). */
+  field: string;
+  type: DictionaryType;
+  value: string | null | undefined;
+  /** The record's current value: still accepted if it has since been disabled. */
+  previous?: string | null;
+}
+
+/** Throws one 400 naming every bad field and its allowed codes. */
+export async function assertDictionaryValues(sequelize: Sequelize, checks: DictionaryCheck[]): Promise<void> {
+  const relevant = checks.filter((c) => c.value !== null && c.value !== undefined);
+  if (relevant.length === 0) return;
+  const types = [...new Set(relevant.map((c) => c.type))];
+  const rows = await sequelize.query<DictionaryRow>(
+    `SELECT type, code, label, sort_order, enabled FROM dictionaries WHERE type IN (${types.map(() => '?').join(', ')}) ORDER BY sort_order`,
+    { replacements: types, type: QueryTypes.SELECT },
+  );
+  const issues = relevant.flatMap((c) => {
+    const ofType = rows.filter((r) => r.type === c.type);
+    const match = ofType.find((r) => r.code === c.value);
+    if (match && (Boolean(match.enabled) || c.value === c.previous)) return [];
+    const allowed = ofType.filter((r) => Boolean(r.enabled)).map((r) => r.code);
+    return [{ field: c.field, message: `${DICTIONARY_TYPES[c.type]}只能是：${allowed.join(', ')}`, allowed }];
+  });
+  if (issues.length) throw badRequest('字段取值不在允许范围内', issues);
+}
+
+export async function addDictionaryValue(
+  sequelize: Sequelize,
+  actor: Actor,
+  type: DictionaryType,
+  input: { code: string; label: string; sortOrder?: number },
+): Promise<DictionaryValue> {
+  return sequelize.transaction(async (transaction) => {
+    const [existing] = await sequelize.query('SELECT 1 AS x FROM dictionaries WHERE type = ? AND code = ?', {
+      replacements: [type, input.code],
+      type: QueryTypes.SELECT,
+      transaction,
+    });
+    if (existing) throw conflict(`${DICTIONARY_TYPES[type]}已有编码 ${input.code}`);
+    const [max] = await sequelize.query<{ m: number | null }>('SELECT MAX(sort_order) AS m FROM dictionaries WHERE type = ?', {
+      replacements: [type],
+      type: QueryTypes.SELECT,
+      transaction,
+    });
+    const sortOrder = input.sortOrder ?? Number(max?.m ?? 0) + 10;
+    const now = new Date();
+    await sequelize.query(
+      'INSERT INTO dictionaries (type, code, label, sort_order, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      { replacements: [type, input.code, input.label, sortOrder, true, now, now], transaction },
+    );
+    await audit(sequelize, actor, { action: 'dictionary.add', entity: 'dictionary', entityId: `${type}:${input.code}`, summary: `新增${DICTIONARY_TYPES[type]}：${input.label}` }, { transaction });
+    return { code: input.code, label: input.label, sortOrder, enabled: true };
+  });
+}
+
+export async function updateDictionaryValue(
+  sequelize: Sequelize,
+  actor: Actor,
+  type: DictionaryType,
+  code: string,
+  patch: { label?: string; sortOrder?: number; enabled?: boolean },
+): Promise<DictionaryValue> {
+  return sequelize.transaction(async (transaction) => {
+    const [row] = await sequelize.query<DictionaryRow>('SELECT type, code, label, sort_order, enabled FROM dictionaries WHERE type = ? AND code = ?', {
+      replacements: [type, code],
+      type: QueryTypes.SELECT,
+      transaction,
+    });
+    if (!row) throw notFound(`${DICTIONARY_TYPES[type]}没有编码 ${code}`);
+    const before = view(row);
+    const after: DictionaryValue = {
+      code,
+      label: patch.label ?? before.label,
+      sortOrder: patch.sortOrder ?? before.sortOrder,
+      enabled: patch.enabled ?? before.enabled,
+    };
+    await sequelize.query('UPDATE dictionaries SET label = ?, sort_order = ?, enabled = ?, updated_at = ? WHERE type = ? AND code = ?', {
+      replacements: [after.label, after.sortOrder, after.enabled, new Date(), type, code],
+      transaction,
+    });
+    await audit(sequelize, actor, { action: 'dictionary.update', entity: 'dictionary', entityId: `${type}:${code}`, summary: `修改${DICTIONARY_TYPES[type]}：${after.label}`, diff: { before, after } }, { transaction });
+    return after;
+  });
+}
