@@ -13,6 +13,7 @@ import { serveSpa } from './http/spa';
 import type { Logger } from './logger';
 import { auditRoutes } from './modules/audit/routes';
 import { authRoutes } from './modules/auth/routes';
+import { customerRoutes } from './modules/customers/routes';
 import { dictionaryRoutes } from './modules/dictionaries/routes';
 import { startOrgSync } from './modules/org/sync';
 import { syncRoutes } from './modules/sync-runs/routes';
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps): Koa {
     roleRoutes(deps),
     auditRoutes(deps),
     dictionaryRoutes(deps),
+    customerRoutes(deps),
     callbackRoutes(deps),
     eventAdminRoutes(deps),
   ]) {

@@ -1,0 +1,62 @@
+import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
+import { modelsFor } from '../../db/model-registry';
+
+export interface CustomerRow {
+  id: number;
+  type: string;
+  name: string;
+  status: string;
+  lifecycle_stage: string;
+  source: string | null;
+  level: string | null;
+  institution: string | null;
+  title: string | null;
+  phone: string | null;
+  email: string | null;
+  unionid: string | null;
+  notes: string | null;
+  owner_user_id: number;
+  department_id: number;
+  next_follow_up_at: Date | null;
+  last_follow_up_at: Date | null;
+  version: number;
+  created_by: number | null;
+  deleted_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+type Generated = 'id' | 'created_at' | 'updated_at' | 'version' | 'deleted_at' | 'unionid' | 'last_follow_up_at';
+export type CustomerModel = ModelStatic<Model<CustomerRow, Optional<CustomerRow, Generated>>>;
+
+export const customerModels = modelsFor((sequelize) => {
+  const Customer: CustomerModel = sequelize.define(
+    'Customer',
+    {
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      type: DataTypes.STRING,
+      name: DataTypes.STRING,
+      status: DataTypes.STRING,
+      lifecycle_stage: DataTypes.STRING,
+      source: DataTypes.STRING,
+      level: DataTypes.STRING,
+      institution: DataTypes.STRING,
+      title: DataTypes.STRING,
+      phone: DataTypes.STRING,
+      email: DataTypes.STRING,
+      unionid: DataTypes.STRING,
+      notes: DataTypes.TEXT,
+      owner_user_id: DataTypes.INTEGER,
+      department_id: DataTypes.INTEGER,
+      next_follow_up_at: DataTypes.DATE,
+      last_follow_up_at: DataTypes.DATE,
+      version: { type: DataTypes.INTEGER, defaultValue: 1 },
+      created_by: DataTypes.INTEGER,
+      deleted_at: DataTypes.DATE,
+      created_at: DataTypes.DATE,
+      updated_at: DataTypes.DATE,
+    },
+    { tableName: 'customers', underscored: true },
+  );
+  return { Customer };
+});
