@@ -116,3 +116,21 @@ export async function upsertRow(
     transaction: options.transaction,
   });
 }
+
+const TRANSIENT_LOCK_ERRORS = new Set([1213 /* ER_LOCK_DEADLOCK */, 1205 /* ER_LOCK_WAIT_TIMEOUT */]);
+
+/**
+ * Runs `fn`, again (up to `attempts` times) when MySQL picked it as a deadlock victim or a lock
+ * wait timed out — expected now and then when several workers claim rows of one table.
+ */
+export async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const errno = (err as { original?: { errno?: number }; parent?: { errno?: number } }).original?.errno;
+      if (attempt >= attempts || errno === undefined || !TRANSIENT_LOCK_ERRORS.has(errno)) throw err;
+      await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
+    }
+  }
+}

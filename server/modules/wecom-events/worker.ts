@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Transaction } from 'sequelize';
-import { forUpdateSkipLockedSql } from '../../db/dialect';
+import { forUpdateSkipLockedSql, retryOnDeadlock } from '../../db/dialect';
 import { parseCallbackXml } from '../../wecom/xml';
 import { handlerFor, type HandlerDeps } from './handlers';
 
@@ -34,6 +34,7 @@ export class EventWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  private lastReclaim = Number.NEGATIVE_INFINITY;
   private readonly pollMs: number;
   private readonly batchSize: number;
   private readonly reclaimAfterMs: number;
@@ -80,10 +81,13 @@ export class EventWorker {
     }
   }
 
-  /** Reclaims abandoned rows, claims one batch and processes it. */
+  /** Reclaims abandoned rows (now and then), claims one batch and processes it. */
   async runOnce(): Promise<number> {
-    await this.reclaimAbandoned();
-    const claimed = await this.claim();
+    if (this.now() - this.lastReclaim >= this.reclaimAfterMs / 4) {
+      await retryOnDeadlock(() => this.reclaimAbandoned());
+      this.lastReclaim = this.now();
+    }
+    const claimed = await retryOnDeadlock(() => this.claim());
     for (const event of claimed) await this.process(event);
     return claimed.length;
   }
