@@ -128,7 +128,7 @@ export async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 4): Pr
     try {
       return await fn();
     } catch (err) {
-      const errno = (err as { original?: { errno?: number }; parent?: { errno?: number } }).original?.errno;
+      const errno = (err as { original?: { errno?: number } }).original?.errno;
       if (attempt >= attempts || errno === undefined || !TRANSIENT_LOCK_ERRORS.has(errno)) throw err;
       await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
     }

@@ -134,6 +134,16 @@ describe.each(databaseTargets())('customers on $label', (target) => {
       expect((await bodyOf<CustomerView>(await a.fetch(`/api/customers/${c.id}`))).notes).toBe('第一次修改');
     });
 
+    it('refuses an edit that would duplicate another customer', async () => {
+      const taken = await create('rep-east-1', { name: '号码已占用', phone: '13911112222' });
+      const c = await create('rep-east-1', { name: '准备改号' });
+
+      const res = await (await as('rep-east-1')).json(`/api/customers/${c.id}`, 'PATCH', { version: 1, phone: '139 1111 2222' });
+
+      expect(res.status).toBe(409);
+      expect((await errorOf(res)).details).toEqual({ existingId: taken.id });
+    });
+
     it('filters by stage and by overdue follow-ups', async () => {
       const yesterday = new Date(Date.now() - 2 * 86_400_000).toISOString();
       const c = await create('rep-east-2', { name: '逾期跟进', lifecycleStage: 'opportunity', nextFollowUpAt: yesterday });

@@ -185,10 +185,17 @@ export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: n
     throw badRequest('请求参数不正确', [{ field: 'ownerUserId', message: '更换负责人请使用客户转移' }]);
   }
   const phone = phoneOf(patch.phone);
-  const name = patch.name ?? current.name;
-  const institution = patch.institution !== undefined ? patch.institution : current.institution;
-  const duplicate = await findDuplicate(sequelize, name, institution, phone === undefined ? null : phone, id);
-  if (duplicate && (phone || patch.name !== undefined || patch.institution !== undefined)) {
+  const identityChanged = Boolean(phone) || patch.name !== undefined || patch.institution !== undefined;
+  const duplicate = identityChanged
+    ? await findDuplicate(
+        sequelize,
+        patch.name ?? current.name,
+        patch.institution !== undefined ? patch.institution : current.institution,
+        phone ?? null,
+        id,
+      )
+    : null;
+  if (duplicate) {
     throw conflict(`与已有客户重复：${duplicate.name}`, { existingId: canSee(caller.access, { ownerUserId: duplicate.owner_user_id, departmentId: duplicate.department_id }) ? duplicate.id : null });
   }
   const changes: Partial<CustomerRow> = {};
