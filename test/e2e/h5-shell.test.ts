@@ -51,6 +51,25 @@ describe('H5 shell in Chromium at 375x812', () => {
     await context.close();
   });
 
+  it('lists the rep\'s customers due for a follow-up on the workbench', async () => {
+    const phone = await openPhonePage(browser, server.baseUrl);
+    const { page, errors, context } = phone;
+    await loginThroughSimulator(phone, '/workbench', 'rep-east-2');
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    const created = await page.request.post('/api/customers', {
+      data: { type: 'individual', name: '待跟进的王总', institution: '宁波港城物流有限公司', nextFollowUpAt: yesterday },
+    });
+
+    await page.reload();
+    await page.getByText('待跟进的王总').waitFor();
+    await screenshot(page, 'workbench-due-follow-ups');
+
+    expect(created.status()).toBe(201);
+    expect(await page.getByTestId('due-follow-ups').innerText()).toContain('已逾期');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('switches tabs from the tab bar and shows who is logged in under 我的', async () => {
     const phone = await openPhonePage(browser, server.baseUrl);
     const { page, errors, context } = phone;
