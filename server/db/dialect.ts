@@ -30,6 +30,22 @@ export function forUpdateSkipLockedSql(sequelize: Sequelize): string {
   return dialectOf(sequelize) === 'mysql' ? ' FOR UPDATE SKIP LOCKED' : '';
 }
 
+/** `?, ?, ?` for an `IN (…)` list of these values (never called with an empty list). */
+export function sqlList(values: readonly unknown[]): string {
+  return values.map(() => '?').join(', ');
+}
+
+/** Runs an UPDATE or DELETE and returns how many rows it changed. */
+export async function updateRows(
+  sequelize: Sequelize,
+  sql: string,
+  replacements: unknown[],
+  transaction?: Transaction,
+): Promise<number> {
+  const [, affected] = (await sequelize.query(sql, { replacements, type: QueryTypes.UPDATE, transaction })) as [unknown, number];
+  return affected;
+}
+
 /**
  * Insert one row unless it collides with a unique key. Returns 1 when inserted, 0 for a
  * duplicate, so callers can tell a first delivery from a repeat. (Not `INSERT IGNORE`: on MySQL
@@ -44,7 +60,7 @@ export async function insertIgnoringDuplicates(
   assertIdentifier(table);
   const columns = Object.keys(row);
   columns.forEach(assertIdentifier);
-  const placeholders = columns.map(() => '?').join(', ');
+  const placeholders = sqlList(columns);
   try {
     await sequelize.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${placeholders})`, {
       replacements: columns.map((c) => row[c]),
@@ -103,7 +119,7 @@ export async function upsertRow(
 ): Promise<void> {
   const columns = Object.keys(row);
   [table, ...columns, ...conflictColumns, ...updateColumns].forEach(assertIdentifier);
-  const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+  const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${sqlList(columns)})`;
   const sql =
     dialectOf(sequelize) === 'mysql'
       ? `${insert} ON DUPLICATE KEY UPDATE ${updateColumns.map((c) => `${c} = VALUES(${c})`).join(', ')}`

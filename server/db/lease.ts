@@ -1,5 +1,5 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { insertIgnoringDuplicates } from './dialect';
+import type { Sequelize, Transaction } from 'sequelize';
+import { insertIgnoringDuplicates, updateRows } from './dialect';
 
 /**
  * A named lease in the `leases` table: at most one holder across all instances until it
@@ -55,10 +55,6 @@ export class Lease {
   }
 
   private async update(sql: string, replacements: unknown[], transaction?: Transaction): Promise<boolean> {
-    const [, affected] = (await this.sequelize.query(sql, { replacements, type: QueryTypes.UPDATE, transaction })) as [
-      unknown,
-      number,
-    ];
-    return affected === 1;
+    return (await updateRows(this.sequelize, sql, replacements, transaction)) === 1;
   }
 }

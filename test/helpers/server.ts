@@ -8,6 +8,9 @@ import type Koa from 'koa';
 import { loadConfig, type Config } from '../../config';
 import { createApp } from '../../server/app';
 import { SqlKvStore } from '../../server/db/kv-store';
+import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
+import { startOrgSync } from '../../server/modules/org/sync';
+import type { SyncRunView } from '../../server/modules/sync-runs/models';
 import { createLogger, type Logger } from '../../server/logger';
 import { NO_HOOKS } from '../../server/modules/wecom-events/handlers';
 import { EventWorker, type WorkerOptions } from '../../server/modules/wecom-events/worker';
@@ -94,4 +97,10 @@ function closeServer(server: Server): Promise<void> {
     server.close(() => done());
     server.closeAllConnections();
   });
+}
+
+/** Runs a full org sync of the server's simulated corp (with `admin` as admin) and waits for it. */
+export async function syncOrg(server: TestServer): Promise<SyncRunView> {
+  const deps = { sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, bootstrap: { adminUserIds: ['admin'] } };
+  return (await startOrgSync(deps, SYSTEM_ACTOR)).done;
 }

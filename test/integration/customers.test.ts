@@ -1,11 +1,9 @@
 import { QueryTypes } from 'sequelize';
 import type { CustomerView } from '@shared/customers';
 import type { FieldIssue, PageOf } from '@shared/http';
-import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
-import { startOrgSync } from '../../server/modules/org/sync';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 import { loggedIn, type Browser } from '../helpers/session';
 
 describe.each(databaseTargets())('customers on $label', (target) => {
@@ -25,7 +23,7 @@ describe.each(databaseTargets())('customers on $label', (target) => {
 
   beforeAll(async () => {
     server = await startTestServer({ target });
-    await (await startOrgSync({ sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, bootstrap: { adminUserIds: ['admin'] } }, SYSTEM_ACTOR)).done;
+    await syncOrg(server);
   });
   afterAll(() => server.close());
 

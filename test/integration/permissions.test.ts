@@ -1,12 +1,11 @@
 import { DataTypes, Op, QueryTypes } from 'sequelize';
 import type { DataScopeKind } from '@shared/permissions';
 import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
-import { startOrgSync } from '../../server/modules/org/sync';
 import { canSee, loadAccess, scopeWhere } from '../../server/modules/roles/access';
 import { createRole, setUserRoles } from '../../server/modules/roles/service';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 import { loggedIn } from '../helpers/session';
 
 /**
@@ -39,7 +38,7 @@ describe.each(databaseTargets())('data scopes and permissions on $label', (targe
 
   beforeAll(async () => {
     server = await startTestServer({ target });
-    await (await startOrgSync({ sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, bootstrap: { adminUserIds: ['admin'] } }, SYSTEM_ACTOR)).done;
+    await syncOrg(server);
     for (const u of await server.db.sequelize.query<{ id: number; wecom_userid: string }>('SELECT id, wecom_userid FROM users', { type: QueryTypes.SELECT })) {
       userIds.set(u.wecom_userid, Number(u.id));
     }

@@ -1,11 +1,9 @@
 import { QueryTypes } from 'sequelize';
 import { CallbackCrypto } from '../../server/wecom/callback-crypto';
 import { buildCallbackXml } from '../../server/wecom/xml';
-import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
-import { startOrgSync } from '../../server/modules/org/sync';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 import { loggedIn } from '../helpers/session';
 
 describe.each(databaseTargets())('callback pipeline on $label', (target) => {
@@ -16,7 +14,7 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
     const fixedNow = Date.now();
     server = await startTestServer({ target, simulator: { now: () => fixedNow }, worker: { maxAttempts: 3 } });
     crypto = new CallbackCrypto({ token: server.config.wecom.callbackToken, encodingAesKey: server.config.wecom.callbackAesKey, receiveId: server.config.wecom.corpId });
-    await (await startOrgSync({ sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, bootstrap: { adminUserIds: ['admin'] } }, SYSTEM_ACTOR)).done;
+    await syncOrg(server);
   });
   afterEach(() => server.close());
 

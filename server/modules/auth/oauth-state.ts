@@ -5,6 +5,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { updateRows } from '../../db/dialect';
 import { AppError } from '../../http/errors';
 
 export const STATE_TTL_MS = 10 * 60 * 1000;
@@ -58,10 +59,11 @@ export async function consumeState(
   }
   if (expires <= now) throw new OAuthStateError('state_expired', '登录请求已过期，请重新登录');
 
-  const [, affected] = (await sequelize.query(
+  const affected = await updateRows(
+    sequelize,
     'UPDATE oauth_states SET used_at = ?, updated_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?',
-    { replacements: [new Date(now), new Date(now), id, new Date(now)], type: QueryTypes.UPDATE },
-  )) as [unknown, number];
+    [new Date(now), new Date(now), id, new Date(now)],
+  );
   if (affected !== 1) throw new OAuthStateError('state_used', '该登录链接已使用过，请重新登录');
   const [row] = await sequelize.query<{ redirect: string }>('SELECT redirect FROM oauth_states WHERE id = ?', {
     replacements: [id],

@@ -6,6 +6,7 @@ import { Op, QueryTypes, type Sequelize, type WhereOptions } from 'sequelize';
 import type { CustomerCreateInput, CustomerUpdateInput, CustomerView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import { normalizePhone } from '@shared/phone';
+import { sqlList } from '../../db/dialect';
 import { badRequest, conflict, forbidden, notFound } from '../../http/errors';
 import { audit, type Actor } from '../audit/service';
 import { assertDictionaryValues, type DictionaryCheck } from '../dictionaries/service';
@@ -277,7 +278,7 @@ export async function transferCustomers(
 async function views(sequelize: Sequelize, rows: CustomerRow[]): Promise<CustomerView[]> {
   const ownerIds = [...new Set(rows.map((r) => r.owner_user_id))];
   const owners = ownerIds.length
-    ? await sequelize.query<{ id: number; name: string }>(`SELECT id, name FROM users WHERE id IN (${ownerIds.map(() => '?').join(', ')})`, {
+    ? await sequelize.query<{ id: number; name: string }>(`SELECT id, name FROM users WHERE id IN (${sqlList(ownerIds)})`, {
         replacements: ownerIds,
         type: QueryTypes.SELECT,
       })

@@ -11,6 +11,7 @@ import {
   type DictionaryType,
   type DictionaryValue,
 } from '@shared/dictionaries';
+import { sqlList } from '../../db/dialect';
 import { badRequest, conflict, notFound } from '../../http/errors';
 import { audit, type Actor } from '../audit/service';
 
@@ -50,7 +51,7 @@ export async function assertDictionaryValues(sequelize: Sequelize, checks: Dicti
   if (relevant.length === 0) return;
   const types = [...new Set(relevant.map((c) => c.type))];
   const rows = await sequelize.query<DictionaryRow>(
-    `SELECT type, code, label, sort_order, enabled FROM dictionaries WHERE type IN (${types.map(() => '?').join(', ')}) ORDER BY sort_order`,
+    `SELECT type, code, label, sort_order, enabled FROM dictionaries WHERE type IN (${sqlList(types)}) ORDER BY sort_order`,
     { replacements: types, type: QueryTypes.SELECT },
   );
   const issues = relevant.flatMap((c) => {

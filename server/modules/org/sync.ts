@@ -13,7 +13,7 @@ import type { WecomClient } from '../../wecom/client';
 import { WecomApiError } from '../../wecom/errors';
 import type { WecomUser } from '../../wecom/types';
 import type { Actor } from '../audit/service';
-import { startSyncRun, type StartedSync, type SyncProgress } from '../sync-runs/runner';
+import { startSyncRun, SYNC_RETRIES, type StartedSync, type SyncProgress } from '../sync-runs/runner';
 import { orgModels, type UserRow } from './models';
 import { applyDepartments, applyEmployee, markLeft, type RoleBootstrap } from './service';
 
@@ -25,8 +25,6 @@ export interface OrgSyncDeps {
   now?: () => number;
 }
 
-/** A full sync may wait out bad minutes: 8 retries with backoff per call. */
-export const SYNC_RETRIES = 8;
 const USER_BATCH = 100;
 const USER_NOT_FOUND = 60111;
 

@@ -12,6 +12,9 @@ import type { Logger } from '../../logger';
 import { audit, type Actor } from '../audit/service';
 import { syncRunModels, syncRunView, type SyncKind, type SyncRunView } from './models';
 
+/** A full sync may wait out bad minutes: 8 retries with backoff per WeCom call. */
+export const SYNC_RETRIES = 8;
+
 const LEASE_TTL_MS = 60_000;
 const HEARTBEAT_MS = 15_000;
 

@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { PageOf } from '@shared/http';
+import { updateRows } from '../../db/dialect';
 import { conflict, notFound } from '../../http/errors';
 import { parseCallbackXml } from '../../wecom/xml';
 import { audit, type Actor } from '../audit/service';
@@ -110,11 +111,11 @@ export async function retryDeadEvents(sequelize: Sequelize, actor: Actor): Promi
 
 async function requeue(sequelize: Sequelize, where: string, params: unknown[]): Promise<number> {
   const now = new Date();
-  const [, affected] = (await sequelize.query(
+  return updateRows(
+    sequelize,
     `UPDATE wecom_events SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE ${where} AND status = 'dead'`,
-    { replacements: [now, now, ...params], type: QueryTypes.UPDATE },
-  )) as [unknown, number];
-  return affected;
+    [now, now, ...params],
+  );
 }
 
 async function rowOf(sequelize: Sequelize, id: number): Promise<EventRow> {

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Transaction } from 'sequelize';
-import { forUpdateSkipLockedSql, retryOnDeadlock } from '../../db/dialect';
+import { forUpdateSkipLockedSql, retryOnDeadlock, sqlList, updateRows } from '../../db/dialect';
 import { parseCallbackXml } from '../../wecom/xml';
 import { handlerFor, type HandlerDeps } from './handlers';
 
@@ -131,7 +131,7 @@ export class EventWorker {
       );
       if (rows.length === 0) return [];
       const ids = rows.map((r) => Number(r.id));
-      const marks = ids.map(() => '?').join(', ');
+      const marks = sqlList(ids);
       await sequelize.query(
         `UPDATE wecom_events SET status = 'processing', locked_by = ?, locked_at = ?, attempts = attempts + 1, updated_at = ?
           WHERE id IN (${marks}) AND status = 'pending'`,
@@ -172,10 +172,12 @@ export class EventWorker {
   }
 
   private async finish(id: number, status: 'done' | 'ignored', transaction?: Transaction): Promise<void> {
-    const [, affected] = (await this.deps.sequelize.query(
+    const affected = await updateRows(
+      this.deps.sequelize,
       'UPDATE wecom_events SET status = ?, processed_at = ?, last_error = NULL, locked_by = NULL, locked_at = NULL, updated_at = ? WHERE id = ? AND locked_by = ?',
-      { replacements: [status, new Date(this.now()), new Date(this.now()), id, this.id], type: QueryTypes.UPDATE, transaction },
-    )) as [unknown, number];
+      [status, new Date(this.now()), new Date(this.now()), id, this.id],
+      transaction,
+    );
     // Our claim was reclaimed by another worker meanwhile: roll back rather than apply twice.
     if (affected !== 1) throw new Error(`event ${id} is no longer claimed by this worker`);
   }

@@ -3,8 +3,8 @@
  * mobiles, tags, add way, state), corp tags and group chats. Written by callbacks and the full
  * external-contact sync; read by matching and the sidebar.
  */
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { upsertRow } from '../../db/dialect';
+import type { Sequelize, Transaction } from 'sequelize';
+import { sqlList, upsertRow } from '../../db/dialect';
 import type { CorpTagGroup, FollowInfo, WecomExternalContact, WecomFollowUser, WecomGroupChat } from '../../wecom/types';
 
 export type RelationDeleteReason = 'deleted_by_employee' | 'deleted_by_customer' | 'gone';
@@ -112,7 +112,7 @@ export async function applyExternalContact(
   const live = followUsers.map((f) => f.userid);
   await sequelize.query(
     `UPDATE wecom_follow_relations SET deleted_at = ?, delete_reason = 'gone', updated_at = ?
-      WHERE external_userid = ? AND deleted_at IS NULL${live.length ? ` AND userid NOT IN (${live.map(() => '?').join(', ')})` : ''}`,
+      WHERE external_userid = ? AND deleted_at IS NULL${live.length ? ` AND userid NOT IN (${sqlList(live)})` : ''}`,
     { replacements: [new Date(), new Date(), contact.external_userid, ...live], transaction },
   );
 }
@@ -165,16 +165,7 @@ export async function replaceCorpTags(sequelize: Sequelize, groups: CorpTagGroup
     }
   }
   await sequelize.query(
-    `UPDATE wecom_corp_tags SET deleted_at = ?, updated_at = ? WHERE deleted_at IS NULL${seen.length ? ` AND id NOT IN (${seen.map(() => '?').join(', ')})` : ''}`,
+    `UPDATE wecom_corp_tags SET deleted_at = ?, updated_at = ? WHERE deleted_at IS NULL${seen.length ? ` AND id NOT IN (${sqlList(seen)})` : ''}`,
     { replacements: [now, now, ...seen], transaction },
-  );
-}
-
-/** Live relations of the given employees, for the full sync to find the ones that disappeared. */
-export async function liveRelationsOf(sequelize: Sequelize, userids: string[]): Promise<{ external_userid: string; userid: string }[]> {
-  if (userids.length === 0) return [];
-  return sequelize.query<{ external_userid: string; userid: string }>(
-    `SELECT external_userid, userid FROM wecom_follow_relations WHERE deleted_at IS NULL AND userid IN (${userids.map(() => '?').join(', ')})`,
-    { replacements: userids, type: QueryTypes.SELECT },
   );
 }

@@ -10,8 +10,8 @@ import type { WecomClient } from '../../wecom/client';
 import { NO_EXTERNAL_CONTACTS, WecomApiError } from '../../wecom/errors';
 import type { BatchGetByUserResponse } from '../../wecom/types';
 import type { Actor } from '../audit/service';
-import { SYNC_RETRIES } from '../org/sync';
-import { startSyncRun, type StartedSync, type SyncProgress } from '../sync-runs/runner';
+import { sqlList } from '../../db/dialect';
+import { startSyncRun, SYNC_RETRIES, type StartedSync, type SyncProgress } from '../sync-runs/runner';
 import type { ExternalContactHooks } from '../wecom-events/handlers';
 import { markRelationDeleted, relationFrom, upsertExternalContact, upsertFollowRelation } from './service';
 
@@ -76,7 +76,7 @@ async function syncExternalContacts(deps: ExternalSyncDeps, progress: SyncProgre
 
 async function existingRelations(sequelize: Sequelize, userids: string[]): Promise<Map<string, Relation & { deleted_at: Date | null }>> {
   const rows = await sequelize.query<Relation & { deleted_at: Date | null }>(
-    `SELECT * FROM wecom_follow_relations WHERE userid IN (${userids.map(() => '?').join(', ')})`,
+    `SELECT * FROM wecom_follow_relations WHERE userid IN (${sqlList(userids)})`,
     { replacements: userids, type: QueryTypes.SELECT },
   );
   return new Map(rows.map((r) => [`${r.external_userid}|${r.userid}`, r]));
