@@ -13,7 +13,16 @@ import { serveSpa } from './http/spa';
 import type { Logger } from './logger';
 import { auditRoutes } from './modules/audit/routes';
 import { authRoutes } from './modules/auth/routes';
+import { contactRoutes } from './modules/contacts/routes';
+import { customerFollowUpSubject } from './modules/customers/detail';
 import { customerRoutes } from './modules/customers/routes';
+import { followUpRoutes } from './modules/follow-ups/routes';
+import { holdingRoutes } from './modules/holdings/routes';
+import { partnerRoutes } from './modules/partners/routes';
+import { partnerFollowUpSubject } from './modules/partners/service';
+import { productRoutes } from './modules/products/routes';
+import { saleRoutes } from './modules/sales/routes';
+import { targetRoutes } from './modules/targets/routes';
 import { dictionaryRoutes } from './modules/dictionaries/routes';
 import { startOrgSync } from './modules/org/sync';
 import { syncRoutes } from './modules/sync-runs/routes';
@@ -82,6 +91,14 @@ export function createApp(deps: AppDeps): Koa {
     auditRoutes(deps),
     dictionaryRoutes(deps),
     customerRoutes(deps),
+    contactRoutes(deps),
+    followUpRoutes({ ...deps, prefix: '/api/customers', subject: customerFollowUpSubject, permissions: { read: 'customer.read', write: 'customer.write' } }),
+    holdingRoutes(deps),
+    productRoutes(deps),
+    saleRoutes(deps),
+    partnerRoutes(deps),
+    followUpRoutes({ ...deps, prefix: '/api/partners', subject: partnerFollowUpSubject, permissions: { read: 'partner.read', write: 'partner.write' } }),
+    targetRoutes(deps),
     callbackRoutes(deps),
     eventAdminRoutes(deps),
   ]) {

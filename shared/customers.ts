@@ -1,35 +1,22 @@
 /** The customer write schema, shared by the API, the H5 forms and the Excel import. */
 import { z } from 'zod';
-
-const text = (max: number) => z.string().trim().max(max);
-const optionalText = (max: number) =>
-  text(max)
-    .transform((v) => (v === '' ? null : v))
-    .nullable()
-    .optional();
+import { code, optionalEmail, optionalText, positiveId, text } from './fields';
 
 export const customerFields = {
-  type: z.string().min(1, '请选择客户类型'),
+  type: code.min(1, '请选择客户类型'),
   name: text(128).min(1, '请填写客户名称'),
-  status: z.string().min(1).optional(),
-  lifecycleStage: z.string().min(1).optional(),
-  source: z.string().min(1).nullable().optional(),
-  level: z.string().min(1).nullable().optional(),
+  status: code.optional(),
+  lifecycleStage: code.optional(),
+  source: code.nullable().optional(),
+  level: code.nullable().optional(),
   institution: optionalText(256),
   title: optionalText(128),
   /** Any common spelling; stored normalised (see normalizePhone). */
   phone: optionalText(40),
-  email: z
-    .string()
-    .trim()
-    .max(256)
-    .transform((v) => (v === '' ? null : v))
-    .pipe(z.email({ message: '邮箱格式不正确' }).nullable())
-    .nullable()
-    .optional(),
+  email: optionalEmail,
   notes: optionalText(4000),
-  ownerUserId: z.number().int().positive().optional(),
-  departmentId: z.number().int().positive().optional(),
+  ownerUserId: positiveId.optional(),
+  departmentId: positiveId.optional(),
   nextFollowUpAt: z.coerce.date().nullable().optional(),
 };
 
@@ -63,4 +50,91 @@ export interface CustomerView {
   version: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** The detail page: the profile plus a summary of the process beside it. */
+export interface CustomerDetail extends CustomerView {
+  counts: { contacts: number; followUps: number; holdings: number; sales: number; wecomLinks: number };
+  primaryContact: ContactView | null;
+  latestFollowUps: FollowUpView[];
+}
+
+export const contactFields = {
+  name: text(64).min(1, '请填写联系人姓名'),
+  title: optionalText(128),
+  phone: optionalText(40),
+  email: optionalEmail,
+  relation: optionalText(64),
+  notes: optionalText(2000),
+  isPrimary: z.boolean().optional(),
+};
+export const contactCreateSchema = z.object(contactFields);
+export const contactUpdateSchema = z
+  .object(contactFields)
+  .partial()
+  .refine((p) => Object.keys(p).length > 0, '至少修改一项');
+export type ContactInput = z.infer<typeof contactCreateSchema>;
+export type ContactPatch = z.infer<typeof contactUpdateSchema>;
+
+export interface ContactView {
+  id: number;
+  customerId: number;
+  name: string;
+  title: string | null;
+  phone: string | null;
+  email: string | null;
+  relation: string | null;
+  notes: string | null;
+  isPrimary: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One follow-up. `nextFollowUpAt` becomes the customer's next follow-up when this is the newest. */
+export const followUpCreateSchema = z
+  .object({
+    followedAt: z.coerce.date().optional(),
+    channel: code,
+    content: text(4000).min(1, '请填写跟进内容'),
+    outcome: optionalText(512),
+    nextAction: optionalText(512),
+    nextFollowUpAt: z.coerce.date().nullable().optional(),
+  })
+  .refine((f) => !f.nextFollowUpAt || !f.followedAt || f.nextFollowUpAt > f.followedAt, {
+    message: '下次跟进时间应晚于本次跟进时间',
+    path: ['nextFollowUpAt'],
+  });
+export type FollowUpInput = z.infer<typeof followUpCreateSchema>;
+
+export interface FollowUpView {
+  id: number;
+  customerId: number;
+  user: { id: number; name: string };
+  followedAt: string;
+  channel: string;
+  content: string;
+  outcome: string | null;
+  nextAction: string | null;
+  nextFollowUpAt: string | null;
+  createdAt: string;
+}
+
+export const mergeSchema = z.object({ sourceIds: z.array(positiveId).min(1).max(20) });
+
+export interface MergeResult {
+  customer: CustomerView;
+  merged: number[];
+  moved: { contacts: number; followUps: number; holdings: number; holdingRecords: number; sales: number; wecomLinks: number; stageChanges: number };
+}
+
+export type TimelineKind = 'follow_up' | 'holding_record' | 'sale' | 'stage_change' | 'wecom_link';
+
+/** One entry of a customer's timeline, newest first; `data` carries the kind's own fields. */
+export interface TimelineEntry {
+  kind: TimelineKind;
+  id: number;
+  at: string;
+  user: { id: number; name: string } | null;
+  summary: string;
+  data: Record<string, unknown>;
 }

@@ -8,6 +8,7 @@ export const DICTIONARY_TYPES = {
   partner_type: '代销机构类型',
   partner_status: '代销机构状态',
   follow_up_channel: '跟进方式',
+  product_category: '产品类别',
 } as const;
 
 export type DictionaryType = keyof typeof DICTIONARY_TYPES;
@@ -23,11 +24,12 @@ export interface DictionaryValue {
 export type DictionariesResponse = Record<DictionaryType, DictionaryValue[]>;
 
 /**
- * The values the first migration seeds. Lifecycle follows a wealth-management funnel: a lead
+ * The values the dictionaries migration (0004) seeds; types added later seed in their own
+ * migration (product_category: 0006). Lifecycle follows a wealth-management funnel: a lead
  * shows intent, becomes an opportunity (a product discussed), a customer on the first purchase,
  * repeat on the second, and lost when holdings are gone and contact has ceased.
  */
-export const SEEDED_DICTIONARIES: Record<DictionaryType, [code: string, label: string][]> = {
+export const SEEDED_DICTIONARIES: Record<Exclude<DictionaryType, 'product_category'>, [code: string, label: string][]> = {
   customer_type: [
     ['individual', '个人'],
     ['institution', '机构'],

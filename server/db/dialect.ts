@@ -30,6 +30,11 @@ export function forUpdateSkipLockedSql(sequelize: Sequelize): string {
   return dialectOf(sequelize) === 'mysql' ? ' FOR UPDATE SKIP LOCKED' : '';
 }
 
+/** Suffix locking the selected rows until the transaction ends (SQLite transactions are serialised). */
+export function forUpdateSql(sequelize: Sequelize): string {
+  return dialectOf(sequelize) === 'mysql' ? ' FOR UPDATE' : '';
+}
+
 /** `?, ?, ?` for an `IN (…)` list of these values (never called with an empty list). */
 export function sqlList(values: readonly unknown[]): string {
   return values.map(() => '?').join(', ');
@@ -101,7 +106,7 @@ export async function withDatabaseLock<T>(
   });
 }
 
-function assertIdentifier(name: string): void {
+export function assertIdentifier(name: string): void {
   if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) throw new Error(`unsafe SQL identifier: ${name}`);
 }
 

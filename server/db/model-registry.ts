@@ -1,4 +1,4 @@
-import type { Sequelize } from 'sequelize';
+import { DataTypes, type Model, type Sequelize } from 'sequelize';
 
 /**
  * Models are defined per Sequelize instance (tests open many). `modelsFor(define)` memoises a
@@ -15,3 +15,11 @@ export function modelsFor<T>(define: (sequelize: Sequelize) => T): (sequelize: S
     return models;
   };
 }
+
+/** A BIGINT read back as a number (MySQL hands BIGINT and SUM results over as strings). */
+export const bigintColumn = (column: string) => ({
+  type: DataTypes.BIGINT,
+  get(this: Model) {
+    return Number(this.getDataValue(column));
+  },
+});

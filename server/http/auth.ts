@@ -11,6 +11,7 @@ import type { Actor } from '../modules/audit/service';
 import type { UserRow } from '../modules/org/models';
 import { findUserById } from '../modules/org/service';
 import { loadAccess, type Access } from '../modules/roles/access';
+import type { Caller } from '../modules/roles/ownership';
 import { forbidden, unauthorized } from './errors';
 
 declare module 'koa' {
@@ -58,4 +59,10 @@ export function callerOf(ctx: Context): { user: UserRow; access: Access } {
   const { user, access } = ctx.state;
   if (!user || !access) throw unauthorized();
   return { user, access };
+}
+
+/** The caller of a CRM write: access, audit actor and the default department of new records. */
+export function crmCallerOf(ctx: Context): Caller {
+  const { user, access } = callerOf(ctx);
+  return { access, actor: actorOf(ctx), mainDepartmentId: user.main_department_id };
 }

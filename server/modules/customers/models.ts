@@ -20,13 +20,14 @@ export interface CustomerRow {
   next_follow_up_at: Date | null;
   last_follow_up_at: Date | null;
   version: number;
+  merged_into_id: number | null;
   created_by: number | null;
   deleted_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
-type Generated = 'id' | 'created_at' | 'updated_at' | 'version' | 'deleted_at' | 'unionid' | 'last_follow_up_at';
+type Generated = 'id' | 'created_at' | 'updated_at' | 'version' | 'deleted_at' | 'unionid' | 'last_follow_up_at' | 'merged_into_id';
 export type CustomerModel = ModelStatic<Model<CustomerRow, Optional<CustomerRow, Generated>>>;
 
 export const customerModels = modelsFor((sequelize) => {
@@ -51,6 +52,7 @@ export const customerModels = modelsFor((sequelize) => {
       next_follow_up_at: DataTypes.DATE,
       last_follow_up_at: DataTypes.DATE,
       version: { type: DataTypes.INTEGER, defaultValue: 1 },
+      merged_into_id: DataTypes.INTEGER,
       created_by: DataTypes.INTEGER,
       deleted_at: DataTypes.DATE,
       created_at: DataTypes.DATE,
@@ -59,4 +61,33 @@ export const customerModels = modelsFor((sequelize) => {
     { tableName: 'customers', underscored: true },
   );
   return { Customer };
+});
+
+export interface StageChangeRow {
+  id: number;
+  customer_id: number;
+  from_stage: string | null;
+  to_stage: string;
+  changed_by: number | null;
+  changed_at: Date;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const stageChangeModels = modelsFor((sequelize) => {
+  const StageChange: ModelStatic<Model<StageChangeRow, Optional<StageChangeRow, 'id' | 'created_at' | 'updated_at'>>> = sequelize.define(
+    'CustomerStageChange',
+    {
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      customer_id: DataTypes.INTEGER,
+      from_stage: DataTypes.STRING,
+      to_stage: DataTypes.STRING,
+      changed_by: DataTypes.INTEGER,
+      changed_at: DataTypes.DATE,
+      created_at: DataTypes.DATE,
+      updated_at: DataTypes.DATE,
+    },
+    { tableName: 'customer_stage_changes', underscored: true },
+  );
+  return { StageChange };
 });

@@ -1,16 +1,16 @@
 import Router from '@koa/router';
-import type { Context } from 'koa';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
-import { customerCreateSchema, customerUpdateSchema } from '@shared/customers';
-import { actorOf, callerOf, requirePermission } from '../../http/auth';
-import { validate } from '../../http/validate';
-import { createCustomer, deleteCustomer, getCustomer, listCustomers, transferCustomers, updateCustomer, type Caller } from './service';
+import { customerCreateSchema, customerUpdateSchema, mergeSchema } from '@shared/customers';
+import { callerOf, crmCallerOf, requirePermission } from '../../http/auth';
+import { idParam, pageFields, validate } from '../../http/validate';
+import { getCustomerDetail } from './detail';
+import { mergeCustomers } from './merge';
+import { createCustomer, deleteCustomer, listCustomers, transferCustomers, updateCustomer } from './service';
+import { customerTimeline } from './timeline';
 
-const idParam = z.object({ id: z.coerce.number().int().positive() });
 const listQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  ...pageFields,
   keyword: z.string().trim().max(64).optional(),
   ownerUserId: z.coerce.number().int().positive().optional(),
   departmentId: z.coerce.number().int().positive().optional(),
@@ -26,11 +26,6 @@ const transferBody = z.object({
   toUserId: z.number().int().positive(),
 });
 
-function callerFrom(ctx: Context): Caller {
-  const { user, access } = callerOf(ctx);
-  return { access, actor: actorOf(ctx), mainDepartmentId: user.main_department_id };
-}
-
 export function customerRoutes(deps: { sequelize: Sequelize }): Router {
   const { sequelize } = deps;
   const router = new Router({ prefix: '/api/customers' });
@@ -42,21 +37,29 @@ export function customerRoutes(deps: { sequelize: Sequelize }): Router {
   });
   router.post('/', write, async (ctx) => {
     ctx.status = 201;
-    ctx.body = await createCustomer(sequelize, callerFrom(ctx), validate(customerCreateSchema, ctx.request.body));
+    ctx.body = await createCustomer(sequelize, crmCallerOf(ctx), validate(customerCreateSchema, ctx.request.body));
   });
   router.post('/transfer', requirePermission('customer.transfer'), async (ctx) => {
     const { customerIds, toUserId } = validate(transferBody, ctx.request.body);
-    ctx.body = await transferCustomers(sequelize, callerFrom(ctx), customerIds, toUserId);
+    ctx.body = await transferCustomers(sequelize, crmCallerOf(ctx), customerIds, toUserId);
   });
   router.get('/:id', read, async (ctx) => {
-    ctx.body = await getCustomer(sequelize, callerOf(ctx).access, validate(idParam, ctx.params).id);
+    ctx.body = await getCustomerDetail(sequelize, callerOf(ctx).access, validate(idParam, ctx.params).id);
+  });
+  router.get('/:id/timeline', read, async (ctx) => {
+    const { id } = validate(idParam, ctx.params);
+    ctx.body = await customerTimeline(sequelize, callerOf(ctx).access, id, validate(z.object(pageFields), ctx.query));
+  });
+  router.post('/:id/merge', requirePermission('customer.merge'), async (ctx) => {
+    const { id } = validate(idParam, ctx.params);
+    ctx.body = await mergeCustomers(sequelize, crmCallerOf(ctx), id, validate(mergeSchema, ctx.request.body).sourceIds);
   });
   router.patch('/:id', write, async (ctx) => {
     const { id } = validate(idParam, ctx.params);
-    ctx.body = await updateCustomer(sequelize, callerFrom(ctx), id, validate(customerUpdateSchema, ctx.request.body));
+    ctx.body = await updateCustomer(sequelize, crmCallerOf(ctx), id, validate(customerUpdateSchema, ctx.request.body));
   });
   router.delete('/:id', write, async (ctx) => {
-    await deleteCustomer(sequelize, callerFrom(ctx), validate(idParam, ctx.params).id);
+    await deleteCustomer(sequelize, crmCallerOf(ctx), validate(idParam, ctx.params).id);
     ctx.status = 204;
   });
   return router;

@@ -2,23 +2,19 @@
  * Customer profiles (DESIGN §5, §6.5). Every read and write goes through the caller's data
  * scope: out of scope is 404 for a record and invisible in lists.
  */
-import { Op, QueryTypes, type Sequelize, type WhereOptions } from 'sequelize';
+import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { CustomerCreateInput, CustomerUpdateInput, CustomerView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import { normalizePhone } from '@shared/phone';
-import { sqlList } from '../../db/dialect';
-import { badRequest, conflict, forbidden, notFound } from '../../http/errors';
-import { audit, type Actor } from '../audit/service';
+import { startOfBusinessDay } from '@shared/time';
+import { isoOrNull, iso, namesById, named } from '../../db/lookup';
+import { badRequest, conflict, notFound } from '../../http/errors';
+import { containsPattern, pageWindow, phoneField } from '../../http/validate';
+import { audit } from '../audit/service';
 import { assertDictionaryValues, type DictionaryCheck } from '../dictionaries/service';
 import { canSee, scopeWhere, type Access } from '../roles/access';
-import { customerModels, type CustomerRow } from './models';
-
-export interface Caller {
-  access: Access;
-  actor: Actor;
-  /** The caller's main department: the default department of what they create. */
-  mainDepartmentId: number | null;
-}
+import { requireActiveUser, resolveOwnership, type Caller } from '../roles/ownership';
+import { customerModels, stageChangeModels, type CustomerRow } from './models';
 
 const DEFAULTS = { status: 'active', lifecycleStage: 'lead' } as const;
 
@@ -32,24 +28,14 @@ function dictionaryChecks(input: Partial<CustomerCreateInput>, previous?: Custom
   ];
 }
 
-function phoneOf(raw: string | null | undefined): string | null | undefined {
-  if (raw === undefined || raw === null) return raw;
-  const phone = normalizePhone(raw);
-  if (!phone) throw badRequest('请求参数不正确', [{ field: 'phone', message: '手机号格式不正确' }]);
-  return phone;
-}
 
-async function assertActiveUser(sequelize: Sequelize, userId: number): Promise<void> {
-  const [row] = await sequelize.query<{ status: string }>('SELECT status FROM users WHERE id = ?', { replacements: [userId], type: QueryTypes.SELECT });
-  if (row?.status !== 'active') throw badRequest('请求参数不正确', [{ field: 'ownerUserId', message: '负责人不存在或已停用' }]);
-}
-
-async function assertDepartment(sequelize: Sequelize, departmentId: number): Promise<void> {
-  const [row] = await sequelize.query('SELECT 1 AS x FROM departments WHERE id = ? AND deleted_at IS NULL', {
-    replacements: [departmentId],
-    type: QueryTypes.SELECT,
-  });
-  if (!row) throw badRequest('请求参数不正确', [{ field: 'departmentId', message: '部门不存在' }]);
+async function recordStageChange(
+  sequelize: Sequelize,
+  change: { customerId: number; from: string | null; to: string; by: number | null },
+  transaction: Transaction,
+): Promise<void> {
+  const { StageChange } = stageChangeModels(sequelize);
+  await StageChange.create({ customer_id: change.customerId, from_stage: change.from, to_stage: change.to, changed_by: change.by, changed_at: new Date() }, { transaction });
 }
 
 /** The same person or institution already on file: same phone, or same name + institution. */
@@ -68,16 +54,10 @@ async function findDuplicate(sequelize: Sequelize, name: string, institution: st
 
 export async function createCustomer(sequelize: Sequelize, caller: Caller, input: CustomerCreateInput): Promise<CustomerView> {
   const { Customer } = customerModels(sequelize);
-  const ownerUserId = input.ownerUserId ?? caller.access.userId;
-  const departmentId = input.departmentId ?? caller.mainDepartmentId;
-  if (!departmentId) throw badRequest('请求参数不正确', [{ field: 'departmentId', message: '请指定所属部门' }]);
   const values = { ...DEFAULTS, ...input };
   await assertDictionaryValues(sequelize, dictionaryChecks(values));
-  if (ownerUserId !== caller.access.userId) await assertActiveUser(sequelize, ownerUserId);
-  await assertDepartment(sequelize, departmentId);
-  const record = { ownerUserId, departmentId };
-  if (!canSee(caller.access, record)) throw forbidden('不能为数据范围以外的人员或部门创建客户');
-  const phone = phoneOf(input.phone) ?? null;
+  const { ownerUserId, departmentId } = await resolveOwnership(sequelize, caller, input);
+  const phone = phoneField(input.phone) ?? null;
 
   const duplicate = await findDuplicate(sequelize, values.name, values.institution ?? null, phone);
   if (duplicate) {
@@ -87,7 +67,9 @@ export async function createCustomer(sequelize: Sequelize, caller: Caller, input
       { existingId: visible ? duplicate.id : null, matchedBy: phone && duplicate.phone === phone ? 'phone' : 'name_institution' },
     );
   }
-  const created = await Customer.create({
+  const id = await sequelize.transaction(async (transaction) => {
+    const created = await Customer.create(
+      {
     type: values.type,
     name: values.name,
     status: values.status,
@@ -103,19 +85,26 @@ export async function createCustomer(sequelize: Sequelize, caller: Caller, input
     department_id: departmentId,
     next_follow_up_at: values.nextFollowUpAt ?? null,
     created_by: caller.access.userId,
+      },
+      { transaction },
+    );
+    const customerId = created.get().id;
+    await recordStageChange(sequelize, { customerId, from: null, to: values.lifecycleStage, by: caller.access.userId }, transaction);
+    return customerId;
   });
-  return getCustomer(sequelize, caller.access, created.get().id);
+  return getCustomer(sequelize, caller.access, id);
 }
 
-async function loadVisible(sequelize: Sequelize, access: Access, id: number): Promise<CustomerRow> {
+/** The customer if it exists and `access` may see it; otherwise 404 (never 403: no probing). */
+export async function loadVisibleCustomer(sequelize: Sequelize, access: Access, id: number, transaction?: Transaction): Promise<CustomerRow> {
   const { Customer } = customerModels(sequelize);
-  const row = (await Customer.findOne({ where: { [Op.and]: [{ id, deleted_at: null }, scopeWhere(access)] } }))?.get();
+  const row = (await Customer.findOne({ where: { [Op.and]: [{ id, deleted_at: null }, scopeWhere(access)] }, transaction }))?.get();
   if (!row) throw notFound('客户不存在或不在你的数据范围内');
   return row;
 }
 
 export async function getCustomer(sequelize: Sequelize, access: Access, id: number): Promise<CustomerView> {
-  const [view] = await views(sequelize, [await loadVisible(sequelize, access, id)]);
+  const [view] = await customerViews(sequelize, [await loadVisibleCustomer(sequelize, access, id)]);
   return view!;
 }
 
@@ -128,7 +117,7 @@ export interface CustomerListQuery {
   lifecycleStage?: string;
   level?: string;
   source?: string;
-  /** `due`: next follow-up today or earlier; `overdue`: before today. */
+  /** `due`: next follow-up today or earlier; `overdue`: before today (China business days). */
   followUp?: 'due' | 'overdue';
   /** No follow-up for at least this many days (or never). */
   noFollowUpDays?: number;
@@ -146,7 +135,7 @@ export async function listCustomers(sequelize: Sequelize, access: Access, query:
   const { Customer } = customerModels(sequelize);
   const and: WhereOptions[] = [{ deleted_at: null }, scopeWhere(access)];
   if (query.keyword) {
-    const like = `%${query.keyword.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = containsPattern(query.keyword);
     const phone = normalizePhone(query.keyword);
     and.push({
       [Op.or]: [
@@ -161,8 +150,8 @@ export async function listCustomers(sequelize: Sequelize, access: Access, query:
   if (query.lifecycleStage) and.push({ lifecycle_stage: query.lifecycleStage });
   if (query.level) and.push({ level: query.level });
   if (query.source) and.push({ source: query.source });
-  const startOfToday = new Date(now.getFullYear(), now.getMonth(), now.getDate());
-  const endOfToday = new Date(startOfToday.getTime() + 86_400_000);
+  const startOfToday = startOfBusinessDay(now);
+  const endOfToday = startOfBusinessDay(now, 1);
   if (query.followUp === 'due') and.push({ next_follow_up_at: { [Op.lt]: endOfToday } });
   if (query.followUp === 'overdue') and.push({ next_follow_up_at: { [Op.lt]: startOfToday } });
   if (query.noFollowUpDays !== undefined) {
@@ -172,20 +161,19 @@ export async function listCustomers(sequelize: Sequelize, access: Access, query:
   const { rows, count } = await Customer.findAndCountAll({
     where: { [Op.and]: and },
     order: SORTS[query.sort],
-    limit: query.pageSize,
-    offset: (query.page - 1) * query.pageSize,
+    ...pageWindow(query),
   });
-  return { items: await views(sequelize, rows.map((r) => r.get())), total: count, page: query.page, pageSize: query.pageSize };
+  return { items: await customerViews(sequelize, rows.map((r) => r.get())), total: count, page: query.page, pageSize: query.pageSize };
 }
 
 export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: number, patch: CustomerUpdateInput): Promise<CustomerView> {
   const { Customer } = customerModels(sequelize);
-  const current = await loadVisible(sequelize, caller.access, id);
+  const current = await loadVisibleCustomer(sequelize, caller.access, id);
   await assertDictionaryValues(sequelize, dictionaryChecks(patch, current).filter((c) => c.value !== undefined));
   if (patch.ownerUserId !== undefined || patch.departmentId !== undefined) {
     throw badRequest('请求参数不正确', [{ field: 'ownerUserId', message: '更换负责人请使用客户转移' }]);
   }
-  const phone = phoneOf(patch.phone);
+  const phone = phoneField(patch.phone);
   const identityChanged = Boolean(phone) || patch.name !== undefined || patch.institution !== undefined;
   const duplicate = identityChanged
     ? await findDuplicate(
@@ -215,13 +203,20 @@ export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: n
   set('email', patch.email);
   set('notes', patch.notes);
   set('next_follow_up_at', patch.nextFollowUpAt);
-  // Optimistic concurrency: only the version the editor saw may be replaced.
-  const [affected] = await Customer.update(
-    { ...changes, version: patch.version + 1 },
-    { where: { id, version: patch.version, deleted_at: null } },
-  );
-  if (affected !== 1) {
-    const latest = await loadVisible(sequelize, caller.access, id);
+  const updated = await sequelize.transaction(async (transaction) => {
+    // Optimistic concurrency: only the version the editor saw may be replaced.
+    const [affected] = await Customer.update(
+      { ...changes, version: patch.version + 1 },
+      { where: { id, version: patch.version, deleted_at: null }, transaction },
+    );
+    if (affected !== 1) return false;
+    if (patch.lifecycleStage !== undefined && patch.lifecycleStage !== current.lifecycle_stage) {
+      await recordStageChange(sequelize, { customerId: id, from: current.lifecycle_stage, to: patch.lifecycleStage, by: caller.access.userId }, transaction);
+    }
+    return true;
+  });
+  if (!updated) {
+    const latest = await loadVisibleCustomer(sequelize, caller.access, id);
     throw conflict('客户已被他人修改，请刷新后重试', { currentVersion: latest.version });
   }
   return getCustomer(sequelize, caller.access, id);
@@ -229,7 +224,7 @@ export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: n
 
 export async function deleteCustomer(sequelize: Sequelize, caller: Caller, id: number): Promise<void> {
   const { Customer } = customerModels(sequelize);
-  const current = await loadVisible(sequelize, caller.access, id);
+  const current = await loadVisibleCustomer(sequelize, caller.access, id);
   await Customer.update({ deleted_at: new Date(), version: current.version + 1 }, { where: { id } });
   await audit(sequelize, caller.actor, { action: 'customer.delete', entity: 'customer', entityId: id, summary: `删除客户 ${current.name}` });
 }
@@ -242,20 +237,15 @@ export async function transferCustomers(
   toUserId: number,
 ): Promise<{ transferred: number }> {
   const { Customer } = customerModels(sequelize);
-  const [target] = await sequelize.query<{ status: string; main_department_id: number | null; name: string }>(
-    'SELECT status, main_department_id, name FROM users WHERE id = ?',
-    { replacements: [toUserId], type: QueryTypes.SELECT },
-  );
-  if (target?.status !== 'active' || !target.main_department_id) {
-    throw badRequest('请求参数不正确', [{ field: 'toUserId', message: '接收人不存在或已停用' }]);
-  }
+  const target = await requireActiveUser(sequelize, toUserId, 'toUserId');
+  if (!target.mainDepartmentId) throw badRequest('请求参数不正确', [{ field: 'toUserId', message: '接收人没有所属部门' }]);
   return sequelize.transaction(async (transaction) => {
     const rows = await Customer.findAll({ where: { [Op.and]: [{ id: { [Op.in]: ids }, deleted_at: null }, scopeWhere(caller.access)] }, transaction });
     if (rows.length !== new Set(ids).size) throw notFound('部分客户不存在或不在你的数据范围内');
     for (const row of rows) {
       const c = row.get();
       await Customer.update(
-        { owner_user_id: toUserId, department_id: Number(target.main_department_id), version: c.version + 1 },
+        { owner_user_id: toUserId, department_id: target.mainDepartmentId!, version: c.version + 1 },
         { where: { id: c.id }, transaction },
       );
     }
@@ -275,16 +265,8 @@ export async function transferCustomers(
   });
 }
 
-async function views(sequelize: Sequelize, rows: CustomerRow[]): Promise<CustomerView[]> {
-  const ownerIds = [...new Set(rows.map((r) => r.owner_user_id))];
-  const owners = ownerIds.length
-    ? await sequelize.query<{ id: number; name: string }>(`SELECT id, name FROM users WHERE id IN (${sqlList(ownerIds)})`, {
-        replacements: ownerIds,
-        type: QueryTypes.SELECT,
-      })
-    : [];
-  const names = new Map(owners.map((o) => [Number(o.id), o.name]));
-  const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+export async function customerViews(sequelize: Sequelize, rows: CustomerRow[]): Promise<CustomerView[]> {
+  const owners = await namesById(sequelize, 'users', rows.map((r) => r.owner_user_id));
   return rows.map((r) => ({
     id: r.id,
     type: r.type,
@@ -298,12 +280,12 @@ async function views(sequelize: Sequelize, rows: CustomerRow[]): Promise<Custome
     phone: r.phone,
     email: r.email,
     notes: r.notes,
-    owner: { id: r.owner_user_id, name: names.get(r.owner_user_id) ?? '' },
+    owner: named(owners, r.owner_user_id),
     departmentId: r.department_id,
-    nextFollowUpAt: iso(r.next_follow_up_at),
-    lastFollowUpAt: iso(r.last_follow_up_at),
+    nextFollowUpAt: isoOrNull(r.next_follow_up_at),
+    lastFollowUpAt: isoOrNull(r.last_follow_up_at),
     version: r.version,
-    createdAt: iso(r.created_at)!,
-    updatedAt: iso(r.updated_at)!,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
   }));
 }

@@ -1,0 +1,29 @@
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { assertIdentifier, sqlList } from './dialect';
+
+/** `id → name` of the given rows of a table with a `name` column (owners, products, partners…). */
+export async function namesById(
+  sequelize: Sequelize,
+  table: 'users' | 'departments' | 'customers' | 'products' | 'consignment_partners',
+  ids: Iterable<number | null | undefined>,
+  transaction?: Transaction,
+): Promise<Map<number, string>> {
+  assertIdentifier(table);
+  const wanted = [...new Set([...ids].filter((id): id is number => typeof id === 'number'))];
+  if (wanted.length === 0) return new Map();
+  const rows = await sequelize.query<{ id: number; name: string }>(`SELECT id, name FROM ${table} WHERE id IN (${sqlList(wanted)})`, {
+    replacements: wanted,
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  return new Map(rows.map((r) => [Number(r.id), r.name]));
+}
+
+/** `{id, name}` of a row, with '' when the name lookup found nothing. */
+export const named = (names: Map<number, string>, id: number) => ({ id, name: names.get(id) ?? '' });
+
+/** Dates as the API writes them (ISO 8601, UTC); DATEONLY columns stay `YYYY-MM-DD`. */
+export const isoOrNull = (d: Date | string | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
+export const iso = (d: Date | string): string => new Date(d).toISOString();
+export const dateOnlyOrNull = (d: Date | string | null | undefined): string | null =>
+  d === null || d === undefined ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10);

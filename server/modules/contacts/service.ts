@@ -1,0 +1,103 @@
+/**
+ * A customer's contacts (an institution's staff, an individual's family or assistant). At most
+ * one is primary — a schema rule (unique `primary_of_customer_id`), kept here by clearing the old
+ * primary in the same transaction that sets a new one. The first contact becomes primary.
+ */
+import { Op, type Sequelize, type Transaction } from 'sequelize';
+import type { ContactInput, ContactPatch, ContactView } from '@shared/customers';
+import { iso } from '../../db/lookup';
+import { notFound } from '../../http/errors';
+import type { Access } from '../roles/access';
+import { loadVisibleCustomer } from '../customers/service';
+import { phoneField } from '../../http/validate';
+import { contactModels, type ContactRow } from './models';
+
+export function contactView(r: ContactRow): ContactView {
+  return {
+    id: r.id,
+    customerId: r.customer_id,
+    name: r.name,
+    title: r.title,
+    phone: r.phone,
+    email: r.email,
+    relation: r.relation,
+    notes: r.notes,
+    isPrimary: r.primary_of_customer_id !== null,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+  };
+}
+
+export async function listContacts(sequelize: Sequelize, access: Access, customerId: number): Promise<ContactView[]> {
+  await loadVisibleCustomer(sequelize, access, customerId);
+  const rows = await contactModels(sequelize).Contact.findAll({ where: { customer_id: customerId }, order: [['primary_of_customer_id', 'DESC'], ['id', 'ASC']] });
+  return rows.map((r) => contactView(r.get()));
+}
+
+async function clearPrimary(sequelize: Sequelize, customerId: number, transaction: Transaction): Promise<void> {
+  await contactModels(sequelize).Contact.update({ primary_of_customer_id: null }, { where: { primary_of_customer_id: customerId }, transaction });
+}
+
+export async function addContact(sequelize: Sequelize, access: Access, customerId: number, input: ContactInput): Promise<ContactView> {
+  await loadVisibleCustomer(sequelize, access, customerId);
+  const { Contact } = contactModels(sequelize);
+  const phone = phoneField(input.phone) ?? null;
+  const row = await sequelize.transaction(async (transaction) => {
+    const hasPrimary = (await Contact.count({ where: { primary_of_customer_id: customerId }, transaction })) > 0;
+    const primary = input.isPrimary ?? !hasPrimary;
+    if (primary) await clearPrimary(sequelize, customerId, transaction);
+    const created = await Contact.create(
+      {
+        customer_id: customerId,
+        name: input.name,
+        title: input.title ?? null,
+        phone,
+        email: input.email ?? null,
+        relation: input.relation ?? null,
+        notes: input.notes ?? null,
+        primary_of_customer_id: primary ? customerId : null,
+      },
+      { transaction },
+    );
+    return created.get();
+  });
+  return contactView(row);
+}
+
+async function loadContact(sequelize: Sequelize, customerId: number, contactId: number): Promise<ContactRow> {
+  const row = (await contactModels(sequelize).Contact.findOne({ where: { id: contactId, customer_id: customerId } }))?.get();
+  if (!row) throw notFound('联系人不存在');
+  return row;
+}
+
+export async function updateContact(sequelize: Sequelize, access: Access, customerId: number, contactId: number, patch: ContactPatch): Promise<ContactView> {
+  await loadVisibleCustomer(sequelize, access, customerId);
+  await loadContact(sequelize, customerId, contactId);
+  const { Contact } = contactModels(sequelize);
+  const changes: Partial<ContactRow> = {};
+  if (patch.name !== undefined) changes.name = patch.name;
+  if (patch.title !== undefined) changes.title = patch.title;
+  if (patch.phone !== undefined) changes.phone = phoneField(patch.phone) ?? null;
+  if (patch.email !== undefined) changes.email = patch.email;
+  if (patch.relation !== undefined) changes.relation = patch.relation;
+  if (patch.notes !== undefined) changes.notes = patch.notes;
+  await sequelize.transaction(async (transaction) => {
+    if (patch.isPrimary === true) await clearPrimary(sequelize, customerId, transaction);
+    if (patch.isPrimary !== undefined) changes.primary_of_customer_id = patch.isPrimary ? customerId : null;
+    await Contact.update(changes, { where: { id: contactId }, transaction });
+  });
+  return contactView(await loadContact(sequelize, customerId, contactId));
+}
+
+/** Deleting the primary contact promotes the oldest remaining one. */
+export async function deleteContact(sequelize: Sequelize, access: Access, customerId: number, contactId: number): Promise<void> {
+  await loadVisibleCustomer(sequelize, access, customerId);
+  const contact = await loadContact(sequelize, customerId, contactId);
+  const { Contact } = contactModels(sequelize);
+  await sequelize.transaction(async (transaction) => {
+    await Contact.destroy({ where: { id: contactId }, transaction });
+    if (contact.primary_of_customer_id === null) return;
+    const next = await Contact.findOne({ where: { customer_id: customerId, id: { [Op.ne]: contactId } }, order: [['id', 'ASC']], transaction });
+    if (next) await Contact.update({ primary_of_customer_id: customerId }, { where: { id: next.get().id }, transaction });
+  });
+}

@@ -1,0 +1,42 @@
+/** The customer page: the profile plus a summary of its process (counts, primary contact, latest follow-ups). */
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { CustomerDetail, FollowUpView } from '@shared/customers';
+import { contactModels } from '../contacts/models';
+import { contactView } from '../contacts/service';
+import { followUpModels } from '../follow-ups/models';
+import { customerFollowUps, followUpViews } from '../follow-ups/service';
+import type { Access } from '../roles/access';
+import { getCustomer, loadVisibleCustomer } from './service';
+
+export const customerFollowUpSubject = customerFollowUps(loadVisibleCustomer);
+
+const LATEST_FOLLOW_UPS = 3;
+
+export async function getCustomerDetail(sequelize: Sequelize, access: Access, id: number): Promise<CustomerDetail> {
+  const profile = await getCustomer(sequelize, access, id);
+  const { FollowUp } = followUpModels(sequelize);
+  const [[counts], primary, latest] = await Promise.all([
+    sequelize.query<Record<keyof CustomerDetail['counts'], number | string>>(
+      `SELECT (SELECT COUNT(*) FROM customer_contacts WHERE customer_id = :id) AS contacts,
+              (SELECT COUNT(*) FROM follow_ups WHERE customer_id = :id AND deleted_at IS NULL) AS followUps,
+              (SELECT COUNT(*) FROM holdings WHERE customer_id = :id AND status = 'holding') AS holdings,
+              (SELECT COUNT(*) FROM product_sales WHERE customer_id = :id AND deleted_at IS NULL) AS sales,
+              (SELECT COUNT(*) FROM customer_wecom_links WHERE customer_id = :id) AS wecomLinks`,
+      { replacements: { id }, type: QueryTypes.SELECT },
+    ),
+    contactModels(sequelize).Contact.findOne({ where: { primary_of_customer_id: id } }),
+    FollowUp.findAll({ where: { customer_id: id, deleted_at: null }, order: [['followed_at', 'DESC'], ['id', 'DESC']], limit: LATEST_FOLLOW_UPS }),
+  ]);
+  return {
+    ...profile,
+    counts: {
+      contacts: Number(counts?.contacts ?? 0),
+      followUps: Number(counts?.followUps ?? 0),
+      holdings: Number(counts?.holdings ?? 0),
+      sales: Number(counts?.sales ?? 0),
+      wecomLinks: Number(counts?.wecomLinks ?? 0),
+    },
+    primaryContact: primary ? contactView(primary.get()) : null,
+    latestFollowUps: (await followUpViews(sequelize, customerFollowUpSubject, latest.map((r) => r.get()))) as FollowUpView[],
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * One customer's history, newest first: follow-ups, holding changes, sales, lifecycle stage
+ * changes and WeCom links. The page is cut in SQL over a UNION of (kind, id, time); each kind's
+ * rows are then loaded by id. Trades and sales carry a business date, not a time: they sort at
+ * the start of that day.
+ */
+import { Op, QueryTypes, type Sequelize } from 'sequelize';
+import type { TimelineEntry, TimelineKind } from '@shared/customers';
+import type { PageOf } from '@shared/http';
+import { fromHundredths } from '@shared/money';
+import { HOLDING_RECORD_KINDS } from '@shared/products';
+import { SALE_CHANNELS } from '@shared/sales';
+import { dateOnlyOrNull, iso, isoOrNull, namesById, named } from '../../db/lookup';
+import { pageWindow, type PageRequest } from '../../http/validate';
+import { listDictionaries } from '../dictionaries/service';
+import { followUpModels } from '../follow-ups/models';
+import { holdingModels } from '../holdings/models';
+import type { Access } from '../roles/access';
+import { saleModels } from '../sales/models';
+import { stageChangeModels } from './models';
+import { loadVisibleCustomer } from './service';
+
+const UNION = `
+  SELECT 'follow_up' AS kind, id, followed_at AS at FROM follow_ups WHERE customer_id = :id AND deleted_at IS NULL
+  UNION ALL
+  SELECT 'holding_record', r.id, r.traded_on FROM holding_records r JOIN holdings h ON h.id = r.holding_id WHERE h.customer_id = :id
+  UNION ALL
+  SELECT 'sale', id, sold_on FROM product_sales WHERE customer_id = :id AND deleted_at IS NULL
+  UNION ALL
+  SELECT 'stage_change', id, changed_at FROM customer_stage_changes WHERE customer_id = :id
+  UNION ALL
+  SELECT 'wecom_link', id, linked_at FROM customer_wecom_links WHERE customer_id = :id`;
+
+/** A business date shown as the start of that China day. */
+const startOfChinaDay = (date: string) => new Date(`${date}T00:00:00+08:00`).toISOString();
+const excerpt = (text: string, max = 60) => (text.length > max ? `${text.slice(0, max)}…` : text);
+const yuanText = (fen: number) => `${fromHundredths(Math.abs(fen)).toLocaleString('zh-CN')} 元`;
+
+export async function customerTimeline(sequelize: Sequelize, access: Access, customerId: number, page: PageRequest): Promise<PageOf<TimelineEntry>> {
+  await loadVisibleCustomer(sequelize, access, customerId);
+  const { limit, offset } = pageWindow(page);
+  const [keys, [count]] = await Promise.all([
+    sequelize.query<{ kind: TimelineKind; id: number }>(`SELECT kind, id FROM (${UNION}) t ORDER BY at DESC, kind ASC, id DESC LIMIT :limit OFFSET :offset`, {
+      replacements: { id: customerId, limit, offset },
+      type: QueryTypes.SELECT,
+    }),
+    sequelize.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (${UNION}) t`, { replacements: { id: customerId }, type: QueryTypes.SELECT }),
+  ]);
+  const idsOf = (kind: TimelineKind) => keys.filter((k) => k.kind === kind).map((k) => Number(k.id));
+  const entries = new Map<string, TimelineEntry>();
+  const put = (entry: TimelineEntry) => entries.set(`${entry.kind}:${entry.id}`, entry);
+  const userIds: (number | null)[] = [];
+  const dictionaries = await listDictionaries(sequelize);
+  const label = (type: keyof typeof dictionaries, code: string | null) => dictionaries[type].find((v) => v.code === code)?.label ?? code ?? '';
+
+  const { FollowUp } = followUpModels(sequelize);
+  const { Holding, HoldingRecord } = holdingModels(sequelize);
+  const { Sale } = saleModels(sequelize);
+  const { StageChange } = stageChangeModels(sequelize);
+  const [followUps, records, sales, stages, links] = await Promise.all([
+    FollowUp.findAll({ where: { id: { [Op.in]: idsOf('follow_up') } } }),
+    HoldingRecord.findAll({ where: { id: { [Op.in]: idsOf('holding_record') } } }),
+    Sale.findAll({ where: { id: { [Op.in]: idsOf('sale') } } }),
+    StageChange.findAll({ where: { id: { [Op.in]: idsOf('stage_change') } } }),
+    idsOf('wecom_link').length
+      ? sequelize.query<{ id: number; external_userid: string; matched_by: string; linked_by: number | null; linked_at: Date | string; name: string | null }>(
+          `SELECT l.id, l.external_userid, l.matched_by, l.linked_by, l.linked_at, c.name
+             FROM customer_wecom_links l LEFT JOIN wecom_external_contacts c ON c.external_userid = l.external_userid
+            WHERE l.id IN (:ids)`,
+          { replacements: { ids: idsOf('wecom_link') }, type: QueryTypes.SELECT },
+        )
+      : [],
+  ]);
+  const holdings = records.length ? await Holding.findAll({ where: { id: { [Op.in]: records.map((r) => r.get().holding_id) } } }) : [];
+  const productIdOfHolding = new Map(holdings.map((h) => [h.get().id, h.get().product_id]));
+  const products = await namesById(sequelize, 'products', [...holdings.map((h) => h.get().product_id), ...sales.map((s) => s.get().product_id)]);
+  const partners = await namesById(sequelize, 'consignment_partners', sales.map((s) => s.get().partner_id));
+
+  for (const f of followUps.map((r) => r.get())) {
+    userIds.push(f.user_id);
+    put({
+      kind: 'follow_up',
+      id: f.id,
+      at: iso(f.followed_at),
+      user: { id: f.user_id, name: '' },
+      summary: `${label('follow_up_channel', f.channel)}：${excerpt(f.content)}`,
+      data: { channel: f.channel, content: f.content, outcome: f.outcome, nextAction: f.next_action, nextFollowUpAt: isoOrNull(f.next_follow_up_at) },
+    });
+  }
+  for (const r of records.map((x) => x.get())) {
+    userIds.push(r.user_id);
+    const productId = productIdOfHolding.get(r.holding_id)!;
+    const tradedOn = dateOnlyOrNull(r.traded_on)!;
+    put({
+      kind: 'holding_record',
+      id: r.id,
+      at: startOfChinaDay(tradedOn),
+      user: r.user_id === null ? null : { id: r.user_id, name: '' },
+      summary: `${HOLDING_RECORD_KINDS[r.kind]} ${products.get(productId) ?? ''} ${r.amount_delta_fen < 0 ? '-' : ''}${yuanText(r.amount_delta_fen)}`,
+      data: { holdingId: r.holding_id, productId, recordKind: r.kind, amountDelta: fromHundredths(r.amount_delta_fen), tradedOn },
+    });
+  }
+  for (const s of sales.map((x) => x.get())) {
+    userIds.push(s.rep_user_id);
+    const soldOn = dateOnlyOrNull(s.sold_on)!;
+    const via = s.partner_id === null ? '' : `（${partners.get(s.partner_id) ?? ''}）`;
+    put({
+      kind: 'sale',
+      id: s.id,
+      at: startOfChinaDay(soldOn),
+      user: { id: s.rep_user_id, name: '' },
+      summary: `${SALE_CHANNELS[s.channel]}${via} ${products.get(s.product_id) ?? ''} ${yuanText(s.amount_fen)}`,
+      data: { productId: s.product_id, amount: fromHundredths(s.amount_fen), channel: s.channel, partnerId: s.partner_id, soldOn },
+    });
+  }
+  for (const c of stages.map((x) => x.get())) {
+    userIds.push(c.changed_by);
+    put({
+      kind: 'stage_change',
+      id: c.id,
+      at: iso(c.changed_at),
+      user: c.changed_by === null ? null : { id: c.changed_by, name: '' },
+      summary: c.from_stage === null ? `新建客户：${label('lifecycle_stage', c.to_stage)}` : `阶段：${label('lifecycle_stage', c.from_stage)} → ${label('lifecycle_stage', c.to_stage)}`,
+      data: { from: c.from_stage, to: c.to_stage },
+    });
+  }
+  for (const l of links) {
+    userIds.push(l.linked_by === null ? null : Number(l.linked_by));
+    put({
+      kind: 'wecom_link',
+      id: Number(l.id),
+      at: iso(l.linked_at),
+      user: l.linked_by === null ? null : { id: Number(l.linked_by), name: '' },
+      summary: `关联企业微信联系人 ${l.name ?? l.external_userid}`,
+      data: { externalUserId: l.external_userid, matchedBy: l.matched_by },
+    });
+  }
+  const users = await namesById(sequelize, 'users', userIds);
+  const items = keys.map((k) => {
+    const entry = entries.get(`${k.kind}:${Number(k.id)}`)!;
+    return entry.user ? { ...entry, user: named(users, entry.user.id) } : entry;
+  });
+  return { items, total: Number(count?.n ?? 0), ...page };
+}

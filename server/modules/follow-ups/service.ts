@@ -1,0 +1,158 @@
+/**
+ * Follow-ups of customers and of consignment partners: an append-only log (a wrong entry is
+ * deleted by its author or a manager, never rewritten). Writing the newest follow-up moves the
+ * subject's `last_follow_up_at` to it and its `next_follow_up_at` to the follow-up's next date —
+ * empty when no next step was planned, so a handled reminder leaves the to-do list.
+ */
+import { Op, QueryTypes, type Model, type ModelStatic, type Optional, type Sequelize, type Transaction } from 'sequelize';
+import type { FollowUpInput, FollowUpView } from '@shared/customers';
+import type { PageOf } from '@shared/http';
+import type { PartnerFollowUpView } from '@shared/partners';
+import { iso, isoOrNull, namesById, named } from '../../db/lookup';
+import { badRequest, forbidden, notFound } from '../../http/errors';
+import { pageWindow, type PageRequest } from '../../http/validate';
+import { assertDictionaryValues } from '../dictionaries/service';
+import type { Access } from '../roles/access';
+import { followUpModels, type FollowUpRow } from './models';
+
+type SubjectFollowUpRow = FollowUpRow & { customer_id?: number; partner_id?: number };
+
+/** Whose follow-ups: the subject's table, the follow-up table's key to it, and its scope check. */
+export interface FollowUpSubject {
+  table: 'customers' | 'consignment_partners';
+  key: 'customer_id' | 'partner_id';
+  model(sequelize: Sequelize): ModelStatic<Model<SubjectFollowUpRow, Optional<SubjectFollowUpRow, 'id' | 'created_at' | 'updated_at' | 'deleted_at'>>>;
+  /** Throws 404 unless `access` sees the subject. */
+  loadVisible(sequelize: Sequelize, access: Access, id: number, transaction?: Transaction): Promise<unknown>;
+}
+
+/** Allowance for clock skew between the phone and the server. */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+export type AnyFollowUpView = FollowUpView | PartnerFollowUpView;
+
+export async function followUpViews(sequelize: Sequelize, subject: FollowUpSubject, rows: (SubjectFollowUpRow)[]): Promise<AnyFollowUpView[]> {
+  const users = await namesById(sequelize, 'users', rows.map((r) => r.user_id));
+  return rows.map((r) => ({
+    id: r.id,
+    ...(subject.key === 'customer_id' ? { customerId: Number(r.customer_id) } : { partnerId: Number(r.partner_id) }),
+    user: named(users, r.user_id),
+    followedAt: iso(r.followed_at),
+    channel: r.channel,
+    content: r.content,
+    outcome: r.outcome,
+    nextAction: r.next_action,
+    nextFollowUpAt: isoOrNull(r.next_follow_up_at),
+    createdAt: iso(r.created_at),
+  })) as AnyFollowUpView[];
+}
+
+export async function listFollowUps(
+  sequelize: Sequelize,
+  subject: FollowUpSubject,
+  access: Access,
+  subjectId: number,
+  page: PageRequest,
+): Promise<PageOf<AnyFollowUpView>> {
+  await subject.loadVisible(sequelize, access, subjectId);
+  const { rows, count } = await subject.model(sequelize).findAndCountAll({
+    where: { [subject.key]: subjectId, deleted_at: null },
+    order: [['followed_at', 'DESC'], ['id', 'DESC']],
+    ...pageWindow(page),
+  });
+  return { items: await followUpViews(sequelize, subject, rows.map((r) => r.get())), total: count, ...page };
+}
+
+export async function addFollowUp(
+  sequelize: Sequelize,
+  subject: FollowUpSubject,
+  access: Access,
+  subjectId: number,
+  input: FollowUpInput,
+  now = new Date(),
+): Promise<AnyFollowUpView> {
+  await subject.loadVisible(sequelize, access, subjectId);
+  await assertDictionaryValues(sequelize, [{ field: 'channel', type: 'follow_up_channel', value: input.channel }]);
+  const followedAt = input.followedAt ?? now;
+  if (followedAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
+    throw badRequest('请求参数不正确', [{ field: 'followedAt', message: '跟进时间不能晚于现在' }]);
+  }
+  if (input.nextFollowUpAt && input.nextFollowUpAt <= followedAt) {
+    throw badRequest('请求参数不正确', [{ field: 'nextFollowUpAt', message: '下次跟进时间应晚于本次跟进时间' }]);
+  }
+  const row = await sequelize.transaction(async (transaction) => {
+    const created = await subject.model(sequelize).create(
+      {
+        [subject.key]: subjectId as number,
+        user_id: access.userId,
+        followed_at: followedAt,
+        channel: input.channel,
+        content: input.content,
+        outcome: input.outcome ?? null,
+        next_action: input.nextAction ?? null,
+        next_follow_up_at: input.nextFollowUpAt ?? null,
+      },
+      { transaction },
+    );
+    // A back-dated entry older than the latest one changes neither date.
+    await sequelize.query(
+      `UPDATE ${subject.table} SET last_follow_up_at = ?, next_follow_up_at = ?, updated_at = ?
+        WHERE id = ? AND (last_follow_up_at IS NULL OR last_follow_up_at <= ?)`,
+      { replacements: [followedAt, input.nextFollowUpAt ?? null, now, subjectId, followedAt], type: QueryTypes.UPDATE, transaction },
+    );
+    return created.get();
+  });
+  const [view] = await followUpViews(sequelize, subject, [row]);
+  return view!;
+}
+
+/** The author may delete their entry, as may anyone whose scope is wider than their own records. */
+export async function deleteFollowUp(
+  sequelize: Sequelize,
+  subject: FollowUpSubject,
+  access: Access,
+  subjectId: number,
+  followUpId: number,
+  now = new Date(),
+): Promise<void> {
+  await subject.loadVisible(sequelize, access, subjectId);
+  const model = subject.model(sequelize);
+  const row = (await model.findOne({ where: { id: followUpId, [subject.key]: subjectId, deleted_at: null } }))?.get();
+  if (!row) throw notFound('跟进记录不存在');
+  if (row.user_id !== access.userId && access.dataScope === 'self') throw forbidden('只能删除自己写的跟进记录');
+  await sequelize.transaction(async (transaction) => {
+    await model.update({ deleted_at: now }, { where: { id: followUpId }, transaction });
+    const newer = await model.count({ where: { [subject.key]: subjectId, deleted_at: null, followed_at: { [Op.gt]: row.followed_at } }, transaction });
+    if (newer === 0) await restoreFollowUpDates(sequelize, subject, subjectId, now, transaction);
+  });
+}
+
+/** After the newest entry is deleted (or a merge): the dates follow the newest remaining follow-up. */
+export async function restoreFollowUpDates(sequelize: Sequelize, subject: FollowUpSubject, subjectId: number, now: Date, transaction: Transaction): Promise<void> {
+  const newest = (
+    await subject.model(sequelize).findOne({
+      where: { [subject.key]: subjectId, deleted_at: null },
+      order: [['followed_at', 'DESC'], ['id', 'DESC']],
+      transaction,
+    })
+  )?.get();
+  await sequelize.query(`UPDATE ${subject.table} SET last_follow_up_at = ?, next_follow_up_at = ?, updated_at = ? WHERE id = ?`, {
+    replacements: [newest?.followed_at ?? null, newest?.next_follow_up_at ?? null, now, subjectId],
+    type: QueryTypes.UPDATE,
+    transaction,
+  });
+}
+
+export const customerFollowUps = (loadVisible: FollowUpSubject['loadVisible']): FollowUpSubject => ({
+  table: 'customers',
+  key: 'customer_id',
+  model: (sequelize) => followUpModels(sequelize).FollowUp as unknown as ReturnType<FollowUpSubject['model']>,
+  loadVisible,
+});
+
+export const partnerFollowUps = (loadVisible: FollowUpSubject['loadVisible']): FollowUpSubject => ({
+  table: 'consignment_partners',
+  key: 'partner_id',
+  model: (sequelize) => followUpModels(sequelize).PartnerFollowUp as unknown as ReturnType<FollowUpSubject['model']>,
+  loadVisible,
+});

@@ -1,0 +1,34 @@
+import Router from '@koa/router';
+import type { Sequelize } from 'sequelize';
+import { z } from 'zod';
+import { holdingRecordSchema } from '@shared/products';
+import { callerOf, crmCallerOf, requirePermission } from '../../http/auth';
+import { pageFields, validate } from '../../http/validate';
+import { addHoldingRecord, listHoldingRecords, listHoldings } from './service';
+
+const customerParam = z.object({ customerId: z.coerce.number().int().positive() });
+const holdingParam = customerParam.extend({ holdingId: z.coerce.number().int().positive() });
+const listQuery = z.object({ includeClosed: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') });
+
+/** A customer's holdings; every change is a record posted to `/holding-records`. */
+export function holdingRoutes(deps: { sequelize: Sequelize }): Router {
+  const { sequelize } = deps;
+  const router = new Router({ prefix: '/api/customers/:customerId' });
+  const read = requirePermission('customer.read');
+  const write = requirePermission('customer.write');
+
+  router.get('/holdings', read, async (ctx) => {
+    const { customerId } = validate(customerParam, ctx.params);
+    ctx.body = await listHoldings(sequelize, callerOf(ctx).access, customerId, validate(listQuery, ctx.query).includeClosed);
+  });
+  router.get('/holdings/:holdingId/records', read, async (ctx) => {
+    const { customerId, holdingId } = validate(holdingParam, ctx.params);
+    ctx.body = await listHoldingRecords(sequelize, callerOf(ctx).access, customerId, holdingId, validate(z.object(pageFields), ctx.query));
+  });
+  router.post('/holding-records', write, async (ctx) => {
+    const { customerId } = validate(customerParam, ctx.params);
+    ctx.status = 201;
+    ctx.body = await addHoldingRecord(sequelize, crmCallerOf(ctx), customerId, validate(holdingRecordSchema, ctx.request.body));
+  });
+  return router;
+}

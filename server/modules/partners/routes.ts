@@ -1,0 +1,45 @@
+import Router from '@koa/router';
+import type { Sequelize } from 'sequelize';
+import { z } from 'zod';
+import { partnerCreateSchema, partnerUpdateSchema } from '@shared/partners';
+import { callerOf, crmCallerOf, requirePermission } from '../../http/auth';
+import { idParam, pageFields, validate } from '../../http/validate';
+import { createPartner, deletePartner, getPartnerDetail, listPartners, updatePartner } from './service';
+
+const listQuery = z.object({
+  ...pageFields,
+  keyword: z.string().trim().max(64).optional(),
+  type: z.string().max(32).optional(),
+  status: z.string().max(32).optional(),
+  ownerUserId: z.coerce.number().int().positive().optional(),
+  departmentId: z.coerce.number().int().positive().optional(),
+  followUp: z.enum(['due', 'overdue']).optional(),
+  sort: z.enum(['updated_desc', 'name_asc', 'next_follow_up_asc']).default('updated_desc'),
+});
+
+export function partnerRoutes(deps: { sequelize: Sequelize }): Router {
+  const { sequelize } = deps;
+  const router = new Router({ prefix: '/api/partners' });
+  const read = requirePermission('partner.read');
+  const write = requirePermission('partner.write');
+
+  router.get('/', read, async (ctx) => {
+    ctx.body = await listPartners(sequelize, callerOf(ctx).access, validate(listQuery, ctx.query));
+  });
+  router.post('/', write, async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await createPartner(sequelize, crmCallerOf(ctx), validate(partnerCreateSchema, ctx.request.body));
+  });
+  router.get('/:id', read, async (ctx) => {
+    ctx.body = await getPartnerDetail(sequelize, callerOf(ctx).access, validate(idParam, ctx.params).id);
+  });
+  router.patch('/:id', write, async (ctx) => {
+    const { id } = validate(idParam, ctx.params);
+    ctx.body = await updatePartner(sequelize, crmCallerOf(ctx), id, validate(partnerUpdateSchema, ctx.request.body));
+  });
+  router.delete('/:id', write, async (ctx) => {
+    await deletePartner(sequelize, crmCallerOf(ctx), validate(idParam, ctx.params).id);
+    ctx.status = 204;
+  });
+  return router;
+}

@@ -1,0 +1,250 @@
+/**
+ * Consignment partners (代销机构): institutions that sell our products. Not customers: their own
+ * type, status (洽谈中 → 已签约 → 合作中 → 暂停 / 终止), owner, department and follow-ups, under the
+ * same data-scope rules as customers.
+ */
+import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import type { PageOf } from '@shared/http';
+import { fromHundredths } from '@shared/money';
+import type { PartnerDetail, PartnerFollowUpView, PartnerInput, PartnerPatch, PartnerView } from '@shared/partners';
+import { startOfBusinessDay } from '@shared/time';
+import { dateOnlyOrNull, iso, isoOrNull, namesById, named } from '../../db/lookup';
+import { conflict, notFound } from '../../http/errors';
+import { containsPattern, pageWindow, phoneField, type PageRequest } from '../../http/validate';
+import { audit } from '../audit/service';
+import { assertDictionaryValues, type DictionaryCheck } from '../dictionaries/service';
+import { followUpViews, partnerFollowUps } from '../follow-ups/service';
+import { followUpModels } from '../follow-ups/models';
+import { canSee, scopeWhere, type Access } from '../roles/access';
+import { resolveOwnership, type Caller } from '../roles/ownership';
+import { partnerModels, type PartnerRow } from './models';
+
+const DEFAULT_STATUS = 'negotiating';
+
+function dictionaryChecks(input: Partial<PartnerInput>, previous?: PartnerRow): DictionaryCheck[] {
+  return [
+    { field: 'type', type: 'partner_type', value: input.type, previous: previous?.type },
+    { field: 'status', type: 'partner_status', value: input.status, previous: previous?.status },
+  ];
+}
+
+export async function loadVisiblePartner(sequelize: Sequelize, access: Access, id: number, transaction?: Transaction): Promise<PartnerRow> {
+  const row = (await partnerModels(sequelize).Partner.findOne({ where: { [Op.and]: [{ id, deleted_at: null }, scopeWhere(access)] }, transaction }))?.get();
+  if (!row) throw notFound('代销机构不存在或不在你的数据范围内');
+  return row;
+}
+
+export const partnerFollowUpSubject = partnerFollowUps(loadVisiblePartner);
+
+/** An institution is on file once: same credit code or same name → 409 (with its id if visible). */
+async function assertNotDuplicate(sequelize: Sequelize, access: Access, name: string, creditCode: string | null | undefined, exceptId?: number): Promise<void> {
+  const matches: WhereOptions<PartnerRow>[] = [{ name }];
+  if (creditCode) matches.push({ credit_code: creditCode });
+  const existing = (
+    await partnerModels(sequelize).Partner.findOne({ where: { [Op.or]: matches, deleted_at: null, ...(exceptId ? { id: { [Op.ne]: exceptId } } : {}) } })
+  )?.get();
+  if (!existing) return;
+  const visible = canSee(access, { ownerUserId: existing.owner_user_id, departmentId: existing.department_id });
+  throw conflict(visible ? `代销机构已存在：${existing.name}` : '该代销机构已由其他同事负责，请联系管理员', {
+    existingId: visible ? existing.id : null,
+    matchedBy: creditCode && existing.credit_code === creditCode ? 'credit_code' : 'name',
+  });
+}
+
+function columnsOf(input: Partial<PartnerInput>): Partial<PartnerRow> {
+  const out: Partial<PartnerRow> = {};
+  const set = <K extends keyof PartnerRow>(key: K, value: PartnerRow[K] | undefined) => {
+    if (value !== undefined) out[key] = value;
+  };
+  set('name', input.name);
+  set('type', input.type);
+  set('status', input.status);
+  set('credit_code', input.creditCode);
+  set('contact_name', input.contactName);
+  set('contact_phone', input.contactPhone === undefined ? undefined : (phoneField(input.contactPhone, 'contactPhone') ?? null));
+  set('address', input.address);
+  set('agreement_signed_on', input.agreementSignedOn);
+  set('info', input.info);
+  set('notes', input.notes);
+  set('next_follow_up_at', input.nextFollowUpAt);
+  return out;
+}
+
+/** The credit-code unique index is the last word when two creations race. */
+async function uniqueCreditCode<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (err instanceof UniqueConstraintError) throw conflict('统一社会信用代码已被其他代销机构使用', { matchedBy: 'credit_code' });
+    throw err;
+  }
+}
+
+export async function createPartner(sequelize: Sequelize, caller: Caller, input: PartnerInput): Promise<PartnerView> {
+  const values = { status: DEFAULT_STATUS, ...input };
+  await assertDictionaryValues(sequelize, dictionaryChecks(values));
+  const ownership = await resolveOwnership(sequelize, caller, input);
+  await assertNotDuplicate(sequelize, caller.access, values.name, values.creditCode);
+  const id = await uniqueCreditCode(() =>
+    sequelize.transaction(async (transaction) => {
+      const created = await partnerModels(sequelize).Partner.create(
+        {
+          name: values.name,
+          type: values.type,
+          status: values.status,
+          credit_code: null,
+          contact_name: null,
+          contact_phone: null,
+          address: null,
+          agreement_signed_on: null,
+          info: null,
+          notes: null,
+          next_follow_up_at: null,
+          ...columnsOf(values),
+          owner_user_id: ownership.ownerUserId,
+          department_id: ownership.departmentId,
+          created_by: caller.access.userId,
+        },
+        { transaction },
+      );
+      await audit(sequelize, caller.actor, { action: 'partner.create', entity: 'partner', entityId: created.get().id, summary: `新增代销机构 ${values.name}` }, { transaction });
+      return created.get().id;
+    }),
+  );
+  return getPartner(sequelize, caller.access, id);
+}
+
+export async function getPartner(sequelize: Sequelize, access: Access, id: number): Promise<PartnerView> {
+  const [view] = await partnerViews(sequelize, [await loadVisiblePartner(sequelize, access, id)]);
+  return view!;
+}
+
+const LATEST_FOLLOW_UPS = 3;
+
+export async function getPartnerDetail(sequelize: Sequelize, access: Access, id: number): Promise<PartnerDetail> {
+  const partner = await getPartner(sequelize, access, id);
+  const { PartnerFollowUp } = followUpModels(sequelize);
+  const [followUps, latest, [sales]] = await Promise.all([
+    PartnerFollowUp.count({ where: { partner_id: id, deleted_at: null } }),
+    PartnerFollowUp.findAll({ where: { partner_id: id, deleted_at: null }, order: [['followed_at', 'DESC'], ['id', 'DESC']], limit: LATEST_FOLLOW_UPS }),
+    sequelize.query<{ n: number; amount: string | number | null }>(
+      'SELECT COUNT(*) AS n, SUM(amount_fen) AS amount FROM product_sales WHERE partner_id = ? AND deleted_at IS NULL',
+      { replacements: [id], type: QueryTypes.SELECT },
+    ),
+  ]);
+  return {
+    ...partner,
+    counts: { followUps, sales: Number(sales?.n ?? 0) },
+    salesAmount: fromHundredths(sales?.amount ?? 0),
+    latestFollowUps: (await followUpViews(sequelize, partnerFollowUpSubject, latest.map((r) => r.get()))) as PartnerFollowUpView[],
+  };
+}
+
+export interface PartnerListQuery extends PageRequest {
+  keyword?: string;
+  type?: string;
+  status?: string;
+  ownerUserId?: number;
+  departmentId?: number;
+  followUp?: 'due' | 'overdue';
+  sort: 'updated_desc' | 'name_asc' | 'next_follow_up_asc';
+}
+
+const SORTS: Record<PartnerListQuery['sort'], [string, 'ASC' | 'DESC'][]> = {
+  updated_desc: [['updated_at', 'DESC'], ['id', 'DESC']],
+  name_asc: [['name', 'ASC'], ['id', 'ASC']],
+  next_follow_up_asc: [['next_follow_up_at', 'ASC'], ['id', 'ASC']],
+};
+
+export async function listPartners(sequelize: Sequelize, access: Access, query: PartnerListQuery, now = new Date()): Promise<PageOf<PartnerView>> {
+  const and: WhereOptions[] = [{ deleted_at: null }, scopeWhere(access)];
+  if (query.keyword) {
+    const like = containsPattern(query.keyword);
+    and.push({ [Op.or]: [{ name: { [Op.like]: like } }, { contact_name: { [Op.like]: like } }, { credit_code: query.keyword.toUpperCase() }] });
+  }
+  if (query.type) and.push({ type: query.type });
+  if (query.status) and.push({ status: query.status });
+  if (query.ownerUserId) and.push({ owner_user_id: query.ownerUserId });
+  if (query.departmentId) and.push({ department_id: query.departmentId });
+  if (query.followUp === 'due') and.push({ next_follow_up_at: { [Op.lt]: startOfBusinessDay(now, 1) } });
+  if (query.followUp === 'overdue') and.push({ next_follow_up_at: { [Op.lt]: startOfBusinessDay(now) } });
+  const { rows, count } = await partnerModels(sequelize).Partner.findAndCountAll({ where: { [Op.and]: and }, order: SORTS[query.sort], ...pageWindow(query) });
+  return { items: await partnerViews(sequelize, rows.map((r) => r.get())), total: count, page: query.page, pageSize: query.pageSize };
+}
+
+/**
+ * Edits with the version the editor saw (stale → 409). Handing the partner to another owner or
+ * department is allowed here, inside the caller's scope, and audited.
+ */
+export async function updatePartner(sequelize: Sequelize, caller: Caller, id: number, patch: PartnerPatch): Promise<PartnerView> {
+  const current = await loadVisiblePartner(sequelize, caller.access, id);
+  await assertDictionaryValues(sequelize, dictionaryChecks(patch, current));
+  if (patch.name !== undefined || patch.creditCode) {
+    await assertNotDuplicate(sequelize, caller.access, patch.name ?? current.name, patch.creditCode, id);
+  }
+  const handover = patch.ownerUserId !== undefined || patch.departmentId !== undefined;
+  const ownership = handover
+    ? await resolveOwnership(sequelize, caller, { ownerUserId: patch.ownerUserId ?? current.owner_user_id, departmentId: patch.departmentId })
+    : null;
+  const { Partner } = partnerModels(sequelize);
+  const updated = await uniqueCreditCode(() =>
+    sequelize.transaction(async (transaction) => {
+      const changes = { ...columnsOf(patch), ...(ownership ? { owner_user_id: ownership.ownerUserId, department_id: ownership.departmentId } : {}) };
+      const [affected] = await Partner.update({ ...changes, version: patch.version + 1 }, { where: { id, version: patch.version, deleted_at: null }, transaction });
+      if (affected !== 1) return false;
+      if (ownership && (ownership.ownerUserId !== current.owner_user_id || ownership.departmentId !== current.department_id)) {
+        await audit(
+          sequelize,
+          caller.actor,
+          {
+            action: 'partner.transfer',
+            entity: 'partner',
+            entityId: id,
+            summary: `代销机构 ${current.name} 转交`,
+            diff: { from: { ownerUserId: current.owner_user_id, departmentId: current.department_id }, to: ownership },
+          },
+          { transaction },
+        );
+      }
+      return true;
+    }),
+  );
+  if (!updated) {
+    const latest = await loadVisiblePartner(sequelize, caller.access, id);
+    throw conflict('代销机构已被他人修改，请刷新后重试', { currentVersion: latest.version });
+  }
+  // The new owner may be outside the caller's own records but is inside their scope (checked).
+  return getPartner(sequelize, caller.access, id);
+}
+
+export async function deletePartner(sequelize: Sequelize, caller: Caller, id: number): Promise<void> {
+  const current = await loadVisiblePartner(sequelize, caller.access, id);
+  await sequelize.transaction(async (transaction) => {
+    await partnerModels(sequelize).Partner.update({ deleted_at: new Date(), version: current.version + 1 }, { where: { id }, transaction });
+    await audit(sequelize, caller.actor, { action: 'partner.delete', entity: 'partner', entityId: id, summary: `删除代销机构 ${current.name}` }, { transaction });
+  });
+}
+
+async function partnerViews(sequelize: Sequelize, rows: PartnerRow[]): Promise<PartnerView[]> {
+  const owners = await namesById(sequelize, 'users', rows.map((r) => r.owner_user_id));
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    type: r.type,
+    status: r.status,
+    creditCode: r.credit_code,
+    contactName: r.contact_name,
+    contactPhone: r.contact_phone,
+    address: r.address,
+    agreementSignedOn: dateOnlyOrNull(r.agreement_signed_on),
+    info: r.info,
+    notes: r.notes,
+    owner: named(owners, r.owner_user_id),
+    departmentId: r.department_id,
+    lastFollowUpAt: isoOrNull(r.last_follow_up_at),
+    nextFollowUpAt: isoOrNull(r.next_follow_up_at),
+    version: r.version,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+  }));
+}

@@ -1,0 +1,43 @@
+import Router from '@koa/router';
+import type { Sequelize } from 'sequelize';
+import { z } from 'zod';
+import { PRODUCT_STATUSES, productCreateSchema, productUpdateSchema, type ProductStatus } from '@shared/products';
+import { actorOf, callerOf, requirePermission } from '../../http/auth';
+import { idParam, pageFields, validate } from '../../http/validate';
+import { holdersOfProduct } from '../holdings/service';
+import { createProduct, getProduct, listProducts, updateProduct } from './service';
+
+const listQuery = z.object({
+  ...pageFields,
+  keyword: z.string().trim().max(64).optional(),
+  category: z.string().max(32).optional(),
+  status: z.enum(Object.keys(PRODUCT_STATUSES) as [ProductStatus, ...ProductStatus[]]).optional(),
+});
+
+export function productRoutes(deps: { sequelize: Sequelize }): Router {
+  const { sequelize } = deps;
+  const router = new Router({ prefix: '/api/products' });
+  const read = requirePermission('product.read');
+  const manage = requirePermission('product.manage');
+
+  router.get('/', read, async (ctx) => {
+    ctx.body = await listProducts(sequelize, validate(listQuery, ctx.query));
+  });
+  router.post('/', manage, async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await createProduct(sequelize, actorOf(ctx), validate(productCreateSchema, ctx.request.body));
+  });
+  router.get('/:id', read, async (ctx) => {
+    ctx.body = await getProduct(sequelize, validate(idParam, ctx.params).id);
+  });
+  router.patch('/:id', manage, async (ctx) => {
+    const { id } = validate(idParam, ctx.params);
+    ctx.body = await updateProduct(sequelize, actorOf(ctx), id, validate(productUpdateSchema, ctx.request.body));
+  });
+  // Who holds it: customers in the caller's scope only.
+  router.get('/:id/holders', read, requirePermission('customer.read'), async (ctx) => {
+    const { id } = validate(idParam, ctx.params);
+    ctx.body = await holdersOfProduct(sequelize, callerOf(ctx).access, id, validate(z.object(pageFields), ctx.query));
+  });
+  return router;
+}

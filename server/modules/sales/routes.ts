@@ -1,0 +1,50 @@
+import Router from '@koa/router';
+import type { Sequelize } from 'sequelize';
+import { z } from 'zod';
+import { dateOnly } from '@shared/fields';
+import { saleCreateSchema, saleUpdateSchema } from '@shared/sales';
+import { callerOf, crmCallerOf, requirePermission } from '../../http/auth';
+import { idParam, pageFields, validate } from '../../http/validate';
+import { createSale, deleteSale, getSale, listSales, updateSale } from './service';
+
+const id = z.coerce.number().int().positive().optional();
+const listQuery = z
+  .object({
+    ...pageFields,
+    customerId: id,
+    productId: id,
+    repUserId: id,
+    departmentId: id,
+    partnerId: id,
+    channel: z.enum(['direct', 'consignment']).optional(),
+    from: dateOnly.optional(),
+    to: dateOnly.optional(),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: '开始日期不能晚于结束日期', path: ['from'] });
+
+export function saleRoutes(deps: { sequelize: Sequelize }): Router {
+  const { sequelize } = deps;
+  const router = new Router({ prefix: '/api/sales' });
+  const read = requirePermission('sales.read');
+  const write = requirePermission('sales.write');
+
+  router.get('/', read, async (ctx) => {
+    ctx.body = await listSales(sequelize, callerOf(ctx).access, validate(listQuery, ctx.query));
+  });
+  router.post('/', write, async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await createSale(sequelize, crmCallerOf(ctx), validate(saleCreateSchema, ctx.request.body));
+  });
+  router.get('/:id', read, async (ctx) => {
+    ctx.body = await getSale(sequelize, callerOf(ctx).access, validate(idParam, ctx.params).id);
+  });
+  router.patch('/:id', write, async (ctx) => {
+    const { id: saleId } = validate(idParam, ctx.params);
+    ctx.body = await updateSale(sequelize, crmCallerOf(ctx), saleId, validate(saleUpdateSchema, ctx.request.body));
+  });
+  router.delete('/:id', write, async (ctx) => {
+    await deleteSale(sequelize, crmCallerOf(ctx), validate(idParam, ctx.params).id);
+    ctx.status = 204;
+  });
+  return router;
+}

@@ -1,0 +1,155 @@
+/**
+ * Product sales, direct or through a consignment partner. A sale belongs to its rep and
+ * department for scope and for target progress; the customer must be in the writer's scope too.
+ */
+import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import type { PageOf } from '@shared/http';
+import { fromHundredths, toHundredths } from '@shared/money';
+import type { SaleInput, SalePatch, SaleView } from '@shared/sales';
+import { dateOnlyOrNull, iso, namesById, named } from '../../db/lookup';
+import { badRequest, notFound } from '../../http/errors';
+import { pageWindow, type PageRequest } from '../../http/validate';
+import { audit } from '../audit/service';
+import { loadVisibleCustomer } from '../customers/service';
+import { partnerModels } from '../partners/models';
+import { productModels } from '../products/models';
+import { scopeWhere, type Access } from '../roles/access';
+import { resolveOwnership, type Caller } from '../roles/ownership';
+import { SALE_SCOPE, saleModels, type SaleRow } from './models';
+
+const invalid = (field: string, message: string) => badRequest('请求参数不正确', [{ field, message }]);
+
+async function assertProduct(sequelize: Sequelize, productId: number): Promise<void> {
+  if (!(await productModels(sequelize).Product.findByPk(productId))) throw invalid('productId', '产品不存在');
+}
+
+async function assertPartner(sequelize: Sequelize, partnerId: number | null | undefined): Promise<void> {
+  if (partnerId === null || partnerId === undefined) return;
+  const partner = await partnerModels(sequelize).Partner.findOne({ where: { id: partnerId, deleted_at: null } });
+  if (!partner) throw invalid('partnerId', '代销机构不存在');
+}
+
+export async function loadVisibleSale(sequelize: Sequelize, access: Access, id: number, transaction?: Transaction): Promise<SaleRow> {
+  const row = (await saleModels(sequelize).Sale.findOne({ where: { [Op.and]: [{ id, deleted_at: null }, scopeWhere(access, SALE_SCOPE)] }, transaction }))?.get();
+  if (!row) throw notFound('销售记录不存在或不在你的数据范围内');
+  return row;
+}
+
+export async function createSale(sequelize: Sequelize, caller: Caller, input: SaleInput): Promise<SaleView> {
+  await loadVisibleCustomer(sequelize, caller.access, input.customerId).catch(() => {
+    throw invalid('customerId', '客户不存在或不在你的数据范围内');
+  });
+  await assertProduct(sequelize, input.productId);
+  await assertPartner(sequelize, input.partnerId);
+  const booking = await resolveOwnership(sequelize, caller, { ownerUserId: input.repUserId, departmentId: input.departmentId }, { owner: 'repUserId', department: 'departmentId' });
+  const id = await sequelize.transaction(async (transaction) => {
+    const created = await saleModels(sequelize).Sale.create(
+      {
+        product_id: input.productId,
+        customer_id: input.customerId,
+        rep_user_id: booking.ownerUserId,
+        department_id: booking.departmentId,
+        amount_fen: toHundredths(input.amount),
+        sold_on: input.soldOn,
+        channel: input.channel,
+        partner_id: input.channel === 'consignment' ? input.partnerId! : null,
+        notes: input.notes ?? null,
+        created_by: caller.access.userId,
+      },
+      { transaction },
+    );
+    await audit(sequelize, caller.actor, { action: 'sale.create', entity: 'sale', entityId: created.get().id, summary: `录入销售 ${input.amount} 元` }, { transaction });
+    return created.get().id;
+  });
+  return getSale(sequelize, caller.access, id);
+}
+
+export async function getSale(sequelize: Sequelize, access: Access, id: number): Promise<SaleView> {
+  const [view] = await saleViews(sequelize, [await loadVisibleSale(sequelize, access, id)]);
+  return view!;
+}
+
+export interface SaleListQuery extends PageRequest {
+  customerId?: number;
+  productId?: number;
+  repUserId?: number;
+  departmentId?: number;
+  partnerId?: number;
+  channel?: 'direct' | 'consignment';
+  from?: string;
+  to?: string;
+}
+
+/** A page of sales plus the total amount of every sale matching the filter. */
+export async function listSales(sequelize: Sequelize, access: Access, query: SaleListQuery): Promise<PageOf<SaleView> & { totalAmount: number }> {
+  const and: WhereOptions<SaleRow>[] = [{ deleted_at: null }, scopeWhere(access, SALE_SCOPE)];
+  if (query.customerId) and.push({ customer_id: query.customerId });
+  if (query.productId) and.push({ product_id: query.productId });
+  if (query.repUserId) and.push({ rep_user_id: query.repUserId });
+  if (query.departmentId) and.push({ department_id: query.departmentId });
+  if (query.partnerId) and.push({ partner_id: query.partnerId });
+  if (query.channel) and.push({ channel: query.channel });
+  if (query.from) and.push({ sold_on: { [Op.gte]: query.from } });
+  if (query.to) and.push({ sold_on: { [Op.lte]: query.to } });
+  const { Sale } = saleModels(sequelize);
+  const where = { [Op.and]: and };
+  const [{ rows, count }, total] = await Promise.all([
+    Sale.findAndCountAll({ where, order: [['sold_on', 'DESC'], ['id', 'DESC']], ...pageWindow(query) }),
+    Sale.sum('amount_fen', { where }),
+  ]);
+  return { items: await saleViews(sequelize, rows.map((r) => r.get())), total: count, page: query.page, pageSize: query.pageSize, totalAmount: fromHundredths(total ?? 0) };
+}
+
+export async function updateSale(sequelize: Sequelize, caller: Caller, id: number, patch: SalePatch): Promise<SaleView> {
+  const current = await loadVisibleSale(sequelize, caller.access, id);
+  if (patch.productId !== undefined) await assertProduct(sequelize, patch.productId);
+  const channel = patch.channel ?? current.channel;
+  const partnerId = patch.channel === 'direct' ? null : patch.partnerId !== undefined ? patch.partnerId : current.partner_id;
+  if ((channel === 'consignment') !== (partnerId !== null)) throw invalid('partnerId', '代销必须选择代销机构，直销不能选择代销机构');
+  await assertPartner(sequelize, partnerId);
+  const changes: Partial<SaleRow> = { channel, partner_id: partnerId };
+  if (patch.productId !== undefined) changes.product_id = patch.productId;
+  if (patch.amount !== undefined) changes.amount_fen = toHundredths(patch.amount);
+  if (patch.soldOn !== undefined) changes.sold_on = patch.soldOn;
+  if (patch.notes !== undefined) changes.notes = patch.notes;
+  await sequelize.transaction(async (transaction) => {
+    await saleModels(sequelize).Sale.update(changes, { where: { id }, transaction });
+    const before = { productId: current.product_id, amount: fromHundredths(current.amount_fen), soldOn: current.sold_on, channel: current.channel, partnerId: current.partner_id };
+    await audit(sequelize, caller.actor, { action: 'sale.update', entity: 'sale', entityId: id, summary: `修改销售记录 #${id}`, diff: { before, after: patch } }, { transaction });
+  });
+  return getSale(sequelize, caller.access, id);
+}
+
+export async function deleteSale(sequelize: Sequelize, caller: Caller, id: number): Promise<void> {
+  const current = await loadVisibleSale(sequelize, caller.access, id);
+  await sequelize.transaction(async (transaction) => {
+    await saleModels(sequelize).Sale.update({ deleted_at: new Date() }, { where: { id }, transaction });
+    await audit(sequelize, caller.actor, { action: 'sale.delete', entity: 'sale', entityId: id, summary: `删除销售记录 #${id}（${fromHundredths(current.amount_fen)} 元）` }, { transaction });
+  });
+}
+
+export async function saleViews(sequelize: Sequelize, rows: SaleRow[]): Promise<SaleView[]> {
+  const [products, customers, reps, partners] = await Promise.all([
+    productModels(sequelize).Product.findAll({ where: { id: { [Op.in]: [...new Set(rows.map((r) => r.product_id))] } } }),
+    namesById(sequelize, 'customers', rows.map((r) => r.customer_id)),
+    namesById(sequelize, 'users', rows.map((r) => r.rep_user_id)),
+    namesById(sequelize, 'consignment_partners', rows.map((r) => r.partner_id)),
+  ]);
+  const productOf = new Map(products.map((p) => [p.get().id, p.get()]));
+  return rows.map((r) => {
+    const p = productOf.get(r.product_id);
+    return {
+      id: r.id,
+      product: { id: r.product_id, code: p?.code ?? '', name: p?.name ?? '' },
+      customer: named(customers, r.customer_id),
+      rep: named(reps, r.rep_user_id),
+      departmentId: r.department_id,
+      amount: fromHundredths(r.amount_fen),
+      soldOn: dateOnlyOrNull(r.sold_on)!,
+      channel: r.channel,
+      partner: r.partner_id === null ? null : named(partners, r.partner_id),
+      notes: r.notes,
+      createdAt: iso(r.created_at),
+    };
+  });
+}

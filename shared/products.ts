@@ -1,0 +1,89 @@
+/** Products, holdings and holding records (DESIGN §5). */
+import { z } from 'zod';
+import { signedYuan, yuan } from './money';
+import { code, dateOnly, optionalText, positiveId, text } from './fields';
+
+/** Investor-suitability risk grades (R1 lowest … R5 highest). */
+export const RISK_LEVELS = ['R1', 'R2', 'R3', 'R4', 'R5'] as const;
+export const PRODUCT_STATUSES = { on_sale: '在售', suspended: '暂停销售', closed: '已清盘' } as const;
+export type ProductStatus = keyof typeof PRODUCT_STATUSES;
+
+const productFields = {
+  code: z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/, '产品代码只能包含字母、数字、下划线和短横线'),
+  name: text(128).min(1, '请填写产品名称'),
+  category: code,
+  riskLevel: z.enum(RISK_LEVELS),
+  status: z.enum(Object.keys(PRODUCT_STATUSES) as [ProductStatus, ...ProductStatus[]]).default('on_sale'),
+  issuer: optionalText(128),
+  description: optionalText(4000),
+};
+export const productCreateSchema = z.object(productFields);
+export const productUpdateSchema = z
+  .object(productFields)
+  .omit({ status: true })
+  .extend({ status: productFields.status.removeDefault() })
+  .partial()
+  .refine((p) => Object.keys(p).length > 0, '至少修改一项');
+export type ProductInput = z.infer<typeof productCreateSchema>;
+export type ProductPatch = z.infer<typeof productUpdateSchema>;
+
+export interface ProductView {
+  id: number;
+  code: string;
+  name: string;
+  category: string;
+  riskLevel: (typeof RISK_LEVELS)[number];
+  status: ProductStatus;
+  issuer: string | null;
+  description: string | null;
+}
+
+export const HOLDING_RECORD_KINDS = { buy: '申购', redeem: '赎回', adjust: '调整' } as const;
+export type HoldingRecordKind = keyof typeof HOLDING_RECORD_KINDS;
+
+/**
+ * One change of a holding. buy adds amount, cost and shares; redeem takes amount and shares out
+ * and reduces the cost proportionally (average cost); adjust corrects the amount (a valuation or
+ * reconciliation) and optionally the shares, never the cost.
+ */
+export const holdingRecordSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('buy'), productId: positiveId, amount: yuan, shares: yuan.optional(), tradedOn: dateOnly, notes: optionalText(512) }),
+  z.object({ kind: z.literal('redeem'), productId: positiveId, amount: yuan, shares: yuan.optional(), tradedOn: dateOnly, notes: optionalText(512) }),
+  z.object({ kind: z.literal('adjust'), productId: positiveId, amount: signedYuan, shares: signedYuan.optional(), tradedOn: dateOnly, notes: optionalText(512) }),
+]);
+export type HoldingRecordInput = z.infer<typeof holdingRecordSchema>;
+
+export interface HoldingView {
+  id: number;
+  customerId: number;
+  product: { id: number; code: string; name: string; category: string; riskLevel: string };
+  /** Current value in yuan: always the sum of the records' amount changes. */
+  amount: number;
+  cost: number;
+  shares: number;
+  status: 'holding' | 'closed';
+  firstBoughtOn: string | null;
+  lastChangedOn: string | null;
+}
+
+export interface HoldingRecordView {
+  id: number;
+  holdingId: number;
+  kind: HoldingRecordKind;
+  amountDelta: number;
+  costDelta: number;
+  sharesDelta: number;
+  tradedOn: string;
+  user: { id: number; name: string } | null;
+  notes: string | null;
+  createdAt: string;
+}
+
+/** A customer holding a product, as listed on the product page. */
+export interface ProductHolderView {
+  customer: { id: number; name: string; owner: { id: number; name: string } };
+  holdingId: number;
+  amount: number;
+  shares: number;
+  lastChangedOn: string | null;
+}

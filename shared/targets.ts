@@ -1,0 +1,38 @@
+/** Targets per period and per user or department (DESIGN §5, §6.7). */
+import { z } from 'zod';
+import { positiveId } from './fields';
+
+export const TARGET_METRICS = { sales_amount: '销售额', new_customers: '新增客户', follow_ups: '跟进次数' } as const;
+export type TargetMetric = keyof typeof TARGET_METRICS;
+
+/** `2026-11` (month), `2026-Q4` (quarter) or `2026` (year). */
+export const targetPeriod = z.string().regex(/^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/, '周期格式应为 2026、2026-Q4 或 2026-11');
+export type PeriodKind = 'month' | 'quarter' | 'year';
+
+export function periodKind(period: string): PeriodKind {
+  if (period.includes('Q')) return 'quarter';
+  return period.length === 4 ? 'year' : 'month';
+}
+
+export const targetSetSchema = z
+  .object({
+    period: targetPeriod,
+    scopeType: z.enum(['user', 'department']),
+    scopeId: positiveId,
+    metric: z.enum(Object.keys(TARGET_METRICS) as [TargetMetric, ...TargetMetric[]]),
+    /** Yuan for sales_amount, a count otherwise. */
+    value: z.number().min(0).max(1e11),
+  })
+  .refine((t) => t.metric === 'sales_amount' || Number.isInteger(t.value), { message: '数量目标必须是整数', path: ['value'] });
+export type TargetInput = z.infer<typeof targetSetSchema>;
+
+export interface TargetView {
+  id: number;
+  period: string;
+  periodKind: PeriodKind;
+  scopeType: 'user' | 'department';
+  scope: { id: number; name: string };
+  metric: TargetMetric;
+  value: number;
+  updatedAt: string;
+}

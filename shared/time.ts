@@ -1,0 +1,24 @@
+/**
+ * Business days. Our users work in China Standard Time (UTC+8, no daylight saving), whatever
+ * zone the server or the browser runs in: "due today" and a sale's date are China dates.
+ */
+export const BUSINESS_UTC_OFFSET_MS = 8 * 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** The first instant of the China calendar day containing `at`, `days` days later. */
+export function startOfBusinessDay(at: Date, days = 0): Date {
+  const local = at.getTime() + BUSINESS_UTC_OFFSET_MS;
+  return new Date(local - (local % DAY_MS) - BUSINESS_UTC_OFFSET_MS + days * DAY_MS);
+}
+
+/** `YYYY-MM-DD` of the China calendar day containing `at`. */
+export function businessDate(at: Date): string {
+  return new Date(at.getTime() + BUSINESS_UTC_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** A real calendar date written `YYYY-MM-DD` (rejects 2026-02-30). */
+export function isCalendarDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
+}
