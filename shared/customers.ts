@@ -1,6 +1,6 @@
 /** The customer write schema, shared by the API, the H5 forms and the Excel import. */
 import { z } from 'zod';
-import { code, optionalEmail, optionalText, positiveId, text } from './fields';
+import { code, instant, optionalEmail, optionalText, positiveId, text } from './fields';
 
 export const customerFields = {
   type: code.min(1, '请选择客户类型'),
@@ -17,7 +17,7 @@ export const customerFields = {
   notes: optionalText(4000),
   ownerUserId: positiveId.optional(),
   departmentId: positiveId.optional(),
-  nextFollowUpAt: z.coerce.date().nullable().optional(),
+  nextFollowUpAt: instant.nullable().optional(),
 };
 
 export const customerCreateSchema = z.object(customerFields);
@@ -93,12 +93,12 @@ export interface ContactView {
 /** One follow-up. `nextFollowUpAt` becomes the customer's next follow-up when this is the newest. */
 export const followUpCreateSchema = z
   .object({
-    followedAt: z.coerce.date().optional(),
+    followedAt: instant.optional(),
     channel: code,
     content: text(4000).min(1, '请填写跟进内容'),
     outcome: optionalText(512),
     nextAction: optionalText(512),
-    nextFollowUpAt: z.coerce.date().nullable().optional(),
+    nextFollowUpAt: instant.nullable().optional(),
   })
   .refine((f) => !f.nextFollowUpAt || !f.followedAt || f.nextFollowUpAt > f.followedAt, {
     message: '下次跟进时间应晚于本次跟进时间',

@@ -27,3 +27,6 @@ export const dateOnly = z.string().refine(isCalendarDate, '日期格式应为 YY
 export const code = z.string().min(1).max(32);
 
 export const positiveId = z.number().int().positive();
+
+/** A point in time, kept to whole seconds (what a MySQL DATETIME stores, so answers match the row). */
+export const instant = z.coerce.date().transform((d) => new Date(Math.floor(d.getTime() / 1000) * 1000));

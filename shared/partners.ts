@@ -1,6 +1,6 @@
 /** Consignment partners (代销机构): their own type, status, owner and follow-ups (DESIGN §5). */
 import { z } from 'zod';
-import { code, dateOnly, optionalText, positiveId, text } from './fields';
+import { code, instant, dateOnly, optionalText, positiveId, text } from './fields';
 
 /** 统一社会信用代码: 18 characters, no I, O, S, V, Z. */
 const creditCode = z
@@ -24,7 +24,7 @@ export const partnerFields = {
   notes: optionalText(4000),
   ownerUserId: positiveId.optional(),
   departmentId: positiveId.optional(),
-  nextFollowUpAt: z.coerce.date().nullable().optional(),
+  nextFollowUpAt: instant.nullable().optional(),
 };
 export const partnerCreateSchema = z.object(partnerFields);
 export const partnerUpdateSchema = z

@@ -23,3 +23,9 @@ export const bigintColumn = (column: string) => ({
     return Number(this.getDataValue(column));
   },
 });
+
+/**
+ * Model options: the table's `created_at` / `updated_at` columns are the model's own timestamp
+ * attributes, set by Sequelize on create and update and readable under those names.
+ */
+export const TIMESTAMPS = { underscored: true, timestamps: true, createdAt: 'created_at', updatedAt: 'updated_at' } as const;

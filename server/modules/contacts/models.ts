@@ -1,5 +1,5 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
-import { modelsFor } from '../../db/model-registry';
+import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
 
 export interface ContactRow {
   id: number;
@@ -29,10 +29,8 @@ export const contactModels = modelsFor((sequelize) => {
       relation: DataTypes.STRING,
       notes: DataTypes.TEXT,
       primary_of_customer_id: DataTypes.INTEGER,
-      created_at: DataTypes.DATE,
-      updated_at: DataTypes.DATE,
     },
-    { tableName: 'customer_contacts', underscored: true },
+    { tableName: 'customer_contacts', ...TIMESTAMPS },
   );
   return { Contact };
 });

@@ -1,5 +1,5 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
-import { modelsFor } from '../../db/model-registry';
+import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
 
 export interface CustomerRow {
   id: number;
@@ -84,10 +84,8 @@ export const stageChangeModels = modelsFor((sequelize) => {
       to_stage: DataTypes.STRING,
       changed_by: DataTypes.INTEGER,
       changed_at: DataTypes.DATE,
-      created_at: DataTypes.DATE,
-      updated_at: DataTypes.DATE,
     },
-    { tableName: 'customer_stage_changes', underscored: true },
+    { tableName: 'customer_stage_changes', ...TIMESTAMPS },
   );
   return { StageChange };
 });

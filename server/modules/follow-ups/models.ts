@@ -1,5 +1,5 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
-import { modelsFor } from '../../db/model-registry';
+import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
 
 /** One follow-up of a customer or of a partner (the two tables share this shape). */
 export interface FollowUpRow {
@@ -34,20 +34,18 @@ const followUpColumns = {
   next_action: DataTypes.STRING,
   next_follow_up_at: DataTypes.DATE,
   deleted_at: DataTypes.DATE,
-  created_at: DataTypes.DATE,
-  updated_at: DataTypes.DATE,
 };
 
 export const followUpModels = modelsFor((sequelize) => {
   const FollowUp: ModelStatic<Model<CustomerFollowUpRow, Optional<CustomerFollowUpRow, Generated>>> = sequelize.define(
     'FollowUp',
     { ...followUpColumns, customer_id: DataTypes.INTEGER },
-    { tableName: 'follow_ups', underscored: true },
+    { tableName: 'follow_ups', ...TIMESTAMPS },
   );
   const PartnerFollowUp: ModelStatic<Model<PartnerFollowUpRow, Optional<PartnerFollowUpRow, Generated>>> = sequelize.define(
     'PartnerFollowUp',
     { ...followUpColumns, partner_id: DataTypes.INTEGER },
-    { tableName: 'partner_follow_ups', underscored: true },
+    { tableName: 'partner_follow_ups', ...TIMESTAMPS },
   );
   return { FollowUp, PartnerFollowUp };
 });

@@ -6,6 +6,7 @@
  */
 import { Op, QueryTypes, type Model, type ModelStatic, type Optional, type Sequelize, type Transaction } from 'sequelize';
 import type { FollowUpInput, FollowUpView } from '@shared/customers';
+import { instant } from '@shared/fields';
 import type { PageOf } from '@shared/http';
 import type { PartnerFollowUpView } from '@shared/partners';
 import { iso, isoOrNull, namesById, named } from '../../db/lookup';
@@ -73,7 +74,7 @@ export async function addFollowUp(
 ): Promise<AnyFollowUpView> {
   await subject.loadVisible(sequelize, access, subjectId);
   await assertDictionaryValues(sequelize, [{ field: 'channel', type: 'follow_up_channel', value: input.channel }]);
-  const followedAt = input.followedAt ?? now;
+  const followedAt = input.followedAt ?? instant.parse(now);
   if (followedAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
     throw badRequest('请求参数不正确', [{ field: 'followedAt', message: '跟进时间不能晚于现在' }]);
   }

@@ -1,6 +1,6 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
 import type { HoldingRecordKind } from '@shared/products';
-import { bigintColumn, modelsFor } from '../../db/model-registry';
+import { TIMESTAMPS, bigintColumn, modelsFor } from '../../db/model-registry';
 import { customerModels } from '../customers/models';
 
 /** A customer's position in one product. Its figures are the sums of its records' deltas. */
@@ -46,10 +46,8 @@ export const holdingModels = modelsFor((sequelize) => {
       status: DataTypes.STRING,
       first_bought_on: DataTypes.DATEONLY,
       last_changed_on: DataTypes.DATEONLY,
-      created_at: DataTypes.DATE,
-      updated_at: DataTypes.DATE,
     },
-    { tableName: 'holdings', underscored: true },
+    { tableName: 'holdings', ...TIMESTAMPS },
   );
   const HoldingRecord: ModelStatic<Model<HoldingRecordRow, Optional<HoldingRecordRow, 'id' | 'created_at' | 'updated_at'>>> = sequelize.define(
     'HoldingRecord',
@@ -63,10 +61,8 @@ export const holdingModels = modelsFor((sequelize) => {
       traded_on: DataTypes.DATEONLY,
       user_id: DataTypes.INTEGER,
       notes: DataTypes.STRING,
-      created_at: DataTypes.DATE,
-      updated_at: DataTypes.DATE,
     },
-    { tableName: 'holding_records', underscored: true },
+    { tableName: 'holding_records', ...TIMESTAMPS },
   );
   Holding.belongsTo(customerModels(sequelize).Customer, { foreignKey: 'customer_id', as: 'customer' });
   return { Holding, HoldingRecord };

@@ -1,5 +1,5 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
-import { modelsFor } from '../../db/model-registry';
+import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
 
 export interface PartnerRow {
   id: number;
@@ -48,10 +48,8 @@ export const partnerModels = modelsFor((sequelize) => {
       version: { type: DataTypes.INTEGER, defaultValue: 1 },
       created_by: DataTypes.INTEGER,
       deleted_at: DataTypes.DATE,
-      created_at: DataTypes.DATE,
-      updated_at: DataTypes.DATE,
     },
-    { tableName: 'consignment_partners', underscored: true },
+    { tableName: 'consignment_partners', ...TIMESTAMPS },
   );
   return { Partner };
 });

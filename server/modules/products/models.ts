@@ -1,6 +1,6 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
 import type { ProductStatus, RISK_LEVELS } from '@shared/products';
-import { modelsFor } from '../../db/model-registry';
+import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
 
 export interface ProductRow {
   id: number;
@@ -27,10 +27,8 @@ export const productModels = modelsFor((sequelize) => {
       status: DataTypes.STRING,
       issuer: DataTypes.STRING,
       description: DataTypes.TEXT,
-      created_at: DataTypes.DATE,
-      updated_at: DataTypes.DATE,
     },
-    { tableName: 'products', underscored: true },
+    { tableName: 'products', ...TIMESTAMPS },
   );
   return { Product };
 });

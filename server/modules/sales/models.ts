@@ -1,6 +1,6 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
 import type { SaleChannel } from '@shared/sales';
-import { bigintColumn, modelsFor } from '../../db/model-registry';
+import { TIMESTAMPS, bigintColumn, modelsFor } from '../../db/model-registry';
 
 /** One product sale; it counts for the rep and the department it was booked to. */
 export interface SaleRow {
@@ -36,10 +36,8 @@ export const saleModels = modelsFor((sequelize) => {
       notes: DataTypes.STRING,
       created_by: DataTypes.INTEGER,
       deleted_at: DataTypes.DATE,
-      created_at: DataTypes.DATE,
-      updated_at: DataTypes.DATE,
     },
-    { tableName: 'product_sales', underscored: true },
+    { tableName: 'product_sales', ...TIMESTAMPS },
   );
   return { Sale };
 });

@@ -1,6 +1,6 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
 import type { TargetMetric } from '@shared/targets';
-import { bigintColumn, modelsFor } from '../../db/model-registry';
+import { TIMESTAMPS, bigintColumn, modelsFor } from '../../db/model-registry';
 
 export interface TargetRow {
   id: number;
@@ -27,10 +27,8 @@ export const targetModels = modelsFor((sequelize) => {
       metric: DataTypes.STRING,
       value: bigintColumn('value'),
       created_by: DataTypes.INTEGER,
-      created_at: DataTypes.DATE,
-      updated_at: DataTypes.DATE,
     },
-    { tableName: 'targets', underscored: true },
+    { tableName: 'targets', ...TIMESTAMPS },
   );
   return { Target };
 });

@@ -1,0 +1,44 @@
+/**
+ * Calling the CRM API as the demo employees: one logged-in Browser per userid, plus `post` /
+ * `patch` helpers that fail the test on an unexpected status and return the parsed body.
+ */
+import { QueryTypes } from 'sequelize';
+import { bodyOf } from './http';
+import type { TestServer } from './server';
+import { loggedIn, type Browser } from './session';
+
+export interface CrmClient {
+  as(userid: string): Promise<Browser>;
+  get<T>(userid: string, path: string): Promise<T>;
+  send<T>(userid: string, method: 'POST' | 'PATCH' | 'PUT', path: string, body: unknown, expected?: number): Promise<T>;
+  userId(userid: string): Promise<number>;
+}
+
+export function crmClient(server: TestServer): CrmClient {
+  const browsers = new Map<string, Promise<Browser>>();
+  const ids = new Map<string, number>();
+  const as = (userid: string) => {
+    if (!browsers.has(userid)) browsers.set(userid, loggedIn(server, userid));
+    return browsers.get(userid)!;
+  };
+  return {
+    as,
+    async get<T>(userid: string, path: string) {
+      const res = await (await as(userid)).fetch(path);
+      if (res.status !== 200) throw new Error(`GET ${path} as ${userid}: ${res.status} ${await res.text()}`);
+      return bodyOf<T>(res);
+    },
+    async send<T>(userid: string, method: 'POST' | 'PATCH' | 'PUT', path: string, body: unknown, expected = method === 'POST' ? 201 : 200) {
+      const res = await (await as(userid)).json(path, method, body);
+      if (res.status !== expected) throw new Error(`${method} ${path} as ${userid}: ${res.status} ${await res.text()}`);
+      return bodyOf<T>(res);
+    },
+    async userId(userid: string) {
+      if (!ids.has(userid)) {
+        const [row] = await server.db.sequelize.query<{ id: number }>('SELECT id FROM users WHERE wecom_userid = ?', { replacements: [userid], type: QueryTypes.SELECT });
+        ids.set(userid, Number(row!.id));
+      }
+      return ids.get(userid)!;
+    },
+  };
+}
