@@ -7,7 +7,7 @@ import { Op, QueryTypes, type Model, type Sequelize, type Transaction } from 'se
 import type { PageOf } from '@shared/http';
 import { fromHundredths, toHundredths } from '@shared/money';
 import type { HoldingRecordInput, HoldingRecordView, HoldingView, ProductHolderView } from '@shared/products';
-import { forUpdateSql, insertIgnoringDuplicates } from '../../db/dialect';
+import { forUpdateSql, insertIgnoringDuplicates, retryOnDeadlock } from '../../db/dialect';
 import { dateOnlyOrNull, iso, namesById, named } from '../../db/lookup';
 import { badRequest, notFound } from '../../http/errors';
 import { pageWindow, type PageRequest } from '../../http/validate';
@@ -117,40 +117,51 @@ export async function addHoldingRecord(
     throw badRequest('请求参数不正确', [{ field: 'productId', message: '产品已清盘，不能申购' }]);
   }
   const { Holding, HoldingRecord } = holdingModels(sequelize);
-  return sequelize.transaction(async (transaction) => {
+  if (input.kind === 'buy' || (input.kind === 'adjust' && input.amount > 0)) {
+    // Open the (empty) holding in its own statement: inserting it inside the locking transaction
+    // lets two first buys deadlock on MySQL's unique-key locks.
     const now = new Date();
-    await insertIgnoringDuplicates(
-      sequelize,
-      'holdings',
-      { customer_id: customerId, product_id: input.productId, amount_fen: 0, cost_fen: 0, shares_hundredths: 0, status: 'closed', created_at: now, updated_at: now },
-      { transaction },
-    );
-    // Lock the holding: concurrent records of one holding apply one after the other.
-    const [locked] = await sequelize.query<{ id: number }>(
-      `SELECT id FROM holdings WHERE customer_id = ? AND product_id = ?${forUpdateSql(sequelize)}`,
-      { replacements: [customerId, input.productId], type: QueryTypes.SELECT, transaction },
-    );
-    const holding = (await Holding.findByPk(locked!.id, { transaction }))!.get();
-    const deltas = deltasOf(input, { amount: holding.amount_fen, cost: holding.cost_fen, shares: holding.shares_hundredths });
-    const record = await HoldingRecord.create(
-      {
-        holding_id: holding.id,
-        kind: input.kind,
-        amount_delta_fen: deltas.amount,
-        cost_delta_fen: deltas.cost,
-        shares_delta_hundredths: deltas.shares,
-        traded_on: input.tradedOn,
-        user_id: caller.access.userId,
-        notes: input.notes ?? null,
-      },
-      { transaction },
-    );
-    await recomputeHolding(sequelize, holding.id, transaction);
-    const updated = (await Holding.findByPk(holding.id, { transaction }))!.get();
-    const [view] = await holdingViews(sequelize, [updated], transaction);
-    const [recordView] = await recordViews(sequelize, [record.get()], transaction);
-    return { holding: view!, record: recordView! };
-  });
+    await insertIgnoringDuplicates(sequelize, 'holdings', {
+      customer_id: customerId,
+      product_id: input.productId,
+      amount_fen: 0,
+      cost_fen: 0,
+      shares_hundredths: 0,
+      status: 'closed',
+      created_at: now,
+      updated_at: now,
+    });
+  }
+  return retryOnDeadlock(() =>
+    sequelize.transaction(async (transaction) => {
+      // Lock the holding: concurrent records of one holding apply one after the other.
+      const [locked] = await sequelize.query<{ id: number }>(
+        `SELECT id FROM holdings WHERE customer_id = ? AND product_id = ?${forUpdateSql(sequelize)}`,
+        { replacements: [customerId, input.productId], type: QueryTypes.SELECT, transaction },
+      );
+      if (!locked) throw badRequest('请求参数不正确', [{ field: 'productId', message: '该客户没有持有这个产品' }]);
+      const holding = (await Holding.findByPk(locked.id, { transaction }))!.get();
+      const deltas = deltasOf(input, { amount: holding.amount_fen, cost: holding.cost_fen, shares: holding.shares_hundredths });
+      const record = await HoldingRecord.create(
+        {
+          holding_id: holding.id,
+          kind: input.kind,
+          amount_delta_fen: deltas.amount,
+          cost_delta_fen: deltas.cost,
+          shares_delta_hundredths: deltas.shares,
+          traded_on: input.tradedOn,
+          user_id: caller.access.userId,
+          notes: input.notes ?? null,
+        },
+        { transaction },
+      );
+      await recomputeHolding(sequelize, holding.id, transaction);
+      const updated = (await Holding.findByPk(holding.id, { transaction }))!.get();
+      const [view] = await holdingViews(sequelize, [updated], transaction);
+      const [recordView] = await recordViews(sequelize, [record.get()], transaction);
+      return { holding: view!, record: recordView! };
+    }),
+  );
 }
 
 export async function listHoldingRecords(

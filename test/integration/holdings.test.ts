@@ -1,0 +1,178 @@
+import { QueryTypes } from 'sequelize';
+import type { CustomerView } from '@shared/customers';
+import type { FieldIssue, PageOf } from '@shared/http';
+import type { HoldingRecordView, HoldingView, ProductHolderView, ProductView } from '@shared/products';
+import { crmClient, type CrmClient } from '../helpers/crm';
+import { databaseTargets } from '../helpers/database';
+import { errorOf } from '../helpers/http';
+import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
+
+/** A deterministic pseudo-random sequence (mulberry32), so a failing run can be replayed. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe.each(databaseTargets())('products and holdings on $label', (target) => {
+  let server: TestServer;
+  let api: CrmClient;
+  let fund: ProductView;
+  let seq = 0;
+  const customer = (userid = 'rep-east-1') =>
+    api.send<CustomerView>(userid, 'POST', '/api/customers', { type: 'individual', name: `持仓客户${++seq}`, phone: `1360000${String(seq).padStart(4, '0')}` });
+  const record = (customerId: number, body: Record<string, unknown>, userid = 'rep-east-1') =>
+    api.send<{ holding: HoldingView; record: HoldingRecordView }>(userid, 'POST', `/api/customers/${customerId}/holding-records`, { productId: fund.id, tradedOn: '2026-06-01', ...body });
+
+  beforeAll(async () => {
+    server = await startTestServer({ target });
+    await syncOrg(server);
+    api = crmClient(server);
+    fund = await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'HLD001', name: '价值精选混合', category: 'public_fund', riskLevel: 'R3' });
+  });
+  afterAll(() => server.close());
+
+  describe('products', () => {
+    it('refuses a duplicate code with 409 and an unknown category with 400', async () => {
+      const browser = await api.as('admin');
+
+      const dup = await browser.json('/api/products', 'POST', { code: 'HLD001', name: '重复', category: 'public_fund', riskLevel: 'R1' });
+      const category = await browser.json('/api/products', 'POST', { code: 'HLD002', name: '类别错', category: 'crypto', riskLevel: 'R9' });
+
+      expect(dup.status).toBe(409);
+      expect(((await errorOf(category)).details as FieldIssue[]).map((d) => d.field)).toEqual(['riskLevel']);
+    });
+
+    it('names the category when only it is wrong', async () => {
+      const res = await (await api.as('admin')).json('/api/products', 'POST', { code: 'HLD003', name: '类别错', category: 'crypto', riskLevel: 'R1' });
+
+      expect(((await errorOf(res)).details as FieldIssue[]).map((d) => d.field)).toEqual(['category']);
+    });
+
+    it('is read by reps and managed only with product.manage', async () => {
+      const rep = await api.as('rep-east-1');
+
+      const list = await api.get<PageOf<ProductView>>('rep-east-1', '/api/products?keyword=HLD');
+      const create = await rep.json('/api/products', 'POST', { code: 'REP001', name: '越权', category: 'wealth', riskLevel: 'R1' });
+
+      expect(list.items.map((p) => p.code)).toContain('HLD001');
+      expect(create.status).toBe(403);
+    });
+
+    it('lists its holders within the caller’s scope only', async () => {
+      const product = await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'HLD010', name: '持有人测试', category: 'wealth', riskLevel: 'R2' });
+      const mine = await customer('rep-east-1');
+      const theirs = await customer('rep-south-1');
+      await record(mine.id, { productId: product.id, kind: 'buy', amount: 100 });
+      await record(theirs.id, { productId: product.id, kind: 'buy', amount: 900 }, 'rep-south-1');
+
+      const asRep = await api.get<PageOf<ProductHolderView>>('rep-east-1', `/api/products/${product.id}/holders`);
+      const asAdmin = await api.get<PageOf<ProductHolderView>>('admin', `/api/products/${product.id}/holders`);
+
+      expect(asRep.items.map((h) => h.customer.id)).toEqual([mine.id]);
+      expect(asAdmin.items.map((h) => [h.customer.id, h.amount])).toEqual([[theirs.id, 900], [mine.id, 100]]);
+    });
+  });
+
+  describe('holding records', () => {
+    it('opens a holding on the first buy and reduces cost proportionally on a redemption', async () => {
+      const c = await customer();
+      await record(c.id, { kind: 'buy', amount: 10_000, shares: 9_000 });
+      await record(c.id, { kind: 'adjust', amount: 2_000 });
+
+      const { holding } = await record(c.id, { kind: 'redeem', amount: 6_000 });
+
+      expect(holding).toMatchObject({ amount: 6_000, cost: 5_000, shares: 4_500, status: 'holding', firstBoughtOn: '2026-06-01' });
+    });
+
+    it('closes the holding on a full redemption and hides it unless asked', async () => {
+      const c = await customer();
+      await record(c.id, { kind: 'buy', amount: 500.5 });
+
+      await record(c.id, { kind: 'redeem', amount: 500.5 });
+      const open = await api.get<HoldingView[]>('rep-east-1', `/api/customers/${c.id}/holdings`);
+      const all = await api.get<HoldingView[]>('rep-east-1', `/api/customers/${c.id}/holdings?includeClosed=true`);
+
+      expect(open).toEqual([]);
+      expect(all.map((h) => [h.status, h.amount, h.cost])).toEqual([['closed', 0, 0]]);
+    });
+
+    it('refuses to redeem more than is held, and writes nothing', async () => {
+      const c = await customer();
+      await record(c.id, { kind: 'buy', amount: 100 });
+
+      const res = await (await api.as('rep-east-1')).json(`/api/customers/${c.id}/holding-records`, 'POST', { kind: 'redeem', productId: fund.id, amount: 100.01, tradedOn: '2026-06-02' });
+      const [holding] = await api.get<HoldingView[]>('rep-east-1', `/api/customers/${c.id}/holdings`);
+      const records = await api.get<PageOf<HoldingRecordView>>('rep-east-1', `/api/customers/${c.id}/holdings/${holding!.id}/records`);
+
+      expect(res.status).toBe(400);
+      expect(((await errorOf(res)).details as FieldIssue[])[0]!.field).toBe('amount');
+      expect(holding!.amount).toBe(100);
+      expect(records.total).toBe(1);
+    });
+
+    it('rejects amounts with more than two decimals and impossible dates', async () => {
+      const c = await customer();
+
+      const res = await (await api.as('rep-east-1')).json(`/api/customers/${c.id}/holding-records`, 'POST', { kind: 'buy', productId: fund.id, amount: 1.005, tradedOn: '2026-02-30' });
+
+      expect(((await errorOf(res)).details as FieldIssue[]).map((d) => d.field).sort()).toEqual(['amount', 'tradedOn']);
+    });
+
+    it('always equals the sum of its records after random buy / redeem / adjust sequences', async () => {
+      const c = await customer();
+      const next = random(20261123);
+      let expectedFen = 0;
+      for (let step = 0; step < 40; step++) {
+        const roll = next();
+        const fen = 1 + Math.floor(next() * 500_000);
+        const kind = roll < 0.45 ? 'buy' : roll < 0.8 ? 'redeem' : 'adjust';
+        const signed = kind === 'adjust' && next() < 0.5 ? -fen : fen;
+        const res = await (await api.as('rep-east-1')).json(`/api/customers/${c.id}/holding-records`, 'POST', {
+          kind,
+          productId: fund.id,
+          amount: signed / 100,
+          tradedOn: `2026-07-${String(1 + (step % 28)).padStart(2, '0')}`,
+        });
+        const effect = kind === 'redeem' ? -fen : signed;
+        const allowed = expectedFen + effect >= 0;
+        expect([step, kind, res.status]).toEqual([step, kind, allowed ? 201 : 400]);
+        if (allowed) expectedFen += effect;
+      }
+
+      const [holding] = await api.get<HoldingView[]>('rep-east-1', `/api/customers/${c.id}/holdings?includeClosed=true`);
+      const [sums] = await server.db.sequelize.query<{ amount: string; cost: string; shares: string }>(
+        'SELECT SUM(amount_delta_fen) AS amount, SUM(cost_delta_fen) AS cost, SUM(shares_delta_hundredths) AS shares FROM holding_records WHERE holding_id = ?',
+        { replacements: [holding!.id], type: QueryTypes.SELECT },
+      );
+
+      expect(Math.round(holding!.amount * 100)).toBe(expectedFen);
+      expect(Math.round(holding!.amount * 100)).toBe(Number(sums!.amount));
+      expect(Math.round(holding!.cost * 100)).toBe(Number(sums!.cost));
+      expect(holding!.cost).toBeGreaterThanOrEqual(0);
+    });
+
+    it('keeps one holding per customer and product when two buys race', async () => {
+      const c = await customer();
+
+      const results = await Promise.all([1, 2, 3, 4].map(() => record(c.id, { kind: 'buy', amount: 250 })));
+      const holdings = await api.get<HoldingView[]>('rep-east-1', `/api/customers/${c.id}/holdings`);
+
+      expect(new Set(results.map((r) => r.holding.id)).size).toBe(1);
+      expect(holdings.map((h) => h.amount)).toEqual([1000]);
+    });
+
+    it('is 404 for another rep’s customer', async () => {
+      const c = await customer('rep-south-1');
+
+      const read = await (await api.as('rep-east-1')).fetch(`/api/customers/${c.id}/holdings`);
+      const write = await (await api.as('rep-east-1')).json(`/api/customers/${c.id}/holding-records`, 'POST', { kind: 'buy', productId: fund.id, amount: 1, tradedOn: '2026-06-01' });
+
+      expect([read.status, write.status]).toEqual([404, 404]);
+    });
+  });
+});
