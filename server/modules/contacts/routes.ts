@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { contactCreateSchema, contactUpdateSchema } from '@shared/customers';
 import { callerOf, requirePermission } from '../../http/auth';
 import { validate } from '../../http/validate';
-import { addContact, deleteContact, listContacts, updateContact } from './service';
+import { addContact, deleteContact, getContact, listContacts, updateContact } from './service';
 
 const customerParam = z.object({ customerId: z.coerce.number().int().positive() });
 const contactParam = customerParam.extend({ contactId: z.coerce.number().int().positive() });
@@ -22,6 +22,10 @@ export function contactRoutes(deps: { sequelize: Sequelize }): Router {
     const { customerId } = validate(customerParam, ctx.params);
     ctx.status = 201;
     ctx.body = await addContact(sequelize, callerOf(ctx).access, customerId, validate(contactCreateSchema, ctx.request.body));
+  });
+  router.get('/:contactId', read, async (ctx) => {
+    const { customerId, contactId } = validate(contactParam, ctx.params);
+    ctx.body = await getContact(sequelize, callerOf(ctx).access, customerId, contactId);
   });
   router.patch('/:contactId', write, async (ctx) => {
     const { customerId, contactId } = validate(contactParam, ctx.params);

@@ -70,6 +70,11 @@ async function loadContact(sequelize: Sequelize, customerId: number, contactId: 
   return row;
 }
 
+export async function getContact(sequelize: Sequelize, access: Access, customerId: number, contactId: number): Promise<ContactView> {
+  await loadVisibleCustomer(sequelize, access, customerId);
+  return contactView(await loadContact(sequelize, customerId, contactId));
+}
+
 export async function updateContact(sequelize: Sequelize, access: Access, customerId: number, contactId: number, patch: ContactPatch): Promise<ContactView> {
   await loadVisibleCustomer(sequelize, access, customerId);
   await loadContact(sequelize, customerId, contactId);
