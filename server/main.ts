@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { ConfigError, describeConfig, loadConfigFromProcess, type Config } from '../config';
 import { createApp } from './app';
 import { migrateUp, openDatabase } from './db';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { QueryTypes } from 'sequelize';
 import { SqlKvStore } from './db/kv-store';
 import { SYSTEM_ACTOR } from './modules/audit/service';
 import { startOrgSync, type OrgSyncDeps } from './modules/org/sync';
@@ -15,6 +15,7 @@ import { NO_HOOKS } from './modules/wecom-events/handlers';
 import { EventWorker } from './modules/wecom-events/worker';
 import { createLogger } from './logger';
 import { createWecomClient } from './wecom';
+import { seedDemoCrm } from '../scripts/demo-data';
 import { createWecomSimulator, simulatorOptionsFor } from '../scripts/wecom-simulator/index';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -109,19 +110,40 @@ async function main(): Promise<void> {
       const check = await simulator.events.verifyUrl(callbackUrl);
       if (check.ok) simulator.events.callbackUrl = callbackUrl;
       else logger.warn({ answer: check.answer }, 'simulator could not verify our callback URL');
-      await seedDemoOrg(sequelize, { sequelize, wecom, logger, bootstrap }, track);
+      await seedDemo({ sequelize, wecom, logger, bootstrap }, track);
     } catch (err) {
       if (!stopping) throw err; // a signal arrived mid start-up: shutdown is already under way
     }
   }
 }
 
-/** Demo mode: the first start syncs the simulator's demo corp, so every demo login works. */
-async function seedDemoOrg(sequelize: Sequelize, deps: OrgSyncDeps, track: (task: Promise<unknown>) => void): Promise<void> {
+/**
+ * Demo mode: the first start syncs the simulator's demo corp (so every demo login works) and
+ * then seeds the demo CRM data (customers, products, holdings, sales, partners, targets).
+ */
+async function seedDemo(deps: OrgSyncDeps, track: (task: Promise<unknown>) => void): Promise<void> {
+  const { sequelize, logger } = deps;
+  const seedCrm = async () => {
+    try {
+      const summary = await seedDemoCrm(sequelize);
+      if (summary) logger.info({ summary }, 'demo CRM data seeded');
+    } catch (err) {
+      // One transaction: nothing was written, and the next start tries again.
+      logger.error({ err }, 'demo CRM data could not be seeded');
+    }
+  };
   const [row] = await sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM users', { type: QueryTypes.SELECT });
-  if (Number(row?.n) > 0) return;
+  if (Number(row?.n) > 0) {
+    track(seedCrm());
+    return;
+  }
   const { done } = await startOrgSync(deps, SYSTEM_ACTOR);
-  track(done.then((run) => deps.logger.info({ runId: run.id, status: run.status }, 'demo org synced from the simulator')));
+  track(
+    done.then(async (run) => {
+      logger.info({ runId: run.id, status: run.status }, 'demo org synced from the simulator');
+      if (run.status === 'succeeded') await seedCrm();
+    }),
+  );
 }
 
 function listen(server: Server, port: number): Promise<void> {

@@ -1,0 +1,309 @@
+/**
+ * Demo CRM data (demo mode's first start, after the org sync): 300 customers across the demo
+ * reps with contacts and six months of follow-ups, a product shelf of funds, wealth products,
+ * insurance and trusts, holdings built from buy / redeem / adjust records, the matching direct and
+ * consignment sales, 10 consignment partners with their follow-ups, and this quarter's targets.
+ *
+ * The rows are generated in memory (the same seed and `now` give the same data) and written in
+ * one transaction: a start interrupted mid-seed leaves nothing, and the next start seeds again.
+ * Through the services this took ~50 s of round trips; in bulk it takes a second or two. The
+ * rules the services enforce are kept by construction: dictionary codes from the seeded lists,
+ * one primary contact, the newest follow-up setting last/next dates, record deltas from the same
+ * `deltasOf` the API uses, and each holding the sum of its records.
+ */
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { businessDate } from '@shared/time';
+import { deltasOf } from '../server/modules/holdings/service';
+import { seededRandom } from './wecom-simulator/demo-corp';
+
+const DAY = 86_400_000;
+
+/** Demo reps and how many customers each owns (300 in all). */
+const BOOKS: Record<string, number> = { 'rep-east-1': 80, 'rep-east-2': 65, 'rep-east-3': 50, 'rep-south-1': 70, 'mgr-east': 20, 'mgr-south': 15 };
+
+const PRODUCTS = [
+  { code: 'PF0001', name: '招盈稳健债券A', category: 'public_fund', riskLevel: 'R2', issuer: '招盈基金' },
+  { code: 'PF0002', name: '沪深300指数增强', category: 'public_fund', riskLevel: 'R3', issuer: '华泰柏瑞基金' },
+  { code: 'PF0003', name: '科技创新混合', category: 'public_fund', riskLevel: 'R4', issuer: '易方达基金' },
+  { code: 'PF0004', name: '货币增利宝', category: 'public_fund', riskLevel: 'R1', issuer: '天弘基金' },
+  { code: 'WM0001', name: '安心理财90天', category: 'wealth', riskLevel: 'R2', issuer: '招银理财' },
+  { code: 'WM0002', name: '季季盈固收增强', category: 'wealth', riskLevel: 'R2', issuer: '工银理财' },
+  { code: 'WM0003', name: '年年享一年持有', category: 'wealth', riskLevel: 'R3', issuer: '建信理财' },
+  { code: 'IN0001', name: '鑫享年金保险', category: 'insurance', riskLevel: 'R1', issuer: '中国人寿' },
+  { code: 'IN0002', name: '安康终身重疾险', category: 'insurance', riskLevel: 'R1', issuer: '平安人寿' },
+  { code: 'PV0001', name: '稳进1号私募证券投资基金', category: 'private_fund', riskLevel: 'R4', issuer: '景林资产' },
+  { code: 'PV0002', name: '量化对冲2号', category: 'private_fund', riskLevel: 'R5', issuer: '幻方量化' },
+  { code: 'TR0001', name: '家族财富传承信托', category: 'trust', riskLevel: 'R3', issuer: '中信信托' },
+] as const;
+
+const PARTNERS = [
+  { name: '招商银行上海分行', type: 'bank', status: 'active', owner: 'mgr-east', code: '91310000839219751K' },
+  { name: '兴业银行杭州分行', type: 'bank', status: 'active', owner: 'rep-east-1', code: '91330100799655058B' },
+  { name: '平安银行深圳分行', type: 'bank', status: 'signed', owner: 'mgr-south', code: '91440300892271245J' },
+  { name: '中信证券股份有限公司', type: 'securities', status: 'active', owner: 'rep-east-2', code: '914403001017814402' },
+  { name: '华泰证券南京营业部', type: 'securities', status: 'negotiating', owner: 'rep-east-3', code: null },
+  { name: '东方财富证券', type: 'securities', status: 'suspended', owner: 'rep-south-1', code: null },
+  { name: '蚂蚁基金销售有限公司', type: 'third_party', status: 'active', owner: 'mgr-east', code: '91330106673959654P' },
+  { name: '上海天天基金销售有限公司', type: 'third_party', status: 'active', owner: 'rep-east-1', code: '913101155774567588' },
+  { name: '京东肯特瑞基金销售有限公司', type: 'third_party', status: 'negotiating', owner: 'rep-south-1', code: null },
+  { name: '明亚保险经纪', type: 'insurance', status: 'terminated', owner: 'mgr-south', code: null },
+] as const;
+
+const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤';
+const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉俊飞红梅鑫波斌宇浩凯健晨欣怡佳琪雪婷倩颖晶慧蕾琳璐瑶志国建新海文永春';
+const CITIES = ['上海', '杭州', '苏州', '南京', '宁波', '深圳', '广州', '东莞', '佛山', '厦门', '无锡', '合肥'];
+const BRANDS = ['浦江', '华信', '远景', '恒泰', '瑞丰', '嘉禾', '鼎盛', '同创', '明德', '海纳'];
+const TRADES = ['投资管理', '科技', '实业', '贸易', '医疗器械', '新材料', '物流', '置业'];
+const TITLES = ['总经理', '财务总监', '董事长', '投资经理', '创始人', '副总裁', '财务经理', '个体经营者', '医生', '大学教师', '律师', '退休'];
+const CHANNELS = ['wecom', 'wecom', 'wecom', 'phone', 'phone', 'visit', 'meeting', 'email'];
+const NOTES = [
+  '介绍了近期债券市场走势，客户关注稳健收益。',
+  '客户咨询年金险的领取方式，已发送产品说明书。',
+  '回访持仓情况，客户对收益表现满意，考虑追加。',
+  '客户风险测评到期，已提醒重新测评。',
+  '邀请客户参加下月投资策略会，客户表示有兴趣。',
+  '沟通孩子教育金规划，初步推荐定投组合。',
+  '客户近期资金到期，讨论续作方案。',
+  '解答客户关于私募产品封闭期的问题。',
+  '节日问候，顺便了解客户家庭近况。',
+  '客户反馈赎回到账时间，已协助查询。',
+];
+const OUTCOMES = ['有意向', '需再跟进', '已成交', '暂无需求', '待客户确认', null];
+const NEXT_ACTIONS = ['发送产品资料', '预约面谈', '跟进认购进度', '提醒风险测评', '邀请参加活动', null];
+const PARTNER_NOTES = ['沟通季度代销额度与费率。', '拜访渠道负责人，讨论新产品上架。', '对账上月代销数据。', '协调营业部培训安排。'];
+
+export interface DemoDataSummary {
+  customers: number;
+  contacts: number;
+  followUps: number;
+  holdings: number;
+  holdingRecords: number;
+  sales: number;
+  partners: number;
+  products: number;
+  targets: number;
+}
+
+type Row = Record<string, unknown>;
+
+/** Seeds the demo CRM unless the CRM holds data already. Needs the demo org (users) in place. */
+export async function seedDemoCrm(sequelize: Sequelize, options: { now?: Date; seed?: number } = {}): Promise<DemoDataSummary | null> {
+  const [existing] = await sequelize.query<{ n: number }>(
+    'SELECT (SELECT COUNT(*) FROM customers) + (SELECT COUNT(*) FROM products) + (SELECT COUNT(*) FROM consignment_partners) AS n',
+    { type: QueryTypes.SELECT },
+  );
+  if (Number(existing?.n) > 0) return null;
+  const users = await sequelize.query<{ id: number; wecom_userid: string; main_department_id: number | null }>(
+    'SELECT id, wecom_userid, main_department_id FROM users',
+    { type: QueryTypes.SELECT },
+  );
+  const employees = new Map(users.map((u) => [u.wecom_userid, { id: Number(u.id), departmentId: Number(u.main_department_id) }]));
+  for (const userid of [...Object.keys(BOOKS), 'admin']) {
+    if (!employees.has(userid)) throw new Error(`demo data needs the demo employee ${userid}: sync the org first`);
+  }
+  const tables = generate(options.now ?? new Date(), options.seed ?? 20261123, (userid) => employees.get(userid)!);
+  await sequelize.transaction(async (transaction) => {
+    for (const [table, rows] of Object.entries(tables)) await insertAll(sequelize, table, rows, transaction);
+  });
+  return {
+    customers: tables.customers.length,
+    contacts: tables.customer_contacts.length,
+    followUps: tables.follow_ups.length,
+    holdings: tables.holdings.length,
+    holdingRecords: tables.holding_records.length,
+    sales: tables.product_sales.length,
+    partners: tables.consignment_partners.length,
+    products: tables.products.length,
+    targets: tables.targets.length,
+  };
+}
+
+/** Multi-row INSERTs of at most 100 rows (SQLite caps the number of bound parameters). */
+async function insertAll(sequelize: Sequelize, table: string, rows: Row[], transaction: Transaction): Promise<void> {
+  const queryInterface = sequelize.getQueryInterface();
+  for (let i = 0; i < rows.length; i += 100) await queryInterface.bulkInsert(table, rows.slice(i, i + 100), { transaction });
+}
+
+/** Every table's rows, in insertion order (parents first). Ids are assigned here: the tables are empty. */
+function generate(now: Date, seed: number, employee: (userid: string) => { id: number; departmentId: number }) {
+  const random = seededRandom(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+  const personName = () => pick([...SURNAMES]) + pick([...GIVEN]) + (random() < 0.65 ? pick([...GIVEN]) : '');
+  const companyName = () => `${pick(CITIES)}${pick(BRANDS)}${pick(TRADES)}有限公司`;
+  /** `count` distinct items, in random order (partial Fisher–Yates). */
+  const sample = <T>(items: readonly T[], count: number): T[] => {
+    const copy = [...items];
+    for (let i = 0; i < count; i++) {
+      const j = i + Math.floor(random() * (copy.length - i));
+      [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+    }
+    return copy.slice(0, count);
+  };
+  /** Whole seconds, as a MySQL DATETIME keeps them. */
+  const at = (ms: number) => new Date(Math.floor(ms / 1000) * 1000);
+  const daysAgo = (days: number, hours = 0) => at(now.getTime() - days * DAY - hours * 3_600_000);
+  const stamps = (when: Date) => ({ created_at: when, updated_at: when });
+  const seedTime = at(now.getTime());
+
+  const tables = {
+    products: [] as Row[],
+    consignment_partners: [] as Row[],
+    partner_follow_ups: [] as Row[],
+    customers: [] as Row[],
+    customer_stage_changes: [] as Row[],
+    customer_contacts: [] as Row[],
+    follow_ups: [] as Row[],
+    holdings: [] as Row[],
+    holding_records: [] as Row[],
+    product_sales: [] as Row[],
+    targets: [] as Row[],
+  };
+
+  PRODUCTS.forEach((p, i) => {
+    tables.products.push({ id: i + 1, code: p.code, name: p.name, category: p.category, risk_level: p.riskLevel, status: 'on_sale', issuer: p.issuer, description: null, ...stamps(daysAgo(400)) });
+  });
+
+  PARTNERS.forEach((p, i) => {
+    const id = i + 1;
+    const owner = employee(p.owner);
+    const follows = Array.from({ length: between(1, 4) }, () => daysAgo(between(1, 170), between(0, 8))).sort((a, b) => a.getTime() - b.getTime());
+    for (const followedAt of follows) {
+      tables.partner_follow_ups.push({
+        partner_id: id, user_id: owner.id, followed_at: followedAt, channel: pick(['visit', 'phone', 'meeting']), content: pick(PARTNER_NOTES),
+        outcome: null, next_action: null, next_follow_up_at: null, deleted_at: null, ...stamps(followedAt),
+      });
+    }
+    tables.consignment_partners.push({
+      id, name: p.name, type: p.type, status: p.status, credit_code: p.code, contact_name: `${personName()}`, contact_phone: `021${between(5000, 6999)}${between(1000, 9999)}`,
+      address: null, agreement_signed_on: p.status === 'negotiating' ? null : businessDate(daysAgo(between(90, 700))), info: null, notes: null,
+      owner_user_id: owner.id, department_id: owner.departmentId, last_follow_up_at: follows.at(-1) ?? null, next_follow_up_at: null,
+      version: 1, created_by: owner.id, deleted_at: null, ...stamps(daysAgo(720)),
+    });
+  });
+  const sellingPartners = tables.consignment_partners.filter((p) => p.status === 'active' || p.status === 'signed').map((p) => Number(p.id));
+
+  const usedCompanies = new Set<string>();
+  const usedPeople = new Set<string>();
+  let customerId = 0;
+  let holdingId = 0;
+  for (const [userid, count] of Object.entries(BOOKS)) {
+    const owner = employee(userid);
+    for (let i = 0; i < count; i++) {
+      const id = ++customerId;
+      const institution = random() < 0.15;
+      let company = companyName();
+      while (institution && usedCompanies.has(company)) company = companyName();
+      if (institution) usedCompanies.add(company);
+      const employer = !institution && random() < 0.4 ? company : null;
+      let name = institution ? company : personName();
+      // No two customers share name + institution (the duplicate rule): draw again.
+      while (!institution && usedPeople.has(`${name}|${employer}`)) name = personName();
+      usedPeople.add(`${name}|${employer}`);
+      const stage = pick(['lead', 'lead', 'intent', 'intent', 'opportunity', 'customer', 'customer', 'customer', 'repeat', 'repeat', 'lost']);
+      // Customers arrive over the past year; everything of theirs happens after they arrived.
+      const ageDays = between(3, 365);
+      const createdAt = daysAgo(ageDays, 12);
+      const sinceArrival = (maxDays: number) => between(1, Math.min(maxDays, ageDays - 1));
+
+      const contacts = institution ? between(1, 3) : random() < 0.25 ? 1 : 0;
+      for (let c = 0; c < contacts; c++) {
+        tables.customer_contacts.push({
+          customer_id: id, name: personName(), title: institution ? pick(['财务总监', '董事会秘书', '投资部经理', '行政主管']) : null,
+          phone: `13${between(0, 9)}${between(10_000_000, 99_999_999)}`, email: null, relation: institution ? null : pick(['配偶', '子女', '助理']),
+          notes: null, primary_of_customer_id: c === 0 ? id : null, ...stamps(createdAt),
+        });
+      }
+
+      const followTimes = Array.from({ length: stage === 'lost' ? between(1, 3) : between(0, 7) }, () => daysAgo(sinceArrival(180), between(0, 10)))
+        .sort((a, b) => a.getTime() - b.getTime());
+      let nextFollowUpAt: Date | null = null;
+      followTimes.forEach((followedAt, index) => {
+        const newest = index === followTimes.length - 1;
+        // The newest follow-up often plans the next one: a few overdue, some today, most ahead.
+        const next = newest && stage !== 'lost' && random() < 0.6 ? at(Math.max(followedAt.getTime() + DAY, now.getTime() + between(-5, 14) * DAY)) : null;
+        if (newest) nextFollowUpAt = next;
+        tables.follow_ups.push({
+          customer_id: id, user_id: owner.id, followed_at: followedAt, channel: pick(CHANNELS), content: pick(NOTES), outcome: pick(OUTCOMES),
+          next_action: next ? pick(NEXT_ACTIONS) : null, next_follow_up_at: next, deleted_at: null, ...stamps(followedAt),
+        });
+      });
+
+      tables.customer_stage_changes.push({ customer_id: id, from_stage: null, to_stage: 'lead', changed_by: owner.id, changed_at: createdAt, ...stamps(createdAt) });
+      if (stage !== 'lead') {
+        const changedAt = daysAgo(sinceArrival(180));
+        tables.customer_stage_changes.push({ customer_id: id, from_stage: 'lead', to_stage: stage, changed_by: owner.id, changed_at: changedAt, ...stamps(changedAt) });
+      }
+      tables.customers.push({
+        id, type: institution ? 'institution' : 'individual', name, status: stage === 'lost' ? 'dormant' : 'active', lifecycle_stage: stage,
+        source: pick(['wecom', 'wecom', 'referral', 'referral', 'website', 'event', 'phone']),
+        level: stage === 'repeat' ? pick(['vip', 'important']) : pick(['important', 'normal', 'normal', 'potential']),
+        institution: institution ? company : employer, title: institution ? null : pick(TITLES),
+        // Unique and well-formed: 1[3589]x + the customer number spread over eight digits.
+        phone: `1${pick(['3', '5', '8', '9'])}${between(0, 9)}${String((id * 7_919_993) % 100_000_000).padStart(8, '0')}`,
+        email: random() < 0.3 ? `demo${id}@example.com` : null, unionid: null, notes: null,
+        owner_user_id: owner.id, department_id: owner.departmentId,
+        next_follow_up_at: nextFollowUpAt, last_follow_up_at: followTimes.at(-1) ?? null,
+        version: 1, merged_into_id: null, created_by: owner.id, deleted_at: null, created_at: createdAt, updated_at: followTimes.at(-1) ?? createdAt,
+      });
+
+      if (stage !== 'customer' && stage !== 'repeat' && stage !== 'lost') continue;
+      for (const product of sample(tables.products, stage === 'repeat' ? between(2, 3) : 1)) {
+        const holding = { id: ++holdingId, amount: 0, cost: 0, shares: 0, first: null as string | null, last: null as string | null };
+        for (let day = sinceArrival(180); day > 0; day -= between(25, 70)) {
+          const tradedOn = businessDate(daysAgo(day));
+          const roll = random();
+          let input: Parameters<typeof deltasOf>[0];
+          if (holding.amount === 0 || roll < 0.45) {
+            const amount = between(1, 50) * 10_000;
+            input = { kind: 'buy', productId: Number(product.id), amount, tradedOn };
+            const partnerId = random() < 0.3 ? pick(sellingPartners) : null;
+            tables.product_sales.push({
+              product_id: product.id, customer_id: id, rep_user_id: owner.id, department_id: owner.departmentId, amount_fen: amount * 100, sold_on: tradedOn,
+              channel: partnerId ? 'consignment' : 'direct', partner_id: partnerId, notes: null, created_by: owner.id, deleted_at: null, ...stamps(daysAgo(day)),
+            });
+            holding.first ??= tradedOn;
+          } else if (stage === 'lost' || (roll < 0.7 && holding.amount >= 200)) {
+            const fen = stage === 'lost' ? holding.amount : Math.max(100, Math.floor((holding.amount * random() * 0.5) / 100) * 100);
+            input = { kind: 'redeem', productId: Number(product.id), amount: fen / 100, tradedOn };
+          } else {
+            // A valuation: between -3% and +5% of the current value.
+            const fen = Math.round(holding.amount * (random() * 0.08 - 0.03));
+            if (fen === 0) continue;
+            input = { kind: 'adjust', productId: Number(product.id), amount: fen / 100, tradedOn };
+          }
+          const delta = deltasOf(input, holding);
+          holding.amount += delta.amount;
+          holding.cost += delta.cost;
+          holding.shares += delta.shares;
+          holding.last = tradedOn;
+          tables.holding_records.push({
+            holding_id: holding.id, kind: input.kind, amount_delta_fen: delta.amount, cost_delta_fen: delta.cost, shares_delta_hundredths: delta.shares,
+            traded_on: tradedOn, user_id: owner.id, notes: null, ...stamps(daysAgo(day)),
+          });
+        }
+        tables.holdings.push({
+          id: holding.id, customer_id: id, product_id: product.id, amount_fen: holding.amount, cost_fen: holding.cost, shares_hundredths: holding.shares,
+          status: holding.amount > 0 || holding.shares > 0 ? 'holding' : 'closed', first_bought_on: holding.first, last_changed_on: holding.last, ...stamps(seedTime),
+        });
+      }
+    }
+  }
+
+  const today = businessDate(now);
+  const quarter = `${today.slice(0, 4)}-Q${Math.ceil(Number(today.slice(5, 7)) / 3)}`;
+  const admin = employee('admin').id;
+  const target = (scopeType: 'user' | 'department', scopeId: number, metric: string, value: number) =>
+    tables.targets.push({ period: quarter, scope_type: scopeType, scope_id: scopeId, metric, value, created_by: admin, ...stamps(seedTime) });
+  for (const userid of Object.keys(BOOKS).filter((u) => u.startsWith('rep-'))) {
+    const { id } = employee(userid);
+    target('user', id, 'sales_amount', between(20, 60) * 100_000 * 100);
+    target('user', id, 'new_customers', between(15, 40));
+    target('user', id, 'follow_ups', between(120, 240));
+  }
+  for (const departmentId of [2, 3, 6]) {
+    target('department', departmentId, 'sales_amount', between(100, 300) * 100_000 * 100);
+    target('department', departmentId, 'new_customers', between(60, 150));
+  }
+  return tables;
+}
