@@ -1,6 +1,7 @@
 /** The customer write schema, shared by the API, the H5 forms and the Excel import. */
 import { z } from 'zod';
 import { code, instant, optionalEmail, optionalText, positiveId, text } from './fields';
+import type { FollowUpEntry } from './follow-ups';
 
 export const customerFields = {
   type: code.min(1, '请选择客户类型'),
@@ -90,33 +91,9 @@ export interface ContactView {
   updatedAt: string;
 }
 
-/** One follow-up. `nextFollowUpAt` becomes the customer's next follow-up when this is the newest. */
-export const followUpCreateSchema = z
-  .object({
-    followedAt: instant.optional(),
-    channel: code,
-    content: text(4000).min(1, '请填写跟进内容'),
-    outcome: optionalText(512),
-    nextAction: optionalText(512),
-    nextFollowUpAt: instant.nullable().optional(),
-  })
-  .refine((f) => !f.nextFollowUpAt || !f.followedAt || f.nextFollowUpAt > f.followedAt, {
-    message: '下次跟进时间应晚于本次跟进时间',
-    path: ['nextFollowUpAt'],
-  });
-export type FollowUpInput = z.infer<typeof followUpCreateSchema>;
-
-export interface FollowUpView {
-  id: number;
+/** A follow-up of a customer. */
+export interface FollowUpView extends FollowUpEntry {
   customerId: number;
-  user: { id: number; name: string };
-  followedAt: string;
-  channel: string;
-  content: string;
-  outcome: string | null;
-  nextAction: string | null;
-  nextFollowUpAt: string | null;
-  createdAt: string;
 }
 
 export const mergeSchema = z.object({ sourceIds: z.array(positiveId).min(1).max(20) });

@@ -1,6 +1,7 @@
 /** Consignment partners (代销机构): their own type, status, owner and follow-ups (DESIGN §5). */
 import { z } from 'zod';
-import { code, instant, dateOnly, optionalText, positiveId, text } from './fields';
+import { code, dateOnly, instant, optionalText, positiveId, text } from './fields';
+import type { FollowUpEntry } from './follow-ups';
 
 /** 统一社会信用代码: 18 characters, no I, O, S, V, Z. */
 const creditCode = z
@@ -61,15 +62,7 @@ export interface PartnerDetail extends PartnerView {
   latestFollowUps: PartnerFollowUpView[];
 }
 
-export interface PartnerFollowUpView {
-  id: number;
+/** A follow-up of a partner. */
+export interface PartnerFollowUpView extends FollowUpEntry {
   partnerId: number;
-  user: { id: number; name: string };
-  followedAt: string;
-  channel: string;
-  content: string;
-  outcome: string | null;
-  nextAction: string | null;
-  nextFollowUpAt: string | null;
-  createdAt: string;
 }

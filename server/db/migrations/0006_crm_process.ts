@@ -14,6 +14,19 @@ const PRODUCT_CATEGORIES: [code: string, label: string][] = [
 const userRef = { model: 'users', key: 'id' };
 const customerRef = { model: 'customers', key: 'id' };
 
+/** Follow-ups of customers and of partners share these columns. */
+const followUpColumns = {
+  user_id: { type: DataTypes.INTEGER, allowNull: false, references: userRef },
+  followed_at: { type: DataTypes.DATE, allowNull: false },
+  channel: { type: DataTypes.STRING(32), allowNull: false },
+  content: { type: DataTypes.TEXT, allowNull: false },
+  outcome: { type: DataTypes.STRING(512), allowNull: true },
+  next_action: { type: DataTypes.STRING(512), allowNull: true },
+  next_follow_up_at: { type: DataTypes.DATE, allowNull: true },
+  deleted_at: { type: DataTypes.DATE, allowNull: true },
+  ...timestamps,
+};
+
 /**
  * The customer process beside the profile (DESIGN §5): contacts, follow-ups, stage changes,
  * WeCom links, products, holdings and their records, sales, consignment partners and their
@@ -52,15 +65,7 @@ export const migration: Migration = {
       {
         ...id,
         customer_id: { type: DataTypes.INTEGER, allowNull: false, references: customerRef },
-        user_id: { type: DataTypes.INTEGER, allowNull: false, references: userRef },
-        followed_at: { type: DataTypes.DATE, allowNull: false },
-        channel: { type: DataTypes.STRING(32), allowNull: false },
-        content: { type: DataTypes.TEXT, allowNull: false },
-        outcome: { type: DataTypes.STRING(512), allowNull: true },
-        next_action: { type: DataTypes.STRING(512), allowNull: true },
-        next_follow_up_at: { type: DataTypes.DATE, allowNull: true },
-        deleted_at: { type: DataTypes.DATE, allowNull: true },
-        ...timestamps,
+        ...followUpColumns,
       },
       tableOptions,
     );
@@ -186,15 +191,7 @@ export const migration: Migration = {
       {
         ...id,
         partner_id: { type: DataTypes.INTEGER, allowNull: false, references: { model: 'consignment_partners', key: 'id' } },
-        user_id: { type: DataTypes.INTEGER, allowNull: false, references: userRef },
-        followed_at: { type: DataTypes.DATE, allowNull: false },
-        channel: { type: DataTypes.STRING(32), allowNull: false },
-        content: { type: DataTypes.TEXT, allowNull: false },
-        outcome: { type: DataTypes.STRING(512), allowNull: true },
-        next_action: { type: DataTypes.STRING(512), allowNull: true },
-        next_follow_up_at: { type: DataTypes.DATE, allowNull: true },
-        deleted_at: { type: DataTypes.DATE, allowNull: true },
-        ...timestamps,
+        ...followUpColumns,
       },
       tableOptions,
     );

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
-import { followUpCreateSchema } from '@shared/customers';
+import { followUpCreateSchema } from '@shared/follow-ups';
 import type { Permission } from '@shared/permissions';
 import { callerOf, requirePermission } from '../../http/auth';
 import { pageFields, validate } from '../../http/validate';

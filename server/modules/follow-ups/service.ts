@@ -5,7 +5,8 @@
  * empty when no next step was planned, so a handled reminder leaves the to-do list.
  */
 import { Op, QueryTypes, type Model, type ModelStatic, type Optional, type Sequelize, type Transaction } from 'sequelize';
-import type { FollowUpInput, FollowUpView } from '@shared/customers';
+import type { FollowUpView } from '@shared/customers';
+import type { FollowUpInput } from '@shared/follow-ups';
 import { instant } from '@shared/fields';
 import type { PageOf } from '@shared/http';
 import type { PartnerFollowUpView } from '@shared/partners';
