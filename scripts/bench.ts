@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --mysql mysql://root@127.0.0.1:3306/test --org-employees 2000]`
+ * `npm run bench [-- --mysql mysql://root@127.0.0.1:3306/test --org-employees 2000 --crm-scale 20]`
  *
  * Measures the product's hot paths next to baselines taken in the same run on the same machine
  * (a bare Koa endpoint, a raw mysql2 primary-key read), so ratios hold on a noisy 2-core box.
@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import Koa from 'koa';
 import mysql from 'mysql2/promise';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import { loadConfig, type Config } from '../config';
 import { createApp } from '../server/app';
 import { migrateUp, openDatabase } from '../server/db';
@@ -21,6 +22,9 @@ import { createLogger } from '../server/logger';
 import { SYSTEM_ACTOR } from '../server/modules/audit/service';
 import { startOrgSync } from '../server/modules/org/sync';
 import { createWecomClient } from '../server/wecom';
+import type { WecomClient } from '../server/wecom/client';
+import { Browser } from '../test/helpers/session';
+import { seedDemoCrm } from './demo-data';
 import { CallbackCrypto } from '../server/wecom/callback-crypto';
 import { buildCallbackXml } from '../server/wecom/xml';
 import { createWecomSimulator, generateCorp, simulatorOptionsFor } from './wecom-simulator/index';
@@ -42,6 +46,7 @@ async function main(): Promise<void> {
       'org-employees': { type: 'string', default: '2000' },
       requests: { type: 'string', default: '4000' },
       concurrency: { type: 'string', default: '32' },
+      'crm-scale': { type: 'string', default: '20' },
     },
   });
   const total = Number(values.requests);
@@ -96,6 +101,11 @@ async function main(): Promise<void> {
     await close();
   }
 
+  const scale = Number(values['crm-scale']);
+  const crmDatabases: [string, string][] = [['SQLite (file)', `sqlite:${join(process.env.TMPDIR ?? '/tmp', `wcrm-bench-crm-${process.pid}.sqlite`)}`]];
+  if (values.mysql) crmDatabases.push(['MySQL', scratchMysqlUrl(values.mysql)]);
+  for (const [label, url] of crmDatabases) rows.push(...(await benchCrm(label, url, scale, bareStats, concurrency)));
+
   if (values.mysql) {
     const conn = await mysql.createConnection(values.mysql);
     await conn.query('CREATE TEMPORARY TABLE bench_pk (id INT PRIMARY KEY, v VARCHAR(32))');
@@ -119,7 +129,53 @@ async function main(): Promise<void> {
   printTable();
 }
 
-async function startApp(url: string): Promise<{ server: Server; config: Config; close(): Promise<void> }> {
+/** A database of its own on the same MySQL server, for workloads that need empty tables. */
+function scratchMysqlUrl(url: string): string {
+  const scratch = new URL(url);
+  scratch.pathname = `/wcrm_bench_${process.pid}`;
+  return scratch.toString();
+}
+
+/**
+ * CRM reads a manager makes on the phone, over the demo data scaled up (`--crm-scale 20`: 6,000
+ * customers with their follow-ups, holdings and sales), as mgr-east (department-tree scope).
+ */
+async function benchCrm(label: string, url: string, scale: number, bare: LoadStats, concurrency: number): Promise<Row[]> {
+  const app = await startApp(url);
+  const { done } = await startOrgSync({ sequelize: app.sequelize, wecom: app.wecom, logger, bootstrap: { adminUserIds: ['admin'] } }, SYSTEM_ACTOR);
+  if ((await done).status !== 'succeeded') throw new Error('demo org sync failed');
+  const seeded = await seedDemoCrm(app.sequelize, { scale });
+  if (!seeded) throw new Error(`the CRM tables of ${label} are not empty`);
+  const browser = new Browser(base(app.server));
+  await browser.login('mgr-east');
+  const headers = { cookie: ['wcrm_session', 'wcrm_session.sig'].map((name) => `${name}=${browser.cookie(name)}`).join('; ') };
+  const [busiest] = await app.sequelize.query<{ id: number }>(
+    'SELECT customer_id AS id FROM follow_ups GROUP BY customer_id ORDER BY COUNT(*) DESC, customer_id LIMIT 1',
+    { type: QueryTypes.SELECT },
+  );
+  const workloads: [string, string][] = [
+    ['GET /api/customers (page 1 of the scope)', '/api/customers?pageSize=20'],
+    ['GET /api/customers?keyword=王 (name / phone / institution)', `/api/customers?pageSize=20&keyword=${encodeURIComponent('王')}`],
+    ['GET /api/customers?followUp=due', '/api/customers?pageSize=20&followUp=due'],
+    ['GET /api/customers/:id (detail with counts)', `/api/customers/${busiest!.id}`],
+    ['GET /api/customers/:id/timeline', `/api/customers/${busiest!.id}/timeline`],
+  ];
+  const out: Row[] = [];
+  for (const [name, path] of workloads) {
+    const stats = await load(`${base(app.server)}${path}`, 1000, concurrency, () => ({ method: 'GET', headers }));
+    out.push({
+      workload: `${name}, ${fmt(seeded.customers)} customers (${label})`,
+      figure: `${fmt(stats.rps)} req/s, p50 ${stats.p50.toFixed(1)} ms, p99 ${stats.p99.toFixed(1)} ms`,
+      baseline: `bare Koa ${fmt(bare.rps)} req/s`,
+      ratio: `${(stats.rps / bare.rps).toFixed(2)}×`,
+    });
+  }
+  if (label === 'MySQL') await app.sequelize.query(`DROP DATABASE ${new URL(url).pathname.slice(1)}`);
+  await app.close();
+  return out;
+}
+
+async function startApp(url: string): Promise<{ server: Server; config: Config; sequelize: Sequelize; wecom: WecomClient; close(): Promise<void> }> {
   const server = createServer();
   await listen(server);
   const port = (server.address() as AddressInfo).port;
@@ -133,12 +189,14 @@ async function startApp(url: string): Promise<{ server: Server; config: Config; 
   return {
     server,
     config,
+    sequelize,
+    wecom,
     async close() {
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();
       });
-      await sequelize.query('DELETE FROM wecom_events');
+      await sequelize.query('DELETE FROM wecom_events').catch(() => undefined); // gone with a dropped scratch database
       await sequelize.close();
     },
   };

@@ -87,7 +87,14 @@ export interface DemoDataSummary {
 type Row = Record<string, unknown>;
 
 /** Seeds the demo CRM unless the CRM holds data already. Needs the demo org (users) in place. */
-export async function seedDemoCrm(sequelize: Sequelize, options: { now?: Date; seed?: number } = {}): Promise<DemoDataSummary | null> {
+export interface DemoDataOptions {
+  now?: Date;
+  seed?: number;
+  /** Multiplies the customer books (benchmarks use a larger CRM); 1 = the 300-customer demo. */
+  scale?: number;
+}
+
+export async function seedDemoCrm(sequelize: Sequelize, options: DemoDataOptions = {}): Promise<DemoDataSummary | null> {
   const [existing] = await sequelize.query<{ n: number }>(
     'SELECT (SELECT COUNT(*) FROM customers) + (SELECT COUNT(*) FROM products) + (SELECT COUNT(*) FROM consignment_partners) AS n',
     { type: QueryTypes.SELECT },
@@ -101,7 +108,7 @@ export async function seedDemoCrm(sequelize: Sequelize, options: { now?: Date; s
   for (const userid of [...Object.keys(BOOKS), 'admin']) {
     if (!employees.has(userid)) throw new Error(`demo data needs the demo employee ${userid}: sync the org first`);
   }
-  const tables = generate(options.now ?? new Date(), options.seed ?? 20261123, (userid) => employees.get(userid)!);
+  const tables = generate(options.now ?? new Date(), options.seed ?? 20261123, options.scale ?? 1, (userid) => employees.get(userid)!);
   await sequelize.transaction(async (transaction) => {
     for (const [table, rows] of Object.entries(tables)) await insertAll(sequelize, table, rows, transaction);
   });
@@ -125,7 +132,7 @@ async function insertAll(sequelize: Sequelize, table: string, rows: Row[], trans
 }
 
 /** Every table's rows, in insertion order (parents first). Ids are assigned here: the tables are empty. */
-function generate(now: Date, seed: number, employee: (userid: string) => { id: number; departmentId: number }) {
+function generate(now: Date, seed: number, scale: number, employee: (userid: string) => { id: number; departmentId: number }) {
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
@@ -189,11 +196,14 @@ function generate(now: Date, seed: number, employee: (userid: string) => { id: n
   let holdingId = 0;
   for (const [userid, count] of Object.entries(BOOKS)) {
     const owner = employee(userid);
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < count * scale; i++) {
       const id = ++customerId;
       const institution = random() < 0.15;
       let company = companyName();
-      while (institution && usedCompanies.has(company)) company = companyName();
+      for (let tries = 0; institution && usedCompanies.has(company); tries++) {
+        // Only large benchmark books run out of names: number the branches then.
+        company = tries < 20 ? companyName() : company.replace(/(分公司)?有限公司$/, `${tries}分公司有限公司`);
+      }
       if (institution) usedCompanies.add(company);
       const employer = !institution && random() < 0.4 ? company : null;
       let name = institution ? company : personName();
