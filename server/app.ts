@@ -20,13 +20,18 @@ import { followUpRoutes } from './modules/follow-ups/routes';
 import { holdingRoutes } from './modules/holdings/routes';
 import { partnerRoutes } from './modules/partners/routes';
 import { partnerFollowUpSubject } from './modules/partners/service';
+import { FollowChecker } from './modules/matching/follows';
+import { matchingHooks } from './modules/matching/hooks';
+import { matchingRoutes } from './modules/matching/routes';
 import { productRoutes } from './modules/products/routes';
+import { settingsRoutes } from './modules/settings/routes';
+import { settingDefaults } from './modules/settings/service';
+import { sidebarRoutes } from './modules/sidebar/routes';
 import { saleRoutes } from './modules/sales/routes';
 import { targetRoutes } from './modules/targets/routes';
 import { dictionaryRoutes } from './modules/dictionaries/routes';
 import { startOrgSync } from './modules/org/sync';
 import { syncRoutes } from './modules/sync-runs/routes';
-import { NO_HOOKS } from './modules/wecom-events/handlers';
 import { startExternalContactSync } from './modules/wecom-mirror/sync';
 import { roleRoutes } from './modules/roles/routes';
 import { systemRoutes } from './modules/system/routes';
@@ -75,6 +80,9 @@ export function createApp(deps: AppDeps): Koa {
   app.use(authenticate(deps.sequelize));
 
   const bootstrap = { adminUserIds: deps.config.wecom.adminUserIds };
+  const defaults = settingDefaults(deps.config);
+  const hooks = matchingHooks(deps.sequelize, defaults);
+  const follows = new FollowChecker(deps.sequelize, deps.wecom);
 
   for (const router of [
     systemRoutes(deps),
@@ -85,7 +93,7 @@ export function createApp(deps: AppDeps): Koa {
       ...deps,
       kind: 'external_contacts',
       path: 'external-contacts',
-      start: (actor) => startExternalContactSync({ ...deps, hooks: NO_HOOKS }, actor),
+      start: (actor) => startExternalContactSync({ ...deps, hooks }, actor),
     }),
     roleRoutes(deps),
     auditRoutes(deps),
@@ -99,6 +107,9 @@ export function createApp(deps: AppDeps): Koa {
     partnerRoutes(deps),
     followUpRoutes({ ...deps, prefix: '/api/partners', subject: partnerFollowUpSubject, permissions: { read: 'partner.read', write: 'partner.write' } }),
     targetRoutes(deps),
+    matchingRoutes({ ...deps, follows }),
+    sidebarRoutes({ ...deps, follows }),
+    settingsRoutes({ ...deps, settingDefaults: defaults }),
     callbackRoutes(deps),
     eventAdminRoutes(deps),
   ]) {

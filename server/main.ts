@@ -11,7 +11,8 @@ import { QueryTypes } from 'sequelize';
 import { SqlKvStore } from './db/kv-store';
 import { SYSTEM_ACTOR } from './modules/audit/service';
 import { startOrgSync, type OrgSyncDeps } from './modules/org/sync';
-import { NO_HOOKS } from './modules/wecom-events/handlers';
+import { matchingHooks } from './modules/matching/hooks';
+import { settingDefaults } from './modules/settings/service';
 import { EventWorker } from './modules/wecom-events/worker';
 import { createLogger } from './logger';
 import { createWecomClient } from './wecom';
@@ -62,7 +63,8 @@ async function main(): Promise<void> {
     void task.finally(() => background.delete(task));
   };
   const bootstrap = { adminUserIds: config.wecom.adminUserIds };
-  const worker = new EventWorker({ sequelize, wecom, logger, bootstrap, hooks: NO_HOOKS }, {
+  const hooks = matchingHooks(sequelize, settingDefaults(config));
+  const worker = new EventWorker({ sequelize, wecom, logger, bootstrap, hooks }, {
     maxAttempts: config.events.maxAttempts,
     reclaimAfterMs: config.events.reclaimAfterMs,
   });

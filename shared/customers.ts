@@ -44,6 +44,8 @@ export interface CustomerView {
   phone: string | null;
   email: string | null;
   notes: string | null;
+  /** The 渠道活码 a WeCom lead arrived through. */
+  acquisitionChannel: string | null;
   owner: { id: number; name: string };
   departmentId: number;
   nextFollowUpAt: string | null;

@@ -20,6 +20,7 @@ export const PERMISSIONS = {
   'role.manage': '角色管理',
   'audit.read': '查看审计日志',
   'dictionary.manage': '字典管理',
+  'settings.manage': '企业设置',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -12,7 +12,8 @@ import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
 import { startOrgSync } from '../../server/modules/org/sync';
 import type { SyncRunView } from '../../server/modules/sync-runs/models';
 import { createLogger, type Logger } from '../../server/logger';
-import { NO_HOOKS } from '../../server/modules/wecom-events/handlers';
+import { matchingHooks } from '../../server/modules/matching/hooks';
+import { settingDefaults } from '../../server/modules/settings/service';
 import { EventWorker, type WorkerOptions } from '../../server/modules/wecom-events/worker';
 import { createWecomClient, type WecomClient } from '../../server/wecom';
 import { createWecomSimulator, simulatorOptionsFor, type SimulatorOptions, type WecomSimulator } from '../../scripts/wecom-simulator/index';
@@ -63,7 +64,7 @@ export async function startTestServer(
     ...options.simulator,
   });
   const worker = new EventWorker(
-    { sequelize: db.sequelize, wecom, logger, bootstrap: { adminUserIds: config.wecom.adminUserIds }, hooks: NO_HOOKS },
+    { sequelize: db.sequelize, wecom, logger, bootstrap: { adminUserIds: config.wecom.adminUserIds }, hooks: matchingHooks(db.sequelize, settingDefaults(config)) },
     { maxAttempts: config.events.maxAttempts, retryBaseMs: 0, ...options.worker },
   );
   const app = createApp({

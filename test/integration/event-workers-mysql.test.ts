@@ -50,6 +50,7 @@ const EVENTS = 200;
                 onExternalContactChanged: async (externalUserid) => {
                   applications.set(externalUserid, (applications.get(externalUserid) ?? 0) + 1);
                 },
+                onRelationEnded: async () => {},
               },
             },
             { maxAttempts: 3, batchSize: 5 },

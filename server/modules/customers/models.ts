@@ -21,13 +21,15 @@ export interface CustomerRow {
   last_follow_up_at: Date | null;
   version: number;
   merged_into_id: number | null;
+  /** The 渠道活码 `State` a WeCom lead arrived through. */
+  acquisition_channel: string | null;
   created_by: number | null;
   deleted_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
-type Generated = 'id' | 'created_at' | 'updated_at' | 'version' | 'deleted_at' | 'unionid' | 'last_follow_up_at' | 'merged_into_id';
+type Generated = 'id' | 'created_at' | 'updated_at' | 'version' | 'deleted_at' | 'unionid' | 'last_follow_up_at' | 'merged_into_id' | 'acquisition_channel';
 export type CustomerModel = ModelStatic<Model<CustomerRow, Optional<CustomerRow, Generated>>>;
 
 export const customerModels = modelsFor((sequelize) => {
@@ -53,6 +55,7 @@ export const customerModels = modelsFor((sequelize) => {
       last_follow_up_at: DataTypes.DATE,
       version: { type: DataTypes.INTEGER, defaultValue: 1 },
       merged_into_id: DataTypes.INTEGER,
+      acquisition_channel: DataTypes.STRING,
       created_by: DataTypes.INTEGER,
       deleted_at: DataTypes.DATE,
       created_at: DataTypes.DATE,

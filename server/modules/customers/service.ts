@@ -280,6 +280,7 @@ export async function customerViews(sequelize: Sequelize, rows: CustomerRow[]): 
     phone: r.phone,
     email: r.email,
     notes: r.notes,
+    acquisitionChannel: r.acquisition_channel,
     owner: named(owners, r.owner_user_id),
     departmentId: r.department_id,
     nextFollowUpAt: isoOrNull(r.next_follow_up_at),

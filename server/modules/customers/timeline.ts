@@ -1,13 +1,14 @@
 /**
  * One customer's history, newest first: follow-ups, holding changes, sales, lifecycle stage
- * changes and WeCom links. The page is cut in SQL over a UNION of (kind, id, time); each kind's
- * rows are then loaded by id. Trades and sales carry a business date, not a time: they sort at
- * the start of that day.
+ * changes and WeCom link events (linked, relinked, unlinked, lost). The page is cut in SQL over a
+ * UNION of (kind, id, time); each kind's rows are then loaded by id. Trades and sales carry a
+ * business date, not a time: they sort at the start of that day.
  */
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { TimelineEntry, TimelineKind } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import { fromHundredths } from '@shared/money';
+import { MATCHED_BY, type MatchedBy } from '@shared/matching';
 import { HOLDING_RECORD_KINDS } from '@shared/products';
 import { SALE_CHANNELS } from '@shared/sales';
 import { dateOnlyOrNull, iso, isoOrNull, namesById, named } from '../../db/lookup';
@@ -29,9 +30,12 @@ const UNION = `
   UNION ALL
   SELECT 'stage_change', id, changed_at FROM customer_stage_changes WHERE customer_id = :id
   UNION ALL
-  SELECT 'wecom_link', id, linked_at FROM customer_wecom_links WHERE customer_id = :id`;
+  SELECT 'wecom_link', id, at FROM customer_wecom_link_events WHERE customer_id = :id`;
 
 /** A business date shown as the start of that China day. */
+type LinkEvent = 'linked' | 'relinked' | 'unlinked' | 'lost';
+const LINK_EVENTS: Record<LinkEvent, string> = { linked: '关联', relinked: '改为关联', unlinked: '取消关联', lost: '失去' };
+
 const startOfChinaDay = (date: string) => new Date(`${date}T00:00:00+08:00`).toISOString();
 const excerpt = (text: string, max = 60) => (text.length > max ? `${text.slice(0, max)}…` : text);
 const yuanText = (fen: number) => `${fromHundredths(Math.abs(fen)).toLocaleString('zh-CN')} 元`;
@@ -63,10 +67,10 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
     Sale.findAll({ where: { id: { [Op.in]: idsOf('sale') } } }),
     StageChange.findAll({ where: { id: { [Op.in]: idsOf('stage_change') } } }),
     idsOf('wecom_link').length
-      ? sequelize.query<{ id: number; external_userid: string; matched_by: string; linked_by: number | null; linked_at: Date | string; name: string | null }>(
-          `SELECT l.id, l.external_userid, l.matched_by, l.linked_by, l.linked_at, c.name
-             FROM customer_wecom_links l LEFT JOIN wecom_external_contacts c ON c.external_userid = l.external_userid
-            WHERE l.id IN (:ids)`,
+      ? sequelize.query<{ id: number; external_userid: string; event: LinkEvent; matched_by: MatchedBy | null; user_id: number | null; at: Date | string; detail: string | null; name: string | null }>(
+          `SELECT e.id, e.external_userid, e.event, e.matched_by, e.user_id, e.at, e.detail, c.name
+             FROM customer_wecom_link_events e LEFT JOIN wecom_external_contacts c ON c.external_userid = e.external_userid
+            WHERE e.id IN (:ids)`,
           { replacements: { ids: idsOf('wecom_link') }, type: QueryTypes.SELECT },
         )
       : [],
@@ -125,14 +129,17 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
     });
   }
   for (const l of links) {
-    userIds.push(l.linked_by === null ? null : Number(l.linked_by));
+    const userId = l.user_id === null ? null : Number(l.user_id);
+    userIds.push(userId);
+    const who = l.name ?? l.external_userid;
+    const how = l.matched_by ? `（${MATCHED_BY[l.matched_by]}）` : '';
     put({
       kind: 'wecom_link',
       id: Number(l.id),
-      at: iso(l.linked_at),
-      user: l.linked_by === null ? null : { id: Number(l.linked_by), name: '' },
-      summary: `关联企业微信联系人 ${l.name ?? l.external_userid}`,
-      data: { externalUserId: l.external_userid, matchedBy: l.matched_by },
+      at: iso(l.at),
+      user: userId === null ? null : { id: userId, name: '' },
+      summary: `${LINK_EVENTS[l.event]}企业微信联系人 ${who}${l.event === 'unlinked' || l.event === 'lost' ? '' : how}${l.detail ? `：${l.detail}` : ''}`,
+      data: { externalUserId: l.external_userid, event: l.event, matchedBy: l.matched_by },
     });
   }
   const users = await namesById(sequelize, 'users', userIds);

@@ -21,9 +21,13 @@ import {
 
 export type Apply = (transaction: Transaction) => Promise<void>;
 
+export type ContactChange = 'added' | 'edited' | 'synced';
+
 export interface ExternalContactHooks {
-  /** Called after a contact's mirror changed (add / edit); matching plugs in here. */
-  onExternalContactChanged(externalUserid: string, userid: string, transaction: Transaction): Promise<void>;
+  /** After a contact's mirror changed (added, edited, or new / changed in a full sync): matching plugs in here. */
+  onExternalContactChanged(externalUserid: string, userid: string, change: ContactChange, transaction: Transaction): Promise<void>;
+  /** After a follow relation ended (either side deleted the other, or it vanished from WeCom). */
+  onRelationEnded(externalUserid: string, userid: string, transaction: Transaction): Promise<void>;
 }
 
 export interface HandlerDeps {
@@ -105,26 +109,32 @@ const deleteParty: Handler = async (event, { sequelize }) => {
   };
 };
 
-const refreshExternalContact: Handler = async (event, { sequelize, wecom, hooks }) => {
-  const externalUserid = field(event, 'ExternalUserID');
-  const userid = field(event, 'UserID');
-  const fetched = await unlessGone(() => wecom.getExternalContact(externalUserid));
-  return async (t) => {
-    if (!fetched) {
-      await markRelationDeleted(sequelize, externalUserid, userid, 'gone', t);
-      return;
-    }
-    await applyExternalContact(sequelize, fetched.external_contact, fetched.follow_user, t);
-    await hooks.onExternalContactChanged(externalUserid, userid, t);
+const refreshExternalContact =
+  (change: 'added' | 'edited'): Handler =>
+  async (event, { sequelize, wecom, hooks }) => {
+    const externalUserid = field(event, 'ExternalUserID');
+    const userid = field(event, 'UserID');
+    const fetched = await unlessGone(() => wecom.getExternalContact(externalUserid));
+    return async (t) => {
+      if (!fetched) {
+        await markRelationDeleted(sequelize, externalUserid, userid, 'gone', t);
+        await hooks.onRelationEnded(externalUserid, userid, t);
+        return;
+      }
+      await applyExternalContact(sequelize, fetched.external_contact, fetched.follow_user, t);
+      await hooks.onExternalContactChanged(externalUserid, userid, change, t);
+    };
   };
-};
 
 const relationEnded =
   (reason: 'deleted_by_employee' | 'deleted_by_customer'): Handler =>
-  async (event, { sequelize }) => {
+  async (event, { sequelize, hooks }) => {
     const externalUserid = field(event, 'ExternalUserID');
     const userid = field(event, 'UserID');
-    return (t) => markRelationDeleted(sequelize, externalUserid, userid, reason, t);
+    return async (t) => {
+      await markRelationDeleted(sequelize, externalUserid, userid, reason, t);
+      await hooks.onRelationEnded(externalUserid, userid, t);
+    };
   };
 
 const transferFailed: Handler = async (event, { sequelize }) => {
@@ -167,9 +177,9 @@ const HANDLERS: Record<string, Record<string, Handler>> = {
     update_tag: contactTagChanged,
   },
   change_external_contact: {
-    add_external_contact: refreshExternalContact,
-    edit_external_contact: refreshExternalContact,
-    add_half_external_contact: refreshExternalContact,
+    add_external_contact: refreshExternalContact('added'),
+    edit_external_contact: refreshExternalContact('edited'),
+    add_half_external_contact: refreshExternalContact('added'),
     del_external_contact: relationEnded('deleted_by_employee'),
     del_follow_user: relationEnded('deleted_by_customer'),
     transfer_fail: transferFailed,
@@ -191,5 +201,5 @@ export function handlerFor(eventType: string, changeType: string | null): Handle
   return changeType ? HANDLERS[eventType]?.[changeType] : undefined;
 }
 
-/** Matching is plugged in by a later module; until then a changed contact needs nothing more. */
-export const NO_HOOKS: ExternalContactHooks = { onExternalContactChanged: async () => {} };
+/** For tools and tests that mirror contacts without matching them. */
+export const NO_HOOKS: ExternalContactHooks = { onExternalContactChanged: async () => {}, onRelationEnded: async () => {} };

@@ -59,7 +59,7 @@ async function syncExternalContacts(deps: ExternalSyncDeps, progress: SyncProgre
           }
           await upsertFollowRelation(sequelize, relation, t);
           progress.tally(before && before.deleted_at === null ? 'updated' : 'created');
-          await hooks.onExternalContactChanged(relation.external_userid, relation.userid, t);
+          await hooks.onExternalContactChanged(relation.external_userid, relation.userid, 'synced', t);
         }
       });
       cursor = page.next_cursor || undefined;
@@ -67,7 +67,10 @@ async function syncExternalContacts(deps: ExternalSyncDeps, progress: SyncProgre
 
     const gone = [...existing.entries()].filter(([key, r]) => r.deleted_at === null && !seen.has(key));
     await sequelize.transaction(async (t) => {
-      for (const [, r] of gone) await markRelationDeleted(sequelize, r.external_userid, r.userid, 'gone', t);
+      for (const [, r] of gone) {
+        await markRelationDeleted(sequelize, r.external_userid, r.userid, 'gone', t);
+        await hooks.onRelationEnded(r.external_userid, r.userid, t);
+      }
     });
     progress.tally('left', gone.length);
     await progress.report(5 + (95 * Math.min(i + USERS_PER_REQUEST, followUsers.length)) / Math.max(followUsers.length, 1), '同步客户');

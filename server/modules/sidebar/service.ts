@@ -1,0 +1,184 @@
+/**
+ * The chat sidebar (DESIGN §6.4). The card answers only a follower of the contact; the linked
+ * customer comes in full when it is in the caller's scope, as a limited card (name, owner, stage)
+ * when not, and an unlinked contact brings ranked suggestions from the caller's scope.
+ */
+import { Op, QueryTypes, type Sequelize } from 'sequelize';
+import type { FollowUpView } from '@shared/customers';
+import type { MatchedBy, SuggestionView } from '@shared/matching';
+import { fromHundredths } from '@shared/money';
+import { ADD_WAYS, type GroupChatView, type SidebarCard, type SidebarContact, type SidebarCustomer } from '@shared/sidebar';
+import { sqlList } from '../../db/dialect';
+import { iso, isoOrNull, namesById, named } from '../../db/lookup';
+import { forbidden, notFound } from '../../http/errors';
+import { customerFollowUpSubject } from '../customers/detail';
+import { customerModels, type CustomerRow } from '../customers/models';
+import { customerViews } from '../customers/service';
+import { followUpModels } from '../follow-ups/models';
+import { followUpViews } from '../follow-ups/service';
+import type { FollowChecker } from '../matching/follows';
+import { findCandidates, loadContactFacts, matchContact } from '../matching/service';
+import { canSee, type Access } from '../roles/access';
+
+export interface SidebarCaller {
+  access: Access;
+  wecomUserid: string;
+}
+
+const LATEST_FOLLOW_UPS = 5;
+
+export async function sidebarCard(sequelize: Sequelize, follows: FollowChecker, caller: SidebarCaller, externalUserid: string): Promise<SidebarCard> {
+  const relation = await follows.require(caller.wecomUserid, externalUserid);
+  const [row] = await sequelize.query<{ name: string; avatar: string | null; type: number; corp_name: string | null; corp_full_name: string | null }>(
+    'SELECT name, avatar, type, corp_name, corp_full_name FROM wecom_external_contacts WHERE external_userid = ?',
+    { replacements: [externalUserid], type: QueryTypes.SELECT },
+  );
+  if (!row) throw notFound('没有这个企业微信联系人');
+  const tags = relation.tagIds.length
+    ? await sequelize.query<{ name: string }>(`SELECT name FROM wecom_corp_tags WHERE id IN (${sqlList(relation.tagIds)}) AND deleted_at IS NULL ORDER BY sort_order DESC`, {
+        replacements: relation.tagIds,
+        type: QueryTypes.SELECT,
+      })
+    : [];
+  const contact: SidebarContact = {
+    externalUserId: externalUserid,
+    name: row.name,
+    avatar: row.avatar || null,
+    type: Number(row.type) === 2 ? 'wecom' : 'wechat',
+    corpName: row.corp_full_name || row.corp_name || relation.remarkCorpName,
+    remark: relation.remark,
+    description: relation.description,
+    remarkMobiles: relation.remarkMobiles,
+    tags: tags.map((t) => t.name),
+    addedAt: isoOrNull(relation.addedAt),
+    addWay: relation.addWay === null ? null : (ADD_WAYS[relation.addWay] ?? `其他（${relation.addWay}）`),
+    state: relation.state,
+    lost: relation.deletedAt !== null,
+  };
+
+  let link = await linkOf(sequelize, externalUserid);
+  if (!link) {
+    // Matching on demand: a customer entered since the contact was added may match now (never creates one here).
+    const outcome = await sequelize.transaction((transaction) => matchContact(sequelize, externalUserid, { transaction, autoCreate: false }));
+    if (outcome.status === 'linked') link = await linkOf(sequelize, externalUserid);
+  }
+  if (!link) return { contact, link: null, customer: null, suggestions: await visibleSuggestions(sequelize, caller.access, externalUserid) };
+  const customer = (await customerModels(sequelize).Customer.findByPk(link.customerId))?.get();
+  return {
+    contact,
+    link: { matchedBy: link.matchedBy, linkedAt: link.linkedAt },
+    customer: customer && customer.deleted_at === null ? await cardCustomer(sequelize, caller.access, customer) : null,
+    suggestions: [],
+  };
+}
+
+async function linkOf(sequelize: Sequelize, externalUserid: string): Promise<{ customerId: number; matchedBy: MatchedBy; linkedAt: string } | null> {
+  const [l] = await sequelize.query<{ customer_id: number; matched_by: MatchedBy; linked_at: Date | string }>(
+    'SELECT customer_id, matched_by, linked_at FROM customer_wecom_links WHERE external_userid = ?',
+    { replacements: [externalUserid], type: QueryTypes.SELECT },
+  );
+  return l ? { customerId: Number(l.customer_id), matchedBy: l.matched_by, linkedAt: iso(l.linked_at) } : null;
+}
+
+/** Full card inside the caller's scope; outside it, who owns the customer and where it stands. */
+async function cardCustomer(sequelize: Sequelize, access: Access, customer: CustomerRow): Promise<SidebarCustomer> {
+  if (!canSee(access, { ownerUserId: customer.owner_user_id, departmentId: customer.department_id })) {
+    const owners = await namesById(sequelize, 'users', [customer.owner_user_id]);
+    return { access: 'limited', id: customer.id, name: customer.name, owner: named(owners, customer.owner_user_id), lifecycleStage: customer.lifecycle_stage };
+  }
+  const { FollowUp } = followUpModels(sequelize);
+  const [[profile], holdings, latest] = await Promise.all([
+    customerViews(sequelize, [customer]),
+    sequelize.query<{ product_id: number; name: string; category: string; amount_fen: number | string }>(
+      `SELECT h.product_id, p.name, p.category, h.amount_fen FROM holdings h JOIN products p ON p.id = h.product_id
+        WHERE h.customer_id = ? AND h.status = 'holding' ORDER BY h.amount_fen DESC, h.id`,
+      { replacements: [customer.id], type: QueryTypes.SELECT },
+    ),
+    FollowUp.findAll({ where: { customer_id: customer.id, deleted_at: null }, order: [['followed_at', 'DESC'], ['id', 'DESC']], limit: LATEST_FOLLOW_UPS }),
+  ]);
+  const byProduct = holdings.map((h) => ({ productId: Number(h.product_id), productName: h.name, category: h.category, amount: fromHundredths(h.amount_fen) }));
+  return {
+    access: 'full',
+    profile: profile!,
+    holdings: byProduct,
+    holdingsTotal: fromHundredths(holdings.reduce((sum, h) => sum + Number(h.amount_fen), 0)),
+    latestFollowUps: (await followUpViews(sequelize, customerFollowUpSubject, latest.map((r) => r.get()))) as FollowUpView[],
+  };
+}
+
+/** Suggestions the caller may act on: customers in their scope only. */
+async function visibleSuggestions(sequelize: Sequelize, access: Access, externalUserid: string): Promise<SuggestionView[]> {
+  const facts = await loadContactFacts(sequelize, externalUserid);
+  if (!facts) return [];
+  const { suggestions } = await findCandidates(sequelize, facts);
+  if (!suggestions.length) return [];
+  const rows = await customerModels(sequelize).Customer.findAll({ where: { id: { [Op.in]: suggestions.map((s) => s.customerId) } } });
+  const byId = new Map(rows.map((r) => [r.get().id, r.get()]));
+  const visible = suggestions.filter((s) => {
+    const c = byId.get(s.customerId);
+    return c && canSee(access, { ownerUserId: c.owner_user_id, departmentId: c.department_id });
+  });
+  const owners = await namesById(sequelize, 'users', visible.map((s) => byId.get(s.customerId)!.owner_user_id));
+  return visible.map((s) => {
+    const c = byId.get(s.customerId)!;
+    return {
+      customer: { id: c.id, name: c.name, institution: c.institution, phone: c.phone, lifecycleStage: c.lifecycle_stage, owner: named(owners, c.owner_user_id) },
+      reason: s.reason,
+    };
+  });
+}
+
+/** A group chat: its external members that are customers (scoped cards) and the rest. Members only. */
+export async function groupChatView(sequelize: Sequelize, caller: SidebarCaller, chatId: string): Promise<GroupChatView> {
+  const [chat] = await sequelize.query<{ name: string | null; owner: string; members: string; member_count: number }>(
+    'SELECT name, owner, members, member_count FROM wecom_group_chats WHERE chat_id = ? AND dismissed_at IS NULL',
+    { replacements: [chatId], type: QueryTypes.SELECT },
+  );
+  if (!chat) throw notFound('没有这个客户群，或群已解散');
+  const members = JSON.parse(chat.members) as { userid: string; type: number; name?: string; group_nickname?: string }[];
+  const isMember = chat.owner === caller.wecomUserid || members.some((m) => m.type === 1 && m.userid === caller.wecomUserid);
+  if (!isMember && caller.access.dataScope !== 'all') throw forbidden('你不在这个客户群中');
+  const external = members.filter((m) => m.type === 2).map((m) => m.userid);
+  const [links, contacts, [owner]] = await Promise.all([
+    external.length
+      ? sequelize.query<{ external_userid: string; customer_id: number }>(`SELECT external_userid, customer_id FROM customer_wecom_links WHERE external_userid IN (${sqlList(external)})`, {
+          replacements: external,
+          type: QueryTypes.SELECT,
+        })
+      : [],
+    external.length
+      ? sequelize.query<{ external_userid: string; name: string }>(`SELECT external_userid, name FROM wecom_external_contacts WHERE external_userid IN (${sqlList(external)})`, {
+          replacements: external,
+          type: QueryTypes.SELECT,
+        })
+      : [],
+    sequelize.query<{ name: string }>('SELECT name FROM users WHERE wecom_userid = ?', { replacements: [chat.owner], type: QueryTypes.SELECT }),
+  ]);
+  const customerOf = new Map(links.map((l) => [l.external_userid, Number(l.customer_id)]));
+  const contactName = new Map(contacts.map((c) => [c.external_userid, c.name]));
+  const rows = customerOf.size ? await customerModels(sequelize).Customer.findAll({ where: { id: { [Op.in]: [...customerOf.values()] }, deleted_at: null } }) : [];
+  const customers = new Map(rows.map((r) => [r.get().id, r.get()]));
+  const owners = await namesById(sequelize, 'users', rows.map((r) => r.get().owner_user_id));
+  const view: GroupChatView = { chatId, name: chat.name, owner: { userid: chat.owner, name: owner?.name ?? null }, memberCount: Number(chat.member_count), customers: [], unmatched: [] };
+  for (const m of members.filter((x) => x.type === 2)) {
+    const displayName = m.group_nickname || contactName.get(m.userid) || m.name || m.userid;
+    const customer = customers.get(customerOf.get(m.userid) ?? -1);
+    if (!customer) {
+      view.unmatched.push({ externalUserId: m.userid, displayName });
+      continue;
+    }
+    // In a group each member is one line: name, owner, stage; the caller opens their own customers.
+    view.customers.push({
+      externalUserId: m.userid,
+      displayName,
+      customer: {
+        id: customer.id,
+        name: customer.name,
+        owner: named(owners, customer.owner_user_id),
+        lifecycleStage: customer.lifecycle_stage,
+        inScope: canSee(caller.access, { ownerUserId: customer.owner_user_id, departmentId: customer.department_id }),
+      },
+    });
+  }
+  return view;
+}

@@ -1,0 +1,55 @@
+/** The chat sidebar (DESIGN §6.4): who the customer in this chat is, in one round trip. */
+import type { CustomerView, FollowUpView } from './customers';
+import type { MatchedBy, SuggestionView } from './matching';
+
+/** WeCom `add_way` codes a rep will meet (externalcontact/get). */
+export const ADD_WAYS: Record<number, string> = {
+  0: '未知来源', 1: '扫描二维码', 2: '搜索手机号', 3: '名片分享', 4: '群聊', 5: '手机通讯录', 6: '微信联系人',
+  8: '第三方应用自动添加', 9: '搜索邮箱', 10: '视频号', 11: '日程参与人', 12: '会议参与人', 13: '添加微信好友',
+  16: '获客链接', 201: '内部成员共享', 202: '管理员分配',
+};
+
+export interface SidebarContact {
+  externalUserId: string;
+  name: string;
+  avatar: string | null;
+  /** 微信 user or 企业微信 user of another corp. */
+  type: 'wechat' | 'wecom';
+  corpName: string | null;
+  remark: string | null;
+  description: string | null;
+  remarkMobiles: string[];
+  tags: string[];
+  addedAt: string | null;
+  addWay: string | null;
+  state: string | null;
+  /** This rep's relation has ended (either side deleted the other). */
+  lost: boolean;
+}
+
+export type SidebarCustomer =
+  | {
+      access: 'full';
+      profile: CustomerView;
+      holdings: { productId: number; productName: string; category: string; amount: number }[];
+      holdingsTotal: number;
+      latestFollowUps: FollowUpView[];
+    }
+  | { access: 'limited'; id: number; name: string; owner: { id: number; name: string }; lifecycleStage: string };
+
+export interface SidebarCard {
+  contact: SidebarContact;
+  link: { matchedBy: MatchedBy; linkedAt: string } | null;
+  customer: SidebarCustomer | null;
+  /** Only when unlinked: customers in the caller's scope that may be this contact, strongest first. */
+  suggestions: SuggestionView[];
+}
+
+export interface GroupChatView {
+  chatId: string;
+  name: string | null;
+  owner: { userid: string; name: string | null };
+  memberCount: number;
+  customers: { externalUserId: string; displayName: string; customer: { id: number; name: string; owner: { id: number; name: string }; lifecycleStage: string; inScope: boolean } }[];
+  unmatched: { externalUserId: string; displayName: string }[];
+}
