@@ -10,6 +10,7 @@ import { createApp } from '../../server/app';
 import { SqlKvStore } from '../../server/db/kv-store';
 import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
 import { startOrgSync } from '../../server/modules/org/sync';
+import { startExternalContactSync } from '../../server/modules/wecom-mirror/sync';
 import type { SyncRunView } from '../../server/modules/sync-runs/models';
 import { createLogger, type Logger } from '../../server/logger';
 import { matchingHooks } from '../../server/modules/matching/hooks';
@@ -101,6 +102,12 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /** Runs a full org sync of the server's simulated corp (with `admin` as admin) and waits for it. */
+/** A full external-contact sync (tags, contacts, groups) with matching, as the admin API runs it. */
+export async function syncExternalContacts(server: TestServer): Promise<SyncRunView> {
+  const deps = { sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, hooks: matchingHooks(server.db.sequelize, settingDefaults(server.config)) };
+  return (await startExternalContactSync(deps, SYSTEM_ACTOR)).done;
+}
+
 export async function syncOrg(server: TestServer): Promise<SyncRunView> {
   const deps = { sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, bootstrap: { adminUserIds: ['admin'] } };
   return (await startOrgSync(deps, SYSTEM_ACTOR)).done;

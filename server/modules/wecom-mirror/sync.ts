@@ -1,8 +1,9 @@
 /**
- * Full external-contact sync (DESIGN §6.2): for every employee with 客户联系 permission,
- * `externalcontact/batch/get_by_user` (100 employees per request, cursor, limit 100); contacts and
- * relations are upserted, and live relations of those employees that WeCom no longer returns
- * are soft-deleted. Idempotent: a second run reports only `unchanged`.
+ * Full external-contact sync (DESIGN §6.2): the corp tag list; then for every employee with 客户联系
+ * permission, `externalcontact/batch/get_by_user` (100 employees per request, cursor, limit 100);
+ * contacts and relations are upserted, and live relations of those employees that WeCom no longer
+ * returns are soft-deleted; then the customer groups. Idempotent: a second run reports only
+ * `unchanged` contacts.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Logger } from '../../logger';
@@ -13,7 +14,7 @@ import type { Actor } from '../audit/service';
 import { sqlList } from '../../db/dialect';
 import { startSyncRun, SYNC_RETRIES, type StartedSync, type SyncProgress } from '../sync-runs/runner';
 import type { ExternalContactHooks } from '../wecom-events/handlers';
-import { markRelationDeleted, relationFrom, upsertExternalContact, upsertFollowRelation } from './service';
+import { markGroupChatDismissed, markRelationDeleted, relationFrom, replaceCorpTags, upsertExternalContact, upsertFollowRelation, upsertGroupChat } from './service';
 
 export interface ExternalSyncDeps {
   sequelize: Sequelize;
@@ -25,6 +26,7 @@ export interface ExternalSyncDeps {
 
 const USERS_PER_REQUEST = 100;
 const PAGE_LIMIT = 100;
+const GROUP_CHAT_PAGE = 1000;
 
 export function startExternalContactSync(deps: ExternalSyncDeps, actor: Actor): Promise<StartedSync> {
   return startSyncRun(deps, 'external_contacts', actor, (progress) => syncExternalContacts(deps, progress));
@@ -36,7 +38,10 @@ const COMPARED: (keyof Relation)[] = ['remark', 'description', 'remark_corp_name
 async function syncExternalContacts(deps: ExternalSyncDeps, progress: SyncProgress): Promise<void> {
   const { sequelize, hooks } = deps;
   const wecom = deps.wecom.withRetries(SYNC_RETRIES);
-  await progress.report(1, '获取客户联系成员', true);
+  await progress.report(1, '同步客户标签', true);
+  const { tag_group: tagGroups } = await wecom.getCorpTagList();
+  await sequelize.transaction((t) => replaceCorpTags(sequelize, tagGroups, t));
+  await progress.report(2, '获取客户联系成员', true);
   const { follow_user: followUsers } = await wecom.getFollowUserList();
 
   for (let i = 0; i < followUsers.length; i += USERS_PER_REQUEST) {
@@ -73,8 +78,30 @@ async function syncExternalContacts(deps: ExternalSyncDeps, progress: SyncProgre
       }
     });
     progress.tally('left', gone.length);
-    await progress.report(5 + (95 * Math.min(i + USERS_PER_REQUEST, followUsers.length)) / Math.max(followUsers.length, 1), '同步客户');
+    await progress.report(5 + (90 * Math.min(i + USERS_PER_REQUEST, followUsers.length)) / Math.max(followUsers.length, 1), '同步客户');
   }
+  await syncGroupChats(deps, wecom);
+}
+
+/** Every customer group (客户群) with its members; groups WeCom no longer lists are marked dismissed. */
+async function syncGroupChats(deps: ExternalSyncDeps, wecom: WecomClient): Promise<void> {
+  const { sequelize } = deps;
+  const listed = new Set<string>();
+  let cursor: string | undefined;
+  do {
+    const page = await wecom.listGroupChats({ limit: GROUP_CHAT_PAGE, cursor });
+    for (const { chat_id: chatId } of page.group_chat_list) {
+      listed.add(chatId);
+      const { group_chat: chat } = await wecom.getGroupChat(chatId);
+      await sequelize.transaction((t) => upsertGroupChat(sequelize, chat, t));
+    }
+    cursor = page.next_cursor || undefined;
+  } while (cursor);
+  const known = await sequelize.query<{ chat_id: string }>('SELECT chat_id FROM wecom_group_chats WHERE dismissed_at IS NULL', { type: QueryTypes.SELECT });
+  const gone = known.filter((c) => !listed.has(c.chat_id));
+  if (gone.length) await sequelize.transaction(async (t) => {
+    for (const c of gone) await markGroupChatDismissed(sequelize, c.chat_id, t);
+  });
 }
 
 async function existingRelations(sequelize: Sequelize, userids: string[]): Promise<Map<string, Relation & { deleted_at: Date | null }>> {
