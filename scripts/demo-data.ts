@@ -12,9 +12,11 @@
  * `deltasOf` the API uses, and each holding the sum of its records.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { normalizePhone } from '@shared/phone';
 import { businessDate } from '@shared/time';
 import { deltasOf } from '../server/modules/holdings/service';
 import { seededRandom } from './wecom-simulator/demo-corp';
+import type { SimExternalContact } from './wecom-simulator/index';
 
 const DAY = 86_400_000;
 
@@ -87,11 +89,37 @@ export interface DemoDataSummary {
 type Row = Record<string, unknown>;
 
 /** Seeds the demo CRM unless the CRM holds data already. Needs the demo org (users) in place. */
+/** A person the demo reps already chat with in WeCom (the simulator's demo contacts). */
+export interface WecomIdentity {
+  /** The first employee following them: their customer in the CRM. */
+  userid: string;
+  name: string;
+  mobile: string;
+  company: string | null;
+}
+
 export interface DemoDataOptions {
   now?: Date;
   seed?: number;
   /** Multiplies the customer books (benchmarks use a larger CRM); 1 = the 300-customer demo. */
   scale?: number;
+  /**
+   * WeCom contacts to be among the CRM's customers (same name and phone), so the first external
+   * contact sync links them by remark mobile and the sidebar shows a full card for them.
+   */
+  wecomIdentities?: WecomIdentity[];
+}
+
+/** The demo contacts with a remark mobile, as customer identities of the rep who added them. */
+export function identitiesOf(contacts: Iterable<SimExternalContact>): WecomIdentity[] {
+  const out: WecomIdentity[] = [];
+  for (const { contact, follows } of contacts) {
+    const first = follows[0];
+    const mobile = first?.remark_mobiles?.[0];
+    if (!first || !mobile) continue;
+    out.push({ userid: first.userid, name: contact.name, mobile, company: contact.corp_full_name ?? (first.remark_corp_name || null) });
+  }
+  return out;
 }
 
 export async function seedDemoCrm(sequelize: Sequelize, options: DemoDataOptions = {}): Promise<DemoDataSummary | null> {
@@ -108,7 +136,7 @@ export async function seedDemoCrm(sequelize: Sequelize, options: DemoDataOptions
   for (const userid of [...Object.keys(BOOKS), 'admin']) {
     if (!employees.has(userid)) throw new Error(`demo data needs the demo employee ${userid}: sync the org first`);
   }
-  const tables = generate(options.now ?? new Date(), options.seed ?? 20261123, options.scale ?? 1, (userid) => employees.get(userid)!);
+  const tables = generate(options.now ?? new Date(), options.seed ?? 20261123, options.scale ?? 1, options.wecomIdentities ?? [], (userid) => employees.get(userid)!);
   await sequelize.transaction(async (transaction) => {
     for (const [table, rows] of Object.entries(tables)) await insertAll(sequelize, table, rows, transaction);
   });
@@ -132,7 +160,7 @@ async function insertAll(sequelize: Sequelize, table: string, rows: Row[], trans
 }
 
 /** Every table's rows, in insertion order (parents first). Ids are assigned here: the tables are empty. */
-function generate(now: Date, seed: number, scale: number, employee: (userid: string) => { id: number; departmentId: number }) {
+function generate(now: Date, seed: number, scale: number, identities: WecomIdentity[], employee: (userid: string) => { id: number; departmentId: number }) {
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
@@ -196,17 +224,19 @@ function generate(now: Date, seed: number, scale: number, employee: (userid: str
   let holdingId = 0;
   for (const [userid, count] of Object.entries(BOOKS)) {
     const owner = employee(userid);
+    const known = identities.filter((p) => p.userid === userid && normalizePhone(p.mobile));
     for (let i = 0; i < count * scale; i++) {
       const id = ++customerId;
-      const institution = random() < 0.15;
+      const identity = known[i];
+      const institution = !identity && random() < 0.15;
       let company = companyName();
       for (let tries = 0; institution && usedCompanies.has(company); tries++) {
         // Only large benchmark books run out of names: number the branches then.
         company = tries < 20 ? companyName() : company.replace(/(分公司)?有限公司$/, `${tries}分公司有限公司`);
       }
       if (institution) usedCompanies.add(company);
-      const employer = !institution && random() < 0.4 ? company : null;
-      let name = institution ? company : personName();
+      const employer = identity ? identity.company : !institution && random() < 0.4 ? company : null;
+      let name = identity ? identity.name : institution ? company : personName();
       // No two customers share name + institution (the duplicate rule): draw again.
       while (!institution && usedPeople.has(`${name}|${employer}`)) name = personName();
       usedPeople.add(`${name}|${employer}`);
@@ -250,7 +280,7 @@ function generate(now: Date, seed: number, scale: number, employee: (userid: str
         level: stage === 'repeat' ? pick(['vip', 'important']) : pick(['important', 'normal', 'normal', 'potential']),
         institution: institution ? company : employer, title: institution ? null : pick(TITLES),
         // Unique and well-formed: 1[3589]x + the customer number spread over eight digits.
-        phone: `1${pick(['3', '5', '8', '9'])}${between(0, 9)}${String((id * 7_919_993) % 100_000_000).padStart(8, '0')}`,
+        phone: identity ? normalizePhone(identity.mobile) : `1${pick(['3', '5', '8', '9'])}${between(0, 9)}${String((id * 7_919_993) % 100_000_000).padStart(8, '0')}`,
         email: random() < 0.3 ? `demo${id}@example.com` : null, unionid: null, notes: null,
         owner_user_id: owner.id, department_id: owner.departmentId,
         next_follow_up_at: nextFollowUpAt, last_follow_up_at: followTimes.at(-1) ?? null,

@@ -12,12 +12,14 @@ import { SqlKvStore } from './db/kv-store';
 import { SYSTEM_ACTOR } from './modules/audit/service';
 import { startOrgSync, type OrgSyncDeps } from './modules/org/sync';
 import { matchingHooks } from './modules/matching/hooks';
+import type { ExternalContactHooks } from './modules/wecom-events/handlers';
+import { startExternalContactSync } from './modules/wecom-mirror/sync';
 import { settingDefaults } from './modules/settings/service';
 import { EventWorker } from './modules/wecom-events/worker';
 import { createLogger } from './logger';
 import { createWecomClient } from './wecom';
-import { seedDemoCrm } from '../scripts/demo-data';
-import { createWecomSimulator, simulatorOptionsFor } from '../scripts/wecom-simulator/index';
+import { identitiesOf, seedDemoCrm } from '../scripts/demo-data';
+import { createWecomSimulator, simulatorOptionsFor, type WecomSimulator } from '../scripts/wecom-simulator/index';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
       const check = await simulator.events.verifyUrl(callbackUrl);
       if (check.ok) simulator.events.callbackUrl = callbackUrl;
       else logger.warn({ answer: check.answer }, 'simulator could not verify our callback URL');
-      await seedDemo({ sequelize, wecom, logger, bootstrap }, track);
+      await seedDemo({ sequelize, wecom, logger, bootstrap, hooks }, simulator, track);
     } catch (err) {
       if (!stopping) throw err; // a signal arrived mid start-up: shutdown is already under way
     }
@@ -120,17 +122,22 @@ async function main(): Promise<void> {
 }
 
 /**
- * Demo mode: the first start syncs the simulator's demo corp (so every demo login works) and
- * then seeds the demo CRM data (customers, products, holdings, sales, partners, targets).
+ * Demo mode, first start: sync the simulator's demo corp (so every demo login works), seed the
+ * demo CRM (its customers include the people the demo reps chat with), then run the first
+ * external-contact sync, which links those contacts to their customers by remark mobile and
+ * turns the rest into leads.
  */
-async function seedDemo(deps: OrgSyncDeps, track: (task: Promise<unknown>) => void): Promise<void> {
+async function seedDemo(deps: OrgSyncDeps & { hooks: ExternalContactHooks }, simulator: WecomSimulator, track: (task: Promise<unknown>) => void): Promise<void> {
   const { sequelize, logger } = deps;
   const seedCrm = async () => {
     try {
-      const summary = await seedDemoCrm(sequelize);
-      if (summary) logger.info({ summary }, 'demo CRM data seeded');
+      const summary = await seedDemoCrm(sequelize, { wecomIdentities: identitiesOf(simulator.state.externalContacts.values()) });
+      if (!summary) return;
+      logger.info({ summary }, 'demo CRM data seeded');
+      const run = await (await startExternalContactSync(deps, SYSTEM_ACTOR)).done;
+      logger.info({ runId: run.id, status: run.status }, 'demo WeCom contacts synced and matched');
     } catch (err) {
-      // One transaction: nothing was written, and the next start tries again.
+      // The CRM data is one transaction: nothing half-written, and the next start tries again.
       logger.error({ err }, 'demo CRM data could not be seeded');
     }
   };
