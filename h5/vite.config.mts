@@ -21,7 +21,9 @@ function dropVantIconCdn(): Plugin {
 
 const serverOrigin = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
+  // The JS-SDK dev shim (demo mode in a plain browser) is left out of live builds entirely.
+  define: { __WECOM_DEV_SHIM__: JSON.stringify(mode !== 'live') },
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [
     vue(),
@@ -49,4 +51,4 @@ export default defineConfig({
       '/healthz': serverOrigin,
     },
   },
-});
+}));

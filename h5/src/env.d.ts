@@ -5,3 +5,6 @@ declare module '*.vue' {
   const component: DefineComponent<object, object, unknown>;
   export default component;
 }
+
+/** Whether the dev shim for `ww.*` is compiled in (all builds except `vite build --mode live`). */
+declare const __WECOM_DEV_SHIM__: boolean;

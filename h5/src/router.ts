@@ -31,6 +31,13 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '我的', tab: true },
   },
   {
+    // Opened in the WeCom chat sidebar (聊天工具栏); its own chunk, no tab bar.
+    path: '/sidebar',
+    name: 'sidebar',
+    component: () => import('./pages/sidebar/SidebarPage.vue'),
+    meta: { title: '客户侧边栏' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('./pages/NotFoundPage.vue'),

@@ -6,7 +6,7 @@ import { externalUserIdParam } from '@shared/matching';
 import { callerOf, requirePermission } from '../../http/auth';
 import { validate } from '../../http/validate';
 import type { FollowChecker } from '../matching/follows';
-import { groupChatView, sidebarCard, type SidebarCaller } from './service';
+import { groupChatView, myContacts, myGroupChats, sidebarCard, type SidebarCaller } from './service';
 
 const chatParam = z.object({ chatId: z.string().min(1).max(64) });
 
@@ -23,6 +23,12 @@ export function sidebarRoutes(deps: { sequelize: Sequelize; follows: FollowCheck
   router.get('/external-contacts/:externalUserId', read, async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = await sidebarCard(sequelize, follows, sidebarCallerOf(ctx), validate(externalUserIdParam, ctx.params).externalUserId);
+  });
+  router.get('/contacts', read, async (ctx) => {
+    ctx.body = { items: await myContacts(sequelize, sidebarCallerOf(ctx)) };
+  });
+  router.get('/group-chats', read, async (ctx) => {
+    ctx.body = { items: await myGroupChats(sequelize, sidebarCallerOf(ctx)) };
   });
   router.get('/group-chats/:chatId', read, async (ctx) => {
     ctx.set('Cache-Control', 'no-store');

@@ -182,3 +182,28 @@ export async function groupChatView(sequelize: Sequelize, caller: SidebarCaller,
   }
   return view;
 }
+
+/** The contacts the caller follows (newest first): the dev shim's picker, and a "my WeCom contacts" list. */
+export async function myContacts(sequelize: Sequelize, caller: SidebarCaller, limit = 200): Promise<{ externalUserId: string; name: string; remark: string | null; linked: boolean }[]> {
+  const rows = await sequelize.query<{ external_userid: string; name: string; remark: string | null; linked: number | null }>(
+    `SELECT r.external_userid, c.name, r.remark, l.id AS linked
+       FROM wecom_follow_relations r
+       JOIN wecom_external_contacts c ON c.external_userid = r.external_userid
+       LEFT JOIN customer_wecom_links l ON l.external_userid = r.external_userid
+      WHERE r.userid = ? AND r.deleted_at IS NULL
+      ORDER BY r.added_at DESC, r.id DESC LIMIT ?`,
+    { replacements: [caller.wecomUserid, limit], type: QueryTypes.SELECT },
+  );
+  return rows.map((r) => ({ externalUserId: r.external_userid, name: r.name, remark: r.remark, linked: r.linked !== null }));
+}
+
+/** The customer groups the caller owns or is in. */
+export async function myGroupChats(sequelize: Sequelize, caller: SidebarCaller): Promise<{ chatId: string; name: string | null; memberCount: number }[]> {
+  const rows = await sequelize.query<{ chat_id: string; name: string | null; owner: string; members: string; member_count: number }>(
+    'SELECT chat_id, name, owner, members, member_count FROM wecom_group_chats WHERE dismissed_at IS NULL ORDER BY created_time DESC',
+    { type: QueryTypes.SELECT },
+  );
+  return rows
+    .filter((r) => r.owner === caller.wecomUserid || (JSON.parse(r.members) as { userid: string; type: number }[]).some((m) => m.type === 1 && m.userid === caller.wecomUserid))
+    .map((r) => ({ chatId: r.chat_id, name: r.name, memberCount: Number(r.member_count) }));
+}

@@ -1,0 +1,19 @@
+import type { CustomerView, FollowUpView } from '@shared/customers';
+import type { FollowUpInput } from '@shared/follow-ups';
+import type { PageOf } from '@shared/http';
+import type { GroupChatView, SidebarCard } from '@shared/sidebar';
+import { api } from './client';
+
+const enc = encodeURIComponent;
+
+export const sidebarApi = {
+  card: (externalUserId: string) => api.get<SidebarCard>(`/api/sidebar/external-contacts/${enc(externalUserId)}`),
+  group: (chatId: string) => api.get<GroupChatView>(`/api/sidebar/group-chats/${enc(chatId)}`),
+  myContacts: () => api.get<{ items: { externalUserId: string; name: string; remark: string | null; linked: boolean }[] }>('/api/sidebar/contacts'),
+  myGroups: () => api.get<{ items: { chatId: string; name: string | null; memberCount: number }[] }>('/api/sidebar/group-chats'),
+  link: (externalUserId: string, customerId: number) => api.post<CustomerView>('/api/wecom-links', { externalUserId, customerId }),
+  createCustomer: (externalUserId: string) => api.post<CustomerView>(`/api/wecom-links/${enc(externalUserId)}/customer`, {}),
+  addFollowUp: (customerId: number, input: Partial<Record<keyof FollowUpInput, unknown>>) => api.post<FollowUpView>(`/api/customers/${customerId}/follow-ups`, input),
+  updateCustomer: (customerId: number, patch: Record<string, unknown> & { version: number }) => api.patch<CustomerView>(`/api/customers/${customerId}`, patch),
+  searchCustomers: (keyword: string) => api.get<PageOf<CustomerView>>('/api/customers', { keyword, pageSize: 10 }),
+};

@@ -1,0 +1,41 @@
+/**
+ * Where the sidebar was opened, and for whom: inside WeCom the JS-SDK says (`ww.getContext`,
+ * `getCurExternalContact`, `getCurExternalChat`); in a plain browser against the simulator a dev
+ * shim stands in, reading the "current chat" from a picker bar. The shim is compiled in only when
+ * `__WECOM_DEV_SHIM__` is on (every build except `--mode live`) and used only when the server
+ * says it runs the simulator.
+ */
+import type { MetaResponse } from '@shared/http';
+import { api } from '@/api/client';
+
+export type SidebarEntry = { kind: 'contact'; externalUserId: string } | { kind: 'group'; chatId: string } | { kind: 'elsewhere' };
+
+export interface WecomBridge {
+  /** True for the dev shim: the page shows its picker bar. */
+  readonly simulated: boolean;
+  resolveEntry(): Promise<SidebarEntry>;
+}
+
+/** A failure the page explains in Chinese, with what to do about it. */
+export class WecomBridgeError extends Error {
+  constructor(
+    readonly kind: 'outside-wecom' | 'signature' | 'permission' | 'unavailable',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WecomBridgeError';
+  }
+}
+
+export const inWecomWebview = (): boolean => /wxwork/i.test(navigator.userAgent);
+
+export async function createBridge(): Promise<WecomBridge> {
+  if (!inWecomWebview()) {
+    if (__WECOM_DEV_SHIM__) {
+      const meta = await api.get<MetaResponse>('/api/meta');
+      if (meta.wecomMode === 'simulator') return (await import('./dev-shim')).createDevShim();
+    }
+    throw new WecomBridgeError('outside-wecom', '请在企业微信中打开：从客户聊天窗口右上角的侧边栏进入');
+  }
+  return (await import('./jssdk-bridge')).createJssdkBridge();
+}

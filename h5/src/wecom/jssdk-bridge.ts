@@ -1,0 +1,43 @@
+/** The real thing: `@wecom/jssdk` inside the WeCom webview, signed by our server (WECOM.md §E). */
+import * as ww from '@wecom/jssdk';
+import type { JssdkConfigResponse } from '@shared/jssdk';
+import { api } from '@/api/client';
+import { WecomBridgeError, type WecomBridge } from './bridge';
+
+/** The page URL WeCom checks the signature against: without the `#` fragment. */
+const signedUrl = () => window.location.href.split('#')[0]!;
+
+function explain(err: unknown): WecomBridgeError {
+  const message = String((err as { errMsg?: string })?.errMsg ?? (err as Error)?.message ?? err);
+  if (/signature|40093/i.test(message)) return new WecomBridgeError('signature', '企业微信签名校验失败：请确认应用的可信域名与本页地址一致，然后重新打开侧边栏');
+  if (/permission|no permission|80001/i.test(message)) return new WecomBridgeError('permission', '应用没有客户联系权限：请管理员在企业微信后台为本应用开启「客户联系」权限');
+  return new WecomBridgeError('unavailable', `企业微信接口调用失败（${message}），请关闭侧边栏后重试`);
+}
+
+export async function createJssdkBridge(): Promise<WecomBridge> {
+  const config = await api.get<JssdkConfigResponse>('/api/wecom/jssdk-config', { url: signedUrl() });
+  // Signatures are per URL; the SDK asks again after a route change, so fetch for the URL it gives.
+  const signatures = async (url: string) => (url === signedUrl() ? config : api.get<JssdkConfigResponse>('/api/wecom/jssdk-config', { url }));
+  ww.register({
+    corpId: config.corpId,
+    agentId: config.agentId,
+    jsApiList: ['getContext', 'getCurExternalContact', 'getCurExternalChat', 'sendChatMessage'],
+    getConfigSignature: async (url) => (await signatures(url)).config,
+    getAgentConfigSignature: async (url) => (await signatures(url)).agentConfig,
+  });
+  return {
+    simulated: false,
+    async resolveEntry() {
+      try {
+        const { entry } = await ww.getContext();
+        if (entry === 'single_chat_tools' || entry === 'contact_profile') {
+          return { kind: 'contact', externalUserId: (await ww.getCurExternalContact()).userId };
+        }
+        if (entry === 'group_chat_tools') return { kind: 'group', chatId: (await ww.getCurExternalChat()).chatId };
+        return { kind: 'elsewhere' };
+      } catch (err) {
+        throw explain(err);
+      }
+    },
+  };
+}

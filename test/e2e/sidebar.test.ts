@@ -1,0 +1,123 @@
+/**
+ * The chat sidebar in Chromium at 375×812 against the simulator's demo corp: the dev shim stands
+ * in for the WeCom JS-SDK (the page reads the "current chat" from `?contact=` / `?chat=`).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { QueryTypes } from 'sequelize';
+import { identitiesOf, seedDemoCrm } from '../../scripts/demo-data';
+import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { H5_DIST, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
+
+describe('chat sidebar in Chromium at 375x812', () => {
+  let server: TestServer;
+  let browser: Browser;
+  /** A demo contact of rep-east-1, linked to a customer of theirs with follow-ups. */
+  let linked: { externalUserid: string; customer: string };
+  let phone: PhonePage;
+
+  beforeAll(async () => {
+    if (!existsSync(join(H5_DIST, 'index.html'))) {
+      throw new Error('h5/dist is missing: run `npm run build:h5` first (npm test does).');
+    }
+    server = await startTestServer({ serveH5: true });
+    await syncOrg(server);
+    await seedDemoCrm(server.db.sequelize, { wecomIdentities: identitiesOf(server.simulator.state.externalContacts.values()) });
+    await syncExternalContacts(server);
+    const [row] = await server.db.sequelize.query<{ external_userid: string; name: string }>(
+      `SELECT l.external_userid, c.name FROM customer_wecom_links l
+         JOIN customers c ON c.id = l.customer_id
+         JOIN users u ON u.id = c.owner_user_id
+         JOIN wecom_follow_relations r ON r.external_userid = l.external_userid AND r.userid = u.wecom_userid
+        WHERE u.wecom_userid = 'rep-east-1' AND l.matched_by = 'mobile'
+          AND EXISTS (SELECT 1 FROM follow_ups f WHERE f.customer_id = c.id)
+        ORDER BY l.external_userid LIMIT 1`,
+      { type: QueryTypes.SELECT },
+    );
+    linked = { externalUserid: row!.external_userid, customer: row!.name };
+    browser = await launchBrowser();
+    phone = await openPhonePage(browser, server.baseUrl);
+    await loginThroughSimulator(phone, `/sidebar?contact=${linked.externalUserid}`, 'rep-east-1');
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows the linked customer’s name, stage and latest follow-ups for the current chat', async () => {
+    const { page, errors } = phone;
+
+    await page.getByTestId('customer-card').waitFor();
+    await screenshot(page, 'sidebar-linked-customer');
+
+    expect(await page.getByTestId('customer-name').innerText()).toContain(linked.customer);
+    expect((await page.getByTestId('customer-stage').innerText()).trim()).toMatch(/线索|意向|商机|成交客户|复购|流失/);
+    expect(await page.getByTestId('latest-follow-ups').locator('.van-cell').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('shim-bar').count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('adds a follow-up from the sidebar and shows it at the top of the list', async () => {
+    const { page, errors } = phone;
+
+    await page.getByTestId('write-follow-up').click();
+    await page.getByTestId('follow-up-content').locator('textarea').fill('侧边栏记录：客户想了解稳健型理财');
+    await screenshot(page, 'sidebar-follow-up-sheet');
+    await page.getByTestId('follow-up-save').click();
+    await page.getByTestId('latest-follow-ups').getByText('侧边栏记录：客户想了解稳健型理财').waitFor();
+    await page.waitForTimeout(400); // the toast fades
+    await screenshot(page, 'sidebar-after-follow-up');
+
+    const first = await page.getByTestId('latest-follow-ups').locator('.van-cell').first().innerText();
+    expect(first).toContain('侧边栏记录：客户想了解稳健型理财');
+    expect(await page.getByTestId('next-follow-up').innerText()).not.toContain('未安排');
+    expect(errors).toEqual([]);
+  });
+
+  it('offers to link or create for a contact that matches no customer', async () => {
+    const { page, errors } = phone;
+    server.simulator.state.addExternalContact({ external_userid: 'wmE2ENEW0001', name: '新来的客户', type: 1 }, { userid: 'rep-east-1', remark: '', description: '', add_way: 1, tag_ids: [] });
+    await server.db.sequelize.query("INSERT INTO corp_settings (name, value, created_at, updated_at) VALUES ('autoCreateLeads', 'false', ?, ?)", { replacements: [new Date(), new Date()] });
+    await server.simulator.events.flush();
+    await server.worker.drain();
+
+    await page.goto('/sidebar?contact=wmE2ENEW0001');
+    await page.getByTestId('match-panel').waitFor();
+    await screenshot(page, 'sidebar-unlinked-contact');
+    await page.getByTestId('create-customer').click();
+    await page.getByTestId('customer-card').waitFor();
+
+    expect(await page.getByTestId('customer-name').innerText()).toContain('新来的客户');
+    expect(errors).toEqual([]);
+  });
+
+  it('lists a group chat’s customers and unmatched members', async () => {
+    const { page, errors } = phone;
+
+    await page.goto('/sidebar?chat=wr-demo-chat-1');
+    await page.getByTestId('group-header').waitFor();
+    await screenshot(page, 'sidebar-group-chat');
+
+    expect(await page.getByTestId('group-header').innerText()).toContain('华东高净值客户交流群');
+    const listed = (await page.getByTestId('group-customers').locator('.van-cell').count()) + (await page.getByTestId('group-unmatched').locator('.van-cell').count());
+    expect(listed).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('explains where to open it when there is no current chat, and refuses a contact the rep does not follow', async () => {
+    const { page } = phone;
+    const [other] = await server.db.sequelize.query<{ external_userid: string }>(
+      "SELECT external_userid FROM wecom_follow_relations WHERE userid = 'rep-south-1' AND external_userid NOT IN (SELECT external_userid FROM wecom_follow_relations WHERE userid = 'rep-east-1') LIMIT 1",
+      { type: QueryTypes.SELECT },
+    );
+
+    await page.goto('/sidebar');
+    await page.getByTestId('sidebar-elsewhere').waitFor();
+    await page.goto(`/sidebar?contact=${other!.external_userid}`);
+    await page.getByTestId('sidebar-error').waitFor();
+    await screenshot(page, 'sidebar-not-follower');
+
+    expect(await page.getByTestId('sidebar-error').innerText()).toContain('只有添加了该客户的同事才能在侧边栏查看');
+  });
+});
