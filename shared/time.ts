@@ -22,3 +22,8 @@ export function isCalendarDate(text: string): boolean {
   const date = new Date(`${text}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
 }
+
+/** `hour`:00 China time, `days` days after the China day of `now` (a reminder's default time). */
+export function businessHour(now: Date, days: number, hour: number): Date {
+  return new Date(startOfBusinessDay(now, days).getTime() + hour * 3_600_000);
+}

@@ -75,6 +75,21 @@ describe('chat sidebar in Chromium at 375x812', () => {
     expect(errors).toEqual([]);
   });
 
+  it('changes the stage and the next follow-up from the card', async () => {
+    const { page, errors } = phone;
+
+    await page.getByTestId('change-stage').click();
+    await page.locator('.van-action-sheet__item', { hasText: '商机' }).click();
+    await page.getByTestId('customer-stage').getByText('商机').waitFor();
+    await page.getByTestId('next-follow-up').click();
+    await page.locator('.van-action-sheet__item', { hasText: '明天' }).click();
+    await page.waitForTimeout(400);
+
+    expect((await page.getByTestId('customer-stage').innerText()).trim()).toBe('商机');
+    expect(await page.getByTestId('next-follow-up').innerText()).toMatch(/\d+月\d+日/);
+    expect(errors).toEqual([]);
+  });
+
   it('offers to link or create for a contact that matches no customer', async () => {
     const { page, errors } = phone;
     server.simulator.state.addExternalContact({ external_userid: 'wmE2ENEW0001', name: '新来的客户', type: 1 }, { userid: 'rep-east-1', remark: '', description: '', add_way: 1, tag_ids: [] });
