@@ -24,10 +24,13 @@ import { startOrgSync } from '../server/modules/org/sync';
 import { createWecomClient } from '../server/wecom';
 import type { WecomClient } from '../server/wecom/client';
 import { Browser } from '../test/helpers/session';
-import { seedDemoCrm } from './demo-data';
+import { matchingHooks } from '../server/modules/matching/hooks';
+import { settingDefaults } from '../server/modules/settings/service';
+import { startExternalContactSync } from '../server/modules/wecom-mirror/sync';
+import { identitiesOf, seedDemoCrm } from './demo-data';
 import { CallbackCrypto } from '../server/wecom/callback-crypto';
 import { buildCallbackXml } from '../server/wecom/xml';
-import { createWecomSimulator, generateCorp, simulatorOptionsFor } from './wecom-simulator/index';
+import { createWecomSimulator, generateCorp, simulatorOptionsFor, type WecomSimulator } from './wecom-simulator/index';
 
 interface Row {
   workload: string;
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
       requests: { type: 'string', default: '4000' },
       concurrency: { type: 'string', default: '32' },
       'crm-scale': { type: 'string', default: '20' },
+      'crm-only': { type: 'boolean', default: false },
     },
   });
   const total = Number(values.requests);
@@ -60,6 +64,15 @@ async function main(): Promise<void> {
   const bareServer = await listen(createServer(bare.callback()));
   const bareStats = await load(`${base(bareServer)}/`, total, concurrency, () => ({ method: 'GET' }));
   bareServer.close();
+
+  const scale = Number(values['crm-scale']);
+  const crmDatabases: [string, string][] = [['SQLite (file)', `sqlite:${join(process.env.TMPDIR ?? '/tmp', `wcrm-bench-crm-${process.pid}.sqlite`)}`]];
+  if (values.mysql) crmDatabases.push(['MySQL', scratchMysqlUrl(values.mysql)]);
+  if (values['crm-only']) {
+    for (const [label, url] of crmDatabases) rows.push(...(await benchCrm(label, url, scale, bareStats, concurrency)));
+    printTable();
+    return;
+  }
 
   const databases: [string, string][] = [['SQLite (file)', `sqlite:${join(process.env.TMPDIR ?? '/tmp', `wcrm-bench-${process.pid}.sqlite`)}`]];
   if (values.mysql) databases.push(['MySQL', values.mysql]);
@@ -101,9 +114,6 @@ async function main(): Promise<void> {
     await close();
   }
 
-  const scale = Number(values['crm-scale']);
-  const crmDatabases: [string, string][] = [['SQLite (file)', `sqlite:${join(process.env.TMPDIR ?? '/tmp', `wcrm-bench-crm-${process.pid}.sqlite`)}`]];
-  if (values.mysql) crmDatabases.push(['MySQL', scratchMysqlUrl(values.mysql)]);
   for (const [label, url] of crmDatabases) rows.push(...(await benchCrm(label, url, scale, bareStats, concurrency)));
 
   if (values.mysql) {
@@ -144,8 +154,12 @@ async function benchCrm(label: string, url: string, scale: number, bare: LoadSta
   const app = await startApp(url);
   const { done } = await startOrgSync({ sequelize: app.sequelize, wecom: app.wecom, logger, bootstrap: { adminUserIds: ['admin'] } }, SYSTEM_ACTOR);
   if ((await done).status !== 'succeeded') throw new Error('demo org sync failed');
-  const seeded = await seedDemoCrm(app.sequelize, { scale });
+  const seeded = await seedDemoCrm(app.sequelize, { scale, wecomIdentities: identitiesOf(app.simulator.state.externalContacts.values()) });
   if (!seeded) throw new Error(`the CRM tables of ${label} are not empty`);
+  const hooks = matchingHooks(app.sequelize, settingDefaults(app.config));
+  if ((await (await startExternalContactSync({ sequelize: app.sequelize, wecom: app.wecom, logger, hooks }, SYSTEM_ACTOR)).done).status !== 'succeeded') {
+    throw new Error('demo external-contact sync failed');
+  }
   const browser = new Browser(base(app.server));
   await browser.login('mgr-east');
   const headers = { cookie: ['wcrm_session', 'wcrm_session.sig'].map((name) => `${name}=${browser.cookie(name)}`).join('; ') };
@@ -153,7 +167,12 @@ async function benchCrm(label: string, url: string, scale: number, bare: LoadSta
     'SELECT customer_id AS id FROM follow_ups GROUP BY customer_id ORDER BY COUNT(*) DESC, customer_id LIMIT 1',
     { type: QueryTypes.SELECT },
   );
+  const [card] = await app.sequelize.query<{ external_userid: string }>(
+    "SELECT l.external_userid FROM customer_wecom_links l JOIN wecom_follow_relations r ON r.external_userid = l.external_userid WHERE r.userid = 'mgr-east' ORDER BY l.external_userid LIMIT 1",
+    { type: QueryTypes.SELECT },
+  );
   const workloads: [string, string][] = [
+    ['GET /api/sidebar/external-contacts/:id (sidebar card)', `/api/sidebar/external-contacts/${card!.external_userid}`],
     ['GET /api/customers (page 1 of the scope)', '/api/customers?pageSize=20'],
     ['GET /api/customers?keyword=王 (name / phone / institution)', `/api/customers?pageSize=20&keyword=${encodeURIComponent('王')}`],
     ['GET /api/customers?followUp=due', '/api/customers?pageSize=20&followUp=due'],
@@ -170,12 +189,19 @@ async function benchCrm(label: string, url: string, scale: number, bare: LoadSta
       ratio: `${(stats.rps / bare.rps).toFixed(2)}×`,
     });
   }
+  // The sidebar's goal is a latency one user feels: one request at a time.
+  const single = await load(`${base(app.server)}/api/sidebar/external-contacts/${card!.external_userid}`, 500, 1, () => ({ method: 'GET', headers }));
+  out.push({
+    workload: `sidebar card, one request at a time, ${fmt(seeded.customers)} customers (${label})`,
+    figure: `p50 ${single.p50.toFixed(1)} ms, p99 ${single.p99.toFixed(1)} ms`,
+    baseline: `bare Koa p99 ${bare.p99.toFixed(1)} ms at 32 concurrent`,
+  });
   if (label === 'MySQL') await app.sequelize.query(`DROP DATABASE ${new URL(url).pathname.slice(1)}`);
   await app.close();
   return out;
 }
 
-async function startApp(url: string): Promise<{ server: Server; config: Config; sequelize: Sequelize; wecom: WecomClient; close(): Promise<void> }> {
+async function startApp(url: string): Promise<{ server: Server; config: Config; sequelize: Sequelize; wecom: WecomClient; simulator: WecomSimulator; close(): Promise<void> }> {
   const server = createServer();
   await listen(server);
   const port = (server.address() as AddressInfo).port;
@@ -191,6 +217,7 @@ async function startApp(url: string): Promise<{ server: Server; config: Config; 
     config,
     sequelize,
     wecom,
+    simulator,
     async close() {
       await new Promise<void>((r) => {
         server.close(() => r());

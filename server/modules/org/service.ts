@@ -6,6 +6,7 @@
 import { Op, type Sequelize, type Transaction } from 'sequelize';
 import type { UserStatus } from '@shared/permissions';
 import type { WecomDepartment, WecomUser } from '../../wecom/types';
+import { forgetDepartmentTree } from '../roles/access';
 import { grantRoles } from '../roles/service';
 import { orgModels, type UserRow } from './models';
 
@@ -129,6 +130,7 @@ export async function applyDepartments(
       counts.unchanged++;
     }
   }
+  forgetDepartmentTree(sequelize, transaction);
   const gone = complete ? [...existing.values()].filter((d) => !seen.has(d.id) && d.deleted_at === null).map((d) => d.id) : [];
   if (gone.length) {
     await Department.update({ deleted_at: now }, { where: { id: { [Op.in]: gone } }, transaction });

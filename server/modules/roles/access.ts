@@ -2,7 +2,7 @@
  * What a user may do and see: permissions and the data scope, from their roles and their
  * departments (DESIGN §6.5). `scopeWhere` is the one filter every CRM query applies.
  */
-import { Op, QueryTypes, type Sequelize, type WhereOptions } from 'sequelize';
+import { Op, QueryTypes, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import { ALL_PERMISSIONS, DATA_SCOPES, type DataScopeKind, type Permission } from '@shared/permissions';
 
 export interface Access {
@@ -56,19 +56,44 @@ export async function loadAccess(sequelize: Sequelize, userId: number): Promise<
   };
 }
 
-/** The given departments and all their descendants (active departments only). */
-export async function descendantsOf(sequelize: Sequelize, roots: readonly number[]): Promise<number[]> {
-  if (roots.length === 0) return [];
+/**
+ * The department tree (parent → children), read once and kept for a few seconds: every
+ * department-tree scope needs it on every request, and a 1,000-department table is not worth
+ * re-reading each time. Department writes drop it when they commit (`forgetDepartmentTree`).
+ */
+const TREE_TTL_MS = 5_000;
+const trees = new WeakMap<Sequelize, { children: Map<number, number[]>; expires: number }>();
+
+async function departmentChildren(sequelize: Sequelize): Promise<Map<number, number[]>> {
+  const cached = trees.get(sequelize);
+  if (cached && cached.expires > Date.now()) return cached.children;
   const all = await sequelize.query<{ id: number; parent_id: number | null }>(
     'SELECT id, parent_id FROM departments WHERE deleted_at IS NULL',
     { type: QueryTypes.SELECT },
   );
   const children = new Map<number, number[]>();
   for (const d of all) {
-    const parent = d.parent_id === null ? null : Number(d.parent_id);
-    if (parent === null) continue;
+    if (d.parent_id === null) continue;
+    const parent = Number(d.parent_id);
     children.set(parent, [...(children.get(parent) ?? []), Number(d.id)]);
   }
+  trees.set(sequelize, { children, expires: Date.now() + TREE_TTL_MS });
+  return children;
+}
+
+/** Call when departments change; pass the writing transaction to drop the tree once it commits. */
+export function forgetDepartmentTree(sequelize: Sequelize, transaction?: Transaction): void {
+  const forget = () => {
+    trees.delete(sequelize);
+  };
+  if (transaction) transaction.afterCommit(forget);
+  else forget();
+}
+
+/** The given departments and all their descendants (active departments only). */
+export async function descendantsOf(sequelize: Sequelize, roots: readonly number[]): Promise<number[]> {
+  if (roots.length === 0) return [];
+  const children = await departmentChildren(sequelize);
   const seen = new Set<number>();
   const stack = [...roots];
   while (stack.length) {

@@ -10,6 +10,7 @@ import { WecomApiError } from '../../wecom/errors';
 import type { WecomDepartment } from '../../wecom/types';
 import { xmlText, type XmlObject } from '../../wecom/xml';
 import { applyDepartments, applyEmployee, type RoleBootstrap } from '../org/service';
+import { forgetDepartmentTree } from '../roles/access';
 import {
   applyExternalContact,
   markGroupChatDismissed,
@@ -102,6 +103,7 @@ const upsertParty: Handler = async (event, { sequelize, wecom }) => {
 const deleteParty: Handler = async (event, { sequelize }) => {
   const id = Number(field(event, 'Id'));
   return async (t) => {
+    forgetDepartmentTree(sequelize, t);
     await sequelize.query('UPDATE departments SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL', {
       replacements: [new Date(), new Date(), id],
       transaction: t,
