@@ -40,6 +40,8 @@ export default defineConfig(({ mode }) => ({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+    // Read by `npm run bench` to size each route's initial JS.
+    manifest: true,
     target: 'es2020',
     chunkSizeWarningLimit: 300,
   },

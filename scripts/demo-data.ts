@@ -14,6 +14,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { normalizePhone } from '@shared/phone';
 import { businessDate } from '@shared/time';
+import { refreshPlannerStatistics } from '../server/db/dialect';
 import { deltasOf } from '../server/modules/holdings/service';
 import { seededRandom } from './wecom-simulator/demo-corp';
 import type { SimExternalContact } from './wecom-simulator/index';
@@ -140,6 +141,7 @@ export async function seedDemoCrm(sequelize: Sequelize, options: DemoDataOptions
   await sequelize.transaction(async (transaction) => {
     for (const [table, rows] of Object.entries(tables)) await insertAll(sequelize, table, rows, transaction);
   });
+  await refreshPlannerStatistics(sequelize);
   return {
     customers: tables.customers.length,
     contacts: tables.customer_contacts.length,

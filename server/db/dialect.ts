@@ -155,3 +155,12 @@ export async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 4): Pr
     }
   }
 }
+
+/**
+ * After a bulk load (demo data, an import): refresh the statistics the query planner picks
+ * indexes by. SQLite keeps none until told (without them it may count 70k rows through a list
+ * index); InnoDB maintains its own.
+ */
+export async function refreshPlannerStatistics(sequelize: Sequelize): Promise<void> {
+  if (dialectOf(sequelize) === 'sqlite') await sequelize.query('ANALYZE');
+}

@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
 import { identitiesOf, seedDemoCrm } from '../../scripts/demo-data';
 import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
-import { H5_DIST, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks, H5_DIST, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
 
 describe('chat sidebar in Chromium at 375x812', () => {
   let server: TestServer;
@@ -94,8 +94,7 @@ describe('chat sidebar in Chromium at 375x812', () => {
     const { page, errors } = phone;
     server.simulator.state.addExternalContact({ external_userid: 'wmE2ENEW0001', name: '新来的客户', type: 1 }, { userid: 'rep-east-1', remark: '', description: '', add_way: 1, tag_ids: [] });
     await server.db.sequelize.query("INSERT INTO corp_settings (name, value, created_at, updated_at) VALUES ('autoCreateLeads', 'false', ?, ?)", { replacements: [new Date(), new Date()] });
-    await server.simulator.events.flush();
-    await server.worker.drain();
+    await deliverCallbacks(server);
 
     await page.goto('/sidebar?contact=wmE2ENEW0001');
     await page.getByTestId('match-panel').waitFor();
@@ -135,4 +134,35 @@ describe('chat sidebar in Chromium at 375x812', () => {
 
     expect(await page.getByTestId('sidebar-error').innerText()).toContain('只有添加了该客户的同事才能在侧边栏查看');
   });
+});
+
+describe('chat sidebar inside the WeCom webview, without WeCom’s native bridge', () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startTestServer({ serveH5: true });
+    await syncOrg(server);
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('signs the page URL for ww.register and explains a JS-SDK that never answers instead of hanging', async () => {
+    const phone = await openPhonePage(browser, server.baseUrl, { userAgent: 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 wxwork/4.1.30 MicroMessenger/7.0.1' });
+    await loginThroughSimulator(phone, '/sidebar', 'rep-east-1');
+    const signed = phone.page.waitForRequest((r) => r.url().includes('/api/wecom/jssdk-config'));
+
+    await phone.page.reload();
+    const request = new URL((await signed).url());
+    await phone.page.getByTestId('sidebar-error').waitFor({ timeout: 15_000 });
+    await screenshot(phone.page, 'sidebar-jssdk-unavailable');
+
+    expect(request.searchParams.get('url')).toBe(`${server.baseUrl}/sidebar`);
+    expect(await phone.page.getByTestId('shim-bar').count()).toBe(0);
+    expect(await phone.page.getByTestId('sidebar-error').innerText()).toContain('企业微信');
+    await phone.context.close();
+  }, 60_000);
 });

@@ -39,7 +39,7 @@ export interface PhonePage {
   errors: string[];
 }
 
-export async function openPhonePage(browser: Browser, baseURL: string): Promise<PhonePage> {
+export async function openPhonePage(browser: Browser, baseURL: string, options: { userAgent?: string } = {}): Promise<PhonePage> {
   const context = await browser.newContext({
     viewport: PHONE_VIEWPORT,
     deviceScaleFactor: 2,
@@ -47,6 +47,7 @@ export async function openPhonePage(browser: Browser, baseURL: string): Promise<
     hasTouch: true,
     locale: 'zh-CN',
     userAgent:
+      options.userAgent ??
       'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36',
     baseURL,
   });

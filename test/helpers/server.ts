@@ -102,6 +102,12 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /** Runs a full org sync of the server's simulated corp (with `admin` as admin) and waits for it. */
+/** Delivers the simulator's pending callbacks and lets the worker apply them. */
+export async function deliverCallbacks(server: TestServer): Promise<void> {
+  await server.simulator.events.flush();
+  await server.worker.drain();
+}
+
 /** A full external-contact sync (tags, contacts, groups) with matching, as the admin API runs it. */
 export async function syncExternalContacts(server: TestServer): Promise<SyncRunView> {
   const deps = { sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, hooks: matchingHooks(server.db.sequelize, settingDefaults(server.config)) };

@@ -5,16 +5,13 @@ import type { SidebarCard } from '@shared/sidebar';
 import type { WecomExternalContact } from '../../server/wecom/types';
 import { crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks, startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 describe.each(databaseTargets())('matching WeCom contacts to customers on $label', (target) => {
   let server: TestServer;
   let api: CrmClient;
   let seq = 0;
-  const settle = async () => {
-    await server.simulator.events.flush();
-    await server.worker.drain();
-  };
+  const settle = () => deliverCallbacks(server);
   const customer = (userid: string, body: Record<string, unknown>) => api.send<CustomerView>(userid, 'POST', '/api/customers', { type: 'individual', ...body });
   /** A new WeCom contact added by `userid`, delivered through the real callback pipeline. */
   const addContact = async (userid: string, contact: Partial<WecomExternalContact> & { name: string }, follow: { remark_mobiles?: string[]; remark_corp_name?: string; state?: string } = {}) => {

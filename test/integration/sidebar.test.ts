@@ -4,16 +4,13 @@ import type { GroupChatView, SidebarCard } from '@shared/sidebar';
 import { crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
 
 describe.each(databaseTargets())('sidebar API on $label', (target) => {
   let server: TestServer;
   let api: CrmClient;
   let seq = 0;
-  const settle = async () => {
-    await server.simulator.events.flush();
-    await server.worker.drain();
-  };
+  const settle = () => deliverCallbacks(server);
   const customer = (userid: string, body: Record<string, unknown>) => api.send<CustomerView>(userid, 'POST', '/api/customers', { type: 'individual', ...body });
   const addContact = async (userid: string, name: string, mobile: string, extra: { tag_ids?: string[]; state?: string } = {}) => {
     const externalUserid = `wmSIDE${String(++seq).padStart(4, '0')}`;

@@ -8,10 +8,21 @@ import { WecomBridgeError, type WecomBridge } from './bridge';
 const signedUrl = () => window.location.href.split('#')[0]!;
 
 function explain(err: unknown): WecomBridgeError {
+  if (err instanceof WecomBridgeError) return err;
   const message = String((err as { errMsg?: string })?.errMsg ?? (err as Error)?.message ?? err);
   if (/signature|40093/i.test(message)) return new WecomBridgeError('signature', '企业微信签名校验失败：请确认应用的可信域名与本页地址一致，然后重新打开侧边栏');
   if (/permission|no permission|80001/i.test(message)) return new WecomBridgeError('permission', '应用没有客户联系权限：请管理员在企业微信后台为本应用开启「客户联系」权限');
   return new WecomBridgeError('unavailable', `企业微信接口调用失败（${message}），请关闭侧边栏后重试`);
+}
+
+/** The SDK waits for WeCom's native bridge; if it never comes (an old client, a broken webview), say so. */
+const JSSDK_TIMEOUT_MS = 6_000;
+function withTimeout<T>(work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new WecomBridgeError('unavailable', '企业微信没有响应：请将企业微信更新到最新版本，然后重新打开侧边栏')), JSSDK_TIMEOUT_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 export async function createJssdkBridge(): Promise<WecomBridge> {
@@ -29,11 +40,11 @@ export async function createJssdkBridge(): Promise<WecomBridge> {
     simulated: false,
     async resolveEntry() {
       try {
-        const { entry } = await ww.getContext();
+        const { entry } = await withTimeout(ww.getContext());
         if (entry === 'single_chat_tools' || entry === 'contact_profile') {
-          return { kind: 'contact', externalUserId: (await ww.getCurExternalContact()).userId };
+          return { kind: 'contact', externalUserId: (await withTimeout(ww.getCurExternalContact())).userId };
         }
-        if (entry === 'group_chat_tools') return { kind: 'group', chatId: (await ww.getCurExternalChat()).chatId };
+        if (entry === 'group_chat_tools') return { kind: 'group', chatId: (await withTimeout(ww.getCurExternalChat())).chatId };
         return { kind: 'elsewhere' };
       } catch (err) {
         throw explain(err);

@@ -5,17 +5,16 @@ import type { Migration } from './types';
 /**
  * Matching WeCom contacts to customers (DESIGN §6.3): the history of each link (linked, unlinked,
  * lost when the WeCom relation ended), corp settings (`autoCreateLeads`), and the channel (the
- * 渠道活码 `State`) an auto-created lead arrived through. Plus two list indexes on customers.
+ * 渠道活码 `State`) an auto-created lead arrived through. Plus a list index on customers.
  */
 export const migration: Migration = {
   name: '0007_matching',
   async up({ queryInterface: q, tableOptions }) {
     await q.addColumn('customers', 'acquisition_channel', { type: DataTypes.STRING(64), allowNull: true });
 
-    // Customer lists read live rows newest-first (or by next follow-up) and stop after a page: with
-    // these, a manager's first page over 100k customers walks the index instead of sorting 70k rows.
+    // Customer lists read live rows newest-first and stop after a page: with this, a manager's first
+    // page over 100k customers walks the index instead of sorting 70k rows.
     await q.addIndex('customers', ['deleted_at', 'updated_at'], { name: 'customers_live_updated' });
-    await q.addIndex('customers', ['deleted_at', 'next_follow_up_at'], { name: 'customers_live_next_follow_up' });
 
     await q.createTable(
       'customer_wecom_link_events',
@@ -49,7 +48,6 @@ export const migration: Migration = {
   async down({ queryInterface: q }) {
     await q.dropTable('corp_settings');
     await q.dropTable('customer_wecom_link_events');
-    await q.removeIndex('customers', 'customers_live_next_follow_up');
     await q.removeIndex('customers', 'customers_live_updated');
     await q.removeColumn('customers', 'acquisition_channel');
   },
