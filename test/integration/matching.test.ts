@@ -178,6 +178,16 @@ describe.each(databaseTargets())('matching WeCom contacts to customers on $label
     expect(lost?.summary).toContain('失去企业微信联系人 将删除：客户删除了李娜');
   });
 
+  it('releases the contacts of a deleted customer so they can be matched again', async () => {
+    const c = await customer('rep-east-1', { name: '将删除的客户', phone: '13800138114' });
+    const ext = await addContact('rep-east-1', { name: '被释放' }, { remark_mobiles: ['13800138114'] });
+
+    const res = await (await api.as('rep-east-1')).fetch(`/api/customers/${c.id}`, { method: 'DELETE' });
+
+    expect(res.status).toBe(204);
+    expect(await linkOf(ext)).toBeNull();
+  });
+
   it('matches unlinked contacts on demand without creating leads', async () => {
     const ext = await addContact('rep-east-1', { name: '补匹配' }, { remark_mobiles: ['13800138113'] });
     await server.db.sequelize.query("INSERT INTO customers (type, name, status, lifecycle_stage, phone, owner_user_id, department_id, version, created_at, updated_at) VALUES ('individual', '导入的客户', 'active', 'lead', '13800138113', ?, 2, 1, ?, ?)", {

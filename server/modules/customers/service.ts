@@ -225,8 +225,19 @@ export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: n
 export async function deleteCustomer(sequelize: Sequelize, caller: Caller, id: number): Promise<void> {
   const { Customer } = customerModels(sequelize);
   const current = await loadVisibleCustomer(sequelize, caller.access, id);
-  await Customer.update({ deleted_at: new Date(), version: current.version + 1 }, { where: { id } });
-  await audit(sequelize, caller.actor, { action: 'customer.delete', entity: 'customer', entityId: id, summary: `删除客户 ${current.name}` });
+  const now = new Date();
+  await sequelize.transaction(async (transaction) => {
+    await Customer.update({ deleted_at: now, version: current.version + 1 }, { where: { id }, transaction });
+    // Its WeCom contacts are released, so matching may link them to another customer; the link
+    // history keeps that they were this one's.
+    await sequelize.query(
+      `INSERT INTO customer_wecom_link_events (customer_id, external_userid, event, matched_by, user_id, detail, at, created_at, updated_at)
+       SELECT customer_id, external_userid, 'unlinked', matched_by, ?, '客户已删除', ?, ?, ? FROM customer_wecom_links WHERE customer_id = ?`,
+      { replacements: [caller.access.userId, now, now, now, id], transaction },
+    );
+    await sequelize.query('DELETE FROM customer_wecom_links WHERE customer_id = ?', { replacements: [id], transaction });
+    await audit(sequelize, caller.actor, { action: 'customer.delete', entity: 'customer', entityId: id, summary: `删除客户 ${current.name}` }, { transaction });
+  });
 }
 
 /** Moves customers (one or many, all within the caller's scope) to another active employee. */
