@@ -14,6 +14,7 @@ import type { Logger } from './logger';
 import { auditRoutes } from './modules/audit/routes';
 import { authRoutes } from './modules/auth/routes';
 import { contactRoutes } from './modules/contacts/routes';
+import { dashboardRoutes } from './modules/dashboard/routes';
 import { customerFollowUpSubject } from './modules/customers/detail';
 import { customerRoutes } from './modules/customers/routes';
 import { followUpRoutes } from './modules/follow-ups/routes';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): Koa {
     partnerRoutes(deps),
     followUpRoutes({ ...deps, prefix: '/api/partners', subject: partnerFollowUpSubject, permissions: { read: 'partner.read', write: 'partner.write' } }),
     targetRoutes(deps),
+    dashboardRoutes(deps),
     matchingRoutes({ ...deps, follows }),
     sidebarRoutes({ ...deps, follows }),
     settingsRoutes({ ...deps, settingDefaults: defaults }),

@@ -36,3 +36,21 @@ export interface TargetView {
   value: number;
   updatedAt: string;
 }
+
+/** The China calendar days a period covers. */
+export function periodDays(period: string): { from: string; to: string } {
+  const year = Number(period.slice(0, 4));
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const lastDay = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
+  let first = 1;
+  let last = 12;
+  if (periodKind(period) === 'month') first = last = Number(period.slice(5, 7));
+  if (periodKind(period) === 'quarter') {
+    first = (Number(period.slice(6)) - 1) * 3 + 1;
+    last = first + 2;
+  }
+  return { from: `${year}-${pad(first)}-01`, to: `${year}-${pad(last)}-${pad(lastDay(year, last))}` };
+}
+
+/** The quarter containing a China date `YYYY-MM-DD`. */
+export const quarterOf = (date: string) => `${date.slice(0, 4)}-Q${Math.ceil(Number(date.slice(5, 7)) / 3)}`;

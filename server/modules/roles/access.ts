@@ -146,3 +146,22 @@ export function canSee(access: Access, record: { ownerUserId: number | null; dep
       );
   }
 }
+
+/**
+ * `scopeWhere` for raw SQL (dashboard aggregates): a condition on `owner` / `department` columns
+ * (trusted identifiers, e.g. `c.owner_user_id`) and its replacements.
+ */
+export function scopeSql(access: Access, columns: ScopeColumns): { sql: string; params: unknown[] } {
+  switch (access.dataScope) {
+    case 'all':
+      return { sql: '1 = 1', params: [] };
+    case 'self':
+      return { sql: `${columns.owner} = ?`, params: [access.userId] };
+    case 'department':
+    case 'department_tree': {
+      const departments = access.scopeDepartmentIds;
+      if (!departments.length) return { sql: `${columns.owner} = ?`, params: [access.userId] };
+      return { sql: `(${columns.owner} = ? OR ${columns.department} IN (${departments.map(() => '?').join(', ')}))`, params: [access.userId, ...departments] };
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import Router from '@koa/router';
+import type { Sequelize } from 'sequelize';
+import { z } from 'zod';
+import { targetPeriod } from '@shared/targets';
+import { callerOf, requirePermission } from '../../http/auth';
+import { validate } from '../../http/validate';
+import { consignmentDashboard, customerDashboard, salesDashboard, targetDashboard } from './service';
+
+const query = z.object({
+  period: targetPeriod.optional(),
+  departmentId: z.coerce.number().int().positive().optional(),
+});
+
+/** `GET /api/dashboard/{customers,sales,consignment,targets}?period=&departmentId=` (DESIGN §4, §6.7). */
+export function dashboardRoutes(deps: { sequelize: Sequelize }): Router {
+  const { sequelize } = deps;
+  const router = new Router({ prefix: '/api/dashboard' });
+  const view = requirePermission('dashboard.view');
+  const boards = { customers: customerDashboard, sales: salesDashboard, consignment: consignmentDashboard, targets: targetDashboard };
+  for (const [name, board] of Object.entries(boards)) {
+    router.get(`/${name}`, view, async (ctx) => {
+      ctx.body = await board(sequelize, callerOf(ctx).access, validate(query, ctx.query));
+    });
+  }
+  return router;
+}

@@ -1,0 +1,69 @@
+/** Dashboard figures (DESIGN §6.7), all inside the caller's data scope. */
+import type { PeriodKind, TargetMetric } from './targets';
+
+export interface PeriodRange {
+  period: string;
+  kind: PeriodKind;
+  /** First and last China calendar day of the period, `YYYY-MM-DD`. */
+  from: string;
+  to: string;
+}
+
+export interface CountBy {
+  code: string | null;
+  label: string;
+  count: number;
+}
+
+export interface CustomerDashboard {
+  period: PeriodRange;
+  total: number;
+  newInPeriod: number;
+  bySource: CountBy[];
+  byStage: CountBy[];
+  byLevel: CountBy[];
+  /** Live customers never followed up, or not for 30 days. */
+  noFollowUp30Days: number;
+}
+
+export interface AmountBy {
+  id: number;
+  name: string;
+  amount: number;
+  count: number;
+}
+
+export interface SalesDashboard {
+  period: PeriodRange;
+  /** Direct sales in the period. */
+  total: number;
+  count: number;
+  /** The 12 months ending with the period's last month: `YYYY-MM` and the direct-sales amount. */
+  byMonth: { month: string; amount: number }[];
+  topProducts: AmountBy[];
+  topReps: AmountBy[];
+}
+
+export interface ConsignmentDashboard {
+  period: PeriodRange;
+  partnersByStatus: CountBy[];
+  salesByPartner: AmountBy[];
+  total: number;
+  partnersNoFollowUp30Days: { count: number; names: string[] };
+}
+
+export interface TargetProgress {
+  targetId: number;
+  scopeType: 'user' | 'department';
+  scope: { id: number; name: string };
+  metric: TargetMetric;
+  target: number;
+  actual: number;
+  /** actual / target × 100, one decimal; null for a zero target. */
+  completion: number | null;
+}
+
+export interface TargetDashboard {
+  period: PeriodRange;
+  items: TargetProgress[];
+}
