@@ -196,6 +196,14 @@ async function benchCrm(label: string, url: string, scale: number, bare: LoadSta
     figure: `p50 ${single.p50.toFixed(1)} ms, p99 ${single.p99.toFixed(1)} ms`,
     baseline: `bare Koa p99 ${bare.p99.toFixed(1)} ms at 32 concurrent`,
   });
+  // Dashboards: what a manager waits for when opening 看板 (one request at a time, this quarter).
+  for (const name of ['customers', 'sales', 'consignment', 'targets']) {
+    const stats = await load(`${base(app.server)}/api/dashboard/${name}`, 100, 1, () => ({ method: 'GET', headers }));
+    out.push({
+      workload: `GET /api/dashboard/${name}, one at a time, ${fmt(seeded.customers)} customers / ${fmt(seeded.sales)} sales (${label})`,
+      figure: `p50 ${stats.p50.toFixed(1)} ms, p99 ${stats.p99.toFixed(1)} ms`,
+    });
+  }
   if (label === 'MySQL') await app.sequelize.query(`DROP DATABASE ${new URL(url).pathname.slice(1)}`);
   await app.close();
   return out;

@@ -19,7 +19,7 @@ describe.each(databaseTargets())('dashboards on $label', (target) => {
     await syncOrg(server);
     api = crmClient(server);
     const db = server.db.sequelize;
-    const [east1, east3, south1] = await Promise.all(['rep-east-1', 'rep-east-3', 'rep-south-1'].map((u) => api.userId(u)));
+    const [east1, east3, south1] = (await Promise.all(['rep-east-1', 'rep-east-3', 'rep-south-1'].map((u) => api.userId(u)))) as [number, number, number];
     const now = Date.now();
     const insert = async (table: string, row: Record<string, unknown>) => {
       const at = new Date();
