@@ -19,6 +19,12 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '客户', tab: true },
   },
   {
+    path: '/customers/:id(\\d+)',
+    name: 'customer',
+    component: () => import('./pages/customers/CustomerDetailPage.vue'),
+    meta: { title: '客户详情' },
+  },
+  {
     path: '/workbench',
     name: 'workbench',
     component: () => import('./pages/workbench/WorkbenchPage.vue'),

@@ -1,8 +1,26 @@
-import type { CustomerView } from '@shared/customers';
+import type { ContactView, CustomerDetail, CustomerView, FollowUpView, TimelineEntry } from '@shared/customers';
 import type { PageOf } from '@shared/http';
+import type { HoldingView } from '@shared/products';
 import { api } from './client';
+
+export interface CustomerListFilter {
+  keyword?: string;
+  lifecycleStage?: string;
+  level?: string;
+  followUp?: 'due' | 'overdue';
+}
 
 /** The caller's customers whose next follow-up is today or earlier, soonest first. */
 export function fetchDueCustomers(pageSize = 10): Promise<PageOf<CustomerView>> {
   return api.get<PageOf<CustomerView>>('/api/customers', { followUp: 'due', sort: 'next_follow_up_asc', pageSize });
 }
+
+export const customersApi = {
+  list: (filter: CustomerListFilter, page: number, pageSize = 20) =>
+    api.get<PageOf<CustomerView>>('/api/customers', { ...filter, page, pageSize, sort: filter.followUp ? 'next_follow_up_asc' : 'updated_desc' }),
+  detail: (id: number) => api.get<CustomerDetail>(`/api/customers/${id}`),
+  followUps: (id: number, page: number) => api.get<PageOf<FollowUpView>>(`/api/customers/${id}/follow-ups`, { page, pageSize: 20 }),
+  timeline: (id: number, page: number) => api.get<PageOf<TimelineEntry>>(`/api/customers/${id}/timeline`, { page, pageSize: 20 }),
+  contacts: (id: number) => api.get<ContactView[]>(`/api/customers/${id}/contacts`),
+  holdings: (id: number) => api.get<HoldingView[]>(`/api/customers/${id}/holdings`),
+};

@@ -1,0 +1,48 @@
+/**
+ * Infinite scroll over a paginated endpoint (`PageOf<T>`): `loadMore` for Vant's `<van-list>`,
+ * `reset` when the filter changes. A stale answer (the filter changed meanwhile) is dropped.
+ */
+import type { PageOf } from '@shared/http';
+import { ref, shallowRef } from 'vue';
+import { ApiError } from '@/api/client';
+
+export function usePagedList<T>(fetchPage: (page: number) => Promise<PageOf<T>>) {
+  const items = shallowRef<T[]>([]);
+  const total = ref<number | null>(null);
+  const loading = ref(false);
+  const finished = ref(false);
+  const error = ref<string | null>(null);
+  let page = 0;
+  let generation = 0;
+
+  async function loadMore(): Promise<void> {
+    const mine = generation;
+    loading.value = true;
+    try {
+      const result = await fetchPage(page + 1);
+      if (mine !== generation) return;
+      page = result.page;
+      items.value = [...items.value, ...result.items];
+      total.value = result.total;
+      finished.value = items.value.length >= result.total || result.items.length === 0;
+      error.value = null;
+    } catch (err) {
+      if (mine !== generation) return;
+      error.value = err instanceof ApiError ? err.message : '加载失败，点击重试';
+    } finally {
+      if (mine === generation) loading.value = false;
+    }
+  }
+
+  function reset(): void {
+    generation++;
+    page = 0;
+    items.value = [];
+    total.value = null;
+    finished.value = false;
+    error.value = null;
+    loading.value = false;
+  }
+
+  return { items, total, loading, finished, error, loadMore, reset };
+}

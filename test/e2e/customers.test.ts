@@ -1,0 +1,66 @@
+/** The 客户 pages in Chromium at 375×812 over the demo data, as rep-east-1. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { seedDemoCrm } from '../../scripts/demo-data';
+import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { H5_DIST, startTestServer, syncOrg, type TestServer } from '../helpers/server';
+
+describe('customer pages in Chromium at 375x812', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let phone: PhonePage;
+
+  beforeAll(async () => {
+    if (!existsSync(join(H5_DIST, 'index.html'))) {
+      throw new Error('h5/dist is missing: run `npm run build:h5` first (npm test does).');
+    }
+    server = await startTestServer({ serveH5: true });
+    await syncOrg(server);
+    await seedDemoCrm(server.db.sequelize);
+    browser = await launchBrowser();
+    phone = await openPhonePage(browser, server.baseUrl);
+    await loginThroughSimulator(phone, '/customers', 'rep-east-1');
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('lists only the rep’s customers, with a count, and narrows by search', async () => {
+    const { page, errors } = phone;
+
+    await page.getByTestId('customer-count').waitFor();
+    await screenshot(page, 'customers-list');
+    const count = await page.getByTestId('customer-count').innerText();
+    const firstName = (await page.getByTestId('customer-list').locator('.van-cell__title span').first().innerText()).trim();
+    await page.getByTestId('customer-search').locator('input').fill(firstName);
+    await page.getByTestId('customer-search').locator('input').press('Enter');
+    await page.waitForFunction((name) => {
+      const titles = [...document.querySelectorAll('[data-testid="customer-list"] .van-cell__title span')].map((e) => e.textContent?.trim());
+      return titles.length > 0 && titles.every((t) => t?.includes(name));
+    }, firstName);
+
+    expect(count).toBe('共 80 位客户');
+    expect(errors).toEqual([]);
+  });
+
+  it('opens a customer, adds a follow-up and sees it in the timeline', async () => {
+    const { page, errors } = phone;
+
+    await page.getByTestId('customer-list').locator('.van-cell').first().click();
+    await page.getByTestId('customer-head').waitFor();
+    await screenshot(page, 'customer-detail-overview');
+    await page.getByTestId('customer-tabs').getByRole('tab', { name: '跟进' }).click();
+    await page.getByTestId('write-follow-up').click();
+    await page.getByTestId('follow-up-content').locator('textarea').fill('详情页记录：预约下周面谈');
+    await page.getByTestId('follow-up-save').click();
+    await page.getByText('详情页记录：预约下周面谈').first().waitFor();
+    await page.getByTestId('customer-tabs').getByRole('tab', { name: '时间线' }).click();
+    await page.getByTestId('timeline').getByText('详情页记录：预约下周面谈').waitFor();
+    await screenshot(page, 'customer-detail-timeline');
+
+    expect(await page.getByTestId('timeline').locator('.van-step').first().innerText()).toContain('详情页记录：预约下周面谈');
+    expect(errors).toEqual([]);
+  });
+});
