@@ -19,6 +19,18 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '客户', tab: true },
   },
   {
+    path: '/customers/new',
+    name: 'customer-new',
+    component: () => import('./pages/customers/CustomerFormPage.vue'),
+    meta: { title: '新建客户' },
+  },
+  {
+    path: '/customers/:id(\\d+)/edit',
+    name: 'customer-edit',
+    component: () => import('./pages/customers/CustomerFormPage.vue'),
+    meta: { title: '编辑客户' },
+  },
+  {
     path: '/customers/:id(\\d+)',
     name: 'customer',
     component: () => import('./pages/customers/CustomerDetailPage.vue'),

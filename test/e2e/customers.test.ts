@@ -36,12 +36,12 @@ describe('customer pages in Chromium at 375x812', () => {
     const firstName = (await page.getByTestId('customer-list').locator('.van-cell__title span').first().innerText()).trim();
     await page.getByTestId('customer-search').locator('input').fill(firstName);
     await page.getByTestId('customer-search').locator('input').press('Enter');
-    await page.waitForFunction((name) => {
-      const titles = [...document.querySelectorAll('[data-testid="customer-list"] .van-cell__title span')].map((e) => e.textContent?.trim());
-      return titles.length > 0 && titles.every((t) => t?.includes(name));
-    }, firstName);
+    await page.getByTestId('customer-count').filter({ hasNotText: count }).waitFor();
+    const titles = await page.getByTestId('customer-list').locator('.van-cell__title span').allInnerTexts();
 
     expect(count).toBe('共 80 位客户');
+    expect(titles.length).toBeGreaterThan(0);
+    expect(titles.every((t) => t.includes(firstName))).toBe(true);
     expect(errors).toEqual([]);
   });
 
@@ -62,5 +62,26 @@ describe('customer pages in Chromium at 375x812', () => {
 
     expect(await page.getByTestId('timeline').locator('.van-step').first().innerText()).toContain('详情页记录：预约下周面谈');
     expect(errors).toEqual([]);
+  });
+
+  it('creates a customer, showing the server’s field errors inline first', async () => {
+    const { page, errors } = phone;
+
+    await page.goto('/customers/new');
+    await page.getByTestId('customer-form').waitFor();
+    await page.getByTestId('field-name').locator('input').fill('表单新建客户');
+    await page.getByTestId('field-phone').locator('input').fill('139 0000 7777');
+    await page.getByTestId('field-email').locator('input').fill('not-an-email');
+    await page.getByTestId('customer-save').click();
+    await page.getByTestId('field-email').getByText('邮箱格式不正确').waitFor();
+    await screenshot(page, 'customer-form-error');
+    await page.getByTestId('field-email').locator('input').fill('new@example.com');
+    await page.getByTestId('customer-save').click();
+    await page.getByTestId('customer-head').waitFor();
+    await screenshot(page, 'customer-created');
+
+    expect(await page.getByTestId('customer-head').innerText()).toContain('表单新建客户');
+    expect(page.url()).toMatch(/\/customers\/\d+$/);
+    expect(errors.filter((e) => !e.includes('400'))).toEqual([]);
   });
 });
