@@ -31,6 +31,7 @@ import { sidebarRoutes } from './modules/sidebar/routes';
 import { saleRoutes } from './modules/sales/routes';
 import { targetRoutes } from './modules/targets/routes';
 import { dictionaryRoutes } from './modules/dictionaries/routes';
+import { orgRoutes } from './modules/org/routes';
 import { startOrgSync } from './modules/org/sync';
 import { syncRoutes } from './modules/sync-runs/routes';
 import { startExternalContactSync } from './modules/wecom-mirror/sync';
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps): Koa {
     followUpRoutes({ ...deps, prefix: '/api/partners', subject: partnerFollowUpSubject, permissions: { read: 'partner.read', write: 'partner.write' } }),
     targetRoutes(deps),
     dashboardRoutes(deps),
+    orgRoutes(deps),
     matchingRoutes({ ...deps, follows }),
     sidebarRoutes({ ...deps, follows }),
     settingsRoutes({ ...deps, settingDefaults: defaults }),

@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import type { Permission } from '@shared/permissions';
 import { useSessionStore } from './stores/session';
 
 declare module 'vue-router' {
@@ -7,6 +8,8 @@ declare module 'vue-router' {
     title: string;
     /** Pages reached from the tab bar show it; detail pages don't. */
     tab?: boolean;
+    /** Pages only some roles may open: others are sent to the workbench. */
+    permission?: Permission;
   }
 }
 
@@ -43,6 +46,12 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '工作台', tab: true },
   },
   {
+    path: '/dashboard',
+    name: 'dashboard',
+    component: () => import('./pages/dashboard/DashboardPage.vue'),
+    meta: { title: '看板', tab: true, permission: 'dashboard.view' },
+  },
+  {
     path: '/me',
     name: 'me',
     component: () => import('./pages/me/MePage.vue'),
@@ -66,8 +75,11 @@ const routes: RouteRecordRaw[] = [
 export const router = createRouter({ history: createWebHistory(), routes });
 
 // Every page needs the logged-in user; the first navigation loads it (or starts the login).
-router.beforeEach(async () => {
-  await useSessionStore().ensure();
+router.beforeEach(async (to) => {
+  const session = useSessionStore();
+  await session.ensure();
+  if (to.meta.permission && session.me && !session.me.permissions.includes(to.meta.permission)) return { name: 'workbench' };
+  return true;
 });
 
 router.afterEach((to) => {

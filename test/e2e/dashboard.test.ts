@@ -1,0 +1,59 @@
+/** 看板 in Chromium at 375×812 over the demo data: managers see it, reps do not. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { seedDemoCrm } from '../../scripts/demo-data';
+import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
+import { H5_DIST, startTestServer, syncOrg, type TestServer } from '../helpers/server';
+
+describe('dashboards in Chromium at 375x812', () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(join(H5_DIST, 'index.html'))) {
+      throw new Error('h5/dist is missing: run `npm run build:h5` first (npm test does).');
+    }
+    server = await startTestServer({ serveH5: true });
+    await syncOrg(server);
+    await seedDemoCrm(server.db.sequelize);
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('renders the four dashboards for a manager, and the department picker narrows them', async () => {
+    const phone = await openPhonePage(browser, server.baseUrl);
+    const { page, errors } = phone;
+    await loginThroughSimulator(phone, '/dashboard', 'mgr-east');
+
+    await page.getByTestId('dashboard-targets').waitFor();
+    await screenshot(page, 'dashboard-manager');
+    const before = Number(await page.getByTestId('customers-total').innerText());
+    await page.getByTestId('dashboard-filters').locator('.van-dropdown-menu__item').nth(1).click();
+    await page.locator('.van-dropdown-item__option', { hasText: '上海财富团队' }).click();
+    await page.getByTestId('customers-total').filter({ hasNotText: String(before) }).waitFor();
+    const after = Number(await page.getByTestId('customers-total').innerText());
+    await screenshot(page, 'dashboard-department');
+
+    expect(before).toBe(215);
+    expect(after).toBe(50);
+    expect(await page.getByTestId('tabbar').getByText('看板').count()).toBe(1);
+    expect(errors).toEqual([]);
+    await phone.context.close();
+  });
+
+  it('has no 看板 for a rep, and the route sends them to the workbench', async () => {
+    const phone = await openPhonePage(browser, server.baseUrl);
+    const { page } = phone;
+    await loginThroughSimulator(phone, '/workbench', 'rep-east-1');
+
+    await page.goto('/dashboard');
+    await page.waitForURL((url) => url.pathname === '/workbench');
+
+    expect(await page.getByTestId('tabbar').getByText('看板').count()).toBe(0);
+    await phone.context.close();
+  });
+});
