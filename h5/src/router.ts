@@ -52,6 +52,12 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '看板', tab: true, permission: 'dashboard.view' },
   },
   {
+    path: '/admin',
+    name: 'admin',
+    component: () => import('./pages/admin/AdminPage.vue'),
+    meta: { title: '管理', tab: true, permission: 'org.sync' },
+  },
+  {
     path: '/me',
     name: 'me',
     component: () => import('./pages/me/MePage.vue'),
