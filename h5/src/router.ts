@@ -40,6 +40,24 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '客户详情' },
   },
   {
+    path: '/partners',
+    name: 'partners',
+    component: () => import('./pages/partners/PartnersPage.vue'),
+    meta: { title: '代销机构', permission: 'partner.read' },
+  },
+  {
+    path: '/partners/:id(\\d+)',
+    name: 'partner',
+    component: () => import('./pages/partners/PartnerDetailPage.vue'),
+    meta: { title: '代销机构', permission: 'partner.read' },
+  },
+  {
+    path: '/products',
+    name: 'products',
+    component: () => import('./pages/partners/ProductsPage.vue'),
+    meta: { title: '产品', permission: 'product.read' },
+  },
+  {
     path: '/workbench',
     name: 'workbench',
     component: () => import('./pages/workbench/WorkbenchPage.vue'),

@@ -84,4 +84,26 @@ describe('customer pages in Chromium at 375x812', () => {
     expect(page.url()).toMatch(/\/customers\/\d+$/);
     expect(errors.filter((e) => !e.includes('400'))).toEqual([]);
   });
+
+  it('reaches the rep’s consignment partners from the workbench and logs a partner follow-up', async () => {
+    const { page, errors } = phone;
+    errors.length = 0; // the form test before provoked a 400 on purpose
+
+    await page.goto('/workbench');
+    await page.getByTestId('entry-partners').click();
+    await page.getByTestId('partner-count').waitFor();
+    await screenshot(page, 'partners-list');
+    const count = await page.getByTestId('partner-count').innerText();
+    await page.getByTestId('partner-list').locator('.van-cell').first().click();
+    await page.getByTestId('partner-info').waitFor();
+    await page.getByTestId('write-partner-follow-up').click();
+    await page.getByTestId('follow-up-content').locator('textarea').fill('渠道回访：确认下季度代销额度');
+    await page.getByTestId('follow-up-save').click();
+    await page.getByTestId('partner-follow-ups').getByText('渠道回访：确认下季度代销额度').waitFor();
+    await page.waitForTimeout(400); // the sheet slides away
+    await screenshot(page, 'partner-detail');
+
+    expect(count).toBe('共 2 家代销机构');
+    expect(errors).toEqual([]);
+  });
 });

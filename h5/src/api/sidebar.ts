@@ -1,5 +1,4 @@
-import type { CustomerView, FollowUpView } from '@shared/customers';
-import type { FollowUpInput } from '@shared/follow-ups';
+import type { CustomerView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import type { GroupChatView, SidebarCard } from '@shared/sidebar';
 import { api } from './client';
@@ -13,7 +12,6 @@ export const sidebarApi = {
   myGroups: () => api.get<{ items: { chatId: string; name: string | null; memberCount: number }[] }>('/api/sidebar/group-chats'),
   link: (externalUserId: string, customerId: number) => api.post<CustomerView>('/api/wecom-links', { externalUserId, customerId }),
   createCustomer: (externalUserId: string) => api.post<CustomerView>(`/api/wecom-links/${enc(externalUserId)}/customer`, {}),
-  addFollowUp: (customerId: number, input: Partial<Record<keyof FollowUpInput, unknown>>) => api.post<FollowUpView>(`/api/customers/${customerId}/follow-ups`, input),
   updateCustomer: (customerId: number, patch: Record<string, unknown> & { version: number }) => api.patch<CustomerView>(`/api/customers/${customerId}`, patch),
   searchCustomers: (keyword: string) => api.get<PageOf<CustomerView>>('/api/customers', { keyword, pageSize: 10 }),
 };
