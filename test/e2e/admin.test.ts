@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
-import { H5_DIST, startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks, H5_DIST, startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 describe('admin pages in Chromium at 375x812', () => {
   let server: TestServer;
@@ -41,6 +41,23 @@ describe('admin pages in Chromium at 375x812', () => {
     expect(errors).toEqual([]);
     await phone.context.close();
   }, 60_000);
+
+  it('lists callback events by status and shows an event’s payload', async () => {
+    server.simulator.state.addExternalContact({ external_userid: 'wmADMINLOG01', name: '日志客户', type: 1 }, { userid: 'rep-east-1', remark: '', description: '', add_way: 1, tag_ids: [] });
+    await deliverCallbacks(server);
+    const phone = await openPhonePage(browser, server.baseUrl);
+    const { page, errors } = phone;
+    await loginThroughSimulator(phone, '/admin', 'admin');
+
+    await page.getByTestId('event-row').first().waitFor();
+    await page.getByTestId('event-row').first().click();
+    await page.getByTestId('event-detail').getByText('add_external_contact').first().waitFor();
+    await screenshot(page, 'admin-event-detail');
+
+    expect(await page.getByTestId('event-log').innerText()).toContain('已完成 1');
+    expect(errors).toEqual([]);
+    await phone.context.close();
+  });
 
   it('has no 管理 for a rep, and /admin sends them to the workbench', async () => {
     const phone = await openPhonePage(browser, server.baseUrl);
