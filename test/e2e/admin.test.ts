@@ -1,18 +1,14 @@
 /** 管理 in Chromium at 375×812: an admin starts an org sync and watches it finish; reps never see it. */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
-import { deliverCallbacks, H5_DIST, startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks, startTestServer, syncOrg, requireH5Build, type TestServer } from '../helpers/server';
 
 describe('admin pages in Chromium at 375x812', () => {
   let server: TestServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(join(H5_DIST, 'index.html'))) {
-      throw new Error('h5/dist is missing: run `npm run build:h5` first (npm test does).');
-    }
+    requireH5Build();
     server = await startTestServer({ serveH5: true });
     await syncOrg(server);
     browser = await launchBrowser();

@@ -1,10 +1,8 @@
 /** The 客户 pages in Chromium at 375×812 over the demo data, as rep-east-1. */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { seedDemoCrm } from '../../scripts/demo-data';
 import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
-import { H5_DIST, startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { startTestServer, syncOrg, requireH5Build, type TestServer } from '../helpers/server';
 
 describe('customer pages in Chromium at 375x812', () => {
   let server: TestServer;
@@ -12,9 +10,7 @@ describe('customer pages in Chromium at 375x812', () => {
   let phone: PhonePage;
 
   beforeAll(async () => {
-    if (!existsSync(join(H5_DIST, 'index.html'))) {
-      throw new Error('h5/dist is missing: run `npm run build:h5` first (npm test does).');
-    }
+    requireH5Build();
     server = await startTestServer({ serveH5: true });
     await syncOrg(server);
     await seedDemoCrm(server.db.sequelize);

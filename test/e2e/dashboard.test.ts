@@ -1,19 +1,15 @@
 /** 看板 in Chromium at 375×812 over the demo data: managers see it, reps do not. */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { seedDemoCrm } from '../../scripts/demo-data';
 import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
-import { H5_DIST, startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { startTestServer, syncOrg, requireH5Build, type TestServer } from '../helpers/server';
 
 describe('dashboards in Chromium at 375x812', () => {
   let server: TestServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(join(H5_DIST, 'index.html'))) {
-      throw new Error('h5/dist is missing: run `npm run build:h5` first (npm test does).');
-    }
+    requireH5Build();
     server = await startTestServer({ serveH5: true });
     await syncOrg(server);
     await seedDemoCrm(server.db.sequelize);

@@ -1,17 +1,13 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
-import { H5_DIST, startTestServer, type TestServer } from '../helpers/server';
+import { requireH5Build, startTestServer, type TestServer } from '../helpers/server';
 
 describe('H5 shell in Chromium at 375x812', () => {
   let server: TestServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(join(H5_DIST, 'index.html'))) {
-      throw new Error('h5/dist is missing: run `npm run build:h5` first (npm test does).');
-    }
+    requireH5Build();
     server = await startTestServer({ serveH5: true });
     browser = await launchBrowser();
   });

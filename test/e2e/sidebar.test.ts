@@ -2,13 +2,11 @@
  * The chat sidebar in Chromium at 375×812 against the simulator's demo corp: the dev shim stands
  * in for the WeCom JS-SDK (the page reads the "current chat" from `?contact=` / `?chat=`).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
 import { identitiesOf, seedDemoCrm } from '../../scripts/demo-data';
 import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
-import { deliverCallbacks, H5_DIST, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks, startTestServer, syncExternalContacts, syncOrg, requireH5Build, type TestServer } from '../helpers/server';
 
 describe('chat sidebar in Chromium at 375x812', () => {
   let server: TestServer;
@@ -18,9 +16,7 @@ describe('chat sidebar in Chromium at 375x812', () => {
   let phone: PhonePage;
 
   beforeAll(async () => {
-    if (!existsSync(join(H5_DIST, 'index.html'))) {
-      throw new Error('h5/dist is missing: run `npm run build:h5` first (npm test does).');
-    }
+    requireH5Build();
     server = await startTestServer({ serveH5: true });
     await syncOrg(server);
     await seedDemoCrm(server.db.sequelize, { wecomIdentities: identitiesOf(server.simulator.state.externalContacts.values()) });

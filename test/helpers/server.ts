@@ -3,7 +3,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type Koa from 'koa';
 import { loadConfig, type Config } from '../../config';
 import { createApp } from '../../server/app';
@@ -21,6 +22,13 @@ import { createWecomSimulator, simulatorOptionsFor, type SimulatorOptions, type 
 import { createScratchDatabase, type DatabaseTarget, type ScratchDatabase } from './database';
 
 export const H5_DIST = resolve(__dirname, '../../h5/dist');
+
+/** Browser tests serve the built H5: fail clearly when it has not been built. */
+export function requireH5Build(): void {
+  if (!existsSync(join(H5_DIST, 'index.html'))) {
+    throw new Error('h5/dist is missing: run `npm run build:h5` first (npm test does).');
+  }
+}
 
 export interface TestServer {
   baseUrl: string;

@@ -60,12 +60,18 @@ export async function loadContactFacts(sequelize: Sequelize, externalUserid: str
   };
 }
 
-export async function linkedCustomerOf(sequelize: Sequelize, externalUserid: string, transaction?: Transaction): Promise<{ customerId: number; matchedBy: MatchedBy } | null> {
-  const [link] = await sequelize.query<{ customer_id: number; matched_by: MatchedBy }>(
-    'SELECT customer_id, matched_by FROM customer_wecom_links WHERE external_userid = ?',
+export interface LinkRow {
+  customerId: number;
+  matchedBy: MatchedBy;
+  linkedAt: Date | string;
+}
+
+export async function linkedCustomerOf(sequelize: Sequelize, externalUserid: string, transaction?: Transaction): Promise<LinkRow | null> {
+  const [link] = await sequelize.query<{ customer_id: number; matched_by: MatchedBy; linked_at: Date | string }>(
+    'SELECT customer_id, matched_by, linked_at FROM customer_wecom_links WHERE external_userid = ?',
     { replacements: [externalUserid], type: QueryTypes.SELECT, transaction },
   );
-  return link ? { customerId: Number(link.customer_id), matchedBy: link.matched_by } : null;
+  return link ? { customerId: Number(link.customer_id), matchedBy: link.matched_by, linkedAt: link.linked_at } : null;
 }
 
 /** Steps 2–4 for a contact with no link: one certain customer, or ranked suggestions. */
@@ -156,7 +162,7 @@ export async function matchContact(
 ): Promise<MatchOutcome> {
   const { transaction } = options;
   const existing = await linkedCustomerOf(sequelize, externalUserid, transaction);
-  if (existing) return { status: 'linked', ...existing, isNew: false };
+  if (existing) return { status: 'linked', customerId: existing.customerId, matchedBy: existing.matchedBy, isNew: false };
   const facts = await loadContactFacts(sequelize, externalUserid, transaction);
   if (!facts) return { status: 'unmatched', suggestions: [] };
   const { match, suggestions } = await findCandidates(sequelize, facts, transaction);

@@ -6,7 +6,7 @@
 import { Op, type Sequelize, type Transaction } from 'sequelize';
 import type { UserStatus } from '@shared/permissions';
 import type { WecomDepartment, WecomUser } from '../../wecom/types';
-import { forgetDepartmentTree } from '../roles/access';
+import { forgetDepartmentTree, type Access } from '../roles/access';
 import { grantRoles } from '../roles/service';
 import { orgModels, type UserRow } from './models';
 
@@ -167,4 +167,16 @@ export async function departmentsOfUser(sequelize: Sequelize, userId: number): P
   const depts = await Department.findAll({ where: { id: { [Op.in]: links.map((l) => l.get().department_id) } } });
   const names = new Map(depts.map((d) => [d.get().id, d.get().name]));
   return links.map((l) => ({ id: l.get().department_id, name: names.get(l.get().department_id) ?? '', isLeader: l.get().is_leader }));
+}
+
+/** The departments a picker may offer: those inside the caller's data scope (all for `all`). */
+export async function departmentsInScope(sequelize: Sequelize, access: Access): Promise<{ id: number; name: string; parentId: number | null }[]> {
+  const { Department } = orgModels(sequelize);
+  const ids = access.dataScope === 'all' ? null : access.dataScope === 'self' ? access.departmentIds : access.scopeDepartmentIds;
+  if (ids && !ids.length) return [];
+  const rows = await Department.findAll({
+    where: { deleted_at: null, ...(ids ? { id: { [Op.in]: [...ids] } } : {}) },
+    order: [['sort_order', 'DESC'], ['id', 'ASC']],
+  });
+  return rows.map((r) => ({ id: r.get().id, name: r.get().name, parentId: r.get().parent_id }));
 }

@@ -3,6 +3,7 @@
  * departments (DESIGN §6.5). `scopeWhere` is the one filter every CRM query applies.
  */
 import { Op, QueryTypes, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { sqlList } from '../../db/dialect';
 import { ALL_PERMISSIONS, DATA_SCOPES, type DataScopeKind, type Permission } from '@shared/permissions';
 
 export interface Access {
@@ -161,7 +162,7 @@ export function scopeSql(access: Access, columns: ScopeColumns): { sql: string; 
     case 'department_tree': {
       const departments = access.scopeDepartmentIds;
       if (!departments.length) return { sql: `${columns.owner} = ?`, params: [access.userId] };
-      return { sql: `(${columns.owner} = ? OR ${columns.department} IN (${departments.map(() => '?').join(', ')}))`, params: [access.userId, ...departments] };
+      return { sql: `(${columns.owner} = ? OR ${columns.department} IN (${sqlList(departments)}))`, params: [access.userId, ...departments] };
     }
   }
 }

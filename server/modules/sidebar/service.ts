@@ -17,7 +17,7 @@ import { customerViews } from '../customers/service';
 import { followUpModels } from '../follow-ups/models';
 import { followUpViews } from '../follow-ups/service';
 import type { FollowChecker } from '../matching/follows';
-import { findCandidates, loadContactFacts, matchContact } from '../matching/service';
+import { linkedCustomerOf, matchContact, type Suggestion } from '../matching/service';
 import { canSee, type Access } from '../roles/access';
 
 export interface SidebarCaller {
@@ -56,28 +56,21 @@ export async function sidebarCard(sequelize: Sequelize, follows: FollowChecker, 
     lost: relation.deletedAt !== null,
   };
 
-  let link = await linkOf(sequelize, externalUserid);
+  let link = await linkedCustomerOf(sequelize, externalUserid);
   if (!link) {
     // Matching on demand: a customer entered since the contact was added may match now (never creates one here).
     const outcome = await sequelize.transaction((transaction) => matchContact(sequelize, externalUserid, { transaction, autoCreate: false }));
-    if (outcome.status === 'linked') link = await linkOf(sequelize, externalUserid);
+    if (outcome.status === 'unmatched') return { contact, link: null, customer: null, suggestions: await visibleSuggestions(sequelize, caller.access, outcome.suggestions) };
+    link = await linkedCustomerOf(sequelize, externalUserid);
   }
-  if (!link) return { contact, link: null, customer: null, suggestions: await visibleSuggestions(sequelize, caller.access, externalUserid) };
+  if (!link) throw notFound('没有这个企业微信联系人');
   const customer = (await customerModels(sequelize).Customer.findByPk(link.customerId))?.get();
   return {
     contact,
-    link: { matchedBy: link.matchedBy, linkedAt: link.linkedAt },
+    link: { matchedBy: link.matchedBy, linkedAt: iso(link.linkedAt) },
     customer: customer && customer.deleted_at === null ? await cardCustomer(sequelize, caller.access, customer) : null,
     suggestions: [],
   };
-}
-
-async function linkOf(sequelize: Sequelize, externalUserid: string): Promise<{ customerId: number; matchedBy: MatchedBy; linkedAt: string } | null> {
-  const [l] = await sequelize.query<{ customer_id: number; matched_by: MatchedBy; linked_at: Date | string }>(
-    'SELECT customer_id, matched_by, linked_at FROM customer_wecom_links WHERE external_userid = ?',
-    { replacements: [externalUserid], type: QueryTypes.SELECT },
-  );
-  return l ? { customerId: Number(l.customer_id), matchedBy: l.matched_by, linkedAt: iso(l.linked_at) } : null;
 }
 
 /** Full card inside the caller's scope; outside it, who owns the customer and where it stands. */
@@ -106,11 +99,8 @@ async function cardCustomer(sequelize: Sequelize, access: Access, customer: Cust
   };
 }
 
-/** Suggestions the caller may act on: customers in their scope only. */
-async function visibleSuggestions(sequelize: Sequelize, access: Access, externalUserid: string): Promise<SuggestionView[]> {
-  const facts = await loadContactFacts(sequelize, externalUserid);
-  if (!facts) return [];
-  const { suggestions } = await findCandidates(sequelize, facts);
+/** The matching's suggestions the caller may act on: customers in their scope only. */
+async function visibleSuggestions(sequelize: Sequelize, access: Access, suggestions: Suggestion[]): Promise<SuggestionView[]> {
   if (!suggestions.length) return [];
   const rows = await customerModels(sequelize).Customer.findAll({ where: { id: { [Op.in]: suggestions.map((s) => s.customerId) } } });
   const byId = new Map(rows.map((r) => [r.get().id, r.get()]));
