@@ -14,8 +14,20 @@ export function usePagedList<T>(fetchPage: (page: number) => Promise<PageOf<T>>)
   const error = ref<string | null>(null);
   let page = 0;
   let generation = 0;
+  let inflight: Promise<void> | null = null;
 
-  async function loadMore(): Promise<void> {
+  /** One page at a time: a second call while a page loads (the list's own scroll trigger and an
+   * explicit reload racing) waits for that page instead of fetching it twice. */
+  function loadMore(): Promise<void> {
+    if (inflight) return inflight;
+    const current: Promise<void> = fetchNext().finally(() => {
+      if (inflight === current) inflight = null;
+    });
+    inflight = current;
+    return current;
+  }
+
+  async function fetchNext(): Promise<void> {
     const mine = generation;
     loading.value = true;
     try {
@@ -36,6 +48,7 @@ export function usePagedList<T>(fetchPage: (page: number) => Promise<PageOf<T>>)
 
   function reset(): void {
     generation++;
+    inflight = null;
     page = 0;
     items.value = [];
     total.value = null;
