@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --mysql mysql://root@127.0.0.1:3306/test --org-employees 2000 --crm-scale 20]`
+ * `npm run bench [-- --mysql mysql://root@127.0.0.1:3306/test --org-employees 2000 --crm-scale 20 --sales-per-purchase 1]`
  *
  * Measures the product's hot paths next to baselines taken in the same run on the same machine
  * (a bare Koa endpoint, a raw mysql2 primary-key read), so ratios hold on a noisy 2-core box.
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
       requests: { type: 'string', default: '4000' },
       concurrency: { type: 'string', default: '32' },
       'crm-scale': { type: 'string', default: '20' },
+      'sales-per-purchase': { type: 'string', default: '1' },
       'crm-only': { type: 'boolean', default: false },
     },
   });
@@ -65,11 +66,11 @@ async function main(): Promise<void> {
   const bareStats = await load(`${base(bareServer)}/`, total, concurrency, () => ({ method: 'GET' }));
   bareServer.close();
 
-  const scale = Number(values['crm-scale']);
+  const crm = { scale: Number(values['crm-scale']), salesPerPurchase: Number(values['sales-per-purchase']) };
   const crmDatabases: [string, string][] = [['SQLite (file)', `sqlite:${join(process.env.TMPDIR ?? '/tmp', `wcrm-bench-crm-${process.pid}.sqlite`)}`]];
   if (values.mysql) crmDatabases.push(['MySQL', scratchMysqlUrl(values.mysql)]);
   if (values['crm-only']) {
-    for (const [label, url] of crmDatabases) rows.push(...(await benchCrm(label, url, scale, bareStats, concurrency)));
+    for (const [label, url] of crmDatabases) rows.push(...(await benchCrm(label, url, crm, bareStats, concurrency)));
     printTable();
     return;
   }
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
     await close();
   }
 
-  for (const [label, url] of crmDatabases) rows.push(...(await benchCrm(label, url, scale, bareStats, concurrency)));
+  for (const [label, url] of crmDatabases) rows.push(...(await benchCrm(label, url, crm, bareStats, concurrency)));
 
   if (values.mysql) {
     const conn = await mysql.createConnection(values.mysql);
@@ -150,11 +151,11 @@ function scratchMysqlUrl(url: string): string {
  * CRM reads a manager makes on the phone, over the demo data scaled up (`--crm-scale 20`: 6,000
  * customers with their follow-ups, holdings and sales), as mgr-east (department-tree scope).
  */
-async function benchCrm(label: string, url: string, scale: number, bare: LoadStats, concurrency: number): Promise<Row[]> {
+async function benchCrm(label: string, url: string, crm: { scale: number; salesPerPurchase: number }, bare: LoadStats, concurrency: number): Promise<Row[]> {
   const app = await startApp(url);
   const { done } = await startOrgSync({ sequelize: app.sequelize, wecom: app.wecom, logger, bootstrap: { adminUserIds: ['admin'] } }, SYSTEM_ACTOR);
   if ((await done).status !== 'succeeded') throw new Error('demo org sync failed');
-  const seeded = await seedDemoCrm(app.sequelize, { scale, wecomIdentities: identitiesOf(app.simulator.state.externalContacts.values()) });
+  const seeded = await seedDemoCrm(app.sequelize, { ...crm, wecomIdentities: identitiesOf(app.simulator.state.externalContacts.values()) });
   if (!seeded) throw new Error(`the CRM tables of ${label} are not empty`);
   const hooks = matchingHooks(app.sequelize, settingDefaults(app.config));
   if ((await (await startExternalContactSync({ sequelize: app.sequelize, wecom: app.wecom, logger, hooks }, SYSTEM_ACTOR)).done).status !== 'succeeded') {

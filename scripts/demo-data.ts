@@ -16,6 +16,7 @@ import { normalizePhone } from '@shared/phone';
 import { businessDate } from '@shared/time';
 import { refreshPlannerStatistics } from '../server/db/dialect';
 import { deltasOf } from '../server/modules/holdings/service';
+import { rebuildSalesRollup } from '../server/modules/sales/rollup';
 import { seededRandom } from './wecom-simulator/demo-corp';
 import type { SimExternalContact } from './wecom-simulator/index';
 
@@ -109,6 +110,11 @@ export interface DemoDataOptions {
    * contact sync links them by remark mobile and the sidebar shows a full card for them.
    */
   wecomIdentities?: WecomIdentity[];
+  /**
+   * Sales booked per purchase (benchmarks raise it to reach 500k sales). The extra ones are
+   * earlier sales of the same product within the last year, with no holding record behind them.
+   */
+  salesPerPurchase?: number;
 }
 
 /** The demo contacts with a remark mobile, as customer identities of the rep who added them. */
@@ -137,9 +143,10 @@ export async function seedDemoCrm(sequelize: Sequelize, options: DemoDataOptions
   for (const userid of [...Object.keys(BOOKS), 'admin']) {
     if (!employees.has(userid)) throw new Error(`demo data needs the demo employee ${userid}: sync the org first`);
   }
-  const tables = generate(options.now ?? new Date(), options.seed ?? 20261123, options.scale ?? 1, options.wecomIdentities ?? [], (userid) => employees.get(userid)!);
+  const tables = generate(options.now ?? new Date(), options.seed ?? 20261123, options.scale ?? 1, options.wecomIdentities ?? [], options.salesPerPurchase ?? 1, (userid) => employees.get(userid)!);
   await sequelize.transaction(async (transaction) => {
     for (const [table, rows] of Object.entries(tables)) await insertAll(sequelize, table, rows, transaction);
+    await rebuildSalesRollup(sequelize, transaction);
   });
   await refreshPlannerStatistics(sequelize);
   return {
@@ -162,7 +169,7 @@ async function insertAll(sequelize: Sequelize, table: string, rows: Row[], trans
 }
 
 /** Every table's rows, in insertion order (parents first). Ids are assigned here: the tables are empty. */
-function generate(now: Date, seed: number, scale: number, identities: WecomIdentity[], employee: (userid: string) => { id: number; departmentId: number }) {
+function generate(now: Date, seed: number, scale: number, identities: WecomIdentity[], salesPerPurchase: number, employee: (userid: string) => { id: number; departmentId: number }) {
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
@@ -300,10 +307,13 @@ function generate(now: Date, seed: number, scale: number, identities: WecomIdent
             const amount = between(1, 50) * 10_000;
             input = { kind: 'buy', productId: Number(product.id), amount, tradedOn };
             const partnerId = random() < 0.3 ? pick(sellingPartners) : null;
-            tables.product_sales.push({
-              product_id: product.id, customer_id: id, rep_user_id: owner.id, department_id: owner.departmentId, amount_fen: amount * 100, sold_on: tradedOn,
-              channel: partnerId ? 'consignment' : 'direct', partner_id: partnerId, notes: null, created_by: owner.id, deleted_at: null, ...stamps(daysAgo(day)),
-            });
+            for (let repeat = 0; repeat < salesPerPurchase; repeat++) {
+              const ago = repeat === 0 ? day : between(day, 365);
+              tables.product_sales.push({
+                product_id: product.id, customer_id: id, rep_user_id: owner.id, department_id: owner.departmentId, amount_fen: amount * 100, sold_on: businessDate(daysAgo(ago)),
+                channel: partnerId ? 'consignment' : 'direct', partner_id: partnerId, notes: null, created_by: owner.id, deleted_at: null, ...stamps(daysAgo(ago)),
+              });
+            }
             holding.first ??= tradedOn;
           } else if (stage === 'lost' || (roll < 0.7 && holding.amount >= 200)) {
             const fen = stage === 'lost' ? holding.amount : Math.max(100, Math.floor((holding.amount * random() * 0.5) / 100) * 100);

@@ -111,9 +111,29 @@ export function assertIdentifier(name: string): void {
 }
 
 /**
- * Insert a row, or update `updateColumns` of the row with the same primary/unique key.
+ * `INSERT … ` the row, and on a primary/unique key collision `SET` each column in `set` to what
+ * `expression(column, incoming)` says (`incoming` names the value the INSERT carried).
  * SQLite: `ON CONFLICT (…) DO UPDATE`; MySQL: `ON DUPLICATE KEY UPDATE`.
  */
+async function insertOrSet(
+  sequelize: Sequelize,
+  table: string,
+  row: Record<string, unknown>,
+  conflictColumns: readonly string[],
+  set: readonly string[],
+  expression: (column: string, incoming: string) => string,
+  transaction: Transaction | undefined,
+): Promise<void> {
+  const columns = Object.keys(row);
+  [table, ...columns, ...conflictColumns, ...set].forEach(assertIdentifier);
+  const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${sqlList(columns)})`;
+  const mysql = dialectOf(sequelize) === 'mysql';
+  const assignments = set.map((c) => `${c} = ${expression(c, mysql ? `VALUES(${c})` : `excluded.${c}`)}`).join(', ');
+  const sql = mysql ? `${insert} ON DUPLICATE KEY UPDATE ${assignments}` : `${insert} ON CONFLICT (${conflictColumns.join(', ')}) DO UPDATE SET ${assignments}`;
+  await sequelize.query(sql, { replacements: columns.map((c) => row[c]), type: QueryTypes.INSERT, transaction });
+}
+
+/** Insert a row, or overwrite `updateColumns` of the row with the same primary/unique key. */
 export async function upsertRow(
   sequelize: Sequelize,
   table: string,
@@ -122,20 +142,23 @@ export async function upsertRow(
   updateColumns: readonly string[],
   options: { transaction?: Transaction } = {},
 ): Promise<void> {
-  const columns = Object.keys(row);
-  [table, ...columns, ...conflictColumns, ...updateColumns].forEach(assertIdentifier);
-  const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${sqlList(columns)})`;
-  const sql =
-    dialectOf(sequelize) === 'mysql'
-      ? `${insert} ON DUPLICATE KEY UPDATE ${updateColumns.map((c) => `${c} = VALUES(${c})`).join(', ')}`
-      : `${insert} ON CONFLICT (${conflictColumns.join(', ')}) DO UPDATE SET ${updateColumns
-          .map((c) => `${c} = excluded.${c}`)
-          .join(', ')}`;
-  await sequelize.query(sql, {
-    replacements: columns.map((c) => row[c]),
-    type: QueryTypes.INSERT,
-    transaction: options.transaction,
-  });
+  await insertOrSet(sequelize, table, row, conflictColumns, updateColumns, (_, incoming) => incoming, options.transaction);
+}
+
+/**
+ * Add `amounts` to the counters of the row keyed by `key`, creating it when absent — atomic
+ * under concurrent writers on both dialects (no read-modify-write).
+ */
+export async function addToCounters(
+  sequelize: Sequelize,
+  table: string,
+  key: Record<string, unknown>,
+  amounts: Record<string, number>,
+  extra: Record<string, unknown>,
+  options: { transaction?: Transaction } = {},
+): Promise<void> {
+  const counters = Object.keys(amounts);
+  await insertOrSet(sequelize, table, { ...key, ...amounts, ...extra }, Object.keys(key), [...counters, ...Object.keys(extra)], (c, incoming) => (counters.includes(c) ? `${c} + ${incoming}` : incoming), options.transaction);
 }
 
 const TRANSIENT_LOCK_ERRORS = new Set([1213 /* ER_LOCK_DEADLOCK */, 1205 /* ER_LOCK_WAIT_TIMEOUT */]);

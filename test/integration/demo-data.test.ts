@@ -51,6 +51,13 @@ describe.each(databaseTargets())('demo CRM data on $label', (target) => {
     ).toBe(0);
   });
 
+  it('sums the sales into the monthly rollup the dashboards read', async () => {
+    const live = await count('SELECT SUM(amount_fen) AS n FROM product_sales WHERE deleted_at IS NULL');
+
+    expect(await count('SELECT SUM(amount_fen) AS n FROM sales_monthly')).toBe(live);
+    expect(await count('SELECT SUM(sale_count) AS n FROM sales_monthly')).toBe(summary!.sales);
+  });
+
   it('keeps one primary contact per customer that has contacts', async () => {
     expect(await count('SELECT COUNT(DISTINCT customer_id) AS n FROM customer_contacts')).toBe(await count('SELECT COUNT(*) AS n FROM customer_contacts WHERE primary_of_customer_id IS NOT NULL'));
   });

@@ -5,18 +5,8 @@ import type { HoldingRecordView, HoldingView, ProductHolderView, ProductView } f
 import { crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
+import { seededRandom } from '../../scripts/wecom-simulator/demo-corp';
 import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
-
-/** A deterministic pseudo-random sequence (mulberry32), so a failing run can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe.each(databaseTargets())('products and holdings on $label', (target) => {
   let server: TestServer;
@@ -125,7 +115,7 @@ describe.each(databaseTargets())('products and holdings on $label', (target) => 
 
     it('always equals the sum of its records after random buy / redeem / adjust sequences', async () => {
       const c = await customer();
-      const next = random(20261123);
+      const next = seededRandom(20261123);
       let expectedFen = 0;
       for (let step = 0; step < 40; step++) {
         const roll = next();

@@ -1,4 +1,6 @@
 import { DataTypes, Op, QueryTypes } from 'sequelize';
+import type { PageOf } from '@shared/http';
+import type { Colleague, UserWithRoles } from '@shared/org';
 import type { DataScopeKind } from '@shared/permissions';
 import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
 import { canSee, loadAccess, scopeWhere } from '../../server/modules/roles/access';
@@ -140,6 +142,29 @@ describe.each(databaseTargets())('data scopes and permissions on $label', (targe
       const res = await admin.json(`/api/admin/users/${userIds.get('rep-east-1')}/roles`, 'PUT', { roles: [] });
 
       expect(res.status).toBe(400);
+    });
+  });
+
+  describe('people', () => {
+    it('lists every employee with their roles for role assignment, searchable by name or userid', async () => {
+      const admin = await loggedIn(server, 'admin');
+
+      const page = await bodyOf<PageOf<UserWithRoles>>(await admin.fetch(`/api/admin/users?keyword=${encodeURIComponent('黄志')}`));
+      const byUserid = await bodyOf<PageOf<UserWithRoles>>(await admin.fetch('/api/admin/users?keyword=ops-'));
+
+      expect(page.total).toBe(1);
+      expect(page.items[0]).toMatchObject({ wecomUserid: 'mgr-south', status: 'active', department: { name: '华南销售部' }, roles: [{ code: 'manager', name: '部门经理' }, { code: 'sales', name: '销售' }] });
+      expect(byUserid.items.map((u) => u.wecomUserid)).toEqual(['ops-1']);
+    });
+
+    it('offers a manager the active colleagues of their department tree to hand customers to', async () => {
+      const manager = await loggedIn(server, 'mgr-east');
+
+      const all = await bodyOf<{ items: Colleague[] }>(await manager.fetch('/api/org/users'));
+      const found = await bodyOf<{ items: Colleague[] }>(await manager.fetch('/api/org/users?keyword=rep-east-3'));
+
+      expect(all.items.map((c) => c.wecomUserid).sort()).toEqual(['mgr-east', 'rep-east-1', 'rep-east-2', 'rep-east-3']);
+      expect(found.items).toEqual([expect.objectContaining({ name: '赵敏', department: { id: 6, name: '上海财富团队' } })]);
     });
   });
 });

@@ -5,6 +5,8 @@ import type { PartnerDetail, PartnerFollowUpView, PartnerView } from '@shared/pa
 import type { ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
 import type { TargetView } from '@shared/targets';
+import { seededRandom } from '../../scripts/wecom-simulator/demo-corp';
+import { rebuildSalesRollup } from '../../server/modules/sales/rollup';
 import { crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
@@ -100,6 +102,53 @@ describe.each(databaseTargets())('sales, partners and targets on $label', (targe
       expect(deleted.status).toBe(204);
       expect((await browser.fetch(`/api/sales/${s.id}`)).status).toBe(404);
       expect(actions.map((a) => a.action)).toEqual(['sale.create', 'sale.update', 'sale.delete']);
+    });
+    it('keeps the monthly rollup equal to the live sales through random creates, edits and deletes', async () => {
+      const next = seededRandom(20261124);
+      const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
+      const partners = [await partner(), await partner()];
+      const live: SaleView[] = [];
+      const day = () => `2026-${String(1 + Math.floor(next() * 12)).padStart(2, '0')}-${String(1 + Math.floor(next() * 28)).padStart(2, '0')}`;
+      const consignment = () => (next() < 0.4 ? { channel: 'consignment', partnerId: pick(partners).id } : { channel: 'direct' });
+      for (let round = 0; round < 12; round++) {
+        // Four writes at once: on MySQL they meet on the same rollup rows.
+        await Promise.all(
+          Array.from({ length: 4 }, async () => {
+            const roll = next();
+            if (roll < 0.55 || live.length < 3) live.push(await sale({ amount: 1 + Math.floor(next() * 100_000) / 100, soldOn: day(), ...consignment() }));
+            else if (roll < 0.8) {
+              const s = live.splice(Math.floor(next() * live.length), 1)[0]!;
+              live.push(await api.send<SaleView>('rep-east-1', 'PATCH', `/api/sales/${s.id}`, { amount: Math.floor(next() * 100_000) / 100, soldOn: day(), ...consignment() }));
+            } else {
+              const s = live.splice(Math.floor(next() * live.length), 1)[0]!;
+              expect((await (await api.as('rep-east-1')).fetch(`/api/sales/${s.id}`, { method: 'DELETE' })).status).toBe(204);
+            }
+          }),
+        );
+      }
+      const db = server.db.sequelize;
+      const monthly = async () =>
+        (
+          await db.query<Record<string, unknown>>('SELECT month, channel, rep_user_id, department_id, product_id, partner_id, amount_fen, sale_count FROM sales_monthly', { type: QueryTypes.SELECT })
+        )
+          .map((r) => [r.month, r.channel, Number(r.rep_user_id), Number(r.department_id), Number(r.product_id), Number(r.partner_id), Number(r.amount_fen), Number(r.sale_count)].join('|'))
+          .sort();
+      const sales = await db.query<{ sold_on: string; channel: string; rep_user_id: number; department_id: number; product_id: number; partner_id: number | null; amount_fen: number | string }>(
+        'SELECT sold_on, channel, rep_user_id, department_id, product_id, partner_id, amount_fen FROM product_sales WHERE deleted_at IS NULL',
+        { type: QueryTypes.SELECT },
+      );
+      const expected = new Map<string, [number, number]>();
+      for (const s of sales) {
+        const key = [String(s.sold_on).slice(0, 7), s.channel, Number(s.rep_user_id), Number(s.department_id), Number(s.product_id), Number(s.partner_id ?? 0)].join('|');
+        const [fen, n] = expected.get(key) ?? [0, 0];
+        expected.set(key, [fen + Number(s.amount_fen), n + 1]);
+      }
+
+      const kept = await monthly();
+      await rebuildSalesRollup(db);
+
+      expect(kept).toEqual([...expected].map(([key, [fen, n]]) => `${key}|${fen}|${n}`).sort());
+      expect(await monthly()).toEqual(kept);
     });
   });
 

@@ -1,11 +1,11 @@
 /**
  * Dashboards (DESIGN §6.7): SQL aggregates inside the caller's data scope, optionally narrowed to
  * one department's subtree. Periods are China calendar periods (`2026-11`, `2026-Q4`, `2026`);
- * instants are compared against the period's China-midnight bounds, dates (sales) directly.
+ * instants are compared against the period's China-midnight bounds. Sales are read from the
+ * monthly rollup (`sales_monthly`, kept by the sales service): every period is whole months.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { AmountBy, ConsignmentDashboard, CountBy, CustomerDashboard, PeriodRange, SalesDashboard, TargetDashboard } from '@shared/dashboard';
-import type { DictionaryType } from '@shared/dictionaries';
 import { fromHundredths } from '@shared/money';
 import { businessDate } from '@shared/time';
 import { periodDays, periodKind, quarterOf, type TargetMetric } from '@shared/targets';
@@ -51,40 +51,55 @@ async function rows<T extends object>(sequelize: Sequelize, sql: string, params:
   return sequelize.query<T>(sql, { replacements: params, type: QueryTypes.SELECT });
 }
 
-async function countBy(sequelize: Sequelize, column: string, filter: Filter, type: DictionaryType, labels: Awaited<ReturnType<typeof listDictionaries>>): Promise<CountBy[]> {
-  const found = await rows<{ code: string | null; n: number | string }>(
-    sequelize,
-    `SELECT ${column} AS code, COUNT(*) AS n FROM customers c WHERE c.deleted_at IS NULL AND ${filter.sql} GROUP BY ${column} ORDER BY COUNT(*) DESC, ${column}`,
-    filter.params,
-  );
-  return found.map((r) => ({ code: r.code, label: labels[type].find((v) => v.code === r.code)?.label ?? (r.code === null ? '未填写' : r.code), count: Number(r.n) }));
+type Tally = Map<string | null, number>;
+
+function tallied(tally: Tally, labels: { code: string; label: string }[]): CountBy[] {
+  return [...tally]
+    .map(([code, count]) => ({ code, label: labels.find((v) => v.code === code)?.label ?? (code === null ? '未填写' : code), count }))
+    .sort((a, b) => b.count - a.count || (a.code ?? '\uffff').localeCompare(b.code ?? '\uffff'));
 }
+
+const add = <K>(map: Map<K, number>, key: K, n: number) => map.set(key, (map.get(key) ?? 0) + n);
 
 export async function customerDashboard(sequelize: Sequelize, access: Access, query: DashboardQuery, now = new Date()): Promise<CustomerDashboard> {
   const period = periodRange(query.period, now);
   const filter = await filterFor(sequelize, access, query.departmentId, { owner: 'c.owner_user_id', department: 'c.department_id' });
-  const labels = await listDictionaries(sequelize);
-  const [[totals], bySource, byStage, byLevel] = await Promise.all([
-    rows<{ total: number | string; fresh: number | string | null; stale: number | string | null }>(
+  // One pass over the scope, grouped by all three dimensions (a few hundred groups at most).
+  const [groups, labels] = await Promise.all([
+    rows<{ source: string | null; stage: string | null; level: string | null; n: number | string; fresh: number | string; stale: number | string }>(
       sequelize,
-      `SELECT COUNT(*) AS total,
+      `SELECT c.source AS source, c.lifecycle_stage AS stage, c.level AS level, COUNT(*) AS n,
               SUM(CASE WHEN c.created_at >= ? AND c.created_at < ? THEN 1 ELSE 0 END) AS fresh,
               SUM(CASE WHEN c.last_follow_up_at IS NULL OR c.last_follow_up_at < ? THEN 1 ELSE 0 END) AS stale
-         FROM customers c WHERE c.deleted_at IS NULL AND ${filter.sql}`,
+         FROM customers c WHERE c.deleted_at IS NULL AND ${filter.sql}
+        GROUP BY c.source, c.lifecycle_stage, c.level`,
       [chinaMidnight(period.from), chinaMidnight(nextDay(period.to)), new Date(now.getTime() - STALE_DAYS * DAY_MS), ...filter.params],
     ),
-    countBy(sequelize, 'c.source', filter, 'customer_source', labels),
-    countBy(sequelize, 'c.lifecycle_stage', filter, 'lifecycle_stage', labels),
-    countBy(sequelize, 'c.level', filter, 'customer_level', labels),
+    listDictionaries(sequelize),
   ]);
+  const bySource: Tally = new Map();
+  const byStage: Tally = new Map();
+  const byLevel: Tally = new Map();
+  let total = 0;
+  let fresh = 0;
+  let stale = 0;
+  for (const g of groups) {
+    const n = Number(g.n);
+    add(bySource, g.source, n);
+    add(byStage, g.stage, n);
+    add(byLevel, g.level, n);
+    total += n;
+    fresh += Number(g.fresh);
+    stale += Number(g.stale);
+  }
   return {
     period,
-    total: Number(totals?.total ?? 0),
-    newInPeriod: Number(totals?.fresh ?? 0),
-    bySource,
-    byStage,
-    byLevel,
-    noFollowUp30Days: Number(totals?.stale ?? 0),
+    total,
+    newInPeriod: fresh,
+    bySource: tallied(bySource, labels.customer_source),
+    byStage: tallied(byStage, labels.lifecycle_stage),
+    byLevel: tallied(byLevel, labels.customer_level),
+    noFollowUp30Days: stale,
   };
 }
 
@@ -97,12 +112,17 @@ function twelveMonths(lastMonth: string): string[] {
   });
 }
 
-async function amountsBy(sequelize: Sequelize, key: 'product_id' | 'rep_user_id' | 'partner_id', where: string, params: unknown[], limit?: number): Promise<{ id: number; amount: number; count: number }[]> {
+/** Rollup rows of the period's months for `channel`, inside `filter` (columns `m.rep_user_id`, `m.department_id`). */
+function monthsOf(channel: 'direct' | 'consignment', filter: Filter, from: string, to: string): Filter {
+  return { sql: `m.channel = '${channel}' AND ${filter.sql} AND m.month >= ? AND m.month <= ?`, params: [...filter.params, from.slice(0, 7), to.slice(0, 7)] };
+}
+
+async function amountsBy(sequelize: Sequelize, key: 'product_id' | 'rep_user_id' | 'partner_id', where: Filter, limit?: number): Promise<{ id: number; amount: number; count: number }[]> {
   const found = await rows<{ id: number; amount: number | string; n: number | string }>(
     sequelize,
-    `SELECT s.${key} AS id, SUM(s.amount_fen) AS amount, COUNT(*) AS n FROM product_sales s WHERE ${where}
-      GROUP BY s.${key} ORDER BY SUM(s.amount_fen) DESC, s.${key}${limit ? ` LIMIT ${limit}` : ''}`,
-    params,
+    `SELECT m.${key} AS id, SUM(m.amount_fen) AS amount, SUM(m.sale_count) AS n FROM sales_monthly m WHERE ${where.sql}
+      GROUP BY m.${key} ORDER BY SUM(m.amount_fen) DESC, m.${key}${limit ? ` LIMIT ${limit}` : ''}`,
+    where.params,
   );
   return found.map((r) => ({ id: Number(r.id), amount: fromHundredths(r.amount), count: Number(r.n) }));
 }
@@ -110,35 +130,27 @@ async function amountsBy(sequelize: Sequelize, key: 'product_id' | 'rep_user_id'
 const withNames = (items: { id: number; amount: number; count: number }[], names: Map<number, string>): AmountBy[] =>
   items.map((i) => ({ ...named(names, i.id), amount: i.amount, count: i.count }));
 
+const SALE_COLUMNS = { owner: 'm.rep_user_id', department: 'm.department_id' };
+
 export async function salesDashboard(sequelize: Sequelize, access: Access, query: DashboardQuery, now = new Date()): Promise<SalesDashboard> {
   const period = periodRange(query.period, now);
-  const filter = await filterFor(sequelize, access, query.departmentId, { owner: 's.rep_user_id', department: 's.department_id' });
+  const filter = await filterFor(sequelize, access, query.departmentId, SALE_COLUMNS);
   const months = twelveMonths(period.to.slice(0, 7));
-  const direct = `s.deleted_at IS NULL AND s.channel = 'direct' AND ${filter.sql}`;
-  const inPeriod = `${direct} AND s.sold_on >= ? AND s.sold_on <= ?`;
-  const periodParams = [...filter.params, period.from, period.to];
+  const inPeriod = monthsOf('direct', filter, period.from, period.to);
+  const lastTwelve = monthsOf('direct', filter, `${months[0]}-01`, period.to);
   const [[totals], monthly, products, reps] = await Promise.all([
-    rows<{ amount: number | string | null; n: number | string }>(sequelize, `SELECT SUM(s.amount_fen) AS amount, COUNT(*) AS n FROM product_sales s WHERE ${inPeriod}`, periodParams),
-    rows<{ sold_on: string | Date; amount: number | string }>(
-      sequelize,
-      `SELECT s.sold_on, SUM(s.amount_fen) AS amount FROM product_sales s WHERE ${direct} AND s.sold_on >= ? AND s.sold_on <= ? GROUP BY s.sold_on`,
-      [...filter.params, `${months[0]}-01`, period.to],
-    ),
-    amountsBy(sequelize, 'product_id', inPeriod, periodParams, TOP),
-    amountsBy(sequelize, 'rep_user_id', inPeriod, periodParams, TOP),
+    rows<{ amount: number | string | null; n: number | string | null }>(sequelize, `SELECT SUM(m.amount_fen) AS amount, SUM(m.sale_count) AS n FROM sales_monthly m WHERE ${inPeriod.sql}`, inPeriod.params),
+    rows<{ month: string; amount: number | string }>(sequelize, `SELECT m.month, SUM(m.amount_fen) AS amount FROM sales_monthly m WHERE ${lastTwelve.sql} GROUP BY m.month`, lastTwelve.params),
+    amountsBy(sequelize, 'product_id', inPeriod, TOP),
+    amountsBy(sequelize, 'rep_user_id', inPeriod, TOP),
   ]);
-  // Summed per day in SQL, per month here: the same on both dialects without date functions.
-  const byMonth = new Map(months.map((m) => [m, 0]));
-  for (const r of monthly) {
-    const month = (typeof r.sold_on === 'string' ? r.sold_on : r.sold_on.toISOString()).slice(0, 7);
-    if (byMonth.has(month)) byMonth.set(month, byMonth.get(month)! + Number(r.amount));
-  }
+  const byMonth = new Map(monthly.map((r) => [r.month, Number(r.amount)]));
   const [productNames, repNames] = await Promise.all([namesById(sequelize, 'products', products.map((p) => p.id)), namesById(sequelize, 'users', reps.map((r) => r.id))]);
   return {
     period,
     total: fromHundredths(totals?.amount ?? 0),
     count: Number(totals?.n ?? 0),
-    byMonth: [...byMonth].map(([month, fen]) => ({ month, amount: fromHundredths(fen) })),
+    byMonth: months.map((month) => ({ month, amount: fromHundredths(byMonth.get(month) ?? 0) })),
     topProducts: withNames(products, productNames),
     topReps: withNames(reps, repNames),
   };
@@ -147,7 +159,7 @@ export async function salesDashboard(sequelize: Sequelize, access: Access, query
 export async function consignmentDashboard(sequelize: Sequelize, access: Access, query: DashboardQuery, now = new Date()): Promise<ConsignmentDashboard> {
   const period = periodRange(query.period, now);
   const partnerFilter = await filterFor(sequelize, access, query.departmentId, { owner: 'p.owner_user_id', department: 'p.department_id' });
-  const saleFilter = await filterFor(sequelize, access, query.departmentId, { owner: 's.rep_user_id', department: 's.department_id' });
+  const saleFilter = await filterFor(sequelize, access, query.departmentId, SALE_COLUMNS);
   const labels = await listDictionaries(sequelize);
   const cutoff = new Date(now.getTime() - STALE_DAYS * DAY_MS);
   const [statuses, partners, stale] = await Promise.all([
@@ -156,7 +168,7 @@ export async function consignmentDashboard(sequelize: Sequelize, access: Access,
       `SELECT p.status AS code, COUNT(*) AS n FROM consignment_partners p WHERE p.deleted_at IS NULL AND ${partnerFilter.sql} GROUP BY p.status ORDER BY COUNT(*) DESC, p.status`,
       partnerFilter.params,
     ),
-    amountsBy(sequelize, 'partner_id', `s.deleted_at IS NULL AND s.channel = 'consignment' AND ${saleFilter.sql} AND s.sold_on >= ? AND s.sold_on <= ?`, [...saleFilter.params, period.from, period.to]),
+    amountsBy(sequelize, 'partner_id', monthsOf('consignment', saleFilter, period.from, period.to)),
     rows<{ name: string }>(
       sequelize,
       `SELECT p.name FROM consignment_partners p
@@ -170,7 +182,7 @@ export async function consignmentDashboard(sequelize: Sequelize, access: Access,
     period,
     partnersByStatus: statuses.map((r) => ({ code: r.code, label: labels.partner_status.find((v) => v.code === r.code)?.label ?? r.code, count: Number(r.n) })),
     salesByPartner: withNames(partners, names),
-    total: partners.reduce((sum, p) => sum + p.amount, 0),
+    total: fromHundredths(partners.reduce((fen, p) => fen + Math.round(p.amount * 100), 0)),
     partnersNoFollowUp30Days: { count: stale.length, names: stale.slice(0, 10).map((r) => r.name) },
   };
 }
@@ -185,12 +197,14 @@ export async function targetDashboard(sequelize: Sequelize, access: Access, quer
     const departmentOf = new Map(users.map((u) => [Number(u.id), Number(u.main_department_id)]));
     targets = targets.filter((t) => subtree.has(t.scopeType === 'department' ? t.scope.id : (departmentOf.get(t.scope.id) ?? -1)));
   }
-  const start = chinaMidnight(period.from);
-  const end = chinaMidnight(nextDay(period.to));
+  const achieved = new Map<TargetMetric, Achieved>();
+  for (const metric of new Set(targets.map((t) => t.metric))) achieved.set(metric, await achievedIn(sequelize, metric, period));
   const items = [];
   for (const t of targets) {
-    const departments = t.scopeType === 'department' ? await descendantsOf(sequelize, [t.scope.id]) : [];
-    const actual = await actualOf(sequelize, t.metric, t.scopeType === 'user' ? { userId: t.scope.id } : { departments }, { from: period.from, to: period.to, start, end });
+    const by = achieved.get(t.metric)!;
+    const units =
+      t.scopeType === 'user' ? (by.byUser.get(t.scope.id) ?? 0) : (await descendantsOf(sequelize, [t.scope.id])).reduce((sum, d) => sum + (by.byDepartment.get(d) ?? 0), 0);
+    const actual = t.metric === 'sales_amount' ? fromHundredths(units) : units;
     items.push({
       targetId: t.id,
       scopeType: t.scopeType,
@@ -204,32 +218,41 @@ export async function targetDashboard(sequelize: Sequelize, access: Access, quer
   return { period, items };
 }
 
-/** What a person or a department subtree achieved in the period for one metric. */
-async function actualOf(
-  sequelize: Sequelize,
-  metric: TargetMetric,
-  who: { userId: number } | { departments: number[] },
-  period: { from: string; to: string; start: Date; end: Date },
-): Promise<number> {
-  const by = (owner: string, department: string): Filter =>
-    'userId' in who ? { sql: `${owner} = ?`, params: [who.userId] } : { sql: who.departments.length ? `${department} IN (${sqlList(who.departments)})` : '1 = 0', params: who.departments };
-  if (metric === 'sales_amount') {
-    const f = by('s.rep_user_id', 's.department_id');
-    const [r] = await rows<{ amount: number | string | null }>(sequelize, `SELECT SUM(s.amount_fen) AS amount FROM product_sales s WHERE s.deleted_at IS NULL AND ${f.sql} AND s.sold_on >= ? AND s.sold_on <= ?`, [...f.params, period.from, period.to]);
-    return fromHundredths(r?.amount ?? 0);
+/** One metric's result in the period per person and per department (not yet rolled up the tree). */
+interface Achieved {
+  byUser: Map<number, number>;
+  byDepartment: Map<number, number>;
+}
+
+/**
+ * What everyone achieved in the period for one metric, in one grouped query; each visible target
+ * then picks its person or sums its department subtree. Sales count for their rep and booked
+ * department (fen); new customers are live ones by owner and department (merged-away duplicates
+ * and mistakes do not count); follow-ups count for their author and the author's main department.
+ */
+async function achievedIn(sequelize: Sequelize, metric: TargetMetric, period: PeriodRange): Promise<Achieved> {
+  const start = chinaMidnight(period.from);
+  const end = chinaMidnight(nextDay(period.to));
+  const query =
+    metric === 'sales_amount'
+      ? rows<Group>(sequelize, 'SELECT m.rep_user_id AS who, m.department_id AS dept, SUM(m.amount_fen) AS n FROM sales_monthly m WHERE m.month >= ? AND m.month <= ? GROUP BY m.rep_user_id, m.department_id', [period.from.slice(0, 7), period.to.slice(0, 7)])
+      : metric === 'new_customers'
+        ? rows<Group>(sequelize, 'SELECT c.owner_user_id AS who, c.department_id AS dept, COUNT(*) AS n FROM customers c WHERE c.created_at >= ? AND c.created_at < ? AND c.deleted_at IS NULL GROUP BY c.owner_user_id, c.department_id', [start, end])
+        : rows<Group>(
+            sequelize,
+            'SELECT f.user_id AS who, u.main_department_id AS dept, COUNT(*) AS n FROM follow_ups f JOIN users u ON u.id = f.user_id WHERE f.followed_at >= ? AND f.followed_at < ? AND f.deleted_at IS NULL GROUP BY f.user_id, u.main_department_id',
+            [start, end],
+          );
+  const achieved: Achieved = { byUser: new Map(), byDepartment: new Map() };
+  for (const g of await query) {
+    add(achieved.byUser, Number(g.who), Number(g.n));
+    if (g.dept !== null) add(achieved.byDepartment, Number(g.dept), Number(g.n));
   }
-  if (metric === 'new_customers') {
-    // As on the customer dashboard: live customers only (merged-away duplicates and mistakes do not count).
-    const f = by('c.owner_user_id', 'c.department_id');
-    const [r] = await rows<{ n: number | string }>(sequelize, `SELECT COUNT(*) AS n FROM customers c WHERE c.deleted_at IS NULL AND ${f.sql} AND c.created_at >= ? AND c.created_at < ?`, [...f.params, period.start, period.end]);
-    return Number(r?.n ?? 0);
-  }
-  // Follow-ups: by their author; a department's are its members' (by main department).
-  const f = by('f.user_id', 'u.main_department_id');
-  const [r] = await rows<{ n: number | string }>(
-    sequelize,
-    `SELECT COUNT(*) AS n FROM follow_ups f JOIN users u ON u.id = f.user_id WHERE f.deleted_at IS NULL AND ${f.sql} AND f.followed_at >= ? AND f.followed_at < ?`,
-    [...f.params, period.start, period.end],
-  );
-  return Number(r?.n ?? 0);
+  return achieved;
+}
+
+interface Group {
+  who: number;
+  dept: number | null;
+  n: number | string;
 }

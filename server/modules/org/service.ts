@@ -3,10 +3,14 @@
  * `applyEmployee` is the one place a WeCom member becomes (or updates) a local user; the full
  * sync, the login of a not-yet-synced employee and (later) contact callbacks all go through it.
  */
-import { Op, type Sequelize, type Transaction } from 'sequelize';
+import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import type { PageOf } from '@shared/http';
+import type { Colleague, DepartmentOption, UserWithRoles } from '@shared/org';
 import type { UserStatus } from '@shared/permissions';
+import { containsPattern, pageWindow, type PageRequest } from '../../http/validate';
 import type { WecomDepartment, WecomUser } from '../../wecom/types';
 import { forgetDepartmentTree, type Access } from '../roles/access';
+import { roleModels } from '../roles/models';
 import { grantRoles } from '../roles/service';
 import { orgModels, type UserRow } from './models';
 
@@ -170,13 +174,75 @@ export async function departmentsOfUser(sequelize: Sequelize, userId: number): P
 }
 
 /** The departments a picker may offer: those inside the caller's data scope (all for `all`). */
-export async function departmentsInScope(sequelize: Sequelize, access: Access): Promise<{ id: number; name: string; parentId: number | null }[]> {
+export async function departmentsInScope(sequelize: Sequelize, access: Access): Promise<DepartmentOption[]> {
   const { Department } = orgModels(sequelize);
-  const ids = access.dataScope === 'all' ? null : access.dataScope === 'self' ? access.departmentIds : access.scopeDepartmentIds;
+  const ids = pickableDepartments(access);
   if (ids && !ids.length) return [];
   const rows = await Department.findAll({
     where: { deleted_at: null, ...(ids ? { id: { [Op.in]: [...ids] } } : {}) },
     order: [['sort_order', 'DESC'], ['id', 'ASC']],
   });
   return rows.map((r) => ({ id: r.get().id, name: r.get().name, parentId: r.get().parent_id }));
+}
+
+/** Department ids a picker may offer: null for every department. */
+function pickableDepartments(access: Access): readonly number[] | null {
+  return access.dataScope === 'all' ? null : access.dataScope === 'self' ? access.departmentIds : access.scopeDepartmentIds;
+}
+
+/** Main-department names of these users' departments, for showing people. */
+export async function departmentNames(sequelize: Sequelize, ids: (number | null)[]): Promise<Map<number, string>> {
+  const wanted = [...new Set(ids.filter((id): id is number => id !== null))];
+  if (!wanted.length) return new Map();
+  const rows = await orgModels(sequelize).Department.findAll({ where: { id: { [Op.in]: wanted } } });
+  return new Map(rows.map((r) => [r.get().id, r.get().name]));
+}
+
+export const departmentOf = (names: Map<number, string>, id: number | null) => (id === null ? null : { id, name: names.get(id) ?? '' });
+
+/**
+ * Active colleagues whose main department is inside the caller's data scope (only the caller
+ * for `self`), matching `keyword` in name or WeCom userid: whom a manager may hand customers to.
+ */
+export async function colleaguesInScope(sequelize: Sequelize, access: Access, query: { keyword?: string; limit: number }): Promise<Colleague[]> {
+  const { User } = orgModels(sequelize);
+  const departments = pickableDepartments(access);
+  const and: WhereOptions<UserRow>[] = [{ status: 'active' }];
+  if (access.dataScope === 'self') and.push({ id: access.userId });
+  else if (departments) and.push({ main_department_id: { [Op.in]: [...departments] } });
+  and.push(...keywordWhere(query.keyword));
+  const rows = (await User.findAll({ where: { [Op.and]: and }, order: [['name', 'ASC'], ['id', 'ASC']], limit: query.limit })).map((r) => r.get());
+  const names = await departmentNames(sequelize, rows.map((u) => u.main_department_id));
+  return rows.map((u) => ({ id: u.id, wecomUserid: u.wecom_userid, name: u.name, avatar: u.avatar, department: departmentOf(names, u.main_department_id) }));
+}
+
+const keywordWhere = (keyword: string | undefined): WhereOptions<UserRow>[] => {
+  if (!keyword) return [];
+  const like = containsPattern(keyword);
+  return [{ [Op.or]: [{ name: { [Op.like]: like } }, { wecom_userid: { [Op.like]: like } }] }];
+};
+
+/** Every employee (any status) with their roles, for the role assignment page. */
+export async function usersWithRoles(sequelize: Sequelize, query: PageRequest & { keyword?: string }): Promise<PageOf<UserWithRoles>> {
+  const { User } = orgModels(sequelize);
+  const { Role, UserRole } = roleModels(sequelize);
+  const { rows, count } = await User.findAndCountAll({ where: { [Op.and]: keywordWhere(query.keyword) }, order: [['status', 'ASC'], ['name', 'ASC'], ['id', 'ASC']], ...pageWindow(query) });
+  const users = rows.map((r) => r.get());
+  const [names, links, roles] = await Promise.all([
+    departmentNames(sequelize, users.map((u) => u.main_department_id)),
+    UserRole.findAll({ where: { user_id: { [Op.in]: users.map((u) => u.id) } } }),
+    Role.findAll({ order: [['id', 'ASC']] }),
+  ]);
+  const roleOf = new Map(roles.map((r) => [r.get().id, { code: r.get().code, name: r.get().name }]));
+  const held = (userId: number) =>
+    links
+      .filter((l) => l.get().user_id === userId)
+      .map((l) => roleOf.get(l.get().role_id)!)
+      .filter(Boolean);
+  return {
+    items: users.map((u) => ({ id: u.id, wecomUserid: u.wecom_userid, name: u.name, status: u.status, department: departmentOf(names, u.main_department_id), roles: held(u.id) })),
+    total: count,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
 }

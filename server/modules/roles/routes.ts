@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { ALL_PERMISSIONS, DATA_SCOPES } from '@shared/permissions';
 import { actorOf, requirePermission } from '../../http/auth';
 import { notFound } from '../../http/errors';
-import { validate } from '../../http/validate';
-import { findUserById } from '../org/service';
+import { idParam, pageFields, validate } from '../../http/validate';
+import { findUserById, usersWithRoles } from '../org/service';
 import { createRole, listRoles, setUserRoles, updateRole } from './service';
 
 const permissionList = z.array(z.enum(['*', ...ALL_PERMISSIONS] as [string, ...string[]])).max(64);
@@ -16,7 +16,7 @@ const roleBody = z.object({
   permissions: permissionList,
 });
 const rolePatch = roleBody.omit({ code: true }).partial();
-const idParam = z.object({ id: z.coerce.number().int().positive() });
+const userQuery = z.object({ keyword: z.string().trim().max(64).optional(), ...pageFields });
 const userRolesBody = z.object({ roles: z.array(z.string()).min(1, '至少保留一个角色').max(20) });
 
 export function roleRoutes(deps: { sequelize: Sequelize }): Router {
@@ -38,6 +38,10 @@ export function roleRoutes(deps: { sequelize: Sequelize }): Router {
     const { id } = validate(idParam, ctx.params);
     const patch = validate(rolePatch, ctx.request.body);
     ctx.body = await updateRole(sequelize, actorOf(ctx), id, patch as Parameters<typeof updateRole>[3]);
+  });
+
+  router.get('/users', async (ctx) => {
+    ctx.body = await usersWithRoles(sequelize, validate(userQuery, ctx.query));
   });
 
   router.put('/users/:id/roles', async (ctx) => {

@@ -6,6 +6,7 @@ import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequeli
 import type { PageOf } from '@shared/http';
 import { fromHundredths, toHundredths } from '@shared/money';
 import type { SaleInput, SalePatch, SaleView } from '@shared/sales';
+import { retryOnDeadlock } from '../../db/dialect';
 import { dateOnlyOrNull, iso, namesById, named } from '../../db/lookup';
 import { badRequest, notFound } from '../../http/errors';
 import { pageWindow, type PageRequest } from '../../http/validate';
@@ -16,6 +17,7 @@ import { productModels } from '../products/models';
 import { scopeWhere, type Access } from '../roles/access';
 import { resolveOwnership, type Caller } from '../roles/ownership';
 import { SALE_SCOPE, saleModels, type SaleRow } from './models';
+import { countSale } from './rollup';
 
 const invalid = (field: string, message: string) => badRequest('请求参数不正确', [{ field, message }]);
 
@@ -42,7 +44,7 @@ export async function createSale(sequelize: Sequelize, caller: Caller, input: Sa
   await assertProduct(sequelize, input.productId);
   await assertPartner(sequelize, input.partnerId);
   const booking = await resolveOwnership(sequelize, caller, { ownerUserId: input.repUserId, departmentId: input.departmentId }, { owner: 'repUserId', department: 'departmentId' });
-  const id = await sequelize.transaction(async (transaction) => {
+  const id = await inTransaction(sequelize, async (transaction) => {
     const created = await saleModels(sequelize).Sale.create(
       {
         product_id: input.productId,
@@ -58,6 +60,7 @@ export async function createSale(sequelize: Sequelize, caller: Caller, input: Sa
       },
       { transaction },
     );
+    await countSale(sequelize, created.get(), 1, transaction);
     await audit(sequelize, caller.actor, { action: 'sale.create', entity: 'sale', entityId: created.get().id, summary: `录入销售 ${input.amount} 元` }, { transaction });
     return created.get().id;
   });
@@ -112,8 +115,12 @@ export async function updateSale(sequelize: Sequelize, caller: Caller, id: numbe
   if (patch.amount !== undefined) changes.amount_fen = toHundredths(patch.amount);
   if (patch.soldOn !== undefined) changes.sold_on = patch.soldOn;
   if (patch.notes !== undefined) changes.notes = patch.notes;
-  await sequelize.transaction(async (transaction) => {
-    await saleModels(sequelize).Sale.update(changes, { where: { id }, transaction });
+  await inTransaction(sequelize, async (transaction) => {
+    const { Sale } = saleModels(sequelize);
+    const locked = await lockSale(sequelize, id, transaction);
+    await Sale.update(changes, { where: { id }, transaction });
+    await countSale(sequelize, locked, -1, transaction);
+    await countSale(sequelize, { ...locked, ...changes }, 1, transaction);
     const before = { productId: current.product_id, amount: fromHundredths(current.amount_fen), soldOn: current.sold_on, channel: current.channel, partnerId: current.partner_id };
     await audit(sequelize, caller.actor, { action: 'sale.update', entity: 'sale', entityId: id, summary: `修改销售记录 #${id}`, diff: { before, after: patch } }, { transaction });
   });
@@ -122,10 +129,24 @@ export async function updateSale(sequelize: Sequelize, caller: Caller, id: numbe
 
 export async function deleteSale(sequelize: Sequelize, caller: Caller, id: number): Promise<void> {
   const current = await loadVisibleSale(sequelize, caller.access, id);
-  await sequelize.transaction(async (transaction) => {
+  await inTransaction(sequelize, async (transaction) => {
+    const locked = await lockSale(sequelize, id, transaction);
     await saleModels(sequelize).Sale.update({ deleted_at: new Date() }, { where: { id }, transaction });
+    await countSale(sequelize, locked, -1, transaction);
     await audit(sequelize, caller.actor, { action: 'sale.delete', entity: 'sale', entityId: id, summary: `删除销售记录 #${id}（${fromHundredths(current.amount_fen)} 元）` }, { transaction });
   });
+}
+
+/** Sale writes move the monthly rollup's rows too: two writers may meet there (MySQL may pick a deadlock victim). */
+function inTransaction<T>(sequelize: Sequelize, work: (transaction: Transaction) => Promise<T>): Promise<T> {
+  return retryOnDeadlock(() => sequelize.transaction(work));
+}
+
+/** The live sale as it is now, held until the transaction ends, so its old contribution is exact. */
+async function lockSale(sequelize: Sequelize, id: number, transaction: Transaction): Promise<SaleRow> {
+  const row = (await saleModels(sequelize).Sale.findOne({ where: { id, deleted_at: null }, transaction, lock: transaction.LOCK.UPDATE }))?.get();
+  if (!row) throw notFound('销售记录不存在或已删除');
+  return row;
 }
 
 export async function saleViews(sequelize: Sequelize, rows: SaleRow[]): Promise<SaleView[]> {

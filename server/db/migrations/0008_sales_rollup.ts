@@ -1,0 +1,47 @@
+import { DataTypes } from 'sequelize';
+import { dateBucketSql } from '../dialect';
+import { timestamps } from './columns';
+import type { Migration } from './types';
+
+/**
+ * Live sales summed per month, channel, rep, department, product and partner (DESIGN §6.7): the
+ * dashboards read this instead of scanning every sale. Dashboard periods are whole China months,
+ * quarters or years, so a month is the finest grain they need. `partner_id` is 0 for direct
+ * sales so the key can be unique. The sales service keeps it in step in the same transaction as
+ * every sale write; existing sales are summed in here.
+ */
+export const migration: Migration = {
+  name: '0008_sales_rollup',
+  async up({ sequelize, queryInterface: q, tableOptions }) {
+    const key = { allowNull: false, primaryKey: true };
+    await q.createTable(
+      'sales_monthly',
+      {
+        month: { type: DataTypes.STRING(7), ...key },
+        channel: { type: DataTypes.STRING(16), ...key },
+        rep_user_id: { type: DataTypes.INTEGER, ...key },
+        department_id: { type: DataTypes.INTEGER, ...key },
+        product_id: { type: DataTypes.INTEGER, ...key },
+        partner_id: { type: DataTypes.INTEGER, ...key },
+        amount_fen: { type: DataTypes.BIGINT, allowNull: false },
+        sale_count: { type: DataTypes.INTEGER, allowNull: false },
+        ...timestamps,
+      },
+      tableOptions,
+    );
+    const month = dateBucketSql(sequelize, 'sold_on', 'month');
+    await sequelize.query(
+      `INSERT INTO sales_monthly (month, channel, rep_user_id, department_id, product_id, partner_id, amount_fen, sale_count, created_at, updated_at)
+       SELECT ${month}, channel, rep_user_id, department_id, product_id, COALESCE(partner_id, 0), SUM(amount_fen), COUNT(*), ?, ?
+         FROM product_sales WHERE deleted_at IS NULL
+        GROUP BY ${month}, channel, rep_user_id, department_id, product_id, COALESCE(partner_id, 0)`,
+      { replacements: [new Date(), new Date()] },
+    );
+    // Target progress counts new customers of a period: without this it scans every customer.
+    await q.addIndex('customers', ['created_at'], { name: 'customers_created' });
+  },
+  async down({ queryInterface: q }) {
+    await q.removeIndex('customers', 'customers_created');
+    await q.dropTable('sales_monthly');
+  },
+};
