@@ -36,6 +36,16 @@ export const DATA_SCOPE_LABELS: Record<DataScopeKind, string> = {
   all: '全部',
 };
 
+/** A role as 管理 → 角色 shows and edits it; `admin` keeps every permission (isSystem roles can't be removed). */
+export interface RoleView {
+  id: number;
+  code: string;
+  name: string;
+  dataScope: DataScopeKind;
+  permissions: string[];
+  isSystem: boolean;
+}
+
 export type UserStatus = 'active' | 'disabled' | 'left';
 
 export interface MeResponse {

@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import type { Permission } from '@shared/permissions';
+import { ADMIN_PERMISSIONS } from './admin-permissions';
 import { useSessionStore } from './stores/session';
 
 declare module 'vue-router' {
@@ -8,8 +9,8 @@ declare module 'vue-router' {
     title: string;
     /** Pages reached from the tab bar show it; detail pages don't. */
     tab?: boolean;
-    /** Pages only some roles may open: others are sent to the workbench. */
-    permission?: Permission;
+    /** Pages only some roles may open (holding any one of these): others are sent to the workbench. */
+    permission?: Permission | readonly Permission[];
   }
 }
 
@@ -73,7 +74,25 @@ const routes: RouteRecordRaw[] = [
     path: '/admin',
     name: 'admin',
     component: () => import('./pages/admin/AdminPage.vue'),
-    meta: { title: '管理', tab: true, permission: 'org.sync' },
+    meta: { title: '管理', tab: true, permission: ADMIN_PERMISSIONS },
+  },
+  {
+    path: '/admin/roles',
+    name: 'admin-roles',
+    component: () => import('./pages/admin/RolesPage.vue'),
+    meta: { title: '角色与人员', permission: 'role.manage' },
+  },
+  {
+    path: '/admin/dictionaries',
+    name: 'admin-dictionaries',
+    component: () => import('./pages/admin/DictionariesPage.vue'),
+    meta: { title: '字典', permission: 'dictionary.manage' },
+  },
+  {
+    path: '/admin/audit',
+    name: 'admin-audit',
+    component: () => import('./pages/admin/AuditPage.vue'),
+    meta: { title: '审计日志', permission: 'audit.read' },
   },
   {
     path: '/me',
@@ -102,7 +121,7 @@ export const router = createRouter({ history: createWebHistory(), routes });
 router.beforeEach(async (to) => {
   const session = useSessionStore();
   await session.ensure();
-  if (to.meta.permission && session.me && !session.me.permissions.includes(to.meta.permission)) return { name: 'workbench' };
+  if (to.meta.permission && session.me && !session.holdsAny(to.meta.permission)) return { name: 'workbench' };
   return true;
 });
 

@@ -1,5 +1,6 @@
 /** 管理 in Chromium at 375×812: an admin starts an org sync and watches it finish; reps never see it. */
 import type { Browser } from 'playwright-core';
+import { QueryTypes } from 'sequelize';
 import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
 import { deliverCallbacks, startTestServer, syncOrg, requireH5Build, type TestServer } from '../helpers/server';
 
@@ -51,6 +52,82 @@ describe('admin pages in Chromium at 375x812', () => {
     await screenshot(page, 'admin-event-detail');
 
     expect(await page.getByTestId('event-log').innerText()).toContain('已完成 1');
+    expect(errors).toEqual([]);
+    await phone.context.close();
+  });
+
+  it('promotes rep-east-2 to 部门经理 from 角色与人员 and shows it on their row', async () => {
+    const phone = await openPhonePage(browser, server.baseUrl);
+    const { page, errors } = phone;
+    await loginThroughSimulator(phone, '/admin', 'admin');
+
+    await page.getByTestId('admin-sections').getByText('角色与人员').click();
+    await page.getByTestId('role').filter({ hasText: '系统管理员' }).waitFor();
+    await screenshot(page, 'admin-roles');
+    await page.getByTestId('role').filter({ hasText: '部门经理' }).click();
+    await page.getByTestId('role-sheet').getByText('数据范围').waitFor();
+    await page.waitForTimeout(400); // the sheet slides in
+    await screenshot(page, 'admin-role-edit');
+    await page.getByTestId('role-sheet').locator('.van-popup__close-icon').click();
+    await page.getByRole('tab', { name: '人员' }).click();
+    await page.getByTestId('user-search').locator('input').fill('rep-east-2');
+    await page.getByTestId('user').filter({ hasText: '王强' }).click();
+    await page.getByTestId('user-sheet').locator('.van-checkbox', { hasText: /^部门经理（/ }).click();
+    await page.getByTestId('save-user-roles').click();
+    await page.getByTestId('user').filter({ hasText: '王强' }).locator('.van-tag', { hasText: '部门经理' }).waitFor();
+    await page.waitForTimeout(400); // the sheet slides away
+    await screenshot(page, 'admin-user-roles');
+    const [held] = await server.db.sequelize.query<{ codes: string }>(
+      "SELECT GROUP_CONCAT(r.code) AS codes FROM user_roles ur JOIN roles r ON r.id = ur.role_id JOIN users u ON u.id = ur.user_id WHERE u.wecom_userid = 'rep-east-2'",
+      { type: QueryTypes.SELECT },
+    );
+
+    expect(held!.codes.split(',').sort()).toEqual(['manager', 'sales']);
+    expect(errors).toEqual([]);
+    await phone.context.close();
+  });
+
+  it('adds a customer source in 字典 and disables it again, keeping it listed', async () => {
+    const phone = await openPhonePage(browser, server.baseUrl);
+    const { page, errors } = phone;
+    await loginThroughSimulator(phone, '/admin/dictionaries', 'admin');
+
+    await page.getByTestId('dictionary-types').getByRole('tab', { name: '客户来源' }).click();
+    await page.getByTestId('add-dictionary-value').click();
+    await page.getByTestId('dictionary-code').locator('input').fill('Road Show');
+    await page.getByTestId('dictionary-label').locator('input').fill('路演');
+    await page.getByTestId('save-dictionary-value').click();
+    await page.getByTestId('dictionary-code').getByText('编码只能包含小写字母').waitFor();
+    await page.getByTestId('dictionary-code').locator('input').fill('roadshow');
+    await page.getByTestId('save-dictionary-value').click();
+    const row = page.getByTestId('dictionary-value').filter({ hasText: 'roadshow' });
+    await row.getByText('路演').waitFor();
+    await row.locator('.van-switch').click();
+    await row.locator('.disabled').waitFor();
+    await page.waitForTimeout(400);
+    await screenshot(page, 'admin-dictionaries');
+    const [value] = await server.db.sequelize.query<{ enabled: number | boolean }>("SELECT enabled FROM dictionaries WHERE type = 'customer_source' AND code = 'roadshow'", { type: QueryTypes.SELECT });
+
+    expect(Boolean(value!.enabled)).toBe(false);
+    expect(errors.filter((e) => !e.includes('400'))).toEqual([]);
+    await phone.context.close();
+  });
+
+  it('shows the audit log newest first, filtered by record kind, with an entry’s details', async () => {
+    const phone = await openPhonePage(browser, server.baseUrl);
+    const { page, errors } = phone;
+    await loginThroughSimulator(phone, '/admin/audit', 'admin');
+
+    await page.getByTestId('audit-entry').first().waitFor();
+    await page.getByTestId('audit-filter').getByText('人员').click();
+    await page.getByTestId('audit-entry').filter({ hasText: '设置用户角色' }).first().click();
+    await page.getByTestId('audit-detail').getByText('"after"').waitFor();
+    await page.waitForTimeout(400); // the sheet slides in
+    await screenshot(page, 'admin-audit');
+    const kinds = await page.getByTestId('audit-entry').allInnerTexts();
+
+    expect(kinds.length).toBeGreaterThan(0);
+    expect(kinds.every((text) => text.includes('user.roles') || text.includes('auth.'))).toBe(true);
     expect(errors).toEqual([]);
     await phone.context.close();
   });

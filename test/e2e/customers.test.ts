@@ -1,5 +1,6 @@
 /** The 客户 pages in Chromium at 375×812 over the demo data, as rep-east-1. */
 import type { Browser } from 'playwright-core';
+import { QueryTypes } from 'sequelize';
 import { seedDemoCrm } from '../../scripts/demo-data';
 import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
 import { startTestServer, syncOrg, requireH5Build, type TestServer } from '../helpers/server';
@@ -101,5 +102,37 @@ describe('customer pages in Chromium at 375x812', () => {
 
     expect(count).toBe('共 2 家代销机构');
     expect(errors).toEqual([]);
+  });
+
+  it('lets a manager hand a rep’s customer to a colleague from the customer page; a rep has no such button', async () => {
+    const [customer] = await server.db.sequelize.query<{ id: number; name: string }>(
+      "SELECT c.id, c.name FROM customers c JOIN users u ON u.id = c.owner_user_id WHERE u.wecom_userid = 'rep-east-1' AND c.deleted_at IS NULL ORDER BY c.id LIMIT 1",
+      { type: QueryTypes.SELECT },
+    );
+    const manager = await openPhonePage(browser, server.baseUrl);
+    await loginThroughSimulator(manager, `/customers/${customer!.id}`, 'mgr-east');
+    const { page, errors } = manager;
+
+    await page.getByTestId('transfer-customer').click();
+    await page.getByTestId('transfer-person').first().waitFor();
+    await page.getByTestId('transfer-search').locator('input').fill('王强');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="transfer-person"]').length === 1);
+    await screenshot(page, 'customer-transfer');
+    await page.getByTestId('transfer-person').filter({ hasText: '王强' }).click();
+    await page.getByRole('button', { name: '确认' }).click();
+    await page.getByTestId('customer-head').getByText('负责人 王强').waitFor();
+    await screenshot(page, 'customer-transferred');
+    const [owner] = await server.db.sequelize.query<{ userid: string }>('SELECT u.wecom_userid AS userid FROM customers c JOIN users u ON u.id = c.owner_user_id WHERE c.id = ?', {
+      replacements: [customer!.id],
+      type: QueryTypes.SELECT,
+    });
+    await phone.page.goto('/customers');
+    await phone.page.getByTestId('customer-list').locator('.van-cell').first().click();
+    await phone.page.getByTestId('customer-head').waitFor();
+
+    expect(owner!.userid).toBe('rep-east-2');
+    expect(await phone.page.getByTestId('transfer-customer').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await manager.context.close();
   });
 });

@@ -23,4 +23,5 @@ export const customersApi = {
   timeline: (id: number, page: number) => api.get<PageOf<TimelineEntry>>(`/api/customers/${id}/timeline`, { page, pageSize: 20 }),
   contacts: (id: number) => api.get<ContactView[]>(`/api/customers/${id}/contacts`),
   holdings: (id: number) => api.get<HoldingView[]>(`/api/customers/${id}/holdings`),
+  transfer: (customerIds: number[], toUserId: number) => api.post<{ transferred: number }>('/api/customers/transfer', { customerIds, toUserId }),
 };

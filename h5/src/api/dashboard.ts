@@ -11,5 +11,4 @@ export const dashboardApi = {
   sales: (f: DashboardFilter) => api.get<SalesDashboard>('/api/dashboard/sales', { ...f }),
   consignment: (f: DashboardFilter) => api.get<ConsignmentDashboard>('/api/dashboard/consignment', { ...f }),
   targets: (f: DashboardFilter) => api.get<TargetDashboard>('/api/dashboard/targets', { ...f }),
-  departments: () => api.get<{ items: { id: number; name: string; parentId: number | null }[] }>('/api/org/departments'),
 };

@@ -21,11 +21,17 @@ export const useDictionaryStore = defineStore('dictionaries', () => {
     return loading;
   }
 
+  /** After an admin changed a value: forget and load again. */
+  function reload(): Promise<void> {
+    values.value = null;
+    return ensure();
+  }
+
   const label = (type: DictionaryType, code: string | null | undefined): string =>
     (code && values.value?.[type].find((v) => v.code === code)?.label) || code || '';
 
   /** Enabled values of a type, in order: the options of a picker. */
   const options = (type: DictionaryType) => (values.value?.[type] ?? []).filter((v) => v.enabled);
 
-  return { values, ensure, label, options };
+  return { values, ensure, reload, label, options };
 });

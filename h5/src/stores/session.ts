@@ -29,12 +29,16 @@ export const useSessionStore = defineStore('session', () => {
 
   const can = (permission: Permission) => computed(() => me.value?.permissions.includes(permission) ?? false);
 
+  /** Holds the permission, or any one of a list. */
+  const holdsAny = (wanted: Permission | readonly Permission[]) =>
+    (typeof wanted === 'string' ? [wanted] : wanted).some((p) => me.value?.permissions.includes(p) ?? false);
+
   async function logout(): Promise<void> {
     await api.post('/api/auth/logout');
     me.value = null;
   }
 
-  return { me, error, ensure, can, logout };
+  return { me, error, ensure, can, holdsAny, logout };
 });
 
 /** Where the browser goes to log in, returning to `path` afterwards. */

@@ -37,10 +37,16 @@ export const migration: Migration = {
         GROUP BY ${month}, channel, rep_user_id, department_id, product_id, COALESCE(partner_id, 0)`,
       { replacements: [new Date(), new Date()] },
     );
-    // Target progress counts new customers of a period: without this it scans every customer.
-    await q.addIndex('customers', ['created_at'], { name: 'customers_created' });
+    // Target progress counts a period's new customers and follow-ups per person: both from an
+    // index alone (the follow-up index gains deleted_at; the old one goes once the new one exists,
+    // as InnoDB needs an index behind the user_id foreign key at all times).
+    await q.addIndex('customers', ['created_at', 'deleted_at', 'owner_user_id', 'department_id'], { name: 'customers_created' });
+    await q.addIndex('follow_ups', ['user_id', 'followed_at', 'deleted_at'], { name: 'follow_ups_user_time_live' });
+    await q.removeIndex('follow_ups', 'follow_ups_user_time');
   },
   async down({ queryInterface: q }) {
+    await q.addIndex('follow_ups', ['user_id', 'followed_at'], { name: 'follow_ups_user_time' });
+    await q.removeIndex('follow_ups', 'follow_ups_user_time_live');
     await q.removeIndex('customers', 'customers_created');
     await q.dropTable('sales_monthly');
   },

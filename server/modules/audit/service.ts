@@ -1,5 +1,7 @@
 import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import type { AuditLogView } from '@shared/audit';
 import type { PageOf } from '@shared/http';
+import { iso } from '../../db/lookup';
 import { auditModels, type AuditLogRow } from './models';
 
 /** Who did it: a logged-in user, or the system itself (CLI, worker, start-up). */
@@ -53,17 +55,6 @@ export interface AuditQuery {
   pageSize: number;
 }
 
-export interface AuditLogView {
-  id: number;
-  actor: { userId: number | null; label: string };
-  action: string;
-  entity: string | null;
-  entityId: string | null;
-  summary: string;
-  diff: unknown;
-  ip: string | null;
-  at: Date;
-}
 
 export async function listAuditLogs(sequelize: Sequelize, query: AuditQuery): Promise<PageOf<AuditLogView>> {
   const { AuditLog } = auditModels(sequelize);
@@ -98,7 +89,7 @@ export async function listAuditLogs(sequelize: Sequelize, query: AuditQuery): Pr
         summary: row.summary,
         diff: row.diff ? JSON.parse(row.diff) : null,
         ip: row.ip,
-        at: row.created_at,
+        at: iso(row.created_at),
       };
     }),
     total: count,

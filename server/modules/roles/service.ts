@@ -1,18 +1,10 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { Op } from 'sequelize';
-import type { DataScopeKind, Permission } from '@shared/permissions';
+import type { DataScopeKind, Permission, RoleView } from '@shared/permissions';
 import { conflict, notFound } from '../../http/errors';
 import { audit, type Actor } from '../audit/service';
 import { roleModels, type RoleRow } from './models';
 
-export interface RoleView {
-  id: number;
-  code: string;
-  name: string;
-  dataScope: DataScopeKind;
-  permissions: string[];
-  isSystem: boolean;
-}
 
 function view(row: RoleRow): RoleView {
   return {

@@ -1,0 +1,24 @@
+import type { AuditLogView } from '@shared/audit';
+import type { DictionaryType, DictionaryValue } from '@shared/dictionaries';
+import type { PageOf } from '@shared/http';
+import type { UserWithRoles } from '@shared/org';
+import type { DataScopeKind, RoleView } from '@shared/permissions';
+import { api } from './client';
+
+export interface RoleChanges {
+  name?: string;
+  dataScope?: DataScopeKind;
+  permissions?: string[];
+}
+
+/** 管理: roles and who holds them, dictionaries, the audit log. */
+export const adminApi = {
+  roles: () => api.get<{ items: RoleView[] }>('/api/admin/roles'),
+  updateRole: (id: number, changes: RoleChanges) => api.patch<RoleView>(`/api/admin/roles/${id}`, changes),
+  users: (keyword: string, page: number) => api.get<PageOf<UserWithRoles>>('/api/admin/users', { keyword, page, pageSize: 20 }),
+  setUserRoles: (userId: number, roles: string[]) => api.put<{ items: RoleView[] }>(`/api/admin/users/${userId}/roles`, { roles }),
+  addDictionaryValue: (type: DictionaryType, value: { code: string; label: string }) => api.post<DictionaryValue>(`/api/admin/dictionaries/${type}`, value),
+  updateDictionaryValue: (type: DictionaryType, code: string, changes: { label?: string; enabled?: boolean }) =>
+    api.patch<DictionaryValue>(`/api/admin/dictionaries/${type}/${encodeURIComponent(code)}`, changes),
+  auditLogs: (filter: { entity?: string }, page: number) => api.get<PageOf<AuditLogView>>('/api/admin/audit-logs', { ...filter, page, pageSize: 20 }),
+};
