@@ -116,7 +116,7 @@ describe('customer pages in Chromium at 375x812', () => {
     await page.getByTestId('transfer-customer').click();
     await page.getByTestId('transfer-person').first().waitFor();
     await page.getByTestId('transfer-search').locator('input').fill('王强');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="transfer-person"]').length === 1);
+    await page.getByTestId('transfer-person').nth(1).waitFor({ state: 'detached' }); // the search narrowed the list to one
     await screenshot(page, 'customer-transfer');
     await page.getByTestId('transfer-person').filter({ hasText: '王强' }).click();
     await page.getByRole('button', { name: '确认' }).click();
