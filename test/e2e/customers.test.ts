@@ -121,6 +121,7 @@ describe('customer pages in Chromium at 375x812', () => {
     await page.getByTestId('transfer-person').filter({ hasText: '王强' }).click();
     await page.getByRole('button', { name: '确认' }).click();
     await page.getByTestId('customer-head').getByText('负责人 王强').waitFor();
+    await page.waitForTimeout(600); // the dialog and the sheet fade out
     await screenshot(page, 'customer-transferred');
     const [owner] = await server.db.sequelize.query<{ userid: string }>('SELECT u.wecom_userid AS userid FROM customers c JOIN users u ON u.id = c.owner_user_id WHERE c.id = ?', {
       replacements: [customer!.id],
