@@ -1,12 +1,11 @@
 /** Products, holdings and holding records (DESIGN §5). */
 import { z } from 'zod';
+import { PRODUCT_STATUSES, type ProductStatus } from './labels';
 import { signedYuan, yuan } from './money';
 import { code, dateOnly, optionalText, positiveId, text } from './fields';
 
 /** Investor-suitability risk grades (R1 lowest … R5 highest). */
 export const RISK_LEVELS = ['R1', 'R2', 'R3', 'R4', 'R5'] as const;
-export const PRODUCT_STATUSES = { on_sale: '在售', suspended: '暂停销售', closed: '已清盘' } as const;
-export type ProductStatus = keyof typeof PRODUCT_STATUSES;
 
 const productFields = {
   code: z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/, '产品代码只能包含字母、数字、下划线和短横线'),
@@ -87,3 +86,6 @@ export interface ProductHolderView {
   shares: number;
   lastChangedOn: string | null;
 }
+
+export { PRODUCT_STATUSES };
+export type { ProductStatus };

@@ -1,9 +1,7 @@
 /** Targets per period and per user or department (DESIGN §5, §6.7). */
 import { z } from 'zod';
+import { TARGET_METRICS, type TargetMetric } from './labels';
 import { positiveId } from './fields';
-
-export const TARGET_METRICS = { sales_amount: '销售额', new_customers: '新增客户', follow_ups: '跟进次数' } as const;
-export type TargetMetric = keyof typeof TARGET_METRICS;
 
 /** `2026-11` (month), `2026-Q4` (quarter) or `2026` (year). */
 export const targetPeriod = z.string().regex(/^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/, '周期格式应为 2026、2026-Q4 或 2026-11');
@@ -54,3 +52,6 @@ export function periodDays(period: string): { from: string; to: string } {
 
 /** The quarter containing a China date `YYYY-MM-DD`. */
 export const quarterOf = (date: string) => `${date.slice(0, 4)}-Q${Math.ceil(Number(date.slice(5, 7)) / 3)}`;
+
+export { TARGET_METRICS };
+export type { TargetMetric };

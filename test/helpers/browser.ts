@@ -39,15 +39,23 @@ export interface PhonePage {
   errors: string[];
 }
 
-export async function openPhonePage(browser: Browser, baseURL: string, options: { userAgent?: string } = {}): Promise<PhonePage> {
+export const DESKTOP_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+
+/** A phone (375×812 unless `viewport` says otherwise), or a desktop browser with `desktop`. */
+export async function openPhonePage(
+  browser: Browser,
+  baseURL: string,
+  options: { userAgent?: string; viewport?: { width: number; height: number }; desktop?: boolean } = {},
+): Promise<PhonePage> {
   const context = await browser.newContext({
-    viewport: PHONE_VIEWPORT,
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
+    viewport: options.viewport ?? PHONE_VIEWPORT,
+    deviceScaleFactor: options.desktop ? 1 : 2,
+    isMobile: !options.desktop,
+    hasTouch: !options.desktop,
     locale: 'zh-CN',
     userAgent:
       options.userAgent ??
+      (options.desktop ? DESKTOP_USER_AGENT : undefined) ??
       'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36',
     baseURL,
   });

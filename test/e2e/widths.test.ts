@@ -1,0 +1,51 @@
+/** The main pages at the narrowest and widest phones (320 / 430 px) and in a desktop browser: nothing overflows sideways. */
+import type { Browser, Page } from 'playwright-core';
+import { seedDemoCrm } from '../../scripts/demo-data';
+import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
+import { requireH5Build, startTestServer, syncOrg, type TestServer } from '../helpers/server';
+
+const PAGES: [path: string, ready: string][] = [
+  ['/workbench', 'due-follow-ups'],
+  ['/customers', 'customer-count'],
+  ['/dashboard', 'dashboard-customers'],
+  ['/products', 'product-list'],
+];
+
+/** How many CSS pixels the page is wider than the window (0 when nothing sticks out). */
+const overflow = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+
+describe('the H5 from 320 px phones to a desktop browser', () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    requireH5Build();
+    server = await startTestServer({ serveH5: true });
+    await syncOrg(server);
+    await seedDemoCrm(server.db.sequelize);
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  describe.each([
+    ['320 px phone', { viewport: { width: 320, height: 640 } }, 'w320'],
+    ['430 px phone', { viewport: { width: 430, height: 932 } }, 'w430'],
+    ['desktop browser', { viewport: { width: 1280, height: 800 }, desktop: true }, 'desktop'],
+  ] as const)('%s', (_, options, tag) => {
+    it.each(PAGES)('lays out %s within the width', async (path, ready) => {
+      const phone = await openPhonePage(browser, server.baseUrl, options);
+      await loginThroughSimulator(phone, path, 'mgr-east');
+
+      await phone.page.getByTestId(ready).first().waitFor();
+      await phone.page.waitForLoadState('networkidle');
+      await screenshot(phone.page, `${tag}-${path.slice(1)}`);
+
+      expect(await overflow(phone.page)).toBeLessThanOrEqual(0);
+      expect(phone.errors).toEqual([]);
+      await phone.context.close();
+    });
+  });
+});
