@@ -72,6 +72,9 @@ const envSchema = z.object({
   EVENT_WORKER: z.enum(['on', 'off']).optional(),
   EVENT_RECLAIM_SECONDS: integerText(1, 86_400).optional(),
   EVENT_MAX_ATTEMPTS: integerText(1, 100).optional(),
+  IMPORT_MAX_MB: integerText(1, 200).optional(),
+  IMPORT_BATCH_SIZE: integerText(1, 10_000).optional(),
+  IMPORT_STALE_SECONDS: integerText(1, 86_400).optional(),
 });
 
 export type DatabaseConfig =
@@ -91,6 +94,14 @@ export interface Config {
     readonly maxAttempts: number;
     /** A row `processing` longer than this belongs to a crashed worker and is taken back. */
     readonly reclaimAfterMs: number;
+  };
+  readonly imports: {
+    /** Largest .xlsx accepted (413 above). */
+    readonly maxBytes: number;
+    /** Rows written per transaction: a failing batch is rolled back whole. */
+    readonly batchSize: number;
+    /** A running import whose heartbeat is older than this was cut off (a crash) and may be resumed. */
+    readonly staleAfterMs: number;
   };
   readonly wecom: {
     readonly mode: 'simulator' | 'live';
@@ -162,6 +173,11 @@ export function loadConfig(env: Env): Config {
       worker: (e.EVENT_WORKER ?? 'on') === 'on',
       maxAttempts: e.EVENT_MAX_ATTEMPTS ?? 8,
       reclaimAfterMs: (e.EVENT_RECLAIM_SECONDS ?? 300) * 1000,
+    },
+    imports: {
+      maxBytes: (e.IMPORT_MAX_MB ?? 10) * 1024 * 1024,
+      batchSize: e.IMPORT_BATCH_SIZE ?? 500,
+      staleAfterMs: (e.IMPORT_STALE_SECONDS ?? 30) * 1000,
     },
     wecom: {
       mode,

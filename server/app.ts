@@ -31,6 +31,7 @@ import { sidebarRoutes } from './modules/sidebar/routes';
 import { saleRoutes } from './modules/sales/routes';
 import { targetRoutes } from './modules/targets/routes';
 import { dictionaryRoutes } from './modules/dictionaries/routes';
+import { importRoutes } from './modules/imports/routes';
 import { orgRoutes } from './modules/org/routes';
 import { startOrgSync } from './modules/org/sync';
 import { syncRoutes } from './modules/sync-runs/routes';
@@ -114,6 +115,7 @@ export function createApp(deps: AppDeps): Koa {
     matchingRoutes({ ...deps, follows }),
     sidebarRoutes({ ...deps, follows }),
     settingsRoutes({ ...deps, settingDefaults: defaults }),
+    importRoutes({ sequelize: deps.sequelize, logger: deps.logger, settings: deps.config.imports, onBackgroundTask: deps.onBackgroundTask }),
     callbackRoutes(deps),
     eventAdminRoutes(deps),
   ]) {

@@ -3,7 +3,7 @@ export const PERMISSIONS = {
   'customer.read': '查看客户',
   'customer.write': '编辑客户',
   'customer.transfer': '转移客户',
-  'customer.export': '导出客户',
+  'customer.export': '导出客户与代销机构',
   'customer.merge': '合并客户',
   'partner.read': '查看代销机构',
   'partner.write': '编辑代销机构',

@@ -23,6 +23,7 @@ export const forbidden = (message = '没有权限执行此操作') => new AppErr
 export const notFound = (message = '资源不存在') => new AppError(404, 'not_found', message);
 export const conflict = (message: string, details?: unknown) =>
   new AppError(409, 'conflict', message, details);
+export const payloadTooLarge = (message: string) => new AppError(413, 'payload_too_large', message);
 
 export function zodIssues(error: ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({

@@ -6,6 +6,8 @@ import { callerOf, crmCallerOf, requirePermission } from '../../http/auth';
 import { idParam, pageFields, validate } from '../../http/validate';
 import { getCustomerDetail } from './detail';
 import { mergeCustomers } from './merge';
+import { exportWorkbook } from '../imports/export';
+import { sendWorkbook } from '../../http/download';
 import { createCustomer, deleteCustomer, listCustomers, transferCustomers, updateCustomer } from './service';
 import { customerTimeline } from './timeline';
 
@@ -21,6 +23,7 @@ const listQuery = z.object({
   noFollowUpDays: z.coerce.number().int().min(1).max(3650).optional(),
   sort: z.enum(['updated_desc', 'created_desc', 'next_follow_up_asc', 'name_asc']).default('updated_desc'),
 });
+const exportQuery = listQuery.omit({ page: true, pageSize: true });
 const transferBody = z.object({
   customerIds: z.array(z.number().int().positive()).min(1).max(500),
   toUserId: z.number().int().positive(),
@@ -42,6 +45,11 @@ export function customerRoutes(deps: { sequelize: Sequelize }): Router {
   router.post('/transfer', requirePermission('customer.transfer'), async (ctx) => {
     const { customerIds, toUserId } = validate(transferBody, ctx.request.body);
     ctx.body = await transferCustomers(sequelize, crmCallerOf(ctx), customerIds, toUserId);
+  });
+  // Before `/:id`: the same filters as the list, every page of them.
+  router.get('/export.xlsx', read, requirePermission('customer.export'), async (ctx) => {
+    const file = await exportWorkbook(sequelize, crmCallerOf(ctx), 'customers', validate(exportQuery, ctx.query));
+    sendWorkbook(ctx, file.fileName, file.body);
   });
   router.get('/:id', read, async (ctx) => {
     ctx.body = await getCustomerDetail(sequelize, callerOf(ctx).access, validate(idParam, ctx.params).id);

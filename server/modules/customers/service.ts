@@ -52,8 +52,44 @@ async function findDuplicate(sequelize: Sequelize, name: string, institution: st
   return row?.get() ?? null;
 }
 
+/**
+ * Writes a new customer whose values are already checked (dictionaries, duplicates, ownership)
+ * and whose phone is normalised; records its first stage. The API and the Excel import use it.
+ */
+export async function insertCustomer(
+  sequelize: Sequelize,
+  values: CustomerCreateInput & { phone: string | null },
+  ownership: { ownerUserId: number; departmentId: number },
+  by: number | null,
+  transaction: Transaction,
+): Promise<number> {
+  const stage = values.lifecycleStage ?? DEFAULTS.lifecycleStage;
+  const created = await customerModels(sequelize).Customer.create(
+    {
+      type: values.type,
+      name: values.name,
+      status: values.status ?? DEFAULTS.status,
+      lifecycle_stage: stage,
+      source: values.source ?? null,
+      level: values.level ?? null,
+      institution: values.institution ?? null,
+      title: values.title ?? null,
+      phone: values.phone,
+      email: values.email ?? null,
+      notes: values.notes ?? null,
+      owner_user_id: ownership.ownerUserId,
+      department_id: ownership.departmentId,
+      next_follow_up_at: values.nextFollowUpAt ?? null,
+      created_by: by,
+    },
+    { transaction },
+  );
+  const customerId = created.get().id;
+  await recordStageChange(sequelize, { customerId, from: null, to: stage, by }, transaction);
+  return customerId;
+}
+
 export async function createCustomer(sequelize: Sequelize, caller: Caller, input: CustomerCreateInput): Promise<CustomerView> {
-  const { Customer } = customerModels(sequelize);
   const values = { ...DEFAULTS, ...input };
   await assertDictionaryValues(sequelize, dictionaryChecks(values));
   const { ownerUserId, departmentId } = await resolveOwnership(sequelize, caller, input);
@@ -67,31 +103,7 @@ export async function createCustomer(sequelize: Sequelize, caller: Caller, input
       { existingId: visible ? duplicate.id : null, matchedBy: phone && duplicate.phone === phone ? 'phone' : 'name_institution' },
     );
   }
-  const id = await sequelize.transaction(async (transaction) => {
-    const created = await Customer.create(
-      {
-    type: values.type,
-    name: values.name,
-    status: values.status,
-    lifecycle_stage: values.lifecycleStage,
-    source: values.source ?? null,
-    level: values.level ?? null,
-    institution: values.institution ?? null,
-    title: values.title ?? null,
-    phone,
-    email: values.email ?? null,
-    notes: values.notes ?? null,
-    owner_user_id: ownerUserId,
-    department_id: departmentId,
-    next_follow_up_at: values.nextFollowUpAt ?? null,
-    created_by: caller.access.userId,
-      },
-      { transaction },
-    );
-    const customerId = created.get().id;
-    await recordStageChange(sequelize, { customerId, from: null, to: values.lifecycleStage, by: caller.access.userId }, transaction);
-    return customerId;
-  });
+  const id = await sequelize.transaction((transaction) => insertCustomer(sequelize, { ...values, phone }, { ownerUserId, departmentId }, caller.access.userId, transaction));
   return getCustomer(sequelize, caller.access, id);
 }
 
@@ -166,8 +178,51 @@ export async function listCustomers(sequelize: Sequelize, access: Access, query:
   return { items: await customerViews(sequelize, rows.map((r) => r.get())), total: count, page: query.page, pageSize: query.pageSize };
 }
 
+/** The columns a patch sets (undefined fields stay as they are); `phone` already normalised. */
+export function customerChanges(patch: Partial<CustomerCreateInput>, phone: string | null | undefined): Partial<CustomerRow> {
+  const changes: Partial<CustomerRow> = {};
+  const set = <K extends keyof CustomerRow>(key: K, value: CustomerRow[K] | undefined) => {
+    if (value !== undefined) changes[key] = value;
+  };
+  set('type', patch.type);
+  set('name', patch.name);
+  set('status', patch.status);
+  set('lifecycle_stage', patch.lifecycleStage);
+  set('source', patch.source);
+  set('level', patch.level);
+  set('institution', patch.institution);
+  set('title', patch.title);
+  set('phone', phone);
+  set('email', patch.email);
+  set('notes', patch.notes);
+  set('next_follow_up_at', patch.nextFollowUpAt);
+  return changes;
+}
+
+/**
+ * Applies `changes` to the customer if it is still at `version` (optimistic concurrency: only
+ * the version the editor saw may be replaced) and records a stage change. False when stale.
+ */
+export async function writeCustomerChanges(
+  sequelize: Sequelize,
+  current: CustomerRow,
+  changes: Partial<CustomerRow>,
+  version: number,
+  by: number | null,
+  transaction: Transaction,
+): Promise<boolean> {
+  const [affected] = await customerModels(sequelize).Customer.update(
+    { ...changes, version: version + 1 },
+    { where: { id: current.id, version, deleted_at: null }, transaction },
+  );
+  if (affected !== 1) return false;
+  if (changes.lifecycle_stage !== undefined && changes.lifecycle_stage !== current.lifecycle_stage) {
+    await recordStageChange(sequelize, { customerId: current.id, from: current.lifecycle_stage, to: changes.lifecycle_stage, by }, transaction);
+  }
+  return true;
+}
+
 export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: number, patch: CustomerUpdateInput): Promise<CustomerView> {
-  const { Customer } = customerModels(sequelize);
   const current = await loadVisibleCustomer(sequelize, caller.access, id);
   await assertDictionaryValues(sequelize, dictionaryChecks(patch, current).filter((c) => c.value !== undefined));
   if (patch.ownerUserId !== undefined || patch.departmentId !== undefined) {
@@ -187,34 +242,7 @@ export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: n
   if (duplicate) {
     throw conflict(`与已有客户重复：${duplicate.name}`, { existingId: canSee(caller.access, { ownerUserId: duplicate.owner_user_id, departmentId: duplicate.department_id }) ? duplicate.id : null });
   }
-  const changes: Partial<CustomerRow> = {};
-  const set = <K extends keyof CustomerRow>(key: K, value: CustomerRow[K] | undefined) => {
-    if (value !== undefined) changes[key] = value;
-  };
-  set('type', patch.type);
-  set('name', patch.name);
-  set('status', patch.status);
-  set('lifecycle_stage', patch.lifecycleStage);
-  set('source', patch.source);
-  set('level', patch.level);
-  set('institution', patch.institution);
-  set('title', patch.title);
-  set('phone', phone);
-  set('email', patch.email);
-  set('notes', patch.notes);
-  set('next_follow_up_at', patch.nextFollowUpAt);
-  const updated = await sequelize.transaction(async (transaction) => {
-    // Optimistic concurrency: only the version the editor saw may be replaced.
-    const [affected] = await Customer.update(
-      { ...changes, version: patch.version + 1 },
-      { where: { id, version: patch.version, deleted_at: null }, transaction },
-    );
-    if (affected !== 1) return false;
-    if (patch.lifecycleStage !== undefined && patch.lifecycleStage !== current.lifecycle_stage) {
-      await recordStageChange(sequelize, { customerId: id, from: current.lifecycle_stage, to: patch.lifecycleStage, by: caller.access.userId }, transaction);
-    }
-    return true;
-  });
+  const updated = await sequelize.transaction((transaction) => writeCustomerChanges(sequelize, current, customerChanges(patch, phone), patch.version, caller.access.userId, transaction));
   if (!updated) {
     const latest = await loadVisibleCustomer(sequelize, caller.access, id);
     throw conflict('客户已被他人修改，请刷新后重试', { currentVersion: latest.version });

@@ -1,4 +1,6 @@
 import Router from '@koa/router';
+import { exportWorkbook } from '../imports/export';
+import { sendWorkbook } from '../../http/download';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { partnerCreateSchema, partnerUpdateSchema } from '@shared/partners';
@@ -25,6 +27,10 @@ export function partnerRoutes(deps: { sequelize: Sequelize }): Router {
 
   router.get('/', read, async (ctx) => {
     ctx.body = await listPartners(sequelize, callerOf(ctx).access, validate(listQuery, ctx.query));
+  });
+  router.get('/export.xlsx', read, requirePermission('customer.export'), async (ctx) => {
+    const file = await exportWorkbook(sequelize, crmCallerOf(ctx), 'partners', validate(listQuery.omit({ page: true, pageSize: true }), ctx.query));
+    sendWorkbook(ctx, file.fileName, file.body);
   });
   router.post('/', write, async (ctx) => {
     ctx.status = 201;

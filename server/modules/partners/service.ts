@@ -51,7 +51,8 @@ async function assertNotDuplicate(sequelize: Sequelize, access: Access, name: st
   });
 }
 
-function columnsOf(input: Partial<PartnerInput>): Partial<PartnerRow> {
+/** The columns an input sets (undefined fields stay as they are); the contact phone normalised. */
+export function partnerColumns(input: Partial<PartnerInput>): Partial<PartnerRow> {
   const out: Partial<PartnerRow> = {};
   const set = <K extends keyof PartnerRow>(key: K, value: PartnerRow[K] | undefined) => {
     if (value !== undefined) out[key] = value;
@@ -71,13 +72,44 @@ function columnsOf(input: Partial<PartnerInput>): Partial<PartnerRow> {
 }
 
 /** The credit-code unique index is the last word when two creations race. */
-async function uniqueCreditCode<T>(write: () => Promise<T>): Promise<T> {
+export async function uniqueCreditCode<T>(write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (err) {
     if (err instanceof UniqueConstraintError) throw conflict('统一社会信用代码已被其他代销机构使用', { matchedBy: 'credit_code' });
     throw err;
   }
+}
+
+/** Writes a new partner whose values are already checked (dictionaries, duplicates, ownership). */
+export async function insertPartner(
+  sequelize: Sequelize,
+  values: PartnerInput,
+  ownership: { ownerUserId: number; departmentId: number },
+  by: number | null,
+  transaction: Transaction,
+): Promise<number> {
+  const created = await partnerModels(sequelize).Partner.create(
+    {
+      name: values.name,
+      type: values.type,
+      status: values.status ?? DEFAULT_STATUS,
+      credit_code: null,
+      contact_name: null,
+      contact_phone: null,
+      address: null,
+      agreement_signed_on: null,
+      info: null,
+      notes: null,
+      next_follow_up_at: null,
+      ...partnerColumns(values),
+      owner_user_id: ownership.ownerUserId,
+      department_id: ownership.departmentId,
+      created_by: by,
+    },
+    { transaction },
+  );
+  return created.get().id;
 }
 
 export async function createPartner(sequelize: Sequelize, caller: Caller, input: PartnerInput): Promise<PartnerView> {
@@ -87,28 +119,9 @@ export async function createPartner(sequelize: Sequelize, caller: Caller, input:
   await assertNotDuplicate(sequelize, caller.access, values.name, values.creditCode);
   const id = await uniqueCreditCode(() =>
     sequelize.transaction(async (transaction) => {
-      const created = await partnerModels(sequelize).Partner.create(
-        {
-          name: values.name,
-          type: values.type,
-          status: values.status,
-          credit_code: null,
-          contact_name: null,
-          contact_phone: null,
-          address: null,
-          agreement_signed_on: null,
-          info: null,
-          notes: null,
-          next_follow_up_at: null,
-          ...columnsOf(values),
-          owner_user_id: ownership.ownerUserId,
-          department_id: ownership.departmentId,
-          created_by: caller.access.userId,
-        },
-        { transaction },
-      );
-      await audit(sequelize, caller.actor, { action: 'partner.create', entity: 'partner', entityId: created.get().id, summary: `新增代销机构 ${values.name}` }, { transaction });
-      return created.get().id;
+      const id = await insertPartner(sequelize, values, ownership, caller.access.userId, transaction);
+      await audit(sequelize, caller.actor, { action: 'partner.create', entity: 'partner', entityId: id, summary: `新增代销机构 ${values.name}` }, { transaction });
+      return id;
     }),
   );
   return getPartner(sequelize, caller.access, id);
@@ -176,6 +189,12 @@ export async function listPartners(sequelize: Sequelize, access: Access, query: 
  * Edits with the version the editor saw (stale → 409). Handing the partner to another owner or
  * department is allowed here, inside the caller's scope, and audited.
  */
+/** Applies `changes` if the partner is still at `version`; false when someone saved first. */
+export async function writePartnerChanges(sequelize: Sequelize, id: number, changes: Partial<PartnerRow>, version: number, transaction: Transaction): Promise<boolean> {
+  const [affected] = await partnerModels(sequelize).Partner.update({ ...changes, version: version + 1 }, { where: { id, version, deleted_at: null }, transaction });
+  return affected === 1;
+}
+
 export async function updatePartner(sequelize: Sequelize, caller: Caller, id: number, patch: PartnerPatch): Promise<PartnerView> {
   const current = await loadVisiblePartner(sequelize, caller.access, id);
   await assertDictionaryValues(sequelize, dictionaryChecks(patch, current));
@@ -186,12 +205,10 @@ export async function updatePartner(sequelize: Sequelize, caller: Caller, id: nu
   const ownership = handover
     ? await resolveOwnership(sequelize, caller, { ownerUserId: patch.ownerUserId ?? current.owner_user_id, departmentId: patch.departmentId })
     : null;
-  const { Partner } = partnerModels(sequelize);
   const updated = await uniqueCreditCode(() =>
     sequelize.transaction(async (transaction) => {
-      const changes = { ...columnsOf(patch), ...(ownership ? { owner_user_id: ownership.ownerUserId, department_id: ownership.departmentId } : {}) };
-      const [affected] = await Partner.update({ ...changes, version: patch.version + 1 }, { where: { id, version: patch.version, deleted_at: null }, transaction });
-      if (affected !== 1) return false;
+      const changes = { ...partnerColumns(patch), ...(ownership ? { owner_user_id: ownership.ownerUserId, department_id: ownership.departmentId } : {}) };
+      if (!(await writePartnerChanges(sequelize, id, changes, patch.version, transaction))) return false;
       if (ownership && (ownership.ownerUserId !== current.owner_user_id || ownership.departmentId !== current.department_id)) {
         await audit(
           sequelize,

@@ -1,0 +1,82 @@
+/**
+ * Reading and writing .xlsx through node-xlsx (SheetJS). Reading keeps Excel's row numbers
+ * (blank rows included) and fills merged cells with their value, so messy sheets map cleanly.
+ */
+import xlsx from 'node-xlsx';
+import { badRequest } from '../../http/errors';
+import { inspectZip } from './zip-guard';
+
+/** More data rows than this is not a CRM import but a mistake (or an attack). */
+export const MAX_ROWS = 100_000;
+
+export type Cell = string | number | boolean | null;
+
+export interface SheetRow {
+  /** 1-based, as Excel shows it. */
+  number: number;
+  cells: Cell[];
+}
+
+interface Merge {
+  s: { r: number; c: number };
+  e: { r: number; c: number };
+}
+
+/** The first sheet's rows, or a 400 that says what is wrong with the file. */
+export function readFirstSheet(file: Buffer): SheetRow[] {
+  const verdict = inspectZip(file);
+  if (!verdict.ok) {
+    throw badRequest(verdict.reason === 'not_zip' ? '文件不是有效的 .xlsx 格式，请在 Excel 中“另存为 .xlsx”后再上传' : '文件解压后过大，不像是正常的表格文件');
+  }
+  let merges: Merge[] = [];
+  let fullRows = 0;
+  let sheets: { name: string; data: Cell[][] }[];
+  try {
+    sheets = xlsx.parse<Cell[]>(file, {
+      dense: true,
+      sheetRows: MAX_ROWS + 50,
+      blankrows: true,
+      // Start at row 1 whatever the sheet's range says, so index + 1 is the Excel row number.
+      range: ((sheet: { '!ref'?: string; '!fullref'?: string; '!merges'?: Merge[] }) => {
+        if (!fullRows) {
+          merges = sheet['!merges'] ?? [];
+          fullRows = Number(/\d+$/.exec(sheet['!fullref'] ?? sheet['!ref'] ?? '')?.[0] ?? 0);
+        }
+        return sheet['!ref'] ? sheet['!ref'].replace(/^([A-Z]+)\d+/, '$11') : undefined;
+      }) as never,
+    });
+  } catch {
+    throw badRequest('无法读取这个 Excel 文件，请确认文件未损坏');
+  }
+  const first = sheets[0];
+  if (!first || !first.data.some((row) => row.some(filled))) throw badRequest('文件是空的：第一个工作表没有任何内容');
+  if (fullRows > MAX_ROWS + 20) throw badRequest(`一次最多导入 ${MAX_ROWS.toLocaleString('en-US')} 行，请拆分文件后分批导入`);
+  const rows = first.data.map((cells, i) => ({ number: i + 1, cells: [...(cells ?? [])].map((c) => (c === undefined ? null : c)) }));
+  fillMerges(rows, merges);
+  return rows;
+}
+
+export const filled = (cell: Cell | undefined): boolean => cell !== null && cell !== undefined && String(cell).trim() !== '';
+
+/** Only the first sheet's merges are captured (the one imported). Rows are 0-based in `Merge`. */
+function fillMerges(rows: SheetRow[], merges: Merge[]): void {
+  for (const m of merges) {
+    const value = rows[m.s.r]?.cells[m.s.c] ?? null;
+    for (let r = m.s.r; r <= m.e.r; r++) {
+      const row = rows[r];
+      if (!row) continue;
+      for (let c = m.s.c; c <= m.e.c; c++) row.cells[c] ??= value;
+    }
+  }
+}
+
+export interface SheetOut {
+  name: string;
+  rows: Cell[][];
+  /** Column widths in characters. */
+  widths?: number[];
+}
+
+export function buildWorkbook(sheets: SheetOut[]): Buffer {
+  return xlsx.build(sheets.map((s) => ({ name: s.name, data: s.rows, options: s.widths ? { '!cols': s.widths.map((wch) => ({ wch })) } : {} })));
+}

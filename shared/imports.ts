@@ -1,0 +1,48 @@
+/** Excel import jobs (DESIGN §6.6) as the API returns them. */
+export const IMPORT_KINDS = { customers: '客户', partners: '代销机构' } as const;
+export type ImportKind = keyof typeof IMPORT_KINDS;
+
+/** `create`: only new records (a duplicate is skipped and reported); `upsert`: update the match. */
+export const IMPORT_MODES = { create: '仅新增', upsert: '新增并更新已有' } as const;
+export type ImportMode = keyof typeof IMPORT_MODES;
+
+export type ImportStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface ImportRowError {
+  /** The Excel row number, as the user sees it in their spreadsheet. */
+  row: number;
+  /** The column header as uploaded, or null for a whole-row problem (duplicate, batch failure). */
+  column: string | null;
+  value: string | null;
+  message: string;
+}
+
+export interface ImportJobView {
+  id: number;
+  kind: ImportKind;
+  mode: ImportMode;
+  dryRun: boolean;
+  status: ImportStatus;
+  fileName: string;
+  /** Data rows in the file (blank rows not counted). */
+  total: number;
+  processed: number;
+  /** In a dry run: what committing would create / update. */
+  created: number;
+  updated: number;
+  /** Duplicates in create mode, and rows identical to the record they match. */
+  skipped: number;
+  failed: number;
+  /** The first 100 row errors; the .xlsx report has them all. */
+  errors: ImportRowError[];
+  errorCount: number;
+  unknownColumns: string[];
+  /** Whole-job failure, in Chinese (the file, or an interruption). */
+  error: string | null;
+  /** Cut off before finishing (a restart): `POST /api/imports/:id/resume` carries on. */
+  resumable: boolean;
+  /** 0–100. */
+  progress: number;
+  createdAt: string;
+  finishedAt: string | null;
+}
