@@ -14,8 +14,9 @@ import { createLogger } from '../server/logger';
 import { startOrgSync } from '../server/modules/org/sync';
 import { NO_HOOKS } from '../server/modules/wecom-events/handlers';
 import { startExternalContactSync } from '../server/modules/wecom-mirror/sync';
-import { getSyncRun, type SyncRunView } from '../server/modules/sync-runs/models';
+import { getSyncRun } from '../server/modules/sync-runs/models';
 import { createWecomClient } from '../server/wecom';
+import { ProgressBar } from './progress-bar';
 import { createWecomSimulator, generateCorp, simulatorOptionsFor } from './wecom-simulator/index';
 
 async function run(): Promise<number> {
@@ -56,10 +57,10 @@ async function run(): Promise<number> {
       ? await startOrgSync({ sequelize, wecom, logger, bootstrap: { adminUserIds: config.wecom.adminUserIds } }, actor)
       : await startExternalContactSync({ sequelize, wecom, logger, hooks: NO_HOOKS }, actor);
   const bar = new ProgressBar();
-  const timer = setInterval(() => void getSyncRun(sequelize, run.kind, run.id).then((r) => bar.draw(r)).catch(() => {}), 200);
+  const timer = setInterval(() => void getSyncRun(sequelize, run.kind, run.id).then((r) => bar.draw(r.progress, r.phase ?? '')).catch(() => {}), 200);
   const finished = await done;
   clearInterval(timer);
-  bar.draw(finished);
+  bar.draw(finished.progress, finished.phase ?? '');
   bar.end();
   const c = finished.counts;
   process.stdout.write(
@@ -70,24 +71,6 @@ async function run(): Promise<number> {
   await stopSimulator();
   await sequelize.close();
   return finished.status === 'succeeded' ? 0 : 1;
-}
-
-class ProgressBar {
-  private lastPhase = '';
-  private readonly tty = process.stdout.isTTY;
-
-  draw(run: SyncRunView): void {
-    const width = 30;
-    const filled = Math.round((run.progress / 100) * width);
-    const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(run.progress).padStart(3)}% ${run.phase ?? ''}`;
-    if (this.tty) process.stdout.write(`\r${line.padEnd(70)}`);
-    else if (run.phase !== this.lastPhase) process.stdout.write(`${line}\n`);
-    this.lastPhase = run.phase ?? '';
-  }
-
-  end(): void {
-    if (this.tty) process.stdout.write('\n');
-  }
 }
 
 run().then(
