@@ -89,6 +89,12 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '字典', permission: 'dictionary.manage' },
   },
   {
+    path: '/admin/import',
+    name: 'admin-import',
+    component: () => import('./pages/admin/ImportPage.vue'),
+    meta: { title: '导入', permission: 'import.run' },
+  },
+  {
     path: '/admin/audit',
     name: 'admin-audit',
     component: () => import('./pages/admin/AuditPage.vue'),

@@ -1,5 +1,6 @@
 /** 管理 in Chromium at 375×812: an admin starts an org sync and watches it finish; reps never see it. */
 import type { Browser } from 'playwright-core';
+import { join } from 'node:path';
 import { QueryTypes } from 'sequelize';
 import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
 import { deliverCallbacks, startTestServer, syncOrg, requireH5Build, type TestServer } from '../helpers/server';
@@ -132,6 +133,46 @@ describe('admin pages in Chromium at 375x812', () => {
     await phone.context.close();
   });
 
+  it('imports the messy customer sheet: a dry run with row errors, then confirm and watch it reach 100%', async () => {
+    const phone = await openPhonePage(browser, server.baseUrl);
+    const { page, errors } = phone;
+    await loginThroughSimulator(phone, '/admin', 'admin');
+
+    await page.getByTestId('admin-sections').getByText('导入', { exact: true }).click();
+    await page.getByTestId('import-template').waitFor();
+    await page.getByTestId('import-upload').locator('input[type=file]').setInputFiles(join(__dirname, '../fixtures/imports/messy-customers.xlsx'));
+    await page.getByTestId('import-summary').getByText('将新增 3 · 将更新 0 · 跳过 1 · 失败 3').waitFor();
+    await screenshot(page, 'admin-import-dry-run');
+    const rowErrors = await page.getByTestId('import-row-error').allInnerTexts();
+    await page.getByTestId('import-commit').click();
+    await page.getByTestId('import-summary').getByText('新增 3 · 更新 0 · 跳过 1 · 失败 3').waitFor({ timeout: 20_000 });
+    await page.getByTestId('import-progress').getByText('100%').waitFor();
+    await screenshot(page, 'admin-import-done');
+    await page.getByTestId('import-error-report').waitFor();
+    const report = await page.request.get(`/api/imports/${await lastImportId()}/errors.xlsx`);
+
+    expect(rowErrors.map((t) => t.split('\n')[0])).toEqual(['第 8 行 · E-mail', '第 9 行 · 客户等级', '第 10 行', '第 11 行 · Owner']);
+    expect(report.headers()['content-type']).toContain('spreadsheetml');
+    expect(errors).toEqual([]);
+    await phone.context.close();
+  });
+
+  it('offers the customer list as an Excel download of the same filter', async () => {
+    const phone = await openPhonePage(browser, server.baseUrl);
+    const { page, errors } = phone;
+    await loginThroughSimulator(phone, '/customers', 'admin');
+
+    const link = page.getByTestId('customer-count-export');
+    await link.waitFor();
+    const file = await page.request.get((await link.getAttribute('href'))!);
+    await screenshot(page, 'customers-export-link');
+
+    expect(file.status()).toBe(200);
+    expect(file.headers()['content-disposition']).toContain('.xlsx');
+    expect(errors).toEqual([]);
+    await phone.context.close();
+  });
+
   it('has no 管理 for a rep, and /admin sends them to the workbench', async () => {
     const phone = await openPhonePage(browser, server.baseUrl);
     await loginThroughSimulator(phone, '/workbench', 'rep-east-1');
@@ -142,4 +183,9 @@ describe('admin pages in Chromium at 375x812', () => {
     expect(await phone.page.getByTestId('tabbar').getByText('管理').count()).toBe(0);
     await phone.context.close();
   });
+
+  async function lastImportId(): Promise<number> {
+    const [row] = await server.db.sequelize.query<{ id: number }>('SELECT MAX(id) AS id FROM import_jobs', { type: QueryTypes.SELECT });
+    return Number(row!.id);
+  }
 });

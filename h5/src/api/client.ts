@@ -39,11 +39,13 @@ export function setUnauthorizedHandler(handler: () => void): void {
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   let res: Response;
   try {
+    // A FormData body (an upload) goes as multipart; the browser writes its content type.
+    const form = options.body instanceof FormData;
     res = await fetch(withQuery(path, options.query), {
       method,
       credentials: 'same-origin',
-      headers: options.body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      headers: options.body === undefined || form ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      body: options.body === undefined ? undefined : form ? (options.body as FormData) : JSON.stringify(options.body),
       signal: options.signal,
     });
   } catch (err) {
@@ -67,9 +69,11 @@ export const api = {
   put: <T>(path: string, body?: unknown) => request<T>('PUT', path, { body }),
   patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, { body }),
   delete: <T>(path: string) => request<T>('DELETE', path),
+  upload: <T>(path: string, form: FormData, query?: Query) => request<T>('POST', path, { body: form, query }),
 };
 
-function withQuery(path: string, query?: Query): string {
+/** `path` with the non-empty query values appended (also for download links). */
+export function withQuery(path: string, query?: Query): string {
   if (!query) return path;
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {

@@ -1,7 +1,7 @@
 import type { ContactView, CustomerDetail, CustomerView, FollowUpView, TimelineEntry } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import type { HoldingView } from '@shared/products';
-import { api } from './client';
+import { api, withQuery } from './client';
 
 export interface CustomerListFilter {
   keyword?: string;
@@ -23,5 +23,6 @@ export const customersApi = {
   timeline: (id: number, page: number) => api.get<PageOf<TimelineEntry>>(`/api/customers/${id}/timeline`, { page, pageSize: 20 }),
   contacts: (id: number) => api.get<ContactView[]>(`/api/customers/${id}/contacts`),
   holdings: (id: number) => api.get<HoldingView[]>(`/api/customers/${id}/holdings`),
+  exportUrl: (filter: CustomerListFilter) => withQuery('/api/customers/export.xlsx', { ...filter }),
   transfer: (customerIds: number[], toUserId: number) => api.post<{ transferred: number }>('/api/customers/transfer', { customerIds, toUserId }),
 };
