@@ -28,6 +28,9 @@ import { matchingHooks } from '../server/modules/matching/hooks';
 import { settingDefaults } from '../server/modules/settings/service';
 import { startExternalContactSync } from '../server/modules/wecom-mirror/sync';
 import { identitiesOf, seedDemoCrm } from './demo-data';
+import { startImport } from '../server/modules/imports/service';
+import { buildWorkbook } from '../server/modules/imports/workbook';
+import { loadAccess } from '../server/modules/roles/access';
 import { CallbackCrypto } from '../server/wecom/callback-crypto';
 import { buildCallbackXml } from '../server/wecom/xml';
 import { createWecomSimulator, generateCorp, simulatorOptionsFor, type WecomSimulator } from './wecom-simulator/index';
@@ -52,6 +55,8 @@ async function main(): Promise<void> {
       'crm-scale': { type: 'string', default: '20' },
       'sales-per-purchase': { type: 'string', default: '1' },
       'crm-only': { type: 'boolean', default: false },
+      'import-rows': { type: 'string', default: '50000' },
+      'import-only': { type: 'boolean', default: false },
     },
   });
   const total = Number(values.requests);
@@ -69,6 +74,12 @@ async function main(): Promise<void> {
   const crm = { scale: Number(values['crm-scale']), salesPerPurchase: Number(values['sales-per-purchase']) };
   const crmDatabases: [string, string][] = [['SQLite (file)', `sqlite:${join(process.env.TMPDIR ?? '/tmp', `wcrm-bench-crm-${process.pid}.sqlite`)}`]];
   if (values.mysql) crmDatabases.push(['MySQL', scratchMysqlUrl(values.mysql)]);
+  const importRows = Number(values['import-rows']);
+  if (values['import-only']) {
+    for (const [label, url] of crmDatabases) rows.push(...(await benchImport(label, url, importRows)));
+    printTable();
+    return;
+  }
   if (values['crm-only']) {
     for (const [label, url] of crmDatabases) rows.push(...(await benchCrm(label, url, crm, bareStats, concurrency)));
     printTable();
@@ -116,6 +127,7 @@ async function main(): Promise<void> {
   }
 
   for (const [label, url] of crmDatabases) rows.push(...(await benchCrm(label, url, crm, bareStats, concurrency)));
+  for (const [label, url] of crmDatabases) rows.push(...(await benchImport(label, url, importRows)));
 
   if (values.mysql) {
     const conn = await mysql.createConnection(values.mysql);
@@ -208,6 +220,62 @@ async function benchCrm(label: string, url: string, crm: { scale: number; salesP
   if (label === 'MySQL') await app.sequelize.query(`DROP DATABASE ${new URL(url).pathname.slice(1)}`);
   await app.close();
   return out;
+}
+
+/**
+ * An Excel import of `count` customer rows as admin (create mode): parse, check every row,
+ * write in batches — time and the process's peak memory. Baseline: the same rows bulk-inserted
+ * straight into the table in one transaction, with no checks at all.
+ */
+async function benchImport(label: string, url: string, count: number): Promise<Row[]> {
+  const app = await startApp(url);
+  const { done: synced } = await startOrgSync({ sequelize: app.sequelize, wecom: app.wecom, logger, bootstrap: { adminUserIds: ['admin'] } }, SYSTEM_ACTOR);
+  if ((await synced).status !== 'succeeded') throw new Error('demo org sync failed');
+  const people = await app.sequelize.query<{ id: number; wecom_userid: string; name: string; main_department_id: number }>(
+    "SELECT id, wecom_userid, name, main_department_id FROM users WHERE wecom_userid IN ('admin', 'rep-east-1', 'rep-east-2', 'rep-east-3', 'rep-south-1')",
+    { type: QueryTypes.SELECT },
+  );
+  const admin = people.find((p) => p.wecom_userid === 'admin')!;
+  const caller = { access: await loadAccess(app.sequelize, Number(admin.id)), actor: { userId: Number(admin.id), label: 'bench' }, mainDepartmentId: Number(admin.main_department_id) };
+  const levels = ['高净值', '重要', '普通', '潜在'];
+  const sheet = [
+    ['客户名称', '客户类型', '手机号', '邮箱', '单位/机构', '职务', '客户阶段', '客户来源', '客户等级', '负责人', '备注'],
+    ...Array.from({ length: count }, (_, i) => [
+      `导入客户${i}`, i % 5 ? '个人' : '机构', `135${String(i).padStart(8, '0')}`, `c${i}@example.com`, `示例公司${i % 997}`, '经理',
+      '意向', '转介绍', levels[i % 4]!, people[i % people.length]!.name, i % 3 ? null : '历史台账导入',
+    ]),
+  ];
+  const file = buildWorkbook([{ name: '客户', rows: sheet }]);
+
+  let peak = process.memoryUsage().rss;
+  const before = peak;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+  const started = performance.now();
+  const { done } = await startImport({ sequelize: app.sequelize, logger, settings: app.config.imports }, caller, { kind: 'customers', mode: 'create', dryRun: false, fileName: 'bench.xlsx', file });
+  const job = await done;
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  if (job.created !== count) throw new Error(`import created ${job.created} of ${count}: ${job.error ?? JSON.stringify(job.errors.slice(0, 3))}`);
+
+  const raw = sheet.slice(1).map((r, i) => ({
+    type: 'individual', name: `直接写入${i}`, status: 'active', lifecycle_stage: 'intent', source: 'referral', level: 'normal', institution: r[4], title: r[5],
+    phone: `136${String(i).padStart(8, '0')}`, email: r[3], owner_user_id: admin.id, department_id: admin.main_department_id, version: 1, created_at: new Date(), updated_at: new Date(),
+  }));
+  const baselineStarted = performance.now();
+  await app.sequelize.transaction(async (transaction) => {
+    for (let i = 0; i < raw.length; i += 500) await app.sequelize.getQueryInterface().bulkInsert('customers', raw.slice(i, i + 500), { transaction });
+  });
+  const baseline = (performance.now() - baselineStarted) / 1000;
+  if (label === 'MySQL') await app.sequelize.query(`DROP DATABASE ${new URL(url).pathname.slice(1)}`);
+  await app.close();
+  return [
+    {
+      workload: `Excel import, ${fmt(count)} customer rows (${(file.length / 1024 / 1024).toFixed(1)} MB .xlsx), batches of ${app.config.imports.batchSize} (${label})`,
+      figure: `${seconds.toFixed(1)} s (${fmt(count / seconds)} rows/s), peak RSS +${fmt((peak - before) / 1024 / 1024)} MB (${fmt(peak / 1024 / 1024)} MB)`,
+      baseline: `bulk INSERT of the same rows, no checks: ${baseline.toFixed(1)} s`,
+      ratio: `${(baseline / seconds).toFixed(2)}×`,
+    },
+  ];
 }
 
 async function startApp(url: string): Promise<{ server: Server; config: Config; sequelize: Sequelize; wecom: WecomClient; simulator: WecomSimulator; close(): Promise<void> }> {

@@ -187,3 +187,16 @@ export async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 4): Pr
 export async function refreshPlannerStatistics(sequelize: Sequelize): Promise<void> {
   if (dialectOf(sequelize) === 'sqlite') await sequelize.query('ANALYZE');
 }
+
+/**
+ * SQLite binds at most 32,766 parameters per statement: multi-row INSERTs of wide rows go in
+ * slices of this many rows (1,000 × ~16 columns).
+ */
+export const INSERT_ROWS_PER_STATEMENT = 1000;
+
+/** `write` over consecutive slices of `rows`, results concatenated in order. */
+export async function inSlices<T, R>(rows: readonly T[], write: (slice: T[]) => Promise<R[]>, size = INSERT_ROWS_PER_STATEMENT): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(...(await write(rows.slice(i, i + size))));
+  return out;
+}

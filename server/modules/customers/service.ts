@@ -7,6 +7,7 @@ import type { CustomerCreateInput, CustomerUpdateInput, CustomerView } from '@sh
 import type { PageOf } from '@shared/http';
 import { normalizePhone } from '@shared/phone';
 import { startOfBusinessDay } from '@shared/time';
+import { INSERT_ROWS_PER_STATEMENT, inSlices } from '../../db/dialect';
 import { isoOrNull, iso, namesById, named } from '../../db/lookup';
 import { badRequest, conflict, notFound } from '../../http/errors';
 import { containsPattern, pageWindow, phoneField } from '../../http/validate';
@@ -52,24 +53,27 @@ async function findDuplicate(sequelize: Sequelize, name: string, institution: st
   return row?.get() ?? null;
 }
 
+/** A new customer whose values are already checked (dictionaries, duplicates, ownership), phone normalised. */
+export interface NewCustomer {
+  values: CustomerCreateInput & { phone: string | null };
+  ownership: { ownerUserId: number; departmentId: number };
+}
+
 /**
- * Writes a new customer whose values are already checked (dictionaries, duplicates, ownership)
- * and whose phone is normalised; records its first stage. The API and the Excel import use it.
+ * Writes new customers in one multi-row INSERT and records their first stage. The API writes
+ * one, the Excel import a batch. Returns their ids, in order.
  */
-export async function insertCustomer(
-  sequelize: Sequelize,
-  values: CustomerCreateInput & { phone: string | null },
-  ownership: { ownerUserId: number; departmentId: number },
-  by: number | null,
-  transaction: Transaction,
-): Promise<number> {
-  const stage = values.lifecycleStage ?? DEFAULTS.lifecycleStage;
-  const created = await customerModels(sequelize).Customer.create(
-    {
+export async function insertCustomers(sequelize: Sequelize, customers: NewCustomer[], by: number | null, transaction: Transaction): Promise<number[]> {
+  if (customers.length > INSERT_ROWS_PER_STATEMENT) return inSlices(customers, (slice) => insertCustomers(sequelize, slice, by, transaction));
+  if (!customers.length) return [];
+  const { Customer } = customerModels(sequelize);
+  const stages = customers.map((c) => c.values.lifecycleStage ?? DEFAULTS.lifecycleStage);
+  const created = await Customer.bulkCreate(
+    customers.map(({ values, ownership }, i) => ({
       type: values.type,
       name: values.name,
       status: values.status ?? DEFAULTS.status,
-      lifecycle_stage: stage,
+      lifecycle_stage: stages[i]!,
       source: values.source ?? null,
       level: values.level ?? null,
       institution: values.institution ?? null,
@@ -81,12 +85,18 @@ export async function insertCustomer(
       department_id: ownership.departmentId,
       next_follow_up_at: values.nextFollowUpAt ?? null,
       created_by: by,
-    },
+    })),
     { transaction },
   );
-  const customerId = created.get().id;
-  await recordStageChange(sequelize, { customerId, from: null, to: stage, by }, transaction);
-  return customerId;
+  const ids = created.map((c) => c.get().id);
+  // The ids come from the driver's insert id; check them rather than trust an auto-increment mode.
+  const named = await Customer.findAll({ where: { id: { [Op.in]: ids } }, attributes: ['id', 'name'], transaction });
+  const nameOf = new Map(named.map((r) => [r.get().id, r.get().name]));
+  if (ids.some((id, i) => nameOf.get(id) !== customers[i]!.values.name)) throw new Error('customer ids returned by the bulk insert do not match the rows written');
+  const { StageChange } = stageChangeModels(sequelize);
+  const now = new Date();
+  await StageChange.bulkCreate(ids.map((customer_id, i) => ({ customer_id, from_stage: null, to_stage: stages[i]!, changed_by: by, changed_at: now })), { transaction });
+  return ids;
 }
 
 export async function createCustomer(sequelize: Sequelize, caller: Caller, input: CustomerCreateInput): Promise<CustomerView> {
@@ -103,8 +113,8 @@ export async function createCustomer(sequelize: Sequelize, caller: Caller, input
       { existingId: visible ? duplicate.id : null, matchedBy: phone && duplicate.phone === phone ? 'phone' : 'name_institution' },
     );
   }
-  const id = await sequelize.transaction((transaction) => insertCustomer(sequelize, { ...values, phone }, { ownerUserId, departmentId }, caller.access.userId, transaction));
-  return getCustomer(sequelize, caller.access, id);
+  const [id] = await sequelize.transaction((transaction) => insertCustomers(sequelize, [{ values: { ...values, phone }, ownership: { ownerUserId, departmentId } }], caller.access.userId, transaction));
+  return getCustomer(sequelize, caller.access, id!);
 }
 
 /** The customer if it exists and `access` may see it; otherwise 404 (never 403: no probing). */

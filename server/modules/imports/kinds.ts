@@ -9,9 +9,9 @@ import { customerCreateSchema } from '@shared/customers';
 import type { ImportKind } from '@shared/imports';
 import { partnerCreateSchema } from '@shared/partners';
 import { customerModels, type CustomerRow } from '../customers/models';
-import { customerChanges, insertCustomer, writeCustomerChanges } from '../customers/service';
+import { customerChanges, insertCustomers, writeCustomerChanges } from '../customers/service';
 import { partnerModels, type PartnerRow } from '../partners/models';
-import { insertPartner, partnerColumns, writePartnerChanges } from '../partners/service';
+import { insertPartners, partnerColumns, writePartnerChanges } from '../partners/service';
 import type { Ownership } from '../roles/ownership';
 import type { ColumnSpec } from './columns';
 
@@ -40,7 +40,8 @@ export interface KindSpec {
   describe(key: string): string;
   /** Live records matching any of these keys (`id:…` too), by key. */
   onFile(sequelize: Sequelize, keys: string[]): Promise<Map<string, OnFile>>;
-  insert(sequelize: Sequelize, input: Record<string, unknown>, ownership: Ownership, by: number, transaction: Transaction): Promise<number>;
+  /** Writes new records (a batch's worth) in one go. */
+  insert(sequelize: Sequelize, rows: { input: Record<string, unknown>; ownership: Ownership }[], by: number, transaction: Transaction): Promise<unknown>;
   /** The columns this input would change on the record (empty: nothing to do). */
   changes(record: OnFile, input: Record<string, unknown>): Record<string, unknown>;
   update(sequelize: Sequelize, record: OnFile, changes: Record<string, unknown>, by: number, transaction: Transaction): Promise<boolean>;
@@ -112,8 +113,13 @@ const customers: KindSpec = {
     const records = [...(await recordsWhere(find, 'id', idsIn(keys))), ...(await recordsWhere(find, 'phone', phones)), ...(await recordsWhere(find, 'name', names))];
     return byKey(records, (r) => [key('id', r.id), ...(r.phone ? [key('phone', r.phone)] : []), ...(r.institution ? [key('name', r.name, r.institution)] : [])]);
   },
-  insert: (sequelize, input, ownership, by, transaction) =>
-    insertCustomer(sequelize, { ...(input as z.infer<typeof customerCreateSchema>), phone: (input.phone as string | undefined) ?? null }, ownership, by, transaction),
+  insert: (sequelize, rows, by, transaction) =>
+    insertCustomers(
+      sequelize,
+      rows.map(({ input, ownership }) => ({ values: { ...(input as z.infer<typeof customerCreateSchema>), phone: (input.phone as string | undefined) ?? null }, ownership })),
+      by,
+      transaction,
+    ),
   changes: (record, input) => differing(record, customerChanges(input, input.phone as string | undefined) as Record<string, unknown>),
   update: (sequelize, record, changes, by, transaction) => writeCustomerChanges(sequelize, record as unknown as CustomerRow, changes, record.version, by, transaction),
 };
@@ -148,7 +154,7 @@ const partners: KindSpec = {
     const records = [...(await recordsWhere(find, 'id', idsIn(keys))), ...(await recordsWhere(find, 'credit_code', codes)), ...(await recordsWhere(find, 'name', names))];
     return byKey(records, (r) => [key('id', r.id), ...(r.credit_code ? [key('credit', r.credit_code)] : []), key('name', r.name)]);
   },
-  insert: (sequelize, input, ownership, by, transaction) => insertPartner(sequelize, input as z.infer<typeof partnerCreateSchema>, ownership, by, transaction),
+  insert: (sequelize, rows, by, transaction) => insertPartners(sequelize, rows.map(({ input, ownership }) => ({ values: input as z.infer<typeof partnerCreateSchema>, ownership })), by, transaction),
   changes: (record, input) => differing(record, partnerColumns(input) as Record<string, unknown>),
   update: (sequelize, record, changes, _by, transaction) => writePartnerChanges(sequelize, record.id, changes, record.version, transaction),
 };

@@ -233,11 +233,11 @@ async function writeBatch(deps: ImportDeps, spec: KindSpec, caller: Caller, id: 
       const { tally, errors } = preview(batch);
       tally.created = 0;
       tally.updated = 0;
+      const creates = batch.filter((o) => o.action === 'create');
+      await spec.insert(sequelize, creates, by, transaction);
+      tally.created = creates.length;
       for (const o of batch) {
-        if (o.action === 'create') {
-          await spec.insert(sequelize, o.input, o.ownership, by, transaction);
-          tally.created++;
-        } else if (o.action === 'update') {
+        if (o.action === 'update') {
           if (await spec.update(sequelize, o.record, o.changes, by, transaction)) tally.updated++;
           else {
             tally.failed++;

@@ -78,5 +78,9 @@ export interface SheetOut {
 }
 
 export function buildWorkbook(sheets: SheetOut[]): Buffer {
-  return xlsx.build(sheets.map((s) => ({ name: s.name, data: s.rows, options: s.widths ? { '!cols': s.widths.map((wch) => ({ wch })) } : {} })));
+  // Deflated like Excel's own files (SheetJS stores them uncompressed unless told).
+  return xlsx.build(
+    sheets.map((s) => ({ name: s.name, data: s.rows, options: s.widths ? { '!cols': s.widths.map((wch) => ({ wch })) } : {} })),
+    { writeOptions: { compression: true } },
+  );
 }

@@ -8,6 +8,7 @@ import type { PageOf } from '@shared/http';
 import { fromHundredths } from '@shared/money';
 import type { PartnerDetail, PartnerFollowUpView, PartnerInput, PartnerPatch, PartnerView } from '@shared/partners';
 import { startOfBusinessDay } from '@shared/time';
+import { inSlices } from '../../db/dialect';
 import { dateOnlyOrNull, iso, isoOrNull, namesById, named } from '../../db/lookup';
 import { conflict, notFound } from '../../http/errors';
 import { containsPattern, pageWindow, phoneField, type PageRequest } from '../../http/validate';
@@ -81,35 +82,31 @@ export async function uniqueCreditCode<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Writes a new partner whose values are already checked (dictionaries, duplicates, ownership). */
-export async function insertPartner(
+/** Writes new partners whose values are already checked (dictionaries, duplicates, ownership), in multi-row INSERTs. */
+export async function insertPartners(
   sequelize: Sequelize,
-  values: PartnerInput,
-  ownership: { ownerUserId: number; departmentId: number },
+  partners: { values: PartnerInput; ownership: { ownerUserId: number; departmentId: number } }[],
   by: number | null,
   transaction: Transaction,
-): Promise<number> {
-  const created = await partnerModels(sequelize).Partner.create(
-    {
-      name: values.name,
-      type: values.type,
-      status: values.status ?? DEFAULT_STATUS,
-      credit_code: null,
-      contact_name: null,
-      contact_phone: null,
-      address: null,
-      agreement_signed_on: null,
-      info: null,
-      notes: null,
-      next_follow_up_at: null,
-      ...partnerColumns(values),
-      owner_user_id: ownership.ownerUserId,
-      department_id: ownership.departmentId,
-      created_by: by,
-    },
-    { transaction },
-  );
-  return created.get().id;
+): Promise<number[]> {
+  const row = ({ values, ownership }: (typeof partners)[number]) => ({
+    name: values.name,
+    type: values.type,
+    status: values.status ?? DEFAULT_STATUS,
+    credit_code: null,
+    contact_name: null,
+    contact_phone: null,
+    address: null,
+    agreement_signed_on: null,
+    info: null,
+    notes: null,
+    next_follow_up_at: null,
+    ...partnerColumns(values),
+    owner_user_id: ownership.ownerUserId,
+    department_id: ownership.departmentId,
+    created_by: by,
+  });
+  return inSlices(partners, async (slice) => (await partnerModels(sequelize).Partner.bulkCreate(slice.map(row), { transaction })).map((p) => p.get().id));
 }
 
 export async function createPartner(sequelize: Sequelize, caller: Caller, input: PartnerInput): Promise<PartnerView> {
@@ -119,9 +116,9 @@ export async function createPartner(sequelize: Sequelize, caller: Caller, input:
   await assertNotDuplicate(sequelize, caller.access, values.name, values.creditCode);
   const id = await uniqueCreditCode(() =>
     sequelize.transaction(async (transaction) => {
-      const id = await insertPartner(sequelize, values, ownership, caller.access.userId, transaction);
+      const [id] = await insertPartners(sequelize, [{ values, ownership }], caller.access.userId, transaction);
       await audit(sequelize, caller.actor, { action: 'partner.create', entity: 'partner', entityId: id, summary: `新增代销机构 ${values.name}` }, { transaction });
-      return id;
+      return id!;
     }),
   );
   return getPartner(sequelize, caller.access, id);
