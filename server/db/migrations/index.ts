@@ -5,7 +5,7 @@ import { migration as dictionaries } from './0004_dictionaries';
 import { migration as customers } from './0005_customers';
 import { migration as crmProcess } from './0006_crm_process';
 import { migration as matching } from './0007_matching';
-import { migration as salesRollup } from './0008_sales_rollup';
+import { migration as readPaths } from './0008_read_paths';
 import { migration as importJobs } from './0009_import_jobs';
 import type { Migration } from './types';
 
@@ -13,4 +13,4 @@ import type { Migration } from './types';
  * Every migration, in order. Listed explicitly (not globbed) so the same list works under tsx,
  * jest and any bundler. Append only; never edit a released migration.
  */
-export const migrations: readonly Migration[] = [kvCache, orgAuth, wecomEvents, dictionaries, customers, crmProcess, matching, salesRollup, importJobs];
+export const migrations: readonly Migration[] = [kvCache, orgAuth, wecomEvents, dictionaries, customers, crmProcess, matching, readPaths, importJobs];

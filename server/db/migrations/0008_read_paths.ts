@@ -4,14 +4,16 @@ import { timestamps } from './columns';
 import type { Migration } from './types';
 
 /**
- * Live sales summed per month, channel, rep, department, product and partner (DESIGN §6.7): the
- * dashboards read this instead of scanning every sale. Dashboard periods are whole China months,
+ * Read paths measured at 100k customers / 600k sales (README, Benchmarks).
+ *
+ * `sales_monthly`: live sales summed per month, channel, rep, department, product and partner
+ * (DESIGN §6.7): the dashboards read this instead of scanning every sale. Dashboard periods are whole China months,
  * quarters or years, so a month is the finest grain they need. `partner_id` is 0 for direct
  * sales so the key can be unique. The sales service keeps it in step in the same transaction as
  * every sale write; existing sales are summed in here.
  */
 export const migration: Migration = {
-  name: '0008_sales_rollup',
+  name: '0008_read_paths',
   async up({ sequelize, queryInterface: q, tableOptions }) {
     const key = { allowNull: false, primaryKey: true };
     await q.createTable(
@@ -43,8 +45,12 @@ export const migration: Migration = {
     await q.addIndex('customers', ['created_at', 'deleted_at', 'owner_user_id', 'department_id'], { name: 'customers_created' });
     await q.addIndex('follow_ups', ['user_id', 'followed_at', 'deleted_at'], { name: 'follow_ups_user_time_live' });
     await q.removeIndex('follow_ups', 'follow_ups_user_time');
+    // A list's total counts the caller's scope: from this index alone instead of ~70k row reads
+    // (MySQL: 160 → 25 ms for a manager's 72k customers).
+    await q.addIndex('customers', ['deleted_at', 'department_id', 'owner_user_id'], { name: 'customers_live_scope' });
   },
   async down({ queryInterface: q }) {
+    await q.removeIndex('customers', 'customers_live_scope');
     await q.addIndex('follow_ups', ['user_id', 'followed_at'], { name: 'follow_ups_user_time' });
     await q.removeIndex('follow_ups', 'follow_ups_user_time_live');
     await q.removeIndex('customers', 'customers_created');
