@@ -1,7 +1,10 @@
 /** Runs server/main.ts as a real child process, for tests of start-up, shutdown and crashes. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createScratchDatabase, type DatabaseTarget } from './database';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -42,4 +45,29 @@ export async function waitFor(predicate: () => boolean | Promise<boolean>, timeo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Starts server/main.ts and waits until it listens; a timeout error carries what it printed. */
+export async function bootMain(env: Record<string, string>): Promise<MainProcess> {
+  const main = startMain(env);
+  await waitFor(() => main.output().includes('"listening"'), 30_000, 'the server to listen').catch((err: Error) => {
+    throw new Error(`${err.message}; it printed:\n${main.output().slice(-3000)}`);
+  });
+  return main;
+}
+
+/**
+ * A database a child server process can open (SQLite: a file in a temporary folder, MySQL: a
+ * scratch schema), for crash tests; `drop` removes it. The child migrates it on start.
+ */
+export async function childDatabase(target: DatabaseTarget): Promise<{ url: string; drop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'wcrm-child-'));
+  const scratch = target.label === 'sqlite' ? undefined : await createScratchDatabase(target, { migrate: false });
+  return {
+    url: scratch ? scratch.config.url : `sqlite:${join(dir, 'crm.sqlite')}`,
+    async drop() {
+      await scratch?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

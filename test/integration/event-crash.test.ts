@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { SIMULATOR_DEFAULTS as d } from '../../config/simulator-defaults';
 import { openDatabase } from '../../server/db';
 import { CallbackCrypto } from '../../server/wecom/callback-crypto';
 import { buildCallbackXml } from '../../server/wecom/xml';
-import { createScratchDatabase, databaseTargets, type ScratchDatabase } from '../helpers/database';
-import { freePort, startMain, waitFor, type MainProcess } from '../helpers/process';
+import { databaseTargets } from '../helpers/database';
+import { bootMain, childDatabase, freePort, waitFor, type MainProcess } from '../helpers/process';
 
 const EVENTS = 300;
 
@@ -16,37 +13,25 @@ const EVENTS = 300;
  * every event it acknowledged with `success` must end up applied, exactly once.
  */
 describe.each(databaseTargets())('crash safety of the callback inbox on $label', (target) => {
-  let dir: string;
-  let scratch: ScratchDatabase | undefined;
+  let database: Awaited<ReturnType<typeof childDatabase>>;
   let url: string;
   let db: Sequelize;
   let main: MainProcess | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'wcrm-crash-'));
-    if (target.label === 'sqlite') url = `sqlite:${join(dir, 'crm.sqlite')}`;
-    else {
-      scratch = await createScratchDatabase(target, { migrate: false });
-      url = scratch.config.url;
-    }
+    database = await childDatabase(target);
+    url = database.url;
   });
   afterAll(async () => {
     main?.child.kill('SIGKILL');
     await db?.close();
-    await scratch?.drop();
-    rmSync(dir, { recursive: true, force: true });
+    await database.drop();
   });
 
   it('applies every acknowledged event exactly once across a SIGKILL', async () => {
     const port = await freePort();
     const env = { PORT: String(port), DATABASE_URL: url, EVENT_RECLAIM_SECONDS: '2', LOG_LEVEL: 'warn' };
-    const boot = async () => {
-      const m = startMain({ ...env, LOG_LEVEL: 'info' });
-      await waitFor(() => m.output().includes('"listening"'), 30_000, 'the server to listen').catch((err: Error) => {
-        throw new Error(`${err.message}; it printed:\n${m.output().slice(-3000)}`);
-      });
-      return m;
-    };
+    const boot = () => bootMain({ ...env, LOG_LEVEL: 'info' });
     main = await boot();
     db = await openDatabase(url.startsWith('sqlite:') ? { dialect: 'sqlite', storage: url.slice(7), url } : { dialect: 'mysql', url });
     await waitFor(async () => Number((await count(db, "SELECT COUNT(*) AS n FROM users WHERE wecom_userid = 'rep-east-1'"))) === 1, 30_000, 'the demo org');

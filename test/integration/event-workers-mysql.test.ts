@@ -47,8 +47,9 @@ const EVENTS = 200;
               logger,
               bootstrap: { adminUserIds: [] },
               hooks: {
-                onExternalContactChanged: async (externalUserid) => {
-                  applications.set(externalUserid, (applications.get(externalUserid) ?? 0) + 1);
+                // Counted when the event's transaction commits: a rolled-back attempt applied nothing.
+                onExternalContactChanged: async (externalUserid, _userid, _change, transaction) => {
+                  transaction.afterCommit(() => void applications.set(externalUserid, (applications.get(externalUserid) ?? 0) + 1));
                 },
                 onRelationEnded: async () => {},
               },

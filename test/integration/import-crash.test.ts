@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import xlsx from 'node-xlsx';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { ImportJobView } from '@shared/imports';
 import { openDatabase } from '../../server/db';
-import { createScratchDatabase, databaseTargets, type ScratchDatabase } from '../helpers/database';
-import { freePort, startMain, waitFor, type MainProcess } from '../helpers/process';
+import { databaseTargets } from '../helpers/database';
+import { bootMain, childDatabase, freePort, waitFor, type MainProcess } from '../helpers/process';
 import { Browser } from '../helpers/session';
 
 const ROWS = 20_000;
@@ -18,38 +15,26 @@ const BATCH = 50;
  * the rest — every row exactly once.
  */
 describe.each(databaseTargets())('an import cut off by a crash on $label', (target) => {
-  let dir: string;
-  let scratch: ScratchDatabase | undefined;
+  let database: Awaited<ReturnType<typeof childDatabase>>;
   let url: string;
   let db: Sequelize;
   let main: MainProcess | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'wcrm-import-crash-'));
-    if (target.label === 'sqlite') url = `sqlite:${join(dir, 'crm.sqlite')}`;
-    else {
-      scratch = await createScratchDatabase(target, { migrate: false });
-      url = scratch.config.url;
-    }
+    database = await childDatabase(target);
+    url = database.url;
   });
   afterAll(async () => {
     main?.child.kill('SIGKILL');
     await db?.close();
-    await scratch?.drop();
-    rmSync(dir, { recursive: true, force: true });
+    await database.drop();
   });
 
   it('keeps whole batches, reports the interruption and resumes to exactly every row', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const env = { PORT: String(port), PUBLIC_URL: base, DATABASE_URL: url, IMPORT_BATCH_SIZE: String(BATCH), IMPORT_STALE_SECONDS: '1', SESSION_SECRET: 'import-crash-test-session-secret-0123456789', LOG_LEVEL: 'info' };
-    const boot = async () => {
-      const m = startMain(env);
-      await waitFor(() => m.output().includes('"listening"'), 30_000, 'the server to listen').catch((err: Error) => {
-        throw new Error(`${err.message}; it printed:\n${m.output().slice(-3000)}`);
-      });
-      return m;
-    };
+    const boot = () => bootMain(env);
     main = await boot();
     db = await openDatabase(url.startsWith('sqlite:') ? { dialect: 'sqlite', storage: url.slice(7), url } : { dialect: 'mysql', url });
     await waitFor(async () => (await count(db, "SELECT COUNT(*) AS n FROM users WHERE wecom_userid = 'admin'")) === 1, 30_000, 'the demo org');

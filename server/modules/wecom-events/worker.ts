@@ -155,10 +155,14 @@ export class EventWorker {
         return;
       }
       const apply = await handler(parseCallbackXml(row.payload), this.deps);
-      await sequelize.transaction(async (transaction) => {
-        await apply(transaction);
-        await this.finish(row.id, 'done', transaction);
-      });
+      // Two workers writing the same mirror rows may deadlock; the victim's transaction is
+      // rolled back whole, so it is simply run again — not counted as a failed attempt.
+      await retryOnDeadlock(() =>
+        sequelize.transaction(async (transaction) => {
+          await apply(transaction);
+          await this.finish(row.id, 'done', transaction);
+        }),
+      );
     } catch (err) {
       const message = (err instanceof Error ? err.message : String(err)).slice(0, 2000);
       const dead = row.attempts >= this.options.maxAttempts;
