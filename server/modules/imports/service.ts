@@ -233,11 +233,9 @@ async function writeBatch(deps: ImportDeps, spec: KindSpec, caller: Caller, id: 
   try {
     await sequelize.transaction(async (transaction) => {
       const { tally, errors } = preview(batch);
-      tally.created = 0;
+      await spec.insert(sequelize, batch.filter((o) => o.action === 'create'), by, transaction);
+      // Updates are counted as they land: a record edited since planning is left alone.
       tally.updated = 0;
-      const creates = batch.filter((o) => o.action === 'create');
-      await spec.insert(sequelize, creates, by, transaction);
-      tally.created = creates.length;
       for (const o of batch) {
         if (o.action === 'update') {
           if (await spec.update(sequelize, o.record, o.changes, by, transaction)) tally.updated++;
