@@ -45,7 +45,9 @@ export async function planRows(
   const describe = (k: string) => (k.startsWith('id:') ? `系统编号 ${k.slice(3)}` : spec.describe(k));
   const fail = (row: number, errors: ImportRowError[], action: 'skip' | 'fail' = 'fail') => outcomes.set(row, { row, action, errors });
   const checked: Checked[] = [];
-  for (const row of rows) {
+  for (const [i, row] of rows.entries()) {
+    // Checking is CPU work: let other requests through now and then on a big file.
+    if (i % 500 === 499) await new Promise((r) => setImmediate(r));
     const result = checkRow(spec, layout, row, dictionaries);
     if ('errors' in result) fail(row.number, result.errors);
     else checked.push(result);

@@ -17,7 +17,7 @@ import { layoutOf } from './columns';
 import { KINDS, type KindSpec } from './kinds';
 import { importModels, type ImportJobRow } from './models';
 import { planRows, type RowOutcome } from './rows';
-import { buildWorkbook, readFirstSheet, type Cell, type SheetRow } from './workbook';
+import { buildWorkbook, readFirstSheetOffThread, type Cell, type SheetRow } from './workbook';
 
 export interface ImportDeps {
   sequelize: Sequelize;
@@ -47,7 +47,7 @@ const ERRORS_SHOWN = 100;
 export async function startImport(deps: ImportDeps, caller: Caller, upload: Upload): Promise<StartedImport> {
   if (upload.file.length > deps.settings.maxBytes) throw fileTooLarge(deps.settings.maxBytes);
   const spec = KINDS[upload.kind];
-  const rows = readFirstSheet(upload.file);
+  const rows = await readFirstSheetOffThread(upload.file);
   const layout = layoutOf(rows, spec.columns);
   const job = await importModels(deps.sequelize).ImportJob.create({
     kind: upload.kind,
@@ -60,7 +60,7 @@ export async function startImport(deps: ImportDeps, caller: Caller, upload: Uplo
     unknown_columns: JSON.stringify(layout.unknownColumns),
     created_by: caller.access.userId,
   });
-  // Parsing a big sheet holds the event loop for a while (~1.5 s per 50k rows): do it once.
+  // Parsing a big sheet takes a while (~1.5 s per 50k rows): once per upload.
   return run(deps, caller, job.get().id, rows);
 }
 
@@ -189,7 +189,7 @@ async function work(deps: ImportDeps, caller: Caller, id: number, parsed?: Sheet
   try {
     const job = (await ImportJob.findByPk(id))!.get();
     const spec = KINDS[job.kind];
-    const layout = layoutOf(parsed ?? readFirstSheet(job.file), spec.columns);
+    const layout = layoutOf(parsed ?? (await readFirstSheetOffThread(job.file)), spec.columns);
     const plan = await planRows(sequelize, spec, layout, layout.dataRows, caller, job.mode, await listDictionaries(sequelize));
     const pending = plan.filter((o) => o.row > job.done_through_row);
     for (let i = 0; i < pending.length; i += settings.batchSize) {
@@ -283,7 +283,7 @@ async function recordBatch(sequelize: Sequelize, id: number, batch: RowOutcome[]
 export async function importErrorReport(deps: ImportDeps, caller: Caller, id: number): Promise<{ fileName: string; body: Buffer }> {
   const job = await ownJob(deps.sequelize, caller, id);
   const errors = (await importModels(deps.sequelize).ImportError.findAll({ where: { job_id: id }, order: [['row_number', 'ASC'], ['id', 'ASC']] })).map((e) => e.get());
-  const rows = readFirstSheet(job.file);
+  const rows = await readFirstSheetOffThread(job.file);
   const layout = layoutOf(rows, KINDS[job.kind].columns);
   const header = rows[layout.headerRow - 1]!.cells;
   const width = Math.max(header.length, ...layout.dataRows.map((r) => r.cells.length));

@@ -2,6 +2,8 @@
  * Reading and writing .xlsx through node-xlsx (SheetJS). Reading keeps Excel's row numbers
  * (blank rows included) and fills merged cells with their value, so messy sheets map cleanly.
  */
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import xlsx from 'node-xlsx';
 import { badRequest } from '../../http/errors';
 import { inspectZip } from './zip-guard';
@@ -54,6 +56,36 @@ export function readFirstSheet(file: Buffer): SheetRow[] {
   const rows = first.data.map((cells, i) => ({ number: i + 1, cells: [...(cells ?? [])].map((c) => (c === undefined ? null : c)) }));
   fillMerges(rows, merges);
   return rows;
+}
+
+const PARSE_THREAD = resolve(__dirname, 'parse-thread.ts');
+const TSX_REGISTER = require.resolve('tsx/cjs');
+/** A sheet that needs more than this to parse is refused rather than allowed to exhaust the server. */
+const PARSE_MEMORY_MB = 1536;
+
+/**
+ * `readFirstSheet` on a worker thread (TypeScript loaded through tsx, as the server itself is),
+ * with its own memory ceiling: the event loop stays free and a pathological file kills only the
+ * worker.
+ */
+export function readFirstSheetOffThread(file: Buffer): Promise<SheetRow[]> {
+  return new Promise((done, fail) => {
+    const worker = new Worker(`require(${JSON.stringify(TSX_REGISTER)}); require(${JSON.stringify(PARSE_THREAD)});`, {
+      eval: true,
+      workerData: file,
+      resourceLimits: { maxOldGenerationSizeMb: PARSE_MEMORY_MB },
+    });
+    worker.once('message', (answer: { rows?: SheetRow[]; refused?: string | null }) => {
+      void worker.terminate();
+      if (answer.rows) done(answer.rows);
+      else fail(badRequest(answer.refused ?? '无法读取这个 Excel 文件，请确认文件未损坏'));
+    });
+    worker.once('error', (err: Error & { code?: string }) =>
+      fail(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? badRequest('文件内容过大，无法读取：请拆分后分批导入') : err),
+    );
+    // Settled already unless the thread died without a word.
+    worker.once('exit', (code) => fail(new Error(`the sheet parser exited with code ${code}`)));
+  });
 }
 
 export const filled = (cell: Cell | undefined): boolean => cell !== null && cell !== undefined && String(cell).trim() !== '';
