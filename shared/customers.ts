@@ -106,7 +106,7 @@ export interface MergeResult {
   moved: { contacts: number; followUps: number; holdings: number; holdingRecords: number; sales: number; wecomLinks: number; stageChanges: number };
 }
 
-export type TimelineKind = 'follow_up' | 'holding_record' | 'sale' | 'stage_change' | 'wecom_link';
+export type TimelineKind = 'follow_up' | 'holding_record' | 'sale' | 'stage_change' | 'wecom_link' | 'owner_change';
 
 /** One entry of a customer's timeline, newest first; `data` carries the kind's own fields. */
 export interface TimelineEntry {

@@ -1,5 +1,5 @@
 import { QueryTypes } from 'sequelize';
-import type { CustomerView } from '@shared/customers';
+import type { CustomerView, TimelineEntry } from '@shared/customers';
 import type { FieldIssue, PageOf } from '@shared/http';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
@@ -169,6 +169,17 @@ describe.each(databaseTargets())('customers on $label', (target) => {
       expect(moved.departmentId).toBe(6);
       expect(entry?.summary).toContain('转移 2 位客户');
       expect((await (await as('rep-east-1')).fetch(`/api/customers/${a.id}`)).status).toBe(404);
+    });
+
+    it('shows the handover in the customer’s timeline: from whom, to whom, by whom', async () => {
+      const c = await create('rep-east-1', { name: '转移时间线' });
+      const mgr = await as('mgr-east');
+      const [target] = await server.db.sequelize.query<{ id: number }>("SELECT id FROM users WHERE wecom_userid = 'rep-east-2'", { type: QueryTypes.SELECT });
+
+      await mgr.json('/api/customers/transfer', 'POST', { customerIds: [c.id], toUserId: Number(target!.id) });
+      const timeline = await bodyOf<PageOf<TimelineEntry>>(await mgr.fetch(`/api/customers/${c.id}/timeline`));
+
+      expect(timeline.items[0]).toMatchObject({ kind: 'owner_change', summary: '负责人：李娜 → 王强', user: { name: '陈建国' } });
     });
 
     it('does not let a sales rep transfer', async () => {

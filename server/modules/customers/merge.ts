@@ -42,6 +42,7 @@ export async function mergeCustomers(sequelize: Sequelize, caller: Caller, targe
       moved.stageChanges += await updateRows(sequelize, 'UPDATE customer_stage_changes SET customer_id = ? WHERE customer_id = ?', [targetId, sourceId], transaction);
       moved.wecomLinks += await updateRows(sequelize, 'UPDATE customer_wecom_links SET customer_id = ? WHERE customer_id = ?', [targetId, sourceId], transaction);
       await updateRows(sequelize, 'UPDATE customer_wecom_link_events SET customer_id = ? WHERE customer_id = ?', [targetId, sourceId], transaction);
+      await updateRows(sequelize, 'UPDATE customer_owner_changes SET customer_id = ? WHERE customer_id = ?', [targetId, sourceId], transaction);
       for (const field of FILLABLE) {
         if (target[field] === null && fills[field] === undefined && source[field] !== null) fills[field] = source[field];
       }

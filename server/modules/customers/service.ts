@@ -291,11 +291,20 @@ export async function transferCustomers(
   return sequelize.transaction(async (transaction) => {
     const rows = await Customer.findAll({ where: { [Op.and]: [{ id: { [Op.in]: ids }, deleted_at: null }, scopeWhere(caller.access)] }, transaction });
     if (rows.length !== new Set(ids).size) throw notFound('部分客户不存在或不在你的数据范围内');
+    const now = new Date();
     for (const row of rows) {
       const c = row.get();
       await Customer.update(
         { owner_user_id: toUserId, department_id: target.mainDepartmentId!, version: c.version + 1 },
         { where: { id: c.id }, transaction },
+      );
+    }
+    const moved = rows.map((r) => r.get()).filter((c) => c.owner_user_id !== toUserId);
+    if (moved.length) {
+      await sequelize.getQueryInterface().bulkInsert(
+        'customer_owner_changes',
+        moved.map((c) => ({ customer_id: c.id, from_user_id: c.owner_user_id, to_user_id: toUserId, changed_by: caller.access.userId, at: now, created_at: now, updated_at: now })),
+        { transaction },
       );
     }
     await audit(

@@ -1,6 +1,6 @@
 /**
  * One customer's history, newest first: follow-ups, holding changes, sales, lifecycle stage
- * changes and WeCom link events (linked, relinked, unlinked, lost). The page is cut in SQL over a
+ * changes, WeCom link events (linked, relinked, unlinked, lost) and owner changes (transfers). The page is cut in SQL over a
  * UNION of (kind, id, time); each kind's rows are then loaded by id. Trades and sales carry a
  * business date, not a time: they sort at the start of that day.
  */
@@ -30,7 +30,9 @@ const UNION = `
   UNION ALL
   SELECT 'stage_change', id, changed_at FROM customer_stage_changes WHERE customer_id = :id
   UNION ALL
-  SELECT 'wecom_link', id, at FROM customer_wecom_link_events WHERE customer_id = :id`;
+  SELECT 'wecom_link', id, at FROM customer_wecom_link_events WHERE customer_id = :id
+  UNION ALL
+  SELECT 'owner_change', id, at FROM customer_owner_changes WHERE customer_id = :id`;
 
 /** A business date shown as the start of that China day. */
 type LinkEvent = 'linked' | 'relinked' | 'unlinked' | 'lost';
@@ -61,7 +63,7 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
   const { Holding, HoldingRecord } = holdingModels(sequelize);
   const { Sale } = saleModels(sequelize);
   const { StageChange } = stageChangeModels(sequelize);
-  const [followUps, records, sales, stages, links] = await Promise.all([
+  const [followUps, records, sales, stages, links, handovers] = await Promise.all([
     FollowUp.findAll({ where: { id: { [Op.in]: idsOf('follow_up') } } }),
     HoldingRecord.findAll({ where: { id: { [Op.in]: idsOf('holding_record') } } }),
     Sale.findAll({ where: { id: { [Op.in]: idsOf('sale') } } }),
@@ -72,6 +74,12 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
              FROM customer_wecom_link_events e LEFT JOIN wecom_external_contacts c ON c.external_userid = e.external_userid
             WHERE e.id IN (:ids)`,
           { replacements: { ids: idsOf('wecom_link') }, type: QueryTypes.SELECT },
+        )
+      : [],
+    idsOf('owner_change').length
+      ? sequelize.query<{ id: number; from_user_id: number; to_user_id: number; changed_by: number | null; at: Date | string }>(
+          'SELECT id, from_user_id, to_user_id, changed_by, at FROM customer_owner_changes WHERE id IN (:ids)',
+          { replacements: { ids: idsOf('owner_change') }, type: QueryTypes.SELECT },
         )
       : [],
   ]);
@@ -140,6 +148,19 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
       user: userId === null ? null : { id: userId, name: '' },
       summary: `${LINK_EVENTS[l.event]}企业微信联系人 ${who}${l.event === 'unlinked' || l.event === 'lost' ? '' : how}${l.detail ? `：${l.detail}` : ''}`,
       data: { externalUserId: l.external_userid, event: l.event, matchedBy: l.matched_by },
+    });
+  }
+  const owners = await namesById(sequelize, 'users', handovers.flatMap((h) => [Number(h.from_user_id), Number(h.to_user_id)]));
+  for (const h of handovers) {
+    const by = h.changed_by === null ? null : Number(h.changed_by);
+    userIds.push(by);
+    put({
+      kind: 'owner_change',
+      id: Number(h.id),
+      at: iso(h.at),
+      user: by === null ? null : { id: by, name: '' },
+      summary: `负责人：${owners.get(Number(h.from_user_id)) ?? ''} → ${owners.get(Number(h.to_user_id)) ?? ''}`,
+      data: { fromUserId: Number(h.from_user_id), toUserId: Number(h.to_user_id) },
     });
   }
   const users = await namesById(sequelize, 'users', userIds);
