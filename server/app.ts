@@ -32,6 +32,8 @@ import { saleRoutes } from './modules/sales/routes';
 import { targetRoutes } from './modules/targets/routes';
 import { dictionaryRoutes } from './modules/dictionaries/routes';
 import { importRoutes } from './modules/imports/routes';
+import { reminderRoutes } from './modules/reminders/routes';
+import { ReminderScheduler } from './modules/reminders/scheduler';
 import { orgRoutes } from './modules/org/routes';
 import { startOrgSync } from './modules/org/sync';
 import { syncRoutes } from './modules/sync-runs/routes';
@@ -53,6 +55,8 @@ export interface AppDeps {
   onBackgroundTask?: (task: Promise<unknown>) => void;
   /** Told when a new callback event was stored (the in-process worker looks at once). */
   onEventStored?: () => void;
+  /** The process's reminder scheduler (main.ts starts its timer); one is made for the routes if absent. */
+  reminders?: ReminderScheduler;
   /** Directory of the built H5 (`h5/dist`); omitted in API-only tests. */
   h5Dir?: string;
 }
@@ -86,6 +90,7 @@ export function createApp(deps: AppDeps): Koa {
   const defaults = settingDefaults(deps.config);
   const hooks = matchingHooks(deps.sequelize, defaults);
   const follows = new FollowChecker(deps.sequelize, deps.wecom);
+  const reminders = deps.reminders ?? new ReminderScheduler({ ...deps, publicUrl: deps.config.publicUrl, settingDefaults: defaults });
 
   for (const router of [
     systemRoutes(deps),
@@ -115,6 +120,7 @@ export function createApp(deps: AppDeps): Koa {
     matchingRoutes({ ...deps, follows }),
     sidebarRoutes({ ...deps, follows }),
     settingsRoutes({ ...deps, settingDefaults: defaults }),
+    reminderRoutes({ sequelize: deps.sequelize, reminders }),
     importRoutes({ sequelize: deps.sequelize, logger: deps.logger, settings: deps.config.imports, onBackgroundTask: deps.onBackgroundTask }),
     callbackRoutes(deps),
     eventAdminRoutes(deps),

@@ -16,6 +16,7 @@ import type { ExternalContactHooks } from './modules/wecom-events/handlers';
 import { startExternalContactSync } from './modules/wecom-mirror/sync';
 import { settingDefaults } from './modules/settings/service';
 import { EventWorker } from './modules/wecom-events/worker';
+import { ReminderScheduler } from './modules/reminders/scheduler';
 import { createLogger } from './logger';
 import { createWecomClient } from './wecom';
 import { identitiesOf, seedDemoCrm } from '../scripts/demo-data';
@@ -70,11 +71,14 @@ async function main(): Promise<void> {
     maxAttempts: config.events.maxAttempts,
     reclaimAfterMs: config.events.reclaimAfterMs,
   });
+  // Reminders run wherever the event worker does: both are this process's background work.
+  const reminders = new ReminderScheduler({ sequelize, wecom, logger, publicUrl: config.publicUrl, settingDefaults: settingDefaults(config) });
   const app = createApp({
     config,
     sequelize,
     logger,
     wecom,
+    reminders,
     wecomSimulator: simulator?.listener,
     onBackgroundTask: track,
     onEventStored: () => worker.nudge(),
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
       server.closeIdleConnections();
     });
     await Promise.race([
-      Promise.allSettled([...background, worker.stop()]),
+      Promise.allSettled([...background, worker.stop(), reminders.stop()]),
       new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref()),
     ]);
     await sequelize.close();
@@ -106,7 +110,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   logger.info({ url: config.publicUrl, port: config.port }, 'listening');
-  if (config.events.worker) worker.start();
+  if (config.events.worker) {
+    worker.start();
+    reminders.start();
+  }
   if (simulator) {
     try {
       // The simulator reports its changes to our callback URL, as WeCom would once configured.

@@ -4,6 +4,16 @@ import { z } from 'zod';
 export const corpSettingsSchema = z.object({
   /** An unmatched new WeCom contact becomes a lead owned by the employee who added it. */
   autoCreateLeads: z.boolean(),
+  /** Each working day, every rep gets one WeCom message with their due / overdue / quiet customers. */
+  dailyDigest: z.boolean(),
+  /** When the digest goes out, China time (`HH:MM`). */
+  digestTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式应为 HH:MM，如 09:00'),
+  /** “No follow-up for N days” in the digest. */
+  staleDays: z.number().int().min(1).max(365),
+  /** Tell the owner when a WeCom contact created a lead or was linked to their customer. */
+  notifyMatching: z.boolean(),
+  /** Tell the new owner when customers are transferred to them. */
+  notifyTransfer: z.boolean(),
 });
 export type CorpSettings = z.infer<typeof corpSettingsSchema>;
 export const corpSettingsPatchSchema = corpSettingsSchema.partial().refine((p) => Object.keys(p).length > 0, '至少修改一项');

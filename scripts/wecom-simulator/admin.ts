@@ -120,6 +120,9 @@ export function adminRouter(deps: {
   router.get('/deliveries', (ctx) => {
     ctx.body = { deliveries: events.deliveries.slice(-200) };
   });
+  router.get('/messages', (ctx) => {
+    ctx.body = { messages: api.sentMessages };
+  });
   router.get('/stats', (ctx) => {
     ctx.body = { calls: Object.fromEntries(api.calls), messages: api.sentMessages.length };
   });

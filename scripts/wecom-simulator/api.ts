@@ -42,13 +42,18 @@ const ALLOWED_SECRETS: [prefix: string, kinds: SecretKind[]][] = [
   ['ticket/', ['agent']],
 ];
 
+const MESSAGES_PER_MEMBER_PER_MINUTE = 30;
+
 export class SimulatedApi {
   readonly calls = new Map<string, number>();
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly codes = new Map<string, IssuedCode>();
   private readonly rateLimits = new Map<string, number>();
   private readonly windows = new Map<string, { start: number; count: number }>();
-  readonly sentMessages: Record<string, unknown>[] = [];
+  /** App messages delivered (`message/send`), with when; `GET /admin/messages` lists them. */
+  readonly sentMessages: (Record<string, unknown> & { sent_at?: number })[] = [];
+  /** WeCom lets one app send a member about 30 messages a minute: delivery times per member. */
+  private readonly deliveriesTo = new Map<string, number[]>();
   /** Highest number of requests in progress at once, per API family (`user`, `externalcontact`…). */
   readonly peakConcurrency = new Map<string, number>();
   private readonly inProgress = new Map<string, number>();
@@ -273,7 +278,11 @@ export class SimulatedApi {
       if (String(r.agentid) !== this.settings.agentId) throw new SimulatorError(40056, 'invalid agentid');
       const to = String(r.touser ?? '').split('|').filter(Boolean);
       const invalid = to.filter((u) => u !== '@all' && !this.state.users.has(u));
-      this.sentMessages.push(r);
+      const now = this.now();
+      const recent = (u: string) => (this.deliveriesTo.get(u) ?? []).filter((t) => now - t < 60_000);
+      if (to.some((u) => recent(u).length >= MESSAGES_PER_MEMBER_PER_MINUTE)) throw new SimulatorError(45009, 'api freq out of limit: too many messages to this member');
+      for (const u of to) this.deliveriesTo.set(u, [...recent(u), now]);
+      this.sentMessages.push({ ...r, sent_at: now });
       return { invaliduser: invalid.join('|'), msgid: randomBytes(8).toString('hex') };
     });
 

@@ -12,6 +12,7 @@ import { isoOrNull, iso, namesById, named } from '../../db/lookup';
 import { badRequest, conflict, notFound } from '../../http/errors';
 import { containsPattern, pageWindow, phoneField } from '../../http/validate';
 import { audit } from '../audit/service';
+import { enqueueNotification } from '../reminders/outbox';
 import { assertDictionaryValues, type DictionaryCheck } from '../dictionaries/service';
 import { canSee, scopeWhere, type Access } from '../roles/access';
 import { requireActiveUser, resolveOwnership, type Caller } from '../roles/ownership';
@@ -305,6 +306,21 @@ export async function transferCustomers(
         'customer_owner_changes',
         moved.map((c) => ({ customer_id: c.id, from_user_id: c.owner_user_id, to_user_id: toUserId, changed_by: caller.access.userId, at: now, created_at: now, updated_at: now })),
         { transaction },
+      );
+      // The new owner hears about it in WeCom (unless the corp switched these off).
+      const names = moved.slice(0, 3).map((c) => c.name).join('、') + (moved.length > 3 ? ` 等 ${moved.length} 位` : '');
+      await enqueueNotification(
+        sequelize,
+        {
+          kind: 'transfer',
+          dedupeKey: `transfer:${caller.access.userId}:${now.getTime()}:${moved.map((c) => c.id).join(',')}`.slice(0, 128),
+          userId: toUserId,
+          title: `${moved.length} 位客户已转给你`,
+          description: `<div class="normal">${names}</div><div class="gray">由 ${(await namesById(sequelize, 'users', [caller.access.userId])).get(caller.access.userId) ?? caller.actor.label} 转移</div>`,
+          path: moved.length === 1 ? `/customers/${moved[0]!.id}` : '/customers',
+        },
+        now,
+        transaction,
       );
     }
     await audit(

@@ -29,5 +29,5 @@ export async function updateSettings(sequelize: Sequelize, actor: Actor, default
 
 /** What a corp gets before an admin changes anything: demo mode auto-creates leads, a live corp opts in. */
 export function settingDefaults(config: Config): CorpSettings {
-  return { autoCreateLeads: config.wecom.mode === 'simulator' };
+  return { autoCreateLeads: config.wecom.mode === 'simulator', dailyDigest: true, digestTime: '09:00', staleDays: 30, notifyMatching: true, notifyTransfer: true };
 }

@@ -1,0 +1,77 @@
+/**
+ * The daily digest: one WeCom message per rep each working day, listing their customers due
+ * today, overdue, and quiet for `staleDays`. Queued once per China day across all instances:
+ * the `digest_runs` row and the day's notifications commit together.
+ */
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { businessDate, startOfBusinessDay } from '@shared/time';
+import { insertIgnoringDuplicates } from '../../db/dialect';
+import { enqueueNotification } from './outbox';
+
+const DAY_MS = 86_400_000;
+const NAMES_SHOWN = 3;
+
+export interface DigestOutcome {
+  day: string;
+  /** False when the day's digest had been queued already (by this or another instance). */
+  queued: boolean;
+  recipients: number;
+}
+
+interface Tally {
+  owner: number;
+  due: number;
+  overdue: number;
+  stale: number;
+}
+
+/** Queues today's digests unless they were queued already; idempotent per China day. */
+export async function queueDailyDigests(sequelize: Sequelize, now: Date, staleDays: number): Promise<DigestOutcome> {
+  const day = businessDate(now);
+  const today = startOfBusinessDay(now);
+  const tomorrow = startOfBusinessDay(now, 1);
+  return sequelize.transaction(async (transaction) => {
+    // The first to insert the day's row does the work; a second instance waits on the key, then skips.
+    if (!(await insertIgnoringDuplicates(sequelize, 'digest_runs', { day, queued: 0, created_at: now, updated_at: now }, { transaction }))) {
+      return { day, queued: false, recipients: 0 };
+    }
+    const tallies = await sequelize.query<Tally>(
+      `SELECT c.owner_user_id AS owner,
+              SUM(CASE WHEN c.next_follow_up_at >= :today AND c.next_follow_up_at < :tomorrow THEN 1 ELSE 0 END) AS due,
+              SUM(CASE WHEN c.next_follow_up_at < :today THEN 1 ELSE 0 END) AS overdue,
+              SUM(CASE WHEN c.last_follow_up_at IS NULL OR c.last_follow_up_at < :cutoff THEN 1 ELSE 0 END) AS stale
+         FROM customers c JOIN users u ON u.id = c.owner_user_id
+        WHERE c.deleted_at IS NULL AND u.status = 'active'
+        GROUP BY c.owner_user_id`,
+      { replacements: { today, tomorrow, cutoff: new Date(now.getTime() - staleDays * DAY_MS) }, type: QueryTypes.SELECT, transaction },
+    );
+    const waiting = await sequelize.query<{ owner: number; name: string; next: Date | string }>(
+      `SELECT owner_user_id AS owner, name, next_follow_up_at AS next FROM customers
+        WHERE deleted_at IS NULL AND next_follow_up_at < :tomorrow ORDER BY next_follow_up_at, id`,
+      { replacements: { tomorrow }, type: QueryTypes.SELECT, transaction },
+    );
+    const namesOf = (owner: number, overdue: boolean) =>
+      waiting.filter((w) => Number(w.owner) === owner && (new Date(w.next) < today) === overdue).map((w) => w.name);
+    let recipients = 0;
+    for (const t of tallies) {
+      const owner = Number(t.owner);
+      const [due, overdue, stale] = [Number(t.due), Number(t.overdue), Number(t.stale)];
+      if (due + overdue + stale === 0) continue;
+      const lines = [`<div class="gray">${day.replace(/^(\d{4})-(\d{2})-(\d{2})$/, (_, y, m, d) => `${y}年${Number(m)}月${Number(d)}日`)}</div>`];
+      if (overdue) lines.push(`<div class="highlight">已逾期 ${overdue} 位：${listed(namesOf(owner, true), overdue)}</div>`);
+      if (due) lines.push(`<div class="normal">今天要跟进 ${due} 位：${listed(namesOf(owner, false), due)}</div>`);
+      if (stale) lines.push(`<div class="gray">超过 ${staleDays} 天未跟进 ${stale} 位</div>`);
+      await enqueueNotification(
+        sequelize,
+        { kind: 'digest', dedupeKey: `digest:${day}:${owner}`, userId: owner, title: '今日客户跟进提醒', description: lines.join(''), path: '/workbench' },
+        now,
+        transaction,
+      );
+      recipients++;
+    }
+    await sequelize.query('UPDATE digest_runs SET queued = ? WHERE day = ?', { replacements: [recipients, day], transaction });
+    return { day, queued: true, recipients };
+  });
+}
+
+const listed = (names: string[], total: number) => `${names.slice(0, NAMES_SHOWN).join('、')}${total > NAMES_SHOWN ? ' 等' : ''}`;
