@@ -119,6 +119,32 @@ describe.each(databaseTargets())('matching WeCom contacts to customers on $label
     expect(lead.owner.name).toBe('赵敏');
   });
 
+  it('queues a “new lead” message to its owner, opening the lead', async () => {
+    await setAutoCreate(true);
+
+    const ext = await addContact('rep-east-3', { name: '通知线索' }, { remark_mobiles: ['13800138188'] });
+    const link = await linkOf(ext);
+    const [notice] = await server.db.sequelize.query<{ kind: string; title: string; path: string; wecom_userid: string }>(
+      'SELECT n.kind, n.title, n.path, u.wecom_userid FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.path = ?',
+      { replacements: [`/customers/${link!.customer_id}`], type: QueryTypes.SELECT },
+    );
+
+    expect(notice).toEqual({ kind: 'lead_created', title: '新线索：通知线索', path: `/customers/${link!.customer_id}`, wecom_userid: 'rep-east-3' });
+  });
+
+  it('tells the owner when a contact links to their customer', async () => {
+    const c = await customer('rep-south-1', { name: '关联通知', phone: '13800138189' });
+
+    await addContact('rep-east-1', { name: '关联通知人' }, { remark_mobiles: ['13800138189'] });
+    const [notice] = await server.db.sequelize.query<{ kind: string; description: string; wecom_userid: string }>(
+      'SELECT n.kind, n.description, u.wecom_userid FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.path = ?',
+      { replacements: [`/customers/${c.id}`], type: QueryTypes.SELECT },
+    );
+
+    expect(notice).toMatchObject({ kind: 'contact_linked', wecom_userid: 'rep-south-1' });
+    expect(notice!.description).toContain('关联通知人 已关联到你的客户 关联通知');
+  });
+
   it('leaves an unmatched contact unlinked when auto-creation is off', async () => {
     const ext = await addContact('rep-east-3', { name: '不自动建档' }, { remark_mobiles: ['13800138108'] });
 

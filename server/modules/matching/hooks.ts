@@ -7,14 +7,44 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { CorpSettings } from '@shared/settings';
 import type { ContactChange, ExternalContactHooks } from '../wecom-events/handlers';
 import { readSettings } from '../settings/service';
-import { linkedCustomerOf, matchContact, recordLinkEvent } from './service';
+import { enqueueNotification } from '../reminders/outbox';
+import { linkedCustomerOf, matchContact, recordLinkEvent, type MatchOutcome } from './service';
+
+/** “新线索” or “已关联”, to the customer's owner, opening the customer. */
+async function notifyOwner(sequelize: Sequelize, externalUserid: string, outcome: Extract<MatchOutcome, { status: 'linked' }>, transaction: Transaction): Promise<void> {
+  const [row] = await sequelize.query<{ owner: number; customer: string; contact: string | null }>(
+    `SELECT c.owner_user_id AS owner, c.name AS customer, x.name AS contact
+       FROM customers c LEFT JOIN wecom_external_contacts x ON x.external_userid = ?
+      WHERE c.id = ?`,
+    { replacements: [externalUserid, outcome.customerId], type: QueryTypes.SELECT, transaction },
+  );
+  if (!row) return;
+  const lead = outcome.matchedBy === 'created';
+  await enqueueNotification(
+    sequelize,
+    {
+      kind: lead ? 'lead_created' : 'contact_linked',
+      dedupeKey: `link:${outcome.customerId}:${externalUserid}`.slice(0, 128),
+      userId: Number(row.owner),
+      title: lead ? `新线索：${row.customer}` : `企业微信联系人已关联：${row.customer}`,
+      description: lead
+        ? '<div class="normal">新添加的企业微信客户已自动建为线索，请尽快跟进</div>'
+        : `<div class="normal">${row.contact ?? externalUserid} 已关联到你的客户 ${row.customer}</div>`,
+      path: `/customers/${outcome.customerId}`,
+    },
+    new Date(),
+    transaction,
+  );
+}
 
 export function matchingHooks(sequelize: Sequelize, settingDefaults: CorpSettings): ExternalContactHooks {
   return {
     async onExternalContactChanged(externalUserid: string, userid: string, change: ContactChange, transaction: Transaction) {
       // Edits never create leads: a lead is born when someone adds the contact (or a sync first sees it).
       const autoCreate = change !== 'edited' && (await readSettings(sequelize, settingDefaults, transaction)).autoCreateLeads;
-      await matchContact(sequelize, externalUserid, { transaction, autoCreate, addedBy: userid });
+      const outcome = await matchContact(sequelize, externalUserid, { transaction, autoCreate, addedBy: userid });
+      // A live event (not a full sync, which would flood everyone at once) tells the owner.
+      if (outcome.status === 'linked' && outcome.isNew && change !== 'synced') await notifyOwner(sequelize, externalUserid, outcome, transaction);
     },
     async onRelationEnded(externalUserid: string, userid: string, transaction: Transaction) {
       const link = await linkedCustomerOf(sequelize, externalUserid, transaction);
