@@ -95,6 +95,12 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '导入', permission: 'import.run' },
   },
   {
+    path: '/admin/notifications',
+    name: 'admin-notifications',
+    component: () => import('./pages/admin/NotificationsPage.vue'),
+    meta: { title: '提醒与通知', permission: 'settings.manage' },
+  },
+  {
     path: '/admin/audit',
     name: 'admin-audit',
     component: () => import('./pages/admin/AuditPage.vue'),

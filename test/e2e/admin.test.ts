@@ -173,6 +173,26 @@ describe('admin pages in Chromium at 375x812', () => {
     await phone.context.close();
   });
 
+  it('sends today’s reminders from 提醒与通知 and lists the messages', async () => {
+    await server.db.sequelize.query(
+      "UPDATE customers SET next_follow_up_at = ? WHERE id IN (SELECT id FROM (SELECT id FROM customers ORDER BY id LIMIT 3) t)",
+      { replacements: [new Date(Date.now() - 86_400_000)] },
+    );
+    const phone = await openPhonePage(browser, server.baseUrl);
+    const { page, errors } = phone;
+    await loginThroughSimulator(phone, '/admin/notifications', 'admin');
+
+    await page.getByTestId('reminder-settings').waitFor();
+    await page.getByTestId('run-digest').click();
+    await page.getByTestId('notification').first().waitFor();
+    await page.waitForTimeout(300);
+    await screenshot(page, 'admin-notifications');
+
+    expect(await page.getByTestId('notification-log').innerText()).toContain('今日客户跟进提醒');
+    expect(errors).toEqual([]);
+    await phone.context.close();
+  });
+
   it('has no 管理 for a rep, and /admin sends them to the workbench', async () => {
     const phone = await openPhonePage(browser, server.baseUrl);
     await loginThroughSimulator(phone, '/workbench', 'rep-east-1');
