@@ -5,6 +5,7 @@
  */
 import { QueryTypes } from 'sequelize';
 import { SIMULATOR_DEFAULTS as d } from '../../config/simulator-defaults';
+import { openDatabase } from '../../server/db';
 import { SqlKvStore } from '../../server/db/kv-store';
 import { enqueueNotification, sendDueNotifications } from '../../server/modules/reminders/outbox';
 import { ReminderScheduler } from '../../server/modules/reminders/scheduler';
@@ -55,21 +56,22 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
   afterAll(() => server.close());
 
   /** What another instance would send with: its own API client, the shared fixed clock, no backoff sleeps. */
-  const senderDeps = () => ({
-    sequelize: server.db.sequelize,
+  const senderDeps = (sequelize = server.db.sequelize) => ({
+    sequelize,
     wecom: new WecomClient({
       apiBase: `${server.baseUrl}/__wecom`,
       corpId: d.corpId,
       agentId: d.agentId,
       secrets: { agent: d.agentSecret, contact: d.contactSecret, external: d.externalSecret },
-      store: new SqlKvStore(server.db.sequelize, clock.now),
+      store: new SqlKvStore(sequelize, clock.now),
       now: clock.now,
       sleep: async () => {},
     }),
     logger: server.logger,
     publicUrl: server.config.publicUrl,
   });
-  const scheduler = () => new ReminderScheduler({ ...senderDeps(), settingDefaults: settingDefaults(server.config), now: () => new Date(clock.now()) });
+  const scheduler = (sequelize = server.db.sequelize) =>
+    new ReminderScheduler({ ...senderDeps(sequelize), settingDefaults: settingDefaults(server.config), now: () => new Date(clock.now()) });
   const messages = async () => ((await (await fetch(`${server.baseUrl}/__wecom/admin/messages`)).json()) as { messages: SentMessage[] }).messages;
   const to = async (userid: string) => (await messages()).filter((m) => m.touser === userid);
 
@@ -86,8 +88,11 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
   });
 
   it('queues the day’s digest once even when two instances run at the same moment', async () => {
-    const [first, second] = await Promise.all([scheduler().runNow(), scheduler().runNow()]);
+    // On MySQL the second instance has its own connection pool, as another server process would.
+    const other = target.label === 'mysql' ? await openDatabase(server.db.config) : server.db.sequelize;
+    const [first, second] = await Promise.all([scheduler().runNow(), scheduler(other).runNow()]);
     const again = await scheduler().runNow();
+    if (other !== server.db.sequelize) await other.close();
 
     expect([first.queued, second.queued].sort()).toEqual([false, true]);
     expect(again).toMatchObject({ day: '2026-11-23', queued: false });
