@@ -126,6 +126,15 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
     expect(notice!.textcard!.description).toContain('由 陈建国 转移');
   });
 
+  it('tells the new owner of a consignment partner, with a link to it', async () => {
+    const partner = await api.send<{ id: number; version: number }>('mgr-east', 'POST', '/api/partners', { name: '转交银行', type: 'bank' });
+
+    await api.send('mgr-east', 'PATCH', `/api/partners/${partner.id}`, { ownerUserId: ids.get('rep-east-1'), version: partner.version });
+    const [row] = await server.db.sequelize.query<{ title: string; path: string }>("SELECT title, path FROM notifications WHERE dedupe_key LIKE 'partner-transfer:%'", { type: QueryTypes.SELECT });
+
+    expect(row).toEqual({ title: '代销机构已转给你：转交银行', path: `/partners/${partner.id}` });
+  });
+
   it('holds a message WeCom refused for its per-member rate limit and sends it later, once', async () => {
     const deps = senderDeps();
     for (let i = 0; i < 30; i++) await deps.wecom.sendMessage({ touser: 'rep-east-2', msgtype: 'text', text: { content: `填满 ${i}` } });

@@ -13,6 +13,7 @@ import { dateOnlyOrNull, iso, isoOrNull, namesById, named } from '../../db/looku
 import { conflict, notFound } from '../../http/errors';
 import { containsPattern, pageWindow, phoneField, type PageRequest } from '../../http/validate';
 import { audit } from '../audit/service';
+import { enqueueNotification } from '../reminders/outbox';
 import { assertDictionaryValues, type DictionaryCheck } from '../dictionaries/service';
 import { followUpViews, partnerFollowUps } from '../follow-ups/service';
 import { followUpModels } from '../follow-ups/models';
@@ -219,6 +220,21 @@ export async function updatePartner(sequelize: Sequelize, caller: Caller, id: nu
           },
           { transaction },
         );
+        if (ownership.ownerUserId !== current.owner_user_id) {
+          await enqueueNotification(
+            sequelize,
+            {
+              kind: 'transfer',
+              dedupeKey: `partner-transfer:${id}:${patch.version}`,
+              userId: ownership.ownerUserId,
+              title: `代销机构已转给你：${current.name}`,
+              description: '<div class="normal">你现在是这家代销机构的负责人，请查看合作情况和跟进记录</div>',
+              path: `/partners/${id}`,
+            },
+            new Date(),
+            transaction,
+          );
+        }
       }
       return true;
     }),
