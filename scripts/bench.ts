@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --mysql mysql://root@127.0.0.1:3306/test --org-employees 2000 --crm-scale 20 --sales-per-purchase 1]`
+ * `npm run bench [-- --quick] [--json] [--mysql mysql://root@127.0.0.1:3306/test (or BENCH_DATABASE_URL)]
+ *   [--org-employees 2000 --crm-scale 20 --sales-per-purchase 1 --import-rows 50000] [--crm-only | --import-only]`
  *
  * Measures the product's hot paths next to baselines taken in the same run on the same machine
  * (a bare Koa endpoint, a raw mysql2 primary-key read), so ratios hold on a noisy 2-core box.
@@ -45,22 +46,31 @@ interface Row {
 
 const rows: Row[] = [];
 const logger = createLogger('silent');
+let output: 'table' | 'json' = 'table';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       mysql: { type: 'string' },
-      'org-employees': { type: 'string', default: '2000' },
-      requests: { type: 'string', default: '4000' },
+      'org-employees': { type: 'string' },
+      requests: { type: 'string' },
       concurrency: { type: 'string', default: '32' },
-      'crm-scale': { type: 'string', default: '20' },
+      'crm-scale': { type: 'string' },
       'sales-per-purchase': { type: 'string', default: '1' },
       'crm-only': { type: 'boolean', default: false },
-      'import-rows': { type: 'string', default: '50000' },
+      'import-rows': { type: 'string' },
       'import-only': { type: 'boolean', default: false },
+      /** Smaller sizes: the whole run in a few minutes, for a quick look (not for the README). */
+      quick: { type: 'boolean', default: false },
+      /** The rows as JSON instead of the Markdown table. */
+      json: { type: 'boolean', default: false },
     },
   });
-  const total = Number(values.requests);
+  // A size given on the command line wins; otherwise the full or the quick default.
+  const size = (given: string | undefined, full: number, quick: number) => Number(given ?? (values.quick ? quick : full));
+  values.mysql ??= process.env.BENCH_DATABASE_URL;
+  output = values.json ? 'json' : 'table';
+  const total = size(values.requests, 4000, 1000);
   const concurrency = Number(values.concurrency);
 
   // Baseline: the same HTTP path with nothing behind it.
@@ -72,10 +82,10 @@ async function main(): Promise<void> {
   const bareStats = await load(`${base(bareServer)}/`, total, concurrency, () => ({ method: 'GET' }));
   bareServer.close();
 
-  const crm = { scale: Number(values['crm-scale']), salesPerPurchase: Number(values['sales-per-purchase']) };
+  const crm = { scale: size(values['crm-scale'], 20, 3), salesPerPurchase: Number(values['sales-per-purchase']) };
   const crmDatabases: [string, string][] = [['SQLite (file)', `sqlite:${join(process.env.TMPDIR ?? '/tmp', `wcrm-bench-crm-${process.pid}.sqlite`)}`]];
   if (values.mysql) crmDatabases.push(['MySQL', scratchMysqlUrl(values.mysql)]);
-  const importRows = Number(values['import-rows']);
+  const importRows = size(values['import-rows'], 50_000, 5_000);
   if (values['import-only']) {
     for (const [label, url] of crmDatabases) rows.push(...(await benchImport(label, url, importRows)));
     printTable();
@@ -145,7 +155,7 @@ async function main(): Promise<void> {
     rows.push({ workload: 'baseline: raw mysql2 primary-key read', figure: `p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms` });
   }
 
-  const employees = Number(values['org-employees']);
+  const employees = size(values['org-employees'], 2000, 500);
   const sync = await timeOrgSync(employees, Math.max(10, Math.round(employees / 10)));
   rows.push({ workload: `org sync, ${employees} employees / ${Math.round(employees / 10)} departments (SQLite)`, figure: `${sync.toFixed(1)} s (${fmt(employees / sync)} employees/s)` });
 
@@ -463,6 +473,10 @@ function fmt(n: number): string {
 }
 
 function printTable(): void {
+  if (output === 'json') {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return;
+  }
   const header = '| workload | figure | baseline (same run) | vs baseline |';
   process.stdout.write(`${header}\n|---|---|---|---|\n`);
   for (const r of rows) process.stdout.write(`| ${r.workload} | ${r.figure} | ${r.baseline ?? '—'} | ${r.ratio ?? '—'} |\n`);
