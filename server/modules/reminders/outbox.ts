@@ -7,14 +7,14 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { PageOf } from '@shared/http';
+import type { NotificationKind, NotificationStatus, NotificationView } from '@shared/notifications';
 import { insertIgnoringDuplicates, updateRows } from '../../db/dialect';
 import { iso, isoOrNull } from '../../db/lookup';
 import type { Logger } from '../../logger';
 import type { WecomClient } from '../../wecom/client';
 import { WecomApiError } from '../../wecom/errors';
 
-export type NotificationKind = 'digest' | 'lead_created' | 'contact_linked' | 'transfer';
-export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+export type { NotificationKind, NotificationStatus };
 
 export interface NewNotification {
   kind: NotificationKind;
@@ -136,19 +136,6 @@ async function deliver(deps: SenderDeps, row: DueRow, now: Date): Promise<boolea
   }
 }
 
-export interface NotificationView {
-  id: number;
-  kind: NotificationKind;
-  user: { id: number; name: string };
-  title: string;
-  path: string;
-  status: NotificationStatus;
-  attempts: number;
-  lastError: string | null;
-  nextAttemptAt: string;
-  sentAt: string | null;
-  createdAt: string;
-}
 
 /** The admin list: newest first, optionally one status. */
 export async function listNotifications(sequelize: Sequelize, query: { status?: NotificationStatus; page: number; pageSize: number }): Promise<PageOf<NotificationView>> {
