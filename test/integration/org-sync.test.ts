@@ -107,7 +107,7 @@ describe.each(databaseTargets())('org sync on $label', (target) => {
     await server.wecom.accessToken('contact');
     server.simulator.api.invalidateTokens();
     server.simulator.faults.set('*', { errorRate: 0.3, errcodes: [-1, 45009, 45033] });
-    server.simulator.faults.set('user/get', { errorRate: 0.3, httpStatus: 502 });
+    server.simulator.faults.set('user/list', { errorRate: 0.3, httpStatus: 502 });
 
     const run = await sync();
     server.simulator.faults.clear();
@@ -115,6 +115,16 @@ describe.each(databaseTargets())('org sync on $label', (target) => {
     expect(run.status).toBe('succeeded');
     expect(await localOrg()).toEqual(simulatedOrg());
     expect(server.simulator.api.callCount('gettoken')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reads members one by one with user/get where user/list is refused to the secret', async () => {
+    server.simulator.faults.set('user/list', { errorRate: 1, errcodes: [48002] });
+
+    const run = await sync();
+
+    expect(run.status).toBe('succeeded');
+    expect(await localOrg()).toEqual(simulatedOrg());
+    expect(server.simulator.api.callCount('user/get')).toBe(sim().users.size);
   });
 
   it('records the failure and the admin hint when WeCom refuses', async () => {
@@ -129,7 +139,7 @@ describe.each(databaseTargets())('org sync on $label', (target) => {
   describe('over HTTP', () => {
     it('starts a run, reports progress and refuses a second concurrent start with 409', async () => {
       const admin = await loggedIn(server, 'admin');
-      server.simulator.faults.set('user/get', { latencyMs: 20 });
+      server.simulator.faults.set('user/list', { latencyMs: 20 });
 
       const [a, b] = await Promise.all([admin.fetch('/api/admin/sync/org', { method: 'POST' }), admin.fetch('/api/admin/sync/org', { method: 'POST' })]);
       const [accepted, refused] = a.status === 202 ? [a, b] : [b, a];

@@ -11,7 +11,7 @@ import { containsPattern, pageWindow, type PageRequest } from '../../http/valida
 import type { WecomDepartment, WecomUser } from '../../wecom/types';
 import { forgetDepartmentTree, type Access } from '../roles/access';
 import { roleModels } from '../roles/models';
-import { grantRoles } from '../roles/service';
+import { grantRolesToMany } from '../roles/service';
 import { orgModels, type UserRow } from './models';
 
 export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
@@ -57,52 +57,83 @@ export async function applyEmployee(
   wu: WecomUser,
   bootstrap: RoleBootstrap,
   transaction: Transaction,
-  known?: { user: UserRow | null; memberships: Map<number, boolean> },
 ): Promise<{ outcome: ApplyOutcome; userId: number }> {
-  const { User, UserDepartment } = orgModels(sequelize);
-  const fields = userFields(wu);
-  const wanted = memberships(wu);
+  const [applied] = await applyEmployees(sequelize, [wu], bootstrap, transaction);
+  return applied!;
+}
 
-  const existing =
-    known?.user !== undefined ? known.user : ((await User.findOne({ where: { wecom_userid: wu.userid }, transaction }))?.get() ?? null);
-  let outcome: ApplyOutcome = 'unchanged';
-  let userId: number;
-  if (!existing) {
-    const created = await User.create({ wecom_userid: wu.userid, ...fields }, { transaction });
-    userId = created.get().id;
-    outcome = 'created';
-  } else {
-    userId = existing.id;
-    const changed = (Object.keys(fields) as (keyof UserFields)[]).filter((k) => existing[k] !== fields[k]);
-    if (changed.length) {
-      await User.update(Object.fromEntries(changed.map((k) => [k, fields[k]])), { where: { id: userId }, transaction });
-      outcome = 'updated';
+/**
+ * `applyEmployee` for many members at once, in a constant number of statements (a full sync
+ * of 10,000 employees would otherwise make some 40,000 round trips). Outcomes in input order.
+ */
+export async function applyEmployees(
+  sequelize: Sequelize,
+  members: readonly WecomUser[],
+  bootstrap: RoleBootstrap,
+  transaction: Transaction,
+): Promise<{ outcome: ApplyOutcome; userId: number }[]> {
+  if (!members.length) return [];
+  const { User, UserDepartment } = orgModels(sequelize);
+  const userids = members.map((wu) => wu.userid);
+  const existing = new Map(
+    (await User.findAll({ where: { wecom_userid: { [Op.in]: userids } }, transaction })).map((u) => [u.get().wecom_userid, u.get() as UserRow]),
+  );
+
+  const fresh = members.filter((wu) => !existing.has(wu.userid));
+  if (fresh.length) {
+    await User.bulkCreate(fresh.map((wu) => ({ wecom_userid: wu.userid, ...userFields(wu) })), { transaction });
+    // Read the ids back by the unique userid rather than trusting the driver's id arithmetic.
+    const created = await User.findAll({ attributes: ['id', 'wecom_userid'], where: { wecom_userid: { [Op.in]: fresh.map((wu) => wu.userid) } }, transaction });
+    for (const u of created) existing.set(u.get().wecom_userid, { ...(u.get() as UserRow), id: u.get().id });
+  }
+  const isFresh = new Set(fresh.map((wu) => wu.userid));
+
+  const outcomes = new Map<string, ApplyOutcome>();
+  for (const wu of members) {
+    if (isFresh.has(wu.userid)) {
+      outcomes.set(wu.userid, 'created');
+      continue;
+    }
+    const user = existing.get(wu.userid)!;
+    const fields = userFields(wu);
+    const changed = (Object.keys(fields) as (keyof UserFields)[]).filter((k) => user[k] !== fields[k]);
+    if (changed.length) await User.update(Object.fromEntries(changed.map((k) => [k, fields[k]])), { where: { id: user.id }, transaction });
+    outcomes.set(wu.userid, changed.length ? 'updated' : 'unchanged');
+  }
+
+  const ids = members.map((wu) => existing.get(wu.userid)!.id);
+  const current = new Map<number, Map<number, boolean>>(ids.map((id) => [id, new Map()]));
+  const known = ids.filter((_, i) => !isFresh.has(members[i]!.userid));
+  if (known.length) {
+    for (const m of await UserDepartment.findAll({ where: { user_id: { [Op.in]: known } }, transaction })) {
+      current.get(m.get().user_id)!.set(m.get().department_id, Boolean(m.get().is_leader));
     }
   }
-
-  const current =
-    known?.memberships ??
-    new Map(
-      (await UserDepartment.findAll({ where: { user_id: userId }, transaction })).map((m) => [m.get().department_id, Boolean(m.get().is_leader)]),
-    );
-  const sameMemberships = current.size === wanted.size && [...wanted].every(([d, leader]) => current.get(d) === leader);
-  if (!sameMemberships) {
-    if (current.size > 0) await UserDepartment.destroy({ where: { user_id: userId }, transaction });
-    await UserDepartment.bulkCreate(
-      [...wanted].map(([department_id, is_leader]) => ({ user_id: userId, department_id, is_leader })),
-      { transaction },
-    );
-    if (outcome === 'unchanged') outcome = 'updated';
-  }
-
-  const becameLeader = [...wanted.values()].some(Boolean) && ![...current.values()].some(Boolean);
-  const roles = [
-    ...(outcome === 'created' ? ['sales'] : []),
-    ...(becameLeader ? ['manager'] : []),
-    ...(bootstrap.adminUserIds.includes(wu.userid) ? ['admin'] : []),
-  ];
-  if (roles.length) await grantRoles(sequelize, userId, roles, transaction, outcome === 'created' ? [] : undefined);
-  return { outcome, userId };
+  const moved: number[] = [];
+  const links: { user_id: number; department_id: number; is_leader: boolean }[] = [];
+  const grants = new Map<number, string[]>();
+  members.forEach((wu, i) => {
+    const userId = ids[i]!;
+    const had = current.get(userId)!;
+    const wanted = memberships(wu);
+    const same = had.size === wanted.size && [...wanted].every(([d, leader]) => had.get(d) === leader);
+    if (!same) {
+      if (had.size) moved.push(userId);
+      links.push(...[...wanted].map(([department_id, is_leader]) => ({ user_id: userId, department_id, is_leader })));
+      if (outcomes.get(wu.userid) === 'unchanged') outcomes.set(wu.userid, 'updated');
+    }
+    const becameLeader = [...wanted.values()].some(Boolean) && ![...had.values()].some(Boolean);
+    const roles = [
+      ...(outcomes.get(wu.userid) === 'created' ? ['sales'] : []),
+      ...(becameLeader ? ['manager'] : []),
+      ...(bootstrap.adminUserIds.includes(wu.userid) ? ['admin'] : []),
+    ];
+    if (roles.length) grants.set(userId, roles);
+  });
+  if (moved.length) await UserDepartment.destroy({ where: { user_id: { [Op.in]: moved } }, transaction });
+  if (links.length) await UserDepartment.bulkCreate(links, { transaction });
+  if (grants.size) await grantRolesToMany(sequelize, grants, transaction);
+  return members.map((wu, i) => ({ outcome: outcomes.get(wu.userid)!, userId: ids[i]! }));
 }
 
 /**

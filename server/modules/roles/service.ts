@@ -128,6 +128,19 @@ export async function grantRoles(
   return [...ids.keys()];
 }
 
+/** `grantRoles` for many users in three statements: user id → role codes each should hold. */
+export async function grantRolesToMany(sequelize: Sequelize, grants: ReadonlyMap<number, string[]>, transaction: Transaction): Promise<void> {
+  const { UserRole } = roleModels(sequelize);
+  const ids = await roleIds(sequelize, [...new Set([...grants.values()].flat())], transaction);
+  const held = new Set(
+    (await UserRole.findAll({ where: { user_id: { [Op.in]: [...grants.keys()] } }, transaction })).map((l) => `${l.get().user_id}:${l.get().role_id}`),
+  );
+  const missing = [...grants].flatMap(([user_id, codes]) =>
+    codes.flatMap((c) => (ids.has(c) && !held.has(`${user_id}:${ids.get(c)}`) ? [{ user_id, role_id: ids.get(c)! }] : [])),
+  );
+  if (missing.length) await UserRole.bulkCreate(missing, { transaction });
+}
+
 export async function rolesOf(sequelize: Sequelize, userId: number, transaction?: Transaction): Promise<string[]> {
   const { Role, UserRole } = roleModels(sequelize);
   const links = await UserRole.findAll({ where: { user_id: userId }, transaction });
