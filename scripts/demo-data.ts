@@ -115,6 +115,8 @@ export interface DemoDataOptions {
    * earlier sales of the same product within the last year, with no holding record behind them.
    */
   salesPerPurchase?: number;
+  /** Multiplies each customer's follow-ups (benchmarks raise it to reach 1M follow-ups). */
+  followUpScale?: number;
 }
 
 /** The demo contacts with a remark mobile, as customer identities of the rep who added them. */
@@ -143,7 +145,7 @@ export async function seedDemoCrm(sequelize: Sequelize, options: DemoDataOptions
   for (const userid of [...Object.keys(BOOKS), 'admin']) {
     if (!employees.has(userid)) throw new Error(`demo data needs the demo employee ${userid}: sync the org first`);
   }
-  const tables = generate(options.now ?? new Date(), options.seed ?? 20261123, options.scale ?? 1, options.wecomIdentities ?? [], options.salesPerPurchase ?? 1, (userid) => employees.get(userid)!);
+  const tables = generate(options.now ?? new Date(), options.seed ?? 20261123, options.scale ?? 1, options.wecomIdentities ?? [], options.salesPerPurchase ?? 1, options.followUpScale ?? 1, (userid) => employees.get(userid)!);
   await sequelize.transaction(async (transaction) => {
     for (const [table, rows] of Object.entries(tables)) await insertAll(sequelize, table, rows, transaction);
     await rebuildSalesRollup(sequelize, transaction);
@@ -169,7 +171,7 @@ async function insertAll(sequelize: Sequelize, table: string, rows: Row[], trans
 }
 
 /** Every table's rows, in insertion order (parents first). Ids are assigned here: the tables are empty. */
-function generate(now: Date, seed: number, scale: number, identities: WecomIdentity[], salesPerPurchase: number, employee: (userid: string) => { id: number; departmentId: number }) {
+function generate(now: Date, seed: number, scale: number, identities: WecomIdentity[], salesPerPurchase: number, followUpScale: number, employee: (userid: string) => { id: number; departmentId: number }) {
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
@@ -264,7 +266,7 @@ function generate(now: Date, seed: number, scale: number, identities: WecomIdent
         });
       }
 
-      const followTimes = Array.from({ length: stage === 'lost' ? between(1, 3) : between(0, 7) }, () => daysAgo(sinceArrival(180), between(0, 10)))
+      const followTimes = Array.from({ length: (stage === 'lost' ? between(1, 3) : between(0, 7)) * followUpScale }, () => daysAgo(sinceArrival(180), between(0, 10)))
         .sort((a, b) => a.getTime() - b.getTime());
       let nextFollowUpAt: Date | null = null;
       followTimes.forEach((followedAt, index) => {

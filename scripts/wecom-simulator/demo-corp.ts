@@ -13,6 +13,8 @@ export interface GenerateCorpOptions {
   /** Total departments (the demo departments are always included). */
   departments?: number;
   externalContacts?: number;
+  /** Average employees following each generated contact (1–2; benchmarks use 2). */
+  followsPerContact?: number;
   /** Fixed creation time base, seconds since epoch, so snapshots are reproducible. */
   epoch?: number;
 }
@@ -171,6 +173,9 @@ export function generateCorp(options: GenerateCorpOptions = {}): CorpSnapshot {
     if (i < followers.length && i % 9 === 4) {
       const second = owner === 'rep-east-1' ? 'rep-east-2' : 'rep-east-1';
       follows.push({ ...follow, userid: second, oper_userid: second, remark: name, createtime: follow.createtime + 86400 });
+    } else if (i >= followers.length && random() < (options.followsPerContact ?? 1) - 1) {
+      const second = users[Math.floor(random() * users.length)]!.userid;
+      if (second !== owner) follows.push({ ...follow, userid: second, oper_userid: second, remark: name, createtime: follow.createtime + 86400 });
     }
     externalContacts.push({
       contact: {

@@ -17,7 +17,7 @@ import { FaultInjector } from './faults';
 import { oauthRouter } from './oauth';
 import { CorpState, type CorpSnapshot } from './state';
 
-export { generateCorp, DEMO_EMPLOYEES, DEMO_DEPARTMENTS } from './demo-corp';
+export { generateCorp, DEMO_EMPLOYEES, DEMO_DEPARTMENTS, type GenerateCorpOptions } from './demo-corp';
 export type { CorpSnapshot, SimEvent, SimExternalContact, SimFollow } from './state';
 export type { FaultRule } from './faults';
 

@@ -111,26 +111,28 @@ export function assertIdentifier(name: string): void {
 }
 
 /**
- * `INSERT … ` the row, and on a primary/unique key collision `SET` each column in `set` to what
+ * `INSERT … ` the rows, and on a primary/unique key collision `SET` each column in `set` to what
  * `expression(column, incoming)` says (`incoming` names the value the INSERT carried).
- * SQLite: `ON CONFLICT (…) DO UPDATE`; MySQL: `ON DUPLICATE KEY UPDATE`.
+ * SQLite: `ON CONFLICT (…) DO UPDATE`; MySQL: `ON DUPLICATE KEY UPDATE`. All rows have the
+ * first row's columns.
  */
 async function insertOrSet(
   sequelize: Sequelize,
   table: string,
-  row: Record<string, unknown>,
+  rows: readonly Record<string, unknown>[],
   conflictColumns: readonly string[],
   set: readonly string[],
   expression: (column: string, incoming: string) => string,
   transaction: Transaction | undefined,
 ): Promise<void> {
-  const columns = Object.keys(row);
+  if (!rows.length) return;
+  const columns = Object.keys(rows[0]!);
   [table, ...columns, ...conflictColumns, ...set].forEach(assertIdentifier);
-  const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${sqlList(columns)})`;
+  const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows.map(() => `(${sqlList(columns)})`).join(', ')}`;
   const mysql = dialectOf(sequelize) === 'mysql';
   const assignments = set.map((c) => `${c} = ${expression(c, mysql ? `VALUES(${c})` : `excluded.${c}`)}`).join(', ');
   const sql = mysql ? `${insert} ON DUPLICATE KEY UPDATE ${assignments}` : `${insert} ON CONFLICT (${conflictColumns.join(', ')}) DO UPDATE SET ${assignments}`;
-  await sequelize.query(sql, { replacements: columns.map((c) => row[c]), type: QueryTypes.INSERT, transaction });
+  await sequelize.query(sql, { replacements: rows.flatMap((row) => columns.map((c) => row[c])), type: QueryTypes.INSERT, transaction });
 }
 
 /** Insert a row, or overwrite `updateColumns` of the row with the same primary/unique key. */
@@ -142,7 +144,19 @@ export async function upsertRow(
   updateColumns: readonly string[],
   options: { transaction?: Transaction } = {},
 ): Promise<void> {
-  await insertOrSet(sequelize, table, row, conflictColumns, updateColumns, (_, incoming) => incoming, options.transaction);
+  await upsertRows(sequelize, table, [row], conflictColumns, updateColumns, options);
+}
+
+/** `upsertRow` for many rows in one statement (no two of them may share a key). */
+export async function upsertRows(
+  sequelize: Sequelize,
+  table: string,
+  rows: readonly Record<string, unknown>[],
+  conflictColumns: readonly string[],
+  updateColumns: readonly string[],
+  options: { transaction?: Transaction } = {},
+): Promise<void> {
+  await insertOrSet(sequelize, table, rows, conflictColumns, updateColumns, (_, incoming) => incoming, options.transaction);
 }
 
 /**
@@ -158,7 +172,7 @@ export async function addToCounters(
   options: { transaction?: Transaction } = {},
 ): Promise<void> {
   const counters = Object.keys(amounts);
-  await insertOrSet(sequelize, table, { ...key, ...amounts, ...extra }, Object.keys(key), [...counters, ...Object.keys(extra)], (c, incoming) => (counters.includes(c) ? `${c} + ${incoming}` : incoming), options.transaction);
+  await insertOrSet(sequelize, table, [{ ...key, ...amounts, ...extra }], Object.keys(key), [...counters, ...Object.keys(extra)], (c, incoming) => (counters.includes(c) ? `${c} + ${incoming}` : incoming), options.transaction);
 }
 
 const TRANSIENT_LOCK_ERRORS = new Set([1213 /* ER_LOCK_DEADLOCK */, 1205 /* ER_LOCK_WAIT_TIMEOUT */]);

@@ -51,6 +51,7 @@ const EVENTS = 200;
                 onExternalContactChanged: async (externalUserid, _userid, _change, transaction) => {
                   transaction.afterCommit(() => void applications.set(externalUserid, (applications.get(externalUserid) ?? 0) + 1));
                 },
+                onExternalContactsSynced: async () => {},
                 onRelationEnded: async () => {},
               },
             },

@@ -58,6 +58,8 @@ async function findDuplicate(sequelize: Sequelize, name: string, institution: st
 export interface NewCustomer {
   values: CustomerCreateInput & { phone: string | null };
   ownership: { ownerUserId: number; departmentId: number };
+  /** Where a lead came from WeCom: the contact's unionid and the 渠道活码 it added through. */
+  wecom?: { unionid: string | null; acquisitionChannel: string | null };
 }
 
 /**
@@ -70,7 +72,7 @@ export async function insertCustomers(sequelize: Sequelize, customers: NewCustom
   const { Customer } = customerModels(sequelize);
   const stages = customers.map((c) => c.values.lifecycleStage ?? DEFAULTS.lifecycleStage);
   const created = await Customer.bulkCreate(
-    customers.map(({ values, ownership }, i) => ({
+    customers.map(({ values, ownership, wecom }, i) => ({
       type: values.type,
       name: values.name,
       status: values.status ?? DEFAULTS.status,
@@ -85,6 +87,8 @@ export async function insertCustomers(sequelize: Sequelize, customers: NewCustom
       owner_user_id: ownership.ownerUserId,
       department_id: ownership.departmentId,
       next_follow_up_at: values.nextFollowUpAt ?? null,
+      unionid: wecom?.unionid ?? null,
+      acquisition_channel: wecom?.acquisitionChannel ?? null,
       created_by: by,
     })),
     { transaction },

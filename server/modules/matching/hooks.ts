@@ -8,7 +8,7 @@ import type { CorpSettings } from '@shared/settings';
 import type { ContactChange, ExternalContactHooks } from '../wecom-events/handlers';
 import { readSettings } from '../settings/service';
 import { enqueueNotification } from '../reminders/outbox';
-import { linkedCustomerOf, matchContact, recordLinkEvent, type MatchOutcome } from './service';
+import { linkedCustomerOf, matchContact, matchContacts, recordLinkEvent, type MatchOutcome } from './service';
 
 /** “新线索” or “已关联”, to the customer's owner, opening the customer. */
 async function notifyOwner(sequelize: Sequelize, externalUserid: string, outcome: Extract<MatchOutcome, { status: 'linked' }>, transaction: Transaction): Promise<void> {
@@ -45,6 +45,12 @@ export function matchingHooks(sequelize: Sequelize, settingDefaults: CorpSetting
       const outcome = await matchContact(sequelize, externalUserid, { transaction, autoCreate, addedBy: userid });
       // A live event (not a full sync, which would flood everyone at once) tells the owner.
       if (outcome.status === 'linked' && outcome.isNew && change !== 'synced') await notifyOwner(sequelize, externalUserid, outcome, transaction);
+    },
+    async onExternalContactsSynced(relations, transaction) {
+      if (!relations.length) return;
+      // A full sync never notifies: it would flood everyone at once.
+      const { autoCreateLeads } = await readSettings(sequelize, settingDefaults, transaction);
+      await matchContacts(sequelize, relations.map((r) => ({ externalUserid: r.externalUserid, addedBy: r.userid })), { transaction, autoCreate: autoCreateLeads });
     },
     async onRelationEnded(externalUserid: string, userid: string, transaction: Transaction) {
       const link = await linkedCustomerOf(sequelize, externalUserid, transaction);

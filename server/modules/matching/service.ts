@@ -13,7 +13,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { MatchedBy, SuggestionReason } from '@shared/matching';
 import { normalizePhone } from '@shared/phone';
 import { sqlList } from '../../db/dialect';
-import { customerModels, stageChangeModels } from '../customers/models';
+import { insertCustomers } from '../customers/service';
 
 export interface ContactFacts {
   externalUserid: string;
@@ -35,29 +35,44 @@ export type MatchOutcome =
 const REASON_RANK: Record<SuggestionReason, number> = { unionid: 0, mobile: 1, name_corp: 2, name_remark_company: 3 };
 
 export async function loadContactFacts(sequelize: Sequelize, externalUserid: string, transaction?: Transaction): Promise<ContactFacts | null> {
-  const [contact] = await sequelize.query<{ name: string; unionid: string | null; corp_name: string | null; corp_full_name: string | null }>(
-    'SELECT name, unionid, corp_name, corp_full_name FROM wecom_external_contacts WHERE external_userid = ?',
-    { replacements: [externalUserid], type: QueryTypes.SELECT, transaction },
+  return (await loadContactFactsOf(sequelize, [externalUserid], transaction)).get(externalUserid) ?? null;
+}
+
+/** The facts of many contacts in two queries; contacts not mirrored are absent from the map. */
+async function loadContactFactsOf(sequelize: Sequelize, externalUserids: readonly string[], transaction?: Transaction): Promise<Map<string, ContactFacts>> {
+  if (!externalUserids.length) return new Map();
+  const contacts = await sequelize.query<{ external_userid: string; name: string; unionid: string | null; corp_name: string | null; corp_full_name: string | null }>(
+    `SELECT external_userid, name, unionid, corp_name, corp_full_name FROM wecom_external_contacts WHERE external_userid IN (${sqlList(externalUserids)})`,
+    { replacements: [...externalUserids], type: QueryTypes.SELECT, transaction },
   );
-  if (!contact) return null;
-  const relations = await sequelize.query<{ userid: string; remark: string | null; remark_corp_name: string | null; remark_mobiles: string | null; state: string | null; deleted_at: Date | null }>(
-    'SELECT userid, remark, remark_corp_name, remark_mobiles, state, deleted_at FROM wecom_follow_relations WHERE external_userid = ? ORDER BY added_at, id',
-    { replacements: [externalUserid], type: QueryTypes.SELECT, transaction },
+  const relations = await sequelize.query<{ external_userid: string; userid: string; remark: string | null; remark_corp_name: string | null; remark_mobiles: string | null; state: string | null; deleted_at: Date | null }>(
+    `SELECT external_userid, userid, remark, remark_corp_name, remark_mobiles, state, deleted_at FROM wecom_follow_relations
+      WHERE external_userid IN (${sqlList(externalUserids)}) ORDER BY added_at, id`,
+    { replacements: [...externalUserids], type: QueryTypes.SELECT, transaction },
   );
-  return {
-    externalUserid,
-    name: contact.name,
-    unionid: contact.unionid || null,
-    corpNames: [contact.corp_name, contact.corp_full_name].filter((n): n is string => Boolean(n)),
-    relations: relations.map((r) => ({
+  const facts = new Map<string, ContactFacts>(
+    contacts.map((c) => [
+      c.external_userid,
+      {
+        externalUserid: c.external_userid,
+        name: c.name,
+        unionid: c.unionid || null,
+        corpNames: [c.corp_name, c.corp_full_name].filter((n): n is string => Boolean(n)),
+        relations: [],
+      },
+    ]),
+  );
+  for (const r of relations) {
+    facts.get(r.external_userid)?.relations.push({
       userid: r.userid,
       remark: r.remark,
       remarkCorpName: r.remark_corp_name,
       mobiles: (JSON.parse(r.remark_mobiles ?? '[]') as string[]).map((m) => normalizePhone(m)).filter((m): m is string => Boolean(m)),
       state: r.state,
       deletedAt: r.deleted_at,
-    })),
-  };
+    });
+  }
+  return facts;
 }
 
 export interface LinkRow {
@@ -75,45 +90,82 @@ export async function linkedCustomerOf(sequelize: Sequelize, externalUserid: str
 }
 
 /** Steps 2–4 for a contact with no link: one certain customer, or ranked suggestions. */
-export async function findCandidates(sequelize: Sequelize, facts: ContactFacts, transaction?: Transaction): Promise<{ match: { customerId: number; matchedBy: MatchedBy } | null; suggestions: Suggestion[] }> {
+export async function findCandidates(sequelize: Sequelize, facts: ContactFacts, transaction?: Transaction): Promise<Candidates> {
+  return decide(facts, await gatherEvidence(sequelize, [facts], transaction));
+}
+
+interface Candidates {
+  match: { customerId: number; matchedBy: MatchedBy } | null;
+  suggestions: Suggestion[];
+}
+
+/** Customers sharing a unionid, a phone, or a name + institution with any of these contacts. */
+interface Evidence {
+  byUnionid: Map<string, number[]>;
+  byPhone: Map<string, number[]>;
+  byNameAndCompany: Map<string, number[]>;
+}
+
+// MySQL compares names case- and trailing-space-insensitively; the key does the same on both dialects.
+const nameKey = (name: string, company: string) => `${name.trim().toLowerCase()}\u0000${company.trim().toLowerCase()}`;
+
+/** Live relations speak for the contact now; a contact only ever followed by lost relations still has their numbers. */
+function mobilesOf(facts: ContactFacts): string[] {
+  const live = facts.relations.filter((r) => r.deletedAt === null);
+  return [...new Set((live.length ? live : facts.relations).flatMap((r) => r.mobiles))];
+}
+
+const remarkCompaniesOf = (facts: ContactFacts) => [...new Set(facts.relations.map((r) => r.remarkCorpName).filter((n): n is string => Boolean(n)))];
+
+/** The evidence for many contacts in three queries, whatever their number. */
+async function gatherEvidence(sequelize: Sequelize, all: readonly ContactFacts[], transaction?: Transaction): Promise<Evidence> {
+  const group = (rows: { id: number; k: string; n?: string }[], key: (row: { id: number; k: string; n?: string }) => string = (r) => r.k) => {
+    const out = new Map<string, number[]>();
+    for (const r of rows) {
+      const ids = out.get(key(r)) ?? [];
+      if (!ids.includes(Number(r.id))) ids.push(Number(r.id));
+      out.set(key(r), ids);
+    }
+    return out;
+  };
+  const select = (sql: string, replacements: unknown[]) => sequelize.query<{ id: number; k: string; n?: string }>(sql, { replacements, type: QueryTypes.SELECT, transaction });
+  const unionids = [...new Set(all.map((f) => f.unionid).filter((u): u is string => Boolean(u)))];
+  const phones = [...new Set(all.flatMap(mobilesOf))];
+  const names = [...new Set(all.filter((f) => f.corpNames.length || remarkCompaniesOf(f).length).map((f) => f.name))];
+  const [byUnionid, byPhone, byName] = await Promise.all([
+    unionids.length ? select(`SELECT id, unionid AS k FROM customers WHERE unionid IN (${sqlList(unionids)}) AND deleted_at IS NULL`, unionids) : [],
+    phones.length
+      ? select(
+          `SELECT id, phone AS k FROM customers WHERE phone IN (${sqlList(phones)}) AND deleted_at IS NULL
+           UNION
+           SELECT c.id, cc.phone AS k FROM customer_contacts cc JOIN customers c ON c.id = cc.customer_id WHERE cc.phone IN (${sqlList(phones)}) AND c.deleted_at IS NULL`,
+          [...phones, ...phones],
+        )
+      : [],
+    names.length
+      ? select(`SELECT id, institution AS k, name AS n FROM customers WHERE name IN (${sqlList(names)}) AND institution IS NOT NULL AND deleted_at IS NULL`, names)
+      : [],
+  ]);
+  return { byUnionid: group(byUnionid), byPhone: group(byPhone), byNameAndCompany: group(byName, (r) => nameKey(r.n!, r.k)) };
+}
+
+/** The rules, in priority order, over gathered evidence. */
+function decide(facts: ContactFacts, evidence: Evidence): Candidates {
   const suggestions: Suggestion[] = [];
-  const ids = (rows: { id: number }[]) => [...new Set(rows.map((r) => Number(r.id)))];
+  const union = (lists: (number[] | undefined)[]) => [...new Set(lists.flatMap((l) => l ?? []))];
 
   if (facts.unionid) {
-    const found = ids(await sequelize.query<{ id: number }>('SELECT id FROM customers WHERE unionid = ? AND deleted_at IS NULL', { replacements: [facts.unionid], type: QueryTypes.SELECT, transaction }));
+    const found = evidence.byUnionid.get(facts.unionid) ?? [];
     if (found.length === 1) return { match: { customerId: found[0]!, matchedBy: 'unionid' }, suggestions: [] };
     suggestions.push(...found.map((customerId) => ({ customerId, reason: 'unionid' as const })));
   }
-
-  // Live relations speak for the contact now; a contact only ever followed by lost relations still has their numbers.
-  const live = facts.relations.filter((r) => r.deletedAt === null);
-  const mobiles = [...new Set((live.length ? live : facts.relations).flatMap((r) => r.mobiles))];
-  if (mobiles.length) {
-    const found = ids(
-      await sequelize.query<{ id: number }>(
-        `SELECT id FROM customers WHERE phone IN (${sqlList(mobiles)}) AND deleted_at IS NULL
-         UNION
-         SELECT c.id FROM customer_contacts cc JOIN customers c ON c.id = cc.customer_id WHERE cc.phone IN (${sqlList(mobiles)}) AND c.deleted_at IS NULL`,
-        { replacements: [...mobiles, ...mobiles], type: QueryTypes.SELECT, transaction },
-      ),
-    );
-    if (found.length === 1 && suggestions.length === 0) return { match: { customerId: found[0]!, matchedBy: 'mobile' }, suggestions: [] };
-    suggestions.push(...found.map((customerId) => ({ customerId, reason: 'mobile' as const })));
-  }
-
-  const byName = async (companies: string[], reason: SuggestionReason) => {
-    if (!companies.length) return;
-    const found = ids(
-      await sequelize.query<{ id: number }>(`SELECT id FROM customers WHERE name = ? AND institution IN (${sqlList(companies)}) AND deleted_at IS NULL`, {
-        replacements: [facts.name, ...companies],
-        type: QueryTypes.SELECT,
-        transaction,
-      }),
-    );
-    suggestions.push(...found.map((customerId) => ({ customerId, reason })));
-  };
-  await byName(facts.corpNames, 'name_corp');
-  await byName([...new Set(facts.relations.map((r) => r.remarkCorpName).filter((n): n is string => Boolean(n)))], 'name_remark_company');
+  const byMobile = union(mobilesOf(facts).map((m) => evidence.byPhone.get(m)));
+  if (byMobile.length === 1 && suggestions.length === 0) return { match: { customerId: byMobile[0]!, matchedBy: 'mobile' }, suggestions: [] };
+  suggestions.push(...byMobile.map((customerId) => ({ customerId, reason: 'mobile' as const })));
+  const byName = (companies: string[], reason: SuggestionReason) =>
+    suggestions.push(...union(companies.map((c) => evidence.byNameAndCompany.get(nameKey(facts.name, c)))).map((customerId) => ({ customerId, reason })));
+  byName(facts.corpNames, 'name_corp');
+  byName(remarkCompaniesOf(facts), 'name_remark_company');
 
   // One entry per customer, under its strongest reason; ties by id for a stable order.
   const best = new Map<number, Suggestion>();
@@ -124,18 +176,31 @@ export async function findCandidates(sequelize: Sequelize, facts: ContactFacts, 
   return { match: null, suggestions: [...best.values()].sort((a, b) => REASON_RANK[a.reason] - REASON_RANK[b.reason] || a.customerId - b.customerId) };
 }
 
-export async function writeLink(
-  sequelize: Sequelize,
-  link: { customerId: number; externalUserid: string; matchedBy: MatchedBy; userId: number | null; event: 'linked' | 'relinked' },
-  transaction: Transaction,
-  now = new Date(),
-): Promise<void> {
-  await sequelize.query('DELETE FROM customer_wecom_links WHERE external_userid = ?', { replacements: [link.externalUserid], transaction });
+export interface NewLink {
+  customerId: number;
+  externalUserid: string;
+  matchedBy: MatchedBy;
+  userId: number | null;
+  event: 'linked' | 'relinked';
+}
+
+export async function writeLink(sequelize: Sequelize, link: NewLink, transaction: Transaction, now = new Date()): Promise<void> {
+  await writeLinks(sequelize, [link], transaction, now);
+}
+
+/** Links (replacing any earlier link of the same contacts), each with its link event. */
+async function writeLinks(sequelize: Sequelize, links: readonly NewLink[], transaction: Transaction, now = new Date()): Promise<void> {
+  if (!links.length) return;
+  const contacts = links.map((l) => l.externalUserid);
+  await sequelize.query(`DELETE FROM customer_wecom_links WHERE external_userid IN (${sqlList(contacts)})`, { replacements: contacts, transaction });
   await sequelize.query(
-    'INSERT INTO customer_wecom_links (customer_id, external_userid, matched_by, linked_by, linked_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    { replacements: [link.customerId, link.externalUserid, link.matchedBy, link.userId, now, now, now], transaction },
+    `INSERT INTO customer_wecom_links (customer_id, external_userid, matched_by, linked_by, linked_at, created_at, updated_at) VALUES ${links.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    { replacements: links.flatMap((l) => [l.customerId, l.externalUserid, l.matchedBy, l.userId, now, now, now]), transaction },
   );
-  await recordLinkEvent(sequelize, { ...link, detail: null }, transaction, now);
+  await sequelize.query(
+    `INSERT INTO customer_wecom_link_events (customer_id, external_userid, event, matched_by, user_id, detail, at, created_at, updated_at) VALUES ${links.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    { replacements: links.flatMap((l) => [l.customerId, l.externalUserid, l.event, l.matchedBy, l.userId, null, now, now, now]), transaction },
+  );
 }
 
 export async function recordLinkEvent(
@@ -160,59 +225,110 @@ export async function matchContact(
   externalUserid: string,
   options: { transaction: Transaction; autoCreate: boolean; addedBy?: string },
 ): Promise<MatchOutcome> {
-  const { transaction } = options;
-  const existing = await linkedCustomerOf(sequelize, externalUserid, transaction);
-  if (existing) return { status: 'linked', customerId: existing.customerId, matchedBy: existing.matchedBy, isNew: false };
-  const facts = await loadContactFacts(sequelize, externalUserid, transaction);
-  if (!facts) return { status: 'unmatched', suggestions: [] };
-  const { match, suggestions } = await findCandidates(sequelize, facts, transaction);
-  if (match) {
-    await writeLink(sequelize, { ...match, externalUserid, userId: null, event: 'linked' }, transaction);
-    // Remember the unionid: the next contact of the same person (another rep, another corp app) matches at step 2.
-    if (facts.unionid) {
-      await sequelize.query('UPDATE customers SET unionid = ? WHERE id = ? AND unionid IS NULL', { replacements: [facts.unionid, match.customerId], transaction });
-    }
-    return { status: 'linked', ...match, isNew: true };
-  }
-  if (!options.autoCreate || suggestions.length || !options.addedBy) return { status: 'unmatched', suggestions };
-  const customerId = await createLead(sequelize, facts, options.addedBy, transaction);
-  if (customerId === null) return { status: 'unmatched', suggestions };
-  await writeLink(sequelize, { customerId, externalUserid, matchedBy: 'created', userId: null, event: 'linked' }, transaction);
-  return { status: 'linked', customerId, matchedBy: 'created', isNew: true };
+  const outcomes = await matchContacts(sequelize, [{ externalUserid, addedBy: options.addedBy }], options);
+  return outcomes.get(externalUserid)!;
 }
 
-/** A lead owned by the employee who added the contact; null when that employee is not active here. */
-async function createLead(sequelize: Sequelize, facts: ContactFacts, addedBy: string, transaction: Transaction): Promise<number | null> {
-  const [owner] = await sequelize.query<{ id: number; main_department_id: number | null }>(
-    "SELECT id, main_department_id FROM users WHERE wecom_userid = ? AND status = 'active'",
-    { replacements: [addedBy], type: QueryTypes.SELECT, transaction },
+/**
+ * `matchContact` for many contacts (a page of a full sync) in a constant number of statements:
+ * the same rules, decided per contact over evidence gathered for all of them at once.
+ */
+export async function matchContacts(
+  sequelize: Sequelize,
+  contacts: readonly { externalUserid: string; addedBy?: string }[],
+  options: { transaction: Transaction; autoCreate: boolean },
+): Promise<Map<string, MatchOutcome>> {
+  const { transaction } = options;
+  const outcomes = new Map<string, MatchOutcome>();
+  if (!contacts.length) return outcomes;
+  const ids = [...new Set(contacts.map((c) => c.externalUserid))];
+  const links = await sequelize.query<{ external_userid: string; customer_id: number; matched_by: MatchedBy }>(
+    `SELECT external_userid, customer_id, matched_by FROM customer_wecom_links WHERE external_userid IN (${sqlList(ids)})`,
+    { replacements: ids, type: QueryTypes.SELECT, transaction },
   );
-  if (!owner?.main_department_id) return null;
-  const relation = facts.relations.find((r) => r.userid === addedBy) ?? facts.relations[0];
-  const now = new Date();
-  const created = await customerModels(sequelize).Customer.create(
-    {
-      type: 'individual',
-      name: facts.name,
-      status: 'active',
-      lifecycle_stage: 'lead',
-      source: 'wecom',
-      level: null,
-      institution: facts.corpNames.at(-1) ?? relation?.remarkCorpName ?? null,
-      title: null,
-      phone: relation?.mobiles[0] ?? null,
-      email: null,
-      unionid: facts.unionid,
-      notes: relation?.remark && relation.remark !== facts.name ? `企业微信备注：${relation.remark}` : null,
-      acquisition_channel: relation?.state ?? null,
-      owner_user_id: Number(owner.id),
-      department_id: Number(owner.main_department_id),
-      next_follow_up_at: null,
-      created_by: null,
-    },
-    { transaction },
+  for (const l of links) outcomes.set(l.external_userid, { status: 'linked', customerId: Number(l.customer_id), matchedBy: l.matched_by, isNew: false });
+  const facts = await loadContactFactsOf(sequelize, ids.filter((id) => !outcomes.has(id)), transaction);
+  const evidence = await gatherEvidence(sequelize, [...facts.values()], transaction);
+
+  const matched: NewLink[] = [];
+  const leads: { facts: ContactFacts; addedBy: string; suggestions: Suggestion[] }[] = [];
+  // The first employee named for a contact owns its lead (the first relation a sync page lists).
+  const addedBy = new Map<string, string>();
+  for (const c of contacts) if (c.addedBy && !addedBy.has(c.externalUserid)) addedBy.set(c.externalUserid, c.addedBy);
+  for (const id of ids) {
+    if (outcomes.has(id)) continue;
+    const f = facts.get(id);
+    if (!f) {
+      outcomes.set(id, { status: 'unmatched', suggestions: [] });
+      continue;
+    }
+    const { match, suggestions } = decide(f, evidence);
+    if (match) {
+      matched.push({ ...match, externalUserid: id, userId: null, event: 'linked' });
+      outcomes.set(id, { status: 'linked', ...match, isNew: true });
+    } else if (options.autoCreate && !suggestions.length && addedBy.has(id)) {
+      leads.push({ facts: f, addedBy: addedBy.get(id)!, suggestions });
+    } else {
+      outcomes.set(id, { status: 'unmatched', suggestions });
+    }
+  }
+  await writeLinks(sequelize, matched, transaction);
+  // Remember the unionid: the next contact of the same person (another rep, another corp app) matches at step 2.
+  for (const link of matched) {
+    const unionid = facts.get(link.externalUserid)!.unionid;
+    if (unionid) await sequelize.query('UPDATE customers SET unionid = ? WHERE id = ? AND unionid IS NULL', { replacements: [unionid, link.customerId], transaction });
+  }
+  const created = await createLeads(sequelize, leads, transaction);
+  await writeLinks(sequelize, [...created].map(([externalUserid, customerId]) => ({ customerId, externalUserid, matchedBy: 'created', userId: null, event: 'linked' })), transaction);
+  for (const lead of leads) {
+    const customerId = created.get(lead.facts.externalUserid);
+    outcomes.set(lead.facts.externalUserid, customerId === undefined ? { status: 'unmatched', suggestions: lead.suggestions } : { status: 'linked', customerId, matchedBy: 'created', isNew: true });
+  }
+  return outcomes;
+}
+
+/**
+ * Leads owned by the employee who added each contact; contact → new customer id. A contact whose
+ * employee is not active here gets none.
+ */
+async function createLeads(sequelize: Sequelize, leads: readonly { facts: ContactFacts; addedBy: string }[], transaction: Transaction): Promise<Map<string, number>> {
+  if (!leads.length) return new Map();
+  const userids = [...new Set(leads.map((l) => l.addedBy))];
+  const owners = new Map(
+    (
+      await sequelize.query<{ id: number; wecom_userid: string; main_department_id: number | null }>(
+        `SELECT id, wecom_userid, main_department_id FROM users WHERE wecom_userid IN (${sqlList(userids)}) AND status = 'active'`,
+        { replacements: userids, type: QueryTypes.SELECT, transaction },
+      )
+    ).map((u) => [u.wecom_userid, u]),
   );
-  const customerId = created.get().id;
-  await stageChangeModels(sequelize).StageChange.create({ customer_id: customerId, from_stage: null, to_stage: 'lead', changed_by: null, changed_at: now }, { transaction });
-  return customerId;
+  const owned = leads.filter((l) => owners.get(l.addedBy)?.main_department_id);
+  const ids = await insertCustomers(
+    sequelize,
+    owned.map(({ facts, addedBy }) => {
+      const owner = owners.get(addedBy)!;
+      const relation = facts.relations.find((r) => r.userid === addedBy) ?? facts.relations[0];
+      return {
+        values: {
+          type: 'individual',
+          name: facts.name,
+          status: 'active',
+          lifecycleStage: 'lead',
+          source: 'wecom',
+          level: null,
+          institution: facts.corpNames.at(-1) ?? relation?.remarkCorpName ?? null,
+          title: null,
+          phone: relation?.mobiles[0] ?? null,
+          email: null,
+          notes: relation?.remark && relation.remark !== facts.name ? `企业微信备注：${relation.remark}` : null,
+          nextFollowUpAt: null,
+        },
+        ownership: { ownerUserId: Number(owner.id), departmentId: Number(owner.main_department_id) },
+        wecom: { unionid: facts.unionid, acquisitionChannel: relation?.state ?? null },
+      };
+    }),
+    null,
+    transaction,
+  );
+  return new Map(owned.map((l, i) => [l.facts.externalUserid, ids[i]!]));
 }

@@ -27,6 +27,8 @@ export type ContactChange = 'added' | 'edited' | 'synced';
 export interface ExternalContactHooks {
   /** After a contact's mirror changed (added, edited, or new / changed in a full sync): matching plugs in here. */
   onExternalContactChanged(externalUserid: string, userid: string, change: ContactChange, transaction: Transaction): Promise<void>;
+  /** After a page of a full sync wrote new or changed relations: the same, for all of them at once. */
+  onExternalContactsSynced(relations: readonly { externalUserid: string; userid: string }[], transaction: Transaction): Promise<void>;
   /** After a follow relation ended (either side deleted the other, or it vanished from WeCom). */
   onRelationEnded(externalUserid: string, userid: string, transaction: Transaction): Promise<void>;
 }
@@ -204,4 +206,4 @@ export function handlerFor(eventType: string, changeType: string | null): Handle
 }
 
 /** For tools and tests that mirror contacts without matching them. */
-export const NO_HOOKS: ExternalContactHooks = { onExternalContactChanged: async () => {}, onRelationEnded: async () => {} };
+export const NO_HOOKS: ExternalContactHooks = { onExternalContactChanged: async () => {}, onExternalContactsSynced: async () => {}, onRelationEnded: async () => {} };

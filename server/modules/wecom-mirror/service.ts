@@ -4,7 +4,7 @@
  * external-contact sync; read by matching and the sidebar.
  */
 import type { Sequelize, Transaction } from 'sequelize';
-import { sqlList, upsertRow } from '../../db/dialect';
+import { sqlList, upsertRow, upsertRows } from '../../db/dialect';
 import type { CorpTagGroup, FollowInfo, WecomExternalContact, WecomFollowUser, WecomGroupChat } from '../../wecom/types';
 
 export type RelationDeleteReason = 'deleted_by_employee' | 'deleted_by_customer' | 'gone';
@@ -12,11 +12,17 @@ export type RelationDeleteReason = 'deleted_by_employee' | 'deleted_by_customer'
 const seconds = (s: number | undefined) => (s ? new Date(s * 1000) : null);
 
 export async function upsertExternalContact(sequelize: Sequelize, c: WecomExternalContact, transaction: Transaction): Promise<void> {
+  await upsertExternalContacts(sequelize, [c], transaction);
+}
+
+/** Many contacts in one statement (a contact listed twice is written once). */
+export async function upsertExternalContacts(sequelize: Sequelize, contacts: readonly WecomExternalContact[], transaction: Transaction): Promise<void> {
   const now = new Date();
-  await upsertRow(
+  const unique = new Map(contacts.map((c) => [c.external_userid, c]));
+  await upsertRows(
     sequelize,
     'wecom_external_contacts',
-    {
+    [...unique.values()].map((c) => ({
       external_userid: c.external_userid,
       name: c.name,
       type: c.type,
@@ -28,7 +34,7 @@ export async function upsertExternalContact(sequelize: Sequelize, c: WecomExtern
       gender: c.gender ?? null,
       created_at: now,
       updated_at: now,
-    },
+    })),
     ['external_userid'],
     ['name', 'type', 'unionid', 'corp_name', 'corp_full_name', 'position', 'avatar', 'gender', 'updated_at'],
     { transaction },
@@ -59,11 +65,16 @@ export async function upsertFollowRelation(
   relation: ReturnType<typeof relationFrom>,
   transaction: Transaction,
 ): Promise<void> {
+  await upsertFollowRelations(sequelize, [relation], transaction);
+}
+
+/** Many relations in one statement; each comes back to life if it was deleted. */
+export async function upsertFollowRelations(sequelize: Sequelize, relations: readonly ReturnType<typeof relationFrom>[], transaction: Transaction): Promise<void> {
   const now = new Date();
-  await upsertRow(
+  await upsertRows(
     sequelize,
     'wecom_follow_relations',
-    { ...relation, deleted_at: null, delete_reason: null, created_at: now, updated_at: now },
+    relations.map((relation) => ({ ...relation, deleted_at: null, delete_reason: null, created_at: now, updated_at: now })),
     ['external_userid', 'userid'],
     ['remark', 'description', 'remark_corp_name', 'remark_mobiles', 'tag_ids', 'add_way', 'state', 'oper_userid', 'added_at', 'deleted_at', 'delete_reason', 'updated_at'],
     { transaction },

@@ -14,7 +14,7 @@ import type { Actor } from '../audit/service';
 import { sqlList } from '../../db/dialect';
 import { startSyncRun, SYNC_RETRIES, type StartedSync, type SyncProgress } from '../sync-runs/runner';
 import type { ExternalContactHooks } from '../wecom-events/handlers';
-import { markGroupChatDismissed, markRelationDeleted, relationFrom, replaceCorpTags, upsertExternalContact, upsertFollowRelation, upsertGroupChat } from './service';
+import { markGroupChatDismissed, markRelationDeleted, relationFrom, replaceCorpTags, upsertExternalContacts, upsertFollowRelations, upsertGroupChat } from './service';
 
 export interface ExternalSyncDeps {
   sequelize: Sequelize;
@@ -52,20 +52,23 @@ async function syncExternalContacts(deps: ExternalSyncDeps, progress: SyncProgre
     do {
       const page = await batchOrEmpty(wecom, userids, cursor);
       await sequelize.transaction(async (t) => {
+        const changed = new Map<string, Relation>();
         for (const { external_contact: contact, follow_info: follow } of page.external_contact_list) {
           const relation = relationFrom(contact.external_userid, follow);
           const key = `${relation.external_userid}|${relation.userid}`;
+          if (seen.has(key)) continue;
           seen.add(key);
           const before = existing.get(key);
-          await upsertExternalContact(sequelize, contact, t);
           if (before && before.deleted_at === null && COMPARED.every((k) => String(before[k] ?? '') === String(relation[k] ?? ''))) {
             progress.tally('unchanged');
             continue;
           }
-          await upsertFollowRelation(sequelize, relation, t);
+          changed.set(key, relation);
           progress.tally(before && before.deleted_at === null ? 'updated' : 'created');
-          await hooks.onExternalContactChanged(relation.external_userid, relation.userid, 'synced', t);
         }
+        await upsertExternalContacts(sequelize, page.external_contact_list.map((e) => e.external_contact), t);
+        await upsertFollowRelations(sequelize, [...changed.values()], t);
+        await hooks.onExternalContactsSynced([...changed.values()].map((r) => ({ externalUserid: r.external_userid, userid: r.userid })), t);
       });
       cursor = page.next_cursor || undefined;
     } while (cursor);

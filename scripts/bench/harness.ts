@@ -1,0 +1,268 @@
+/**
+ * The parts every benchmark and reliability run is made of: a WeCom simulator served by the
+ * bench process (standing in for WeCom, on loopback), a scratch database, the server as a
+ * separate process pointed at both, logins through the real OAuth dance, and autocannon.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { loadConfig, SIMULATOR_DEFAULTS, type Config } from '../../config';
+import { migrateUp, openDatabase } from '../../server/db';
+import { SqlKvStore } from '../../server/db/kv-store';
+import { createLogger } from '../../server/logger';
+import { createWecomClient } from '../../server/wecom';
+import type { WecomClient } from '../../server/wecom/client';
+import { Browser } from '../../test/helpers/session';
+import { freePort, startMain, waitFor, type MainProcess } from '../../test/helpers/process';
+import { createWecomSimulator, generateCorp, type GenerateCorpOptions, type WecomSimulator } from '../wecom-simulator/index';
+
+export const logger = createLogger('silent');
+
+export interface Row {
+  workload: string;
+  figure: string;
+  baseline?: string;
+  ratio?: string;
+}
+
+export interface HostedSimulator {
+  simulator: WecomSimulator;
+  base: string;
+  close(): Promise<void>;
+}
+
+/** A simulated corp of the given size, served on loopback like WeCom's API host. */
+export async function hostSimulator(corp: GenerateCorpOptions): Promise<HostedSimulator> {
+  const simulator = createWecomSimulator({ corp: generateCorp(corp) });
+  const server = await listen(createServer(simulator.listener));
+  return { simulator, base: baseOf(server), close: () => closeServer(server) };
+}
+
+export interface ScratchDatabase {
+  url: string;
+  label: string;
+  sequelize: Sequelize;
+  config: Config;
+  wecom: WecomClient;
+  drop(): Promise<void>;
+}
+
+/**
+ * An empty, migrated database of its own: a SQLite file, or a schema on the MySQL server of
+ * `mysqlUrl`. `wecom` is a client of the hosted simulator.
+ */
+export async function scratchDatabase(name: string, mysqlUrl: string | undefined, wecomBase: string): Promise<ScratchDatabase> {
+  let url: string;
+  if (mysqlUrl) {
+    const scratch = new URL(mysqlUrl);
+    scratch.pathname = `/wcrm_${name}_${process.pid}`;
+    url = scratch.toString();
+  } else {
+    url = `sqlite:${join(process.env.TMPDIR ?? '/tmp', `wcrm-${name}-${process.pid}.sqlite`)}`;
+  }
+  const config = loadConfig({ DATABASE_URL: url, WECOM_API_BASE: wecomBase });
+  const sequelize = await openDatabase(config.database);
+  await migrateUp(sequelize);
+  const wecom = createWecomClient(config, new SqlKvStore(sequelize), logger);
+  return {
+    url,
+    label: mysqlUrl ? 'MariaDB' : 'SQLite',
+    sequelize,
+    config,
+    wecom,
+    async drop() {
+      if (mysqlUrl) await sequelize.query(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)}`);
+      await sequelize.close();
+      if (!mysqlUrl) for (const suffix of ['', '-wal', '-shm', '-journal']) await import('node:fs/promises').then((fs) => fs.rm(`${url.slice(7)}${suffix}`, { force: true }));
+    },
+  };
+}
+
+export interface ServerProcess {
+  base: string;
+  main: MainProcess;
+  /** SIGKILL: no shutdown, no flush. */
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * server/main.ts as its own process on loopback, on this database, talking to the hosted
+ * simulator. It is ready when /healthz answers (it logs only warnings, so load does not turn
+ * into log volume).
+ */
+export async function startServer(databaseUrl: string, wecomBase: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const main = startMain({
+    PORT: String(port),
+    PUBLIC_URL: base,
+    DATABASE_URL: databaseUrl,
+    WECOM_API_BASE: wecomBase,
+    SESSION_SECRET: 'bench-session-secret-bench-session-secret',
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  let exited = false;
+  void main.exited.then(() => (exited = true));
+  await waitFor(
+    async () => {
+      if (exited) throw new Error(`the server exited during start-up:\n${main.output().slice(-3000)}`);
+      return fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+    },
+    60_000,
+    'the server to answer /healthz',
+  );
+  return {
+    base,
+    main,
+    async kill() {
+      main.child.kill('SIGKILL');
+      await main.exited;
+    },
+    async stop() {
+      main.child.kill('SIGTERM');
+      await main.exited;
+    },
+  };
+}
+
+/**
+ * Session cookies of these employees, each through the real login: our authorize endpoint, the
+ * simulator's consent page (on the hosted simulator, whose codes the server redeems), our callback.
+ */
+export async function login(server: ServerProcess, simulatorBase: string, userids: string[]): Promise<Map<string, string>> {
+  const cookies = new Map<string, string>();
+  for (const userid of userids) {
+    const browser = new Browser(server.base);
+    const authorize = await browser.beginLogin('/sidebar');
+    const onSimulator = new URL(`${simulatorBase}${authorize.pathname.replace(/^\/__wecom/, '')}${authorize.search}`);
+    const callback = await browser.pickEmployee(onSimulator, userid);
+    const res = await browser.fetch(callback.toString());
+    if (res.status !== 302) throw new Error(`login as ${userid} answered ${res.status}: ${await res.text()}`);
+    cookies.set(userid, ['wcrm_session', 'wcrm_session.sig'].map((name) => `${name}=${browser.cookie(name)}`).join('; '));
+  }
+  return cookies;
+}
+
+export interface LoadStats {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  /** A fixed number of requests, or a duration in seconds. */
+  amount?: number;
+  duration?: number;
+  /** Called per request: method, path (with query), headers, body. */
+  next?: () => { method?: 'GET' | 'POST'; path?: string; headers?: Record<string, string>; body?: string };
+  /** Status codes counted as success (default 2xx). */
+  ok?: (status: number) => boolean;
+  /** Run an unrecorded warm-up of a quarter as many requests first. */
+  warmUp?: boolean;
+}
+
+/** autocannon over keep-alive connections; errors are connection errors, timeouts and non-OK statuses. */
+export async function load(options: LoadOptions): Promise<LoadStats> {
+  if (options.warmUp !== false && options.amount) await load({ ...options, amount: Math.ceil(options.amount / 4), warmUp: false });
+  const target = new URL(options.url);
+  let bad = 0;
+  const result = await autocannon({
+    url: target.origin,
+    connections: options.connections,
+    ...(options.amount ? { amount: options.amount } : { duration: options.duration ?? 10 }),
+    timeout: 10,
+    requests: [
+      {
+        setupRequest: (req) => {
+          const spec = options.next?.() ?? {};
+          return { ...req, method: spec.method ?? 'GET', path: spec.path ?? `${target.pathname}${target.search}`, headers: spec.headers ?? {}, body: spec.body };
+        },
+        onResponse: (status) => {
+          if (!(options.ok ?? ((s: number) => s >= 200 && s < 300))(status)) bad++;
+        },
+      },
+    ],
+  });
+  return {
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    errors: bad + result.errors + result.timeouts,
+  };
+}
+
+/** Latency of `count` calls of `task`, `concurrency` at a time, in this process. */
+export async function timeCalls(count: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+  const times: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const started = performance.now();
+        await task(i);
+        times.push(performance.now() - started);
+      }
+    }),
+  );
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+/** Followed (employee, contact) pairs of the employees with the most contacts. */
+export async function followedPairs(sequelize: Sequelize, employees: number): Promise<{ userid: string; externalUserid: string }[]> {
+  const busiest = await sequelize.query<{ userid: string }>(
+    'SELECT userid FROM wecom_follow_relations WHERE deleted_at IS NULL GROUP BY userid ORDER BY COUNT(*) DESC, userid LIMIT ?',
+    { replacements: [employees], type: QueryTypes.SELECT },
+  );
+  const rows = await sequelize.query<{ userid: string; external_userid: string }>(
+    `SELECT userid, external_userid FROM wecom_follow_relations WHERE deleted_at IS NULL AND userid IN (${busiest.map(() => '?').join(', ')})`,
+    { replacements: busiest.map((b) => b.userid), type: QueryTypes.SELECT },
+  );
+  return rows.map((r) => ({ userid: r.userid, externalUserid: r.external_userid }));
+}
+
+/** The callback credentials the server uses in simulator mode. */
+export const CALLBACK = { token: SIMULATOR_DEFAULTS.callbackToken, encodingAesKey: SIMULATOR_DEFAULTS.callbackAesKey, receiveId: SIMULATOR_DEFAULTS.corpId };
+
+/** Peak resident memory of a process so far (VmHWM), in bytes; 0 once it has exited. */
+export function peakRss(pid: number): number {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return Number(kb ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+export function listen(server: Server): Promise<Server> {
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
+}
+
+export function baseOf(server: Server): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((r) => {
+    server.close(() => r());
+    server.closeAllConnections();
+  });
+}
+
+export function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
