@@ -241,12 +241,16 @@ export class CorpState {
 
   /** External contacts of one employee, in a stable order (insertion). */
   contactsOf(userid: string): { contact: WecomExternalContact; follow: SimFollow }[] {
-    const out: { contact: WecomExternalContact; follow: SimFollow }[] = [];
+    return this.contactsOfAll([userid]);
+  }
+
+  /** The contacts of several employees, employee by employee, in one pass over the corp. */
+  contactsOfAll(userids: readonly string[]): { contact: WecomExternalContact; follow: SimFollow }[] {
+    const of = new Map(userids.map((u) => [u, [] as { contact: WecomExternalContact; follow: SimFollow }[]]));
     for (const entry of this.externalContacts.values()) {
-      const follow = entry.follows.find((f) => f.userid === userid);
-      if (follow) out.push({ contact: entry.contact, follow });
+      for (const follow of entry.follows) of.get(follow.userid)?.push({ contact: entry.contact, follow });
     }
-    return out;
+    return [...of.values()].flat();
   }
 
   followInfo(follow: SimFollow): FollowInfo {
