@@ -105,7 +105,8 @@ export async function startServer(databaseUrl: string, wecomBase: string, env: R
     SESSION_SECRET: 'bench-session-secret-bench-session-secret',
     LOG_LEVEL: 'warn',
     ...env,
-  });
+    // e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to see where the server spends a run.
+  }, process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean));
   let exited = false;
   void main.exited.then(() => (exited = true));
   await waitFor(

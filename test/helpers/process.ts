@@ -25,10 +25,10 @@ export interface MainProcess {
   exited: Promise<number | null>;
 }
 
-export function startMain(env: Record<string, string>): MainProcess {
+export function startMain(env: Record<string, string>, nodeArgs: string[] = []): MainProcess {
   let output = '';
   // node itself, not the tsx CLI (which forks a second process): signals must reach the server.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -81,12 +81,23 @@ export interface LinkRow {
   linkedAt: Date | string;
 }
 
+/** The columns of customer_wecom_links a LinkRow is read from (null when a LEFT JOIN found none). */
+export interface LinkColumns {
+  customer_id: number | null;
+  matched_by: MatchedBy | null;
+  linked_at: Date | string | null;
+}
+
+export const linkFrom = (row: LinkColumns | undefined): LinkRow | null =>
+  row && row.customer_id !== null ? { customerId: Number(row.customer_id), matchedBy: row.matched_by!, linkedAt: row.linked_at! } : null;
+
 export async function linkedCustomerOf(sequelize: Sequelize, externalUserid: string, transaction?: Transaction): Promise<LinkRow | null> {
-  const [link] = await sequelize.query<{ customer_id: number; matched_by: MatchedBy; linked_at: Date | string }>(
-    'SELECT customer_id, matched_by, linked_at FROM customer_wecom_links WHERE external_userid = ?',
-    { replacements: [externalUserid], type: QueryTypes.SELECT, transaction },
-  );
-  return link ? { customerId: Number(link.customer_id), matchedBy: link.matched_by, linkedAt: link.linked_at } : null;
+  const [link] = await sequelize.query<LinkColumns>('SELECT customer_id, matched_by, linked_at FROM customer_wecom_links WHERE external_userid = ?', {
+    replacements: [externalUserid],
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  return linkFrom(link);
 }
 
 /** Steps 2–4 for a contact with no link: one certain customer, or ranked suggestions. */

@@ -20,17 +20,17 @@ export interface Access {
 const BREADTH: Record<DataScopeKind, number> = { self: 0, department: 1, department_tree: 2, all: 3 };
 
 export async function loadAccess(sequelize: Sequelize, userId: number): Promise<Access> {
-  const roles = await sequelize.query<{ code: string; name: string; data_scope: DataScopeKind; permissions: string }>(
-    `SELECT r.code, r.name, r.data_scope, r.permissions
-       FROM user_roles ur JOIN roles r ON r.id = ur.role_id
-      WHERE ur.user_id = ? ORDER BY r.id`,
-    { replacements: [userId], type: QueryTypes.SELECT },
+  // Roles and memberships in one round trip: this runs on every authenticated request.
+  const rows = await sequelize.query<{ code: string | null; name: string | null; data_scope: DataScopeKind; permissions: string; department_id: number | null }>(
+    `SELECT r.code, r.name, r.data_scope, r.permissions, NULL AS department_id, r.id AS sort_key
+       FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ?
+     UNION ALL
+     SELECT NULL, NULL, NULL, NULL, department_id, 0 FROM user_departments WHERE user_id = ?
+     ORDER BY sort_key`,
+    { replacements: [userId, userId], type: QueryTypes.SELECT },
   );
-  const memberships = await sequelize.query<{ department_id: number }>(
-    'SELECT department_id FROM user_departments WHERE user_id = ?',
-    { replacements: [userId], type: QueryTypes.SELECT },
-  );
-  const departmentIds = memberships.map((m) => Number(m.department_id));
+  const roles = rows.filter((r): r is typeof r & { code: string; name: string } => r.code !== null);
+  const departmentIds = rows.filter((r) => r.code === null).map((m) => Number(m.department_id));
 
   // The widest scope any role grants wins; permissions are the union.
   let dataScope: DataScopeKind = 'self';

@@ -17,7 +17,7 @@ import { customerViews } from '../customers/service';
 import { followUpModels } from '../follow-ups/models';
 import { followUpViews } from '../follow-ups/service';
 import type { FollowChecker } from '../matching/follows';
-import { linkedCustomerOf, matchContact, type Suggestion } from '../matching/service';
+import { linkedCustomerOf, linkFrom, matchContact, type LinkColumns, type Suggestion } from '../matching/service';
 import { canSee, type Access } from '../roles/access';
 
 export interface SidebarCaller {
@@ -29,17 +29,22 @@ const LATEST_FOLLOW_UPS = 5;
 
 export async function sidebarCard(sequelize: Sequelize, follows: FollowChecker, caller: SidebarCaller, externalUserid: string): Promise<SidebarCard> {
   const relation = await follows.require(caller.wecomUserid, externalUserid);
-  const [row] = await sequelize.query<{ name: string; avatar: string | null; type: number; corp_name: string | null; corp_full_name: string | null }>(
-    'SELECT name, avatar, type, corp_name, corp_full_name FROM wecom_external_contacts WHERE external_userid = ?',
-    { replacements: [externalUserid], type: QueryTypes.SELECT },
-  );
+  // The contact with its link (if any) in one read, its tags beside it.
+  const [[row], tags] = await Promise.all([
+    sequelize.query<{ name: string; avatar: string | null; type: number; corp_name: string | null; corp_full_name: string | null } & LinkColumns>(
+      `SELECT x.name, x.avatar, x.type, x.corp_name, x.corp_full_name, l.customer_id, l.matched_by, l.linked_at
+         FROM wecom_external_contacts x LEFT JOIN customer_wecom_links l ON l.external_userid = x.external_userid
+        WHERE x.external_userid = ?`,
+      { replacements: [externalUserid], type: QueryTypes.SELECT },
+    ),
+    relation.tagIds.length
+      ? sequelize.query<{ name: string }>(`SELECT name FROM wecom_corp_tags WHERE id IN (${sqlList(relation.tagIds)}) AND deleted_at IS NULL ORDER BY sort_order DESC`, {
+          replacements: relation.tagIds,
+          type: QueryTypes.SELECT,
+        })
+      : [],
+  ]);
   if (!row) throw notFound('没有这个企业微信联系人');
-  const tags = relation.tagIds.length
-    ? await sequelize.query<{ name: string }>(`SELECT name FROM wecom_corp_tags WHERE id IN (${sqlList(relation.tagIds)}) AND deleted_at IS NULL ORDER BY sort_order DESC`, {
-        replacements: relation.tagIds,
-        type: QueryTypes.SELECT,
-      })
-    : [];
   const contact: SidebarContact = {
     externalUserId: externalUserid,
     name: row.name,
@@ -56,7 +61,7 @@ export async function sidebarCard(sequelize: Sequelize, follows: FollowChecker, 
     lost: relation.deletedAt !== null,
   };
 
-  let link = await linkedCustomerOf(sequelize, externalUserid);
+  let link = linkFrom(row);
   if (!link) {
     // Matching on demand: a customer entered since the contact was added may match now (never creates one here).
     const outcome = await sequelize.transaction((transaction) => matchContact(sequelize, externalUserid, { transaction, autoCreate: false }));
