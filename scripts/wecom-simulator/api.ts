@@ -49,6 +49,8 @@ export class SimulatedApi {
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly codes = new Map<string, IssuedCode>();
   private readonly rateLimits = new Map<string, number>();
+  /** The list a `batch/get_by_user` paging session walks, taken at its first page (like a cursor snapshot). */
+  private contactPaging: { userids: string; all: ReturnType<CorpState['contactsOfAll']> } | undefined;
   private readonly windows = new Map<string, { start: number; count: number }>();
   /** App messages delivered (`message/send`), with when; `GET /admin/messages` lists them. */
   readonly sentMessages: (Record<string, unknown> & { sent_at?: number })[] = [];
@@ -208,7 +210,9 @@ export class SimulatedApi {
       const { cursor, limit } = pageParams(ctx, 100, 50);
       for (const u of userids) this.state.requireUser(u);
       // Copies of the one page asked for only: a corp of 100k contacts is paged 100 at a time.
-      const all = this.state.contactsOfAll(userids);
+      const key = userids.join(',');
+      if (!cursor || this.contactPaging?.userids !== key) this.contactPaging = { userids: key, all: this.state.contactsOfAll(userids) };
+      const all = this.contactPaging.all;
       return page(all, cursor, limit, (items, next) => ({
         external_contact_list: items.map(({ contact, follow }) => ({ external_contact: structuredClone(contact), follow_info: this.state.followInfo(follow) })),
         next_cursor: next,

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { forUpdateSkipLockedSql, retryOnDeadlock, sqlList, updateRows } from '../../db/dialect';
 import { parseCallbackXml } from '../../wecom/xml';
-import { handlerFor, type HandlerDeps } from './handlers';
+import { handlerFor, type Apply, type HandlerDeps } from './handlers';
 
 export interface WorkerOptions {
   maxAttempts: number;
@@ -27,6 +27,13 @@ interface ClaimedEvent {
   change_type: string | null;
   payload: string;
   attempts: number;
+}
+
+/** A claimed event after its read phase: what to write (null: nothing to apply), or why it failed. */
+interface PreparedEvent {
+  row: ClaimedEvent;
+  apply: Apply | null;
+  error?: unknown;
 }
 
 export class EventWorker {
@@ -88,7 +95,10 @@ export class EventWorker {
       this.lastReclaim = this.now();
     }
     const claimed = await retryOnDeadlock(() => this.claim());
-    for (const event of claimed) await this.process(event);
+    // A claim holds at most one event per entity, so what each needs from WeCom can be fetched
+    // at once (the API round trips overlap); the writes then go one by one, in arrival order.
+    const prepared = await Promise.all(claimed.map((event) => this.prepare(event)));
+    for (const event of prepared) await this.process(event);
     return claimed.length;
   }
 
@@ -146,15 +156,25 @@ export class EventWorker {
     });
   }
 
-  private async process(row: ClaimedEvent): Promise<void> {
-    const { sequelize, logger } = this.deps;
+  /** Runs the handler's read phase (WeCom API calls, nothing written); a failure is kept for `process`. */
+  private async prepare(row: ClaimedEvent): Promise<PreparedEvent> {
     const handler = handlerFor(row.event_type, row.change_type);
+    if (!handler) return { row, apply: null };
     try {
-      if (!handler) {
+      return { row, apply: await handler(parseCallbackXml(row.payload), this.deps) };
+    } catch (error) {
+      return { row, apply: null, error };
+    }
+  }
+
+  private async process({ row, apply, error }: PreparedEvent): Promise<void> {
+    const { sequelize, logger } = this.deps;
+    try {
+      if (error !== undefined) throw error;
+      if (!apply) {
         await this.finish(row.id, 'ignored');
         return;
       }
-      const apply = await handler(parseCallbackXml(row.payload), this.deps);
       // Two workers writing the same mirror rows may deadlock; the victim's transaction is
       // rolled back whole, so it is simply run again — not counted as a failed attempt.
       await retryOnDeadlock(() =>
