@@ -80,6 +80,26 @@ export async function insertIgnoringDuplicates(
 }
 
 /**
+ * Insert these rows in one statement, skipping any whose `key` columns collide with a row
+ * already there (or an earlier one in the list). SQLite: `ON CONFLICT DO NOTHING`; MySQL: a no-op
+ * `ON DUPLICATE KEY UPDATE` (not `INSERT IGNORE`, which also hides truncation and other errors).
+ */
+export async function insertSkippingDuplicates(
+  sequelize: Sequelize,
+  table: string,
+  rows: readonly Record<string, unknown>[],
+  key: readonly string[],
+  options: { transaction?: Transaction } = {},
+): Promise<void> {
+  if (!rows.length) return;
+  const columns = Object.keys(rows[0]!);
+  [table, ...columns, ...key].forEach(assertIdentifier);
+  const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows.map(() => `(${sqlList(columns)})`).join(', ')}`;
+  const sql = dialectOf(sequelize) === 'mysql' ? `${insert} ON DUPLICATE KEY UPDATE ${key[0]} = ${key[0]}` : `${insert} ON CONFLICT (${key.join(', ')}) DO NOTHING`;
+  await sequelize.query(sql, { replacements: rows.flatMap((row) => columns.map((c) => row[c])), type: QueryTypes.INSERT, transaction: options.transaction });
+}
+
+/**
  * Run `fn` while holding a named lock that spans all processes on this database (MySQL
  * GET_LOCK). On SQLite there is a single process by design, so the lock is a no-op.
  */

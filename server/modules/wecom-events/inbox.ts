@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
-import { insertIgnoringDuplicates } from '../../db/dialect';
+import { insertIgnoringDuplicates, insertSkippingDuplicates } from '../../db/dialect';
 import { xmlText, type XmlObject, type XmlValue } from '../../wecom/xml';
 
 export interface EventIdentity {
@@ -48,10 +48,9 @@ function entityKeyOf(eventType: string, changeType: string | null, event: XmlObj
   }
 }
 
-/** Stores a decrypted event; false when it is a repeat of one already stored. */
-export async function storeEvent(sequelize: Sequelize, xml: string, event: XmlObject, now = new Date()): Promise<boolean> {
+function inboxRow(xml: string, event: XmlObject, now: Date) {
   const id = identify(event);
-  const inserted = await insertIgnoringDuplicates(sequelize, 'wecom_events', {
+  return {
     event_type: id.eventType.slice(0, 64),
     change_type: id.changeType?.slice(0, 64) ?? null,
     idempotency_key: id.idempotencyKey,
@@ -63,6 +62,50 @@ export async function storeEvent(sequelize: Sequelize, xml: string, event: XmlOb
     received_at: now,
     created_at: now,
     updated_at: now,
-  });
-  return inserted === 1;
+  };
+}
+
+/** Stores a decrypted event; false when it is a repeat of one already stored. */
+export async function storeEvent(sequelize: Sequelize, xml: string, event: XmlObject, now = new Date()): Promise<boolean> {
+  return (await insertIgnoringDuplicates(sequelize, 'wecom_events', inboxRow(xml, event, now))) === 1;
+}
+
+/**
+ * Group commit for the callback endpoint: deliveries that arrive while a write is in flight are
+ * stored together by the next one (one INSERT, one commit, one fsync), and each is answered only
+ * once its write has committed. An idle server writes each delivery at once, alone; a burst of
+ * 64 concurrent senders shares statements instead of queueing for 64 commits.
+ */
+export class InboxWriter {
+  private waiting: { row: ReturnType<typeof inboxRow>; done: () => void; fail: (err: unknown) => void }[] = [];
+  private writing = false;
+
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly onStored: () => void = () => {},
+    private readonly maxBatch = 200,
+  ) {}
+
+  /** Resolves once the event is durably stored (or was already: repeats collapse on the key). */
+  store(xml: string, event: XmlObject): Promise<void> {
+    return new Promise((done, fail) => {
+      this.waiting.push({ row: inboxRow(xml, event, new Date()), done, fail });
+      if (!this.writing) void this.writeAll();
+    });
+  }
+
+  private async writeAll(): Promise<void> {
+    this.writing = true;
+    while (this.waiting.length) {
+      const batch = this.waiting.splice(0, this.maxBatch);
+      try {
+        await insertSkippingDuplicates(this.sequelize, 'wecom_events', batch.map((b) => b.row), ['idempotency_key']);
+        batch.forEach((b) => b.done());
+        this.onStored();
+      } catch (err) {
+        batch.forEach((b) => b.fail(err));
+      }
+    }
+    this.writing = false;
+  }
 }

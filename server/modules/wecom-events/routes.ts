@@ -8,7 +8,7 @@ import { AppError } from '../../http/errors';
 import { validate } from '../../http/validate';
 import { CallbackCrypto, CallbackVerificationError } from '../../wecom/callback-crypto';
 import { MAX_CALLBACK_XML_BYTES } from '../../wecom/xml';
-import { storeEvent } from './inbox';
+import { InboxWriter } from './inbox';
 import { EVENT_STATUSES, eventCounts, getEvent, listEvents, retryDeadEvents, retryEvent } from './service';
 
 const ACCEPTED_TYPES = ['text/xml', 'application/xml'];
@@ -23,6 +23,7 @@ export function callbackRoutes(deps: { config: Config; sequelize: Sequelize; onE
     encodingAesKey: deps.config.wecom.callbackAesKey,
     receiveId: deps.config.wecom.corpId,
   });
+  const inbox = new InboxWriter(deps.sequelize, deps.onEventStored);
   const router = new Router({ prefix: '/api/wecom/callback' });
 
   router.get('/', (ctx) => {
@@ -36,8 +37,7 @@ export function callbackRoutes(deps: { config: Config; sequelize: Sequelize; onE
     if (type && !ACCEPTED_TYPES.includes(type)) throw new AppError(415, 'unsupported_media_type', '回调内容必须是 XML');
     const body = await readText(ctx, MAX_CALLBACK_XML_BYTES);
     const { xml, event } = openOrReject(() => crypto.openEvent(ctx.query as Record<string, string>, body));
-    const fresh = await storeEvent(deps.sequelize, xml, event);
-    if (fresh) deps.onEventStored?.();
+    await inbox.store(xml, event);
     ctx.type = 'text/plain';
     ctx.body = 'success';
   });
