@@ -16,6 +16,7 @@ import { normalizePhone } from '@shared/phone';
 import { businessDate } from '@shared/time';
 import { refreshPlannerStatistics } from '../server/db/dialect';
 import { deltasOf } from '../server/modules/holdings/service';
+import { rebuildFollowUpRollup } from '../server/modules/follow-ups/rollup';
 import { rebuildSalesRollup } from '../server/modules/sales/rollup';
 import { seededRandom } from './wecom-simulator/demo-corp';
 import type { SimExternalContact } from './wecom-simulator/index';
@@ -149,6 +150,7 @@ export async function seedDemoCrm(sequelize: Sequelize, options: DemoDataOptions
   await sequelize.transaction(async (transaction) => {
     for (const [table, rows] of Object.entries(tables)) await insertAll(sequelize, table, rows, transaction);
     await rebuildSalesRollup(sequelize, transaction);
+    await rebuildFollowUpRollup(sequelize, transaction);
   });
   await refreshPlannerStatistics(sequelize);
   return {

@@ -22,6 +22,17 @@ export function dateBucketSql(sequelize: Sequelize, column: string, bucket: Date
 }
 
 /**
+ * SQL expression for the China (UTC+8) calendar month, `YYYY-MM`, of a timestamp column stored in
+ * UTC (SQLite keeps `YYYY-MM-DD HH:MM:SS.SSS +00:00` text). `column` must be a trusted identifier.
+ */
+export function chinaMonthSql(sequelize: Sequelize, column: string): string {
+  assertIdentifier(column);
+  return dialectOf(sequelize) === 'sqlite'
+    ? `strftime('%Y-%m', substr(${column}, 1, 23), '+8 hours')`
+    : `DATE_FORMAT(DATE_ADD(${column}, INTERVAL 8 HOUR), '%Y-%m')`;
+}
+
+/**
  * Suffix for a row-claiming SELECT. MySQL 8 / MariaDB 10.6+ skip rows other workers hold;
  * SQLite has one writer (demo mode runs one worker), so a plain SELECT inside the transaction
  * is already exclusive.

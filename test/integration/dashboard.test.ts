@@ -3,6 +3,7 @@
  * on SQLite and on MySQL. Period 2026-Q3 (China days 2026-07-01 … 2026-09-30).
  */
 import type { ConsignmentDashboard, CustomerDashboard, SalesDashboard, TargetDashboard } from '@shared/dashboard';
+import { rebuildFollowUpRollup } from '../../server/modules/follow-ups/rollup';
 import { rebuildSalesRollup } from '../../server/modules/sales/rollup';
 import { crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
@@ -58,6 +59,7 @@ describe.each(databaseTargets())('dashboards on $label', (target) => {
     await followUp(101, east1, '2026-09-30T23:00:00+08:00');
     await followUp(101, east1, '2026-10-01T00:30:00+08:00');
     await followUp(103, east3, '2026-08-15T10:00:00+08:00');
+    await rebuildFollowUpRollup(db);
     await api.send('admin', 'PUT', '/api/targets', { period: '2026-Q3', scopeType: 'user', scopeId: east1, metric: 'sales_amount', value: 2000 });
     await api.send('admin', 'PUT', '/api/targets', { period: '2026-Q3', scopeType: 'user', scopeId: east1, metric: 'follow_ups', value: 4 });
     await api.send('admin', 'PUT', '/api/targets', { period: '2026-Q3', scopeType: 'department', scopeId: 2, metric: 'new_customers', value: 4 });
@@ -151,6 +153,17 @@ describe.each(databaseTargets())('dashboards on $label', (target) => {
       expect(line('follow_ups', '李娜')).toMatchObject({ target: 4, actual: 2, completion: 50 });
       expect(line('new_customers', '华东销售部')).toMatchObject({ target: 4, actual: 2, completion: 50 });
       expect(line('sales_amount', '华南销售部')).toMatchObject({ target: 1000, actual: 3800, completion: 380 });
+    });
+
+    it('counts a follow-up written through the API in its China month, and stops counting it once deleted', async () => {
+      const progress = async () => (await board<TargetDashboard>('admin', 'targets')).items.find((i) => i.metric === 'follow_ups' && i.scope.name === '李娜')!.actual;
+      const written = await api.send<{ id: number }>('rep-east-1', 'POST', '/api/customers/101/follow-ups', { channel: 'phone', content: '补记九月底的电话', followedAt: '2026-09-30T23:30:00+08:00' });
+      const afterWriting = await progress();
+      const deleted = await (await api.as('rep-east-1')).fetch(`/api/customers/101/follow-ups/${written.id}`, { method: 'DELETE' });
+
+      expect(afterWriting).toBe(3);
+      expect(deleted.status).toBe(204);
+      expect(await progress()).toBe(2);
     });
 
     it('shows a manager the targets inside their scope only', async () => {

@@ -9,10 +9,11 @@ import { migration as readPaths } from './0008_read_paths';
 import { migration as importJobs } from './0009_import_jobs';
 import { migration as ownerChanges } from './0010_customer_owner_changes';
 import { migration as notifications } from './0011_notifications';
+import { migration as followUpRollup } from './0012_follow_up_rollup';
 import type { Migration } from './types';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works under tsx,
  * jest and any bundler. Append only; never edit a released migration.
  */
-export const migrations: readonly Migration[] = [kvCache, orgAuth, wecomEvents, dictionaries, customers, crmProcess, matching, readPaths, importJobs, ownerChanges, notifications];
+export const migrations: readonly Migration[] = [kvCache, orgAuth, wecomEvents, dictionaries, customers, crmProcess, matching, readPaths, importJobs, ownerChanges, notifications, followUpRollup];

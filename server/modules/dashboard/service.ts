@@ -238,7 +238,7 @@ async function achievedIn(sequelize: Sequelize, metric: TargetMetric, period: Pe
       ? rows<Group>(sequelize, 'SELECT m.rep_user_id AS who, m.department_id AS dept, SUM(m.amount_fen) AS n FROM sales_monthly m WHERE m.month >= ? AND m.month <= ? GROUP BY m.rep_user_id, m.department_id', [period.from.slice(0, 7), period.to.slice(0, 7)])
       : metric === 'new_customers'
         ? rows<Group>(sequelize, 'SELECT c.owner_user_id AS who, c.department_id AS dept, COUNT(*) AS n FROM customers c WHERE c.created_at >= ? AND c.created_at < ? AND c.deleted_at IS NULL GROUP BY c.owner_user_id, c.department_id', [start, end])
-        : followUpsByAuthor(sequelize, start, end);
+        : followUpsByAuthor(sequelize, period);
   const achieved: Achieved = { byUser: new Map(), byDepartment: new Map() };
   for (const g of await query) {
     add(achieved.byUser, Number(g.who), Number(g.n));
@@ -253,12 +253,12 @@ interface Group {
   n: number | string;
 }
 
-/** Follow-ups per author from the index alone; each author's main department looked up after. */
-async function followUpsByAuthor(sequelize: Sequelize, start: Date, end: Date): Promise<Group[]> {
+/** Follow-ups per author from the monthly rollup; each author's main department looked up after. */
+async function followUpsByAuthor(sequelize: Sequelize, period: PeriodRange): Promise<Group[]> {
   const counts = await rows<{ who: number; n: number | string }>(
     sequelize,
-    'SELECT f.user_id AS who, COUNT(*) AS n FROM follow_ups f WHERE f.followed_at >= ? AND f.followed_at < ? AND f.deleted_at IS NULL GROUP BY f.user_id',
-    [start, end],
+    'SELECT m.user_id AS who, SUM(m.follow_up_count) AS n FROM follow_ups_monthly m WHERE m.month >= ? AND m.month <= ? GROUP BY m.user_id',
+    [period.from.slice(0, 7), period.to.slice(0, 7)],
   );
   if (!counts.length) return [];
   const ids = counts.map((c) => Number(c.who));

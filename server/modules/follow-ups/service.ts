@@ -16,6 +16,7 @@ import { pageWindow, type PageRequest } from '../../http/validate';
 import { assertDictionaryValues } from '../dictionaries/service';
 import type { Access } from '../roles/access';
 import { followUpModels, type FollowUpRow } from './models';
+import { countFollowUp } from './rollup';
 
 type SubjectFollowUpRow = FollowUpRow & { customer_id?: number; partner_id?: number };
 
@@ -102,6 +103,8 @@ export async function addFollowUp(
         WHERE id = ? AND (last_follow_up_at IS NULL OR last_follow_up_at <= ?)`,
       { replacements: [followedAt, input.nextFollowUpAt ?? null, now, subjectId, followedAt], type: QueryTypes.UPDATE, transaction },
     );
+    // Target progress counts customer follow-ups (a partner's are not a sales metric).
+    if (subject.key === 'customer_id') await countFollowUp(sequelize, { user_id: access.userId, followed_at: followedAt }, 1, transaction);
     return created.get();
   });
   const [view] = await followUpViews(sequelize, subject, [row]);
@@ -124,6 +127,7 @@ export async function deleteFollowUp(
   if (row.user_id !== access.userId && access.dataScope === 'self') throw forbidden('只能删除自己写的跟进记录');
   await sequelize.transaction(async (transaction) => {
     await model.update({ deleted_at: now }, { where: { id: followUpId }, transaction });
+    if (subject.key === 'customer_id') await countFollowUp(sequelize, row, -1, transaction);
     const newer = await model.count({ where: { [subject.key]: subjectId, deleted_at: null, followed_at: { [Op.gt]: row.followed_at } }, transaction });
     if (newer === 0) await restoreFollowUpDates(sequelize, subject, subjectId, now, transaction);
   });
