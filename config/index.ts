@@ -70,6 +70,7 @@ const envSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   EVENT_WORKER: z.enum(['on', 'off']).optional(),
+  DEMO_DATA: z.enum(['on', 'off']).optional(),
   EVENT_RECLAIM_SECONDS: integerText(1, 86_400).optional(),
   EVENT_MAX_ATTEMPTS: integerText(1, 100).optional(),
   IMPORT_MAX_MB: integerText(1, 200).optional(),
@@ -87,6 +88,8 @@ export interface Config {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly sessionSecret: string;
   readonly database: DatabaseConfig;
+  /** Simulator mode: on a first start, sync the simulator's corp and seed the demo CRM. */
+  readonly demoData: boolean;
   readonly events: {
     /** Run the callback event worker in this process. */
     readonly worker: boolean;
@@ -169,6 +172,7 @@ export function loadConfig(env: Env): Config {
     logLevel: e.LOG_LEVEL ?? 'info',
     sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     database: parseDatabaseUrl(e.DATABASE_URL ?? 'sqlite:data/wecom-crm.sqlite'),
+    demoData: mode === 'simulator' && (e.DEMO_DATA ?? 'on') === 'on',
     events: {
       worker: (e.EVENT_WORKER ?? 'on') === 'on',
       maxAttempts: e.EVENT_MAX_ATTEMPTS ?? 8,

@@ -121,7 +121,7 @@ async function main(): Promise<void> {
       const check = await simulator.events.verifyUrl(callbackUrl);
       if (check.ok) simulator.events.callbackUrl = callbackUrl;
       else logger.warn({ answer: check.answer }, 'simulator could not verify our callback URL');
-      await seedDemo({ sequelize, wecom, logger, bootstrap, hooks }, simulator, track);
+      if (config.demoData) await seedDemo({ sequelize, wecom, logger, bootstrap, hooks }, simulator, track);
     } catch (err) {
       if (!stopping) throw err; // a signal arrived mid start-up: shutdown is already under way
     }

@@ -104,6 +104,7 @@ export async function startServer(databaseUrl: string, wecomBase: string, env: R
     WECOM_API_BASE: wecomBase,
     SESSION_SECRET: 'bench-session-secret-bench-session-secret',
     LOG_LEVEL: 'warn',
+    DEMO_DATA: 'off',
     ...env,
     // e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to see where the server spends a run.
   }, process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean));

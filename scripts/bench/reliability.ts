@@ -145,8 +145,9 @@ async function malformedCallbacks(server: ServerProcess, db: ScratchDatabase): P
  * 10,000 `add_external_contact` events for contacts not yet in the database, each delivered 1–3×
  * in random order by 64 senders that retry until acknowledged (as WeCom does); the server is
  * SIGKILLed after a third and after two thirds of the deliveries and started again at once.
- * Effects counted afterwards: each event's relation (lost = acknowledged events without it) and
- * the lead each new contact becomes (applied twice = leads beyond one per contact).
+ * Effects counted afterwards: each event's relation (lost = acknowledged events without it), and
+ * the lead each new contact becomes with its link (applied twice = a second link of a contact, or
+ * a lead left without one).
  */
 async function eventsAcrossKills(wecom: HostedSimulator, db: ScratchDatabase, events: number): Promise<Row> {
   const org = await (await startOrgSync({ sequelize: db.sequelize, wecom: db.wecom, logger, bootstrap: { adminUserIds: ['admin'] } }, SYSTEM_ACTOR)).done;
@@ -203,13 +204,15 @@ async function eventsAcrossKills(wecom: HostedSimulator, db: ScratchDatabase, ev
 
   const relations = new Set(await relationKeys(db.sequelize, ''));
   const lost = [...acknowledged].filter((i) => !relations.has(`${contacts[i]!.follows[0]!.userid}>${contacts[i]!.contact.external_userid}`)).length;
+  // An event applied twice would link its contact twice (a second 'linked' event) or leave a second lead behind.
+  const extraLinks = await count(db.sequelize, "SELECT COUNT(*) - COUNT(DISTINCT external_userid) AS n FROM customer_wecom_link_events WHERE event = 'linked'");
+  const extraLeads = await count(db.sequelize, 'SELECT COUNT(*) AS n FROM customers c WHERE NOT EXISTS (SELECT 1 FROM customer_wecom_links l WHERE l.customer_id = c.id)');
   const leads = await count(db.sequelize, 'SELECT COUNT(*) AS n FROM customers');
-  const linked = await count(db.sequelize, 'SELECT COUNT(DISTINCT external_userid) AS n FROM customer_wecom_links');
   const stored = await count(db.sequelize, 'SELECT COUNT(*) AS n FROM wecom_events');
   const failed = await count(db.sequelize, "SELECT COUNT(*) AS n FROM wecom_events WHERE status <> 'done'");
   return {
     workload: `${fmt(events)} callback events delivered 1–3× (${fmt(deliveries.length)} deliveries), server SIGKILLed twice (${db.label})`,
-    figure: `lost ${lost}, applied twice ${leads - linked}; ${fmt(acknowledged.size)} acknowledged, ${fmt(stored)} stored (repeats collapsed), ${failed} not done, ${fmt(refused)} deliveries refused while down`,
+    figure: `lost ${lost}, applied twice ${extraLinks + extraLeads} (${extraLinks} extra links, ${extraLeads} extra leads among ${fmt(leads)}); ${fmt(acknowledged.size)} acknowledged, ${fmt(stored)} stored (repeats collapsed), ${failed} not done, ${fmt(refused)} deliveries refused while down`,
   };
 }
 

@@ -113,6 +113,10 @@ describe('loadConfig', () => {
     },
   );
 
+  it('seeds demo data in simulator mode unless DEMO_DATA=off, never in live mode', () => {
+    expect([loadConfig({}).demoData, loadConfig({ DEMO_DATA: 'off' }).demoData, loadConfig(LIVE_ENV).demoData]).toEqual([true, false, false]);
+  });
+
   it('runs the event worker by default with 8 attempts and a 5-minute reclaim', () => {
     expect(loadConfig({}).events).toEqual({ worker: true, maxAttempts: 8, reclaimAfterMs: 300_000 });
     expect(loadConfig({ EVENT_WORKER: 'off', EVENT_MAX_ATTEMPTS: '3', EVENT_RECLAIM_SECONDS: '30' }).events).toEqual({
