@@ -199,6 +199,17 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
     });
   });
 
+  describe('a burst of deliveries', () => {
+    it('acknowledges 100 concurrent deliveries of 50 events, each stored once', async () => {
+      const deliveries = Array.from({ length: 100 }, (_, i) => post({ Event: 'change_external_contact', ChangeType: 'transfer_fail', UserID: 'rep-east-1', ExternalUserID: `wmBURST${i % 50}`, FailReason: 'customer_refused' }));
+
+      const answers = await Promise.all(deliveries.map(async (res) => (await res).text()));
+
+      expect(answers.filter((a) => a === 'success')).toHaveLength(100);
+      expect(await events()).toHaveLength(50);
+    });
+  });
+
   describe('change_external_chat and change_external_tag', () => {
     it('create, update and dismiss maintain the group chat mirror', async () => {
       sim().createGroupChat({ chat_id: 'wrNEW1', name: '新客户群', owner: 'rep-east-1', create_time: 1760000000, member_list: [{ userid: 'rep-east-1', type: 1, join_time: 1760000000, join_scene: 1 }] });

@@ -76,6 +76,8 @@ export async function storeEvent(sequelize: Sequelize, xml: string, event: XmlOb
  * once its write has committed. An idle server writes each delivery at once, alone; a burst of
  * 64 concurrent senders shares statements instead of queueing for 64 commits.
  */
+const MAX_STATEMENT_PAYLOAD = 4 * 1024 * 1024;
+
 export class InboxWriter {
   private waiting: { row: ReturnType<typeof inboxRow>; done: () => void; fail: (err: unknown) => void }[] = [];
   private writing = false;
@@ -94,10 +96,21 @@ export class InboxWriter {
     });
   }
 
+  /** How many waiting rows go into the next statement: at most `maxBatch`, and ~4 MB of payload (MySQL's packet limit). */
+  private batchLength(): number {
+    let bytes = 0;
+    let n = 0;
+    while (n < Math.min(this.maxBatch, this.waiting.length) && (n === 0 || bytes + this.waiting[n]!.row.payload.length <= MAX_STATEMENT_PAYLOAD)) {
+      bytes += this.waiting[n]!.row.payload.length;
+      n++;
+    }
+    return n;
+  }
+
   private async writeAll(): Promise<void> {
     this.writing = true;
     while (this.waiting.length) {
-      const batch = this.waiting.splice(0, this.maxBatch);
+      const batch = this.waiting.splice(0, this.batchLength());
       try {
         await insertSkippingDuplicates(this.sequelize, 'wecom_events', batch.map((b) => b.row), ['idempotency_key']);
         batch.forEach((b) => b.done());
