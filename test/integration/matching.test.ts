@@ -5,7 +5,7 @@ import type { SidebarCard } from '@shared/sidebar';
 import type { WecomExternalContact } from '../../server/wecom/types';
 import { crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
-import { deliverCallbacks, startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
 
 describe.each(databaseTargets())('matching WeCom contacts to customers on $label', (target) => {
   let server: TestServer;
@@ -117,6 +117,21 @@ describe.each(databaseTargets())('matching WeCom contacts to customers on $label
     expect(link!.matched_by).toBe('created');
     expect(lead).toMatchObject({ name: '新线索', lifecycleStage: 'lead', source: 'wecom', phone: '13800138107', acquisitionChannel: 'qr-event-2026', departmentId: 6 });
     expect(lead.owner.name).toBe('赵敏');
+  });
+
+  it('makes one lead of two new contacts sharing a mobile in one sync page, and links the other to it', async () => {
+    await setAutoCreate(true);
+    const [first, second] = [`wmSAME${++seq}`, `wmSAME${++seq}`];
+    for (const [externalUserid, name] of [[first, '同号甲'], [second, '同号乙']] as const) {
+      server.simulator.state.addExternalContact({ external_userid: externalUserid, type: 1, name }, { userid: 'rep-east-2', remark: '', description: '', add_way: 1, tag_ids: [], remark_mobiles: ['13800138120'] });
+    }
+
+    const run = await syncExternalContacts(server);
+    const [a, b] = [await linkOf(first), await linkOf(second)];
+
+    expect(run.status).toBe('succeeded');
+    expect(a?.matched_by).toBe('created');
+    expect(b).toEqual({ customer_id: a!.customer_id, matched_by: 'mobile' });
   });
 
   it('queues a “new lead” message to its owner, opening the lead', async () => {

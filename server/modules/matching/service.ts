@@ -262,7 +262,7 @@ export async function matchContacts(
   const evidence = await gatherEvidence(sequelize, [...facts.values()], transaction);
 
   const matched: NewLink[] = [];
-  const leads: { facts: ContactFacts; addedBy: string; suggestions: Suggestion[] }[] = [];
+  const leads: LeadCandidate[] = [];
   // The first employee named for a contact owns its lead (the first relation a sync page lists).
   const addedBy = new Map<string, string>();
   for (const c of contacts) if (c.addedBy && !addedBy.has(c.externalUserid)) addedBy.set(c.externalUserid, c.addedBy);
@@ -278,7 +278,7 @@ export async function matchContacts(
       matched.push({ ...match, externalUserid: id, userId: null, event: 'linked' });
       outcomes.set(id, { status: 'linked', ...match, isNew: true });
     } else if (options.autoCreate && !suggestions.length && addedBy.has(id)) {
-      leads.push({ facts: f, addedBy: addedBy.get(id)!, suggestions });
+      leads.push({ facts: f, addedBy: addedBy.get(id)! });
     } else {
       outcomes.set(id, { status: 'unmatched', suggestions });
     }
@@ -289,20 +289,68 @@ export async function matchContacts(
     const unionid = facts.get(link.externalUserid)!.unionid;
     if (unionid) await sequelize.query('UPDATE customers SET unionid = ? WHERE id = ? AND unionid IS NULL', { replacements: [unionid, link.customerId], transaction });
   }
-  const created = await createLeads(sequelize, leads, transaction);
+  const { firsts, sameAs } = samePersonInPage(leads);
+  const created = await createLeads(sequelize, firsts, transaction);
   await writeLinks(sequelize, [...created].map(([externalUserid, customerId]) => ({ customerId, externalUserid, matchedBy: 'created', userId: null, event: 'linked' })), transaction);
-  for (const lead of leads) {
+  for (const lead of firsts) {
     const customerId = created.get(lead.facts.externalUserid);
-    outcomes.set(lead.facts.externalUserid, customerId === undefined ? { status: 'unmatched', suggestions: lead.suggestions } : { status: 'linked', customerId, matchedBy: 'created', isNew: true });
+    outcomes.set(lead.facts.externalUserid, customerId === undefined ? { status: 'unmatched', suggestions: [] } : { status: 'linked', customerId, matchedBy: 'created', isNew: true });
   }
+  // The rest match the leads just created, as they would have one contact at a time.
+  const followers: NewLink[] = [];
+  for (const { lead, of, by } of sameAs) {
+    const ids = [...new Set(of.map((i) => created.get(firsts[i]!.facts.externalUserid)).filter((id): id is number => id !== undefined))];
+    const id = lead.facts.externalUserid;
+    if (ids.length === 1) {
+      followers.push({ customerId: ids[0]!, externalUserid: id, matchedBy: by, userId: null, event: 'linked' });
+      outcomes.set(id, { status: 'linked', customerId: ids[0]!, matchedBy: by, isNew: true });
+    } else {
+      outcomes.set(id, { status: 'unmatched', suggestions: ids.map((customerId) => ({ customerId, reason: by })) });
+    }
+  }
+  await writeLinks(sequelize, followers, transaction);
   return outcomes;
+}
+
+type LeadCandidate = { facts: ContactFacts; addedBy: string };
+
+/** The relation a lead is made from: the adding employee's, else the first. */
+const leadRelation = ({ facts, addedBy }: LeadCandidate) => facts.relations.find((r) => r.userid === addedBy) ?? facts.relations[0];
+
+/**
+ * Contacts of one page that would each become a lead may be one person (a shared unionid, or a
+ * mobile the first one's lead will carry). Taken one by one, the first becomes the lead and the
+ * others then match it; `sameAs` says whom each of those matches (indexes into `firsts`) and how.
+ */
+function samePersonInPage(leads: readonly LeadCandidate[]): { firsts: LeadCandidate[]; sameAs: { lead: LeadCandidate; of: number[]; by: 'unionid' | 'mobile' }[] } {
+  const firsts: LeadCandidate[] = [];
+  const sameAs: { lead: LeadCandidate; of: number[]; by: 'unionid' | 'mobile' }[] = [];
+  const byUnionid = new Map<string, number>();
+  const byPhone = new Map<string, number>();
+  for (const lead of leads) {
+    const unionid = lead.facts.unionid;
+    if (unionid && byUnionid.has(unionid)) {
+      sameAs.push({ lead, of: [byUnionid.get(unionid)!], by: 'unionid' });
+      continue;
+    }
+    const viaPhone = [...new Set(mobilesOf(lead.facts).flatMap((m) => (byPhone.has(m) ? [byPhone.get(m)!] : [])))];
+    if (viaPhone.length) {
+      sameAs.push({ lead, of: viaPhone, by: 'mobile' });
+      continue;
+    }
+    const index = firsts.push(lead) - 1;
+    if (unionid) byUnionid.set(unionid, index);
+    const phone = leadRelation(lead)?.mobiles[0];
+    if (phone) byPhone.set(phone, index);
+  }
+  return { firsts, sameAs };
 }
 
 /**
  * Leads owned by the employee who added each contact; contact → new customer id. A contact whose
  * employee is not active here gets none.
  */
-async function createLeads(sequelize: Sequelize, leads: readonly { facts: ContactFacts; addedBy: string }[], transaction: Transaction): Promise<Map<string, number>> {
+async function createLeads(sequelize: Sequelize, leads: readonly LeadCandidate[], transaction: Transaction): Promise<Map<string, number>> {
   if (!leads.length) return new Map();
   const userids = [...new Set(leads.map((l) => l.addedBy))];
   const owners = new Map(
@@ -316,9 +364,10 @@ async function createLeads(sequelize: Sequelize, leads: readonly { facts: Contac
   const owned = leads.filter((l) => owners.get(l.addedBy)?.main_department_id);
   const ids = await insertCustomers(
     sequelize,
-    owned.map(({ facts, addedBy }) => {
+    owned.map((lead) => {
+      const { facts, addedBy } = lead;
       const owner = owners.get(addedBy)!;
-      const relation = facts.relations.find((r) => r.userid === addedBy) ?? facts.relations[0];
+      const relation = leadRelation(lead);
       return {
         values: {
           type: 'individual',
