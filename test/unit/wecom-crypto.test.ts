@@ -125,6 +125,16 @@ describe('callback events', () => {
     expect(rejectionOf(() => sampleCrypto().openEvent({ ...query, nonce: 'other' }, body))).toBe('bad_signature');
   });
 
+  it.each([
+    ['WeCom’s documented order', (e: string) => `<xml><ToUserName><![CDATA[${SAMPLE.corpId}]]></ToUserName><AgentID><![CDATA[1000002]]></AgentID><Encrypt><![CDATA[${e}]]></Encrypt></xml>`],
+    ['line breaks between elements', (e: string) => `<xml>\n  <ToUserName><![CDATA[${SAMPLE.corpId}]]></ToUserName>\n  <Encrypt><![CDATA[${e}]]></Encrypt>\n</xml>\n`],
+    ['a plain-text element (read by the parser)', (e: string) => `<xml><ToUserName>${SAMPLE.corpId}</ToUserName><Encrypt><![CDATA[${e}]]></Encrypt></xml>`],
+  ])('opens an envelope with %s', (_, envelope) => {
+    const { query, encrypted } = sampleCrypto().seal(EVENT_XML);
+
+    expect(sampleCrypto().openEvent(query, envelope(encrypted)).xml).toBe(EVENT_XML);
+  });
+
   it('rejects a body without <Encrypt>', () => {
     expect(rejectionOf(() => sampleCrypto().openEvent({ msg_signature: 'a', timestamp: '1', nonce: '2' }, '<xml><A>1</A></xml>'))).toBe(
       'malformed',
