@@ -50,7 +50,7 @@ async function syncOrg(deps: OrgSyncDeps, progress: SyncProgress): Promise<void>
   progress.tally('left', deptCounts.removed);
   await progress.report(10, '获取成员列表', true);
 
-  const members = (await membersByDepartment(wecom, department.map((d) => d.id))) ?? (await membersOneByOne(wecom, progress));
+  const members = (await membersByDepartment(wecom, department.map((d) => d.id), progress)) ?? (await membersOneByOne(wecom, progress));
   const present = new Set(members.map((wu) => wu.userid));
   await progress.report(55, '同步成员', true);
 
@@ -71,13 +71,14 @@ async function syncOrg(deps: OrgSyncDeps, progress: SyncProgress): Promise<void>
  * 10,000 calls per API per minute). Null when this secret may not call `user/list` (apps created
  * after the 2022-08 privacy change): the caller falls back to `membersOneByOne`.
  */
-async function membersByDepartment(wecom: WecomClient, departmentIds: number[]): Promise<WecomUser[] | null> {
+async function membersByDepartment(wecom: WecomClient, departmentIds: number[], progress: SyncProgress): Promise<WecomUser[] | null> {
   const byUserid = new Map<string, WecomUser>();
   try {
     for (let i = 0; i < departmentIds.length; i += LIST_CONCURRENCY) {
       const pages = await Promise.all(departmentIds.slice(i, i + LIST_CONCURRENCY).map((id) => listOrEmpty(wecom, id)));
       // A member of several departments is listed in each of them.
       for (const wu of pages.flat()) byUserid.set(wu.userid, wu);
+      await progress.report(10 + (45 * Math.min(i + LIST_CONCURRENCY, departmentIds.length)) / departmentIds.length, '获取成员详情');
     }
   } catch (err) {
     if (err instanceof WecomApiError && LIST_FORBIDDEN.includes(err.errcode)) return null;
