@@ -6,7 +6,7 @@
  * Not a test: it asserts nothing, it prints a table (DESIGN §10).
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
@@ -257,8 +257,14 @@ async function benchImport(sizes: Sizes, db: ScratchDatabase): Promise<void> {
     if (code !== 0) throw new Error(`the import exited with ${code}:\n${output.slice(-2000)}`);
     return { seconds: (performance.now() - started) / 1000, peak };
   };
-  const idle = await run(empty, ['--dry-run']);
-  const full = await run(file, []);
+  const [idle, full] = await (async () => {
+    try {
+      return [await run(empty, ['--dry-run']), await run(file, [])];
+    } finally {
+      rmSync(file, { force: true });
+      rmSync(empty, { force: true });
+    }
+  })();
   rows.push({
     workload: `Excel import: ${fmt(sizes.importRows)} customer rows, \`npm run import\` as its own process (${db.label})`,
     figure: `${full.seconds.toFixed(1)} s (${fmt(sizes.importRows / full.seconds)} rows/s), peak RSS ${fmt(full.peak / 1024 / 1024)} MB (goal ≤ 20 s, ≤ 500 MB)`,
