@@ -235,6 +235,37 @@ export async function followedPairs(sequelize: Sequelize, employees: number): Pr
   return rows.map((r) => ({ userid: r.userid, externalUserid: r.external_userid }));
 }
 
+/**
+ * Logs in the `employees` with the most contacts and returns sidebar-card requests, each for one
+ * of their followed contacts (spread over all of them), carrying its follower's session.
+ */
+export async function sidebarRequests(
+  server: ServerProcess,
+  simulatorBase: string,
+  sequelize: Sequelize,
+  employees: number,
+): Promise<{ employees: number; next: () => { path: string; headers: Record<string, string> } }> {
+  const pairs = await followedPairs(sequelize, employees);
+  const cookies = await login(server, simulatorBase, [...new Set(pairs.map((p) => p.userid))]);
+  let i = 0;
+  return {
+    employees: cookies.size,
+    next: () => {
+      const pair = pairs[(i++ * 7919) % pairs.length]!;
+      return { path: `/api/sidebar/external-contacts/${encodeURIComponent(pair.externalUserid)}`, headers: { cookie: cookies.get(pair.userid)! } };
+    },
+  };
+}
+
+export async function count(sequelize: Sequelize, sql: string): Promise<number> {
+  return Number((await sequelize.query<{ n: number }>(sql, { type: QueryTypes.SELECT }))[0]?.n ?? 0);
+}
+
+/** Until the event worker has taken every stored callback event to an end state. */
+export async function waitForInbox(sequelize: Sequelize, timeoutMs: number): Promise<void> {
+  await waitFor(async () => (await count(sequelize, "SELECT COUNT(*) AS n FROM wecom_events WHERE status IN ('pending', 'processing')")) === 0, timeoutMs, 'the inbox to drain');
+}
+
 /** The callback credentials the server uses in simulator mode. */
 export const CALLBACK = { token: SIMULATOR_DEFAULTS.callbackToken, encodingAesKey: SIMULATOR_DEFAULTS.callbackAesKey, receiveId: SIMULATOR_DEFAULTS.corpId };
 

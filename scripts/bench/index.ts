@@ -25,6 +25,7 @@ import { identitiesOf, seedDemoCrm } from '../demo-data';
 import { h5BundleRow, sidebarBundleRows } from './h5-size';
 import {
   CALLBACK,
+  count,
   fmt,
   followedPairs,
   hostSimulator,
@@ -34,8 +35,10 @@ import {
   ms,
   peakRss,
   scratchDatabase,
+  sidebarRequests,
   startServer,
   timeCalls,
+  waitForInbox,
   type HostedSimulator,
   type Row,
   type ScratchDatabase,
@@ -161,26 +164,20 @@ async function benchCallbacks(sizes: Sizes, server: ServerProcess, bareBase: str
     ratio: `${(ingest.rps / bare.rps).toFixed(2)}×`,
   });
   progress('waiting for the event worker to apply the burst');
-  const count = async (where: string) => Number((await db.sequelize.query<{ n: number }>(`SELECT COUNT(*) AS n FROM wecom_events ${where}`, { type: QueryTypes.SELECT }))[0]?.n);
-  await waitFor(async () => (await count("WHERE status IN ('pending', 'processing')")) === 0, 1_800_000, 'the inbox to drain');
+  await waitForInbox(db.sequelize, 1_800_000);
   const seconds = (performance.now() - started) / 1000;
-  const applied = await count("WHERE status = 'done'");
+  const applied = await count(db.sequelize, "SELECT COUNT(*) AS n FROM wecom_events WHERE status = 'done'");
+  const notDone = await count(db.sequelize, "SELECT COUNT(*) AS n FROM wecom_events WHERE status <> 'done'");
   rows.push({
     workload: `event worker: the burst applied (each edit reads the contact from WeCom, rewrites the mirror, re-matches) (${db.label})`,
-    figure: `${fmt(applied)} events in ${seconds.toFixed(0)} s from the first delivery: ${fmt(applied / seconds)} events/s${(await count("WHERE status <> 'done'")) ? `, ${await count("WHERE status <> 'done'")} not done` : ''}`,
+    figure: `${fmt(applied)} events in ${seconds.toFixed(0)} s from the first delivery: ${fmt(applied / seconds)} events/s${notDone ? `, ${notDone} not done` : ''}`,
   });
 }
 
 /** The sidebar card over random followed contacts of the 32 busiest employees, 32 at a time. */
 async function benchSidebar(sizes: Sizes, server: ServerProcess, wecom: HostedSimulator, db: ScratchDatabase): Promise<void> {
   progress('sidebar card');
-  const pairs = await followedPairs(db.sequelize, 32);
-  const cookies = await login(server, wecom.base, [...new Set(pairs.map((p) => p.userid))]);
-  let i = 0;
-  const next = () => {
-    const pair = pairs[(i++ * 7919) % pairs.length]!;
-    return { path: `/api/sidebar/external-contacts/${encodeURIComponent(pair.externalUserid)}`, headers: { cookie: cookies.get(pair.userid)! } };
-  };
+  const { next } = await sidebarRequests(server, wecom.base, db.sequelize, 32);
   const card = await load({ url: server.base, connections: 32, amount: sizes.sidebar, next });
   const single = await load({ url: server.base, connections: 1, amount: 500, next });
   const raw = await rawPrimaryKeyReads(db, sizes.sidebar);

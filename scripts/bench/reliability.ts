@@ -15,7 +15,7 @@ import { settingDefaults } from '../../server/modules/settings/service';
 import { startExternalContactSync } from '../../server/modules/wecom-mirror/sync';
 import { CallbackCrypto } from '../../server/wecom/callback-crypto';
 import { buildCallbackXml } from '../../server/wecom/xml';
-import { CALLBACK, fmt, followedPairs, hostSimulator, load, logger, login, ms, scratchDatabase, startServer, type HostedSimulator, type Row, type ScratchDatabase, type ServerProcess } from './harness';
+import { CALLBACK, count, fmt, hostSimulator, load, logger, ms, scratchDatabase, sidebarRequests, startServer, waitForInbox, type HostedSimulator, type Row, type ScratchDatabase, type ServerProcess } from './harness';
 
 export async function runReliability(mysqlUrl: string | undefined, quick: boolean, progress: (what: string) => void): Promise<Row[]> {
   const rows: Row[] = [];
@@ -80,21 +80,10 @@ async function syncsUnderFaults(wecom: HostedSimulator, db: ScratchDatabase): Pr
 }
 
 async function sidebarCrowd(server: ServerProcess, wecom: HostedSimulator, db: ScratchDatabase, users: number, seconds: number): Promise<Row> {
-  const pairs = await followedPairs(db.sequelize, users);
-  const cookies = await login(server, wecom.base, [...new Set(pairs.map((p) => p.userid))]);
-  let i = 0;
-  const stats = await load({
-    url: server.base,
-    connections: users,
-    duration: seconds,
-    warmUp: false,
-    next: () => {
-      const pair = pairs[(i++ * 7919) % pairs.length]!;
-      return { path: `/api/sidebar/external-contacts/${encodeURIComponent(pair.externalUserid)}`, headers: { cookie: cookies.get(pair.userid)! } };
-    },
-  });
+  const { employees, next } = await sidebarRequests(server, wecom.base, db.sequelize, users);
+  const stats = await load({ url: server.base, connections: users, duration: seconds, warmUp: false, next });
   return {
-    workload: `${cookies.size} sidebar users at once for ${seconds} s, random followed contacts (${db.label})`,
+    workload: `${employees} sidebar users at once for ${seconds} s, random followed contacts (${db.label})`,
     figure: `${stats.errors} errors in ${fmt(stats.requests)} requests; ${fmt(stats.rps)} req/s, p50 ${ms(stats.p50)}, p99 ${ms(stats.p99)}`,
   };
 }
@@ -199,7 +188,7 @@ async function eventsAcrossKills(wecom: HostedSimulator, db: ScratchDatabase, ev
   };
   kills.push(killAt(1 / 3).then(() => killAt(2 / 3)));
   await Promise.all([...senders, ...kills]);
-  await waitForInbox(db.sequelize);
+  await waitForInbox(db.sequelize, 600_000);
   await server.stop();
 
   const relations = new Set(await relationKeys(db.sequelize, ''));
@@ -216,13 +205,6 @@ async function eventsAcrossKills(wecom: HostedSimulator, db: ScratchDatabase, ev
   };
 }
 
-async function waitForInbox(sequelize: Sequelize): Promise<void> {
-  const deadline = Date.now() + 600_000;
-  while ((await count(sequelize, "SELECT COUNT(*) AS n FROM wecom_events WHERE status IN ('pending', 'processing')")) > 0) {
-    if (Date.now() > deadline) throw new Error('the inbox did not drain within 10 minutes');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function column(sequelize: Sequelize, sql: string): Promise<string[]> {
   return (await sequelize.query<{ v: string | number }>(sql, { type: QueryTypes.SELECT })).map((r) => String(r.v));
@@ -234,9 +216,6 @@ async function relationKeys(sequelize: Sequelize, where: string): Promise<string
   return rows.map((r) => `${r.userid}>${r.external_userid}`);
 }
 
-async function count(sequelize: Sequelize, sql: string): Promise<number> {
-  return Number((await sequelize.query<{ n: number }>(sql, { type: QueryTypes.SELECT }))[0]?.n ?? 0);
-}
 
 function symmetricDifference(a: string[], b: string[]): number {
   const left = new Set(a);

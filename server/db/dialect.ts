@@ -103,11 +103,20 @@ export async function insertSkippingDuplicates(
   options: { transaction?: Transaction } = {},
 ): Promise<void> {
   if (!rows.length) return;
-  const columns = Object.keys(rows[0]!);
-  [table, ...columns, ...key].forEach(assertIdentifier);
-  const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows.map(() => `(${sqlList(columns)})`).join(', ')}`;
+  key.forEach(assertIdentifier);
+  const { insert, replacements } = multiRowInsert(table, rows);
   const sql = dialectOf(sequelize) === 'mysql' ? `${insert} ON DUPLICATE KEY UPDATE ${key[0]} = ${key[0]}` : `${insert} ON CONFLICT (${key.join(', ')}) DO NOTHING`;
-  await sequelize.query(sql, { replacements: rows.flatMap((row) => columns.map((c) => row[c])), type: QueryTypes.INSERT, transaction: options.transaction });
+  await sequelize.query(sql, { replacements, type: QueryTypes.INSERT, transaction: options.transaction });
+}
+
+/** `INSERT INTO table (…) VALUES (…), (…)` for these rows (all with the first row's columns), and its values in order. */
+function multiRowInsert(table: string, rows: readonly Record<string, unknown>[]): { insert: string; replacements: unknown[] } {
+  const columns = Object.keys(rows[0]!);
+  [table, ...columns].forEach(assertIdentifier);
+  return {
+    insert: `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows.map(() => `(${sqlList(columns)})`).join(', ')}`,
+    replacements: rows.flatMap((row) => columns.map((c) => row[c])),
+  };
 }
 
 /**
@@ -157,13 +166,12 @@ async function insertOrSet(
   transaction: Transaction | undefined,
 ): Promise<void> {
   if (!rows.length) return;
-  const columns = Object.keys(rows[0]!);
-  [table, ...columns, ...conflictColumns, ...set].forEach(assertIdentifier);
-  const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows.map(() => `(${sqlList(columns)})`).join(', ')}`;
+  [...conflictColumns, ...set].forEach(assertIdentifier);
+  const { insert, replacements } = multiRowInsert(table, rows);
   const mysql = dialectOf(sequelize) === 'mysql';
   const assignments = set.map((c) => `${c} = ${expression(c, mysql ? `VALUES(${c})` : `excluded.${c}`)}`).join(', ');
   const sql = mysql ? `${insert} ON DUPLICATE KEY UPDATE ${assignments}` : `${insert} ON CONFLICT (${conflictColumns.join(', ')}) DO UPDATE SET ${assignments}`;
-  await sequelize.query(sql, { replacements: rows.flatMap((row) => columns.map((c) => row[c])), type: QueryTypes.INSERT, transaction });
+  await sequelize.query(sql, { replacements, type: QueryTypes.INSERT, transaction });
 }
 
 /** Insert a row, or overwrite `updateColumns` of the row with the same primary/unique key. */

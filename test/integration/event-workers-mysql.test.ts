@@ -1,7 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import { openDatabase } from '../../server/db';
 import { createLogger } from '../../server/logger';
-import { storeEvent } from '../../server/modules/wecom-events/inbox';
+import { InboxWriter } from '../../server/modules/wecom-events/inbox';
 import { EventWorker } from '../../server/modules/wecom-events/worker';
 import { buildCallbackXml, parseCallbackXml } from '../../server/wecom/xml';
 import { generateCorp } from '../../scripts/wecom-simulator/index';
@@ -27,9 +27,10 @@ const EVENTS = 200;
 
   it('never processes the same event twice', async () => {
     const contacts = [...sim.simulator.state.externalContacts.values()];
+    const inbox = new InboxWriter(scratch.sequelize);
     for (const c of contacts) {
       const xml = buildCallbackXml({ ToUserName: 'corp', FromUserName: 'sys', CreateTime: 1760000000, MsgType: 'event', Event: 'change_external_contact', ChangeType: 'edit_external_contact', UserID: c.follows[0]!.userid, ExternalUserID: c.contact.external_userid });
-      await storeEvent(scratch.sequelize, xml, parseCallbackXml(xml));
+      await inbox.store(xml, parseCallbackXml(xml));
     }
     const applications = new Map<string, number>();
     const logger = createLogger('silent');

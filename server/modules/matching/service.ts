@@ -92,12 +92,16 @@ export const linkFrom = (row: LinkColumns | undefined): LinkRow | null =>
   row && row.customer_id !== null ? { customerId: Number(row.customer_id), matchedBy: row.matched_by!, linkedAt: row.linked_at! } : null;
 
 export async function linkedCustomerOf(sequelize: Sequelize, externalUserid: string, transaction?: Transaction): Promise<LinkRow | null> {
-  const [link] = await sequelize.query<LinkColumns>('SELECT customer_id, matched_by, linked_at FROM customer_wecom_links WHERE external_userid = ?', {
-    replacements: [externalUserid],
-    type: QueryTypes.SELECT,
-    transaction,
-  });
-  return linkFrom(link);
+  return (await linksOf(sequelize, [externalUserid], transaction)).get(externalUserid) ?? null;
+}
+
+/** The links of these contacts, by contact (absent: not linked). */
+async function linksOf(sequelize: Sequelize, externalUserids: readonly string[], transaction?: Transaction): Promise<Map<string, LinkRow>> {
+  const rows = await sequelize.query<LinkColumns & { external_userid: string }>(
+    `SELECT external_userid, customer_id, matched_by, linked_at FROM customer_wecom_links WHERE external_userid IN (${sqlList(externalUserids)})`,
+    { replacements: [...externalUserids], type: QueryTypes.SELECT, transaction },
+  );
+  return new Map(rows.map((r) => [r.external_userid, linkFrom(r)!]));
 }
 
 /** Steps 2–4 for a contact with no link: one certain customer, or ranked suggestions. */
@@ -208,21 +212,27 @@ async function writeLinks(sequelize: Sequelize, links: readonly NewLink[], trans
     `INSERT INTO customer_wecom_links (customer_id, external_userid, matched_by, linked_by, linked_at, created_at, updated_at) VALUES ${links.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
     { replacements: links.flatMap((l) => [l.customerId, l.externalUserid, l.matchedBy, l.userId, now, now, now]), transaction },
   );
-  await sequelize.query(
-    `INSERT INTO customer_wecom_link_events (customer_id, external_userid, event, matched_by, user_id, detail, at, created_at, updated_at) VALUES ${links.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-    { replacements: links.flatMap((l) => [l.customerId, l.externalUserid, l.event, l.matchedBy, l.userId, null, now, now, now]), transaction },
-  );
+  await recordLinkEvents(sequelize, links.map((l) => ({ ...l, detail: null })), transaction, now);
 }
 
-export async function recordLinkEvent(
-  sequelize: Sequelize,
-  e: { customerId: number; externalUserid: string; event: 'linked' | 'relinked' | 'unlinked' | 'lost'; matchedBy?: MatchedBy | null; userId: number | null; detail: string | null },
-  transaction: Transaction,
-  now = new Date(),
-): Promise<void> {
+interface LinkEvent {
+  customerId: number;
+  externalUserid: string;
+  event: 'linked' | 'relinked' | 'unlinked' | 'lost';
+  matchedBy?: MatchedBy | null;
+  userId: number | null;
+  detail: string | null;
+}
+
+export async function recordLinkEvent(sequelize: Sequelize, e: LinkEvent, transaction: Transaction, now = new Date()): Promise<void> {
+  await recordLinkEvents(sequelize, [e], transaction, now);
+}
+
+async function recordLinkEvents(sequelize: Sequelize, events: readonly LinkEvent[], transaction: Transaction, now = new Date()): Promise<void> {
+  if (!events.length) return;
   await sequelize.query(
-    'INSERT INTO customer_wecom_link_events (customer_id, external_userid, event, matched_by, user_id, detail, at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    { replacements: [e.customerId, e.externalUserid, e.event, e.matchedBy ?? null, e.userId, e.detail, now, now, now], transaction },
+    `INSERT INTO customer_wecom_link_events (customer_id, external_userid, event, matched_by, user_id, detail, at, created_at, updated_at) VALUES ${events.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    { replacements: events.flatMap((e) => [e.customerId, e.externalUserid, e.event, e.matchedBy ?? null, e.userId, e.detail, now, now, now]), transaction },
   );
 }
 
@@ -253,11 +263,7 @@ export async function matchContacts(
   const outcomes = new Map<string, MatchOutcome>();
   if (!contacts.length) return outcomes;
   const ids = [...new Set(contacts.map((c) => c.externalUserid))];
-  const links = await sequelize.query<{ external_userid: string; customer_id: number; matched_by: MatchedBy }>(
-    `SELECT external_userid, customer_id, matched_by FROM customer_wecom_links WHERE external_userid IN (${sqlList(ids)})`,
-    { replacements: ids, type: QueryTypes.SELECT, transaction },
-  );
-  for (const l of links) outcomes.set(l.external_userid, { status: 'linked', customerId: Number(l.customer_id), matchedBy: l.matched_by, isNew: false });
+  for (const [id, link] of await linksOf(sequelize, ids, transaction)) outcomes.set(id, { status: 'linked', customerId: link.customerId, matchedBy: link.matchedBy, isNew: false });
   const facts = await loadContactFactsOf(sequelize, ids.filter((id) => !outcomes.has(id)), transaction);
   const evidence = await gatherEvidence(sequelize, [...facts.values()], transaction);
 

@@ -84,7 +84,7 @@ export async function applyEmployees(
     await User.bulkCreate(fresh.map((wu) => ({ wecom_userid: wu.userid, ...userFields(wu) })), { transaction });
     // Read the ids back by the unique userid rather than trusting the driver's id arithmetic.
     const created = await User.findAll({ attributes: ['id', 'wecom_userid'], where: { wecom_userid: { [Op.in]: fresh.map((wu) => wu.userid) } }, transaction });
-    for (const u of created) existing.set(u.get().wecom_userid, { ...(u.get() as UserRow), id: u.get().id });
+    for (const u of created) existing.set(u.get().wecom_userid, u.get() as UserRow);
   }
   const isFresh = new Set(fresh.map((wu) => wu.userid));
 

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
-import { insertIgnoringDuplicates, insertSkippingDuplicates } from '../../db/dialect';
+import { insertSkippingDuplicates } from '../../db/dialect';
 import { xmlText, type XmlObject, type XmlValue } from '../../wecom/xml';
 
 export interface EventIdentity {
@@ -48,6 +48,7 @@ function entityKeyOf(eventType: string, changeType: string | null, event: XmlObj
   }
 }
 
+/** The `wecom_events` row of a decrypted event, pending from `now`. */
 function inboxRow(xml: string, event: XmlObject, now: Date) {
   const id = identify(event);
   return {
@@ -65,10 +66,8 @@ function inboxRow(xml: string, event: XmlObject, now: Date) {
   };
 }
 
-/** Stores a decrypted event; false when it is a repeat of one already stored. */
-export async function storeEvent(sequelize: Sequelize, xml: string, event: XmlObject, now = new Date()): Promise<boolean> {
-  return (await insertIgnoringDuplicates(sequelize, 'wecom_events', inboxRow(xml, event, now))) === 1;
-}
+/** ~4 MB of payload per statement, well inside MySQL's default 16 MB packet limit. */
+const MAX_STATEMENT_PAYLOAD = 4 * 1024 * 1024;
 
 /**
  * Group commit for the callback endpoint: deliveries that arrive while a write is in flight are
@@ -76,8 +75,6 @@ export async function storeEvent(sequelize: Sequelize, xml: string, event: XmlOb
  * once its write has committed. An idle server writes each delivery at once, alone; a burst of
  * 64 concurrent senders shares statements instead of queueing for 64 commits.
  */
-const MAX_STATEMENT_PAYLOAD = 4 * 1024 * 1024;
-
 export class InboxWriter {
   private waiting: { row: ReturnType<typeof inboxRow>; done: () => void; fail: (err: unknown) => void }[] = [];
   private writing = false;
@@ -96,7 +93,7 @@ export class InboxWriter {
     });
   }
 
-  /** How many waiting rows go into the next statement: at most `maxBatch`, and ~4 MB of payload (MySQL's packet limit). */
+  /** How many waiting rows go into the next statement: at most `maxBatch` and `MAX_STATEMENT_PAYLOAD` (one oversized row goes alone). */
   private batchLength(): number {
     let bytes = 0;
     let n = 0;
