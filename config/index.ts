@@ -76,6 +76,14 @@ const envSchema = z.object({
   IMPORT_MAX_MB: integerText(1, 200).optional(),
   IMPORT_BATCH_SIZE: integerText(1, 10_000).optional(),
   IMPORT_STALE_SECONDS: integerText(1, 86_400).optional(),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(/^(on|off|[0-9])$/, 'must be off, on (one proxy) or the number of proxies in front of the server (0-9)')
+    .transform((v) => (v === 'on' ? 1 : v === 'off' ? 0 : Number(v)))
+    .optional(),
+  SESSION_IDLE_MINUTES: integerText(5, 7 * 24 * 60).optional(),
+  SESSION_MAX_DAYS: integerText(1, 90).optional(),
 });
 
 export type DatabaseConfig =
@@ -87,6 +95,14 @@ export interface Config {
   readonly publicUrl: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly sessionSecret: string;
+  readonly sessions: {
+    /** A session unused this long is over (the next request must log in again). */
+    readonly idleMs: number;
+    /** A session is over this long after login, however busy. */
+    readonly maxAgeMs: number;
+  };
+  /** Proxies in front of the server whose `X-Forwarded-*` headers are believed (0: none). */
+  readonly trustProxy: number;
   readonly database: DatabaseConfig;
   /** Simulator mode: on a first start, sync the simulator's corp and seed the demo CRM. */
   readonly demoData: boolean;
@@ -138,7 +154,8 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 export function loadConfig(env: Env): Config {
-  const parsed = envSchema.safeParse(pickKnown(env));
+  // Operators read these messages in English, whatever locale the product's own schemas use.
+  const parsed = envSchema.safeParse(pickKnown(env), { error: z.locales.en().localeError });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
@@ -160,6 +177,8 @@ export function loadConfig(env: Env): Config {
     ] as const) {
       if (!e[name]) throw new ConfigError(name, 'is required when WECOM_MODE=live');
     }
+    // WeCom only opens https pages, and session cookies are Secure in live mode.
+    if (!publicUrl.startsWith('https://')) throw new ConfigError('PUBLIC_URL', `must be an https:// URL when WECOM_MODE=live (got "${publicUrl}")`);
   }
 
   const sim = SIMULATOR_DEFAULTS;
@@ -171,6 +190,11 @@ export function loadConfig(env: Env): Config {
     publicUrl,
     logLevel: e.LOG_LEVEL ?? 'info',
     sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+    sessions: {
+      idleMs: (e.SESSION_IDLE_MINUTES ?? 8 * 60) * 60_000,
+      maxAgeMs: (e.SESSION_MAX_DAYS ?? 7) * 86_400_000,
+    },
+    trustProxy: e.TRUST_PROXY ?? 0,
     database: parseDatabaseUrl(e.DATABASE_URL ?? 'sqlite:data/wecom-crm.sqlite'),
     demoData: mode === 'simulator' && (e.DEMO_DATA ?? 'on') === 'on',
     events: {

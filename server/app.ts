@@ -8,11 +8,13 @@ import { errorHandler } from './http/errors';
 import { mountAt } from './http/mount';
 import { requestId } from './http/request-id';
 import { requestLog } from './http/request-log';
+import { sameOriginWrites } from './http/same-origin';
 import { securityHeaders } from './http/security-headers';
 import { serveSpa } from './http/spa';
 import type { Logger } from './logger';
 import { auditRoutes } from './modules/audit/routes';
 import { authRoutes } from './modules/auth/routes';
+import { sessionCaller } from './modules/auth/service';
 import { contactRoutes } from './modules/contacts/routes';
 import { dashboardRoutes } from './modules/dashboard/routes';
 import { customerFollowUpSubject } from './modules/customers/detail';
@@ -70,7 +72,10 @@ const CALLBACK_PATH = '/api/wecom/callback';
 /** Builds the Koa application. Performs no I/O: main.ts and tests supply opened resources. */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
-  app.proxy = deps.config.wecom.mode === 'live';
+  // X-Forwarded-* is believed only from the proxies we were told about, and then only the hops
+  // they appended (the leftmost entries are whatever the client sent).
+  app.proxy = deps.config.trustProxy > 0;
+  app.maxIpsCount = deps.config.trustProxy;
   // Errors are handled (and logged once) by errorHandler; silence Koa's default stderr dump.
   app.silent = true;
   app.keys = [deps.config.sessionSecret];
@@ -81,10 +86,11 @@ export function createApp(deps: AppDeps): Koa {
   app.use(securityHeaders({ hsts: deps.config.publicUrl.startsWith('https://') }));
   if (deps.wecomSimulator) app.use(mountAt('/__wecom', deps.wecomSimulator));
   if (deps.h5Dir) app.use(serveSpa(deps.h5Dir, { apiPrefixes: API_PREFIXES }));
-  // The WeCom callback reads its own raw XML body (with its own limit); everything else is JSON/form.
-  const parseBody = bodyParser({ enableTypes: ['json', 'form'], jsonLimit: JSON_BODY_LIMIT, formLimit: '64kb' });
+  app.use(sameOriginWrites({ origin: deps.config.publicUrl, prefix: '/api/', exempt: [CALLBACK_PATH] }));
+  // The WeCom callback reads its own raw XML body (with its own limit); everything else is JSON.
+  const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: JSON_BODY_LIMIT });
   app.use((ctx, next) => (ctx.path === CALLBACK_PATH ? next() : parseBody(ctx, next)));
-  app.use(authenticate(deps.sequelize));
+  app.use(authenticate(sessionCaller(deps.config, deps.sequelize)));
 
   const bootstrap = { adminUserIds: deps.config.wecom.adminUserIds };
   const defaults = settingDefaults(deps.config);

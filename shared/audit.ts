@@ -1,8 +1,8 @@
 /** The audit log as the API returns it (管理 → 审计日志). */
 export interface AuditLogView {
   id: number;
-  /** `label` is the user's name, or `system` for the CLI, workers and start-up. */
-  actor: { userId: number | null; label: string };
+  /** `label` is the user's WeCom userid, or `system` for the CLI, workers and start-up; `name` the person's name. */
+  actor: { userId: number | null; label: string; name: string | null };
   action: string;
   entity: string | null;
   entityId: string | null;
@@ -16,6 +16,7 @@ export interface AuditLogView {
 export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   customer: '客户',
   sale: '销售',
+  holding: '持仓',
   partner: '代销机构',
   product: '产品',
   target: '目标',
@@ -24,5 +25,54 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   dictionary: '字典',
   settings: '设置',
   sync_run: '同步',
+  import_job: '导入',
   wecom_event: '回调事件',
 };
+
+/** Chinese names of the audited actions (the log shows these, the filter offers them). */
+export const AUDIT_ACTION_LABELS: Record<string, string> = {
+  'auth.login': '登录',
+  'auth.logout': '退出登录',
+  'customer.create': '新建客户',
+  'customer.update': '修改客户资料',
+  'customer.stage_change': '客户阶段变更',
+  'customer.delete': '删除客户',
+  'customer.merge': '合并客户',
+  'customer.transfer': '转移客户',
+  'customer.export': '导出客户',
+  'contact.create': '新增联系人',
+  'contact.update': '修改联系人',
+  'contact.delete': '删除联系人',
+  'holding.buy': '申购',
+  'holding.redeem': '赎回',
+  'holding.adjust': '持仓调整',
+  'sale.create': '录入销售',
+  'sale.update': '修改销售',
+  'sale.delete': '删除销售',
+  'partner.create': '新建代销机构',
+  'partner.update': '修改代销机构',
+  'partner.transfer': '转交代销机构',
+  'partner.delete': '删除代销机构',
+  'partner.export': '导出代销机构',
+  'product.create': '新建产品',
+  'product.update': '修改产品',
+  'target.set': '设置目标',
+  'target.delete': '删除目标',
+  'role.create': '新建角色',
+  'role.update': '修改角色',
+  'user.roles': '分配角色',
+  'dictionary.add': '新增字典项',
+  'dictionary.update': '修改字典项',
+  'settings.update': '修改设置',
+  'import.customers': '导入客户',
+  'import.partners': '导入代销机构',
+  'sync.org.start': '发起通讯录同步',
+  'sync.external_contacts.start': '发起客户同步',
+  'event.retry': '重试回调事件',
+  'wecom_link.link': '关联企业微信联系人',
+  'wecom_link.relink': '改为关联企业微信联系人',
+  'wecom_link.unlink': '解除企业微信关联',
+  'wecom_link.create_customer': '从企业微信联系人建客户',
+};
+
+export const auditActionLabel = (action: string) => AUDIT_ACTION_LABELS[action] ?? action;

@@ -1,6 +1,6 @@
 /** The customer write schema, shared by the API, the H5 forms and the Excel import. */
 import { z } from 'zod';
-import { code, instant, optionalEmail, optionalText, positiveId, text } from './fields';
+import { code, instant, optionalEmail, optionalLongText, optionalText, positiveId, text } from './fields';
 import type { FollowUpEntry } from './follow-ups';
 
 export const customerFields = {
@@ -15,7 +15,7 @@ export const customerFields = {
   /** Any common spelling; stored normalised (see normalizePhone). */
   phone: optionalText(40),
   email: optionalEmail,
-  notes: optionalText(4000),
+  notes: optionalLongText(4000),
   ownerUserId: positiveId.optional(),
   departmentId: positiveId.optional(),
   nextFollowUpAt: instant.nullable().optional(),
@@ -68,7 +68,7 @@ export const contactFields = {
   phone: optionalText(40),
   email: optionalEmail,
   relation: optionalText(64),
-  notes: optionalText(2000),
+  notes: optionalLongText(2000),
   isPrimary: z.boolean().optional(),
 };
 export const contactCreateSchema = z.object(contactFields);

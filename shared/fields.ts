@@ -1,15 +1,37 @@
 /** Field schemas every write form shares (API, H5 forms, Excel import). */
 import { z } from 'zod';
 import { isCalendarDate } from './time';
+import { installChineseMessages } from './zod-zh';
 
-export const text = (max: number) => z.string().trim().max(max);
+installChineseMessages();
 
-/** Optional free text: '' means "clear it" (null). */
-export const optionalText = (max: number) =>
-  text(max)
+/**
+ * C0 control characters. None belongs in a name, a code or a search; long text may hold tab and
+ * line breaks. (On SQLite a NUL even breaks the statement it is sent in.)
+ */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f]/;
+export const CONTROL_CHARACTERS_EXCEPT_LAYOUT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+export const CONTROL_CHARACTER_MESSAGE = '不能包含控制字符';
+
+/** Single-line text (names, titles, codes, addresses). */
+export const text = (max: number) =>
+  z.string().trim().max(max).refine((v) => !CONTROL_CHARACTERS.test(v), CONTROL_CHARACTER_MESSAGE);
+
+/** Free text that may span lines (notes, follow-up content). */
+export const longText = (max: number) =>
+  z.string().trim().max(max).refine((v) => !CONTROL_CHARACTERS_EXCEPT_LAYOUT.test(v), CONTROL_CHARACTER_MESSAGE);
+
+const blankIsNull = <S extends z.ZodType<string, string>>(schema: S) =>
+  schema
     .transform((v) => (v === '' ? null : v))
     .nullable()
     .optional();
+
+/** Optional single-line text: '' means "clear it" (null). */
+export const optionalText = (max: number) => blankIsNull(text(max));
+
+/** Optional multi-line text: '' means "clear it" (null). */
+export const optionalLongText = (max: number) => blankIsNull(longText(max));
 
 export const optionalEmail = z
   .string()
@@ -24,7 +46,7 @@ export const optionalEmail = z
 export const dateOnly = z.string().refine(isCalendarDate, '日期格式应为 YYYY-MM-DD');
 
 /** A dictionary code; whether it exists is checked against the dictionaries table. */
-export const code = z.string().min(1).max(32);
+export const code = z.string().min(1).max(32).refine((v) => !CONTROL_CHARACTERS.test(v), CONTROL_CHARACTER_MESSAGE);
 
 export const positiveId = z.number().int().positive();
 

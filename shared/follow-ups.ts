@@ -1,15 +1,15 @@
 /** Follow-ups, the same shape for customers and consignment partners. */
 import { z } from 'zod';
-import { code, instant, optionalText, text } from './fields';
+import { code, instant, longText, optionalLongText } from './fields';
 
 /** One follow-up. `nextFollowUpAt` becomes the subject's next follow-up when this is the newest. */
 export const followUpCreateSchema = z
   .object({
     followedAt: instant.optional(),
     channel: code,
-    content: text(4000).min(1, '请填写跟进内容'),
-    outcome: optionalText(512),
-    nextAction: optionalText(512),
+    content: longText(4000).min(1, '请填写跟进内容'),
+    outcome: optionalLongText(512),
+    nextAction: optionalLongText(512),
     nextFollowUpAt: instant.nullable().optional(),
   })
   .refine((f) => !f.nextFollowUpAt || !f.followedAt || f.nextFollowUpAt > f.followedAt, {

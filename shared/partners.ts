@@ -1,6 +1,6 @@
 /** Consignment partners (代销机构): their own type, status, owner and follow-ups (DESIGN §5). */
 import { z } from 'zod';
-import { code, dateOnly, instant, optionalText, positiveId, text } from './fields';
+import { code, dateOnly, instant, optionalLongText, optionalText, positiveId, text } from './fields';
 import type { FollowUpEntry } from './follow-ups';
 
 /** 统一社会信用代码: 18 characters, no I, O, S, V, Z. */
@@ -21,8 +21,8 @@ export const partnerFields = {
   contactPhone: optionalText(40),
   address: optionalText(256),
   agreementSignedOn: dateOnly.nullable().optional(),
-  info: optionalText(4000),
-  notes: optionalText(4000),
+  info: optionalLongText(4000),
+  notes: optionalLongText(4000),
   ownerUserId: positiveId.optional(),
   departmentId: positiveId.optional(),
   nextFollowUpAt: instant.nullable().optional(),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { PRODUCT_STATUSES, type ProductStatus } from './labels';
 import { signedYuan, yuan } from './money';
-import { code, dateOnly, optionalText, positiveId, text } from './fields';
+import { code, dateOnly, optionalLongText, optionalText, positiveId, text } from './fields';
 
 /** Investor-suitability risk grades (R1 lowest … R5 highest). */
 export const RISK_LEVELS = ['R1', 'R2', 'R3', 'R4', 'R5'] as const;
@@ -14,7 +14,7 @@ const productFields = {
   riskLevel: z.enum(RISK_LEVELS),
   status: z.enum(Object.keys(PRODUCT_STATUSES) as [ProductStatus, ...ProductStatus[]]).default('on_sale'),
   issuer: optionalText(128),
-  description: optionalText(4000),
+  description: optionalLongText(4000),
 };
 export const productCreateSchema = z.object(productFields);
 export const productUpdateSchema = z
@@ -46,9 +46,9 @@ export type HoldingRecordKind = keyof typeof HOLDING_RECORD_KINDS;
  * reconciliation) and optionally the shares, never the cost.
  */
 export const holdingRecordSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('buy'), productId: positiveId, amount: yuan, shares: yuan.optional(), tradedOn: dateOnly, notes: optionalText(512) }),
-  z.object({ kind: z.literal('redeem'), productId: positiveId, amount: yuan, shares: yuan.optional(), tradedOn: dateOnly, notes: optionalText(512) }),
-  z.object({ kind: z.literal('adjust'), productId: positiveId, amount: signedYuan, shares: signedYuan.optional(), tradedOn: dateOnly, notes: optionalText(512) }),
+  z.object({ kind: z.literal('buy'), productId: positiveId, amount: yuan, shares: yuan.optional(), tradedOn: dateOnly, notes: optionalLongText(512) }),
+  z.object({ kind: z.literal('redeem'), productId: positiveId, amount: yuan, shares: yuan.optional(), tradedOn: dateOnly, notes: optionalLongText(512) }),
+  z.object({ kind: z.literal('adjust'), productId: positiveId, amount: signedYuan, shares: signedYuan.optional(), tradedOn: dateOnly, notes: optionalLongText(512) }),
 ]);
 export type HoldingRecordInput = z.infer<typeof holdingRecordSchema>;
 

@@ -1,6 +1,6 @@
 /** Product sales, direct or through a consignment partner (DESIGN §5). */
 import { z } from 'zod';
-import { dateOnly, optionalText, positiveId } from './fields';
+import { dateOnly, optionalLongText, positiveId } from './fields';
 import { yuan } from './money';
 
 export const SALE_CHANNELS = { direct: '直销', consignment: '代销' } as const;
@@ -16,7 +16,7 @@ const saleFields = {
   soldOn: dateOnly,
   channel: z.enum(['direct', 'consignment']),
   partnerId: positiveId.nullable().optional(),
-  notes: optionalText(512),
+  notes: optionalLongText(512),
 };
 
 const partnerMatchesChannel = (s: { channel?: SaleChannel; partnerId?: number | null }) =>

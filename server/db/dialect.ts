@@ -33,6 +33,18 @@ export function chinaMonthSql(sequelize: Sequelize, column: string): string {
 }
 
 /**
+ * A WHERE condition: `column` contains `keyword` literally — `%` and `_` in the keyword are
+ * searched for, not wildcards. MySQL escapes LIKE with `\` by default; SQLite has no escape
+ * character unless the statement names one. `column` must be a trusted identifier.
+ */
+export function containsWhere(sequelize: Sequelize, column: string, keyword: string): ReturnType<Sequelize['literal']> {
+  assertIdentifier(column);
+  const pattern = `%${keyword.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const escapeClause = dialectOf(sequelize) === 'sqlite' ? "ESCAPE '\\'" : "ESCAPE '\\\\'";
+  return sequelize.literal(`${column} LIKE ${sequelize.escape(pattern)} ${escapeClause}`);
+}
+
+/**
  * Suffix for a row-claiming SELECT. MySQL 8 / MariaDB 10.6+ skip rows other workers hold;
  * SQLite has one writer (demo mode runs one worker), so a plain SELECT inside the transaction
  * is already exclusive.

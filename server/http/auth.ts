@@ -4,13 +4,10 @@
  * permissions, data scope) is computed once per request.
  */
 import type { Context, Next } from 'koa';
-import type { Sequelize } from 'sequelize';
 import type { Permission } from '@shared/permissions';
-import { sessionUserId } from '../modules/auth/session';
 import type { Actor } from '../modules/audit/service';
 import type { UserRow } from '../modules/org/models';
-import { findUserById } from '../modules/org/service';
-import { loadAccess, type Access } from '../modules/roles/access';
+import type { Access } from '../modules/roles/access';
 import type { Caller } from '../modules/roles/ownership';
 import { forbidden, unauthorized } from './errors';
 
@@ -21,15 +18,15 @@ declare module 'koa' {
   }
 }
 
-export function authenticate(sequelize: Sequelize) {
+/** Who the request's session belongs to (an active employee and their access), or null. */
+export type CallerResolver = (ctx: Context) => Promise<{ user: UserRow; access: Access } | null>;
+
+export function authenticate(resolveCaller: CallerResolver) {
   return async function readSession(ctx: Context, next: Next): Promise<void> {
-    const userId = sessionUserId(ctx);
-    if (userId !== null) {
-      const user = await findUserById(sequelize, userId);
-      if (user?.status === 'active') {
-        ctx.state.user = user;
-        ctx.state.access = await loadAccess(sequelize, user.id);
-      }
+    const caller = await resolveCaller(ctx);
+    if (caller) {
+      ctx.state.user = caller.user;
+      ctx.state.access = caller.access;
     }
     await next();
   };

@@ -1,15 +1,32 @@
 import { z } from 'zod';
-import { normalizePhone } from '@shared/phone';
+import { CONTROL_CHARACTER_MESSAGE, CONTROL_CHARACTERS_EXCEPT_LAYOUT } from '@shared/fields';
+import type { FieldIssue } from '@shared/http';
+import { PHONE_MESSAGE, parsePhone } from '@shared/phone';
 import { badRequest, zodIssues } from './errors';
 
 /**
  * Parses `input` with `schema`; a failure becomes a 400 whose details name each bad field.
- * Route handlers call this on `ctx.query`, `ctx.params` and `ctx.request.body`.
+ * Route handlers call this on `ctx.query`, `ctx.params` and `ctx.request.body`. Control
+ * characters are refused in every string first, whatever the schema says of the field (long text
+ * keeps tab and line breaks; the shared field schemas are stricter for single-line fields).
  */
 export function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const control = controlCharacterIssues(input);
+  if (control.length) throw badRequest('请求参数不正确', control);
   const result = schema.safeParse(input);
   if (!result.success) throw badRequest('请求参数不正确', zodIssues(result.error));
   return result.data;
+}
+
+function controlCharacterIssues(value: unknown, path: string[] = [], out: FieldIssue[] = []): FieldIssue[] {
+  if (typeof value === 'string') {
+    if (CONTROL_CHARACTERS_EXCEPT_LAYOUT.test(value)) out.push({ field: path.join('.') || '(root)', message: CONTROL_CHARACTER_MESSAGE });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => controlCharacterIssues(v, [...path, String(i)], out));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) controlCharacterIssues(v, [...path, k], out);
+  }
+  return out;
 }
 
 /** `:id` route parameters. */
@@ -28,13 +45,11 @@ export interface PageRequest {
 
 export const pageWindow = (p: PageRequest) => ({ limit: p.pageSize, offset: (p.page - 1) * p.pageSize });
 
-/** A LIKE pattern matching `keyword` anywhere, with LIKE's wildcards escaped. */
-export const containsPattern = (keyword: string) => `%${keyword.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** A phone as stored: normalised (see normalizePhone), or a 400 naming `field`. */
+/** A phone as stored: normalised and plausible (see parsePhone), or a 400 naming `field`. */
 export function phoneField(raw: string | null | undefined, field = 'phone'): string | null | undefined {
   if (raw === undefined || raw === null) return raw;
-  const phone = normalizePhone(raw);
-  if (!phone) throw badRequest('请求参数不正确', [{ field, message: '手机号格式不正确' }]);
+  const phone = parsePhone(raw);
+  if (!phone) throw badRequest('请求参数不正确', [{ field, message: PHONE_MESSAGE }]);
   return phone;
 }

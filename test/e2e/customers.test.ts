@@ -114,11 +114,11 @@ describe('customer pages in Chromium at 375x812', () => {
     const { page, errors } = manager;
 
     await page.getByTestId('transfer-customer').click();
-    await page.getByTestId('transfer-person').first().waitFor();
-    await page.getByTestId('transfer-search').locator('input').fill('王强');
-    await page.getByTestId('transfer-person').nth(1).waitFor({ state: 'detached' }); // the search narrowed the list to one
+    await page.getByTestId('person-option').first().waitFor();
+    await page.getByTestId('person-search').locator('input').fill('王强');
+    await page.getByTestId('person-option').nth(1).waitFor({ state: 'detached' }); // the search narrowed the list to one
     await screenshot(page, 'customer-transfer');
-    await page.getByTestId('transfer-person').filter({ hasText: '王强' }).click();
+    await page.getByTestId('person-option').filter({ hasText: '王强' }).click();
     await page.getByRole('button', { name: '确认' }).click();
     await page.getByTestId('customer-head').getByText('负责人 王强').waitFor();
     await page.waitForTimeout(600); // the dialog and the sheet fade out

@@ -116,7 +116,7 @@ describe.each(databaseTargets())('WeCom login on $label', (target) => {
     expect((await errorOf(missing)).code).toBe('validation_failed');
   });
 
-  it.each(['https://evil.example/', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)'])(
+  it.each(['https://evil.example/', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)', '/.//evil.example', '/%2e//x', '/a/..//x', '/..//x', '/%2E%2E//x'])(
     'refuses the open redirect %s',
     async (redirect) => {
       const res = await fetch(`${server.baseUrl}/api/auth/wecom/authorize?redirect=${encodeURIComponent(redirect)}`, { redirect: 'manual' });
@@ -212,7 +212,7 @@ describe.each(databaseTargets())('WeCom login on $label', (target) => {
 });
 
 describe('login policies', () => {
-  it('uses SameSite=None and Secure cookies in live mode', () => {
+  it('uses SameSite=Lax and Secure cookies in live mode', () => {
     const live = loadConfig({
       WECOM_CORP_ID: 'ww1',
       WECOM_AGENT_ID: '1',
@@ -220,9 +220,10 @@ describe('login policies', () => {
       WECOM_CALLBACK_TOKEN: 't',
       WECOM_CALLBACK_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
       SESSION_SECRET: 'x'.repeat(40),
+      PUBLIC_URL: 'https://crm.example.com',
     });
 
-    expect(cookieOptions(live, 1000)).toMatchObject({ sameSite: 'none', secure: true, httpOnly: true });
+    expect(cookieOptions(live, 1000)).toMatchObject({ sameSite: 'lax', secure: true, httpOnly: true });
   });
 
   it.each([
@@ -232,6 +233,16 @@ describe('login policies', () => {
     ['//evil.example', null],
     ['/\\evil.example', null],
     ['https://crm.example/ok', null],
+    // Paths that normalise to `//host` (what the browser would then follow as another host).
+    ['/.//evil.example', null],
+    ['/%2e//x', null],
+    ['/%2E//x', null],
+    ['/a/..//x', null],
+    ['/..//x', null],
+    ['/a/b/../..//x', null],
+    ['/./\\x', null],
+    ['/%2f/x', '/%2f/x'],
+    ['/a/../b', '/b'],
   ])('accepts only same-origin paths as redirects: %s', (raw, expected) => {
     expect(safeRedirectPath(raw, 'https://crm.example')).toBe(expected);
   });

@@ -139,7 +139,7 @@ describe.each(databaseTargets())('customers on $label', (target) => {
       const res = await (await as('rep-east-1')).json(`/api/customers/${c.id}`, 'PATCH', { version: 1, phone: '139 1111 2222' });
 
       expect(res.status).toBe(409);
-      expect((await errorOf(res)).details).toEqual({ existingId: taken.id });
+      expect((await errorOf(res)).details).toMatchObject({ existingId: taken.id, matchedBy: 'phone' });
     });
 
     it('filters by stage and by overdue follow-ups', async () => {

@@ -138,7 +138,7 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
   it('holds a message WeCom refused for its per-member rate limit and sends it later, once', async () => {
     const deps = senderDeps();
     for (let i = 0; i < 30; i++) await deps.wecom.sendMessage({ touser: 'rep-east-2', msgtype: 'text', text: { content: `填满 ${i}` } });
-    await enqueueNotification(server.db.sequelize, { kind: 'transfer', dedupeKey: 'test:rate-limit', userId: ids.get('rep-east-2')!, title: '限流测试', description: '…', path: '/customers' }, new Date(clock.now()));
+    await enqueueNotification(server.db.sequelize, { kind: 'transfer', dedupeKey: 'test:rate-limit', userId: ids.get('rep-east-2')!, title: '限流测试', lines: [{ text: '…' }], path: '/customers' }, new Date(clock.now()));
 
     const sentAtFirst = await sendDueNotifications(deps, new Date(clock.now()));
     const [held] = await server.db.sequelize.query<{ status: string; attempts: number; last_error: string }>("SELECT status, attempts, last_error FROM notifications WHERE dedupe_key = 'test:rate-limit'", { type: QueryTypes.SELECT });
@@ -155,8 +155,8 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
 
   it('skips what the corp switched off, and what is addressed to someone who left', async () => {
     await api.send('admin', 'PATCH', '/api/admin/settings', { notifyTransfer: false }, 200);
-    await enqueueNotification(server.db.sequelize, { kind: 'transfer', dedupeKey: 'test:muted', userId: ids.get('rep-east-1')!, title: '已关闭', description: '…', path: '/' }, new Date(clock.now()));
-    await enqueueNotification(server.db.sequelize, { kind: 'digest', dedupeKey: 'test:left', userId: ids.get('ops-1')!, title: '已离职', description: '…', path: '/' }, new Date(clock.now()));
+    await enqueueNotification(server.db.sequelize, { kind: 'transfer', dedupeKey: 'test:muted', userId: ids.get('rep-east-1')!, title: '已关闭', lines: [{ text: '…' }], path: '/' }, new Date(clock.now()));
+    await enqueueNotification(server.db.sequelize, { kind: 'digest', dedupeKey: 'test:left', userId: ids.get('ops-1')!, title: '已离职', lines: [{ text: '…' }], path: '/' }, new Date(clock.now()));
 
     await scheduler().tick();
     const rows = await server.db.sequelize.query<{ dedupe_key: string; status: string; last_error: string }>(

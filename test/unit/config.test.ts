@@ -7,6 +7,7 @@ const LIVE_ENV = {
   WECOM_CALLBACK_TOKEN: 'live-token',
   WECOM_CALLBACK_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
   SESSION_SECRET: 'x'.repeat(40),
+  PUBLIC_URL: 'https://crm.example.com',
 };
 
 function configErrorOf(env: Record<string, string>): ConfigError {
@@ -112,6 +113,23 @@ describe('loadConfig', () => {
       expect(err.message).toBe(`Invalid configuration: ${name} is required when WECOM_MODE=live`);
     },
   );
+
+  it('refuses a live mode without https, in one line naming PUBLIC_URL', () => {
+    const err = configErrorOf({ ...LIVE_ENV, PUBLIC_URL: 'http://crm.example.com' });
+
+    expect(err.variable).toBe('PUBLIC_URL');
+    expect(err.message).toBe('Invalid configuration: PUBLIC_URL must be an https:// URL when WECOM_MODE=live (got "http://crm.example.com")');
+  });
+
+  it('trusts no proxy unless told, and one hop for TRUST_PROXY=on', () => {
+    expect([loadConfig({}).trustProxy, loadConfig({ TRUST_PROXY: 'on' }).trustProxy, loadConfig({ TRUST_PROXY: '2' }).trustProxy]).toEqual([0, 1, 2]);
+    expect(configErrorOf({ TRUST_PROXY: 'yes' }).variable).toBe('TRUST_PROXY');
+  });
+
+  it('ends sessions after 8 idle hours and 7 days by default', () => {
+    expect(loadConfig({}).sessions).toEqual({ idleMs: 8 * 3_600_000, maxAgeMs: 7 * 86_400_000 });
+    expect(loadConfig({ SESSION_IDLE_MINUTES: '30' }).sessions.idleMs).toBe(1_800_000);
+  });
 
   it('seeds demo data in simulator mode unless DEMO_DATA=off, never in live mode', () => {
     expect([loadConfig({}).demoData, loadConfig({ DEMO_DATA: 'off' }).demoData, loadConfig(LIVE_ENV).demoData]).toEqual([true, false, false]);

@@ -11,6 +11,15 @@ export interface RoleChanges {
   permissions?: string[];
 }
 
+export interface AuditFilter {
+  entity?: string;
+  action?: string;
+  actorUserId?: number;
+  /** ISO instants: from (inclusive) and until (exclusive). */
+  since?: string;
+  until?: string;
+}
+
 /** 管理: roles and who holds them, dictionaries, the audit log. */
 export const adminApi = {
   roles: () => api.get<{ items: RoleView[] }>('/api/admin/roles'),
@@ -20,5 +29,5 @@ export const adminApi = {
   addDictionaryValue: (type: DictionaryType, value: { code: string; label: string }) => api.post<DictionaryValue>(`/api/admin/dictionaries/${type}`, value),
   updateDictionaryValue: (type: DictionaryType, code: string, changes: { label?: string; enabled?: boolean }) =>
     api.patch<DictionaryValue>(`/api/admin/dictionaries/${type}/${encodeURIComponent(code)}`, changes),
-  auditLogs: (filter: { entity?: string }, page: number) => api.get<PageOf<AuditLogView>>('/api/admin/audit-logs', { ...filter, page, pageSize: 20 }),
+  auditLogs: (filter: AuditFilter, page: number) => api.get<PageOf<AuditLogView>>('/api/admin/audit-logs', { ...filter, page, pageSize: 20 }),
 };

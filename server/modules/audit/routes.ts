@@ -7,6 +7,7 @@ import { listAuditLogs } from './service';
 
 const auditQuery = z.object({
   action: z.string().max(64).optional(),
+  actionPrefix: z.string().max(64).optional(),
   entity: z.string().max(64).optional(),
   entityId: z.string().max(64).optional(),
   actorUserId: z.coerce.number().int().positive().optional(),

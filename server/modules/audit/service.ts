@@ -1,7 +1,7 @@
 import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { AuditLogView } from '@shared/audit';
 import type { PageOf } from '@shared/http';
-import { iso } from '../../db/lookup';
+import { iso, namesById } from '../../db/lookup';
 import { auditModels, type AuditLogRow } from './models';
 
 /** Who did it: a logged-in user, or the system itself (CLI, worker, start-up). */
@@ -44,8 +44,21 @@ export async function audit(
   );
 }
 
+/** What a write changes, for the audit trail: `{column: [before, after]}` of the columns that differ. */
+export function fieldDiff<T extends object>(before: T, changes: Partial<T>): Record<string, [unknown, unknown]> {
+  const diff: Record<string, [unknown, unknown]> = {};
+  for (const [key, after] of Object.entries(changes)) {
+    const was = (before as Record<string, unknown>)[key];
+    const same = was instanceof Date && after instanceof Date ? was.getTime() === after.getTime() : was === after;
+    if (!same) diff[key] = [was ?? null, after ?? null];
+  }
+  return diff;
+}
+
 export interface AuditQuery {
   action?: string;
+  /** Actions starting with this (`customer.`: every customer action). */
+  actionPrefix?: string;
   entity?: string;
   entityId?: string;
   actorUserId?: number;
@@ -60,6 +73,7 @@ export async function listAuditLogs(sequelize: Sequelize, query: AuditQuery): Pr
   const { AuditLog } = auditModels(sequelize);
   const where: WhereOptions<AuditLogRow> = {};
   if (query.action) Object.assign(where, { action: query.action });
+  else if (query.actionPrefix) Object.assign(where, { action: { [Op.startsWith]: query.actionPrefix } });
   if (query.entity) Object.assign(where, { entity: query.entity });
   if (query.entityId) Object.assign(where, { entity_id: query.entityId });
   if (query.actorUserId) Object.assign(where, { actor_user_id: query.actorUserId });
@@ -77,12 +91,13 @@ export async function listAuditLogs(sequelize: Sequelize, query: AuditQuery): Pr
     limit: query.pageSize,
     offset: (query.page - 1) * query.pageSize,
   });
+  const names = await namesById(sequelize, 'users', rows.map((r) => r.get().actor_user_id));
   return {
     items: rows.map((r) => {
       const row = r.get();
       return {
         id: row.id,
-        actor: { userId: row.actor_user_id, label: row.actor_label },
+        actor: { userId: row.actor_user_id, label: row.actor_label, name: row.actor_user_id === null ? null : (names.get(row.actor_user_id) ?? null) },
         action: row.action,
         entity: row.entity,
         entityId: row.entity_id,

@@ -75,10 +75,12 @@ export async function consumeState(
 /**
  * A same-origin path to return to after login, or null. Refuses absolute URLs, scheme-relative
  * `//host` and backslash tricks (`/\\evil`), so login can't be turned into an open redirect.
+ * The check is made again on the normalised path — the value we will send in `Location` —
+ * because dot segments fold `/.//evil.example` or `/a/..//x` into `//host`.
  */
 export function safeRedirectPath(raw: string | undefined, publicUrl: string): string | null {
   if (!raw) return '/';
-  if (!raw.startsWith('/') || raw.startsWith('//') || /[\\\u0000-\u001f]/.test(raw)) return null;
+  if (!isSingleSlashPath(raw)) return null;
   const base = new URL(publicUrl);
   let url: URL;
   try {
@@ -87,5 +89,8 @@ export function safeRedirectPath(raw: string | undefined, publicUrl: string): st
     return null;
   }
   if (url.origin !== base.origin) return null;
-  return `${url.pathname}${url.search}${url.hash}`;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return isSingleSlashPath(path) ? path : null;
 }
+
+const isSingleSlashPath = (path: string) => path.startsWith('/') && !path.startsWith('//') && !/[\\\u0000-\u001f]/.test(path);

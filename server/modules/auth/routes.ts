@@ -10,7 +10,7 @@ import type { WecomClient } from '../../wecom/client';
 import { audit } from '../audit/service';
 import { consumeState, issueState, safeRedirectPath, STATE_TTL_MS } from './oauth-state';
 import { describeMe, loginWithCode } from './service';
-import { cookieOptions, endSession, OAUTH_NONCE_COOKIE, startSession } from './session';
+import { clearCookie, endSession, OAUTH_NONCE_COOKIE, setCookie, startSession } from './session';
 
 export interface AuthDeps {
   config: Config;
@@ -36,7 +36,7 @@ export function authRoutes(deps: AuthDeps): Router {
     const path = safeRedirectPath(redirect, config.publicUrl);
     if (path === null) throw badRequest('redirect 必须是本站路径', [{ field: 'redirect', message: '只允许以 / 开头的站内路径' }]);
     const { state, nonce } = await issueState(sequelize, config.sessionSecret, path);
-    ctx.cookies.set(OAUTH_NONCE_COOKIE, nonce, cookieOptions(config, STATE_TTL_MS));
+    setCookie(ctx, config, OAUTH_NONCE_COOKIE, nonce, STATE_TTL_MS);
     ctx.set('Cache-Control', 'no-store');
     return state;
   }
@@ -72,18 +72,19 @@ export function authRoutes(deps: AuthDeps): Router {
     const { code, state } = validate(callbackQuery, ctx.query);
     const nonce = ctx.cookies.get(OAUTH_NONCE_COOKIE, { signed: true });
     const redirect = await consumeState(sequelize, config.sessionSecret, state, nonce);
-    ctx.cookies.set(OAUTH_NONCE_COOKIE, '', { ...cookieOptions(config, 0), maxAge: undefined, expires: new Date(0) });
+    clearCookie(ctx, config, OAUTH_NONCE_COOKIE);
     const user = await loginWithCode({ ...deps, bootstrap }, code, ctx.ip);
-    startSession(ctx, config, user.id);
+    await startSession(ctx, config, sequelize, user.id);
     ctx.set('Cache-Control', 'no-store');
-    ctx.redirect(redirect);
+    // Checked when the state was issued; checked again here, on the exact value we send.
+    ctx.redirect(safeRedirectPath(redirect, config.publicUrl) ?? '/');
   });
 
   router.post('/auth/logout', async (ctx) => {
     if (ctx.state.user) {
       await audit(sequelize, { userId: ctx.state.user.id, label: ctx.state.user.wecom_userid, ip: ctx.ip }, { action: 'auth.logout', entity: 'user', entityId: ctx.state.user.id, summary: `${ctx.state.user.name} 退出登录` });
     }
-    endSession(ctx, config);
+    await endSession(ctx, config, sequelize);
     ctx.status = 204;
   });
 

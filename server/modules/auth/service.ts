@@ -1,12 +1,15 @@
 import type { Sequelize } from 'sequelize';
+import type { Config } from '../../../config';
+import type { CallerResolver } from '../../http/auth';
+import { sessionUserId } from './session';
 import type { MeResponse } from '@shared/permissions';
 import { AppError, forbidden } from '../../http/errors';
 import type { WecomClient } from '../../wecom/client';
 import { WecomApiError } from '../../wecom/errors';
 import { audit } from '../audit/service';
 import type { UserRow } from '../org/models';
-import { applyDepartments, applyEmployee, departmentsOfUser, findUserByWecomId, type RoleBootstrap } from '../org/service';
-import type { Access } from '../roles/access';
+import { applyDepartments, applyEmployee, departmentsOfUser, findUserById, findUserByWecomId, type RoleBootstrap } from '../org/service';
+import { loadAccess, type Access } from '../roles/access';
 import { grantRoles } from '../roles/service';
 
 const INVALID_CODE = 40029;
@@ -61,5 +64,16 @@ export async function describeMe(sequelize: Sequelize, user: UserRow, access: Ac
     roles: access.roles,
     dataScope: access.dataScope,
     permissions: [...access.permissions].sort(),
+  };
+}
+
+/** The caller behind a request's session cookie: an active employee and their access. */
+export function sessionCaller(config: Config, sequelize: Sequelize): CallerResolver {
+  return async (ctx) => {
+    const userId = await sessionUserId(ctx, config, sequelize);
+    if (userId === null) return null;
+    const user = await findUserById(sequelize, userId);
+    if (user?.status !== 'active') return null;
+    return { user, access: await loadAccess(sequelize, user.id) };
   };
 }

@@ -1,46 +1,59 @@
 /**
- * Sessions are signed cookies (DESIGN §11: no server-side session store). The cookie holds the
- * user id and issue time; the user row is re-read on every request, so disabling an employee
- * ends their sessions at once.
+ * The session cookie: a random token (signed, HttpOnly) naming a row of `sessions`. SameSite=Lax:
+ * WeCom opens our pages as top-level documents (the sidebar, the workbench, the OAuth redirect
+ * back to us), so the browser sends a Lax cookie on every request we need, and never on another
+ * site's form post or fetch.
  */
 import type { Context } from 'koa';
 import type { Config } from '../../../config';
+import { openSession, revokeSession, sessionUser } from '../sessions/service';
+import type { Sequelize } from 'sequelize';
 
 export const SESSION_COOKIE = 'wcrm_session';
 export const OAUTH_NONCE_COOKIE = 'wcrm_oauth';
-export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 
-/**
- * Cookie policy. Live mode: the WeCom webview loads us cross-site, so SameSite=None and Secure.
- * Demo mode on http://localhost: Lax, not Secure.
- */
+/** Secure whenever the browser reaches us over https (also behind a TLS-terminating proxy). */
 export function cookieOptions(config: Config, maxAge: number) {
-  const live = config.wecom.mode === 'live';
   return {
     httpOnly: true,
     signed: true,
-    sameSite: live ? ('none' as const) : ('lax' as const),
-    secure: live,
+    sameSite: 'lax' as const,
+    secure: config.publicUrl.startsWith('https://'),
     maxAge,
     overwrite: true,
     path: '/',
   };
 }
 
-export function startSession(ctx: Context, config: Config, userId: number, now = Date.now()): void {
-  ctx.cookies.set(SESSION_COOKIE, `${userId}.${Math.floor(now / 1000)}`, cookieOptions(config, SESSION_TTL_MS));
+/**
+ * Sets a cookie. The browser's connection is https when PUBLIC_URL is, even if the hop from the
+ * proxy to us is plain HTTP: tell the cookie jar so, or it refuses to send a Secure cookie.
+ */
+export function setCookie(ctx: Context, config: Config, name: string, value: string, maxAge: number): void {
+  const options = cookieOptions(config, maxAge);
+  if (options.secure) (ctx.cookies as unknown as { secure: boolean }).secure = true;
+  ctx.cookies.set(name, value, options);
 }
 
-export function endSession(ctx: Context, config: Config): void {
-  ctx.cookies.set(SESSION_COOKIE, '', { ...cookieOptions(config, 0), maxAge: undefined, expires: new Date(0) });
+export function clearCookie(ctx: Context, config: Config, name: string): void {
+  const options = { ...cookieOptions(config, 0), maxAge: undefined, expires: new Date(0) };
+  if (options.secure) (ctx.cookies as unknown as { secure: boolean }).secure = true;
+  ctx.cookies.set(name, '', options);
 }
 
-/** The user id of a valid, unexpired session cookie, or null. */
-export function sessionUserId(ctx: Context, now = Date.now()): number | null {
-  const raw = ctx.cookies.get(SESSION_COOKIE, { signed: true });
-  const match = raw ? /^(\d+)\.(\d+)$/.exec(raw) : null;
-  if (!match) return null;
-  const issuedAt = Number(match[2]) * 1000;
-  if (issuedAt + SESSION_TTL_MS <= now || issuedAt > now + 60_000) return null;
-  return Number(match[1]);
+export async function startSession(ctx: Context, config: Config, sequelize: Sequelize, userId: number): Promise<void> {
+  const token = await openSession(sequelize, config.sessions, userId, { ip: ctx.ip, userAgent: ctx.get('User-Agent') });
+  setCookie(ctx, config, SESSION_COOKIE, token, config.sessions.maxAgeMs);
+}
+
+export async function endSession(ctx: Context, config: Config, sequelize: Sequelize): Promise<void> {
+  const token = ctx.cookies.get(SESSION_COOKIE, { signed: true });
+  if (token) await revokeSession(sequelize, token);
+  clearCookie(ctx, config, SESSION_COOKIE);
+}
+
+/** The user id of the request's live session, or null. */
+export function sessionUserId(ctx: Context, config: Config, sequelize: Sequelize): Promise<number | null> {
+  const token = ctx.cookies.get(SESSION_COOKIE, { signed: true });
+  return token ? sessionUser(sequelize, config.sessions, token) : Promise.resolve(null);
 }

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { contactCreateSchema, contactUpdateSchema } from '@shared/customers';
-import { callerOf, requirePermission } from '../../http/auth';
+import { callerOf, crmCallerOf, requirePermission } from '../../http/auth';
 import { validate } from '../../http/validate';
 import { addContact, deleteContact, getContact, listContacts, updateContact } from './service';
 
@@ -21,7 +21,7 @@ export function contactRoutes(deps: { sequelize: Sequelize }): Router {
   router.post('/', write, async (ctx) => {
     const { customerId } = validate(customerParam, ctx.params);
     ctx.status = 201;
-    ctx.body = await addContact(sequelize, callerOf(ctx).access, customerId, validate(contactCreateSchema, ctx.request.body));
+    ctx.body = await addContact(sequelize, crmCallerOf(ctx), customerId, validate(contactCreateSchema, ctx.request.body));
   });
   router.get('/:contactId', read, async (ctx) => {
     const { customerId, contactId } = validate(contactParam, ctx.params);
@@ -29,11 +29,11 @@ export function contactRoutes(deps: { sequelize: Sequelize }): Router {
   });
   router.patch('/:contactId', write, async (ctx) => {
     const { customerId, contactId } = validate(contactParam, ctx.params);
-    ctx.body = await updateContact(sequelize, callerOf(ctx).access, customerId, contactId, validate(contactUpdateSchema, ctx.request.body));
+    ctx.body = await updateContact(sequelize, crmCallerOf(ctx), customerId, contactId, validate(contactUpdateSchema, ctx.request.body));
   });
   router.delete('/:contactId', write, async (ctx) => {
     const { customerId, contactId } = validate(contactParam, ctx.params);
-    await deleteContact(sequelize, callerOf(ctx).access, customerId, contactId);
+    await deleteContact(sequelize, crmCallerOf(ctx), customerId, contactId);
     ctx.status = 204;
   });
   return router;

@@ -8,6 +8,8 @@ import type { ContactInput, ContactPatch, ContactView } from '@shared/customers'
 import { iso } from '../../db/lookup';
 import { notFound } from '../../http/errors';
 import type { Access } from '../roles/access';
+import type { Caller } from '../roles/ownership';
+import { audit, fieldDiff } from '../audit/service';
 import { loadVisibleCustomer } from '../customers/service';
 import { phoneField } from '../../http/validate';
 import { contactModels, type ContactRow } from './models';
@@ -38,8 +40,8 @@ async function clearPrimary(sequelize: Sequelize, customerId: number, transactio
   await contactModels(sequelize).Contact.update({ primary_of_customer_id: null }, { where: { primary_of_customer_id: customerId }, transaction });
 }
 
-export async function addContact(sequelize: Sequelize, access: Access, customerId: number, input: ContactInput): Promise<ContactView> {
-  await loadVisibleCustomer(sequelize, access, customerId);
+export async function addContact(sequelize: Sequelize, caller: Caller, customerId: number, input: ContactInput): Promise<ContactView> {
+  const customer = await loadVisibleCustomer(sequelize, caller.access, customerId);
   const { Contact } = contactModels(sequelize);
   const phone = phoneField(input.phone) ?? null;
   const row = await sequelize.transaction(async (transaction) => {
@@ -59,6 +61,7 @@ export async function addContact(sequelize: Sequelize, access: Access, customerI
       },
       { transaction },
     );
+    await audit(sequelize, caller.actor, { action: 'contact.create', entity: 'customer', entityId: customerId, summary: `客户 ${customer.name} 新增联系人 ${input.name}`, diff: { contactId: created.get().id, ...input, phone } }, { transaction });
     return created.get();
   });
   return contactView(row);
@@ -75,9 +78,9 @@ export async function getContact(sequelize: Sequelize, access: Access, customerI
   return contactView(await loadContact(sequelize, customerId, contactId));
 }
 
-export async function updateContact(sequelize: Sequelize, access: Access, customerId: number, contactId: number, patch: ContactPatch): Promise<ContactView> {
-  await loadVisibleCustomer(sequelize, access, customerId);
-  await loadContact(sequelize, customerId, contactId);
+export async function updateContact(sequelize: Sequelize, caller: Caller, customerId: number, contactId: number, patch: ContactPatch): Promise<ContactView> {
+  const customer = await loadVisibleCustomer(sequelize, caller.access, customerId);
+  const current = await loadContact(sequelize, customerId, contactId);
   const { Contact } = contactModels(sequelize);
   const changes: Partial<ContactRow> = {};
   if (patch.name !== undefined) changes.name = patch.name;
@@ -90,17 +93,19 @@ export async function updateContact(sequelize: Sequelize, access: Access, custom
     if (patch.isPrimary === true) await clearPrimary(sequelize, customerId, transaction);
     if (patch.isPrimary !== undefined) changes.primary_of_customer_id = patch.isPrimary ? customerId : null;
     await Contact.update(changes, { where: { id: contactId }, transaction });
+    await audit(sequelize, caller.actor, { action: 'contact.update', entity: 'customer', entityId: customerId, summary: `客户 ${customer.name} 修改联系人 ${current.name}`, diff: { contactId, ...fieldDiff(current, changes) } }, { transaction });
   });
   return contactView(await loadContact(sequelize, customerId, contactId));
 }
 
 /** Deleting the primary contact promotes the oldest remaining one. */
-export async function deleteContact(sequelize: Sequelize, access: Access, customerId: number, contactId: number): Promise<void> {
-  await loadVisibleCustomer(sequelize, access, customerId);
+export async function deleteContact(sequelize: Sequelize, caller: Caller, customerId: number, contactId: number): Promise<void> {
+  const customer = await loadVisibleCustomer(sequelize, caller.access, customerId);
   const contact = await loadContact(sequelize, customerId, contactId);
   const { Contact } = contactModels(sequelize);
   await sequelize.transaction(async (transaction) => {
     await Contact.destroy({ where: { id: contactId }, transaction });
+    await audit(sequelize, caller.actor, { action: 'contact.delete', entity: 'customer', entityId: customerId, summary: `客户 ${customer.name} 删除联系人 ${contact.name}`, diff: { contactId, name: contact.name, phone: contact.phone } }, { transaction });
     if (contact.primary_of_customer_id === null) return;
     const next = await Contact.findOne({ where: { customer_id: customerId, id: { [Op.ne]: contactId } }, order: [['id', 'ASC']], transaction });
     if (next) await Contact.update({ primary_of_customer_id: customerId }, { where: { id: next.get().id }, transaction });

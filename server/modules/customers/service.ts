@@ -2,20 +2,20 @@
  * Customer profiles (DESIGN §5, §6.5). Every read and write goes through the caller's data
  * scope: out of scope is 404 for a record and invisible in lists.
  */
-import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { CustomerCreateInput, CustomerUpdateInput, CustomerView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import { normalizePhone } from '@shared/phone';
 import { startOfBusinessDay } from '@shared/time';
-import { INSERT_ROWS_PER_STATEMENT, inSlices } from '../../db/dialect';
+import { INSERT_ROWS_PER_STATEMENT, containsWhere, inSlices } from '../../db/dialect';
 import { isoOrNull, iso, namesById, named } from '../../db/lookup';
-import { badRequest, conflict, notFound } from '../../http/errors';
-import { containsPattern, pageWindow, phoneField } from '../../http/validate';
-import { audit } from '../audit/service';
+import { badRequest, conflict, duplicate, notFound } from '../../http/errors';
+import { pageWindow, phoneField } from '../../http/validate';
+import { audit, fieldDiff, type Actor } from '../audit/service';
 import { enqueueNotification } from '../reminders/outbox';
 import { assertDictionaryValues, type DictionaryCheck } from '../dictionaries/service';
 import { canSee, scopeWhere, type Access } from '../roles/access';
-import { requireActiveUser, resolveOwnership, type Caller } from '../roles/ownership';
+import { resolveOwnership, type Caller } from '../roles/ownership';
 import { customerModels, stageChangeModels, type CustomerRow } from './models';
 
 const DEFAULTS = { status: 'active', lifecycleStage: 'lead' } as const;
@@ -104,21 +104,51 @@ export async function insertCustomers(sequelize: Sequelize, customers: NewCustom
   return ids;
 }
 
+/** 409 `duplicate` for `existing`, with its id only if the caller may see it. */
+function duplicateOf(access: Access, existing: CustomerRow, phone: string | null, message = `客户已存在：${existing.name}`) {
+  const visible = canSee(access, { ownerUserId: existing.owner_user_id, departmentId: existing.department_id });
+  return duplicate(visible ? message : '该客户已由其他同事负责，请联系管理员', {
+    existingId: visible ? existing.id : null,
+    matchedBy: phone && existing.phone === phone ? 'phone' : 'name_institution',
+  });
+}
+
+/**
+ * Runs a write that may break a live-uniqueness index (migration 0014): the check before it gives
+ * the friendly answer, the index decides a race, and its violation gets the same answer.
+ */
+async function uniquely<T>(sequelize: Sequelize, access: Access, identity: { name: string; institution: string | null; phone: string | null; exceptId?: number }, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (!(err instanceof UniqueConstraintError)) throw err;
+    const existing = await findDuplicate(sequelize, identity.name, identity.institution, identity.phone, identity.exceptId);
+    if (!existing) throw err;
+    throw duplicateOf(access, existing, identity.phone);
+  }
+}
+
 export async function createCustomer(sequelize: Sequelize, caller: Caller, input: CustomerCreateInput): Promise<CustomerView> {
   const values = { ...DEFAULTS, ...input };
   await assertDictionaryValues(sequelize, dictionaryChecks(values));
   const { ownerUserId, departmentId } = await resolveOwnership(sequelize, caller, input);
   const phone = phoneField(input.phone) ?? null;
+  const identity = { name: values.name, institution: values.institution ?? null, phone };
 
-  const duplicate = await findDuplicate(sequelize, values.name, values.institution ?? null, phone);
-  if (duplicate) {
-    const visible = canSee(caller.access, { ownerUserId: duplicate.owner_user_id, departmentId: duplicate.department_id });
-    throw conflict(
-      visible ? `客户已存在：${duplicate.name}` : '该客户已由其他同事负责，请联系管理员',
-      { existingId: visible ? duplicate.id : null, matchedBy: phone && duplicate.phone === phone ? 'phone' : 'name_institution' },
-    );
-  }
-  const [id] = await sequelize.transaction((transaction) => insertCustomers(sequelize, [{ values: { ...values, phone }, ownership: { ownerUserId, departmentId } }], caller.access.userId, transaction));
+  const existing = await findDuplicate(sequelize, identity.name, identity.institution, phone);
+  if (existing) throw duplicateOf(caller.access, existing, phone);
+  const [id] = await uniquely(sequelize, caller.access, identity, () =>
+    sequelize.transaction(async (transaction) => {
+      const ids = await insertCustomers(sequelize, [{ values: { ...values, phone }, ownership: { ownerUserId, departmentId } }], caller.access.userId, transaction);
+      await audit(
+        sequelize,
+        caller.actor,
+        { action: 'customer.create', entity: 'customer', entityId: ids[0], summary: `新建客户 ${values.name}`, diff: { ...values, phone, ownerUserId, departmentId } },
+        { transaction },
+      );
+      return ids;
+    }),
+  );
   return getCustomer(sequelize, caller.access, id!);
 }
 
@@ -162,13 +192,12 @@ export async function listCustomers(sequelize: Sequelize, access: Access, query:
   const { Customer } = customerModels(sequelize);
   const and: WhereOptions[] = [{ deleted_at: null }, scopeWhere(access)];
   if (query.keyword) {
-    const like = containsPattern(query.keyword);
     const phone = normalizePhone(query.keyword);
     and.push({
       [Op.or]: [
-        { name: { [Op.like]: like } },
-        { institution: { [Op.like]: like } },
-        ...(phone ? [{ phone: { [Op.like]: `%${phone}%` } }] : []),
+        containsWhere(sequelize, 'name', query.keyword),
+        containsWhere(sequelize, 'institution', query.keyword),
+        ...(phone ? [containsWhere(sequelize, 'phone', phone)] : []),
       ],
     });
   }
@@ -223,7 +252,7 @@ export async function writeCustomerChanges(
   current: CustomerRow,
   changes: Partial<CustomerRow>,
   version: number,
-  by: number | null,
+  by: Actor,
   transaction: Transaction,
 ): Promise<boolean> {
   const [affected] = await customerModels(sequelize).Customer.update(
@@ -231,8 +260,18 @@ export async function writeCustomerChanges(
     { where: { id: current.id, version, deleted_at: null }, transaction },
   );
   if (affected !== 1) return false;
+  const diff = fieldDiff(current, changes);
+  if (Object.keys(diff).length) {
+    await audit(sequelize, by, { action: 'customer.update', entity: 'customer', entityId: current.id, summary: `修改客户 ${current.name}`, diff }, { transaction });
+  }
   if (changes.lifecycle_stage !== undefined && changes.lifecycle_stage !== current.lifecycle_stage) {
-    await recordStageChange(sequelize, { customerId: current.id, from: current.lifecycle_stage, to: changes.lifecycle_stage, by }, transaction);
+    await recordStageChange(sequelize, { customerId: current.id, from: current.lifecycle_stage, to: changes.lifecycle_stage, by: by.userId }, transaction);
+    await audit(
+      sequelize,
+      by,
+      { action: 'customer.stage_change', entity: 'customer', entityId: current.id, summary: `客户 ${current.name} 阶段变更`, diff: { lifecycle_stage: [current.lifecycle_stage, changes.lifecycle_stage] } },
+      { transaction },
+    );
   }
   return true;
 }
@@ -245,19 +284,12 @@ export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: n
   }
   const phone = phoneField(patch.phone);
   const identityChanged = Boolean(phone) || patch.name !== undefined || patch.institution !== undefined;
-  const duplicate = identityChanged
-    ? await findDuplicate(
-        sequelize,
-        patch.name ?? current.name,
-        patch.institution !== undefined ? patch.institution : current.institution,
-        phone ?? null,
-        id,
-      )
-    : null;
-  if (duplicate) {
-    throw conflict(`与已有客户重复：${duplicate.name}`, { existingId: canSee(caller.access, { ownerUserId: duplicate.owner_user_id, departmentId: duplicate.department_id }) ? duplicate.id : null });
-  }
-  const updated = await sequelize.transaction((transaction) => writeCustomerChanges(sequelize, current, customerChanges(patch, phone), patch.version, caller.access.userId, transaction));
+  const identity = { name: patch.name ?? current.name, institution: patch.institution !== undefined ? patch.institution : current.institution, phone: phone ?? null, exceptId: id };
+  const existing = identityChanged ? await findDuplicate(sequelize, identity.name, identity.institution, identity.phone, id) : null;
+  if (existing) throw duplicateOf(caller.access, existing, identity.phone, `与已有客户重复：${existing.name}`);
+  const updated = await uniquely(sequelize, caller.access, identity, () =>
+    sequelize.transaction((transaction) => writeCustomerChanges(sequelize, current, customerChanges(patch, phone), patch.version, caller.actor, transaction)),
+  );
   if (!updated) {
     const latest = await loadVisibleCustomer(sequelize, caller.access, id);
     throw conflict('客户已被他人修改，请刷新后重试', { currentVersion: latest.version });
@@ -291,8 +323,8 @@ export async function transferCustomers(
   toUserId: number,
 ): Promise<{ transferred: number }> {
   const { Customer } = customerModels(sequelize);
-  const target = await requireActiveUser(sequelize, toUserId, 'toUserId');
-  if (!target.mainDepartmentId) throw badRequest('请求参数不正确', [{ field: 'toUserId', message: '接收人没有所属部门' }]);
+  // The receiver is held to the rule every new owner is (the partner handover uses it too).
+  const target = await resolveOwnership(sequelize, caller, { ownerUserId: toUserId }, { owner: 'toUserId', department: 'toUserId' });
   return sequelize.transaction(async (transaction) => {
     const rows = await Customer.findAll({ where: { [Op.and]: [{ id: { [Op.in]: ids }, deleted_at: null }, scopeWhere(caller.access)] }, transaction });
     if (rows.length !== new Set(ids).size) throw notFound('部分客户不存在或不在你的数据范围内');
@@ -300,7 +332,7 @@ export async function transferCustomers(
     for (const row of rows) {
       const c = row.get();
       await Customer.update(
-        { owner_user_id: toUserId, department_id: target.mainDepartmentId!, version: c.version + 1 },
+        { owner_user_id: toUserId, department_id: target.departmentId, version: c.version + 1 },
         { where: { id: c.id }, transaction },
       );
     }
@@ -320,7 +352,7 @@ export async function transferCustomers(
           dedupeKey: `transfer:${caller.access.userId}:${now.getTime()}:${moved.map((c) => c.id).join(',')}`.slice(0, 128),
           userId: toUserId,
           title: `${moved.length} 位客户已转给你`,
-          description: `<div class="normal">${names}</div><div class="gray">由 ${(await namesById(sequelize, 'users', [caller.access.userId])).get(caller.access.userId) ?? caller.actor.label} 转移</div>`,
+          lines: [{ text: names }, { tone: 'gray', text: `由 ${(await namesById(sequelize, 'users', [caller.access.userId])).get(caller.access.userId) ?? caller.actor.label} 转移` }],
           path: moved.length === 1 ? `/customers/${moved[0]!.id}` : '/customers',
         },
         now,
@@ -334,7 +366,7 @@ export async function transferCustomers(
         action: 'customer.transfer',
         entity: 'customer',
         entityId: ids.length === 1 ? ids[0] : undefined,
-        summary: `转移 ${rows.length} 位客户给 ${target.name}`,
+        summary: `转移 ${rows.length} 位客户给 ${target.ownerName}`,
         diff: rows.map((r) => ({ id: r.get().id, from: r.get().owner_user_id, to: toUserId })),
       },
       { transaction },

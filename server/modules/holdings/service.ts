@@ -6,11 +6,12 @@
 import { Op, QueryTypes, type Model, type Sequelize, type Transaction } from 'sequelize';
 import type { PageOf } from '@shared/http';
 import { fromHundredths, toHundredths } from '@shared/money';
-import type { HoldingRecordInput, HoldingRecordView, HoldingView, ProductHolderView } from '@shared/products';
+import { HOLDING_RECORD_KINDS, type HoldingRecordInput, type HoldingRecordView, type HoldingView, type ProductHolderView } from '@shared/products';
 import { forUpdateSql, insertIgnoringDuplicates, retryOnDeadlock } from '../../db/dialect';
 import { dateOnlyOrNull, iso, namesById, named } from '../../db/lookup';
 import { badRequest, notFound } from '../../http/errors';
 import { pageWindow, type PageRequest } from '../../http/validate';
+import { audit } from '../audit/service';
 import { scopeWhere, type Access } from '../roles/access';
 import type { Caller } from '../roles/ownership';
 import { customerModels, type CustomerRow } from '../customers/models';
@@ -156,6 +157,18 @@ export async function addHoldingRecord(
         { transaction },
       );
       await recomputeHolding(sequelize, holding.id, transaction);
+      await audit(
+        sequelize,
+        caller.actor,
+        {
+          action: `holding.${input.kind}`,
+          entity: 'holding',
+          entityId: holding.id,
+          summary: `${HOLDING_RECORD_KINDS[input.kind]} ${product.name} ${input.amount} 元`,
+          diff: { customerId, productId: input.productId, kind: input.kind, amount: input.amount, shares: input.shares ?? null, tradedOn: input.tradedOn, recordId: record.get().id },
+        },
+        { transaction },
+      );
       const updated = (await Holding.findByPk(holding.id, { transaction }))!.get();
       const [view] = await holdingViews(sequelize, [updated], transaction);
       const [recordView] = await recordViews(sequelize, [record.get()], transaction);

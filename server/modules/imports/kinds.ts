@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { customerCreateSchema } from '@shared/customers';
 import type { ImportKind } from '@shared/imports';
 import { partnerCreateSchema } from '@shared/partners';
+import type { Actor } from '../audit/service';
 import { customerModels, type CustomerRow } from '../customers/models';
 import { customerChanges, insertCustomers, writeCustomerChanges } from '../customers/service';
 import { partnerModels, type PartnerRow } from '../partners/models';
@@ -44,7 +45,8 @@ export interface KindSpec {
   insert(sequelize: Sequelize, rows: { input: Record<string, unknown>; ownership: Ownership }[], by: number, transaction: Transaction): Promise<unknown>;
   /** The columns this input would change on the record (empty: nothing to do). */
   changes(record: OnFile, input: Record<string, unknown>): Record<string, unknown>;
-  update(sequelize: Sequelize, record: OnFile, changes: Record<string, unknown>, by: number, transaction: Transaction): Promise<boolean>;
+  /** Applies `changes` if the record is still at its version; audited as `by`'s edit. */
+  update(sequelize: Sequelize, record: OnFile, changes: Record<string, unknown>, by: Actor, transaction: Transaction): Promise<boolean>;
 }
 
 const owner: ColumnSpec = { key: 'owner', header: '负责人', aliases: ['客户经理', '归属人', '所属人员', 'owner'], type: 'owner', sample: '李娜' };
@@ -156,7 +158,7 @@ const partners: KindSpec = {
   },
   insert: (sequelize, rows, by, transaction) => insertPartners(sequelize, rows.map(({ input, ownership }) => ({ values: input as z.infer<typeof partnerCreateSchema>, ownership })), by, transaction),
   changes: (record, input) => differing(record, partnerColumns(input) as Record<string, unknown>),
-  update: (sequelize, record, changes, _by, transaction) => writePartnerChanges(sequelize, record.id, changes, record.version, transaction),
+  update: (sequelize, record, changes, by, transaction) => writePartnerChanges(sequelize, record as unknown as PartnerRow, changes, record.version, by, transaction),
 };
 
 export const KINDS: Record<ImportKind, KindSpec> = { customers, partners };

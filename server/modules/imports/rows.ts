@@ -6,7 +6,8 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { DICTIONARY_TYPES, type DictionariesResponse } from '@shared/dictionaries';
 import type { ImportMode, ImportRowError } from '@shared/imports';
-import { normalizePhone } from '@shared/phone';
+import { CONTROL_CHARACTER_MESSAGE, CONTROL_CHARACTERS_EXCEPT_LAYOUT } from '@shared/fields';
+import { PHONE_MESSAGE, parsePhone } from '@shared/phone';
 import { AppError } from '../../http/errors';
 import { canSee } from '../roles/access';
 import { resolveOwnership, type Caller, type Ownership } from '../roles/ownership';
@@ -30,7 +31,9 @@ interface Checked {
   keys: string[];
 }
 
-const shown = (cell: Cell | undefined) => (cell === null || cell === undefined ? null : String(cell).slice(0, 200));
+/** A cell as the error report shows it: control characters drawn as their Unicode pictures (␀, ␛…). */
+const shown = (cell: Cell | undefined) =>
+  cell === null || cell === undefined ? null : String(cell).slice(0, 200).replace(/[\u0000-\u001f]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)));
 
 export async function planRows(
   sequelize: Sequelize,
@@ -117,6 +120,10 @@ function checkRow(spec: KindSpec, layout: SheetLayout, row: SheetRow, dictionari
     const index = layout.columnOf.get(column.key);
     if (index === undefined) continue;
     const cell = row.cells[index];
+    if (typeof cell === 'string' && CONTROL_CHARACTERS_EXCEPT_LAYOUT.test(cell)) {
+      problem(column.key, cell, CONTROL_CHARACTER_MESSAGE);
+      continue;
+    }
     if (column.type === 'id') {
       const text = cellText(cell);
       if (text !== null && !/^[1-9]\d{0,9}$/.test(text)) problem(column.key, cell, '系统编号应为正整数（来自导出文件），新增记录请留空');
@@ -142,10 +149,10 @@ function checkRow(spec: KindSpec, layout: SheetLayout, row: SheetRow, dictionari
   }
   for (const field of spec.phoneFields) {
     if (given[field] === undefined) continue;
-    const phone = normalizePhone(String(given[field]));
+    const phone = parsePhone(String(given[field]));
     if (phone) given[field] = phone;
     else {
-      problem(field, String(given[field]), '电话号码格式不正确');
+      problem(field, String(given[field]), PHONE_MESSAGE);
       delete given[field];
     }
   }

@@ -238,7 +238,7 @@ async function writeBatch(deps: ImportDeps, spec: KindSpec, caller: Caller, id: 
       tally.updated = 0;
       for (const o of batch) {
         if (o.action === 'update') {
-          if (await spec.update(sequelize, o.record, o.changes, by, transaction)) tally.updated++;
+          if (await spec.update(sequelize, o.record, o.changes, caller.actor, transaction)) tally.updated++;
           else {
             tally.failed++;
             errors.push({ row: o.row, column: null, value: null, message: `${spec.noun}在导入期间被他人修改，未更新，请重新导入这一行` });

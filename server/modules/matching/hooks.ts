@@ -27,9 +27,7 @@ async function notifyOwner(sequelize: Sequelize, externalUserid: string, outcome
       dedupeKey: `link:${outcome.customerId}:${externalUserid}`.slice(0, 128),
       userId: Number(row.owner),
       title: lead ? `新线索：${row.customer}` : `企业微信联系人已关联：${row.customer}`,
-      description: lead
-        ? '<div class="normal">新添加的企业微信客户已自动建为线索，请尽快跟进</div>'
-        : `<div class="normal">${row.contact ?? externalUserid} 已关联到你的客户 ${row.customer}</div>`,
+      lines: [{ text: lead ? '新添加的企业微信客户已自动建为线索，请尽快跟进' : `${row.contact ?? externalUserid} 已关联到你的客户 ${row.customer}` }],
       path: `/customers/${outcome.customerId}`,
     },
     new Date(),

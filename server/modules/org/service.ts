@@ -7,11 +7,13 @@ import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequeli
 import type { PageOf } from '@shared/http';
 import type { Colleague, DepartmentOption, UserWithRoles } from '@shared/org';
 import type { UserStatus } from '@shared/permissions';
-import { containsPattern, pageWindow, type PageRequest } from '../../http/validate';
+import { pageWindow, type PageRequest } from '../../http/validate';
+import { containsWhere } from '../../db/dialect';
 import type { WecomDepartment, WecomUser } from '../../wecom/types';
 import { forgetDepartmentTree, type Access } from '../roles/access';
 import { roleModels } from '../roles/models';
 import { grantRolesToMany } from '../roles/service';
+import { revokeSessionsOf } from '../sessions/service';
 import { orgModels, type UserRow } from './models';
 
 export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
@@ -89,6 +91,7 @@ export async function applyEmployees(
   const isFresh = new Set(fresh.map((wu) => wu.userid));
 
   const outcomes = new Map<string, ApplyOutcome>();
+  const deactivated: number[] = [];
   for (const wu of members) {
     if (isFresh.has(wu.userid)) {
       outcomes.set(wu.userid, 'created');
@@ -98,6 +101,7 @@ export async function applyEmployees(
     const fields = userFields(wu);
     const changed = (Object.keys(fields) as (keyof UserFields)[]).filter((k) => user[k] !== fields[k]);
     if (changed.length) await User.update(Object.fromEntries(changed.map((k) => [k, fields[k]])), { where: { id: user.id }, transaction });
+    if (user.status === 'active' && fields.status !== 'active') deactivated.push(user.id);
     outcomes.set(wu.userid, changed.length ? 'updated' : 'unchanged');
   }
 
@@ -133,6 +137,8 @@ export async function applyEmployees(
   if (moved.length) await UserDepartment.destroy({ where: { user_id: { [Op.in]: moved } }, transaction });
   if (links.length) await UserDepartment.bulkCreate(links, { transaction });
   if (grants.size) await grantRolesToMany(sequelize, grants, transaction);
+  // Disabled or gone in WeCom: whatever sessions they have end now, not at their expiry.
+  await revokeSessionsOf(sequelize, deactivated, transaction);
   return members.map((wu, i) => ({ outcome: outcomes.get(wu.userid)!, userId: ids[i]! }));
 }
 
@@ -181,8 +187,19 @@ export async function markLeft(sequelize: Sequelize, presentUserids: ReadonlySet
   const left = stillHere.filter((u) => !presentUserids.has(u.get().wecom_userid)).map((u) => u.get().id);
   for (let i = 0; i < left.length; i += 500) {
     await User.update({ status: 'left' }, { where: { id: { [Op.in]: left.slice(i, i + 500) } }, transaction });
+    await revokeSessionsOf(sequelize, left.slice(i, i + 500), transaction);
   }
   return left.length;
+}
+
+/** An employee deleted in WeCom (`delete_user`): marked `left`, every session ended. */
+export async function markUserLeft(sequelize: Sequelize, wecomUserid: string, transaction: Transaction): Promise<number | null> {
+  const { User } = orgModels(sequelize);
+  const user = (await User.findOne({ attributes: ['id'], where: { wecom_userid: wecomUserid }, transaction }))?.get();
+  if (!user) return null;
+  await User.update({ status: 'left' }, { where: { id: user.id }, transaction });
+  await revokeSessionsOf(sequelize, [user.id], transaction);
+  return user.id;
 }
 
 export async function findUserByWecomId(sequelize: Sequelize, wecomUserid: string): Promise<UserRow | null> {
@@ -241,23 +258,22 @@ export async function colleaguesInScope(sequelize: Sequelize, access: Access, qu
   const and: WhereOptions<UserRow>[] = [{ status: 'active' }];
   if (access.dataScope === 'self') and.push({ id: access.userId });
   else if (departments) and.push({ main_department_id: { [Op.in]: [...departments] } });
-  and.push(...keywordWhere(query.keyword));
+  and.push(...keywordWhere(sequelize, query.keyword));
   const rows = (await User.findAll({ where: { [Op.and]: and }, order: [['name', 'ASC'], ['id', 'ASC']], limit: query.limit })).map((r) => r.get());
   const names = await departmentNames(sequelize, rows.map((u) => u.main_department_id));
   return rows.map((u) => ({ id: u.id, wecomUserid: u.wecom_userid, name: u.name, avatar: u.avatar, department: departmentOf(names, u.main_department_id) }));
 }
 
-const keywordWhere = (keyword: string | undefined): WhereOptions<UserRow>[] => {
+const keywordWhere = (sequelize: Sequelize, keyword: string | undefined): WhereOptions<UserRow>[] => {
   if (!keyword) return [];
-  const like = containsPattern(keyword);
-  return [{ [Op.or]: [{ name: { [Op.like]: like } }, { wecom_userid: { [Op.like]: like } }] }];
+  return [{ [Op.or]: [containsWhere(sequelize, 'name', keyword), containsWhere(sequelize, 'wecom_userid', keyword)] }];
 };
 
 /** Every employee (any status) with their roles, for the role assignment page. */
 export async function usersWithRoles(sequelize: Sequelize, query: PageRequest & { keyword?: string }): Promise<PageOf<UserWithRoles>> {
   const { User } = orgModels(sequelize);
   const { Role, UserRole } = roleModels(sequelize);
-  const { rows, count } = await User.findAndCountAll({ where: { [Op.and]: keywordWhere(query.keyword) }, order: [['status', 'ASC'], ['name', 'ASC'], ['id', 'ASC']], ...pageWindow(query) });
+  const { rows, count } = await User.findAndCountAll({ where: { [Op.and]: keywordWhere(sequelize, query.keyword) }, order: [['status', 'ASC'], ['name', 'ASC'], ['id', 'ASC']], ...pageWindow(query) });
   const users = rows.map((r) => r.get());
   const [names, links, roles] = await Promise.all([
     departmentNames(sequelize, users.map((u) => u.main_department_id)),

@@ -8,11 +8,11 @@ import type { PageOf } from '@shared/http';
 import { fromHundredths } from '@shared/money';
 import type { PartnerDetail, PartnerFollowUpView, PartnerInput, PartnerPatch, PartnerView } from '@shared/partners';
 import { startOfBusinessDay } from '@shared/time';
-import { inSlices } from '../../db/dialect';
+import { containsWhere, inSlices } from '../../db/dialect';
 import { dateOnlyOrNull, iso, isoOrNull, namesById, named } from '../../db/lookup';
-import { conflict, notFound } from '../../http/errors';
-import { containsPattern, pageWindow, phoneField, type PageRequest } from '../../http/validate';
-import { audit } from '../audit/service';
+import { conflict, duplicate, notFound } from '../../http/errors';
+import { pageWindow, phoneField, type PageRequest } from '../../http/validate';
+import { audit, fieldDiff, type Actor } from '../audit/service';
 import { enqueueNotification } from '../reminders/outbox';
 import { assertDictionaryValues, type DictionaryCheck } from '../dictionaries/service';
 import { followUpViews, partnerFollowUps } from '../follow-ups/service';
@@ -47,7 +47,7 @@ async function assertNotDuplicate(sequelize: Sequelize, access: Access, name: st
   )?.get();
   if (!existing) return;
   const visible = canSee(access, { ownerUserId: existing.owner_user_id, departmentId: existing.department_id });
-  throw conflict(visible ? `代销机构已存在：${existing.name}` : '该代销机构已由其他同事负责，请联系管理员', {
+  throw duplicate(visible ? `代销机构已存在：${existing.name}` : '该代销机构已由其他同事负责，请联系管理员', {
     existingId: visible ? existing.id : null,
     matchedBy: creditCode && existing.credit_code === creditCode ? 'credit_code' : 'name',
   });
@@ -73,13 +73,18 @@ export function partnerColumns(input: Partial<PartnerInput>): Partial<PartnerRow
   return out;
 }
 
-/** The credit-code unique index is the last word when two creations race. */
-export async function uniqueCreditCode<T>(write: () => Promise<T>): Promise<T> {
+/**
+ * The unique indexes (live name, credit code) are the last word when two writes race; a
+ * violation gets the answer the check before it would have given.
+ */
+async function uniquely<T>(sequelize: Sequelize, access: Access, identity: { name: string; creditCode?: string | null; exceptId?: number }, write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (err) {
-    if (err instanceof UniqueConstraintError) throw conflict('统一社会信用代码已被其他代销机构使用', { matchedBy: 'credit_code' });
-    throw err;
+    if (!(err instanceof UniqueConstraintError)) throw err;
+    await assertNotDuplicate(sequelize, access, identity.name, identity.creditCode, identity.exceptId);
+    // The other row is a deleted partner still holding the credit code.
+    throw duplicate('统一社会信用代码已被其他代销机构使用', { existingId: null, matchedBy: 'credit_code' });
   }
 }
 
@@ -115,7 +120,7 @@ export async function createPartner(sequelize: Sequelize, caller: Caller, input:
   await assertDictionaryValues(sequelize, dictionaryChecks(values));
   const ownership = await resolveOwnership(sequelize, caller, input);
   await assertNotDuplicate(sequelize, caller.access, values.name, values.creditCode);
-  const id = await uniqueCreditCode(() =>
+  const id = await uniquely(sequelize, caller.access, { name: values.name, creditCode: values.creditCode }, () =>
     sequelize.transaction(async (transaction) => {
       const [id] = await insertPartners(sequelize, [{ values, ownership }], caller.access.userId, transaction);
       await audit(sequelize, caller.actor, { action: 'partner.create', entity: 'partner', entityId: id, summary: `新增代销机构 ${values.name}` }, { transaction });
@@ -170,8 +175,7 @@ const SORTS: Record<PartnerListQuery['sort'], [string, 'ASC' | 'DESC'][]> = {
 export async function listPartners(sequelize: Sequelize, access: Access, query: PartnerListQuery, now = new Date()): Promise<PageOf<PartnerView>> {
   const and: WhereOptions[] = [{ deleted_at: null }, scopeWhere(access)];
   if (query.keyword) {
-    const like = containsPattern(query.keyword);
-    and.push({ [Op.or]: [{ name: { [Op.like]: like } }, { contact_name: { [Op.like]: like } }, { credit_code: query.keyword.toUpperCase() }] });
+    and.push({ [Op.or]: [containsWhere(sequelize, 'name', query.keyword), containsWhere(sequelize, 'contact_name', query.keyword), { credit_code: query.keyword.toUpperCase() }] });
   }
   if (query.type) and.push({ type: query.type });
   if (query.status) and.push({ status: query.status });
@@ -187,10 +191,15 @@ export async function listPartners(sequelize: Sequelize, access: Access, query: 
  * Edits with the version the editor saw (stale → 409). Handing the partner to another owner or
  * department is allowed here, inside the caller's scope, and audited.
  */
-/** Applies `changes` if the partner is still at `version`; false when someone saved first. */
-export async function writePartnerChanges(sequelize: Sequelize, id: number, changes: Partial<PartnerRow>, version: number, transaction: Transaction): Promise<boolean> {
-  const [affected] = await partnerModels(sequelize).Partner.update({ ...changes, version: version + 1 }, { where: { id, version, deleted_at: null }, transaction });
-  return affected === 1;
+/** Applies `changes` if the partner is still at `version` (audited with a field diff); false when someone saved first. */
+export async function writePartnerChanges(sequelize: Sequelize, current: PartnerRow, changes: Partial<PartnerRow>, version: number, by: Actor, transaction: Transaction): Promise<boolean> {
+  const [affected] = await partnerModels(sequelize).Partner.update({ ...changes, version: version + 1 }, { where: { id: current.id, version, deleted_at: null }, transaction });
+  if (affected !== 1) return false;
+  const diff = fieldDiff(current, changes);
+  if (Object.keys(diff).length) {
+    await audit(sequelize, by, { action: 'partner.update', entity: 'partner', entityId: current.id, summary: `修改代销机构 ${current.name}`, diff }, { transaction });
+  }
+  return true;
 }
 
 export async function updatePartner(sequelize: Sequelize, caller: Caller, id: number, patch: PartnerPatch): Promise<PartnerView> {
@@ -203,10 +212,10 @@ export async function updatePartner(sequelize: Sequelize, caller: Caller, id: nu
   const ownership = handover
     ? await resolveOwnership(sequelize, caller, { ownerUserId: patch.ownerUserId ?? current.owner_user_id, departmentId: patch.departmentId })
     : null;
-  const updated = await uniqueCreditCode(() =>
+  const updated = await uniquely(sequelize, caller.access, { name: patch.name ?? current.name, creditCode: patch.creditCode, exceptId: id }, () =>
     sequelize.transaction(async (transaction) => {
       const changes = { ...partnerColumns(patch), ...(ownership ? { owner_user_id: ownership.ownerUserId, department_id: ownership.departmentId } : {}) };
-      if (!(await writePartnerChanges(sequelize, id, changes, patch.version, transaction))) return false;
+      if (!(await writePartnerChanges(sequelize, current, changes, patch.version, caller.actor, transaction))) return false;
       if (ownership && (ownership.ownerUserId !== current.owner_user_id || ownership.departmentId !== current.department_id)) {
         await audit(
           sequelize,
@@ -216,7 +225,7 @@ export async function updatePartner(sequelize: Sequelize, caller: Caller, id: nu
             entity: 'partner',
             entityId: id,
             summary: `代销机构 ${current.name} 转交`,
-            diff: { from: { ownerUserId: current.owner_user_id, departmentId: current.department_id }, to: ownership },
+            diff: { from: { ownerUserId: current.owner_user_id, departmentId: current.department_id }, to: { ownerUserId: ownership.ownerUserId, departmentId: ownership.departmentId } },
           },
           { transaction },
         );
@@ -228,7 +237,7 @@ export async function updatePartner(sequelize: Sequelize, caller: Caller, id: nu
               dedupeKey: `partner-transfer:${id}:${patch.version}`,
               userId: ownership.ownerUserId,
               title: `代销机构已转给你：${current.name}`,
-              description: '<div class="normal">你现在是这家代销机构的负责人，请查看合作情况和跟进记录</div>',
+              lines: [{ text: '你现在是这家代销机构的负责人，请查看合作情况和跟进记录' }],
               path: `/partners/${id}`,
             },
             new Date(),

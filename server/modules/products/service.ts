@@ -3,7 +3,8 @@ import { Op, UniqueConstraintError, type Sequelize, type Transaction, type Where
 import type { PageOf } from '@shared/http';
 import type { ProductInput, ProductPatch, ProductStatus, ProductView } from '@shared/products';
 import { conflict, notFound } from '../../http/errors';
-import { containsPattern, pageWindow, type PageRequest } from '../../http/validate';
+import { pageWindow, type PageRequest } from '../../http/validate';
+import { containsWhere } from '../../db/dialect';
 import { audit, type Actor } from '../audit/service';
 import { assertDictionaryValues } from '../dictionaries/service';
 import { productModels, type ProductRow } from './models';
@@ -26,7 +27,7 @@ export interface ProductListQuery extends PageRequest {
 
 export async function listProducts(sequelize: Sequelize, query: ProductListQuery): Promise<PageOf<ProductView>> {
   const and: WhereOptions<ProductRow>[] = [];
-  if (query.keyword) and.push({ [Op.or]: [{ name: { [Op.like]: containsPattern(query.keyword) } }, { code: { [Op.like]: containsPattern(query.keyword) } }] });
+  if (query.keyword) and.push({ [Op.or]: [containsWhere(sequelize, 'name', query.keyword), containsWhere(sequelize, 'code', query.keyword)] });
   if (query.category) and.push({ category: query.category });
   if (query.status) and.push({ status: query.status });
   const { rows, count } = await productModels(sequelize).Product.findAndCountAll({ where: { [Op.and]: and }, order: [['code', 'ASC']], ...pageWindow(query) });

@@ -6,7 +6,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { businessDate, startOfBusinessDay } from '@shared/time';
 import { insertIgnoringDuplicates } from '../../db/dialect';
-import { enqueueNotification } from './outbox';
+import { enqueueNotification, type CardLine } from './outbox';
 
 const DAY_MS = 86_400_000;
 const NAMES_SHOWN = 3;
@@ -57,13 +57,13 @@ export async function queueDailyDigests(sequelize: Sequelize, now: Date, staleDa
       const owner = Number(t.owner);
       const [due, overdue, stale] = [Number(t.due), Number(t.overdue), Number(t.stale)];
       if (due + overdue + stale === 0) continue;
-      const lines = [`<div class="gray">${day.replace(/^(\d{4})-(\d{2})-(\d{2})$/, (_, y, m, d) => `${y}年${Number(m)}月${Number(d)}日`)}</div>`];
-      if (overdue) lines.push(`<div class="highlight">已逾期 ${overdue} 位：${listed(namesOf(owner, true), overdue)}</div>`);
-      if (due) lines.push(`<div class="normal">今天要跟进 ${due} 位：${listed(namesOf(owner, false), due)}</div>`);
-      if (stale) lines.push(`<div class="gray">超过 ${staleDays} 天未跟进 ${stale} 位</div>`);
+      const lines: CardLine[] = [{ tone: 'gray', text: day.replace(/^(\d{4})-(\d{2})-(\d{2})$/, (_, y, m, d) => `${y}年${Number(m)}月${Number(d)}日`) }];
+      if (overdue) lines.push({ tone: 'highlight', text: `已逾期 ${overdue} 位：${listed(namesOf(owner, true), overdue)}` });
+      if (due) lines.push({ text: `今天要跟进 ${due} 位：${listed(namesOf(owner, false), due)}` });
+      if (stale) lines.push({ tone: 'gray', text: `超过 ${staleDays} 天未跟进 ${stale} 位` });
       await enqueueNotification(
         sequelize,
-        { kind: 'digest', dedupeKey: `digest:${day}:${owner}`, userId: owner, title: '今日客户跟进提醒', description: lines.join(''), path: '/workbench' },
+        { kind: 'digest', dedupeKey: `digest:${day}:${owner}`, userId: owner, title: '今日客户跟进提醒', lines, path: '/workbench' },
         now,
         transaction,
       );

@@ -22,10 +22,23 @@ export interface NewNotification {
   dedupeKey: string;
   userId: number;
   title: string;
-  /** Textcard description: WeCom renders `<div class="gray|normal|highlight">` lines. */
-  description: string;
+  /** The card's lines: plain text, escaped here (names and notes are user text). */
+  lines: CardLine[];
   /** The H5 path the card opens (`/customers/12`); made absolute when sent. */
   path: string;
+}
+
+/** One line of a textcard description; WeCom styles `<div class="gray|normal|highlight">`. */
+export interface CardLine {
+  text: string;
+  tone?: 'normal' | 'gray' | 'highlight';
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+
+export function renderCardLines(lines: readonly CardLine[]): string {
+  return lines.map((l) => `<div class="${l.tone ?? 'normal'}">${escapeHtml(l.text)}</div>`).join('');
 }
 
 const MAX_ATTEMPTS = 8;
@@ -45,7 +58,7 @@ export async function enqueueNotification(sequelize: Sequelize, n: NewNotificati
       dedupe_key: n.dedupeKey,
       user_id: n.userId,
       title: n.title.slice(0, 128),
-      description: n.description.slice(0, 1024),
+      description: renderCardLines(n.lines).slice(0, 1024),
       path: n.path,
       status: 'pending',
       attempts: 0,

@@ -42,25 +42,51 @@ export async function requireDepartment(sequelize: Sequelize, departmentId: numb
   return row.name;
 }
 
+interface OwnerProfile {
+  status: string;
+  name: string;
+  mainDepartmentId: number | null;
+  departmentIds: number[];
+}
+
+async function ownerProfile(sequelize: Sequelize, userId: number, transaction?: Transaction): Promise<OwnerProfile | null> {
+  const rows = await sequelize.query<{ status: string; name: string; main_department_id: number | null; department_id: number | null }>(
+    'SELECT u.status, u.name, u.main_department_id, ud.department_id FROM users u LEFT JOIN user_departments ud ON ud.user_id = u.id WHERE u.id = ?',
+    { replacements: [userId], type: QueryTypes.SELECT, transaction },
+  );
+  const [first] = rows;
+  if (!first) return null;
+  return {
+    status: first.status,
+    name: first.name,
+    mainDepartmentId: first.main_department_id === null ? null : Number(first.main_department_id),
+    departmentIds: rows.filter((r) => r.department_id !== null).map((r) => Number(r.department_id)),
+  };
+}
+
 /**
- * The owner and department of a new record: as requested, else the caller and the caller's main
- * department (or, for another owner, theirs). The result must be inside the caller's scope.
+ * The one ownership rule for every record a caller creates or hands over (customers, partners,
+ * sales and, through them, holdings, contacts and follow-ups): the owner is an active employee,
+ * the department is one of the owner's, and the pair lies inside the caller's data scope — the
+ * same test `canSee` applies to reads, so nobody can write a record they could not then read,
+ * nor move figures of a department they do not see. Defaults: the caller, and the owner's main
+ * department.
  */
 export async function resolveOwnership(
   sequelize: Sequelize,
   caller: Caller,
   requested: { ownerUserId?: number; departmentId?: number },
   fields = { owner: 'ownerUserId', department: 'departmentId' },
-): Promise<Ownership> {
+): Promise<Ownership & { ownerName: string }> {
   const ownerUserId = requested.ownerUserId ?? caller.access.userId;
-  let departmentId = requested.departmentId ?? (ownerUserId === caller.access.userId ? caller.mainDepartmentId : null);
-  if (ownerUserId !== caller.access.userId || departmentId === null) {
-    const owner = await requireActiveUser(sequelize, ownerUserId, fields.owner);
-    departmentId ??= owner.mainDepartmentId;
-  }
+  const owner = await ownerProfile(sequelize, ownerUserId);
+  if (owner?.status !== 'active') throw invalid(fields.owner, '人员不存在或已停用');
+  const mainDepartment = owner.mainDepartmentId !== null && owner.departmentIds.includes(owner.mainDepartmentId) ? owner.mainDepartmentId : owner.departmentIds[0];
+  const departmentId = requested.departmentId ?? mainDepartment;
   if (!departmentId) throw invalid(fields.department, '请指定所属部门');
   await requireDepartment(sequelize, departmentId, fields.department);
+  if (!owner.departmentIds.includes(departmentId)) throw forbidden(`所属部门必须是${owner.name}所在的部门`);
   const ownership = { ownerUserId, departmentId };
   if (!canSee(caller.access, ownership)) throw forbidden('不能把记录归到你的数据范围以外的人员或部门');
-  return ownership;
+  return { ...ownership, ownerName: owner.name };
 }

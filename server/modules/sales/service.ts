@@ -12,7 +12,7 @@ import { badRequest, notFound } from '../../http/errors';
 import { pageWindow, type PageRequest } from '../../http/validate';
 import { audit } from '../audit/service';
 import { loadVisibleCustomer } from '../customers/service';
-import { partnerModels } from '../partners/models';
+import { loadVisiblePartner } from '../partners/service';
 import { productModels } from '../products/models';
 import { scopeWhere, type Access } from '../roles/access';
 import { resolveOwnership, type Caller } from '../roles/ownership';
@@ -25,10 +25,15 @@ async function assertProduct(sequelize: Sequelize, productId: number): Promise<v
   if (!(await productModels(sequelize).Product.findByPk(productId))) throw invalid('productId', '产品不存在');
 }
 
-async function assertPartner(sequelize: Sequelize, partnerId: number | null | undefined): Promise<void> {
+/**
+ * A partner the caller may see. Any other id gets the answer a missing one gets (a 400 naming the
+ * field, for the form), so ids can't be probed and no other team's partner is named.
+ */
+async function assertPartner(sequelize: Sequelize, access: Access, partnerId: number | null | undefined): Promise<void> {
   if (partnerId === null || partnerId === undefined) return;
-  const partner = await partnerModels(sequelize).Partner.findOne({ where: { id: partnerId, deleted_at: null } });
-  if (!partner) throw invalid('partnerId', '代销机构不存在');
+  await loadVisiblePartner(sequelize, access, partnerId).catch(() => {
+    throw invalid('partnerId', '代销机构不存在或不在你的数据范围内');
+  });
 }
 
 export async function loadVisibleSale(sequelize: Sequelize, access: Access, id: number, transaction?: Transaction): Promise<SaleRow> {
@@ -42,7 +47,7 @@ export async function createSale(sequelize: Sequelize, caller: Caller, input: Sa
     throw invalid('customerId', '客户不存在或不在你的数据范围内');
   });
   await assertProduct(sequelize, input.productId);
-  await assertPartner(sequelize, input.partnerId);
+  await assertPartner(sequelize, caller.access, input.partnerId);
   const booking = await resolveOwnership(sequelize, caller, { ownerUserId: input.repUserId, departmentId: input.departmentId }, { owner: 'repUserId', department: 'departmentId' });
   const id = await inTransaction(sequelize, async (transaction) => {
     const created = await saleModels(sequelize).Sale.create(
@@ -109,7 +114,7 @@ export async function updateSale(sequelize: Sequelize, caller: Caller, id: numbe
   const channel = patch.channel ?? current.channel;
   const partnerId = patch.channel === 'direct' ? null : patch.partnerId !== undefined ? patch.partnerId : current.partner_id;
   if ((channel === 'consignment') !== (partnerId !== null)) throw invalid('partnerId', '代销必须选择代销机构，直销不能选择代销机构');
-  await assertPartner(sequelize, partnerId);
+  if (partnerId !== current.partner_id) await assertPartner(sequelize, caller.access, partnerId);
   const changes: Partial<SaleRow> = { channel, partner_id: partnerId };
   if (patch.productId !== undefined) changes.product_id = patch.productId;
   if (patch.amount !== undefined) changes.amount_fen = toHundredths(patch.amount);

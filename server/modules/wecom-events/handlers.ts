@@ -9,7 +9,7 @@ import type { WecomClient } from '../../wecom/client';
 import { WecomApiError } from '../../wecom/errors';
 import type { WecomDepartment } from '../../wecom/types';
 import { xmlText, type XmlObject } from '../../wecom/xml';
-import { applyDepartments, applyEmployee, type RoleBootstrap } from '../org/service';
+import { applyDepartments, applyEmployee, markUserLeft, type RoleBootstrap } from '../org/service';
 import { forgetDepartmentTree } from '../roles/access';
 import {
   applyExternalContact,
@@ -86,10 +86,7 @@ const upsertUser: Handler = async (event, { sequelize, wecom, bootstrap }) => {
 const deleteUser: Handler = async (event, { sequelize }) => {
   const userid = field(event, 'UserID');
   return async (t) => {
-    await sequelize.query("UPDATE users SET status = 'left', updated_at = ? WHERE wecom_userid = ?", {
-      replacements: [new Date(), userid],
-      transaction: t,
-    });
+    await markUserLeft(sequelize, userid, t);
   };
 };
 

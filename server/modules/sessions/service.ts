@@ -1,0 +1,66 @@
+/**
+ * Server-side sessions (DESIGN §11). A session is a random token in the browser and a row here:
+ * it ends at logout, when its employee leaves or is disabled, after `idleMs` without a request,
+ * and `maxAgeMs` after login at the latest. This module owns the `sessions` table.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { Op, type Sequelize, type Transaction } from 'sequelize';
+import { sessionModels } from './models';
+
+export interface SessionPolicy {
+  idleMs: number;
+  maxAgeMs: number;
+}
+
+/** `last_seen_at` is written at most this often: a request a second should not mean a write a second. */
+const TOUCH_EVERY_MS = 60_000;
+
+const digest = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/** Opens a session for `userId`; returns the token for the cookie. */
+export async function openSession(
+  sequelize: Sequelize,
+  policy: SessionPolicy,
+  userId: number,
+  client: { ip?: string; userAgent?: string },
+  now = new Date(),
+): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await sessionModels(sequelize).Session.create({
+    id: digest(token),
+    user_id: userId,
+    last_seen_at: now,
+    expires_at: new Date(now.getTime() + policy.maxAgeMs),
+    ip: client.ip?.slice(0, 64) ?? null,
+    user_agent: client.userAgent?.slice(0, 256) ?? null,
+  });
+  // Sessions past their lifetime are useless; sweep them while we are here.
+  await sessionModels(sequelize).Session.destroy({ where: { expires_at: { [Op.lt]: new Date(now.getTime() - policy.maxAgeMs) } } });
+  return token;
+}
+
+/** The user of a live session (not revoked, not idle, not expired), marking it seen; else null. */
+export async function sessionUser(sequelize: Sequelize, policy: SessionPolicy, token: string, now = new Date()): Promise<number | null> {
+  const { Session } = sessionModels(sequelize);
+  const row = (await Session.findByPk(digest(token)))?.get();
+  if (!row || row.revoked_at !== null) return null;
+  if (row.expires_at.getTime() <= now.getTime() || row.last_seen_at.getTime() + policy.idleMs <= now.getTime()) return null;
+  if (now.getTime() - row.last_seen_at.getTime() >= TOUCH_EVERY_MS) {
+    await Session.update({ last_seen_at: now }, { where: { id: row.id, revoked_at: null } });
+  }
+  return row.user_id;
+}
+
+export async function revokeSession(sequelize: Sequelize, token: string, now = new Date()): Promise<void> {
+  await sessionModels(sequelize).Session.update({ revoked_at: now }, { where: { id: digest(token), revoked_at: null } });
+}
+
+/** Ends every session of these employees (they left, or were disabled). */
+export async function revokeSessionsOf(sequelize: Sequelize, userIds: readonly number[], transaction?: Transaction, now = new Date()): Promise<number> {
+  if (!userIds.length) return 0;
+  const [revoked] = await sessionModels(sequelize).Session.update(
+    { revoked_at: now },
+    { where: { user_id: { [Op.in]: [...userIds] }, revoked_at: null }, transaction },
+  );
+  return revoked;
+}
