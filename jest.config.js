@@ -1,7 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  // Unit tests of pure rules live beside them (server/**/x.test.ts); the rest under test/.
+  roots: ['<rootDir>/test', '<rootDir>/server', '<rootDir>/shared'],
   testMatch: ['**/*.test.ts'],
   transform: {
     // tsconfig's isolatedModules makes ts-jest transpile only; `npm test` type-checks with tsc first.

@@ -83,6 +83,11 @@ const envSchema = z.object({
     .transform((v) => (v === 'on' ? 1 : v === 'off' ? 0 : Number(v)))
     .optional(),
   SESSION_IDLE_MINUTES: integerText(5, 7 * 24 * 60).optional(),
+  WECOM_OAUTH_SCOPE: z.enum(['snsapi_base', 'snsapi_privateinfo']).optional(),
+  WECOM_SIMULATOR_RULES: z.enum(['current', 'legacy']).optional(),
+  WECOM_SIMULATOR_APP: z.enum(['self_built', 'third_party']).optional(),
+  WECOM_SIMULATOR_UNIONID: z.enum(['bound', 'unbound']).optional(),
+  WECOM_SIMULATOR_WELCOME: z.enum(['api', 'console']).optional(),
   SESSION_MAX_DAYS: integerText(1, 90).optional(),
 });
 
@@ -122,8 +127,20 @@ export interface Config {
     /** A running import whose heartbeat is older than this was cut off (a crash) and may be resumed. */
     readonly staleAfterMs: number;
   };
+  /** Simulator mode: which WeCom the built-in simulator plays (ignored in live mode). */
+  readonly simulator: {
+    readonly era: 'current' | 'legacy';
+    readonly appKind: 'self_built' | 'third_party';
+    readonly unionidBound: boolean;
+    readonly consoleWelcome: boolean;
+  };
   readonly wecom: {
     readonly mode: 'simulator' | 'live';
+    /**
+     * In-app OAuth scope. `snsapi_privateinfo` asks the employee's consent for mobile, avatar and
+     * e-mail (the only way a self-built app created after 2022-06-20 gets them), filled at login.
+     */
+    readonly oauthScope: 'snsapi_base' | 'snsapi_privateinfo';
     /** Server API base, without the trailing `/cgi-bin`. */
     readonly apiBase: string;
     /** Where the browser is sent for in-app OAuth (open.weixin.qq.com in live mode). */
@@ -195,6 +212,12 @@ export function loadConfig(env: Env): Config {
       maxAgeMs: (e.SESSION_MAX_DAYS ?? 7) * 86_400_000,
     },
     trustProxy: e.TRUST_PROXY ?? 0,
+    simulator: {
+      era: e.WECOM_SIMULATOR_RULES ?? 'current',
+      appKind: e.WECOM_SIMULATOR_APP ?? 'self_built',
+      unionidBound: (e.WECOM_SIMULATOR_UNIONID ?? 'bound') === 'bound',
+      consoleWelcome: e.WECOM_SIMULATOR_WELCOME === 'console',
+    },
     database: parseDatabaseUrl(e.DATABASE_URL ?? 'sqlite:data/wecom-crm.sqlite'),
     demoData: mode === 'simulator' && (e.DEMO_DATA ?? 'on') === 'on',
     events: {
@@ -209,6 +232,7 @@ export function loadConfig(env: Env): Config {
     },
     wecom: {
       mode,
+      oauthScope: e.WECOM_OAUTH_SCOPE ?? 'snsapi_base',
       apiBase: stripTrailingSlash(
         e.WECOM_API_BASE ?? (mode === 'simulator' ? simulatorBase : 'https://qyapi.weixin.qq.com'),
       ),
@@ -218,8 +242,9 @@ export function loadConfig(env: Env): Config {
       agentId: e.WECOM_AGENT_ID ?? sim.agentId,
       agentSecret,
       contactSecret: e.WECOM_CONTACT_SECRET ?? (mode === 'simulator' ? sim.contactSecret : agentSecret),
-      externalSecret:
-        e.WECOM_EXTERNAL_SECRET ?? (mode === 'simulator' ? sim.externalSecret : agentSecret),
+      // Since 2023-12-01 new corps call 客户联系 APIs with the self-built app's secret (the app listed
+      // under 客户联系 → 可调用接口的应用), not the 客户联系 system-app secret.
+      externalSecret: e.WECOM_EXTERNAL_SECRET ?? agentSecret,
       callbackToken: e.WECOM_CALLBACK_TOKEN ?? sim.callbackToken,
       callbackAesKey: e.WECOM_CALLBACK_AES_KEY ?? sim.callbackAesKey,
       adminUserIds: (e.WECOM_ADMIN_USERIDS ?? (mode === 'simulator' ? 'admin' : ''))

@@ -1,6 +1,10 @@
 /** WeCom messages to employees (reminders, event notices) as the admin API lists them. */
-export type NotificationKind = 'digest' | 'lead_created' | 'contact_linked' | 'transfer';
-export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+/** `merged`: the summary card standing for messages over a member's WeCom budget. */
+export type NotificationKind = 'digest' | 'lead_created' | 'contact_linked' | 'transfer' | 'merged';
+
+/** `merged`: over the member's WeCom budget, sent inside one summary card (its `lastError` names it). */
+export const NOTIFICATION_STATUSES = ['pending', 'sending', 'sent', 'merged', 'failed', 'skipped'] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
 export interface NotificationView {
   id: number;

@@ -55,6 +55,9 @@ export interface MeResponse {
     name: string;
     avatar: string | null;
     position: string | null;
+    /** Null until the employee grants it (WeCom withholds it from apps created after 2022-06-20). */
+    mobile: string | null;
+    email: string | null;
   };
   departments: { id: number; name: string; isLeader: boolean }[];
   roles: { code: string; name: string }[];

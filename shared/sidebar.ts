@@ -43,6 +43,8 @@ export interface SidebarCard {
   customer: SidebarCustomer | null;
   /** Only when unlinked: customers in the caller's scope that may be this contact, strongest first. */
   suggestions: SuggestionView[];
+  /** Only when unlinked: why matching could not link it, and what the rep can do (Chinese). */
+  unmatchedReasons: string[];
 }
 
 export interface GroupChatView {

@@ -2,12 +2,16 @@
 export interface SyncRunJson {
   id: number;
   kind: 'org' | 'external_contacts';
-  status: 'running' | 'succeeded' | 'failed';
+  /** `partial`: finished, but some of the work could not be done (the notes say what and why). */
+  status: 'running' | 'succeeded' | 'partial' | 'failed';
   startedBy: number | null;
   progress: number;
   phase: string | null;
   counts: { created: number; updated: number; unchanged: number; left: number };
   error: string | null;
+  /** What the admin should know: WeCom rules worked around and what to configure (Chinese). */
+  notes: string[];
+  details: Record<string, number>;
   startedAt: string;
   finishedAt: string | null;
 }

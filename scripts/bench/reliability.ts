@@ -53,7 +53,8 @@ export async function runReliability(mysqlUrl: string | undefined, quick: boolea
 
 async function syncsUnderFaults(wecom: HostedSimulator, db: ScratchDatabase): Promise<Row> {
   const { simulator } = wecom;
-  simulator.faults.set('*', { errorRate: 0.3, errcodes: [-1, 45009, 45033] });
+  // Not 45009: under today's rules it blocks the API for a minute (a test covers that) rather than failing one call.
+  simulator.faults.set('*', { errorRate: 0.3, errcodes: [-1, 45033] });
   simulator.faults.set('user/list', { errorRate: 0.3, httpStatus: 502 });
   const started = performance.now();
   const org = await (await startOrgSync({ sequelize: db.sequelize, wecom: db.wecom, logger, bootstrap: { adminUserIds: ['admin'] } }, SYSTEM_ACTOR)).done;
@@ -74,7 +75,7 @@ async function syncsUnderFaults(wecom: HostedSimulator, db: ScratchDatabase): Pr
   };
   const differ = (k: keyof typeof want) => symmetricDifference(want[k], have[k]);
   return {
-    workload: `org + external-contact sync, 30% of simulator calls failing (-1 / 45009 / 45033 / 502), ${fmt(want.users.length)} employees, ${fmt(want.relations.length)} relations (${db.label})`,
+    workload: `org + external-contact sync, 30% of simulator calls failing (-1 / 45033 / 502), ${fmt(want.users.length)} employees, ${fmt(want.relations.length)} relations (${db.label})`,
     figure: `${org.status} / ${external.status} in ${seconds.toFixed(1)} s; differences from the corp: ${differ('users')} employees, ${differ('departments')} departments, ${differ('relations')} relations`,
   };
 }

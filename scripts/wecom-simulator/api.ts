@@ -5,8 +5,21 @@
 import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { SecretKind } from '../../server/wecom/types';
+import type { SecretKind, WecomExternalContact } from '../../server/wecom/types';
 import type { FaultInjector } from './faults';
+import {
+  BATCH_LIMIT_MAX,
+  CALLS_PER_HOUR,
+  FOLLOWERS_PER_PAGE,
+  HOUR_BLOCK_MS,
+  MESSAGES_PER_MEMBER_PER_HOUR,
+  MESSAGES_PER_MEMBER_PER_MINUTE,
+  MINUTE_BLOCK_MS,
+  memberAsSeenBy,
+  refusal,
+  visibleUnionid,
+  type SimulatorRules,
+} from './rules';
 import { SimulatorError, type CorpState } from './state';
 
 export interface ApiSettings {
@@ -17,6 +30,8 @@ export interface ApiSettings {
   ticketTtlSeconds: number;
   codeTtlSeconds: number;
   rateLimitPerMinute: number;
+  rateLimitPerHour?: number;
+  rules: SimulatorRules;
 }
 
 interface IssuedToken {
@@ -42,7 +57,6 @@ const ALLOWED_SECRETS: [prefix: string, kinds: SecretKind[]][] = [
   ['ticket/', ['agent']],
 ];
 
-const MESSAGES_PER_MEMBER_PER_MINUTE = 30;
 
 export class SimulatedApi {
   readonly calls = new Map<string, number>();
@@ -52,8 +66,15 @@ export class SimulatedApi {
   /** The list a `batch/get_by_user` paging session walks, taken at its first page (like a cursor snapshot). */
   private contactPaging: { userids: string; all: ReturnType<CorpState['contactsOfAll']> } | undefined;
   private readonly windows = new Map<string, { start: number; count: number }>();
+  private readonly hourWindows = new Map<string, { start: number; count: number }>();
+  /** APIs blocked after crossing a limit, until when (current rules: the whole window). */
+  private readonly blockedUntil = new Map<string, number>();
   /** App messages delivered (`message/send`), with when; `GET /admin/messages` lists them. */
   readonly sentMessages: (Record<string, unknown> & { sent_at?: number })[] = [];
+  /** Messages WeCom accepted (errcode 0) but dropped: over a member's budget (current rules). */
+  readonly droppedMessages: (Record<string, unknown> & { dropped_at: number; reason: string })[] = [];
+  /** `send_welcome_msg` calls that delivered, with their welcome_code. */
+  readonly welcomeMessages: (Record<string, unknown> & { sent_at: number })[] = [];
   /** WeCom lets one app send a member about 30 messages a minute: delivery times per member. */
   private readonly deliveriesTo = new Map<string, number[]>();
   /** Highest number of requests in progress at once, per API family (`user`, `externalcontact`…). */
@@ -71,6 +92,11 @@ export class SimulatedApi {
   setRateLimit(api: string, perMinute: number): void {
     this.rateLimits.set(api, perMinute);
     this.windows.delete(api);
+    this.blockedUntil.delete(api);
+  }
+
+  get rules(): SimulatorRules {
+    return this.settings.rules;
   }
 
   /** Every token issued so far answers 42001 from now on. */
@@ -109,7 +135,7 @@ export class SimulatedApi {
         try {
           if (fault.kind === 'errcode') throw new SimulatorError(fault.errcode, 'injected fault');
           this.checkRateLimit(api);
-          if (api !== 'gettoken') this.checkToken(ctx, api);
+          if (api !== 'gettoken') ctx.state.tokenKind = this.checkToken(ctx, api);
           ctx.body = { errcode: 0, errmsg: 'ok', ...fn(ctx) };
         } catch (err) {
           if (!(err instanceof SimulatorError)) throw err;
@@ -161,17 +187,23 @@ export class SimulatedApi {
 
     handle('department/list', 'get', (ctx) => ({ department: this.subtree(optionalInt(ctx.query.id)) }));
 
+    handle('department/get', 'get', (ctx) => {
+      const id = optionalInt(ctx.query.id);
+      if (id === undefined) throw new SimulatorError(40009, 'id required');
+      return { department: structuredClone(this.state.requireDepartment(id)) };
+    });
+
     handle('department/simplelist', 'get', (ctx) => ({
       department_id: this.subtree(optionalInt(ctx.query.id)).map(({ id, parentid, order }) => ({ id, parentid, order })),
     }));
 
-    handle('user/get', 'get', (ctx) => structuredClone(this.state.requireUser(String(ctx.query.userid ?? ''))) as unknown as Record<string, unknown>);
+    handle('user/get', 'get', (ctx) => memberAsSeenBy(this.state.requireUser(String(ctx.query.userid ?? '')), ctx.state.tokenKind, this.rules) as unknown as Record<string, unknown>);
 
     handle('user/list', 'get', (ctx) => {
       const id = optionalInt(ctx.query.department_id);
       if (id === undefined) throw new SimulatorError(40009, 'department_id required');
       this.state.requireDepartment(id);
-      return { userlist: [...this.state.users.values()].filter((u) => u.department.includes(id)) };
+      return { userlist: [...this.state.users.values()].filter((u) => u.department.includes(id)).map((u) => memberAsSeenBy(u, ctx.state.tokenKind, this.rules)) };
     });
 
     handle('user/list_id', 'post', (ctx) => {
@@ -196,25 +228,25 @@ export class SimulatedApi {
       const id = String(ctx.query.external_userid ?? '');
       if (!/^w[mo][\w-]+$/.test(id)) throw new SimulatorError(40096, 'invalid external userid');
       const entry = this.state.requireExternalContact(id);
-      return {
-        external_contact: structuredClone(entry.contact),
-        follow_user: entry.follows.map((f) => this.state.followUser(f)),
-        next_cursor: '',
-      };
+      const follows = entry.follows.map((f) => this.state.followUser(f));
+      if (this.rules.era === 'legacy') return { external_contact: this.contactAsSeen(entry.contact), follow_user: follows, next_cursor: '' };
+      const raw = String(ctx.query.cursor ?? '');
+      const offset = raw ? decodeCursor(raw) : 0;
+      return page(follows, offset, FOLLOWERS_PER_PAGE, (items, next) => ({ external_contact: this.contactAsSeen(entry.contact), follow_user: items, next_cursor: next }));
     });
 
     handle('externalcontact/batch/get_by_user', 'post', (ctx) => {
       const request = body(ctx);
       const userids = Array.isArray(request.userid_list) ? (request.userid_list as string[]) : [];
       if (userids.length === 0 || userids.length > 100) throw new SimulatorError(40058, 'userid_list must hold 1..100 userids');
-      const { cursor, limit } = pageParams(ctx, 100, 50);
+      const { cursor, limit } = pageParams(ctx, this.rules.era === 'legacy' ? 100 : Number.MAX_SAFE_INTEGER, 50);
       for (const u of userids) this.state.requireUser(u);
       // Copies of the one page asked for only: a corp of 100k contacts is paged 100 at a time.
       const key = userids.join(',');
       if (!cursor || this.contactPaging?.userids !== key) this.contactPaging = { userids: key, all: this.state.contactsOfAll(userids) };
       const all = this.contactPaging.all;
-      return page(all, cursor, limit, (items, next) => ({
-        external_contact_list: items.map(({ contact, follow }) => ({ external_contact: structuredClone(contact), follow_info: this.state.followInfo(follow) })),
+      return page(all, cursor, Math.min(limit, BATCH_LIMIT_MAX), (items, next) => ({
+        external_contact_list: items.map(({ contact, follow }) => ({ external_contact: this.contactAsSeen(contact), follow_info: this.state.followInfo(follow) })),
         next_cursor: next,
       }));
     });
@@ -263,6 +295,11 @@ export class SimulatedApi {
       const r = body(ctx);
       const chat = structuredClone(this.state.requireGroupChat(String(r.chat_id ?? '')));
       if (r.need_name !== 1) for (const m of chat.member_list) delete m.name;
+      for (const m of chat.member_list) {
+        if (m.type !== 2) continue;
+        const unionid = visibleUnionid({ type: this.state.externalContacts.get(m.userid)?.contact.type ?? 1, unionid: m.unionid }, this.rules);
+        if (unionid === undefined) delete m.unionid;
+      }
       return { group_chat: chat };
     });
 
@@ -276,23 +313,64 @@ export class SimulatedApi {
       return { ticket: `agent-${randomBytes(12).toString('hex')}`, expires_in: this.settings.ticketTtlSeconds };
     });
 
-    handle('message/send', 'post', (ctx) => {
+    handle('message/send', 'post', (ctx) => this.sendAppMessage(body(ctx)));
+
+    handle('externalcontact/send_welcome_msg', 'post', (ctx) => {
       const r = body(ctx);
-      if (String(r.agentid) !== this.settings.agentId) throw new SimulatorError(40056, 'invalid agentid');
-      const to = String(r.touser ?? '').split('|').filter(Boolean);
-      const invalid = to.filter((u) => u !== '@all' && !this.state.users.has(u));
-      const now = this.now();
-      const recent = (u: string) => (this.deliveriesTo.get(u) ?? []).filter((t) => now - t < 60_000);
-      if (to.some((u) => recent(u).length >= MESSAGES_PER_MEMBER_PER_MINUTE)) throw new SimulatorError(45009, 'api freq out of limit: too many messages to this member');
-      for (const u of to) this.deliveriesTo.set(u, [...recent(u), now]);
-      this.sentMessages.push({ ...r, sent_at: now });
-      return { invaliduser: invalid.join('|'), msgid: randomBytes(8).toString('hex') };
+      const code = String(r.welcome_code ?? '');
+      const issued = this.state.welcomeCodes.get(code);
+      if (!issued) throw new SimulatorError(40058, 'invalid welcome_code');
+      // 92599: a delivered welcome makes any further call 41051; past 20 s the code is no good.
+      if (issued.usedAt !== null) throw new SimulatorError(41051, 'externaluser has started chatting');
+      if (issued.expiresAt <= this.now()) throw new SimulatorError(40058, 'welcome_code expired');
+      const text = (r.text as { content?: unknown } | undefined)?.content;
+      const attachments = Array.isArray(r.attachments) ? r.attachments : [];
+      if (text === undefined && attachments.length === 0) throw new SimulatorError(41049, 'text and attachments are both empty');
+      if (attachments.length > 9) throw new SimulatorError(40058, 'at most 9 attachments');
+      if (typeof text === 'string' && Buffer.byteLength(text) > 4000) throw new SimulatorError(40058, 'text.content exceeds 4000 bytes');
+      issued.usedAt = this.now();
+      this.welcomeMessages.push({ ...r, external_userid: issued.externalUserid, userid: issued.userid, sent_at: this.now() });
+      return {};
     });
 
     return router;
   }
 
-  private checkToken(ctx: Context, api: string): void {
+  /**
+   * `message/send`. Recipients who are not members come back in `invaliduser`, members without a
+   * licence in `unlicenseduser` (all of them invalid: 81013). Over a member's budget WeCom drops
+   * the message and still answers 0 under the current rules (90454); the legacy simulator said 45009.
+   */
+  private sendAppMessage(r: Record<string, unknown>): Record<string, unknown> {
+    if (String(r.agentid) !== this.settings.agentId) throw new SimulatorError(40056, 'invalid agentid');
+    const to = String(r.touser ?? '').split('|').filter(Boolean);
+    const invalid = to.filter((u) => u !== '@all' && !this.state.users.has(u));
+    const unlicensed = to.filter((u) => this.state.users.get(u)?.status === 4);
+    const reachable = to.filter((u) => !invalid.includes(u) && !unlicensed.includes(u));
+    if (reachable.length === 0) throw new SimulatorError(81013, 'user & party & tag all invalid');
+    const now = this.now();
+    const within = (u: string, ms: number) => (this.deliveriesTo.get(u) ?? []).filter((t) => now - t < ms);
+    const overBudget = (u: string) => within(u, 60_000).length >= MESSAGES_PER_MEMBER_PER_MINUTE || within(u, 3_600_000).length >= MESSAGES_PER_MEMBER_PER_HOUR;
+    const answer = { invaliduser: invalid.map((u) => u.toLowerCase()).join('|'), unlicenseduser: unlicensed.join('|'), msgid: randomBytes(8).toString('hex') };
+    if (this.rules.era === 'legacy') {
+      if (reachable.some((u) => within(u, 60_000).length >= MESSAGES_PER_MEMBER_PER_MINUTE)) throw new SimulatorError(45009, 'api freq out of limit: too many messages to this member');
+    }
+    const delivered = reachable.filter((u) => !overBudget(u));
+    for (const u of reachable.filter(overBudget)) this.droppedMessages.push({ ...r, touser: u, dropped_at: now, reason: 'member budget' });
+    for (const u of delivered) this.deliveriesTo.set(u, [...within(u, 3_600_000), now]);
+    if (delivered.length) this.sentMessages.push({ ...r, touser: delivered.join('|'), sent_at: now });
+    return answer;
+  }
+
+  /** An external contact as this corp's API shows it: unionid only where the rules give one. */
+  private contactAsSeen(contact: WecomExternalContact): WecomExternalContact {
+    const copy = structuredClone(contact);
+    const unionid = visibleUnionid(copy, this.rules);
+    if (unionid === undefined) delete copy.unionid;
+    return copy;
+  }
+
+  private checkToken(ctx: Context, api: string): SecretKind {
     const raw = ctx.query.access_token;
     if (!raw) throw new SimulatorError(41001, 'access_token missing');
     const token = this.tokens.get(String(raw));
@@ -300,18 +378,35 @@ export class SimulatedApi {
     if (token.revoked || token.expiresAt <= this.now()) throw new SimulatorError(42001, 'access_token expired');
     const rule = ALLOWED_SECRETS.find(([prefix]) => api.startsWith(prefix));
     if (rule && !rule[1].includes(token.kind)) throw new SimulatorError(48002, 'api forbidden');
+    const refused = refusal(api, token.kind, this.rules);
+    if (refused) throw new SimulatorError(refused.errcode, refused.errmsg);
+    return token.kind;
   }
 
   private checkRateLimit(api: string): void {
-    const limit = this.rateLimits.get(api) ?? this.settings.rateLimitPerMinute;
     const now = this.now();
-    let window = this.windows.get(api);
-    if (!window || now - window.start >= 60_000) {
-      window = { start: now, count: 0 };
-      this.windows.set(api, window);
-    }
-    window.count++;
-    if (window.count > limit) throw new SimulatorError(45009, 'api freq out of limit');
+    if ((this.blockedUntil.get(api) ?? 0) > now) throw new SimulatorError(45009, 'api freq out of limit');
+    const count = (windows: Map<string, { start: number; count: number }>, length: number) => {
+      let window = windows.get(api);
+      if (!window || now - window.start >= length) {
+        window = { start: now, count: 0 };
+        windows.set(api, window);
+      }
+      return ++window.count;
+    };
+    const perMinute = count(this.windows, 60_000);
+    const perHour = count(this.hourWindows, 3_600_000);
+    const minuteLimit = this.rateLimits.get(api) ?? this.settings.rateLimitPerMinute;
+    const hourLimit = this.settings.rateLimitPerHour ?? CALLS_PER_HOUR;
+    if (perMinute <= minuteLimit && (this.rules.era === 'legacy' || perHour <= hourLimit)) return;
+    // Today's WeCom blocks the API for the whole window (60 s, or 60 min for the hourly limit).
+    if (this.rules.era === 'current') this.blockedUntil.set(api, now + (perHour > hourLimit ? HOUR_BLOCK_MS : MINUTE_BLOCK_MS));
+    throw new SimulatorError(45009, 'api freq out of limit');
+  }
+
+  /** Until when `api` is blocked (0: not blocked). */
+  blockedApiUntil(api: string): number {
+    return this.blockedUntil.get(api) ?? 0;
   }
 
   private subtree(rootId: number | undefined) {
@@ -353,13 +448,13 @@ function pageParams(ctx: Context, max: number, fallback: number | undefined): { 
     throw new SimulatorError(40058, `limit must be 1..${max}`);
   }
   const raw = typeof r.cursor === 'string' ? r.cursor : '';
-  let cursor = 0;
-  if (raw) {
-    const decoded = /^c(\d+)$/.exec(Buffer.from(raw, 'base64url').toString());
-    if (!decoded) throw new SimulatorError(40058, 'invalid cursor');
-    cursor = Number(decoded[1]);
-  }
-  return { cursor, limit };
+  return { cursor: raw ? decodeCursor(raw) : 0, limit };
+}
+
+function decodeCursor(raw: string): number {
+  const decoded = /^c(\d+)$/.exec(Buffer.from(raw, 'base64url').toString());
+  if (!decoded) throw new SimulatorError(40058, 'invalid cursor');
+  return Number(decoded[1]);
 }
 
 function page<T>(

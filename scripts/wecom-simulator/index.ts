@@ -15,11 +15,13 @@ import { generateCorp } from './demo-corp';
 import { EventSender } from './events';
 import { FaultInjector } from './faults';
 import { oauthRouter } from './oauth';
+import { CURRENT_RULES, LEGACY_RULES, type SimulatorRules } from './rules';
 import { CorpState, type CorpSnapshot } from './state';
 
 export { generateCorp, DEMO_EMPLOYEES, DEMO_DEPARTMENTS, type GenerateCorpOptions } from './demo-corp';
 export type { CorpSnapshot, SimEvent, SimExternalContact, SimFollow } from './state';
 export type { FaultRule } from './faults';
+export type { SimulatorRules } from './rules';
 
 export interface SimulatorOptions {
   corpId?: string;
@@ -38,6 +40,13 @@ export interface SimulatorOptions {
   eventAnswerTimeoutMs?: number;
   faultSeed?: number;
   now?: () => number;
+  /** WeCom as documented today (default), or `era: 'legacy'` for the 2021 API; plus the corp's switches. */
+  rules?: Partial<SimulatorRules>;
+}
+
+/** The rules for `options`: today's unless `era: 'legacy'`, with the given switches. */
+export function rulesOf(options: Partial<SimulatorRules> = {}): SimulatorRules {
+  return { ...(options.era === 'legacy' ? LEGACY_RULES : CURRENT_RULES), ...options };
 }
 
 export interface WecomSimulator {
@@ -61,7 +70,9 @@ export function createWecomSimulator(options: SimulatorOptions = {}): WecomSimul
   });
   events.callbackUrl = options.callbackUrl;
   const now = options.now ?? Date.now;
+  const rules = rulesOf(options.rules);
   const state = new CorpState((event) => events.send(event), now);
+  state.rules = rules;
   state.load(options.corp ?? generateCorp());
   const faults = new FaultInjector(options.faultSeed);
   const api = new SimulatedApi(
@@ -79,6 +90,7 @@ export function createWecomSimulator(options: SimulatorOptions = {}): WecomSimul
       ticketTtlSeconds: options.ticketTtlSeconds ?? 7200,
       codeTtlSeconds: options.codeTtlSeconds ?? 300,
       rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000,
+      rules,
     },
     now,
   );
@@ -103,8 +115,11 @@ export function simulatorOptionsFor(config: Config): SimulatorOptions {
   return {
     corpId: w.corpId,
     agentId: w.agentId,
-    secrets: { agent: w.agentSecret, contact: w.contactSecret, external: w.externalSecret },
+    // The corp still has a 客户联系 system-app secret (refused under today's rules) even when the
+    // app is configured, as recommended, to call 客户联系 APIs with its own.
+    secrets: { agent: w.agentSecret, contact: w.contactSecret, external: w.externalSecret === w.agentSecret ? SIMULATOR_DEFAULTS.externalSecret : w.externalSecret },
     callbackToken: w.callbackToken,
     callbackAesKey: w.callbackAesKey,
+    rules: config.simulator,
   };
 }

@@ -6,6 +6,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { SimulatedApi } from './api';
+import { OAUTH_STATE } from './rules';
 import type { CorpState } from './state';
 
 export function oauthRouter(state: CorpState, api: SimulatedApi): Router {
@@ -22,10 +23,16 @@ function authorize(ctx: Context, state: CorpState, api: SimulatedApi, flow: 'in-
   if (!redirect) return errorPage(ctx, 'redirect_uri 缺失或不是 http(s) 地址');
   if (flow === 'in-app' && q.response_type !== 'code') return errorPage(ctx, 'response_type 必须为 code');
   if (q.agentid !== undefined && q.agentid !== api.settings.agentId) return errorPage(ctx, 'agentid 错误');
+  // 96441: state 「可以填写a-zA-Z0-9的参数值，长度不可超过128个字节」.
+  if (api.rules.era === 'current' && q.state !== undefined && !OAUTH_STATE.test(q.state)) {
+    return errorPage(ctx, 'state 参数错误：只能包含 a-zA-Z0-9，长度不超过 128 个字节');
+  }
+  // snsapi_privateinfo needs the agentid (without it WeCom treats the request as snsapi_base).
+  const scope = q.scope === 'snsapi_privateinfo' && q.agentid === undefined ? 'snsapi_base' : (q.scope ?? 'snsapi_base');
 
   if (q.login_as) {
     if (!state.users.has(q.login_as)) return errorPage(ctx, `成员 ${q.login_as} 不存在`);
-    redirect.searchParams.set('code', api.issueCode(q.login_as, q.scope ?? 'snsapi_base'));
+    redirect.searchParams.set('code', api.issueCode(q.login_as, flow === 'sso' ? 'snsapi_base' : scope));
     if (q.state !== undefined) redirect.searchParams.set('state', q.state);
     ctx.redirect(redirect.toString());
     return;

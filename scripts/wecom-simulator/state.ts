@@ -3,6 +3,8 @@
  * corp tags and group chats. Every mutation reports the callback event WeCom would send, through
  * the `emit` hook (the event sender encrypts and delivers it).
  */
+import { randomBytes } from 'node:crypto';
+import { CURRENT_RULES, WELCOME_CODE_TTL_MS, type SimulatorRules } from './rules';
 import type {
   CorpTagGroup,
   FollowInfo,
@@ -41,7 +43,18 @@ export interface CorpSnapshot {
   groupChats: WecomGroupChat[];
 }
 
+/** A WelcomeCode handed out with an add event: 20 s, one use (92599). */
+export interface IssuedWelcomeCode {
+  externalUserid: string;
+  userid: string;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
 export class CorpState {
+  /** The rules the corp lives under (set by the simulator; see rules.ts). */
+  rules: SimulatorRules = CURRENT_RULES;
+  readonly welcomeCodes = new Map<string, IssuedWelcomeCode>();
   readonly departments = new Map<number, WecomDepartment>();
   readonly users = new Map<string, WecomUser>();
   readonly externalContacts = new Map<string, SimExternalContact>();
@@ -189,11 +202,18 @@ export class CorpState {
       ...externalEvent('add_external_contact', this.createTime),
       UserID: follow.userid,
       ExternalUserID: contact.external_userid,
-      WelcomeCode: `welcome-${contact.external_userid}-${follow.userid}`,
     };
     if (follow.state) event.State = follow.state;
+    // No WelcomeCode when the admin configured the welcome message in the console (92599).
+    if (!this.rules.consoleWelcome) event.WelcomeCode = this.issueWelcomeCode(contact.external_userid, follow.userid);
     this.emit(event);
     return entry;
+  }
+
+  private issueWelcomeCode(externalUserid: string, userid: string): string {
+    const code = `wc${randomBytes(12).toString('hex')}`;
+    this.welcomeCodes.set(code, { externalUserid, userid, expiresAt: this.now() + WELCOME_CODE_TTL_MS, usedAt: null });
+    return code;
   }
 
   /** The employee edits remark / description / mobiles / tags: edit_external_contact. */

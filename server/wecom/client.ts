@@ -5,12 +5,14 @@
  */
 import type { Logger } from '../logger';
 import {
+  API_BLOCKED,
   NO_EXTERNAL_CONTACTS,
   TOKEN_ERRCODES,
   WecomApiError,
   WecomTransportError,
   redactWecomSecrets,
 } from './errors';
+import { BlockBoard } from './blocks';
 import { Semaphore, backoffDelay } from './limiter';
 import { CredentialCache, credentialKey, type Credential } from './token-cache';
 import type {
@@ -19,8 +21,10 @@ import type {
   BatchGetByUserRequest,
   BatchGetByUserResponse,
   CorpTagListResponse,
+  DepartmentGetResponse,
   DepartmentListResponse,
   DepartmentSimpleListResponse,
+  DirectorySecret,
   ExternalContactGetResponse,
   ExternalContactListResponse,
   FollowUserListResponse,
@@ -58,6 +62,11 @@ export interface WecomClientOptions {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /**
+   * Background work waits out a blocked API (45009) and is told how long; without it a call to a
+   * blocked API fails at once with the time left.
+   */
+  onBlocked?: (api: string, waitMs: number) => void | Promise<void>;
 }
 
 type Query = Record<string, string | number | undefined>;
@@ -73,9 +82,13 @@ interface CallSpec {
   acceptErrcodes?: readonly number[];
 }
 
+/** A blocked API is waited out this long at most (the hourly block is an hour). */
+const MAX_BLOCK_WAIT_MS = 61 * 60_000;
+
 export class WecomClient {
   private readonly credentials: CredentialCache;
   private readonly families: Map<string, Semaphore> = new Map();
+  private readonly blocks: BlockBoard;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
   private readonly backoffBaseMs: number;
@@ -87,10 +100,11 @@ export class WecomClient {
 
   constructor(
     private readonly options: WecomClientOptions,
-    shared?: { credentials: CredentialCache; families: Map<string, Semaphore> },
+    shared?: { credentials: CredentialCache; families: Map<string, Semaphore>; blocks: BlockBoard },
   ) {
     this.now = options.now ?? Date.now;
     this.credentials = shared?.credentials ?? new CredentialCache(options.store, this.now);
+    this.blocks = shared?.blocks ?? new BlockBoard(options.store, options.corpId, this.now);
     if (shared) this.families = shared.families;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxRetries = options.maxRetries ?? 3;
@@ -106,7 +120,16 @@ export class WecomClient {
    * background jobs such as a full sync can afford to wait out a bad minute.
    */
   withRetries(maxRetries: number): WecomClient {
-    return new WecomClient({ ...this.options, maxRetries }, { credentials: this.credentials, families: this.families });
+    return this.with({ maxRetries });
+  }
+
+  /** The same client, waiting out blocked APIs and telling `onBlocked` how long. */
+  waitingOutBlocks(onBlocked: NonNullable<WecomClientOptions['onBlocked']>): WecomClient {
+    return this.with({ onBlocked });
+  }
+
+  private with(changes: Partial<WecomClientOptions>): WecomClient {
+    return new WecomClient({ ...this.options, ...changes }, { credentials: this.credentials, families: this.families, blocks: this.blocks });
   }
 
   get corpId(): string {
@@ -130,24 +153,43 @@ export class WecomClient {
 
   // ---- org (通讯录) ---------------------------------------------------------------------------
 
-  listDepartments(id?: number): Promise<DepartmentListResponse> {
-    return this.call({ api: 'department/list', secret: 'contact', query: { id } });
+  /*
+   * Directory reads take the secret to use: which one may call what depends on the corp's age
+   * and the caller's IP (server/modules/org/directory.ts tries them in turn).
+   */
+
+  listDepartments(id?: number, secret: DirectorySecret = 'contact'): Promise<DepartmentListResponse> {
+    return this.call({ api: 'department/list', secret, query: { id } });
   }
 
-  listDepartmentIds(id?: number): Promise<DepartmentSimpleListResponse> {
-    return this.call({ api: 'department/simplelist', secret: 'contact', query: { id } });
+  getDepartment(id: number, secret: DirectorySecret = 'contact'): Promise<DepartmentGetResponse> {
+    return this.call({ api: 'department/get', secret, query: { id } });
   }
 
-  getUser(userid: string): Promise<UserGetResponse> {
-    return this.call({ api: 'user/get', secret: 'contact', query: { userid } });
+  listDepartmentIds(id?: number, secret: DirectorySecret = 'contact'): Promise<DepartmentSimpleListResponse> {
+    return this.call({ api: 'department/simplelist', secret, query: { id } });
   }
 
-  listUsers(departmentId: number): Promise<UserListResponse> {
-    return this.call({ api: 'user/list', secret: 'contact', query: { department_id: departmentId } });
+  getUser(userid: string, secret: DirectorySecret = 'contact'): Promise<UserGetResponse> {
+    return this.call({ api: 'user/get', secret, query: { userid } });
   }
 
+  listUsers(departmentId: number, secret: DirectorySecret = 'contact'): Promise<UserListResponse> {
+    return this.call({ api: 'user/list', secret, query: { department_id: departmentId } });
+  }
+
+  /** 96269 (获取成员ID列表): the 通讯录同步 secret only. */
   listUserIds(cursor?: string, limit = 10_000): Promise<UserListIdResponse> {
     return this.call({ api: 'user/list_id', secret: 'contact', body: { cursor, limit } });
+  }
+
+  /**
+   * The secrets that may read the directory, in the order to try them: the 通讯录同步 secret
+   * first where one is configured (it sees the whole corp), then the app's (its 可见范围).
+   */
+  get directorySecrets(): DirectorySecret[] {
+    const { contact, agent } = this.options.secrets;
+    return contact === agent ? ['agent'] : ['contact', 'agent'];
   }
 
   // ---- external contacts (客户联系) ------------------------------------------------------------
@@ -167,12 +209,19 @@ export class WecomClient {
     return res.errcode === NO_EXTERNAL_CONTACTS ? [] : res.external_userid;
   }
 
-  getExternalContact(externalUserid: string, cursor?: string): Promise<ExternalContactGetResponse> {
-    return this.call({
-      api: 'externalcontact/get',
-      secret: 'external',
-      query: { external_userid: externalUserid, cursor },
-    });
+  /**
+   * One external contact with every follower: WeCom pages `follow_user` 500 at a time for a
+   * contact followed by more (96315), so the pages are read until `next_cursor` is empty.
+   */
+  async getExternalContact(externalUserid: string): Promise<ExternalContactGetResponse> {
+    let cursor: string | undefined;
+    let merged: ExternalContactGetResponse | undefined;
+    do {
+      const page: ExternalContactGetResponse = await this.call({ api: 'externalcontact/get', secret: 'external', query: { external_userid: externalUserid, cursor } });
+      merged = merged ? { ...merged, follow_user: [...merged.follow_user, ...page.follow_user] } : page;
+      cursor = page.next_cursor || undefined;
+    } while (cursor);
+    return { ...merged, next_cursor: '' };
   }
 
   batchGetExternalContactsByUser(request: BatchGetByUserRequest): Promise<BatchGetByUserResponse> {
@@ -257,7 +306,9 @@ export class WecomClient {
   async call<T extends WecomResponse>(spec: CallSpec): Promise<T> {
     let tokenRefreshed = false;
     let rejectedToken: string | undefined;
+    let waited = 0;
     for (let attempt = 0; ; attempt++) {
+      waited += await this.waitWhileBlocked(spec.api, waited);
       const token = spec.secret ? await this.accessToken(spec.secret, rejectedToken) : undefined;
       try {
         return await this.family(spec.api).run(() => this.send<T>(spec, token));
@@ -266,6 +317,13 @@ export class WecomClient {
           tokenRefreshed = true;
           rejectedToken = token;
           attempt--; // the refresh-and-retry is not a backoff attempt
+          continue;
+        }
+        if (err instanceof WecomApiError && err.errcode === API_BLOCKED) {
+          await this.blocks.block(spec.api);
+          // Retrying inside the window only spends calls: wait it out, or say how long it lasts.
+          if (!this.options.onBlocked) throw err;
+          attempt--; // waiting out the window is not a failed attempt
           continue;
         }
         const retryable =
@@ -313,8 +371,25 @@ export class WecomClient {
     return payload as T;
   }
 
+  /**
+   * Waits while `api` is blocked (background clients) or fails with the time left; returns the
+   * time waited.
+   */
+  private async waitWhileBlocked(api: string, waitedSoFar: number): Promise<number> {
+    const until = await this.blocks.blockedUntil(api);
+    const left = until - this.now();
+    if (left <= 0) return 0;
+    if (!this.options.onBlocked || waitedSoFar + left > MAX_BLOCK_WAIT_MS) {
+      throw new WecomApiError(api, API_BLOCKED, `api freq out of limit (blocked for another ${Math.ceil(left / 1000)} s)`);
+    }
+    this.options.logger?.warn({ api, waitMs: left }, 'WeCom API blocked, waiting for the window to end');
+    await this.options.onBlocked(api, left);
+    await this.sleep(left);
+    return left;
+  }
+
   private family(api: string): Semaphore {
-    const name = api.split('/')[0]!;
+    const name = familyOf(api);
     let semaphore = this.families.get(name);
     if (!semaphore) {
       semaphore = new Semaphore(this.familyConcurrency);
@@ -323,3 +398,6 @@ export class WecomClient {
     return semaphore;
   }
 }
+
+/** `externalcontact/batch/get_by_user` → `externalcontact`: the unit of concurrency limits and blocks. */
+const familyOf = (api: string) => api.split('/')[0]!;

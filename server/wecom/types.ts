@@ -7,6 +7,9 @@ export interface WecomResponse {
 
 export type SecretKind = 'agent' | 'contact' | 'external';
 
+/** The secrets that may read 通讯录 (the app's, or the 通讯录同步 one). */
+export type DirectorySecret = Extract<SecretKind, 'agent' | 'contact'>;
+
 export interface AccessTokenResponse extends WecomResponse {
   access_token: string;
   expires_in: number;
@@ -48,6 +51,10 @@ export interface WecomDepartment {
 
 export interface DepartmentListResponse extends WecomResponse {
   department: WecomDepartment[];
+}
+
+export interface DepartmentGetResponse extends WecomResponse {
+  department: WecomDepartment;
 }
 
 export interface DepartmentSimpleListResponse extends WecomResponse {
@@ -252,5 +259,7 @@ export type AppMessage =
 export interface MessageSendResponse extends WecomResponse {
   invaliduser?: string;
   invalidparty?: string;
+  /** Members in the app's 可见范围 without a basic-interface licence. */
+  unlicenseduser?: string;
   msgid?: string;
 }

@@ -41,7 +41,11 @@ export class FakeClock {
   }
 }
 
-/** An API client for the demo corp on `sim`, sharing `clock`, with backoff sleeps skipped. */
+/**
+ * An API client for the demo corp on `sim`, sharing `clock`, with backoff sleeps skipped. Secrets
+ * as a corp created today is configured: 客户联系 APIs with the self-built app's secret (the
+ * system-app secret is refused since 2023-12-01), the 通讯录同步 secret for `user/list_id`.
+ */
 export function simulatorClient(
   sim: RunningSimulator,
   sequelize: Sequelize,
@@ -53,7 +57,7 @@ export function simulatorClient(
     apiBase: sim.baseUrl,
     corpId: d.corpId,
     agentId: d.agentId,
-    secrets: { agent: d.agentSecret, contact: d.contactSecret, external: d.externalSecret },
+    secrets: { agent: d.agentSecret, contact: d.contactSecret, external: d.agentSecret },
     store: new SqlKvStore(sequelize, clock.now),
     now: clock.now,
     sleep: async () => {},

@@ -25,7 +25,7 @@ describe.each(databaseTargets())('WeCom login on $label', (target) => {
       scope: 'snsapi_base',
       agentid: server.config.wecom.agentId,
     });
-    expect(url.searchParams.get('state')).toMatch(/^[\w-]{22}\.\d{13}\.[\w-]{43}$/);
+    expect(url.searchParams.get('state')).toMatch(/^[0-9a-f]{32}\d{13}[0-9a-f]{64}$/);
     expect(url.hash).toBe('#wechat_redirect');
   });
 
@@ -98,13 +98,19 @@ describe.each(databaseTargets())('WeCom login on $label', (target) => {
   it('refuses a forged state', async () => {
     const browser = new Browser(server.baseUrl);
     const callback = await browser.pickEmployee(await browser.beginLogin(), 'rep-east-1');
-    const [id, expires] = callback.searchParams.get('state')!.split('.');
-    callback.searchParams.set('state', `${id}.${expires}.${'A'.repeat(43)}`);
+    const state = callback.searchParams.get('state')!;
+    callback.searchParams.set('state', `${state.slice(0, 45)}${'a'.repeat(64)}`);
 
     const res = await browser.fetch(callback.toString());
 
     expect(res.status).toBe(400);
     expect((await errorOf(res)).code).toBe('state_browser_mismatch');
+  });
+
+  it('sends a state in WeCom’s charset: a-zA-Z0-9, at most 128 bytes', async () => {
+    const state = (await new Browser(server.baseUrl).beginLogin()).searchParams.get('state')!;
+
+    expect(state).toMatch(/^[a-zA-Z0-9]{1,128}$/);
   });
 
   it('refuses a malformed state and a missing code with 400', async () => {

@@ -59,7 +59,7 @@ describe.each(databaseTargets())('external-contact sync on $label', (target) => 
   });
 
   it('converges despite faults on batch/get_by_user', async () => {
-    server.simulator.faults.set('externalcontact/batch/get_by_user', { errorRate: 0.3, errcodes: [-1, 45009] });
+    server.simulator.faults.set('externalcontact/batch/get_by_user', { errorRate: 0.3, errcodes: [-1, 45033] });
 
     const run = await sync();
 

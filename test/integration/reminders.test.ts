@@ -1,7 +1,8 @@
 /**
  * Follow-up reminders as WeCom app messages, against the simulator with a fixed clock: the daily
  * digest (who gets one, what it lists, once a day across instances, only on working days after
- * the digest time), transfer notices, WeCom's per-member rate limit, people who left.
+ * the digest time), transfer notices, WeCom's per-member budget (30 a minute, 1,000 an hour:
+ * over it WeCom drops messages silently), recipients WeCom refuses, people who left.
  */
 import { QueryTypes } from 'sequelize';
 import { SIMULATOR_DEFAULTS as d } from '../../config/simulator-defaults';
@@ -24,6 +25,7 @@ const MONDAY_10 = Date.UTC(2026, 10, 23, 2, 0, 0);
 interface SentMessage {
   touser: string;
   msgtype: string;
+  sent_at?: number;
   textcard?: { title: string; description: string; url: string };
 }
 
@@ -37,7 +39,7 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
     server = await startTestServer({ target, simulator: { now: clock.now } });
     await syncOrg(server);
     api = crmClient(server);
-    for (const userid of ['rep-east-1', 'rep-east-2', 'rep-east-3', 'ops-1']) ids.set(userid, await api.userId(userid));
+    for (const userid of ['rep-east-1', 'rep-east-2', 'rep-east-3', 'ops-1', 'mgr-south', 'rep-south-1', 'risk-1', 'mgr-east', 'admin']) ids.set(userid, await api.userId(userid));
     const db = server.db.sequelize;
     const customer = async (name: string, owner: string, next: number | null, last: number | null) => {
       const at = new Date(MONDAY_10);
@@ -74,6 +76,13 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
     new ReminderScheduler({ ...senderDeps(sequelize), settingDefaults: settingDefaults(server.config), now: () => new Date(clock.now()) });
   const messages = async () => ((await (await fetch(`${server.baseUrl}/__wecom/admin/messages`)).json()) as { messages: SentMessage[] }).messages;
   const to = async (userid: string) => (await messages()).filter((m) => m.touser === userid);
+  const queue = (user: string, dedupeKey: string, title: string) =>
+    enqueueNotification(server.db.sequelize, { kind: 'transfer', dedupeKey, userId: ids.get(user)!, title, lines: [{ text: '…' }], path: '/customers' }, new Date(clock.now()));
+  const rowsLike = (pattern: string) =>
+    server.db.sequelize.query<{ id: number; status: string; attempts: number; last_error: string | null; next_attempt_at: string }>(
+      'SELECT id, status, attempts, last_error, next_attempt_at FROM notifications WHERE dedupe_key LIKE ? ORDER BY id',
+      { replacements: [pattern], type: QueryTypes.SELECT },
+    );
 
   it('waits for a working day and the digest time', async () => {
     clock.ms = MONDAY_10 - 2 * DAY; // Saturday 10:00
@@ -135,22 +144,110 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
     expect(row).toEqual({ title: '代销机构已转给你：转交银行', path: `/partners/${partner.id}` });
   });
 
-  it('holds a message WeCom refused for its per-member rate limit and sends it later, once', async () => {
-    const deps = senderDeps();
-    for (let i = 0; i < 30; i++) await deps.wecom.sendMessage({ touser: 'rep-east-2', msgtype: 'text', text: { content: `填满 ${i}` } });
-    await enqueueNotification(server.db.sequelize, { kind: 'transfer', dedupeKey: 'test:rate-limit', userId: ids.get('rep-east-2')!, title: '限流测试', lines: [{ text: '…' }], path: '/customers' }, new Date(clock.now()));
+  it('sends a member at most 30 messages a minute, the rest merged into one card, none lost', async () => {
+    const start = clock.now();
+    for (let i = 1; i <= 40; i++) {
+      await queue('mgr-south', `test:burst:${i}`, `突发提醒 ${i}`);
+      clock.advance(1_000);
+    }
 
-    const sentAtFirst = await sendDueNotifications(deps, new Date(clock.now()));
-    const [held] = await server.db.sequelize.query<{ status: string; attempts: number; last_error: string }>("SELECT status, attempts, last_error FROM notifications WHERE dedupe_key = 'test:rate-limit'", { type: QueryTypes.SELECT });
-    clock.advance(2 * 60_000);
-    const sentLater = await sendDueNotifications(deps, new Date(clock.now()));
-    const delivered = (await to('rep-east-2')).filter((m) => m.textcard?.title === '限流测试');
+    const sent = await sendDueNotifications(senderDeps(), new Date(clock.now()));
+    const rows = await rowsLike('test:burst:%');
+    const [card] = await server.db.sequelize.query<{ id: number; status: string }>('SELECT id, status FROM notifications WHERE dedupe_key = ?', { replacements: [`merged:${rows[29]!.id}`], type: QueryTypes.SELECT });
+    const delivered = (await to('mgr-south')).filter((m) => m.sent_at! >= start && m.sent_at! < start + 60_000);
+    const merged = delivered.filter((m) => m.textcard?.title === '你有 11 条新提醒');
 
-    expect(sentAtFirst).toBe(0);
-    expect(held).toMatchObject({ status: 'pending', attempts: 1 });
-    expect(held!.last_error).toContain('45009');
-    expect(sentLater).toBe(1);
-    expect(delivered).toHaveLength(1);
+    expect(sent).toBe(30);
+    expect(delivered).toHaveLength(30);
+    expect(merged).toHaveLength(1);
+    expect(merged[0]!.textcard).toMatchObject({ url: `${server.config.publicUrl}/workbench` });
+    expect(merged[0]!.textcard!.description).toContain('突发提醒 30');
+    expect(merged[0]!.textcard!.description).toContain('等 11 条');
+    expect(rows.slice(0, 29).every((r) => r.status === 'sent')).toBe(true);
+    expect(card).toMatchObject({ status: 'sent' });
+    expect(rows.slice(29).map((r) => [r.status, r.last_error])).toEqual(Array(11).fill(['merged', `已合并到第 ${card!.id} 条消息「你有 11 条新提醒」发送`]));
+    expect(server.simulator.api.droppedMessages).toEqual([]);
+  });
+
+  it('keeps a member’s messages waiting while the minute’s budget is spent, then sends them', async () => {
+    for (let i = 1; i <= 30; i++) await queue('rep-south-1', `test:full:${i}`, `占满额度 ${i}`);
+    await sendDueNotifications(senderDeps(), new Date(clock.now()));
+    const fullAt = clock.now();
+    await queue('rep-south-1', 'test:later:1', '稍后发送 1');
+    await queue('rep-south-1', 'test:later:2', '稍后发送 2');
+
+    const sentWhileFull = await sendDueNotifications(senderDeps(), new Date(clock.now()));
+    const held = await rowsLike('test:later:%');
+    clock.advance(30_000);
+    const sentHalfWay = await sendDueNotifications(senderDeps(), new Date(clock.now()));
+    clock.advance(35_000);
+    const sentAfter = await sendDueNotifications(senderDeps(), new Date(clock.now()));
+    const later = (await to('rep-south-1')).filter((m) => m.textcard?.title.startsWith('稍后发送'));
+
+    expect(sentWhileFull).toBe(0);
+    expect(held.map((r) => [r.status, Number(r.attempts)])).toEqual([['pending', 0], ['pending', 0]]);
+    // Free when the first of the 30 is a minute old (its sent_at is rounded up to the second).
+    const freesAt = new Date(held[0]!.next_attempt_at).getTime();
+    expect(freesAt).toBeGreaterThan(fullAt + 60_000);
+    expect(freesAt).toBeLessThanOrEqual(fullAt + 62_000);
+    expect(sentHalfWay).toBe(0);
+    expect(sentAfter).toBe(2);
+    expect(later).toHaveLength(2);
+    expect((await rowsLike('test:later:%')).map((r) => r.status)).toEqual(['sent', 'sent']);
+    expect(server.simulator.api.droppedMessages).toEqual([]);
+  });
+
+  it('keeps a member’s messages waiting while the hour’s budget of 1,000 is spent', async () => {
+    const now = clock.now();
+    // 1,000 sends over the last hour, none in the last minute.
+    const earlier = Array.from({ length: 1_000 }, (_, i) => {
+      const at = new Date(now - 3_500_000 + i * 3_000);
+      return { kind: 'transfer', dedupe_key: `test:hour:${i}`, user_id: ids.get('admin'), title: '早先', description: '', path: '/', status: 'sent', attempts: 1, next_attempt_at: at, sent_at: at, created_at: at, updated_at: at };
+    });
+    await server.db.sequelize.getQueryInterface().bulkInsert('notifications', earlier);
+    await queue('admin', 'test:hour-held', '小时额度');
+
+    const sentWhileFull = await sendDueNotifications(senderDeps(), new Date(clock.now()));
+    const [held] = await rowsLike('test:hour-held');
+    clock.advance(101_000);
+    const sentAfter = await sendDueNotifications(senderDeps(), new Date(clock.now()));
+
+    expect(sentWhileFull).toBe(0);
+    expect(held).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(new Date(held!.next_attempt_at).getTime()).toBe(now + 100_000);
+    expect(sentAfter).toBe(1);
+    expect((await to('admin')).map((m) => m.textcard?.title)).toEqual(['小时额度']);
+  });
+
+  it('fails, never sends, a message to someone WeCom does not know any more', async () => {
+    server.simulator.state.deleteUser('risk-1'); // still active here: the callback is not delivered
+    await queue('risk-1', 'test:deleted', '已删除的成员');
+
+    const sent = await sendDueNotifications(senderDeps(), new Date(clock.now()));
+    const [row] = await rowsLike('test:deleted');
+
+    expect(sent).toBe(0);
+    expect(row).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(row!.last_error).toContain('收件人不是企业成员');
+    expect(await to('risk-1')).toEqual([]);
+  });
+
+  it('fails a message WeCom answered 0 for but listed the member in invaliduser or unlicenseduser', async () => {
+    // As WeCom answers for a member outside the app's visible range, or without a licence.
+    const wecom = {
+      sendMessage: async ({ touser }: { touser: string }) => ({ errcode: 0, errmsg: 'ok', invaliduser: touser === 'mgr-east' ? 'mgr-east' : '', unlicenseduser: touser === 'rep-east-2' ? 'rep-east-2' : '' }),
+    } as unknown as WecomClient;
+    await queue('mgr-east', 'test:answer:invalid', '不在可见范围');
+    await queue('rep-east-2', 'test:answer:unlicensed', '没有许可');
+
+    const sent = await sendDueNotifications({ ...senderDeps(), wecom }, new Date(clock.now()));
+    const rows = await rowsLike('test:answer:%');
+
+    expect(sent).toBe(0);
+    expect(rows.map((r) => [r.status, r.last_error])).toEqual([
+      ['failed', '收件人不是企业成员或不在应用可见范围'],
+      ['failed', '收件人没有企业微信基础接口许可'],
+    ]);
   });
 
   it('skips what the corp switched off, and what is addressed to someone who left', async () => {

@@ -23,13 +23,13 @@ describe.each(databaseTargets())('WeCom API client against the simulator ($label
 
   describe('typed endpoints', () => {
     it('lists a department subtree', async () => {
-      const res = await client().listDepartments(2);
+      const res = await client().listDepartments(2, 'agent');
 
       expect(res.department.map((x) => x.name)).toEqual(['华东销售部', '上海财富团队']);
     });
 
     it('gets an employee', async () => {
-      const user = await client().getUser('mgr-east');
+      const user = await client().getUser('mgr-east', 'agent');
 
       expect(user).toMatchObject({ userid: 'mgr-east', name: '陈建国', department: [2], status: 1 });
     });
@@ -64,10 +64,14 @@ describe.each(databaseTargets())('WeCom API client against the simulator ($label
       expect(first.external_contact_list[0]!.follow_info.userid).toBe('rep-east-1');
     });
 
-    it('rejects a page limit above WeCom maximum with its errcode', async () => {
-      await expect(
-        client().batchGetExternalContactsByUser({ userid_list: ['rep-east-1'], limit: 101 }),
-      ).rejects.toMatchObject({ errcode: 40058, api: 'externalcontact/batch/get_by_user' });
+    it('gets at most 100 contacts a page when asked for more (WeCom clamps the limit, 96316)', async () => {
+      for (let i = 0; i < 120; i++) {
+        sim.simulator.state.addExternalContact({ external_userid: `wmclamp${i}`, name: `客户${i}`, type: 1 }, { userid: 'rep-east-2', remark: '', description: '', tag_ids: [], remark_mobiles: [], oper_userid: 'rep-east-2', add_way: 1 });
+      }
+      const page = await client().batchGetExternalContactsByUser({ userid_list: ['rep-east-2'], limit: 500 });
+
+      expect(page.external_contact_list).toHaveLength(100);
+      expect(page.next_cursor).not.toBe('');
     });
 
     it('treats 84061 (employee without customers) as an empty list', async () => {
@@ -88,8 +92,8 @@ describe.each(databaseTargets())('WeCom API client against the simulator ($label
     it('fetches a token once and reuses it', async () => {
       const c = client();
 
-      await c.getUser('admin');
-      await c.getUser('rep-east-1');
+      await c.getUser('admin', 'agent');
+      await c.getUser('rep-east-1', 'agent');
 
       expect(api().callCount('gettoken')).toBe(1);
     });
@@ -97,37 +101,39 @@ describe.each(databaseTargets())('WeCom API client against the simulator ($label
     it('keeps one token per secret kind', async () => {
       const c = client();
 
-      await c.getUser('admin');
+      await c.listUserIds();
+      await c.getUser('admin', 'agent');
       await c.listExternalContacts('rep-east-1');
       await c.getJsapiTicket();
 
-      expect(api().callCount('gettoken')).toBe(3);
+      // 通讯录同步 and the app's; 客户联系 calls use the app's secret since 2023-12-01.
+      expect(api().callCount('gettoken')).toBe(2);
     });
 
     it('shares the token with another instance through the database', async () => {
-      await client().getUser('admin');
+      await client().getUser('admin', 'agent');
 
-      await client().getUser('admin');
+      await client().getUser('admin', 'agent');
 
       expect(api().callCount('gettoken')).toBe(1);
     });
 
     it('refreshes before the token expires', async () => {
       const c = client();
-      await c.getUser('admin');
+      await c.getUser('admin', 'agent');
 
       clock.advance((7200 - 200) * 1000); // inside the 5-minute early-refresh window
-      await c.getUser('admin');
+      await c.getUser('admin', 'agent');
 
       expect(api().callCount('gettoken')).toBe(2);
     });
 
     it('refreshes once and retries once when WeCom says the token expired (42001)', async () => {
       const c = client();
-      await c.getUser('admin');
+      await c.getUser('admin', 'agent');
       api().invalidateTokens();
 
-      const user = await c.getUser('admin');
+      const user = await c.getUser('admin', 'agent');
 
       expect(user.userid).toBe('admin');
       expect(api().callCount('gettoken')).toBe(2);
@@ -138,17 +144,17 @@ describe.each(databaseTargets())('WeCom API client against the simulator ($label
       const c = client();
       sim.simulator.faults.set('user/get', { failFirst: 5, errcodes: [40014] });
 
-      await expect(c.getUser('admin')).rejects.toMatchObject({ errcode: 40014 });
+      await expect(c.getUser('admin', 'agent')).rejects.toMatchObject({ errcode: 40014 });
       expect(api().callCount('user/get')).toBe(2);
       expect(api().callCount('gettoken')).toBe(2);
     });
 
     it('makes exactly one gettoken call for 50 concurrent calls while the token is expired', async () => {
       const c = client();
-      await c.getUser('admin');
+      await c.getUser('admin', 'agent');
       clock.advance(7300 * 1000);
 
-      await Promise.all(Array.from({ length: 50 }, () => c.getUser('rep-east-1')));
+      await Promise.all(Array.from({ length: 50 }, () => c.getUser('rep-east-1', 'agent')));
 
       expect(api().callCount('gettoken')).toBe(2);
     });
@@ -160,36 +166,66 @@ describe.each(databaseTargets())('WeCom API client against the simulator ($label
       const c = client({ sleep: async (ms) => void delays.push(ms), random: () => 0.5 });
       sim.simulator.faults.set('user/get', { failFirst: 2, errcodes: [-1] });
 
-      const user = await c.getUser('admin');
+      const user = await c.getUser('admin', 'agent');
 
       expect(user.userid).toBe('admin');
       expect(api().callCount('user/get')).toBe(3);
       expect(delays).toEqual([100, 200]); // full jitter at 0.5 of 200·2^n
     });
 
-    it('retries the rate limit (45009) and succeeds', async () => {
-      sim.simulator.faults.set('externalcontact/list', { failFirst: 3, errcodes: [45009] });
+    it('treats 45009 as a blocked API: a page’s call fails at once with the time left, and later calls wait for the window without calling WeCom', async () => {
+      sim.simulator.faults.set('externalcontact/list', { failFirst: 1, errcodes: [45009] });
+      const c = client();
 
-      expect((await client().listExternalContacts('rep-east-1')).length).toBeGreaterThan(0);
-      expect(api().callCount('externalcontact/list')).toBe(4);
+      await expect(c.listExternalContacts('rep-east-1')).rejects.toMatchObject({ errcode: 45009 });
+      clock.advance(20_000);
+      const second = await c.listExternalContacts('rep-east-1').catch((e: unknown) => e);
+      clock.advance(40_000);
+      const third = await c.listExternalContacts('rep-east-1');
+
+      expect(second).toMatchObject({ errcode: 45009, message: expect.stringContaining('40 s') });
+      expect(third.length).toBeGreaterThan(0);
+      expect(api().callCount('externalcontact/list')).toBe(2);
+    });
+
+    it('lets background work wait a 45009 block out, told how long, and go on', async () => {
+      sim.simulator.faults.set('externalcontact/list', { failFirst: 1, errcodes: [45009] });
+      const waits: number[] = [];
+      const c = client({ sleep: async (ms) => clock.advance(ms) }).waitingOutBlocks((_api, ms) => void waits.push(ms));
+
+      const ids = await c.listExternalContacts('rep-east-1');
+
+      expect(ids.length).toBeGreaterThan(0);
+      expect(waits).toEqual([60_000]);
+      expect(api().callCount('externalcontact/list')).toBe(2);
+    });
+
+    it('shares a block with another instance through the database', async () => {
+      sim.simulator.faults.set('externalcontact/list', { failFirst: 1, errcodes: [45009] });
+      await client().listExternalContacts('rep-east-1').catch(() => undefined);
+
+      const elsewhere = await client().listExternalContacts('rep-east-1').catch((e: unknown) => e);
+
+      expect(elsewhere).toMatchObject({ errcode: 45009 });
+      expect(api().callCount('externalcontact/list')).toBe(1);
     });
 
     it('fails after the retry budget with the last errcode', async () => {
       sim.simulator.faults.set('user/get', { errorRate: 1, errcodes: [45033] });
 
-      await expect(client({ maxRetries: 2 }).getUser('admin')).rejects.toMatchObject({ errcode: 45033 });
+      await expect(client({ maxRetries: 2 }).getUser('admin', 'agent')).rejects.toMatchObject({ errcode: 45033 });
       expect(api().callCount('user/get')).toBe(3);
     });
 
     it('does not retry a permanent error', async () => {
-      await expect(client().getUser('nobody')).rejects.toMatchObject({ errcode: 60111, api: 'user/get' });
+      await expect(client().getUser('nobody', 'agent')).rejects.toMatchObject({ errcode: 60111, api: 'user/get' });
       expect(api().callCount('user/get')).toBe(1);
     });
 
     it('explains 60020 (IP not trusted) for the admin', async () => {
       sim.simulator.faults.set('department/list', { errorRate: 1, errcodes: [60020] });
 
-      const err = await client().listDepartments().catch((e: unknown) => e);
+      const err = await client().listDepartments(undefined, 'agent').catch((e: unknown) => e);
 
       expect(err).toBeInstanceOf(WecomApiError);
       expect((err as WecomApiError).adminHint).toContain('企业可信IP');
@@ -202,15 +238,15 @@ describe.each(databaseTargets())('WeCom API client against the simulator ($label
       const err = (await c.listExternalContacts('rep-east-1').catch((e: unknown) => e)) as WecomApiError;
 
       expect(err.errcode).toBe(48002);
-      expect(err.adminHint).toContain('WECOM_EXTERNAL_SECRET');
+      expect(err.adminHint).toContain('可调用接口的应用');
     });
 
     it('never puts the access token in an error', async () => {
       const c = client();
-      const token = await c.accessToken('contact');
+      const token = await c.accessToken('agent');
       sim.simulator.faults.set('user/get', { errorRate: 1, errcodes: [60011] });
 
-      const err = (await c.getUser('admin').catch((e: unknown) => e)) as Error;
+      const err = (await c.getUser('admin', 'agent').catch((e: unknown) => e)) as Error;
 
       expect(err.message).not.toContain(token);
       expect(JSON.stringify(err)).not.toContain(token);
@@ -219,14 +255,14 @@ describe.each(databaseTargets())('WeCom API client against the simulator ($label
     it('retries an HTTP 502 and then succeeds', async () => {
       sim.simulator.faults.set('user/get', { failFirst: 1, httpStatus: 502 });
 
-      expect((await client().getUser('admin')).userid).toBe('admin');
+      expect((await client().getUser('admin', 'agent')).userid).toBe('admin');
       expect(api().callCount('user/get')).toBe(2);
     });
 
     it('times out a call that never answers', async () => {
       sim.simulator.faults.set('user/get', { timeoutRate: 1 });
 
-      const err = await client({ timeoutMs: 150, maxRetries: 1 }).getUser('admin').catch((e: unknown) => e);
+      const err = await client({ timeoutMs: 150, maxRetries: 1 }).getUser('admin', 'agent').catch((e: unknown) => e);
 
       expect(err).toBeInstanceOf(WecomTransportError);
       expect((err as Error).message).toContain('timed out after 150 ms');
@@ -235,10 +271,10 @@ describe.each(databaseTargets())('WeCom API client against the simulator ($label
 
     it('limits concurrent calls per API family', async () => {
       const c = client({ familyConcurrency: 2 });
-      await c.accessToken('contact');
+      await c.accessToken('agent');
       sim.simulator.faults.set('user/get', { latencyMs: 40 });
 
-      await Promise.all(Array.from({ length: 8 }, () => c.getUser('admin')));
+      await Promise.all(Array.from({ length: 8 }, () => c.getUser('admin', 'agent')));
 
       expect(api().peakConcurrency.get('user')).toBe(2);
     });

@@ -28,7 +28,7 @@ describe.each(databaseTargets())('WeCom inside the app ($label)', (target) => {
   });
 
   it('talks to the mounted simulator with the configured credentials', async () => {
-    const user = await server.wecom.getUser('rep-east-1');
+    const user = await server.wecom.getUser('rep-east-1', 'agent');
 
     expect(user.name).toBe('李娜');
   });

@@ -72,7 +72,7 @@ describe('simulator over HTTP', () => {
       redirect_uri: 'http://crm.example/api/auth/wecom/callback',
       response_type: 'code',
       scope: 'snsapi_base',
-      state: 'st-123',
+      state: 'st123',
       agentid: d.agentId,
       ...extra,
     });
@@ -91,7 +91,7 @@ describe('simulator over HTTP', () => {
       expect(page).toContain('李娜');
       expect(res.status).toBe(302);
       expect(location.origin + location.pathname).toBe('http://crm.example/api/auth/wecom/callback');
-      expect(location.searchParams.get('state')).toBe('st-123');
+      expect(location.searchParams.get('state')).toBe('st123');
       expect(info.userid).toBe('rep-east-1');
     });
 
@@ -143,20 +143,23 @@ describe('simulator over HTTP', () => {
 
   describe('API behaviour', () => {
     it('answers 45009 beyond the per-minute limit and recovers in the next minute', async () => {
-      const token = await clientFor(sim, db, clock).accessToken('contact');
+      const token = await clientFor(sim, db, clock).accessToken('agent');
       sim.simulator.api.setRateLimit('user/get', 2);
       const call = async () =>
         ((await (await fetch(`${sim.baseUrl}/cgi-bin/user/get?access_token=${token}&userid=admin`)).json()) as { errcode: number }).errcode;
 
       const codes = [await call(), await call(), await call()];
-      clock.advance(60_000);
+      clock.advance(59_000);
+      const stillBlocked = await call();
+      clock.advance(1_000);
 
       expect(codes).toEqual([0, 0, 45009]);
+      expect(stillBlocked).toBe(45009);
       expect(await call()).toBe(0);
     });
 
     it('answers 42001 for an expired token and 40014 for an unknown one, 41001 without one', async () => {
-      const token = await clientFor(sim, db, clock).accessToken('contact');
+      const token = await clientFor(sim, db, clock).accessToken('agent');
       clock.advance(7201_000);
       const errcodeOf = async (query: string) =>
         ((await (await fetch(`${sim.baseUrl}/cgi-bin/user/get?userid=admin${query}`)).json()) as { errcode: number }).errcode;

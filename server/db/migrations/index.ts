@@ -12,10 +12,11 @@ import { migration as notifications } from './0011_notifications';
 import { migration as followUpRollup } from './0012_follow_up_rollup';
 import { migration as sessions } from './0013_sessions';
 import { migration as uniqueIdentities } from './0014_unique_identities';
+import { migration as syncRunNotes } from './0015_sync_run_notes';
 import type { Migration } from './types';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works under tsx,
  * jest and any bundler. Append only; never edit a released migration.
  */
-export const migrations: readonly Migration[] = [kvCache, orgAuth, wecomEvents, dictionaries, customers, crmProcess, matching, readPaths, importJobs, ownerChanges, notifications, followUpRollup, sessions, uniqueIdentities];
+export const migrations: readonly Migration[] = [kvCache, orgAuth, wecomEvents, dictionaries, customers, crmProcess, matching, readPaths, importJobs, ownerChanges, notifications, followUpRollup, sessions, uniqueIdentities, syncRunNotes];

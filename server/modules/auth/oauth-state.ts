@@ -2,6 +2,10 @@
  * OAuth `state` (WECOM.md §D: ours to protect): random, signed, bound to the browser through an
  * HttpOnly nonce cookie, valid 10 minutes, and single-use (a row in `oauth_states` is consumed
  * atomically). The post-login redirect is kept server-side with it.
+ *
+ * WeCom accepts only `[a-zA-Z0-9]`, at most 128 bytes (96441, 构造网页授权链接), so the state is
+ * hex and digits with fixed widths instead of separators: 32 hex of id, 13 digits of expiry (ms),
+ * 64 hex of HMAC-SHA256 — 109 characters.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
@@ -17,8 +21,10 @@ export class OAuthStateError extends AppError {
 }
 
 function sign(secret: string, id: string, expires: number, nonce: string): string {
-  return createHmac('sha256', secret).update(`${id}.${expires}.${nonce}`).digest('base64url');
+  return createHmac('sha256', secret).update(`${id}.${expires}.${nonce}`).digest('hex');
 }
+
+const STATE_SHAPE = /^([0-9a-f]{32})(\d{13})([0-9a-f]{64})$/;
 
 export async function issueState(
   sequelize: Sequelize,
@@ -26,7 +32,7 @@ export async function issueState(
   redirect: string,
   now = Date.now(),
 ): Promise<{ state: string; nonce: string }> {
-  const id = randomBytes(16).toString('base64url');
+  const id = randomBytes(16).toString('hex');
   const nonce = randomBytes(16).toString('base64url');
   const expires = now + STATE_TTL_MS;
   await sequelize.query(
@@ -35,7 +41,7 @@ export async function issueState(
   );
   // Old states are useless after expiry; sweep them while we are here.
   await sequelize.query('DELETE FROM oauth_states WHERE expires_at < ?', { replacements: [new Date(now - STATE_TTL_MS)] });
-  return { state: `${id}.${expires}.${sign(secret, id, expires, nonce)}`, nonce };
+  return { state: `${id}${expires}${sign(secret, id, expires, nonce)}`, nonce };
 }
 
 /** Verifies and consumes a state; returns the redirect path it was issued for. */
@@ -46,7 +52,7 @@ export async function consumeState(
   nonce: string | undefined,
   now = Date.now(),
 ): Promise<string> {
-  const match = /^([\w-]{22})\.(\d{13})\.([\w-]{43})$/.exec(state);
+  const match = STATE_SHAPE.exec(state);
   if (!match) throw new OAuthStateError('state_invalid', '登录请求无效，请重新登录');
   const [, id, expiresText, signature] = match as unknown as [string, string, string, string];
   const expires = Number(expiresText);

@@ -48,7 +48,7 @@ export function authRoutes(deps: AuthDeps): Router {
       appid: config.wecom.corpId,
       redirect_uri: callbackUrl,
       response_type: 'code',
-      scope: 'snsapi_base',
+      scope: config.wecom.oauthScope,
       state,
       agentid: config.wecom.agentId,
     });

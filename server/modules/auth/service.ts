@@ -8,15 +8,18 @@ import type { WecomClient } from '../../wecom/client';
 import { WecomApiError } from '../../wecom/errors';
 import { audit } from '../audit/service';
 import type { UserRow } from '../org/models';
-import { applyDepartments, applyEmployee, departmentsOfUser, findUserById, findUserByWecomId, type RoleBootstrap } from '../org/service';
+import { DirectoryReader } from '../org/directory';
+import { applyDepartments, applyEmployee, applyGrantedDetails, departmentsOfUser, findUserById, findUserByWecomId, type RoleBootstrap } from '../org/service';
 import { loadAccess, type Access } from '../roles/access';
 import { grantRoles } from '../roles/service';
 
 const INVALID_CODE = 40029;
 
 /**
- * Exchanges an OAuth code for the local user. An employee not synced yet is fetched with
- * `user/get` and created; only active employees may log in.
+ * Exchanges an OAuth code for the local user. An employee not synced yet is read from WeCom
+ * (through the directory reader: whatever secret may) and created; only active employees may log
+ * in. With the snsapi_privateinfo scope the employee's consent brings a `user_ticket`, and with it
+ * the mobile, e-mail and avatar WeCom no longer gives apps otherwise (96443).
  */
 export async function loginWithCode(
   deps: { sequelize: Sequelize; wecom: WecomClient; bootstrap: RoleBootstrap },
@@ -25,8 +28,9 @@ export async function loginWithCode(
 ): Promise<UserRow> {
   const { sequelize, wecom } = deps;
   let userid: string | undefined;
+  let userTicket: string | undefined;
   try {
-    userid = (await wecom.getUserInfo(code)).userid;
+    ({ userid, user_ticket: userTicket } = await wecom.getUserInfo(code));
   } catch (err) {
     if (err instanceof WecomApiError && err.errcode === INVALID_CODE) {
       throw new AppError(400, 'invalid_code', '登录凭证无效或已过期，请重新登录');
@@ -38,10 +42,10 @@ export async function loginWithCode(
   let user = await findUserByWecomId(sequelize, userid);
   if (!user) {
     // Not synced yet: create the employee, and the departments it belongs to if we lack them.
-    const detail = await wecom.getUser(userid);
-    const departments = (await Promise.all(detail.department.map((id) => wecom.listDepartments(id)))).flatMap((r) =>
-      r.department.filter((d) => detail.department.includes(d.id)),
-    );
+    const directory = new DirectoryReader(wecom);
+    const detail = await directory.member(userid, []);
+    if (!detail) throw forbidden('企业微信中没有这位成员，请联系管理员');
+    const departments = (await directory.departments()).filter((d) => detail.department.includes(d.id));
     await sequelize.transaction(async (t) => {
       await applyDepartments(sequelize, departments, t, new Date(), false);
       await applyEmployee(sequelize, detail, deps.bootstrap, t);
@@ -52,6 +56,7 @@ export async function loginWithCode(
     throw new AppError(403, 'account_inactive', '你的账号已停用或已离职，无法登录。如有疑问请联系管理员');
   }
   if (deps.bootstrap.adminUserIds.includes(userid)) await grantRoles(sequelize, user.id, ['admin']);
+  if (userTicket) await applyGrantedDetails(sequelize, user.id, await wecom.getUserDetail(userTicket));
   await sequelize.query('UPDATE users SET last_login_at = ? WHERE id = ?', { replacements: [new Date(), user.id] });
   await audit(sequelize, { userId: user.id, label: user.wecom_userid, ip }, { action: 'auth.login', entity: 'user', entityId: user.id, summary: `${user.name} 登录` });
   return user;
@@ -59,7 +64,7 @@ export async function loginWithCode(
 
 export async function describeMe(sequelize: Sequelize, user: UserRow, access: Access): Promise<MeResponse> {
   return {
-    user: { id: user.id, wecomUserid: user.wecom_userid, name: user.name, avatar: user.avatar, position: user.position },
+    user: { id: user.id, wecomUserid: user.wecom_userid, name: user.name, avatar: user.avatar, position: user.position, mobile: user.mobile, email: user.email },
     departments: await departmentsOfUser(sequelize, user.id),
     roles: access.roles,
     dataScope: access.dataScope,

@@ -32,16 +32,34 @@ export function statusFromWecom(status: number): UserStatus {
 
 type UserFields = Pick<UserRow, 'name' | 'mobile' | 'email' | 'avatar' | 'position' | 'status' | 'main_department_id'>;
 
-function userFields(wu: WecomUser): UserFields {
-  return {
-    name: wu.name,
-    mobile: wu.mobile || null,
-    email: wu.email || wu.biz_mail || null,
-    avatar: wu.avatar || null,
+/**
+ * Our columns from a WeCom member. Mobile, e-mail and avatar are left out when WeCom withheld them
+ * (absent, as it does for apps created after 2022-06-20): a value the employee granted at login
+ * (snsapi_privateinfo) must not be wiped by the next sync. An empty string does clear them.
+ */
+type MemberFields = Omit<UserFields, 'mobile' | 'email' | 'avatar'> & Partial<Pick<UserFields, 'mobile' | 'email' | 'avatar'>>;
+
+function userFields(wu: WecomUser): MemberFields {
+  const fields: MemberFields = {
+    // A member WeCom gives no name (a third-party app, or outside the app's 可见范围) is shown by userid.
+    name: wu.name || wu.userid,
     position: wu.position || null,
     status: statusFromWecom(wu.status),
     main_department_id: wu.main_department ?? wu.department[0] ?? null,
   };
+  if (wu.mobile !== undefined) fields.mobile = wu.mobile || null;
+  if (wu.email !== undefined || wu.biz_mail !== undefined) fields.email = wu.email || wu.biz_mail || null;
+  if (wu.avatar !== undefined) fields.avatar = wu.avatar || null;
+  return fields;
+}
+
+/** The private fields an employee granted through OAuth (auth/getuserdetail), stored on their user. */
+export async function applyGrantedDetails(sequelize: Sequelize, userId: number, detail: { mobile?: string; email?: string; biz_mail?: string; avatar?: string }): Promise<void> {
+  const changes: Partial<UserFields> = {};
+  if (detail.mobile) changes.mobile = detail.mobile;
+  if (detail.email || detail.biz_mail) changes.email = detail.email || detail.biz_mail!;
+  if (detail.avatar) changes.avatar = detail.avatar;
+  if (Object.keys(changes).length) await orgModels(sequelize).User.update(changes, { where: { id: userId } });
 }
 
 function memberships(wu: WecomUser): Map<number, boolean> {
@@ -83,7 +101,7 @@ export async function applyEmployees(
 
   const fresh = members.filter((wu) => !existing.has(wu.userid));
   if (fresh.length) {
-    await User.bulkCreate(fresh.map((wu) => ({ wecom_userid: wu.userid, ...userFields(wu) })), { transaction });
+    await User.bulkCreate(fresh.map((wu) => ({ wecom_userid: wu.userid, mobile: null, email: null, avatar: null, ...userFields(wu) })), { transaction });
     // Read the ids back by the unique userid rather than trusting the driver's id arithmetic.
     const created = await User.findAll({ attributes: ['id', 'wecom_userid'], where: { wecom_userid: { [Op.in]: fresh.map((wu) => wu.userid) } }, transaction });
     for (const u of created) existing.set(u.get().wecom_userid, u.get() as UserRow);

@@ -1,17 +1,20 @@
 /**
  * The notification outbox: messages to employees are rows first (written with whatever caused
  * them), sent by `sendDueNotifications`. Each row is claimed by one sender (an UPDATE that only
- * one can win), sent as a WeCom textcard, and on a rate limit or a busy WeCom put back with
- * backoff. Delivery is at least once: a crash after WeCom accepted but before `sent` was written
+ * one can win), sent as a WeCom textcard, and on a busy WeCom or an API rate limit put back with
+ * backoff. WeCom silently drops what goes over a member's budget (30 a minute, 1,000 an hour), so
+ * the outbox counts its own `sent` rows first: what does not fit waits, or is merged into one
+ * card. Delivery is at least once: a crash after WeCom accepted but before `sent` was written
  * sends that one message again.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { PageOf } from '@shared/http';
 import type { NotificationKind, NotificationStatus, NotificationView } from '@shared/notifications';
-import { insertIgnoringDuplicates, updateRows } from '../../db/dialect';
+import { insertIgnoringDuplicates, sqlList, updateRows } from '../../db/dialect';
 import { iso, isoOrNull } from '../../db/lookup';
 import type { Logger } from '../../logger';
 import type { WecomClient } from '../../wecom/client';
+import type { MessageSendResponse } from '../../wecom/types';
 import { WecomApiError } from '../../wecom/errors';
 
 export type { NotificationKind, NotificationStatus };
@@ -46,7 +49,26 @@ const RETRY_BASE_MS = 60_000;
 const RETRY_CAP_MS = 30 * 60_000;
 /** A row left `sending` this long belongs to a sender that died: it goes back to the queue. */
 const RECLAIM_AFTER_MS = 5 * 60_000;
+/** Members looked at per round, and due rows claimed per member. */
 const BATCH = 50;
+const MEMBER_BATCH = 500;
+/**
+ * What one app may send one member (90454 访问频率限制): beyond it WeCom answers 0 and drops the
+ * message, so the outbox counts for itself.
+ */
+const MEMBER_BUDGET = [
+  { windowMs: 60_000, limit: 30 },
+  { windowMs: 3_600_000, limit: 1_000 },
+] as const;
+const MERGED_TITLES_SHOWN = 3;
+const MERGED_TITLE_CHARS = 30;
+/** 81013: every recipient invalid; for our one-recipient sends, the member. */
+const ALL_RECIPIENTS_INVALID = 81013;
+
+const NOT_A_MEMBER = '收件人不是企业成员或不在应用可见范围';
+const UNLICENSED = '收件人没有企业微信基础接口许可';
+const UNREACHABLE = '收件人不是企业成员、不在应用可见范围或没有接口许可';
+const HELD = '已达企业微信对该成员的发送上限（每分钟 30 条、每小时 1000 条），额度恢复后发送';
 
 /** Queues one notification unless one with the same key exists. Returns whether it was new. */
 export async function enqueueNotification(sequelize: Sequelize, n: NewNotification, now: Date, transaction?: Transaction): Promise<boolean> {
@@ -92,63 +114,215 @@ interface DueRow {
   user_status: string;
 }
 
-/** Sends what is due now; returns how many were sent. Safe to run on several instances at once. */
+interface Card {
+  title: string;
+  description: string;
+  path: string;
+}
+
+/** WeCom took the message (at `sentAt`), or did not, and whether trying again can help. */
+type Outcome = { sentAt: Date } | { error: string; retryable: boolean };
+
+/** Sends what is due now; returns how many messages went out. Safe to run on several instances at once. */
 export async function sendDueNotifications(deps: SenderDeps, now: Date): Promise<number> {
   const { sequelize } = deps;
   await updateRows(sequelize, "UPDATE notifications SET status = 'pending', locked_at = NULL WHERE status = 'sending' AND locked_at < ?", [new Date(now.getTime() - RECLAIM_AFTER_MS)]);
+  const clock = runningClock(now);
   let sent = 0;
   for (;;) {
-    const due = await sequelize.query<DueRow>(
-      `SELECT n.id, n.kind, n.user_id, n.title, n.description, n.path, n.attempts, u.wecom_userid, u.status AS user_status
-         FROM notifications n JOIN users u ON u.id = n.user_id
-        WHERE n.status = 'pending' AND n.next_attempt_at <= ? ORDER BY n.next_attempt_at, n.id LIMIT ${BATCH}`,
+    const members = await sequelize.query<{ user_id: number }>(
+      `SELECT user_id, MIN(next_attempt_at) AS due FROM notifications WHERE status = 'pending' AND next_attempt_at <= ? GROUP BY user_id ORDER BY due, user_id LIMIT ${BATCH}`,
       { replacements: [now], type: QueryTypes.SELECT },
     );
     let claimedAny = false;
-    for (const row of due) {
-      // Whoever flips it to `sending` sends it; another instance's claim makes this 0.
-      const claimed = await updateRows(sequelize, "UPDATE notifications SET status = 'sending', attempts = attempts + 1, locked_at = ?, updated_at = ? WHERE id = ? AND status = 'pending'", [now, now, row.id]);
-      if (claimed !== 1) continue;
+    for (const { user_id: userId } of members) {
+      const rows = await claimDue(sequelize, Number(userId), now);
+      if (!rows.length) continue;
       claimedAny = true;
-      if (await deliver(deps, row, now)) sent++;
+      sent += await sendToMember(deps, rows, now, clock);
     }
     if (!claimedAny) return sent;
   }
 }
 
-async function deliver(deps: SenderDeps, row: DueRow, now: Date): Promise<boolean> {
-  const { sequelize, wecom, logger, publicUrl } = deps;
-  const finish = (status: NotificationStatus, extra: { last_error?: string | null; next_attempt_at?: Date; sent_at?: Date } = {}) =>
-    updateRows(
-      sequelize,
-      'UPDATE notifications SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), sent_at = ?, locked_at = NULL, updated_at = ? WHERE id = ?',
-      [status, extra.last_error ?? null, extra.next_attempt_at ?? null, extra.sent_at ?? null, now, row.id],
-    );
-  // People who left (or were disabled) get nothing; nor does a kind the corp switched off.
-  if (row.user_status !== 'active' || deps.muted?.has(row.kind)) {
-    await finish('skipped', { last_error: row.user_status !== 'active' ? '收件人已离职或停用' : '企业已关闭此类通知' });
+/**
+ * The pass's clock as it runs on: `now` plus the real time spent since, rounded up to the second
+ * (MySQL keeps whole seconds). A `sent_at` of `now` for a message WeCom got seconds later would
+ * free that member's budget early: the next pass, a minute on, would send into WeCom's window.
+ */
+function runningClock(now: Date): () => Date {
+  const started = performance.now();
+  return () => new Date(Math.ceil((now.getTime() + performance.now() - started) / 1000) * 1000);
+}
+
+/** One member's due rows, oldest first, each claimed by an UPDATE only one sender can win. */
+async function claimDue(sequelize: Sequelize, userId: number, now: Date): Promise<DueRow[]> {
+  const due = await sequelize.query<DueRow>(
+    `SELECT n.id, n.kind, n.user_id, n.title, n.description, n.path, n.attempts, u.wecom_userid, u.status AS user_status
+       FROM notifications n JOIN users u ON u.id = n.user_id
+      WHERE n.user_id = ? AND n.status = 'pending' AND n.next_attempt_at <= ? ORDER BY n.created_at, n.id LIMIT ${MEMBER_BATCH}`,
+    { replacements: [userId, now], type: QueryTypes.SELECT },
+  );
+  const claimed: DueRow[] = [];
+  for (const row of due) {
+    const won = await updateRows(sequelize, "UPDATE notifications SET status = 'sending', attempts = attempts + 1, locked_at = ?, updated_at = ? WHERE id = ? AND status = 'pending'", [now, now, row.id]);
+    if (won === 1) claimed.push(row);
+  }
+  return claimed;
+}
+
+/**
+ * Sends one member's claimed rows within their WeCom budget: one by one when they fit, else all
+ * but one of the budget one by one and the rest in one card; with no budget left they wait.
+ */
+async function sendToMember(deps: SenderDeps, rows: DueRow[], now: Date, clock: () => Date): Promise<number> {
+  const sendable: DueRow[] = [];
+  for (const row of rows) {
+    const reason = skipReason(deps, row);
+    if (reason) await finish(deps.sequelize, row.id, now, 'skipped', { last_error: reason });
+    else sendable.push(row);
+  }
+  if (!sendable.length) return 0;
+  const budget = await memberBudget(deps.sequelize, rows[0]!.user_id, rows.map((r) => r.id), now);
+  if (budget.remaining === 0) {
+    await hold(deps.sequelize, sendable, budget.freesAt, now);
+    return 0;
+  }
+  const alone = sendable.length <= budget.remaining ? sendable.length : budget.remaining - 1;
+  let sent = 0;
+  for (const row of sendable.slice(0, alone)) if (await deliver(deps, row, now, clock)) sent++;
+  if (alone < sendable.length && (await deliverMerged(deps, sendable.slice(alone), now, clock))) sent++;
+  return sent;
+}
+
+/** People who left (or were disabled) get nothing; nor does a kind the corp switched off. */
+function skipReason(deps: SenderDeps, row: DueRow): string | null {
+  if (row.user_status !== 'active') return '收件人已离职或停用';
+  return deps.muted?.has(row.kind) ? '企业已关闭此类通知' : null;
+}
+
+/**
+ * How many more messages WeCom takes for this member now, and when the next one fits if none:
+ * what was sent in the last minute and hour, plus rows another sender has claimed (counted as
+ * sent now — they go out any moment).
+ */
+async function memberBudget(sequelize: Sequelize, userId: number, ownIds: number[], now: Date): Promise<{ remaining: number; freesAt: Date }> {
+  const longest = Math.max(...MEMBER_BUDGET.map((w) => w.windowMs));
+  const recent = await sequelize.query<{ id: number; status: string; sent_at: Date | string | null }>(
+    "SELECT id, status, sent_at FROM notifications WHERE user_id = ? AND (status = 'sending' OR (status = 'sent' AND sent_at > ?))",
+    { replacements: [userId, new Date(now.getTime() - longest)], type: QueryTypes.SELECT },
+  );
+  const own = new Set(ownIds.map(Number));
+  const times = recent
+    .filter((r) => !own.has(Number(r.id)))
+    .map((r) => (r.status === 'sent' ? new Date(r.sent_at!).getTime() : now.getTime()))
+    .sort((a, b) => a - b);
+  let remaining = Infinity;
+  let freesAt = now.getTime();
+  for (const { windowMs, limit } of MEMBER_BUDGET) {
+    const inWindow = times.filter((t) => t > now.getTime() - windowMs);
+    remaining = Math.min(remaining, limit - inWindow.length);
+    // One more fits once all but `limit - 1` of them have left the window.
+    if (inWindow.length >= limit) freesAt = Math.max(freesAt, inWindow[inWindow.length - limit]! + windowMs);
+  }
+  return { remaining: Math.max(0, remaining), freesAt: new Date(freesAt) };
+}
+
+/** Back to the queue until the budget frees: not a failure, so not an attempt either. */
+async function hold(sequelize: Sequelize, rows: DueRow[], until: Date, now: Date): Promise<void> {
+  await updateRows(
+    sequelize,
+    `UPDATE notifications SET status = 'pending', attempts = attempts - 1, next_attempt_at = ?, last_error = ?, locked_at = NULL, updated_at = ? WHERE id IN (${sqlList(rows)}) AND status = 'sending'`,
+    [until, HELD, now, ...rows.map((r) => r.id)],
+  );
+}
+
+async function deliver(deps: SenderDeps, row: DueRow, now: Date, clock: () => Date): Promise<boolean> {
+  const outcome = await send(deps, row.wecom_userid, row, clock);
+  if ('error' in outcome) {
+    await settleFailure(deps, row, outcome, now);
     return false;
   }
-  try {
-    await wecom.sendMessage({
-      touser: row.wecom_userid,
-      msgtype: 'textcard',
-      textcard: { title: row.title, description: row.description, url: `${publicUrl}${row.path}`, btntxt: '查看' },
-    });
-    await finish('sent', { sent_at: now });
-    return true;
-  } catch (err) {
-    const attempts = Number(row.attempts) + 1;
-    const retryable = !(err instanceof WecomApiError) || err.retryable;
-    const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
-    const giveUp = !retryable || attempts >= MAX_ATTEMPTS;
-    logger.warn({ notificationId: row.id, attempts, giveUp, error: message }, 'notification not sent');
-    const delay = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempts - 1));
-    await finish(giveUp ? 'failed' : 'pending', { last_error: message, next_attempt_at: new Date(now.getTime() + delay) });
+  await finish(deps.sequelize, row.id, now, 'sent', { sent_at: outcome.sentAt });
+  return true;
+}
+
+/** One card standing for `rows`; they are marked `merged`, naming it, once WeCom took it. */
+async function deliverMerged(deps: SenderDeps, rows: DueRow[], now: Date, clock: () => Date): Promise<boolean> {
+  const card = mergedCard(rows);
+  const outcome = await send(deps, rows[0]!.wecom_userid, card, clock);
+  if ('error' in outcome) {
+    for (const row of rows) await settleFailure(deps, row, outcome, now);
     return false;
+  }
+  await recordMerged(deps.sequelize, rows, card, outcome.sentAt, now);
+  return true;
+}
+
+function mergedCard(rows: DueRow[]): Card {
+  const clip = (title: string) => (title.length > MERGED_TITLE_CHARS ? `${title.slice(0, MERGED_TITLE_CHARS - 1)}…` : title);
+  const lines: CardLine[] = rows.slice(0, MERGED_TITLES_SHOWN).map((r) => ({ text: clip(r.title) }));
+  if (rows.length > MERGED_TITLES_SHOWN) lines.push({ tone: 'gray', text: `等 ${rows.length} 条` });
+  return { title: `你有 ${rows.length} 条新提醒`, description: renderCardLines(lines), path: '/workbench' };
+}
+
+/** The card as a `sent` row (so it counts against the budget) and the rows it stands for, together. */
+async function recordMerged(sequelize: Sequelize, rows: DueRow[], card: Card, sentAt: Date, now: Date): Promise<void> {
+  // A row is merged once, so the first one's id keys its card.
+  const dedupeKey = `merged:${rows[0]!.id}`;
+  await sequelize.transaction(async (transaction) => {
+    await insertIgnoringDuplicates(
+      sequelize,
+      'notifications',
+      { kind: 'merged', dedupe_key: dedupeKey, user_id: rows[0]!.user_id, ...card, status: 'sent', attempts: 1, next_attempt_at: now, sent_at: sentAt, created_at: now, updated_at: now },
+      { transaction },
+    );
+    const [saved] = await sequelize.query<{ id: number }>('SELECT id FROM notifications WHERE dedupe_key = ?', { replacements: [dedupeKey], type: QueryTypes.SELECT, transaction });
+    await updateRows(
+      sequelize,
+      `UPDATE notifications SET status = 'merged', last_error = ?, sent_at = ?, locked_at = NULL, updated_at = ? WHERE id IN (${sqlList(rows)})`,
+      [`已合并到第 ${saved!.id} 条消息「${card.title}」发送`, sentAt, now, ...rows.map((r) => r.id)],
+      transaction,
+    );
+  });
+}
+
+/** Sends one textcard to one member. WeCom answers 0 even when it reached nobody: the answer says. */
+async function send(deps: SenderDeps, touser: string, card: Card, clock: () => Date): Promise<Outcome> {
+  try {
+    const answer: MessageSendResponse = await deps.wecom.sendMessage({
+      touser,
+      msgtype: 'textcard',
+      textcard: { title: card.title, description: card.description, url: `${deps.publicUrl}${card.path}`, btntxt: '查看' },
+    });
+    // WeCom lowercases the userids it lists.
+    const listed = (field: string | undefined) => (field ?? '').toLowerCase().split('|').includes(touser.toLowerCase());
+    if (listed(answer.invaliduser)) return { error: NOT_A_MEMBER, retryable: false };
+    if (listed(answer.unlicenseduser)) return { error: UNLICENSED, retryable: false };
+    return { sentAt: clock() };
+  } catch (err) {
+    if (err instanceof WecomApiError && err.errcode === ALL_RECIPIENTS_INVALID) return { error: `${UNREACHABLE}（${ALL_RECIPIENTS_INVALID}）`, retryable: false };
+    const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+    return { error: message, retryable: !(err instanceof WecomApiError) || err.retryable };
   }
 }
 
+/** Back to the queue with backoff, or `failed` when retrying cannot help or the attempts are spent. */
+async function settleFailure(deps: SenderDeps, row: DueRow, outcome: { error: string; retryable: boolean }, now: Date): Promise<void> {
+  const attempts = Number(row.attempts) + 1;
+  const giveUp = !outcome.retryable || attempts >= MAX_ATTEMPTS;
+  deps.logger.warn({ notificationId: row.id, attempts, giveUp, error: outcome.error }, 'notification not sent');
+  const delay = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempts - 1));
+  await finish(deps.sequelize, row.id, now, giveUp ? 'failed' : 'pending', { last_error: outcome.error, next_attempt_at: new Date(now.getTime() + delay) });
+}
+
+function finish(sequelize: Sequelize, id: number, now: Date, status: NotificationStatus, extra: { last_error?: string; next_attempt_at?: Date; sent_at?: Date } = {}): Promise<number> {
+  return updateRows(
+    sequelize,
+    'UPDATE notifications SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), sent_at = ?, locked_at = NULL, updated_at = ? WHERE id = ?',
+    [status, extra.last_error ?? null, extra.next_attempt_at ?? null, extra.sent_at ?? null, now, id],
+  );
+}
 
 /** The admin list: newest first, optionally one status. */
 export async function listNotifications(sequelize: Sequelize, query: { status?: NotificationStatus; page: number; pageSize: number }): Promise<PageOf<NotificationView>> {

@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { requirePermission } from '../../http/auth';
 import { pageFields, validate } from '../../http/validate';
 import type { Sequelize } from 'sequelize';
+import { NOTIFICATION_STATUSES } from '@shared/notifications';
 import { listNotifications } from './outbox';
 import type { ReminderScheduler } from './scheduler';
 
-const listQuery = z.object({ status: z.enum(['pending', 'sending', 'sent', 'failed', 'skipped']).optional(), ...pageFields });
+const listQuery = z.object({ status: z.enum(NOTIFICATION_STATUSES).optional(), ...pageFields });
 
 export function reminderRoutes(deps: { sequelize: Sequelize; reminders: ReminderScheduler }): Router {
   const router = new Router({ prefix: '/api/admin' });

@@ -7,6 +7,7 @@ import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { FollowUpView } from '@shared/customers';
 import type { MatchedBy, SuggestionView } from '@shared/matching';
 import { fromHundredths } from '@shared/money';
+import { normalizePhone } from '@shared/phone';
 import { ADD_WAYS, type GroupChatView, type SidebarCard, type SidebarContact, type SidebarCustomer } from '@shared/sidebar';
 import { sqlList } from '../../db/dialect';
 import { iso, isoOrNull, namesById, named } from '../../db/lookup';
@@ -19,6 +20,7 @@ import { followUpViews } from '../follow-ups/service';
 import type { FollowChecker } from '../matching/follows';
 import { linkedCustomerOf, linkFrom, matchContact, type LinkColumns, type Suggestion } from '../matching/service';
 import { canSee, type Access } from '../roles/access';
+import { unmatchedReasons } from './unmatched';
 
 export interface SidebarCaller {
   access: Access;
@@ -31,8 +33,8 @@ export async function sidebarCard(sequelize: Sequelize, follows: FollowChecker, 
   const relation = await follows.require(caller.wecomUserid, externalUserid);
   // The contact with its link (if any) in one read, its tags beside it.
   const [[row], tags] = await Promise.all([
-    sequelize.query<{ name: string; avatar: string | null; type: number; corp_name: string | null; corp_full_name: string | null } & LinkColumns>(
-      `SELECT x.name, x.avatar, x.type, x.corp_name, x.corp_full_name, l.customer_id, l.matched_by, l.linked_at
+    sequelize.query<{ name: string; avatar: string | null; type: number; unionid: string | null; corp_name: string | null; corp_full_name: string | null } & LinkColumns>(
+      `SELECT x.name, x.avatar, x.type, x.unionid, x.corp_name, x.corp_full_name, l.customer_id, l.matched_by, l.linked_at
          FROM wecom_external_contacts x LEFT JOIN customer_wecom_links l ON l.external_userid = x.external_userid
         WHERE x.external_userid = ?`,
       { replacements: [externalUserid], type: QueryTypes.SELECT },
@@ -65,7 +67,18 @@ export async function sidebarCard(sequelize: Sequelize, follows: FollowChecker, 
   if (!link) {
     // Matching on demand: a customer entered since the contact was added may match now (never creates one here).
     const outcome = await sequelize.transaction((transaction) => matchContact(sequelize, externalUserid, { transaction, autoCreate: false }));
-    if (outcome.status === 'unmatched') return { contact, link: null, customer: null, suggestions: await visibleSuggestions(sequelize, caller.access, outcome.suggestions) };
+    if (outcome.status === 'unmatched') {
+      const suggestions = await visibleSuggestions(sequelize, caller.access, outcome.suggestions);
+      const mobiles = relation.remarkMobiles.map((m) => normalizePhone(m)).filter((m): m is string => m !== null);
+      const reasons = unmatchedReasons({
+        type: contact.type,
+        hasUnionid: Boolean(row.unionid),
+        remarkMobiles: relation.remarkMobiles,
+        mobileKnown: mobiles.length > 0 && (await phoneOnFile(sequelize, mobiles)),
+        suggestions: suggestions.length,
+      });
+      return { contact, link: null, customer: null, suggestions, unmatchedReasons: reasons };
+    }
     link = await linkedCustomerOf(sequelize, externalUserid);
   }
   if (!link) throw notFound('没有这个企业微信联系人');
@@ -75,7 +88,18 @@ export async function sidebarCard(sequelize: Sequelize, follows: FollowChecker, 
     link: { matchedBy: link.matchedBy, linkedAt: iso(link.linkedAt) },
     customer: customer && customer.deleted_at === null ? await cardCustomer(sequelize, caller.access, customer) : null,
     suggestions: [],
+    unmatchedReasons: [],
   };
+}
+
+/** Whether a live customer or one of their contacts has any of these (normalised) phones. */
+async function phoneOnFile(sequelize: Sequelize, phones: string[]): Promise<boolean> {
+  const [hit] = await sequelize.query(
+    `SELECT 1 AS x FROM customers WHERE phone IN (${sqlList(phones)}) AND deleted_at IS NULL
+     UNION ALL SELECT 1 FROM customer_contacts cc JOIN customers c ON c.id = cc.customer_id WHERE cc.phone IN (${sqlList(phones)}) AND c.deleted_at IS NULL`,
+    { replacements: [...phones, ...phones], type: QueryTypes.SELECT },
+  );
+  return Boolean(hit);
 }
 
 /** Full card inside the caller's scope; outside it, who owns the customer and where it stands. */

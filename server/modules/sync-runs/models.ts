@@ -3,7 +3,8 @@ import { modelsFor } from '../../db/model-registry';
 import { notFound } from '../../http/errors';
 
 export type SyncKind = 'org' | 'external_contacts';
-export type SyncStatus = 'running' | 'succeeded' | 'failed';
+/** `partial`: finished, but some of the work could not be done (its notes say what and why). */
+export type SyncStatus = 'running' | 'succeeded' | 'partial' | 'failed';
 
 export interface SyncRunRow {
   id: number;
@@ -17,6 +18,10 @@ export interface SyncRunRow {
   unchanged_count: number;
   left_count: number;
   error: string | null;
+  /** JSON: the admin notes (Chinese sentences). */
+  notes: string | null;
+  /** JSON: named figures beyond the four counts (e.g. relations re-checked). */
+  details: string | null;
   started_at: Date;
   finished_at: Date | null;
   created_at: Date;
@@ -24,7 +29,7 @@ export interface SyncRunRow {
 }
 
 type SyncRunModel = ModelStatic<
-  Model<SyncRunRow, Optional<SyncRunRow, 'id' | 'created_at' | 'updated_at' | 'progress' | 'phase' | 'created_count' | 'updated_count' | 'unchanged_count' | 'left_count' | 'error' | 'finished_at'>>
+  Model<SyncRunRow, Optional<SyncRunRow, 'id' | 'created_at' | 'updated_at' | 'progress' | 'phase' | 'created_count' | 'updated_count' | 'unchanged_count' | 'left_count' | 'error' | 'finished_at' | 'notes' | 'details'>>
 >;
 
 export const syncRunModels = modelsFor((sequelize) => {
@@ -42,6 +47,8 @@ export const syncRunModels = modelsFor((sequelize) => {
       unchanged_count: DataTypes.INTEGER,
       left_count: DataTypes.INTEGER,
       error: DataTypes.TEXT,
+      notes: DataTypes.TEXT,
+      details: DataTypes.TEXT,
       started_at: DataTypes.DATE,
       finished_at: DataTypes.DATE,
       created_at: DataTypes.DATE,
@@ -61,6 +68,8 @@ export interface SyncRunView {
   phase: string | null;
   counts: { created: number; updated: number; unchanged: number; left: number };
   error: string | null;
+  notes: string[];
+  details: Record<string, number>;
   startedAt: Date;
   finishedAt: Date | null;
 }
@@ -75,6 +84,8 @@ export function syncRunView(row: SyncRunRow): SyncRunView {
     phase: row.phase,
     counts: { created: row.created_count, updated: row.updated_count, unchanged: row.unchanged_count, left: row.left_count },
     error: row.error,
+    notes: row.notes ? (JSON.parse(row.notes) as string[]) : [],
+    details: row.details ? (JSON.parse(row.details) as Record<string, number>) : {},
     startedAt: row.started_at,
     finishedAt: row.finished_at,
   };

@@ -9,11 +9,22 @@ import type { Sequelize } from 'sequelize';
 import { Lease } from '../../db/lease';
 import { conflict } from '../../http/errors';
 import type { Logger } from '../../logger';
+import type { WecomClient } from '../../wecom/client';
 import { audit, type Actor } from '../audit/service';
 import { syncRunModels, syncRunView, type SyncKind, type SyncRunView } from './models';
 
 /** A full sync may wait out bad minutes: 8 retries with backoff per WeCom call. */
 export const SYNC_RETRIES = 8;
+
+/**
+ * The client a sync run calls WeCom with: more retries, and an API WeCom blocked for its window
+ * (45009) waited out — the admin sees why the run stands still — instead of failing the run.
+ */
+export function syncClient(wecom: WecomClient, progress: SyncProgress): WecomClient {
+  return wecom
+    .withRetries(SYNC_RETRIES)
+    .waitingOutBlocks((api, waitMs) => progress.say(`企业微信接口限频（${api}），预计 ${Math.ceil(waitMs / 1000)} 秒后继续`));
+}
 
 const LEASE_TTL_MS = 60_000;
 const HEARTBEAT_MS = 15_000;
@@ -30,6 +41,14 @@ export interface SyncCounts {
 export interface SyncProgress {
   readonly counts: SyncCounts;
   tally(outcome: 'created' | 'updated' | 'unchanged' | 'left', n?: number): void;
+  /** Adds to a named figure of the run's details. */
+  count(detail: string, n?: number): void;
+  /** Tells the admin something (once per distinct sentence). */
+  note(text: string): void;
+  /** The run will end `partial`: some of the work could not be done, for `reason`. */
+  incomplete(reason: string): void;
+  /** Shows `phase` now, progress unchanged (e.g. why the run is waiting). */
+  say(phase: string): Promise<void>;
   /** Writes progress (0–100) and phase; throttled unless `force`. */
   report(progress: number, phase: string, force?: boolean): Promise<void>;
 }
@@ -78,16 +97,33 @@ export async function startSyncRun(
   await audit(sequelize, actor, { action: `sync.${kind}.start`, entity: 'sync_run', entityId: run.id, summary: `发起${SYNC_LABELS[kind]}` });
 
   const counts: SyncCounts = { created_count: 0, updated_count: 0, unchanged_count: 0, left_count: 0 };
+  const notes: string[] = [];
+  const details: Record<string, number> = {};
+  let partial = false;
+  const extras = () => ({ notes: notes.length ? JSON.stringify(notes) : null, details: Object.keys(details).length ? JSON.stringify(details) : null });
   let lastReport = 0;
   const progress: SyncProgress = {
     counts,
     tally(outcome, n = 1) {
       counts[`${outcome}_count`] += n;
     },
+    count(detail, n = 1) {
+      details[detail] = (details[detail] ?? 0) + n;
+    },
+    note(text) {
+      if (!notes.includes(text)) notes.push(text);
+    },
+    incomplete(reason) {
+      partial = true;
+      this.note(reason);
+    },
+    async say(phase) {
+      await SyncRun.update({ phase }, { where: { id: run.id } });
+    },
     async report(value, phase, force = false) {
       if (!force && now() - lastReport < 300) return;
       lastReport = now();
-      await SyncRun.update({ progress: Math.floor(value), phase, ...counts }, { where: { id: run.id } });
+      await SyncRun.update({ progress: Math.floor(value), phase, ...counts, ...extras() }, { where: { id: run.id } });
     },
   };
 
@@ -96,12 +132,13 @@ export async function startSyncRun(
   const done = (async () => {
     try {
       await work(progress);
-      await SyncRun.update({ status: 'succeeded', progress: 100, phase: '完成', ...counts, finished_at: new Date(now()) }, { where: { id: run.id } });
+      const status = partial ? 'partial' : 'succeeded';
+      await SyncRun.update({ status, progress: 100, phase: partial ? '部分完成' : '完成', ...counts, ...extras(), finished_at: new Date(now()) }, { where: { id: run.id } });
       logger.info({ runId: run.id, kind, ...counts }, 'sync finished');
     } catch (err) {
       logger.error({ runId: run.id, kind, err }, 'sync failed');
       const message = err instanceof Error ? err.message : String(err);
-      await SyncRun.update({ status: 'failed', error: message.slice(0, 2000), ...counts, finished_at: new Date(now()) }, { where: { id: run.id } }).catch(() => {});
+      await SyncRun.update({ status: 'failed', error: message.slice(0, 2000), ...counts, ...extras(), finished_at: new Date(now()) }, { where: { id: run.id } }).catch(() => {});
     } finally {
       clearInterval(heartbeat);
       await lease.release().catch(() => {});

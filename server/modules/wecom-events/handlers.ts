@@ -9,6 +9,7 @@ import type { WecomClient } from '../../wecom/client';
 import { WecomApiError } from '../../wecom/errors';
 import type { WecomDepartment } from '../../wecom/types';
 import { xmlText, type XmlObject } from '../../wecom/xml';
+import { DirectoryReader } from '../org/directory';
 import { applyDepartments, applyEmployee, markUserLeft, type RoleBootstrap } from '../org/service';
 import { forgetDepartmentTree } from '../roles/access';
 import {
@@ -66,7 +67,10 @@ const upsertUser: Handler = async (event, { sequelize, wecom, bootstrap }) => {
   const userid = field(event, 'UserID');
   const newUserid = xmlText(event, 'NewUserID');
   const current = newUserid || userid;
-  const detail = await unlessGone(() => wecom.getUser(current));
+  // The event's own Department list stands in where no secret may read the member's details.
+  const departments = (xmlText(event, 'Department') ?? '').split(',').filter(Boolean).map(Number);
+  const read = await unlessGone(() => new DirectoryReader(wecom).member(current, departments));
+  const detail = read && read.department.length ? read : null;
   return async (t) => {
     if (newUserid && newUserid !== userid) {
       // A renamed userid keeps the same local user, its customers and its history.
@@ -92,8 +96,8 @@ const deleteUser: Handler = async (event, { sequelize }) => {
 
 const upsertParty: Handler = async (event, { sequelize, wecom }) => {
   const id = Number(field(event, 'Id'));
-  const listed = await unlessGone(() => wecom.listDepartments(id));
-  const departments: WecomDepartment[] = listed?.department.filter((d) => d.id === id) ?? [];
+  const found = await unlessGone(() => new DirectoryReader(wecom).department(id));
+  const departments: WecomDepartment[] = found ? [found] : [];
   return async (t) => {
     await applyDepartments(sequelize, departments, t, new Date(), false);
   };
