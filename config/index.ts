@@ -43,19 +43,12 @@ const envSchema = z.object({
   DATABASE_URL: z
     .string()
     .trim()
-    .refine(
-      (v) => /^sqlite:.+/.test(v) || /^mysql:\/\/[^/]+\/[^/?]+/.test(v),
-      'must be sqlite:PATH, sqlite::memory: or mysql://user:pass@host:3306/db',
-    )
+    .refine((v) => /^sqlite:.+/.test(v) || /^mysql:\/\/[^/]+\/[^/?]+/.test(v), 'must be sqlite:PATH, sqlite::memory: or mysql://user:pass@host:3306/db')
     .optional(),
   WECOM_MODE: z.enum(['simulator', 'live']).optional(),
   WECOM_API_BASE: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
   WECOM_CORP_ID: optionalText,
-  WECOM_AGENT_ID: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be the numeric AgentId of the self-built app')
-    .optional(),
+  WECOM_AGENT_ID: z.string().trim().regex(/^\d+$/, 'must be the numeric AgentId of the self-built app').optional(),
   WECOM_AGENT_SECRET: optionalText,
   WECOM_CONTACT_SECRET: optionalText,
   WECOM_EXTERNAL_SECRET: optionalText,
@@ -91,9 +84,7 @@ const envSchema = z.object({
   SESSION_MAX_DAYS: integerText(1, 90).optional(),
 });
 
-export type DatabaseConfig =
-  | { dialect: 'sqlite'; storage: string; url: string }
-  | { dialect: 'mysql'; url: string };
+export type DatabaseConfig = { dialect: 'sqlite'; storage: string; url: string } | { dialect: 'mysql'; url: string };
 
 export interface Config {
   readonly port: number;
@@ -184,14 +175,7 @@ export function loadConfig(env: Env): Config {
   const mode = e.WECOM_MODE ?? (e.WECOM_CORP_ID ? 'live' : 'simulator');
 
   if (mode === 'live') {
-    for (const name of [
-      'WECOM_CORP_ID',
-      'WECOM_AGENT_ID',
-      'WECOM_AGENT_SECRET',
-      'WECOM_CALLBACK_TOKEN',
-      'WECOM_CALLBACK_AES_KEY',
-      'SESSION_SECRET',
-    ] as const) {
+    for (const name of ['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_AGENT_SECRET', 'WECOM_CALLBACK_TOKEN', 'WECOM_CALLBACK_AES_KEY', 'SESSION_SECRET'] as const) {
       if (!e[name]) throw new ConfigError(name, 'is required when WECOM_MODE=live');
     }
     // WeCom only opens https pages, and session cookies are Secure in live mode.
@@ -233,9 +217,7 @@ export function loadConfig(env: Env): Config {
     wecom: {
       mode,
       oauthScope: e.WECOM_OAUTH_SCOPE ?? 'snsapi_base',
-      apiBase: stripTrailingSlash(
-        e.WECOM_API_BASE ?? (mode === 'simulator' ? simulatorBase : 'https://qyapi.weixin.qq.com'),
-      ),
+      apiBase: stripTrailingSlash(e.WECOM_API_BASE ?? (mode === 'simulator' ? simulatorBase : 'https://qyapi.weixin.qq.com')),
       oauthBase: mode === 'simulator' ? `${publicUrl}/__wecom` : 'https://open.weixin.qq.com',
       ssoBase: mode === 'simulator' ? `${publicUrl}/__wecom` : 'https://login.work.weixin.qq.com',
       corpId: e.WECOM_CORP_ID ?? sim.corpId,

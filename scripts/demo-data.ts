@@ -54,7 +54,8 @@ const PARTNERS = [
   { name: '明亚保险经纪', type: 'insurance', status: 'terminated', owner: 'mgr-south', code: null },
 ] as const;
 
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤';
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉俊飞红梅鑫波斌宇浩凯健晨欣怡佳琪雪婷倩颖晶慧蕾琳璐瑶志国建新海文永春';
 const CITIES = ['上海', '杭州', '苏州', '南京', '宁波', '深圳', '广州', '东莞', '佛山', '厦门', '无锡', '合肥'];
 const BRANDS = ['浦江', '华信', '远景', '恒泰', '瑞丰', '嘉禾', '鼎盛', '同创', '明德', '海纳'];
@@ -146,7 +147,15 @@ export async function seedDemoCrm(sequelize: Sequelize, options: DemoDataOptions
   for (const userid of [...Object.keys(BOOKS), 'admin']) {
     if (!employees.has(userid)) throw new Error(`demo data needs the demo employee ${userid}: sync the org first`);
   }
-  const tables = generate(options.now ?? new Date(), options.seed ?? 20261123, options.scale ?? 1, options.wecomIdentities ?? [], options.salesPerPurchase ?? 1, options.followUpScale ?? 1, (userid) => employees.get(userid)!);
+  const tables = generate(
+    options.now ?? new Date(),
+    options.seed ?? 20261123,
+    options.scale ?? 1,
+    options.wecomIdentities ?? [],
+    options.salesPerPurchase ?? 1,
+    options.followUpScale ?? 1,
+    (userid) => employees.get(userid)!,
+  );
   await sequelize.transaction(async (transaction) => {
     for (const [table, rows] of Object.entries(tables)) await insertAll(sequelize, table, rows, transaction);
     await rebuildSalesRollup(sequelize, transaction);
@@ -173,7 +182,15 @@ async function insertAll(sequelize: Sequelize, table: string, rows: Row[], trans
 }
 
 /** Every table's rows, in insertion order (parents first). Ids are assigned here: the tables are empty. */
-function generate(now: Date, seed: number, scale: number, identities: WecomIdentity[], salesPerPurchase: number, followUpScale: number, employee: (userid: string) => { id: number; departmentId: number }) {
+function generate(
+  now: Date,
+  seed: number,
+  scale: number,
+  identities: WecomIdentity[],
+  salesPerPurchase: number,
+  followUpScale: number,
+  employee: (userid: string) => { id: number; departmentId: number },
+) {
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
@@ -209,7 +226,17 @@ function generate(now: Date, seed: number, scale: number, identities: WecomIdent
   };
 
   PRODUCTS.forEach((p, i) => {
-    tables.products.push({ id: i + 1, code: p.code, name: p.name, category: p.category, risk_level: p.riskLevel, status: 'on_sale', issuer: p.issuer, description: null, ...stamps(daysAgo(400)) });
+    tables.products.push({
+      id: i + 1,
+      code: p.code,
+      name: p.name,
+      category: p.category,
+      risk_level: p.riskLevel,
+      status: 'on_sale',
+      issuer: p.issuer,
+      description: null,
+      ...stamps(daysAgo(400)),
+    });
   });
 
   PARTNERS.forEach((p, i) => {
@@ -218,15 +245,38 @@ function generate(now: Date, seed: number, scale: number, identities: WecomIdent
     const follows = Array.from({ length: between(1, 4) }, () => daysAgo(between(1, 170), between(0, 8))).sort((a, b) => a.getTime() - b.getTime());
     for (const followedAt of follows) {
       tables.partner_follow_ups.push({
-        partner_id: id, user_id: owner.id, followed_at: followedAt, channel: pick(['visit', 'phone', 'meeting']), content: pick(PARTNER_NOTES),
-        outcome: null, next_action: null, next_follow_up_at: null, deleted_at: null, ...stamps(followedAt),
+        partner_id: id,
+        user_id: owner.id,
+        followed_at: followedAt,
+        channel: pick(['visit', 'phone', 'meeting']),
+        content: pick(PARTNER_NOTES),
+        outcome: null,
+        next_action: null,
+        next_follow_up_at: null,
+        deleted_at: null,
+        ...stamps(followedAt),
       });
     }
     tables.consignment_partners.push({
-      id, name: p.name, type: p.type, status: p.status, credit_code: p.code, contact_name: `${personName()}`, contact_phone: `021${between(5000, 6999)}${between(1000, 9999)}`,
-      address: null, agreement_signed_on: p.status === 'negotiating' ? null : businessDate(daysAgo(between(90, 700))), info: null, notes: null,
-      owner_user_id: owner.id, department_id: owner.departmentId, last_follow_up_at: follows.at(-1) ?? null, next_follow_up_at: null,
-      version: 1, created_by: owner.id, deleted_at: null, ...stamps(daysAgo(720)),
+      id,
+      name: p.name,
+      type: p.type,
+      status: p.status,
+      credit_code: p.code,
+      contact_name: `${personName()}`,
+      contact_phone: `021${between(5000, 6999)}${between(1000, 9999)}`,
+      address: null,
+      agreement_signed_on: p.status === 'negotiating' ? null : businessDate(daysAgo(between(90, 700))),
+      info: null,
+      notes: null,
+      owner_user_id: owner.id,
+      department_id: owner.departmentId,
+      last_follow_up_at: follows.at(-1) ?? null,
+      next_follow_up_at: null,
+      version: 1,
+      created_by: owner.id,
+      deleted_at: null,
+      ...stamps(daysAgo(720)),
     });
   });
   const sellingPartners = tables.consignment_partners.filter((p) => p.status === 'active' || p.status === 'signed').map((p) => Number(p.id));
@@ -262,14 +312,21 @@ function generate(now: Date, seed: number, scale: number, identities: WecomIdent
       const contacts = institution ? between(1, 3) : random() < 0.25 ? 1 : 0;
       for (let c = 0; c < contacts; c++) {
         tables.customer_contacts.push({
-          customer_id: id, name: personName(), title: institution ? pick(['财务总监', '董事会秘书', '投资部经理', '行政主管']) : null,
-          phone: `13${between(0, 9)}${between(10_000_000, 99_999_999)}`, email: null, relation: institution ? null : pick(['配偶', '子女', '助理']),
-          notes: null, primary_of_customer_id: c === 0 ? id : null, ...stamps(createdAt),
+          customer_id: id,
+          name: personName(),
+          title: institution ? pick(['财务总监', '董事会秘书', '投资部经理', '行政主管']) : null,
+          phone: `13${between(0, 9)}${between(10_000_000, 99_999_999)}`,
+          email: null,
+          relation: institution ? null : pick(['配偶', '子女', '助理']),
+          notes: null,
+          primary_of_customer_id: c === 0 ? id : null,
+          ...stamps(createdAt),
         });
       }
 
-      const followTimes = Array.from({ length: (stage === 'lost' ? between(1, 3) : between(0, 7)) * followUpScale }, () => daysAgo(sinceArrival(180), between(0, 10)))
-        .sort((a, b) => a.getTime() - b.getTime());
+      const followTimes = Array.from({ length: (stage === 'lost' ? between(1, 3) : between(0, 7)) * followUpScale }, () =>
+        daysAgo(sinceArrival(180), between(0, 10)),
+      ).sort((a, b) => a.getTime() - b.getTime());
       let nextFollowUpAt: Date | null = null;
       followTimes.forEach((followedAt, index) => {
         const newest = index === followTimes.length - 1;
@@ -277,27 +334,65 @@ function generate(now: Date, seed: number, scale: number, identities: WecomIdent
         const next = newest && stage !== 'lost' && random() < 0.6 ? at(Math.max(followedAt.getTime() + DAY, now.getTime() + between(-5, 14) * DAY)) : null;
         if (newest) nextFollowUpAt = next;
         tables.follow_ups.push({
-          customer_id: id, user_id: owner.id, followed_at: followedAt, channel: pick(CHANNELS), content: pick(NOTES), outcome: pick(OUTCOMES),
-          next_action: next ? pick(NEXT_ACTIONS) : null, next_follow_up_at: next, deleted_at: null, ...stamps(followedAt),
+          customer_id: id,
+          user_id: owner.id,
+          followed_at: followedAt,
+          channel: pick(CHANNELS),
+          content: pick(NOTES),
+          outcome: pick(OUTCOMES),
+          next_action: next ? pick(NEXT_ACTIONS) : null,
+          next_follow_up_at: next,
+          deleted_at: null,
+          ...stamps(followedAt),
         });
       });
 
-      tables.customer_stage_changes.push({ customer_id: id, from_stage: null, to_stage: 'lead', changed_by: owner.id, changed_at: createdAt, ...stamps(createdAt) });
+      tables.customer_stage_changes.push({
+        customer_id: id,
+        from_stage: null,
+        to_stage: 'lead',
+        changed_by: owner.id,
+        changed_at: createdAt,
+        ...stamps(createdAt),
+      });
       if (stage !== 'lead') {
         const changedAt = daysAgo(sinceArrival(180));
-        tables.customer_stage_changes.push({ customer_id: id, from_stage: 'lead', to_stage: stage, changed_by: owner.id, changed_at: changedAt, ...stamps(changedAt) });
+        tables.customer_stage_changes.push({
+          customer_id: id,
+          from_stage: 'lead',
+          to_stage: stage,
+          changed_by: owner.id,
+          changed_at: changedAt,
+          ...stamps(changedAt),
+        });
       }
       tables.customers.push({
-        id, type: institution ? 'institution' : 'individual', name, status: stage === 'lost' ? 'dormant' : 'active', lifecycle_stage: stage,
+        id,
+        type: institution ? 'institution' : 'individual',
+        name,
+        status: stage === 'lost' ? 'dormant' : 'active',
+        lifecycle_stage: stage,
         source: pick(['wecom', 'wecom', 'referral', 'referral', 'website', 'event', 'phone']),
         level: stage === 'repeat' ? pick(['vip', 'important']) : pick(['important', 'normal', 'normal', 'potential']),
-        institution: institution ? company : employer, title: institution ? null : pick(TITLES),
+        institution: institution ? company : employer,
+        title: institution ? null : pick(TITLES),
         // Unique and well-formed: 1[3589]x + the customer number spread over eight digits.
-        phone: identity ? normalizePhone(identity.mobile) : `1${pick(['3', '5', '8', '9'])}${between(0, 9)}${String((id * 7_919_993) % 100_000_000).padStart(8, '0')}`,
-        email: random() < 0.3 ? `demo${id}@example.com` : null, unionid: null, notes: null,
-        owner_user_id: owner.id, department_id: owner.departmentId,
-        next_follow_up_at: nextFollowUpAt, last_follow_up_at: followTimes.at(-1) ?? null,
-        version: 1, merged_into_id: null, created_by: owner.id, deleted_at: null, created_at: createdAt, updated_at: followTimes.at(-1) ?? createdAt,
+        phone: identity
+          ? normalizePhone(identity.mobile)
+          : `1${pick(['3', '5', '8', '9'])}${between(0, 9)}${String((id * 7_919_993) % 100_000_000).padStart(8, '0')}`,
+        email: random() < 0.3 ? `demo${id}@example.com` : null,
+        unionid: null,
+        notes: null,
+        owner_user_id: owner.id,
+        department_id: owner.departmentId,
+        next_follow_up_at: nextFollowUpAt,
+        last_follow_up_at: followTimes.at(-1) ?? null,
+        version: 1,
+        merged_into_id: null,
+        created_by: owner.id,
+        deleted_at: null,
+        created_at: createdAt,
+        updated_at: followTimes.at(-1) ?? createdAt,
       });
 
       if (stage !== 'customer' && stage !== 'repeat' && stage !== 'lost') continue;
@@ -314,8 +409,18 @@ function generate(now: Date, seed: number, scale: number, identities: WecomIdent
             for (let repeat = 0; repeat < salesPerPurchase; repeat++) {
               const ago = repeat === 0 ? day : between(day, 365);
               tables.product_sales.push({
-                product_id: product.id, customer_id: id, rep_user_id: owner.id, department_id: owner.departmentId, amount_fen: amount * 100, sold_on: businessDate(daysAgo(ago)),
-                channel: partnerId ? 'consignment' : 'direct', partner_id: partnerId, notes: null, created_by: owner.id, deleted_at: null, ...stamps(daysAgo(ago)),
+                product_id: product.id,
+                customer_id: id,
+                rep_user_id: owner.id,
+                department_id: owner.departmentId,
+                amount_fen: amount * 100,
+                sold_on: businessDate(daysAgo(ago)),
+                channel: partnerId ? 'consignment' : 'direct',
+                partner_id: partnerId,
+                notes: null,
+                created_by: owner.id,
+                deleted_at: null,
+                ...stamps(daysAgo(ago)),
               });
             }
             holding.first ??= tradedOn;
@@ -334,13 +439,28 @@ function generate(now: Date, seed: number, scale: number, identities: WecomIdent
           holding.shares += delta.shares;
           holding.last = tradedOn;
           tables.holding_records.push({
-            holding_id: holding.id, kind: input.kind, amount_delta_fen: delta.amount, cost_delta_fen: delta.cost, shares_delta_hundredths: delta.shares,
-            traded_on: tradedOn, user_id: owner.id, notes: null, ...stamps(daysAgo(day)),
+            holding_id: holding.id,
+            kind: input.kind,
+            amount_delta_fen: delta.amount,
+            cost_delta_fen: delta.cost,
+            shares_delta_hundredths: delta.shares,
+            traded_on: tradedOn,
+            user_id: owner.id,
+            notes: null,
+            ...stamps(daysAgo(day)),
           });
         }
         tables.holdings.push({
-          id: holding.id, customer_id: id, product_id: product.id, amount_fen: holding.amount, cost_fen: holding.cost, shares_hundredths: holding.shares,
-          status: holding.amount > 0 || holding.shares > 0 ? 'holding' : 'closed', first_bought_on: holding.first, last_changed_on: holding.last, ...stamps(seedTime),
+          id: holding.id,
+          customer_id: id,
+          product_id: product.id,
+          amount_fen: holding.amount,
+          cost_fen: holding.cost,
+          shares_hundredths: holding.shares,
+          status: holding.amount > 0 || holding.shares > 0 ? 'holding' : 'closed',
+          first_bought_on: holding.first,
+          last_changed_on: holding.last,
+          ...stamps(seedTime),
         });
       }
     }

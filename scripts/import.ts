@@ -43,7 +43,13 @@ async function run(): Promise<number> {
   process.stdout.write(`${values['dry-run'] ? '试导入' : '导入'}${IMPORT_KINDS[job.kind]}：${job.fileName}，共 ${job.total} 行数据\n`);
   if (job.unknownColumns.length) process.stdout.write(`未识别的列（已忽略）：${job.unknownColumns.join('、')}\n`);
   const bar = new ProgressBar();
-  const timer = setInterval(() => void getImportJob(deps, caller, job.id).then((j) => bar.draw(j.progress, `${j.processed}/${j.total}`)).catch(() => {}), 200);
+  const timer = setInterval(
+    () =>
+      void getImportJob(deps, caller, job.id)
+        .then((j) => bar.draw(j.progress, `${j.processed}/${j.total}`))
+        .catch(() => {}),
+    200,
+  );
   const finished = await done;
   clearInterval(timer);
   bar.draw(finished.progress, `${finished.processed}/${finished.total}`);
@@ -73,7 +79,11 @@ async function callerFor(sequelize: Sequelize, userid: string | undefined): Prom
   if (!user) throw new Error(userid ? `没有在职员工 ${userid}` : '没有可用的管理员：请用 --as 指定导入人（先同步组织架构）');
   const access = await loadAccess(sequelize, Number(user.id));
   if (!access.permissions.has('import.run')) throw new Error(`${user.wecom_userid} 没有导入权限（import.run）`);
-  return { access, actor: { userId: Number(user.id), label: `cli:${user.wecom_userid}` }, mainDepartmentId: user.main_department_id === null ? null : Number(user.main_department_id) };
+  return {
+    access,
+    actor: { userId: Number(user.id), label: `cli:${user.wecom_userid}` },
+    mainDepartmentId: user.main_department_id === null ? null : Number(user.main_department_id),
+  };
 }
 
 run().then(

@@ -9,9 +9,7 @@ async function run(): Promise<void> {
     const applied = await migrateUp(sequelize);
     const target = redactUrl(config.database.url);
     process.stdout.write(
-      applied.length
-        ? `Applied ${applied.length} migration(s) to ${target}:\n${applied.map((n) => `  ${n}`).join('\n')}\n`
-        : `${target} is up to date.\n`,
+      applied.length ? `Applied ${applied.length} migration(s) to ${target}:\n${applied.map((n) => `  ${n}`).join('\n')}\n` : `${target} is up to date.\n`,
     );
   } finally {
     await sequelize.close();

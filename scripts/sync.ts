@@ -57,7 +57,13 @@ async function run(): Promise<number> {
       ? await startOrgSync({ sequelize, wecom, logger, bootstrap: { adminUserIds: config.wecom.adminUserIds } }, actor)
       : await startExternalContactSync({ sequelize, wecom, logger, hooks: NO_HOOKS }, actor);
   const bar = new ProgressBar();
-  const timer = setInterval(() => void getSyncRun(sequelize, run.kind, run.id).then((r) => bar.draw(r.progress, r.phase ?? '')).catch(() => {}), 200);
+  const timer = setInterval(
+    () =>
+      void getSyncRun(sequelize, run.kind, run.id)
+        .then((r) => bar.draw(r.progress, r.phase ?? ''))
+        .catch(() => {}),
+    200,
+  );
   const finished = await done;
   clearInterval(timer);
   bar.draw(finished.progress, finished.phase ?? '');

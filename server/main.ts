@@ -55,10 +55,7 @@ async function main(): Promise<void> {
   logger.info({ applied: applied.length }, 'migrations up to date');
 
   const wecom = createWecomClient(config, new SqlKvStore(sequelize), logger);
-  const simulator =
-    config.wecom.mode === 'simulator'
-      ? createWecomSimulator(simulatorOptionsFor(config))
-      : undefined;
+  const simulator = config.wecom.mode === 'simulator' ? createWecomSimulator(simulatorOptionsFor(config)) : undefined;
   // Work that outlives its request (sync runs): shutdown waits for it within the grace period.
   const background = new Set<Promise<unknown>>();
   const track = (task: Promise<unknown>) => {
@@ -67,10 +64,13 @@ async function main(): Promise<void> {
   };
   const bootstrap = { adminUserIds: config.wecom.adminUserIds };
   const hooks = matchingHooks(sequelize, settingDefaults(config));
-  const worker = new EventWorker({ sequelize, wecom, logger, bootstrap, hooks }, {
-    maxAttempts: config.events.maxAttempts,
-    reclaimAfterMs: config.events.reclaimAfterMs,
-  });
+  const worker = new EventWorker(
+    { sequelize, wecom, logger, bootstrap, hooks },
+    {
+      maxAttempts: config.events.maxAttempts,
+      reclaimAfterMs: config.events.reclaimAfterMs,
+    },
+  );
   // Reminders run wherever the event worker does: both are this process's background work.
   const reminders = new ReminderScheduler({ sequelize, wecom, logger, publicUrl: config.publicUrl, settingDefaults: settingDefaults(config) });
   const app = createApp({
@@ -99,10 +99,7 @@ async function main(): Promise<void> {
       server.close(() => done());
       server.closeIdleConnections();
     });
-    await Promise.race([
-      Promise.allSettled([...background, worker.stop(), reminders.stop()]),
-      new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref()),
-    ]);
+    await Promise.race([Promise.allSettled([...background, worker.stop(), reminders.stop()]), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
     await sequelize.close();
     logger.info('stopped');
     process.exit(0);
@@ -134,7 +131,11 @@ async function main(): Promise<void> {
  * external-contact sync, which links those contacts to their customers by remark mobile and
  * turns the rest into leads.
  */
-async function seedDemo(deps: OrgSyncDeps & { hooks: ExternalContactHooks }, simulator: WecomSimulator, track: (task: Promise<unknown>) => void): Promise<void> {
+async function seedDemo(
+  deps: OrgSyncDeps & { hooks: ExternalContactHooks },
+  simulator: WecomSimulator,
+  track: (task: Promise<unknown>) => void,
+): Promise<void> {
   const { sequelize, logger } = deps;
   const seedCrm = async () => {
     try {

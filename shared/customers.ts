@@ -25,10 +25,7 @@ export const customerCreateSchema = z.object(customerFields);
 export type CustomerCreateInput = z.infer<typeof customerCreateSchema>;
 
 /** A patch carries the version it was based on: a stale one is refused (409). */
-export const customerUpdateSchema = z
-  .object(customerFields)
-  .partial()
-  .extend({ version: z.number().int().positive() });
+export const customerUpdateSchema = z.object(customerFields).partial().extend({ version: z.number().int().positive() });
 export type CustomerUpdateInput = z.infer<typeof customerUpdateSchema>;
 
 export interface CustomerView {

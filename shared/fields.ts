@@ -15,11 +15,19 @@ export const CONTROL_CHARACTER_MESSAGE = '不能包含控制字符';
 
 /** Single-line text (names, titles, codes, addresses). */
 export const text = (max: number) =>
-  z.string().trim().max(max).refine((v) => !CONTROL_CHARACTERS.test(v), CONTROL_CHARACTER_MESSAGE);
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((v) => !CONTROL_CHARACTERS.test(v), CONTROL_CHARACTER_MESSAGE);
 
 /** Free text that may span lines (notes, follow-up content). */
 export const longText = (max: number) =>
-  z.string().trim().max(max).refine((v) => !CONTROL_CHARACTERS_EXCEPT_LAYOUT.test(v), CONTROL_CHARACTER_MESSAGE);
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((v) => !CONTROL_CHARACTERS_EXCEPT_LAYOUT.test(v), CONTROL_CHARACTER_MESSAGE);
 
 const blankIsNull = <S extends z.ZodType<string, string>>(schema: S) =>
   schema
@@ -46,7 +54,11 @@ export const optionalEmail = z
 export const dateOnly = z.string().refine(isCalendarDate, '日期格式应为 YYYY-MM-DD');
 
 /** A dictionary code; whether it exists is checked against the dictionaries table. */
-export const code = z.string().min(1).max(32).refine((v) => !CONTROL_CHARACTERS.test(v), CONTROL_CHARACTER_MESSAGE);
+export const code = z
+  .string()
+  .min(1)
+  .max(32)
+  .refine((v) => !CONTROL_CHARACTERS.test(v), CONTROL_CHARACTER_MESSAGE);
 
 export const positiveId = z.number().int().positive();
 

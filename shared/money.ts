@@ -7,11 +7,7 @@ import { z } from 'zod';
 const hasAtMostTwoDecimals = (v: number) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6;
 
 /** A positive yuan amount up to one hundred billion, at most two decimals. */
-export const yuan = z
-  .number()
-  .positive('金额必须大于 0')
-  .max(1e11, '金额过大')
-  .refine(hasAtMostTwoDecimals, '金额最多两位小数');
+export const yuan = z.number().positive('金额必须大于 0').max(1e11, '金额过大').refine(hasAtMostTwoDecimals, '金额最多两位小数');
 
 /** A non-zero signed yuan amount (an adjustment). */
 export const signedYuan = z

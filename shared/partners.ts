@@ -28,10 +28,7 @@ export const partnerFields = {
   nextFollowUpAt: instant.nullable().optional(),
 };
 export const partnerCreateSchema = z.object(partnerFields);
-export const partnerUpdateSchema = z
-  .object(partnerFields)
-  .partial()
-  .extend({ version: z.number().int().positive() });
+export const partnerUpdateSchema = z.object(partnerFields).partial().extend({ version: z.number().int().positive() });
 export type PartnerInput = z.infer<typeof partnerCreateSchema>;
 export type PartnerPatch = z.infer<typeof partnerUpdateSchema>;
 

@@ -8,7 +8,10 @@ import { code, dateOnly, optionalLongText, optionalText, positiveId, text } from
 export const RISK_LEVELS = ['R1', 'R2', 'R3', 'R4', 'R5'] as const;
 
 const productFields = {
-  code: z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/, '产品代码只能包含字母、数字、下划线和短横线'),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, '产品代码只能包含字母、数字、下划线和短横线'),
   name: text(128).min(1, '请填写产品名称'),
   category: code,
   riskLevel: z.enum(RISK_LEVELS),
@@ -48,7 +51,14 @@ export type HoldingRecordKind = keyof typeof HOLDING_RECORD_KINDS;
 export const holdingRecordSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('buy'), productId: positiveId, amount: yuan, shares: yuan.optional(), tradedOn: dateOnly, notes: optionalLongText(512) }),
   z.object({ kind: z.literal('redeem'), productId: positiveId, amount: yuan, shares: yuan.optional(), tradedOn: dateOnly, notes: optionalLongText(512) }),
-  z.object({ kind: z.literal('adjust'), productId: positiveId, amount: signedYuan, shares: signedYuan.optional(), tradedOn: dateOnly, notes: optionalLongText(512) }),
+  z.object({
+    kind: z.literal('adjust'),
+    productId: positiveId,
+    amount: signedYuan,
+    shares: signedYuan.optional(),
+    tradedOn: dateOnly,
+    notes: optionalLongText(512),
+  }),
 ]);
 export type HoldingRecordInput = z.infer<typeof holdingRecordSchema>;
 

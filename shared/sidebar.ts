@@ -4,9 +4,22 @@ import type { MatchedBy, SuggestionView } from './matching';
 
 /** WeCom `add_way` codes a rep will meet (externalcontact/get). */
 export const ADD_WAYS: Record<number, string> = {
-  0: '未知来源', 1: '扫描二维码', 2: '搜索手机号', 3: '名片分享', 4: '群聊', 5: '手机通讯录', 6: '微信联系人',
-  8: '第三方应用自动添加', 9: '搜索邮箱', 10: '视频号', 11: '日程参与人', 12: '会议参与人', 13: '添加微信好友',
-  16: '获客链接', 201: '内部成员共享', 202: '管理员分配',
+  0: '未知来源',
+  1: '扫描二维码',
+  2: '搜索手机号',
+  3: '名片分享',
+  4: '群聊',
+  5: '手机通讯录',
+  6: '微信联系人',
+  8: '第三方应用自动添加',
+  9: '搜索邮箱',
+  10: '视频号',
+  11: '日程参与人',
+  12: '会议参与人',
+  13: '添加微信好友',
+  16: '获客链接',
+  201: '内部成员共享',
+  202: '管理员分配',
 };
 
 export interface SidebarContact {
@@ -52,6 +65,10 @@ export interface GroupChatView {
   name: string | null;
   owner: { userid: string; name: string | null };
   memberCount: number;
-  customers: { externalUserId: string; displayName: string; customer: { id: number; name: string; owner: { id: number; name: string }; lifecycleStage: string; inScope: boolean } }[];
+  customers: {
+    externalUserId: string;
+    displayName: string;
+    customer: { id: number; name: string; owner: { id: number; name: string }; lifecycleStage: string; inScope: boolean };
+  }[];
   unmatched: { externalUserId: string; displayName: string }[];
 }

@@ -20,7 +20,9 @@ export function dayText(iso: string | null | undefined, now = new Date()): strin
 
 export function dateTimeText(iso: string | null | undefined): string {
   if (!iso) return '';
-  return new Intl.DateTimeFormat('zh-CN', { timeZone: CHINA, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+  return new Intl.DateTimeFormat('zh-CN', { timeZone: CHINA, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(
+    new Date(iso),
+  );
 }
 
 /** "已逾期 · 11月20日", "今天", or the date. */

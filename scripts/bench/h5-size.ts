@@ -56,4 +56,3 @@ export function sidebarBundleRows(): Row[] {
     return [{ workload: 'H5 /sidebar initial JS (gzip)', figure: 'h5/dist/.vite/manifest.json missing: run npm run build:h5' }];
   }
 }
-

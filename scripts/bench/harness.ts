@@ -76,7 +76,9 @@ export async function scratchDatabase(name: string, mysqlUrl: string | undefined
     async drop() {
       if (mysqlUrl) await sequelize.query(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)}`);
       await sequelize.close();
-      if (!mysqlUrl) for (const suffix of ['', '-wal', '-shm', '-journal']) await import('node:fs/promises').then((fs) => fs.rm(`${url.slice(7)}${suffix}`, { force: true }));
+      if (!mysqlUrl)
+        for (const suffix of ['', '-wal', '-shm', '-journal'])
+          await import('node:fs/promises').then((fs) => fs.rm(`${url.slice(7)}${suffix}`, { force: true }));
     },
   };
 }
@@ -97,23 +99,29 @@ export interface ServerProcess {
 export async function startServer(databaseUrl: string, wecomBase: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const main = startMain({
-    PORT: String(port),
-    PUBLIC_URL: base,
-    DATABASE_URL: databaseUrl,
-    WECOM_API_BASE: wecomBase,
-    SESSION_SECRET: 'bench-session-secret-bench-session-secret',
-    LOG_LEVEL: 'warn',
-    DEMO_DATA: 'off',
-    ...env,
-    // e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to see where the server spends a run.
-  }, process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean));
+  const main = startMain(
+    {
+      PORT: String(port),
+      PUBLIC_URL: base,
+      DATABASE_URL: databaseUrl,
+      WECOM_API_BASE: wecomBase,
+      SESSION_SECRET: 'bench-session-secret-bench-session-secret',
+      LOG_LEVEL: 'warn',
+      DEMO_DATA: 'off',
+      ...env,
+      // e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to see where the server spends a run.
+    },
+    process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean),
+  );
   let exited = false;
   void main.exited.then(() => (exited = true));
   await waitFor(
     async () => {
       if (exited) throw new Error(`the server exited during start-up:\n${main.output().slice(-3000)}`);
-      return fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+      return fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
     },
     60_000,
     'the server to answer /healthz',
@@ -186,7 +194,13 @@ export async function load(options: LoadOptions): Promise<LoadStats> {
       {
         setupRequest: (req) => {
           const spec = options.next?.() ?? {};
-          return { ...req, method: spec.method ?? 'GET', path: spec.path ?? `${target.pathname}${target.search}`, headers: spec.headers ?? {}, body: spec.body };
+          return {
+            ...req,
+            method: spec.method ?? 'GET',
+            path: spec.path ?? `${target.pathname}${target.search}`,
+            headers: spec.headers ?? {},
+            body: spec.body,
+          };
         },
         onResponse: (status) => {
           if (!(options.ok ?? ((s: number) => s >= 200 && s < 300))(status)) bad++;
@@ -263,7 +277,11 @@ export async function count(sequelize: Sequelize, sql: string): Promise<number> 
 
 /** Until the event worker has taken every stored callback event to an end state. */
 export async function waitForInbox(sequelize: Sequelize, timeoutMs: number): Promise<void> {
-  await waitFor(async () => (await count(sequelize, "SELECT COUNT(*) AS n FROM wecom_events WHERE status IN ('pending', 'processing')")) === 0, timeoutMs, 'the inbox to drain');
+  await waitFor(
+    async () => (await count(sequelize, "SELECT COUNT(*) AS n FROM wecom_events WHERE status IN ('pending', 'processing')")) === 0,
+    timeoutMs,
+    'the inbox to drain',
+  );
 }
 
 /** The callback credentials the server uses in simulator mode. */

@@ -46,8 +46,28 @@ import {
 } from './harness';
 import { runReliability } from './reliability';
 
-const FULL = { employees: 10_000, departments: 1_000, contacts: 100_000, crmScale: 334, salesPerPurchase: 5, followUpScale: 3, events: 20_000, sidebar: 5_000, importRows: 50_000 };
-const QUICK = { employees: 1_000, departments: 100, contacts: 5_000, crmScale: 10, salesPerPurchase: 1, followUpScale: 1, events: 3_000, sidebar: 2_000, importRows: 5_000 };
+const FULL = {
+  employees: 10_000,
+  departments: 1_000,
+  contacts: 100_000,
+  crmScale: 334,
+  salesPerPurchase: 5,
+  followUpScale: 3,
+  events: 20_000,
+  sidebar: 5_000,
+  importRows: 50_000,
+};
+const QUICK = {
+  employees: 1_000,
+  departments: 100,
+  contacts: 5_000,
+  crmScale: 10,
+  salesPerPurchase: 1,
+  followUpScale: 1,
+  events: 3_000,
+  sidebar: 2_000,
+  importRows: 5_000,
+};
 export type Sizes = typeof FULL;
 
 const rows: Row[] = [];
@@ -99,7 +119,10 @@ async function buildDataSet(sizes: Sizes, wecom: HostedSimulator, db: ScratchDat
   const org = await (await startOrgSync({ sequelize: db.sequelize, wecom: db.wecom, logger, bootstrap: { adminUserIds: ['admin'] } }, SYSTEM_ACTOR)).done;
   if (org.status !== 'succeeded') throw new Error(`org sync failed: ${org.error}`);
   const orgSeconds = (performance.now() - started) / 1000;
-  rows.push({ workload: `org sync: ${fmt(sizes.employees)} employees / ${fmt(sizes.departments)} departments from the simulator (${db.label})`, figure: `${orgSeconds.toFixed(1)} s (goal ≤ 15 s)` });
+  rows.push({
+    workload: `org sync: ${fmt(sizes.employees)} employees / ${fmt(sizes.departments)} departments from the simulator (${db.label})`,
+    figure: `${orgSeconds.toFixed(1)} s (goal ≤ 15 s)`,
+  });
 
   progress('CRM books (set-up, not measured)');
   const seeded = await seedDemoCrm(db.sequelize, {
@@ -132,9 +155,20 @@ async function buildDataSet(sizes: Sizes, wecom: HostedSimulator, db: ScratchDat
 
 async function startBareKoa(): Promise<{ base: string; stop(): void }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'bare-koa.ts')], { env: { PATH: process.env.PATH ?? '', PORT: String(port) }, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'bare-koa.ts')], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(port) },
+    stdio: 'ignore',
+  });
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(() => fetch(base).then((r) => r.ok, () => false), 30_000, 'the bare Koa server');
+  await waitFor(
+    () =>
+      fetch(base).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    30_000,
+    'the bare Koa server',
+  );
   return { base, stop: () => child.kill('SIGKILL') };
 }
 
@@ -147,7 +181,16 @@ async function benchCallbacks(sizes: Sizes, server: ServerProcess, bareBase: str
   const sealed = Array.from({ length: Math.ceil(sizes.events * 1.25) + 64 }, (_, i) => {
     const pair = pairs[i % pairs.length]!;
     const { query, body } = crypto.seal(
-      buildCallbackXml({ ToUserName: CALLBACK.receiveId, FromUserName: 'sys', CreateTime: 1_760_000_000 + i, MsgType: 'event', Event: 'change_external_contact', ChangeType: 'edit_external_contact', UserID: pair.userid, ExternalUserID: pair.externalUserid }),
+      buildCallbackXml({
+        ToUserName: CALLBACK.receiveId,
+        FromUserName: 'sys',
+        CreateTime: 1_760_000_000 + i,
+        MsgType: 'event',
+        Event: 'change_external_contact',
+        ChangeType: 'edit_external_contact',
+        UserID: pair.userid,
+        ExternalUserID: pair.externalUserid,
+      }),
     );
     return { method: 'POST' as const, path: `/api/wecom/callback?${new URLSearchParams(query)}`, body, headers: { 'content-type': 'text/xml' } };
   });
@@ -196,7 +239,8 @@ async function rawPrimaryKeyReads(db: ScratchDatabase, count: number): Promise<{
   const id = (i: number) => 1 + ((i * 7919) % Number(max));
   if (db.label === 'SQLite') {
     const raw = new sqlite3.Database(db.url.slice(7), sqlite3.OPEN_READONLY);
-    const read = (i: number) => new Promise((done, fail) => raw.get('SELECT * FROM customers WHERE id = ?', [id(i)], (err, row) => (err ? fail(err) : done(row))));
+    const read = (i: number) =>
+      new Promise((done, fail) => raw.get('SELECT * FROM customers WHERE id = ?', [id(i)], (err, row) => (err ? fail(err) : done(row))));
     const stats = await timeCalls(count, 32, read);
     await new Promise((r) => raw.close(r));
     return stats;
@@ -213,7 +257,10 @@ async function benchDashboards(server: ServerProcess, wecom: HostedSimulator, db
   const cookie = (await login(server, wecom.base, ['mgr-east'])).get('mgr-east')!;
   for (const name of ['customers', 'sales', 'consignment', 'targets']) {
     const stats = await load({ url: `${server.base}/api/dashboard/${name}`, connections: 1, amount: 100, next: () => ({ headers: { cookie } }) });
-    rows.push({ workload: `GET /api/dashboard/${name} as mgr-east (department-tree scope), one at a time (${db.label})`, figure: `p50 ${ms(stats.p50)}, p99 ${ms(stats.p99)} (goal ≤ 200 ms)` });
+    rows.push({
+      workload: `GET /api/dashboard/${name} as mgr-east (department-tree scope), one at a time (${db.label})`,
+      figure: `p50 ${ms(stats.p50)}, p99 ${ms(stats.p99)} (goal ≤ 200 ms)`,
+    });
   }
 }
 
@@ -224,14 +271,26 @@ async function benchDashboards(server: ServerProcess, wecom: HostedSimulator, db
  */
 async function benchImport(sizes: Sizes, db: ScratchDatabase): Promise<void> {
   progress('Excel import');
-  const people = await db.sequelize.query<{ name: string }>("SELECT name FROM users WHERE wecom_userid IN ('rep-east-1', 'rep-east-2', 'rep-east-3', 'rep-south-1')", { type: QueryTypes.SELECT });
+  const people = await db.sequelize.query<{ name: string }>(
+    "SELECT name FROM users WHERE wecom_userid IN ('rep-east-1', 'rep-east-2', 'rep-east-3', 'rep-south-1')",
+    { type: QueryTypes.SELECT },
+  );
   const levels = ['高净值', '重要', '普通', '潜在'];
   const header = ['客户名称', '客户类型', '手机号', '邮箱', '单位/机构', '职务', '客户阶段', '客户来源', '客户等级', '负责人', '备注'];
   const sheet = (count: number) => [
     header,
     ...Array.from({ length: count }, (_, i) => [
-      `导入客户${i}`, i % 5 ? '个人' : '机构', `177${String(i).padStart(8, '0')}`, `import${i}@example.com`, `示例公司${i % 997}`, '经理',
-      '意向', '转介绍', levels[i % 4]!, people[i % people.length]!.name, i % 3 ? null : '历史台账导入',
+      `导入客户${i}`,
+      i % 5 ? '个人' : '机构',
+      `177${String(i).padStart(8, '0')}`,
+      `import${i}@example.com`,
+      `示例公司${i % 997}`,
+      '经理',
+      '意向',
+      '转介绍',
+      levels[i % 4]!,
+      people[i % people.length]!.name,
+      i % 3 ? null : '历史台账导入',
     ]),
   ];
   const file = join(process.env.TMPDIR ?? '/tmp', `wcrm-bench-import-${process.pid}.xlsx`);

@@ -15,11 +15,29 @@ import { settingDefaults } from '../../server/modules/settings/service';
 import { startExternalContactSync } from '../../server/modules/wecom-mirror/sync';
 import { CallbackCrypto } from '../../server/wecom/callback-crypto';
 import { buildCallbackXml } from '../../server/wecom/xml';
-import { CALLBACK, count, fmt, hostSimulator, load, logger, ms, scratchDatabase, sidebarRequests, startServer, waitForInbox, type HostedSimulator, type Row, type ScratchDatabase, type ServerProcess } from './harness';
+import {
+  CALLBACK,
+  count,
+  fmt,
+  hostSimulator,
+  load,
+  logger,
+  ms,
+  scratchDatabase,
+  sidebarRequests,
+  startServer,
+  waitForInbox,
+  type HostedSimulator,
+  type Row,
+  type ScratchDatabase,
+  type ServerProcess,
+} from './harness';
 
 export async function runReliability(mysqlUrl: string | undefined, quick: boolean, progress: (what: string) => void): Promise<Row[]> {
   const rows: Row[] = [];
-  const size = quick ? { employees: 300, departments: 30, contacts: 3_000, users: 50, seconds: 10, events: 2_000 } : { employees: 1_000, departments: 100, contacts: 20_000, users: 200, seconds: 60, events: 10_000 };
+  const size = quick
+    ? { employees: 300, departments: 30, contacts: 3_000, users: 50, seconds: 10, events: 2_000 }
+    : { employees: 1_000, departments: 100, contacts: 20_000, users: 200, seconds: 60, events: 10_000 };
   const wecom = await hostSimulator({ employees: size.employees, departments: size.departments, externalContacts: size.contacts, followsPerContact: 2 });
   try {
     const db = await scratchDatabase('faults', mysqlUrl, wecom.base);
@@ -94,7 +112,17 @@ async function malformedCallbacks(server: ServerProcess, db: ScratchDatabase): P
   const crypto = new CallbackCrypto(CALLBACK);
   const stranger = new CallbackCrypto({ ...CALLBACK, encodingAesKey: 'a'.repeat(43) });
   const otherCorp = new CallbackCrypto({ ...CALLBACK, receiveId: 'wwSOMEONEELSE' });
-  const event = (i: number) => buildCallbackXml({ ToUserName: CALLBACK.receiveId, FromUserName: 'sys', CreateTime: 1_700_000_000 + i, MsgType: 'event', Event: 'change_external_contact', ChangeType: 'del_follow_user', UserID: 'rep-east-1', ExternalUserID: `wmBAD${i}` });
+  const event = (i: number) =>
+    buildCallbackXml({
+      ToUserName: CALLBACK.receiveId,
+      FromUserName: 'sys',
+      CreateTime: 1_700_000_000 + i,
+      MsgType: 'event',
+      Event: 'change_external_contact',
+      ChangeType: 'del_follow_user',
+      UserID: 'rep-east-1',
+      ExternalUserID: `wmBAD${i}`,
+    });
   const kinds: ((i: number) => { query: Record<string, string>; body: string })[] = [
     (i) => ({ ...crypto.seal(event(i)), query: { ...crypto.seal(event(i)).query, msg_signature: '0'.repeat(40) } }), // forged signature
     (i) => stranger.seal(event(i)), // another AES key, signed with the right token
@@ -145,7 +173,18 @@ async function eventsAcrossKills(wecom: HostedSimulator, db: ScratchDatabase, ev
   const contacts = [...wecom.simulator.state.externalContacts.values()].slice(0, events);
   const crypto = new CallbackCrypto(CALLBACK);
   const sealed = contacts.map(({ contact, follows }, i) =>
-    crypto.seal(buildCallbackXml({ ToUserName: CALLBACK.receiveId, FromUserName: 'sys', CreateTime: 1_760_000_000 + i, MsgType: 'event', Event: 'change_external_contact', ChangeType: 'add_external_contact', UserID: follows[0]!.userid, ExternalUserID: contact.external_userid })),
+    crypto.seal(
+      buildCallbackXml({
+        ToUserName: CALLBACK.receiveId,
+        FromUserName: 'sys',
+        CreateTime: 1_760_000_000 + i,
+        MsgType: 'event',
+        Event: 'change_external_contact',
+        ChangeType: 'add_external_contact',
+        UserID: follows[0]!.userid,
+        ExternalUserID: contact.external_userid,
+      }),
+    ),
   );
   // 1–3 deliveries of each, shuffled (a deterministic shuffle: runs are comparable).
   const deliveries = sealed.flatMap((_, i) => Array.from({ length: 1 + ((i * 7) % 3) }, () => i));
@@ -165,7 +204,11 @@ async function eventsAcrossKills(wecom: HostedSimulator, db: ScratchDatabase, ev
   const send = async (i: number) => {
     for (;;) {
       const { query, body } = sealed[i]!;
-      const ok = await fetch(`${server.base}/api/wecom/callback?${new URLSearchParams(query)}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } }).then(
+      const ok = await fetch(`${server.base}/api/wecom/callback?${new URLSearchParams(query)}`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'text/xml' },
+      }).then(
         async (res) => res.status === 200 && (await res.text()) === 'success',
         () => false,
       );
@@ -196,7 +239,10 @@ async function eventsAcrossKills(wecom: HostedSimulator, db: ScratchDatabase, ev
   const lost = [...acknowledged].filter((i) => !relations.has(`${contacts[i]!.follows[0]!.userid}>${contacts[i]!.contact.external_userid}`)).length;
   // An event applied twice would link its contact twice (a second 'linked' event) or leave a second lead behind.
   const extraLinks = await count(db.sequelize, "SELECT COUNT(*) - COUNT(DISTINCT external_userid) AS n FROM customer_wecom_link_events WHERE event = 'linked'");
-  const extraLeads = await count(db.sequelize, 'SELECT COUNT(*) AS n FROM customers c WHERE NOT EXISTS (SELECT 1 FROM customer_wecom_links l WHERE l.customer_id = c.id)');
+  const extraLeads = await count(
+    db.sequelize,
+    'SELECT COUNT(*) AS n FROM customers c WHERE NOT EXISTS (SELECT 1 FROM customer_wecom_links l WHERE l.customer_id = c.id)',
+  );
   const leads = await count(db.sequelize, 'SELECT COUNT(*) AS n FROM customers');
   const stored = await count(db.sequelize, 'SELECT COUNT(*) AS n FROM wecom_events');
   const failed = await count(db.sequelize, "SELECT COUNT(*) AS n FROM wecom_events WHERE status <> 'done'");
@@ -206,17 +252,17 @@ async function eventsAcrossKills(wecom: HostedSimulator, db: ScratchDatabase, ev
   };
 }
 
-
 async function column(sequelize: Sequelize, sql: string): Promise<string[]> {
   return (await sequelize.query<{ v: string | number }>(sql, { type: QueryTypes.SELECT })).map((r) => String(r.v));
 }
 
 /** `userid>external_userid` of each follow relation. */
 async function relationKeys(sequelize: Sequelize, where: string): Promise<string[]> {
-  const rows = await sequelize.query<{ userid: string; external_userid: string }>(`SELECT userid, external_userid FROM wecom_follow_relations ${where}`, { type: QueryTypes.SELECT });
+  const rows = await sequelize.query<{ userid: string; external_userid: string }>(`SELECT userid, external_userid FROM wecom_follow_relations ${where}`, {
+    type: QueryTypes.SELECT,
+  });
   return rows.map((r) => `${r.userid}>${r.external_userid}`);
 }
-
 
 function symmetricDifference(a: string[], b: string[]): number {
   const left = new Set(a);

@@ -11,12 +11,7 @@ import type { EventSender } from './events';
 import type { FaultInjector, FaultRule } from './faults';
 import { SimulatorError, type CorpState, type SimFollow } from './state';
 
-export function adminRouter(deps: {
-  state: CorpState;
-  api: SimulatedApi;
-  events: EventSender;
-  faults: FaultInjector;
-}): Router {
+export function adminRouter(deps: { state: CorpState; api: SimulatedApi; events: EventSender; faults: FaultInjector }): Router {
   const { state, api, events, faults } = deps;
   const router = new Router({ prefix: '/admin' });
 

@@ -57,7 +57,6 @@ const ALLOWED_SECRETS: [prefix: string, kinds: SecretKind[]][] = [
   ['ticket/', ['agent']],
 ];
 
-
 export class SimulatedApi {
   readonly calls = new Map<string, number>();
   private readonly tokens = new Map<string, IssuedToken>();
@@ -159,9 +158,7 @@ export class SimulatedApi {
     handle('gettoken', 'get', (ctx) => {
       const { corpid, corpsecret } = ctx.query as Record<string, string | undefined>;
       if (corpid !== this.settings.corpId) throw new SimulatorError(40013, 'invalid corpid');
-      const kind = (Object.keys(this.settings.secrets) as SecretKind[]).find(
-        (k) => this.settings.secrets[k] === corpsecret,
-      );
+      const kind = (Object.keys(this.settings.secrets) as SecretKind[]).find((k) => this.settings.secrets[k] === corpsecret);
       if (!corpsecret || !kind) throw new SimulatorError(40001, 'invalid credential');
       const token = randomBytes(24).toString('base64url');
       this.tokens.set(token, { kind, expiresAt: this.now() + this.settings.tokenTtlSeconds * 1000, revoked: false });
@@ -197,13 +194,19 @@ export class SimulatedApi {
       department_id: this.subtree(optionalInt(ctx.query.id)).map(({ id, parentid, order }) => ({ id, parentid, order })),
     }));
 
-    handle('user/get', 'get', (ctx) => memberAsSeenBy(this.state.requireUser(String(ctx.query.userid ?? '')), ctx.state.tokenKind, this.rules) as unknown as Record<string, unknown>);
+    handle(
+      'user/get',
+      'get',
+      (ctx) => memberAsSeenBy(this.state.requireUser(String(ctx.query.userid ?? '')), ctx.state.tokenKind, this.rules) as unknown as Record<string, unknown>,
+    );
 
     handle('user/list', 'get', (ctx) => {
       const id = optionalInt(ctx.query.department_id);
       if (id === undefined) throw new SimulatorError(40009, 'department_id required');
       this.state.requireDepartment(id);
-      return { userlist: [...this.state.users.values()].filter((u) => u.department.includes(id)).map((u) => memberAsSeenBy(u, ctx.state.tokenKind, this.rules)) };
+      return {
+        userlist: [...this.state.users.values()].filter((u) => u.department.includes(id)).map((u) => memberAsSeenBy(u, ctx.state.tokenKind, this.rules)),
+      };
     });
 
     handle('user/list_id', 'post', (ctx) => {
@@ -232,7 +235,11 @@ export class SimulatedApi {
       if (this.rules.era === 'legacy') return { external_contact: this.contactAsSeen(entry.contact), follow_user: follows, next_cursor: '' };
       const raw = String(ctx.query.cursor ?? '');
       const offset = raw ? decodeCursor(raw) : 0;
-      return page(follows, offset, FOLLOWERS_PER_PAGE, (items, next) => ({ external_contact: this.contactAsSeen(entry.contact), follow_user: items, next_cursor: next }));
+      return page(follows, offset, FOLLOWERS_PER_PAGE, (items, next) => ({
+        external_contact: this.contactAsSeen(entry.contact),
+        follow_user: items,
+        next_cursor: next,
+      }));
     });
 
     handle('externalcontact/batch/get_by_user', 'post', (ctx) => {
@@ -246,7 +253,10 @@ export class SimulatedApi {
       if (!cursor || this.contactPaging?.userids !== key) this.contactPaging = { userids: key, all: this.state.contactsOfAll(userids) };
       const all = this.contactPaging.all;
       return page(all, cursor, Math.min(limit, BATCH_LIMIT_MAX), (items, next) => ({
-        external_contact_list: items.map(({ contact, follow }) => ({ external_contact: this.contactAsSeen(contact), follow_info: this.state.followInfo(follow) })),
+        external_contact_list: items.map(({ contact, follow }) => ({
+          external_contact: this.contactAsSeen(contact),
+          follow_info: this.state.followInfo(follow),
+        })),
         next_cursor: next,
       }));
     });
@@ -258,9 +268,7 @@ export class SimulatedApi {
       let groups = [...this.state.tagGroups.values()];
       if (groupIds.length) groups = groups.filter((g) => groupIds.includes(g.group_id));
       if (tagIds.length) {
-        groups = groups
-          .map((g) => ({ ...g, tag: g.tag.filter((t) => tagIds.includes(t.id)) }))
-          .filter((g) => g.tag.length > 0);
+        groups = groups.map((g) => ({ ...g, tag: g.tag.filter((t) => tagIds.includes(t.id)) })).filter((g) => g.tag.length > 0);
       }
       return { tag_group: structuredClone(groups) };
     });
@@ -343,7 +351,9 @@ export class SimulatedApi {
    */
   private sendAppMessage(r: Record<string, unknown>): Record<string, unknown> {
     if (String(r.agentid) !== this.settings.agentId) throw new SimulatorError(40056, 'invalid agentid');
-    const to = String(r.touser ?? '').split('|').filter(Boolean);
+    const to = String(r.touser ?? '')
+      .split('|')
+      .filter(Boolean);
     const invalid = to.filter((u) => u !== '@all' && !this.state.users.has(u));
     const unlicensed = to.filter((u) => this.state.users.get(u)?.status === 4);
     const reachable = to.filter((u) => !invalid.includes(u) && !unlicensed.includes(u));
@@ -353,7 +363,8 @@ export class SimulatedApi {
     const overBudget = (u: string) => within(u, 60_000).length >= MESSAGES_PER_MEMBER_PER_MINUTE || within(u, 3_600_000).length >= MESSAGES_PER_MEMBER_PER_HOUR;
     const answer = { invaliduser: invalid.map((u) => u.toLowerCase()).join('|'), unlicenseduser: unlicensed.join('|'), msgid: randomBytes(8).toString('hex') };
     if (this.rules.era === 'legacy') {
-      if (reachable.some((u) => within(u, 60_000).length >= MESSAGES_PER_MEMBER_PER_MINUTE)) throw new SimulatorError(45009, 'api freq out of limit: too many messages to this member');
+      if (reachable.some((u) => within(u, 60_000).length >= MESSAGES_PER_MEMBER_PER_MINUTE))
+        throw new SimulatorError(45009, 'api freq out of limit: too many messages to this member');
     }
     const delivered = reachable.filter((u) => !overBudget(u));
     for (const u of reachable.filter(overBudget)) this.droppedMessages.push({ ...r, touser: u, dropped_at: now, reason: 'member budget' });
@@ -457,12 +468,7 @@ function decodeCursor(raw: string): number {
   return Number(decoded[1]);
 }
 
-function page<T>(
-  all: T[],
-  offset: number,
-  limit: number,
-  shape: (items: T[], nextCursor: string) => Record<string, unknown>,
-): Record<string, unknown> {
+function page<T>(all: T[], offset: number, limit: number, shape: (items: T[], nextCursor: string) => Record<string, unknown>): Record<string, unknown> {
   const items = all.slice(offset, offset + limit);
   const next = offset + limit < all.length ? Buffer.from(`c${offset + limit}`).toString('base64url') : '';
   return shape(items, next);

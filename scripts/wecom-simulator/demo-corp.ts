@@ -50,12 +50,22 @@ const DEMO_FOLLOWERS: Record<string, number> = {
   'mgr-east': 4,
 };
 
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉俊飞红梅鑫波斌宇浩凯健晨欣怡佳琪雪婷倩颖晶慧蕾琳璐瑶';
 const COMPANIES = [
-  '上海浦江投资管理有限公司', '杭州西湖科技有限公司', '苏州工业园区精密制造有限公司', '南京金陵贸易有限公司',
-  '宁波港城物流有限公司', '深圳前海资本管理有限公司', '广州天河置业有限公司', '东莞松山湖电子有限公司',
-  '佛山顺德家电有限公司', '厦门鹭岛医疗器械有限公司', '无锡太湖新材料有限公司', '合肥科大讯联信息有限公司',
+  '上海浦江投资管理有限公司',
+  '杭州西湖科技有限公司',
+  '苏州工业园区精密制造有限公司',
+  '南京金陵贸易有限公司',
+  '宁波港城物流有限公司',
+  '深圳前海资本管理有限公司',
+  '广州天河置业有限公司',
+  '东莞松山湖电子有限公司',
+  '佛山顺德家电有限公司',
+  '厦门鹭岛医疗器械有限公司',
+  '无锡太湖新材料有限公司',
+  '合肥科大讯联信息有限公司',
 ];
 const POSITIONS = ['总经理', '财务总监', '董事长', '投资经理', '创始人', '副总裁', '财务经理', '个体经营者'];
 const STATES = ['', '', 'qr-branch-sh', 'qr-event-2026', 'qr-referral', 'qr-website'];
@@ -63,7 +73,10 @@ const ADD_WAYS = [1, 2, 3, 8, 9, 201];
 
 const TAG_GROUPS: CorpTagGroup[] = [
   {
-    group_id: 'etgrp-level', group_name: '客户等级', create_time: 1700000000, order: 3,
+    group_id: 'etgrp-level',
+    group_name: '客户等级',
+    create_time: 1700000000,
+    order: 3,
     tag: [
       { id: 'et-level-vip', name: '高净值', create_time: 1700000000, order: 3 },
       { id: 'et-level-normal', name: '普通客户', create_time: 1700000000, order: 2 },
@@ -71,7 +84,10 @@ const TAG_GROUPS: CorpTagGroup[] = [
     ],
   },
   {
-    group_id: 'etgrp-product', group_name: '意向产品', create_time: 1700000000, order: 2,
+    group_id: 'etgrp-product',
+    group_name: '意向产品',
+    create_time: 1700000000,
+    order: 2,
     tag: [
       { id: 'et-prod-fund', name: '公募基金', create_time: 1700000000, order: 4 },
       { id: 'et-prod-private', name: '私募产品', create_time: 1700000000, order: 3 },
@@ -80,7 +96,10 @@ const TAG_GROUPS: CorpTagGroup[] = [
     ],
   },
   {
-    group_id: 'etgrp-source', group_name: '获客渠道', create_time: 1700000000, order: 1,
+    group_id: 'etgrp-source',
+    group_name: '获客渠道',
+    create_time: 1700000000,
+    order: 1,
     tag: [
       { id: 'et-src-event', name: '线下活动', create_time: 1700000000, order: 2 },
       { id: 'et-src-referral', name: '老客户转介绍', create_time: 1700000000, order: 1 },
@@ -105,7 +124,8 @@ export function generateCorp(options: GenerateCorpOptions = {}): CorpSnapshot {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const epoch = options.epoch ?? 1760000000;
   const personName = () => pick([...SURNAMES]) + pick([...GIVEN]) + (random() < 0.6 ? pick([...GIVEN]) : '');
-  const mobile = (i: number) => `1${pick(['38', '39', '58', '86', '88', '35'])}${String(10000000 + ((i * 7919 + Math.floor(random() * 1000)) % 90000000)).padStart(8, '0')}`;
+  const mobile = (i: number) =>
+    `1${pick(['38', '39', '58', '86', '88', '35'])}${String(10000000 + ((i * 7919 + Math.floor(random() * 1000)) % 90000000)).padStart(8, '0')}`;
 
   const departments = DEMO_DEPARTMENTS.map((d) => ({ ...d }));
   for (let id = departments.length + 1; id <= (options.departments ?? departments.length); id++) {
@@ -155,7 +175,9 @@ export function generateCorp(options: GenerateCorpOptions = {}): CorpSnapshot {
     const isWecomUser = random() < 0.2;
     const company = pick(COMPANIES);
     const name = personName();
-    const externalUserid = `wm${String(i).padStart(6, '0')}${Math.floor(random() * 0xffffff).toString(16).padStart(6, '0')}`;
+    const externalUserid = `wm${String(i).padStart(6, '0')}${Math.floor(random() * 0xffffff)
+      .toString(16)
+      .padStart(6, '0')}`;
     const follow: SimFollow = {
       userid: owner,
       remark: random() < 0.7 ? `${name}-${company.slice(0, 4)}` : '',

@@ -19,11 +19,7 @@ export interface FaultRule {
   timeoutRate?: number;
 }
 
-export type FaultDecision =
-  | { kind: 'none' }
-  | { kind: 'errcode'; errcode: number }
-  | { kind: 'http'; status: number }
-  | { kind: 'hang' };
+export type FaultDecision = { kind: 'none' } | { kind: 'errcode'; errcode: number } | { kind: 'http'; status: number } | { kind: 'hang' };
 
 export class FaultInjector {
   private readonly rules = new Map<string, FaultRule>();

@@ -117,7 +117,11 @@ export function simulatorOptionsFor(config: Config): SimulatorOptions {
     agentId: w.agentId,
     // The corp still has a 客户联系 system-app secret (refused under today's rules) even when the
     // app is configured, as recommended, to call 客户联系 APIs with its own.
-    secrets: { agent: w.agentSecret, contact: w.contactSecret, external: w.externalSecret === w.agentSecret ? SIMULATOR_DEFAULTS.externalSecret : w.externalSecret },
+    secrets: {
+      agent: w.agentSecret,
+      contact: w.contactSecret,
+      external: w.externalSecret === w.agentSecret ? SIMULATOR_DEFAULTS.externalSecret : w.externalSecret,
+    },
     callbackToken: w.callbackToken,
     callbackAesKey: w.callbackAesKey,
     rules: config.simulator,

@@ -5,15 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CURRENT_RULES, WELCOME_CODE_TTL_MS, type SimulatorRules } from './rules';
-import type {
-  CorpTagGroup,
-  FollowInfo,
-  WecomDepartment,
-  WecomExternalContact,
-  WecomFollowUser,
-  WecomGroupChat,
-  WecomUser,
-} from '../../server/wecom/types';
+import type { CorpTagGroup, FollowInfo, WecomDepartment, WecomExternalContact, WecomFollowUser, WecomGroupChat, WecomUser } from '../../server/wecom/types';
 
 export type SimEvent = Record<string, string | number | Record<string, unknown> | Record<string, unknown>[]>;
 

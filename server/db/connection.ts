@@ -72,9 +72,7 @@ async function createMysqlDatabase(url: string, common: Options): Promise<void> 
   target.pathname = '/';
   const server = openMysql(target.toString(), common);
   try {
-    await server.query(
-      `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-    );
+    await server.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   } finally {
     await server.close();
   }

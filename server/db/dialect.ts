@@ -16,9 +16,7 @@ const MYSQL_FORMATS: Record<DateBucket, string> = { day: '%Y-%m-%d', month: '%Y-
  */
 export function dateBucketSql(sequelize: Sequelize, column: string, bucket: DateBucket): string {
   assertIdentifier(column);
-  return dialectOf(sequelize) === 'sqlite'
-    ? `strftime('${SQLITE_FORMATS[bucket]}', ${column})`
-    : `DATE_FORMAT(${column}, '${MYSQL_FORMATS[bucket]}')`;
+  return dialectOf(sequelize) === 'sqlite' ? `strftime('${SQLITE_FORMATS[bucket]}', ${column})` : `DATE_FORMAT(${column}, '${MYSQL_FORMATS[bucket]}')`;
 }
 
 /**
@@ -64,12 +62,7 @@ export function sqlList(values: readonly unknown[]): string {
 }
 
 /** Runs an UPDATE or DELETE and returns how many rows it changed. */
-export async function updateRows(
-  sequelize: Sequelize,
-  sql: string,
-  replacements: unknown[],
-  transaction?: Transaction,
-): Promise<number> {
+export async function updateRows(sequelize: Sequelize, sql: string, replacements: unknown[], transaction?: Transaction): Promise<number> {
   const [, affected] = (await sequelize.query(sql, { replacements, type: QueryTypes.UPDATE, transaction })) as [unknown, number];
   return affected;
 }
@@ -117,7 +110,8 @@ export async function insertSkippingDuplicates(
   if (!rows.length) return;
   key.forEach(assertIdentifier);
   const { insert, replacements } = multiRowInsert(table, rows);
-  const sql = dialectOf(sequelize) === 'mysql' ? `${insert} ON DUPLICATE KEY UPDATE ${key[0]} = ${key[0]}` : `${insert} ON CONFLICT (${key.join(', ')}) DO NOTHING`;
+  const sql =
+    dialectOf(sequelize) === 'mysql' ? `${insert} ON DUPLICATE KEY UPDATE ${key[0]} = ${key[0]}` : `${insert} ON CONFLICT (${key.join(', ')}) DO NOTHING`;
   await sequelize.query(sql, { replacements, type: QueryTypes.INSERT, transaction: options.transaction });
 }
 
@@ -135,12 +129,7 @@ function multiRowInsert(table: string, rows: readonly Record<string, unknown>[])
  * Run `fn` while holding a named lock that spans all processes on this database (MySQL
  * GET_LOCK). On SQLite there is a single process by design, so the lock is a no-op.
  */
-export async function withDatabaseLock<T>(
-  sequelize: Sequelize,
-  name: string,
-  timeoutSeconds: number,
-  fn: () => Promise<T>,
-): Promise<T> {
+export async function withDatabaseLock<T>(sequelize: Sequelize, name: string, timeoutSeconds: number, fn: () => Promise<T>): Promise<T> {
   if (dialectOf(sequelize) === 'sqlite') return fn();
   // GET_LOCK belongs to a connection: hold one connection for the whole critical section.
   return sequelize.transaction(async (transaction) => {
@@ -223,7 +212,15 @@ export async function addToCounters(
   options: { transaction?: Transaction } = {},
 ): Promise<void> {
   const counters = Object.keys(amounts);
-  await insertOrSet(sequelize, table, [{ ...key, ...amounts, ...extra }], Object.keys(key), [...counters, ...Object.keys(extra)], (c, incoming) => (counters.includes(c) ? `${c} + ${incoming}` : incoming), options.transaction);
+  await insertOrSet(
+    sequelize,
+    table,
+    [{ ...key, ...amounts, ...extra }],
+    Object.keys(key),
+    [...counters, ...Object.keys(extra)],
+    (c, incoming) => (counters.includes(c) ? `${c} + ${incoming}` : incoming),
+    options.transaction,
+  );
 }
 
 const TRANSIENT_LOCK_ERRORS = new Set([1213 /* ER_LOCK_DEADLOCK */, 1205 /* ER_LOCK_WAIT_TIMEOUT */]);

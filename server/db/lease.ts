@@ -22,13 +22,18 @@ export class Lease {
   async acquire(transaction?: Transaction): Promise<boolean> {
     const now = new Date(this.now());
     const expires = new Date(this.now() + this.ttlMs);
-    const inserted = await insertIgnoringDuplicates(this.sequelize, 'leases', {
-      name: this.name,
-      owner: this.owner,
-      expires_at: expires,
-      created_at: now,
-      updated_at: now,
-    }, { transaction });
+    const inserted = await insertIgnoringDuplicates(
+      this.sequelize,
+      'leases',
+      {
+        name: this.name,
+        owner: this.owner,
+        expires_at: expires,
+        created_at: now,
+        updated_at: now,
+      },
+      { transaction },
+    );
     if (inserted) return true;
     return this.update(
       'UPDATE leases SET owner = ?, expires_at = ?, updated_at = ? WHERE name = ? AND expires_at < ?',

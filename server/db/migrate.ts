@@ -39,10 +39,7 @@ function createUmzug(sequelize: Sequelize, migrations: readonly Migration[], log
  * Applies pending migrations. Several instances starting together against one MySQL take a
  * database lock so exactly one of them migrates; the others wait and find nothing pending.
  */
-export async function migrateUp(
-  sequelize: Sequelize,
-  options: { logger?: Logger; migrations?: readonly Migration[] } = {},
-): Promise<string[]> {
+export async function migrateUp(sequelize: Sequelize, options: { logger?: Logger; migrations?: readonly Migration[] } = {}): Promise<string[]> {
   const umzug = createUmzug(sequelize, options.migrations ?? allMigrations, options.logger);
   return withDatabaseLock(sequelize, 'wecom-crm:migrate', 120, async () => {
     const applied = await umzug.up();

@@ -15,14 +15,11 @@ export class AppError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: unknown) =>
-  new AppError(400, 'validation_failed', message, details);
-export const unauthorized = (message = '未登录或登录已过期') =>
-  new AppError(401, 'unauthorized', message);
+export const badRequest = (message: string, details?: unknown) => new AppError(400, 'validation_failed', message, details);
+export const unauthorized = (message = '未登录或登录已过期') => new AppError(401, 'unauthorized', message);
 export const forbidden = (message = '没有权限执行此操作') => new AppError(403, 'forbidden', message);
 export const notFound = (message = '资源不存在', details?: unknown) => new AppError(404, 'not_found', message, details);
-export const conflict = (message: string, details?: unknown) =>
-  new AppError(409, 'conflict', message, details);
+export const conflict = (message: string, details?: unknown) => new AppError(409, 'conflict', message, details);
 /** The record is already on file (details carry `existingId` when the caller may see it). */
 export const duplicate = (message: string, details?: unknown) => new AppError(409, 'duplicate', message, details);
 export const payloadTooLarge = (message: string) => new AppError(413, 'payload_too_large', message);

@@ -11,7 +11,12 @@ export interface UploadedFile {
   body: Buffer;
 }
 
-export function readUploadedFile(ctx: Context, field: string, maxBytes: number, tooLarge: () => Error = () => payloadTooLarge('文件过大')): Promise<UploadedFile> {
+export function readUploadedFile(
+  ctx: Context,
+  field: string,
+  maxBytes: number,
+  tooLarge: () => Error = () => payloadTooLarge('文件过大'),
+): Promise<UploadedFile> {
   if (!ctx.is('multipart/form-data')) return Promise.reject(badRequest(`请以 multipart/form-data 上传文件（字段 ${field}）`));
   return new Promise((resolve, reject) => {
     let found: Promise<UploadedFile> | null = null;

@@ -18,10 +18,7 @@ export function serveSpa(root: string, options: { apiPrefixes: readonly string[]
     if (isApi || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
 
     if (await trySend(ctx, root, ctx.path)) {
-      ctx.set(
-        'Cache-Control',
-        HASHED_ASSET.test(ctx.path) ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
-      );
+      ctx.set('Cache-Control', HASHED_ASSET.test(ctx.path) ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
       return;
     }
     // A missing hashed asset is a real 404, not a route.

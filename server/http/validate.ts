@@ -45,7 +45,6 @@ export interface PageRequest {
 
 export const pageWindow = (p: PageRequest) => ({ limit: p.pageSize, offset: (p.page - 1) * p.pageSize });
 
-
 /** A phone as stored: normalised and plausible (see parsePhone), or a 400 naming `field`. */
 export function phoneField(raw: string | null | undefined, field = 'phone'): string | null | undefined {
   if (raw === undefined || raw === null) return raw;

@@ -7,12 +7,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { decrypt, encrypt, getSignature } from '@wecom/crypto';
 import { parseCallbackXml, xmlText, type XmlObject, XmlRejectedError } from './xml';
 
-export type CallbackRejection =
-  | 'missing_parameter'
-  | 'bad_signature'
-  | 'undecryptable'
-  | 'wrong_receiver'
-  | 'malformed';
+export type CallbackRejection = 'missing_parameter' | 'bad_signature' | 'undecryptable' | 'wrong_receiver' | 'malformed';
 
 export class CallbackVerificationError extends Error {
   constructor(

@@ -4,14 +4,7 @@
  * backoff with jitter on -1 / 45009 / 45033 / network errors; a concurrency limit per API family.
  */
 import type { Logger } from '../logger';
-import {
-  API_BLOCKED,
-  NO_EXTERNAL_CONTACTS,
-  TOKEN_ERRCODES,
-  WecomApiError,
-  WecomTransportError,
-  redactWecomSecrets,
-} from './errors';
+import { API_BLOCKED, NO_EXTERNAL_CONTACTS, TOKEN_ERRCODES, WecomApiError, WecomTransportError, redactWecomSecrets } from './errors';
 import { BlockBoard } from './blocks';
 import { Semaphore, backoffDelay } from './limiter';
 import { CredentialCache, credentialKey, type Credential } from './token-cache';
@@ -217,7 +210,11 @@ export class WecomClient {
     let cursor: string | undefined;
     let merged: ExternalContactGetResponse | undefined;
     do {
-      const page: ExternalContactGetResponse = await this.call({ api: 'externalcontact/get', secret: 'external', query: { external_userid: externalUserid, cursor } });
+      const page: ExternalContactGetResponse = await this.call({
+        api: 'externalcontact/get',
+        secret: 'external',
+        query: { external_userid: externalUserid, cursor },
+      });
       merged = merged ? { ...merged, follow_user: [...merged.follow_user, ...page.follow_user] } : page;
       cursor = page.next_cursor || undefined;
     } while (cursor);
@@ -326,14 +323,10 @@ export class WecomClient {
           attempt--; // waiting out the window is not a failed attempt
           continue;
         }
-        const retryable =
-          err instanceof WecomTransportError || (err instanceof WecomApiError && err.retryable);
+        const retryable = err instanceof WecomTransportError || (err instanceof WecomApiError && err.retryable);
         if (!retryable || attempt >= this.maxRetries) throw err;
         const delay = backoffDelay(attempt, this.backoffBaseMs, this.backoffCapMs, this.random);
-        this.options.logger?.warn(
-          { api: spec.api, attempt: attempt + 1, delayMs: delay, error: (err as Error).message },
-          'WeCom call failed, retrying',
-        );
+        this.options.logger?.warn({ api: spec.api, attempt: attempt + 1, delayMs: delay, error: (err as Error).message }, 'WeCom call failed, retrying');
         await this.sleep(delay);
       }
     }

@@ -16,14 +16,12 @@ export const API_BLOCKED = 45009;
 export const NO_EXTERNAL_CONTACTS = 84061;
 
 const ADMIN_HINTS: Record<number, string> = {
-  60020:
-    '服务器出口 IP 不在应用的「企业可信IP」列表中：请在企业微信管理后台 → 应用管理 → 本应用 → 企业可信IP 中添加本服务器的出口 IP。',
+  60020: '服务器出口 IP 不在应用的「企业可信IP」列表中：请在企业微信管理后台 → 应用管理 → 本应用 → 企业可信IP 中添加本服务器的出口 IP。',
   48002:
     '该 API 对当前 Secret 不可用：客户联系接口请用配置在「客户联系 → 可调用接口的应用」中的自建应用 Secret（WECOM_AGENT_SECRET，WECOM_EXTERNAL_SECRET 留空即可；2023-12-01 起新企业不能再用客户联系系统应用的 Secret）；获取成员 ID 列表（user/list_id）只能用「通讯录同步」Secret（WECOM_CONTACT_SECRET）。',
   48009:
     '通讯录同步 Secret 从新 IP 不能再读取成员和部门详情（企业微信 2022-08-15 起的规则）：成员和部门详情由自建应用 Secret 读取（请把应用可见范围设为全公司），通讯录同步 Secret 只用于获取成员 ID 列表。',
-  60011:
-    '应用没有该成员或部门的可见范围：请在管理后台调整本应用的可见范围，或为通讯录同步 Secret 开启读取权限。',
+  60011: '应用没有该成员或部门的可见范围：请在管理后台调整本应用的可见范围，或为通讯录同步 Secret 开启读取权限。',
   40013: 'CorpID 无效：请检查 WECOM_CORP_ID（管理后台 → 我的企业 → 企业ID）。',
   40001: 'Secret 无效：请检查 WECOM_AGENT_SECRET / WECOM_CONTACT_SECRET / WECOM_EXTERNAL_SECRET 是否与管理后台一致。',
 };

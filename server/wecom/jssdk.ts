@@ -14,11 +14,7 @@ export function signableUrl(url: string): string {
 }
 
 /** `config` (corp jsapi ticket) or `agentConfig` (app ticket) signature for a page URL. */
-export function signJsApi(
-  ticket: string,
-  url: string,
-  options: { nonceStr?: string; timestamp?: number } = {},
-): JsApiSignature {
+export function signJsApi(ticket: string, url: string, options: { nonceStr?: string; timestamp?: number } = {}): JsApiSignature {
   const nonceStr = options.nonceStr ?? randomBytes(12).toString('base64url');
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const { signature } = getJsApiSignature({ url: signableUrl(url), ticket, nonceStr, timestamp });

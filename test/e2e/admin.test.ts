@@ -41,7 +41,10 @@ describe('admin pages in Chromium at 375x812', () => {
   }, 60_000);
 
   it('lists callback events by status and shows an event’s payload', async () => {
-    server.simulator.state.addExternalContact({ external_userid: 'wmADMINLOG01', name: '日志客户', type: 1 }, { userid: 'rep-east-1', remark: '', description: '', add_way: 1, tag_ids: [] });
+    server.simulator.state.addExternalContact(
+      { external_userid: 'wmADMINLOG01', name: '日志客户', type: 1 },
+      { userid: 'rep-east-1', remark: '', description: '', add_way: 1, tag_ids: [] },
+    );
     await deliverCallbacks(server);
     const phone = await openPhonePage(browser, server.baseUrl);
     const { page, errors } = phone;
@@ -73,7 +76,10 @@ describe('admin pages in Chromium at 375x812', () => {
     await page.getByRole('tab', { name: '人员' }).click();
     await page.getByTestId('user-search').locator('input').fill('rep-east-2');
     await page.getByTestId('user').filter({ hasText: '王强' }).click();
-    await page.getByTestId('user-sheet').locator('.van-checkbox', { hasText: /^部门经理（/ }).click();
+    await page
+      .getByTestId('user-sheet')
+      .locator('.van-checkbox', { hasText: /^部门经理（/ })
+      .click();
     await page.getByTestId('save-user-roles').click();
     await page.getByTestId('user').filter({ hasText: '王强' }).locator('.van-tag', { hasText: '部门经理' }).waitFor();
     await page.waitForTimeout(400); // the sheet slides away
@@ -107,7 +113,10 @@ describe('admin pages in Chromium at 375x812', () => {
     await row.locator('.disabled').waitFor();
     await page.waitForTimeout(400);
     await screenshot(page, 'admin-dictionaries');
-    const [value] = await server.db.sequelize.query<{ enabled: number | boolean }>("SELECT enabled FROM dictionaries WHERE type = 'customer_source' AND code = 'roadshow'", { type: QueryTypes.SELECT });
+    const [value] = await server.db.sequelize.query<{ enabled: number | boolean }>(
+      "SELECT enabled FROM dictionaries WHERE type = 'customer_source' AND code = 'roadshow'",
+      { type: QueryTypes.SELECT },
+    );
 
     expect(Boolean(value!.enabled)).toBe(false);
     expect(errors.filter((e) => !e.includes('400'))).toEqual([]);
@@ -201,7 +210,7 @@ describe('admin pages in Chromium at 375x812', () => {
 
   it('sends today’s reminders from 提醒与通知 and lists the messages', async () => {
     await server.db.sequelize.query(
-      "UPDATE customers SET next_follow_up_at = ? WHERE id IN (SELECT id FROM (SELECT id FROM customers ORDER BY id LIMIT 3) t)",
+      'UPDATE customers SET next_follow_up_at = ? WHERE id IN (SELECT id FROM (SELECT id FROM customers ORDER BY id LIMIT 3) t)',
       { replacements: [new Date(Date.now() - 86_400_000)] },
     );
     const phone = await openPhonePage(browser, server.baseUrl);

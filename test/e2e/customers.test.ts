@@ -123,10 +123,13 @@ describe('customer pages in Chromium at 375x812', () => {
     await page.getByTestId('customer-head').getByText('负责人 王强').waitFor();
     await page.waitForTimeout(600); // the dialog and the sheet fade out
     await screenshot(page, 'customer-transferred');
-    const [owner] = await server.db.sequelize.query<{ userid: string }>('SELECT u.wecom_userid AS userid FROM customers c JOIN users u ON u.id = c.owner_user_id WHERE c.id = ?', {
-      replacements: [customer!.id],
-      type: QueryTypes.SELECT,
-    });
+    const [owner] = await server.db.sequelize.query<{ userid: string }>(
+      'SELECT u.wecom_userid AS userid FROM customers c JOIN users u ON u.id = c.owner_user_id WHERE c.id = ?',
+      {
+        replacements: [customer!.id],
+        type: QueryTypes.SELECT,
+      },
+    );
     await phone.page.goto('/customers');
     await phone.page.getByTestId('customer-list').locator('.van-cell').first().click();
     await phone.page.getByTestId('customer-head').waitFor();

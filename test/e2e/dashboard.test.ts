@@ -30,7 +30,10 @@ describe('dashboards in Chromium at 375x812', () => {
     const before = Number(await page.getByTestId('customers-total').innerText());
     await page.getByTestId('dashboard-filters').locator('.van-dropdown-menu__item').nth(1).click();
     await page.locator('.van-dropdown-item__option', { hasText: '上海财富团队' }).click();
-    await page.getByTestId('customers-total').filter({ hasNotText: String(before) }).waitFor();
+    await page
+      .getByTestId('customers-total')
+      .filter({ hasNotText: String(before) })
+      .waitFor();
     const after = Number(await page.getByTestId('customers-total').innerText());
     await screenshot(page, 'dashboard-department');
 

@@ -47,7 +47,7 @@ describe('H5 shell in Chromium at 375x812', () => {
     await context.close();
   });
 
-  it('lists the rep\'s customers due for a follow-up on the workbench', async () => {
+  it("lists the rep's customers due for a follow-up on the workbench", async () => {
     const phone = await openPhonePage(browser, server.baseUrl);
     const { page, errors, context } = phone;
     await loginThroughSimulator(phone, '/workbench', 'rep-east-2');

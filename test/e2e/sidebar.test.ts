@@ -88,8 +88,13 @@ describe('chat sidebar in Chromium at 375x812', () => {
 
   it('offers to link or create for a contact that matches no customer', async () => {
     const { page, errors } = phone;
-    server.simulator.state.addExternalContact({ external_userid: 'wmE2ENEW0001', name: '新来的客户', type: 1 }, { userid: 'rep-east-1', remark: '', description: '', add_way: 1, tag_ids: [] });
-    await server.db.sequelize.query("INSERT INTO corp_settings (name, value, created_at, updated_at) VALUES ('autoCreateLeads', 'false', ?, ?)", { replacements: [new Date(), new Date()] });
+    server.simulator.state.addExternalContact(
+      { external_userid: 'wmE2ENEW0001', name: '新来的客户', type: 1 },
+      { userid: 'rep-east-1', remark: '', description: '', add_way: 1, tag_ids: [] },
+    );
+    await server.db.sequelize.query("INSERT INTO corp_settings (name, value, created_at, updated_at) VALUES ('autoCreateLeads', 'false', ?, ?)", {
+      replacements: [new Date(), new Date()],
+    });
     await deliverCallbacks(server);
 
     await page.goto('/sidebar?contact=wmE2ENEW0001');
@@ -110,7 +115,8 @@ describe('chat sidebar in Chromium at 375x812', () => {
     await screenshot(page, 'sidebar-group-chat');
 
     expect(await page.getByTestId('group-header').innerText()).toContain('华东高净值客户交流群');
-    const listed = (await page.getByTestId('group-customers').locator('.van-cell').count()) + (await page.getByTestId('group-unmatched').locator('.van-cell').count());
+    const listed =
+      (await page.getByTestId('group-customers').locator('.van-cell').count()) + (await page.getByTestId('group-unmatched').locator('.van-cell').count());
     expect(listed).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
@@ -147,7 +153,9 @@ describe('chat sidebar inside the WeCom webview, without WeCom’s native bridge
   });
 
   it('signs the page URL for ww.register and explains a JS-SDK that never answers instead of hanging', async () => {
-    const phone = await openPhonePage(browser, server.baseUrl, { userAgent: 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 wxwork/4.1.30 MicroMessenger/7.0.1' });
+    const phone = await openPhonePage(browser, server.baseUrl, {
+      userAgent: 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 wxwork/4.1.30 MicroMessenger/7.0.1',
+    });
     await loginThroughSimulator(phone, '/sidebar', 'rep-east-1');
     const signed = phone.page.waitForRequest((r) => r.url().includes('/api/wecom/jssdk-config'));
 

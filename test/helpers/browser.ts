@@ -12,10 +12,7 @@ export const PHONE_VIEWPORT = { width: 375, height: 812 };
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM_PATH}. Install it with "apt-get install -y chromium" ` +
-        '(.ci/run does) or set CHROMIUM_PATH.',
-    );
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}. Install it with "apt-get install -y chromium" ` + '(.ci/run does) or set CHROMIUM_PATH.');
   }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,

@@ -35,7 +35,10 @@ export function crmClient(server: TestServer): CrmClient {
     },
     async userId(userid: string) {
       if (!ids.has(userid)) {
-        const [row] = await server.db.sequelize.query<{ id: number }>('SELECT id FROM users WHERE wecom_userid = ?', { replacements: [userid], type: QueryTypes.SELECT });
+        const [row] = await server.db.sequelize.query<{ id: number }>('SELECT id FROM users WHERE wecom_userid = ?', {
+          replacements: [userid],
+          type: QueryTypes.SELECT,
+        });
         ids.set(userid, Number(row!.id));
       }
       return ids.get(userid)!;

@@ -36,10 +36,7 @@ export interface ScratchDatabase extends TestDatabase {
 }
 
 /** Creates (and, unless `migrate: false`, migrates) a database nobody else uses. */
-export async function createScratchDatabase(
-  target: DatabaseTarget,
-  options: { migrate?: boolean } = {},
-): Promise<ScratchDatabase> {
+export async function createScratchDatabase(target: DatabaseTarget, options: { migrate?: boolean } = {}): Promise<ScratchDatabase> {
   let config: DatabaseConfig;
   let dropSchema = async () => {};
   if (target.label === 'sqlite') {
@@ -72,10 +69,7 @@ export async function createScratchDatabase(
 }
 
 /** Registers beforeAll/afterAll hooks; the returned object is filled in before the tests run. */
-export function useTestDatabase(
-  target: DatabaseTarget,
-  options: { migrate?: boolean } = {},
-): TestDatabase {
+export function useTestDatabase(target: DatabaseTarget, options: { migrate?: boolean } = {}): TestDatabase {
   let scratch: ScratchDatabase | undefined;
   const handle = {
     get sequelize() {

@@ -73,7 +73,13 @@ export async function startTestServer(
     ...options.simulator,
   });
   const worker = new EventWorker(
-    { sequelize: db.sequelize, wecom, logger, bootstrap: { adminUserIds: config.wecom.adminUserIds }, hooks: matchingHooks(db.sequelize, settingDefaults(config)) },
+    {
+      sequelize: db.sequelize,
+      wecom,
+      logger,
+      bootstrap: { adminUserIds: config.wecom.adminUserIds },
+      hooks: matchingHooks(db.sequelize, settingDefaults(config)),
+    },
     { maxAttempts: config.events.maxAttempts, retryBaseMs: 0, ...options.worker },
   );
   const app = createApp({
@@ -118,7 +124,12 @@ export async function deliverCallbacks(server: TestServer): Promise<void> {
 
 /** A full external-contact sync (tags, contacts, groups) with matching, as the admin API runs it. */
 export async function syncExternalContacts(server: TestServer): Promise<SyncRunView> {
-  const deps = { sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, hooks: matchingHooks(server.db.sequelize, settingDefaults(server.config)) };
+  const deps = {
+    sequelize: server.db.sequelize,
+    wecom: server.wecom,
+    logger: server.logger,
+    hooks: matchingHooks(server.db.sequelize, settingDefaults(server.config)),
+  };
   return (await startExternalContactSync(deps, SYSTEM_ACTOR)).done;
 }
 

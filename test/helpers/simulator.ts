@@ -4,11 +4,7 @@ import { SIMULATOR_DEFAULTS } from '../../config/simulator-defaults';
 import { SqlKvStore } from '../../server/db/kv-store';
 import { WecomClient, type WecomClientOptions } from '../../server/wecom/client';
 import type { AddressInfo } from 'node:net';
-import {
-  createWecomSimulator,
-  type SimulatorOptions,
-  type WecomSimulator,
-} from '../../scripts/wecom-simulator/index';
+import { createWecomSimulator, type SimulatorOptions, type WecomSimulator } from '../../scripts/wecom-simulator/index';
 
 export interface RunningSimulator {
   simulator: WecomSimulator;
@@ -46,12 +42,7 @@ export class FakeClock {
  * as a corp created today is configured: 客户联系 APIs with the self-built app's secret (the
  * system-app secret is refused since 2023-12-01), the 通讯录同步 secret for `user/list_id`.
  */
-export function simulatorClient(
-  sim: RunningSimulator,
-  sequelize: Sequelize,
-  clock: FakeClock,
-  overrides: Partial<WecomClientOptions> = {},
-): WecomClient {
+export function simulatorClient(sim: RunningSimulator, sequelize: Sequelize, clock: FakeClock, overrides: Partial<WecomClientOptions> = {}): WecomClient {
   const d = SIMULATOR_DEFAULTS;
   return new WecomClient({
     apiBase: sim.baseUrl,

@@ -38,7 +38,7 @@ describe.each(databaseTargets())('HTTP app on $label', (target) => {
     const res = await fetch(`${server.baseUrl}/api/nothing-here`);
 
     expect(res.status).toBe(404);
-    expect((await errorOf(res))).toMatchObject({ code: 'not_found' });
+    expect(await errorOf(res)).toMatchObject({ code: 'not_found' });
   });
 
   it('reports a wrong method as a JSON 405', async () => {

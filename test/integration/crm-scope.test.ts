@@ -41,14 +41,38 @@ interface Resource {
 }
 
 const RESOURCES: Resource[] = [
-  { name: 'customer', list: (f) => ({ url: '/api/customers?keyword=范围&pageSize=100', id: f.customer.id, perRecord: false }), record: (f) => ({ url: `/api/customers/${f.customer.id}`, patch: { version: 1, notes: 'x' } }) },
-  { name: 'contact', list: (f) => ({ url: `/api/customers/${f.customer.id}/contacts`, id: f.contact.id, perRecord: true }), record: (f) => ({ url: `/api/customers/${f.customer.id}/contacts/${f.contact.id}`, patch: { notes: 'x' } }) },
-  { name: 'follow-up', list: (f) => ({ url: `/api/customers/${f.customer.id}/follow-ups`, id: f.followUp.id, perRecord: true }), record: (f) => ({ url: `/api/customers/${f.customer.id}/follow-ups/${f.followUp.id}` }) },
+  {
+    name: 'customer',
+    list: (f) => ({ url: '/api/customers?keyword=范围&pageSize=100', id: f.customer.id, perRecord: false }),
+    record: (f) => ({ url: `/api/customers/${f.customer.id}`, patch: { version: 1, notes: 'x' } }),
+  },
+  {
+    name: 'contact',
+    list: (f) => ({ url: `/api/customers/${f.customer.id}/contacts`, id: f.contact.id, perRecord: true }),
+    record: (f) => ({ url: `/api/customers/${f.customer.id}/contacts/${f.contact.id}`, patch: { notes: 'x' } }),
+  },
+  {
+    name: 'follow-up',
+    list: (f) => ({ url: `/api/customers/${f.customer.id}/follow-ups`, id: f.followUp.id, perRecord: true }),
+    record: (f) => ({ url: `/api/customers/${f.customer.id}/follow-ups/${f.followUp.id}` }),
+  },
   { name: 'holding', list: (f) => ({ url: `/api/customers/${f.customer.id}/holdings`, id: -1, perRecord: true }) },
   { name: 'timeline', list: (f) => ({ url: `/api/customers/${f.customer.id}/timeline`, id: -1, perRecord: true }) },
-  { name: 'sale', list: (f) => ({ url: '/api/sales?pageSize=100', id: f.sale.id, perRecord: false }), record: (f) => ({ url: `/api/sales/${f.sale.id}`, patch: { notes: 'x' } }) },
-  { name: 'partner', list: (f) => ({ url: '/api/partners?keyword=范围&pageSize=100', id: f.partner.id, perRecord: false }), record: (f) => ({ url: `/api/partners/${f.partner.id}`, patch: { version: 1, notes: 'x' } }) },
-  { name: 'partner follow-up', list: (f) => ({ url: `/api/partners/${f.partner.id}/follow-ups`, id: f.partnerFollowUp.id, perRecord: true }), record: (f) => ({ url: `/api/partners/${f.partner.id}/follow-ups/${f.partnerFollowUp.id}` }) },
+  {
+    name: 'sale',
+    list: (f) => ({ url: '/api/sales?pageSize=100', id: f.sale.id, perRecord: false }),
+    record: (f) => ({ url: `/api/sales/${f.sale.id}`, patch: { notes: 'x' } }),
+  },
+  {
+    name: 'partner',
+    list: (f) => ({ url: '/api/partners?keyword=范围&pageSize=100', id: f.partner.id, perRecord: false }),
+    record: (f) => ({ url: `/api/partners/${f.partner.id}`, patch: { version: 1, notes: 'x' } }),
+  },
+  {
+    name: 'partner follow-up',
+    list: (f) => ({ url: `/api/partners/${f.partner.id}/follow-ups`, id: f.partnerFollowUp.id, perRecord: true }),
+    record: (f) => ({ url: `/api/partners/${f.partner.id}/follow-ups/${f.partnerFollowUp.id}` }),
+  },
 ];
 
 describe.each(databaseTargets())('data scope of every CRM resource on $label', (target) => {
@@ -65,13 +89,31 @@ describe.each(databaseTargets())('data scope of every CRM resource on $label', (
     for (const slot of SLOTS) {
       const userid = OWNERS[slot];
       n++;
-      const customer = await api.send<CustomerView>(userid, 'POST', '/api/customers', { type: 'individual', name: `范围客户-${slot}`, phone: `1350000000${n}` });
+      const customer = await api.send<CustomerView>(userid, 'POST', '/api/customers', {
+        type: 'individual',
+        name: `范围客户-${slot}`,
+        phone: `1350000000${n}`,
+      });
       const contact = await api.send<ContactView>(userid, 'POST', `/api/customers/${customer.id}/contacts`, { name: `联系人-${slot}` });
       const followUp = await api.send<FollowUpView>(userid, 'POST', `/api/customers/${customer.id}/follow-ups`, { channel: 'wecom', content: '范围测试' });
-      await api.send(userid, 'POST', `/api/customers/${customer.id}/holding-records`, { kind: 'buy', productId: product.id, amount: 1000, tradedOn: '2026-05-01' });
-      const sale = await api.send<SaleView>(userid, 'POST', '/api/sales', { productId: product.id, customerId: customer.id, amount: 1000, soldOn: '2026-05-01', channel: 'direct' });
+      await api.send(userid, 'POST', `/api/customers/${customer.id}/holding-records`, {
+        kind: 'buy',
+        productId: product.id,
+        amount: 1000,
+        tradedOn: '2026-05-01',
+      });
+      const sale = await api.send<SaleView>(userid, 'POST', '/api/sales', {
+        productId: product.id,
+        customerId: customer.id,
+        amount: 1000,
+        soldOn: '2026-05-01',
+        channel: 'direct',
+      });
       const partner = await api.send<PartnerView>(userid, 'POST', '/api/partners', { name: `范围机构-${slot}`, type: 'bank' });
-      const partnerFollowUp = await api.send<PartnerFollowUpView>(userid, 'POST', `/api/partners/${partner.id}/follow-ups`, { channel: 'visit', content: '拜访' });
+      const partnerFollowUp = await api.send<PartnerFollowUpView>(userid, 'POST', `/api/partners/${partner.id}/follow-ups`, {
+        channel: 'visit',
+        content: '拜访',
+      });
       fixtures[slot] = { customer, contact, followUp, sale, partner, partnerFollowUp };
     }
   });
@@ -115,7 +157,13 @@ describe.each(databaseTargets())('data scope of every CRM resource on $label', (
     const browser = await api.as('rep-east-1');
     const other = fixtures.other.customer;
 
-    const sale = await browser.json('/api/sales', 'POST', { productId: fixtures.own.sale.product.id, customerId: other.id, amount: 1, soldOn: '2026-05-02', channel: 'direct' });
+    const sale = await browser.json('/api/sales', 'POST', {
+      productId: fixtures.own.sale.product.id,
+      customerId: other.id,
+      amount: 1,
+      soldOn: '2026-05-02',
+      channel: 'direct',
+    });
     const contact = await browser.json(`/api/customers/${other.id}/contacts`, 'POST', { name: '越权' });
     const followUp = await browser.json(`/api/customers/${other.id}/follow-ups`, 'POST', { channel: 'phone', content: '越权' });
 
@@ -123,7 +171,9 @@ describe.each(databaseTargets())('data scope of every CRM resource on $label', (
   });
 
   it('keeps a rep from creating a partner owned by someone else', async () => {
-    const res = await (await api.as('rep-east-1')).json('/api/partners', 'POST', { name: '越权机构', type: 'bank', ownerUserId: await api.userId('rep-south-1') });
+    const res = await (
+      await api.as('rep-east-1')
+    ).json('/api/partners', 'POST', { name: '越权机构', type: 'bank', ownerUserId: await api.userId('rep-south-1') });
 
     expect(res.status).toBe(403);
   });

@@ -34,62 +34,129 @@ const ENDPOINTS: Record<string, Endpoint> = {
     path: () => '/api/customers',
     valid: () => ({ type: 'individual', name: '校验客户' }),
     bad: [
-      ['type', 'robot'], ['name', ''], ['name', long(128)], ['status', 'gone'], ['lifecycleStage', 'hot'], ['source', 'tv'],
-      ['level', 'gold'], ['institution', long(256)], ['title', long(128)], ['phone', '12ab'], ['email', 'a@'], ['notes', long(4000)],
-      ['ownerUserId', -1], ['ownerUserId', 999_999], ['departmentId', 999_999], ['nextFollowUpAt', 'tomorrow'],
+      ['type', 'robot'],
+      ['name', ''],
+      ['name', long(128)],
+      ['status', 'gone'],
+      ['lifecycleStage', 'hot'],
+      ['source', 'tv'],
+      ['level', 'gold'],
+      ['institution', long(256)],
+      ['title', long(128)],
+      ['phone', '12ab'],
+      ['email', 'a@'],
+      ['notes', long(4000)],
+      ['ownerUserId', -1],
+      ['ownerUserId', 999_999],
+      ['departmentId', 999_999],
+      ['nextFollowUpAt', 'tomorrow'],
     ],
   },
   'edit customer': {
     method: 'PATCH',
     path: (ids) => `/api/customers/${ids.customer}`,
     valid: () => ({ version: 1, notes: '改' }),
-    bad: [['version', undefined], ['version', 'one'], ['lifecycleStage', 'hot'], ['phone', '+'], ['email', 'x']],
+    bad: [
+      ['version', undefined],
+      ['version', 'one'],
+      ['lifecycleStage', 'hot'],
+      ['phone', '+'],
+      ['email', 'x'],
+    ],
   },
   'add contact': {
     method: 'POST',
     path: (ids) => `/api/customers/${ids.customer}/contacts`,
     valid: () => ({ name: '联系人' }),
-    bad: [['name', ''], ['phone', 'abc'], ['email', 'nope'], ['isPrimary', 'yes'], ['relation', long(64)]],
+    bad: [
+      ['name', ''],
+      ['phone', 'abc'],
+      ['email', 'nope'],
+      ['isPrimary', 'yes'],
+      ['relation', long(64)],
+    ],
   },
   'add follow-up': {
     method: 'POST',
     path: (ids) => `/api/customers/${ids.customer}/follow-ups`,
     valid: () => ({ channel: 'phone', content: '沟通' }),
-    bad: [['channel', 'pigeon'], ['content', ''], ['content', long(4000)], ['followedAt', 'yesterday'], ['nextFollowUpAt', 'soon'], ['outcome', long(512)]],
+    bad: [
+      ['channel', 'pigeon'],
+      ['content', ''],
+      ['content', long(4000)],
+      ['followedAt', 'yesterday'],
+      ['nextFollowUpAt', 'soon'],
+      ['outcome', long(512)],
+    ],
   },
   'create product': {
     method: 'POST',
     path: () => '/api/products',
     valid: () => ({ code: 'VAL001', name: '校验产品', category: 'wealth', riskLevel: 'R2' }),
-    bad: [['code', 'has space'], ['name', ''], ['category', 'crypto'], ['riskLevel', 'R6'], ['status', 'sold']],
+    bad: [
+      ['code', 'has space'],
+      ['name', ''],
+      ['category', 'crypto'],
+      ['riskLevel', 'R6'],
+      ['status', 'sold'],
+    ],
     userid: 'admin',
   },
   'record a holding change': {
     method: 'POST',
     path: (ids) => `/api/customers/${ids.customer}/holding-records`,
     valid: (ids) => ({ kind: 'buy', productId: ids.product, amount: 100, tradedOn: '2026-06-01' }),
-    bad: [['kind', 'gift'], ['productId', 'x'], ['productId', 999_999], ['amount', 0], ['amount', 1.001], ['shares', -1], ['tradedOn', '2026-02-30']],
+    bad: [
+      ['kind', 'gift'],
+      ['productId', 'x'],
+      ['productId', 999_999],
+      ['amount', 0],
+      ['amount', 1.001],
+      ['shares', -1],
+      ['tradedOn', '2026-02-30'],
+    ],
   },
   'book a sale': {
     method: 'POST',
     path: () => '/api/sales',
     valid: (ids) => ({ productId: ids.product, customerId: ids.customer, amount: 100, soldOn: '2026-06-01', channel: 'direct' }),
     bad: [
-      ['productId', 999_999], ['customerId', 999_999], ['amount', 0], ['amount', 1e12], ['soldOn', '2026/06/01'], ['channel', 'online'],
-      ['partnerId', 999_999], ['repUserId', 999_999], ['notes', long(512)],
+      ['productId', 999_999],
+      ['customerId', 999_999],
+      ['amount', 0],
+      ['amount', 1e12],
+      ['soldOn', '2026/06/01'],
+      ['channel', 'online'],
+      ['partnerId', 999_999],
+      ['repUserId', 999_999],
+      ['notes', long(512)],
     ],
   },
   'create partner': {
     method: 'POST',
     path: () => '/api/partners',
     valid: () => ({ name: '校验机构', type: 'bank' }),
-    bad: [['name', ''], ['type', 'fund'], ['status', 'dating'], ['creditCode', '91-310000'], ['contactPhone', 'call me'], ['agreementSignedOn', '2026-13-01']],
+    bad: [
+      ['name', ''],
+      ['type', 'fund'],
+      ['status', 'dating'],
+      ['creditCode', '91-310000'],
+      ['contactPhone', 'call me'],
+      ['agreementSignedOn', '2026-13-01'],
+    ],
   },
   'set a target': {
     method: 'PUT',
     path: () => '/api/targets',
     valid: () => ({ period: '2026-Q4', scopeType: 'department', scopeId: 2, metric: 'follow_ups', value: 100 }),
-    bad: [['period', '2026-Q5'], ['scopeType', 'team'], ['scopeId', 999_999], ['metric', 'calls'], ['value', -1], ['value', 2.5]],
+    bad: [
+      ['period', '2026-Q5'],
+      ['scopeType', 'team'],
+      ['scopeId', 999_999],
+      ['metric', 'calls'],
+      ['value', -1],
+      ['value', 2.5],
+    ],
     userid: 'admin',
   },
 };
@@ -104,7 +171,9 @@ describe.each(databaseTargets())('CRM validation on $label', (target) => {
     await syncOrg(server);
     api = crmClient(server);
     ids.customer = (await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', { type: 'individual', name: '校验基准客户' })).id;
-    ids.product = (await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'VAL000', name: '校验基准产品', category: 'wealth', riskLevel: 'R1' })).id;
+    ids.product = (
+      await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'VAL000', name: '校验基准产品', category: 'wealth', riskLevel: 'R1' })
+    ).id;
     ids.partner = (await api.send<PartnerView>('rep-east-1', 'POST', '/api/partners', { name: '校验基准机构', type: 'bank' })).id;
   });
   afterAll(() => server.close());

@@ -17,8 +17,14 @@ describe.each(databaseTargets())('customer process on $label', (target) => {
   let product: ProductView;
   let seq = 0;
   const customer = (userid = 'rep-east-1', body: Record<string, unknown> = {}) =>
-    api.send<CustomerView>(userid, 'POST', '/api/customers', { type: 'individual', name: `过程客户${++seq}`, phone: `1370000${String(seq).padStart(4, '0')}`, ...body });
-  const contact = (customerId: number, body: Record<string, unknown>) => api.send<ContactView>('rep-east-1', 'POST', `/api/customers/${customerId}/contacts`, body);
+    api.send<CustomerView>(userid, 'POST', '/api/customers', {
+      type: 'individual',
+      name: `过程客户${++seq}`,
+      phone: `1370000${String(seq).padStart(4, '0')}`,
+      ...body,
+    });
+  const contact = (customerId: number, body: Record<string, unknown>) =>
+    api.send<ContactView>('rep-east-1', 'POST', `/api/customers/${customerId}/contacts`, body);
   const followUp = (customerId: number, body: Record<string, unknown>, userid = 'rep-east-1') =>
     api.send<FollowUpView>(userid, 'POST', `/api/customers/${customerId}/follow-ups`, { channel: 'phone', content: '电话沟通产品需求', ...body });
   const detail = (id: number, userid = 'rep-east-1') => api.get<CustomerDetail>(userid, `/api/customers/${id}`);
@@ -27,7 +33,12 @@ describe.each(databaseTargets())('customer process on $label', (target) => {
     server = await startTestServer({ target });
     await syncOrg(server);
     api = crmClient(server);
-    product = await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'PROC001', name: '稳健增利一号', category: 'public_fund', riskLevel: 'R2' });
+    product = await api.send<ProductView>('admin', 'POST', '/api/products', {
+      code: 'PROC001',
+      name: '稳健增利一号',
+      category: 'public_fund',
+      riskLevel: 'R2',
+    });
   });
   afterAll(() => server.close());
 
@@ -127,7 +138,12 @@ describe.each(databaseTargets())('customer process on $label', (target) => {
 
       const channel = await browser.json(url, 'POST', { channel: 'pigeon', content: '飞鸽传书' });
       const future = await browser.json(url, 'POST', { channel: 'phone', content: '未来', followedAt: inDays(1) });
-      const order = await browser.json(url, 'POST', { channel: 'phone', content: '顺序', followedAt: new Date(Date.now() - 3_600_000).toISOString(), nextFollowUpAt: new Date(Date.now() - 7_200_000).toISOString() });
+      const order = await browser.json(url, 'POST', {
+        channel: 'phone',
+        content: '顺序',
+        followedAt: new Date(Date.now() - 3_600_000).toISOString(),
+        nextFollowUpAt: new Date(Date.now() - 7_200_000).toISOString(),
+      });
 
       expect(((await errorOf(channel)).details as FieldIssue[])[0]!.field).toBe('channel');
       expect(((await errorOf(future)).details as FieldIssue[])[0]!.field).toBe('followedAt');
@@ -153,8 +169,19 @@ describe.each(databaseTargets())('customer process on $label', (target) => {
   describe('timeline', () => {
     it('merges follow-ups, trades, sales and stage changes newest first, paginated', async () => {
       const c = await customer();
-      await api.send('rep-east-1', 'POST', `/api/customers/${c.id}/holding-records`, { kind: 'buy', productId: product.id, amount: 50_000, tradedOn: '2026-01-05' });
-      await api.send<SaleView>('rep-east-1', 'POST', '/api/sales', { productId: product.id, customerId: c.id, amount: 50_000, soldOn: '2026-01-05', channel: 'direct' });
+      await api.send('rep-east-1', 'POST', `/api/customers/${c.id}/holding-records`, {
+        kind: 'buy',
+        productId: product.id,
+        amount: 50_000,
+        tradedOn: '2026-01-05',
+      });
+      await api.send<SaleView>('rep-east-1', 'POST', '/api/sales', {
+        productId: product.id,
+        customerId: c.id,
+        amount: 50_000,
+        soldOn: '2026-01-05',
+        channel: 'direct',
+      });
       await followUp(c.id, { followedAt: '2026-02-01T02:00:00Z', content: '回访' });
       await api.send('rep-east-1', 'PATCH', `/api/customers/${c.id}`, { version: 1, lifecycleStage: 'customer' });
 
@@ -185,9 +212,25 @@ describe.each(databaseTargets())('customer process on $label', (target) => {
       await contact(keep.id, { name: '保留方联系人' });
       await api.send('rep-east-2', 'POST', `/api/customers/${dup.id}/contacts`, { name: '重复方联系人' });
       await followUp(dup.id, { content: '重复方的跟进' }, 'rep-east-2');
-      await api.send('rep-east-1', 'POST', `/api/customers/${keep.id}/holding-records`, { kind: 'buy', productId: product.id, amount: 1000, tradedOn: '2026-03-01' });
-      await api.send('rep-east-2', 'POST', `/api/customers/${dup.id}/holding-records`, { kind: 'buy', productId: product.id, amount: 2500.5, tradedOn: '2026-03-02' });
-      await api.send('rep-east-2', 'POST', '/api/sales', { productId: product.id, customerId: dup.id, amount: 2500.5, soldOn: '2026-03-02', channel: 'direct' });
+      await api.send('rep-east-1', 'POST', `/api/customers/${keep.id}/holding-records`, {
+        kind: 'buy',
+        productId: product.id,
+        amount: 1000,
+        tradedOn: '2026-03-01',
+      });
+      await api.send('rep-east-2', 'POST', `/api/customers/${dup.id}/holding-records`, {
+        kind: 'buy',
+        productId: product.id,
+        amount: 2500.5,
+        tradedOn: '2026-03-02',
+      });
+      await api.send('rep-east-2', 'POST', '/api/sales', {
+        productId: product.id,
+        customerId: dup.id,
+        amount: 2500.5,
+        soldOn: '2026-03-02',
+        channel: 'direct',
+      });
       await server.db.sequelize.query(
         "INSERT INTO customer_wecom_links (customer_id, external_userid, matched_by, linked_at, created_at, updated_at) VALUES (?, 'wm-merge-1', 'manual', ?, ?, ?)",
         { replacements: [dup.id, new Date(), new Date(), new Date()] },
@@ -197,7 +240,10 @@ describe.each(databaseTargets())('customer process on $label', (target) => {
       const after = await detail(keep.id, 'admin');
       const holdings = await api.get<HoldingView[]>('admin', `/api/customers/${keep.id}/holdings`);
       const contacts = await api.get<ContactView[]>('admin', `/api/customers/${keep.id}/contacts`);
-      const [audit] = await server.db.sequelize.query<{ entity_id: string; diff: string }>("SELECT entity_id, diff FROM audit_logs WHERE action = 'customer.merge'", { type: QueryTypes.SELECT });
+      const [audit] = await server.db.sequelize.query<{ entity_id: string; diff: string }>(
+        "SELECT entity_id, diff FROM audit_logs WHERE action = 'customer.merge'",
+        { type: QueryTypes.SELECT },
+      );
       const gone = await (await api.as('admin')).fetch(`/api/customers/${dup.id}`);
 
       expect(result.moved).toMatchObject({ contacts: 2, followUps: 1, holdings: 1, holdingRecords: 1, sales: 1, wecomLinks: 1 });

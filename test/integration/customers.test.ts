@@ -16,7 +16,9 @@ describe.each(databaseTargets())('customers on $label', (target) => {
   let seq = 0;
   const create = async (userid: string, body: Record<string, unknown> = {}) => {
     seq++;
-    const res = await (await as(userid)).json('/api/customers', 'POST', { type: 'individual', name: `客户${seq}`, phone: `1390000${String(seq).padStart(4, '0')}`, ...body });
+    const res = await (
+      await as(userid)
+    ).json('/api/customers', 'POST', { type: 'individual', name: `客户${seq}`, phone: `1390000${String(seq).padStart(4, '0')}`, ...body });
     if (res.status !== 201) throw new Error(`create failed ${res.status}: ${await res.text()}`);
     return bodyOf<CustomerView>(res);
   };
@@ -36,7 +38,9 @@ describe.each(databaseTargets())('customers on $label', (target) => {
     });
 
     it('rejects bad fields with 400 naming each field', async () => {
-      const res = await (await as('rep-east-1')).json('/api/customers', 'POST', { type: 'individual', name: '', email: 'not-an-email', nextFollowUpAt: 'someday' });
+      const res = await (
+        await as('rep-east-1')
+      ).json('/api/customers', 'POST', { type: 'individual', name: '', email: 'not-an-email', nextFollowUpAt: 'someday' });
       const fields = ((await errorOf(res)).details as FieldIssue[]).map((d) => d.field).sort();
 
       expect(res.status).toBe(400);
@@ -162,7 +166,9 @@ describe.each(databaseTargets())('customers on $label', (target) => {
 
       const res = await mgr.json('/api/customers/transfer', 'POST', { customerIds: [a.id, b.id], toUserId: Number(target!.id) });
       const moved = await bodyOf<CustomerView>(await mgr.fetch(`/api/customers/${a.id}`));
-      const [entry] = await server.db.sequelize.query<{ summary: string }>("SELECT summary FROM audit_logs WHERE action = 'customer.transfer'", { type: QueryTypes.SELECT });
+      const [entry] = await server.db.sequelize.query<{ summary: string }>("SELECT summary FROM audit_logs WHERE action = 'customer.transfer'", {
+        type: QueryTypes.SELECT,
+      });
 
       expect(await bodyOf(res)).toEqual({ transferred: 2 });
       expect(moved.owner.name).toBe('赵敏');

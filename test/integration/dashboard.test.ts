@@ -26,10 +26,39 @@ describe.each(databaseTargets())('dashboards on $label', (target) => {
     const insert = async (table: string, row: Record<string, unknown>) => {
       const at = new Date();
       const full = { created_at: at, updated_at: at, ...row };
-      await db.query(`INSERT INTO ${table} (${Object.keys(full).join(', ')}) VALUES (${Object.keys(full).map(() => '?').join(', ')})`, { replacements: Object.values(full) });
+      await db.query(
+        `INSERT INTO ${table} (${Object.keys(full).join(', ')}) VALUES (${Object.keys(full)
+          .map(() => '?')
+          .join(', ')})`,
+        { replacements: Object.values(full) },
+      );
     };
-    const customer = (id: number, owner: number, department: number, source: string, stage: string, level: string | null, created: string, lastFollowUp: Date | null, deleted = false) =>
-      insert('customers', { id, type: 'individual', name: `看板客户${id}`, status: 'active', lifecycle_stage: stage, source, level, owner_user_id: owner, department_id: department, version: 1, created_at: new Date(created), last_follow_up_at: lastFollowUp, deleted_at: deleted ? new Date() : null });
+    const customer = (
+      id: number,
+      owner: number,
+      department: number,
+      source: string,
+      stage: string,
+      level: string | null,
+      created: string,
+      lastFollowUp: Date | null,
+      deleted = false,
+    ) =>
+      insert('customers', {
+        id,
+        type: 'individual',
+        name: `看板客户${id}`,
+        status: 'active',
+        lifecycle_stage: stage,
+        source,
+        level,
+        owner_user_id: owner,
+        department_id: department,
+        version: 1,
+        created_at: new Date(created),
+        last_follow_up_at: lastFollowUp,
+        deleted_at: deleted ? new Date() : null,
+      });
     await customer(101, east1, 2, 'referral', 'customer', 'vip', '2026-08-10T10:00:00+08:00', new Date(now - 5 * DAY));
     await customer(102, east1, 2, 'wecom', 'lead', null, '2026-05-01T10:00:00+08:00', null);
     await customer(103, east3, 6, 'wecom', 'customer', 'normal', '2026-09-30T20:00:00+08:00', new Date(now - 40 * DAY));
@@ -41,8 +70,27 @@ describe.each(databaseTargets())('dashboards on $label', (target) => {
       insert('consignment_partners', { id, name, type: 'bank', status, owner_user_id: owner, department_id: department, last_follow_up_at: last, version: 1 });
     await partner(301, '看板银行甲', east1, 2, 'active', null);
     await partner(302, '看板券商乙', south1, 3, 'signed', new Date(now - 2 * DAY));
-    const sale = (product: number, customerId: number, rep: number, department: number, yuan: number, soldOn: string, partnerId: number | null = null, deleted = false) =>
-      insert('product_sales', { product_id: product, customer_id: customerId, rep_user_id: rep, department_id: department, amount_fen: Math.round(yuan * 100), sold_on: soldOn, channel: partnerId ? 'consignment' : 'direct', partner_id: partnerId, deleted_at: deleted ? new Date() : null });
+    const sale = (
+      product: number,
+      customerId: number,
+      rep: number,
+      department: number,
+      yuan: number,
+      soldOn: string,
+      partnerId: number | null = null,
+      deleted = false,
+    ) =>
+      insert('product_sales', {
+        product_id: product,
+        customer_id: customerId,
+        rep_user_id: rep,
+        department_id: department,
+        amount_fen: Math.round(yuan * 100),
+        sold_on: soldOn,
+        channel: partnerId ? 'consignment' : 'direct',
+        partner_id: partnerId,
+        deleted_at: deleted ? new Date() : null,
+      });
     await sale(201, 101, east1, 2, 1000, '2026-07-15');
     await sale(202, 101, east1, 2, 500.5, '2026-09-30');
     await sale(201, 103, east3, 6, 2000, '2026-08-01');
@@ -84,8 +132,17 @@ describe.each(databaseTargets())('dashboards on $label', (target) => {
       const d = await board<CustomerDashboard>('mgr-east', 'customers');
 
       expect([d.total, d.newInPeriod, d.noFollowUp30Days]).toEqual([3, 2, 2]);
-      expect(d.byStage.map((s) => [s.label, s.count])).toEqual([['成交客户', 2], ['线索', 1]]);
-      expect(d.byLevel.map((s) => [s.label, s.count]).sort()).toEqual([['普通', 1], ['未填写', 1], ['高净值', 1]].sort());
+      expect(d.byStage.map((s) => [s.label, s.count])).toEqual([
+        ['成交客户', 2],
+        ['线索', 1],
+      ]);
+      expect(d.byLevel.map((s) => [s.label, s.count]).sort()).toEqual(
+        [
+          ['普通', 1],
+          ['未填写', 1],
+          ['高净值', 1],
+        ].sort(),
+      );
     });
 
     it('shows another manager only their department', async () => {
@@ -112,10 +169,30 @@ describe.each(databaseTargets())('dashboards on $label', (target) => {
       const d = await board<SalesDashboard>('admin', 'sales');
 
       expect([d.total, d.count]).toEqual([6500.5, 4]);
-      expect(d.byMonth.map((m) => m.month)).toEqual(['2025-10', '2025-11', '2025-12', '2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09']);
+      expect(d.byMonth.map((m) => m.month)).toEqual([
+        '2025-10',
+        '2025-11',
+        '2025-12',
+        '2026-01',
+        '2026-02',
+        '2026-03',
+        '2026-04',
+        '2026-05',
+        '2026-06',
+        '2026-07',
+        '2026-08',
+        '2026-09',
+      ]);
       expect(d.byMonth.slice(-3).map((m) => m.amount)).toEqual([1000, 5000, 500.5]);
-      expect(d.topProducts.map((p) => [p.name, p.amount, p.count])).toEqual([['看板产品一', 6000, 3], ['看板产品二', 500.5, 1]]);
-      expect(d.topReps.map((r) => [r.name, r.amount])).toEqual([['刘洋', 3000], ['赵敏', 2000], ['李娜', 1500.5]]);
+      expect(d.topProducts.map((p) => [p.name, p.amount, p.count])).toEqual([
+        ['看板产品一', 6000, 3],
+        ['看板产品二', 500.5, 1],
+      ]);
+      expect(d.topReps.map((r) => [r.name, r.amount])).toEqual([
+        ['刘洋', 3000],
+        ['赵敏', 2000],
+        ['李娜', 1500.5],
+      ]);
     });
 
     it('keeps a manager to their subtree', async () => {
@@ -130,8 +207,14 @@ describe.each(databaseTargets())('dashboards on $label', (target) => {
     it('groups partners by status and consignment sales by partner, and lists partners gone quiet', async () => {
       const d = await board<ConsignmentDashboard>('admin', 'consignment');
 
-      expect(d.partnersByStatus.map((s) => [s.label, s.count])).toEqual([['合作中', 1], ['已签约', 1]]);
-      expect(d.salesByPartner.map((p) => [p.name, p.amount])).toEqual([['看板券商乙', 800], ['看板银行甲', 700]]);
+      expect(d.partnersByStatus.map((s) => [s.label, s.count])).toEqual([
+        ['合作中', 1],
+        ['已签约', 1],
+      ]);
+      expect(d.salesByPartner.map((p) => [p.name, p.amount])).toEqual([
+        ['看板券商乙', 800],
+        ['看板银行甲', 700],
+      ]);
       expect(d.total).toBe(1500);
       expect(d.partnersNoFollowUp30Days).toEqual({ count: 1, names: ['看板银行甲'] });
     });
@@ -156,8 +239,13 @@ describe.each(databaseTargets())('dashboards on $label', (target) => {
     });
 
     it('counts a follow-up written through the API in its China month, and stops counting it once deleted', async () => {
-      const progress = async () => (await board<TargetDashboard>('admin', 'targets')).items.find((i) => i.metric === 'follow_ups' && i.scope.name === '李娜')!.actual;
-      const written = await api.send<{ id: number }>('rep-east-1', 'POST', '/api/customers/101/follow-ups', { channel: 'phone', content: '补记九月底的电话', followedAt: '2026-09-30T23:30:00+08:00' });
+      const progress = async () =>
+        (await board<TargetDashboard>('admin', 'targets')).items.find((i) => i.metric === 'follow_ups' && i.scope.name === '李娜')!.actual;
+      const written = await api.send<{ id: number }>('rep-east-1', 'POST', '/api/customers/101/follow-ups', {
+        channel: 'phone',
+        content: '补记九月底的电话',
+        followedAt: '2026-09-30T23:30:00+08:00',
+      });
       const afterWriting = await progress();
       const deleted = await (await api.as('rep-east-1')).fetch(`/api/customers/101/follow-ups/${written.id}`, { method: 'DELETE' });
 

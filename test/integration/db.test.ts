@@ -1,11 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import { migrateDownAll, migrateUp, pendingMigrations } from '../../server/db';
-import {
-  dateBucketSql,
-  forUpdateSkipLockedSql,
-  insertIgnoringDuplicates,
-  withDatabaseLock,
-} from '../../server/db/dialect';
+import { dateBucketSql, forUpdateSkipLockedSql, insertIgnoringDuplicates, withDatabaseLock } from '../../server/db/dialect';
 import { migrations } from '../../server/db/migrations';
 import { databaseTargets, useTestDatabase } from '../helpers/database';
 
@@ -23,9 +18,7 @@ describe.each(databaseTargets())('database on $label', (target) => {
     it('create the kv_cache table', async () => {
       const columns = await db.sequelize.getQueryInterface().describeTable('kv_cache');
 
-      expect(Object.keys(columns)).toEqual(
-        expect.arrayContaining(['cache_key', 'value', 'expires_at', 'created_at', 'updated_at']),
-      );
+      expect(Object.keys(columns)).toEqual(expect.arrayContaining(['cache_key', 'value', 'expires_at', 'created_at', 'updated_at']));
     });
 
     it('do nothing when run again', async () => {
@@ -64,9 +57,7 @@ describe.each(databaseTargets())('database on $label', (target) => {
     });
 
     it('refuse to interpolate anything but an identifier', () => {
-      expect(() => dateBucketSql(db.sequelize, 'x); DROP TABLE kv_cache; --', 'day')).toThrow(
-        /unsafe SQL identifier/,
-      );
+      expect(() => dateBucketSql(db.sequelize, 'x); DROP TABLE kv_cache; --', 'day')).toThrow(/unsafe SQL identifier/);
     });
 
     it('insert a row once and report a duplicate as zero rows', async () => {
@@ -74,10 +65,7 @@ describe.each(databaseTargets())('database on $label', (target) => {
 
       const first = await insertIgnoringDuplicates(db.sequelize, 'kv_cache', row);
       const second = await insertIgnoringDuplicates(db.sequelize, 'kv_cache', { ...row, value: '2' });
-      const [stored] = await db.sequelize.query<{ value: string }>(
-        "SELECT value FROM kv_cache WHERE cache_key = 'dup'",
-        { type: QueryTypes.SELECT },
-      );
+      const [stored] = await db.sequelize.query<{ value: string }>("SELECT value FROM kv_cache WHERE cache_key = 'dup'", { type: QueryTypes.SELECT });
 
       expect(first).toBe(1);
       expect(second).toBe(0);
@@ -85,9 +73,7 @@ describe.each(databaseTargets())('database on $label', (target) => {
     });
 
     it('claim rows with SKIP LOCKED only on MySQL', () => {
-      expect(forUpdateSkipLockedSql(db.sequelize)).toBe(
-        target.label === 'mysql' ? ' FOR UPDATE SKIP LOCKED' : '',
-      );
+      expect(forUpdateSkipLockedSql(db.sequelize)).toBe(target.label === 'mysql' ? ' FOR UPDATE SKIP LOCKED' : '');
     });
 
     it('run a critical section under a database lock and return its result', async () => {

@@ -27,7 +27,9 @@ describe.each(databaseTargets())('demo CRM data on $label', (target) => {
 
   it('spreads follow-ups over the last six months and leaves some due today or overdue', async () => {
     expect(summary!.followUps).toBeGreaterThan(600);
-    expect(await count('SELECT COUNT(*) AS n FROM customers c WHERE c.last_follow_up_at <> (SELECT MAX(followed_at) FROM follow_ups f WHERE f.customer_id = c.id)')).toBe(0);
+    expect(
+      await count('SELECT COUNT(*) AS n FROM customers c WHERE c.last_follow_up_at <> (SELECT MAX(followed_at) FROM follow_ups f WHERE f.customer_id = c.id)'),
+    ).toBe(0);
     expect(await count(`SELECT COUNT(*) AS n FROM follow_ups WHERE followed_at < '2026-05-20'`)).toBe(0);
     expect(await count(`SELECT COUNT(*) AS n FROM customers WHERE next_follow_up_at < '2026-11-23 16:00:00'`)).toBeGreaterThan(5);
   });
@@ -59,7 +61,9 @@ describe.each(databaseTargets())('demo CRM data on $label', (target) => {
   });
 
   it('keeps one primary contact per customer that has contacts', async () => {
-    expect(await count('SELECT COUNT(DISTINCT customer_id) AS n FROM customer_contacts')).toBe(await count('SELECT COUNT(*) AS n FROM customer_contacts WHERE primary_of_customer_id IS NOT NULL'));
+    expect(await count('SELECT COUNT(DISTINCT customer_id) AS n FROM customer_contacts')).toBe(
+      await count('SELECT COUNT(*) AS n FROM customer_contacts WHERE primary_of_customer_id IS NOT NULL'),
+    );
   });
 
   it('sets this quarter’s targets', async () => {

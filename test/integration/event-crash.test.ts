@@ -35,7 +35,7 @@ describe.each(databaseTargets())('crash safety of the callback inbox on $label',
     const boot = () => bootMain({ ...env, LOG_LEVEL: 'info' });
     main = await boot();
     db = await openDatabase(url.startsWith('sqlite:') ? { dialect: 'sqlite', storage: url.slice(7), url } : { dialect: 'mysql', url });
-    await waitFor(async () => Number((await count(db, "SELECT COUNT(*) AS n FROM users WHERE wecom_userid = 'rep-east-1'"))) === 1, 30_000, 'the demo org');
+    await waitFor(async () => Number(await count(db, "SELECT COUNT(*) AS n FROM users WHERE wecom_userid = 'rep-east-1'")) === 1, 30_000, 'the demo org');
     // One relation per event; each transfer_fail event writes its own reason onto its relation.
     for (let i = 0; i < EVENTS; i += 100) {
       const rows = Array.from({ length: Math.min(100, EVENTS - i) }, (_, k) => `('wmCRASH${i + k}', 'rep-east-1', ?, ?)`);
@@ -46,7 +46,19 @@ describe.each(databaseTargets())('crash safety of the callback inbox on $label',
 
     const crypto = new CallbackCrypto({ token: d.callbackToken, encodingAesKey: d.callbackAesKey, receiveId: d.corpId });
     const sealed = Array.from({ length: EVENTS }, (_, i) =>
-      crypto.seal(buildCallbackXml({ ToUserName: d.corpId, FromUserName: 'sys', CreateTime: 1760000000, MsgType: 'event', Event: 'change_external_contact', ChangeType: 'transfer_fail', UserID: 'rep-east-1', ExternalUserID: `wmCRASH${i}`, FailReason: `reason-${i}` })),
+      crypto.seal(
+        buildCallbackXml({
+          ToUserName: d.corpId,
+          FromUserName: 'sys',
+          CreateTime: 1760000000,
+          MsgType: 'event',
+          Event: 'change_external_contact',
+          ChangeType: 'transfer_fail',
+          UserID: 'rep-east-1',
+          ExternalUserID: `wmCRASH${i}`,
+          FailReason: `reason-${i}`,
+        }),
+      ),
     );
     // Event i is delivered 1 + (i mod 3) times, the deliveries interleaved.
     const deliveries = sealed.flatMap((_, i) => Array.from({ length: 1 + (i % 3) }, () => i)).sort((a, b) => ((a * 7919) % 601) - ((b * 7919) % 601) || a - b);
@@ -57,7 +69,11 @@ describe.each(databaseTargets())('crash safety of the callback inbox on $label',
       const { query, body } = sealed[i]!;
       for (;;) {
         try {
-          const res = await fetch(`http://127.0.0.1:${port}/api/wecom/callback?${new URLSearchParams(query)}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
+          const res = await fetch(`http://127.0.0.1:${port}/api/wecom/callback?${new URLSearchParams(query)}`, {
+            method: 'POST',
+            body,
+            headers: { 'content-type': 'text/xml' },
+          });
           if (res.status === 200 && (await res.text()) === 'success') break;
         } catch {
           // the server died under this request, or is down: not acknowledged

@@ -29,7 +29,16 @@ const EVENTS = 200;
     const contacts = [...sim.simulator.state.externalContacts.values()];
     const inbox = new InboxWriter(scratch.sequelize);
     for (const c of contacts) {
-      const xml = buildCallbackXml({ ToUserName: 'corp', FromUserName: 'sys', CreateTime: 1760000000, MsgType: 'event', Event: 'change_external_contact', ChangeType: 'edit_external_contact', UserID: c.follows[0]!.userid, ExternalUserID: c.contact.external_userid });
+      const xml = buildCallbackXml({
+        ToUserName: 'corp',
+        FromUserName: 'sys',
+        CreateTime: 1760000000,
+        MsgType: 'event',
+        Event: 'change_external_contact',
+        ChangeType: 'edit_external_contact',
+        UserID: c.follows[0]!.userid,
+        ExternalUserID: c.contact.external_userid,
+      });
       await inbox.store(xml, parseCallbackXml(xml));
     }
     const applications = new Map<string, number>();

@@ -15,7 +15,8 @@ describe.each(databaseTargets())('external-contact sync on $label', (target) => 
   });
   afterEach(() => server.close());
 
-  const sync = async () => (await startExternalContactSync({ sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, hooks: NO_HOOKS }, SYSTEM_ACTOR)).done;
+  const sync = async () =>
+    (await startExternalContactSync({ sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, hooks: NO_HOOKS }, SYSTEM_ACTOR)).done;
   const sim = () => server.simulator.state;
   const liveRelations = async () =>
     (
@@ -24,8 +25,7 @@ describe.each(databaseTargets())('external-contact sync on $label', (target) => 
         { type: QueryTypes.SELECT },
       )
     ).map((r) => `${r.external_userid}|${r.userid}`);
-  const simulatedRelations = () =>
-    [...sim().externalContacts.values()].flatMap((c) => c.follows.map((f) => `${c.contact.external_userid}|${f.userid}`)).sort();
+  const simulatedRelations = () => [...sim().externalContacts.values()].flatMap((c) => c.follows.map((f) => `${c.contact.external_userid}|${f.userid}`)).sort();
 
   it('mirrors every contact and follow relation of the corp', async () => {
     const run = await sync();
@@ -50,7 +50,10 @@ describe.each(databaseTargets())('external-contact sync on $label', (target) => 
     const [first, second] = sim().contactsOf('rep-south-1');
     sim().editFollow(first!.contact.external_userid, 'rep-south-1', { remark: '新备注' });
     sim().removeFollow(second!.contact.external_userid, 'rep-south-1', 'customer');
-    sim().addExternalContact({ external_userid: 'wmSYNC001', name: '新客户', type: 1 }, { userid: 'rep-south-1', remark: '', description: '', add_way: 1, tag_ids: [] });
+    sim().addExternalContact(
+      { external_userid: 'wmSYNC001', name: '新客户', type: 1 },
+      { userid: 'rep-south-1', remark: '', description: '', add_way: 1, tag_ids: [] },
+    );
 
     const run = await sync();
 

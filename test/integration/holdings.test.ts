@@ -16,7 +16,11 @@ describe.each(databaseTargets())('products and holdings on $label', (target) => 
   const customer = (userid = 'rep-east-1') =>
     api.send<CustomerView>(userid, 'POST', '/api/customers', { type: 'individual', name: `持仓客户${++seq}`, phone: `1360000${String(seq).padStart(4, '0')}` });
   const record = (customerId: number, body: Record<string, unknown>, userid = 'rep-east-1') =>
-    api.send<{ holding: HoldingView; record: HoldingRecordView }>(userid, 'POST', `/api/customers/${customerId}/holding-records`, { productId: fund.id, tradedOn: '2026-06-01', ...body });
+    api.send<{ holding: HoldingView; record: HoldingRecordView }>(userid, 'POST', `/api/customers/${customerId}/holding-records`, {
+      productId: fund.id,
+      tradedOn: '2026-06-01',
+      ...body,
+    });
 
   beforeAll(async () => {
     server = await startTestServer({ target });
@@ -54,7 +58,12 @@ describe.each(databaseTargets())('products and holdings on $label', (target) => 
     });
 
     it('lists its holders within the caller’s scope only', async () => {
-      const product = await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'HLD010', name: '持有人测试', category: 'wealth', riskLevel: 'R2' });
+      const product = await api.send<ProductView>('admin', 'POST', '/api/products', {
+        code: 'HLD010',
+        name: '持有人测试',
+        category: 'wealth',
+        riskLevel: 'R2',
+      });
       const mine = await customer('rep-east-1');
       const theirs = await customer('rep-south-1');
       await record(mine.id, { productId: product.id, kind: 'buy', amount: 100 });
@@ -64,7 +73,10 @@ describe.each(databaseTargets())('products and holdings on $label', (target) => 
       const asAdmin = await api.get<PageOf<ProductHolderView>>('admin', `/api/products/${product.id}/holders`);
 
       expect(asRep.items.map((h) => h.customer.id)).toEqual([mine.id]);
-      expect(asAdmin.items.map((h) => [h.customer.id, h.amount])).toEqual([[theirs.id, 900], [mine.id, 100]]);
+      expect(asAdmin.items.map((h) => [h.customer.id, h.amount])).toEqual([
+        [theirs.id, 900],
+        [mine.id, 100],
+      ]);
     });
   });
 
@@ -95,7 +107,9 @@ describe.each(databaseTargets())('products and holdings on $label', (target) => 
       const c = await customer();
       await record(c.id, { kind: 'buy', amount: 100 });
 
-      const res = await (await api.as('rep-east-1')).json(`/api/customers/${c.id}/holding-records`, 'POST', { kind: 'redeem', productId: fund.id, amount: 100.01, tradedOn: '2026-06-02' });
+      const res = await (
+        await api.as('rep-east-1')
+      ).json(`/api/customers/${c.id}/holding-records`, 'POST', { kind: 'redeem', productId: fund.id, amount: 100.01, tradedOn: '2026-06-02' });
       const [holding] = await api.get<HoldingView[]>('rep-east-1', `/api/customers/${c.id}/holdings`);
       const records = await api.get<PageOf<HoldingRecordView>>('rep-east-1', `/api/customers/${c.id}/holdings/${holding!.id}/records`);
 
@@ -108,7 +122,9 @@ describe.each(databaseTargets())('products and holdings on $label', (target) => 
     it('rejects amounts with more than two decimals and impossible dates', async () => {
       const c = await customer();
 
-      const res = await (await api.as('rep-east-1')).json(`/api/customers/${c.id}/holding-records`, 'POST', { kind: 'buy', productId: fund.id, amount: 1.005, tradedOn: '2026-02-30' });
+      const res = await (
+        await api.as('rep-east-1')
+      ).json(`/api/customers/${c.id}/holding-records`, 'POST', { kind: 'buy', productId: fund.id, amount: 1.005, tradedOn: '2026-02-30' });
 
       expect(((await errorOf(res)).details as FieldIssue[]).map((d) => d.field).sort()).toEqual(['amount', 'tradedOn']);
     });
@@ -122,7 +138,9 @@ describe.each(databaseTargets())('products and holdings on $label', (target) => 
         const fen = 1 + Math.floor(next() * 500_000);
         const kind = roll < 0.45 ? 'buy' : roll < 0.8 ? 'redeem' : 'adjust';
         const signed = kind === 'adjust' && next() < 0.5 ? -fen : fen;
-        const res = await (await api.as('rep-east-1')).json(`/api/customers/${c.id}/holding-records`, 'POST', {
+        const res = await (
+          await api.as('rep-east-1')
+        ).json(`/api/customers/${c.id}/holding-records`, 'POST', {
           kind,
           productId: fund.id,
           amount: signed / 100,
@@ -160,7 +178,9 @@ describe.each(databaseTargets())('products and holdings on $label', (target) => 
       const c = await customer('rep-south-1');
 
       const read = await (await api.as('rep-east-1')).fetch(`/api/customers/${c.id}/holdings`);
-      const write = await (await api.as('rep-east-1')).json(`/api/customers/${c.id}/holding-records`, 'POST', { kind: 'buy', productId: fund.id, amount: 1, tradedOn: '2026-06-01' });
+      const write = await (
+        await api.as('rep-east-1')
+      ).json(`/api/customers/${c.id}/holding-records`, 'POST', { kind: 'buy', productId: fund.id, amount: 1, tradedOn: '2026-06-01' });
 
       expect([read.status, write.status]).toEqual([404, 404]);
     });

@@ -36,7 +36,9 @@ describe('the import CLI', () => {
   }, 60_000);
 
   it('exits non-zero with a clear message for someone without the import permission', async () => {
-    const failure = await cli('scripts/import.ts', 'customers', 'test/fixtures/imports/messy-customers.xlsx', '--as', 'rep-east-1').catch((err: { code: number; stderr: string }) => err);
+    const failure = await cli('scripts/import.ts', 'customers', 'test/fixtures/imports/messy-customers.xlsx', '--as', 'rep-east-1').catch(
+      (err: { code: number; stderr: string }) => err,
+    );
 
     expect(failure).toMatchObject({ code: 1, stderr: expect.stringContaining('没有导入权限') });
   }, 60_000);

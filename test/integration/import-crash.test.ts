@@ -33,7 +33,15 @@ describe.each(databaseTargets())('an import cut off by a crash on $label', (targ
   it('keeps whole batches, reports the interruption and resumes to exactly every row', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const env = { PORT: String(port), PUBLIC_URL: base, DATABASE_URL: url, IMPORT_BATCH_SIZE: String(BATCH), IMPORT_STALE_SECONDS: '1', SESSION_SECRET: 'import-crash-test-session-secret-0123456789', LOG_LEVEL: 'info' };
+    const env = {
+      PORT: String(port),
+      PUBLIC_URL: base,
+      DATABASE_URL: url,
+      IMPORT_BATCH_SIZE: String(BATCH),
+      IMPORT_STALE_SECONDS: '1',
+      SESSION_SECRET: 'import-crash-test-session-secret-0123456789',
+      LOG_LEVEL: 'info',
+    };
     const boot = () => bootMain(env);
     main = await boot();
     db = await openDatabase(url.startsWith('sqlite:') ? { dialect: 'sqlite', storage: url.slice(7), url } : { dialect: 'mysql', url });

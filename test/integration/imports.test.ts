@@ -31,7 +31,12 @@ describe.each(databaseTargets())('Excel import and export on $label', (target) =
     api = crmClient(server);
     // A manager who may import too (the stock manager role may not).
     const admin = await api.as('admin');
-    await admin.json('/api/admin/roles', 'POST', { code: 'importer', name: '数据导入', dataScope: 'self', permissions: ['import.run', 'customer.read', 'customer.export'] });
+    await admin.json('/api/admin/roles', 'POST', {
+      code: 'importer',
+      name: '数据导入',
+      dataScope: 'self',
+      permissions: ['import.run', 'customer.read', 'customer.export'],
+    });
     await api.send('admin', 'PUT', `/api/admin/users/${await api.userId('mgr-east')}/roles`, { roles: ['manager', 'importer'] });
   });
   afterAll(() => server.close());
@@ -85,8 +90,30 @@ describe.each(databaseTargets())('Excel import and export on $label', (target) =
 
       expect(job).toMatchObject({ status: 'succeeded', total: 2, created: 2, failed: 0, skipped: 0, progress: 100 });
       expect(stored.map((p) => ({ ...p, agreement_signed_on: p.agreement_signed_on ? String(p.agreement_signed_on).slice(0, 10) : null }))).toEqual([
-        { name: '模板证券', type: 'securities', status: 'negotiating', credit_code: null, contact_name: null, contact_phone: null, address: null, agreement_signed_on: null, notes: null, owner: 'rep-east-3' },
-        { name: '模板银行', type: 'bank', status: 'signed', credit_code: '91310000MA1FL4XQ3K', contact_name: '周经理', contact_phone: '02168888888', address: '上海市黄浦区中山东一路 1 号', agreement_signed_on: '2026-03-01', notes: '模板导入', owner: 'rep-east-2' },
+        {
+          name: '模板证券',
+          type: 'securities',
+          status: 'negotiating',
+          credit_code: null,
+          contact_name: null,
+          contact_phone: null,
+          address: null,
+          agreement_signed_on: null,
+          notes: null,
+          owner: 'rep-east-3',
+        },
+        {
+          name: '模板银行',
+          type: 'bank',
+          status: 'signed',
+          credit_code: '91310000MA1FL4XQ3K',
+          contact_name: '周经理',
+          contact_phone: '02168888888',
+          address: '上海市黄浦区中山东一路 1 号',
+          agreement_signed_on: '2026-03-01',
+          notes: '模板导入',
+          owner: 'rep-east-2',
+        },
       ]);
     });
   });
@@ -132,7 +159,12 @@ describe.each(databaseTargets())('Excel import and export on $label', (target) =
       const [report] = sheetOf(await res.arrayBuffer());
 
       expect(report!.data[0]).toEqual(['客户名称', '手机号', 'E-mail', 'Institution', '客户等级', 'Owner', '生日', 'source', '错误原因', '原行号']);
-      expect(report!.data.slice(1).map((r) => [r[0], r[9]])).toEqual([['李四', 8], ['王五', 9], ['张三', 10], ['赵六', 11]]);
+      expect(report!.data.slice(1).map((r) => [r[0], r[9]])).toEqual([
+        ['李四', 8],
+        ['王五', 9],
+        ['张三', 10],
+        ['赵六', 11],
+      ]);
       expect(report!.data[1]![1]).toBe(13900139000);
       expect(report!.data[1]![8]).toBe('E-mail：邮箱格式不正确');
     });
@@ -150,7 +182,11 @@ describe.each(databaseTargets())('Excel import and export on $label', (target) =
     };
 
     it('refuses a renamed text file', async () => {
-      expect(await refused(readFileSync(join(FIXTURES, 'not-a-spreadsheet.xlsx')))).toEqual({ status: 400, message: expect.stringContaining('不是有效的 .xlsx'), jobsAdded: 0 });
+      expect(await refused(readFileSync(join(FIXTURES, 'not-a-spreadsheet.xlsx')))).toEqual({
+        status: 400,
+        message: expect.stringContaining('不是有效的 .xlsx'),
+        jobsAdded: 0,
+      });
     });
 
     it('refuses an empty workbook', async () => {
@@ -158,7 +194,11 @@ describe.each(databaseTargets())('Excel import and export on $label', (target) =
     });
 
     it('refuses a zip that inflates to hundreds of megabytes, without inflating it', async () => {
-      expect(await refused(zipOf('xl/worksheets/sheet1.xml', Buffer.alloc(450 * 1024 * 1024, 0x20)))).toEqual({ status: 400, message: expect.stringContaining('解压后过大'), jobsAdded: 0 });
+      expect(await refused(zipOf('xl/worksheets/sheet1.xml', Buffer.alloc(450 * 1024 * 1024, 0x20)))).toEqual({
+        status: 400,
+        message: expect.stringContaining('解压后过大'),
+        jobsAdded: 0,
+      });
     });
 
     it('refuses more rows than one import takes', async () => {
@@ -168,7 +208,14 @@ describe.each(databaseTargets())('Excel import and export on $label', (target) =
     });
 
     it('refuses a file without the required column before reading any row', async () => {
-      expect(await refused(workbook([['手机号', '邮箱'], ['13800000001', 'a@example.com']]))).toEqual({ status: 400, message: expect.stringContaining('缺少必填列：客户名称'), jobsAdded: 0 });
+      expect(
+        await refused(
+          workbook([
+            ['手机号', '邮箱'],
+            ['13800000001', 'a@example.com'],
+          ]),
+        ),
+      ).toEqual({ status: 400, message: expect.stringContaining('缺少必填列：客户名称'), jobsAdded: 0 });
     });
 
     it('answers 413 above the size limit', async () => {
@@ -184,7 +231,11 @@ describe.each(databaseTargets())('Excel import and export on $label', (target) =
 
   describe('dry run and commit', () => {
     it('checks everything and writes nothing but the job; committing then writes the rows', async () => {
-      const file = workbook([['客户名称', '手机号'], ['试导入甲', '13811110001'], ['试导入乙', '13811110002']]);
+      const file = workbook([
+        ['客户名称', '手机号'],
+        ['试导入甲', '13811110001'],
+        ['试导入乙', '13811110002'],
+      ]);
       const before = await count('SELECT COUNT(*) AS n FROM customers');
 
       const dry = await importFile('admin', file, 'kind=customers&dryRun=true');
@@ -231,7 +282,10 @@ describe.each(databaseTargets())('Excel import and export on $label', (target) =
 
     it('updates a matching customer in upsert mode and reports it as a duplicate in create mode', async () => {
       const mine = await api.send<CustomerView>('admin', 'POST', '/api/customers', { type: 'individual', name: '待更新客户', phone: '13922220002' });
-      const file = workbook([['客户名称', '手机号', '客户等级'], ['待更新客户', '139 2222 0002', '高净值']]);
+      const file = workbook([
+        ['客户名称', '手机号', '客户等级'],
+        ['待更新客户', '139 2222 0002', '高净值'],
+      ]);
 
       const created = await importFile('admin', file, 'kind=customers&mode=create&dryRun=false');
       const upserted = await importFile('admin', file, 'kind=customers&mode=upsert&dryRun=false');
@@ -243,8 +297,18 @@ describe.each(databaseTargets())('Excel import and export on $label', (target) =
     });
 
     it('cannot update a customer outside the importer’s scope', async () => {
-      const job = await importFile('mgr-east', workbook([['客户名称', '手机号', '客户等级'], ['华南老客户', '13922220001', '重要']]), 'kind=customers&mode=upsert&dryRun=false');
-      const after = await server.db.sequelize.query<{ level: string | null }>('SELECT level FROM customers WHERE id = ?', { replacements: [southCustomer.id], type: QueryTypes.SELECT });
+      const job = await importFile(
+        'mgr-east',
+        workbook([
+          ['客户名称', '手机号', '客户等级'],
+          ['华南老客户', '13922220001', '重要'],
+        ]),
+        'kind=customers&mode=upsert&dryRun=false',
+      );
+      const after = await server.db.sequelize.query<{ level: string | null }>('SELECT level FROM customers WHERE id = ?', {
+        replacements: [southCustomer.id],
+        type: QueryTypes.SELECT,
+      });
 
       expect(job).toMatchObject({ failed: 1, updated: 0 });
       expect(job.errors[0]!.message).toContain('不在你的数据范围内，不能更新');
@@ -263,12 +327,26 @@ describe.each(databaseTargets())('Excel import and export on $label', (target) =
 
       expect(sheet!.data.length - 1).toBe(visible.total);
       expect(sheet!.data.some((r) => r[0] === '华南老客户')).toBe(false);
-      expect(sheet!.data[0]).toEqual(['客户名称', '客户类型', '手机号', '邮箱', '单位/机构', '职务', '客户阶段', '客户来源', '客户等级', '客户状态', '负责人', '负责人账号', '备注', '系统编号']);
+      expect(sheet!.data[0]).toEqual([
+        '客户名称',
+        '客户类型',
+        '手机号',
+        '邮箱',
+        '单位/机构',
+        '职务',
+        '客户阶段',
+        '客户来源',
+        '客户等级',
+        '客户状态',
+        '负责人',
+        '负责人账号',
+        '备注',
+        '系统编号',
+      ]);
       expect(audited).toBe(1);
       expect(again).toMatchObject({ total: visible.total, created: 0, updated: 0, failed: 0, skipped: visible.total });
     });
   });
-
 });
 
 /** A one-entry zip (deflated), as an .xlsx is built — here holding `content` under `name`. */

@@ -7,9 +7,7 @@ describe('server/main.ts as a process', () => {
     const code = await main.exited;
 
     expect(code).not.toBe(0);
-    expect(main.output().trim()).toBe(
-      'Invalid configuration: PORT must be an integer between 1 and 65535 (got "abc")',
-    );
+    expect(main.output().trim()).toBe('Invalid configuration: PORT must be an integer between 1 and 65535 (got "abc")');
   });
 
   it('serves, then on SIGTERM stops accepting, closes the database and exits 0', async () => {

@@ -14,17 +14,29 @@ describe.each(databaseTargets())('matching WeCom contacts to customers on $label
   const settle = () => deliverCallbacks(server);
   const customer = (userid: string, body: Record<string, unknown>) => api.send<CustomerView>(userid, 'POST', '/api/customers', { type: 'individual', ...body });
   /** A new WeCom contact added by `userid`, delivered through the real callback pipeline. */
-  const addContact = async (userid: string, contact: Partial<WecomExternalContact> & { name: string }, follow: { remark_mobiles?: string[]; remark_corp_name?: string; state?: string } = {}) => {
+  const addContact = async (
+    userid: string,
+    contact: Partial<WecomExternalContact> & { name: string },
+    follow: { remark_mobiles?: string[]; remark_corp_name?: string; state?: string } = {},
+  ) => {
     const externalUserid = `wmMATCH${String(++seq).padStart(4, '0')}`;
-    server.simulator.state.addExternalContact({ external_userid: externalUserid, type: 1, ...contact }, { userid, remark: '', description: '', add_way: 1, tag_ids: [], ...follow });
+    server.simulator.state.addExternalContact(
+      { external_userid: externalUserid, type: 1, ...contact },
+      { userid, remark: '', description: '', add_way: 1, tag_ids: [], ...follow },
+    );
     await settle();
     return externalUserid;
   };
   const linkOf = async (externalUserid: string) =>
-    (await server.db.sequelize.query<{ customer_id: number; matched_by: string }>('SELECT customer_id, matched_by FROM customer_wecom_links WHERE external_userid = ?', {
-      replacements: [externalUserid],
-      type: QueryTypes.SELECT,
-    }))[0] ?? null;
+    (
+      await server.db.sequelize.query<{ customer_id: number; matched_by: string }>(
+        'SELECT customer_id, matched_by FROM customer_wecom_links WHERE external_userid = ?',
+        {
+          replacements: [externalUserid],
+          type: QueryTypes.SELECT,
+        },
+      )
+    )[0] ?? null;
   const setAutoCreate = (on: boolean) => api.send('admin', 'PATCH', '/api/admin/settings', { autoCreateLeads: on });
 
   beforeAll(async () => {
@@ -71,7 +83,10 @@ describe.each(databaseTargets())('matching WeCom contacts to customers on $label
     const card = await api.get<SidebarCard>('rep-east-1', `/api/sidebar/external-contacts/${ext}`);
 
     expect(await linkOf(ext)).toBeNull();
-    expect(card.suggestions.map((s) => [s.customer.id, s.reason])).toEqual([[a.id, 'mobile'], [b.id, 'mobile']]);
+    expect(card.suggestions.map((s) => [s.customer.id, s.reason])).toEqual([
+      [a.id, 'mobile'],
+      [b.id, 'mobile'],
+    ]);
   });
 
   it('only suggests a customer with the same name and company, and then creates no lead', async () => {
@@ -115,15 +130,28 @@ describe.each(databaseTargets())('matching WeCom contacts to customers on $label
     const lead = await api.get<CustomerView>('rep-east-3', `/api/customers/${link!.customer_id}`);
 
     expect(link!.matched_by).toBe('created');
-    expect(lead).toMatchObject({ name: '新线索', lifecycleStage: 'lead', source: 'wecom', phone: '13800138107', acquisitionChannel: 'qr-event-2026', departmentId: 6 });
+    expect(lead).toMatchObject({
+      name: '新线索',
+      lifecycleStage: 'lead',
+      source: 'wecom',
+      phone: '13800138107',
+      acquisitionChannel: 'qr-event-2026',
+      departmentId: 6,
+    });
     expect(lead.owner.name).toBe('赵敏');
   });
 
   it('makes one lead of two new contacts sharing a mobile in one sync page, and links the other to it', async () => {
     await setAutoCreate(true);
     const [first, second] = [`wmSAME${++seq}`, `wmSAME${++seq}`];
-    for (const [externalUserid, name] of [[first, '同号甲'], [second, '同号乙']] as const) {
-      server.simulator.state.addExternalContact({ external_userid: externalUserid, type: 1, name }, { userid: 'rep-east-2', remark: '', description: '', add_way: 1, tag_ids: [], remark_mobiles: ['13800138120'] });
+    for (const [externalUserid, name] of [
+      [first, '同号甲'],
+      [second, '同号乙'],
+    ] as const) {
+      server.simulator.state.addExternalContact(
+        { external_userid: externalUserid, type: 1, name },
+        { userid: 'rep-east-2', remark: '', description: '', add_way: 1, tag_ids: [], remark_mobiles: ['13800138120'] },
+      );
     }
 
     const run = await syncExternalContacts(server);
@@ -172,7 +200,9 @@ describe.each(databaseTargets())('matching WeCom contacts to customers on $label
     const ext = await addContact('rep-east-1', { name: '改关联' }, { remark_mobiles: ['13800138109'] });
 
     await api.send('rep-east-1', 'POST', '/api/wecom-links', { externalUserId: ext, customerId: b.id }, 200);
-    const [entry] = await server.db.sequelize.query<{ diff: string }>("SELECT diff FROM audit_logs WHERE action = 'wecom_link.relink'", { type: QueryTypes.SELECT });
+    const [entry] = await server.db.sequelize.query<{ diff: string }>("SELECT diff FROM audit_logs WHERE action = 'wecom_link.relink'", {
+      type: QueryTypes.SELECT,
+    });
     const oldTimeline = await api.get<PageOf<TimelineEntry>>('rep-east-1', `/api/customers/${a.id}/timeline`);
     const newTimeline = await api.get<PageOf<TimelineEntry>>('rep-east-1', `/api/customers/${b.id}/timeline`);
 
@@ -231,9 +261,12 @@ describe.each(databaseTargets())('matching WeCom contacts to customers on $label
 
   it('matches unlinked contacts on demand without creating leads', async () => {
     const ext = await addContact('rep-east-1', { name: '补匹配' }, { remark_mobiles: ['13800138113'] });
-    await server.db.sequelize.query("INSERT INTO customers (type, name, status, lifecycle_stage, phone, owner_user_id, department_id, version, created_at, updated_at) VALUES ('individual', '导入的客户', 'active', 'lead', '13800138113', ?, 2, 1, ?, ?)", {
-      replacements: [await api.userId('rep-east-1'), new Date(), new Date()],
-    });
+    await server.db.sequelize.query(
+      "INSERT INTO customers (type, name, status, lifecycle_stage, phone, owner_user_id, department_id, version, created_at, updated_at) VALUES ('individual', '导入的客户', 'active', 'lead', '13800138113', ?, 2, 1, ?, ?)",
+      {
+        replacements: [await api.userId('rep-east-1'), new Date(), new Date()],
+      },
+    );
 
     const result = await api.send<{ checked: number; linked: Record<string, number> }>('admin', 'POST', '/api/admin/matching/run', {}, 200);
 

@@ -49,7 +49,12 @@ describe.each(databaseTargets())('org sync on $label', (target) => {
       .sort((a, b) => a.wecom_userid.localeCompare(b.wecom_userid));
     return {
       users,
-      memberships: users.flatMap((u) => sim().users.get(u.wecom_userid)!.department.sort((a, b) => a - b).map((d) => `${u.wecom_userid}@${d}`)),
+      memberships: users.flatMap((u) =>
+        sim()
+          .users.get(u.wecom_userid)!
+          .department.sort((a, b) => a - b)
+          .map((d) => `${u.wecom_userid}@${d}`),
+      ),
       departments: [...sim().departments.values()]
         .map((d) => ({ id: d.id, name: d.name, parent_id: d.parentid === 0 ? null : d.parentid }))
         .sort((a, b) => a.id - b.id),
@@ -70,7 +75,11 @@ describe.each(databaseTargets())('org sync on $label', (target) => {
     const roles = await rows<{ wecom_userid: string; code: string }>(
       'SELECT u.wecom_userid, r.code FROM user_roles ur JOIN users u ON u.id = ur.user_id JOIN roles r ON r.id = ur.role_id',
     );
-    const of = (userid: string) => roles.filter((r) => r.wecom_userid === userid).map((r) => r.code).sort();
+    const of = (userid: string) =>
+      roles
+        .filter((r) => r.wecom_userid === userid)
+        .map((r) => r.code)
+        .sort();
 
     expect(of('admin')).toEqual(['admin', 'sales']);
     expect(of('mgr-east')).toEqual(['manager', 'sales']);

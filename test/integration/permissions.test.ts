@@ -54,7 +54,12 @@ describe.each(databaseTargets())('data scopes and permissions on $label', (targe
       Object.entries(RECORDS).map(([id, r]) => ({ id, owner_user_id: userIds.get(r.owner), department_id: r.department })),
     );
     for (const scope of ['self', 'department', 'department_tree', 'all'] as const) {
-      await createRole(server.db.sequelize, SYSTEM_ACTOR, { code: `test-${scope.replace('_', '-')}`, name: scope, dataScope: scope, permissions: ['customer.read'] });
+      await createRole(server.db.sequelize, SYSTEM_ACTOR, {
+        code: `test-${scope.replace('_', '-')}`,
+        name: scope,
+        dataScope: scope,
+        permissions: ['customer.read'],
+      });
     }
   });
   afterAll(() => server.close());
@@ -66,7 +71,11 @@ describe.each(databaseTargets())('data scopes and permissions on $label', (targe
 
     it(`lists exactly ${visible.join(', ')}`, async () => {
       const access = await loadAccess(server.db.sequelize, userIds.get(viewer)!);
-      const Scoped = server.db.sequelize.define('ScopedRecord', { id: { type: DataTypes.STRING, primaryKey: true }, owner_user_id: DataTypes.INTEGER, department_id: DataTypes.INTEGER }, { tableName: 'scoped_records', timestamps: false });
+      const Scoped = server.db.sequelize.define(
+        'ScopedRecord',
+        { id: { type: DataTypes.STRING, primaryKey: true }, owner_user_id: DataTypes.INTEGER, department_id: DataTypes.INTEGER },
+        { tableName: 'scoped_records', timestamps: false },
+      );
 
       const rows = await Scoped.findAll({ where: { [Op.and]: [scopeWhere(access)] }, order: [['id', 'ASC']] });
 
@@ -103,7 +112,12 @@ describe.each(databaseTargets())('data scopes and permissions on $label', (targe
     it('lets an admin create a role, assign it, and leaves an audit trail', async () => {
       const admin = await loggedIn(server, 'admin');
 
-      const created = await admin.json('/api/admin/roles', 'POST', { code: 'compliance', name: '合规审查', dataScope: 'all', permissions: ['customer.read', 'audit.read'] });
+      const created = await admin.json('/api/admin/roles', 'POST', {
+        code: 'compliance',
+        name: '合规审查',
+        dataScope: 'all',
+        permissions: ['customer.read', 'audit.read'],
+      });
       const assigned = await admin.json(`/api/admin/users/${userIds.get('risk-1')}/roles`, 'PUT', { roles: ['compliance'] });
       const trail = await bodyOf<{ items: { action: string; entityId: string }[] }>(await admin.fetch('/api/admin/audit-logs?entity=user'));
       const risk = await loggedIn(server, 'risk-1');
@@ -153,7 +167,15 @@ describe.each(databaseTargets())('data scopes and permissions on $label', (targe
       const byUserid = await bodyOf<PageOf<UserWithRoles>>(await admin.fetch('/api/admin/users?keyword=ops-'));
 
       expect(page.total).toBe(1);
-      expect(page.items[0]).toMatchObject({ wecomUserid: 'mgr-south', status: 'active', department: { name: '华南销售部' }, roles: [{ code: 'manager', name: '部门经理' }, { code: 'sales', name: '销售' }] });
+      expect(page.items[0]).toMatchObject({
+        wecomUserid: 'mgr-south',
+        status: 'active',
+        department: { name: '华南销售部' },
+        roles: [
+          { code: 'manager', name: '部门经理' },
+          { code: 'sales', name: '销售' },
+        ],
+      });
       expect(byUserid.items.map((u) => u.wecomUserid)).toEqual(['ops-1']);
     });
 

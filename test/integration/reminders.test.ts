@@ -39,13 +39,27 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
     server = await startTestServer({ target, simulator: { now: clock.now } });
     await syncOrg(server);
     api = crmClient(server);
-    for (const userid of ['rep-east-1', 'rep-east-2', 'rep-east-3', 'ops-1', 'mgr-south', 'rep-south-1', 'risk-1', 'mgr-east', 'admin']) ids.set(userid, await api.userId(userid));
+    for (const userid of ['rep-east-1', 'rep-east-2', 'rep-east-3', 'ops-1', 'mgr-south', 'rep-south-1', 'risk-1', 'mgr-east', 'admin'])
+      ids.set(userid, await api.userId(userid));
     const db = server.db.sequelize;
     const customer = async (name: string, owner: string, next: number | null, last: number | null) => {
       const at = new Date(MONDAY_10);
       await db.query(
         'INSERT INTO customers (type, name, status, lifecycle_stage, owner_user_id, department_id, next_follow_up_at, last_follow_up_at, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)',
-        { replacements: ['individual', name, 'active', 'lead', ids.get(owner), 2, next === null ? null : new Date(next), last === null ? null : new Date(last), at, at] },
+        {
+          replacements: [
+            'individual',
+            name,
+            'active',
+            'lead',
+            ids.get(owner),
+            2,
+            next === null ? null : new Date(next),
+            last === null ? null : new Date(last),
+            at,
+            at,
+          ],
+        },
       );
     };
     await customer('提醒今天', 'rep-east-1', MONDAY_10 + 5 * HOUR, MONDAY_10 - 2 * DAY);
@@ -77,7 +91,11 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
   const messages = async () => ((await (await fetch(`${server.baseUrl}/__wecom/admin/messages`)).json()) as { messages: SentMessage[] }).messages;
   const to = async (userid: string) => (await messages()).filter((m) => m.touser === userid);
   const queue = (user: string, dedupeKey: string, title: string) =>
-    enqueueNotification(server.db.sequelize, { kind: 'transfer', dedupeKey, userId: ids.get(user)!, title, lines: [{ text: '…' }], path: '/customers' }, new Date(clock.now()));
+    enqueueNotification(
+      server.db.sequelize,
+      { kind: 'transfer', dedupeKey, userId: ids.get(user)!, title, lines: [{ text: '…' }], path: '/customers' },
+      new Date(clock.now()),
+    );
   const rowsLike = (pattern: string) =>
     server.db.sequelize.query<{ id: number; status: string; attempts: number; last_error: string | null; next_attempt_at: string }>(
       'SELECT id, status, attempts, last_error, next_attempt_at FROM notifications WHERE dedupe_key LIKE ? ORDER BY id',
@@ -139,7 +157,10 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
     const partner = await api.send<{ id: number; version: number }>('mgr-east', 'POST', '/api/partners', { name: '转交银行', type: 'bank' });
 
     await api.send('mgr-east', 'PATCH', `/api/partners/${partner.id}`, { ownerUserId: ids.get('rep-east-1'), version: partner.version });
-    const [row] = await server.db.sequelize.query<{ title: string; path: string }>("SELECT title, path FROM notifications WHERE dedupe_key LIKE 'partner-transfer:%'", { type: QueryTypes.SELECT });
+    const [row] = await server.db.sequelize.query<{ title: string; path: string }>(
+      "SELECT title, path FROM notifications WHERE dedupe_key LIKE 'partner-transfer:%'",
+      { type: QueryTypes.SELECT },
+    );
 
     expect(row).toEqual({ title: '代销机构已转给你：转交银行', path: `/partners/${partner.id}` });
   });
@@ -153,7 +174,10 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
 
     const sent = await sendDueNotifications(senderDeps(), new Date(clock.now()));
     const rows = await rowsLike('test:burst:%');
-    const [card] = await server.db.sequelize.query<{ id: number; status: string }>('SELECT id, status FROM notifications WHERE dedupe_key = ?', { replacements: [`merged:${rows[29]!.id}`], type: QueryTypes.SELECT });
+    const [card] = await server.db.sequelize.query<{ id: number; status: string }>('SELECT id, status FROM notifications WHERE dedupe_key = ?', {
+      replacements: [`merged:${rows[29]!.id}`],
+      type: QueryTypes.SELECT,
+    });
     const delivered = (await to('mgr-south')).filter((m) => m.sent_at! >= start && m.sent_at! < start + 60_000);
     const merged = delivered.filter((m) => m.textcard?.title === '你有 11 条新提醒');
 
@@ -185,7 +209,10 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
     const later = (await to('rep-south-1')).filter((m) => m.textcard?.title.startsWith('稍后发送'));
 
     expect(sentWhileFull).toBe(0);
-    expect(held.map((r) => [r.status, Number(r.attempts)])).toEqual([['pending', 0], ['pending', 0]]);
+    expect(held.map((r) => [r.status, Number(r.attempts)])).toEqual([
+      ['pending', 0],
+      ['pending', 0],
+    ]);
     // Free when the first of the 30 is a minute old (its sent_at is rounded up to the second).
     const freesAt = new Date(held[0]!.next_attempt_at).getTime();
     expect(freesAt).toBeGreaterThan(fullAt + 60_000);
@@ -202,7 +229,20 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
     // 1,000 sends over the last hour, none in the last minute.
     const earlier = Array.from({ length: 1_000 }, (_, i) => {
       const at = new Date(now - 3_500_000 + i * 3_000);
-      return { kind: 'transfer', dedupe_key: `test:hour:${i}`, user_id: ids.get('admin'), title: '早先', description: '', path: '/', status: 'sent', attempts: 1, next_attempt_at: at, sent_at: at, created_at: at, updated_at: at };
+      return {
+        kind: 'transfer',
+        dedupe_key: `test:hour:${i}`,
+        user_id: ids.get('admin'),
+        title: '早先',
+        description: '',
+        path: '/',
+        status: 'sent',
+        attempts: 1,
+        next_attempt_at: at,
+        sent_at: at,
+        created_at: at,
+        updated_at: at,
+      };
     });
     await server.db.sequelize.getQueryInterface().bulkInsert('notifications', earlier);
     await queue('admin', 'test:hour-held', '小时额度');
@@ -235,7 +275,12 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
   it('fails a message WeCom answered 0 for but listed the member in invaliduser or unlicenseduser', async () => {
     // As WeCom answers for a member outside the app's visible range, or without a licence.
     const wecom = {
-      sendMessage: async ({ touser }: { touser: string }) => ({ errcode: 0, errmsg: 'ok', invaliduser: touser === 'mgr-east' ? 'mgr-east' : '', unlicenseduser: touser === 'rep-east-2' ? 'rep-east-2' : '' }),
+      sendMessage: async ({ touser }: { touser: string }) => ({
+        errcode: 0,
+        errmsg: 'ok',
+        invaliduser: touser === 'mgr-east' ? 'mgr-east' : '',
+        unlicenseduser: touser === 'rep-east-2' ? 'rep-east-2' : '',
+      }),
     } as unknown as WecomClient;
     await queue('mgr-east', 'test:answer:invalid', '不在可见范围');
     await queue('rep-east-2', 'test:answer:unlicensed', '没有许可');
@@ -252,8 +297,16 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
 
   it('skips what the corp switched off, and what is addressed to someone who left', async () => {
     await api.send('admin', 'PATCH', '/api/admin/settings', { notifyTransfer: false }, 200);
-    await enqueueNotification(server.db.sequelize, { kind: 'transfer', dedupeKey: 'test:muted', userId: ids.get('rep-east-1')!, title: '已关闭', lines: [{ text: '…' }], path: '/' }, new Date(clock.now()));
-    await enqueueNotification(server.db.sequelize, { kind: 'digest', dedupeKey: 'test:left', userId: ids.get('ops-1')!, title: '已离职', lines: [{ text: '…' }], path: '/' }, new Date(clock.now()));
+    await enqueueNotification(
+      server.db.sequelize,
+      { kind: 'transfer', dedupeKey: 'test:muted', userId: ids.get('rep-east-1')!, title: '已关闭', lines: [{ text: '…' }], path: '/' },
+      new Date(clock.now()),
+    );
+    await enqueueNotification(
+      server.db.sequelize,
+      { kind: 'digest', dedupeKey: 'test:left', userId: ids.get('ops-1')!, title: '已离职', lines: [{ text: '…' }], path: '/' },
+      new Date(clock.now()),
+    );
 
     await scheduler().tick();
     const rows = await server.db.sequelize.query<{ dedupe_key: string; status: string; last_error: string }>(

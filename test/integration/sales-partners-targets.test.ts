@@ -20,9 +20,17 @@ describe.each(databaseTargets())('sales, partners and targets on $label', (targe
   let product: ProductView;
   let customer: CustomerView;
   let seq = 0;
-  const partner = (body: Record<string, unknown> = {}, userid = 'rep-east-1') => api.send<PartnerView>(userid, 'POST', '/api/partners', { name: `代销机构${++seq}`, type: 'bank', ...body });
+  const partner = (body: Record<string, unknown> = {}, userid = 'rep-east-1') =>
+    api.send<PartnerView>(userid, 'POST', '/api/partners', { name: `代销机构${++seq}`, type: 'bank', ...body });
   const sale = (body: Record<string, unknown>, userid = 'rep-east-1') =>
-    api.send<SaleView>(userid, 'POST', '/api/sales', { productId: product.id, customerId: customer.id, amount: 10_000, soldOn: '2026-10-15', channel: 'direct', ...body });
+    api.send<SaleView>(userid, 'POST', '/api/sales', {
+      productId: product.id,
+      customerId: customer.id,
+      amount: 10_000,
+      soldOn: '2026-10-15',
+      channel: 'direct',
+      ...body,
+    });
 
   beforeAll(async () => {
     server = await startTestServer({ target });
@@ -55,7 +63,9 @@ describe.each(databaseTargets())('sales, partners and targets on $label', (targe
     });
 
     it('names every bad field', async () => {
-      const res = await (await api.as('rep-east-1')).json('/api/sales', 'POST', { productId: 'x', customerId: customer.id, amount: -5, soldOn: '15/10/2026', channel: 'phone' });
+      const res = await (
+        await api.as('rep-east-1')
+      ).json('/api/sales', 'POST', { productId: 'x', customerId: customer.id, amount: -5, soldOn: '15/10/2026', channel: 'phone' });
 
       expect(await fieldsOf(res)).toEqual(['amount', 'channel', 'productId', 'soldOn']);
     });
@@ -76,8 +86,15 @@ describe.each(databaseTargets())('sales, partners and targets on $label', (targe
 
     it('lets a manager book a sale for a rep in the subtree but not outside it', async () => {
       const ok = await sale({ repUserId: await api.userId('rep-east-3') }, 'mgr-east');
-      const outside = await (await api.as('mgr-east')).json('/api/sales', 'POST', {
-        productId: product.id, customerId: customer.id, amount: 1, soldOn: '2026-10-15', channel: 'direct', repUserId: await api.userId('rep-south-1'),
+      const outside = await (
+        await api.as('mgr-east')
+      ).json('/api/sales', 'POST', {
+        productId: product.id,
+        customerId: customer.id,
+        amount: 1,
+        soldOn: '2026-10-15',
+        channel: 'direct',
+        repUserId: await api.userId('rep-south-1'),
       });
 
       expect([ok.rep.name, ok.departmentId]).toEqual(['赵敏', 6]);
@@ -118,7 +135,13 @@ describe.each(databaseTargets())('sales, partners and targets on $label', (targe
             if (roll < 0.55 || live.length < 3) live.push(await sale({ amount: 1 + Math.floor(next() * 100_000) / 100, soldOn: day(), ...consignment() }));
             else if (roll < 0.8) {
               const s = live.splice(Math.floor(next() * live.length), 1)[0]!;
-              live.push(await api.send<SaleView>('rep-east-1', 'PATCH', `/api/sales/${s.id}`, { amount: Math.floor(next() * 100_000) / 100, soldOn: day(), ...consignment() }));
+              live.push(
+                await api.send<SaleView>('rep-east-1', 'PATCH', `/api/sales/${s.id}`, {
+                  amount: Math.floor(next() * 100_000) / 100,
+                  soldOn: day(),
+                  ...consignment(),
+                }),
+              );
             } else {
               const s = live.splice(Math.floor(next() * live.length), 1)[0]!;
               expect((await (await api.as('rep-east-1')).fetch(`/api/sales/${s.id}`, { method: 'DELETE' })).status).toBe(204);
@@ -129,17 +152,45 @@ describe.each(databaseTargets())('sales, partners and targets on $label', (targe
       const db = server.db.sequelize;
       const monthly = async () =>
         (
-          await db.query<Record<string, unknown>>('SELECT month, channel, rep_user_id, department_id, product_id, partner_id, amount_fen, sale_count FROM sales_monthly', { type: QueryTypes.SELECT })
+          await db.query<Record<string, unknown>>(
+            'SELECT month, channel, rep_user_id, department_id, product_id, partner_id, amount_fen, sale_count FROM sales_monthly',
+            { type: QueryTypes.SELECT },
+          )
         )
-          .map((r) => [r.month, r.channel, Number(r.rep_user_id), Number(r.department_id), Number(r.product_id), Number(r.partner_id), Number(r.amount_fen), Number(r.sale_count)].join('|'))
+          .map((r) =>
+            [
+              r.month,
+              r.channel,
+              Number(r.rep_user_id),
+              Number(r.department_id),
+              Number(r.product_id),
+              Number(r.partner_id),
+              Number(r.amount_fen),
+              Number(r.sale_count),
+            ].join('|'),
+          )
           .sort();
-      const sales = await db.query<{ sold_on: string; channel: string; rep_user_id: number; department_id: number; product_id: number; partner_id: number | null; amount_fen: number | string }>(
-        'SELECT sold_on, channel, rep_user_id, department_id, product_id, partner_id, amount_fen FROM product_sales WHERE deleted_at IS NULL',
-        { type: QueryTypes.SELECT },
-      );
+      const sales = await db.query<{
+        sold_on: string;
+        channel: string;
+        rep_user_id: number;
+        department_id: number;
+        product_id: number;
+        partner_id: number | null;
+        amount_fen: number | string;
+      }>('SELECT sold_on, channel, rep_user_id, department_id, product_id, partner_id, amount_fen FROM product_sales WHERE deleted_at IS NULL', {
+        type: QueryTypes.SELECT,
+      });
       const expected = new Map<string, [number, number]>();
       for (const s of sales) {
-        const key = [String(s.sold_on).slice(0, 7), s.channel, Number(s.rep_user_id), Number(s.department_id), Number(s.product_id), Number(s.partner_id ?? 0)].join('|');
+        const key = [
+          String(s.sold_on).slice(0, 7),
+          s.channel,
+          Number(s.rep_user_id),
+          Number(s.department_id),
+          Number(s.product_id),
+          Number(s.partner_id ?? 0),
+        ].join('|');
         const [fen, n] = expected.get(key) ?? [0, 0];
         expected.set(key, [fen + Number(s.amount_fen), n + 1]);
       }
@@ -188,7 +239,11 @@ describe.each(databaseTargets())('sales, partners and targets on $label', (targe
     it('tracks follow-ups and consignment sales on the detail page', async () => {
       const p = await partner();
       const next = new Date(Math.floor(Date.now() / 1000) * 1000 + 7 * 86_400_000).toISOString();
-      const f = await api.send<PartnerFollowUpView>('rep-east-1', 'POST', `/api/partners/${p.id}/follow-ups`, { channel: 'visit', content: '拜访渠道负责人，讨论季度代销计划', nextFollowUpAt: next });
+      const f = await api.send<PartnerFollowUpView>('rep-east-1', 'POST', `/api/partners/${p.id}/follow-ups`, {
+        channel: 'visit',
+        content: '拜访渠道负责人，讨论季度代销计划',
+        nextFollowUpAt: next,
+      });
       await sale({ amount: 8_000, channel: 'consignment', partnerId: p.id });
       await sale({ amount: 2_000.5, channel: 'consignment', partnerId: p.id });
 
@@ -238,8 +293,12 @@ describe.each(databaseTargets())('sales, partners and targets on $label', (targe
     });
 
     it('is refused to reps (403) and outside the manager’s scope (404)', async () => {
-      const rep = await (await api.as('rep-east-1')).json('/api/targets', 'PUT', { period: '2026-11', scopeType: 'department', scopeId: 2, metric: 'follow_ups', value: 100 });
-      const outside = await (await api.as('mgr-east')).json('/api/targets', 'PUT', { period: '2026-11', scopeType: 'department', scopeId: 3, metric: 'follow_ups', value: 100 });
+      const rep = await (
+        await api.as('rep-east-1')
+      ).json('/api/targets', 'PUT', { period: '2026-11', scopeType: 'department', scopeId: 2, metric: 'follow_ups', value: 100 });
+      const outside = await (
+        await api.as('mgr-east')
+      ).json('/api/targets', 'PUT', { period: '2026-11', scopeType: 'department', scopeId: 3, metric: 'follow_ups', value: 100 });
 
       expect([rep.status, outside.status]).toEqual([403, 404]);
     });
@@ -255,7 +314,9 @@ describe.each(databaseTargets())('sales, partners and targets on $label', (targe
     });
 
     it('rejects a malformed period and a fractional count', async () => {
-      const res = await (await api.as('mgr-east')).json('/api/targets', 'PUT', { period: '2026-13', scopeType: 'department', scopeId: 2, metric: 'follow_ups', value: 1.5 });
+      const res = await (
+        await api.as('mgr-east')
+      ).json('/api/targets', 'PUT', { period: '2026-13', scopeType: 'department', scopeId: 2, metric: 'follow_ups', value: 1.5 });
 
       expect(await fieldsOf(res)).toEqual(['period', 'value']);
     });

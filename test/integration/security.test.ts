@@ -47,7 +47,9 @@ describe.each(databaseTargets())('security on $label', (target) => {
     });
 
     it('refuses a JSON post whose Origin is another site', async () => {
-      const res = await (await api.as('rep-east-1')).fetch('/api/customers', {
+      const res = await (
+        await api.as('rep-east-1')
+      ).fetch('/api/customers', {
         method: 'POST',
         headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
         body: JSON.stringify({ type: 'individual', name: '跨站客户' }),
@@ -58,7 +60,9 @@ describe.each(databaseTargets())('security on $label', (target) => {
     });
 
     it('refuses a request the browser marks Sec-Fetch-Site: cross-site, even without Origin', async () => {
-      const res = await (await api.as('rep-east-1')).fetch('/api/customers', {
+      const res = await (
+        await api.as('rep-east-1')
+      ).fetch('/api/customers', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' },
         body: JSON.stringify({ type: 'individual', name: '跨站客户2' }),
@@ -68,7 +72,9 @@ describe.each(databaseTargets())('security on $label', (target) => {
     });
 
     it.each(['application/x-www-form-urlencoded', 'text/plain'])('answers a %s body with 415, even from our own origin', async (type) => {
-      const res = await (await api.as('rep-east-1')).fetch('/api/customers', {
+      const res = await (
+        await api.as('rep-east-1')
+      ).fetch('/api/customers', {
         method: 'POST',
         headers: { 'content-type': type, origin: server.baseUrl },
         body: type === 'text/plain' ? '{"type":"individual","name":"纯文本"}' : 'type=individual&name=表单',
@@ -81,7 +87,11 @@ describe.each(databaseTargets())('security on $label', (target) => {
     it('accepts JSON from our own origin and from callers that send no Origin (CLI, server-to-server)', async () => {
       const browser = await api.as('rep-east-1');
       const post = (headers: Record<string, string>, name: string) =>
-        browser.fetch('/api/customers', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ type: 'individual', name }) });
+        browser.fetch('/api/customers', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ type: 'individual', name }),
+        });
 
       const sameOrigin = await post({ origin: server.baseUrl, 'sec-fetch-site': 'same-origin' }, '同源客户');
       const noOrigin = await post({}, '无来源客户');
@@ -104,7 +114,13 @@ describe.each(databaseTargets())('security on $label', (target) => {
   describe('foreign keys inside the caller’s scope', () => {
     let product: ProductView;
     beforeAll(async () => {
-      product = await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'SEC-FUND', name: '安全测试基金', category: 'public_fund', riskLevel: 'R2', status: 'on_sale' });
+      product = await api.send<ProductView>('admin', 'POST', '/api/products', {
+        code: 'SEC-FUND',
+        name: '安全测试基金',
+        category: 'public_fund',
+        riskLevel: 'R2',
+        status: 'on_sale',
+      });
     });
     const newCustomer = (userid: string, name: string) => api.send<CustomerView>(userid, 'POST', '/api/customers', { type: 'individual', name });
 
@@ -112,11 +128,13 @@ describe.each(databaseTargets())('security on $label', (target) => {
       const customer = await newCustomer('rep-east-1', '跨部门销售客户');
       const before = await count('SELECT COUNT(*) AS n FROM product_sales WHERE department_id = 3');
 
-      const res = await (await api.as('rep-east-1')).json('/api/sales', 'POST', { productId: product.id, customerId: customer.id, amount: 100, soldOn: '2026-11-02', channel: 'direct', departmentId: 3 });
+      const res = await (
+        await api.as('rep-east-1')
+      ).json('/api/sales', 'POST', { productId: product.id, customerId: customer.id, amount: 100, soldOn: '2026-11-02', channel: 'direct', departmentId: 3 });
 
       expect(res.status).toBe(403);
       expect(await count('SELECT COUNT(*) AS n FROM product_sales WHERE department_id = 3')).toBe(before);
-      expect(await count("SELECT COALESCE(SUM(sale_count), 0) AS n FROM sales_monthly WHERE department_id = 3")).toBe(0);
+      expect(await count('SELECT COALESCE(SUM(sale_count), 0) AS n FROM sales_monthly WHERE department_id = 3')).toBe(0);
     });
 
     it('keeps a manager from creating a customer in a department outside their tree', async () => {
@@ -130,7 +148,18 @@ describe.each(databaseTargets())('security on $label', (target) => {
       const hidden = await api.send<{ id: number; name: string }>('rep-south-1', 'POST', '/api/partners', { name: '华南隐秘代销机构', type: 'bank' });
       const customer = await newCustomer('rep-east-1', '代销越权客户');
       const sale = (partnerId: number) =>
-        api.as('rep-east-1').then((b) => b.json('/api/sales', 'POST', { productId: product.id, customerId: customer.id, amount: 100, soldOn: '2026-11-02', channel: 'consignment', partnerId }));
+        api
+          .as('rep-east-1')
+          .then((b) =>
+            b.json('/api/sales', 'POST', {
+              productId: product.id,
+              customerId: customer.id,
+              amount: 100,
+              soldOn: '2026-11-02',
+              channel: 'consignment',
+              partnerId,
+            }),
+          );
 
       const invisible = await sale(hidden.id);
       const missing = await sale(999_999);
@@ -144,7 +173,9 @@ describe.each(databaseTargets())('security on $label', (target) => {
     it('refuses to transfer customers to someone outside the caller’s scope, as the partner handover does', async () => {
       const customer = await newCustomer('mgr-east', '不能转出去的客户');
 
-      const res = await (await api.as('mgr-east')).json('/api/customers/transfer', 'POST', { customerIds: [customer.id], toUserId: await api.userId('rep-south-1') });
+      const res = await (
+        await api.as('mgr-east')
+      ).json('/api/customers/transfer', 'POST', { customerIds: [customer.id], toUserId: await api.userId('rep-south-1') });
       const after = await api.get<CustomerView>('mgr-east', `/api/customers/${customer.id}`);
 
       expect(res.status).toBe(403);
@@ -204,7 +235,9 @@ describe.each(databaseTargets())('security on $label', (target) => {
       await deliverCallbacks(server);
 
       expect([(await phone.fetch('/api/me')).status, (await desktop.fetch('/api/me')).status]).toEqual([401, 401]);
-      expect(await count("SELECT COUNT(*) AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.wecom_userid = 'risk-1' AND s.revoked_at IS NULL")).toBe(0);
+      expect(
+        await count("SELECT COUNT(*) AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.wecom_userid = 'risk-1' AND s.revoked_at IS NULL"),
+      ).toBe(0);
     });
 
     it('keeps the session revoked when a disabled employee is enabled again', async () => {
@@ -289,11 +322,18 @@ describe.each(databaseTargets())('security on $label', (target) => {
     });
 
     it('fails only the import row with a NUL, not its batch', async () => {
-      const rows = [['客户名称', '客户类型', '手机号'], ['导入甲', '个人', '13955550001'], ['导入\u0000乙', '个人', '13955550002'], ['导入丙', '个人', '13955550003']];
+      const rows = [
+        ['客户名称', '客户类型', '手机号'],
+        ['导入甲', '个人', '13955550001'],
+        ['导入\u0000乙', '个人', '13955550002'],
+        ['导入丙', '个人', '13955550003'],
+      ];
       const form = new FormData();
       form.append('file', new Blob([new Uint8Array(xlsx.build([{ name: 'Sheet1', data: rows, options: {} }]))]), 'nul.xlsx');
 
-      const started = await bodyOf<ImportJobView>(await (await api.as('admin')).fetch('/api/imports?kind=customers&dryRun=false', { method: 'POST', body: form }));
+      const started = await bodyOf<ImportJobView>(
+        await (await api.as('admin')).fetch('/api/imports?kind=customers&dryRun=false', { method: 'POST', body: form }),
+      );
       let job = started;
       for (let i = 0; i < 200 && job.status !== 'succeeded' && job.status !== 'failed'; i++) {
         await new Promise((r) => setTimeout(r, 25));
@@ -310,7 +350,9 @@ describe.each(databaseTargets())('security on $label', (target) => {
       const customer = await api.send<CustomerView>('mgr-east', 'POST', '/api/customers', { type: 'individual', name: '<a href="x">点我</a>&' });
 
       await api.send('mgr-east', 'POST', '/api/customers/transfer', { customerIds: [customer.id], toUserId: await api.userId('rep-east-3') }, 200);
-      const [row] = await server.db.sequelize.query<{ description: string }>("SELECT description FROM notifications WHERE kind = 'transfer' ORDER BY id DESC", { type: QueryTypes.SELECT });
+      const [row] = await server.db.sequelize.query<{ description: string }>("SELECT description FROM notifications WHERE kind = 'transfer' ORDER BY id DESC", {
+        type: QueryTypes.SELECT,
+      });
 
       expect(row!.description).toContain('&lt;a href=&quot;x&quot;&gt;点我&lt;/a&gt;&amp;');
       expect(row!.description).not.toContain('<a ');
@@ -327,13 +369,27 @@ describe.each(databaseTargets())('security on $label', (target) => {
       const log = await entries(`entity=customer&entityId=${c.id}`);
 
       expect(log.map((e) => e.action).sort()).toEqual(['customer.create', 'customer.stage_change', 'customer.update']);
-      expect(log.find((e) => e.action === 'customer.update')!.diff).toMatchObject({ phone: ['13966660001', '13966660002'], lifecycle_stage: ['lead', 'opportunity'] });
+      expect(log.find((e) => e.action === 'customer.update')!.diff).toMatchObject({
+        phone: ['13966660001', '13966660002'],
+        lifecycle_stage: ['lead', 'opportunity'],
+      });
     });
 
     it('records holding trades and contact changes', async () => {
       const c = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', { type: 'individual', name: '审计持仓客户' });
-      const product = await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'SEC-AUDIT', name: '审计基金', category: 'public_fund', riskLevel: 'R2', status: 'on_sale' });
-      await api.send('rep-east-1', 'POST', `/api/customers/${c.id}/holding-records`, { kind: 'buy', productId: product.id, amount: 5000, tradedOn: '2026-11-01' });
+      const product = await api.send<ProductView>('admin', 'POST', '/api/products', {
+        code: 'SEC-AUDIT',
+        name: '审计基金',
+        category: 'public_fund',
+        riskLevel: 'R2',
+        status: 'on_sale',
+      });
+      await api.send('rep-east-1', 'POST', `/api/customers/${c.id}/holding-records`, {
+        kind: 'buy',
+        productId: product.id,
+        amount: 5000,
+        tradedOn: '2026-11-01',
+      });
       await api.send('rep-east-1', 'POST', `/api/customers/${c.id}/contacts`, { name: '审计联系人', phone: '13966660003' });
 
       const actions = (await entries('actionPrefix=holding.')).concat(await entries(`actionPrefix=contact.&entityId=${c.id}`)).map((e) => e.action);
@@ -361,7 +417,9 @@ describe('behind a proxy', () => {
   const logoutIp = async (server: TestServer, forwardedFor: string) => {
     const browser = await loggedIn(server, 'rep-east-1');
     await browser.fetch('/api/auth/logout', { method: 'POST', headers: { 'x-forwarded-for': forwardedFor } });
-    const [row] = await server.db.sequelize.query<{ ip: string }>("SELECT ip FROM audit_logs WHERE action = 'auth.logout' ORDER BY id DESC", { type: QueryTypes.SELECT });
+    const [row] = await server.db.sequelize.query<{ ip: string }>("SELECT ip FROM audit_logs WHERE action = 'auth.logout' ORDER BY id DESC", {
+      type: QueryTypes.SELECT,
+    });
     return row!.ip;
   };
 

@@ -35,15 +35,32 @@ describe.each(databaseTargets())('sidebar API on $label', (target) => {
   it('gives a follower the full card: WeCom identity, how it matched, profile, holdings and the last follow-ups', async () => {
     const product = await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'SIDE01', name: '侧边栏理财', category: 'wealth', riskLevel: 'R2' });
     const c = await customer('rep-east-1', { name: '侧边栏客户', phone: '13900139001', lifecycleStage: 'customer', level: 'vip' });
-    await api.send('rep-east-1', 'POST', `/api/customers/${c.id}/holding-records`, { kind: 'buy', productId: product.id, amount: 200_000, tradedOn: '2026-10-01' });
+    await api.send('rep-east-1', 'POST', `/api/customers/${c.id}/holding-records`, {
+      kind: 'buy',
+      productId: product.id,
+      amount: 200_000,
+      tradedOn: '2026-10-01',
+    });
     for (let i = 1; i <= 6; i++) {
-      await api.send('rep-east-1', 'POST', `/api/customers/${c.id}/follow-ups`, { channel: 'wecom', content: `第${i}次沟通`, followedAt: new Date(Date.UTC(2026, 9, i)).toISOString() });
+      await api.send('rep-east-1', 'POST', `/api/customers/${c.id}/follow-ups`, {
+        channel: 'wecom',
+        content: `第${i}次沟通`,
+        followedAt: new Date(Date.UTC(2026, 9, i)).toISOString(),
+      });
     }
     const ext = await addContact('rep-east-1', '微信里的名字', '139 0013 9001', { tag_ids: ['et-level-vip'], state: 'qr-branch-sh' });
 
     const result = await card('rep-east-1', ext);
 
-    expect(result.contact).toMatchObject({ name: '微信里的名字', type: 'wechat', remark: '微信里的名字-备注', tags: ['高净值'], addWay: '扫描二维码', state: 'qr-branch-sh', lost: false });
+    expect(result.contact).toMatchObject({
+      name: '微信里的名字',
+      type: 'wechat',
+      remark: '微信里的名字-备注',
+      tags: ['高净值'],
+      addWay: '扫描二维码',
+      state: 'qr-branch-sh',
+      lost: false,
+    });
     expect(result.link?.matchedBy).toBe('mobile');
     expect(result.customer?.access).toBe('full');
     if (result.customer?.access !== 'full') return;
@@ -68,7 +85,13 @@ describe.each(databaseTargets())('sidebar API on $label', (target) => {
 
     const result = await card('rep-east-1', ext);
 
-    expect(result.customer).toEqual({ access: 'limited', id: expect.any(Number), name: '华南的客户', owner: { id: await api.userId('rep-south-1'), name: '刘洋' }, lifecycleStage: 'opportunity' });
+    expect(result.customer).toEqual({
+      access: 'limited',
+      id: expect.any(Number),
+      name: '华南的客户',
+      owner: { id: await api.userId('rep-south-1'), name: '刘洋' },
+      lifecycleStage: 'opportunity',
+    });
   });
 
   it('answers 404 for an external id WeCom does not know, after asking WeCom once', async () => {
@@ -81,7 +104,10 @@ describe.each(databaseTargets())('sidebar API on $label', (target) => {
     const c = await customer('rep-east-1', { name: '回调未到', phone: '13900139004' });
     const callbackUrl = server.simulator.events.callbackUrl;
     server.simulator.events.callbackUrl = undefined; // WeCom has the contact, our mirror does not
-    server.simulator.state.addExternalContact({ external_userid: 'wmSIDELATE01', name: '先看卡片', type: 1 }, { userid: 'rep-east-1', remark: '', description: '', add_way: 2, tag_ids: [], remark_mobiles: ['13900139004'] });
+    server.simulator.state.addExternalContact(
+      { external_userid: 'wmSIDELATE01', name: '先看卡片', type: 1 },
+      { userid: 'rep-east-1', remark: '', description: '', add_way: 2, tag_ids: [], remark_mobiles: ['13900139004'] },
+    );
 
     const result = await card('rep-east-1', 'wmSIDELATE01').finally(() => {
       server.simulator.events.callbackUrl = callbackUrl;
@@ -104,7 +130,10 @@ describe.each(databaseTargets())('sidebar API on $label', (target) => {
     const linked = await addContact('rep-east-1', '群成员甲', '13900139006');
     const stranger = await addContact('rep-east-1', '群成员乙', '13900139007');
     server.simulator.state.createGroupChat({
-      chat_id: 'wrSIDECHAT01', name: '高净值客户群', owner: 'rep-east-1', create_time: 1760000000,
+      chat_id: 'wrSIDECHAT01',
+      name: '高净值客户群',
+      owner: 'rep-east-1',
+      create_time: 1760000000,
       member_list: [
         { userid: 'rep-east-1', type: 1, join_time: 1760000000, join_scene: 1 },
         { userid: linked, type: 2, join_time: 1760000000, join_scene: 1 },

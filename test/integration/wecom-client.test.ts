@@ -66,7 +66,10 @@ describe.each(databaseTargets())('WeCom API client against the simulator ($label
 
     it('gets at most 100 contacts a page when asked for more (WeCom clamps the limit, 96316)', async () => {
       for (let i = 0; i < 120; i++) {
-        sim.simulator.state.addExternalContact({ external_userid: `wmclamp${i}`, name: `客户${i}`, type: 1 }, { userid: 'rep-east-2', remark: '', description: '', tag_ids: [], remark_mobiles: [], oper_userid: 'rep-east-2', add_way: 1 });
+        sim.simulator.state.addExternalContact(
+          { external_userid: `wmclamp${i}`, name: `客户${i}`, type: 1 },
+          { userid: 'rep-east-2', remark: '', description: '', tag_ids: [], remark_mobiles: [], oper_userid: 'rep-east-2', add_way: 1 },
+        );
       }
       const page = await client().batchGetExternalContactsByUser({ userid_list: ['rep-east-2'], limit: 500 });
 
@@ -202,9 +205,13 @@ describe.each(databaseTargets())('WeCom API client against the simulator ($label
 
     it('shares a block with another instance through the database', async () => {
       sim.simulator.faults.set('externalcontact/list', { failFirst: 1, errcodes: [45009] });
-      await client().listExternalContacts('rep-east-1').catch(() => undefined);
+      await client()
+        .listExternalContacts('rep-east-1')
+        .catch(() => undefined);
 
-      const elsewhere = await client().listExternalContacts('rep-east-1').catch((e: unknown) => e);
+      const elsewhere = await client()
+        .listExternalContacts('rep-east-1')
+        .catch((e: unknown) => e);
 
       expect(elsewhere).toMatchObject({ errcode: 45009 });
       expect(api().callCount('externalcontact/list')).toBe(1);
@@ -225,7 +232,9 @@ describe.each(databaseTargets())('WeCom API client against the simulator ($label
     it('explains 60020 (IP not trusted) for the admin', async () => {
       sim.simulator.faults.set('department/list', { errorRate: 1, errcodes: [60020] });
 
-      const err = await client().listDepartments(undefined, 'agent').catch((e: unknown) => e);
+      const err = await client()
+        .listDepartments(undefined, 'agent')
+        .catch((e: unknown) => e);
 
       expect(err).toBeInstanceOf(WecomApiError);
       expect((err as WecomApiError).adminHint).toContain('企业可信IP');
@@ -262,7 +271,9 @@ describe.each(databaseTargets())('WeCom API client against the simulator ($label
     it('times out a call that never answers', async () => {
       sim.simulator.faults.set('user/get', { timeoutRate: 1 });
 
-      const err = await client({ timeoutMs: 150, maxRetries: 1 }).getUser('admin', 'agent').catch((e: unknown) => e);
+      const err = await client({ timeoutMs: 150, maxRetries: 1 })
+        .getUser('admin', 'agent')
+        .catch((e: unknown) => e);
 
       expect(err).toBeInstanceOf(WecomTransportError);
       expect((err as Error).message).toContain('timed out after 150 ms');

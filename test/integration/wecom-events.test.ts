@@ -13,7 +13,11 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
   beforeEach(async () => {
     const fixedNow = Date.now();
     server = await startTestServer({ target, simulator: { now: () => fixedNow }, worker: { maxAttempts: 3 } });
-    crypto = new CallbackCrypto({ token: server.config.wecom.callbackToken, encodingAesKey: server.config.wecom.callbackAesKey, receiveId: server.config.wecom.corpId });
+    crypto = new CallbackCrypto({
+      token: server.config.wecom.callbackToken,
+      encodingAesKey: server.config.wecom.callbackAesKey,
+      receiveId: server.config.wecom.corpId,
+    });
     await syncOrg(server);
   });
   afterEach(() => server.close());
@@ -27,16 +31,24 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
   const one = async <T extends object>(sql: string, params: unknown[] = []) =>
     (await server.db.sequelize.query<T>(sql, { replacements: params, type: QueryTypes.SELECT }))[0];
   const events = () =>
-    server.db.sequelize.query<{ change_type: string; status: string; attempts: number }>('SELECT change_type, status, attempts FROM wecom_events ORDER BY id', { type: QueryTypes.SELECT });
+    server.db.sequelize.query<{ change_type: string; status: string; attempts: number }>('SELECT change_type, status, attempts FROM wecom_events ORDER BY id', {
+      type: QueryTypes.SELECT,
+    });
   const post = (fields: Record<string, string | number>) => {
-    const { query, body } = crypto.seal(buildCallbackXml({ ToUserName: server.config.wecom.corpId, FromUserName: 'sys', MsgType: 'event', CreateTime: 1760000000, ...fields }));
+    const { query, body } = crypto.seal(
+      buildCallbackXml({ ToUserName: server.config.wecom.corpId, FromUserName: 'sys', MsgType: 'event', CreateTime: 1760000000, ...fields }),
+    );
     return fetch(`${server.baseUrl}/api/wecom/callback?${new URLSearchParams(query)}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
   };
   const relation = (externalUserid: string, userid: string) =>
-    one<{ remark: string | null; remark_mobiles: string; state: string | null; deleted_at: unknown; delete_reason: string | null; transfer_fail_reason: string | null }>(
-      'SELECT * FROM wecom_follow_relations WHERE external_userid = ? AND userid = ?',
-      [externalUserid, userid],
-    );
+    one<{
+      remark: string | null;
+      remark_mobiles: string;
+      state: string | null;
+      deleted_at: unknown;
+      delete_reason: string | null;
+      transfer_fail_reason: string | null;
+    }>('SELECT * FROM wecom_follow_relations WHERE external_userid = ? AND userid = ?', [externalUserid, userid]);
 
   it('answers the URL verification with the decrypted echostr', async () => {
     const query = crypto.signEchostr('8461616161');
@@ -53,7 +65,9 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
       await settle();
 
       const user = await one<{ name: string; status: string; main_department_id: number }>("SELECT * FROM users WHERE wecom_userid = 'rep-new'");
-      const role = await one<{ code: string }>("SELECT r.code FROM user_roles ur JOIN roles r ON r.id = ur.role_id JOIN users u ON u.id = ur.user_id WHERE u.wecom_userid = 'rep-new'");
+      const role = await one<{ code: string }>(
+        "SELECT r.code FROM user_roles ur JOIN roles r ON r.id = ur.role_id JOIN users u ON u.id = ur.user_id WHERE u.wecom_userid = 'rep-new'",
+      );
 
       expect(user).toMatchObject({ name: '孙悦', status: 'active' });
       expect(Number(user!.main_department_id)).toBe(3);
@@ -69,7 +83,10 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
 
     it('update_user with NewUserID keeps the same local user and its relations', async () => {
       const before = await one<{ id: number }>("SELECT id FROM users WHERE wecom_userid = 'rep-east-1'");
-      await server.db.sequelize.query("INSERT INTO wecom_follow_relations (external_userid, userid, created_at, updated_at) VALUES ('wmKEEP', 'rep-east-1', ?, ?)", { replacements: [new Date(), new Date()] });
+      await server.db.sequelize.query(
+        "INSERT INTO wecom_follow_relations (external_userid, userid, created_at, updated_at) VALUES ('wmKEEP', 'rep-east-1', ?, ?)",
+        { replacements: [new Date(), new Date()] },
+      );
 
       sim().updateUser('rep-east-1', { newUserid: 'lina.li' });
       await settle();
@@ -111,7 +128,10 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
 
   describe('change_external_contact', () => {
     const addCustomer = (id: string, userid = 'rep-east-1') =>
-      sim().addExternalContact({ external_userid: id, name: '钱多多', type: 1, unionid: `ou_${id}` }, { userid, remark: '钱总', description: '', add_way: 1, tag_ids: ['et-level-vip'], remark_mobiles: ['138 0013 8000'], state: 'qr-event-2026' });
+      sim().addExternalContact(
+        { external_userid: id, name: '钱多多', type: 1, unionid: `ou_${id}` },
+        { userid, remark: '钱总', description: '', add_way: 1, tag_ids: ['et-level-vip'], remark_mobiles: ['138 0013 8000'], state: 'qr-event-2026' },
+      );
 
     it('add_external_contact mirrors the contact and the relation with mobiles and State', async () => {
       addCustomer('wmADD001');
@@ -138,7 +158,14 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
       await settle();
       await server.db.sequelize.query("DELETE FROM wecom_follow_relations WHERE external_userid = 'wmHALF01'");
 
-      await post({ Event: 'change_external_contact', ChangeType: 'add_half_external_contact', UserID: 'rep-east-1', ExternalUserID: 'wmHALF01', State: 'qr', WelcomeCode: 'w' });
+      await post({
+        Event: 'change_external_contact',
+        ChangeType: 'add_half_external_contact',
+        UserID: 'rep-east-1',
+        ExternalUserID: 'wmHALF01',
+        State: 'qr',
+        WelcomeCode: 'w',
+      });
       await server.worker.drain();
 
       expect((await relation('wmHALF01', 'rep-east-1'))?.remark).toBe('钱总');
@@ -167,7 +194,13 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
       addCustomer('wmXFER01');
       await settle();
 
-      await post({ Event: 'change_external_contact', ChangeType: 'transfer_fail', UserID: 'rep-east-1', ExternalUserID: 'wmXFER01', FailReason: 'customer_refused' });
+      await post({
+        Event: 'change_external_contact',
+        ChangeType: 'transfer_fail',
+        UserID: 'rep-east-1',
+        ExternalUserID: 'wmXFER01',
+        FailReason: 'customer_refused',
+      });
       await server.worker.drain();
 
       expect((await relation('wmXFER01', 'rep-east-1'))?.transfer_fail_reason).toBe('customer_refused');
@@ -191,7 +224,9 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
       const { query, body } = crypto.seal(delivery.xml);
       const url = `${server.baseUrl}/api/wecom/callback?${new URLSearchParams(query)}`;
 
-      const answers = await Promise.all([1, 2, 3].map(async () => (await fetch(url, { method: 'POST', body, headers: { 'content-type': 'text/xml' } })).text()));
+      const answers = await Promise.all(
+        [1, 2, 3].map(async () => (await fetch(url, { method: 'POST', body, headers: { 'content-type': 'text/xml' } })).text()),
+      );
       await server.worker.drain();
 
       expect(answers).toEqual(['success', 'success', 'success']);
@@ -201,7 +236,15 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
 
   describe('a burst of deliveries', () => {
     it('acknowledges 100 concurrent deliveries of 50 events, each stored once', async () => {
-      const deliveries = Array.from({ length: 100 }, (_, i) => post({ Event: 'change_external_contact', ChangeType: 'transfer_fail', UserID: 'rep-east-1', ExternalUserID: `wmBURST${i % 50}`, FailReason: 'customer_refused' }));
+      const deliveries = Array.from({ length: 100 }, (_, i) =>
+        post({
+          Event: 'change_external_contact',
+          ChangeType: 'transfer_fail',
+          UserID: 'rep-east-1',
+          ExternalUserID: `wmBURST${i % 50}`,
+          FailReason: 'customer_refused',
+        }),
+      );
 
       const answers = await Promise.all(deliveries.map(async (res) => (await res).text()));
 
@@ -212,7 +255,13 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
 
   describe('change_external_chat and change_external_tag', () => {
     it('create, update and dismiss maintain the group chat mirror', async () => {
-      sim().createGroupChat({ chat_id: 'wrNEW1', name: '新客户群', owner: 'rep-east-1', create_time: 1760000000, member_list: [{ userid: 'rep-east-1', type: 1, join_time: 1760000000, join_scene: 1 }] });
+      sim().createGroupChat({
+        chat_id: 'wrNEW1',
+        name: '新客户群',
+        owner: 'rep-east-1',
+        create_time: 1760000000,
+        member_list: [{ userid: 'rep-east-1', type: 1, join_time: 1760000000, join_scene: 1 }],
+      });
       await settle();
       const created = await one<{ name: string; member_count: number }>("SELECT name, member_count FROM wecom_group_chats WHERE chat_id = 'wrNEW1'");
       sim().renameGroupChat('wrNEW1', '新客户交流群');
@@ -249,7 +298,10 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
   describe('failures', () => {
     it('retries a failing handler, gives up after N attempts, and an admin retry succeeds once fixed', async () => {
       server.simulator.faults.set('externalcontact/get', { errorRate: 1, errcodes: [60011] });
-      sim().addExternalContact({ external_userid: 'wmFAIL01', name: '周周', type: 1 }, { userid: 'rep-east-2', remark: '', description: '', add_way: 1, tag_ids: [] });
+      sim().addExternalContact(
+        { external_userid: 'wmFAIL01', name: '周周', type: 1 },
+        { userid: 'rep-east-2', remark: '', description: '', add_way: 1, tag_ids: [] },
+      );
       await settle();
       const dead = await one<{ id: number; status: string; attempts: number; last_error: string }>('SELECT id, status, attempts, last_error FROM wecom_events');
 
@@ -283,7 +335,10 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
 
     it('applies the events of one contact in order even when the first is retried', async () => {
       server.simulator.faults.set('externalcontact/get', { failFirst: 1, errcodes: [60011] });
-      sim().addExternalContact({ external_userid: 'wmORD001', name: '顺序', type: 1 }, { userid: 'rep-east-1', remark: 'v1', description: '', add_way: 1, tag_ids: [] });
+      sim().addExternalContact(
+        { external_userid: 'wmORD001', name: '顺序', type: 1 },
+        { userid: 'rep-east-1', remark: 'v1', description: '', add_way: 1, tag_ids: [] },
+      );
       sim().editFollow('wmORD001', 'rep-east-1', { remark: 'v2' });
       await server.simulator.events.flush();
 
@@ -297,8 +352,14 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
     });
 
     it('refuses 1,000 malformed requests with 4xx, stores nothing and stays healthy', async () => {
-      const good = crypto.seal(buildCallbackXml({ ToUserName: 'x', MsgType: 'event', Event: 'change_contact', ChangeType: 'delete_user', UserID: 'u', CreateTime: 1 }));
-      const foreign = new CallbackCrypto({ token: server.config.wecom.callbackToken, encodingAesKey: server.config.wecom.callbackAesKey, receiveId: 'wwother' }).seal('<xml><A>1</A></xml>');
+      const good = crypto.seal(
+        buildCallbackXml({ ToUserName: 'x', MsgType: 'event', Event: 'change_contact', ChangeType: 'delete_user', UserID: 'u', CreateTime: 1 }),
+      );
+      const foreign = new CallbackCrypto({
+        token: server.config.wecom.callbackToken,
+        encodingAesKey: server.config.wecom.callbackAesKey,
+        receiveId: 'wwother',
+      }).seal('<xml><A>1</A></xml>');
       const cases: { query: Record<string, string>; body: string; type?: string }[] = [
         { query: { ...good.query, msg_signature: '0'.repeat(40) }, body: good.body },
         { query: foreign.query, body: foreign.body },
@@ -308,7 +369,11 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
         { query: good.query, body: '' },
         { query: good.query, body: good.body, type: 'application/json' },
         { query: {}, body: good.body },
-        { ...new CallbackCrypto({ token: server.config.wecom.callbackToken, encodingAesKey: 'a'.repeat(43), receiveId: server.config.wecom.corpId }).seal('<xml><A>1</A></xml>') },
+        {
+          ...new CallbackCrypto({ token: server.config.wecom.callbackToken, encodingAesKey: 'a'.repeat(43), receiveId: server.config.wecom.corpId }).seal(
+            '<xml><A>1</A></xml>',
+          ),
+        },
         { query: good.query, body: good.body.slice(0, good.body.length / 2) },
       ];
       const statuses: number[] = [];
@@ -332,7 +397,11 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
     it('answers a wrong signature with a clear error code', async () => {
       const { query, body } = crypto.seal('<xml><A>1</A></xml>');
 
-      const res = await fetch(`${server.baseUrl}/api/wecom/callback?${new URLSearchParams({ ...query, nonce: 'x' })}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
+      const res = await fetch(`${server.baseUrl}/api/wecom/callback?${new URLSearchParams({ ...query, nonce: 'x' })}`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'text/xml' },
+      });
 
       expect((await errorOf(res)).code).toBe('callback_bad_signature');
     });

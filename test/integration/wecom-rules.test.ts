@@ -25,14 +25,19 @@ const rowsOf = <T extends object>(server: TestServer, sql: string, params: unkno
 
 /** Local employees as `userid:name@main department`, sorted. */
 async function localEmployees(server: TestServer): Promise<string[]> {
-  const users = await rowsOf<{ wecom_userid: string; name: string; main_department_id: number }>(server, "SELECT wecom_userid, name, main_department_id FROM users WHERE status = 'active' ORDER BY wecom_userid");
+  const users = await rowsOf<{ wecom_userid: string; name: string; main_department_id: number }>(
+    server,
+    "SELECT wecom_userid, name, main_department_id FROM users WHERE status = 'active' ORDER BY wecom_userid",
+  );
   return users.map((u) => `${u.wecom_userid}:${u.name}@${Number(u.main_department_id)}`);
 }
 function simulatedEmployees(server: TestServer, name: (u: { userid: string; name: string }) => string = (u) => u.name): string[] {
   return [...server.simulator.state.users.values()].map((u) => `${u.userid}:${name(u)}@${u.main_department}`).sort();
 }
 const orgSync = (server: TestServer) =>
-  startOrgSync({ sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, bootstrap: { adminUserIds: ['admin'] } }, SYSTEM_ACTOR).then((s) => s.done);
+  startOrgSync({ sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, bootstrap: { adminUserIds: ['admin'] } }, SYSTEM_ACTOR).then(
+    (s) => s.done,
+  );
 
 describe.each(databaseTargets())('WeCom’s current rules on $label', (target) => {
   describe('org sync, for each secret and app kind', () => {
@@ -54,7 +59,10 @@ describe.each(databaseTargets())('WeCom’s current rules on $label', (target) =
       server = await startTestServer({ target });
 
       const run = await orgSync(server);
-      const [filled] = await rowsOf<{ n: number }>(server, 'SELECT COUNT(*) AS n FROM users WHERE mobile IS NOT NULL OR avatar IS NOT NULL OR email IS NOT NULL');
+      const [filled] = await rowsOf<{ n: number }>(
+        server,
+        'SELECT COUNT(*) AS n FROM users WHERE mobile IS NOT NULL OR avatar IS NOT NULL OR email IS NOT NULL',
+      );
 
       expect(Number(filled!.n)).toBe(0);
       expect(run.notes.join('\n')).toContain('WECOM_OAUTH_SCOPE=snsapi_privateinfo');
@@ -125,7 +133,10 @@ describe.each(databaseTargets())('WeCom’s current rules on $label', (target) =
       server.simulator.state.updateUser('rep-east-1', { avatar: 'https://wework.qpic.cn/avatar/rep-east-1' });
 
       const browser = await loggedIn(server, 'rep-east-1');
-      const [user] = await rowsOf<{ mobile: string | null; avatar: string | null }>(server, "SELECT mobile, avatar FROM users WHERE wecom_userid = 'rep-east-1'");
+      const [user] = await rowsOf<{ mobile: string | null; avatar: string | null }>(
+        server,
+        "SELECT mobile, avatar FROM users WHERE wecom_userid = 'rep-east-1'",
+      );
       await syncOrg(server); // a later sync (which WeCom gives no mobile) keeps what was granted
       const [after] = await rowsOf<{ mobile: string | null }>(server, "SELECT mobile FROM users WHERE wecom_userid = 'rep-east-1'");
 
@@ -149,7 +160,10 @@ describe.each(databaseTargets())('WeCom’s current rules on $label', (target) =
       server = await startTestServer({ target });
     });
     afterEach(() => server.close());
-    const sync = () => startExternalContactSync({ sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, hooks: NO_HOOKS }, SYSTEM_ACTOR).then((s) => s.done);
+    const sync = () =>
+      startExternalContactSync({ sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, hooks: NO_HOOKS }, SYSTEM_ACTOR).then(
+        (s) => s.done,
+      );
     const live = async () => Number((await rowsOf<{ n: number }>(server, 'SELECT COUNT(*) AS n FROM wecom_follow_relations WHERE deleted_at IS NULL'))[0]!.n);
 
     it('deletes nothing when one 84061 answers a whole batch, and ends succeeded after reading each employee', async () => {
@@ -171,7 +185,10 @@ describe.each(databaseTargets())('WeCom’s current rules on $label', (target) =
       server.simulator.faults.set('externalcontact/batch/get_by_user', { failFirst: 1, errcodes: [84061] });
 
       const run = await sync();
-      const gone = await rowsOf<{ external_userid: string }>(server, "SELECT external_userid FROM wecom_follow_relations WHERE userid = 'rep-east-1' AND deleted_at IS NOT NULL");
+      const gone = await rowsOf<{ external_userid: string }>(
+        server,
+        "SELECT external_userid FROM wecom_follow_relations WHERE userid = 'rep-east-1' AND deleted_at IS NOT NULL",
+      );
 
       expect(gone.map((r) => r.external_userid)).toEqual([first!.contact.external_userid]);
       expect(run.counts.left).toBe(1);
@@ -183,7 +200,8 @@ describe.each(databaseTargets())('WeCom’s current rules on $label', (target) =
       const ids = server.simulator.state.contactsOf('rep-east-1').map((c) => c.contact.external_userid);
       // The batch API "forgets" rep-east-1's customers; their own list (externalcontact/list) still has every one.
       const snapshot = server.simulator.state.contactsOfAll.bind(server.simulator.state);
-      server.simulator.state.contactsOfAll = (userids) => (userids.length > 1 ? snapshot(userids).filter((c) => c.follow.userid !== 'rep-east-1') : snapshot(userids));
+      server.simulator.state.contactsOfAll = (userids) =>
+        userids.length > 1 ? snapshot(userids).filter((c) => c.follow.userid !== 'rep-east-1') : snapshot(userids);
 
       const run = await sync();
       server.simulator.state.contactsOfAll = snapshot;
@@ -197,14 +215,19 @@ describe.each(databaseTargets())('WeCom’s current rules on $label', (target) =
 
     it('reads all 600 followers of a contact followed by more than 500 (next_cursor)', async () => {
       const corp = generateCorp({ employees: 620, departments: 20, externalContacts: 5 });
-      const follows = corp.users.slice(0, 600).map((u, i) => ({ userid: u.userid, remark: '', description: '', createtime: 1_760_000_000 + i, tag_ids: [], add_way: 1, oper_userid: u.userid }));
+      const follows = corp.users
+        .slice(0, 600)
+        .map((u, i) => ({ userid: u.userid, remark: '', description: '', createtime: 1_760_000_000 + i, tag_ids: [], add_way: 1, oper_userid: u.userid }));
       corp.externalContacts.push({ contact: { external_userid: 'wmPOPULAR', name: '大客户', type: 1 }, follows });
       server.simulator.state.load(corp);
 
       const fetched = await server.wecom.getExternalContact('wmPOPULAR');
       server.simulator.state.editFollow('wmPOPULAR', follows[0]!.userid, { remark: '重要客户' });
       await deliverCallbacks(server);
-      const [mirrored] = await rowsOf<{ n: number }>(server, "SELECT COUNT(*) AS n FROM wecom_follow_relations WHERE external_userid = 'wmPOPULAR' AND deleted_at IS NULL");
+      const [mirrored] = await rowsOf<{ n: number }>(
+        server,
+        "SELECT COUNT(*) AS n FROM wecom_follow_relations WHERE external_userid = 'wmPOPULAR' AND deleted_at IS NULL",
+      );
 
       expect(fetched.follow_user).toHaveLength(600);
       expect(server.simulator.api.callCount('externalcontact/get')).toBeGreaterThanOrEqual(2);
@@ -233,7 +256,12 @@ describe.each(databaseTargets())('WeCom’s current rules on $label', (target) =
           },
         });
 
-        const run = await (await startOrgSync({ sequelize: server.db.sequelize, wecom, logger: server.logger, bootstrap: { adminUserIds: ['admin'] }, now: clock.now }, SYSTEM_ACTOR)).done;
+        const run = await (
+          await startOrgSync(
+            { sequelize: server.db.sequelize, wecom, logger: server.logger, bootstrap: { adminUserIds: ['admin'] }, now: clock.now },
+            SYSTEM_ACTOR,
+          )
+        ).done;
 
         expect(run.status).toBe('succeeded');
         expect(await localEmployees(server)).toEqual(simulatedEmployees(server));
@@ -263,7 +291,10 @@ describe.each(databaseTargets())('WeCom’s current rules on $label', (target) =
       await syncOrg(server);
       const browser = await loggedIn(server, 'rep-east-1');
       await browser.json('/api/customers', 'POST', { type: 'individual', name: '手机号匹配', phone: '13977778888' });
-      server.simulator.state.addExternalContact({ external_userid: 'wmNOUNION', name: '微信昵称', type: 1, unionid: 'ou_should_not_show' }, { userid: 'rep-east-1', remark: '', description: '', tag_ids: [], remark_mobiles: ['13977778888'], add_way: 1 });
+      server.simulator.state.addExternalContact(
+        { external_userid: 'wmNOUNION', name: '微信昵称', type: 1, unionid: 'ou_should_not_show' },
+        { userid: 'rep-east-1', remark: '', description: '', tag_ids: [], remark_mobiles: ['13977778888'], add_way: 1 },
+      );
 
       await deliverCallbacks(server);
       const [contact] = await rowsOf<{ unionid: string | null }>(server, "SELECT unionid FROM wecom_external_contacts WHERE external_userid = 'wmNOUNION'");
@@ -279,15 +310,23 @@ describe('the simulator under the current rules', () => {
   let server: TestServer;
   afterEach(() => server.close());
   const call = async (path: string, secret: string, init?: RequestInit) => {
-    const token = ((await (await fetch(`${server.baseUrl}/__wecom/cgi-bin/gettoken?corpid=${d.corpId}&corpsecret=${secret}`)).json()) as { access_token: string }).access_token;
-    return (await (await fetch(`${server.baseUrl}/__wecom/cgi-bin/${path}${path.includes('?') ? '&' : '?'}access_token=${token}`, init)).json()) as Record<string, unknown>;
+    const token = (
+      (await (await fetch(`${server.baseUrl}/__wecom/cgi-bin/gettoken?corpid=${d.corpId}&corpsecret=${secret}`)).json()) as { access_token: string }
+    ).access_token;
+    return (await (await fetch(`${server.baseUrl}/__wecom/cgi-bin/${path}${path.includes('?') ? '&' : '?'}access_token=${token}`, init)).json()) as Record<
+      string,
+      unknown
+    >;
   };
   const post = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('refuses the 通讯录同步 secret user/get from a new IP with 48009, and user/list_id to the app', async () => {
     server = await startTestServer();
 
-    expect(await call('user/get?userid=admin', d.contactSecret)).toMatchObject({ errcode: 48009, errmsg: expect.stringContaining('api forbidden for contact assistant') });
+    expect(await call('user/get?userid=admin', d.contactSecret)).toMatchObject({
+      errcode: 48009,
+      errmsg: expect.stringContaining('api forbidden for contact assistant'),
+    });
     expect(await call('user/list_id', d.agentSecret, post({ limit: 10 }))).toMatchObject({ errcode: 48002 });
     expect(await call('user/list_id', d.contactSecret, post({ limit: 10 }))).toMatchObject({ errcode: 0 });
   });
@@ -301,7 +340,8 @@ describe('the simulator under the current rules', () => {
 
   it('drops app messages over a member’s 30 a minute silently (errcode 0) and names invalid recipients', async () => {
     server = await startTestServer();
-    const send = (touser: string, i: number) => call('message/send', d.agentSecret, post({ touser, msgtype: 'text', agentid: Number(d.agentId), text: { content: `第 ${i} 条` } }));
+    const send = (touser: string, i: number) =>
+      call('message/send', d.agentSecret, post({ touser, msgtype: 'text', agentid: Number(d.agentId), text: { content: `第 ${i} 条` } }));
 
     const answers = [];
     for (let i = 0; i < 32; i++) answers.push(await send('rep-east-1', i));
@@ -320,7 +360,10 @@ describe('the simulator under the current rules', () => {
     const events: Record<string, unknown>[] = [];
     server.simulator.events.callbackUrl = undefined;
     const add = (id: string) => {
-      server.simulator.state.addExternalContact({ external_userid: id, name: '欢迎', type: 1 }, { userid: 'rep-east-1', remark: '', description: '', tag_ids: [], add_way: 1 });
+      server.simulator.state.addExternalContact(
+        { external_userid: id, name: '欢迎', type: 1 },
+        { userid: 'rep-east-1', remark: '', description: '', tag_ids: [], add_way: 1 },
+      );
       const code = [...server.simulator.state.welcomeCodes.entries()].find(([, w]) => w.externalUserid === id)?.[0];
       events.push({ id, code });
       return code;
@@ -346,7 +389,10 @@ describe('the simulator under the current rules', () => {
   it('refuses an OAuth state outside a-zA-Z0-9 or over 128 bytes', async () => {
     server = await startTestServer();
     const authorize = (state: string) =>
-      fetch(`${server.baseUrl}/__wecom/connect/oauth2/authorize?appid=${d.corpId}&redirect_uri=${encodeURIComponent('http://crm.example/cb')}&response_type=code&scope=snsapi_base&agentid=${d.agentId}&state=${state}&login_as=admin`, { redirect: 'manual' });
+      fetch(
+        `${server.baseUrl}/__wecom/connect/oauth2/authorize?appid=${d.corpId}&redirect_uri=${encodeURIComponent('http://crm.example/cb')}&response_type=code&scope=snsapi_base&agentid=${d.agentId}&state=${state}&login_as=admin`,
+        { redirect: 'manual' },
+      );
 
     expect((await authorize('abc.def')).status).toBe(400);
     expect((await authorize('a'.repeat(129))).status).toBe(400);

@@ -319,7 +319,9 @@ describe('simulator over HTTP', () => {
     it('configures faults through the state API', async () => {
       await admin('PUT', '/faults/user%2Fget', { errorRate: 1, errcodes: [60020] });
 
-      const err = await clientFor(sim, db, clock).getUser('admin').catch((e: unknown) => e);
+      const err = await clientFor(sim, db, clock)
+        .getUser('admin')
+        .catch((e: unknown) => e);
 
       expect(err).toMatchObject({ errcode: 60020 });
     });

@@ -70,9 +70,7 @@ describe('loadConfig', () => {
       dialect: 'sqlite',
       storage: ':memory:',
     });
-    expect(loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/crm' }).database.dialect).toBe(
-      'mysql',
-    );
+    expect(loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/crm' }).database.dialect).toBe('mysql');
   });
 
   it('rejects an EncodingAESKey that is not 43 characters', () => {
@@ -101,18 +99,15 @@ describe('loadConfig', () => {
     expect(config.wecom.externalSecret).toBe(LIVE_ENV.WECOM_AGENT_SECRET);
   });
 
-  it.each(['WECOM_AGENT_SECRET', 'SESSION_SECRET', 'WECOM_CALLBACK_AES_KEY'])(
-    'requires %s in live mode',
-    (name) => {
-      const env: Record<string, string> = { ...LIVE_ENV };
-      delete env[name];
+  it.each(['WECOM_AGENT_SECRET', 'SESSION_SECRET', 'WECOM_CALLBACK_AES_KEY'])('requires %s in live mode', (name) => {
+    const env: Record<string, string> = { ...LIVE_ENV };
+    delete env[name];
 
-      const err = configErrorOf(env);
+    const err = configErrorOf(env);
 
-      expect(err.variable).toBe(name);
-      expect(err.message).toBe(`Invalid configuration: ${name} is required when WECOM_MODE=live`);
-    },
-  );
+    expect(err.variable).toBe(name);
+    expect(err.message).toBe(`Invalid configuration: ${name} is required when WECOM_MODE=live`);
+  });
 
   it('refuses a live mode without https, in one line naming PUBLIC_URL', () => {
     const err = configErrorOf({ ...LIVE_ENV, PUBLIC_URL: 'http://crm.example.com' });

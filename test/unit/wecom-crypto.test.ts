@@ -12,15 +12,12 @@ const SAMPLE = {
     msg_signature: '5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3',
     timestamp: '1409659589',
     nonce: '263014780',
-    echostr: decodeURIComponent(
-      'P9nAzCzyDtyTWESHep1vC5X9xho%2FqYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp%2B4RPcs8TgAE7OaBO%2BFZXvnaqQ%3D%3D',
-    ),
+    echostr: decodeURIComponent('P9nAzCzyDtyTWESHep1vC5X9xho%2FqYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp%2B4RPcs8TgAE7OaBO%2BFZXvnaqQ%3D%3D'),
   },
   plaintext: '1616140317555161061',
 };
 
-const sampleCrypto = (receiveId = SAMPLE.corpId) =>
-  new CallbackCrypto({ token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, receiveId });
+const sampleCrypto = (receiveId = SAMPLE.corpId) => new CallbackCrypto({ token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, receiveId });
 
 function rejectionOf(fn: () => unknown): string {
   try {
@@ -60,30 +57,24 @@ describe('callback URL verification', () => {
   });
 
   it('rejects a signature of the wrong length', () => {
-    expect(rejectionOf(() => sampleCrypto().verifyUrl({ ...SAMPLE.query, msg_signature: 'abc' }))).toBe(
-      'bad_signature',
-    );
+    expect(rejectionOf(() => sampleCrypto().verifyUrl({ ...SAMPLE.query, msg_signature: 'abc' }))).toBe('bad_signature');
   });
 
   it('rejects a request with missing parameters', () => {
-    expect(rejectionOf(() => sampleCrypto().verifyUrl({ ...SAMPLE.query, nonce: undefined }))).toBe(
-      'missing_parameter',
-    );
+    expect(rejectionOf(() => sampleCrypto().verifyUrl({ ...SAMPLE.query, nonce: undefined }))).toBe('missing_parameter');
   });
 
   it('rejects truncated base64 even when correctly signed', () => {
     const echostr = SAMPLE.query.echostr.slice(0, 40);
     const msg_signature = getSignature(SAMPLE.token, SAMPLE.query.timestamp, SAMPLE.query.nonce, echostr);
 
-    expect(rejectionOf(() => sampleCrypto().verifyUrl({ ...SAMPLE.query, echostr, msg_signature }))).toBe(
-      'undecryptable',
-    );
+    expect(rejectionOf(() => sampleCrypto().verifyUrl({ ...SAMPLE.query, echostr, msg_signature }))).toBe('undecryptable');
   });
 
   it('refuses to be built with a key that is not 43 characters', () => {
-    expect(
-      () => new CallbackCrypto({ token: 't', encodingAesKey: SAMPLE.encodingAesKey.slice(1), receiveId: 'x' }),
-    ).toThrow('EncodingAESKey must be 43 base64 characters');
+    expect(() => new CallbackCrypto({ token: 't', encodingAesKey: SAMPLE.encodingAesKey.slice(1), receiveId: 'x' })).toThrow(
+      'EncodingAESKey must be 43 base64 characters',
+    );
   });
 });
 
@@ -126,8 +117,15 @@ describe('callback events', () => {
   });
 
   it.each([
-    ['WeCom’s documented order', (e: string) => `<xml><ToUserName><![CDATA[${SAMPLE.corpId}]]></ToUserName><AgentID><![CDATA[1000002]]></AgentID><Encrypt><![CDATA[${e}]]></Encrypt></xml>`],
-    ['line breaks between elements', (e: string) => `<xml>\n  <ToUserName><![CDATA[${SAMPLE.corpId}]]></ToUserName>\n  <Encrypt><![CDATA[${e}]]></Encrypt>\n</xml>\n`],
+    [
+      'WeCom’s documented order',
+      (e: string) =>
+        `<xml><ToUserName><![CDATA[${SAMPLE.corpId}]]></ToUserName><AgentID><![CDATA[1000002]]></AgentID><Encrypt><![CDATA[${e}]]></Encrypt></xml>`,
+    ],
+    [
+      'line breaks between elements',
+      (e: string) => `<xml>\n  <ToUserName><![CDATA[${SAMPLE.corpId}]]></ToUserName>\n  <Encrypt><![CDATA[${e}]]></Encrypt>\n</xml>\n`,
+    ],
     ['a plain-text element (read by the parser)', (e: string) => `<xml><ToUserName>${SAMPLE.corpId}</ToUserName><Encrypt><![CDATA[${e}]]></Encrypt></xml>`],
   ])('opens an envelope with %s', (_, envelope) => {
     const { query, encrypted } = sampleCrypto().seal(EVENT_XML);
@@ -136,9 +134,7 @@ describe('callback events', () => {
   });
 
   it('rejects a body without <Encrypt>', () => {
-    expect(rejectionOf(() => sampleCrypto().openEvent({ msg_signature: 'a', timestamp: '1', nonce: '2' }, '<xml><A>1</A></xml>'))).toBe(
-      'malformed',
-    );
+    expect(rejectionOf(() => sampleCrypto().openEvent({ msg_signature: 'a', timestamp: '1', nonce: '2' }, '<xml><A>1</A></xml>'))).toBe('malformed');
   });
 });
 
@@ -167,11 +163,10 @@ describe('callback XML parsing', () => {
 describe('JS-SDK signatures', () => {
   // The published WeChat/WeCom JS-SDK signature example: same algorithm, same fields.
   it('matches the published example vector', () => {
-    const signed = signJsApi(
-      'sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg',
-      'http://mp.weixin.qq.com?params=value',
-      { nonceStr: 'Wm3WZYTPz0wzccnW', timestamp: 1414587457 },
-    );
+    const signed = signJsApi('sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg', 'http://mp.weixin.qq.com?params=value', {
+      nonceStr: 'Wm3WZYTPz0wzccnW',
+      timestamp: 1414587457,
+    });
 
     expect(signed.signature).toBe('0f9de62fce790f9a083d5c99e95740ceb90c27ed');
   });
@@ -179,9 +174,7 @@ describe('JS-SDK signatures', () => {
   it('signs the URL without its fragment', () => {
     const options = { nonceStr: 'n', timestamp: 1 };
 
-    expect(signJsApi('t', 'https://crm.example/sidebar?x=1#/card', options)).toEqual(
-      signJsApi('t', 'https://crm.example/sidebar?x=1', options),
-    );
+    expect(signJsApi('t', 'https://crm.example/sidebar?x=1#/card', options)).toEqual(signJsApi('t', 'https://crm.example/sidebar?x=1', options));
     expect(signableUrl('https://crm.example/a#b#c')).toBe('https://crm.example/a');
   });
 });

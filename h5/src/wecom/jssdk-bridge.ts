@@ -10,8 +10,10 @@ const signedUrl = () => window.location.href.split('#')[0]!;
 function explain(err: unknown): WecomBridgeError {
   if (err instanceof WecomBridgeError) return err;
   const message = String((err as { errMsg?: string })?.errMsg ?? (err as Error)?.message ?? err);
-  if (/signature|40093/i.test(message)) return new WecomBridgeError('signature', '企业微信签名校验失败：请确认应用的可信域名与本页地址一致，然后重新打开侧边栏');
-  if (/permission|no permission|80001/i.test(message)) return new WecomBridgeError('permission', '应用没有客户联系权限：请管理员在企业微信后台为本应用开启「客户联系」权限');
+  if (/signature|40093/i.test(message))
+    return new WecomBridgeError('signature', '企业微信签名校验失败：请确认应用的可信域名与本页地址一致，然后重新打开侧边栏');
+  if (/permission|no permission|80001/i.test(message))
+    return new WecomBridgeError('permission', '应用没有客户联系权限：请管理员在企业微信后台为本应用开启「客户联系」权限');
   return new WecomBridgeError('unavailable', `企业微信接口调用失败（${message}），请关闭侧边栏后重试`);
 }
 

@@ -143,7 +143,10 @@ export const migration: Migration = {
     await q.addIndex('audit_logs', ['actor_user_id', 'created_at'], { name: 'audit_logs_actor' });
 
     const now = new Date();
-    await q.bulkInsert('roles', DEFAULT_ROLES.map((r) => ({ ...r, permissions: JSON.stringify(r.permissions), is_system: true, created_at: now, updated_at: now })));
+    await q.bulkInsert(
+      'roles',
+      DEFAULT_ROLES.map((r) => ({ ...r, permissions: JSON.stringify(r.permissions), is_system: true, created_at: now, updated_at: now })),
+    );
   },
   async down({ queryInterface: q }) {
     for (const table of ['audit_logs', 'oauth_states', 'leases', 'sync_runs', 'user_roles', 'roles', 'user_departments', 'users', 'departments']) {
@@ -165,18 +168,24 @@ const DEFAULT_ROLES = [
     name: '部门经理',
     data_scope: 'department_tree',
     permissions: [
-      'customer.read', 'customer.write', 'customer.transfer', 'customer.export',
-      'partner.read', 'partner.write', 'product.read', 'sales.read', 'sales.write',
-      'target.read', 'target.manage', 'dashboard.view',
+      'customer.read',
+      'customer.write',
+      'customer.transfer',
+      'customer.export',
+      'partner.read',
+      'partner.write',
+      'product.read',
+      'sales.read',
+      'sales.write',
+      'target.read',
+      'target.manage',
+      'dashboard.view',
     ],
   },
   {
     code: 'sales',
     name: '销售',
     data_scope: 'self',
-    permissions: [
-      'customer.read', 'customer.write', 'partner.read', 'partner.write',
-      'product.read', 'sales.read', 'sales.write', 'target.read',
-    ],
+    permissions: ['customer.read', 'customer.write', 'partner.read', 'partner.write', 'product.read', 'sales.read', 'sales.write', 'target.read'],
   },
 ];

@@ -242,12 +242,32 @@ export const migration: Migration = {
     const now = new Date();
     await q.bulkInsert(
       'dictionaries',
-      PRODUCT_CATEGORIES.map(([code, label], i) => ({ type: 'product_category', code, label, sort_order: (i + 1) * 10, enabled: true, created_at: now, updated_at: now })),
+      PRODUCT_CATEGORIES.map(([code, label], i) => ({
+        type: 'product_category',
+        code,
+        label,
+        sort_order: (i + 1) * 10,
+        enabled: true,
+        created_at: now,
+        updated_at: now,
+      })),
     );
   },
   async down({ queryInterface: q }) {
     await q.bulkDelete('dictionaries', { type: 'product_category' });
-    for (const table of ['targets', 'product_sales', 'partner_follow_ups', 'consignment_partners', 'holding_records', 'holdings', 'products', 'customer_wecom_links', 'customer_stage_changes', 'follow_ups', 'customer_contacts']) {
+    for (const table of [
+      'targets',
+      'product_sales',
+      'partner_follow_ups',
+      'consignment_partners',
+      'holding_records',
+      'holdings',
+      'products',
+      'customer_wecom_links',
+      'customer_stage_changes',
+      'follow_ups',
+      'customer_contacts',
+    ]) {
       await q.dropTable(table);
     }
     await q.removeColumn('customers', 'merged_into_id');

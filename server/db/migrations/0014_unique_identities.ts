@@ -38,7 +38,10 @@ async function refuseExistingDuplicates(sequelize: Sequelize, u: LiveUnique): Pr
     { type: QueryTypes.SELECT },
   );
   if (rows.length) {
-    const examples = rows.slice(0, 5).map((r) => r.ids).join(', ');
+    const examples = rows
+      .slice(0, 5)
+      .map((r) => r.ids)
+      .join(', ');
     throw new Error(
       `0014_unique_identities: ${rows.length} groups of live ${u.table} rows share ${key} (first ids: ${examples}); merge or correct them, then migrate again`,
     );
@@ -59,9 +62,7 @@ async function addLiveUnique(sequelize: Sequelize, dialect: Dialect, u: LiveUniq
     const name = liveColumn(column);
     const exists = await sequelize.query(`SHOW COLUMNS FROM ${u.table} LIKE '${name}'`, { type: QueryTypes.SELECT });
     if (!exists.length) {
-      await sequelize.query(
-        `ALTER TABLE ${u.table} ADD COLUMN ${name} VARCHAR(256) GENERATED ALWAYS AS (CASE WHEN ${u.where} THEN ${column} END) STORED`,
-      );
+      await sequelize.query(`ALTER TABLE ${u.table} ADD COLUMN ${name} VARCHAR(256) GENERATED ALWAYS AS (CASE WHEN ${u.where} THEN ${column} END) STORED`);
     }
     generated.push(name);
   }
@@ -79,7 +80,12 @@ export const migration: Migration = {
       await sequelize.query(dialect === 'sqlite' ? `DROP INDEX ${u.index}` : `DROP INDEX ${u.index} ON ${u.table}`);
     }
     if (dialect === 'mysql') {
-      for (const [table, column] of [['customers', 'phone'], ['customers', 'name'], ['customers', 'institution'], ['consignment_partners', 'name']] as const) {
+      for (const [table, column] of [
+        ['customers', 'phone'],
+        ['customers', 'name'],
+        ['customers', 'institution'],
+        ['consignment_partners', 'name'],
+      ] as const) {
         await sequelize.query(`ALTER TABLE ${table} DROP COLUMN IF EXISTS ${liveColumn(column)}`);
       }
     }

@@ -19,4 +19,20 @@ import type { Migration } from './types';
  * Every migration, in order. Listed explicitly (not globbed) so the same list works under tsx,
  * jest and any bundler. Append only; never edit a released migration.
  */
-export const migrations: readonly Migration[] = [kvCache, orgAuth, wecomEvents, dictionaries, customers, crmProcess, matching, readPaths, importJobs, ownerChanges, notifications, followUpRollup, sessions, uniqueIdentities, syncRunNotes];
+export const migrations: readonly Migration[] = [
+  kvCache,
+  orgAuth,
+  wecomEvents,
+  dictionaries,
+  customers,
+  crmProcess,
+  matching,
+  readPaths,
+  importJobs,
+  ownerChanges,
+  notifications,
+  followUpRollup,
+  sessions,
+  uniqueIdentities,
+  syncRunNotes,
+];

@@ -22,12 +22,7 @@ export interface AuditEntry {
 }
 
 /** Records one audited action. Pass the caller's transaction so the entry commits with the change. */
-export async function audit(
-  sequelize: Sequelize,
-  actor: Actor,
-  entry: AuditEntry,
-  options: { transaction?: Transaction } = {},
-): Promise<void> {
+export async function audit(sequelize: Sequelize, actor: Actor, entry: AuditEntry, options: { transaction?: Transaction } = {}): Promise<void> {
   const { AuditLog } = auditModels(sequelize);
   await AuditLog.create(
     {
@@ -68,7 +63,6 @@ export interface AuditQuery {
   pageSize: number;
 }
 
-
 export async function listAuditLogs(sequelize: Sequelize, query: AuditQuery): Promise<PageOf<AuditLogView>> {
   const { AuditLog } = auditModels(sequelize);
   const where: WhereOptions<AuditLogRow> = {};
@@ -91,7 +85,11 @@ export async function listAuditLogs(sequelize: Sequelize, query: AuditQuery): Pr
     limit: query.pageSize,
     offset: (query.page - 1) * query.pageSize,
   });
-  const names = await namesById(sequelize, 'users', rows.map((r) => r.get().actor_user_id));
+  const names = await namesById(
+    sequelize,
+    'users',
+    rows.map((r) => r.get().actor_user_id),
+  );
   return {
     items: rows.map((r) => {
       const row = r.get();

@@ -26,32 +26,21 @@ function sign(secret: string, id: string, expires: number, nonce: string): strin
 
 const STATE_SHAPE = /^([0-9a-f]{32})(\d{13})([0-9a-f]{64})$/;
 
-export async function issueState(
-  sequelize: Sequelize,
-  secret: string,
-  redirect: string,
-  now = Date.now(),
-): Promise<{ state: string; nonce: string }> {
+export async function issueState(sequelize: Sequelize, secret: string, redirect: string, now = Date.now()): Promise<{ state: string; nonce: string }> {
   const id = randomBytes(16).toString('hex');
   const nonce = randomBytes(16).toString('base64url');
   const expires = now + STATE_TTL_MS;
-  await sequelize.query(
-    'INSERT INTO oauth_states (id, redirect, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
-    { replacements: [id, redirect, new Date(expires), new Date(now), new Date(now)], type: QueryTypes.INSERT },
-  );
+  await sequelize.query('INSERT INTO oauth_states (id, redirect, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', {
+    replacements: [id, redirect, new Date(expires), new Date(now), new Date(now)],
+    type: QueryTypes.INSERT,
+  });
   // Old states are useless after expiry; sweep them while we are here.
   await sequelize.query('DELETE FROM oauth_states WHERE expires_at < ?', { replacements: [new Date(now - STATE_TTL_MS)] });
   return { state: `${id}${expires}${sign(secret, id, expires, nonce)}`, nonce };
 }
 
 /** Verifies and consumes a state; returns the redirect path it was issued for. */
-export async function consumeState(
-  sequelize: Sequelize,
-  secret: string,
-  state: string,
-  nonce: string | undefined,
-  now = Date.now(),
-): Promise<string> {
+export async function consumeState(sequelize: Sequelize, secret: string, state: string, nonce: string | undefined, now = Date.now()): Promise<string> {
   const match = STATE_SHAPE.exec(state);
   if (!match) throw new OAuthStateError('state_invalid', '登录请求无效，请重新登录');
   const [, id, expiresText, signature] = match as unknown as [string, string, string, string];
@@ -65,11 +54,12 @@ export async function consumeState(
   }
   if (expires <= now) throw new OAuthStateError('state_expired', '登录请求已过期，请重新登录');
 
-  const affected = await updateRows(
-    sequelize,
-    'UPDATE oauth_states SET used_at = ?, updated_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?',
-    [new Date(now), new Date(now), id, new Date(now)],
-  );
+  const affected = await updateRows(sequelize, 'UPDATE oauth_states SET used_at = ?, updated_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?', [
+    new Date(now),
+    new Date(now),
+    id,
+    new Date(now),
+  ]);
   if (affected !== 1) throw new OAuthStateError('state_used', '该登录链接已使用过，请重新登录');
   const [row] = await sequelize.query<{ redirect: string }>('SELECT redirect FROM oauth_states WHERE id = ?', {
     replacements: [id],

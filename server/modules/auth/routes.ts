@@ -82,7 +82,11 @@ export function authRoutes(deps: AuthDeps): Router {
 
   router.post('/auth/logout', async (ctx) => {
     if (ctx.state.user) {
-      await audit(sequelize, { userId: ctx.state.user.id, label: ctx.state.user.wecom_userid, ip: ctx.ip }, { action: 'auth.logout', entity: 'user', entityId: ctx.state.user.id, summary: `${ctx.state.user.name} 退出登录` });
+      await audit(
+        sequelize,
+        { userId: ctx.state.user.id, label: ctx.state.user.wecom_userid, ip: ctx.ip },
+        { action: 'auth.logout', entity: 'user', entityId: ctx.state.user.id, summary: `${ctx.state.user.name} 退出登录` },
+      );
     }
     await endSession(ctx, config, sequelize);
     ctx.status = 204;

@@ -21,11 +21,7 @@ const INVALID_CODE = 40029;
  * in. With the snsapi_privateinfo scope the employee's consent brings a `user_ticket`, and with it
  * the mobile, e-mail and avatar WeCom no longer gives apps otherwise (96443).
  */
-export async function loginWithCode(
-  deps: { sequelize: Sequelize; wecom: WecomClient; bootstrap: RoleBootstrap },
-  code: string,
-  ip: string,
-): Promise<UserRow> {
+export async function loginWithCode(deps: { sequelize: Sequelize; wecom: WecomClient; bootstrap: RoleBootstrap }, code: string, ip: string): Promise<UserRow> {
   const { sequelize, wecom } = deps;
   let userid: string | undefined;
   let userTicket: string | undefined;
@@ -58,13 +54,25 @@ export async function loginWithCode(
   if (deps.bootstrap.adminUserIds.includes(userid)) await grantRoles(sequelize, user.id, ['admin']);
   if (userTicket) await applyGrantedDetails(sequelize, user.id, await wecom.getUserDetail(userTicket));
   await sequelize.query('UPDATE users SET last_login_at = ? WHERE id = ?', { replacements: [new Date(), user.id] });
-  await audit(sequelize, { userId: user.id, label: user.wecom_userid, ip }, { action: 'auth.login', entity: 'user', entityId: user.id, summary: `${user.name} 登录` });
+  await audit(
+    sequelize,
+    { userId: user.id, label: user.wecom_userid, ip },
+    { action: 'auth.login', entity: 'user', entityId: user.id, summary: `${user.name} 登录` },
+  );
   return user;
 }
 
 export async function describeMe(sequelize: Sequelize, user: UserRow, access: Access): Promise<MeResponse> {
   return {
-    user: { id: user.id, wecomUserid: user.wecom_userid, name: user.name, avatar: user.avatar, position: user.position, mobile: user.mobile, email: user.email },
+    user: {
+      id: user.id,
+      wecomUserid: user.wecom_userid,
+      name: user.name,
+      avatar: user.avatar,
+      position: user.position,
+      mobile: user.mobile,
+      email: user.email,
+    },
     departments: await departmentsOfUser(sequelize, user.id),
     roles: access.roles,
     dataScope: access.dataScope,

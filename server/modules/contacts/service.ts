@@ -32,7 +32,13 @@ export function contactView(r: ContactRow): ContactView {
 
 export async function listContacts(sequelize: Sequelize, access: Access, customerId: number): Promise<ContactView[]> {
   await loadVisibleCustomer(sequelize, access, customerId);
-  const rows = await contactModels(sequelize).Contact.findAll({ where: { customer_id: customerId }, order: [['primary_of_customer_id', 'DESC'], ['id', 'ASC']] });
+  const rows = await contactModels(sequelize).Contact.findAll({
+    where: { customer_id: customerId },
+    order: [
+      ['primary_of_customer_id', 'DESC'],
+      ['id', 'ASC'],
+    ],
+  });
   return rows.map((r) => contactView(r.get()));
 }
 
@@ -61,7 +67,18 @@ export async function addContact(sequelize: Sequelize, caller: Caller, customerI
       },
       { transaction },
     );
-    await audit(sequelize, caller.actor, { action: 'contact.create', entity: 'customer', entityId: customerId, summary: `客户 ${customer.name} 新增联系人 ${input.name}`, diff: { contactId: created.get().id, ...input, phone } }, { transaction });
+    await audit(
+      sequelize,
+      caller.actor,
+      {
+        action: 'contact.create',
+        entity: 'customer',
+        entityId: customerId,
+        summary: `客户 ${customer.name} 新增联系人 ${input.name}`,
+        diff: { contactId: created.get().id, ...input, phone },
+      },
+      { transaction },
+    );
     return created.get();
   });
   return contactView(row);
@@ -93,7 +110,18 @@ export async function updateContact(sequelize: Sequelize, caller: Caller, custom
     if (patch.isPrimary === true) await clearPrimary(sequelize, customerId, transaction);
     if (patch.isPrimary !== undefined) changes.primary_of_customer_id = patch.isPrimary ? customerId : null;
     await Contact.update(changes, { where: { id: contactId }, transaction });
-    await audit(sequelize, caller.actor, { action: 'contact.update', entity: 'customer', entityId: customerId, summary: `客户 ${customer.name} 修改联系人 ${current.name}`, diff: { contactId, ...fieldDiff(current, changes) } }, { transaction });
+    await audit(
+      sequelize,
+      caller.actor,
+      {
+        action: 'contact.update',
+        entity: 'customer',
+        entityId: customerId,
+        summary: `客户 ${customer.name} 修改联系人 ${current.name}`,
+        diff: { contactId, ...fieldDiff(current, changes) },
+      },
+      { transaction },
+    );
   });
   return contactView(await loadContact(sequelize, customerId, contactId));
 }
@@ -105,7 +133,18 @@ export async function deleteContact(sequelize: Sequelize, caller: Caller, custom
   const { Contact } = contactModels(sequelize);
   await sequelize.transaction(async (transaction) => {
     await Contact.destroy({ where: { id: contactId }, transaction });
-    await audit(sequelize, caller.actor, { action: 'contact.delete', entity: 'customer', entityId: customerId, summary: `客户 ${customer.name} 删除联系人 ${contact.name}`, diff: { contactId, name: contact.name, phone: contact.phone } }, { transaction });
+    await audit(
+      sequelize,
+      caller.actor,
+      {
+        action: 'contact.delete',
+        entity: 'customer',
+        entityId: customerId,
+        summary: `客户 ${customer.name} 删除联系人 ${contact.name}`,
+        diff: { contactId, name: contact.name, phone: contact.phone },
+      },
+      { transaction },
+    );
     if (contact.primary_of_customer_id === null) return;
     const next = await Contact.findOne({ where: { customer_id: customerId, id: { [Op.ne]: contactId } }, order: [['id', 'ASC']], transaction });
     if (next) await Contact.update({ primary_of_customer_id: customerId }, { where: { id: next.get().id }, transaction });

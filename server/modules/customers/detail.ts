@@ -25,7 +25,14 @@ export async function getCustomerDetail(sequelize: Sequelize, access: Access, id
       { replacements: { id }, type: QueryTypes.SELECT },
     ),
     contactModels(sequelize).Contact.findOne({ where: { primary_of_customer_id: id } }),
-    FollowUp.findAll({ where: { customer_id: id, deleted_at: null }, order: [['followed_at', 'DESC'], ['id', 'DESC']], limit: LATEST_FOLLOW_UPS }),
+    FollowUp.findAll({
+      where: { customer_id: id, deleted_at: null },
+      order: [
+        ['followed_at', 'DESC'],
+        ['id', 'DESC'],
+      ],
+      limit: LATEST_FOLLOW_UPS,
+    }),
   ]);
   return {
     ...profile,
@@ -37,6 +44,10 @@ export async function getCustomerDetail(sequelize: Sequelize, access: Access, id
       wecomLinks: Number(counts?.wecomLinks ?? 0),
     },
     primaryContact: primary ? contactView(primary.get()) : null,
-    latestFollowUps: (await followUpViews(sequelize, customerFollowUpSubject, latest.map((r) => r.get()))) as FollowUpView[],
+    latestFollowUps: (await followUpViews(
+      sequelize,
+      customerFollowUpSubject,
+      latest.map((r) => r.get()),
+    )) as FollowUpView[],
   };
 }

@@ -39,8 +39,18 @@ export async function mergeCustomers(sequelize: Sequelize, caller: Caller, targe
       moved.holdings += holdings.holdings;
       moved.holdingRecords += holdings.records;
       moved.sales += await updateRows(sequelize, 'UPDATE product_sales SET customer_id = ? WHERE customer_id = ?', [targetId, sourceId], transaction);
-      moved.stageChanges += await updateRows(sequelize, 'UPDATE customer_stage_changes SET customer_id = ? WHERE customer_id = ?', [targetId, sourceId], transaction);
-      moved.wecomLinks += await updateRows(sequelize, 'UPDATE customer_wecom_links SET customer_id = ? WHERE customer_id = ?', [targetId, sourceId], transaction);
+      moved.stageChanges += await updateRows(
+        sequelize,
+        'UPDATE customer_stage_changes SET customer_id = ? WHERE customer_id = ?',
+        [targetId, sourceId],
+        transaction,
+      );
+      moved.wecomLinks += await updateRows(
+        sequelize,
+        'UPDATE customer_wecom_links SET customer_id = ? WHERE customer_id = ?',
+        [targetId, sourceId],
+        transaction,
+      );
       await updateRows(sequelize, 'UPDATE customer_wecom_link_events SET customer_id = ? WHERE customer_id = ?', [targetId, sourceId], transaction);
       await updateRows(sequelize, 'UPDATE customer_owner_changes SET customer_id = ? WHERE customer_id = ?', [targetId, sourceId], transaction);
       for (const field of FILLABLE) {
@@ -56,7 +66,13 @@ export async function mergeCustomers(sequelize: Sequelize, caller: Caller, targe
     await audit(
       sequelize,
       caller.actor,
-      { action: 'customer.merge', entity: 'customer', entityId: targetId, summary: `合并客户 ${sources.join(', ')} 到 ${target.name}`, diff: { sourceIds: sources, moved, filled: Object.keys(fills) } },
+      {
+        action: 'customer.merge',
+        entity: 'customer',
+        entityId: targetId,
+        summary: `合并客户 ${sources.join(', ')} 到 ${target.name}`,
+        diff: { sourceIds: sources, moved, filled: Object.keys(fills) },
+      },
       { transaction },
     );
   });
@@ -77,26 +93,43 @@ async function moveContacts(sequelize: Sequelize, source: CustomerRow, target: C
   const known = await Contact.count({ where: { customer_id: target.id, phone: source.phone }, transaction });
   if (known) return moved;
   await Contact.create(
-    { customer_id: target.id, name: source.name, title: source.title, phone: source.phone, email: source.email, relation: '合并来源', notes: `由客户 #${source.id} 合并`, primary_of_customer_id: null },
+    {
+      customer_id: target.id,
+      name: source.name,
+      title: source.title,
+      phone: source.phone,
+      email: source.email,
+      relation: '合并来源',
+      notes: `由客户 #${source.id} 合并`,
+      primary_of_customer_id: null,
+    },
     { transaction },
   );
   return moved + 1;
 }
 
 /** Holdings of products only the source holds move; records of a shared product join the target's holding. */
-async function moveHoldings(sequelize: Sequelize, sourceId: number, targetId: number, transaction: Transaction): Promise<{ holdings: number; records: number }> {
+async function moveHoldings(
+  sequelize: Sequelize,
+  sourceId: number,
+  targetId: number,
+  transaction: Transaction,
+): Promise<{ holdings: number; records: number }> {
   const { Holding } = holdingModels(sequelize);
   const sourceHoldings = (await Holding.findAll({ where: { customer_id: sourceId }, transaction })).map((h) => h.get());
   const targetHoldings = new Map(
-    (await Holding.findAll({ where: { customer_id: targetId, product_id: { [Op.in]: sourceHoldings.map((h) => h.product_id) } }, transaction })).map((h) => [h.get().product_id, h.get().id]),
+    (await Holding.findAll({ where: { customer_id: targetId, product_id: { [Op.in]: sourceHoldings.map((h) => h.product_id) } }, transaction })).map((h) => [
+      h.get().product_id,
+      h.get().id,
+    ]),
   );
   let records = 0;
   for (const holding of sourceHoldings) {
-    const [{ n }] = await sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM holding_records WHERE holding_id = ?', {
+    const [{ n }] = (await sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM holding_records WHERE holding_id = ?', {
       replacements: [holding.id],
       type: QueryTypes.SELECT,
       transaction,
-    }) as [{ n: number }];
+    })) as [{ n: number }];
     records += Number(n);
     const into = targetHoldings.get(holding.product_id);
     if (into === undefined) {

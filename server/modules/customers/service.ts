@@ -30,18 +30,26 @@ function dictionaryChecks(input: Partial<CustomerCreateInput>, previous?: Custom
   ];
 }
 
-
 async function recordStageChange(
   sequelize: Sequelize,
   change: { customerId: number; from: string | null; to: string; by: number | null },
   transaction: Transaction,
 ): Promise<void> {
   const { StageChange } = stageChangeModels(sequelize);
-  await StageChange.create({ customer_id: change.customerId, from_stage: change.from, to_stage: change.to, changed_by: change.by, changed_at: new Date() }, { transaction });
+  await StageChange.create(
+    { customer_id: change.customerId, from_stage: change.from, to_stage: change.to, changed_by: change.by, changed_at: new Date() },
+    { transaction },
+  );
 }
 
 /** The same person or institution already on file: same phone, or same name + institution. */
-async function findDuplicate(sequelize: Sequelize, name: string, institution: string | null, phone: string | null, exceptId?: number): Promise<CustomerRow | null> {
+async function findDuplicate(
+  sequelize: Sequelize,
+  name: string,
+  institution: string | null,
+  phone: string | null,
+  exceptId?: number,
+): Promise<CustomerRow | null> {
   const { Customer } = customerModels(sequelize);
   const matches: WhereOptions<CustomerRow>[] = [];
   if (phone) matches.push({ phone });
@@ -97,10 +105,14 @@ export async function insertCustomers(sequelize: Sequelize, customers: NewCustom
   // The ids come from the driver's insert id; check them rather than trust an auto-increment mode.
   const named = await Customer.findAll({ where: { id: { [Op.in]: ids } }, attributes: ['id', 'name'], transaction });
   const nameOf = new Map(named.map((r) => [r.get().id, r.get().name]));
-  if (ids.some((id, i) => nameOf.get(id) !== customers[i]!.values.name)) throw new Error('customer ids returned by the bulk insert do not match the rows written');
+  if (ids.some((id, i) => nameOf.get(id) !== customers[i]!.values.name))
+    throw new Error('customer ids returned by the bulk insert do not match the rows written');
   const { StageChange } = stageChangeModels(sequelize);
   const now = new Date();
-  await StageChange.bulkCreate(ids.map((customer_id, i) => ({ customer_id, from_stage: null, to_stage: stages[i]!, changed_by: by, changed_at: now })), { transaction });
+  await StageChange.bulkCreate(
+    ids.map((customer_id, i) => ({ customer_id, from_stage: null, to_stage: stages[i]!, changed_by: by, changed_at: now })),
+    { transaction },
+  );
   return ids;
 }
 
@@ -117,7 +129,12 @@ function duplicateOf(access: Access, existing: CustomerRow, phone: string | null
  * Runs a write that may break a live-uniqueness index (migration 0014): the check before it gives
  * the friendly answer, the index decides a race, and its violation gets the same answer.
  */
-async function uniquely<T>(sequelize: Sequelize, access: Access, identity: { name: string; institution: string | null; phone: string | null; exceptId?: number }, write: () => Promise<T>): Promise<T> {
+async function uniquely<T>(
+  sequelize: Sequelize,
+  access: Access,
+  identity: { name: string; institution: string | null; phone: string | null; exceptId?: number },
+  write: () => Promise<T>,
+): Promise<T> {
   try {
     return await write();
   } catch (err) {
@@ -139,11 +156,22 @@ export async function createCustomer(sequelize: Sequelize, caller: Caller, input
   if (existing) throw duplicateOf(caller.access, existing, phone);
   const [id] = await uniquely(sequelize, caller.access, identity, () =>
     sequelize.transaction(async (transaction) => {
-      const ids = await insertCustomers(sequelize, [{ values: { ...values, phone }, ownership: { ownerUserId, departmentId } }], caller.access.userId, transaction);
+      const ids = await insertCustomers(
+        sequelize,
+        [{ values: { ...values, phone }, ownership: { ownerUserId, departmentId } }],
+        caller.access.userId,
+        transaction,
+      );
       await audit(
         sequelize,
         caller.actor,
-        { action: 'customer.create', entity: 'customer', entityId: ids[0], summary: `新建客户 ${values.name}`, diff: { ...values, phone, ownerUserId, departmentId } },
+        {
+          action: 'customer.create',
+          entity: 'customer',
+          entityId: ids[0],
+          summary: `新建客户 ${values.name}`,
+          diff: { ...values, phone, ownerUserId, departmentId },
+        },
         { transaction },
       );
       return ids;
@@ -182,10 +210,19 @@ export interface CustomerListQuery {
 }
 
 const SORTS: Record<CustomerListQuery['sort'], [string, 'ASC' | 'DESC'][]> = {
-  updated_desc: [['updated_at', 'DESC'], ['id', 'DESC']],
+  updated_desc: [
+    ['updated_at', 'DESC'],
+    ['id', 'DESC'],
+  ],
   created_desc: [['id', 'DESC']],
-  next_follow_up_asc: [['next_follow_up_at', 'ASC'], ['id', 'ASC']],
-  name_asc: [['name', 'ASC'], ['id', 'ASC']],
+  next_follow_up_asc: [
+    ['next_follow_up_at', 'ASC'],
+    ['id', 'ASC'],
+  ],
+  name_asc: [
+    ['name', 'ASC'],
+    ['id', 'ASC'],
+  ],
 };
 
 export async function listCustomers(sequelize: Sequelize, access: Access, query: CustomerListQuery, now = new Date()): Promise<PageOf<CustomerView>> {
@@ -219,7 +256,15 @@ export async function listCustomers(sequelize: Sequelize, access: Access, query:
     order: SORTS[query.sort],
     ...pageWindow(query),
   });
-  return { items: await customerViews(sequelize, rows.map((r) => r.get())), total: count, page: query.page, pageSize: query.pageSize };
+  return {
+    items: await customerViews(
+      sequelize,
+      rows.map((r) => r.get()),
+    ),
+    total: count,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
 }
 
 /** The columns a patch sets (undefined fields stay as they are); `phone` already normalised. */
@@ -262,14 +307,25 @@ export async function writeCustomerChanges(
   if (affected !== 1) return false;
   const diff = fieldDiff(current, changes);
   if (Object.keys(diff).length) {
-    await audit(sequelize, by, { action: 'customer.update', entity: 'customer', entityId: current.id, summary: `修改客户 ${current.name}`, diff }, { transaction });
+    await audit(
+      sequelize,
+      by,
+      { action: 'customer.update', entity: 'customer', entityId: current.id, summary: `修改客户 ${current.name}`, diff },
+      { transaction },
+    );
   }
   if (changes.lifecycle_stage !== undefined && changes.lifecycle_stage !== current.lifecycle_stage) {
     await recordStageChange(sequelize, { customerId: current.id, from: current.lifecycle_stage, to: changes.lifecycle_stage, by: by.userId }, transaction);
     await audit(
       sequelize,
       by,
-      { action: 'customer.stage_change', entity: 'customer', entityId: current.id, summary: `客户 ${current.name} 阶段变更`, diff: { lifecycle_stage: [current.lifecycle_stage, changes.lifecycle_stage] } },
+      {
+        action: 'customer.stage_change',
+        entity: 'customer',
+        entityId: current.id,
+        summary: `客户 ${current.name} 阶段变更`,
+        diff: { lifecycle_stage: [current.lifecycle_stage, changes.lifecycle_stage] },
+      },
       { transaction },
     );
   }
@@ -278,13 +334,21 @@ export async function writeCustomerChanges(
 
 export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: number, patch: CustomerUpdateInput): Promise<CustomerView> {
   const current = await loadVisibleCustomer(sequelize, caller.access, id);
-  await assertDictionaryValues(sequelize, dictionaryChecks(patch, current).filter((c) => c.value !== undefined));
+  await assertDictionaryValues(
+    sequelize,
+    dictionaryChecks(patch, current).filter((c) => c.value !== undefined),
+  );
   if (patch.ownerUserId !== undefined || patch.departmentId !== undefined) {
     throw badRequest('请求参数不正确', [{ field: 'ownerUserId', message: '更换负责人请使用客户转移' }]);
   }
   const phone = phoneField(patch.phone);
   const identityChanged = Boolean(phone) || patch.name !== undefined || patch.institution !== undefined;
-  const identity = { name: patch.name ?? current.name, institution: patch.institution !== undefined ? patch.institution : current.institution, phone: phone ?? null, exceptId: id };
+  const identity = {
+    name: patch.name ?? current.name,
+    institution: patch.institution !== undefined ? patch.institution : current.institution,
+    phone: phone ?? null,
+    exceptId: id,
+  };
   const existing = identityChanged ? await findDuplicate(sequelize, identity.name, identity.institution, identity.phone, id) : null;
   if (existing) throw duplicateOf(caller.access, existing, identity.phone, `与已有客户重复：${existing.name}`);
   const updated = await uniquely(sequelize, caller.access, identity, () =>
@@ -316,12 +380,7 @@ export async function deleteCustomer(sequelize: Sequelize, caller: Caller, id: n
 }
 
 /** Moves customers (one or many, all within the caller's scope) to another active employee. */
-export async function transferCustomers(
-  sequelize: Sequelize,
-  caller: Caller,
-  ids: number[],
-  toUserId: number,
-): Promise<{ transferred: number }> {
+export async function transferCustomers(sequelize: Sequelize, caller: Caller, ids: number[], toUserId: number): Promise<{ transferred: number }> {
   const { Customer } = customerModels(sequelize);
   // The receiver is held to the rule every new owner is (the partner handover uses it too).
   const target = await resolveOwnership(sequelize, caller, { ownerUserId: toUserId }, { owner: 'toUserId', department: 'toUserId' });
@@ -331,20 +390,29 @@ export async function transferCustomers(
     const now = new Date();
     for (const row of rows) {
       const c = row.get();
-      await Customer.update(
-        { owner_user_id: toUserId, department_id: target.departmentId, version: c.version + 1 },
-        { where: { id: c.id }, transaction },
-      );
+      await Customer.update({ owner_user_id: toUserId, department_id: target.departmentId, version: c.version + 1 }, { where: { id: c.id }, transaction });
     }
     const moved = rows.map((r) => r.get()).filter((c) => c.owner_user_id !== toUserId);
     if (moved.length) {
       await sequelize.getQueryInterface().bulkInsert(
         'customer_owner_changes',
-        moved.map((c) => ({ customer_id: c.id, from_user_id: c.owner_user_id, to_user_id: toUserId, changed_by: caller.access.userId, at: now, created_at: now, updated_at: now })),
+        moved.map((c) => ({
+          customer_id: c.id,
+          from_user_id: c.owner_user_id,
+          to_user_id: toUserId,
+          changed_by: caller.access.userId,
+          at: now,
+          created_at: now,
+          updated_at: now,
+        })),
         { transaction },
       );
       // The new owner hears about it in WeCom (unless the corp switched these off).
-      const names = moved.slice(0, 3).map((c) => c.name).join('、') + (moved.length > 3 ? ` 等 ${moved.length} 位` : '');
+      const names =
+        moved
+          .slice(0, 3)
+          .map((c) => c.name)
+          .join('、') + (moved.length > 3 ? ` 等 ${moved.length} 位` : '');
       await enqueueNotification(
         sequelize,
         {
@@ -352,7 +420,10 @@ export async function transferCustomers(
           dedupeKey: `transfer:${caller.access.userId}:${now.getTime()}:${moved.map((c) => c.id).join(',')}`.slice(0, 128),
           userId: toUserId,
           title: `${moved.length} 位客户已转给你`,
-          lines: [{ text: names }, { tone: 'gray', text: `由 ${(await namesById(sequelize, 'users', [caller.access.userId])).get(caller.access.userId) ?? caller.actor.label} 转移` }],
+          lines: [
+            { text: names },
+            { tone: 'gray', text: `由 ${(await namesById(sequelize, 'users', [caller.access.userId])).get(caller.access.userId) ?? caller.actor.label} 转移` },
+          ],
           path: moved.length === 1 ? `/customers/${moved[0]!.id}` : '/customers',
         },
         now,
@@ -376,7 +447,11 @@ export async function transferCustomers(
 }
 
 export async function customerViews(sequelize: Sequelize, rows: CustomerRow[]): Promise<CustomerView[]> {
-  const owners = await namesById(sequelize, 'users', rows.map((r) => r.owner_user_id));
+  const owners = await namesById(
+    sequelize,
+    'users',
+    rows.map((r) => r.owner_user_id),
+  );
   return rows.map((r) => ({
     id: r.id,
     type: r.type,

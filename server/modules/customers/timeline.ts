@@ -69,7 +69,16 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
     Sale.findAll({ where: { id: { [Op.in]: idsOf('sale') } } }),
     StageChange.findAll({ where: { id: { [Op.in]: idsOf('stage_change') } } }),
     idsOf('wecom_link').length
-      ? sequelize.query<{ id: number; external_userid: string; event: LinkEvent; matched_by: MatchedBy | null; user_id: number | null; at: Date | string; detail: string | null; name: string | null }>(
+      ? sequelize.query<{
+          id: number;
+          external_userid: string;
+          event: LinkEvent;
+          matched_by: MatchedBy | null;
+          user_id: number | null;
+          at: Date | string;
+          detail: string | null;
+          name: string | null;
+        }>(
           `SELECT e.id, e.external_userid, e.event, e.matched_by, e.user_id, e.at, e.detail, c.name
              FROM customer_wecom_link_events e LEFT JOIN wecom_external_contacts c ON c.external_userid = e.external_userid
             WHERE e.id IN (:ids)`,
@@ -86,7 +95,11 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
   const holdings = records.length ? await Holding.findAll({ where: { id: { [Op.in]: records.map((r) => r.get().holding_id) } } }) : [];
   const productIdOfHolding = new Map(holdings.map((h) => [h.get().id, h.get().product_id]));
   const products = await namesById(sequelize, 'products', [...holdings.map((h) => h.get().product_id), ...sales.map((s) => s.get().product_id)]);
-  const partners = await namesById(sequelize, 'consignment_partners', sales.map((s) => s.get().partner_id));
+  const partners = await namesById(
+    sequelize,
+    'consignment_partners',
+    sales.map((s) => s.get().partner_id),
+  );
 
   for (const f of followUps.map((r) => r.get())) {
     userIds.push(f.user_id);
@@ -132,7 +145,10 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
       id: c.id,
       at: iso(c.changed_at),
       user: c.changed_by === null ? null : { id: c.changed_by, name: '' },
-      summary: c.from_stage === null ? `新建客户：${label('lifecycle_stage', c.to_stage)}` : `阶段：${label('lifecycle_stage', c.from_stage)} → ${label('lifecycle_stage', c.to_stage)}`,
+      summary:
+        c.from_stage === null
+          ? `新建客户：${label('lifecycle_stage', c.to_stage)}`
+          : `阶段：${label('lifecycle_stage', c.from_stage)} → ${label('lifecycle_stage', c.to_stage)}`,
       data: { from: c.from_stage, to: c.to_stage },
     });
   }
@@ -150,7 +166,11 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
       data: { externalUserId: l.external_userid, event: l.event, matchedBy: l.matched_by },
     });
   }
-  const owners = await namesById(sequelize, 'users', handovers.flatMap((h) => [Number(h.from_user_id), Number(h.to_user_id)]));
+  const owners = await namesById(
+    sequelize,
+    'users',
+    handovers.flatMap((h) => [Number(h.from_user_id), Number(h.to_user_id)]),
+  );
   for (const h of handovers) {
     const by = h.changed_by === null ? null : Number(h.changed_by);
     userIds.push(by);

@@ -39,7 +39,12 @@ export function periodRange(period: string | undefined, now = new Date()): Perio
   return { period: p, kind: periodKind(p), ...periodDays(p) };
 }
 
-async function filterFor(sequelize: Sequelize, access: Access, departmentId: number | undefined, columns: { owner: string; department: string }): Promise<Filter> {
+async function filterFor(
+  sequelize: Sequelize,
+  access: Access,
+  departmentId: number | undefined,
+  columns: { owner: string; department: string },
+): Promise<Filter> {
   const scope = scopeSql(access, columns);
   if (!departmentId) return scope;
   if (access.dataScope !== 'all' && !access.scopeDepartmentIds.includes(departmentId)) throw notFound('部门不在你的数据范围内');
@@ -117,7 +122,12 @@ function monthsOf(channel: 'direct' | 'consignment', filter: Filter, from: strin
   return { sql: `m.channel = '${channel}' AND ${filter.sql} AND m.month >= ? AND m.month <= ?`, params: [...filter.params, from.slice(0, 7), to.slice(0, 7)] };
 }
 
-async function amountsBy(sequelize: Sequelize, key: 'product_id' | 'rep_user_id' | 'partner_id', where: Filter, limit?: number): Promise<{ id: number; amount: number; count: number }[]> {
+async function amountsBy(
+  sequelize: Sequelize,
+  key: 'product_id' | 'rep_user_id' | 'partner_id',
+  where: Filter,
+  limit?: number,
+): Promise<{ id: number; amount: number; count: number }[]> {
   const found = await rows<{ id: number; amount: number | string; n: number | string }>(
     sequelize,
     `SELECT m.${key} AS id, SUM(m.amount_fen) AS amount, SUM(m.sale_count) AS n FROM sales_monthly m WHERE ${where.sql}
@@ -139,13 +149,32 @@ export async function salesDashboard(sequelize: Sequelize, access: Access, query
   const inPeriod = monthsOf('direct', filter, period.from, period.to);
   const lastTwelve = monthsOf('direct', filter, `${months[0]}-01`, period.to);
   const [[totals], monthly, products, reps] = await Promise.all([
-    rows<{ amount: number | string | null; n: number | string | null }>(sequelize, `SELECT SUM(m.amount_fen) AS amount, SUM(m.sale_count) AS n FROM sales_monthly m WHERE ${inPeriod.sql}`, inPeriod.params),
-    rows<{ month: string; amount: number | string }>(sequelize, `SELECT m.month, SUM(m.amount_fen) AS amount FROM sales_monthly m WHERE ${lastTwelve.sql} GROUP BY m.month`, lastTwelve.params),
+    rows<{ amount: number | string | null; n: number | string | null }>(
+      sequelize,
+      `SELECT SUM(m.amount_fen) AS amount, SUM(m.sale_count) AS n FROM sales_monthly m WHERE ${inPeriod.sql}`,
+      inPeriod.params,
+    ),
+    rows<{ month: string; amount: number | string }>(
+      sequelize,
+      `SELECT m.month, SUM(m.amount_fen) AS amount FROM sales_monthly m WHERE ${lastTwelve.sql} GROUP BY m.month`,
+      lastTwelve.params,
+    ),
     amountsBy(sequelize, 'product_id', inPeriod, TOP),
     amountsBy(sequelize, 'rep_user_id', inPeriod, TOP),
   ]);
   const byMonth = new Map(monthly.map((r) => [r.month, Number(r.amount)]));
-  const [productNames, repNames] = await Promise.all([namesById(sequelize, 'products', products.map((p) => p.id)), namesById(sequelize, 'users', reps.map((r) => r.id))]);
+  const [productNames, repNames] = await Promise.all([
+    namesById(
+      sequelize,
+      'products',
+      products.map((p) => p.id),
+    ),
+    namesById(
+      sequelize,
+      'users',
+      reps.map((r) => r.id),
+    ),
+  ]);
   return {
     period,
     total: fromHundredths(totals?.amount ?? 0),
@@ -177,7 +206,11 @@ export async function consignmentDashboard(sequelize: Sequelize, access: Access,
       [cutoff, ...partnerFilter.params],
     ),
   ]);
-  const names = await namesById(sequelize, 'consignment_partners', partners.map((p) => p.id));
+  const names = await namesById(
+    sequelize,
+    'consignment_partners',
+    partners.map((p) => p.id),
+  );
   return {
     period,
     partnersByStatus: statuses.map((r) => ({ code: r.code, label: labels.partner_status.find((v) => v.code === r.code)?.label ?? r.code, count: Number(r.n) })),
@@ -203,7 +236,9 @@ export async function targetDashboard(sequelize: Sequelize, access: Access, quer
   for (const t of targets) {
     const by = achieved.get(t.metric)!;
     const units =
-      t.scopeType === 'user' ? (by.byUser.get(t.scope.id) ?? 0) : (await descendantsOf(sequelize, [t.scope.id])).reduce((sum, d) => sum + (by.byDepartment.get(d) ?? 0), 0);
+      t.scopeType === 'user'
+        ? (by.byUser.get(t.scope.id) ?? 0)
+        : (await descendantsOf(sequelize, [t.scope.id])).reduce((sum, d) => sum + (by.byDepartment.get(d) ?? 0), 0);
     const actual = t.metric === 'sales_amount' ? fromHundredths(units) : units;
     items.push({
       targetId: t.id,
@@ -235,9 +270,17 @@ async function achievedIn(sequelize: Sequelize, metric: TargetMetric, period: Pe
   const end = chinaMidnight(nextDay(period.to));
   const query =
     metric === 'sales_amount'
-      ? rows<Group>(sequelize, 'SELECT m.rep_user_id AS who, m.department_id AS dept, SUM(m.amount_fen) AS n FROM sales_monthly m WHERE m.month >= ? AND m.month <= ? GROUP BY m.rep_user_id, m.department_id', [period.from.slice(0, 7), period.to.slice(0, 7)])
+      ? rows<Group>(
+          sequelize,
+          'SELECT m.rep_user_id AS who, m.department_id AS dept, SUM(m.amount_fen) AS n FROM sales_monthly m WHERE m.month >= ? AND m.month <= ? GROUP BY m.rep_user_id, m.department_id',
+          [period.from.slice(0, 7), period.to.slice(0, 7)],
+        )
       : metric === 'new_customers'
-        ? rows<Group>(sequelize, 'SELECT c.owner_user_id AS who, c.department_id AS dept, COUNT(*) AS n FROM customers c WHERE c.created_at >= ? AND c.created_at < ? AND c.deleted_at IS NULL GROUP BY c.owner_user_id, c.department_id', [start, end])
+        ? rows<Group>(
+            sequelize,
+            'SELECT c.owner_user_id AS who, c.department_id AS dept, COUNT(*) AS n FROM customers c WHERE c.created_at >= ? AND c.created_at < ? AND c.deleted_at IS NULL GROUP BY c.owner_user_id, c.department_id',
+            [start, end],
+          )
         : followUpsByAuthor(sequelize, period);
   const achieved: Achieved = { byUser: new Map(), byDepartment: new Map() };
   for (const g of await query) {
@@ -262,7 +305,11 @@ async function followUpsByAuthor(sequelize: Sequelize, period: PeriodRange): Pro
   );
   if (!counts.length) return [];
   const ids = counts.map((c) => Number(c.who));
-  const users = await rows<{ id: number; main_department_id: number | null }>(sequelize, `SELECT id, main_department_id FROM users WHERE id IN (${sqlList(ids)})`, ids);
+  const users = await rows<{ id: number; main_department_id: number | null }>(
+    sequelize,
+    `SELECT id, main_department_id FROM users WHERE id IN (${sqlList(ids)})`,
+    ids,
+  );
   const departmentOf = new Map(users.map((u) => [Number(u.id), u.main_department_id === null ? null : Number(u.main_department_id)]));
   return counts.map((c) => ({ who: Number(c.who), dept: departmentOf.get(Number(c.who)) ?? null, n: c.n }));
 }

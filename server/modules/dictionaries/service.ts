@@ -4,13 +4,7 @@
  * old records stay editable and readable.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
-import {
-  DICTIONARY_TYPE_CODES,
-  DICTIONARY_TYPES,
-  type DictionariesResponse,
-  type DictionaryType,
-  type DictionaryValue,
-} from '@shared/dictionaries';
+import { DICTIONARY_TYPE_CODES, DICTIONARY_TYPES, type DictionariesResponse, type DictionaryType, type DictionaryValue } from '@shared/dictionaries';
 import { sqlList } from '../../db/dialect';
 import { badRequest, conflict, notFound } from '../../http/errors';
 import { audit, type Actor } from '../audit/service';
@@ -84,11 +78,16 @@ export async function addDictionaryValue(
     });
     const sortOrder = input.sortOrder ?? Number(max?.m ?? 0) + 10;
     const now = new Date();
-    await sequelize.query(
-      'INSERT INTO dictionaries (type, code, label, sort_order, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      { replacements: [type, input.code, input.label, sortOrder, true, now, now], transaction },
+    await sequelize.query('INSERT INTO dictionaries (type, code, label, sort_order, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', {
+      replacements: [type, input.code, input.label, sortOrder, true, now, now],
+      transaction,
+    });
+    await audit(
+      sequelize,
+      actor,
+      { action: 'dictionary.add', entity: 'dictionary', entityId: `${type}:${input.code}`, summary: `新增${DICTIONARY_TYPES[type]}：${input.label}` },
+      { transaction },
     );
-    await audit(sequelize, actor, { action: 'dictionary.add', entity: 'dictionary', entityId: `${type}:${input.code}`, summary: `新增${DICTIONARY_TYPES[type]}：${input.label}` }, { transaction });
     return { code: input.code, label: input.label, sortOrder, enabled: true };
   });
 }
@@ -118,7 +117,18 @@ export async function updateDictionaryValue(
       replacements: [after.label, after.sortOrder, after.enabled, new Date(), type, code],
       transaction,
     });
-    await audit(sequelize, actor, { action: 'dictionary.update', entity: 'dictionary', entityId: `${type}:${code}`, summary: `修改${DICTIONARY_TYPES[type]}：${after.label}`, diff: { before, after } }, { transaction });
+    await audit(
+      sequelize,
+      actor,
+      {
+        action: 'dictionary.update',
+        entity: 'dictionary',
+        entityId: `${type}:${code}`,
+        summary: `修改${DICTIONARY_TYPES[type]}：${after.label}`,
+        diff: { before, after },
+      },
+      { transaction },
+    );
     return after;
   });
 }

@@ -8,10 +8,21 @@ import { businessDate } from '@shared/time';
 import { addToCounters, chinaMonthSql, updateRows } from '../../db/dialect';
 
 /** Count a live follow-up in (`sign` 1) or out of (`sign` -1) its author's month. */
-export async function countFollowUp(sequelize: Sequelize, followUp: { user_id: number; followed_at: Date }, sign: 1 | -1, transaction: Transaction): Promise<void> {
+export async function countFollowUp(
+  sequelize: Sequelize,
+  followUp: { user_id: number; followed_at: Date },
+  sign: 1 | -1,
+  transaction: Transaction,
+): Promise<void> {
   const key = { month: businessDate(new Date(followUp.followed_at)).slice(0, 7), user_id: followUp.user_id };
   await addToCounters(sequelize, 'follow_ups_monthly', key, { follow_up_count: sign }, { updated_at: new Date(), created_at: new Date() }, { transaction });
-  if (sign < 0) await updateRows(sequelize, 'DELETE FROM follow_ups_monthly WHERE month = ? AND user_id = ? AND follow_up_count = 0', [key.month, key.user_id], transaction);
+  if (sign < 0)
+    await updateRows(
+      sequelize,
+      'DELETE FROM follow_ups_monthly WHERE month = ? AND user_id = ? AND follow_up_count = 0',
+      [key.month, key.user_id],
+      transaction,
+    );
 }
 
 /** Count every live follow-up again (after a bulk load that bypassed the service). */

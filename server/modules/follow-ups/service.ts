@@ -34,8 +34,12 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 export type AnyFollowUpView = FollowUpView | PartnerFollowUpView;
 
-export async function followUpViews(sequelize: Sequelize, subject: FollowUpSubject, rows: (SubjectFollowUpRow)[]): Promise<AnyFollowUpView[]> {
-  const users = await namesById(sequelize, 'users', rows.map((r) => r.user_id));
+export async function followUpViews(sequelize: Sequelize, subject: FollowUpSubject, rows: SubjectFollowUpRow[]): Promise<AnyFollowUpView[]> {
+  const users = await namesById(
+    sequelize,
+    'users',
+    rows.map((r) => r.user_id),
+  );
   return rows.map((r) => ({
     id: r.id,
     ...(subject.key === 'customer_id' ? { customerId: Number(r.customer_id) } : { partnerId: Number(r.partner_id) }),
@@ -60,10 +64,21 @@ export async function listFollowUps(
   await subject.loadVisible(sequelize, access, subjectId);
   const { rows, count } = await subject.model(sequelize).findAndCountAll({
     where: { [subject.key]: subjectId, deleted_at: null },
-    order: [['followed_at', 'DESC'], ['id', 'DESC']],
+    order: [
+      ['followed_at', 'DESC'],
+      ['id', 'DESC'],
+    ],
     ...pageWindow(page),
   });
-  return { items: await followUpViews(sequelize, subject, rows.map((r) => r.get())), total: count, ...page };
+  return {
+    items: await followUpViews(
+      sequelize,
+      subject,
+      rows.map((r) => r.get()),
+    ),
+    total: count,
+    ...page,
+  };
 }
 
 export async function addFollowUp(
@@ -134,11 +149,20 @@ export async function deleteFollowUp(
 }
 
 /** After the newest entry is deleted (or a merge): the dates follow the newest remaining follow-up. */
-export async function restoreFollowUpDates(sequelize: Sequelize, subject: FollowUpSubject, subjectId: number, now: Date, transaction: Transaction): Promise<void> {
+export async function restoreFollowUpDates(
+  sequelize: Sequelize,
+  subject: FollowUpSubject,
+  subjectId: number,
+  now: Date,
+  transaction: Transaction,
+): Promise<void> {
   const newest = (
     await subject.model(sequelize).findOne({
       where: { [subject.key]: subjectId, deleted_at: null },
-      order: [['followed_at', 'DESC'], ['id', 'DESC']],
+      order: [
+        ['followed_at', 'DESC'],
+        ['id', 'DESC'],
+      ],
       transaction,
     })
   )?.get();

@@ -32,7 +32,6 @@ export interface HoldingRecordRow {
   updated_at: Date;
 }
 
-
 export const holdingModels = modelsFor((sequelize) => {
   const Holding: ModelStatic<Model<HoldingRow, Optional<HoldingRow, 'id' | 'created_at' | 'updated_at'>>> = sequelize.define(
     'Holding',

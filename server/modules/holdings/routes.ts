@@ -8,7 +8,12 @@ import { addHoldingRecord, listHoldingRecords, listHoldings } from './service';
 
 const customerParam = z.object({ customerId: z.coerce.number().int().positive() });
 const holdingParam = customerParam.extend({ holdingId: z.coerce.number().int().positive() });
-const listQuery = z.object({ includeClosed: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') });
+const listQuery = z.object({
+  includeClosed: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+});
 
 /** A customer's holdings; every change is a record posted to `/holding-records`. */
 export function holdingRoutes(deps: { sequelize: Sequelize }): Router {

@@ -25,9 +25,16 @@ export async function listHoldings(sequelize: Sequelize, access: Access, custome
   const { Holding } = holdingModels(sequelize);
   const rows = await Holding.findAll({
     where: { customer_id: customerId, ...(includeClosed ? {} : { status: 'holding' }) },
-    order: [['status', 'DESC'], ['amount_fen', 'DESC'], ['id', 'ASC']],
+    order: [
+      ['status', 'DESC'],
+      ['amount_fen', 'DESC'],
+      ['id', 'ASC'],
+    ],
   });
-  return holdingViews(sequelize, rows.map((r) => r.get()));
+  return holdingViews(
+    sequelize,
+    rows.map((r) => r.get()),
+  );
 }
 
 async function holdingViews(sequelize: Sequelize, rows: HoldingRow[], transaction?: Transaction): Promise<HoldingView[]> {
@@ -82,7 +89,13 @@ export function deltasOf(input: HoldingRecordInput, current: { amount: number; c
 
 /** Sets a holding's figures to the sums of its records (used after every write and by merges). */
 export async function recomputeHolding(sequelize: Sequelize, holdingId: number, transaction: Transaction): Promise<void> {
-  const [sums] = await sequelize.query<{ amount: string | number | null; cost: string | number | null; shares: string | number | null; first: string | null; last: string | null }>(
+  const [sums] = await sequelize.query<{
+    amount: string | number | null;
+    cost: string | number | null;
+    shares: string | number | null;
+    first: string | null;
+    last: string | null;
+  }>(
     `SELECT SUM(amount_delta_fen) AS amount, SUM(cost_delta_fen) AS cost, SUM(shares_delta_hundredths) AS shares,
             MIN(CASE WHEN kind = 'buy' THEN traded_on END) AS first, MAX(traded_on) AS last
        FROM holding_records WHERE holding_id = ?`,
@@ -136,10 +149,11 @@ export async function addHoldingRecord(
   return retryOnDeadlock(() =>
     sequelize.transaction(async (transaction) => {
       // Lock the holding: concurrent records of one holding apply one after the other.
-      const [locked] = await sequelize.query<{ id: number }>(
-        `SELECT id FROM holdings WHERE customer_id = ? AND product_id = ?${forUpdateSql(sequelize)}`,
-        { replacements: [customerId, input.productId], type: QueryTypes.SELECT, transaction },
-      );
+      const [locked] = await sequelize.query<{ id: number }>(`SELECT id FROM holdings WHERE customer_id = ? AND product_id = ?${forUpdateSql(sequelize)}`, {
+        replacements: [customerId, input.productId],
+        type: QueryTypes.SELECT,
+        transaction,
+      });
       if (!locked) throw badRequest('请求参数不正确', [{ field: 'productId', message: '该客户没有持有这个产品' }]);
       const holding = (await Holding.findByPk(locked.id, { transaction }))!.get();
       const deltas = deltasOf(input, { amount: holding.amount_fen, cost: holding.cost_fen, shares: holding.shares_hundredths });
@@ -165,7 +179,15 @@ export async function addHoldingRecord(
           entity: 'holding',
           entityId: holding.id,
           summary: `${HOLDING_RECORD_KINDS[input.kind]} ${product.name} ${input.amount} 元`,
-          diff: { customerId, productId: input.productId, kind: input.kind, amount: input.amount, shares: input.shares ?? null, tradedOn: input.tradedOn, recordId: record.get().id },
+          diff: {
+            customerId,
+            productId: input.productId,
+            kind: input.kind,
+            amount: input.amount,
+            shares: input.shares ?? null,
+            tradedOn: input.tradedOn,
+            recordId: record.get().id,
+          },
         },
         { transaction },
       );
@@ -190,14 +212,29 @@ export async function listHoldingRecords(
   if (!holding) throw notFound('持仓不存在');
   const { rows, count } = await HoldingRecord.findAndCountAll({
     where: { holding_id: holdingId },
-    order: [['traded_on', 'DESC'], ['id', 'DESC']],
+    order: [
+      ['traded_on', 'DESC'],
+      ['id', 'DESC'],
+    ],
     ...pageWindow(page),
   });
-  return { items: await recordViews(sequelize, rows.map((r) => r.get())), total: count, ...page };
+  return {
+    items: await recordViews(
+      sequelize,
+      rows.map((r) => r.get()),
+    ),
+    total: count,
+    ...page,
+  };
 }
 
 async function recordViews(sequelize: Sequelize, rows: HoldingRecordRow[], transaction?: Transaction): Promise<HoldingRecordView[]> {
-  const users = await namesById(sequelize, 'users', rows.map((r) => r.user_id), transaction);
+  const users = await namesById(
+    sequelize,
+    'users',
+    rows.map((r) => r.user_id),
+    transaction,
+  );
   return rows.map((r) => ({
     id: r.id,
     holdingId: r.holding_id,
@@ -220,11 +257,18 @@ export async function holdersOfProduct(sequelize: Sequelize, access: Access, pro
   const { rows, count } = await Holding.findAndCountAll({
     where: { product_id: productId, status: 'holding' },
     include: [{ model: Customer, as: 'customer', required: true, where: { [Op.and]: [{ deleted_at: null }, scopeWhere(access)] } }],
-    order: [['amount_fen', 'DESC'], ['id', 'ASC']],
+    order: [
+      ['amount_fen', 'DESC'],
+      ['id', 'ASC'],
+    ],
     ...pageWindow(page),
   });
   const holdings = rows.map((r) => ({ holding: r.get(), customer: (r.get('customer') as Model<CustomerRow>).get() }));
-  const owners = await namesById(sequelize, 'users', holdings.map((h) => h.customer.owner_user_id));
+  const owners = await namesById(
+    sequelize,
+    'users',
+    holdings.map((h) => h.customer.owner_user_id),
+  );
   return {
     items: holdings.map(({ holding, customer }) => ({
       customer: { id: customer.id, name: customer.name, owner: named(owners, customer.owner_user_id) },

@@ -22,9 +22,16 @@ const PAGE = 1000;
 
 type Listed = (CustomerView | PartnerView) & { owner: { id: number; name: string } };
 
-export type ExportFilter<K extends ImportKind> = K extends 'customers' ? Omit<CustomerListQuery, 'page' | 'pageSize'> : Omit<PartnerListQuery, 'page' | 'pageSize'>;
+export type ExportFilter<K extends ImportKind> = K extends 'customers'
+  ? Omit<CustomerListQuery, 'page' | 'pageSize'>
+  : Omit<PartnerListQuery, 'page' | 'pageSize'>;
 
-export async function exportWorkbook<K extends ImportKind>(sequelize: Sequelize, caller: Caller, kind: K, filter: ExportFilter<K>): Promise<{ fileName: string; body: Buffer; count: number }> {
+export async function exportWorkbook<K extends ImportKind>(
+  sequelize: Sequelize,
+  caller: Caller,
+  kind: K,
+  filter: ExportFilter<K>,
+): Promise<{ fileName: string; body: Buffer; count: number }> {
   const list = (page: number): Promise<PageOf<Listed>> =>
     kind === 'customers'
       ? listCustomers(sequelize, caller.access, { ...(filter as Omit<CustomerListQuery, 'page' | 'pageSize'>), page, pageSize: PAGE })
@@ -39,7 +46,10 @@ export async function exportWorkbook<K extends ImportKind>(sequelize: Sequelize,
 
   const spec = KINDS[kind];
   const dictionaries = await listDictionaries(sequelize);
-  const accounts = await userids(sequelize, records.map((r) => r.owner.id));
+  const accounts = await userids(
+    sequelize,
+    records.map((r) => r.owner.id),
+  );
   const value = (record: Listed, key: string, type: string, dictionary?: keyof typeof dictionaries): Cell => {
     if (key === 'owner') return record.owner.name;
     if (key === 'ownerAccount') return accounts.get(record.owner.id) ?? null;
@@ -65,6 +75,9 @@ export async function exportWorkbook<K extends ImportKind>(sequelize: Sequelize,
 async function userids(sequelize: Sequelize, ids: number[]): Promise<Map<number, string>> {
   const unique = [...new Set(ids)];
   if (!unique.length) return new Map();
-  const rows = await sequelize.query<{ id: number; wecom_userid: string }>(`SELECT id, wecom_userid FROM users WHERE id IN (${sqlList(unique)})`, { replacements: unique, type: QueryTypes.SELECT });
+  const rows = await sequelize.query<{ id: number; wecom_userid: string }>(`SELECT id, wecom_userid FROM users WHERE id IN (${sqlList(unique)})`, {
+    replacements: unique,
+    type: QueryTypes.SELECT,
+  });
   return new Map(rows.map((r) => [Number(r.id), r.wecom_userid]));
 }

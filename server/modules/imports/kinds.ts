@@ -51,7 +51,13 @@ export interface KindSpec {
 
 const owner: ColumnSpec = { key: 'owner', header: '负责人', aliases: ['客户经理', '归属人', '所属人员', 'owner'], type: 'owner', sample: '李娜' };
 /** The owner's WeCom userid: exports write it so a re-import never trips over two people of one name. */
-const ownerAccount: ColumnSpec = { key: 'ownerAccount', header: '负责人账号', aliases: ['负责人企业微信账号', '企业微信账号', 'owner userid', 'owner account'], type: 'owner', sample: '' };
+const ownerAccount: ColumnSpec = {
+  key: 'ownerAccount',
+  header: '负责人账号',
+  aliases: ['负责人企业微信账号', '企业微信账号', 'owner userid', 'owner account'],
+  type: 'owner',
+  sample: '',
+};
 /** Last, and left out of templates: only exports fill it. */
 const recordId: ColumnSpec = { key: 'id', header: '系统编号', aliases: ['编号', 'id'], type: 'id', sample: '' };
 const notes: ColumnSpec = { key: 'notes', header: '备注', aliases: ['说明', 'notes', 'note', 'remark', 'remarks'], type: 'text', sample: '' };
@@ -84,13 +90,39 @@ const customers: KindSpec = {
   kind: 'customers',
   noun: '客户',
   columns: [
-    { key: 'name', header: '客户名称', aliases: ['客户姓名', '姓名', '名称', '客户', 'name', 'customer', 'customer name'], required: true, type: 'text', sample: '张伟' },
+    {
+      key: 'name',
+      header: '客户名称',
+      aliases: ['客户姓名', '姓名', '名称', '客户', 'name', 'customer', 'customer name'],
+      required: true,
+      type: 'text',
+      sample: '张伟',
+    },
     { key: 'type', header: '客户类型', aliases: ['类型', 'type', 'customer type'], type: 'dictionary', dictionary: 'customer_type', sample: '个人' },
-    { key: 'phone', header: '手机号', aliases: ['手机', '手机号码', '电话', '联系电话', 'mobile', 'phone', 'phone number'], type: 'text', sample: '13800138000' },
+    {
+      key: 'phone',
+      header: '手机号',
+      aliases: ['手机', '手机号码', '电话', '联系电话', 'mobile', 'phone', 'phone number'],
+      type: 'text',
+      sample: '13800138000',
+    },
     { key: 'email', header: '邮箱', aliases: ['电子邮箱', '邮件', 'email', 'e-mail'], type: 'text', fold: true, sample: 'zhangwei@example.com' },
-    { key: 'institution', header: '单位/机构', aliases: ['单位', '机构', '公司', '工作单位', '所属机构', 'company', 'institution', 'organization'], type: 'text', sample: '上海某某科技有限公司' },
+    {
+      key: 'institution',
+      header: '单位/机构',
+      aliases: ['单位', '机构', '公司', '工作单位', '所属机构', 'company', 'institution', 'organization'],
+      type: 'text',
+      sample: '上海某某科技有限公司',
+    },
     { key: 'title', header: '职务', aliases: ['职位', 'title', 'position', 'job title'], type: 'text', sample: '财务总监' },
-    { key: 'lifecycleStage', header: '客户阶段', aliases: ['生命周期阶段', '阶段', 'stage', 'lifecycle stage'], type: 'dictionary', dictionary: 'lifecycle_stage', sample: '意向' },
+    {
+      key: 'lifecycleStage',
+      header: '客户阶段',
+      aliases: ['生命周期阶段', '阶段', 'stage', 'lifecycle stage'],
+      type: 'dictionary',
+      dictionary: 'lifecycle_stage',
+      sample: '意向',
+    },
     { key: 'source', header: '客户来源', aliases: ['来源', 'source'], type: 'dictionary', dictionary: 'customer_source', sample: '转介绍' },
     { key: 'level', header: '客户等级', aliases: ['等级', 'level'], type: 'dictionary', dictionary: 'customer_level', sample: '重要' },
     { key: 'status', header: '客户状态', aliases: ['状态', 'status'], type: 'dictionary', dictionary: 'customer_status', sample: '正常' },
@@ -102,38 +134,69 @@ const customers: KindSpec = {
   schema: customerCreateSchema as unknown as z.ZodType<Record<string, unknown>>,
   defaults: { type: 'individual', source: 'import' },
   phoneFields: ['phone'],
-  identities: (input) => [
-    ...(input.phone ? [key('phone', input.phone)] : []),
-    ...(input.institution ? [key('name', input.name, input.institution)] : []),
-  ],
+  identities: (input) => [...(input.phone ? [key('phone', input.phone)] : []), ...(input.institution ? [key('name', input.name, input.institution)] : [])],
   describe: (k) => (k.startsWith('phone:') ? `手机号 ${k.slice(6)}` : `客户名称+单位 ${k.slice(5).replace('|', ' / ')}`),
   async onFile(sequelize, keys) {
     const { Customer } = customerModels(sequelize);
     const find = async (where: WhereOptions) => (await Customer.findAll({ where })).map((r) => r.get() as CustomerRow & OnFile);
     const phones = keys.filter((k) => k.startsWith('phone:')).map((k) => k.slice(6));
     const names = [...new Set(keys.filter((k) => k.startsWith('name:')).map((k) => k.slice(5).split('|')[0]!))];
-    const records = [...(await recordsWhere(find, 'id', idsIn(keys))), ...(await recordsWhere(find, 'phone', phones)), ...(await recordsWhere(find, 'name', names))];
-    return byKey(records, (r) => [key('id', r.id), ...(r.phone ? [key('phone', r.phone)] : []), ...(r.institution ? [key('name', r.name, r.institution)] : [])]);
+    const records = [
+      ...(await recordsWhere(find, 'id', idsIn(keys))),
+      ...(await recordsWhere(find, 'phone', phones)),
+      ...(await recordsWhere(find, 'name', names)),
+    ];
+    return byKey(records, (r) => [
+      key('id', r.id),
+      ...(r.phone ? [key('phone', r.phone)] : []),
+      ...(r.institution ? [key('name', r.name, r.institution)] : []),
+    ]);
   },
   insert: (sequelize, rows, by, transaction) =>
     insertCustomers(
       sequelize,
-      rows.map(({ input, ownership }) => ({ values: { ...(input as z.infer<typeof customerCreateSchema>), phone: (input.phone as string | undefined) ?? null }, ownership })),
+      rows.map(({ input, ownership }) => ({
+        values: { ...(input as z.infer<typeof customerCreateSchema>), phone: (input.phone as string | undefined) ?? null },
+        ownership,
+      })),
       by,
       transaction,
     ),
   changes: (record, input) => differing(record, customerChanges(input, input.phone as string | undefined) as Record<string, unknown>),
-  update: (sequelize, record, changes, by, transaction) => writeCustomerChanges(sequelize, record as unknown as CustomerRow, changes, record.version, by, transaction),
+  update: (sequelize, record, changes, by, transaction) =>
+    writeCustomerChanges(sequelize, record as unknown as CustomerRow, changes, record.version, by, transaction),
 };
 
 const partners: KindSpec = {
   kind: 'partners',
   noun: '代销机构',
   columns: [
-    { key: 'name', header: '机构名称', aliases: ['代销机构', '机构', '名称', 'name', 'partner', 'partner name'], required: true, type: 'text', sample: '某某银行上海分行' },
-    { key: 'type', header: '机构类型', aliases: ['类型', 'type', 'partner type'], required: true, type: 'dictionary', dictionary: 'partner_type', sample: '银行' },
+    {
+      key: 'name',
+      header: '机构名称',
+      aliases: ['代销机构', '机构', '名称', 'name', 'partner', 'partner name'],
+      required: true,
+      type: 'text',
+      sample: '某某银行上海分行',
+    },
+    {
+      key: 'type',
+      header: '机构类型',
+      aliases: ['类型', 'type', 'partner type'],
+      required: true,
+      type: 'dictionary',
+      dictionary: 'partner_type',
+      sample: '银行',
+    },
     { key: 'status', header: '合作状态', aliases: ['状态', 'status'], type: 'dictionary', dictionary: 'partner_status', sample: '洽谈中' },
-    { key: 'creditCode', header: '统一社会信用代码', aliases: ['信用代码', '社会信用代码', 'credit code', 'uscc'], type: 'text', fold: true, sample: '91310000MA1FL4XQ3K' },
+    {
+      key: 'creditCode',
+      header: '统一社会信用代码',
+      aliases: ['信用代码', '社会信用代码', 'credit code', 'uscc'],
+      type: 'text',
+      fold: true,
+      sample: '91310000MA1FL4XQ3K',
+    },
     { key: 'contactName', header: '联系人', aliases: ['联系人姓名', 'contact', 'contact name'], type: 'text', sample: '王芳' },
     { key: 'contactPhone', header: '联系电话', aliases: ['电话', '手机号', '手机', 'phone', 'contact phone'], type: 'text', sample: '021-68888888' },
     { key: 'address', header: '地址', aliases: ['办公地址', 'address'], type: 'text', sample: '上海市浦东新区世纪大道 100 号' },
@@ -153,12 +216,23 @@ const partners: KindSpec = {
     const find = async (where: WhereOptions) => (await Partner.findAll({ where })).map((r) => r.get() as PartnerRow & OnFile);
     const codes = keys.filter((k) => k.startsWith('credit:')).map((k) => k.slice(7));
     const names = keys.filter((k) => k.startsWith('name:')).map((k) => k.slice(5));
-    const records = [...(await recordsWhere(find, 'id', idsIn(keys))), ...(await recordsWhere(find, 'credit_code', codes)), ...(await recordsWhere(find, 'name', names))];
+    const records = [
+      ...(await recordsWhere(find, 'id', idsIn(keys))),
+      ...(await recordsWhere(find, 'credit_code', codes)),
+      ...(await recordsWhere(find, 'name', names)),
+    ];
     return byKey(records, (r) => [key('id', r.id), ...(r.credit_code ? [key('credit', r.credit_code)] : []), key('name', r.name)]);
   },
-  insert: (sequelize, rows, by, transaction) => insertPartners(sequelize, rows.map(({ input, ownership }) => ({ values: input as z.infer<typeof partnerCreateSchema>, ownership })), by, transaction),
+  insert: (sequelize, rows, by, transaction) =>
+    insertPartners(
+      sequelize,
+      rows.map(({ input, ownership }) => ({ values: input as z.infer<typeof partnerCreateSchema>, ownership })),
+      by,
+      transaction,
+    ),
   changes: (record, input) => differing(record, partnerColumns(input) as Record<string, unknown>),
-  update: (sequelize, record, changes, by, transaction) => writePartnerChanges(sequelize, record as unknown as PartnerRow, changes, record.version, by, transaction),
+  update: (sequelize, record, changes, by, transaction) =>
+    writePartnerChanges(sequelize, record as unknown as PartnerRow, changes, record.version, by, transaction),
 };
 
 export const KINDS: Record<ImportKind, KindSpec> = { customers, partners };

@@ -36,7 +36,21 @@ export interface ImportErrorRow {
   message: string;
 }
 
-type JobDefaults = 'id' | 'created_at' | 'updated_at' | 'source_job_id' | 'total' | 'processed' | 'created' | 'updated' | 'skipped' | 'failed' | 'done_through_row' | 'error' | 'heartbeat_at' | 'finished_at';
+type JobDefaults =
+  | 'id'
+  | 'created_at'
+  | 'updated_at'
+  | 'source_job_id'
+  | 'total'
+  | 'processed'
+  | 'created'
+  | 'updated'
+  | 'skipped'
+  | 'failed'
+  | 'done_through_row'
+  | 'error'
+  | 'heartbeat_at'
+  | 'finished_at';
 
 export const importModels = modelsFor((sequelize) => {
   const ImportJob: ModelStatic<Model<ImportJobRow, Optional<ImportJobRow, JobDefaults>>> = sequelize.define(

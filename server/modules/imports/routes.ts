@@ -5,13 +5,26 @@ import { crmCallerOf, requirePermission } from '../../http/auth';
 import { sendWorkbook } from '../../http/download';
 import { readUploadedFile } from '../../http/multipart';
 import { idParam, validate } from '../../http/validate';
-import { commitDryRun, fileTooLarge, getImportJob, importErrorReport, importTemplate, listImportJobs, resumeImport, startImport, type ImportDeps } from './service';
+import {
+  commitDryRun,
+  fileTooLarge,
+  getImportJob,
+  importErrorReport,
+  importTemplate,
+  listImportJobs,
+  resumeImport,
+  startImport,
+  type ImportDeps,
+} from './service';
 
 const kinds = Object.keys(IMPORT_KINDS) as [keyof typeof IMPORT_KINDS, ...(keyof typeof IMPORT_KINDS)[]];
 const uploadQuery = z.object({
   kind: z.enum(kinds),
   mode: z.enum(Object.keys(IMPORT_MODES) as ['create', 'upsert']).default('create'),
-  dryRun: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  dryRun: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 });
 const templateParams = z.object({ kind: z.enum(kinds) });
 

@@ -33,7 +33,11 @@ interface Checked {
 
 /** A cell as the error report shows it: control characters drawn as their Unicode pictures (␀, ␛…). */
 const shown = (cell: Cell | undefined) =>
-  cell === null || cell === undefined ? null : String(cell).slice(0, 200).replace(/[\u0000-\u001f]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)));
+  cell === null || cell === undefined
+    ? null
+    : String(cell)
+        .slice(0, 200)
+        .replace(/[\u0000-\u001f]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)));
 
 export async function planRows(
   sequelize: Sequelize,
@@ -74,7 +78,14 @@ export async function planRows(
   const rowOfRecord = new Map<number, number>();
   for (const c of unique) {
     if (c.recordId && !onFile.has(key('id', c.recordId))) {
-      fail(c.row, [{ row: c.row, column: layout.headerOf.get('id') ?? '系统编号', value: String(c.recordId), message: `系统编号 ${c.recordId} 的${spec.noun}不存在或已删除；新增请清空这一格` }]);
+      fail(c.row, [
+        {
+          row: c.row,
+          column: layout.headerOf.get('id') ?? '系统编号',
+          value: String(c.recordId),
+          message: `系统编号 ${c.recordId} 的${spec.noun}不存在或已删除；新增请清空这一格`,
+        },
+      ]);
       continue;
     }
     const matched = c.keys.find((k) => onFile.has(k));
@@ -114,7 +125,8 @@ function checkRow(spec: KindSpec, layout: SheetLayout, row: SheetRow, dictionari
   let ownerText: string | null = null;
   let recordId: number | null = null;
   const headerOf = (field: string) => layout.headerOf.get(field) ?? spec.columns.find((c) => c.key === field)?.header ?? field;
-  const problem = (field: string, cell: Cell | undefined, message: string) => errors.push({ row: row.number, column: headerOf(field), value: shown(cell), message });
+  const problem = (field: string, cell: Cell | undefined, message: string) =>
+    errors.push({ row: row.number, column: headerOf(field), value: shown(cell), message });
 
   for (const column of spec.columns) {
     const index = layout.columnOf.get(column.key);

@@ -96,10 +96,23 @@ export async function getImportJob(deps: ImportDeps, caller: Caller, id: number)
   const job = await ownJob(deps.sequelize, caller, id);
   const { ImportError } = importModels(deps.sequelize);
   const [errors, errorCount] = await Promise.all([
-    ImportError.findAll({ where: { job_id: id }, order: [['row_number', 'ASC'], ['id', 'ASC']], limit: ERRORS_SHOWN }),
+    ImportError.findAll({
+      where: { job_id: id },
+      order: [
+        ['row_number', 'ASC'],
+        ['id', 'ASC'],
+      ],
+      limit: ERRORS_SHOWN,
+    }),
     ImportError.count({ where: { job_id: id } }),
   ]);
-  return viewOf(job, errors.map((e) => e.get()), errorCount, deps.settings, new Date());
+  return viewOf(
+    job,
+    errors.map((e) => e.get()),
+    errorCount,
+    deps.settings,
+    new Date(),
+  );
 }
 
 /** The caller's own import jobs, newest first (without their files). */
@@ -183,9 +196,12 @@ interface Tally {
 async function work(deps: ImportDeps, caller: Caller, id: number, parsed?: SheetRow[]): Promise<void> {
   const { sequelize, logger, settings } = deps;
   const { ImportJob } = importModels(sequelize);
-  const heartbeat = setInterval(() => {
-    void ImportJob.update({ heartbeat_at: new Date() }, { where: { id, status: 'running' } }).catch(() => undefined);
-  }, Math.max(200, settings.staleAfterMs / 3));
+  const heartbeat = setInterval(
+    () => {
+      void ImportJob.update({ heartbeat_at: new Date() }, { where: { id, status: 'running' } }).catch(() => undefined);
+    },
+    Math.max(200, settings.staleAfterMs / 3),
+  );
   try {
     const job = (await ImportJob.findByPk(id))!.get();
     const spec = KINDS[job.kind];
@@ -233,7 +249,12 @@ async function writeBatch(deps: ImportDeps, spec: KindSpec, caller: Caller, id: 
   try {
     await sequelize.transaction(async (transaction) => {
       const { tally, errors } = preview(batch);
-      await spec.insert(sequelize, batch.filter((o) => o.action === 'create'), by, transaction);
+      await spec.insert(
+        sequelize,
+        batch.filter((o) => o.action === 'create'),
+        by,
+        transaction,
+      );
       // Updates are counted as they land: a record edited since planning is left alone.
       tally.updated = 0;
       for (const o of batch) {
@@ -255,7 +276,11 @@ async function writeBatch(deps: ImportDeps, spec: KindSpec, caller: Caller, id: 
     for (const o of batch) {
       if (o.action === 'skip') tally.skipped++;
       else tally.failed++;
-      errors.push(...(o.action === 'create' || o.action === 'update' ? [{ row: o.row, column: null, value: null, message: `本批（${range}）写入失败，整批未写入：${reasonOf(err)}` }] : o.errors));
+      errors.push(
+        ...(o.action === 'create' || o.action === 'update'
+          ? [{ row: o.row, column: null, value: null, message: `本批（${range}）写入失败，整批未写入：${reasonOf(err)}` }]
+          : o.errors),
+      );
     }
     await recordBatch(sequelize, id, batch, { tally, errors });
   }
@@ -264,16 +289,31 @@ async function writeBatch(deps: ImportDeps, spec: KindSpec, caller: Caller, id: 
 /** What a failed write says to a user: a database error in one line, without SQL. */
 function reasonOf(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0]!.replace(/^(SQLITE_\w+|ER_\w+):\s*/, '').slice(0, 160);
+  return text
+    .split('\n')[0]!
+    .replace(/^(SQLITE_\w+|ER_\w+):\s*/, '')
+    .slice(0, 160);
 }
 
-async function recordBatch(sequelize: Sequelize, id: number, batch: RowOutcome[], outcome: { tally: Tally; errors: ImportRowError[] }, transaction?: Transaction): Promise<void> {
+async function recordBatch(
+  sequelize: Sequelize,
+  id: number,
+  batch: RowOutcome[],
+  outcome: { tally: Tally; errors: ImportRowError[] },
+  transaction?: Transaction,
+): Promise<void> {
   const { ImportJob, ImportError } = importModels(sequelize);
   await ImportJob.increment({ processed: batch.length, ...outcome.tally }, { where: { id }, transaction });
   await ImportJob.update({ done_through_row: batch.at(-1)!.row, heartbeat_at: new Date() }, { where: { id }, transaction });
   if (outcome.errors.length) {
     await ImportError.bulkCreate(
-      outcome.errors.map((e) => ({ job_id: id, row_number: e.row, column_name: e.column?.slice(0, 128) ?? null, value: e.value?.slice(0, 512) ?? null, message: e.message.slice(0, 512) })),
+      outcome.errors.map((e) => ({
+        job_id: id,
+        row_number: e.row,
+        column_name: e.column?.slice(0, 128) ?? null,
+        value: e.value?.slice(0, 512) ?? null,
+        message: e.message.slice(0, 512),
+      })),
       { transaction },
     );
   }
@@ -282,7 +322,15 @@ async function recordBatch(sequelize: Sequelize, id: number, batch: RowOutcome[]
 /** The rows that have problems, as uploaded, with a 错误原因 column. */
 export async function importErrorReport(deps: ImportDeps, caller: Caller, id: number): Promise<{ fileName: string; body: Buffer }> {
   const job = await ownJob(deps.sequelize, caller, id);
-  const errors = (await importModels(deps.sequelize).ImportError.findAll({ where: { job_id: id }, order: [['row_number', 'ASC'], ['id', 'ASC']] })).map((e) => e.get());
+  const errors = (
+    await importModels(deps.sequelize).ImportError.findAll({
+      where: { job_id: id },
+      order: [
+        ['row_number', 'ASC'],
+        ['id', 'ASC'],
+      ],
+    })
+  ).map((e) => e.get());
   const rows = await readFirstSheetOffThread(job.file);
   const layout = layoutOf(rows, KINDS[job.kind].columns);
   const header = rows[layout.headerRow - 1]!.cells;
@@ -310,7 +358,11 @@ export async function importTemplate(sequelize: Sequelize, kind: ImportKind): Pr
   const depth = Math.max(...lists.map((l) => l.length));
   const allowed: Cell[][] = Array.from({ length: depth }, (_, r) => lists.map((l) => l[r] ?? null));
   return buildWorkbook([
-    { name: `${IMPORT_KINDS[kind]}导入`, rows: [columns.map((c) => (c.required ? `${c.header}*` : c.header)), columns.map((c) => c.sample || null)], widths: columns.map((c) => Math.max(12, c.header.length * 2 + 4)) },
+    {
+      name: `${IMPORT_KINDS[kind]}导入`,
+      rows: [columns.map((c) => (c.required ? `${c.header}*` : c.header)), columns.map((c) => c.sample || null)],
+      widths: columns.map((c) => Math.max(12, c.header.length * 2 + 4)),
+    },
     { name: '可选值', rows: allowed, widths: lists.map(() => 24) },
   ]);
 }

@@ -65,8 +65,17 @@ export class FollowChecker {
 
   private async read(userid: string, externalUserid: string): Promise<FollowRelation | null> {
     const [r] = await this.sequelize.query<{
-      userid: string; remark: string | null; description: string | null; remark_corp_name: string | null; remark_mobiles: string | null;
-      tag_ids: string | null; add_way: number | null; state: string | null; added_at: Date | string | null; deleted_at: Date | string | null; delete_reason: string | null;
+      userid: string;
+      remark: string | null;
+      description: string | null;
+      remark_corp_name: string | null;
+      remark_mobiles: string | null;
+      tag_ids: string | null;
+      add_way: number | null;
+      state: string | null;
+      added_at: Date | string | null;
+      deleted_at: Date | string | null;
+      delete_reason: string | null;
     }>(
       'SELECT userid, remark, description, remark_corp_name, remark_mobiles, tag_ids, add_way, state, added_at, deleted_at, delete_reason FROM wecom_follow_relations WHERE external_userid = ? AND userid = ?',
       { replacements: [externalUserid, userid], type: QueryTypes.SELECT },

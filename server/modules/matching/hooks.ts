@@ -11,7 +11,12 @@ import { enqueueNotification } from '../reminders/outbox';
 import { linkedCustomerOf, matchContact, matchContacts, recordLinkEvent, type MatchOutcome } from './service';
 
 /** “新线索” or “已关联”, to the customer's owner, opening the customer. */
-async function notifyOwner(sequelize: Sequelize, externalUserid: string, outcome: Extract<MatchOutcome, { status: 'linked' }>, transaction: Transaction): Promise<void> {
+async function notifyOwner(
+  sequelize: Sequelize,
+  externalUserid: string,
+  outcome: Extract<MatchOutcome, { status: 'linked' }>,
+  transaction: Transaction,
+): Promise<void> {
   const [row] = await sequelize.query<{ owner: number; customer: string; contact: string | null }>(
     `SELECT c.owner_user_id AS owner, c.name AS customer, x.name AS contact
        FROM customers c LEFT JOIN wecom_external_contacts x ON x.external_userid = ?
@@ -48,7 +53,11 @@ export function matchingHooks(sequelize: Sequelize, settingDefaults: CorpSetting
       if (!relations.length) return;
       // A full sync never notifies: it would flood everyone at once.
       const { autoCreateLeads } = await readSettings(sequelize, settingDefaults, transaction);
-      await matchContacts(sequelize, relations.map((r) => ({ externalUserid: r.externalUserid, addedBy: r.userid })), { transaction, autoCreate: autoCreateLeads });
+      await matchContacts(
+        sequelize,
+        relations.map((r) => ({ externalUserid: r.externalUserid, addedBy: r.userid })),
+        { transaction, autoCreate: autoCreateLeads },
+      );
     },
     async onRelationEnded(externalUserid: string, userid: string, transaction: Transaction) {
       const link = await linkedCustomerOf(sequelize, externalUserid, transaction);
@@ -63,7 +72,11 @@ export function matchingHooks(sequelize: Sequelize, settingDefaults: CorpSetting
         { replacements: [externalUserid, userid], type: QueryTypes.SELECT, transaction },
       );
       const detail = relation?.delete_reason === 'deleted_by_customer' ? `客户删除了${who?.name ?? userid}` : `${who?.name ?? userid}已不再跟进该联系人`;
-      await recordLinkEvent(sequelize, { customerId: link.customerId, externalUserid, event: 'lost', matchedBy: link.matchedBy, userId: who ? Number(who.id) : null, detail }, transaction);
+      await recordLinkEvent(
+        sequelize,
+        { customerId: link.customerId, externalUserid, event: 'lost', matchedBy: link.matchedBy, userId: who ? Number(who.id) : null, detail },
+        transaction,
+      );
     },
   };
 }

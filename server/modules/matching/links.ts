@@ -34,7 +34,13 @@ async function assertMayReplace(sequelize: Sequelize, caller: LinkCaller, custom
   }
 }
 
-export async function linkContact(sequelize: Sequelize, follows: FollowChecker, caller: LinkCaller, externalUserid: string, customerId: number): Promise<CustomerView> {
+export async function linkContact(
+  sequelize: Sequelize,
+  follows: FollowChecker,
+  caller: LinkCaller,
+  externalUserid: string,
+  customerId: number,
+): Promise<CustomerView> {
   await assertMayManage(follows, caller, externalUserid);
   const customer = await loadVisibleCustomer(sequelize, caller.access, customerId);
   const previous = await linkedCustomerOf(sequelize, externalUserid);
@@ -42,9 +48,24 @@ export async function linkContact(sequelize: Sequelize, follows: FollowChecker, 
   if (previous) await assertMayReplace(sequelize, caller, previous.customerId);
   await sequelize.transaction(async (transaction) => {
     if (previous) {
-      await recordLinkEvent(sequelize, { customerId: previous.customerId, externalUserid, event: 'unlinked', matchedBy: previous.matchedBy, userId: caller.access.userId, detail: `改为关联 ${customer.name}` }, transaction);
+      await recordLinkEvent(
+        sequelize,
+        {
+          customerId: previous.customerId,
+          externalUserid,
+          event: 'unlinked',
+          matchedBy: previous.matchedBy,
+          userId: caller.access.userId,
+          detail: `改为关联 ${customer.name}`,
+        },
+        transaction,
+      );
     }
-    await writeLink(sequelize, { customerId, externalUserid, matchedBy: 'manual', userId: caller.access.userId, event: previous ? 'relinked' : 'linked' }, transaction);
+    await writeLink(
+      sequelize,
+      { customerId, externalUserid, matchedBy: 'manual', userId: caller.access.userId, event: previous ? 'relinked' : 'linked' },
+      transaction,
+    );
     await audit(
       sequelize,
       caller.actor,
@@ -68,8 +89,23 @@ export async function unlinkContact(sequelize: Sequelize, follows: FollowChecker
   await loadVisibleCustomer(sequelize, caller.access, link.customerId);
   await sequelize.transaction(async (transaction) => {
     await sequelize.query('DELETE FROM customer_wecom_links WHERE external_userid = ?', { replacements: [externalUserid], transaction });
-    await recordLinkEvent(sequelize, { customerId: link.customerId, externalUserid, event: 'unlinked', matchedBy: link.matchedBy, userId: caller.access.userId, detail: null }, transaction);
-    await audit(sequelize, caller.actor, { action: 'wecom_link.unlink', entity: 'customer', entityId: link.customerId, summary: `取消关联企业微信联系人 ${externalUserid}`, diff: { externalUserid, matchedBy: link.matchedBy } }, { transaction });
+    await recordLinkEvent(
+      sequelize,
+      { customerId: link.customerId, externalUserid, event: 'unlinked', matchedBy: link.matchedBy, userId: caller.access.userId, detail: null },
+      transaction,
+    );
+    await audit(
+      sequelize,
+      caller.actor,
+      {
+        action: 'wecom_link.unlink',
+        entity: 'customer',
+        entityId: link.customerId,
+        summary: `取消关联企业微信联系人 ${externalUserid}`,
+        diff: { externalUserid, matchedBy: link.matchedBy },
+      },
+      { transaction },
+    );
   });
 }
 
@@ -96,9 +132,23 @@ export async function createCustomerFromContact(
     ...overrides,
   });
   await sequelize.transaction(async (transaction) => {
-    await customerModels(sequelize).Customer.update({ unionid: facts.unionid, acquisition_channel: relation?.state ?? null }, { where: { id: created.id }, transaction });
+    await customerModels(sequelize).Customer.update(
+      { unionid: facts.unionid, acquisition_channel: relation?.state ?? null },
+      { where: { id: created.id }, transaction },
+    );
     await writeLink(sequelize, { customerId: created.id, externalUserid, matchedBy: 'created', userId: caller.access.userId, event: 'linked' }, transaction);
-    await audit(sequelize, caller.actor, { action: 'wecom_link.create_customer', entity: 'customer', entityId: created.id, summary: `由企业微信联系人创建客户 ${created.name}`, diff: { externalUserid } }, { transaction });
+    await audit(
+      sequelize,
+      caller.actor,
+      {
+        action: 'wecom_link.create_customer',
+        entity: 'customer',
+        entityId: created.id,
+        summary: `由企业微信联系人创建客户 ${created.name}`,
+        diff: { externalUserid },
+      },
+      { transaction },
+    );
   });
   return getCustomer(sequelize, caller.access, created.id);
 }

@@ -28,9 +28,7 @@ export interface Suggestion {
   reason: SuggestionReason;
 }
 
-export type MatchOutcome =
-  | { status: 'linked'; customerId: number; matchedBy: MatchedBy; isNew: boolean }
-  | { status: 'unmatched'; suggestions: Suggestion[] };
+export type MatchOutcome = { status: 'linked'; customerId: number; matchedBy: MatchedBy; isNew: boolean } | { status: 'unmatched'; suggestions: Suggestion[] };
 
 const REASON_RANK: Record<SuggestionReason, number> = { unionid: 0, mobile: 1, name_corp: 2, name_remark_company: 3 };
 
@@ -41,11 +39,26 @@ export async function loadContactFacts(sequelize: Sequelize, externalUserid: str
 /** The facts of many contacts in two queries; contacts not mirrored are absent from the map. */
 async function loadContactFactsOf(sequelize: Sequelize, externalUserids: readonly string[], transaction?: Transaction): Promise<Map<string, ContactFacts>> {
   if (!externalUserids.length) return new Map();
-  const contacts = await sequelize.query<{ external_userid: string; name: string; unionid: string | null; corp_name: string | null; corp_full_name: string | null }>(
-    `SELECT external_userid, name, unionid, corp_name, corp_full_name FROM wecom_external_contacts WHERE external_userid IN (${sqlList(externalUserids)})`,
-    { replacements: [...externalUserids], type: QueryTypes.SELECT, transaction },
-  );
-  const relations = await sequelize.query<{ external_userid: string; userid: string; remark: string | null; remark_corp_name: string | null; remark_mobiles: string | null; state: string | null; deleted_at: Date | null }>(
+  const contacts = await sequelize.query<{
+    external_userid: string;
+    name: string;
+    unionid: string | null;
+    corp_name: string | null;
+    corp_full_name: string | null;
+  }>(`SELECT external_userid, name, unionid, corp_name, corp_full_name FROM wecom_external_contacts WHERE external_userid IN (${sqlList(externalUserids)})`, {
+    replacements: [...externalUserids],
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  const relations = await sequelize.query<{
+    external_userid: string;
+    userid: string;
+    remark: string | null;
+    remark_corp_name: string | null;
+    remark_mobiles: string | null;
+    state: string | null;
+    deleted_at: Date | null;
+  }>(
     `SELECT external_userid, userid, remark, remark_corp_name, remark_mobiles, state, deleted_at FROM wecom_follow_relations
       WHERE external_userid IN (${sqlList(externalUserids)}) ORDER BY added_at, id`,
     { replacements: [...externalUserids], type: QueryTypes.SELECT, transaction },
@@ -143,7 +156,8 @@ async function gatherEvidence(sequelize: Sequelize, all: readonly ContactFacts[]
     }
     return out;
   };
-  const select = (sql: string, replacements: unknown[]) => sequelize.query<{ id: number; k: string; n?: string }>(sql, { replacements, type: QueryTypes.SELECT, transaction });
+  const select = (sql: string, replacements: unknown[]) =>
+    sequelize.query<{ id: number; k: string; n?: string }>(sql, { replacements, type: QueryTypes.SELECT, transaction });
   const unionids = [...new Set(all.map((f) => f.unionid).filter((u): u is string => Boolean(u)))];
   const phones = [...new Set(all.flatMap(mobilesOf))];
   const names = [...new Set(all.filter((f) => f.corpNames.length || remarkCompaniesOf(f).length).map((f) => f.name))];
@@ -158,7 +172,10 @@ async function gatherEvidence(sequelize: Sequelize, all: readonly ContactFacts[]
         )
       : [],
     names.length
-      ? select(`SELECT id, institution AS k, name AS n FROM customers WHERE name IN (${sqlList(names)}) AND institution IS NOT NULL AND deleted_at IS NULL`, names)
+      ? select(
+          `SELECT id, institution AS k, name AS n FROM customers WHERE name IN (${sqlList(names)}) AND institution IS NOT NULL AND deleted_at IS NULL`,
+          names,
+        )
       : [],
   ]);
   return { byUnionid: group(byUnionid), byPhone: group(byPhone), byNameAndCompany: group(byName, (r) => nameKey(r.n!, r.k)) };
@@ -212,7 +229,12 @@ async function writeLinks(sequelize: Sequelize, links: readonly NewLink[], trans
     `INSERT INTO customer_wecom_links (customer_id, external_userid, matched_by, linked_by, linked_at, created_at, updated_at) VALUES ${links.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
     { replacements: links.flatMap((l) => [l.customerId, l.externalUserid, l.matchedBy, l.userId, now, now, now]), transaction },
   );
-  await recordLinkEvents(sequelize, links.map((l) => ({ ...l, detail: null })), transaction, now);
+  await recordLinkEvents(
+    sequelize,
+    links.map((l) => ({ ...l, detail: null })),
+    transaction,
+    now,
+  );
 }
 
 interface LinkEvent {
@@ -263,8 +285,13 @@ export async function matchContacts(
   const outcomes = new Map<string, MatchOutcome>();
   if (!contacts.length) return outcomes;
   const ids = [...new Set(contacts.map((c) => c.externalUserid))];
-  for (const [id, link] of await linksOf(sequelize, ids, transaction)) outcomes.set(id, { status: 'linked', customerId: link.customerId, matchedBy: link.matchedBy, isNew: false });
-  const facts = await loadContactFactsOf(sequelize, ids.filter((id) => !outcomes.has(id)), transaction);
+  for (const [id, link] of await linksOf(sequelize, ids, transaction))
+    outcomes.set(id, { status: 'linked', customerId: link.customerId, matchedBy: link.matchedBy, isNew: false });
+  const facts = await loadContactFactsOf(
+    sequelize,
+    ids.filter((id) => !outcomes.has(id)),
+    transaction,
+  );
   const evidence = await gatherEvidence(sequelize, [...facts.values()], transaction);
 
   const matched: NewLink[] = [];
@@ -293,14 +320,22 @@ export async function matchContacts(
   // Remember the unionid: the next contact of the same person (another rep, another corp app) matches at step 2.
   for (const link of matched) {
     const unionid = facts.get(link.externalUserid)!.unionid;
-    if (unionid) await sequelize.query('UPDATE customers SET unionid = ? WHERE id = ? AND unionid IS NULL', { replacements: [unionid, link.customerId], transaction });
+    if (unionid)
+      await sequelize.query('UPDATE customers SET unionid = ? WHERE id = ? AND unionid IS NULL', { replacements: [unionid, link.customerId], transaction });
   }
   const { firsts, sameAs } = samePersonInPage(leads);
   const created = await createLeads(sequelize, firsts, transaction);
-  await writeLinks(sequelize, [...created].map(([externalUserid, customerId]) => ({ customerId, externalUserid, matchedBy: 'created', userId: null, event: 'linked' })), transaction);
+  await writeLinks(
+    sequelize,
+    [...created].map(([externalUserid, customerId]) => ({ customerId, externalUserid, matchedBy: 'created', userId: null, event: 'linked' })),
+    transaction,
+  );
   for (const lead of firsts) {
     const customerId = created.get(lead.facts.externalUserid);
-    outcomes.set(lead.facts.externalUserid, customerId === undefined ? { status: 'unmatched', suggestions: [] } : { status: 'linked', customerId, matchedBy: 'created', isNew: true });
+    outcomes.set(
+      lead.facts.externalUserid,
+      customerId === undefined ? { status: 'unmatched', suggestions: [] } : { status: 'linked', customerId, matchedBy: 'created', isNew: true },
+    );
   }
   // The rest match the leads just created, as they would have one contact at a time.
   const followers: NewLink[] = [];
@@ -328,7 +363,10 @@ const leadRelation = ({ facts, addedBy }: LeadCandidate) => facts.relations.find
  * mobile the first one's lead will carry). Taken one by one, the first becomes the lead and the
  * others then match it; `sameAs` says whom each of those matches (indexes into `firsts`) and how.
  */
-function samePersonInPage(leads: readonly LeadCandidate[]): { firsts: LeadCandidate[]; sameAs: { lead: LeadCandidate; of: number[]; by: 'unionid' | 'mobile' }[] } {
+function samePersonInPage(leads: readonly LeadCandidate[]): {
+  firsts: LeadCandidate[];
+  sameAs: { lead: LeadCandidate; of: number[]; by: 'unionid' | 'mobile' }[];
+} {
   const firsts: LeadCandidate[] = [];
   const sameAs: { lead: LeadCandidate; of: number[]; by: 'unionid' | 'mobile' }[] = [];
   const byUnionid = new Map<string, number>();

@@ -57,7 +57,8 @@ export class DirectoryReader {
       }),
     );
     this.note('department/list');
-    if (unnamed) this.notes.push(`${unnamed} 个部门的名称无法读取，暂以部门 ID 显示：请把自建应用的可见范围设为全公司（管理后台 → 应用管理 → 本应用 → 可见范围）。`);
+    if (unnamed)
+      this.notes.push(`${unnamed} 个部门的名称无法读取，暂以部门 ID 显示：请把自建应用的可见范围设为全公司（管理后台 → 应用管理 → 本应用 → 可见范围）。`);
     return departments;
   }
 
@@ -148,7 +149,13 @@ export class DirectoryReader {
       if (!probe) {
         const first = this.tryEach(api, read);
         // A probe that failed for another reason (a member removed meanwhile) settles nothing.
-        this.probes.set(api, first.then(() => undefined, () => void (this.exhausted.has(api) || this.probes.delete(api))));
+        this.probes.set(
+          api,
+          first.then(
+            () => undefined,
+            () => void (this.exhausted.has(api) || this.probes.delete(api)),
+          ),
+        );
         return first;
       }
       await probe;
@@ -183,7 +190,9 @@ export class DirectoryReader {
     if (!refused?.length) return;
     this.refused.delete(api);
     const worked = this.working.get(api);
-    const refusedText = refused.map((r) => `${SECRET_NAMES[r.secret]}（错误码 ${r.errcode}${r.errcode === 48009 ? '：通讯录同步助手从新 IP 不能读取通讯录详情' : ''}）`).join('、');
+    const refusedText = refused
+      .map((r) => `${SECRET_NAMES[r.secret]}（错误码 ${r.errcode}${r.errcode === 48009 ? '：通讯录同步助手从新 IP 不能读取通讯录详情' : ''}）`)
+      .join('、');
     this.notes.push(
       worked
         ? `${api} 对 ${refusedText} 不可用，已改用${SECRET_NAMES[worked]}。`
@@ -193,6 +202,10 @@ export class DirectoryReader {
 
   private unreadable(api: string): WecomApiError {
     this.note(api);
-    return new WecomApiError(api, 48009, `通讯录无法读取：${this.notes.join(' ')} 请为自建应用设置可见范围，或配置通讯录同步 Secret 并把服务器 IP 加入其可信 IP`);
+    return new WecomApiError(
+      api,
+      48009,
+      `通讯录无法读取：${this.notes.join(' ')} 请为自建应用设置可见范围，或配置通讯录同步 Secret 并把服务器 IP 加入其可信 IP`,
+    );
   }
 }

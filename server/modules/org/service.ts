@@ -54,7 +54,11 @@ function userFields(wu: WecomUser): MemberFields {
 }
 
 /** The private fields an employee granted through OAuth (auth/getuserdetail), stored on their user. */
-export async function applyGrantedDetails(sequelize: Sequelize, userId: number, detail: { mobile?: string; email?: string; biz_mail?: string; avatar?: string }): Promise<void> {
+export async function applyGrantedDetails(
+  sequelize: Sequelize,
+  userId: number,
+  detail: { mobile?: string; email?: string; biz_mail?: string; avatar?: string },
+): Promise<void> {
   const changes: Partial<UserFields> = {};
   if (detail.mobile) changes.mobile = detail.mobile;
   if (detail.email || detail.biz_mail) changes.email = detail.email || detail.biz_mail!;
@@ -101,7 +105,10 @@ export async function applyEmployees(
 
   const fresh = members.filter((wu) => !existing.has(wu.userid));
   if (fresh.length) {
-    await User.bulkCreate(fresh.map((wu) => ({ wecom_userid: wu.userid, mobile: null, email: null, avatar: null, ...userFields(wu) })), { transaction });
+    await User.bulkCreate(
+      fresh.map((wu) => ({ wecom_userid: wu.userid, mobile: null, email: null, avatar: null, ...userFields(wu) })),
+      { transaction },
+    );
     // Read the ids back by the unique userid rather than trusting the driver's id arithmetic.
     const created = await User.findAll({ attributes: ['id', 'wecom_userid'], where: { wecom_userid: { [Op.in]: fresh.map((wu) => wu.userid) } }, transaction });
     for (const u of created) existing.set(u.get().wecom_userid, u.get() as UserRow);
@@ -246,7 +253,10 @@ export async function departmentsInScope(sequelize: Sequelize, access: Access): 
   if (ids && !ids.length) return [];
   const rows = await Department.findAll({
     where: { deleted_at: null, ...(ids ? { id: { [Op.in]: [...ids] } } : {}) },
-    order: [['sort_order', 'DESC'], ['id', 'ASC']],
+    order: [
+      ['sort_order', 'DESC'],
+      ['id', 'ASC'],
+    ],
   });
   return rows.map((r) => ({ id: r.get().id, name: r.get().name, parentId: r.get().parent_id }));
 }
@@ -277,8 +287,20 @@ export async function colleaguesInScope(sequelize: Sequelize, access: Access, qu
   if (access.dataScope === 'self') and.push({ id: access.userId });
   else if (departments) and.push({ main_department_id: { [Op.in]: [...departments] } });
   and.push(...keywordWhere(sequelize, query.keyword));
-  const rows = (await User.findAll({ where: { [Op.and]: and }, order: [['name', 'ASC'], ['id', 'ASC']], limit: query.limit })).map((r) => r.get());
-  const names = await departmentNames(sequelize, rows.map((u) => u.main_department_id));
+  const rows = (
+    await User.findAll({
+      where: { [Op.and]: and },
+      order: [
+        ['name', 'ASC'],
+        ['id', 'ASC'],
+      ],
+      limit: query.limit,
+    })
+  ).map((r) => r.get());
+  const names = await departmentNames(
+    sequelize,
+    rows.map((u) => u.main_department_id),
+  );
   return rows.map((u) => ({ id: u.id, wecomUserid: u.wecom_userid, name: u.name, avatar: u.avatar, department: departmentOf(names, u.main_department_id) }));
 }
 
@@ -291,10 +313,21 @@ const keywordWhere = (sequelize: Sequelize, keyword: string | undefined): WhereO
 export async function usersWithRoles(sequelize: Sequelize, query: PageRequest & { keyword?: string }): Promise<PageOf<UserWithRoles>> {
   const { User } = orgModels(sequelize);
   const { Role, UserRole } = roleModels(sequelize);
-  const { rows, count } = await User.findAndCountAll({ where: { [Op.and]: keywordWhere(sequelize, query.keyword) }, order: [['status', 'ASC'], ['name', 'ASC'], ['id', 'ASC']], ...pageWindow(query) });
+  const { rows, count } = await User.findAndCountAll({
+    where: { [Op.and]: keywordWhere(sequelize, query.keyword) },
+    order: [
+      ['status', 'ASC'],
+      ['name', 'ASC'],
+      ['id', 'ASC'],
+    ],
+    ...pageWindow(query),
+  });
   const users = rows.map((r) => r.get());
   const [names, links, roles] = await Promise.all([
-    departmentNames(sequelize, users.map((u) => u.main_department_id)),
+    departmentNames(
+      sequelize,
+      users.map((u) => u.main_department_id),
+    ),
     UserRole.findAll({ where: { user_id: { [Op.in]: users.map((u) => u.id) } } }),
     Role.findAll({ order: [['id', 'ASC']] }),
   ]);
@@ -305,7 +338,14 @@ export async function usersWithRoles(sequelize: Sequelize, query: PageRequest & 
       .map((l) => roleOf.get(l.get().role_id)!)
       .filter(Boolean);
   return {
-    items: users.map((u) => ({ id: u.id, wecomUserid: u.wecom_userid, name: u.name, status: u.status, department: departmentOf(names, u.main_department_id), roles: held(u.id) })),
+    items: users.map((u) => ({
+      id: u.id,
+      wecomUserid: u.wecom_userid,
+      name: u.name,
+      status: u.status,
+      department: departmentOf(names, u.main_department_id),
+      roles: held(u.id),
+    })),
     total: count,
     page: query.page,
     pageSize: query.pageSize,

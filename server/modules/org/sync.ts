@@ -48,7 +48,12 @@ async function syncOrg(deps: OrgSyncDeps, progress: SyncProgress): Promise<void>
   progress.tally('left', deptCounts.removed);
   await progress.report(10, '获取成员列表', true);
 
-  const members = (await membersByDepartment(directory, department.map((d) => d.id), progress)) ?? (await membersOneByOne(directory, progress));
+  const members =
+    (await membersByDepartment(
+      directory,
+      department.map((d) => d.id),
+      progress,
+    )) ?? (await membersOneByOne(directory, progress));
   directory.finish(members);
   for (const note of directory.notes) progress.note(note);
   const present = new Set(members.map((wu) => wu.userid));

@@ -77,7 +77,12 @@ export function partnerColumns(input: Partial<PartnerInput>): Partial<PartnerRow
  * The unique indexes (live name, credit code) are the last word when two writes race; a
  * violation gets the answer the check before it would have given.
  */
-async function uniquely<T>(sequelize: Sequelize, access: Access, identity: { name: string; creditCode?: string | null; exceptId?: number }, write: () => Promise<T>): Promise<T> {
+async function uniquely<T>(
+  sequelize: Sequelize,
+  access: Access,
+  identity: { name: string; creditCode?: string | null; exceptId?: number },
+  write: () => Promise<T>,
+): Promise<T> {
   try {
     return await write();
   } catch (err) {
@@ -123,7 +128,12 @@ export async function createPartner(sequelize: Sequelize, caller: Caller, input:
   const id = await uniquely(sequelize, caller.access, { name: values.name, creditCode: values.creditCode }, () =>
     sequelize.transaction(async (transaction) => {
       const [id] = await insertPartners(sequelize, [{ values, ownership }], caller.access.userId, transaction);
-      await audit(sequelize, caller.actor, { action: 'partner.create', entity: 'partner', entityId: id, summary: `新增代销机构 ${values.name}` }, { transaction });
+      await audit(
+        sequelize,
+        caller.actor,
+        { action: 'partner.create', entity: 'partner', entityId: id, summary: `新增代销机构 ${values.name}` },
+        { transaction },
+      );
       return id!;
     }),
   );
@@ -142,7 +152,14 @@ export async function getPartnerDetail(sequelize: Sequelize, access: Access, id:
   const { PartnerFollowUp } = followUpModels(sequelize);
   const [followUps, latest, [sales]] = await Promise.all([
     PartnerFollowUp.count({ where: { partner_id: id, deleted_at: null } }),
-    PartnerFollowUp.findAll({ where: { partner_id: id, deleted_at: null }, order: [['followed_at', 'DESC'], ['id', 'DESC']], limit: LATEST_FOLLOW_UPS }),
+    PartnerFollowUp.findAll({
+      where: { partner_id: id, deleted_at: null },
+      order: [
+        ['followed_at', 'DESC'],
+        ['id', 'DESC'],
+      ],
+      limit: LATEST_FOLLOW_UPS,
+    }),
     sequelize.query<{ n: number; amount: string | number | null }>(
       'SELECT COUNT(*) AS n, SUM(amount_fen) AS amount FROM product_sales WHERE partner_id = ? AND deleted_at IS NULL',
       { replacements: [id], type: QueryTypes.SELECT },
@@ -152,7 +169,11 @@ export async function getPartnerDetail(sequelize: Sequelize, access: Access, id:
     ...partner,
     counts: { followUps, sales: Number(sales?.n ?? 0) },
     salesAmount: fromHundredths(sales?.amount ?? 0),
-    latestFollowUps: (await followUpViews(sequelize, partnerFollowUpSubject, latest.map((r) => r.get()))) as PartnerFollowUpView[],
+    latestFollowUps: (await followUpViews(
+      sequelize,
+      partnerFollowUpSubject,
+      latest.map((r) => r.get()),
+    )) as PartnerFollowUpView[],
   };
 }
 
@@ -167,15 +188,30 @@ export interface PartnerListQuery extends PageRequest {
 }
 
 const SORTS: Record<PartnerListQuery['sort'], [string, 'ASC' | 'DESC'][]> = {
-  updated_desc: [['updated_at', 'DESC'], ['id', 'DESC']],
-  name_asc: [['name', 'ASC'], ['id', 'ASC']],
-  next_follow_up_asc: [['next_follow_up_at', 'ASC'], ['id', 'ASC']],
+  updated_desc: [
+    ['updated_at', 'DESC'],
+    ['id', 'DESC'],
+  ],
+  name_asc: [
+    ['name', 'ASC'],
+    ['id', 'ASC'],
+  ],
+  next_follow_up_asc: [
+    ['next_follow_up_at', 'ASC'],
+    ['id', 'ASC'],
+  ],
 };
 
 export async function listPartners(sequelize: Sequelize, access: Access, query: PartnerListQuery, now = new Date()): Promise<PageOf<PartnerView>> {
   const and: WhereOptions[] = [{ deleted_at: null }, scopeWhere(access)];
   if (query.keyword) {
-    and.push({ [Op.or]: [containsWhere(sequelize, 'name', query.keyword), containsWhere(sequelize, 'contact_name', query.keyword), { credit_code: query.keyword.toUpperCase() }] });
+    and.push({
+      [Op.or]: [
+        containsWhere(sequelize, 'name', query.keyword),
+        containsWhere(sequelize, 'contact_name', query.keyword),
+        { credit_code: query.keyword.toUpperCase() },
+      ],
+    });
   }
   if (query.type) and.push({ type: query.type });
   if (query.status) and.push({ status: query.status });
@@ -184,7 +220,15 @@ export async function listPartners(sequelize: Sequelize, access: Access, query: 
   if (query.followUp === 'due') and.push({ next_follow_up_at: { [Op.lt]: startOfBusinessDay(now, 1) } });
   if (query.followUp === 'overdue') and.push({ next_follow_up_at: { [Op.lt]: startOfBusinessDay(now) } });
   const { rows, count } = await partnerModels(sequelize).Partner.findAndCountAll({ where: { [Op.and]: and }, order: SORTS[query.sort], ...pageWindow(query) });
-  return { items: await partnerViews(sequelize, rows.map((r) => r.get())), total: count, page: query.page, pageSize: query.pageSize };
+  return {
+    items: await partnerViews(
+      sequelize,
+      rows.map((r) => r.get()),
+    ),
+    total: count,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
 }
 
 /**
@@ -192,12 +236,27 @@ export async function listPartners(sequelize: Sequelize, access: Access, query: 
  * department is allowed here, inside the caller's scope, and audited.
  */
 /** Applies `changes` if the partner is still at `version` (audited with a field diff); false when someone saved first. */
-export async function writePartnerChanges(sequelize: Sequelize, current: PartnerRow, changes: Partial<PartnerRow>, version: number, by: Actor, transaction: Transaction): Promise<boolean> {
-  const [affected] = await partnerModels(sequelize).Partner.update({ ...changes, version: version + 1 }, { where: { id: current.id, version, deleted_at: null }, transaction });
+export async function writePartnerChanges(
+  sequelize: Sequelize,
+  current: PartnerRow,
+  changes: Partial<PartnerRow>,
+  version: number,
+  by: Actor,
+  transaction: Transaction,
+): Promise<boolean> {
+  const [affected] = await partnerModels(sequelize).Partner.update(
+    { ...changes, version: version + 1 },
+    { where: { id: current.id, version, deleted_at: null }, transaction },
+  );
   if (affected !== 1) return false;
   const diff = fieldDiff(current, changes);
   if (Object.keys(diff).length) {
-    await audit(sequelize, by, { action: 'partner.update', entity: 'partner', entityId: current.id, summary: `修改代销机构 ${current.name}`, diff }, { transaction });
+    await audit(
+      sequelize,
+      by,
+      { action: 'partner.update', entity: 'partner', entityId: current.id, summary: `修改代销机构 ${current.name}`, diff },
+      { transaction },
+    );
   }
   return true;
 }
@@ -225,7 +284,10 @@ export async function updatePartner(sequelize: Sequelize, caller: Caller, id: nu
             entity: 'partner',
             entityId: id,
             summary: `代销机构 ${current.name} 转交`,
-            diff: { from: { ownerUserId: current.owner_user_id, departmentId: current.department_id }, to: { ownerUserId: ownership.ownerUserId, departmentId: ownership.departmentId } },
+            diff: {
+              from: { ownerUserId: current.owner_user_id, departmentId: current.department_id },
+              to: { ownerUserId: ownership.ownerUserId, departmentId: ownership.departmentId },
+            },
           },
           { transaction },
         );
@@ -260,12 +322,21 @@ export async function deletePartner(sequelize: Sequelize, caller: Caller, id: nu
   const current = await loadVisiblePartner(sequelize, caller.access, id);
   await sequelize.transaction(async (transaction) => {
     await partnerModels(sequelize).Partner.update({ deleted_at: new Date(), version: current.version + 1 }, { where: { id }, transaction });
-    await audit(sequelize, caller.actor, { action: 'partner.delete', entity: 'partner', entityId: id, summary: `删除代销机构 ${current.name}` }, { transaction });
+    await audit(
+      sequelize,
+      caller.actor,
+      { action: 'partner.delete', entity: 'partner', entityId: id, summary: `删除代销机构 ${current.name}` },
+      { transaction },
+    );
   });
 }
 
 async function partnerViews(sequelize: Sequelize, rows: PartnerRow[]): Promise<PartnerView[]> {
-  const owners = await namesById(sequelize, 'users', rows.map((r) => r.owner_user_id));
+  const owners = await namesById(
+    sequelize,
+    'users',
+    rows.map((r) => r.owner_user_id),
+  );
   return rows.map((r) => ({
     id: r.id,
     name: r.name,

@@ -10,7 +10,16 @@ import { assertDictionaryValues } from '../dictionaries/service';
 import { productModels, type ProductRow } from './models';
 
 export function productView(r: ProductRow): ProductView {
-  return { id: r.id, code: r.code, name: r.name, category: r.category, riskLevel: r.risk_level, status: r.status, issuer: r.issuer, description: r.description };
+  return {
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    category: r.category,
+    riskLevel: r.risk_level,
+    status: r.status,
+    issuer: r.issuer,
+    description: r.description,
+  };
 }
 
 export async function loadProduct(sequelize: Sequelize, id: number, transaction?: Transaction): Promise<ProductRow> {
@@ -45,10 +54,23 @@ export async function createProduct(sequelize: Sequelize, actor: Actor, input: P
   try {
     const row = await sequelize.transaction(async (transaction) => {
       const created = await productModels(sequelize).Product.create(
-        { code: input.code, name: input.name, category: input.category, risk_level: input.riskLevel, status: input.status, issuer: input.issuer ?? null, description: input.description ?? null },
+        {
+          code: input.code,
+          name: input.name,
+          category: input.category,
+          risk_level: input.riskLevel,
+          status: input.status,
+          issuer: input.issuer ?? null,
+          description: input.description ?? null,
+        },
         { transaction },
       );
-      await audit(sequelize, actor, { action: 'product.create', entity: 'product', entityId: created.get().id, summary: `新增产品 ${input.code} ${input.name}` }, { transaction });
+      await audit(
+        sequelize,
+        actor,
+        { action: 'product.create', entity: 'product', entityId: created.get().id, summary: `新增产品 ${input.code} ${input.name}` },
+        { transaction },
+      );
       return created.get();
     });
     return productView(row);
@@ -72,7 +94,12 @@ export async function updateProduct(sequelize: Sequelize, actor: Actor, id: numb
   try {
     await sequelize.transaction(async (transaction) => {
       await productModels(sequelize).Product.update(changes, { where: { id }, transaction });
-      await audit(sequelize, actor, { action: 'product.update', entity: 'product', entityId: id, summary: `修改产品 ${current.code}`, diff: changes }, { transaction });
+      await audit(
+        sequelize,
+        actor,
+        { action: 'product.update', entity: 'product', entityId: id, summary: `修改产品 ${current.code}`, diff: changes },
+        { transaction },
+      );
     });
   } catch (err) {
     if (err instanceof UniqueConstraintError) throw duplicateCode(patch.code ?? current.code);

@@ -51,7 +51,7 @@ export async function queueDailyDigests(sequelize: Sequelize, now: Date, staleDa
       { replacements: { tomorrow }, type: QueryTypes.SELECT, transaction },
     );
     const namesOf = (owner: number, overdue: boolean) =>
-      waiting.filter((w) => Number(w.owner) === owner && (new Date(w.next) < today) === overdue).map((w) => w.name);
+      waiting.filter((w) => Number(w.owner) === owner && new Date(w.next) < today === overdue).map((w) => w.name);
     let recipients = 0;
     for (const t of tallies) {
       const owner = Number(t.owner);

@@ -126,7 +126,9 @@ type Outcome = { sentAt: Date } | { error: string; retryable: boolean };
 /** Sends what is due now; returns how many messages went out. Safe to run on several instances at once. */
 export async function sendDueNotifications(deps: SenderDeps, now: Date): Promise<number> {
   const { sequelize } = deps;
-  await updateRows(sequelize, "UPDATE notifications SET status = 'pending', locked_at = NULL WHERE status = 'sending' AND locked_at < ?", [new Date(now.getTime() - RECLAIM_AFTER_MS)]);
+  await updateRows(sequelize, "UPDATE notifications SET status = 'pending', locked_at = NULL WHERE status = 'sending' AND locked_at < ?", [
+    new Date(now.getTime() - RECLAIM_AFTER_MS),
+  ]);
   const clock = runningClock(now);
   let sent = 0;
   for (;;) {
@@ -165,7 +167,11 @@ async function claimDue(sequelize: Sequelize, userId: number, now: Date): Promis
   );
   const claimed: DueRow[] = [];
   for (const row of due) {
-    const won = await updateRows(sequelize, "UPDATE notifications SET status = 'sending', attempts = attempts + 1, locked_at = ?, updated_at = ? WHERE id = ? AND status = 'pending'", [now, now, row.id]);
+    const won = await updateRows(
+      sequelize,
+      "UPDATE notifications SET status = 'sending', attempts = attempts + 1, locked_at = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+      [now, now, row.id],
+    );
     if (won === 1) claimed.push(row);
   }
   return claimed;
@@ -183,7 +189,12 @@ async function sendToMember(deps: SenderDeps, rows: DueRow[], now: Date, clock: 
     else sendable.push(row);
   }
   if (!sendable.length) return 0;
-  const budget = await memberBudget(deps.sequelize, rows[0]!.user_id, rows.map((r) => r.id), now);
+  const budget = await memberBudget(
+    deps.sequelize,
+    rows[0]!.user_id,
+    rows.map((r) => r.id),
+    now,
+  );
   if (budget.remaining === 0) {
     await hold(deps.sequelize, sendable, budget.freesAt, now);
     return 0;
@@ -274,10 +285,25 @@ async function recordMerged(sequelize: Sequelize, rows: DueRow[], card: Card, se
     await insertIgnoringDuplicates(
       sequelize,
       'notifications',
-      { kind: 'merged', dedupe_key: dedupeKey, user_id: rows[0]!.user_id, ...card, status: 'sent', attempts: 1, next_attempt_at: now, sent_at: sentAt, created_at: now, updated_at: now },
+      {
+        kind: 'merged',
+        dedupe_key: dedupeKey,
+        user_id: rows[0]!.user_id,
+        ...card,
+        status: 'sent',
+        attempts: 1,
+        next_attempt_at: now,
+        sent_at: sentAt,
+        created_at: now,
+        updated_at: now,
+      },
       { transaction },
     );
-    const [saved] = await sequelize.query<{ id: number }>('SELECT id FROM notifications WHERE dedupe_key = ?', { replacements: [dedupeKey], type: QueryTypes.SELECT, transaction });
+    const [saved] = await sequelize.query<{ id: number }>('SELECT id FROM notifications WHERE dedupe_key = ?', {
+      replacements: [dedupeKey],
+      type: QueryTypes.SELECT,
+      transaction,
+    });
     await updateRows(
       sequelize,
       `UPDATE notifications SET status = 'merged', last_error = ?, sent_at = ?, locked_at = NULL, updated_at = ? WHERE id IN (${sqlList(rows)})`,
@@ -301,7 +327,8 @@ async function send(deps: SenderDeps, touser: string, card: Card, clock: () => D
     if (listed(answer.unlicenseduser)) return { error: UNLICENSED, retryable: false };
     return { sentAt: clock() };
   } catch (err) {
-    if (err instanceof WecomApiError && err.errcode === ALL_RECIPIENTS_INVALID) return { error: `${UNREACHABLE}（${ALL_RECIPIENTS_INVALID}）`, retryable: false };
+    if (err instanceof WecomApiError && err.errcode === ALL_RECIPIENTS_INVALID)
+      return { error: `${UNREACHABLE}（${ALL_RECIPIENTS_INVALID}）`, retryable: false };
     const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
     return { error: message, retryable: !(err instanceof WecomApiError) || err.retryable };
   }
@@ -316,7 +343,13 @@ async function settleFailure(deps: SenderDeps, row: DueRow, outcome: { error: st
   await finish(deps.sequelize, row.id, now, giveUp ? 'failed' : 'pending', { last_error: outcome.error, next_attempt_at: new Date(now.getTime() + delay) });
 }
 
-function finish(sequelize: Sequelize, id: number, now: Date, status: NotificationStatus, extra: { last_error?: string; next_attempt_at?: Date; sent_at?: Date } = {}): Promise<number> {
+function finish(
+  sequelize: Sequelize,
+  id: number,
+  now: Date,
+  status: NotificationStatus,
+  extra: { last_error?: string; next_attempt_at?: Date; sent_at?: Date } = {},
+): Promise<number> {
   return updateRows(
     sequelize,
     'UPDATE notifications SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), sent_at = ?, locked_at = NULL, updated_at = ? WHERE id = ?',
@@ -325,7 +358,10 @@ function finish(sequelize: Sequelize, id: number, now: Date, status: Notificatio
 }
 
 /** The admin list: newest first, optionally one status. */
-export async function listNotifications(sequelize: Sequelize, query: { status?: NotificationStatus; page: number; pageSize: number }): Promise<PageOf<NotificationView>> {
+export async function listNotifications(
+  sequelize: Sequelize,
+  query: { status?: NotificationStatus; page: number; pageSize: number },
+): Promise<PageOf<NotificationView>> {
   const where = query.status ? 'WHERE n.status = :status' : '';
   const [rows, [count]] = await Promise.all([
     sequelize.query<Record<string, unknown>>(

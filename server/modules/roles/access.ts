@@ -21,7 +21,13 @@ const BREADTH: Record<DataScopeKind, number> = { self: 0, department: 1, departm
 
 export async function loadAccess(sequelize: Sequelize, userId: number): Promise<Access> {
   // Roles and memberships in one round trip: this runs on every authenticated request.
-  const rows = await sequelize.query<{ code: string | null; name: string | null; data_scope: DataScopeKind; permissions: string; department_id: number | null }>(
+  const rows = await sequelize.query<{
+    code: string | null;
+    name: string | null;
+    data_scope: DataScopeKind;
+    permissions: string;
+    department_id: number | null;
+  }>(
     `SELECT r.code, r.name, r.data_scope, r.permissions, NULL AS department_id, r.id AS sort_key
        FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ?
      UNION ALL
@@ -68,10 +74,9 @@ const trees = new WeakMap<Sequelize, { children: Map<number, number[]>; expires:
 async function departmentChildren(sequelize: Sequelize): Promise<Map<number, number[]>> {
   const cached = trees.get(sequelize);
   if (cached && cached.expires > Date.now()) return cached.children;
-  const all = await sequelize.query<{ id: number; parent_id: number | null }>(
-    'SELECT id, parent_id FROM departments WHERE deleted_at IS NULL',
-    { type: QueryTypes.SELECT },
-  );
+  const all = await sequelize.query<{ id: number; parent_id: number | null }>('SELECT id, parent_id FROM departments WHERE deleted_at IS NULL', {
+    type: QueryTypes.SELECT,
+  });
   const children = new Map<number, number[]>();
   for (const d of all) {
     if (d.parent_id === null) continue;
@@ -141,10 +146,7 @@ export function canSee(access: Access, record: { ownerUserId: number | null; dep
     case 'self':
       return record.ownerUserId === access.userId;
     default:
-      return (
-        record.ownerUserId === access.userId ||
-        (record.departmentId !== null && access.scopeDepartmentIds.includes(record.departmentId))
-      );
+      return record.ownerUserId === access.userId || (record.departmentId !== null && access.scopeDepartmentIds.includes(record.departmentId));
   }
 }
 

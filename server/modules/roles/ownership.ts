@@ -23,7 +23,12 @@ export interface Ownership {
 const invalid = (field: string, message: string) => badRequest('请求参数不正确', [{ field, message }]);
 
 /** An active employee, or a 400 naming `field`. Returns their main department. */
-export async function requireActiveUser(sequelize: Sequelize, userId: number, field: string, transaction?: Transaction): Promise<{ name: string; mainDepartmentId: number | null }> {
+export async function requireActiveUser(
+  sequelize: Sequelize,
+  userId: number,
+  field: string,
+  transaction?: Transaction,
+): Promise<{ name: string; mainDepartmentId: number | null }> {
   const [row] = await sequelize.query<{ status: string; name: string; main_department_id: number | null }>(
     'SELECT status, name, main_department_id FROM users WHERE id = ?',
     { replacements: [userId], type: QueryTypes.SELECT, transaction },
@@ -81,7 +86,8 @@ export async function resolveOwnership(
   const ownerUserId = requested.ownerUserId ?? caller.access.userId;
   const owner = await ownerProfile(sequelize, ownerUserId);
   if (owner?.status !== 'active') throw invalid(fields.owner, '人员不存在或已停用');
-  const mainDepartment = owner.mainDepartmentId !== null && owner.departmentIds.includes(owner.mainDepartmentId) ? owner.mainDepartmentId : owner.departmentIds[0];
+  const mainDepartment =
+    owner.mainDepartmentId !== null && owner.departmentIds.includes(owner.mainDepartmentId) ? owner.mainDepartmentId : owner.departmentIds[0];
   const departmentId = requested.departmentId ?? mainDepartment;
   if (!departmentId) throw invalid(fields.department, '请指定所属部门');
   await requireDepartment(sequelize, departmentId, fields.department);

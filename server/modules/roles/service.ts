@@ -5,7 +5,6 @@ import { conflict, notFound } from '../../http/errors';
 import { audit, type Actor } from '../audit/service';
 import { roleModels, type RoleRow } from './models';
 
-
 function view(row: RoleRow): RoleView {
   return {
     id: row.id,
@@ -40,17 +39,17 @@ export async function createRole(sequelize: Sequelize, actor: Actor, input: Role
       { transaction },
     );
     const created = view(role.get());
-    await audit(sequelize, actor, { action: 'role.create', entity: 'role', entityId: created.id, summary: `创建角色 ${input.name}`, diff: input }, { transaction });
+    await audit(
+      sequelize,
+      actor,
+      { action: 'role.create', entity: 'role', entityId: created.id, summary: `创建角色 ${input.name}`, diff: input },
+      { transaction },
+    );
     return created;
   });
 }
 
-export async function updateRole(
-  sequelize: Sequelize,
-  actor: Actor,
-  id: number,
-  patch: Partial<Omit<RoleInput, 'code'>>,
-): Promise<RoleView> {
+export async function updateRole(sequelize: Sequelize, actor: Actor, id: number, patch: Partial<Omit<RoleInput, 'code'>>): Promise<RoleView> {
   const { Role } = roleModels(sequelize);
   return sequelize.transaction(async (transaction) => {
     const role = await Role.findByPk(id, { transaction });
@@ -68,7 +67,12 @@ export async function updateRole(
       { transaction },
     );
     const after = view(role.get());
-    await audit(sequelize, actor, { action: 'role.update', entity: 'role', entityId: id, summary: `修改角色 ${after.name}`, diff: { before, after } }, { transaction });
+    await audit(
+      sequelize,
+      actor,
+      { action: 'role.update', entity: 'role', entityId: id, summary: `修改角色 ${after.name}`, diff: { before, after } },
+      { transaction },
+    );
     return after;
   });
 }
@@ -83,7 +87,10 @@ export async function setUserRoles(sequelize: Sequelize, actor: Actor, userId: n
     if (unknown.length) throw notFound(`角色不存在：${unknown.join('、')}`);
     const before = await rolesOf(sequelize, userId, transaction);
     await UserRole.destroy({ where: { user_id: userId }, transaction });
-    await UserRole.bulkCreate(roles.map((r) => ({ user_id: userId, role_id: r.get().id })), { transaction });
+    await UserRole.bulkCreate(
+      roles.map((r) => ({ user_id: userId, role_id: r.get().id })),
+      { transaction },
+    );
     await audit(
       sequelize,
       actor,
@@ -112,19 +119,16 @@ async function roleIds(sequelize: Sequelize, codes: string[], transaction?: Tran
  * Adds roles a user lacks (bootstrap admins, new employees); never removes any. Pass `have`
  * when the caller knows the user's current roles (none, for a user it just created).
  */
-export async function grantRoles(
-  sequelize: Sequelize,
-  userId: number,
-  roleCodes: string[],
-  transaction?: Transaction,
-  have?: string[],
-): Promise<string[]> {
+export async function grantRoles(sequelize: Sequelize, userId: number, roleCodes: string[], transaction?: Transaction, have?: string[]): Promise<string[]> {
   const { UserRole } = roleModels(sequelize);
   const current = have ?? (await rolesOf(sequelize, userId, transaction));
   const missing = roleCodes.filter((c) => !current.includes(c));
   if (missing.length === 0) return [];
   const ids = await roleIds(sequelize, missing, transaction);
-  await UserRole.bulkCreate([...ids.values()].map((role_id) => ({ user_id: userId, role_id })), { transaction });
+  await UserRole.bulkCreate(
+    [...ids.values()].map((role_id) => ({ user_id: userId, role_id })),
+    { transaction },
+  );
   return [...ids.keys()];
 }
 

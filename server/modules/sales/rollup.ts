@@ -24,10 +24,22 @@ function keyOf(sale: Contribution) {
 /** Count a live sale in (`sign` 1) or out of (`sign` -1) its month. */
 export async function countSale(sequelize: Sequelize, sale: Contribution, sign: 1 | -1, transaction: Transaction): Promise<void> {
   const key = keyOf(sale);
-  await addToCounters(sequelize, 'sales_monthly', key, { amount_fen: sign * Number(sale.amount_fen), sale_count: sign }, { updated_at: new Date(), created_at: new Date() }, { transaction });
+  await addToCounters(
+    sequelize,
+    'sales_monthly',
+    key,
+    { amount_fen: sign * Number(sale.amount_fen), sale_count: sign },
+    { updated_at: new Date(), created_at: new Date() },
+    { transaction },
+  );
   if (sign < 0) {
     const columns = Object.keys(key);
-    await updateRows(sequelize, `DELETE FROM sales_monthly WHERE ${columns.map((c) => `${c} = ?`).join(' AND ')} AND sale_count = 0`, Object.values(key), transaction);
+    await updateRows(
+      sequelize,
+      `DELETE FROM sales_monthly WHERE ${columns.map((c) => `${c} = ?`).join(' AND ')} AND sale_count = 0`,
+      Object.values(key),
+      transaction,
+    );
   }
 }
 

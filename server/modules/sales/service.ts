@@ -37,7 +37,9 @@ async function assertPartner(sequelize: Sequelize, access: Access, partnerId: nu
 }
 
 export async function loadVisibleSale(sequelize: Sequelize, access: Access, id: number, transaction?: Transaction): Promise<SaleRow> {
-  const row = (await saleModels(sequelize).Sale.findOne({ where: { [Op.and]: [{ id, deleted_at: null }, scopeWhere(access, SALE_SCOPE)] }, transaction }))?.get();
+  const row = (
+    await saleModels(sequelize).Sale.findOne({ where: { [Op.and]: [{ id, deleted_at: null }, scopeWhere(access, SALE_SCOPE)] }, transaction })
+  )?.get();
   if (!row) throw notFound('销售记录不存在或不在你的数据范围内');
   return row;
 }
@@ -48,7 +50,12 @@ export async function createSale(sequelize: Sequelize, caller: Caller, input: Sa
   });
   await assertProduct(sequelize, input.productId);
   await assertPartner(sequelize, caller.access, input.partnerId);
-  const booking = await resolveOwnership(sequelize, caller, { ownerUserId: input.repUserId, departmentId: input.departmentId }, { owner: 'repUserId', department: 'departmentId' });
+  const booking = await resolveOwnership(
+    sequelize,
+    caller,
+    { ownerUserId: input.repUserId, departmentId: input.departmentId },
+    { owner: 'repUserId', department: 'departmentId' },
+  );
   const id = await inTransaction(sequelize, async (transaction) => {
     const created = await saleModels(sequelize).Sale.create(
       {
@@ -66,7 +73,12 @@ export async function createSale(sequelize: Sequelize, caller: Caller, input: Sa
       { transaction },
     );
     await countSale(sequelize, created.get(), 1, transaction);
-    await audit(sequelize, caller.actor, { action: 'sale.create', entity: 'sale', entityId: created.get().id, summary: `录入销售 ${input.amount} 元` }, { transaction });
+    await audit(
+      sequelize,
+      caller.actor,
+      { action: 'sale.create', entity: 'sale', entityId: created.get().id, summary: `录入销售 ${input.amount} 元` },
+      { transaction },
+    );
     return created.get().id;
   });
   return getSale(sequelize, caller.access, id);
@@ -102,10 +114,26 @@ export async function listSales(sequelize: Sequelize, access: Access, query: Sal
   const { Sale } = saleModels(sequelize);
   const where = { [Op.and]: and };
   const [{ rows, count }, total] = await Promise.all([
-    Sale.findAndCountAll({ where, order: [['sold_on', 'DESC'], ['id', 'DESC']], ...pageWindow(query) }),
+    Sale.findAndCountAll({
+      where,
+      order: [
+        ['sold_on', 'DESC'],
+        ['id', 'DESC'],
+      ],
+      ...pageWindow(query),
+    }),
     Sale.sum('amount_fen', { where }),
   ]);
-  return { items: await saleViews(sequelize, rows.map((r) => r.get())), total: count, page: query.page, pageSize: query.pageSize, totalAmount: fromHundredths(total ?? 0) };
+  return {
+    items: await saleViews(
+      sequelize,
+      rows.map((r) => r.get()),
+    ),
+    total: count,
+    page: query.page,
+    pageSize: query.pageSize,
+    totalAmount: fromHundredths(total ?? 0),
+  };
 }
 
 export async function updateSale(sequelize: Sequelize, caller: Caller, id: number, patch: SalePatch): Promise<SaleView> {
@@ -126,8 +154,19 @@ export async function updateSale(sequelize: Sequelize, caller: Caller, id: numbe
     await Sale.update(changes, { where: { id }, transaction });
     await countSale(sequelize, locked, -1, transaction);
     await countSale(sequelize, { ...locked, ...changes }, 1, transaction);
-    const before = { productId: current.product_id, amount: fromHundredths(current.amount_fen), soldOn: current.sold_on, channel: current.channel, partnerId: current.partner_id };
-    await audit(sequelize, caller.actor, { action: 'sale.update', entity: 'sale', entityId: id, summary: `修改销售记录 #${id}`, diff: { before, after: patch } }, { transaction });
+    const before = {
+      productId: current.product_id,
+      amount: fromHundredths(current.amount_fen),
+      soldOn: current.sold_on,
+      channel: current.channel,
+      partnerId: current.partner_id,
+    };
+    await audit(
+      sequelize,
+      caller.actor,
+      { action: 'sale.update', entity: 'sale', entityId: id, summary: `修改销售记录 #${id}`, diff: { before, after: patch } },
+      { transaction },
+    );
   });
   return getSale(sequelize, caller.access, id);
 }
@@ -138,7 +177,12 @@ export async function deleteSale(sequelize: Sequelize, caller: Caller, id: numbe
     const locked = await lockSale(sequelize, id, transaction);
     await saleModels(sequelize).Sale.update({ deleted_at: new Date() }, { where: { id }, transaction });
     await countSale(sequelize, locked, -1, transaction);
-    await audit(sequelize, caller.actor, { action: 'sale.delete', entity: 'sale', entityId: id, summary: `删除销售记录 #${id}（${fromHundredths(current.amount_fen)} 元）` }, { transaction });
+    await audit(
+      sequelize,
+      caller.actor,
+      { action: 'sale.delete', entity: 'sale', entityId: id, summary: `删除销售记录 #${id}（${fromHundredths(current.amount_fen)} 元）` },
+      { transaction },
+    );
   });
 }
 
@@ -157,9 +201,21 @@ async function lockSale(sequelize: Sequelize, id: number, transaction: Transacti
 export async function saleViews(sequelize: Sequelize, rows: SaleRow[]): Promise<SaleView[]> {
   const [products, customers, reps, partners] = await Promise.all([
     productModels(sequelize).Product.findAll({ where: { id: { [Op.in]: [...new Set(rows.map((r) => r.product_id))] } } }),
-    namesById(sequelize, 'customers', rows.map((r) => r.customer_id)),
-    namesById(sequelize, 'users', rows.map((r) => r.rep_user_id)),
-    namesById(sequelize, 'consignment_partners', rows.map((r) => r.partner_id)),
+    namesById(
+      sequelize,
+      'customers',
+      rows.map((r) => r.customer_id),
+    ),
+    namesById(
+      sequelize,
+      'users',
+      rows.map((r) => r.rep_user_id),
+    ),
+    namesById(
+      sequelize,
+      'consignment_partners',
+      rows.map((r) => r.partner_id),
+    ),
   ]);
   const productOf = new Map(products.map((p) => [p.get().id, p.get()]));
   return rows.map((r) => {

@@ -20,14 +20,33 @@ export async function updateSettings(sequelize: Sequelize, actor: Actor, default
   await sequelize.transaction(async (transaction) => {
     const now = new Date();
     for (const [name, value] of Object.entries(patch)) {
-      await upsertRow(sequelize, 'corp_settings', { name, value: JSON.stringify(value), updated_by: actor.userId, created_at: now, updated_at: now }, ['name'], ['value', 'updated_by', 'updated_at'], { transaction });
+      await upsertRow(
+        sequelize,
+        'corp_settings',
+        { name, value: JSON.stringify(value), updated_by: actor.userId, created_at: now, updated_at: now },
+        ['name'],
+        ['value', 'updated_by', 'updated_at'],
+        { transaction },
+      );
     }
-    await audit(sequelize, actor, { action: 'settings.update', entity: 'settings', summary: `修改企业设置：${Object.keys(patch).join(', ')}`, diff: patch }, { transaction });
+    await audit(
+      sequelize,
+      actor,
+      { action: 'settings.update', entity: 'settings', summary: `修改企业设置：${Object.keys(patch).join(', ')}`, diff: patch },
+      { transaction },
+    );
   });
   return readSettings(sequelize, defaults);
 }
 
 /** What a corp gets before an admin changes anything: demo mode auto-creates leads, a live corp opts in. */
 export function settingDefaults(config: Config): CorpSettings {
-  return { autoCreateLeads: config.wecom.mode === 'simulator', dailyDigest: true, digestTime: '09:00', staleDays: 30, notifyMatching: true, notifyTransfer: true };
+  return {
+    autoCreateLeads: config.wecom.mode === 'simulator',
+    dailyDigest: true,
+    digestTime: '09:00',
+    staleDays: 30,
+    notifyMatching: true,
+    notifyTransfer: true,
+  };
 }

@@ -33,17 +33,22 @@ export async function sidebarCard(sequelize: Sequelize, follows: FollowChecker, 
   const relation = await follows.require(caller.wecomUserid, externalUserid);
   // The contact with its link (if any) in one read, its tags beside it.
   const [[row], tags] = await Promise.all([
-    sequelize.query<{ name: string; avatar: string | null; type: number; unionid: string | null; corp_name: string | null; corp_full_name: string | null } & LinkColumns>(
+    sequelize.query<
+      { name: string; avatar: string | null; type: number; unionid: string | null; corp_name: string | null; corp_full_name: string | null } & LinkColumns
+    >(
       `SELECT x.name, x.avatar, x.type, x.unionid, x.corp_name, x.corp_full_name, l.customer_id, l.matched_by, l.linked_at
          FROM wecom_external_contacts x LEFT JOIN customer_wecom_links l ON l.external_userid = x.external_userid
         WHERE x.external_userid = ?`,
       { replacements: [externalUserid], type: QueryTypes.SELECT },
     ),
     relation.tagIds.length
-      ? sequelize.query<{ name: string }>(`SELECT name FROM wecom_corp_tags WHERE id IN (${sqlList(relation.tagIds)}) AND deleted_at IS NULL ORDER BY sort_order DESC`, {
-          replacements: relation.tagIds,
-          type: QueryTypes.SELECT,
-        })
+      ? sequelize.query<{ name: string }>(
+          `SELECT name FROM wecom_corp_tags WHERE id IN (${sqlList(relation.tagIds)}) AND deleted_at IS NULL ORDER BY sort_order DESC`,
+          {
+            replacements: relation.tagIds,
+            type: QueryTypes.SELECT,
+          },
+        )
       : [],
   ]);
   if (!row) throw notFound('没有这个企业微信联系人');
@@ -116,7 +121,14 @@ async function cardCustomer(sequelize: Sequelize, access: Access, customer: Cust
         WHERE h.customer_id = ? AND h.status = 'holding' ORDER BY h.amount_fen DESC, h.id`,
       { replacements: [customer.id], type: QueryTypes.SELECT },
     ),
-    FollowUp.findAll({ where: { customer_id: customer.id, deleted_at: null }, order: [['followed_at', 'DESC'], ['id', 'DESC']], limit: LATEST_FOLLOW_UPS }),
+    FollowUp.findAll({
+      where: { customer_id: customer.id, deleted_at: null },
+      order: [
+        ['followed_at', 'DESC'],
+        ['id', 'DESC'],
+      ],
+      limit: LATEST_FOLLOW_UPS,
+    }),
   ]);
   const byProduct = holdings.map((h) => ({ productId: Number(h.product_id), productName: h.name, category: h.category, amount: fromHundredths(h.amount_fen) }));
   return {
@@ -124,7 +136,11 @@ async function cardCustomer(sequelize: Sequelize, access: Access, customer: Cust
     profile: profile!,
     holdings: byProduct,
     holdingsTotal: fromHundredths(holdings.reduce((sum, h) => sum + Number(h.amount_fen), 0)),
-    latestFollowUps: (await followUpViews(sequelize, customerFollowUpSubject, latest.map((r) => r.get()))) as FollowUpView[],
+    latestFollowUps: (await followUpViews(
+      sequelize,
+      customerFollowUpSubject,
+      latest.map((r) => r.get()),
+    )) as FollowUpView[],
   };
 }
 
@@ -137,11 +153,22 @@ async function visibleSuggestions(sequelize: Sequelize, access: Access, suggesti
     const c = byId.get(s.customerId);
     return c && canSee(access, { ownerUserId: c.owner_user_id, departmentId: c.department_id });
   });
-  const owners = await namesById(sequelize, 'users', visible.map((s) => byId.get(s.customerId)!.owner_user_id));
+  const owners = await namesById(
+    sequelize,
+    'users',
+    visible.map((s) => byId.get(s.customerId)!.owner_user_id),
+  );
   return visible.map((s) => {
     const c = byId.get(s.customerId)!;
     return {
-      customer: { id: c.id, name: c.name, institution: c.institution, phone: c.phone, lifecycleStage: c.lifecycle_stage, owner: named(owners, c.owner_user_id) },
+      customer: {
+        id: c.id,
+        name: c.name,
+        institution: c.institution,
+        phone: c.phone,
+        lifecycleStage: c.lifecycle_stage,
+        owner: named(owners, c.owner_user_id),
+      },
       reason: s.reason,
     };
   });
@@ -160,25 +187,44 @@ export async function groupChatView(sequelize: Sequelize, caller: SidebarCaller,
   const external = members.filter((m) => m.type === 2).map((m) => m.userid);
   const [links, contacts, [owner]] = await Promise.all([
     external.length
-      ? sequelize.query<{ external_userid: string; customer_id: number }>(`SELECT external_userid, customer_id FROM customer_wecom_links WHERE external_userid IN (${sqlList(external)})`, {
-          replacements: external,
-          type: QueryTypes.SELECT,
-        })
+      ? sequelize.query<{ external_userid: string; customer_id: number }>(
+          `SELECT external_userid, customer_id FROM customer_wecom_links WHERE external_userid IN (${sqlList(external)})`,
+          {
+            replacements: external,
+            type: QueryTypes.SELECT,
+          },
+        )
       : [],
     external.length
-      ? sequelize.query<{ external_userid: string; name: string }>(`SELECT external_userid, name FROM wecom_external_contacts WHERE external_userid IN (${sqlList(external)})`, {
-          replacements: external,
-          type: QueryTypes.SELECT,
-        })
+      ? sequelize.query<{ external_userid: string; name: string }>(
+          `SELECT external_userid, name FROM wecom_external_contacts WHERE external_userid IN (${sqlList(external)})`,
+          {
+            replacements: external,
+            type: QueryTypes.SELECT,
+          },
+        )
       : [],
     sequelize.query<{ name: string }>('SELECT name FROM users WHERE wecom_userid = ?', { replacements: [chat.owner], type: QueryTypes.SELECT }),
   ]);
   const customerOf = new Map(links.map((l) => [l.external_userid, Number(l.customer_id)]));
   const contactName = new Map(contacts.map((c) => [c.external_userid, c.name]));
-  const rows = customerOf.size ? await customerModels(sequelize).Customer.findAll({ where: { id: { [Op.in]: [...customerOf.values()] }, deleted_at: null } }) : [];
+  const rows = customerOf.size
+    ? await customerModels(sequelize).Customer.findAll({ where: { id: { [Op.in]: [...customerOf.values()] }, deleted_at: null } })
+    : [];
   const customers = new Map(rows.map((r) => [r.get().id, r.get()]));
-  const owners = await namesById(sequelize, 'users', rows.map((r) => r.get().owner_user_id));
-  const view: GroupChatView = { chatId, name: chat.name, owner: { userid: chat.owner, name: owner?.name ?? null }, memberCount: Number(chat.member_count), customers: [], unmatched: [] };
+  const owners = await namesById(
+    sequelize,
+    'users',
+    rows.map((r) => r.get().owner_user_id),
+  );
+  const view: GroupChatView = {
+    chatId,
+    name: chat.name,
+    owner: { userid: chat.owner, name: owner?.name ?? null },
+    memberCount: Number(chat.member_count),
+    customers: [],
+    unmatched: [],
+  };
   for (const m of members.filter((x) => x.type === 2)) {
     const displayName = m.group_nickname || contactName.get(m.userid) || m.name || m.userid;
     const customer = customers.get(customerOf.get(m.userid) ?? -1);
@@ -203,7 +249,11 @@ export async function groupChatView(sequelize: Sequelize, caller: SidebarCaller,
 }
 
 /** The contacts the caller follows (newest first): the dev shim's picker, and a "my WeCom contacts" list. */
-export async function myContacts(sequelize: Sequelize, caller: SidebarCaller, limit = 200): Promise<{ externalUserId: string; name: string; remark: string | null; linked: boolean }[]> {
+export async function myContacts(
+  sequelize: Sequelize,
+  caller: SidebarCaller,
+  limit = 200,
+): Promise<{ externalUserId: string; name: string; remark: string | null; linked: boolean }[]> {
   const rows = await sequelize.query<{ external_userid: string; name: string; remark: string | null; linked: number | null }>(
     `SELECT r.external_userid, c.name, r.remark, l.id AS linked
        FROM wecom_follow_relations r
@@ -223,6 +273,10 @@ export async function myGroupChats(sequelize: Sequelize, caller: SidebarCaller):
     { type: QueryTypes.SELECT },
   );
   return rows
-    .filter((r) => r.owner === caller.wecomUserid || (JSON.parse(r.members) as { userid: string; type: number }[]).some((m) => m.type === 1 && m.userid === caller.wecomUserid))
+    .filter(
+      (r) =>
+        r.owner === caller.wecomUserid ||
+        (JSON.parse(r.members) as { userid: string; type: number }[]).some((m) => m.type === 1 && m.userid === caller.wecomUserid),
+    )
     .map((r) => ({ chatId: r.chat_id, name: r.name, memberCount: Number(r.member_count) }));
 }

@@ -29,7 +29,25 @@ export interface SyncRunRow {
 }
 
 type SyncRunModel = ModelStatic<
-  Model<SyncRunRow, Optional<SyncRunRow, 'id' | 'created_at' | 'updated_at' | 'progress' | 'phase' | 'created_count' | 'updated_count' | 'unchanged_count' | 'left_count' | 'error' | 'finished_at' | 'notes' | 'details'>>
+  Model<
+    SyncRunRow,
+    Optional<
+      SyncRunRow,
+      | 'id'
+      | 'created_at'
+      | 'updated_at'
+      | 'progress'
+      | 'phase'
+      | 'created_count'
+      | 'updated_count'
+      | 'unchanged_count'
+      | 'left_count'
+      | 'error'
+      | 'finished_at'
+      | 'notes'
+      | 'details'
+    >
+  >
 >;
 
 export const syncRunModels = modelsFor((sequelize) => {

@@ -66,12 +66,7 @@ export interface SyncRunnerDeps {
 }
 
 /** Starts `work` as a run of `kind` in the background; 409 (with the running run's id) if one runs. */
-export async function startSyncRun(
-  deps: SyncRunnerDeps,
-  kind: SyncKind,
-  actor: Actor,
-  work: (progress: SyncProgress) => Promise<void>,
-): Promise<StartedSync> {
+export async function startSyncRun(deps: SyncRunnerDeps, kind: SyncKind, actor: Actor, work: (progress: SyncProgress) => Promise<void>): Promise<StartedSync> {
   const { sequelize, logger } = deps;
   const now = deps.now ?? Date.now;
   const { SyncRun } = syncRunModels(sequelize);
@@ -84,10 +79,7 @@ export async function startSyncRun(
       { status: 'failed', error: '同步进程中断（服务重启或崩溃），请重新发起', finished_at: new Date(now()) },
       { where: { kind, status: 'running' }, transaction },
     );
-    return SyncRun.create(
-      { kind, status: 'running', started_by: actor.userId, started_at: new Date(now()), phase: '准备中' },
-      { transaction },
-    );
+    return SyncRun.create({ kind, status: 'running', started_by: actor.userId, started_at: new Date(now()), phase: '准备中' }, { transaction });
   });
   if (!row) {
     const running = await SyncRun.findOne({ where: { kind, status: 'running' }, order: [['id', 'DESC']] });
@@ -133,12 +125,18 @@ export async function startSyncRun(
     try {
       await work(progress);
       const status = partial ? 'partial' : 'succeeded';
-      await SyncRun.update({ status, progress: 100, phase: partial ? '部分完成' : '完成', ...counts, ...extras(), finished_at: new Date(now()) }, { where: { id: run.id } });
+      await SyncRun.update(
+        { status, progress: 100, phase: partial ? '部分完成' : '完成', ...counts, ...extras(), finished_at: new Date(now()) },
+        { where: { id: run.id } },
+      );
       logger.info({ runId: run.id, kind, ...counts }, 'sync finished');
     } catch (err) {
       logger.error({ runId: run.id, kind, err }, 'sync failed');
       const message = err instanceof Error ? err.message : String(err);
-      await SyncRun.update({ status: 'failed', error: message.slice(0, 2000), ...counts, ...extras(), finished_at: new Date(now()) }, { where: { id: run.id } }).catch(() => {});
+      await SyncRun.update(
+        { status: 'failed', error: message.slice(0, 2000), ...counts, ...extras(), finished_at: new Date(now()) },
+        { where: { id: run.id } },
+      ).catch(() => {});
     } finally {
       clearInterval(heartbeat);
       await lease.release().catch(() => {});

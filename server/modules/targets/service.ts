@@ -14,7 +14,6 @@ import { canSee, type Access } from '../roles/access';
 import { requireActiveUser, requireDepartment, type Caller } from '../roles/ownership';
 import { targetModels, type TargetRow } from './models';
 
-
 /** Stored value: fen for money, the count otherwise. */
 const stored = (metric: TargetMetric, value: number) => (metric === 'sales_amount' ? toHundredths(value) : value);
 const shown = (metric: TargetMetric, value: number | string) => (metric === 'sales_amount' ? fromHundredths(value) : Number(value));
@@ -29,7 +28,6 @@ async function targetVisible(sequelize: Sequelize, access: Access, scopeType: 'u
   });
   return canSee(access, { ownerUserId: scopeId, departmentId: user?.main_department_id ?? null });
 }
-
 
 export interface TargetListQuery {
   period?: string;
@@ -46,7 +44,10 @@ export async function listTargets(sequelize: Sequelize, access: Access, query: T
   if (query.metric) where.push({ metric: query.metric });
   const rows = await targetRows(sequelize, { [Op.and]: where });
   // Users' targets are visible through the user's department: filter on the loaded rows.
-  const userDepartments = await mainDepartments(sequelize, rows.filter((r) => r.scope_type === 'user').map((r) => r.scope_id));
+  const userDepartments = await mainDepartments(
+    sequelize,
+    rows.filter((r) => r.scope_type === 'user').map((r) => r.scope_id),
+  );
   // Everyone also sees the targets of their own departments: the team goal they contribute to.
   const visible = rows.filter((r) =>
     access.dataScope === 'all'
@@ -59,7 +60,15 @@ export async function listTargets(sequelize: Sequelize, access: Access, query: T
 }
 
 async function targetRows(sequelize: Sequelize, where: WhereOptions): Promise<TargetRow[]> {
-  const rows = await targetModels(sequelize).Target.findAll({ where, order: [['period', 'DESC'], ['scope_type', 'ASC'], ['scope_id', 'ASC'], ['metric', 'ASC']] });
+  const rows = await targetModels(sequelize).Target.findAll({
+    where,
+    order: [
+      ['period', 'DESC'],
+      ['scope_type', 'ASC'],
+      ['scope_id', 'ASC'],
+      ['metric', 'ASC'],
+    ],
+  });
   return rows.map((r) => r.get());
 }
 
@@ -96,7 +105,18 @@ export async function setTarget(sequelize: Sequelize, caller: Caller, input: Tar
       ['value', 'updated_at'],
       { transaction },
     );
-    await audit(sequelize, caller.actor, { action: 'target.set', entity: 'target', entityId: `${input.period}:${input.scopeType}:${input.scopeId}:${input.metric}`, summary: `设置目标 ${input.period}`, diff: input }, { transaction });
+    await audit(
+      sequelize,
+      caller.actor,
+      {
+        action: 'target.set',
+        entity: 'target',
+        entityId: `${input.period}:${input.scopeType}:${input.scopeId}:${input.metric}`,
+        summary: `设置目标 ${input.period}`,
+        diff: input,
+      },
+      { transaction },
+    );
   });
   const [row] = await targetRows(sequelize, { period: input.period, scope_type: input.scopeType, scope_id: input.scopeId, metric: input.metric });
   const [view] = await views(sequelize, [row!]);
@@ -108,13 +128,26 @@ export async function deleteTarget(sequelize: Sequelize, caller: Caller, id: num
   if (!row || !(await targetVisible(sequelize, caller.access, row.scope_type, row.scope_id))) throw notFound('目标不存在');
   await sequelize.transaction(async (transaction) => {
     await targetModels(sequelize).Target.destroy({ where: { id }, transaction });
-    await audit(sequelize, caller.actor, { action: 'target.delete', entity: 'target', entityId: id, summary: `删除目标 ${row.period}`, diff: row }, { transaction });
+    await audit(
+      sequelize,
+      caller.actor,
+      { action: 'target.delete', entity: 'target', entityId: id, summary: `删除目标 ${row.period}`, diff: row },
+      { transaction },
+    );
   });
 }
 
 async function views(sequelize: Sequelize, rows: TargetRow[]): Promise<TargetView[]> {
-  const users = await namesById(sequelize, 'users', rows.filter((r) => r.scope_type === 'user').map((r) => r.scope_id));
-  const departments = await namesById(sequelize, 'departments', rows.filter((r) => r.scope_type === 'department').map((r) => r.scope_id));
+  const users = await namesById(
+    sequelize,
+    'users',
+    rows.filter((r) => r.scope_type === 'user').map((r) => r.scope_id),
+  );
+  const departments = await namesById(
+    sequelize,
+    'departments',
+    rows.filter((r) => r.scope_type === 'department').map((r) => r.scope_id),
+  );
   return rows.map((r) => ({
     id: r.id,
     period: r.period,

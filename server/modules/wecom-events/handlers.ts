@@ -207,4 +207,8 @@ export function handlerFor(eventType: string, changeType: string | null): Handle
 }
 
 /** For tools and tests that mirror contacts without matching them. */
-export const NO_HOOKS: ExternalContactHooks = { onExternalContactChanged: async () => {}, onExternalContactsSynced: async () => {}, onRelationEnded: async () => {} };
+export const NO_HOOKS: ExternalContactHooks = {
+  onExternalContactChanged: async () => {},
+  onExternalContactsSynced: async () => {},
+  onRelationEnded: async () => {},
+};

@@ -20,13 +20,19 @@ export interface EventIdentity {
 function canonical(value: XmlValue): unknown {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map(canonical);
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical(value[k]!)]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, canonical(value[k]!)]),
+  );
 }
 
 export function identify(event: XmlObject): EventIdentity {
   const eventType = xmlText(event, 'Event') ?? xmlText(event, 'MsgType') ?? 'unknown';
   const changeType = xmlText(event, 'ChangeType') ?? null;
-  const idempotencyKey = createHash('sha256').update(JSON.stringify(canonical(event))).digest('hex');
+  const idempotencyKey = createHash('sha256')
+    .update(JSON.stringify(canonical(event)))
+    .digest('hex');
   return { eventType, changeType, idempotencyKey, entityKey: entityKeyOf(eventType, changeType, event) };
 }
 
@@ -109,7 +115,12 @@ export class InboxWriter {
     while (this.waiting.length) {
       const batch = this.waiting.splice(0, this.batchLength());
       try {
-        await insertSkippingDuplicates(this.sequelize, 'wecom_events', batch.map((b) => b.row), ['idempotency_key']);
+        await insertSkippingDuplicates(
+          this.sequelize,
+          'wecom_events',
+          batch.map((b) => b.row),
+          ['idempotency_key'],
+        );
         batch.forEach((b) => b.done());
         this.onStored();
       } catch (err) {

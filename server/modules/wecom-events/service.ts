@@ -99,7 +99,12 @@ export async function retryEvent(sequelize: Sequelize, actor: Actor, id: number)
   const event = await getEvent(sequelize, id);
   if (event.status !== 'dead') throw conflict(`只有失败（dead）的事件可以重试，当前状态：${event.status}`);
   await requeue(sequelize, 'id = ?', [id]);
-  await audit(sequelize, actor, { action: 'event.retry', entity: 'wecom_event', entityId: id, summary: `重试回调事件 ${event.eventType}/${event.changeType ?? ''}` });
+  await audit(sequelize, actor, {
+    action: 'event.retry',
+    entity: 'wecom_event',
+    entityId: id,
+    summary: `重试回调事件 ${event.eventType}/${event.changeType ?? ''}`,
+  });
   return summary({ ...(await rowOf(sequelize, id)) });
 }
 

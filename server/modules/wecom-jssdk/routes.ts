@@ -11,9 +11,7 @@ import { jssdkConfigFor } from './service';
 export function jssdkRoutes(deps: { wecom: WecomClient; publicUrl: string }): Router {
   const origin = new URL(deps.publicUrl).origin;
   const query = z.object({
-    url: z
-      .url({ message: 'url 必须是完整的页面地址' })
-      .refine((u) => new URL(u).origin === origin, `url 必须是本站页面（${origin}）`),
+    url: z.url({ message: 'url 必须是完整的页面地址' }).refine((u) => new URL(u).origin === origin, `url 必须是本站页面（${origin}）`),
   });
   const router = new Router();
   router.get('/api/wecom/jssdk-config', async (ctx) => {

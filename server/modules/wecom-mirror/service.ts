@@ -60,23 +60,36 @@ export function relationFrom(externalUserid: string, f: WecomFollowUser | Follow
 }
 
 /** Inserts or refreshes a live follow relation (clearing any earlier deletion). */
-export async function upsertFollowRelation(
-  sequelize: Sequelize,
-  relation: ReturnType<typeof relationFrom>,
-  transaction: Transaction,
-): Promise<void> {
+export async function upsertFollowRelation(sequelize: Sequelize, relation: ReturnType<typeof relationFrom>, transaction: Transaction): Promise<void> {
   await upsertFollowRelations(sequelize, [relation], transaction);
 }
 
 /** Many relations in one statement; each comes back to life if it was deleted. */
-export async function upsertFollowRelations(sequelize: Sequelize, relations: readonly ReturnType<typeof relationFrom>[], transaction: Transaction): Promise<void> {
+export async function upsertFollowRelations(
+  sequelize: Sequelize,
+  relations: readonly ReturnType<typeof relationFrom>[],
+  transaction: Transaction,
+): Promise<void> {
   const now = new Date();
   await upsertRows(
     sequelize,
     'wecom_follow_relations',
     relations.map((relation) => ({ ...relation, deleted_at: null, delete_reason: null, created_at: now, updated_at: now })),
     ['external_userid', 'userid'],
-    ['remark', 'description', 'remark_corp_name', 'remark_mobiles', 'tag_ids', 'add_way', 'state', 'oper_userid', 'added_at', 'deleted_at', 'delete_reason', 'updated_at'],
+    [
+      'remark',
+      'description',
+      'remark_corp_name',
+      'remark_mobiles',
+      'tag_ids',
+      'add_way',
+      'state',
+      'oper_userid',
+      'added_at',
+      'deleted_at',
+      'delete_reason',
+      'updated_at',
+    ],
     { transaction },
   );
 }
@@ -102,10 +115,10 @@ export async function recordTransferFailure(
   reason: string,
   transaction: Transaction,
 ): Promise<void> {
-  await sequelize.query(
-    'UPDATE wecom_follow_relations SET transfer_fail_reason = ?, updated_at = ? WHERE external_userid = ? AND userid = ?',
-    { replacements: [reason, new Date(), externalUserid, userid], transaction },
-  );
+  await sequelize.query('UPDATE wecom_follow_relations SET transfer_fail_reason = ?, updated_at = ? WHERE external_userid = ? AND userid = ?', {
+    replacements: [reason, new Date(), externalUserid, userid],
+    transaction,
+  });
 }
 
 /**

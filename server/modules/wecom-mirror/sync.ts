@@ -14,7 +14,15 @@ import type { Actor } from '../audit/service';
 import { sqlList } from '../../db/dialect';
 import { startSyncRun, syncClient, type StartedSync, type SyncProgress } from '../sync-runs/runner';
 import type { ExternalContactHooks } from '../wecom-events/handlers';
-import { markGroupChatDismissed, markRelationDeleted, relationFrom, replaceCorpTags, upsertExternalContacts, upsertFollowRelations, upsertGroupChat } from './service';
+import {
+  markGroupChatDismissed,
+  markRelationDeleted,
+  relationFrom,
+  replaceCorpTags,
+  upsertExternalContacts,
+  upsertFollowRelations,
+  upsertGroupChat,
+} from './service';
 
 export interface ExternalSyncDeps {
   sequelize: Sequelize;
@@ -65,9 +73,16 @@ async function syncExternalContacts(deps: ExternalSyncDeps, progress: SyncProgre
           changed.set(key, relation);
           progress.tally(before && before.deleted_at === null ? 'updated' : 'created');
         }
-        await upsertExternalContacts(sequelize, page.external_contact_list.map((e) => e.external_contact), t);
+        await upsertExternalContacts(
+          sequelize,
+          page.external_contact_list.map((e) => e.external_contact),
+          t,
+        );
         await upsertFollowRelations(sequelize, [...changed.values()], t);
-        await hooks.onExternalContactsSynced([...changed.values()].map((r) => ({ externalUserid: r.external_userid, userid: r.userid })), t);
+        await hooks.onExternalContactsSynced(
+          [...changed.values()].map((r) => ({ externalUserid: r.external_userid, userid: r.userid })),
+          t,
+        );
       });
     }
 
@@ -179,16 +194,17 @@ async function syncGroupChats(deps: ExternalSyncDeps, wecom: WecomClient): Promi
   } while (cursor);
   const known = await sequelize.query<{ chat_id: string }>('SELECT chat_id FROM wecom_group_chats WHERE dismissed_at IS NULL', { type: QueryTypes.SELECT });
   const gone = known.filter((c) => !listed.has(c.chat_id));
-  if (gone.length) await sequelize.transaction(async (t) => {
-    for (const c of gone) await markGroupChatDismissed(sequelize, c.chat_id, t);
-  });
+  if (gone.length)
+    await sequelize.transaction(async (t) => {
+      for (const c of gone) await markGroupChatDismissed(sequelize, c.chat_id, t);
+    });
 }
 
 async function existingRelations(sequelize: Sequelize, userids: string[]): Promise<Map<string, Relation & { deleted_at: Date | null }>> {
-  const rows = await sequelize.query<Relation & { deleted_at: Date | null }>(
-    `SELECT * FROM wecom_follow_relations WHERE userid IN (${sqlList(userids)})`,
-    { replacements: userids, type: QueryTypes.SELECT },
-  );
+  const rows = await sequelize.query<Relation & { deleted_at: Date | null }>(`SELECT * FROM wecom_follow_relations WHERE userid IN (${sqlList(userids)})`, {
+    replacements: userids,
+    type: QueryTypes.SELECT,
+  });
   return new Map(rows.map((r) => [`${r.external_userid}|${r.userid}`, r]));
 }
 

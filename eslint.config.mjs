@@ -1,0 +1,73 @@
+// Lint for the whole tree (`npm run lint`, part of `npm test`). Besides the recommended rules it
+// encodes the layering of DESIGN §1 as import restrictions, so a wrong arrow fails the build.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+import vue from 'eslint-plugin-vue';
+
+/** `no-restricted-imports` refusing import paths that match `regex`, with why. */
+const refuse = (...rules) => ({
+  '@typescript-eslint/no-restricted-imports': ['error', { patterns: rules.map(([regex, message]) => ({ regex, message })) }],
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'h5/dist/', 'data/', 'test/artifacts/', '.scratch/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...vue.configs['flat/recommended'],
+  {
+    languageOptions: { globals: { ...globals.node }, ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    files: ['h5/**/*.vue', 'h5/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser }, parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] } },
+    rules: {
+      // Prettier formats templates; these stylistic rules would fight it.
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+      'vue/html-indent': 'off',
+      'vue/html-closing-bracket-newline': 'off',
+      'vue/multi-word-component-names': 'off',
+      ...refuse(['(^|/)(server|scripts|config)(/|$)', 'The H5 talks to the server over HTTP (h5/src/api) and shares only shared/.']),
+    },
+  },
+  // DESIGN §1: dependencies point one way.
+  {
+    files: ['shared/**/*.ts'],
+    rules: refuse([
+      '^\\.\\./(server|h5|scripts|config)(/|$)|(^|/)(server|h5|scripts)/',
+      'shared/ is used by the server and the H5 and imports nothing of ours.',
+    ]),
+  },
+  {
+    files: ['server/**/*.ts'],
+    rules: refuse(['(^|/)scripts/', 'The server never imports scripts/: the simulator and the demo seed are injected (server/container.ts).']),
+  },
+  {
+    files: ['server/wecom/**/*.ts'],
+    rules: refuse(['(^|/)modules/', 'server/wecom speaks WeCom and knows no CRM module.'], ['(^|/)scripts/', 'The server never imports scripts/.']),
+  },
+  {
+    files: ['server/http/**/*.ts'],
+    rules: refuse(
+      ['(^|/)modules/', 'HTTP middleware imports no module; modules hand it what it needs (server/container.ts).'],
+      ['(^|/)scripts/', 'The server never imports scripts/.'],
+    ),
+  },
+  {
+    files: ['server/modules/**/routes.ts'],
+    rules: refuse(['(^|/)models$', 'Routes call services; only services touch models.'], ['(^|/)scripts/', 'The server never imports scripts/.']),
+  },
+  {
+    files: ['test/**/*.ts', 'scripts/**/*.ts', '**/*.test.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': 'off' },
+  },
+);
