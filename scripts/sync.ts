@@ -8,13 +8,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { loadConfigFromProcess } from '../config';
+import { createServices } from '../server/container';
 import { migrateUp, openDatabase } from '../server/db';
 import { SqlKvStore } from '../server/db/kv-store';
 import { createLogger } from '../server/logger';
-import { startOrgSync } from '../server/modules/org/sync';
-import { NO_HOOKS } from '../server/modules/wecom-events/handlers';
-import { startExternalContactSync } from '../server/modules/wecom-mirror/sync';
-import { getSyncRun } from '../server/modules/sync-runs/models';
+import { getSyncRun } from '../server/modules/sync-runs/service';
 import { createWecomClient } from '../server/wecom';
 import { ProgressBar } from './progress-bar';
 import { createWecomSimulator, generateCorp, simulatorOptionsFor } from './wecom-simulator/index';
@@ -52,10 +50,9 @@ async function run(): Promise<number> {
 
   const started = Date.now();
   const actor = { userId: null, label: 'cli' };
-  const { run, done } =
-    kind === 'org'
-      ? await startOrgSync({ sequelize, wecom, logger, bootstrap: { adminUserIds: config.wecom.adminUserIds } }, actor)
-      : await startExternalContactSync({ sequelize, wecom, logger, hooks: NO_HOOKS }, actor);
+  // Matching is the external sync's business too: leads and links are made as the admin API's run makes them.
+  const services = createServices(config, logger, sequelize, { wecom });
+  const { run, done } = kind === 'org' ? await services.startOrgSync(actor) : await services.startExternalContactSync(actor);
   const bar = new ProgressBar();
   const timer = setInterval(
     () =>

@@ -1,8 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
-import type { Sequelize } from 'sequelize';
-import type { Config } from '../config';
 import type { RequestListener } from 'node:http';
+import type { Services } from './container';
 import { authenticate } from './http/auth';
 import { errorHandler } from './http/errors';
 import { mountAt } from './http/mount';
@@ -11,7 +10,6 @@ import { requestLog } from './http/request-log';
 import { sameOriginWrites } from './http/same-origin';
 import { securityHeaders } from './http/security-headers';
 import { serveSpa } from './http/spa';
-import type { Logger } from './logger';
 import { auditRoutes } from './modules/audit/routes';
 import { authRoutes } from './modules/auth/routes';
 import { sessionCaller } from './modules/auth/service';
@@ -23,42 +21,27 @@ import { followUpRoutes } from './modules/follow-ups/routes';
 import { holdingRoutes } from './modules/holdings/routes';
 import { partnerRoutes } from './modules/partners/routes';
 import { partnerFollowUpSubject } from './modules/partners/service';
-import { FollowChecker } from './modules/matching/follows';
-import { matchingHooks } from './modules/matching/hooks';
 import { matchingRoutes } from './modules/matching/routes';
 import { productRoutes } from './modules/products/routes';
 import { settingsRoutes } from './modules/settings/routes';
-import { settingDefaults } from './modules/settings/service';
 import { sidebarRoutes } from './modules/sidebar/routes';
 import { saleRoutes } from './modules/sales/routes';
 import { targetRoutes } from './modules/targets/routes';
 import { dictionaryRoutes } from './modules/dictionaries/routes';
 import { importRoutes } from './modules/imports/routes';
 import { reminderRoutes } from './modules/reminders/routes';
-import { ReminderScheduler } from './modules/reminders/scheduler';
 import { orgRoutes } from './modules/org/routes';
-import { startOrgSync } from './modules/org/sync';
 import { syncRoutes } from './modules/sync-runs/routes';
-import { startExternalContactSync } from './modules/wecom-mirror/sync';
 import { roleRoutes } from './modules/roles/routes';
 import { systemRoutes } from './modules/system/routes';
 import { callbackRoutes, eventAdminRoutes } from './modules/wecom-events/routes';
 import { jssdkRoutes } from './modules/wecom-jssdk/routes';
-import type { WecomClient } from './wecom/client';
 
-export interface AppDeps {
-  config: Config;
-  sequelize: Sequelize;
-  logger: Logger;
-  wecom: WecomClient;
+export interface WebOptions {
   /** The in-process WeCom simulator, served at /__wecom (simulator mode only). */
   wecomSimulator?: RequestListener;
   /** Told about work that outlives its request (a sync run), so shutdown can wait for it. */
   onBackgroundTask?: (task: Promise<unknown>) => void;
-  /** Told when a new callback event was stored (the in-process worker looks at once). */
-  onEventStored?: () => void;
-  /** The process's reminder scheduler (main.ts starts its timer); one is made for the routes if absent. */
-  reminders?: ReminderScheduler;
   /** Directory of the built H5 (`h5/dist`); omitted in API-only tests. */
   h5Dir?: string;
 }
@@ -69,8 +52,10 @@ const API_PREFIXES = ['/api', '/__wecom', '/healthz', '/readyz'] as const;
 export const JSON_BODY_LIMIT = '1mb';
 const CALLBACK_PATH = '/api/wecom/callback';
 
-/** Builds the Koa application. Performs no I/O: main.ts and tests supply opened resources. */
-export function createApp(deps: AppDeps): Koa {
+/** Builds the Koa application over the process's services. Performs no I/O. */
+export function createApp(services: Services, web: WebOptions = {}): Koa {
+  // Stored callback events are applied at once by this process's worker (when it runs one).
+  const deps = { ...services, ...web, onEventStored: () => services.worker.nudge() };
   const app = new Koa();
   // X-Forwarded-* is believed only from the proxies we were told about, and then only the hops
   // they appended (the leftmost entries are whatever the client sent).
@@ -92,23 +77,12 @@ export function createApp(deps: AppDeps): Koa {
   app.use((ctx, next) => (ctx.path === CALLBACK_PATH ? next() : parseBody(ctx, next)));
   app.use(authenticate(sessionCaller(deps.config, deps.sequelize)));
 
-  const bootstrap = { adminUserIds: deps.config.wecom.adminUserIds };
-  const defaults = settingDefaults(deps.config);
-  const hooks = matchingHooks(deps.sequelize, defaults);
-  const follows = new FollowChecker(deps.sequelize, deps.wecom);
-  const reminders = deps.reminders ?? new ReminderScheduler({ ...deps, publicUrl: deps.config.publicUrl, settingDefaults: defaults });
-
   for (const router of [
     systemRoutes(deps),
     jssdkRoutes({ wecom: deps.wecom, publicUrl: deps.config.publicUrl }),
     authRoutes(deps),
-    syncRoutes({ ...deps, kind: 'org', path: 'org', start: (actor) => startOrgSync({ ...deps, bootstrap }, actor) }),
-    syncRoutes({
-      ...deps,
-      kind: 'external_contacts',
-      path: 'external-contacts',
-      start: (actor) => startExternalContactSync({ ...deps, hooks }, actor),
-    }),
+    syncRoutes({ ...deps, kind: 'org', path: 'org', start: services.startOrgSync }),
+    syncRoutes({ ...deps, kind: 'external_contacts', path: 'external-contacts', start: services.startExternalContactSync }),
     roleRoutes(deps),
     auditRoutes(deps),
     dictionaryRoutes(deps),
@@ -123,10 +97,10 @@ export function createApp(deps: AppDeps): Koa {
     targetRoutes(deps),
     dashboardRoutes(deps),
     orgRoutes(deps),
-    matchingRoutes({ ...deps, follows }),
-    sidebarRoutes({ ...deps, follows }),
-    settingsRoutes({ ...deps, settingDefaults: defaults }),
-    reminderRoutes({ sequelize: deps.sequelize, reminders }),
+    matchingRoutes(deps),
+    sidebarRoutes(deps),
+    settingsRoutes(deps),
+    reminderRoutes(deps),
     importRoutes({ sequelize: deps.sequelize, logger: deps.logger, settings: deps.config.imports, onBackgroundTask: deps.onBackgroundTask }),
     callbackRoutes(deps),
     eventAdminRoutes(deps),

@@ -9,8 +9,14 @@ installChineseMessages();
  * C0 control characters. None belongs in a name, a code or a search; long text may hold tab and
  * line breaks. (On SQLite a NUL even breaks the statement it is sent in.)
  */
+/* eslint-disable no-control-regex -- matching control characters is the point */
 export const CONTROL_CHARACTERS = /[\u0000-\u001f]/;
 export const CONTROL_CHARACTERS_EXCEPT_LAYOUT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+/* eslint-enable no-control-regex */
+
+/** Draws control characters as their Unicode pictures (␀, ␛…), for showing a value back to a person. */
+export const pictureControlCharacters = (text: string) =>
+  text.replace(new RegExp(CONTROL_CHARACTERS.source, 'g'), (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)));
 export const CONTROL_CHARACTER_MESSAGE = '不能包含控制字符';
 
 /** Single-line text (names, titles, codes, addresses). */

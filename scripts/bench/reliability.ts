@@ -137,7 +137,6 @@ async function malformedCallbacks(server: ServerProcess, db: ScratchDatabase): P
     (i) => ({ query: { ...crypto.seal(event(i)).query, timestamp: '' }, body: crypto.seal(event(i)).body }), // missing timestamp
   ];
   const before = await count(db.sequelize, 'SELECT COUNT(*) AS n FROM wecom_events');
-  let accepted = 0;
   let n = 0;
   const stats = await load({
     url: server.base,
@@ -151,7 +150,7 @@ async function malformedCallbacks(server: ServerProcess, db: ScratchDatabase): P
       return { method: 'POST', path: `/api/wecom/callback?${new URLSearchParams(query)}`, body, headers: { 'content-type': 'text/xml' } };
     },
   });
-  accepted = stats.errors;
+  const accepted = stats.errors;
   const after = await count(db.sequelize, 'SELECT COUNT(*) AS n FROM wecom_events');
   return {
     workload: `${fmt(stats.requests)} malformed callback bodies (${kinds.length} kinds: forged signature, foreign key or corp, truncated, tampered, empty…) (${db.label})`,

@@ -1,65 +1,43 @@
 /**
- * Who is calling, and may they? `authenticate` reads the session (never failing), `requireUser`
- * answers 401 without one, `requirePermission` 403 without the code. The caller's Access (roles,
- * permissions, data scope) is computed once per request.
+ * Who is calling, and may they? `authenticate` asks the resolver it is given (the auth module
+ * reads the session) and never fails; `requireUser` answers 401 without a caller,
+ * `requirePermission` 403 without the code. HTTP knows of a caller only what these checks need.
  */
 import type { Context, Next } from 'koa';
-import type { Permission } from '@shared/permissions';
-import type { Actor } from '../modules/audit/service';
-import type { UserRow } from '../modules/org/models';
-import type { Access } from '../modules/roles/access';
-import type { Caller } from '../modules/roles/ownership';
-import { forbidden, unauthorized } from './errors';
+import { forbidden, unauthorized } from '../errors';
+
+/** What the HTTP edge needs of a caller: that there is one, and what they may do. */
+export interface RequestIdentity {
+  readonly userId: number;
+  readonly permissions: ReadonlySet<string>;
+}
 
 declare module 'koa' {
   interface DefaultState {
-    user?: UserRow;
-    access?: Access;
+    identity?: RequestIdentity;
   }
 }
 
-/** Who the request's session belongs to (an active employee and their access), or null. */
-export type CallerResolver = (ctx: Context) => Promise<{ user: UserRow; access: Access } | null>;
+/** Finds the request's caller (and may put more of it on `ctx.state`), or null. */
+export type IdentityResolver = (ctx: Context) => Promise<RequestIdentity | null>;
 
-export function authenticate(resolveCaller: CallerResolver) {
+export function authenticate(resolve: IdentityResolver) {
   return async function readSession(ctx: Context, next: Next): Promise<void> {
-    const caller = await resolveCaller(ctx);
-    if (caller) {
-      ctx.state.user = caller.user;
-      ctx.state.access = caller.access;
-    }
+    const identity = await resolve(ctx);
+    if (identity) ctx.state.identity = identity;
     await next();
   };
 }
 
 export async function requireUser(ctx: Context, next: Next): Promise<void> {
-  if (!ctx.state.user) throw unauthorized();
+  if (!ctx.state.identity) throw unauthorized();
   await next();
 }
 
-export function requirePermission(permission: Permission) {
+export function requirePermission(permission: string) {
   return async function checkPermission(ctx: Context, next: Next): Promise<void> {
-    if (!ctx.state.user) throw unauthorized();
-    if (!ctx.state.access?.permissions.has(permission)) throw forbidden(`需要权限：${permission}`);
+    if (!ctx.state.identity) throw unauthorized();
+    if (!ctx.state.identity.permissions.has(permission)) throw forbidden(`需要权限：${permission}`);
     await next();
   };
-}
-
-/** The logged-in caller as an audit actor. */
-export function actorOf(ctx: Context): Actor {
-  const user = ctx.state.user;
-  return { userId: user?.id ?? null, label: user?.wecom_userid ?? 'anonymous', ip: ctx.ip };
-}
-
-/** The current user and access; only valid behind requireUser / requirePermission. */
-export function callerOf(ctx: Context): { user: UserRow; access: Access } {
-  const { user, access } = ctx.state;
-  if (!user || !access) throw unauthorized();
-  return { user, access };
-}
-
-/** The caller of a CRM write: access, audit actor and the default department of new records. */
-export function crmCallerOf(ctx: Context): Caller {
-  const { user, access } = callerOf(ctx);
-  return { access, actor: actorOf(ctx), mainDepartmentId: user.main_department_id };
 }

@@ -1,28 +1,19 @@
 import type { Context, Next } from 'koa';
 import type { ApiErrorBody, FieldIssue } from '@shared/http';
 import { ZodError } from 'zod';
+import { DomainError, notFound, type ErrorKind } from '../errors';
 
-/** An error whose message is safe to show to the client, with the HTTP status it maps to. */
-export class AppError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'AppError';
-  }
-}
-
-export const badRequest = (message: string, details?: unknown) => new AppError(400, 'validation_failed', message, details);
-export const unauthorized = (message = '未登录或登录已过期') => new AppError(401, 'unauthorized', message);
-export const forbidden = (message = '没有权限执行此操作') => new AppError(403, 'forbidden', message);
-export const notFound = (message = '资源不存在', details?: unknown) => new AppError(404, 'not_found', message, details);
-export const conflict = (message: string, details?: unknown) => new AppError(409, 'conflict', message, details);
-/** The record is already on file (details carry `existingId` when the caller may see it). */
-export const duplicate = (message: string, details?: unknown) => new AppError(409, 'duplicate', message, details);
-export const payloadTooLarge = (message: string) => new AppError(413, 'payload_too_large', message);
+/** The status each kind of domain error answers with (DESIGN §4). */
+const STATUS_OF: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported: 415,
+  unavailable: 503,
+};
 
 export function zodIssues(error: ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({
@@ -81,8 +72,8 @@ function toErrorBody(err: unknown): {
   message: string;
   details?: unknown;
 } {
-  if (err instanceof AppError) {
-    return { status: err.status, code: err.code, message: err.message, details: err.details };
+  if (err instanceof DomainError) {
+    return { status: STATUS_OF[err.kind], code: err.code, message: err.message, details: err.details };
   }
   if (err instanceof ZodError) {
     return {

@@ -4,7 +4,7 @@
  */
 import busboy from 'busboy';
 import type { Context } from 'koa';
-import { badRequest, payloadTooLarge } from './errors';
+import { payloadTooLarge, validationFailed } from '../errors';
 
 export interface UploadedFile {
   fileName: string;
@@ -17,14 +17,14 @@ export function readUploadedFile(
   maxBytes: number,
   tooLarge: () => Error = () => payloadTooLarge('文件过大'),
 ): Promise<UploadedFile> {
-  if (!ctx.is('multipart/form-data')) return Promise.reject(badRequest(`请以 multipart/form-data 上传文件（字段 ${field}）`));
+  if (!ctx.is('multipart/form-data')) return Promise.reject(validationFailed(`请以 multipart/form-data 上传文件（字段 ${field}）`));
   return new Promise((resolve, reject) => {
     let found: Promise<UploadedFile> | null = null;
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: ctx.req.headers, limits: { files: 1, fileSize: maxBytes, fields: 20 }, defParamCharset: 'utf8' });
     } catch {
-      reject(badRequest('上传格式不正确'));
+      reject(validationFailed('上传格式不正确'));
       return;
     }
     parser.on('file', (name, stream, info) => {
@@ -40,9 +40,9 @@ export function readUploadedFile(
       });
       found.catch(() => undefined);
     });
-    parser.on('error', () => reject(badRequest('上传格式不正确')));
+    parser.on('error', () => reject(validationFailed('上传格式不正确')));
     parser.on('close', () => {
-      if (!found) reject(badRequest(`没有收到文件：请在字段 ${field} 中上传`));
+      if (!found) reject(validationFailed(`没有收到文件：请在字段 ${field} 中上传`));
       else found.then(resolve, reject);
     });
     ctx.req.pipe(parser);

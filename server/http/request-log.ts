@@ -16,7 +16,7 @@ export async function requestLog(ctx: Context, next: Next): Promise<void> {
       // A mounted listener (ctx.respond = false) answered on the raw response.
       status: ctx.respond === false ? ctx.res.statusCode : ctx.status,
       ms: Math.round(ms * 10) / 10,
-      userId: ctx.state.user?.id,
+      userId: ctx.state.identity?.userId,
     };
     if (line.status >= 500) ctx.log.error(line, 'request');
     else ctx.log.info(line, 'request');

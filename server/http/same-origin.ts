@@ -8,7 +8,7 @@
  * and every browser sends `Origin` on a cross-site POST.
  */
 import type { Context, Next } from 'koa';
-import { AppError } from './errors';
+import { forbidden, unsupportedMediaType } from '../errors';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -27,10 +27,10 @@ export function sameOriginWrites(options: SameOriginOptions) {
     if (!STATE_CHANGING.has(ctx.method) || !ctx.path.startsWith(options.prefix) || options.exempt.includes(ctx.path)) return next();
     const origin = ctx.get('Origin');
     if ((origin !== '' && origin !== ownOrigin) || ctx.get('Sec-Fetch-Site') === 'cross-site') {
-      throw new AppError(403, 'cross_site', '拒绝来自其他网站的请求');
+      throw forbidden('拒绝来自其他网站的请求', 'cross_site');
     }
     if (hasBody(ctx) && !ctx.is('application/json', 'multipart/form-data')) {
-      throw new AppError(415, 'unsupported_media_type', '请求体只接受 JSON（上传文件请用 multipart/form-data）');
+      throw unsupportedMediaType('请求体只接受 JSON（上传文件请用 multipart/form-data）');
     }
     await next();
   };

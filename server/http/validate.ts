@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { CONTROL_CHARACTER_MESSAGE, CONTROL_CHARACTERS_EXCEPT_LAYOUT } from '@shared/fields';
 import type { FieldIssue } from '@shared/http';
-import { PHONE_MESSAGE, parsePhone } from '@shared/phone';
-import { badRequest, zodIssues } from './errors';
+import { validationFailed } from '../errors';
+import { zodIssues } from './errors';
 
 /**
  * Parses `input` with `schema`; a failure becomes a 400 whose details name each bad field.
@@ -12,9 +12,9 @@ import { badRequest, zodIssues } from './errors';
  */
 export function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const control = controlCharacterIssues(input);
-  if (control.length) throw badRequest('请求参数不正确', control);
+  if (control.length) throw validationFailed('请求参数不正确', control);
   const result = schema.safeParse(input);
-  if (!result.success) throw badRequest('请求参数不正确', zodIssues(result.error));
+  if (!result.success) throw validationFailed('请求参数不正确', zodIssues(result.error));
   return result.data;
 }
 
@@ -37,18 +37,3 @@ export const pageFields = {
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 };
-
-export interface PageRequest {
-  page: number;
-  pageSize: number;
-}
-
-export const pageWindow = (p: PageRequest) => ({ limit: p.pageSize, offset: (p.page - 1) * p.pageSize });
-
-/** A phone as stored: normalised and plausible (see parsePhone), or a 400 naming `field`. */
-export function phoneField(raw: string | null | undefined, field = 'phone'): string | null | undefined {
-  if (raw === undefined || raw === null) return raw;
-  const phone = parsePhone(raw);
-  if (!phone) throw badRequest('请求参数不正确', [{ field, message: PHONE_MESSAGE }]);
-  return phone;
-}

@@ -4,7 +4,7 @@
  * backoff with jitter on -1 / 45009 / 45033 / network errors; a concurrency limit per API family.
  */
 import type { Logger } from '../logger';
-import { API_BLOCKED, NO_EXTERNAL_CONTACTS, TOKEN_ERRCODES, WecomApiError, WecomTransportError, redactWecomSecrets } from './errors';
+import { API_BLOCKED, NO_EXTERNAL_CONTACTS, WecomApiError, WecomTransportError, redactWecomSecrets } from './errors';
 import { BlockBoard } from './blocks';
 import { Semaphore, backoffDelay } from './limiter';
 import { CredentialCache, credentialKey, type Credential } from './token-cache';
@@ -310,13 +310,13 @@ export class WecomClient {
       try {
         return await this.family(spec.api).run(() => this.send<T>(spec, token));
       } catch (err) {
-        if (err instanceof WecomApiError && TOKEN_ERRCODES.has(err.errcode) && spec.secret && !tokenRefreshed) {
+        if (err instanceof WecomApiError && err.action === 'refresh_token' && spec.secret && !tokenRefreshed) {
           tokenRefreshed = true;
           rejectedToken = token;
           attempt--; // the refresh-and-retry is not a backoff attempt
           continue;
         }
-        if (err instanceof WecomApiError && err.errcode === API_BLOCKED) {
+        if (err instanceof WecomApiError && err.action === 'blocked') {
           await this.blocks.block(spec.api);
           // Retrying inside the window only spends calls: wait it out, or say how long it lasts.
           if (!this.options.onBlocked) throw err;

@@ -3,28 +3,67 @@
  * access token); a few errcodes carry a hint telling the admin what to configure.
  */
 
-/** Errcodes that mean "your token is no good": refresh once and retry once. */
-export const TOKEN_ERRCODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);
+/**
+ * What the product does about each errcode it meets, decided once (every caller — the client,
+ * the event handlers, the syncs, the outbox — asks here):
+ * - `refresh_token`: the token is no good: refresh once, retry once;
+ * - `retry`: WeCom is busy or the call raced others: retry with backoff;
+ * - `blocked`: over a frequency limit; WeCom blocks the API for the window (90454): wait it out;
+ * - `gone`: the member, department, contact or chat is not (any more) there: an answer, not a fault;
+ * - `refused`: this secret / app may not (可见范围, 可信IP, secret kind): the admin must configure;
+ * - `misconfigured`: a credential or id is wrong: the admin must fix the configuration;
+ * - `fail`: anything else — the call failed for a reason retrying will not change.
+ */
+export type ErrcodeAction = 'refresh_token' | 'retry' | 'blocked' | 'gone' | 'refused' | 'misconfigured' | 'fail';
 
-/** Errcodes worth retrying with backoff: system busy and the two rate limits. */
-export const RETRYABLE_ERRCODES: ReadonlySet<number> = new Set([-1, 45009, 45033]);
+interface ErrcodePolicy {
+  action: ErrcodeAction;
+  /** For the admin, in Chinese: what to configure. */
+  hint?: string;
+}
+
+const POLICIES: Record<number, ErrcodePolicy> = {
+  [-1]: { action: 'retry' },
+  40001: {
+    action: 'refresh_token',
+    hint: 'Secret 无效：请检查 WECOM_AGENT_SECRET / WECOM_CONTACT_SECRET / WECOM_EXTERNAL_SECRET 是否与管理后台一致。',
+  },
+  40014: { action: 'refresh_token' },
+  42001: { action: 'refresh_token' },
+  45009: { action: 'blocked' },
+  45033: { action: 'retry' },
+  40013: { action: 'misconfigured', hint: 'CorpID 无效：请检查 WECOM_CORP_ID（管理后台 → 我的企业 → 企业ID）。' },
+  // Not a refusal another secret could get round: the server's IP is not trusted.
+  60020: {
+    action: 'misconfigured',
+    hint: '服务器出口 IP 不在应用的「企业可信IP」列表中：请在企业微信管理后台 → 应用管理 → 本应用 → 企业可信IP 中添加本服务器的出口 IP。',
+  },
+  48002: {
+    action: 'refused',
+    hint: '该 API 对当前 Secret 不可用：客户联系接口请用配置在「客户联系 → 可调用接口的应用」中的自建应用 Secret（WECOM_AGENT_SECRET，WECOM_EXTERNAL_SECRET 留空即可；2023-12-01 起新企业不能再用客户联系系统应用的 Secret）；获取成员 ID 列表（user/list_id）只能用「通讯录同步」Secret（WECOM_CONTACT_SECRET）。',
+  },
+  48009: {
+    action: 'refused',
+    hint: '通讯录同步 Secret 从新 IP 不能再读取成员和部门详情（企业微信 2022-08-15 起的规则）：成员和部门详情由自建应用 Secret 读取（请把应用可见范围设为全公司），通讯录同步 Secret 只用于获取成员 ID 列表。',
+  },
+  60011: { action: 'refused', hint: '应用没有该成员或部门的可见范围：请在管理后台调整本应用的可见范围，或为通讯录同步 Secret 开启读取权限。' },
+  // Gone: user (60111), department (60123), not a contact of that member (84061), unknown external userid (40096), chat (40050).
+  60111: { action: 'gone' },
+  60123: { action: 'gone' },
+  84061: { action: 'gone' },
+  40096: { action: 'gone' },
+  40050: { action: 'gone' },
+};
+
+export function policyOf(errcode: number): ErrcodePolicy {
+  return POLICIES[errcode] ?? { action: 'fail' };
+}
 
 /** 45009: over a frequency limit; WeCom blocks the API for the window (90454). */
 export const API_BLOCKED = 45009;
 
-/** Not an error for sync: the employee simply has no external contacts. */
+/** `externalcontact/list` for an employee without customers: an answer (an empty list), not an error. */
 export const NO_EXTERNAL_CONTACTS = 84061;
-
-const ADMIN_HINTS: Record<number, string> = {
-  60020: '服务器出口 IP 不在应用的「企业可信IP」列表中：请在企业微信管理后台 → 应用管理 → 本应用 → 企业可信IP 中添加本服务器的出口 IP。',
-  48002:
-    '该 API 对当前 Secret 不可用：客户联系接口请用配置在「客户联系 → 可调用接口的应用」中的自建应用 Secret（WECOM_AGENT_SECRET，WECOM_EXTERNAL_SECRET 留空即可；2023-12-01 起新企业不能再用客户联系系统应用的 Secret）；获取成员 ID 列表（user/list_id）只能用「通讯录同步」Secret（WECOM_CONTACT_SECRET）。',
-  48009:
-    '通讯录同步 Secret 从新 IP 不能再读取成员和部门详情（企业微信 2022-08-15 起的规则）：成员和部门详情由自建应用 Secret 读取（请把应用可见范围设为全公司），通讯录同步 Secret 只用于获取成员 ID 列表。',
-  60011: '应用没有该成员或部门的可见范围：请在管理后台调整本应用的可见范围，或为通讯录同步 Secret 开启读取权限。',
-  40013: 'CorpID 无效：请检查 WECOM_CORP_ID（管理后台 → 我的企业 → 企业ID）。',
-  40001: 'Secret 无效：请检查 WECOM_AGENT_SECRET / WECOM_CONTACT_SECRET / WECOM_EXTERNAL_SECRET 是否与管理后台一致。',
-};
 
 export class WecomApiError extends Error {
   readonly adminHint?: string;
@@ -34,14 +73,29 @@ export class WecomApiError extends Error {
     readonly errcode: number,
     readonly errmsg: string,
   ) {
-    const hint = ADMIN_HINTS[errcode];
+    const hint = policyOf(errcode).hint;
     super(`WeCom ${api} failed: errcode ${errcode} ${errmsg}${hint ? ` — ${hint}` : ''}`);
     this.name = 'WecomApiError';
     this.adminHint = hint;
   }
 
+  get action(): ErrcodeAction {
+    return policyOf(this.errcode).action;
+  }
+
+  /** Worth trying again later (busy, raced, or blocked for a window). */
   get retryable(): boolean {
-    return RETRYABLE_ERRCODES.has(this.errcode);
+    return this.action === 'retry' || this.action === 'blocked';
+  }
+
+  /** The thing asked about is not there (any more). */
+  get gone(): boolean {
+    return this.action === 'gone';
+  }
+
+  /** This secret or app may not make the call: another secret might, or the admin must configure. */
+  get refused(): boolean {
+    return this.action === 'refused';
   }
 }
 

@@ -1,4 +1,4 @@
-/** Runs server/main.ts as a real child process, for tests of start-up, shutdown and crashes. */
+/** Runs the server (scripts/start.ts: server/main.ts with the simulator) as a real child process, for tests of start-up, shutdown and crashes. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,7 +28,7 @@ export interface MainProcess {
 export function startMain(env: Record<string, string>, nodeArgs: string[] = []): MainProcess {
   let output = '';
   // node itself, not the tsx CLI (which forks a second process): signals must reach the server.
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'scripts/start.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,7 +47,7 @@ export async function waitFor(predicate: () => boolean | Promise<boolean>, timeo
   }
 }
 
-/** Starts server/main.ts and waits until it listens; a timeout error carries what it printed. */
+/** Starts the server and waits until it listens; a timeout error carries what it printed. */
 export async function bootMain(env: Record<string, string>): Promise<MainProcess> {
   const main = startMain(env);
   await waitFor(() => main.output().includes('"listening"'), 30_000, 'the server to listen').catch((err: Error) => {

@@ -8,16 +8,12 @@ import { join, resolve } from 'node:path';
 import type Koa from 'koa';
 import { loadConfig, type Config } from '../../config';
 import { createApp } from '../../server/app';
-import { SqlKvStore } from '../../server/db/kv-store';
+import { createServices, type Services } from '../../server/container';
 import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
-import { startOrgSync } from '../../server/modules/org/sync';
-import { startExternalContactSync } from '../../server/modules/wecom-mirror/sync';
 import type { SyncRunView } from '../../server/modules/sync-runs/models';
 import { createLogger, type Logger } from '../../server/logger';
-import { matchingHooks } from '../../server/modules/matching/hooks';
-import { settingDefaults } from '../../server/modules/settings/service';
-import { EventWorker, type WorkerOptions } from '../../server/modules/wecom-events/worker';
-import { createWecomClient, type WecomClient } from '../../server/wecom';
+import type { EventWorker, WorkerOptions } from '../../server/modules/wecom-events/worker';
+import type { WecomClient } from '../../server/wecom';
 import { createWecomSimulator, simulatorOptionsFor, type SimulatorOptions, type WecomSimulator } from '../../scripts/wecom-simulator/index';
 import { createScratchDatabase, type DatabaseTarget, type ScratchDatabase } from './database';
 
@@ -39,6 +35,8 @@ export interface TestServer {
   wecom: WecomClient;
   /** The in-process simulator mounted at /__wecom, delivering callbacks to this server. */
   simulator: WecomSimulator;
+  /** The process's services, as main.ts wires them. */
+  services: Services;
   /** The callback event worker (not polling: tests call `drain()`). */
   worker: EventWorker;
   close(): Promise<void>;
@@ -65,31 +63,15 @@ export async function startTestServer(
     DATABASE_URL: db.config.url,
     ...options.env,
   });
-  const wecom = createWecomClient(config, new SqlKvStore(db.sequelize), logger);
   const simulator = createWecomSimulator({
     ...simulatorOptionsFor(config),
     callbackUrl: `http://127.0.0.1:${port}/api/wecom/callback`,
     eventRetryDelayMs: 10,
     ...options.simulator,
   });
-  const worker = new EventWorker(
-    {
-      sequelize: db.sequelize,
-      wecom,
-      logger,
-      bootstrap: { adminUserIds: config.wecom.adminUserIds },
-      hooks: matchingHooks(db.sequelize, settingDefaults(config)),
-    },
-    { maxAttempts: config.events.maxAttempts, retryBaseMs: 0, ...options.worker },
-  );
-  const app = createApp({
-    config,
-    sequelize: db.sequelize,
-    logger,
-    wecom,
-    wecomSimulator: simulator.listener,
-    h5Dir: options.serveH5 ? H5_DIST : undefined,
-  });
+  const services = createServices(config, logger, db.sequelize, { worker: { retryBaseMs: 0, ...options.worker } });
+  const { wecom, worker } = services;
+  const app = createApp(services, { wecomSimulator: simulator.listener, h5Dir: options.serveH5 ? H5_DIST : undefined });
   server.on('request', app.callback());
   return {
     baseUrl: `http://127.0.0.1:${port}`,
@@ -99,6 +81,7 @@ export async function startTestServer(
     logger,
     wecom,
     simulator,
+    services,
     worker,
     async close() {
       await worker.stop();
@@ -115,7 +98,6 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** Runs a full org sync of the server's simulated corp (with `admin` as admin) and waits for it. */
 /** Delivers the simulator's pending callbacks and lets the worker apply them. */
 export async function deliverCallbacks(server: TestServer): Promise<void> {
   await server.simulator.events.flush();
@@ -124,16 +106,10 @@ export async function deliverCallbacks(server: TestServer): Promise<void> {
 
 /** A full external-contact sync (tags, contacts, groups) with matching, as the admin API runs it. */
 export async function syncExternalContacts(server: TestServer): Promise<SyncRunView> {
-  const deps = {
-    sequelize: server.db.sequelize,
-    wecom: server.wecom,
-    logger: server.logger,
-    hooks: matchingHooks(server.db.sequelize, settingDefaults(server.config)),
-  };
-  return (await startExternalContactSync(deps, SYSTEM_ACTOR)).done;
+  return (await server.services.startExternalContactSync(SYSTEM_ACTOR)).done;
 }
 
+/** A full org sync of the server's simulated corp, as the admin API runs it. */
 export async function syncOrg(server: TestServer): Promise<SyncRunView> {
-  const deps = { sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, bootstrap: { adminUserIds: ['admin'] } };
-  return (await startOrgSync(deps, SYSTEM_ACTOR)).done;
+  return (await server.services.startOrgSync(SYSTEM_ACTOR)).done;
 }

@@ -18,7 +18,7 @@ describe.each(databaseTargets())('dictionaries on $label', (target) => {
       await assertDictionaryValues(server.db.sequelize, checks);
       return null;
     } catch (err) {
-      return err as { status: number; details: (FieldIssue & { allowed: string[] })[] };
+      return err as { kind: string; details: (FieldIssue & { allowed: string[] })[] };
     }
   };
 
@@ -43,7 +43,7 @@ describe.each(databaseTargets())('dictionaries on $label', (target) => {
       { field: 'level', type: 'customer_level', value: undefined },
     ]);
 
-    expect(err?.status).toBe(400);
+    expect(err?.kind).toBe('invalid'); // a 400 at the HTTP edge
     expect(err?.details).toEqual([
       expect.objectContaining({ field: 'lifecycleStage', allowed: ['lead', 'intent', 'opportunity', 'customer', 'repeat', 'lost'] }),
     ]);

@@ -148,18 +148,16 @@ describe.each(databaseTargets())('security on $label', (target) => {
       const hidden = await api.send<{ id: number; name: string }>('rep-south-1', 'POST', '/api/partners', { name: '华南隐秘代销机构', type: 'bank' });
       const customer = await newCustomer('rep-east-1', '代销越权客户');
       const sale = (partnerId: number) =>
-        api
-          .as('rep-east-1')
-          .then((b) =>
-            b.json('/api/sales', 'POST', {
-              productId: product.id,
-              customerId: customer.id,
-              amount: 100,
-              soldOn: '2026-11-02',
-              channel: 'consignment',
-              partnerId,
-            }),
-          );
+        api.as('rep-east-1').then((b) =>
+          b.json('/api/sales', 'POST', {
+            productId: product.id,
+            customerId: customer.id,
+            amount: 100,
+            soldOn: '2026-11-02',
+            channel: 'consignment',
+            partnerId,
+          }),
+        );
 
       const invisible = await sale(hidden.id);
       const missing = await sale(999_999);

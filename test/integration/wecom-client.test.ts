@@ -1,5 +1,5 @@
 import { SIMULATOR_DEFAULTS } from '../../config/simulator-defaults';
-import { WecomClient, type WecomClientOptions } from '../../server/wecom/client';
+import { type WecomClient, type WecomClientOptions } from '../../server/wecom/client';
 import { WecomApiError, WecomTransportError } from '../../server/wecom/errors';
 import { databaseTargets, useTestDatabase } from '../helpers/database';
 import { FakeClock, simulatorClient, startSimulator, type RunningSimulator } from '../helpers/simulator';

@@ -8,7 +8,6 @@ import { SIMULATOR_DEFAULTS } from '../../config/simulator-defaults';
 import { generateCorp } from '../../scripts/wecom-simulator/index';
 import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
 import { startOrgSync } from '../../server/modules/org/sync';
-import type { SyncRunView } from '../../server/modules/sync-runs/models';
 import { NO_HOOKS } from '../../server/modules/wecom-events/handlers';
 import { startExternalContactSync } from '../../server/modules/wecom-mirror/sync';
 import { SqlKvStore } from '../../server/db/kv-store';

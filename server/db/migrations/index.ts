@@ -13,6 +13,8 @@ import { migration as followUpRollup } from './0012_follow_up_rollup';
 import { migration as sessions } from './0013_sessions';
 import { migration as uniqueIdentities } from './0014_unique_identities';
 import { migration as syncRunNotes } from './0015_sync_run_notes';
+import { migration as jobs } from './0016_jobs';
+import { migration as queueColumns } from './0017_queue_columns';
 import type { Migration } from './types';
 
 /**
@@ -35,4 +37,6 @@ export const migrations: readonly Migration[] = [
   sessions,
   uniqueIdentities,
   syncRunNotes,
+  jobs,
+  queueColumns,
 ];

@@ -10,13 +10,14 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { updateRows } from '../../db/dialect';
-import { AppError } from '../../http/errors';
+import { CONTROL_CHARACTERS } from '@shared/fields';
+import { DomainError } from '../../errors';
 
 export const STATE_TTL_MS = 10 * 60 * 1000;
 
-export class OAuthStateError extends AppError {
+export class OAuthStateError extends DomainError {
   constructor(code: 'state_invalid' | 'state_expired' | 'state_used' | 'state_browser_mismatch', message: string) {
-    super(400, code, message);
+    super('invalid', code, message);
   }
 }
 
@@ -89,4 +90,4 @@ export function safeRedirectPath(raw: string | undefined, publicUrl: string): st
   return isSingleSlashPath(path) ? path : null;
 }
 
-const isSingleSlashPath = (path: string) => path.startsWith('/') && !path.startsWith('//') && !/[\\\u0000-\u001f]/.test(path);
+const isSingleSlashPath = (path: string) => path.startsWith('/') && !path.startsWith('//') && !path.includes('\\') && !CONTROL_CHARACTERS.test(path);

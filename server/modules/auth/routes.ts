@@ -3,8 +3,9 @@ import type { Context } from 'koa';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import type { Config } from '../../../config';
-import { callerOf, requireUser } from '../../http/auth';
-import { badRequest } from '../../http/errors';
+import { requireUser } from '../../http/auth';
+import { callerOf } from './caller';
+import { validationFailed } from '../../errors';
 import { validate } from '../../http/validate';
 import type { WecomClient } from '../../wecom/client';
 import { audit } from '../audit/service';
@@ -34,7 +35,7 @@ export function authRoutes(deps: AuthDeps): Router {
   async function beginLogin(ctx: Context): Promise<string> {
     const { redirect } = validate(authorizeQuery, ctx.query);
     const path = safeRedirectPath(redirect, config.publicUrl);
-    if (path === null) throw badRequest('redirect 必须是本站路径', [{ field: 'redirect', message: '只允许以 / 开头的站内路径' }]);
+    if (path === null) throw validationFailed('redirect 必须是本站路径', [{ field: 'redirect', message: '只允许以 / 开头的站内路径' }]);
     const { state, nonce } = await issueState(sequelize, config.sessionSecret, path);
     setCookie(ctx, config, OAUTH_NONCE_COOKIE, nonce, STATE_TTL_MS);
     ctx.set('Cache-Control', 'no-store');

@@ -1,15 +1,24 @@
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../../../config';
-import type { CallerResolver } from '../../http/auth';
+import type { IdentityResolver } from '../../http/auth';
 import { sessionUserId } from './session';
 import type { MeResponse } from '@shared/permissions';
-import { AppError, forbidden } from '../../http/errors';
+import { DomainError, forbidden } from '../../errors';
 import type { WecomClient } from '../../wecom/client';
 import { WecomApiError } from '../../wecom/errors';
 import { audit } from '../audit/service';
 import type { UserRow } from '../org/models';
 import { DirectoryReader } from '../org/directory';
-import { applyDepartments, applyEmployee, applyGrantedDetails, departmentsOfUser, findUserById, findUserByWecomId, type RoleBootstrap } from '../org/service';
+import {
+  applyDepartments,
+  applyEmployee,
+  applyGrantedDetails,
+  departmentsOfUser,
+  findUserById,
+  findUserByWecomId,
+  recordLogin,
+  type RoleBootstrap,
+} from '../org/service';
 import { loadAccess, type Access } from '../roles/access';
 import { grantRoles } from '../roles/service';
 
@@ -29,7 +38,7 @@ export async function loginWithCode(deps: { sequelize: Sequelize; wecom: WecomCl
     ({ userid, user_ticket: userTicket } = await wecom.getUserInfo(code));
   } catch (err) {
     if (err instanceof WecomApiError && err.errcode === INVALID_CODE) {
-      throw new AppError(400, 'invalid_code', '登录凭证无效或已过期，请重新登录');
+      throw new DomainError('invalid', 'invalid_code', '登录凭证无效或已过期，请重新登录');
     }
     throw err;
   }
@@ -49,11 +58,11 @@ export async function loginWithCode(deps: { sequelize: Sequelize; wecom: WecomCl
     user = await findUserByWecomId(sequelize, userid);
   }
   if (!user || user.status !== 'active') {
-    throw new AppError(403, 'account_inactive', '你的账号已停用或已离职，无法登录。如有疑问请联系管理员');
+    throw forbidden('你的账号已停用或已离职，无法登录。如有疑问请联系管理员', 'account_inactive');
   }
   if (deps.bootstrap.adminUserIds.includes(userid)) await grantRoles(sequelize, user.id, ['admin']);
   if (userTicket) await applyGrantedDetails(sequelize, user.id, await wecom.getUserDetail(userTicket));
-  await sequelize.query('UPDATE users SET last_login_at = ? WHERE id = ?', { replacements: [new Date(), user.id] });
+  await recordLogin(sequelize, user.id);
   await audit(
     sequelize,
     { userId: user.id, label: user.wecom_userid, ip },
@@ -80,13 +89,19 @@ export async function describeMe(sequelize: Sequelize, user: UserRow, access: Ac
   };
 }
 
-/** The caller behind a request's session cookie: an active employee and their access. */
-export function sessionCaller(config: Config, sequelize: Sequelize): CallerResolver {
+/**
+ * The caller behind a request's session cookie: an active employee and their access, put on
+ * `ctx.state` for routes (see caller.ts); the access is what the HTTP edge checks permissions on.
+ */
+export function sessionCaller(config: Config, sequelize: Sequelize): IdentityResolver {
   return async (ctx) => {
     const userId = await sessionUserId(ctx, config, sequelize);
     if (userId === null) return null;
     const user = await findUserById(sequelize, userId);
     if (user?.status !== 'active') return null;
-    return { user, access: await loadAccess(sequelize, user.id) };
+    const access = await loadAccess(sequelize, user.id);
+    ctx.state.user = user;
+    ctx.state.access = access;
+    return access;
   };
 }

@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { contactCreateSchema, contactUpdateSchema } from '@shared/customers';
-import { callerOf, crmCallerOf, requirePermission } from '../../http/auth';
+import { requirePermission } from '../../http/auth';
+import { callerOf, crmCallerOf } from '../auth/caller';
 import { validate } from '../../http/validate';
 import { addContact, deleteContact, getContact, listContacts, updateContact } from './service';
 

@@ -6,13 +6,15 @@
 import { Op, type Sequelize, type Transaction } from 'sequelize';
 import type { ContactInput, ContactPatch, ContactView } from '@shared/customers';
 import { iso } from '../../db/lookup';
-import { notFound } from '../../http/errors';
+import { notFound } from '../../errors';
 import type { Access } from '../roles/access';
 import type { Caller } from '../roles/ownership';
 import { audit, fieldDiff } from '../audit/service';
+import type { CustomerRow } from '../customers/models';
 import { loadVisibleCustomer } from '../customers/service';
-import { phoneField } from '../../http/validate';
+import { phoneField } from '../../values';
 import { contactModels, type ContactRow } from './models';
+import { updateRows } from '../../db/dialect';
 
 export function contactView(r: ContactRow): ContactView {
   return {
@@ -149,4 +151,33 @@ export async function deleteContact(sequelize: Sequelize, caller: Caller, custom
     const next = await Contact.findOne({ where: { customer_id: customerId, id: { [Op.ne]: contactId } }, order: [['id', 'ASC']], transaction });
     if (next) await Contact.update({ primary_of_customer_id: customerId }, { where: { id: next.get().id }, transaction });
   });
+}
+
+/** Moves the contacts; the target keeps its primary. A source phone new to the target becomes a contact. */
+export async function moveContacts(sequelize: Sequelize, source: CustomerRow, target: CustomerRow, transaction: Transaction, now: Date): Promise<number> {
+  const { Contact } = contactModels(sequelize);
+  const targetHasPrimary = (await Contact.count({ where: { primary_of_customer_id: target.id }, transaction })) > 0;
+  const moved = await updateRows(
+    sequelize,
+    `UPDATE customer_contacts SET customer_id = ?, primary_of_customer_id = ${targetHasPrimary ? 'NULL' : 'CASE WHEN primary_of_customer_id IS NULL THEN NULL ELSE ? END'}, updated_at = ? WHERE customer_id = ?`,
+    targetHasPrimary ? [target.id, now, source.id] : [target.id, target.id, now, source.id],
+    transaction,
+  );
+  if (!source.phone || source.phone === target.phone) return moved;
+  const known = await Contact.count({ where: { customer_id: target.id, phone: source.phone }, transaction });
+  if (known) return moved;
+  await Contact.create(
+    {
+      customer_id: target.id,
+      name: source.name,
+      title: source.title,
+      phone: source.phone,
+      email: source.email,
+      relation: '合并来源',
+      notes: `由客户 #${source.id} 合并`,
+      primary_of_customer_id: null,
+    },
+    { transaction },
+  );
+  return moved + 1;
 }

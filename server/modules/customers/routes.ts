@@ -2,13 +2,15 @@ import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { customerCreateSchema, customerUpdateSchema, mergeSchema } from '@shared/customers';
-import { callerOf, crmCallerOf, requirePermission } from '../../http/auth';
+import { requirePermission } from '../../http/auth';
+import { callerOf, crmCallerOf } from '../auth/caller';
 import { idParam, pageFields, validate } from '../../http/validate';
 import { getCustomerDetail } from './detail';
 import { mergeCustomers } from './merge';
 import { exportWorkbook } from '../imports/export';
 import { sendWorkbook } from '../../http/download';
-import { createCustomer, deleteCustomer, listCustomers, transferCustomers, updateCustomer } from './service';
+import { deleteCustomer } from './removal';
+import { createCustomer, listCustomers, transferCustomers, updateCustomer } from './service';
 import { customerTimeline } from './timeline';
 
 const listQuery = z.object({

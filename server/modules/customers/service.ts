@@ -9,8 +9,9 @@ import { normalizePhone } from '@shared/phone';
 import { startOfBusinessDay } from '@shared/time';
 import { INSERT_ROWS_PER_STATEMENT, containsWhere, inSlices } from '../../db/dialect';
 import { isoOrNull, iso, namesById, named } from '../../db/lookup';
-import { badRequest, conflict, duplicate, notFound } from '../../http/errors';
-import { pageWindow, phoneField } from '../../http/validate';
+import { conflict, duplicate, notFound, validationFailed } from '../../errors';
+import { pageWindow } from '../../db/paging';
+import { phoneField } from '../../values';
 import { audit, fieldDiff, type Actor } from '../audit/service';
 import { enqueueNotification } from '../reminders/outbox';
 import { assertDictionaryValues, type DictionaryCheck } from '../dictionaries/service';
@@ -339,7 +340,7 @@ export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: n
     dictionaryChecks(patch, current).filter((c) => c.value !== undefined),
   );
   if (patch.ownerUserId !== undefined || patch.departmentId !== undefined) {
-    throw badRequest('请求参数不正确', [{ field: 'ownerUserId', message: '更换负责人请使用客户转移' }]);
+    throw validationFailed('请求参数不正确', [{ field: 'ownerUserId', message: '更换负责人请使用客户转移' }]);
   }
   const phone = phoneField(patch.phone);
   const identityChanged = Boolean(phone) || patch.name !== undefined || patch.institution !== undefined;
@@ -359,24 +360,6 @@ export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: n
     throw conflict('客户已被他人修改，请刷新后重试', { currentVersion: latest.version });
   }
   return getCustomer(sequelize, caller.access, id);
-}
-
-export async function deleteCustomer(sequelize: Sequelize, caller: Caller, id: number): Promise<void> {
-  const { Customer } = customerModels(sequelize);
-  const current = await loadVisibleCustomer(sequelize, caller.access, id);
-  const now = new Date();
-  await sequelize.transaction(async (transaction) => {
-    await Customer.update({ deleted_at: now, version: current.version + 1 }, { where: { id }, transaction });
-    // Its WeCom contacts are released, so matching may link them to another customer; the link
-    // history keeps that they were this one's.
-    await sequelize.query(
-      `INSERT INTO customer_wecom_link_events (customer_id, external_userid, event, matched_by, user_id, detail, at, created_at, updated_at)
-       SELECT customer_id, external_userid, 'unlinked', matched_by, ?, '客户已删除', ?, ?, ? FROM customer_wecom_links WHERE customer_id = ?`,
-      { replacements: [caller.access.userId, now, now, now, id], transaction },
-    );
-    await sequelize.query('DELETE FROM customer_wecom_links WHERE customer_id = ?', { replacements: [id], transaction });
-    await audit(sequelize, caller.actor, { action: 'customer.delete', entity: 'customer', entityId: id, summary: `删除客户 ${current.name}` }, { transaction });
-  });
 }
 
 /** Moves customers (one or many, all within the caller's scope) to another active employee. */

@@ -12,7 +12,7 @@ import { MATCHED_BY, type MatchedBy } from '@shared/matching';
 import { HOLDING_RECORD_KINDS } from '@shared/products';
 import { SALE_CHANNELS } from '@shared/sales';
 import { dateOnlyOrNull, iso, isoOrNull, namesById, named } from '../../db/lookup';
-import { pageWindow, type PageRequest } from '../../http/validate';
+import { pageWindow, type PageRequest } from '../../db/paging';
 import { listDictionaries } from '../dictionaries/service';
 import { followUpModels } from '../follow-ups/models';
 import { holdingModels } from '../holdings/models';

@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { targetPeriod } from '@shared/targets';
-import { callerOf, requirePermission } from '../../http/auth';
+import { requirePermission } from '../../http/auth';
+import { callerOf } from '../auth/caller';
 import { validate } from '../../http/validate';
 import { consignmentDashboard, customerDashboard, salesDashboard, targetDashboard } from './service';
 

@@ -11,7 +11,7 @@ import { businessDate } from '@shared/time';
 import { periodDays, periodKind, quarterOf, type TargetMetric } from '@shared/targets';
 import { sqlList } from '../../db/dialect';
 import { namesById, named } from '../../db/lookup';
-import { notFound } from '../../http/errors';
+import { notFound } from '../../errors';
 import { listDictionaries } from '../dictionaries/service';
 import { descendantsOf, scopeSql, type Access } from '../roles/access';
 import { listTargets } from '../targets/service';

@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { DICTIONARY_TYPE_CODES } from '@shared/dictionaries';
-import { actorOf, requirePermission, requireUser } from '../../http/auth';
+import { requirePermission, requireUser } from '../../http/auth';
+import { actorOf } from '../auth/caller';
 import { validate } from '../../http/validate';
 import { addDictionaryValue, listDictionaries, updateDictionaryValue } from './service';
 

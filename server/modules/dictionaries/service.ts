@@ -6,7 +6,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { DICTIONARY_TYPE_CODES, DICTIONARY_TYPES, type DictionariesResponse, type DictionaryType, type DictionaryValue } from '@shared/dictionaries';
 import { sqlList } from '../../db/dialect';
-import { badRequest, conflict, notFound } from '../../http/errors';
+import { conflict, notFound, validationFailed } from '../../errors';
 import { audit, type Actor } from '../audit/service';
 
 interface DictionaryRow {
@@ -55,7 +55,7 @@ export async function assertDictionaryValues(sequelize: Sequelize, checks: Dicti
     const allowed = ofType.filter((r) => Boolean(r.enabled)).map((r) => r.code);
     return [{ field: c.field, message: `${DICTIONARY_TYPES[c.type]}只能是：${allowed.join(', ')}`, allowed }];
   });
-  if (issues.length) throw badRequest('字段取值不在允许范围内', issues);
+  if (issues.length) throw validationFailed('字段取值不在允许范围内', issues);
 }
 
 export async function addDictionaryValue(

@@ -3,7 +3,8 @@ import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { followUpCreateSchema } from '@shared/follow-ups';
 import type { Permission } from '@shared/permissions';
-import { callerOf, requirePermission } from '../../http/auth';
+import { requirePermission } from '../../http/auth';
+import { callerOf } from '../auth/caller';
 import { pageFields, validate } from '../../http/validate';
 import { addFollowUp, deleteFollowUp, listFollowUps, type FollowUpSubject } from './service';
 

@@ -11,12 +11,13 @@ import { instant } from '@shared/fields';
 import type { PageOf } from '@shared/http';
 import type { PartnerFollowUpView } from '@shared/partners';
 import { iso, isoOrNull, namesById, named } from '../../db/lookup';
-import { badRequest, forbidden, notFound } from '../../http/errors';
-import { pageWindow, type PageRequest } from '../../http/validate';
+import { forbidden, notFound, validationFailed } from '../../errors';
+import { pageWindow, type PageRequest } from '../../db/paging';
 import { assertDictionaryValues } from '../dictionaries/service';
 import type { Access } from '../roles/access';
 import { followUpModels, type FollowUpRow } from './models';
 import { countFollowUp } from './rollup';
+import { updateRows } from '../../db/dialect';
 
 type SubjectFollowUpRow = FollowUpRow & { customer_id?: number; partner_id?: number };
 
@@ -93,10 +94,10 @@ export async function addFollowUp(
   await assertDictionaryValues(sequelize, [{ field: 'channel', type: 'follow_up_channel', value: input.channel }]);
   const followedAt = input.followedAt ?? instant.parse(now);
   if (followedAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
-    throw badRequest('请求参数不正确', [{ field: 'followedAt', message: '跟进时间不能晚于现在' }]);
+    throw validationFailed('请求参数不正确', [{ field: 'followedAt', message: '跟进时间不能晚于现在' }]);
   }
   if (input.nextFollowUpAt && input.nextFollowUpAt <= followedAt) {
-    throw badRequest('请求参数不正确', [{ field: 'nextFollowUpAt', message: '下次跟进时间应晚于本次跟进时间' }]);
+    throw validationFailed('请求参数不正确', [{ field: 'nextFollowUpAt', message: '下次跟进时间应晚于本次跟进时间' }]);
   }
   const row = await sequelize.transaction(async (transaction) => {
     const created = await subject.model(sequelize).create(
@@ -186,3 +187,8 @@ export const partnerFollowUps = (loadVisible: FollowUpSubject['loadVisible']): F
   model: (sequelize) => followUpModels(sequelize).PartnerFollowUp as unknown as ReturnType<FollowUpSubject['model']>,
   loadVisible,
 });
+
+/** A merge: the source customer's follow-ups become the target's. Returns how many moved. */
+export function moveFollowUps(sequelize: Sequelize, fromCustomerId: number, toCustomerId: number, transaction: Transaction): Promise<number> {
+  return updateRows(sequelize, 'UPDATE follow_ups SET customer_id = ? WHERE customer_id = ?', [toCustomerId, fromCustomerId], transaction);
+}

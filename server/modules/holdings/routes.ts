@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { holdingRecordSchema } from '@shared/products';
-import { callerOf, crmCallerOf, requirePermission } from '../../http/auth';
+import { requirePermission } from '../../http/auth';
+import { callerOf, crmCallerOf } from '../auth/caller';
 import { pageFields, validate } from '../../http/validate';
 import { addHoldingRecord, listHoldingRecords, listHoldings } from './service';
 

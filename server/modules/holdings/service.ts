@@ -7,10 +7,10 @@ import { Op, QueryTypes, type Model, type Sequelize, type Transaction } from 'se
 import type { PageOf } from '@shared/http';
 import { fromHundredths, toHundredths } from '@shared/money';
 import { HOLDING_RECORD_KINDS, type HoldingRecordInput, type HoldingRecordView, type HoldingView, type ProductHolderView } from '@shared/products';
-import { forUpdateSql, insertIgnoringDuplicates, retryOnDeadlock } from '../../db/dialect';
+import { forUpdateSql, insertIgnoringDuplicates, retryOnDeadlock, updateRows } from '../../db/dialect';
 import { dateOnlyOrNull, iso, namesById, named } from '../../db/lookup';
-import { badRequest, notFound } from '../../http/errors';
-import { pageWindow, type PageRequest } from '../../http/validate';
+import { notFound, validationFailed } from '../../errors';
+import { pageWindow, type PageRequest } from '../../db/paging';
 import { audit } from '../audit/service';
 import { scopeWhere, type Access } from '../roles/access';
 import type { Caller } from '../roles/ownership';
@@ -67,7 +67,7 @@ interface Deltas {
 export function deltasOf(input: HoldingRecordInput, current: { amount: number; cost: number; shares: number }): Deltas {
   const amount = toHundredths(input.amount);
   const shares = input.shares === undefined ? undefined : toHundredths(input.shares);
-  const refuse = (field: string, message: string) => badRequest('请求参数不正确', [{ field, message }]);
+  const refuse = (field: string, message: string) => validationFailed('请求参数不正确', [{ field, message }]);
   switch (input.kind) {
     case 'buy':
       return { amount, cost: amount, shares: shares ?? 0 };
@@ -125,10 +125,10 @@ export async function addHoldingRecord(
 ): Promise<{ holding: HoldingView; record: HoldingRecordView }> {
   await loadVisibleCustomer(sequelize, caller.access, customerId);
   const product = await loadProduct(sequelize, input.productId).catch(() => {
-    throw badRequest('请求参数不正确', [{ field: 'productId', message: '产品不存在' }]);
+    throw validationFailed('请求参数不正确', [{ field: 'productId', message: '产品不存在' }]);
   });
   if (input.kind === 'buy' && product.status === 'closed') {
-    throw badRequest('请求参数不正确', [{ field: 'productId', message: '产品已清盘，不能申购' }]);
+    throw validationFailed('请求参数不正确', [{ field: 'productId', message: '产品已清盘，不能申购' }]);
   }
   const { Holding, HoldingRecord } = holdingModels(sequelize);
   if (input.kind === 'buy' || (input.kind === 'adjust' && input.amount > 0)) {
@@ -154,7 +154,7 @@ export async function addHoldingRecord(
         type: QueryTypes.SELECT,
         transaction,
       });
-      if (!locked) throw badRequest('请求参数不正确', [{ field: 'productId', message: '该客户没有持有这个产品' }]);
+      if (!locked) throw validationFailed('请求参数不正确', [{ field: 'productId', message: '该客户没有持有这个产品' }]);
       const holding = (await Holding.findByPk(locked.id, { transaction }))!.get();
       const deltas = deltasOf(input, { amount: holding.amount_fen, cost: holding.cost_fen, shares: holding.shares_hundredths });
       const record = await HoldingRecord.create(
@@ -280,4 +280,39 @@ export async function holdersOfProduct(sequelize: Sequelize, access: Access, pro
     total: count,
     ...page,
   };
+}
+
+/** Holdings of products only the source holds move; records of a shared product join the target's holding. */
+export async function moveHoldings(
+  sequelize: Sequelize,
+  sourceId: number,
+  targetId: number,
+  transaction: Transaction,
+): Promise<{ holdings: number; records: number }> {
+  const { Holding } = holdingModels(sequelize);
+  const sourceHoldings = (await Holding.findAll({ where: { customer_id: sourceId }, transaction })).map((h) => h.get());
+  const targetHoldings = new Map(
+    (await Holding.findAll({ where: { customer_id: targetId, product_id: { [Op.in]: sourceHoldings.map((h) => h.product_id) } }, transaction })).map((h) => [
+      h.get().product_id,
+      h.get().id,
+    ]),
+  );
+  let records = 0;
+  for (const holding of sourceHoldings) {
+    const [{ n }] = (await sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM holding_records WHERE holding_id = ?', {
+      replacements: [holding.id],
+      type: QueryTypes.SELECT,
+      transaction,
+    })) as [{ n: number }];
+    records += Number(n);
+    const into = targetHoldings.get(holding.product_id);
+    if (into === undefined) {
+      await Holding.update({ customer_id: targetId }, { where: { id: holding.id }, transaction });
+      continue;
+    }
+    await updateRows(sequelize, 'UPDATE holding_records SET holding_id = ? WHERE holding_id = ?', [into, holding.id], transaction);
+    await Holding.destroy({ where: { id: holding.id }, transaction });
+    await recomputeHolding(sequelize, into, transaction);
+  }
+  return { holdings: sourceHoldings.length, records };
 }

@@ -5,7 +5,7 @@
  */
 import type { DictionaryType, DictionaryValue } from '@shared/dictionaries';
 import { isCalendarDate } from '@shared/time';
-import { badRequest } from '../../http/errors';
+import { validationFailed } from '../../errors';
 import { filled, type Cell, type SheetRow } from './workbook';
 
 export interface ColumnSpec {
@@ -60,7 +60,8 @@ export function layoutOf(rows: SheetRow[], specs: readonly ColumnSpec[]): SheetL
     if (score > best) [header, best] = [row, score];
   }
   const required = specs.filter((s) => s.required).map((s) => s.header);
-  if (!header) throw badRequest(`找不到表头：第一个工作表的前 ${HEADER_SEARCH_ROWS} 行里没有可识别的列名（至少需要 ${required.join('、')}），请使用导入模板`);
+  if (!header)
+    throw validationFailed(`找不到表头：第一个工作表的前 ${HEADER_SEARCH_ROWS} 行里没有可识别的列名（至少需要 ${required.join('、')}），请使用导入模板`);
 
   const columnOf = new Map<string, number>();
   const headerOf = new Map<string, string>();
@@ -76,7 +77,7 @@ export function layoutOf(rows: SheetRow[], specs: readonly ColumnSpec[]): SheetL
     }
   });
   const missing = specs.filter((s) => s.required && !columnOf.has(s.key)).map((s) => s.header);
-  if (missing.length) throw badRequest(`缺少必填列：${missing.join('、')}（第 ${header.number} 行是表头）。请使用导入模板，或补上这些列后重新上传`);
+  if (missing.length) throw validationFailed(`缺少必填列：${missing.join('、')}（第 ${header.number} 行是表头）。请使用导入模板，或补上这些列后重新上传`);
 
   const mapped = [...columnOf.values()];
   const dataRows = rows.filter((r) => r.number > header.number && mapped.some((i) => filled(r.cells[i])));

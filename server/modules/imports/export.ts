@@ -8,7 +8,7 @@ import type { PageOf } from '@shared/http';
 import { IMPORT_KINDS, type ImportKind } from '@shared/imports';
 import type { PartnerView } from '@shared/partners';
 import { sqlList } from '../../db/dialect';
-import { badRequest } from '../../http/errors';
+import { validationFailed } from '../../errors';
 import { audit } from '../audit/service';
 import { listCustomers, type CustomerListQuery } from '../customers/service';
 import { listDictionaries } from '../dictionaries/service';
@@ -39,7 +39,7 @@ export async function exportWorkbook<K extends ImportKind>(
   const records: Listed[] = [];
   for (let page = 1; ; page++) {
     const result = await list(page);
-    if (result.total > MAX_ROWS) throw badRequest(`符合条件的记录有 ${result.total} 条，超过一次导出的上限 ${MAX_ROWS}，请缩小筛选范围`);
+    if (result.total > MAX_ROWS) throw validationFailed(`符合条件的记录有 ${result.total} 条，超过一次导出的上限 ${MAX_ROWS}，请缩小筛选范围`);
     records.push(...result.items);
     if (result.items.length < PAGE) break;
   }

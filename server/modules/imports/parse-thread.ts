@@ -3,11 +3,11 @@
  * loop, so a 50k-row sheet (~1.5 s of SheetJS) never stalls the requests of everyone else.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { AppError } from '../../http/errors';
+import { DomainError } from '../../errors';
 import { readFirstSheet } from './workbook';
 
 try {
   parentPort!.postMessage({ rows: readFirstSheet(Buffer.from(workerData as Uint8Array)) });
 } catch (err) {
-  parentPort!.postMessage({ refused: err instanceof AppError ? err.message : null });
+  parentPort!.postMessage({ refused: err instanceof DomainError ? err.message : null });
 }

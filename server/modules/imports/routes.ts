@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { IMPORT_KINDS, IMPORT_MODES } from '@shared/imports';
-import { crmCallerOf, requirePermission } from '../../http/auth';
+import { requirePermission } from '../../http/auth';
+import { crmCallerOf } from '../auth/caller';
 import { sendWorkbook } from '../../http/download';
 import { readUploadedFile } from '../../http/multipart';
 import { idParam, validate } from '../../http/validate';

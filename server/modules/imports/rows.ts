@@ -6,9 +6,9 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { DICTIONARY_TYPES, type DictionariesResponse } from '@shared/dictionaries';
 import type { ImportMode, ImportRowError } from '@shared/imports';
-import { CONTROL_CHARACTER_MESSAGE, CONTROL_CHARACTERS_EXCEPT_LAYOUT } from '@shared/fields';
+import { CONTROL_CHARACTER_MESSAGE, CONTROL_CHARACTERS_EXCEPT_LAYOUT, pictureControlCharacters } from '@shared/fields';
 import { PHONE_MESSAGE, parsePhone } from '@shared/phone';
-import { AppError } from '../../http/errors';
+import { DomainError } from '../../errors';
 import { canSee } from '../roles/access';
 import { resolveOwnership, type Caller, type Ownership } from '../roles/ownership';
 import { cellCode, cellDate, cellText, type SheetLayout } from './columns';
@@ -32,12 +32,7 @@ interface Checked {
 }
 
 /** A cell as the error report shows it: control characters drawn as their Unicode pictures (␀, ␛…). */
-const shown = (cell: Cell | undefined) =>
-  cell === null || cell === undefined
-    ? null
-    : String(cell)
-        .slice(0, 200)
-        .replace(/[\u0000-\u001f]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)));
+const shown = (cell: Cell | undefined) => (cell === null || cell === undefined ? null : pictureControlCharacters(String(cell).slice(0, 200)));
 
 export async function planRows(
   sequelize: Sequelize,
@@ -202,7 +197,7 @@ function ownerResolver(sequelize: Sequelize, caller: Caller): (text: string | nu
     try {
       return await resolveOwnership(sequelize, caller, { ownerUserId });
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
+      if (!(err instanceof DomainError)) throw err;
       const detail = (err.details as { message?: string }[] | undefined)?.[0]?.message;
       return { message: `负责人「${text ?? '你自己'}」：${detail ?? err.message}` };
     }

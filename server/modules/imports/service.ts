@@ -4,11 +4,13 @@
  * background, batch by batch. A batch is one transaction together with the job's counters and
  * the errors of its rows, so a crash leaves whole batches and a job that knows where to resume.
  */
-import { Op, type Sequelize, type Transaction } from 'sequelize';
+import { randomUUID } from 'node:crypto';
+import type { Sequelize, Transaction } from 'sequelize';
 import { IMPORT_KINDS, type ImportJobView, type ImportKind, type ImportMode, type ImportRowError } from '@shared/imports';
 import type { Config } from '../../../config';
 import { iso, isoOrNull } from '../../db/lookup';
-import { conflict, notFound, payloadTooLarge } from '../../http/errors';
+import { conflict, DomainError, notFound, payloadTooLarge } from '../../errors';
+import { DurableQueue } from '../../jobs/queue';
 import type { Logger } from '../../logger';
 import { audit } from '../audit/service';
 import { listDictionaries } from '../dictionaries/service';
@@ -166,18 +168,33 @@ function viewOf(
   };
 }
 
+/**
+ * The import jobs as a queue of the one job machinery: `heartbeat_at` is the lease, `failed` the
+ * end of the road (an import is not retried by itself — a person resumes it).
+ */
+const IMPORT_QUEUE = {
+  table: 'import_jobs',
+  status: { column: 'status', ready: 'queued', running: 'running', dead: 'failed' },
+  attempts: 'attempts',
+  dueAt: 'run_at',
+  lockedBy: 'locked_by',
+  lockedAt: 'heartbeat_at',
+  lastError: 'error',
+  order: 'q.id',
+};
+const importQueue = (sequelize: Sequelize) => new DurableQueue(sequelize, IMPORT_QUEUE, { maxAttempts: 1, baseMs: 0, capMs: 0 });
+
 /** Claims the job and works it in the background; `done` lets callers (tests, the CLI) wait. */
 async function run(deps: ImportDeps, caller: Caller, id: number, parsed?: SheetRow[]): Promise<StartedImport> {
-  const { ImportJob } = importModels(deps.sequelize);
-  const staleBefore = new Date(Date.now() - deps.settings.staleAfterMs);
+  const queue = importQueue(deps.sequelize);
+  const owner = `import:${randomUUID()}`;
   // Claim: a queued job, a failed one, or one whose runner went silent — never one still alive.
-  const [claimed] = await ImportJob.update(
-    { status: 'running', heartbeat_at: new Date(), error: null, finished_at: null },
-    { where: { id, [Op.or]: [{ status: ['queued', 'failed'] }, { status: 'running', heartbeat_at: { [Op.lt]: staleBefore } }] } },
-  );
-  if (claimed !== 1) throw conflict('这个导入正在进行中');
+  await queue.reclaim(deps.settings.staleAfterMs, { sql: 'id = ?', params: [id] });
+  await queue.retryDead([id]);
+  if (!(await queue.claimOne(owner, id))) throw conflict('这个导入正在进行中');
+  await importModels(deps.sequelize).ImportJob.update({ error: null, finished_at: null }, { where: { id } });
   const job = await getImportJob(deps, caller, id);
-  const done = work(deps, caller, id, parsed).then(
+  const done = work(deps, caller, id, queue, owner, parsed).then(
     () => getImportJob(deps, caller, id),
     () => getImportJob(deps, caller, id),
   );
@@ -193,15 +210,10 @@ interface Tally {
   failed: number;
 }
 
-async function work(deps: ImportDeps, caller: Caller, id: number, parsed?: SheetRow[]): Promise<void> {
+async function work(deps: ImportDeps, caller: Caller, id: number, queue: DurableQueue, owner: string, parsed?: SheetRow[]): Promise<void> {
   const { sequelize, logger, settings } = deps;
   const { ImportJob } = importModels(sequelize);
-  const heartbeat = setInterval(
-    () => {
-      void ImportJob.update({ heartbeat_at: new Date() }, { where: { id, status: 'running' } }).catch(() => undefined);
-    },
-    Math.max(200, settings.staleAfterMs / 3),
-  );
+  const heartbeat = setInterval(() => void queue.heartbeat(owner, [id]).catch(() => undefined), Math.max(200, settings.staleAfterMs / 3));
   try {
     const job = (await ImportJob.findByPk(id))!.get();
     const spec = KINDS[job.kind];
@@ -214,7 +226,7 @@ async function work(deps: ImportDeps, caller: Caller, id: number, parsed?: Sheet
       else await writeBatch(deps, spec, caller, id, batch);
     }
     const finished = (await ImportJob.findByPk(id))!.get();
-    await ImportJob.update({ status: 'succeeded', finished_at: new Date(), heartbeat_at: new Date() }, { where: { id } });
+    await queue.complete(owner, id, 'succeeded', { finished_at: new Date() });
     if (!job.dry_run) {
       await audit(sequelize, caller.actor, {
         action: `import.${job.kind}`,
@@ -225,8 +237,9 @@ async function work(deps: ImportDeps, caller: Caller, id: number, parsed?: Sheet
     }
   } catch (err) {
     logger.error({ err, importJobId: id }, 'import job failed');
-    const message = err instanceof Error && 'status' in err ? err.message : '服务器内部错误';
-    await ImportJob.update({ status: 'failed', error: `导入失败：${message}`, finished_at: new Date() }, { where: { id } }).catch(() => undefined);
+    const message = err instanceof DomainError ? err.message : '服务器内部错误';
+    await queue.fail(owner, id, 1, `导入失败：${message}`, { permanent: true }).catch(() => undefined);
+    await ImportJob.update({ finished_at: new Date() }, { where: { id } }).catch(() => undefined);
   } finally {
     clearInterval(heartbeat);
   }

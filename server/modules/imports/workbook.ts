@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import xlsx from 'node-xlsx';
-import { badRequest } from '../../http/errors';
+import { validationFailed } from '../../errors';
 import { inspectZip } from './zip-guard';
 
 /** More data rows than this is not a CRM import but a mistake (or an attack). */
@@ -28,7 +28,9 @@ interface Merge {
 export function readFirstSheet(file: Buffer): SheetRow[] {
   const verdict = inspectZip(file);
   if (!verdict.ok) {
-    throw badRequest(verdict.reason === 'not_zip' ? '文件不是有效的 .xlsx 格式，请在 Excel 中“另存为 .xlsx”后再上传' : '文件解压后过大，不像是正常的表格文件');
+    throw validationFailed(
+      verdict.reason === 'not_zip' ? '文件不是有效的 .xlsx 格式，请在 Excel 中“另存为 .xlsx”后再上传' : '文件解压后过大，不像是正常的表格文件',
+    );
   }
   let merges: Merge[] = [];
   let fullRows = 0;
@@ -48,11 +50,11 @@ export function readFirstSheet(file: Buffer): SheetRow[] {
       }) as never,
     });
   } catch {
-    throw badRequest('无法读取这个 Excel 文件，请确认文件未损坏');
+    throw validationFailed('无法读取这个 Excel 文件，请确认文件未损坏');
   }
   const first = sheets[0];
-  if (!first || !first.data.some((row) => row.some(filled))) throw badRequest('文件是空的：第一个工作表没有任何内容');
-  if (fullRows > MAX_ROWS + 20) throw badRequest(`一次最多导入 ${MAX_ROWS.toLocaleString('en-US')} 行，请拆分文件后分批导入`);
+  if (!first || !first.data.some((row) => row.some(filled))) throw validationFailed('文件是空的：第一个工作表没有任何内容');
+  if (fullRows > MAX_ROWS + 20) throw validationFailed(`一次最多导入 ${MAX_ROWS.toLocaleString('en-US')} 行，请拆分文件后分批导入`);
   const rows = first.data.map((cells, i) => ({ number: i + 1, cells: [...(cells ?? [])].map((c) => (c === undefined ? null : c)) }));
   fillMerges(rows, merges);
   return rows;
@@ -78,10 +80,10 @@ export function readFirstSheetOffThread(file: Buffer): Promise<SheetRow[]> {
     worker.once('message', (answer: { rows?: SheetRow[]; refused?: string | null }) => {
       void worker.terminate();
       if (answer.rows) done(answer.rows);
-      else fail(badRequest(answer.refused ?? '无法读取这个 Excel 文件，请确认文件未损坏'));
+      else fail(validationFailed(answer.refused ?? '无法读取这个 Excel 文件，请确认文件未损坏'));
     });
     worker.once('error', (err: Error & { code?: string }) =>
-      fail(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? badRequest('文件内容过大，无法读取：请拆分后分批导入') : err),
+      fail(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? validationFailed('文件内容过大，无法读取：请拆分后分批导入') : err),
     );
     // Settled already unless the thread died without a word.
     worker.once('exit', (code) => fail(new Error(`the sheet parser exited with code ${code}`)));

@@ -8,7 +8,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { WecomClient } from '../../wecom/client';
 import { WecomApiError } from '../../wecom/errors';
-import { forbidden, notFound } from '../../http/errors';
+import { forbidden, notFound } from '../../errors';
 import { applyExternalContact } from '../wecom-mirror/service';
 
 export interface FollowRelation {
@@ -26,7 +26,6 @@ export interface FollowRelation {
 }
 
 const NEGATIVE_TTL_MS = 60_000;
-const GONE_ERRCODES = new Set([84061, 40096, 60111]);
 
 export class FollowChecker {
   private readonly unknown = new Map<string, number>();
@@ -102,7 +101,7 @@ export class FollowChecker {
       await this.sequelize.transaction((t) => applyExternalContact(this.sequelize, fetched.external_contact, fetched.follow_user, t));
       return true;
     } catch (err) {
-      if (err instanceof WecomApiError && GONE_ERRCODES.has(err.errcode)) return false;
+      if (err instanceof WecomApiError && err.gone) return false;
       throw err;
     }
   }

@@ -7,7 +7,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { CustomerCreateInput, CustomerView } from '@shared/customers';
 import type { MatchedBy } from '@shared/matching';
-import { conflict, forbidden, notFound } from '../../http/errors';
+import { conflict, forbidden, notFound } from '../../errors';
 import { audit } from '../audit/service';
 import { createCustomer, getCustomer, loadVisibleCustomer } from '../customers/service';
 import { canSee } from '../roles/access';

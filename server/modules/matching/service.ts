@@ -12,7 +12,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { MatchedBy, SuggestionReason } from '@shared/matching';
 import { normalizePhone } from '@shared/phone';
-import { sqlList } from '../../db/dialect';
+import { sqlList, updateRows } from '../../db/dialect';
 import { insertCustomers } from '../customers/service';
 
 export interface ContactFacts {
@@ -435,4 +435,36 @@ async function createLeads(sequelize: Sequelize, leads: readonly LeadCandidate[]
     transaction,
   );
   return new Map(owned.map((l, i) => [l.facts.externalUserid, ids[i]!]));
+}
+
+/**
+ * A deleted customer's WeCom contacts are released, so matching may link them to another
+ * customer; the link history keeps that they were this one's.
+ */
+export async function releaseLinksOf(
+  sequelize: Sequelize,
+  customerId: number,
+  by: number | null,
+  detail: string,
+  transaction: Transaction,
+  now = new Date(),
+): Promise<void> {
+  await sequelize.query(
+    `INSERT INTO customer_wecom_link_events (customer_id, external_userid, event, matched_by, user_id, detail, at, created_at, updated_at)
+     SELECT customer_id, external_userid, 'unlinked', matched_by, ?, ?, ?, ?, ? FROM customer_wecom_links WHERE customer_id = ?`,
+    { replacements: [by, detail, now, now, now, customerId], transaction },
+  );
+  await sequelize.query('DELETE FROM customer_wecom_links WHERE customer_id = ?', { replacements: [customerId], transaction });
+}
+
+/** A merge: the source's links and their history become the target's. Returns how many links moved. */
+export async function moveLinks(sequelize: Sequelize, fromCustomerId: number, toCustomerId: number, transaction: Transaction): Promise<number> {
+  const moved = await updateRows(
+    sequelize,
+    'UPDATE customer_wecom_links SET customer_id = ? WHERE customer_id = ?',
+    [toCustomerId, fromCustomerId],
+    transaction,
+  );
+  await updateRows(sequelize, 'UPDATE customer_wecom_link_events SET customer_id = ? WHERE customer_id = ?', [toCustomerId, fromCustomerId], transaction);
+  return moved;
 }

@@ -17,14 +17,11 @@ import type { WecomClient } from '../../wecom/client';
 import { WecomApiError } from '../../wecom/errors';
 import type { DirectorySecret, WecomDepartment, WecomUser } from '../../wecom/types';
 
-/** Refusals that mean "this secret may not call this API": try the next secret. */
-const REFUSED = new Set([48002, 48009, 60011]);
-const USER_NOT_FOUND = 60111;
-const DEPARTMENT_NOT_FOUND = 60123;
-
 const SECRET_NAMES: Record<DirectorySecret, string> = { contact: '通讯录同步 Secret（WECOM_CONTACT_SECRET）', agent: '自建应用 Secret（WECOM_AGENT_SECRET）' };
 
-const isRefusal = (err: unknown): err is WecomApiError => err instanceof WecomApiError && REFUSED.has(err.errcode);
+/** "This secret may not call this API" (48002, 48009, 60011…): try the next secret. */
+const isRefusal = (err: unknown): err is WecomApiError => err instanceof WecomApiError && err.refused;
+const isGone = (err: unknown) => err instanceof WecomApiError && err.gone;
 
 export class DirectoryReader {
   private readonly working = new Map<string, DirectorySecret>();
@@ -49,7 +46,7 @@ export class DirectoryReader {
     const departments = await Promise.all(
       ids.department_id.map(async ({ id, parentid, order }) => {
         const detail = await this.attempt('department/get', (secret) => this.wecom.getDepartment(id, secret)).catch((err: unknown) => {
-          if (err instanceof WecomApiError && err.errcode === DEPARTMENT_NOT_FOUND) return null;
+          if (isGone(err)) return null;
           throw err;
         });
         if (!detail) unnamed++;
@@ -70,7 +67,7 @@ export class DirectoryReader {
       const listed = await this.attempt('department/list', (secret) => this.wecom.listDepartments(id, secret));
       return listed?.department.find((d) => d.id === id) ?? null;
     } catch (err) {
-      if (err instanceof WecomApiError && err.errcode === DEPARTMENT_NOT_FOUND) return null;
+      if (isGone(err)) return null;
       throw err;
     }
   }
@@ -85,7 +82,7 @@ export class DirectoryReader {
       return page ? page.userlist : null;
     } catch (err) {
       // Removed since the department list was read: no members to list.
-      if (err instanceof WecomApiError && err.errcode === DEPARTMENT_NOT_FOUND) return [];
+      if (isGone(err)) return [];
       throw err;
     }
   }
@@ -117,7 +114,7 @@ export class DirectoryReader {
       const detail = await this.attempt('user/get', (secret) => this.wecom.getUser(userid, secret));
       return detail ?? { userid, name: userid, department: departments, main_department: departments[0], status: 1 };
     } catch (err) {
-      if (err instanceof WecomApiError && err.errcode === USER_NOT_FOUND) return null;
+      if (isGone(err)) return null;
       throw err;
     }
   }

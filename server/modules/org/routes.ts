@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
-import { callerOf, requireUser } from '../../http/auth';
+import { requireUser } from '../../http/auth';
+import { callerOf } from '../auth/caller';
 import { validate } from '../../http/validate';
 import { colleaguesInScope, departmentsInScope } from './service';
 

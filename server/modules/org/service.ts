@@ -7,7 +7,7 @@ import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequeli
 import type { PageOf } from '@shared/http';
 import type { Colleague, DepartmentOption, UserWithRoles } from '@shared/org';
 import type { UserStatus } from '@shared/permissions';
-import { pageWindow, type PageRequest } from '../../http/validate';
+import { pageWindow, type PageRequest } from '../../db/paging';
 import { containsWhere } from '../../db/dialect';
 import type { WecomDepartment, WecomUser } from '../../wecom/types';
 import { forgetDepartmentTree, type Access } from '../roles/access';
@@ -350,4 +350,20 @@ export async function usersWithRoles(sequelize: Sequelize, query: PageRequest & 
     page: query.page,
     pageSize: query.pageSize,
   };
+}
+
+/** A login happened now. */
+export async function recordLogin(sequelize: Sequelize, userId: number): Promise<void> {
+  await orgModels(sequelize).User.update({ last_login_at: new Date() }, { where: { id: userId } });
+}
+
+/** A userid renamed in WeCom (NewUserID) keeps the same local user, its customers and its history. */
+export async function renameWecomUser(sequelize: Sequelize, from: string, to: string, transaction: Transaction): Promise<void> {
+  await orgModels(sequelize).User.update({ wecom_userid: to }, { where: { wecom_userid: from }, transaction });
+}
+
+/** A department deleted in WeCom (`delete_party`). */
+export async function markDepartmentDeleted(sequelize: Sequelize, id: number, transaction: Transaction): Promise<void> {
+  forgetDepartmentTree(sequelize, transaction);
+  await orgModels(sequelize).Department.update({ deleted_at: new Date() }, { where: { id, deleted_at: null }, transaction });
 }

@@ -4,7 +4,8 @@ import { sendWorkbook } from '../../http/download';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { partnerCreateSchema, partnerUpdateSchema } from '@shared/partners';
-import { callerOf, crmCallerOf, requirePermission } from '../../http/auth';
+import { requirePermission } from '../../http/auth';
+import { callerOf, crmCallerOf } from '../auth/caller';
 import { idParam, pageFields, validate } from '../../http/validate';
 import { createPartner, deletePartner, getPartnerDetail, listPartners, updatePartner } from './service';
 

@@ -10,8 +10,9 @@ import type { PartnerDetail, PartnerFollowUpView, PartnerInput, PartnerPatch, Pa
 import { startOfBusinessDay } from '@shared/time';
 import { containsWhere, inSlices } from '../../db/dialect';
 import { dateOnlyOrNull, iso, isoOrNull, namesById, named } from '../../db/lookup';
-import { conflict, duplicate, notFound } from '../../http/errors';
-import { pageWindow, phoneField, type PageRequest } from '../../http/validate';
+import { conflict, duplicate, notFound } from '../../errors';
+import { pageWindow, type PageRequest } from '../../db/paging';
+import { phoneField } from '../../values';
 import { audit, fieldDiff, type Actor } from '../audit/service';
 import { enqueueNotification } from '../reminders/outbox';
 import { assertDictionaryValues, type DictionaryCheck } from '../dictionaries/service';

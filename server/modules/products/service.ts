@@ -2,8 +2,8 @@
 import { Op, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { PageOf } from '@shared/http';
 import type { ProductInput, ProductPatch, ProductStatus, ProductView } from '@shared/products';
-import { conflict, notFound } from '../../http/errors';
-import { pageWindow, type PageRequest } from '../../http/validate';
+import { conflict, notFound } from '../../errors';
+import { pageWindow, type PageRequest } from '../../db/paging';
 import { containsWhere } from '../../db/dialect';
 import { audit, type Actor } from '../audit/service';
 import { assertDictionaryValues } from '../dictionaries/service';

@@ -7,11 +7,13 @@
  * card. Delivery is at least once: a crash after WeCom accepted but before `sent` was written
  * sends that one message again.
  */
+import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { PageOf } from '@shared/http';
 import type { NotificationKind, NotificationStatus, NotificationView } from '@shared/notifications';
 import { insertIgnoringDuplicates, sqlList, updateRows } from '../../db/dialect';
 import { iso, isoOrNull } from '../../db/lookup';
+import { DurableQueue } from '../../jobs/queue';
 import type { Logger } from '../../logger';
 import type { WecomClient } from '../../wecom/client';
 import type { MessageSendResponse } from '../../wecom/types';
@@ -123,12 +125,25 @@ interface Card {
 /** WeCom took the message (at `sentAt`), or did not, and whether trying again can help. */
 type Outcome = { sentAt: Date } | { error: string; retryable: boolean };
 
+/** The outbox as a queue of the one job machinery (server/jobs/queue.ts). */
+const OUTBOX_QUEUE = {
+  table: 'notifications',
+  status: { column: 'status', ready: 'pending', running: 'sending', dead: 'failed' },
+  attempts: 'attempts',
+  dueAt: 'next_attempt_at',
+  lockedBy: 'locked_by',
+  lockedAt: 'locked_at',
+  lastError: 'last_error',
+  order: 'q.created_at, q.id',
+};
+const RETRY = { maxAttempts: MAX_ATTEMPTS, baseMs: RETRY_BASE_MS, capMs: RETRY_CAP_MS };
+
 /** Sends what is due now; returns how many messages went out. Safe to run on several instances at once. */
 export async function sendDueNotifications(deps: SenderDeps, now: Date): Promise<number> {
   const { sequelize } = deps;
-  await updateRows(sequelize, "UPDATE notifications SET status = 'pending', locked_at = NULL WHERE status = 'sending' AND locked_at < ?", [
-    new Date(now.getTime() - RECLAIM_AFTER_MS),
-  ]);
+  const outbox = new DurableQueue(sequelize, OUTBOX_QUEUE, RETRY, () => now.getTime());
+  await outbox.reclaim(RECLAIM_AFTER_MS);
+  const sender = { ...deps, outbox, owner: `outbox:${randomUUID()}` };
   const clock = runningClock(now);
   let sent = 0;
   for (;;) {
@@ -138,10 +153,10 @@ export async function sendDueNotifications(deps: SenderDeps, now: Date): Promise
     );
     let claimedAny = false;
     for (const { user_id: userId } of members) {
-      const rows = await claimDue(sequelize, Number(userId), now);
+      const rows = await claimDue(sender, Number(userId));
       if (!rows.length) continue;
       claimedAny = true;
-      sent += await sendToMember(deps, rows, now, clock);
+      sent += await sendToMember(sender, rows, now, clock);
     }
     if (!claimedAny) return sent;
   }
@@ -157,35 +172,33 @@ function runningClock(now: Date): () => Date {
   return () => new Date(Math.ceil((now.getTime() + performance.now() - started) / 1000) * 1000);
 }
 
-/** One member's due rows, oldest first, each claimed by an UPDATE only one sender can win. */
-async function claimDue(sequelize: Sequelize, userId: number, now: Date): Promise<DueRow[]> {
-  const due = await sequelize.query<DueRow>(
+/** A sender's deps with the queue it claims from, and who it is there. */
+interface Sender extends SenderDeps {
+  outbox: DurableQueue;
+  owner: string;
+}
+
+/** One member's due rows, oldest first, claimed (attempt counted) so no other sender takes them. */
+async function claimDue(sender: Sender, userId: number): Promise<DueRow[]> {
+  const ids = await sender.outbox.claim(sender.owner, MEMBER_BATCH, { sql: 'q.user_id = ?', params: [userId] });
+  if (!ids.length) return [];
+  return sender.sequelize.query<DueRow>(
     `SELECT n.id, n.kind, n.user_id, n.title, n.description, n.path, n.attempts, u.wecom_userid, u.status AS user_status
        FROM notifications n JOIN users u ON u.id = n.user_id
-      WHERE n.user_id = ? AND n.status = 'pending' AND n.next_attempt_at <= ? ORDER BY n.created_at, n.id LIMIT ${MEMBER_BATCH}`,
-    { replacements: [userId, now], type: QueryTypes.SELECT },
+      WHERE n.id IN (${sqlList(ids)}) ORDER BY n.created_at, n.id`,
+    { replacements: ids, type: QueryTypes.SELECT },
   );
-  const claimed: DueRow[] = [];
-  for (const row of due) {
-    const won = await updateRows(
-      sequelize,
-      "UPDATE notifications SET status = 'sending', attempts = attempts + 1, locked_at = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
-      [now, now, row.id],
-    );
-    if (won === 1) claimed.push(row);
-  }
-  return claimed;
 }
 
 /**
  * Sends one member's claimed rows within their WeCom budget: one by one when they fit, else all
  * but one of the budget one by one and the rest in one card; with no budget left they wait.
  */
-async function sendToMember(deps: SenderDeps, rows: DueRow[], now: Date, clock: () => Date): Promise<number> {
+async function sendToMember(deps: Sender, rows: DueRow[], now: Date, clock: () => Date): Promise<number> {
   const sendable: DueRow[] = [];
   for (const row of rows) {
     const reason = skipReason(deps, row);
-    if (reason) await finish(deps.sequelize, row.id, now, 'skipped', { last_error: reason });
+    if (reason) await finish(deps, row.id, 'skipped', { last_error: reason });
     else sendable.push(row);
   }
   if (!sendable.length) return 0;
@@ -196,7 +209,7 @@ async function sendToMember(deps: SenderDeps, rows: DueRow[], now: Date, clock: 
     now,
   );
   if (budget.remaining === 0) {
-    await hold(deps.sequelize, sendable, budget.freesAt, now);
+    for (const row of sendable) await deps.outbox.release(deps.owner, row.id, budget.freesAt, HELD);
     return 0;
   }
   const alone = sendable.length <= budget.remaining ? sendable.length : budget.remaining - 1;
@@ -239,31 +252,22 @@ async function memberBudget(sequelize: Sequelize, userId: number, ownIds: number
   return { remaining: Math.max(0, remaining), freesAt: new Date(freesAt) };
 }
 
-/** Back to the queue until the budget frees: not a failure, so not an attempt either. */
-async function hold(sequelize: Sequelize, rows: DueRow[], until: Date, now: Date): Promise<void> {
-  await updateRows(
-    sequelize,
-    `UPDATE notifications SET status = 'pending', attempts = attempts - 1, next_attempt_at = ?, last_error = ?, locked_at = NULL, updated_at = ? WHERE id IN (${sqlList(rows)}) AND status = 'sending'`,
-    [until, HELD, now, ...rows.map((r) => r.id)],
-  );
-}
-
-async function deliver(deps: SenderDeps, row: DueRow, now: Date, clock: () => Date): Promise<boolean> {
+async function deliver(deps: Sender, row: DueRow, now: Date, clock: () => Date): Promise<boolean> {
   const outcome = await send(deps, row.wecom_userid, row, clock);
   if ('error' in outcome) {
-    await settleFailure(deps, row, outcome, now);
+    await settleFailure(deps, row, outcome);
     return false;
   }
-  await finish(deps.sequelize, row.id, now, 'sent', { sent_at: outcome.sentAt });
+  await finish(deps, row.id, 'sent', { sent_at: outcome.sentAt, last_error: null });
   return true;
 }
 
 /** One card standing for `rows`; they are marked `merged`, naming it, once WeCom took it. */
-async function deliverMerged(deps: SenderDeps, rows: DueRow[], now: Date, clock: () => Date): Promise<boolean> {
+async function deliverMerged(deps: Sender, rows: DueRow[], now: Date, clock: () => Date): Promise<boolean> {
   const card = mergedCard(rows);
   const outcome = await send(deps, rows[0]!.wecom_userid, card, clock);
   if ('error' in outcome) {
-    for (const row of rows) await settleFailure(deps, row, outcome, now);
+    for (const row of rows) await settleFailure(deps, row, outcome);
     return false;
   }
   await recordMerged(deps.sequelize, rows, card, outcome.sentAt, now);
@@ -306,7 +310,7 @@ async function recordMerged(sequelize: Sequelize, rows: DueRow[], card: Card, se
     });
     await updateRows(
       sequelize,
-      `UPDATE notifications SET status = 'merged', last_error = ?, sent_at = ?, locked_at = NULL, updated_at = ? WHERE id IN (${sqlList(rows)})`,
+      `UPDATE notifications SET status = 'merged', last_error = ?, sent_at = ?, locked_by = NULL, locked_at = NULL, updated_at = ? WHERE id IN (${sqlList(rows)})`,
       [`已合并到第 ${saved!.id} 条消息「${card.title}」发送`, sentAt, now, ...rows.map((r) => r.id)],
       transaction,
     );
@@ -335,26 +339,14 @@ async function send(deps: SenderDeps, touser: string, card: Card, clock: () => D
 }
 
 /** Back to the queue with backoff, or `failed` when retrying cannot help or the attempts are spent. */
-async function settleFailure(deps: SenderDeps, row: DueRow, outcome: { error: string; retryable: boolean }, now: Date): Promise<void> {
-  const attempts = Number(row.attempts) + 1;
-  const giveUp = !outcome.retryable || attempts >= MAX_ATTEMPTS;
-  deps.logger.warn({ notificationId: row.id, attempts, giveUp, error: outcome.error }, 'notification not sent');
-  const delay = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempts - 1));
-  await finish(deps.sequelize, row.id, now, giveUp ? 'failed' : 'pending', { last_error: outcome.error, next_attempt_at: new Date(now.getTime() + delay) });
+async function settleFailure(deps: Sender, row: DueRow, outcome: { error: string; retryable: boolean }): Promise<void> {
+  const fate = await deps.outbox.fail(deps.owner, row.id, Number(row.attempts), outcome.error, { permanent: !outcome.retryable });
+  deps.logger.warn({ notificationId: row.id, attempts: row.attempts, giveUp: fate === 'dead', error: outcome.error }, 'notification not sent');
 }
 
-function finish(
-  sequelize: Sequelize,
-  id: number,
-  now: Date,
-  status: NotificationStatus,
-  extra: { last_error?: string; next_attempt_at?: Date; sent_at?: Date } = {},
-): Promise<number> {
-  return updateRows(
-    sequelize,
-    'UPDATE notifications SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), sent_at = ?, locked_at = NULL, updated_at = ? WHERE id = ?',
-    [status, extra.last_error ?? null, extra.next_attempt_at ?? null, extra.sent_at ?? null, now, id],
-  );
+/** A claimed row done with (sent, skipped or merged). */
+async function finish(deps: Sender, id: number, status: NotificationStatus, set: { last_error?: string | null; sent_at?: Date }): Promise<void> {
+  await deps.outbox.complete(deps.owner, id, status, set);
 }
 
 /** The admin list: newest first, optionally one status. */

@@ -4,7 +4,7 @@
  * caller's own data scope.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { badRequest, forbidden } from '../../http/errors';
+import { forbidden, validationFailed } from '../../errors';
 import type { Actor } from '../audit/service';
 import { canSee, type Access } from './access';
 
@@ -20,7 +20,7 @@ export interface Ownership {
   departmentId: number;
 }
 
-const invalid = (field: string, message: string) => badRequest('请求参数不正确', [{ field, message }]);
+const invalid = (field: string, message: string) => validationFailed('请求参数不正确', [{ field, message }]);
 
 /** An active employee, or a 400 naming `field`. Returns their main department. */
 export async function requireActiveUser(

@@ -1,7 +1,7 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { Op } from 'sequelize';
 import type { DataScopeKind, Permission, RoleView } from '@shared/permissions';
-import { conflict, notFound } from '../../http/errors';
+import { conflict, notFound } from '../../errors';
 import { audit, type Actor } from '../audit/service';
 import { roleModels, type RoleRow } from './models';
 

@@ -3,7 +3,8 @@ import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { dateOnly } from '@shared/fields';
 import { saleCreateSchema, saleUpdateSchema } from '@shared/sales';
-import { callerOf, crmCallerOf, requirePermission } from '../../http/auth';
+import { requirePermission } from '../../http/auth';
+import { callerOf, crmCallerOf } from '../auth/caller';
 import { idParam, pageFields, validate } from '../../http/validate';
 import { createSale, deleteSale, getSale, listSales, updateSale } from './service';
 

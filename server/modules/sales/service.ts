@@ -6,10 +6,10 @@ import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequeli
 import type { PageOf } from '@shared/http';
 import { fromHundredths, toHundredths } from '@shared/money';
 import type { SaleInput, SalePatch, SaleView } from '@shared/sales';
-import { retryOnDeadlock } from '../../db/dialect';
+import { retryOnDeadlock, updateRows } from '../../db/dialect';
 import { dateOnlyOrNull, iso, namesById, named } from '../../db/lookup';
-import { badRequest, notFound } from '../../http/errors';
-import { pageWindow, type PageRequest } from '../../http/validate';
+import { notFound, validationFailed } from '../../errors';
+import { pageWindow, type PageRequest } from '../../db/paging';
 import { audit } from '../audit/service';
 import { loadVisibleCustomer } from '../customers/service';
 import { loadVisiblePartner } from '../partners/service';
@@ -19,7 +19,7 @@ import { resolveOwnership, type Caller } from '../roles/ownership';
 import { SALE_SCOPE, saleModels, type SaleRow } from './models';
 import { countSale } from './rollup';
 
-const invalid = (field: string, message: string) => badRequest('请求参数不正确', [{ field, message }]);
+const invalid = (field: string, message: string) => validationFailed('请求参数不正确', [{ field, message }]);
 
 async function assertProduct(sequelize: Sequelize, productId: number): Promise<void> {
   if (!(await productModels(sequelize).Product.findByPk(productId))) throw invalid('productId', '产品不存在');
@@ -234,4 +234,9 @@ export async function saleViews(sequelize: Sequelize, rows: SaleRow[]): Promise<
       createdAt: iso(r.created_at),
     };
   });
+}
+
+/** A merge: the source customer's sales become the target's (rep, department and figures stay). */
+export function moveSales(sequelize: Sequelize, fromCustomerId: number, toCustomerId: number, transaction: Transaction): Promise<number> {
+  return updateRows(sequelize, 'UPDATE product_sales SET customer_id = ? WHERE customer_id = ?', [toCustomerId, fromCustomerId], transaction);
 }

@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { corpSettingsPatchSchema, type CorpSettings } from '@shared/settings';
-import { actorOf, requirePermission } from '../../http/auth';
+import { requirePermission } from '../../http/auth';
+import { actorOf } from '../auth/caller';
 import { validate } from '../../http/validate';
 import { readSettings, updateSettings } from './service';
 

@@ -5,13 +5,13 @@
  */
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { FollowUpView } from '@shared/customers';
-import type { MatchedBy, SuggestionView } from '@shared/matching';
+import type { SuggestionView } from '@shared/matching';
 import { fromHundredths } from '@shared/money';
 import { normalizePhone } from '@shared/phone';
 import { ADD_WAYS, type GroupChatView, type SidebarCard, type SidebarContact, type SidebarCustomer } from '@shared/sidebar';
 import { sqlList } from '../../db/dialect';
 import { iso, isoOrNull, namesById, named } from '../../db/lookup';
-import { forbidden, notFound } from '../../http/errors';
+import { forbidden, notFound } from '../../errors';
 import { customerFollowUpSubject } from '../customers/detail';
 import { customerModels, type CustomerRow } from '../customers/models';
 import { customerViews } from '../customers/service';

@@ -1,6 +1,5 @@
-import { DataTypes, type Model, type ModelStatic, type Optional, type Sequelize } from 'sequelize';
+import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
 import { modelsFor } from '../../db/model-registry';
-import { notFound } from '../../http/errors';
 
 export type SyncKind = 'org' | 'external_contacts';
 /** `partial`: finished, but some of the work could not be done (its notes say what and why). */
@@ -107,20 +106,4 @@ export function syncRunView(row: SyncRunRow): SyncRunView {
     startedAt: row.started_at,
     finishedAt: row.finished_at,
   };
-}
-
-export async function getSyncRun(sequelize: Sequelize, kind: SyncKind, id: number): Promise<SyncRunView> {
-  const row = await syncRunModels(sequelize).SyncRun.findOne({ where: { id, kind } });
-  if (!row) throw notFound('同步记录不存在');
-  return syncRunView(row.get());
-}
-
-export async function latestSyncRun(sequelize: Sequelize, kind: SyncKind): Promise<SyncRunView | null> {
-  const row = await syncRunModels(sequelize).SyncRun.findOne({ where: { kind }, order: [['id', 'DESC']] });
-  return row ? syncRunView(row.get()) : null;
-}
-
-export async function listSyncRuns(sequelize: Sequelize, kind: SyncKind, limit = 20): Promise<SyncRunView[]> {
-  const rows = await syncRunModels(sequelize).SyncRun.findAll({ where: { kind }, order: [['id', 'DESC']], limit });
-  return rows.map((r) => syncRunView(r.get()));
 }

@@ -1,11 +1,13 @@
 import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
-import { actorOf, requirePermission } from '../../http/auth';
-import { notFound } from '../../http/errors';
+import { requirePermission } from '../../http/auth';
+import { actorOf } from '../auth/caller';
+import { notFound } from '../../errors';
 import { validate } from '../../http/validate';
 import type { Actor } from '../audit/service';
-import { getSyncRun, latestSyncRun, listSyncRuns, type SyncKind } from './models';
+import type { SyncKind } from './models';
+import { getSyncRun, latestSyncRun, listSyncRuns } from './service';
 import type { StartedSync } from './runner';
 
 const idParam = z.object({ id: z.coerce.number().int().positive() });

@@ -6,8 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
-import { Lease } from '../../db/lease';
-import { conflict } from '../../http/errors';
+import { enqueueJob, JOB_QUEUE, liveJob } from '../../jobs/jobs';
+import { DurableQueue } from '../../jobs/queue';
+import { conflict } from '../../errors';
 import type { Logger } from '../../logger';
 import type { WecomClient } from '../../wecom/client';
 import { audit, type Actor } from '../audit/service';
@@ -70,21 +71,38 @@ export async function startSyncRun(deps: SyncRunnerDeps, kind: SyncKind, actor: 
   const { sequelize, logger } = deps;
   const now = deps.now ?? Date.now;
   const { SyncRun } = syncRunModels(sequelize);
-  const lease = new Lease(sequelize, `sync:${kind}`, `${kind}:${randomUUID()}`, LEASE_TTL_MS, now);
-  // Lease and run row commit together: whoever is refused finds the running run's id.
-  const row = await sequelize.transaction(async (transaction) => {
-    if (!(await lease.acquire(transaction))) return null;
-    // Runs left `running` by a crashed instance: their lease expired, so they are over.
-    await SyncRun.update(
-      { status: 'failed', error: '同步进程中断（服务重启或崩溃），请重新发起', finished_at: new Date(now()) },
-      { where: { kind, status: 'running' }, transaction },
-    );
-    return SyncRun.create({ kind, status: 'running', started_by: actor.userId, started_at: new Date(now()), phase: '准备中' }, { transaction });
+  // A run is a job of the one job machinery, keyed per kind: the key is unique while the job is
+  // live, so one run per kind holds across instances; the job's lease (renewed while the run works)
+  // says whether its holder still lives.
+  const queue = new DurableQueue(sequelize, JOB_QUEUE, { maxAttempts: 1, baseMs: 0, capMs: 0 }, now);
+  const owner = `sync:${randomUUID()}`;
+  const key = `sync:${kind}`;
+  await queue.reclaim(LEASE_TTL_MS, { sql: 'idempotency_key = ?', params: [key] });
+  const started = await sequelize.transaction(async (transaction) => {
+    const stale = await liveJob(sequelize, key, transaction);
+    if (stale?.status === 'running') return null;
+    let jobId: number | null;
+    if (stale) {
+      // Its holder died (reclaimed above): that run is over; this start takes the job over.
+      if (!(await queue.claimOne(owner, stale.id, transaction))) return null;
+      await SyncRun.update(
+        { status: 'failed', error: '同步进程中断（服务重启或崩溃），请重新发起', finished_at: new Date(now()) },
+        { where: { kind, status: 'running' }, transaction },
+      );
+      jobId = stale.id;
+    } else {
+      // Created already held by us: another start reading it meanwhile sees it running.
+      jobId = await enqueueJob(sequelize, { kind: `sync.${kind}`, key, payload: { kind }, heldBy: owner }, transaction, new Date(now()));
+      if (jobId === null) return null; // another start won the key a moment ago
+    }
+    const row = await SyncRun.create({ kind, status: 'running', started_by: actor.userId, started_at: new Date(now()), phase: '准备中' }, { transaction });
+    return { jobId, row };
   });
-  if (!row) {
+  if (!started) {
     const running = await SyncRun.findOne({ where: { kind, status: 'running' }, order: [['id', 'DESC']] });
     throw conflict(`已有${SYNC_LABELS[kind]}正在进行`, { runId: running?.get().id ?? null });
   }
+  const { jobId, row } = started;
   const run = syncRunView(row.get());
   await audit(sequelize, actor, { action: `sync.${kind}.start`, entity: 'sync_run', entityId: run.id, summary: `发起${SYNC_LABELS[kind]}` });
 
@@ -119,7 +137,7 @@ export async function startSyncRun(deps: SyncRunnerDeps, kind: SyncKind, actor: 
     },
   };
 
-  const heartbeat = setInterval(() => void lease.renew().catch(() => {}), HEARTBEAT_MS);
+  const heartbeat = setInterval(() => void queue.heartbeat(owner, [jobId]).catch(() => {}), HEARTBEAT_MS);
   heartbeat.unref();
   const done = (async () => {
     try {
@@ -139,7 +157,8 @@ export async function startSyncRun(deps: SyncRunnerDeps, kind: SyncKind, actor: 
       ).catch(() => {});
     } finally {
       clearInterval(heartbeat);
-      await lease.release().catch(() => {});
+      // Done either way: the key is free for the next run.
+      await queue.complete(owner, jobId, 'done', { idempotency_key: null, finished_at: new Date(now()) }).catch(() => {});
     }
     const finished = await SyncRun.findByPk(run.id).catch(() => null); // the database may be closing
     return finished ? syncRunView(finished.get()) : run;

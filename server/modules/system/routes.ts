@@ -3,7 +3,7 @@ import type { MetaResponse } from '@shared/http';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../../../config';
 import { pingDatabase } from '../../db';
-import { AppError } from '../../http/errors';
+import { DomainError } from '../../errors';
 import { version } from '../../../package.json';
 
 /** Liveness, readiness and the public facts the H5 needs before login. */
@@ -19,7 +19,7 @@ export function systemRoutes(deps: { sequelize: Sequelize; config: Config }): Ro
       await pingDatabase(deps.sequelize);
     } catch (err) {
       ctx.log.warn({ err }, 'readiness check failed');
-      throw new AppError(503, 'not_ready', '数据库不可用');
+      throw new DomainError('unavailable', 'not_ready', '数据库不可用');
     }
     ctx.body = { ok: true, database: 'up' };
   });

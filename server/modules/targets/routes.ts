@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { TARGET_METRICS, targetPeriod, targetSetSchema, type TargetMetric } from '@shared/targets';
-import { callerOf, crmCallerOf, requirePermission } from '../../http/auth';
+import { requirePermission } from '../../http/auth';
+import { callerOf, crmCallerOf } from '../auth/caller';
 import { idParam, validate } from '../../http/validate';
 import { deleteTarget, listTargets, setTarget } from './service';
 

@@ -8,7 +8,7 @@ import { fromHundredths, toHundredths } from '@shared/money';
 import { periodKind, type TargetInput, type TargetMetric, type TargetView } from '@shared/targets';
 import { sqlList, upsertRow } from '../../db/dialect';
 import { iso, namesById, named } from '../../db/lookup';
-import { notFound } from '../../http/errors';
+import { notFound } from '../../errors';
 import { audit } from '../audit/service';
 import { canSee, type Access } from '../roles/access';
 import { requireActiveUser, requireDepartment, type Caller } from '../roles/ownership';

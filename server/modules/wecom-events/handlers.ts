@@ -10,13 +10,13 @@ import { WecomApiError } from '../../wecom/errors';
 import type { WecomDepartment } from '../../wecom/types';
 import { xmlText, type XmlObject } from '../../wecom/xml';
 import { DirectoryReader } from '../org/directory';
-import { applyDepartments, applyEmployee, markUserLeft, type RoleBootstrap } from '../org/service';
-import { forgetDepartmentTree } from '../roles/access';
+import { applyDepartments, applyEmployee, markDepartmentDeleted, markUserLeft, renameWecomUser, type RoleBootstrap } from '../org/service';
 import {
   applyExternalContact,
   markGroupChatDismissed,
   markRelationDeleted,
   recordTransferFailure,
+  renameFollower,
   replaceCorpTags,
   upsertGroupChat,
 } from '../wecom-mirror/service';
@@ -44,7 +44,6 @@ export interface HandlerDeps {
 
 type Handler = (event: XmlObject, deps: HandlerDeps) => Promise<Apply>;
 
-const NOT_FOUND_ERRCODES = new Set([60111, 60123, 84061, 40096, 40050]);
 const nothing: Apply = async () => {};
 
 function field(event: XmlObject, name: string): string {
@@ -58,7 +57,7 @@ async function unlessGone<T>(read: () => Promise<T>): Promise<T | null> {
   try {
     return await read();
   } catch (err) {
-    if (err instanceof WecomApiError && NOT_FOUND_ERRCODES.has(err.errcode)) return null;
+    if (err instanceof WecomApiError && err.gone) return null;
     throw err;
   }
 }
@@ -74,14 +73,8 @@ const upsertUser: Handler = async (event, { sequelize, wecom, bootstrap }) => {
   return async (t) => {
     if (newUserid && newUserid !== userid) {
       // A renamed userid keeps the same local user, its customers and its history.
-      await sequelize.query('UPDATE users SET wecom_userid = ?, updated_at = ? WHERE wecom_userid = ?', {
-        replacements: [newUserid, new Date(), userid],
-        transaction: t,
-      });
-      await sequelize.query('UPDATE wecom_follow_relations SET userid = ? WHERE userid = ?', {
-        replacements: [newUserid, userid],
-        transaction: t,
-      });
+      await renameWecomUser(sequelize, userid, newUserid, t);
+      await renameFollower(sequelize, userid, newUserid, t);
     }
     if (detail) await applyEmployee(sequelize, detail, bootstrap, t);
   };
@@ -106,11 +99,7 @@ const upsertParty: Handler = async (event, { sequelize, wecom }) => {
 const deleteParty: Handler = async (event, { sequelize }) => {
   const id = Number(field(event, 'Id'));
   return async (t) => {
-    forgetDepartmentTree(sequelize, t);
-    await sequelize.query('UPDATE departments SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL', {
-      replacements: [new Date(), new Date(), id],
-      transaction: t,
-    });
+    await markDepartmentDeleted(sequelize, id, t);
   };
 };
 

@@ -130,3 +130,16 @@ export class InboxWriter {
     this.writing = false;
   }
 }
+
+/** The callback inbox as a queue: an event is claimable once its entity's earlier events are finished. */
+export const INBOX_QUEUE = {
+  table: 'wecom_events',
+  status: { column: 'status', ready: 'pending', running: 'processing', dead: 'dead' },
+  attempts: 'attempts',
+  dueAt: 'next_attempt_at',
+  lockedBy: 'locked_by',
+  lockedAt: 'locked_at',
+  lastError: 'last_error',
+  claimable: "NOT EXISTS (SELECT 1 FROM wecom_events p WHERE p.entity_key = q.entity_key AND p.id < q.id AND p.status IN ('pending', 'processing'))",
+  order: 'q.id',
+};

@@ -3,8 +3,9 @@ import type { Context } from 'koa';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import type { Config } from '../../../config';
-import { actorOf, requirePermission } from '../../http/auth';
-import { AppError } from '../../http/errors';
+import { requirePermission } from '../../http/auth';
+import { actorOf } from '../auth/caller';
+import { DomainError, payloadTooLarge, unsupportedMediaType } from '../../errors';
 import { validate } from '../../http/validate';
 import { CallbackCrypto, CallbackVerificationError } from '../../wecom/callback-crypto';
 import { MAX_CALLBACK_XML_BYTES } from '../../wecom/xml';
@@ -34,7 +35,7 @@ export function callbackRoutes(deps: { config: Config; sequelize: Sequelize; onE
 
   router.post('/', async (ctx) => {
     const type = ctx.request.type;
-    if (type && !ACCEPTED_TYPES.includes(type)) throw new AppError(415, 'unsupported_media_type', '回调内容必须是 XML');
+    if (type && !ACCEPTED_TYPES.includes(type)) throw unsupportedMediaType('回调内容必须是 XML');
     const body = await readText(ctx, MAX_CALLBACK_XML_BYTES);
     const { xml, event } = openOrReject(() => crypto.openEvent(ctx.query as Record<string, string>, body));
     await inbox.store(xml, event);
@@ -49,7 +50,7 @@ function openOrReject<T>(open: () => T): T {
   try {
     return open();
   } catch (err) {
-    if (err instanceof CallbackVerificationError) throw new AppError(400, `callback_${err.reason}`, `回调校验失败：${err.message}`);
+    if (err instanceof CallbackVerificationError) throw new DomainError('invalid', `callback_${err.reason}`, `回调校验失败：${err.message}`);
     throw err;
   }
 }
@@ -57,12 +58,12 @@ function openOrReject<T>(open: () => T): T {
 /** Reads the raw body, refusing (413) anything over `limit` bytes without buffering it all. */
 async function readText(ctx: Context, limit: number): Promise<string> {
   const declared = Number(ctx.get('content-length') || 0);
-  if (declared > limit) throw new AppError(413, 'payload_too_large', '回调内容过大');
+  if (declared > limit) throw payloadTooLarge('回调内容过大');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw new AppError(413, 'payload_too_large', '回调内容过大');
+    if (size > limit) throw payloadTooLarge('回调内容过大');
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');

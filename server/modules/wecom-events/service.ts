@@ -1,9 +1,10 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { PageOf } from '@shared/http';
-import { updateRows } from '../../db/dialect';
-import { conflict, notFound } from '../../http/errors';
+import { DurableQueue } from '../../jobs/queue';
+import { conflict, notFound } from '../../errors';
 import { parseCallbackXml } from '../../wecom/xml';
 import { audit, type Actor } from '../audit/service';
+import { INBOX_QUEUE } from './inbox';
 
 export const EVENT_STATUSES = ['pending', 'processing', 'done', 'dead', 'ignored'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
@@ -98,7 +99,7 @@ export async function eventCounts(sequelize: Sequelize): Promise<Record<EventSta
 export async function retryEvent(sequelize: Sequelize, actor: Actor, id: number): Promise<EventSummary> {
   const event = await getEvent(sequelize, id);
   if (event.status !== 'dead') throw conflict(`只有失败（dead）的事件可以重试，当前状态：${event.status}`);
-  await requeue(sequelize, 'id = ?', [id]);
+  await inbox(sequelize).retryDead([id]);
   await audit(sequelize, actor, {
     action: 'event.retry',
     entity: 'wecom_event',
@@ -109,19 +110,13 @@ export async function retryEvent(sequelize: Sequelize, actor: Actor, id: number)
 }
 
 export async function retryDeadEvents(sequelize: Sequelize, actor: Actor): Promise<number> {
-  const n = await requeue(sequelize, "status = 'dead'", []);
+  const n = await inbox(sequelize).retryDead();
   await audit(sequelize, actor, { action: 'event.retry', entity: 'wecom_event', summary: `重试全部失败事件（${n} 条）` });
   return n;
 }
 
-async function requeue(sequelize: Sequelize, where: string, params: unknown[]): Promise<number> {
-  const now = new Date();
-  return updateRows(
-    sequelize,
-    `UPDATE wecom_events SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE ${where} AND status = 'dead'`,
-    [now, now, ...params],
-  );
-}
+/** The inbox's queue, for the admin's retry (the worker's retry policy does not matter here). */
+const inbox = (sequelize: Sequelize) => new DurableQueue(sequelize, INBOX_QUEUE, { maxAttempts: 1, baseMs: 0, capMs: 0 });
 
 async function rowOf(sequelize: Sequelize, id: number): Promise<EventRow> {
   const [row] = await sequelize.query<EventRow>(`SELECT ${SUMMARY_COLUMNS} FROM wecom_events WHERE id = ?`, { replacements: [id], type: QueryTypes.SELECT });

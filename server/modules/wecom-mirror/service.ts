@@ -94,6 +94,11 @@ export async function upsertFollowRelations(
   );
 }
 
+/** An employee's userid renamed in WeCom: their follow relations go with it. */
+export async function renameFollower(sequelize: Sequelize, from: string, to: string, transaction: Transaction): Promise<void> {
+  await sequelize.query('UPDATE wecom_follow_relations SET userid = ? WHERE userid = ?', { replacements: [to, from], transaction });
+}
+
 /** Soft-deletes one relation; history stays (DESIGN §5). */
 export async function markRelationDeleted(
   sequelize: Sequelize,

@@ -1,0 +1,63 @@
+/**
+ * `npm start`: the whole product on the embedded defaults — the server (server/main.ts) with the
+ * WeCom simulator inside it and, on a first start, the demo corp and CRM. Live mode (WECOM_CORP_ID
+ * set) ignores both: the same as running server/main.ts.
+ */
+import { QueryTypes } from 'sequelize';
+import type { Services } from '../server/container';
+import { runMain } from '../server/main';
+import { SYSTEM_ACTOR } from '../server/modules/audit/service';
+import { identitiesOf, seedDemoCrm } from './demo-data';
+import { createWecomSimulator, simulatorOptionsFor, type WecomSimulator } from './wecom-simulator/index';
+
+let simulator: WecomSimulator | undefined;
+
+runMain({
+  wecom(config) {
+    simulator = createWecomSimulator(simulatorOptionsFor(config));
+    const events = simulator.events;
+    return {
+      listener: simulator.listener,
+      async connect(callbackUrl) {
+        const check = await events.verifyUrl(callbackUrl);
+        if (check.ok) events.callbackUrl = callbackUrl;
+        return check.ok;
+      },
+    };
+  },
+  seedDemo: (services, track) => seedDemo(services, simulator!, track),
+});
+
+/**
+ * Demo mode, first start: sync the simulator's demo corp (so every demo login works), seed the
+ * demo CRM (its customers include the people the demo reps chat with), then run the first
+ * external-contact sync, which links those contacts to their customers by remark mobile and
+ * turns the rest into leads.
+ */
+async function seedDemo(services: Services, sim: WecomSimulator, track: (task: Promise<unknown>) => void): Promise<void> {
+  const { sequelize, logger } = services;
+  const seedCrm = async () => {
+    try {
+      const summary = await seedDemoCrm(sequelize, { wecomIdentities: identitiesOf(sim.state.externalContacts.values()) });
+      if (!summary) return;
+      logger.info({ summary }, 'demo CRM data seeded');
+      const run = await (await services.startExternalContactSync(SYSTEM_ACTOR)).done;
+      logger.info({ runId: run.id, status: run.status }, 'demo WeCom contacts synced and matched');
+    } catch (err) {
+      // The CRM data is one transaction: nothing half-written, and the next start tries again.
+      logger.error({ err }, 'demo CRM data could not be seeded');
+    }
+  };
+  const [row] = await sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM users', { type: QueryTypes.SELECT });
+  if (Number(row?.n) > 0) {
+    track(seedCrm());
+    return;
+  }
+  const { done } = await services.startOrgSync(SYSTEM_ACTOR);
+  track(
+    done.then(async (run) => {
+      logger.info({ runId: run.id, status: run.status }, 'demo org synced from the simulator');
+      if (run.status === 'succeeded') await seedCrm();
+    }),
+  );
+}

@@ -1,0 +1,75 @@
+/**
+ * The composition root: every long-lived service of a process, wired once. `main.ts`, the Koa
+ * app, the CLIs and the test helpers all take their parts from here, so a reaction (a WeCom
+ * event → matching → notify the owner) is wired in one place, not once per entry point.
+ */
+import type { Sequelize } from 'sequelize';
+import type { Config } from '../config';
+import { SqlKvStore } from './db/kv-store';
+import { JobWorker } from './jobs/jobs';
+import type { Logger } from './logger';
+import type { Actor } from './modules/audit/service';
+import { FollowChecker } from './modules/matching/follows';
+import { matchingHooks } from './modules/matching/hooks';
+import type { RoleBootstrap } from './modules/org/service';
+import { startOrgSync } from './modules/org/sync';
+import { ReminderScheduler } from './modules/reminders/scheduler';
+import { settingDefaults } from './modules/settings/service';
+import type { CorpSettings } from '@shared/settings';
+import type { StartedSync } from './modules/sync-runs/runner';
+import type { ExternalContactHooks } from './modules/wecom-events/handlers';
+import { EventWorker, type WorkerOptions } from './modules/wecom-events/worker';
+import { startExternalContactSync } from './modules/wecom-mirror/sync';
+import { createWecomClient, type WecomClient } from './wecom';
+
+export interface Services {
+  config: Config;
+  logger: Logger;
+  sequelize: Sequelize;
+  wecom: WecomClient;
+  bootstrap: RoleBootstrap;
+  settingDefaults: CorpSettings;
+  /** What matching does when the WeCom mirror changes (events, syncs). */
+  hooks: ExternalContactHooks;
+  follows: FollowChecker;
+  /** Applies stored callback events (started by main.ts where `EVENT_WORKER=on`). */
+  worker: EventWorker;
+  /** Daily digest and the notification sender. */
+  reminders: ReminderScheduler;
+  /** Generic durable jobs (the `jobs` table). */
+  jobs: JobWorker;
+  startOrgSync(actor: Actor): Promise<StartedSync>;
+  startExternalContactSync(actor: Actor): Promise<StartedSync>;
+}
+
+export interface ServiceOptions {
+  /** A client other than the configured one (a CLI's own simulator, a test's fake clock). */
+  wecom?: WecomClient;
+  worker?: Partial<WorkerOptions>;
+}
+
+export function createServices(config: Config, logger: Logger, sequelize: Sequelize, options: ServiceOptions = {}): Services {
+  const wecom = options.wecom ?? createWecomClient(config, new SqlKvStore(sequelize), logger);
+  const bootstrap = { adminUserIds: config.wecom.adminUserIds };
+  const defaults = settingDefaults(config);
+  const hooks = matchingHooks(sequelize, defaults);
+  const services: Services = {
+    config,
+    logger,
+    sequelize,
+    wecom,
+    bootstrap,
+    settingDefaults: defaults,
+    hooks,
+    follows: new FollowChecker(sequelize, wecom),
+    worker: new EventWorker(
+      { sequelize, wecom, logger, bootstrap, hooks },
+      { maxAttempts: config.events.maxAttempts, reclaimAfterMs: config.events.reclaimAfterMs, ...options.worker },
+    ),
+    reminders: new ReminderScheduler({ sequelize, wecom, logger, publicUrl: config.publicUrl, settingDefaults: defaults }),
+    jobs: new JobWorker(sequelize, logger),
+    startOrgSync: (actor) => startOrgSync({ sequelize, wecom, logger, bootstrap }, actor),
+    startExternalContactSync: (actor) => startExternalContactSync({ sequelize, wecom, logger, hooks }, actor),
+  };
+  return services;
+}

@@ -1,0 +1,7 @@
+/** `page` / `pageSize` of a list (DESIGN §4) as SQL's LIMIT / OFFSET. */
+export interface PageRequest {
+  page: number;
+  pageSize: number;
+}
+
+export const pageWindow = (p: PageRequest) => ({ limit: p.pageSize, offset: (p.page - 1) * p.pageSize });

@@ -1,0 +1,191 @@
+/**
+ * Durable jobs (the `jobs` table) on the one queue machinery (queue.ts): enqueue in the caller's
+ * transaction, an idempotency key unique while the job is live, handlers per kind with their own
+ * concurrency, a lease renewed while a handler runs (a crashed process's job is reclaimed and run
+ * again — handlers are written to be re-runnable), backoff, `dead`, admin retry.
+ *
+ * Work a person starts and watches (a sync run, an import) is run at once in the process that
+ * queued it (`runNow`), so it starts without waiting for a poll and its caller can await it; the
+ * job row is what makes it survive that process.
+ */
+import { randomUUID } from 'node:crypto';
+import { UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import type { Logger } from '../logger';
+import { jobModels, type JobRow } from './models';
+import { DurableQueue, type RetryPolicy } from './queue';
+import { Poller } from './poller';
+
+export const JOB_QUEUE = {
+  table: 'jobs',
+  status: { column: 'status', ready: 'queued', running: 'running', dead: 'dead' },
+  attempts: 'attempts',
+  dueAt: 'run_at',
+  lockedBy: 'locked_by',
+  lockedAt: 'locked_at',
+  lastError: 'last_error',
+  order: 'q.run_at, q.id',
+} as const;
+
+export interface NewJob {
+  kind: string;
+  payload: unknown;
+  /** Unique while the job is queued or running: a second enqueue with it is a no-op. */
+  key?: string;
+  runAt?: Date;
+  /** Queued already taken by this holder (work that starts here and now, in the same transaction). */
+  heldBy?: string;
+}
+
+/** Queues a job (in `transaction` if given); its id, or null when a live job holds `key`. */
+export async function enqueueJob(sequelize: Sequelize, job: NewJob, transaction?: Transaction, now = new Date()): Promise<number | null> {
+  try {
+    const created = await jobModels(sequelize).Job.create(
+      {
+        kind: job.kind,
+        idempotency_key: job.key ?? null,
+        payload: JSON.stringify(job.payload ?? null),
+        status: job.heldBy ? 'running' : 'queued',
+        attempts: job.heldBy ? 1 : 0,
+        run_at: job.runAt ?? now,
+        locked_by: job.heldBy ?? null,
+        locked_at: job.heldBy ? now : null,
+      },
+      { transaction },
+    );
+    return created.get().id;
+  } catch (err) {
+    if (job.key && err instanceof UniqueConstraintError) return null;
+    throw err;
+  }
+}
+
+/** The live job holding `key`, if any. */
+export async function liveJob(sequelize: Sequelize, key: string, transaction?: Transaction): Promise<JobRow | null> {
+  return (await jobModels(sequelize).Job.findOne({ where: { idempotency_key: key }, transaction }))?.get() ?? null;
+}
+
+export interface JobContext {
+  jobId: number;
+  attempt: number;
+  logger: Logger;
+}
+
+export interface JobHandler<P = unknown> {
+  kind: string;
+  /** Jobs of this kind one process runs at once. */
+  concurrency: number;
+  retry: RetryPolicy;
+  /** A job not renewed this long is its crashed holder's: it is run again. */
+  leaseMs: number;
+  run(payload: P, context: JobContext): Promise<void>;
+  /** Errors not worth another attempt (bad input, a refusal that will not change). */
+  permanent?(error: unknown): boolean;
+}
+
+export class JobWorker {
+  readonly id = `jobs:${randomUUID()}`;
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly queues = new Map<string, DurableQueue>();
+  private readonly inFlight = new Map<string, Set<number>>();
+  private readonly poller: Poller;
+  private lastReclaim = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly logger: Logger,
+    private readonly options: { pollMs?: number; now?: () => number } = {},
+  ) {
+    this.poller = new Poller(this, { name: 'jobs', pollMs: options.pollMs ?? 1000, logger });
+  }
+
+  private get now(): () => number {
+    return this.options.now ?? Date.now;
+  }
+
+  register<P>(handler: JobHandler<P>): this {
+    this.handlers.set(handler.kind, handler as JobHandler);
+    this.queues.set(handler.kind, new DurableQueue(this.sequelize, JOB_QUEUE, handler.retry, this.now));
+    this.inFlight.set(handler.kind, new Set());
+    return this;
+  }
+
+  start(): void {
+    this.poller.start();
+  }
+
+  stop(): Promise<void> {
+    return this.poller.stop();
+  }
+
+  nudge(): void {
+    this.poller.nudge();
+  }
+
+  drain(): Promise<number> {
+    return this.poller.drain();
+  }
+
+  /** Reclaims crashed holders' jobs now and then; starts due jobs up to each kind's concurrency. */
+  async runOnce(): Promise<number> {
+    const shortestLease = Math.min(...[...this.handlers.values()].map((h) => h.leaseMs));
+    if (this.now() - this.lastReclaim >= shortestLease / 2) {
+      for (const [kind, handler] of this.handlers) await this.reclaim(kind, handler.leaseMs);
+      this.lastReclaim = this.now();
+    }
+    const started: Promise<void>[] = [];
+    for (const [kind, handler] of this.handlers) {
+      const free = handler.concurrency - this.inFlight.get(kind)!.size;
+      const ids = await this.queues.get(kind)!.claim(this.id, free, { sql: 'q.kind = ?', params: [kind] });
+      started.push(...ids.map((id) => this.execute(handler, id)));
+    }
+    await Promise.all(started);
+    return started.length;
+  }
+
+  /** Takes job `id` (it must be queued) and runs it here, now; resolves when it has ended. */
+  async runNow(id: number): Promise<void> {
+    const row = await this.load(id);
+    const handler = row && this.handlers.get(row.kind);
+    if (!handler || !(await this.queues.get(row.kind)!.claimOne(this.id, id))) return;
+    await this.execute(handler, id);
+  }
+
+  /** The admin's retry of dead jobs. */
+  retryDead(kind: string, ids?: number[]): Promise<number> {
+    const queue = this.queues.get(kind);
+    return queue ? queue.retryDead(ids) : Promise.resolve(0);
+  }
+
+  private async reclaim(kind: string, leaseMs: number): Promise<void> {
+    const back = await this.queues.get(kind)!.reclaim(leaseMs, { sql: 'kind = ?', params: [kind] });
+    if (back) this.logger.warn({ kind, jobs: back }, 'jobs of a crashed process taken back');
+  }
+
+  private async load(id: number): Promise<JobRow | null> {
+    return (await jobModels(this.sequelize).Job.findByPk(id))?.get() ?? null;
+  }
+
+  private async execute(handler: JobHandler, id: number): Promise<void> {
+    const queue = this.queues.get(handler.kind)!;
+    const running = this.inFlight.get(handler.kind)!;
+    running.add(id);
+    const heartbeat = setInterval(() => void queue.heartbeat(this.id, [id]).catch(() => undefined), Math.max(100, handler.leaseMs / 3));
+    heartbeat.unref();
+    try {
+      const row = (await this.load(id))!;
+      const attempt = Number(row.attempts);
+      try {
+        await handler.run(JSON.parse(row.payload), { jobId: id, attempt, logger: this.logger.child({ jobId: id, kind: handler.kind }) });
+        await queue.complete(this.id, id, 'done', { idempotency_key: null, finished_at: new Date(this.now()), last_error: null });
+      } catch (err) {
+        const fate = await queue.fail(this.id, id, attempt, err, { permanent: handler.permanent?.(err) ?? false });
+        this.logger.warn({ jobId: id, kind: handler.kind, attempt, fate, err }, 'job failed');
+        // A dead job frees its key: the same work may be started again.
+        if (fate === 'dead') await jobModels(this.sequelize).Job.update({ idempotency_key: null, finished_at: new Date(this.now()) }, { where: { id } });
+      }
+    } finally {
+      clearInterval(heartbeat);
+      running.delete(id);
+    }
+  }
+}
