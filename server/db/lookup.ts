@@ -1,4 +1,4 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, type Model, type ModelStatic, type Sequelize, type Transaction } from 'sequelize';
 import { assertIdentifier, sqlList } from './dialect';
 
 /** `id → name` of the given rows of a table with a `name` column (owners, products, partners…). */
@@ -27,3 +27,18 @@ export const isoOrNull = (d: Date | string | null | undefined): string | null =>
 export const iso = (d: Date | string): string => new Date(d).toISOString();
 export const dateOnlyOrNull = (d: Date | string | null | undefined): string | null =>
   d === null || d === undefined ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10);
+
+/**
+ * Optimistic concurrency: applies `changes` to the live row `id` only if it is still at
+ * `version` (and moves it on); false when someone saved first.
+ */
+export async function updateAtVersion<M extends ModelStatic<Model>>(
+  model: M,
+  id: number,
+  version: number,
+  changes: object,
+  transaction: Transaction,
+): Promise<boolean> {
+  const [affected] = await model.update({ ...changes, version: version + 1 }, { where: { id, version, deleted_at: null }, transaction });
+  return affected === 1;
+}

@@ -12,19 +12,14 @@ import { randomUUID } from 'node:crypto';
 import { UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import type { Logger } from '../logger';
 import { jobModels, type JobRow } from './models';
-import { DurableQueue, type RetryPolicy } from './queue';
-import { Poller } from './poller';
+import { DurableQueue, queueTable, type RetryPolicy } from './queue';
+import { PolledWorker } from './poller';
 
-export const JOB_QUEUE = {
-  table: 'jobs',
-  status: { column: 'status', ready: 'queued', running: 'running', dead: 'dead' },
-  attempts: 'attempts',
-  dueAt: 'run_at',
-  lockedBy: 'locked_by',
-  lockedAt: 'locked_at',
-  lastError: 'last_error',
-  order: 'q.run_at, q.id',
-} as const;
+export const JOB_QUEUE = queueTable(
+  'jobs',
+  { column: 'status', ready: 'queued', running: 'running', dead: 'dead' },
+  { dueAt: 'run_at', order: 'q.run_at, q.id' },
+);
 
 export interface NewJob {
   kind: string;
@@ -82,12 +77,11 @@ export interface JobHandler<P = unknown> {
   permanent?(error: unknown): boolean;
 }
 
-export class JobWorker {
+export class JobWorker extends PolledWorker {
   readonly id = `jobs:${randomUUID()}`;
   private readonly handlers = new Map<string, JobHandler>();
   private readonly queues = new Map<string, DurableQueue>();
   private readonly inFlight = new Map<string, Set<number>>();
-  private readonly poller: Poller;
   private lastReclaim = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -95,7 +89,7 @@ export class JobWorker {
     private readonly logger: Logger,
     private readonly options: { pollMs?: number; now?: () => number } = {},
   ) {
-    this.poller = new Poller(this, { name: 'jobs', pollMs: options.pollMs ?? 1000, logger });
+    super('jobs', options.pollMs ?? 1000, logger);
   }
 
   private get now(): () => number {
@@ -107,22 +101,6 @@ export class JobWorker {
     this.queues.set(handler.kind, new DurableQueue(this.sequelize, JOB_QUEUE, handler.retry, this.now));
     this.inFlight.set(handler.kind, new Set());
     return this;
-  }
-
-  start(): void {
-    this.poller.start();
-  }
-
-  stop(): Promise<void> {
-    return this.poller.stop();
-  }
-
-  nudge(): void {
-    this.poller.nudge();
-  }
-
-  drain(): Promise<number> {
-    return this.poller.drain();
   }
 
   /** Reclaims crashed holders' jobs now and then; starts due jobs up to each kind's concurrency. */

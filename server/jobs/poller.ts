@@ -64,3 +64,33 @@ export class Poller {
     this.timer.unref();
   }
 }
+
+/** A consumer driven by its own poller: start / stop / nudge / drain, one round at a time. */
+export abstract class PolledWorker implements Consumer {
+  private readonly poller: Poller;
+
+  constructor(name: string, pollMs: number, logger: Logger) {
+    this.poller = new Poller(this, { name, pollMs, logger });
+  }
+
+  abstract runOnce(): Promise<number>;
+
+  start(): void {
+    this.poller.start();
+  }
+
+  /** Stops polling and waits for the round in progress. */
+  stop(): Promise<void> {
+    return this.poller.stop();
+  }
+
+  /** Work was queued: look now rather than at the next poll. */
+  nudge(): void {
+    this.poller.nudge();
+  }
+
+  /** Rounds until nothing is due (tests, CLIs). Returns how many units were handled. */
+  drain(): Promise<number> {
+    return this.poller.drain();
+  }
+}

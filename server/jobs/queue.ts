@@ -32,6 +32,27 @@ export interface QueueTable {
   order: string;
 }
 
+/**
+ * A queue table described by what differs from the conventions (`attempts`, `locked_by`,
+ * `locked_at`, `last_error`, due time `next_attempt_at`).
+ */
+export function queueTable(
+  table: string,
+  statuses: QueueTable['status'],
+  overrides: Partial<Omit<QueueTable, 'table' | 'status'>> & Pick<QueueTable, 'order'>,
+): QueueTable {
+  return {
+    table,
+    status: statuses,
+    attempts: 'attempts',
+    dueAt: 'next_attempt_at',
+    lockedBy: 'locked_by',
+    lockedAt: 'locked_at',
+    lastError: 'last_error',
+    ...overrides,
+  };
+}
+
 export interface RetryPolicy {
   maxAttempts: number;
   baseMs: number;

@@ -1,27 +1,15 @@
 /** 管理 in Chromium at 375×812: an admin starts an org sync and watches it finish; reps never see it. */
-import type { Browser } from 'playwright-core';
 import { join } from 'node:path';
 import { QueryTypes } from 'sequelize';
-import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
-import { deliverCallbacks, startTestServer, syncOrg, requireH5Build, type TestServer } from '../helpers/server';
+import { loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
+import { useH5Suite } from '../helpers/h5-suite';
+import { deliverCallbacks } from '../helpers/server';
 
 describe('admin pages in Chromium at 375x812', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    requireH5Build();
-    server = await startTestServer({ serveH5: true });
-    await syncOrg(server);
-    browser = await launchBrowser();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = useH5Suite();
 
   it('starts an org sync and shows its progress reaching 100%', async () => {
-    const phone = await openPhonePage(browser, server.baseUrl);
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl);
     const { page, errors } = phone;
     await loginThroughSimulator(phone, '/admin', 'admin');
 
@@ -41,12 +29,12 @@ describe('admin pages in Chromium at 375x812', () => {
   }, 60_000);
 
   it('lists callback events by status and shows an event’s payload', async () => {
-    server.simulator.state.addExternalContact(
+    suite.server.simulator.state.addExternalContact(
       { external_userid: 'wmADMINLOG01', name: '日志客户', type: 1 },
       { userid: 'rep-east-1', remark: '', description: '', add_way: 1, tag_ids: [] },
     );
-    await deliverCallbacks(server);
-    const phone = await openPhonePage(browser, server.baseUrl);
+    await deliverCallbacks(suite.server);
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl);
     const { page, errors } = phone;
     await loginThroughSimulator(phone, '/admin', 'admin');
 
@@ -61,7 +49,7 @@ describe('admin pages in Chromium at 375x812', () => {
   });
 
   it('promotes rep-east-2 to 部门经理 from 角色与人员 and shows it on their row', async () => {
-    const phone = await openPhonePage(browser, server.baseUrl);
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl);
     const { page, errors } = phone;
     await loginThroughSimulator(phone, '/admin', 'admin');
 
@@ -84,7 +72,7 @@ describe('admin pages in Chromium at 375x812', () => {
     await page.getByTestId('user').filter({ hasText: '王强' }).locator('.van-tag', { hasText: '部门经理' }).waitFor();
     await page.waitForTimeout(400); // the sheet slides away
     await screenshot(page, 'admin-user-roles');
-    const [held] = await server.db.sequelize.query<{ codes: string }>(
+    const [held] = await suite.server.db.sequelize.query<{ codes: string }>(
       "SELECT GROUP_CONCAT(r.code) AS codes FROM user_roles ur JOIN roles r ON r.id = ur.role_id JOIN users u ON u.id = ur.user_id WHERE u.wecom_userid = 'rep-east-2'",
       { type: QueryTypes.SELECT },
     );
@@ -95,7 +83,7 @@ describe('admin pages in Chromium at 375x812', () => {
   });
 
   it('adds a customer source in 字典 and disables it again, keeping it listed', async () => {
-    const phone = await openPhonePage(browser, server.baseUrl);
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl);
     const { page, errors } = phone;
     await loginThroughSimulator(phone, '/admin/dictionaries', 'admin');
 
@@ -113,7 +101,7 @@ describe('admin pages in Chromium at 375x812', () => {
     await row.locator('.disabled').waitFor();
     await page.waitForTimeout(400);
     await screenshot(page, 'admin-dictionaries');
-    const [value] = await server.db.sequelize.query<{ enabled: number | boolean }>(
+    const [value] = await suite.server.db.sequelize.query<{ enabled: number | boolean }>(
       "SELECT enabled FROM dictionaries WHERE type = 'customer_source' AND code = 'roadshow'",
       { type: QueryTypes.SELECT },
     );
@@ -124,7 +112,7 @@ describe('admin pages in Chromium at 375x812', () => {
   });
 
   it('shows the audit log newest first, filtered by record kind, with an entry’s details', async () => {
-    const phone = await openPhonePage(browser, server.baseUrl);
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl);
     const { page, errors } = phone;
     await loginThroughSimulator(phone, '/admin/audit', 'admin');
 
@@ -143,7 +131,7 @@ describe('admin pages in Chromium at 375x812', () => {
   });
 
   it('filters the audit log by person, action and date range, in Chinese', async () => {
-    const phone = await openPhonePage(browser, server.baseUrl);
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl);
     const { page, errors } = phone;
     await loginThroughSimulator(phone, '/admin/audit', 'admin');
     await page.getByTestId('audit-entry').first().waitFor();
@@ -169,7 +157,7 @@ describe('admin pages in Chromium at 375x812', () => {
   });
 
   it('imports the messy customer sheet: a dry run with row errors, then confirm and watch it reach 100%', async () => {
-    const phone = await openPhonePage(browser, server.baseUrl);
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl);
     const { page, errors } = phone;
     await loginThroughSimulator(phone, '/admin', 'admin');
 
@@ -193,7 +181,7 @@ describe('admin pages in Chromium at 375x812', () => {
   });
 
   it('offers the customer list as an Excel download of the same filter', async () => {
-    const phone = await openPhonePage(browser, server.baseUrl);
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl);
     const { page, errors } = phone;
     await loginThroughSimulator(phone, '/customers', 'admin');
 
@@ -209,11 +197,11 @@ describe('admin pages in Chromium at 375x812', () => {
   });
 
   it('sends today’s reminders from 提醒与通知 and lists the messages', async () => {
-    await server.db.sequelize.query(
+    await suite.server.db.sequelize.query(
       'UPDATE customers SET next_follow_up_at = ? WHERE id IN (SELECT id FROM (SELECT id FROM customers ORDER BY id LIMIT 3) t)',
       { replacements: [new Date(Date.now() - 86_400_000)] },
     );
-    const phone = await openPhonePage(browser, server.baseUrl);
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl);
     const { page, errors } = phone;
     await loginThroughSimulator(phone, '/admin/notifications', 'admin');
 
@@ -229,7 +217,7 @@ describe('admin pages in Chromium at 375x812', () => {
   });
 
   it('has no 管理 for a rep, and /admin sends them to the workbench', async () => {
-    const phone = await openPhonePage(browser, server.baseUrl);
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl);
     await loginThroughSimulator(phone, '/workbench', 'rep-east-1');
 
     await phone.page.goto('/admin');
@@ -240,7 +228,7 @@ describe('admin pages in Chromium at 375x812', () => {
   });
 
   async function lastImportId(): Promise<number> {
-    const [row] = await server.db.sequelize.query<{ id: number }>('SELECT MAX(id) AS id FROM import_jobs', { type: QueryTypes.SELECT });
+    const [row] = await suite.server.db.sequelize.query<{ id: number }>('SELECT MAX(id) AS id FROM import_jobs', { type: QueryTypes.SELECT });
     return Number(row!.id);
   }
 });

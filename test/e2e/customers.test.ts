@@ -1,27 +1,16 @@
 /** The 客户 pages in Chromium at 375×812 over the demo data, as rep-east-1. */
-import type { Browser } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
-import { seedDemoCrm } from '../../scripts/demo-data';
-import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
-import { startTestServer, syncOrg, requireH5Build, type TestServer } from '../helpers/server';
+import { loginThroughSimulator, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { useH5Suite } from '../helpers/h5-suite';
 
 describe('customer pages in Chromium at 375x812', () => {
-  let server: TestServer;
-  let browser: Browser;
   let phone: PhonePage;
-
-  beforeAll(async () => {
-    requireH5Build();
-    server = await startTestServer({ serveH5: true });
-    await syncOrg(server);
-    await seedDemoCrm(server.db.sequelize);
-    browser = await launchBrowser();
-    phone = await openPhonePage(browser, server.baseUrl);
-    await loginThroughSimulator(phone, '/customers', 'rep-east-1');
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+  const suite = useH5Suite({
+    seedCrm: true,
+    async setUp({ browser, server }) {
+      phone = await openPhonePage(browser, server.baseUrl);
+      await loginThroughSimulator(phone, '/customers', 'rep-east-1');
+    },
   });
 
   it('lists only the rep’s customers, with a count, and narrows by search', async () => {
@@ -105,11 +94,11 @@ describe('customer pages in Chromium at 375x812', () => {
   });
 
   it('lets a manager hand a rep’s customer to a colleague from the customer page; a rep has no such button', async () => {
-    const [customer] = await server.db.sequelize.query<{ id: number; name: string }>(
+    const [customer] = await suite.server.db.sequelize.query<{ id: number; name: string }>(
       "SELECT c.id, c.name FROM customers c JOIN users u ON u.id = c.owner_user_id WHERE u.wecom_userid = 'rep-east-1' AND c.deleted_at IS NULL ORDER BY c.id LIMIT 1",
       { type: QueryTypes.SELECT },
     );
-    const manager = await openPhonePage(browser, server.baseUrl);
+    const manager = await openPhonePage(suite.browser, suite.server.baseUrl);
     await loginThroughSimulator(manager, `/customers/${customer!.id}`, 'mgr-east');
     const { page, errors } = manager;
 
@@ -123,7 +112,7 @@ describe('customer pages in Chromium at 375x812', () => {
     await page.getByTestId('customer-head').getByText('负责人 王强').waitFor();
     await page.waitForTimeout(600); // the dialog and the sheet fade out
     await screenshot(page, 'customer-transferred');
-    const [owner] = await server.db.sequelize.query<{ userid: string }>(
+    const [owner] = await suite.server.db.sequelize.query<{ userid: string }>(
       'SELECT u.wecom_userid AS userid FROM customers c JOIN users u ON u.id = c.owner_user_id WHERE c.id = ?',
       {
         replacements: [customer!.id],

@@ -1,27 +1,12 @@
 /** 看板 in Chromium at 375×812 over the demo data: managers see it, reps do not. */
-import type { Browser } from 'playwright-core';
-import { seedDemoCrm } from '../../scripts/demo-data';
-import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
-import { startTestServer, syncOrg, requireH5Build, type TestServer } from '../helpers/server';
+import { loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
+import { useH5Suite } from '../helpers/h5-suite';
 
 describe('dashboards in Chromium at 375x812', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    requireH5Build();
-    server = await startTestServer({ serveH5: true });
-    await syncOrg(server);
-    await seedDemoCrm(server.db.sequelize);
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = useH5Suite({ seedCrm: true });
 
   it('renders the four dashboards for a manager, and the department picker narrows them', async () => {
-    const phone = await openPhonePage(browser, server.baseUrl);
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl);
     const { page, errors } = phone;
     await loginThroughSimulator(phone, '/dashboard', 'mgr-east');
 
@@ -45,7 +30,7 @@ describe('dashboards in Chromium at 375x812', () => {
   });
 
   it('has no 看板 for a rep, and the route sends them to the workbench', async () => {
-    const phone = await openPhonePage(browser, server.baseUrl);
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl);
     const { page } = phone;
     await loginThroughSimulator(phone, '/workbench', 'rep-east-1');
 

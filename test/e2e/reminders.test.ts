@@ -1,33 +1,23 @@
 /** A reminder's link, opened in WeCom by someone without a session, lands on the record after login. */
-import type { Browser } from 'playwright-core';
 import type { CustomerView } from '@shared/customers';
 import { sendDueNotifications } from '../../server/modules/reminders/outbox';
-import { launchBrowser, openPhonePage, screenshot } from '../helpers/browser';
+import { openPhonePage, screenshot } from '../helpers/browser';
+import { useH5Suite } from '../helpers/h5-suite';
 import { crmClient } from '../helpers/crm';
-import { requireH5Build, startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 describe('reminder deep links in Chromium at 375x812', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    requireH5Build();
-    server = await startTestServer({ serveH5: true });
-    await syncOrg(server);
-    browser = await launchBrowser();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = useH5Suite();
 
   it('opens the transferred customer from the WeCom message, through login', async () => {
-    const api = crmClient(server);
+    const api = crmClient(suite.server);
     const customer = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', { type: 'individual', name: '深链客户', phone: '13911112222' });
     await api.send('mgr-east', 'POST', '/api/customers/transfer', { customerIds: [customer.id], toUserId: await api.userId('rep-east-2') }, 200);
-    await sendDueNotifications({ sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, publicUrl: server.config.publicUrl }, new Date());
-    const message = server.simulator.api.sentMessages.find((m) => m.touser === 'rep-east-2') as { textcard: { url: string } };
-    const phone = await openPhonePage(browser, server.baseUrl);
+    await sendDueNotifications(
+      { sequelize: suite.server.db.sequelize, wecom: suite.server.wecom, logger: suite.server.logger, publicUrl: suite.server.config.publicUrl },
+      new Date(),
+    );
+    const message = suite.server.simulator.api.sentMessages.find((m) => m.touser === 'rep-east-2') as { textcard: { url: string } };
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl);
     const { page, errors } = phone;
 
     await page.goto(message.textcard.url);

@@ -1,8 +1,7 @@
 /** The main pages at the narrowest and widest phones (320 / 430 px) and in a desktop browser: nothing overflows sideways. */
-import type { Browser, Page } from 'playwright-core';
-import { seedDemoCrm } from '../../scripts/demo-data';
-import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
-import { requireH5Build, startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import type { Page } from 'playwright-core';
+import { loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
+import { useH5Suite } from '../helpers/h5-suite';
 
 const PAGES: [path: string, ready: string][] = [
   ['/workbench', 'due-follow-ups'],
@@ -15,20 +14,7 @@ const PAGES: [path: string, ready: string][] = [
 const overflow = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
 
 describe('the H5 from 320 px phones to a desktop browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    requireH5Build();
-    server = await startTestServer({ serveH5: true });
-    await syncOrg(server);
-    await seedDemoCrm(server.db.sequelize);
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = useH5Suite({ seedCrm: true });
 
   describe.each([
     ['320 px phone', { viewport: { width: 320, height: 640 } }, 'w320'],
@@ -36,7 +22,7 @@ describe('the H5 from 320 px phones to a desktop browser', () => {
     ['desktop browser', { viewport: { width: 1280, height: 800 }, desktop: true }, 'desktop'],
   ] as const)('%s', (_, options, tag) => {
     it.each(PAGES)('lays out %s within the width', async (path, ready) => {
-      const phone = await openPhonePage(browser, server.baseUrl, options);
+      const phone = await openPhonePage(suite.browser, suite.server.baseUrl, options);
       await loginThroughSimulator(phone, path, 'mgr-east');
 
       await phone.page.getByTestId(ready).first().waitFor();

@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createScratchDatabase, type DatabaseTarget } from './database';
+import type { Sequelize } from 'sequelize';
+import { openDatabase } from '../../server/db';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -70,4 +72,41 @@ export async function childDatabase(target: DatabaseTarget): Promise<{ url: stri
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A crash test's surroundings: a scratch database for child server processes, a connection of
+ * the test's own to look at it, and clean-up of the last process started (killed) afterwards.
+ */
+export interface CrashHarness {
+  readonly url: string;
+  /** The test's own connection (opened on first use). */
+  db(): Promise<Sequelize>;
+  /** Remembers the current server process, so it is killed if the test ends early. */
+  main: MainProcess | undefined;
+}
+
+export function useCrashHarness(target: DatabaseTarget): CrashHarness {
+  let database: Awaited<ReturnType<typeof childDatabase>>;
+  let connection: Sequelize | undefined;
+  const harness: CrashHarness = {
+    get url() {
+      return database.url;
+    },
+    async db() {
+      const url = database.url;
+      connection ??= await openDatabase(url.startsWith('sqlite:') ? { dialect: 'sqlite', storage: url.slice(7), url } : { dialect: 'mysql', url });
+      return connection;
+    },
+    main: undefined,
+  };
+  beforeAll(async () => {
+    database = await childDatabase(target);
+  });
+  afterAll(async () => {
+    harness.main?.child.kill('SIGKILL');
+    await connection?.close();
+    await database.drop();
+  });
+  return harness;
 }

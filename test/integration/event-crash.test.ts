@@ -1,10 +1,9 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { SIMULATOR_DEFAULTS as d } from '../../config/simulator-defaults';
-import { openDatabase } from '../../server/db';
 import { CallbackCrypto } from '../../server/wecom/callback-crypto';
 import { buildCallbackXml } from '../../server/wecom/xml';
 import { databaseTargets } from '../helpers/database';
-import { bootMain, childDatabase, freePort, waitFor, type MainProcess } from '../helpers/process';
+import { bootMain, freePort, useCrashHarness, waitFor } from '../helpers/process';
 
 const EVENTS = 300;
 
@@ -14,27 +13,14 @@ const EVENTS = 300;
  * each time: every event it acknowledged with `success` must end up applied, exactly once.
  */
 describe.each(databaseTargets())('crash safety of the callback inbox on $label', (target) => {
-  let database: Awaited<ReturnType<typeof childDatabase>>;
-  let url: string;
-  let db: Sequelize;
-  let main: MainProcess | undefined;
-
-  beforeAll(async () => {
-    database = await childDatabase(target);
-    url = database.url;
-  });
-  afterAll(async () => {
-    main?.child.kill('SIGKILL');
-    await db?.close();
-    await database.drop();
-  });
+  const harness = useCrashHarness(target);
 
   it('applies every acknowledged event exactly once across two SIGKILLs', async () => {
     const port = await freePort();
-    const env = { PORT: String(port), DATABASE_URL: url, EVENT_RECLAIM_SECONDS: '2', LOG_LEVEL: 'warn' };
+    const env = { PORT: String(port), DATABASE_URL: harness.url, EVENT_RECLAIM_SECONDS: '2', LOG_LEVEL: 'warn' };
     const boot = () => bootMain({ ...env, LOG_LEVEL: 'info' });
-    main = await boot();
-    db = await openDatabase(url.startsWith('sqlite:') ? { dialect: 'sqlite', storage: url.slice(7), url } : { dialect: 'mysql', url });
+    harness.main = await boot();
+    const db = await harness.db();
     await waitFor(async () => Number(await count(db, "SELECT COUNT(*) AS n FROM users WHERE wecom_userid = 'rep-east-1'")) === 1, 30_000, 'the demo org');
     // One relation per event; each transfer_fail event writes its own reason onto its relation.
     for (let i = 0; i < EVENTS; i += 100) {
@@ -89,10 +75,10 @@ describe.each(databaseTargets())('crash safety of the callback inbox on $label',
     const leftBehind: number[] = [];
     for (const share of [1 / 3, 2 / 3]) {
       await waitFor(() => delivered >= deliveries.length * share, 60_000, `${Math.round(share * 100)}% of the deliveries`);
-      main.child.kill('SIGKILL');
-      await main.exited;
+      harness.main.child.kill('SIGKILL');
+      await harness.main.exited;
       leftBehind.push(await count(db, "SELECT COUNT(*) AS n FROM wecom_events WHERE status <> 'done'"));
-      main = await boot();
+      harness.main = await boot();
     }
     await burst;
     await waitFor(async () => (await count(db, "SELECT COUNT(*) AS n FROM wecom_events WHERE status <> 'done'")) === 0, 60_000, 'the inbox to drain');
@@ -103,9 +89,9 @@ describe.each(databaseTargets())('crash safety of the callback inbox on $label',
     );
     const reasons = new Map(applied.map((r) => [r.external_userid, r.transfer_fail_reason]));
     const attempts = await db.query<{ attempts: number }>('SELECT attempts FROM wecom_events', { type: QueryTypes.SELECT });
-    main.child.kill('SIGTERM');
-    await main.exited;
-    main = undefined;
+    harness.main.child.kill('SIGTERM');
+    await harness.main.exited;
+    harness.main = undefined;
 
     expect(acknowledged.size).toBe(EVENTS);
     expect(leftBehind.some((n) => n > 0)).toBe(true); // a kill really left work behind

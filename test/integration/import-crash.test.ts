@@ -1,9 +1,8 @@
 import xlsx from 'node-xlsx';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { ImportJobView } from '@shared/imports';
-import { openDatabase } from '../../server/db';
 import { databaseTargets } from '../helpers/database';
-import { bootMain, childDatabase, freePort, waitFor, type MainProcess } from '../helpers/process';
+import { bootMain, freePort, useCrashHarness, waitFor } from '../helpers/process';
 import { Browser } from '../helpers/session';
 
 const ROWS = 20_000;
@@ -15,20 +14,7 @@ const BATCH = 50;
  * the rest — every row exactly once.
  */
 describe.each(databaseTargets())('an import cut off by a crash on $label', (target) => {
-  let database: Awaited<ReturnType<typeof childDatabase>>;
-  let url: string;
-  let db: Sequelize;
-  let main: MainProcess | undefined;
-
-  beforeAll(async () => {
-    database = await childDatabase(target);
-    url = database.url;
-  });
-  afterAll(async () => {
-    main?.child.kill('SIGKILL');
-    await db?.close();
-    await database.drop();
-  });
+  const harness = useCrashHarness(target);
 
   it('keeps whole batches, reports the interruption and resumes to exactly every row', async () => {
     const port = await freePort();
@@ -36,15 +22,15 @@ describe.each(databaseTargets())('an import cut off by a crash on $label', (targ
     const env = {
       PORT: String(port),
       PUBLIC_URL: base,
-      DATABASE_URL: url,
+      DATABASE_URL: harness.url,
       IMPORT_BATCH_SIZE: String(BATCH),
       IMPORT_STALE_SECONDS: '1',
       SESSION_SECRET: 'import-crash-test-session-secret-0123456789',
       LOG_LEVEL: 'info',
     };
     const boot = () => bootMain(env);
-    main = await boot();
-    db = await openDatabase(url.startsWith('sqlite:') ? { dialect: 'sqlite', storage: url.slice(7), url } : { dialect: 'mysql', url });
+    harness.main = await boot();
+    const db = await harness.db();
     await waitFor(async () => (await count(db, "SELECT COUNT(*) AS n FROM users WHERE wecom_userid = 'admin'")) === 1, 30_000, 'the demo org');
     const admin = new Browser(base);
     await admin.login('admin');
@@ -55,10 +41,10 @@ describe.each(databaseTargets())('an import cut off by a crash on $label', (targ
     const job = () => admin.fetch(`/api/imports/${started.id}`).then((r) => r.json() as Promise<ImportJobView>);
 
     await waitFor(async () => (await job()).processed >= BATCH, 60_000, 'the first batch');
-    main.child.kill('SIGKILL');
-    await main.exited;
+    harness.main.child.kill('SIGKILL');
+    await harness.main.exited;
     const storedAtCrash = await count(db, "SELECT COUNT(*) AS n FROM customers WHERE name LIKE '断点客户%'");
-    main = await boot();
+    harness.main = await boot();
     await new Promise((r) => setTimeout(r, 1200)); // the dead runner's heartbeat goes stale
     const cutOff = await job();
     const resumed = await admin.fetch(`/api/imports/${started.id}/resume`, { method: 'POST' });
@@ -66,9 +52,9 @@ describe.each(databaseTargets())('an import cut off by a crash on $label', (targ
     const done = await job();
     const stored = await count(db, "SELECT COUNT(*) AS n FROM customers WHERE name LIKE '断点客户%'");
     const distinct = await count(db, "SELECT COUNT(DISTINCT phone) AS n FROM customers WHERE name LIKE '断点客户%'");
-    main.child.kill('SIGTERM');
-    await main.exited;
-    main = undefined;
+    harness.main.child.kill('SIGTERM');
+    await harness.main.exited;
+    harness.main = undefined;
 
     expect(storedAtCrash).toBeLessThan(ROWS); // the kill really cut the import short
     expect(storedAtCrash % BATCH).toBe(0); // …between batches, never inside one

@@ -110,3 +110,16 @@ export async function listAuditLogs(sequelize: Sequelize, query: AuditQuery): Pr
     pageSize: query.pageSize,
   };
 }
+
+/** Records an edit of `before` with the columns `changes` really changes; nothing when none does. */
+export async function auditEdit<T extends object>(
+  sequelize: Sequelize,
+  actor: Actor,
+  entry: Omit<AuditEntry, 'diff'>,
+  before: T,
+  changes: Partial<T>,
+  transaction?: Transaction,
+): Promise<void> {
+  const diff = fieldDiff(before, changes);
+  if (Object.keys(diff).length) await audit(sequelize, actor, { ...entry, diff }, { transaction });
+}

@@ -3,8 +3,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { CustomerDetail, FollowUpView } from '@shared/customers';
 import { contactModels } from '../contacts/models';
 import { contactView } from '../contacts/service';
-import { followUpModels } from '../follow-ups/models';
-import { customerFollowUps, followUpViews } from '../follow-ups/service';
+import { customerFollowUps, latestFollowUps } from '../follow-ups/service';
 import type { Access } from '../roles/access';
 import { getCustomer, loadVisibleCustomer } from './service';
 
@@ -14,7 +13,6 @@ const LATEST_FOLLOW_UPS = 3;
 
 export async function getCustomerDetail(sequelize: Sequelize, access: Access, id: number): Promise<CustomerDetail> {
   const profile = await getCustomer(sequelize, access, id);
-  const { FollowUp } = followUpModels(sequelize);
   const [[counts], primary, latest] = await Promise.all([
     sequelize.query<Record<keyof CustomerDetail['counts'], number | string>>(
       `SELECT (SELECT COUNT(*) FROM customer_contacts WHERE customer_id = :id) AS contacts,
@@ -25,14 +23,7 @@ export async function getCustomerDetail(sequelize: Sequelize, access: Access, id
       { replacements: { id }, type: QueryTypes.SELECT },
     ),
     contactModels(sequelize).Contact.findOne({ where: { primary_of_customer_id: id } }),
-    FollowUp.findAll({
-      where: { customer_id: id, deleted_at: null },
-      order: [
-        ['followed_at', 'DESC'],
-        ['id', 'DESC'],
-      ],
-      limit: LATEST_FOLLOW_UPS,
-    }),
+    latestFollowUps(sequelize, customerFollowUpSubject, id, LATEST_FOLLOW_UPS),
   ]);
   return {
     ...profile,
@@ -44,10 +35,6 @@ export async function getCustomerDetail(sequelize: Sequelize, access: Access, id
       wecomLinks: Number(counts?.wecomLinks ?? 0),
     },
     primaryContact: primary ? contactView(primary.get()) : null,
-    latestFollowUps: (await followUpViews(
-      sequelize,
-      customerFollowUpSubject,
-      latest.map((r) => r.get()),
-    )) as FollowUpView[],
+    latestFollowUps: latest as FollowUpView[],
   };
 }

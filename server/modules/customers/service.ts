@@ -8,11 +8,11 @@ import type { PageOf } from '@shared/http';
 import { normalizePhone } from '@shared/phone';
 import { startOfBusinessDay } from '@shared/time';
 import { INSERT_ROWS_PER_STATEMENT, containsWhere, inSlices } from '../../db/dialect';
-import { isoOrNull, iso, namesById, named } from '../../db/lookup';
+import { isoOrNull, iso, namesById, named, updateAtVersion } from '../../db/lookup';
 import { conflict, duplicate, notFound, validationFailed } from '../../errors';
 import { pageWindow } from '../../db/paging';
 import { phoneField } from '../../values';
-import { audit, fieldDiff, type Actor } from '../audit/service';
+import { audit, auditEdit, type Actor } from '../audit/service';
 import { enqueueNotification } from '../reminders/outbox';
 import { assertDictionaryValues, type DictionaryCheck } from '../dictionaries/service';
 import { canSee, scopeWhere, type Access } from '../roles/access';
@@ -301,20 +301,15 @@ export async function writeCustomerChanges(
   by: Actor,
   transaction: Transaction,
 ): Promise<boolean> {
-  const [affected] = await customerModels(sequelize).Customer.update(
-    { ...changes, version: version + 1 },
-    { where: { id: current.id, version, deleted_at: null }, transaction },
+  if (!(await updateAtVersion(customerModels(sequelize).Customer, current.id, version, changes, transaction))) return false;
+  await auditEdit(
+    sequelize,
+    by,
+    { action: 'customer.update', entity: 'customer', entityId: current.id, summary: `修改客户 ${current.name}` },
+    current,
+    changes,
+    transaction,
   );
-  if (affected !== 1) return false;
-  const diff = fieldDiff(current, changes);
-  if (Object.keys(diff).length) {
-    await audit(
-      sequelize,
-      by,
-      { action: 'customer.update', entity: 'customer', entityId: current.id, summary: `修改客户 ${current.name}`, diff },
-      { transaction },
-    );
-  }
   if (changes.lifecycle_stage !== undefined && changes.lifecycle_stage !== current.lifecycle_stage) {
     await recordStageChange(sequelize, { customerId: current.id, from: current.lifecycle_stage, to: changes.lifecycle_stage, by: by.userId }, transaction);
     await audit(

@@ -192,3 +192,20 @@ export const partnerFollowUps = (loadVisible: FollowUpSubject['loadVisible']): F
 export function moveFollowUps(sequelize: Sequelize, fromCustomerId: number, toCustomerId: number, transaction: Transaction): Promise<number> {
   return updateRows(sequelize, 'UPDATE follow_ups SET customer_id = ? WHERE customer_id = ?', [toCustomerId, fromCustomerId], transaction);
 }
+
+/** The newest follow-ups of one customer or partner, as every card and detail page shows them. */
+export async function latestFollowUps(sequelize: Sequelize, subject: FollowUpSubject, subjectId: number, limit = 5): Promise<AnyFollowUpView[]> {
+  const rows = await subject.model(sequelize).findAll({
+    where: { [subject.key]: subjectId, deleted_at: null },
+    order: [
+      ['followed_at', 'DESC'],
+      ['id', 'DESC'],
+    ],
+    limit,
+  });
+  return followUpViews(
+    sequelize,
+    subject,
+    rows.map((r) => r.get()),
+  );
+}

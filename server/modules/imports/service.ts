@@ -10,7 +10,7 @@ import { IMPORT_KINDS, type ImportJobView, type ImportKind, type ImportMode, typ
 import type { Config } from '../../../config';
 import { iso, isoOrNull } from '../../db/lookup';
 import { conflict, DomainError, notFound, payloadTooLarge } from '../../errors';
-import { DurableQueue } from '../../jobs/queue';
+import { DurableQueue, queueTable } from '../../jobs/queue';
 import type { Logger } from '../../logger';
 import { audit } from '../audit/service';
 import { listDictionaries } from '../dictionaries/service';
@@ -172,16 +172,11 @@ function viewOf(
  * The import jobs as a queue of the one job machinery: `heartbeat_at` is the lease, `failed` the
  * end of the road (an import is not retried by itself — a person resumes it).
  */
-const IMPORT_QUEUE = {
-  table: 'import_jobs',
-  status: { column: 'status', ready: 'queued', running: 'running', dead: 'failed' },
-  attempts: 'attempts',
-  dueAt: 'run_at',
-  lockedBy: 'locked_by',
-  lockedAt: 'heartbeat_at',
-  lastError: 'error',
-  order: 'q.id',
-};
+const IMPORT_QUEUE = queueTable(
+  'import_jobs',
+  { column: 'status', ready: 'queued', running: 'running', dead: 'failed' },
+  { dueAt: 'run_at', lockedAt: 'heartbeat_at', lastError: 'error', order: 'q.id' },
+);
 const importQueue = (sequelize: Sequelize) => new DurableQueue(sequelize, IMPORT_QUEUE, { maxAttempts: 1, baseMs: 0, capMs: 0 });
 
 /** Claims the job and works it in the background; `done` lets callers (tests, the CLI) wait. */

@@ -9,14 +9,14 @@ import { fromHundredths } from '@shared/money';
 import type { PartnerDetail, PartnerFollowUpView, PartnerInput, PartnerPatch, PartnerView } from '@shared/partners';
 import { startOfBusinessDay } from '@shared/time';
 import { containsWhere, inSlices } from '../../db/dialect';
-import { dateOnlyOrNull, iso, isoOrNull, namesById, named } from '../../db/lookup';
+import { dateOnlyOrNull, iso, isoOrNull, namesById, named, updateAtVersion } from '../../db/lookup';
 import { conflict, duplicate, notFound } from '../../errors';
 import { pageWindow, type PageRequest } from '../../db/paging';
 import { phoneField } from '../../values';
-import { audit, fieldDiff, type Actor } from '../audit/service';
+import { audit, auditEdit, type Actor } from '../audit/service';
 import { enqueueNotification } from '../reminders/outbox';
 import { assertDictionaryValues, type DictionaryCheck } from '../dictionaries/service';
-import { followUpViews, partnerFollowUps } from '../follow-ups/service';
+import { latestFollowUps, partnerFollowUps } from '../follow-ups/service';
 import { followUpModels } from '../follow-ups/models';
 import { canSee, scopeWhere, type Access } from '../roles/access';
 import { resolveOwnership, type Caller } from '../roles/ownership';
@@ -153,14 +153,7 @@ export async function getPartnerDetail(sequelize: Sequelize, access: Access, id:
   const { PartnerFollowUp } = followUpModels(sequelize);
   const [followUps, latest, [sales]] = await Promise.all([
     PartnerFollowUp.count({ where: { partner_id: id, deleted_at: null } }),
-    PartnerFollowUp.findAll({
-      where: { partner_id: id, deleted_at: null },
-      order: [
-        ['followed_at', 'DESC'],
-        ['id', 'DESC'],
-      ],
-      limit: LATEST_FOLLOW_UPS,
-    }),
+    latestFollowUps(sequelize, partnerFollowUpSubject, id, LATEST_FOLLOW_UPS),
     sequelize.query<{ n: number; amount: string | number | null }>(
       'SELECT COUNT(*) AS n, SUM(amount_fen) AS amount FROM product_sales WHERE partner_id = ? AND deleted_at IS NULL',
       { replacements: [id], type: QueryTypes.SELECT },
@@ -170,11 +163,7 @@ export async function getPartnerDetail(sequelize: Sequelize, access: Access, id:
     ...partner,
     counts: { followUps, sales: Number(sales?.n ?? 0) },
     salesAmount: fromHundredths(sales?.amount ?? 0),
-    latestFollowUps: (await followUpViews(
-      sequelize,
-      partnerFollowUpSubject,
-      latest.map((r) => r.get()),
-    )) as PartnerFollowUpView[],
+    latestFollowUps: latest as PartnerFollowUpView[],
   };
 }
 
@@ -245,20 +234,15 @@ export async function writePartnerChanges(
   by: Actor,
   transaction: Transaction,
 ): Promise<boolean> {
-  const [affected] = await partnerModels(sequelize).Partner.update(
-    { ...changes, version: version + 1 },
-    { where: { id: current.id, version, deleted_at: null }, transaction },
+  if (!(await updateAtVersion(partnerModels(sequelize).Partner, current.id, version, changes, transaction))) return false;
+  await auditEdit(
+    sequelize,
+    by,
+    { action: 'partner.update', entity: 'partner', entityId: current.id, summary: `修改代销机构 ${current.name}` },
+    current,
+    changes,
+    transaction,
   );
-  if (affected !== 1) return false;
-  const diff = fieldDiff(current, changes);
-  if (Object.keys(diff).length) {
-    await audit(
-      sequelize,
-      by,
-      { action: 'partner.update', entity: 'partner', entityId: current.id, summary: `修改代销机构 ${current.name}`, diff },
-      { transaction },
-    );
-  }
   return true;
 }
 

@@ -13,7 +13,7 @@ import type { PageOf } from '@shared/http';
 import type { NotificationKind, NotificationStatus, NotificationView } from '@shared/notifications';
 import { insertIgnoringDuplicates, sqlList, updateRows } from '../../db/dialect';
 import { iso, isoOrNull } from '../../db/lookup';
-import { DurableQueue } from '../../jobs/queue';
+import { DurableQueue, queueTable } from '../../jobs/queue';
 import type { Logger } from '../../logger';
 import type { WecomClient } from '../../wecom/client';
 import type { MessageSendResponse } from '../../wecom/types';
@@ -126,16 +126,7 @@ interface Card {
 type Outcome = { sentAt: Date } | { error: string; retryable: boolean };
 
 /** The outbox as a queue of the one job machinery (server/jobs/queue.ts). */
-const OUTBOX_QUEUE = {
-  table: 'notifications',
-  status: { column: 'status', ready: 'pending', running: 'sending', dead: 'failed' },
-  attempts: 'attempts',
-  dueAt: 'next_attempt_at',
-  lockedBy: 'locked_by',
-  lockedAt: 'locked_at',
-  lastError: 'last_error',
-  order: 'q.created_at, q.id',
-};
+const OUTBOX_QUEUE = queueTable('notifications', { column: 'status', ready: 'pending', running: 'sending', dead: 'failed' }, { order: 'q.created_at, q.id' });
 const RETRY = { maxAttempts: MAX_ATTEMPTS, baseMs: RETRY_BASE_MS, capMs: RETRY_CAP_MS };
 
 /** Sends what is due now; returns how many messages went out. Safe to run on several instances at once. */

@@ -15,8 +15,7 @@ import { forbidden, notFound } from '../../errors';
 import { customerFollowUpSubject } from '../customers/detail';
 import { customerModels, type CustomerRow } from '../customers/models';
 import { customerViews } from '../customers/service';
-import { followUpModels } from '../follow-ups/models';
-import { followUpViews } from '../follow-ups/service';
+import { latestFollowUps } from '../follow-ups/service';
 import type { FollowChecker } from '../matching/follows';
 import { linkedCustomerOf, linkFrom, matchContact, type LinkColumns, type Suggestion } from '../matching/service';
 import { canSee, type Access } from '../roles/access';
@@ -113,7 +112,6 @@ async function cardCustomer(sequelize: Sequelize, access: Access, customer: Cust
     const owners = await namesById(sequelize, 'users', [customer.owner_user_id]);
     return { access: 'limited', id: customer.id, name: customer.name, owner: named(owners, customer.owner_user_id), lifecycleStage: customer.lifecycle_stage };
   }
-  const { FollowUp } = followUpModels(sequelize);
   const [[profile], holdings, latest] = await Promise.all([
     customerViews(sequelize, [customer]),
     sequelize.query<{ product_id: number; name: string; category: string; amount_fen: number | string }>(
@@ -121,14 +119,7 @@ async function cardCustomer(sequelize: Sequelize, access: Access, customer: Cust
         WHERE h.customer_id = ? AND h.status = 'holding' ORDER BY h.amount_fen DESC, h.id`,
       { replacements: [customer.id], type: QueryTypes.SELECT },
     ),
-    FollowUp.findAll({
-      where: { customer_id: customer.id, deleted_at: null },
-      order: [
-        ['followed_at', 'DESC'],
-        ['id', 'DESC'],
-      ],
-      limit: LATEST_FOLLOW_UPS,
-    }),
+    latestFollowUps(sequelize, customerFollowUpSubject, customer.id, LATEST_FOLLOW_UPS),
   ]);
   const byProduct = holdings.map((h) => ({ productId: Number(h.product_id), productName: h.name, category: h.category, amount: fromHundredths(h.amount_fen) }));
   return {
@@ -136,11 +127,7 @@ async function cardCustomer(sequelize: Sequelize, access: Access, customer: Cust
     profile: profile!,
     holdings: byProduct,
     holdingsTotal: fromHundredths(holdings.reduce((sum, h) => sum + Number(h.amount_fen), 0)),
-    latestFollowUps: (await followUpViews(
-      sequelize,
-      customerFollowUpSubject,
-      latest.map((r) => r.get()),
-    )) as FollowUpView[],
+    latestFollowUps: latest as FollowUpView[],
   };
 }
 

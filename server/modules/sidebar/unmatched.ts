@@ -18,7 +18,7 @@ export function unmatchedReasons(facts: UnmatchedFacts): string[] {
     reasons.push(
       facts.type === 'wecom'
         ? '对方是企业微信用户，没有 unionid，不能按微信身份自动匹配'
-        : '企业微信没有提供此人的 unionid（企业未绑定微信开发者账号），不能按微信身份自动匹配',
+        : '企业微信没有提供此人的 unionid（企业未绑定微信开发者账号时不提供），不能按微信身份自动匹配',
     );
   }
   if (!facts.remarkMobiles.length) reasons.push('你在企业微信里没有为他备注手机号：备注手机号后，CRM 会按手机号自动匹配');

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
 import { insertSkippingDuplicates } from '../../db/dialect';
 import { xmlText, type XmlObject, type XmlValue } from '../../wecom/xml';
+import { queueTable } from '../../jobs/queue';
 
 export interface EventIdentity {
   eventType: string;
@@ -132,14 +133,11 @@ export class InboxWriter {
 }
 
 /** The callback inbox as a queue: an event is claimable once its entity's earlier events are finished. */
-export const INBOX_QUEUE = {
-  table: 'wecom_events',
-  status: { column: 'status', ready: 'pending', running: 'processing', dead: 'dead' },
-  attempts: 'attempts',
-  dueAt: 'next_attempt_at',
-  lockedBy: 'locked_by',
-  lockedAt: 'locked_at',
-  lastError: 'last_error',
-  claimable: "NOT EXISTS (SELECT 1 FROM wecom_events p WHERE p.entity_key = q.entity_key AND p.id < q.id AND p.status IN ('pending', 'processing'))",
-  order: 'q.id',
-};
+export const INBOX_QUEUE = queueTable(
+  'wecom_events',
+  { column: 'status', ready: 'pending', running: 'processing', dead: 'dead' },
+  {
+    claimable: "NOT EXISTS (SELECT 1 FROM wecom_events p WHERE p.entity_key = q.entity_key AND p.id < q.id AND p.status IN ('pending', 'processing'))",
+    order: 'q.id',
+  },
+);

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { retryOnDeadlock, sqlList } from '../../db/dialect';
-import { Poller } from '../../jobs/poller';
+import { PolledWorker } from '../../jobs/poller';
 import { DurableQueue } from '../../jobs/queue';
 import { parseCallbackXml } from '../../wecom/xml';
 import { handlerFor, type Apply, type HandlerDeps } from './handlers';
@@ -39,10 +39,9 @@ interface PreparedEvent {
   error?: unknown;
 }
 
-export class EventWorker {
+export class EventWorker extends PolledWorker {
   readonly id = `worker:${randomUUID()}`;
   private readonly queue: DurableQueue;
-  private readonly poller: Poller;
   private lastReclaim = Number.NEGATIVE_INFINITY;
   private readonly batchSize: number;
   private readonly reclaimAfterMs: number;
@@ -52,6 +51,7 @@ export class EventWorker {
     private readonly deps: HandlerDeps,
     options: WorkerOptions,
   ) {
+    super('wecom-events', options.pollMs ?? 1000, deps.logger);
     this.batchSize = options.batchSize ?? 20;
     this.reclaimAfterMs = options.reclaimAfterMs ?? 5 * 60_000;
     this.now = options.now ?? Date.now;
@@ -61,26 +61,6 @@ export class EventWorker {
       { maxAttempts: options.maxAttempts, baseMs: options.retryBaseMs ?? 2000, capMs: options.retryCapMs ?? 10 * 60_000 },
       this.now,
     );
-    this.poller = new Poller(this, { name: 'wecom-events', pollMs: options.pollMs ?? 1000, logger: deps.logger });
-  }
-
-  start(): void {
-    this.poller.start();
-  }
-
-  /** Stops polling and waits for the batch in progress. */
-  stop(): Promise<void> {
-    return this.poller.stop();
-  }
-
-  /** Something was stored: look now rather than at the next poll. */
-  nudge(): void {
-    this.poller.nudge();
-  }
-
-  /** Processes due events until none is left (tests, CLIs). Returns how many it handled. */
-  drain(): Promise<number> {
-    return this.poller.drain();
   }
 
   /** The admin's retry of dead events (all, or the given ones). */

@@ -1,4 +1,4 @@
-import { isMainlandMobile, normalizePhone, parsePhone } from '@shared/phone';
+import { isMainlandMobile, normalizePhone, parsePhone } from './phone';
 
 describe('normalizePhone', () => {
   it.each([
