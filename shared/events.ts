@@ -2,6 +2,34 @@
 export const EVENT_STATUS_LABELS = { pending: '待处理', processing: '处理中', done: '已完成', dead: '失败', ignored: '已忽略' } as const;
 export type EventStatusCode = keyof typeof EVENT_STATUS_LABELS;
 
+/** What a callback event is, in Chinese (`Event/ChangeType`; the event alone where it has none). */
+export const EVENT_TYPE_LABELS: Record<string, string> = {
+  'change_contact/create_user': '新增成员',
+  'change_contact/update_user': '成员变更',
+  'change_contact/delete_user': '成员离职',
+  'change_contact/create_party': '新增部门',
+  'change_contact/update_party': '部门变更',
+  'change_contact/delete_party': '删除部门',
+  'change_contact/update_tag': '标签成员变更',
+  'change_external_contact/add_external_contact': '添加客户',
+  'change_external_contact/add_half_external_contact': '客户添加（待通过）',
+  'change_external_contact/edit_external_contact': '编辑客户',
+  'change_external_contact/del_external_contact': '成员删除客户',
+  'change_external_contact/del_follow_user': '客户删除成员',
+  'change_external_contact/transfer_fail': '客户接替失败',
+  'change_external_chat/create': '客户群创建',
+  'change_external_chat/update': '客户群变更',
+  'change_external_chat/dismiss': '客户群解散',
+  'change_external_tag/create': '客户标签新增',
+  'change_external_tag/update': '客户标签变更',
+  'change_external_tag/delete': '客户标签删除',
+  'change_external_tag/shuffle': '客户标签重排',
+};
+
+/** `添加客户`, or the raw type for an event we do not know. */
+export const eventTypeLabel = (eventType: string, changeType: string | null) =>
+  EVENT_TYPE_LABELS[`${eventType}/${changeType ?? ''}`] ?? `${eventType}${changeType ? ` / ${changeType}` : ''}`;
+
 export interface EventSummaryJson {
   id: number;
   eventType: string;

@@ -1,6 +1,9 @@
 /**
- * The few places where SQLite and MySQL SQL differ. Everything else goes through Sequelize and
- * is dialect-neutral; when a module needs raw SQL for one of these cases it asks here.
+ * The few places where SQLite and MySQL SQL differ, and the statement builders raw SQL shares.
+ * Models are the default way to a table; raw SQL stays where it earns its place — multi-row
+ * upserts and inserts (one statement for a page of a sync), the benchmarked aggregates and
+ * rollups, claims of the queue machinery — and always in the module that owns the table. A
+ * module that needs one of the dialect differences asks here.
  */
 import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import { dialectOf } from './connection';

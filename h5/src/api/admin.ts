@@ -1,4 +1,5 @@
 import type { AuditLogView } from '@shared/audit';
+import type { EventStatusCode, EventSummaryJson } from '@shared/events';
 import type { DictionaryType, DictionaryValue } from '@shared/dictionaries';
 import type { PageOf } from '@shared/http';
 import type { UserWithRoles } from '@shared/org';
@@ -19,6 +20,15 @@ export interface AuditFilter {
   since?: string;
   until?: string;
 }
+
+/** 管理 → 回调事件: the callback inbox. */
+export const eventsApi = {
+  list: (status: EventStatusCode | '', page: number) =>
+    api.get<PageOf<EventSummaryJson>>('/api/admin/events', { status: status || undefined, page, pageSize: 20 }),
+  stats: () => api.get<Record<EventStatusCode, number>>('/api/admin/events/stats'),
+  get: (id: number) => api.get<EventSummaryJson & { fields: unknown }>(`/api/admin/events/${id}`),
+  retry: (id: number) => api.post(`/api/admin/events/${id}/retry`),
+};
 
 /** 管理: roles and who holds them, dictionaries, the audit log. */
 export const adminApi = {

@@ -453,3 +453,8 @@ export async function customerViews(sequelize: Sequelize, rows: CustomerRow[]): 
     updatedAt: iso(r.updated_at),
   }));
 }
+
+/** A linked contact's unionid becomes the customer's, unless it has one already. */
+export async function rememberUnionid(sequelize: Sequelize, customerId: number, unionid: string, transaction: Transaction): Promise<void> {
+  await customerModels(sequelize).Customer.update({ unionid }, { where: { id: customerId, unionid: null }, transaction });
+}

@@ -13,7 +13,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { MatchedBy } from '@shared/matching';
 import { normalizePhone } from '@shared/phone';
 import { sqlList, updateRows } from '../../db/dialect';
-import { insertCustomers } from '../customers/service';
+import { insertCustomers, rememberUnionid } from '../customers/service';
 import {
   decide,
   leadRelation,
@@ -270,8 +270,7 @@ export async function matchContacts(
   // Remember the unionid: the next contact of the same person (another rep, another corp app) matches at step 2.
   for (const link of matched) {
     const unionid = facts.get(link.externalUserid)!.unionid;
-    if (unionid)
-      await sequelize.query('UPDATE customers SET unionid = ? WHERE id = ? AND unionid IS NULL', { replacements: [unionid, link.customerId], transaction });
+    if (unionid) await rememberUnionid(sequelize, link.customerId, unionid, transaction);
   }
   const { firsts, sameAs } = samePersonInPage(leads);
   const created = await createLeads(sequelize, firsts, transaction);
