@@ -81,6 +81,7 @@ const envSchema = z.object({
   WECOM_SIMULATOR_APP: z.enum(['self_built', 'third_party']).optional(),
   WECOM_SIMULATOR_UNIONID: z.enum(['bound', 'unbound']).optional(),
   WECOM_SIMULATOR_WELCOME: z.enum(['api', 'console']).optional(),
+  WECOM_SIMULATOR_TRANSFER_SECONDS: integerText(0, 86_400).optional(),
   SESSION_MAX_DAYS: integerText(1, 90).optional(),
 });
 
@@ -124,6 +125,8 @@ export interface Config {
     readonly appKind: 'self_built' | 'third_party';
     readonly unionidBound: boolean;
     readonly consoleWelcome: boolean;
+    /** 客户继承: the customer's 24 h objection window, compressed (WeCom: 86,400 s). */
+    readonly transferDelayMs: number;
   };
   readonly wecom: {
     readonly mode: 'simulator' | 'live';
@@ -201,6 +204,7 @@ export function loadConfig(env: Env): Config {
       appKind: e.WECOM_SIMULATOR_APP ?? 'self_built',
       unionidBound: (e.WECOM_SIMULATOR_UNIONID ?? 'bound') === 'bound',
       consoleWelcome: e.WECOM_SIMULATOR_WELCOME === 'console',
+      transferDelayMs: (e.WECOM_SIMULATOR_TRANSFER_SECONDS ?? 5) * 1000,
     },
     database: parseDatabaseUrl(e.DATABASE_URL ?? 'sqlite:data/wecom-crm.sqlite'),
     demoData: mode === 'simulator' && (e.DEMO_DATA ?? 'on') === 'on',

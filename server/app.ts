@@ -27,6 +27,7 @@ import { settingsRoutes } from './modules/settings/routes';
 import { sidebarRoutes } from './modules/sidebar/routes';
 import { saleRoutes } from './modules/sales/routes';
 import { targetRoutes } from './modules/targets/routes';
+import { transferRoutes } from './modules/transfers/routes';
 import { dictionaryRoutes } from './modules/dictionaries/routes';
 import { importRoutes } from './modules/imports/routes';
 import { reminderRoutes } from './modules/reminders/routes';
@@ -86,6 +87,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     roleRoutes(deps),
     auditRoutes(deps),
     dictionaryRoutes(deps),
+    transferRoutes(deps),
     customerRoutes(deps),
     contactRoutes(deps),
     followUpRoutes({ ...deps, prefix: '/api/customers', subject: customerFollowUpSubject, permissions: { read: 'customer.read', write: 'customer.write' } }),

@@ -10,6 +10,7 @@ import { JobWorker } from './jobs/jobs';
 import type { Logger } from './logger';
 import type { Actor } from './modules/audit/service';
 import { FollowChecker } from './modules/matching/follows';
+import { transferJobs } from './modules/transfers/jobs';
 import { matchingHooks } from './modules/matching/hooks';
 import type { RoleBootstrap } from './modules/org/service';
 import { startOrgSync } from './modules/org/sync';
@@ -17,7 +18,8 @@ import { ReminderScheduler } from './modules/reminders/scheduler';
 import { settingDefaults } from './modules/settings/service';
 import type { CorpSettings } from '@shared/settings';
 import type { StartedSync } from './modules/sync-runs/runner';
-import type { ExternalContactHooks } from './modules/wecom-events/handlers';
+import { allHooks, type ExternalContactHooks } from './modules/wecom-events/handlers';
+import { churnHooks } from './modules/churn/hooks';
 import { EventWorker, type WorkerOptions } from './modules/wecom-events/worker';
 import { startExternalContactSync } from './modules/wecom-mirror/sync';
 import { createWecomClient, type WecomClient } from './wecom';
@@ -52,7 +54,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const wecom = options.wecom ?? createWecomClient(config, new SqlKvStore(sequelize), logger);
   const bootstrap = { adminUserIds: config.wecom.adminUserIds };
   const defaults = settingDefaults(config);
-  const hooks = matchingHooks(sequelize, defaults);
+  const hooks = allHooks(matchingHooks(sequelize, defaults), churnHooks(sequelize));
   const services: Services = {
     config,
     logger,
@@ -67,7 +69,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
       { maxAttempts: config.events.maxAttempts, reclaimAfterMs: config.events.reclaimAfterMs, ...options.worker },
     ),
     reminders: new ReminderScheduler({ sequelize, wecom, logger, publicUrl: config.publicUrl, settingDefaults: defaults }),
-    jobs: new JobWorker(sequelize, logger),
+    jobs: new JobWorker(sequelize, logger).registerAll(transferJobs({ sequelize, wecom, logger })),
     startOrgSync: (actor) => startOrgSync({ sequelize, wecom, logger, bootstrap }, actor),
     startExternalContactSync: (actor) => startExternalContactSync({ sequelize, wecom, logger, hooks }, actor),
   };

@@ -24,6 +24,10 @@ export interface CustomerDashboard {
   byLevel: CountBy[];
   /** Live customers never followed up, or not for 30 days. */
   noFollowUp30Days: number;
+  /** WeCom relations of these customers the customer ended (deleted the rep) in the period. */
+  lostInPeriod: number;
+  /** The same, by rep, most first. */
+  lostByRep: { id: number; name: string; count: number }[];
 }
 
 export interface AmountBy {

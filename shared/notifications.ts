@@ -1,6 +1,11 @@
 /** WeCom messages to employees (reminders, event notices) as the admin API lists them. */
 /** `merged`: the summary card standing for messages over a member's WeCom budget. */
-export type NotificationKind = 'digest' | 'lead_created' | 'contact_linked' | 'transfer' | 'merged';
+/**
+ * `transfer_failed`: to the manager who handed customers over, when WeCom could not move them;
+ * `churn`: a customer deleted their rep (客户流失); `co_follow_up`: a co-follower logged a follow-up
+ * on the owner's customer.
+ */
+export type NotificationKind = 'digest' | 'lead_created' | 'contact_linked' | 'transfer' | 'transfer_failed' | 'churn' | 'co_follow_up' | 'merged';
 
 /** `merged`: over the member's WeCom budget, sent inside one summary card (its `lastError` names it). */
 export const NOTIFICATION_STATUSES = ['pending', 'sending', 'sent', 'merged', 'failed', 'skipped'] as const;

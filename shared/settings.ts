@@ -14,6 +14,10 @@ export const corpSettingsSchema = z.object({
   notifyMatching: z.boolean(),
   /** Tell the new owner when customers are transferred to them. */
   notifyTransfer: z.boolean(),
+  /** Tell the owner and the department's manager when a customer deletes their rep (客户流失提醒). */
+  notifyChurn: z.boolean(),
+  /** A colleague who also follows the customer in WeCom may log follow-ups on it (the owner is told). */
+  coFollowerFollowUps: z.boolean(),
 });
 export type CorpSettings = z.infer<typeof corpSettingsSchema>;
 export const corpSettingsPatchSchema = corpSettingsSchema.partial().refine((p) => Object.keys(p).length > 0, '至少修改一项');

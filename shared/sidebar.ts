@@ -1,6 +1,7 @@
 /** The chat sidebar (DESIGN §6.4): who the customer in this chat is, in one round trip. */
 import type { CustomerView, FollowUpView } from './customers';
 import type { MatchedBy, SuggestionView } from './matching';
+import type { TransferStatus } from './transfers';
 
 /** WeCom `add_way` codes a rep will meet (externalcontact/get). */
 export const ADD_WAYS: Record<number, string> = {
@@ -50,14 +51,31 @@ export type SidebarCustomer =
     }
   | { access: 'limited'; id: number; name: string; owner: { id: number; name: string }; lifecycleStage: string };
 
+/** Why the caller may see this card: they follow the contact, own its customer, or their scope covers it. */
+export type SidebarViewer = 'follower' | 'owner' | 'scope';
+
+/** Where the contact's handover to a colleague stands (客户继承), while it matters. */
+export interface CardTransfer {
+  status: TransferStatus;
+  from: string | null;
+  to: string;
+  /** While waiting: when WeCom moves the relation unless the customer objects. */
+  takeoverAt: string | null;
+  reason: string | null;
+}
+
 export interface SidebarCard {
   contact: SidebarContact;
+  viewer: SidebarViewer;
   link: { matchedBy: MatchedBy; linkedAt: string } | null;
   customer: SidebarCustomer | null;
   /** Only when unlinked: customers in the caller's scope that may be this contact, strongest first. */
   suggestions: SuggestionView[];
   /** Only when unlinked: why matching could not link it, and what the rep can do (Chinese). */
   unmatchedReasons: string[];
+  transfer: CardTransfer | null;
+  /** The caller follows the contact but the customer is outside their scope, and the corp lets them log follow-ups (协同跟进). */
+  coFollowUp: boolean;
 }
 
 export interface GroupChatView {

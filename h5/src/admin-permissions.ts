@@ -9,4 +9,5 @@ export const ADMIN_PERMISSIONS: readonly Permission[] = [
   'audit.read',
   'import.run',
   'settings.manage',
+  'customer.transfer',
 ];

@@ -59,6 +59,12 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '产品', permission: 'product.read' },
   },
   {
+    path: '/transfers',
+    name: 'transfers',
+    component: () => import('./pages/transfers/TransfersPage.vue'),
+    meta: { title: '客户转接', permission: 'customer.transfer' },
+  },
+  {
     path: '/workbench',
     name: 'workbench',
     component: () => import('./pages/workbench/WorkbenchPage.vue'),

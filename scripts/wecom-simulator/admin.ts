@@ -81,6 +81,15 @@ export function adminRouter(deps: { state: CorpState; api: SimulatedApi; events:
     ctx.status = 204;
   });
 
+  // 客户继承 in flight, and a customer who taps 暂不添加 on one.
+  router.get('/transfers', (ctx) => {
+    api.transfers.settle();
+    ctx.body = { transfers: api.transfers.transfers };
+  });
+  router.post('/transfers/:externalUserid/refuse', (ctx) => {
+    ctx.body = api.transfers.refuse(ctx.params.externalUserid!);
+  });
+
   router.post('/group-chats', (ctx) => {
     ctx.body = state.createGroupChat(input<WecomGroupChat>(ctx));
   });

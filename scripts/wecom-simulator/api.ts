@@ -21,6 +21,7 @@ import {
   type SimulatorRules,
 } from './rules';
 import { SimulatorError, type CorpState } from './state';
+import { GroupChatTransfers, type TransferDesk, type TransferKind } from './transfers';
 
 export interface ApiSettings {
   corpId: string;
@@ -79,13 +80,17 @@ export class SimulatedApi {
   /** Highest number of requests in progress at once, per API family (`user`, `externalcontact`…). */
   readonly peakConcurrency = new Map<string, number>();
   private readonly inProgress = new Map<string, number>();
+  private readonly chatTransfers: GroupChatTransfers;
 
   constructor(
     private readonly state: CorpState,
     private readonly faults: FaultInjector,
     readonly settings: ApiSettings,
+    readonly transfers: TransferDesk,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.chatTransfers = new GroupChatTransfers(state, now);
+  }
 
   /** Per-minute call limit of one API (45009 beyond it). */
   setRateLimit(api: string, perMinute: number): void {
@@ -311,6 +316,35 @@ export class SimulatedApi {
       return { group_chat: chat };
     });
 
+    // 客户继承 (transfers.ts has the rules and their pages).
+    const transferCustomers = (kind: TransferKind) => (ctx: Context) => {
+      const r = body(ctx);
+      const handover = String(r.handover_userid ?? '');
+      const takeover = String(r.takeover_userid ?? '');
+      const customer =
+        kind === 'onjob'
+          ? this.transfers.transferOnJob(handover, takeover, r.external_userid, r.transfer_success_msg)
+          : this.transfers.transferResigned(handover, takeover, r.external_userid);
+      return { customer };
+    };
+    const transferResults = (kind: TransferKind) => (ctx: Context) => {
+      const r = body(ctx);
+      const all = this.transfers.results(kind, String(r.handover_userid ?? ''), String(r.takeover_userid ?? ''));
+      const raw = typeof r.cursor === 'string' ? r.cursor : '';
+      return page(all, raw ? decodeCursor(raw) : 0, 1000, (customer, next_cursor) => ({ customer, next_cursor }));
+    };
+    handle('externalcontact/transfer_customer', 'post', transferCustomers('onjob'));
+    handle('externalcontact/transfer_result', 'post', transferResults('onjob'));
+    handle('externalcontact/resigned/transfer_customer', 'post', transferCustomers('resigned'));
+    handle('externalcontact/resigned/transfer_result', 'post', transferResults('resigned'));
+    handle('externalcontact/get_unassigned_list', 'post', (ctx) => {
+      const { cursor, limit } = pageParams(ctx, 1000, 1000, 'page_size');
+      const all = this.transfers.unassigned();
+      return page(all, cursor, limit, (info, next_cursor) => ({ info, is_last: next_cursor === '', next_cursor }));
+    });
+    handle('externalcontact/groupchat/onjob_transfer', 'post', (ctx) => this.chatTransfers.transfer('onjob', body(ctx).chat_id_list, body(ctx).new_owner));
+    handle('externalcontact/groupchat/transfer', 'post', (ctx) => this.chatTransfers.transfer('resigned', body(ctx).chat_id_list, body(ctx).new_owner));
+
     handle('get_jsapi_ticket', 'get', () => ({
       ticket: `jsapi-${randomBytes(12).toString('hex')}`,
       expires_in: this.settings.ticketTtlSeconds,
@@ -452,9 +486,9 @@ function optionalInt(value: unknown): number | undefined {
 }
 
 /** Opaque cursor and a limit checked against WeCom's maximum for the API. */
-function pageParams(ctx: Context, max: number, fallback: number | undefined): { cursor: number; limit: number } {
+function pageParams(ctx: Context, max: number, fallback: number | undefined, limitField = 'limit'): { cursor: number; limit: number } {
   const r = body(ctx);
-  const limit = r.limit === undefined ? fallback : Number(r.limit);
+  const limit = r[limitField] === undefined ? fallback : Number(r[limitField]);
   if (limit === undefined || !Number.isInteger(limit) || limit < 1 || limit > max) {
     throw new SimulatorError(40058, `limit must be 1..${max}`);
   }

@@ -64,6 +64,14 @@ export class EventSender {
     return delivery;
   }
 
+  /** The same message delivered again, byte for byte (WeCom's retry after an answer it did not take). */
+  resend(previous: Delivery): Delivery {
+    const delivery: Delivery = { ...previous, id: randomUUID(), attempts: 0, status: 'pending', lastError: undefined };
+    this.deliveries.push(delivery);
+    this.queue = this.queue.then(() => this.deliver(delivery));
+    return delivery;
+  }
+
   /** Resolves when every queued event has been delivered or given up on. */
   flush(): Promise<void> {
     return this.queue;

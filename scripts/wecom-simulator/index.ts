@@ -17,11 +17,13 @@ import { FaultInjector } from './faults';
 import { oauthRouter } from './oauth';
 import { CURRENT_RULES, LEGACY_RULES, type SimulatorRules } from './rules';
 import { CorpState, type CorpSnapshot } from './state';
+import { DEFAULT_TRANSFER_SETTINGS, TransferDesk, type TransferSettings } from './transfers';
 
 export { generateCorp, DEMO_EMPLOYEES, DEMO_DEPARTMENTS, type GenerateCorpOptions } from './demo-corp';
 export type { CorpSnapshot, SimEvent, SimExternalContact, SimFollow } from './state';
 export type { FaultRule } from './faults';
 export type { SimulatorRules } from './rules';
+export type { SimTransfer, TransferSettings } from './transfers';
 
 export interface SimulatorOptions {
   corpId?: string;
@@ -42,6 +44,8 @@ export interface SimulatorOptions {
   now?: () => number;
   /** WeCom as documented today (default), or `era: 'legacy'` for the 2021 API; plus the corp's switches. */
   rules?: Partial<SimulatorRules>;
+  /** 客户继承: the customer's objection window (compressed) and the takeover limit. */
+  transfers?: Partial<TransferSettings>;
 }
 
 /** The rules for `options`: today's unless `era: 'legacy'`, with the given switches. */
@@ -52,6 +56,8 @@ export function rulesOf(options: Partial<SimulatorRules> = {}): SimulatorRules {
 export interface WecomSimulator {
   readonly state: CorpState;
   readonly api: SimulatedApi;
+  /** 在职 / 离职继承 in flight; `refuse()` plays a customer who taps 暂不添加. */
+  readonly transfers: TransferDesk;
   readonly events: EventSender;
   readonly faults: FaultInjector;
   /** Answers WeCom's paths (`/cgi-bin/...`, `/connect/oauth2/authorize`, `/admin/...`). */
@@ -75,6 +81,7 @@ export function createWecomSimulator(options: SimulatorOptions = {}): WecomSimul
   state.rules = rules;
   state.load(options.corp ?? generateCorp());
   const faults = new FaultInjector(options.faultSeed);
+  const transfers = new TransferDesk(state, { ...DEFAULT_TRANSFER_SETTINGS, ...options.transfers }, now);
   const api = new SimulatedApi(
     state,
     faults,
@@ -92,6 +99,7 @@ export function createWecomSimulator(options: SimulatorOptions = {}): WecomSimul
       rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000,
       rules,
     },
+    transfers,
     now,
   );
 
@@ -106,12 +114,13 @@ export function createWecomSimulator(options: SimulatorOptions = {}): WecomSimul
     ctx.body = { errcode: 404, errmsg: `no such simulator path ${ctx.path}` };
   });
 
-  return { state, api, events, faults, listener: app.callback() };
+  return { state, api, transfers, events, faults, listener: app.callback() };
 }
 
 /** Simulator options matching the app's configured corp, so the app's credentials work on it. */
 export function simulatorOptionsFor(config: Config): SimulatorOptions {
   const w = config.wecom;
+  const { transferDelayMs, ...rules } = config.simulator;
   return {
     corpId: w.corpId,
     agentId: w.agentId,
@@ -124,6 +133,7 @@ export function simulatorOptionsFor(config: Config): SimulatorOptions {
     },
     callbackToken: w.callbackToken,
     callbackAesKey: w.callbackAesKey,
-    rules: config.simulator,
+    rules,
+    transfers: { objectionMs: transferDelayMs },
   };
 }

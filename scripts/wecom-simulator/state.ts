@@ -54,6 +54,11 @@ export class CorpState {
   readonly groupChats = new Map<string, WecomGroupChat>();
   /** Employees with the 客户联系 permission; by default every employee who follows someone. */
   readonly followUsers = new Set<string>();
+  /**
+   * Members who left, with when: their customers stay theirs, 待分配, until 离职继承 hands them
+   * over (92124 获取待分配的离职成员列表).
+   */
+  readonly resignedAt = new Map<string, number>();
 
   constructor(
     private readonly emit: (event: SimEvent) => void = () => {},
@@ -67,6 +72,7 @@ export class CorpState {
     this.tagGroups.clear();
     this.groupChats.clear();
     this.followUsers.clear();
+    this.resignedAt.clear();
     for (const d of snapshot.departments) this.departments.set(d.id, structuredClone(d));
     for (const u of snapshot.users) this.users.set(u.userid, structuredClone(u));
     for (const c of snapshot.externalContacts) {
@@ -134,6 +140,7 @@ export class CorpState {
     for (const d of user.department) this.requireDepartment(d);
     const stored = structuredClone({ ...user, main_department: user.main_department ?? user.department[0] });
     this.users.set(user.userid, stored);
+    this.resignedAt.delete(user.userid);
     this.emit({ ...contactEvent('create_user', this.createTime), ...userEventFields(stored) });
     return stored;
   }
@@ -165,6 +172,7 @@ export class CorpState {
     this.requireUser(userid);
     this.users.delete(userid);
     this.followUsers.delete(userid);
+    this.resignedAt.set(userid, this.now());
     this.emit({ ...contactEvent('delete_user', this.createTime), UserID: userid });
   }
 
@@ -235,6 +243,35 @@ export class CorpState {
     };
     if (by === 'employee') event.Source = 'DELETE_BY_USER';
     this.emit(event);
+  }
+
+  /**
+   * A takeover went through (客户继承): the takeover member follows the customer (with the
+   * handover member's remark and tags, added by 管理员/负责人分配, add_way 202) and the handover
+   * member no longer does. `announceRemoval`: on the job, the handover member gets
+   * del_external_contact with Source DELETE_BY_TRANSFER; a member who left gets nothing.
+   */
+  moveFollow(externalUserid: string, from: string, to: string, options: { announceRemoval: boolean }): void {
+    const entry = this.requireExternalContact(externalUserid);
+    const old = this.requireFollow(externalUserid, from);
+    const alreadyFriend = entry.follows.some((f) => f.userid === to);
+    entry.follows = entry.follows.filter((f) => f.userid !== from);
+    if (!alreadyFriend) {
+      const moved: SimFollow = { ...structuredClone(old), userid: to, add_way: 202, oper_userid: to, createtime: this.createTime };
+      delete moved.state; // the 渠道 was the handover member's
+      entry.follows.push(moved);
+      this.followUsers.add(to);
+    }
+    if (options.announceRemoval) {
+      this.emit({ ...externalEvent('del_external_contact', this.createTime), UserID: from, ExternalUserID: externalUserid, Source: 'DELETE_BY_TRANSFER' });
+    }
+    // 92125: no add event when the takeover member was already the customer's friend.
+    if (!alreadyFriend) this.emit({ ...externalEvent('add_external_contact', this.createTime), UserID: to, ExternalUserID: externalUserid });
+  }
+
+  /** 客户接替失败事件: UserID is the takeover member. */
+  emitTransferFail(takeover: string, externalUserid: string, reason: 'customer_refused' | 'customer_limit_exceed'): void {
+    this.emit({ ...externalEvent('transfer_fail', this.createTime), UserID: takeover, ExternalUserID: externalUserid, FailReason: reason });
   }
 
   requireExternalContact(externalUserid: string): SimExternalContact {
@@ -349,6 +386,16 @@ export class CorpState {
   renameGroupChat(chatId: string, name: string): void {
     this.requireGroupChat(chatId).name = name;
     this.emit({ ...chatEvent('update', this.createTime), ChatId: chatId, UpdateDetail: 'change_name' });
+  }
+
+  /** A customer group's new owner (群主继承): change_external_chat update / change_owner. */
+  changeGroupOwner(chatId: string, owner: string): void {
+    const chat = this.requireGroupChat(chatId);
+    chat.owner = owner;
+    if (!chat.member_list.some((m) => m.type === 1 && m.userid === owner)) {
+      chat.member_list.push({ userid: owner, type: 1, join_time: this.createTime, join_scene: 1 });
+    }
+    this.emit({ ...chatEvent('update', this.createTime), ChatId: chatId, UpdateDetail: 'change_owner' });
   }
 
   dismissGroupChat(chatId: string): void {

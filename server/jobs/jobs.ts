@@ -9,7 +9,7 @@
  * job row is what makes it survive that process.
  */
 import { randomUUID } from 'node:crypto';
-import { UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { Op, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import type { Logger } from '../logger';
 import { jobModels, type JobRow } from './models';
 import { DurableQueue, queueTable, type RetryPolicy } from './queue';
@@ -54,6 +54,17 @@ export async function enqueueJob(sequelize: Sequelize, job: NewJob, transaction?
   }
 }
 
+/**
+ * Queues the job, or — when a live job holds its key — makes that job due no later than this
+ * one would be (a poll asked for sooner than the one already planned).
+ */
+export async function enqueueOrHasten(sequelize: Sequelize, job: NewJob & { key: string }, transaction?: Transaction, now = new Date()): Promise<void> {
+  const id = await enqueueJob(sequelize, job, transaction, now);
+  if (id !== null) return;
+  const at = job.runAt ?? now;
+  await jobModels(sequelize).Job.update({ run_at: at }, { where: { idempotency_key: job.key, status: 'queued', run_at: { [Op.gt]: at } }, transaction });
+}
+
 /** The live job holding `key`, if any. */
 export async function liveJob(sequelize: Sequelize, key: string, transaction?: Transaction): Promise<JobRow | null> {
   return (await jobModels(sequelize).Job.findOne({ where: { idempotency_key: key }, transaction }))?.get() ?? null;
@@ -72,7 +83,11 @@ export interface JobHandler<P = unknown> {
   retry: RetryPolicy;
   /** A job not renewed this long is its crashed holder's: it is run again. */
   leaseMs: number;
-  run(payload: P, context: JobContext): Promise<void>;
+  /**
+   * Does the work. `{ runAgainAt }`: not finished — the same job (its key still held) runs
+   * again then, without counting as a failed attempt (a poll waiting on WeCom).
+   */
+  run(payload: P, context: JobContext): Promise<void | { runAgainAt: Date }>;
   /** Errors not worth another attempt (bad input, a refusal that will not change). */
   permanent?(error: unknown): boolean;
 }
@@ -94,6 +109,11 @@ export class JobWorker extends PolledWorker {
 
   private get now(): () => number {
     return this.options.now ?? Date.now;
+  }
+
+  registerAll(handlers: readonly JobHandler[]): this {
+    for (const h of handlers) this.register(h);
+    return this;
   }
 
   register<P>(handler: JobHandler<P>): this {
@@ -153,8 +173,9 @@ export class JobWorker extends PolledWorker {
       const row = (await this.load(id))!;
       const attempt = Number(row.attempts);
       try {
-        await handler.run(JSON.parse(row.payload), { jobId: id, attempt, logger: this.logger.child({ jobId: id, kind: handler.kind }) });
-        await queue.complete(this.id, id, 'done', { idempotency_key: null, finished_at: new Date(this.now()), last_error: null });
+        const outcome = await handler.run(JSON.parse(row.payload), { jobId: id, attempt, logger: this.logger.child({ jobId: id, kind: handler.kind }) });
+        if (outcome) await queue.release(this.id, id, outcome.runAgainAt);
+        else await queue.complete(this.id, id, 'done', { idempotency_key: null, finished_at: new Date(this.now()), last_error: null });
       } catch (err) {
         const fate = await queue.fail(this.id, id, attempt, err, { permanent: handler.permanent?.(err) ?? false });
         this.logger.warn({ jobId: id, kind: handler.kind, attempt, fate, err }, 'job failed');

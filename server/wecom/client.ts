@@ -24,11 +24,19 @@ import type {
   GroupChatGetResponse,
   GroupChatListRequest,
   GroupChatListResponse,
+  GroupChatTransferResponse,
   MarkTagRequest,
   MessageSendResponse,
   RemarkRequest,
   SecretKind,
   TicketResponse,
+  TransferCustomerRequest,
+  TransferCustomerResponse,
+  TransferKind,
+  TransferResult,
+  TransferResultResponse,
+  UnassignedContact,
+  UnassignedListResponse,
   UserDetailResponse,
   UserGetResponse,
   UserInfoResponse,
@@ -247,6 +255,57 @@ export class WecomClient {
       secret: 'external',
       body: { chat_id: chatId, need_name: needName ? 1 : 0 },
     });
+  }
+
+  // ---- 客户继承 (transfers) -------------------------------------------------------------------
+
+  /**
+   * 92125 分配在职成员的客户 / 94081 分配离职成员的客户: one errcode per customer (0: the takeover has
+   * started and happens after the customer's 24 h, unless they object). The resigned API takes no message.
+   */
+  transferCustomers(kind: TransferKind, request: TransferCustomerRequest): Promise<TransferCustomerResponse> {
+    const api = kind === 'onjob' ? 'externalcontact/transfer_customer' : 'externalcontact/resigned/transfer_customer';
+    const { transfer_success_msg, ...rest } = request;
+    return this.call({ api, secret: 'external', body: kind === 'onjob' && transfer_success_msg ? request : rest });
+  }
+
+  /** 94088 / 94082 查询客户接替状态: every customer of the pair, all pages (≤ 1,000 each). */
+  async transferResults(kind: TransferKind, handoverUserid: string, takeoverUserid: string): Promise<TransferResult[]> {
+    const api = kind === 'onjob' ? 'externalcontact/transfer_result' : 'externalcontact/resigned/transfer_result';
+    const all: TransferResult[] = [];
+    let cursor: string | undefined;
+    do {
+      const page: TransferResultResponse = await this.call({
+        api,
+        secret: 'external',
+        body: { handover_userid: handoverUserid, takeover_userid: takeoverUserid, cursor },
+      });
+      all.push(...page.customer);
+      cursor = page.next_cursor || undefined;
+    } while (cursor);
+    return all;
+  }
+
+  /** 92124 获取待分配的离职成员列表: every page (1,000 a page). */
+  async unassignedContacts(): Promise<UnassignedContact[]> {
+    const all: UnassignedContact[] = [];
+    let cursor: string | undefined;
+    do {
+      const page: UnassignedListResponse = await this.call({
+        api: 'externalcontact/get_unassigned_list',
+        secret: 'external',
+        body: { cursor, page_size: 1000 },
+      });
+      all.push(...page.info);
+      cursor = page.is_last ? undefined : page.next_cursor || undefined;
+    } while (cursor);
+    return all;
+  }
+
+  /** 95703 分配在职成员的客户群 / 92127 分配离职成员的客户群: 1–100 chats; those that could not move come back. */
+  transferGroupChats(kind: TransferKind, chatIds: string[], newOwner: string): Promise<GroupChatTransferResponse> {
+    const api = kind === 'onjob' ? 'externalcontact/groupchat/onjob_transfer' : 'externalcontact/groupchat/transfer';
+    return this.call({ api, secret: 'external', body: { chat_id_list: chatIds, new_owner: newOwner } });
   }
 
   // ---- app messages and JS-SDK tickets ------------------------------------------------------

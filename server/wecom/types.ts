@@ -197,6 +197,53 @@ export interface MarkTagRequest {
   remove_tag?: string[];
 }
 
+/** 客户继承: on the job (在职) or from a member who left (离职). */
+export type TransferKind = 'onjob' | 'resigned';
+
+export interface TransferCustomerRequest {
+  handover_userid: string;
+  takeover_userid: string;
+  /** At most 100 (92125). */
+  external_userid: string[];
+  /** On the job only: what the customer is told, at most 200 characters. */
+  transfer_success_msg?: string;
+}
+
+export interface TransferCustomerResponse extends WecomResponse {
+  customer: { external_userid: string; errcode: number }[];
+}
+
+/** 94088: 1 接替完毕, 2 等待接替, 3 客户拒绝, 4 接替成员客户达到上限, 5 无接替记录. */
+export type TransferStatusCode = 1 | 2 | 3 | 4 | 5;
+
+export interface TransferResult {
+  external_userid: string;
+  status: TransferStatusCode;
+  /** Seconds; while waiting, when the takeover will happen. */
+  takeover_time: number;
+}
+
+export interface TransferResultResponse extends WecomResponse {
+  customer: TransferResult[];
+  next_cursor?: string;
+}
+
+export interface UnassignedContact {
+  handover_userid: string;
+  external_userid: string;
+  dimission_time: number;
+}
+
+export interface UnassignedListResponse extends WecomResponse {
+  info: UnassignedContact[];
+  is_last: boolean;
+  next_cursor?: string;
+}
+
+export interface GroupChatTransferResponse extends WecomResponse {
+  failed_chat_list?: { chat_id: string; errcode: number; errmsg: string }[];
+}
+
 export interface RemarkRequest {
   userid: string;
   external_userid: string;

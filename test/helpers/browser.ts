@@ -65,10 +65,11 @@ export async function openPhonePage(
   return { context, page, errors };
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** The whole page, or (`screen`) what the phone's screen shows — for dialogs and fixed bars over a long list. */
+export async function screenshot(page: Page, name: string, options: { screen?: boolean } = {}): Promise<string> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const file = join(ARTIFACTS_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage: !options.screen });
   return file;
 }
 

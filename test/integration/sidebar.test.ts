@@ -69,14 +69,32 @@ describe.each(databaseTargets())('sidebar API on $label', (target) => {
     expect(result.customer.latestFollowUps.map((f) => f.content)).toEqual(['第6次沟通', '第5次沟通', '第4次沟通', '第3次沟通', '第2次沟通']);
   });
 
-  it('answers 403 to an employee of the same corp who does not follow the contact, even for their own customer', async () => {
+  it('gives the CRM owner the card of their customer although a colleague is the WeCom follower', async () => {
     await customer('rep-east-1', { name: '我的客户但不是我的好友', phone: '13900139002' });
     const ext = await addContact('rep-east-2', '只加了王强', '13900139002');
+
+    const result = await card('rep-east-1', ext);
+
+    expect(result.viewer).toBe('owner');
+    expect(result.customer?.access).toBe('full');
+  });
+
+  it('answers 403 to an employee who neither follows the contact nor sees its customer', async () => {
+    await customer('rep-east-2', { name: '别人的客户', phone: '13900139012' });
+    const ext = await addContact('rep-east-2', '只加了王强', '13900139012');
 
     const res = await (await api.as('rep-east-1')).fetch(`/api/sidebar/external-contacts/${ext}`);
 
     expect(res.status).toBe(403);
     expect((await errorOf(res)).message).toContain('不是该客户的跟进人');
+  });
+
+  it('answers 403 to a non-follower for a contact with no customer, without matching it', async () => {
+    const ext = await addContact('rep-east-2', '未建档联系人', '13900139013');
+
+    const res = await (await api.as('mgr-east')).fetch(`/api/sidebar/external-contacts/${ext}`);
+
+    expect(res.status).toBe(403);
   });
 
   it('gives a limited card without holdings when the linked customer is outside the caller’s scope', async () => {

@@ -190,22 +190,6 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
       expect((await relation('wmDEL002', 'rep-east-1'))?.delete_reason).toBe('deleted_by_customer');
     });
 
-    it('transfer_fail records the reason on the relation', async () => {
-      addCustomer('wmXFER01');
-      await settle();
-
-      await post({
-        Event: 'change_external_contact',
-        ChangeType: 'transfer_fail',
-        UserID: 'rep-east-1',
-        ExternalUserID: 'wmXFER01',
-        FailReason: 'customer_refused',
-      });
-      await server.worker.drain();
-
-      expect((await relation('wmXFER01', 'rep-east-1'))?.transfer_fail_reason).toBe('customer_refused');
-    });
-
     it('applies two different adds with the same CreateTime and employee', async () => {
       addCustomer('wmSAME01');
       addCustomer('wmSAME02');

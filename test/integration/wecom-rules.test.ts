@@ -385,6 +385,91 @@ describe('the simulator under the current rules', () => {
     expect(server.simulator.api.welcomeMessages.map((m) => m.welcome_code)).toEqual([first]);
   });
 
+  describe('客户继承', () => {
+    const customerOf = (userid: string) =>
+      [...server.simulator.state.externalContacts.values()].find((c) => c.follows.some((f) => f.userid === userid))!.contact.external_userid;
+    const transferCall = (path: string, body: unknown) => call(`externalcontact/${path}`, d.agentSecret, post(body));
+
+    it('takes at most 100 customers a call and a transfer message of at most 200 characters', async () => {
+      server = await startTestServer();
+      const ids = Array.from({ length: 101 }, (_, i) => `wm${i}`);
+
+      const tooMany = await transferCall('transfer_customer', { handover_userid: 'rep-east-1', takeover_userid: 'rep-east-2', external_userid: ids });
+      const tooLong = await transferCall('transfer_customer', {
+        handover_userid: 'rep-east-1',
+        takeover_userid: 'rep-east-2',
+        external_userid: [customerOf('rep-east-1')],
+        transfer_success_msg: '好'.repeat(201),
+      });
+
+      expect(tooMany.errcode).toBe(40058);
+      expect(tooLong.errcode).toBe(40058);
+    });
+
+    it('answers per customer: not the handover’s customer (40131), same member (40130), already in flight (40129)', async () => {
+      server = await startTestServer();
+      const mine = customerOf('rep-east-1');
+      const theirs = customerOf('rep-south-1');
+
+      const first = await transferCall('transfer_customer', { handover_userid: 'rep-east-1', takeover_userid: 'rep-east-2', external_userid: [mine, theirs] });
+      const second = await transferCall('transfer_customer', { handover_userid: 'rep-east-1', takeover_userid: 'rep-east-3', external_userid: [mine] });
+      const self = await transferCall('transfer_customer', { handover_userid: 'rep-south-1', takeover_userid: 'rep-south-1', external_userid: [theirs] });
+
+      expect(first.customer).toEqual([
+        { external_userid: mine, errcode: 0 },
+        { external_userid: theirs, errcode: 40131 },
+      ]);
+      expect(second.customer).toEqual([{ external_userid: mine, errcode: 40129 }]);
+      expect(self.customer).toEqual([{ external_userid: theirs, errcode: 40130 }]);
+    });
+
+    it('reports 等待接替 with the future takeover time, then 接替完毕 when the window has passed', async () => {
+      const clock = new FakeClock(Date.now());
+      server = await startTestServer({ simulator: { now: clock.now, transfers: { objectionMs: 86_400_000 } } });
+      const mine = customerOf('rep-east-1');
+      await transferCall('transfer_customer', { handover_userid: 'rep-east-1', takeover_userid: 'rep-east-2', external_userid: [mine] });
+      const pair = { handover_userid: 'rep-east-1', takeover_userid: 'rep-east-2' };
+
+      const waiting = await transferCall('transfer_result', pair);
+      clock.advance(86_400_001);
+      const done = await transferCall('transfer_result', pair);
+
+      expect(waiting.customer).toEqual([{ external_userid: mine, status: 2, takeover_time: Math.floor((clock.now() - 1) / 1000) }]);
+      expect((done.customer as { status: number }[])[0]!.status).toBe(1);
+      expect(server.simulator.state.externalContacts.get(mine)!.follows.map((f) => f.userid)).toContain('rep-east-2');
+    });
+
+    it('refuses 离职继承 from a member who has not left (40097), and a group whose owner has not left (90500)', async () => {
+      server = await startTestServer();
+      server.simulator.state.createGroupChat({ chat_id: 'wrRULE01', name: '群', owner: 'rep-east-1', create_time: 1, member_list: [] });
+
+      const customers = await transferCall('resigned/transfer_customer', {
+        handover_userid: 'rep-east-1',
+        takeover_userid: 'rep-east-2',
+        external_userid: [customerOf('rep-east-1')],
+      });
+      const chats = await transferCall('groupchat/transfer', { chat_id_list: ['wrRULE01'], new_owner: 'rep-east-2' });
+
+      expect(customers.errcode).toBe(40097);
+      expect(chats.failed_chat_list).toEqual([{ chat_id: 'wrRULE01', errcode: 90500, errmsg: 'the owner of this chat is not resigned' }]);
+    });
+
+    it('lists a departed member’s customers as unassigned, with the dimission time, until they are handed over', async () => {
+      server = await startTestServer();
+      const theirs = server.simulator.state.contactsOf('rep-south-1').map((c) => c.contact.external_userid);
+      server.simulator.events.callbackUrl = undefined;
+      server.simulator.state.deleteUser('rep-south-1');
+
+      const before = await transferCall('get_unassigned_list', { page_size: 1000 });
+      await transferCall('resigned/transfer_customer', { handover_userid: 'rep-south-1', takeover_userid: 'mgr-south', external_userid: theirs.slice(0, 1) });
+      const after = await transferCall('get_unassigned_list', { page_size: 1000 });
+
+      expect((before.info as { external_userid: string }[]).map((i) => i.external_userid).sort()).toEqual([...theirs].sort());
+      expect(before).toMatchObject({ is_last: true });
+      expect((after.info as unknown[]).length).toBe(theirs.length - 1);
+    });
+  });
+
   it('refuses an OAuth state outside a-zA-Z0-9 or over 128 bytes', async () => {
     server = await startTestServer();
     const authorize = (state: string) =>

@@ -24,5 +24,4 @@ export const customersApi = {
   contacts: (id: number) => api.get<ContactView[]>(`/api/customers/${id}/contacts`),
   holdings: (id: number) => api.get<HoldingView[]>(`/api/customers/${id}/holdings`),
   exportUrl: (filter: CustomerListFilter) => withQuery('/api/customers/export.xlsx', { ...filter }),
-  transfer: (customerIds: number[], toUserId: number) => api.post<{ transferred: number }>('/api/customers/transfer', { customerIds, toUserId }),
 };

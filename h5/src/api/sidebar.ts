@@ -1,4 +1,4 @@
-import type { CustomerView } from '@shared/customers';
+import type { CustomerView, FollowUpView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import type { GroupChatView, SidebarCard } from '@shared/sidebar';
 import { api } from './client';
@@ -13,5 +13,8 @@ export const sidebarApi = {
   link: (externalUserId: string, customerId: number) => api.post<CustomerView>('/api/wecom-links', { externalUserId, customerId }),
   createCustomer: (externalUserId: string) => api.post<CustomerView>(`/api/wecom-links/${enc(externalUserId)}/customer`, {}),
   updateCustomer: (customerId: number, patch: Record<string, unknown> & { version: number }) => api.patch<CustomerView>(`/api/customers/${customerId}`, patch),
+  /** 协同跟进: a follow-up on the contact's customer, written by a co-follower (the server checks the relation). */
+  coFollowUp: (externalUserId: string, entry: { channel: string; content: string; nextAction?: string }) =>
+    api.post<FollowUpView>(`/api/sidebar/external-contacts/${enc(externalUserId)}/follow-ups`, entry),
   searchCustomers: (keyword: string) => api.get<PageOf<CustomerView>>('/api/customers', { keyword, pageSize: 10 }),
 };

@@ -15,6 +15,7 @@ import { migration as uniqueIdentities } from './0014_unique_identities';
 import { migration as syncRunNotes } from './0015_sync_run_notes';
 import { migration as jobs } from './0016_jobs';
 import { migration as queueColumns } from './0017_queue_columns';
+import { migration as customerTransfers } from './0018_customer_transfers';
 import type { Migration } from './types';
 
 /**
@@ -39,4 +40,5 @@ export const migrations: readonly Migration[] = [
   syncRunNotes,
   jobs,
   queueColumns,
+  customerTransfers,
 ];

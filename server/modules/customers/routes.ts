@@ -10,7 +10,7 @@ import { mergeCustomers } from './merge';
 import { exportWorkbook } from '../imports/export';
 import { sendWorkbook } from '../../http/download';
 import { deleteCustomer } from './removal';
-import { createCustomer, listCustomers, transferCustomers, updateCustomer } from './service';
+import { createCustomer, listCustomers, updateCustomer } from './service';
 import { customerTimeline } from './timeline';
 
 const listQuery = z.object({
@@ -26,10 +26,6 @@ const listQuery = z.object({
   sort: z.enum(['updated_desc', 'created_desc', 'next_follow_up_asc', 'name_asc']).default('updated_desc'),
 });
 const exportQuery = listQuery.omit({ page: true, pageSize: true });
-const transferBody = z.object({
-  customerIds: z.array(z.number().int().positive()).min(1).max(500),
-  toUserId: z.number().int().positive(),
-});
 
 export function customerRoutes(deps: { sequelize: Sequelize }): Router {
   const { sequelize } = deps;
@@ -43,10 +39,6 @@ export function customerRoutes(deps: { sequelize: Sequelize }): Router {
   router.post('/', write, async (ctx) => {
     ctx.status = 201;
     ctx.body = await createCustomer(sequelize, crmCallerOf(ctx), validate(customerCreateSchema, ctx.request.body));
-  });
-  router.post('/transfer', requirePermission('customer.transfer'), async (ctx) => {
-    const { customerIds, toUserId } = validate(transferBody, ctx.request.body);
-    ctx.body = await transferCustomers(sequelize, crmCallerOf(ctx), customerIds, toUserId);
   });
   // Before `/:id`: the same filters as the list, every page of them.
   router.get('/export.xlsx', read, requirePermission('customer.export'), async (ctx) => {

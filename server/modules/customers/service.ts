@@ -13,7 +13,6 @@ import { conflict, duplicate, notFound, validationFailed } from '../../errors';
 import { pageWindow } from '../../db/paging';
 import { phoneField } from '../../values';
 import { audit, auditEdit, type Actor } from '../audit/service';
-import { enqueueNotification } from '../reminders/outbox';
 import { assertDictionaryValues, type DictionaryCheck } from '../dictionaries/service';
 import { canSee, scopeWhere, type Access } from '../roles/access';
 import { resolveOwnership, type Caller } from '../roles/ownership';
@@ -357,71 +356,63 @@ export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: n
   return getCustomer(sequelize, caller.access, id);
 }
 
-/** Moves customers (one or many, all within the caller's scope) to another active employee. */
-export async function transferCustomers(sequelize: Sequelize, caller: Caller, ids: number[], toUserId: number): Promise<{ transferred: number }> {
+/** The customers `ids`, every one inside the caller's scope (404 if any is not). */
+export async function visibleCustomers(sequelize: Sequelize, access: Access, ids: readonly number[], transaction?: Transaction): Promise<CustomerRow[]> {
   const { Customer } = customerModels(sequelize);
-  // The receiver is held to the rule every new owner is (the partner handover uses it too).
-  const target = await resolveOwnership(sequelize, caller, { ownerUserId: toUserId }, { owner: 'toUserId', department: 'toUserId' });
-  return sequelize.transaction(async (transaction) => {
-    const rows = await Customer.findAll({ where: { [Op.and]: [{ id: { [Op.in]: ids }, deleted_at: null }, scopeWhere(caller.access)] }, transaction });
-    if (rows.length !== new Set(ids).size) throw notFound('部分客户不存在或不在你的数据范围内');
-    const now = new Date();
-    for (const row of rows) {
-      const c = row.get();
-      await Customer.update({ owner_user_id: toUserId, department_id: target.departmentId, version: c.version + 1 }, { where: { id: c.id }, transaction });
-    }
-    const moved = rows.map((r) => r.get()).filter((c) => c.owner_user_id !== toUserId);
-    if (moved.length) {
-      await sequelize.getQueryInterface().bulkInsert(
-        'customer_owner_changes',
-        moved.map((c) => ({
-          customer_id: c.id,
-          from_user_id: c.owner_user_id,
-          to_user_id: toUserId,
-          changed_by: caller.access.userId,
-          at: now,
-          created_at: now,
-          updated_at: now,
-        })),
-        { transaction },
-      );
-      // The new owner hears about it in WeCom (unless the corp switched these off).
-      const names =
-        moved
-          .slice(0, 3)
-          .map((c) => c.name)
-          .join('、') + (moved.length > 3 ? ` 等 ${moved.length} 位` : '');
-      await enqueueNotification(
-        sequelize,
-        {
-          kind: 'transfer',
-          dedupeKey: `transfer:${caller.access.userId}:${now.getTime()}:${moved.map((c) => c.id).join(',')}`.slice(0, 128),
-          userId: toUserId,
-          title: `${moved.length} 位客户已转给你`,
-          lines: [
-            { text: names },
-            { tone: 'gray', text: `由 ${(await namesById(sequelize, 'users', [caller.access.userId])).get(caller.access.userId) ?? caller.actor.label} 转移` },
-          ],
-          path: moved.length === 1 ? `/customers/${moved[0]!.id}` : '/customers',
-        },
-        now,
-        transaction,
-      );
-    }
-    await audit(
-      sequelize,
-      caller.actor,
-      {
-        action: 'customer.transfer',
-        entity: 'customer',
-        entityId: ids.length === 1 ? ids[0] : undefined,
-        summary: `转移 ${rows.length} 位客户给 ${target.ownerName}`,
-        diff: rows.map((r) => ({ id: r.get().id, from: r.get().owner_user_id, to: toUserId })),
-      },
+  const rows = await Customer.findAll({
+    where: { [Op.and]: [{ id: { [Op.in]: [...ids] }, deleted_at: null }, scopeWhere(access)] },
+    order: [['id', 'ASC']],
+    transaction,
+  });
+  if (rows.length !== new Set(ids).size) throw notFound('部分客户不存在或不在你的数据范围内');
+  return rows.map((r) => r.get());
+}
+
+/** The live customers `ownerUserId` owns that `access` sees (a member's book, as far as the caller may hand it over). */
+export async function customersOwnedBy(sequelize: Sequelize, access: Access, ownerUserId: number, transaction?: Transaction): Promise<CustomerRow[]> {
+  const { Customer } = customerModels(sequelize);
+  const rows = await Customer.findAll({
+    where: { [Op.and]: [{ owner_user_id: ownerUserId, deleted_at: null }, scopeWhere(access)] },
+    order: [['id', 'ASC']],
+    transaction,
+  });
+  return rows.map((r) => r.get());
+}
+
+/**
+ * Hands customers to a new owner (and department): each row's version moves, and who handed
+ * whom to whom goes into the owner-change history the timeline shows. Returns the customers
+ * whose owner changed.
+ */
+export async function changeOwner(
+  sequelize: Sequelize,
+  rows: readonly CustomerRow[],
+  to: { userId: number; departmentId: number },
+  changedBy: number | null,
+  transaction: Transaction,
+  now = new Date(),
+): Promise<CustomerRow[]> {
+  const { Customer } = customerModels(sequelize);
+  for (const c of rows) {
+    await Customer.update({ owner_user_id: to.userId, department_id: to.departmentId, version: c.version + 1 }, { where: { id: c.id }, transaction });
+  }
+  const moved = rows.filter((c) => c.owner_user_id !== to.userId);
+  if (moved.length) {
+    await sequelize.getQueryInterface().bulkInsert(
+      'customer_owner_changes',
+      moved.map((c) => ({
+        customer_id: c.id,
+        from_user_id: c.owner_user_id,
+        to_user_id: to.userId,
+        changed_by: changedBy,
+        at: now,
+        created_at: now,
+        updated_at: now,
+      })),
       { transaction },
     );
-    return { transferred: rows.length };
-  });
+  }
+  return moved;
 }
 
 export async function customerViews(sequelize: Sequelize, rows: CustomerRow[]): Promise<CustomerView[]> {

@@ -97,10 +97,24 @@ export async function customerDashboard(sequelize: Sequelize, access: Access, qu
     fresh += Number(g.fresh);
     stale += Number(g.stale);
   }
+  const lost = await rows<{ id: number; name: string; n: number | string }>(
+    sequelize,
+    `SELECT u.id AS id, u.name AS name, COUNT(*) AS n
+       FROM wecom_follow_relations r
+       JOIN customer_wecom_links l ON l.external_userid = r.external_userid
+       JOIN customers c ON c.id = l.customer_id
+       JOIN users u ON u.wecom_userid = r.userid
+      WHERE r.delete_reason = 'deleted_by_customer' AND r.deleted_at >= ? AND r.deleted_at < ? AND c.deleted_at IS NULL AND ${filter.sql}
+      GROUP BY u.id, u.name ORDER BY n DESC, u.id`,
+    [chinaMidnight(period.from), chinaMidnight(nextDay(period.to)), ...filter.params],
+  );
+  const lostByRep = lost.map((r) => ({ id: Number(r.id), name: r.name, count: Number(r.n) }));
   return {
     period,
     total,
     newInPeriod: fresh,
+    lostInPeriod: lostByRep.reduce((sum, r) => sum + r.count, 0),
+    lostByRep,
     bySource: tallied(bySource, labels.customer_source),
     byStage: tallied(byStage, labels.lifecycle_stage),
     byLevel: tallied(byLevel, labels.customer_level),

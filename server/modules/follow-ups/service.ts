@@ -91,6 +91,22 @@ export async function addFollowUp(
   now = new Date(),
 ): Promise<AnyFollowUpView> {
   await subject.loadVisible(sequelize, access, subjectId);
+  return writeFollowUp(sequelize, subject, access.userId, subjectId, input, now);
+}
+
+/**
+ * Writes a follow-up by `authorId` — whose right to write it the caller has checked. `asCoFollower`:
+ * a colleague who also follows the customer in WeCom logs it; the owner's planned next date stays.
+ */
+export async function writeFollowUp(
+  sequelize: Sequelize,
+  subject: FollowUpSubject,
+  authorId: number,
+  subjectId: number,
+  input: FollowUpInput,
+  now = new Date(),
+  options: { asCoFollower?: boolean; alsoInTransaction?: (transaction: Transaction) => Promise<void> } = {},
+): Promise<AnyFollowUpView> {
   await assertDictionaryValues(sequelize, [{ field: 'channel', type: 'follow_up_channel', value: input.channel }]);
   const followedAt = input.followedAt ?? instant.parse(now);
   if (followedAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
@@ -103,7 +119,7 @@ export async function addFollowUp(
     const created = await subject.model(sequelize).create(
       {
         [subject.key]: subjectId as number,
-        user_id: access.userId,
+        user_id: authorId,
         followed_at: followedAt,
         channel: input.channel,
         content: input.content,
@@ -114,13 +130,25 @@ export async function addFollowUp(
       { transaction },
     );
     // A back-dated entry older than the latest one changes neither date.
-    await sequelize.query(
-      `UPDATE ${subject.table} SET last_follow_up_at = ?, next_follow_up_at = ?, updated_at = ?
-        WHERE id = ? AND (last_follow_up_at IS NULL OR last_follow_up_at <= ?)`,
-      { replacements: [followedAt, input.nextFollowUpAt ?? null, now, subjectId, followedAt], type: QueryTypes.UPDATE, transaction },
-    );
+    if (options.asCoFollower) {
+      await sequelize.query(
+        `UPDATE ${subject.table} SET last_follow_up_at = ?, updated_at = ? WHERE id = ? AND (last_follow_up_at IS NULL OR last_follow_up_at <= ?)`,
+        {
+          replacements: [followedAt, now, subjectId, followedAt],
+          type: QueryTypes.UPDATE,
+          transaction,
+        },
+      );
+    } else {
+      await sequelize.query(
+        `UPDATE ${subject.table} SET last_follow_up_at = ?, next_follow_up_at = ?, updated_at = ?
+          WHERE id = ? AND (last_follow_up_at IS NULL OR last_follow_up_at <= ?)`,
+        { replacements: [followedAt, input.nextFollowUpAt ?? null, now, subjectId, followedAt], type: QueryTypes.UPDATE, transaction },
+      );
+    }
     // Target progress counts customer follow-ups (a partner's are not a sales metric).
-    if (subject.key === 'customer_id') await countFollowUp(sequelize, { user_id: access.userId, followed_at: followedAt }, 1, transaction);
+    if (subject.key === 'customer_id') await countFollowUp(sequelize, { user_id: authorId, followed_at: followedAt }, 1, transaction);
+    await options.alsoInTransaction?.(transaction);
     return created.get();
   });
   const [view] = await followUpViews(sequelize, subject, [row]);

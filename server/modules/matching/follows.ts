@@ -38,6 +38,13 @@ export class FollowChecker {
 
   /** The relation of `userid` to the contact (live or ended); 404 if WeCom does not know the contact, 403 if not a follower. */
   async require(userid: string, externalUserid: string): Promise<FollowRelation> {
+    const relation = await this.find(userid, externalUserid);
+    if (!relation) throw forbidden('你不是该客户的跟进人，不能查看');
+    return relation;
+  }
+
+  /** The relation of `userid` to the contact, or null when they do not follow it; 404 if WeCom does not know the contact. */
+  async find(userid: string, externalUserid: string): Promise<FollowRelation | null> {
     const known = await this.read(userid, externalUserid);
     if (known) return known;
     const key = `${userid}|${externalUserid}`;
@@ -59,7 +66,7 @@ export class FollowChecker {
       type: QueryTypes.SELECT,
     });
     if (!contact) throw notFound('没有这个企业微信联系人');
-    throw forbidden('你不是该客户的跟进人，不能查看');
+    return null;
   }
 
   private async read(userid: string, externalUserid: string): Promise<FollowRelation | null> {

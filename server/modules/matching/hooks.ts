@@ -59,7 +59,9 @@ export function matchingHooks(sequelize: Sequelize, settingDefaults: CorpSetting
         { transaction, autoCreate: autoCreateLeads },
       );
     },
-    async onRelationEnded(externalUserid: string, userid: string, transaction: Transaction) {
+    async onRelationEnded(externalUserid: string, userid: string, reason, transaction: Transaction) {
+      // A transfer hands the relation on; the contact stays the customer's (the takeover's add event follows).
+      if (reason === 'transferred') return;
       const link = await linkedCustomerOf(sequelize, externalUserid, transaction);
       if (!link) return;
       const [who] = await sequelize.query<{ id: number; name: string }>('SELECT id, name FROM users WHERE wecom_userid = ?', {
@@ -67,11 +69,7 @@ export function matchingHooks(sequelize: Sequelize, settingDefaults: CorpSetting
         type: QueryTypes.SELECT,
         transaction,
       });
-      const [relation] = await sequelize.query<{ delete_reason: string | null }>(
-        'SELECT delete_reason FROM wecom_follow_relations WHERE external_userid = ? AND userid = ?',
-        { replacements: [externalUserid, userid], type: QueryTypes.SELECT, transaction },
-      );
-      const detail = relation?.delete_reason === 'deleted_by_customer' ? `客户删除了${who?.name ?? userid}` : `${who?.name ?? userid}已不再跟进该联系人`;
+      const detail = reason === 'deleted_by_customer' ? `客户删除了${who?.name ?? userid}` : `${who?.name ?? userid}已不再跟进该联系人`;
       await recordLinkEvent(
         sequelize,
         { customerId: link.customerId, externalUserid, event: 'lost', matchedBy: link.matchedBy, userId: who ? Number(who.id) : null, detail },

@@ -108,6 +108,26 @@ export async function linkedCustomerOf(sequelize: Sequelize, externalUserid: str
   return (await linksOf(sequelize, [externalUserid], transaction)).get(externalUserid) ?? null;
 }
 
+/** The contacts linked to these customers. */
+export async function contactsOfCustomers(
+  sequelize: Sequelize,
+  customerIds: readonly number[],
+  transaction?: Transaction,
+): Promise<{ customerId: number; externalUserid: string }[]> {
+  if (!customerIds.length) return [];
+  const rows = await sequelize.query<{ customer_id: number; external_userid: string }>(
+    `SELECT customer_id, external_userid FROM customer_wecom_links WHERE customer_id IN (${sqlList(customerIds)}) ORDER BY customer_id, external_userid`,
+    { replacements: [...customerIds], type: QueryTypes.SELECT, transaction },
+  );
+  return rows.map((r) => ({ customerId: Number(r.customer_id), externalUserid: r.external_userid }));
+}
+
+/** The customer each of these contacts is linked to (absent: not linked). */
+export async function customersOfContacts(sequelize: Sequelize, externalUserids: readonly string[], transaction?: Transaction): Promise<Map<string, number>> {
+  if (!externalUserids.length) return new Map();
+  return new Map([...(await linksOf(sequelize, externalUserids, transaction))].map(([id, link]) => [id, link.customerId]));
+}
+
 /** The links of these contacts, by contact (absent: not linked). */
 async function linksOf(sequelize: Sequelize, externalUserids: readonly string[], transaction?: Transaction): Promise<Map<string, LinkRow>> {
   const rows = await sequelize.query<LinkColumns & { external_userid: string }>(

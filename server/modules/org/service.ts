@@ -227,6 +227,15 @@ export async function markUserLeft(sequelize: Sequelize, wecomUserid: string, tr
   return user.id;
 }
 
+/** Active leaders (部门负责人) of a department. */
+export async function leadersOf(sequelize: Sequelize, departmentId: number, transaction?: Transaction): Promise<{ id: number; name: string }[]> {
+  const { User, UserDepartment } = orgModels(sequelize);
+  const links = await UserDepartment.findAll({ where: { department_id: departmentId, is_leader: true }, transaction });
+  if (!links.length) return [];
+  const users = await User.findAll({ where: { id: { [Op.in]: links.map((l) => l.get().user_id) }, status: 'active' }, transaction });
+  return users.map((u) => ({ id: u.get().id, name: u.get().name }));
+}
+
 export async function findUserByWecomId(sequelize: Sequelize, wecomUserid: string): Promise<UserRow | null> {
   const { User } = orgModels(sequelize);
   return (await User.findOne({ where: { wecom_userid: wecomUserid } }))?.get() ?? null;
@@ -280,10 +289,14 @@ export const departmentOf = (names: Map<number, string>, id: number | null) => (
  * Active colleagues whose main department is inside the caller's data scope (only the caller
  * for `self`), matching `keyword` in name or WeCom userid: whom a manager may hand customers to.
  */
-export async function colleaguesInScope(sequelize: Sequelize, access: Access, query: { keyword?: string; limit: number }): Promise<Colleague[]> {
+export async function colleaguesInScope(
+  sequelize: Sequelize,
+  access: Access,
+  query: { keyword?: string; limit: number; status?: Extract<UserStatus, 'active' | 'left'> },
+): Promise<Colleague[]> {
   const { User } = orgModels(sequelize);
   const departments = pickableDepartments(access);
-  const and: WhereOptions<UserRow>[] = [{ status: 'active' }];
+  const and: WhereOptions<UserRow>[] = [{ status: query.status ?? 'active' }];
   if (access.dataScope === 'self') and.push({ id: access.userId });
   else if (departments) and.push({ main_department_id: { [Op.in]: [...departments] } });
   and.push(...keywordWhere(sequelize, query.keyword));

@@ -29,6 +29,7 @@ export function mutedKinds(settings: CorpSettings): Set<NotificationKind> {
   if (!settings.dailyDigest) muted.add('digest');
   if (!settings.notifyMatching) ['lead_created', 'contact_linked'].forEach((k) => muted.add(k as NotificationKind));
   if (!settings.notifyTransfer) muted.add('transfer');
+  if (!settings.notifyChurn) muted.add('churn');
   return muted;
 }
 

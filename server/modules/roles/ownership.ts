@@ -50,13 +50,14 @@ export async function requireDepartment(sequelize: Sequelize, departmentId: numb
 interface OwnerProfile {
   status: string;
   name: string;
+  wecomUserid: string;
   mainDepartmentId: number | null;
   departmentIds: number[];
 }
 
 async function ownerProfile(sequelize: Sequelize, userId: number, transaction?: Transaction): Promise<OwnerProfile | null> {
-  const rows = await sequelize.query<{ status: string; name: string; main_department_id: number | null; department_id: number | null }>(
-    'SELECT u.status, u.name, u.main_department_id, ud.department_id FROM users u LEFT JOIN user_departments ud ON ud.user_id = u.id WHERE u.id = ?',
+  const rows = await sequelize.query<{ status: string; name: string; wecom_userid: string; main_department_id: number | null; department_id: number | null }>(
+    'SELECT u.status, u.name, u.wecom_userid, u.main_department_id, ud.department_id FROM users u LEFT JOIN user_departments ud ON ud.user_id = u.id WHERE u.id = ?',
     { replacements: [userId], type: QueryTypes.SELECT, transaction },
   );
   const [first] = rows;
@@ -64,9 +65,40 @@ async function ownerProfile(sequelize: Sequelize, userId: number, transaction?: 
   return {
     status: first.status,
     name: first.name,
+    wecomUserid: first.wecom_userid,
     mainDepartmentId: first.main_department_id === null ? null : Number(first.main_department_id),
     departmentIds: rows.filter((r) => r.department_id !== null).map((r) => Number(r.department_id)),
   };
+}
+
+export interface Member extends OwnerProfile {
+  id: number;
+}
+
+/**
+ * A member — active or gone — whose records the caller sees (their own, or one of their
+ * departments in the caller's scope): whose whole book the caller may hand over. A 400 naming
+ * `field` otherwise, the same answer for one who does not exist.
+ */
+export async function requireMemberInScope(sequelize: Sequelize, access: Access, userId: number, field: string, transaction?: Transaction): Promise<Member> {
+  const profile = await ownerProfile(sequelize, userId, transaction);
+  const visible =
+    profile &&
+    (canSee(access, { ownerUserId: userId, departmentId: null }) ||
+      profile.departmentIds.some((d) => canSee(access, { ownerUserId: userId, departmentId: d })));
+  if (!profile || !visible) throw invalid(field, '人员不存在或不在你的数据范围内');
+  return { ...profile, id: userId };
+}
+
+/** The WeCom userid of an employee (every local user has one). */
+export async function wecomUseridOf(sequelize: Sequelize, userId: number, transaction?: Transaction): Promise<string> {
+  const [row] = await sequelize.query<{ wecom_userid: string }>('SELECT wecom_userid FROM users WHERE id = ?', {
+    replacements: [userId],
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  if (!row) throw invalid('toUserId', '人员不存在或已停用');
+  return row.wecom_userid;
 }
 
 /**

@@ -48,5 +48,7 @@ export function settingDefaults(config: Config): CorpSettings {
     staleDays: 30,
     notifyMatching: true,
     notifyTransfer: true,
+    notifyChurn: true,
+    coFollowerFollowUps: true,
   };
 }

@@ -1,21 +1,30 @@
 /**
- * The chat sidebar (DESIGN §6.4). The card answers only a follower of the contact; the linked
- * customer comes in full when it is in the caller's scope, as a limited card (name, owner, stage)
- * when not, and an unlinked contact brings ranked suggestions from the caller's scope.
+ * The chat sidebar (DESIGN §6.4). The card follows the relationship: it answers a follower of the
+ * contact, the CRM owner of the linked customer, or someone whose data scope covers that
+ * customer — the id from the client is checked against the mirror and the link, never trusted
+ * alone. The linked customer comes in full when it is in the caller's scope, as a limited card
+ * (name, owner, stage) when not; an unlinked contact brings ranked suggestions from the
+ * caller's scope. A follower outside the customer's scope may still log follow-ups on it (协同跟进)
+ * when the corp allows, and the owner is told.
  */
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { FollowUpView } from '@shared/customers';
 import type { SuggestionView } from '@shared/matching';
 import { fromHundredths } from '@shared/money';
 import { normalizePhone } from '@shared/phone';
-import { ADD_WAYS, type GroupChatView, type SidebarCard, type SidebarContact, type SidebarCustomer } from '@shared/sidebar';
+import type { FollowUpInput } from '@shared/follow-ups';
+import type { CorpSettings } from '@shared/settings';
+import { ADD_WAYS, type GroupChatView, type SidebarCard, type SidebarContact, type SidebarCustomer, type SidebarViewer } from '@shared/sidebar';
 import { sqlList } from '../../db/dialect';
 import { iso, isoOrNull, namesById, named } from '../../db/lookup';
 import { forbidden, notFound } from '../../errors';
 import { customerFollowUpSubject } from '../customers/detail';
 import { customerModels, type CustomerRow } from '../customers/models';
 import { customerViews } from '../customers/service';
-import { latestFollowUps } from '../follow-ups/service';
+import { addFollowUp, latestFollowUps, writeFollowUp } from '../follow-ups/service';
+import { enqueueNotification } from '../reminders/outbox';
+import { readSettings } from '../settings/service';
+import { cardTransferOf } from '../transfers/service';
 import type { FollowChecker } from '../matching/follows';
 import { linkedCustomerOf, linkFrom, matchContact, type LinkColumns, type Suggestion } from '../matching/service';
 import { canSee, type Access } from '../roles/access';
@@ -26,10 +35,17 @@ export interface SidebarCaller {
   wecomUserid: string;
 }
 
+export interface SidebarDeps {
+  sequelize: Sequelize;
+  follows: FollowChecker;
+  settingDefaults: CorpSettings;
+}
+
 const LATEST_FOLLOW_UPS = 5;
 
-export async function sidebarCard(sequelize: Sequelize, follows: FollowChecker, caller: SidebarCaller, externalUserid: string): Promise<SidebarCard> {
-  const relation = await follows.require(caller.wecomUserid, externalUserid);
+export async function sidebarCard(deps: SidebarDeps, caller: SidebarCaller, externalUserid: string): Promise<SidebarCard> {
+  const { sequelize, follows } = deps;
+  const relation = await follows.find(caller.wecomUserid, externalUserid);
   // The contact with its link (if any) in one read, its tags beside it.
   const [[row], tags] = await Promise.all([
     sequelize.query<
@@ -40,7 +56,7 @@ export async function sidebarCard(sequelize: Sequelize, follows: FollowChecker, 
         WHERE x.external_userid = ?`,
       { replacements: [externalUserid], type: QueryTypes.SELECT },
     ),
-    relation.tagIds.length
+    relation?.tagIds.length
       ? sequelize.query<{ name: string }>(
           `SELECT name FROM wecom_corp_tags WHERE id IN (${sqlList(relation.tagIds)}) AND deleted_at IS NULL ORDER BY sort_order DESC`,
           {
@@ -51,21 +67,28 @@ export async function sidebarCard(sequelize: Sequelize, follows: FollowChecker, 
       : [],
   ]);
   if (!row) throw notFound('没有这个企业微信联系人');
+  // Not a follower: the owner of the linked customer, or someone whose scope covers it, may look.
+  const linkedCustomer = !relation ? await customerBehind(sequelize, row) : null;
+  if (!relation && !(linkedCustomer && canSee(caller.access, { ownerUserId: linkedCustomer.owner_user_id, departmentId: linkedCustomer.department_id }))) {
+    throw forbidden('你不是该客户的跟进人，也不负责这位客户，不能查看');
+  }
   const contact: SidebarContact = {
     externalUserId: externalUserid,
     name: row.name,
     avatar: row.avatar || null,
     type: Number(row.type) === 2 ? 'wecom' : 'wechat',
-    corpName: row.corp_full_name || row.corp_name || relation.remarkCorpName,
-    remark: relation.remark,
-    description: relation.description,
-    remarkMobiles: relation.remarkMobiles,
+    corpName: row.corp_full_name || row.corp_name || relation?.remarkCorpName || null,
+    remark: relation?.remark ?? null,
+    description: relation?.description ?? null,
+    remarkMobiles: relation?.remarkMobiles ?? [],
     tags: tags.map((t) => t.name),
-    addedAt: isoOrNull(relation.addedAt),
-    addWay: relation.addWay === null ? null : (ADD_WAYS[relation.addWay] ?? `其他（${relation.addWay}）`),
-    state: relation.state,
-    lost: relation.deletedAt !== null,
+    addedAt: isoOrNull(relation?.addedAt),
+    addWay: !relation || relation.addWay === null ? null : (ADD_WAYS[relation.addWay] ?? `其他（${relation.addWay}）`),
+    state: relation?.state ?? null,
+    lost: relation ? relation.deletedAt !== null : false,
   };
+  const viewer: SidebarViewer = relation ? 'follower' : linkedCustomer!.owner_user_id === caller.access.userId ? 'owner' : 'scope';
+  const transfer = await cardTransferOf(sequelize, externalUserid);
 
   let link = linkFrom(row);
   if (!link) {
@@ -73,27 +96,76 @@ export async function sidebarCard(sequelize: Sequelize, follows: FollowChecker, 
     const outcome = await sequelize.transaction((transaction) => matchContact(sequelize, externalUserid, { transaction, autoCreate: false }));
     if (outcome.status === 'unmatched') {
       const suggestions = await visibleSuggestions(sequelize, caller.access, outcome.suggestions);
-      const mobiles = relation.remarkMobiles.map((m) => normalizePhone(m)).filter((m): m is string => m !== null);
+      const mobiles = contact.remarkMobiles.map((m) => normalizePhone(m)).filter((m): m is string => m !== null);
       const reasons = unmatchedReasons({
         type: contact.type,
         hasUnionid: Boolean(row.unionid),
-        remarkMobiles: relation.remarkMobiles,
+        remarkMobiles: contact.remarkMobiles,
         mobileKnown: mobiles.length > 0 && (await phoneOnFile(sequelize, mobiles)),
         suggestions: suggestions.length,
       });
-      return { contact, link: null, customer: null, suggestions, unmatchedReasons: reasons };
+      return { contact, viewer, link: null, customer: null, suggestions, unmatchedReasons: reasons, transfer, coFollowUp: false };
     }
     link = await linkedCustomerOf(sequelize, externalUserid);
   }
   if (!link) throw notFound('没有这个企业微信联系人');
   const customer = (await customerModels(sequelize).Customer.findByPk(link.customerId))?.get();
+  const card = customer && customer.deleted_at === null ? await cardCustomer(sequelize, caller.access, customer) : null;
   return {
     contact,
+    viewer,
     link: { matchedBy: link.matchedBy, linkedAt: iso(link.linkedAt) },
-    customer: customer && customer.deleted_at === null ? await cardCustomer(sequelize, caller.access, customer) : null,
+    customer: card,
     suggestions: [],
     unmatchedReasons: [],
+    transfer,
+    coFollowUp: card?.access === 'limited' && relation?.deletedAt === null && (await readSettings(sequelize, deps.settingDefaults)).coFollowerFollowUps,
   };
+}
+
+/** The live customer a contact is linked to, if any. */
+async function customerBehind(sequelize: Sequelize, row: LinkColumns): Promise<CustomerRow | null> {
+  const link = linkFrom(row);
+  const customer = link ? (await customerModels(sequelize).Customer.findByPk(link.customerId))?.get() : undefined;
+  return customer && customer.deleted_at === null ? customer : null;
+}
+
+/**
+ * 协同跟进: a follow-up on the contact's customer. In the caller's scope it is an ordinary one;
+ * outside it, a colleague who still follows the contact in WeCom may log it when the corp allows
+ * — the owner's next planned date stays, and the owner is told.
+ */
+export async function contactFollowUp(deps: SidebarDeps, caller: SidebarCaller, externalUserid: string, input: FollowUpInput): Promise<FollowUpView> {
+  const { sequelize, follows } = deps;
+  const relation = await follows.find(caller.wecomUserid, externalUserid);
+  const link = await linkedCustomerOf(sequelize, externalUserid);
+  const customer = link ? (await customerModels(sequelize).Customer.findByPk(link.customerId))?.get() : undefined;
+  if (!customer || customer.deleted_at !== null) throw notFound('该联系人还没有关联客户');
+  if (canSee(caller.access, { ownerUserId: customer.owner_user_id, departmentId: customer.department_id })) {
+    return (await addFollowUp(sequelize, customerFollowUpSubject, caller.access, customer.id, input)) as FollowUpView;
+  }
+  if (!relation || relation.deletedAt !== null) throw forbidden('你不是该客户的企业微信好友，不能写跟进记录');
+  if (!(await readSettings(sequelize, deps.settingDefaults)).coFollowerFollowUps)
+    throw forbidden('企业未开启协同跟进：只有负责人可以写跟进记录', 'co_follow_up_off');
+  const author = (await namesById(sequelize, 'users', [caller.access.userId])).get(caller.access.userId) ?? '同事';
+  const view = await writeFollowUp(sequelize, customerFollowUpSubject, caller.access.userId, customer.id, { ...input, nextFollowUpAt: undefined }, new Date(), {
+    asCoFollower: true,
+    alsoInTransaction: (transaction) =>
+      enqueueNotification(
+        sequelize,
+        {
+          kind: 'co_follow_up',
+          dedupeKey: `co-follow-up:${customer.id}:${caller.access.userId}:${Date.now()}`,
+          userId: customer.owner_user_id,
+          title: `${author} 跟进了你的客户 ${customer.name}`,
+          lines: [{ text: [...input.content].slice(0, 60).join('') }],
+          path: `/customers/${customer.id}`,
+        },
+        new Date(),
+        transaction,
+      ).then(() => undefined),
+  });
+  return view as FollowUpView;
 }
 
 /** Whether a live customer or one of their contacts has any of these (normalised) phones. */

@@ -11,6 +11,7 @@ import type { WecomDepartment } from '../../wecom/types';
 import { xmlText, type XmlObject } from '../../wecom/xml';
 import { DirectoryReader } from '../org/directory';
 import { applyDepartments, applyEmployee, markDepartmentDeleted, markUserLeft, renameWecomUser, type RoleBootstrap } from '../org/service';
+import { transferFailed as pollFailedTransfer } from '../transfers/jobs';
 import {
   applyExternalContact,
   markGroupChatDismissed,
@@ -19,6 +20,7 @@ import {
   renameFollower,
   replaceCorpTags,
   upsertGroupChat,
+  type RelationDeleteReason,
 } from '../wecom-mirror/service';
 
 export type Apply = (transaction: Transaction) => Promise<void>;
@@ -30,8 +32,23 @@ export interface ExternalContactHooks {
   onExternalContactChanged(externalUserid: string, userid: string, change: ContactChange, transaction: Transaction): Promise<void>;
   /** After a page of a full sync wrote new or changed relations: the same, for all of them at once. */
   onExternalContactsSynced(relations: readonly { externalUserid: string; userid: string }[], transaction: Transaction): Promise<void>;
-  /** After a follow relation ended (either side deleted the other, or it vanished from WeCom). */
-  onRelationEnded(externalUserid: string, userid: string, transaction: Transaction): Promise<void>;
+  /** After a follow relation ended (either side deleted the other, a transfer moved it, or it vanished from WeCom) — once per relation. */
+  onRelationEnded(externalUserid: string, userid: string, reason: RelationDeleteReason, transaction: Transaction): Promise<void>;
+}
+
+/** Several modules' reactions as one set of hooks, run in the order given. */
+export function allHooks(...sets: Partial<ExternalContactHooks>[]): ExternalContactHooks {
+  return {
+    async onExternalContactChanged(externalUserid, userid, change, transaction) {
+      for (const s of sets) await s.onExternalContactChanged?.(externalUserid, userid, change, transaction);
+    },
+    async onExternalContactsSynced(relations, transaction) {
+      for (const s of sets) await s.onExternalContactsSynced?.(relations, transaction);
+    },
+    async onRelationEnded(externalUserid, userid, reason, transaction) {
+      for (const s of sets) await s.onRelationEnded?.(externalUserid, userid, reason, transaction);
+    },
+  };
 }
 
 export interface HandlerDeps {
@@ -111,8 +128,7 @@ const refreshExternalContact =
     const fetched = await unlessGone(() => wecom.getExternalContact(externalUserid));
     return async (t) => {
       if (!fetched) {
-        await markRelationDeleted(sequelize, externalUserid, userid, 'gone', t);
-        await hooks.onRelationEnded(externalUserid, userid, t);
+        if (await markRelationDeleted(sequelize, externalUserid, userid, 'gone', t)) await hooks.onRelationEnded(externalUserid, userid, 'gone', t);
         return;
       }
       await applyExternalContact(sequelize, fetched.external_contact, fetched.follow_user, t);
@@ -121,21 +137,27 @@ const refreshExternalContact =
   };
 
 const relationEnded =
-  (reason: 'deleted_by_employee' | 'deleted_by_customer'): Handler =>
+  (by: 'employee' | 'customer'): Handler =>
   async (event, { sequelize, hooks }) => {
     const externalUserid = field(event, 'ExternalUserID');
     const userid = field(event, 'UserID');
+    // WECOM.md §B: Source DELETE_BY_TRANSFER — 在职继承 moved the customer to a colleague.
+    const reason: RelationDeleteReason =
+      by === 'customer' ? 'deleted_by_customer' : xmlText(event, 'Source') === 'DELETE_BY_TRANSFER' ? 'transferred' : 'deleted_by_employee';
     return async (t) => {
-      await markRelationDeleted(sequelize, externalUserid, userid, reason, t);
-      await hooks.onRelationEnded(externalUserid, userid, t);
+      if (await markRelationDeleted(sequelize, externalUserid, userid, reason, t)) await hooks.onRelationEnded(externalUserid, userid, reason, t);
     };
   };
 
+/** 客户接替失败 (UserID: the takeover member): the mirror keeps WeCom's reason; the transfer's status is read from transfer_result at once. */
 const transferFailed: Handler = async (event, { sequelize }) => {
   const externalUserid = field(event, 'ExternalUserID');
-  const userid = field(event, 'UserID');
+  const takeover = field(event, 'UserID');
   const reason = xmlText(event, 'FailReason') ?? 'unknown';
-  return (t) => recordTransferFailure(sequelize, externalUserid, userid, reason, t);
+  return async (t) => {
+    await recordTransferFailure(sequelize, externalUserid, takeover, reason, t);
+    await pollFailedTransfer(sequelize, externalUserid, takeover, t);
+  };
 };
 
 const refreshGroupChat: Handler = async (event, { sequelize, wecom }) => {
@@ -174,8 +196,8 @@ const HANDLERS: Record<string, Record<string, Handler>> = {
     add_external_contact: refreshExternalContact('added'),
     edit_external_contact: refreshExternalContact('edited'),
     add_half_external_contact: refreshExternalContact('added'),
-    del_external_contact: relationEnded('deleted_by_employee'),
-    del_follow_user: relationEnded('deleted_by_customer'),
+    del_external_contact: relationEnded('employee'),
+    del_follow_user: relationEnded('customer'),
     transfer_fail: transferFailed,
   },
   change_external_chat: {

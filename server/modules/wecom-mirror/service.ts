@@ -4,10 +4,11 @@
  * external-contact sync; read by matching and the sidebar.
  */
 import type { Sequelize, Transaction } from 'sequelize';
-import { sqlList, upsertRow, upsertRows } from '../../db/dialect';
+import { sqlList, updateRows, upsertRow, upsertRows } from '../../db/dialect';
 import type { CorpTagGroup, FollowInfo, WecomExternalContact, WecomFollowUser, WecomGroupChat } from '../../wecom/types';
 
-export type RelationDeleteReason = 'deleted_by_employee' | 'deleted_by_customer' | 'gone';
+/** `transferred`: 客户继承 moved the relation to a colleague (del_external_contact, Source DELETE_BY_TRANSFER). */
+export type RelationDeleteReason = 'deleted_by_employee' | 'deleted_by_customer' | 'transferred' | 'gone';
 
 const seconds = (s: number | undefined) => (s ? new Date(s * 1000) : null);
 
@@ -99,20 +100,28 @@ export async function renameFollower(sequelize: Sequelize, from: string, to: str
   await sequelize.query('UPDATE wecom_follow_relations SET userid = ? WHERE userid = ?', { replacements: [to, from], transaction });
 }
 
-/** Soft-deletes one relation; history stays (DESIGN §5). */
+/**
+ * Soft-deletes one relation; history stays (DESIGN §5). Whether it was live until now: a
+ * relation ends once, however often WeCom tells us.
+ */
 export async function markRelationDeleted(
   sequelize: Sequelize,
   externalUserid: string,
   userid: string,
   reason: RelationDeleteReason,
   transaction: Transaction,
-): Promise<void> {
-  await sequelize.query(
+): Promise<boolean> {
+  const now = new Date();
+  const ended = await updateRows(
+    sequelize,
     'UPDATE wecom_follow_relations SET deleted_at = ?, delete_reason = ?, updated_at = ? WHERE external_userid = ? AND userid = ? AND deleted_at IS NULL',
-    { replacements: [new Date(), reason, new Date(), externalUserid, userid], transaction },
+    [now, reason, now, externalUserid, userid],
+    transaction,
   );
+  return ended > 0;
 }
 
+/** What WeCom said about a takeover that failed (transfer_fail), kept on the relation it names. */
 export async function recordTransferFailure(
   sequelize: Sequelize,
   externalUserid: string,
@@ -120,10 +129,12 @@ export async function recordTransferFailure(
   reason: string,
   transaction: Transaction,
 ): Promise<void> {
-  await sequelize.query('UPDATE wecom_follow_relations SET transfer_fail_reason = ?, updated_at = ? WHERE external_userid = ? AND userid = ?', {
-    replacements: [reason, new Date(), externalUserid, userid],
+  await updateRows(
+    sequelize,
+    'UPDATE wecom_follow_relations SET transfer_fail_reason = ?, updated_at = ? WHERE external_userid = ? AND userid = ?',
+    [reason, new Date(), externalUserid, userid],
     transaction,
-  });
+  );
 }
 
 /**

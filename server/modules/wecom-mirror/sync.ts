@@ -89,8 +89,7 @@ async function syncExternalContacts(deps: ExternalSyncDeps, progress: SyncProgre
     const gone = await confirmedGone(wecom, existing, seen, unread, progress);
     await sequelize.transaction(async (t) => {
       for (const r of gone) {
-        await markRelationDeleted(sequelize, r.external_userid, r.userid, 'gone', t);
-        await hooks.onRelationEnded(r.external_userid, r.userid, t);
+        if (await markRelationDeleted(sequelize, r.external_userid, r.userid, 'gone', t)) await hooks.onRelationEnded(r.external_userid, r.userid, 'gone', t);
       }
     });
     progress.tally('left', gone.length);
