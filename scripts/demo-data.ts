@@ -20,6 +20,12 @@ import { rebuildFollowUpRollup } from '../server/modules/follow-ups/rollup';
 import { rebuildSalesRollup } from '../server/modules/sales/rollup';
 import { seededRandom } from './wecom-simulator/demo-corp';
 import type { SimExternalContact } from './wecom-simulator/index';
+import type { QuickReplyInput } from '@shared/engagement';
+import type { WecomClient } from '../server/wecom/client';
+import { SYSTEM_ACTOR } from '../server/modules/audit/service';
+import { createContactWay } from '../server/modules/engagement/contact-ways';
+import { createQuickReply } from '../server/modules/engagement/quick-replies';
+import { saveTemplate } from '../server/modules/engagement/welcome';
 
 const DAY = 86_400_000;
 
@@ -482,4 +488,58 @@ function generate(
     target('department', departmentId, 'new_customers', between(60, 150));
   }
   return tables;
+}
+
+/**
+ * The demo corp's customer operations, so `npm start` shows the whole flow: a corp welcome
+ * message switched on, a 渠道活码 for the wealth salon (source 活动, tagged 线下活动, leads to
+ * the adder), and a small 话术库. Only on a corp that has none of them yet.
+ */
+export async function seedDemoEngagement(sequelize: Sequelize, wecom: WecomClient): Promise<boolean> {
+  const [row] = await sequelize.query<{ n: number }>('SELECT (SELECT COUNT(*) FROM welcome_templates) + (SELECT COUNT(*) FROM quick_replies) AS n', {
+    type: QueryTypes.SELECT,
+  });
+  if (Number(row?.n) > 0) return false;
+  const actor = SYSTEM_ACTOR;
+  await saveTemplate(sequelize, actor, {
+    scope: 'corp',
+    text: '{客户称呼}您好，我是{销售姓名}，很高兴为您服务。理财、保险、资产配置方面有任何问题，随时在这里找我。',
+    enabled: true,
+  });
+  const reps = await sequelize.query<{ id: number }>("SELECT id FROM users WHERE wecom_userid IN ('rep-east-1', 'rep-east-2') ORDER BY wecom_userid", {
+    type: QueryTypes.SELECT,
+  });
+  if (reps.length) {
+    await createContactWay(sequelize, wecom, actor, {
+      name: '12月财富沙龙',
+      userIds: reps.map((r) => Number(r.id)),
+      skipVerify: true,
+      tagIds: ['et-src-event'],
+      source: 'event',
+      ownerRule: 'adder',
+      ownerUserId: null,
+      welcomeText: '{客户称呼}您好，感谢参加 12 月财富沙龙！我是{销售姓名}，会后资料稍后发给您。',
+    });
+  }
+  const replies: QuickReplyInput[] = [
+    { category: '开场问候', title: '首次问候', kind: 'text', content: '{客户称呼}您好，我是您的专属理财顾问，有任何问题随时联系我。', sortOrder: 0 },
+    { category: '开场问候', title: '节日问候', kind: 'text', content: '{客户称呼}，节日快乐！祝您和家人身体健康、万事顺意。', sortOrder: 1 },
+    {
+      category: '产品介绍',
+      title: '稳健债券基金',
+      kind: 'text',
+      content: '{客户称呼}，招盈稳健债券A 风险等级 R2，近一年波动较小，适合追求稳健收益的资金。需要我发您产品资料吗？',
+      sortOrder: 0,
+    },
+    { category: '产品介绍', title: '产品资料下载', kind: 'link', content: '最新产品资料与风险揭示', linkUrl: 'https://example.com/products', sortOrder: 1 },
+    {
+      category: '售后服务',
+      title: '赎回到账说明',
+      kind: 'text',
+      content: '{客户称呼}，赎回申请提交后一般 T+1 至 T+3 个工作日到账，到账后我会第一时间告诉您。',
+      sortOrder: 0,
+    },
+  ];
+  for (const reply of replies) await createQuickReply(sequelize, actor, reply);
+  return true;
 }

@@ -7,7 +7,7 @@ import { QueryTypes } from 'sequelize';
 import type { Services } from '../server/container';
 import { runMain } from '../server/main';
 import { SYSTEM_ACTOR } from '../server/modules/audit/service';
-import { identitiesOf, seedDemoCrm } from './demo-data';
+import { identitiesOf, seedDemoCrm, seedDemoEngagement } from './demo-data';
 import { createWecomSimulator, simulatorOptionsFor, type WecomSimulator } from './wecom-simulator/index';
 
 let simulator: WecomSimulator | undefined;
@@ -43,6 +43,7 @@ async function seedDemo(services: Services, sim: WecomSimulator, track: (task: P
       logger.info({ summary }, 'demo CRM data seeded');
       const run = await (await services.startExternalContactSync(SYSTEM_ACTOR)).done;
       logger.info({ runId: run.id, status: run.status }, 'demo WeCom contacts synced and matched');
+      if (await seedDemoEngagement(sequelize, services.wecom)) logger.info('demo welcome message, 渠道活码 and 话术库 seeded');
     } catch (err) {
       // The CRM data is one transaction: nothing half-written, and the next start tries again.
       logger.error({ err }, 'demo CRM data could not be seeded');

@@ -24,6 +24,7 @@ import { partnerFollowUpSubject } from './modules/partners/service';
 import { matchingRoutes } from './modules/matching/routes';
 import { productRoutes } from './modules/products/routes';
 import { settingsRoutes } from './modules/settings/routes';
+import { engagementRoutes } from './modules/engagement/routes';
 import { sidebarRoutes } from './modules/sidebar/routes';
 import { saleRoutes } from './modules/sales/routes';
 import { targetRoutes } from './modules/targets/routes';
@@ -101,6 +102,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     orgRoutes(deps),
     matchingRoutes(deps),
     sidebarRoutes(deps),
+    engagementRoutes(deps),
     settingsRoutes(deps),
     reminderRoutes(deps),
     importRoutes({ sequelize: deps.sequelize, logger: deps.logger, settings: deps.config.imports, onBackgroundTask: deps.onBackgroundTask }),

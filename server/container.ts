@@ -3,7 +3,7 @@
  * app, the CLIs and the test helpers all take their parts from here, so a reaction (a WeCom
  * event → matching → notify the owner) is wired in one place, not once per entry point.
  */
-import type { Sequelize } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import type { Config } from '../config';
 import { SqlKvStore } from './db/kv-store';
 import { JobWorker } from './jobs/jobs';
@@ -11,6 +11,9 @@ import type { Logger } from './logger';
 import type { Actor } from './modules/audit/service';
 import { FollowChecker } from './modules/matching/follows';
 import { transferJobs } from './modules/transfers/jobs';
+import { leadRulesFor } from './modules/engagement/contact-ways';
+import { engagementHooks, engagementJobs } from './modules/engagement/jobs';
+import { WelcomeSender } from './modules/engagement/welcome';
 import { matchingHooks } from './modules/matching/hooks';
 import type { RoleBootstrap } from './modules/org/service';
 import { startOrgSync } from './modules/org/sync';
@@ -40,6 +43,8 @@ export interface Services {
   reminders: ReminderScheduler;
   /** Generic durable jobs (the `jobs` table). */
   jobs: JobWorker;
+  /** Welcome messages, sent at ingest (their WelcomeCode lives 20 s). */
+  welcome: WelcomeSender;
   startOrgSync(actor: Actor): Promise<StartedSync>;
   startExternalContactSync(actor: Actor): Promise<StartedSync>;
 }
@@ -54,7 +59,8 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const wecom = options.wecom ?? createWecomClient(config, new SqlKvStore(sequelize), logger);
   const bootstrap = { adminUserIds: config.wecom.adminUserIds };
   const defaults = settingDefaults(config);
-  const hooks = allHooks(matchingHooks(sequelize, defaults), churnHooks(sequelize));
+  const leadRules = (states: readonly string[], t: Transaction) => leadRulesFor(sequelize, states, t);
+  const hooks = allHooks(matchingHooks(sequelize, defaults, leadRules), engagementHooks(sequelize), churnHooks(sequelize));
   const services: Services = {
     config,
     logger,
@@ -69,7 +75,11 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
       { maxAttempts: config.events.maxAttempts, reclaimAfterMs: config.events.reclaimAfterMs, ...options.worker },
     ),
     reminders: new ReminderScheduler({ sequelize, wecom, logger, publicUrl: config.publicUrl, settingDefaults: defaults }),
-    jobs: new JobWorker(sequelize, logger).registerAll(transferJobs({ sequelize, wecom, logger })),
+    jobs: new JobWorker(sequelize, logger).registerAll([
+      ...transferJobs({ sequelize, wecom, logger }),
+      ...engagementJobs({ sequelize, wecom, logger, settingDefaults: defaults }),
+    ]),
+    welcome: new WelcomeSender({ sequelize, wecom, logger }),
     startOrgSync: (actor) => startOrgSync({ sequelize, wecom, logger, bootstrap }, actor),
     startExternalContactSync: (actor) => startExternalContactSync({ sequelize, wecom, logger, hooks }, actor),
   };

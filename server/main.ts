@@ -87,7 +87,7 @@ export async function main(extras: ProcessExtras = {}): Promise<void> {
       server.closeIdleConnections();
     });
     await Promise.race([
-      Promise.allSettled([...background, services.worker.stop(), services.reminders.stop(), services.jobs.stop()]),
+      Promise.allSettled([...background, services.worker.stop(), services.reminders.stop(), services.jobs.stop(), services.welcome.settled()]),
       new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref()),
     ]);
     await sequelize.close();

@@ -1,4 +1,5 @@
 /** Dashboard figures (DESIGN §6.7), all inside the caller's data scope. */
+import type { ChannelRow } from './engagement';
 import type { PeriodKind, TargetMetric } from './targets';
 
 export interface PeriodRange {
@@ -28,6 +29,8 @@ export interface CustomerDashboard {
   lostInPeriod: number;
   /** The same, by rep, most first. */
   lostByRep: { id: number; name: string; count: number }[];
+  /** Per 渠道活码, in the period: contacts added, leads created, of those now customers, contacts lost. */
+  byChannel: ChannelRow[];
 }
 
 export interface AmountBy {

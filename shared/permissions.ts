@@ -21,6 +21,7 @@ export const PERMISSIONS = {
   'audit.read': '查看审计日志',
   'dictionary.manage': '字典管理',
   'settings.manage': '企业设置',
+  'engagement.manage': '客户运营（欢迎语、渠道活码、标签、话术库）',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -18,6 +18,10 @@ export const corpSettingsSchema = z.object({
   notifyChurn: z.boolean(),
   /** A colleague who also follows the customer in WeCom may log follow-ups on it (the owner is told). */
   coFollowerFollowUps: z.boolean(),
+  /** A linked customer's phone, when set or changed, is written into the owner's WeCom remark mobiles (matching holds in WeCom too). */
+  remarkWriteBack: z.boolean(),
+  /** With the write-back, the customer's name (≤ 20 characters) becomes the owner's WeCom remark. */
+  remarkWriteBackName: z.boolean(),
 });
 export type CorpSettings = z.infer<typeof corpSettingsSchema>;
 export const corpSettingsPatchSchema = corpSettingsSchema.partial().refine((p) => Object.keys(p).length > 0, '至少修改一项');

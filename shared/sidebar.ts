@@ -34,9 +34,13 @@ export interface SidebarContact {
   description: string | null;
   remarkMobiles: string[];
   tags: string[];
+  /** The same tags by id (the tag sheet marks them). */
+  tagIds: string[];
   addedAt: string | null;
   addWay: string | null;
   state: string | null;
+  /** The 渠道活码 the contact came through (its `state`), by name. */
+  channel: string | null;
   /** This rep's relation has ended (either side deleted the other). */
   lost: boolean;
 }

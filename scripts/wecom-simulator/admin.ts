@@ -124,8 +124,20 @@ export function adminRouter(deps: { state: CorpState; api: SimulatedApi; events:
   router.get('/deliveries', (ctx) => {
     ctx.body = { deliveries: events.deliveries.slice(-200) };
   });
+  // App messages, and every send_welcome_msg that delivered (with its welcome_code).
   router.get('/messages', (ctx) => {
-    ctx.body = { messages: api.sentMessages };
+    ctx.body = { messages: api.sentMessages, welcomeMessages: api.welcomeMessages };
+  });
+  // 渠道活码: the codes the app created, and a customer scanning one.
+  router.get('/contact-ways', (ctx) => {
+    ctx.body = { contactWays: [...api.contactWays.ways.values()] };
+  });
+  router.get('/contact-ways/:configId/qr.svg', async (ctx) => {
+    ctx.type = 'image/svg+xml';
+    ctx.body = await api.contactWays.qrSvg(ctx.params.configId!);
+  });
+  router.post('/contact-ways/:configId/scan', (ctx) => {
+    ctx.body = api.contactWays.scan(ctx.params.configId!, input<{ contact: WecomExternalContact }>(ctx).contact);
   });
   router.get('/stats', (ctx) => {
     ctx.body = { calls: Object.fromEntries(api.calls), messages: api.sentMessages.length };

@@ -22,6 +22,8 @@ import {
 } from './rules';
 import { SimulatorError, type CorpState } from './state';
 import { GroupChatTransfers, type TransferDesk, type TransferKind } from './transfers';
+import { ContactWays, MediaStore } from './engagement';
+import { readUploadedFile } from '../../server/http/multipart';
 
 export interface ApiSettings {
   corpId: string;
@@ -81,6 +83,9 @@ export class SimulatedApi {
   readonly peakConcurrency = new Map<string, number>();
   private readonly inProgress = new Map<string, number>();
   private readonly chatTransfers: GroupChatTransfers;
+  /** 「联系我」 codes the app created. */
+  readonly contactWays: ContactWays;
+  readonly media: MediaStore;
 
   constructor(
     private readonly state: CorpState,
@@ -88,8 +93,11 @@ export class SimulatedApi {
     readonly settings: ApiSettings,
     readonly transfers: TransferDesk,
     private readonly now: () => number = Date.now,
+    publicBaseUrl?: string,
   ) {
     this.chatTransfers = new GroupChatTransfers(state, now);
+    this.contactWays = new ContactWays(state, now, publicBaseUrl);
+    this.media = new MediaStore(now);
   }
 
   /** Per-minute call limit of one API (45009 beyond it). */
@@ -122,10 +130,19 @@ export class SimulatedApi {
 
   router(): Router {
     const router = new Router({ prefix: '/cgi-bin' });
-    const handle = (api: string, method: 'get' | 'post', fn: (ctx: Context) => Record<string, unknown>) => {
+    const handle = (api: string, method: 'get' | 'post', fn: (ctx: Context) => Record<string, unknown> | Promise<Record<string, unknown>>) => {
       const answer = async (ctx: Context): Promise<void> => {
         const latency = this.faults.latencyFor(api);
-        if (latency) await new Promise((r) => setTimeout(r, latency));
+        // A caller that gives up (a deadline) ends the wait: nothing is left running for it.
+        if (latency) {
+          await new Promise<void>((r) => {
+            const timer = setTimeout(r, latency);
+            ctx.res.once('close', () => {
+              clearTimeout(timer);
+              r();
+            });
+          });
+        }
         const fault = this.faults.decide(api);
         if (fault.kind === 'hang') {
           await new Promise<void>((r) => ctx.req.once('close', () => r()));
@@ -140,7 +157,7 @@ export class SimulatedApi {
           if (fault.kind === 'errcode') throw new SimulatorError(fault.errcode, 'injected fault');
           this.checkRateLimit(api);
           if (api !== 'gettoken') ctx.state.tokenKind = this.checkToken(ctx, api);
-          ctx.body = { errcode: 0, errmsg: 'ok', ...fn(ctx) };
+          ctx.body = { errcode: 0, errmsg: 'ok', ...(await fn(ctx)) };
         } catch (err) {
           if (!(err instanceof SimulatorError)) throw err;
           ctx.body = { errcode: err.errcode, errmsg: `${err.message}, hint: [simulator]` };
@@ -278,21 +295,65 @@ export class SimulatedApi {
       return { tag_group: structuredClone(groups) };
     });
 
+    // 92118 编辑客户企业标签: 「add_tag和remove_tag不可同时为空」; like every API change, no callback (96361).
     handle('externalcontact/mark_tag', 'post', (ctx) => {
       const r = body(ctx);
-      this.state.markTags(String(r.external_userid), String(r.userid), (r.add_tag as string[]) ?? [], (r.remove_tag as string[]) ?? []);
+      const add = (r.add_tag as string[] | undefined) ?? [];
+      const remove = (r.remove_tag as string[] | undefined) ?? [];
+      if (!add.length && !remove.length) throw new SimulatorError(40058, 'add_tag and remove_tag are both empty');
+      this.state.markTags(String(r.external_userid), String(r.userid), add, remove);
       return {};
     });
 
+    // 92115 / 96317 修改客户备注信息: remark ≤ 20, description ≤ 150, remark_company ≤ 20 characters (微信
+    // contacts only); not all empty; remark_mobiles replaces the old ones ("" clears them). No callback.
     handle('externalcontact/remark', 'post', (ctx) => {
       const r = body(ctx);
       const follow = this.state.requireFollow(String(r.external_userid), String(r.userid));
+      const fields = ['remark', 'description', 'remark_company', 'remark_mobiles', 'remark_pic_mediaid'];
+      if (!fields.some((f) => r[f] !== undefined)) throw new SimulatorError(40058, 'remark fields are all empty');
+      const tooLong = (f: string, max: number) => typeof r[f] === 'string' && [...(r[f] as string)].length > max;
+      if (tooLong('remark', 20) || tooLong('remark_company', 20) || tooLong('description', 150)) throw new SimulatorError(40058, 'remark field too long');
       if (typeof r.remark === 'string') follow.remark = r.remark;
       if (typeof r.description === 'string') follow.description = r.description;
-      if (typeof r.remark_company === 'string') follow.remark_corp_name = r.remark_company;
-      if (Array.isArray(r.remark_mobiles)) follow.remark_mobiles = r.remark_mobiles as string[];
+      if (typeof r.remark_company === 'string' && this.state.externalContacts.get(String(r.external_userid))?.contact.type === 1) {
+        follow.remark_corp_name = r.remark_company;
+      }
+      if (r.remark_mobiles === '') follow.remark_mobiles = [];
+      else if (Array.isArray(r.remark_mobiles)) follow.remark_mobiles = r.remark_mobiles.map(String);
       return {};
     });
+
+    // 92117 管理企业标签 (state.ts).
+    handle('externalcontact/add_corp_tag', 'post', (ctx) => ({ tag_group: this.state.addCorpTag(body(ctx)) }));
+    handle('externalcontact/edit_corp_tag', 'post', (ctx) => {
+      this.state.editCorpTag(body(ctx));
+      return {};
+    });
+    handle('externalcontact/del_corp_tag', 'post', (ctx) => {
+      this.state.delCorpTag(body(ctx));
+      return {};
+    });
+
+    // 「联系我」 (engagement.ts).
+    handle('externalcontact/add_contact_way', 'post', (ctx) => this.contactWays.add(body(ctx)));
+    handle('externalcontact/get_contact_way', 'post', (ctx) => ({ contact_way: structuredClone(this.contactWays.get(body(ctx).config_id)) }));
+    handle('externalcontact/update_contact_way', 'post', (ctx) => {
+      this.contactWays.update(body(ctx));
+      return {};
+    });
+    handle('externalcontact/del_contact_way', 'post', (ctx) => {
+      this.contactWays.delete(body(ctx).config_id);
+      return {};
+    });
+    handle('externalcontact/list_contact_way', 'post', (ctx) => {
+      const { cursor, limit } = pageParams(ctx, 1000, 100);
+      const all = this.contactWays.list(body(ctx)).map((w) => ({ config_id: w.config_id }));
+      return page(all, cursor, limit, (contact_way, next_cursor) => ({ contact_way, next_cursor }));
+    });
+
+    handle('media/upload', 'post', async (ctx) => this.media.upload(String(ctx.query.type ?? ''), await uploaded(ctx)));
+    handle('media/uploadimg', 'post', async (ctx) => this.media.uploadImage(await uploaded(ctx)));
 
     handle('externalcontact/groupchat/list', 'post', (ctx) => {
       const r = body(ctx);
@@ -369,6 +430,7 @@ export class SimulatedApi {
       const attachments = Array.isArray(r.attachments) ? r.attachments : [];
       if (text === undefined && attachments.length === 0) throw new SimulatorError(41049, 'text and attachments are both empty');
       if (attachments.length > 9) throw new SimulatorError(40058, 'at most 9 attachments');
+      for (const a of attachments as Record<string, Record<string, unknown> | undefined>[]) this.checkAttachment(a);
       if (typeof text === 'string' && Buffer.byteLength(text) > 4000) throw new SimulatorError(40058, 'text.content exceeds 4000 bytes');
       issued.usedAt = this.now();
       this.welcomeMessages.push({ ...r, external_userid: issued.externalUserid, userid: issued.userid, sent_at: this.now() });
@@ -405,6 +467,21 @@ export class SimulatedApi {
     for (const u of delivered) this.deliveriesTo.set(u, [...within(u, 3_600_000), now]);
     if (delivered.length) this.sentMessages.push({ ...r, touser: delivered.join('|'), sent_at: now });
     return answer;
+  }
+
+  /** 92599: an image needs a live media_id, a link its title and url, a mini-program its title, picture, appid and page. */
+  private checkAttachment(a: Record<string, Record<string, unknown> | undefined>): void {
+    const type = String((a as Record<string, unknown>).msgtype ?? '');
+    const item = a[type];
+    if (!item) throw new SimulatorError(40058, `attachment ${type || '(no msgtype)'} is missing its body`);
+    if (type === 'image') this.media.requireLive(item.media_id);
+    else if (type === 'link') {
+      if (!item.title || !item.url) throw new SimulatorError(40058, 'link needs title and url');
+    } else if (type === 'miniprogram') {
+      if (!item.title || !item.appid || !item.page) throw new SimulatorError(40058, 'miniprogram needs title, appid and page');
+      this.media.requireLive(item.pic_media_id);
+    } else if (type === 'video' || type === 'file') this.media.requireLive(item.media_id, type);
+    else throw new SimulatorError(40058, `unknown attachment msgtype ${type}`);
   }
 
   /** An external contact as this corp's API shows it: unionid only where the rules give one. */
@@ -470,6 +547,16 @@ export class SimulatedApi {
       }
     }
     return structuredClone(all.filter((d) => ids.has(d.id)));
+  }
+}
+
+/** The multipart field `media` (90253), or undefined when none came. */
+async function uploaded(ctx: Context): Promise<{ bytes: Buffer; filename: string } | undefined> {
+  try {
+    const file = await readUploadedFile(ctx, 'media', 20 * 1024 * 1024);
+    return { bytes: file.body, filename: file.fileName };
+  } catch {
+    return undefined;
   }
 }
 

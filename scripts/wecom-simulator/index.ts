@@ -46,6 +46,8 @@ export interface SimulatorOptions {
   rules?: Partial<SimulatorRules>;
   /** 客户继承: the customer's objection window (compressed) and the takeover limit. */
   transfers?: Partial<TransferSettings>;
+  /** Where the simulator is reachable from a browser (`…/__wecom`): 「联系我」 QR images are served there. */
+  publicBaseUrl?: string;
 }
 
 /** The rules for `options`: today's unless `era: 'legacy'`, with the given switches. */
@@ -101,6 +103,7 @@ export function createWecomSimulator(options: SimulatorOptions = {}): WecomSimul
     },
     transfers,
     now,
+    options.publicBaseUrl,
   );
 
   const app = new Koa();
@@ -135,5 +138,6 @@ export function simulatorOptionsFor(config: Config): SimulatorOptions {
     callbackAesKey: w.callbackAesKey,
     rules,
     transfers: { objectionMs: transferDelayMs },
+    publicBaseUrl: `${config.publicUrl}/__wecom`,
   };
 }

@@ -5,6 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CURRENT_RULES, WELCOME_CODE_TTL_MS, type SimulatorRules } from './rules';
+
+const TAG_NAME_MAX = 30;
+const CORP_TAGS_MAX = 10_000;
 import type { CorpTagGroup, FollowInfo, WecomDepartment, WecomExternalContact, WecomFollowUser, WecomGroupChat, WecomUser } from '../../server/wecom/types';
 
 export type SimEvent = Record<string, string | number | Record<string, unknown> | Record<string, unknown>[]>;
@@ -59,6 +62,8 @@ export class CorpState {
    * over (92124 获取待分配的离职成员列表).
    */
   readonly resignedAt = new Map<string, number>();
+  /** Corp tags and groups this app created through the API: the only ones it may edit or delete (92117). */
+  readonly appTags = new Set<string>();
 
   constructor(
     private readonly emit: (event: SimEvent) => void = () => {},
@@ -73,6 +78,7 @@ export class CorpState {
     this.groupChats.clear();
     this.followUsers.clear();
     this.resignedAt.clear();
+    this.appTags.clear();
     for (const d of snapshot.departments) this.departments.set(d.id, structuredClone(d));
     for (const u of snapshot.users) this.users.set(u.userid, structuredClone(u));
     for (const c of snapshot.externalContacts) {
@@ -216,10 +222,14 @@ export class CorpState {
     return code;
   }
 
-  /** The employee edits remark / description / mobiles / tags: edit_external_contact. */
+  /**
+   * The employee edits remark / description / mobiles / tags in the client: edit_external_contact —
+   * except when only the remark mobiles changed: 「仅修改外部联系人备注手机号时不会触发回调」 (96361, 92277).
+   */
   editFollow(externalUserid: string, userid: string, patch: Partial<Omit<SimFollow, 'userid'>>): SimFollow {
     const follow = this.requireFollow(externalUserid, userid);
     Object.assign(follow, patch);
+    if (Object.keys(patch).every((k) => k === 'remark_mobiles')) return follow;
     this.emit({
       ...externalEvent('edit_external_contact', this.createTime),
       UserID: userid,
@@ -342,6 +352,84 @@ export class CorpState {
       }
     }
     throw new SimulatorError(40068, `tag ${tagId} not found`);
+  }
+
+  // ---- corp tags through the API (92117 / 96320 管理企业标签) -------------------------------------
+  // 「通过API进行的操作不会产生回调」 (96361): none of these emits an event.
+
+  /**
+   * `add_corp_tag`: tags into the group `group_id`, or a new group named `group_name` (an empty
+   * group may not be created); names at most 30 characters; 10,000 tags a corp (40126).
+   */
+  addCorpTag(r: { group_id?: string; group_name?: string; order?: number; tag?: { name?: string; order?: number }[] }): CorpTagGroup {
+    const tags = r.tag ?? [];
+    if (!tags.length) throw new SimulatorError(40058, 'tag list is empty');
+    for (const t of tags) if (!t.name || [...t.name].length > TAG_NAME_MAX) throw new SimulatorError(40058, 'tag name must be 1..30 characters');
+    const total = [...this.tagGroups.values()].reduce((n, g) => n + g.tag.length, 0);
+    if (total + tags.length > CORP_TAGS_MAX) throw new SimulatorError(40126, 'corp tag count exceeds the limit');
+    let group = r.group_id ? this.tagGroups.get(r.group_id) : undefined;
+    if (r.group_id && !group) throw new SimulatorError(40068, `group ${r.group_id} not found`);
+    if (!group) {
+      if (!r.group_name || [...r.group_name].length > TAG_NAME_MAX) throw new SimulatorError(40058, 'group_name must be 1..30 characters');
+      group = { group_id: `etgrp${randomBytes(8).toString('hex')}`, group_name: r.group_name, create_time: this.createTime, order: r.order ?? 0, tag: [] };
+      this.tagGroups.set(group.group_id, group);
+      this.appTags.add(group.group_id);
+    }
+    const added = [];
+    for (const t of tags) {
+      if (group.tag.some((x) => x.name === t.name)) throw new SimulatorError(40071, `tag name ${t.name} exists`);
+      const tag = { id: `et${randomBytes(10).toString('hex')}`, name: t.name!, create_time: this.createTime, order: t.order ?? 0 };
+      group.tag.push(tag);
+      this.appTags.add(tag.id);
+      added.push(tag);
+    }
+    return { ...structuredClone(group), tag: structuredClone(added) };
+  }
+
+  /** `edit_corp_tag`: a tag's or group's name / order — only one this app created. */
+  editCorpTag(r: { id?: string; name?: string; order?: number }): void {
+    const id = String(r.id ?? '');
+    this.requireAppTag(id);
+    if (r.name !== undefined && (!r.name || [...r.name].length > TAG_NAME_MAX)) throw new SimulatorError(40058, 'name must be 1..30 characters');
+    const group = this.tagGroups.get(id);
+    if (group) {
+      if (r.name !== undefined) group.group_name = r.name;
+      if (r.order !== undefined) group.order = r.order;
+      return;
+    }
+    for (const g of this.tagGroups.values()) {
+      const tag = g.tag.find((t) => t.id === id);
+      if (!tag) continue;
+      if (r.name !== undefined && g.tag.some((t) => t.id !== id && t.name === r.name)) throw new SimulatorError(40071, `tag name ${r.name} exists`);
+      if (r.name !== undefined) tag.name = r.name;
+      if (r.order !== undefined) tag.order = r.order;
+      return;
+    }
+    throw new SimulatorError(40068, `tag ${id} not found`);
+  }
+
+  /** `del_corp_tag`: tags and whole groups this app created; a group left empty goes too. */
+  delCorpTag(r: { tag_id?: string[]; group_id?: string[] }): void {
+    const tagIds = r.tag_id ?? [];
+    const groupIds = r.group_id ?? [];
+    if (!tagIds.length && !groupIds.length) throw new SimulatorError(40058, 'tag_id and group_id are both empty');
+    for (const id of [...tagIds, ...groupIds]) this.requireAppTag(id);
+    for (const id of groupIds) this.tagGroups.delete(id);
+    for (const g of [...this.tagGroups.values()]) {
+      g.tag = g.tag.filter((t) => !tagIds.includes(t.id));
+      if (!g.tag.length) this.tagGroups.delete(g.group_id);
+    }
+    for (const c of this.externalContacts.values()) for (const f of c.follows) f.tag_ids = f.tag_ids.filter((t) => !tagIds.includes(t));
+  }
+
+  /**
+   * 92117: 「应用仅能编辑和删除本应用创建的标签」. The page names no errcode for the refusal; the
+   * simulator answers 48002 (api forbidden).
+   */
+  private requireAppTag(id: string): void {
+    const exists = this.tagGroups.has(id) || [...this.tagGroups.values()].some((g) => g.tag.some((t) => t.id === id));
+    if (!exists) throw new SimulatorError(40068, `tag ${id} not found`);
+    if (!this.appTags.has(id)) throw new SimulatorError(48002, 'api forbidden: the tag was not created by this app');
   }
 
   describeTag(tagId: string): { group_name: string; tag_name: string; tag_id: string; type: number } | undefined {

@@ -26,6 +26,12 @@ import type {
   GroupChatListResponse,
   GroupChatTransferResponse,
   MarkTagRequest,
+  AddCorpTagResponse,
+  AddContactWayResponse,
+  ContactWayRequest,
+  GetContactWayResponse,
+  MediaUploadResponse,
+  WelcomeMessageRequest,
   MessageSendResponse,
   RemarkRequest,
   SecretKind,
@@ -79,6 +85,8 @@ interface CallSpec {
   secret: SecretKind | null;
   query?: Query;
   body?: unknown;
+  /** A file sent as multipart/form-data (media uploads) instead of a JSON body. */
+  file?: { field: string; fileName: string; type: string; bytes: Buffer };
   /** Errcodes that are answers, not errors (84061 for externalcontact/list). */
   acceptErrcodes?: readonly number[];
 }
@@ -257,6 +265,58 @@ export class WecomClient {
     });
   }
 
+  // ---- engagement: tags, remarks, 「联系我」, welcome messages, media ---------------------------
+
+  /** 92117 管理企业标签: new tags in a group (`group_id`) or a new group (`group_name`). */
+  addCorpTag(request: { group_id?: string; group_name?: string; order?: number; tag: { name: string; order?: number }[] }): Promise<AddCorpTagResponse> {
+    return this.call({ api: 'externalcontact/add_corp_tag', secret: 'external', body: request });
+  }
+
+  editCorpTag(request: { id: string; name?: string; order?: number }): Promise<WecomResponse> {
+    return this.call({ api: 'externalcontact/edit_corp_tag', secret: 'external', body: request });
+  }
+
+  delCorpTag(request: { tag_id?: string[]; group_id?: string[] }): Promise<WecomResponse> {
+    return this.call({ api: 'externalcontact/del_corp_tag', secret: 'external', body: request });
+  }
+
+  /** 92228 「联系我」: a QR code (scene 2) for one member (type 1) or several (type 2). */
+  addContactWay(request: ContactWayRequest): Promise<AddContactWayResponse> {
+    return this.call({ api: 'externalcontact/add_contact_way', secret: 'external', body: request });
+  }
+
+  updateContactWay(request: Partial<ContactWayRequest> & { config_id: string }): Promise<WecomResponse> {
+    return this.call({ api: 'externalcontact/update_contact_way', secret: 'external', body: request });
+  }
+
+  getContactWay(configId: string): Promise<GetContactWayResponse> {
+    return this.call({ api: 'externalcontact/get_contact_way', secret: 'external', body: { config_id: configId } });
+  }
+
+  delContactWay(configId: string): Promise<WecomResponse> {
+    return this.call({ api: 'externalcontact/del_contact_way', secret: 'external', body: { config_id: configId } });
+  }
+
+  /** 92599 发送新客户欢迎语: once per WelcomeCode, within 20 s of the add event. */
+  sendWelcomeMessage(request: WelcomeMessageRequest): Promise<WecomResponse> {
+    return this.call({ api: 'externalcontact/send_welcome_msg', secret: 'external', body: request });
+  }
+
+  /** 90253 上传临时素材: a media_id good for three days. */
+  uploadMedia(type: 'image' | 'file' | 'video', file: { fileName: string; mime: string; bytes: Buffer }): Promise<MediaUploadResponse> {
+    return this.call({
+      api: 'media/upload',
+      secret: 'agent',
+      query: { type },
+      file: { field: 'media', fileName: file.fileName, type: file.mime, bytes: file.bytes },
+    });
+  }
+
+  /** The same client with a short deadline and no retries: for work that must finish fast (a welcome within 20 s). */
+  hurried(timeoutMs: number): WecomClient {
+    return this.with({ timeoutMs, maxRetries: 0 });
+  }
+
   // ---- 客户继承 (transfers) -------------------------------------------------------------------
 
   /**
@@ -399,12 +459,7 @@ export class WecomClient {
     }
     let res: Response;
     try {
-      res = await fetch(url, {
-        method: spec.body === undefined ? 'GET' : 'POST',
-        headers: spec.body === undefined ? undefined : { 'content-type': 'application/json' },
-        body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      res = await fetch(url, { ...requestBody(spec), signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (err) {
       const reason = (err as Error).name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : (err as Error).message;
       throw new WecomTransportError(spec.api, redactWecomSecrets(reason));
@@ -449,6 +504,17 @@ export class WecomClient {
     }
     return semaphore;
   }
+}
+
+/** GET, a JSON POST, or a multipart POST of one file (FormData writes its own content type). */
+function requestBody(spec: CallSpec): RequestInit {
+  if (spec.file) {
+    const form = new FormData();
+    form.append(spec.file.field, new Blob([new Uint8Array(spec.file.bytes)], { type: spec.file.type }), spec.file.fileName);
+    return { method: 'POST', body: form };
+  }
+  if (spec.body === undefined) return { method: 'GET' };
+  return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec.body) };
 }
 
 /** `externalcontact/batch/get_by_user` → `externalcontact`: the unit of concurrency limits and blocks. */

@@ -114,3 +114,8 @@ export class WecomTransportError extends Error {
 export function redactWecomSecrets(text: string): string {
   return text.replace(/(access_token|corpsecret|secret)=[^&\s]+/gi, '$1=[redacted]');
 }
+
+/** Worth another attempt later: the network, or a WeCom answer that may change (busy, blocked). */
+export function isTransient(err: unknown): boolean {
+  return err instanceof WecomTransportError || (err instanceof WecomApiError && err.retryable);
+}

@@ -244,13 +244,55 @@ export interface GroupChatTransferResponse extends WecomResponse {
   failed_chat_list?: { chat_id: string; errcode: number; errmsg: string }[];
 }
 
+export interface AddCorpTagResponse extends WecomResponse {
+  tag_group: CorpTagGroup;
+}
+
+/** 92228: `type` 1 单人 / 2 多人, `scene` 2 二维码; `state` (≤ 30 characters) comes back in the add event. */
+export interface ContactWayRequest {
+  type: 1 | 2;
+  scene: 1 | 2;
+  remark?: string;
+  skip_verify?: boolean;
+  state?: string;
+  user?: string[];
+  party?: number[];
+}
+
+export interface AddContactWayResponse extends WecomResponse {
+  config_id: string;
+  qr_code?: string;
+}
+
+export interface GetContactWayResponse extends WecomResponse {
+  contact_way: ContactWayRequest & { config_id: string; qr_code?: string };
+}
+
+export type WelcomeAttachment =
+  | { msgtype: 'image'; image: { media_id: string } }
+  | { msgtype: 'link'; link: { title: string; url: string; desc?: string; picurl?: string } }
+  | { msgtype: 'miniprogram'; miniprogram: { title: string; pic_media_id: string; appid: string; page: string } };
+
+export interface WelcomeMessageRequest {
+  welcome_code: string;
+  text?: { content: string };
+  attachments?: WelcomeAttachment[];
+}
+
+export interface MediaUploadResponse extends WecomResponse {
+  type: string;
+  media_id: string;
+  created_at: string;
+}
+
 export interface RemarkRequest {
   userid: string;
   external_userid: string;
   remark?: string;
   description?: string;
   remark_company?: string;
-  remark_mobiles?: string[];
+  /** Replaces the old ones; "" clears them (92115). */
+  remark_mobiles?: string[] | '';
 }
 
 export interface GroupChatListRequest {

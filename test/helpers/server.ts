@@ -85,6 +85,7 @@ export async function startTestServer(
     worker,
     async close() {
       await worker.stop();
+      await services.welcome.settled();
       await closeServer(server);
       await db.drop();
     },
@@ -101,6 +102,7 @@ function closeServer(server: Server): Promise<void> {
 /** Delivers the simulator's pending callbacks and lets the worker apply them. */
 export async function deliverCallbacks(server: TestServer): Promise<void> {
   await server.simulator.events.flush();
+  await server.services.welcome.settled();
   await server.worker.drain();
 }
 

@@ -105,7 +105,7 @@ describe.each(databaseTargets())('matching WeCom contacts to customers on $label
     await customer('rep-east-1', { name: '后出现', phone: '13800138105' });
     const ext = await addContact('rep-east-1', { name: '稳定' }, { remark_mobiles: ['13800138104'] });
 
-    server.simulator.state.editFollow(ext, 'rep-east-1', { remark_mobiles: ['13800138105'] });
+    server.simulator.state.editFollow(ext, 'rep-east-1', { remark: '稳定（改）', remark_mobiles: ['13800138105'] });
     await settle();
 
     expect(await linkOf(ext)).toEqual({ customer_id: first.id, matched_by: 'mobile' });
@@ -116,9 +116,22 @@ describe.each(databaseTargets())('matching WeCom contacts to customers on $label
     const c = await customer('rep-east-1', { name: '后补手机号客户', phone: '13800138106' });
     expect(await linkOf(ext)).toBeNull();
 
-    server.simulator.state.editFollow(ext, 'rep-east-1', { remark_mobiles: ['138-0013-8106'] });
+    server.simulator.state.editFollow(ext, 'rep-east-1', { remark: '后补', remark_mobiles: ['138-0013-8106'] });
     await settle();
 
+    expect(await linkOf(ext)).toEqual({ customer_id: c.id, matched_by: 'mobile' });
+  });
+
+  it('matches a mobile-only remark edit (which WeCom does not report) when the rep opens the sidebar', async () => {
+    const ext = await addContact('rep-east-1', { name: '只改手机号' });
+    const c = await customer('rep-east-1', { name: '只改手机号客户', phone: '13800138116' });
+    server.simulator.state.editFollow(ext, 'rep-east-1', { remark_mobiles: ['13800138116'] });
+    await settle();
+    expect(await linkOf(ext)).toBeNull();
+
+    const card = await api.get<SidebarCard>('rep-east-1', `/api/sidebar/external-contacts/${ext}`);
+
+    expect(card.customer).toMatchObject({ access: 'full', profile: expect.objectContaining({ id: c.id }) });
     expect(await linkOf(ext)).toEqual({ customer_id: c.id, matched_by: 'mobile' });
   });
 

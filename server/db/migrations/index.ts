@@ -16,6 +16,7 @@ import { migration as syncRunNotes } from './0015_sync_run_notes';
 import { migration as jobs } from './0016_jobs';
 import { migration as queueColumns } from './0017_queue_columns';
 import { migration as customerTransfers } from './0018_customer_transfers';
+import { migration as engagement } from './0019_engagement';
 import type { Migration } from './types';
 
 /**
@@ -41,4 +42,5 @@ export const migrations: readonly Migration[] = [
   jobs,
   queueColumns,
   customerTransfers,
+  engagement,
 ];

@@ -23,6 +23,11 @@ const listQuery = z.object({
   source: z.string().max(32).optional(),
   followUp: z.enum(['due', 'overdue']).optional(),
   noFollowUpDays: z.coerce.number().int().min(1).max(3650).optional(),
+  tagId: z
+    .string()
+    .regex(/^[\w-]{1,64}$/, '标签不正确')
+    .optional(),
+  channel: z.string().max(30).optional(),
   sort: z.enum(['updated_desc', 'created_desc', 'next_follow_up_asc', 'name_asc']).default('updated_desc'),
 });
 const exportQuery = listQuery.omit({ page: true, pageSize: true });

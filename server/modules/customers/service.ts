@@ -8,6 +8,7 @@ import type { PageOf } from '@shared/http';
 import { normalizePhone } from '@shared/phone';
 import { startOfBusinessDay } from '@shared/time';
 import { INSERT_ROWS_PER_STATEMENT, containsWhere, inSlices } from '../../db/dialect';
+import { enqueueJob } from '../../jobs/jobs';
 import { isoOrNull, iso, namesById, named, updateAtVersion } from '../../db/lookup';
 import { conflict, duplicate, notFound, validationFailed } from '../../errors';
 import { pageWindow } from '../../db/paging';
@@ -162,6 +163,7 @@ export async function createCustomer(sequelize: Sequelize, caller: Caller, input
         caller.access.userId,
         transaction,
       );
+      if (phone) await phoneChanged(sequelize, ids[0]!, null, transaction);
       await audit(
         sequelize,
         caller.actor,
@@ -178,6 +180,19 @@ export async function createCustomer(sequelize: Sequelize, caller: Caller, input
     }),
   );
   return getCustomer(sequelize, caller.access, id!);
+}
+
+/**
+ * A customer's phone was set or changed: a job other modules act on (the remark write-back to
+ * WeCom), queued with the change so it happens once the change is committed.
+ */
+export const PHONE_CHANGED_JOB = 'customer.phone_changed';
+export interface PhoneChanged {
+  customerId: number;
+  previous: string | null;
+}
+async function phoneChanged(sequelize: Sequelize, customerId: number, previous: string | null, transaction: Transaction): Promise<void> {
+  await enqueueJob(sequelize, { kind: PHONE_CHANGED_JOB, payload: { customerId, previous } satisfies PhoneChanged }, transaction);
 }
 
 /** The customer if it exists and `access` may see it; otherwise 404 (never 403: no probing). */
@@ -206,6 +221,10 @@ export interface CustomerListQuery {
   followUp?: 'due' | 'overdue';
   /** No follow-up for at least this many days (or never). */
   noFollowUpDays?: number;
+  /** A corp tag one of the customer's WeCom contacts carries (on a live relation). */
+  tagId?: string;
+  /** The 渠道活码 `state` the customer came through. */
+  channel?: string;
   sort: 'updated_desc' | 'created_desc' | 'next_follow_up_asc' | 'name_asc';
 }
 
@@ -251,6 +270,8 @@ export async function listCustomers(sequelize: Sequelize, access: Access, query:
     const cutoff = new Date(now.getTime() - query.noFollowUpDays * 86_400_000);
     and.push({ [Op.or]: [{ last_follow_up_at: null }, { last_follow_up_at: { [Op.lt]: cutoff } }] });
   }
+  if (query.tagId) and.push({ id: { [Op.in]: taggedCustomers(sequelize, query.tagId) } });
+  if (query.channel) and.push({ acquisition_channel: query.channel });
   const { rows, count } = await Customer.findAndCountAll({
     where: { [Op.and]: and },
     order: SORTS[query.sort],
@@ -265,6 +286,15 @@ export async function listCustomers(sequelize: Sequelize, access: Access, query:
     page: query.page,
     pageSize: query.pageSize,
   };
+}
+
+/** Customers with a contact whose live relation carries the tag (`tag_ids` is a JSON array of ids). */
+function taggedCustomers(sequelize: Sequelize, tagId: string) {
+  const pattern = sequelize.escape(`%"${tagId}"%`);
+  return sequelize.literal(
+    `(SELECT l.customer_id FROM customer_wecom_links l JOIN wecom_follow_relations r ON r.external_userid = l.external_userid
+       WHERE r.deleted_at IS NULL AND r.tag_ids LIKE ${pattern})`,
+  );
 }
 
 /** The columns a patch sets (undefined fields stay as they are); `phone` already normalised. */
@@ -347,7 +377,11 @@ export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: n
   const existing = identityChanged ? await findDuplicate(sequelize, identity.name, identity.institution, identity.phone, id) : null;
   if (existing) throw duplicateOf(caller.access, existing, identity.phone, `与已有客户重复：${existing.name}`);
   const updated = await uniquely(sequelize, caller.access, identity, () =>
-    sequelize.transaction((transaction) => writeCustomerChanges(sequelize, current, customerChanges(patch, phone), patch.version, caller.actor, transaction)),
+    sequelize.transaction(async (transaction) => {
+      const written = await writeCustomerChanges(sequelize, current, customerChanges(patch, phone), patch.version, caller.actor, transaction);
+      if (written && phone && phone !== current.phone) await phoneChanged(sequelize, id, current.phone, transaction);
+      return written;
+    }),
   );
   if (!updated) {
     const latest = await loadVisibleCustomer(sequelize, caller.access, id);

@@ -5,6 +5,7 @@
  * monthly rollup (`sales_monthly`, kept by the sales service): every period is whole months.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
+import type { ChannelRow } from '@shared/engagement';
 import type { AmountBy, ConsignmentDashboard, CountBy, CustomerDashboard, PeriodRange, SalesDashboard, TargetDashboard } from '@shared/dashboard';
 import { fromHundredths } from '@shared/money';
 import { businessDate } from '@shared/time';
@@ -109,17 +110,67 @@ export async function customerDashboard(sequelize: Sequelize, access: Access, qu
     [chinaMidnight(period.from), chinaMidnight(nextDay(period.to)), ...filter.params],
   );
   const lostByRep = lost.map((r) => ({ id: Number(r.id), name: r.name, count: Number(r.n) }));
+  const byChannel = await channelRows(sequelize, access, query.departmentId, [chinaMidnight(period.from), chinaMidnight(nextDay(period.to))], filter);
   return {
     period,
     total,
     newInPeriod: fresh,
     lostInPeriod: lostByRep.reduce((sum, r) => sum + r.count, 0),
     lostByRep,
+    byChannel,
     bySource: tallied(bySource, labels.customer_source),
     byStage: tallied(byStage, labels.lifecycle_stage),
     byLevel: tallied(byLevel, labels.customer_level),
     noFollowUp30Days: stale,
   };
+}
+
+/**
+ * Per 渠道活码 (by its `state`): contacts the scope's reps added through it and those the
+ * customer later deleted (the reps' relations), leads it brought into the scope and how many of
+ * them are customers now (`customer` / `repeat`).
+ */
+async function channelRows(
+  sequelize: Sequelize,
+  access: Access,
+  departmentId: number | undefined,
+  [from, to]: [Date, Date],
+  customers: Filter,
+): Promise<ChannelRow[]> {
+  const reps = await filterFor(sequelize, access, departmentId, { owner: 'u.id', department: 'u.main_department_id' });
+  const [ways, relations, leads] = await Promise.all([
+    rows<{ id: number; name: string; state: string }>(sequelize, 'SELECT id, name, state FROM contact_ways WHERE deleted_at IS NULL ORDER BY id', []),
+    rows<{ state: string; added: number | string; lost: number | string }>(
+      sequelize,
+      `SELECT r.state AS state,
+              SUM(CASE WHEN r.added_at >= ? AND r.added_at < ? THEN 1 ELSE 0 END) AS added,
+              SUM(CASE WHEN r.delete_reason = 'deleted_by_customer' AND r.deleted_at >= ? AND r.deleted_at < ? THEN 1 ELSE 0 END) AS lost
+         FROM wecom_follow_relations r JOIN users u ON u.wecom_userid = r.userid
+        WHERE r.state IS NOT NULL AND ${reps.sql}
+        GROUP BY r.state`,
+      [from, to, from, to, ...reps.params],
+    ),
+    rows<{ state: string; leads: number | string; won: number | string }>(
+      sequelize,
+      `SELECT c.acquisition_channel AS state, COUNT(*) AS leads,
+              SUM(CASE WHEN c.lifecycle_stage IN ('customer', 'repeat') THEN 1 ELSE 0 END) AS won
+         FROM customers c
+        WHERE c.acquisition_channel IS NOT NULL AND c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? AND ${customers.sql}
+        GROUP BY c.acquisition_channel`,
+      [from, to, ...customers.params],
+    ),
+  ]);
+  const relationsOf = new Map(relations.map((r) => [r.state, r]));
+  const leadsOf = new Map(leads.map((l) => [l.state, l]));
+  return ways.map((w) => ({
+    contactWayId: Number(w.id),
+    name: w.name,
+    state: w.state,
+    added: Number(relationsOf.get(w.state)?.added ?? 0),
+    leads: Number(leadsOf.get(w.state)?.leads ?? 0),
+    customers: Number(leadsOf.get(w.state)?.won ?? 0),
+    lost: Number(relationsOf.get(w.state)?.lost ?? 0),
+  }));
 }
 
 /** The `YYYY-MM` of the 12 months ending with `lastMonth`. */

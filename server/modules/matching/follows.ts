@@ -102,7 +102,11 @@ export class FollowChecker {
     };
   }
 
-  private async refresh(externalUserid: string): Promise<boolean> {
+  /**
+   * Reads the contact from WeCom into the mirror. WeCom sends no callback when a rep changes only a
+   * remark mobile (96361), so an unlinked contact is read again before matching on demand.
+   */
+  async refresh(externalUserid: string): Promise<boolean> {
     try {
       const fetched = await this.wecom.getExternalContact(externalUserid);
       await this.sequelize.transaction((t) => applyExternalContact(this.sequelize, fetched.external_contact, fetched.follow_user, t));

@@ -8,7 +8,7 @@ import type { CorpSettings } from '@shared/settings';
 import type { ContactChange, ExternalContactHooks } from '../wecom-events/handlers';
 import { readSettings } from '../settings/service';
 import { enqueueNotification } from '../reminders/outbox';
-import { linkedCustomerOf, matchContact, matchContacts, recordLinkEvent, type MatchOutcome } from './service';
+import { linkedCustomerOf, matchContact, matchContacts, recordLinkEvent, type LeadRules, type MatchOutcome } from './service';
 
 /** “新线索” or “已关联”, to the customer's owner, opening the customer. */
 async function notifyOwner(
@@ -40,12 +40,12 @@ async function notifyOwner(
   );
 }
 
-export function matchingHooks(sequelize: Sequelize, settingDefaults: CorpSettings): ExternalContactHooks {
+export function matchingHooks(sequelize: Sequelize, settingDefaults: CorpSettings, leadRules?: LeadRules): ExternalContactHooks {
   return {
     async onExternalContactChanged(externalUserid: string, userid: string, change: ContactChange, transaction: Transaction) {
       // Edits never create leads: a lead is born when someone adds the contact (or a sync first sees it).
       const autoCreate = change !== 'edited' && (await readSettings(sequelize, settingDefaults, transaction)).autoCreateLeads;
-      const outcome = await matchContact(sequelize, externalUserid, { transaction, autoCreate, addedBy: userid });
+      const outcome = await matchContact(sequelize, externalUserid, { transaction, autoCreate, addedBy: userid, leadRules });
       // A live event (not a full sync, which would flood everyone at once) tells the owner.
       if (outcome.status === 'linked' && outcome.isNew && change !== 'synced') await notifyOwner(sequelize, externalUserid, outcome, transaction);
     },
@@ -56,7 +56,7 @@ export function matchingHooks(sequelize: Sequelize, settingDefaults: CorpSetting
       await matchContacts(
         sequelize,
         relations.map((r) => ({ externalUserid: r.externalUserid, addedBy: r.userid })),
-        { transaction, autoCreate: autoCreateLeads },
+        { transaction, autoCreate: autoCreateLeads, leadRules },
       );
     },
     async onRelationEnded(externalUserid: string, userid: string, reason, transaction: Transaction) {

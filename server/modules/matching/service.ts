@@ -236,7 +236,7 @@ async function recordLinkEvents(sequelize: Sequelize, events: readonly LinkEvent
 export async function matchContact(
   sequelize: Sequelize,
   externalUserid: string,
-  options: { transaction: Transaction; autoCreate: boolean; addedBy?: string },
+  options: { transaction: Transaction; autoCreate: boolean; addedBy?: string; leadRules?: LeadRules },
 ): Promise<MatchOutcome> {
   const outcomes = await matchContacts(sequelize, [{ externalUserid, addedBy: options.addedBy }], options);
   return outcomes.get(externalUserid)!;
@@ -246,10 +246,13 @@ export async function matchContact(
  * `matchContact` for many contacts (a page of a full sync) in a constant number of statements:
  * the same rules, decided per contact over evidence gathered for all of them at once.
  */
+/** What a lead from a channel (a 渠道活码's `state`) gets instead of the defaults: its source and a fixed owner. */
+export type LeadRules = (states: readonly string[], transaction: Transaction) => Promise<Map<string, { source: string | null; ownerUserId: number | null }>>;
+
 export async function matchContacts(
   sequelize: Sequelize,
   contacts: readonly { externalUserid: string; addedBy?: string }[],
-  options: { transaction: Transaction; autoCreate: boolean },
+  options: { transaction: Transaction; autoCreate: boolean; leadRules?: LeadRules },
 ): Promise<Map<string, MatchOutcome>> {
   const { transaction } = options;
   const outcomes = new Map<string, MatchOutcome>();
@@ -293,7 +296,7 @@ export async function matchContacts(
     if (unionid) await rememberUnionid(sequelize, link.customerId, unionid, transaction);
   }
   const { firsts, sameAs } = samePersonInPage(leads);
-  const created = await createLeads(sequelize, firsts, transaction);
+  const created = await createLeads(sequelize, firsts, transaction, options.leadRules);
   await writeLinks(
     sequelize,
     [...created].map(([externalUserid, customerId]) => ({ customerId, externalUserid, matchedBy: 'created', userId: null, event: 'linked' })),
@@ -323,26 +326,39 @@ export async function matchContacts(
 }
 
 /**
- * Leads owned by the employee who added each contact; contact → new customer id. A contact whose
- * employee is not active here gets none.
+ * Leads owned by the employee who added each contact — or, for a contact from a 渠道活码 with a
+ * fixed owner, by that owner; contact → new customer id. A lead whose owner is not active here
+ * gets none.
  */
-async function createLeads(sequelize: Sequelize, leads: readonly LeadCandidate[], transaction: Transaction): Promise<Map<string, number>> {
+async function createLeads(
+  sequelize: Sequelize,
+  leads: readonly LeadCandidate[],
+  transaction: Transaction,
+  leadRules?: LeadRules,
+): Promise<Map<string, number>> {
   if (!leads.length) return new Map();
+  const states = [...new Set(leads.map((l) => leadRelation(l)?.state).filter((s): s is string => Boolean(s)))];
+  const rules = leadRules && states.length ? await leadRules(states, transaction) : new Map<string, { source: string | null; ownerUserId: number | null }>();
+  const ruleOf = (lead: LeadCandidate) => rules.get(leadRelation(lead)?.state ?? '');
   const userids = [...new Set(leads.map((l) => l.addedBy))];
-  const owners = new Map(
-    (
-      await sequelize.query<{ id: number; wecom_userid: string; main_department_id: number | null }>(
-        `SELECT id, wecom_userid, main_department_id FROM users WHERE wecom_userid IN (${sqlList(userids)}) AND status = 'active'`,
-        { replacements: userids, type: QueryTypes.SELECT, transaction },
-      )
-    ).map((u) => [u.wecom_userid, u]),
+  const fixedOwners = [...new Set(leads.map((l) => ruleOf(l)?.ownerUserId).filter((id): id is number => Boolean(id)))];
+  const users = await sequelize.query<{ id: number; wecom_userid: string; main_department_id: number | null }>(
+    `SELECT id, wecom_userid, main_department_id FROM users
+      WHERE (wecom_userid IN (${sqlList(userids)})${fixedOwners.length ? ` OR id IN (${sqlList(fixedOwners)})` : ''}) AND status = 'active'`,
+    { replacements: [...userids, ...fixedOwners], type: QueryTypes.SELECT, transaction },
   );
-  const owned = leads.filter((l) => owners.get(l.addedBy)?.main_department_id);
+  const byUserid = new Map(users.map((u) => [u.wecom_userid, u]));
+  const byId = new Map(users.map((u) => [Number(u.id), u]));
+  const ownerOf = (lead: LeadCandidate) => {
+    const fixed = ruleOf(lead)?.ownerUserId;
+    return fixed ? byId.get(fixed) : byUserid.get(lead.addedBy);
+  };
+  const owned = leads.filter((l) => ownerOf(l)?.main_department_id);
   const ids = await insertCustomers(
     sequelize,
     owned.map((lead) => {
-      const { facts, addedBy } = lead;
-      const owner = owners.get(addedBy)!;
+      const { facts } = lead;
+      const owner = ownerOf(lead)!;
       const relation = leadRelation(lead);
       return {
         values: {
@@ -350,7 +366,7 @@ async function createLeads(sequelize: Sequelize, leads: readonly LeadCandidate[]
           name: facts.name,
           status: 'active',
           lifecycleStage: 'lead',
-          source: 'wecom',
+          source: ruleOf(lead)?.source ?? 'wecom',
           level: null,
           institution: facts.corpNames.at(-1) ?? relation?.remarkCorpName ?? null,
           title: null,

@@ -50,5 +50,7 @@ export function settingDefaults(config: Config): CorpSettings {
     notifyTransfer: true,
     notifyChurn: true,
     coFollowerFollowUps: true,
+    remarkWriteBack: config.wecom.mode === 'simulator',
+    remarkWriteBackName: false,
   };
 }

@@ -25,6 +25,7 @@ import { addFollowUp, latestFollowUps, writeFollowUp } from '../follow-ups/servi
 import { enqueueNotification } from '../reminders/outbox';
 import { readSettings } from '../settings/service';
 import { cardTransferOf } from '../transfers/service';
+import { contactWayOf } from '../engagement/contact-ways';
 import type { FollowChecker } from '../matching/follows';
 import { linkedCustomerOf, linkFrom, matchContact, type LinkColumns, type Suggestion } from '../matching/service';
 import { canSee, type Access } from '../roles/access';
@@ -57,8 +58,8 @@ export async function sidebarCard(deps: SidebarDeps, caller: SidebarCaller, exte
       { replacements: [externalUserid], type: QueryTypes.SELECT },
     ),
     relation?.tagIds.length
-      ? sequelize.query<{ name: string }>(
-          `SELECT name FROM wecom_corp_tags WHERE id IN (${sqlList(relation.tagIds)}) AND deleted_at IS NULL ORDER BY sort_order DESC`,
+      ? sequelize.query<{ id: string; name: string }>(
+          `SELECT id, name FROM wecom_corp_tags WHERE id IN (${sqlList(relation.tagIds)}) AND deleted_at IS NULL ORDER BY sort_order DESC`,
           {
             replacements: relation.tagIds,
             type: QueryTypes.SELECT,
@@ -82,9 +83,11 @@ export async function sidebarCard(deps: SidebarDeps, caller: SidebarCaller, exte
     description: relation?.description ?? null,
     remarkMobiles: relation?.remarkMobiles ?? [],
     tags: tags.map((t) => t.name),
+    tagIds: tags.map((t) => t.id),
     addedAt: isoOrNull(relation?.addedAt),
     addWay: !relation || relation.addWay === null ? null : (ADD_WAYS[relation.addWay] ?? `其他（${relation.addWay}）`),
     state: relation?.state ?? null,
+    channel: (await contactWayOf(sequelize, relation?.state ?? null))?.name ?? null,
     lost: relation ? relation.deletedAt !== null : false,
   };
   const viewer: SidebarViewer = relation ? 'follower' : linkedCustomer!.owner_user_id === caller.access.userId ? 'owner' : 'scope';
@@ -92,7 +95,12 @@ export async function sidebarCard(deps: SidebarDeps, caller: SidebarCaller, exte
 
   let link = linkFrom(row);
   if (!link) {
-    // Matching on demand: a customer entered since the contact was added may match now (never creates one here).
+    // Matching on demand: a customer entered since the contact was added, or a mobile a rep typed
+    // into the remark (WeCom reports no mobile-only edit, 96361), may match now. Never creates one here.
+    if (relation && (await follows.refresh(externalUserid))) {
+      const fresh = await follows.find(caller.wecomUserid, externalUserid);
+      if (fresh) contact.remarkMobiles = fresh.remarkMobiles;
+    }
     const outcome = await sequelize.transaction((transaction) => matchContact(sequelize, externalUserid, { transaction, autoCreate: false }));
     if (outcome.status === 'unmatched') {
       const suggestions = await visibleSuggestions(sequelize, caller.access, outcome.suggestions);

@@ -10,7 +10,7 @@ import { isFailedTransfer } from '@shared/transfers';
 import { enqueueOrHasten, type JobHandler } from '../../jobs/jobs';
 import type { Logger } from '../../logger';
 import type { WecomClient } from '../../wecom/client';
-import { WecomApiError, WecomTransportError } from '../../wecom/errors';
+import { WecomApiError, isTransient } from '../../wecom/errors';
 import type { TransferKind } from '../../wecom/types';
 import { applyExternalContact, markRelationDeleted, upsertGroupChat } from '../wecom-mirror/service';
 import { transferModels, type TransferRow } from './models';
@@ -63,9 +63,7 @@ async function settle(sequelize: Sequelize, row: TransferRow, outcome: Outcome, 
 }
 
 /** Errors worth another attempt later: WeCom busy, blocked for a window, or out of reach. */
-function transient(err: unknown): boolean {
-  return err instanceof WecomTransportError || (err instanceof WecomApiError && err.retryable);
-}
+const transient = isTransient;
 
 /** A refusal of the whole call (no permission, misconfigured): every row of it fails, with the admin's hint. */
 function wholeCallRefusal(err: unknown): Outcome | null {

@@ -8,7 +8,7 @@ import { actorOf } from '../auth/caller';
 import { DomainError, payloadTooLarge, unsupportedMediaType } from '../../errors';
 import { validate } from '../../http/validate';
 import { CallbackCrypto, CallbackVerificationError } from '../../wecom/callback-crypto';
-import { MAX_CALLBACK_XML_BYTES } from '../../wecom/xml';
+import { MAX_CALLBACK_XML_BYTES, type XmlObject } from '../../wecom/xml';
 import { InboxWriter } from './inbox';
 import { EVENT_STATUSES, eventCounts, getEvent, listEvents, retryDeadEvents, retryEvent } from './service';
 
@@ -18,7 +18,13 @@ const ACCEPTED_TYPES = ['text/xml', 'application/xml'];
  * `GET|POST /api/wecom/callback` (WECOM.md §A). The POST stores the event and answers `success`
  * before anything is applied; nothing is stored unless signature, receiver and decryption check out.
  */
-export function callbackRoutes(deps: { config: Config; sequelize: Sequelize; onEventStored?: () => void }): Router {
+export function callbackRoutes(deps: {
+  config: Config;
+  sequelize: Sequelize;
+  onEventStored?: () => void;
+  /** Welcome messages leave from here, at ingest: their code lives 20 s (engagement/welcome.ts). */
+  welcome?: { start(event: XmlObject, receivedAt: number): void };
+}): Router {
   const crypto = new CallbackCrypto({
     token: deps.config.wecom.callbackToken,
     encodingAesKey: deps.config.wecom.callbackAesKey,
@@ -34,11 +40,13 @@ export function callbackRoutes(deps: { config: Config; sequelize: Sequelize; onE
   });
 
   router.post('/', async (ctx) => {
+    const receivedAt = Date.now();
     const type = ctx.request.type;
     if (type && !ACCEPTED_TYPES.includes(type)) throw unsupportedMediaType('回调内容必须是 XML');
     const body = await readText(ctx, MAX_CALLBACK_XML_BYTES);
     const { xml, event } = openOrReject(() => crypto.openEvent(ctx.query as Record<string, string>, body));
     await inbox.store(xml, event);
+    deps.welcome?.start(event, receivedAt);
     ctx.type = 'text/plain';
     ctx.body = 'success';
   });

@@ -1,9 +1,10 @@
 /**
  * The local mirror of WeCom's 客户联系 data: external contacts, who follows them (with remark,
  * mobiles, tags, add way, state), corp tags and group chats. Written by callbacks and the full
- * external-contact sync; read by matching and the sidebar.
+ * external-contact sync, and by the app's own WeCom writes (tags, remarks), which WeCom does not
+ * echo back as callbacks (96361); read by matching and the sidebar.
  */
-import type { Sequelize, Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { sqlList, updateRows, upsertRow, upsertRows } from '../../db/dialect';
 import type { CorpTagGroup, FollowInfo, WecomExternalContact, WecomFollowUser, WecomGroupChat } from '../../wecom/types';
 
@@ -208,4 +209,90 @@ export async function replaceCorpTags(sequelize: Sequelize, groups: CorpTagGroup
     `UPDATE wecom_corp_tags SET deleted_at = ?, updated_at = ? WHERE deleted_at IS NULL${seen.length ? ` AND id NOT IN (${sqlList(seen)})` : ''}`,
     { replacements: [now, now, ...seen], transaction },
   );
+}
+
+/**
+ * Tags this app created (`add_corp_tag`): WeCom sends no callback for its own API changes
+ * (96361), so the mirror is written here; `created_by_app` marks the ones the app may edit.
+ */
+export async function upsertAppCorpTags(sequelize: Sequelize, group: CorpTagGroup, transaction: Transaction): Promise<void> {
+  const now = new Date();
+  for (const t of group.tag) {
+    await upsertRow(
+      sequelize,
+      'wecom_corp_tags',
+      {
+        id: t.id,
+        group_id: group.group_id,
+        group_name: group.group_name,
+        name: t.name,
+        sort_order: t.order ?? 0,
+        created_by_app: true,
+        deleted_at: null,
+        created_at: now,
+        updated_at: now,
+      },
+      ['id'],
+      ['group_id', 'group_name', 'name', 'sort_order', 'created_by_app', 'deleted_at', 'updated_at'],
+      { transaction },
+    );
+  }
+}
+
+/** A tag (or, by its group id, a whole group) renamed through `edit_corp_tag`. */
+export async function renameCorpTag(sequelize: Sequelize, id: string, name: string, transaction: Transaction): Promise<void> {
+  const now = new Date();
+  await sequelize.query('UPDATE wecom_corp_tags SET name = ?, updated_at = ? WHERE id = ?', { replacements: [name, now, id], transaction });
+  await sequelize.query('UPDATE wecom_corp_tags SET group_name = ?, updated_at = ? WHERE group_id = ?', { replacements: [name, now, id], transaction });
+}
+
+/** Tags, or every tag of the groups, deleted through `del_corp_tag`. */
+export async function markCorpTagsDeleted(sequelize: Sequelize, ids: { tagIds: string[]; groupIds: string[] }, transaction: Transaction): Promise<void> {
+  const now = new Date();
+  if (ids.tagIds.length)
+    await sequelize.query(`UPDATE wecom_corp_tags SET deleted_at = ?, updated_at = ? WHERE id IN (${sqlList(ids.tagIds)})`, {
+      replacements: [now, now, ...ids.tagIds],
+      transaction,
+    });
+  if (ids.groupIds.length)
+    await sequelize.query(`UPDATE wecom_corp_tags SET deleted_at = ?, updated_at = ? WHERE group_id IN (${sqlList(ids.groupIds)})`, {
+      replacements: [now, now, ...ids.groupIds],
+      transaction,
+    });
+}
+
+/** A relation's tags after `mark_tag` (no callback follows it, 96361). */
+export async function markRelationTags(
+  sequelize: Sequelize,
+  externalUserid: string,
+  userid: string,
+  change: { add: readonly string[]; remove: readonly string[] },
+  transaction: Transaction,
+): Promise<string[]> {
+  const [row] = await sequelize.query<{ tag_ids: string | null }>('SELECT tag_ids FROM wecom_follow_relations WHERE external_userid = ? AND userid = ?', {
+    replacements: [externalUserid, userid],
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  const current = row?.tag_ids ? (JSON.parse(row.tag_ids) as string[]) : [];
+  const next = [...new Set([...current, ...change.add])].filter((id) => !change.remove.includes(id));
+  await sequelize.query('UPDATE wecom_follow_relations SET tag_ids = ?, updated_at = ? WHERE external_userid = ? AND userid = ?', {
+    replacements: [JSON.stringify(next), new Date(), externalUserid, userid],
+    transaction,
+  });
+  return next;
+}
+
+/** A relation's remark mobiles after `externalcontact/remark` (no callback follows it either). */
+export async function setRelationRemarkMobiles(
+  sequelize: Sequelize,
+  externalUserid: string,
+  userid: string,
+  mobiles: readonly string[],
+  transaction: Transaction,
+): Promise<void> {
+  await sequelize.query('UPDATE wecom_follow_relations SET remark_mobiles = ?, updated_at = ? WHERE external_userid = ? AND userid = ?', {
+    replacements: [JSON.stringify(mobiles), new Date(), externalUserid, userid],
+    transaction,
+  });
 }

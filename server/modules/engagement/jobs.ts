@@ -1,0 +1,140 @@
+/**
+ * Engagement's WeCom writes that follow a CRM change, as durable jobs (server/jobs):
+ *
+ * - `engagement.tag_new_contact`: a contact added through a 渠道活码 gets the code's tags
+ *   (`mark_tag`, 92118), queued by the add event's hook.
+ * - `customer.phone_changed` → the remark write-back (`externalcontact/remark`, 92115): with the
+ *   corp switch on, the customer's phone goes into the owner's follow relation's remark mobiles
+ *   (the old one out, the rep's other numbers kept), so matching by mobile holds in WeCom too.
+ *   WeCom reports no edit that changes only remark mobiles (96361), so the relation is read
+ *   from WeCom right before it is written: a number the rep typed meanwhile is kept, and the
+ *   later change wins.
+ */
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { CorpSettings } from '@shared/settings';
+import { sqlList } from '../../db/dialect';
+import { enqueueJob, type JobHandler } from '../../jobs/jobs';
+import type { Logger } from '../../logger';
+import type { WecomClient } from '../../wecom/client';
+import { isTransient } from '../../wecom/errors';
+import { PHONE_CHANGED_JOB, type PhoneChanged } from '../customers/service';
+import type { ExternalContactHooks } from '../wecom-events/handlers';
+import { applyExternalContact } from '../wecom-mirror/service';
+import { readSettings } from '../settings/service';
+import { contactWayOf } from './contact-ways';
+import { nextRemarkMobiles, sameMobiles } from './rules';
+import { markContactTags } from './tags';
+
+export const TAG_NEW_CONTACT_JOB = 'engagement.tag_new_contact';
+
+interface TagNewContact {
+  externalUserid: string;
+  userid: string;
+  tagIds: string[];
+}
+
+export interface EngagementJobDeps {
+  sequelize: Sequelize;
+  wecom: WecomClient;
+  logger: Logger;
+  settingDefaults: CorpSettings;
+}
+
+const RETRY = { maxAttempts: 8, baseMs: 5_000, capMs: 600_000 };
+
+/** The add event of a contact from a 渠道活码 queues its tags (the event's transaction commits them together). */
+export function engagementHooks(sequelize: Sequelize): Partial<ExternalContactHooks> {
+  return {
+    async onExternalContactChanged(externalUserid: string, userid: string, change, transaction: Transaction) {
+      if (change !== 'added') return;
+      const [relation] = await sequelize.query<{ state: string | null }>('SELECT state FROM wecom_follow_relations WHERE external_userid = ? AND userid = ?', {
+        replacements: [externalUserid, userid],
+        type: QueryTypes.SELECT,
+        transaction,
+      });
+      const way = await contactWayOf(sequelize, relation?.state ?? null, transaction);
+      const tagIds = way ? (JSON.parse(way.tag_ids) as string[]) : [];
+      if (!tagIds.length) return;
+      await enqueueJob(
+        sequelize,
+        {
+          kind: TAG_NEW_CONTACT_JOB,
+          key: `tag-new-contact:${externalUserid}:${userid}`.slice(0, 128),
+          payload: { externalUserid, userid, tagIds } satisfies TagNewContact,
+        },
+        transaction,
+      );
+    },
+  };
+}
+
+export function engagementJobs(deps: EngagementJobDeps): JobHandler[] {
+  const { sequelize, wecom } = deps;
+  const tagNewContact: JobHandler<TagNewContact> = {
+    kind: TAG_NEW_CONTACT_JOB,
+    concurrency: 2,
+    leaseMs: 60_000,
+    retry: RETRY,
+    permanent: (err) => !isTransient(err),
+    async run({ externalUserid, userid, tagIds }) {
+      // Tags deleted since the code was made are left out rather than failing the rest.
+      const live = (
+        await sequelize.query<{ id: string }>(`SELECT id FROM wecom_corp_tags WHERE id IN (${sqlList(tagIds)}) AND deleted_at IS NULL`, {
+          replacements: tagIds,
+          type: QueryTypes.SELECT,
+        })
+      ).map((t) => t.id);
+      if (live.length) await markContactTags(sequelize, wecom, externalUserid, userid, { add: live, remove: [] });
+    },
+  };
+  const remarkWriteBack: JobHandler<PhoneChanged> = {
+    kind: PHONE_CHANGED_JOB,
+    concurrency: 2,
+    leaseMs: 60_000,
+    retry: RETRY,
+    permanent: (err) => !isTransient(err),
+    async run(change) {
+      const settings = await readSettings(sequelize, deps.settingDefaults);
+      if (settings.remarkWriteBack) await writeBackPhone(deps, change, settings.remarkWriteBackName);
+    },
+  };
+  return [tagNewContact, remarkWriteBack];
+}
+
+/** The owner's live relations to the customer's contacts, with the customer's current phone. */
+async function ownerRelations(sequelize: Sequelize, customerId: number) {
+  return sequelize.query<{ external_userid: string; userid: string; phone: string | null; name: string }>(
+    `SELECT l.external_userid, r.userid, c.phone, c.name
+       FROM customers c
+       JOIN customer_wecom_links l ON l.customer_id = c.id
+       JOIN users u ON u.id = c.owner_user_id
+       JOIN wecom_follow_relations r ON r.external_userid = l.external_userid AND r.userid = u.wecom_userid AND r.deleted_at IS NULL
+      WHERE c.id = ? AND c.deleted_at IS NULL`,
+    { replacements: [customerId], type: QueryTypes.SELECT },
+  );
+}
+
+async function writeBackPhone(deps: EngagementJobDeps, change: PhoneChanged, withName: boolean): Promise<void> {
+  const { sequelize, wecom } = deps;
+  for (const r of await ownerRelations(sequelize, change.customerId)) {
+    if (!r.phone) continue;
+    // The relation as WeCom has it now (a rep's mobile-only edit is never reported).
+    const fetched = await wecom.getExternalContact(r.external_userid);
+    const follow = fetched.follow_user.find((f) => f.userid === r.userid);
+    if (!follow) continue;
+    const current = follow.remark_mobiles ?? [];
+    const next = nextRemarkMobiles(current, r.phone, change.previous);
+    const remark = withName ? r.name.slice(0, 20) : undefined;
+    const unchanged = sameMobiles(next, current) && (remark === undefined || remark === follow.remark);
+    if (!unchanged) await wecom.remark({ userid: r.userid, external_userid: r.external_userid, remark_mobiles: next, ...(remark ? { remark } : {}) });
+    const written = { ...follow, remark_mobiles: next, ...(remark ? { remark } : {}) };
+    await sequelize.transaction((t) =>
+      applyExternalContact(
+        sequelize,
+        fetched.external_contact,
+        fetched.follow_user.map((f) => (f.userid === r.userid ? written : f)),
+        t,
+      ),
+    );
+  }
+}

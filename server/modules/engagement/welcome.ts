@@ -1,0 +1,301 @@
+/**
+ * Welcome messages (92599 发送新客户欢迎语). A template per scope — the corp, a department, a rep, a
+ * 渠道活码 — the most specific one wins: the code the customer scanned, then the rep, then the
+ * rep's departments from their own up, then the corp's.
+ *
+ * The WelcomeCode of an add event lives 20 s and works once, so the welcome goes out on a fast
+ * path at ingest (`WelcomeSender`, called by the callback endpoint once the event is stored):
+ * before the inbox queue, before any slow WeCom read or matching. Only the customer's name is
+ * read, from the mirror or with a 1.2 s budget; without it the placeholder stays empty. One row
+ * per WelcomeCode (unique) makes the welcome go out once across WeCom's repeated deliveries.
+ */
+import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { WelcomeAttachment, WelcomeScope, WelcomeTemplateInput, WelcomeTemplateView, WelcomeSendView, WelcomeSendStatus } from '@shared/engagement';
+import { WELCOME_SCOPE_LABELS, renderWelcome } from '@shared/engagement';
+import { insertIgnoringDuplicates } from '../../db/dialect';
+import { iso, namesById } from '../../db/lookup';
+import { invalidField, notFound } from '../../errors';
+import type { Logger } from '../../logger';
+import type { WecomClient } from '../../wecom/client';
+import { WecomApiError } from '../../wecom/errors';
+import type { WelcomeAttachment as WecomAttachment } from '../../wecom/types';
+import { xmlText, type XmlObject } from '../../wecom/xml';
+import { audit, type Actor } from '../audit/service';
+import { engagementModels, type WelcomeTemplateRow } from './models';
+import { wecomMediaId } from './media';
+
+const scopeKey = (scope: string, id: number | null | undefined) => (scope === 'corp' ? 'corp' : `${scope}:${id}`);
+
+// ---- templates ---------------------------------------------------------------------------------
+
+export async function listTemplates(sequelize: Sequelize): Promise<WelcomeTemplateView[]> {
+  const rows = (await engagementModels(sequelize).WelcomeTemplate.findAll({ order: [['id', 'ASC']] })).map((r) => r.get());
+  return templateViews(sequelize, rows);
+}
+
+async function templateViews(sequelize: Sequelize, rows: WelcomeTemplateRow[], transaction?: Transaction): Promise<WelcomeTemplateView[]> {
+  const ids = (scope: string) => rows.filter((r) => r.scope === scope).map((r) => r.scope_id);
+  const [departments, users, ways] = await Promise.all([
+    namesById(sequelize, 'departments', ids('department'), transaction),
+    namesById(sequelize, 'users', ids('user'), transaction),
+    engagementModels(sequelize).ContactWay.findAll({ where: { id: { [Op.in]: ids('contact_way').filter((x): x is number => x !== null) } }, transaction }),
+  ]);
+  const wayNames = new Map(ways.map((w) => [w.get().id, w.get().name]));
+  const nameOf = (r: WelcomeTemplateRow) =>
+    r.scope === 'corp'
+      ? WELCOME_SCOPE_LABELS.corp
+      : ((r.scope === 'department' ? departments : r.scope === 'user' ? users : wayNames).get(r.scope_id!) ?? `${WELCOME_SCOPE_LABELS[r.scope]} ${r.scope_id}`);
+  return rows.map((r) => ({
+    id: r.id,
+    scope: r.scope,
+    scopeId: r.scope_id,
+    scopeName: nameOf(r),
+    text: r.text,
+    attachment: r.attachment ? (JSON.parse(r.attachment) as WelcomeAttachment) : null,
+    enabled: Boolean(r.enabled),
+    updatedAt: iso(r.updated_at),
+  }));
+}
+
+/** Creates or replaces the template of a scope (one per scope: the schema's unique `scope_key`). */
+export async function saveTemplate(sequelize: Sequelize, actor: Actor, input: WelcomeTemplateInput, transaction?: Transaction): Promise<WelcomeTemplateView> {
+  const { WelcomeTemplate, MediaFile } = engagementModels(sequelize);
+  const key = scopeKey(input.scope, input.scopeId);
+  const values = {
+    scope: input.scope,
+    scope_id: input.scopeId ?? null,
+    scope_key: key,
+    text: input.text,
+    attachment: input.attachment ? JSON.stringify(input.attachment) : null,
+    enabled: input.enabled,
+    updated_by: actor.userId,
+  };
+  const saved = await within(sequelize, transaction, async (t) => {
+    await requireScopeTarget(sequelize, input.scope, input.scopeId, t);
+    if (input.attachment && input.attachment.type !== 'link' && !(await MediaFile.findByPk(input.attachment.mediaFileId, { transaction: t }))) {
+      throw invalidField('attachment', '图片不存在，请重新上传');
+    }
+    const existing = await WelcomeTemplate.findOne({ where: { scope_key: key }, transaction: t });
+    const row = existing ? await existing.update(values, { transaction: t }) : await WelcomeTemplate.create(values, { transaction: t });
+    await audit(
+      sequelize,
+      actor,
+      { action: 'welcome.save', entity: 'welcome_template', entityId: row.get().id, summary: `保存欢迎语：${key}` },
+      { transaction: t },
+    );
+    return row.get();
+  });
+  return (await templateViews(sequelize, [saved], transaction))[0]!;
+}
+
+export async function deleteTemplate(sequelize: Sequelize, actor: Actor, id: number): Promise<void> {
+  const { WelcomeTemplate } = engagementModels(sequelize);
+  await sequelize.transaction(async (transaction) => {
+    const removed = await WelcomeTemplate.destroy({ where: { id }, transaction });
+    if (!removed) throw notFound('欢迎语不存在');
+    await audit(sequelize, actor, { action: 'welcome.delete', entity: 'welcome_template', entityId: id, summary: '删除欢迎语' }, { transaction });
+  });
+}
+
+/** The template of a department, member or code that is going away (a deleted 渠道活码). */
+export async function deleteTemplateOf(sequelize: Sequelize, scope: WelcomeScope, id: number, transaction: Transaction): Promise<void> {
+  await engagementModels(sequelize).WelcomeTemplate.destroy({ where: { scope_key: scopeKey(scope, id) }, transaction });
+}
+
+/** Runs `work` in the caller's transaction, or in a new one. */
+const within = <T>(sequelize: Sequelize, transaction: Transaction | undefined, work: (t: Transaction) => Promise<T>): Promise<T> =>
+  transaction ? work(transaction) : sequelize.transaction(work);
+
+async function requireScopeTarget(sequelize: Sequelize, scope: string, id: number | undefined, transaction: Transaction): Promise<void> {
+  if (scope === 'corp') return;
+  const table = scope === 'department' ? 'departments' : scope === 'user' ? 'users' : 'contact_ways';
+  const [row] = await sequelize.query(`SELECT 1 AS x FROM ${table} WHERE id = ?`, { replacements: [id], type: QueryTypes.SELECT, transaction });
+  if (!row) throw invalidField('scopeId', '适用的部门、成员或渠道活码不存在');
+}
+
+/** The template for a new contact of `userid` who came through `state`: the most specific enabled one. */
+export async function templateFor(sequelize: Sequelize, userid: string, state: string | null): Promise<WelcomeTemplateRow | null> {
+  const [user] = await sequelize.query<{ id: number; main_department_id: number | null }>('SELECT id, main_department_id FROM users WHERE wecom_userid = ?', {
+    replacements: [userid],
+    type: QueryTypes.SELECT,
+  });
+  const keys: string[] = [];
+  if (state) {
+    const way = (await engagementModels(sequelize).ContactWay.findOne({ where: { state, deleted_at: null } }))?.get();
+    if (way) keys.push(scopeKey('contact_way', way.id));
+  }
+  if (user) {
+    keys.push(scopeKey('user', Number(user.id)));
+    for (const d of await departmentChain(sequelize, user.main_department_id === null ? null : Number(user.main_department_id)))
+      keys.push(scopeKey('department', d));
+  }
+  keys.push('corp');
+  const rows = (await engagementModels(sequelize).WelcomeTemplate.findAll({ where: { scope_key: { [Op.in]: keys }, enabled: true } })).map((r) => r.get());
+  return keys.map((k) => rows.find((r) => r.scope_key === k)).find((r) => r !== undefined) ?? null;
+}
+
+/** A department and its ancestors, nearest first. */
+async function departmentChain(sequelize: Sequelize, departmentId: number | null): Promise<number[]> {
+  if (departmentId === null) return [];
+  const all = await sequelize.query<{ id: number; parent_id: number | null }>('SELECT id, parent_id FROM departments WHERE deleted_at IS NULL', {
+    type: QueryTypes.SELECT,
+  });
+  const parent = new Map(all.map((d) => [Number(d.id), d.parent_id === null ? null : Number(d.parent_id)]));
+  const chain: number[] = [];
+  for (let d: number | null | undefined = departmentId; d && !chain.includes(d); d = parent.get(d)) chain.push(d);
+  return chain;
+}
+
+export async function recentSends(sequelize: Sequelize, limit = 50): Promise<WelcomeSendView[]> {
+  const rows = await sequelize.query<{
+    id: number;
+    contact: string | null;
+    external_userid: string;
+    rep: string | null;
+    userid: string;
+    status: WelcomeSendStatus;
+    detail: string | null;
+    latency_ms: number | null;
+    created_at: Date | string;
+  }>(
+    `SELECT s.id, x.name AS contact, s.external_userid, u.name AS rep, s.userid, s.status, s.detail, s.latency_ms, s.created_at
+       FROM welcome_sends s
+       LEFT JOIN wecom_external_contacts x ON x.external_userid = s.external_userid
+       LEFT JOIN users u ON u.wecom_userid = s.userid
+      ORDER BY s.id DESC LIMIT ?`,
+    { replacements: [limit], type: QueryTypes.SELECT },
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    contactName: r.contact ?? r.external_userid,
+    rep: r.rep ?? r.userid,
+    status: r.status,
+    detail: r.detail,
+    latencyMs: r.latency_ms === null ? null : Number(r.latency_ms),
+    createdAt: iso(r.created_at),
+  }));
+}
+
+// ---- the fast path -----------------------------------------------------------------------------
+
+/** 92599: 「企业仅可在收到相关事件后20秒内调用」 — we stop trying a little before. */
+const WELCOME_WINDOW_MS = 18_000;
+const NAME_BUDGET_MS = 1_200;
+const SEND_BUDGET_MS = 6_000;
+/** 92599: 41051 — already delivered (do not retry); 41096 — another app is sending (retry allowed). */
+const ALREADY_WELCOMED = 41051;
+const BEING_DISTRIBUTED = 41096;
+
+export class WelcomeSender {
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly deps: { sequelize: Sequelize; wecom: WecomClient; logger: Logger; now?: () => number }) {}
+
+  /** Starts the welcome for a stored event without holding up WeCom's answer. */
+  start(event: XmlObject, receivedAt: number): void {
+    const task = this.handle(event, receivedAt).finally(() => this.inFlight.delete(task));
+    this.inFlight.add(task);
+  }
+
+  /** Resolves when the welcomes started so far have ended (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.inFlight.size) await Promise.all([...this.inFlight]);
+  }
+
+  private get now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  /** Called with each event the callback endpoint stored. Never throws: a welcome is best effort. */
+  async handle(event: XmlObject, receivedAt: number): Promise<void> {
+    const code = xmlText(event, 'WelcomeCode');
+    const change = xmlText(event, 'ChangeType');
+    if (!code || xmlText(event, 'Event') !== 'change_external_contact' || (change !== 'add_external_contact' && change !== 'add_half_external_contact')) return;
+    const externalUserid = xmlText(event, 'ExternalUserID') ?? '';
+    const userid = xmlText(event, 'UserID') ?? '';
+    try {
+      await this.welcome(code, externalUserid, userid, xmlText(event, 'State') ?? null, receivedAt);
+    } catch (err) {
+      this.deps.logger.warn({ err, externalUserid, userid }, 'welcome message not sent');
+      await this.finish(code, 'failed', receivedAt, { detail: (err as Error).message.slice(0, 255) }).catch(() => undefined);
+    }
+  }
+
+  private async welcome(code: string, externalUserid: string, userid: string, state: string | null, receivedAt: number): Promise<void> {
+    const { sequelize } = this.deps;
+    // One row per WelcomeCode: a repeated delivery of the same add finds it and stops here.
+    const claimed = await insertIgnoringDuplicates(sequelize, 'welcome_sends', {
+      welcome_code: code,
+      external_userid: externalUserid,
+      userid,
+      status: 'sending',
+      created_at: new Date(receivedAt),
+      updated_at: new Date(receivedAt),
+    });
+    if (claimed !== 1) return;
+    const template = await templateFor(sequelize, userid, state);
+    if (!template) return this.finish(code, 'skipped', receivedAt, { detail: '没有适用的欢迎语' });
+    const [names, attachments] = await Promise.all([this.names(externalUserid, userid), this.attachments(template)]);
+    const request = { welcome_code: code, text: { content: renderWelcome(template.text, names) }, ...(attachments.length ? { attachments } : {}) };
+    for (let attempt = 0; ; attempt++) {
+      if (this.now - receivedAt > WELCOME_WINDOW_MS)
+        return this.finish(code, 'skipped', receivedAt, { templateId: template.id, detail: '已超过 20 秒，欢迎语码失效' });
+      try {
+        await this.deps.wecom.hurried(SEND_BUDGET_MS).sendWelcomeMessage(request);
+        return this.finish(code, 'sent', receivedAt, { templateId: template.id });
+      } catch (err) {
+        if (!(err instanceof WecomApiError)) throw err;
+        if (err.errcode === ALREADY_WELCOMED)
+          return this.finish(code, 'skipped', receivedAt, { templateId: template.id, errcode: err.errcode, detail: '客户已收到欢迎语或已开始聊天' });
+        if (err.errcode === BEING_DISTRIBUTED && attempt < 2) {
+          await new Promise((r) => setTimeout(r, 1_000));
+          continue;
+        }
+        return this.finish(code, 'failed', receivedAt, { templateId: template.id, errcode: err.errcode, detail: err.message.slice(0, 255) });
+      }
+    }
+  }
+
+  /** The customer's name from the mirror, else one quick `externalcontact/get`; the rep's from the org. */
+  private async names(externalUserid: string, userid: string): Promise<{ customer: string | null; rep: string }> {
+    const { sequelize, wecom } = this.deps;
+    const [[contact], [rep]] = await Promise.all([
+      sequelize.query<{ name: string }>('SELECT name FROM wecom_external_contacts WHERE external_userid = ?', {
+        replacements: [externalUserid],
+        type: QueryTypes.SELECT,
+      }),
+      sequelize.query<{ name: string }>('SELECT name FROM users WHERE wecom_userid = ?', { replacements: [userid], type: QueryTypes.SELECT }),
+    ]);
+    let customer = contact?.name ?? null;
+    if (!customer)
+      customer = await wecom
+        .hurried(NAME_BUDGET_MS)
+        .getExternalContact(externalUserid)
+        .then(
+          (r) => r.external_contact.name,
+          () => null,
+        );
+    return { customer, rep: rep?.name ?? '' };
+  }
+
+  private async attachments(template: WelcomeTemplateRow): Promise<WecomAttachment[]> {
+    if (!template.attachment) return [];
+    const a = JSON.parse(template.attachment) as WelcomeAttachment;
+    if (a.type === 'link') return [{ msgtype: 'link', link: { title: a.title, url: a.url, desc: a.desc, picurl: a.picUrl } }];
+    const mediaId = await wecomMediaId(this.deps.sequelize, this.deps.wecom.hurried(SEND_BUDGET_MS), a.mediaFileId);
+    if (a.type === 'image') return [{ msgtype: 'image', image: { media_id: mediaId } }];
+    return [{ msgtype: 'miniprogram', miniprogram: { title: a.title, appid: a.appid, page: a.page, pic_media_id: mediaId } }];
+  }
+
+  private async finish(
+    code: string,
+    status: WelcomeSendStatus,
+    receivedAt: number,
+    more: { templateId?: number; errcode?: number; detail?: string } = {},
+  ): Promise<void> {
+    await engagementModels(this.deps.sequelize).WelcomeSend.update(
+      { status, template_id: more.templateId ?? null, errcode: more.errcode ?? null, detail: more.detail ?? null, latency_ms: this.now - receivedAt },
+      { where: { welcome_code: code } },
+    );
+  }
+}
