@@ -543,3 +543,16 @@ export async function seedDemoEngagement(sequelize: Sequelize, wecom: WecomClien
   for (const reply of replies) await createQuickReply(sequelize, actor, reply);
   return true;
 }
+
+/** Before the demo org's first sync: 运营部 members start as 运营, 合规风控部 as 合规 (not 销售). */
+export async function seedDemoDepartmentRoles(sequelize: Sequelize): Promise<void> {
+  const now = new Date();
+  const mapping = [
+    { department_id: 4, role_code: 'operations' },
+    { department_id: 5, role_code: 'compliance' },
+  ];
+  await sequelize.getQueryInterface().bulkInsert(
+    'department_default_roles',
+    mapping.map((m) => ({ ...m, created_at: now, updated_at: now })),
+  );
+}

@@ -4,10 +4,11 @@
  * set) ignores both: the same as running server/main.ts.
  */
 import { QueryTypes } from 'sequelize';
+import type { Config } from '../config';
 import type { Services } from '../server/container';
 import { runMain } from '../server/main';
 import { SYSTEM_ACTOR } from '../server/modules/audit/service';
-import { identitiesOf, seedDemoCrm, seedDemoEngagement } from './demo-data';
+import { identitiesOf, seedDemoCrm, seedDemoDepartmentRoles, seedDemoEngagement } from './demo-data';
 import { createWecomSimulator, simulatorOptionsFor, type WecomSimulator } from './wecom-simulator/index';
 
 let simulator: WecomSimulator | undefined;
@@ -26,7 +27,32 @@ runMain({
     };
   },
   seedDemo: (services, track) => seedDemo(services, simulator!, track),
+  banner,
 });
+
+/** What `npm start` opens, whom to log in as, and what each of them sees. */
+function banner(config: Config): string {
+  const demo = config.wecom.mode === 'simulator';
+  const database = config.database.dialect === 'sqlite' ? `SQLite ${config.database.storage}` : `MySQL ${new URL(config.database.url).pathname.slice(1)}`;
+  const lines = [
+    '',
+    `  wecom-crm  ${config.publicUrl}`,
+    '',
+    `  mode       ${demo ? 'WeCom simulator (demo corp, demo data on a first start)' : 'live WeCom'} · ${database}`,
+  ];
+  if (demo) {
+    lines.push(
+      `  log in     open the URL and pick a demo employee (the simulator's WeCom login page):`,
+      '               admin       管理员   everything: 管理 (sync, roles, import, 欢迎语, 渠道活码, 标签, 话术库)',
+      '               mgr-east    陈建国   manager of 华东销售部: its customers, dashboards, transfers',
+      '               rep-east-1  李娜     sales rep: own customers, workbench, follow-ups',
+      '               rep-south-1 刘洋     sales rep in 华南销售部',
+      `  sidebar    ${config.publicUrl}/sidebar — the chat sidebar; a bar at the top picks the "current chat"`,
+      `  simulator  ${config.publicUrl}/__wecom/admin/state — the fake WeCom's state API (README, "The WeCom simulator")`,
+    );
+  }
+  return `${lines.join('\n')}\n\n`;
+}
 
 /**
  * Demo mode, first start: sync the simulator's demo corp (so every demo login works), seed the
@@ -54,6 +80,7 @@ async function seedDemo(services: Services, sim: WecomSimulator, track: (task: P
     track(seedCrm());
     return;
   }
+  await seedDemoDepartmentRoles(sequelize);
   const { done } = await services.startOrgSync(SYSTEM_ACTOR);
   track(
     done.then(async (run) => {

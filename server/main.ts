@@ -30,6 +30,8 @@ export interface ProcessExtras {
   wecom?: (config: Config, logger: Logger) => InProcessWecom;
   /** Simulator mode, first start: fills the demo corp and CRM (tracks its work with `track`). */
   seedDemo?: (services: Services, track: (task: Promise<unknown>) => void) => Promise<void>;
+  /** A few lines for the person who just ran `npm start`, printed before the JSON logs. */
+  banner?: (config: Config) => string;
 }
 
 export async function main(extras: ProcessExtras = {}): Promise<void> {
@@ -44,6 +46,7 @@ export async function main(extras: ProcessExtras = {}): Promise<void> {
     throw err;
   }
 
+  if (extras.banner) process.stdout.write(extras.banner(config));
   const logger = createLogger(config.logLevel);
   logger.info({ config: describeConfig(config) }, 'starting wecom-crm');
   if (config.wecom.mode === 'simulator') {

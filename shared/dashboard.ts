@@ -68,6 +68,8 @@ export interface TargetProgress {
   actual: number;
   /** actual / target × 100, one decimal; null for a zero target. */
   completion: number | null;
+  /** A year with no target of its own for this scope: the sum of its quarter targets. */
+  summedFrom?: 'quarters';
 }
 
 export interface TargetDashboard {

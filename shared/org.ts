@@ -25,3 +25,11 @@ export interface UserWithRoles {
   department: { id: number; name: string } | null;
   roles: { code: string; name: string }[];
 }
+
+/** 新成员默认角色: the role a first-time member of this department (or a subdepartment) gets. */
+export interface DepartmentRoleView {
+  departmentId: number;
+  departmentName: string;
+  roleCode: string;
+  roleName: string;
+}

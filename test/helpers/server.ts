@@ -17,7 +17,8 @@ import type { WecomClient } from '../../server/wecom';
 import { createWecomSimulator, simulatorOptionsFor, type SimulatorOptions, type WecomSimulator } from '../../scripts/wecom-simulator/index';
 import { createScratchDatabase, type DatabaseTarget, type ScratchDatabase } from './database';
 
-export const H5_DIST = resolve(__dirname, '../../h5/dist');
+/** The built H5 the browser tests serve; `TEST_H5_DIST` points at another build (parallel work on the H5). */
+export const H5_DIST = process.env.TEST_H5_DIST ? resolve(process.env.TEST_H5_DIST) : resolve(__dirname, '../../h5/dist');
 
 /** Browser tests serve the built H5: fail clearly when it has not been built. */
 export function requireH5Build(): void {

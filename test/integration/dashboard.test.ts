@@ -254,6 +254,24 @@ describe.each(databaseTargets())('dashboards on $label', (target) => {
       expect(await progress()).toBe(2);
     });
 
+    it('sums the quarter targets in a year view that has no year target of its own', async () => {
+      await api.send('admin', 'PUT', '/api/targets', {
+        period: '2026-Q4',
+        scopeType: 'user',
+        scopeId: await api.userId('rep-east-1'),
+        metric: 'sales_amount',
+        value: 3000,
+      });
+      await api.send('admin', 'PUT', '/api/targets', { period: '2026', scopeType: 'department', scopeId: 3, metric: 'sales_amount', value: 9000 });
+
+      const d = await board<TargetDashboard>('admin', 'targets', 'period=2026');
+      const line = (metric: string, scope: string) => d.items.find((i) => i.metric === metric && i.scope.name === scope);
+
+      expect(line('sales_amount', '李娜')).toMatchObject({ target: 5000, summedFrom: 'quarters' });
+      expect(line('sales_amount', '华南销售部')).toMatchObject({ target: 9000, actual: 3800 });
+      expect(line('sales_amount', '华南销售部')!.summedFrom).toBeUndefined();
+    });
+
     it('shows a manager the targets inside their scope only', async () => {
       const d = await board<TargetDashboard>('mgr-east', 'targets');
 

@@ -113,12 +113,12 @@ describe.each(databaseTargets())('data scopes and permissions on $label', (targe
       const admin = await loggedIn(server, 'admin');
 
       const created = await admin.json('/api/admin/roles', 'POST', {
-        code: 'compliance',
-        name: '合规审查',
+        code: 'auditor',
+        name: '审计',
         dataScope: 'all',
         permissions: ['customer.read', 'audit.read'],
       });
-      const assigned = await admin.json(`/api/admin/users/${userIds.get('risk-1')}/roles`, 'PUT', { roles: ['compliance'] });
+      const assigned = await admin.json(`/api/admin/users/${userIds.get('risk-1')}/roles`, 'PUT', { roles: ['auditor'] });
       const trail = await bodyOf<{ items: { action: string; entityId: string }[] }>(await admin.fetch('/api/admin/audit-logs?entity=user'));
       const risk = await loggedIn(server, 'risk-1');
       const me = await bodyOf<{ dataScope: string; permissions: string[] }>(await risk.fetch('/api/me'));
@@ -187,6 +187,38 @@ describe.each(databaseTargets())('data scopes and permissions on $label', (targe
 
       expect(all.items.map((c) => c.wecomUserid).sort()).toEqual(['mgr-east', 'rep-east-1', 'rep-east-2', 'rep-east-3']);
       expect(found.items).toEqual([expect.objectContaining({ name: '赵敏', department: { id: 6, name: '上海财富团队' } })]);
+    });
+  });
+
+  // Last: it adds employees the tests above would list.
+  describe('new members', () => {
+    it('gives a new member of a mapped department (or its subdepartments) that role instead of 销售', async () => {
+      const admin = await loggedIn(server, 'admin');
+      const mapped = await admin.json('/api/admin/department-roles/4', 'PUT', { roleCode: 'operations' });
+      server.simulator.state.createDepartment({ id: 40, name: '运营支持组', parentid: 4, order: 1 });
+      for (const [userid, department] of [
+        ['ops-new', 4],
+        ['ops-team', 40],
+        ['rep-new', 2],
+      ] as const) {
+        server.simulator.state.createUser({ userid, name: userid, department: [department], main_department: department, status: 1 } as never);
+      }
+
+      await syncOrg(server);
+
+      expect(mapped.status).toBe(200);
+      const rolesOf = async (userid: string) =>
+        (
+          await server.db.sequelize.query<{ code: string }>(
+            'SELECT r.code FROM user_roles ur JOIN roles r ON r.id = ur.role_id JOIN users u ON u.id = ur.user_id WHERE u.wecom_userid = ? ORDER BY r.code',
+            { replacements: [userid], type: QueryTypes.SELECT },
+          )
+        ).map((r) => r.code);
+      expect(await rolesOf('ops-new')).toEqual(['operations']);
+      expect(await rolesOf('ops-team')).toEqual(['operations']);
+      expect(await rolesOf('rep-new')).toEqual(['sales']);
+      // An existing member keeps the roles they have.
+      expect(await rolesOf('ops-1')).toEqual(['sales']);
     });
   });
 });

@@ -17,6 +17,7 @@ import { migration as jobs } from './0016_jobs';
 import { migration as queueColumns } from './0017_queue_columns';
 import { migration as customerTransfers } from './0018_customer_transfers';
 import { migration as engagement } from './0019_engagement';
+import { migration as departmentRoles } from './0020_department_roles';
 import type { Migration } from './types';
 
 /**
@@ -43,4 +44,5 @@ export const migrations: readonly Migration[] = [
   queueColumns,
   customerTransfers,
   engagement,
+  departmentRoles,
 ];

@@ -9,7 +9,7 @@ import type { ChannelRow } from '@shared/engagement';
 import type { AmountBy, ConsignmentDashboard, CountBy, CustomerDashboard, PeriodRange, SalesDashboard, TargetDashboard } from '@shared/dashboard';
 import { fromHundredths } from '@shared/money';
 import { businessDate } from '@shared/time';
-import { periodDays, periodKind, quarterOf, type TargetMetric } from '@shared/targets';
+import { periodDays, periodKind, quarterOf, type TargetMetric, type TargetView } from '@shared/targets';
 import { sqlList } from '../../db/dialect';
 import { namesById, named } from '../../db/lookup';
 import { notFound } from '../../errors';
@@ -286,9 +286,26 @@ export async function consignmentDashboard(sequelize: Sequelize, access: Access,
 }
 
 /** Actual against target for every target of the period the caller may see. */
+/**
+ * A year's targets: the year's own where one is set for a scope and metric, else the sum of that
+ * scope's quarter targets (teams usually plan by quarter); the sum carries the first quarter's id.
+ */
+async function yearTargets(sequelize: Sequelize, access: Access, year: string): Promise<TargetView[]> {
+  const [own, ...quarters] = await Promise.all([year, ...[1, 2, 3, 4].map((q) => `${year}-Q${q}`)].map((p) => listTargets(sequelize, access, { period: p })));
+  const keyOf = (t: TargetView) => `${t.scopeType}:${t.scope.id}:${t.metric}`;
+  const out = new Map(own!.map((t) => [keyOf(t), t]));
+  const summed = new Map<string, TargetView>();
+  for (const t of quarters.flat()) {
+    if (out.has(keyOf(t))) continue;
+    const sum = summed.get(keyOf(t));
+    summed.set(keyOf(t), sum ? { ...sum, value: sum.value + t.value } : t);
+  }
+  return [...out.values(), ...summed.values()];
+}
+
 export async function targetDashboard(sequelize: Sequelize, access: Access, query: DashboardQuery, now = new Date()): Promise<TargetDashboard> {
   const period = periodRange(query.period, now);
-  let targets = await listTargets(sequelize, access, { period: period.period });
+  let targets = period.kind === 'year' ? await yearTargets(sequelize, access, period.period) : await listTargets(sequelize, access, { period: period.period });
   if (query.departmentId) {
     const subtree = new Set(await descendantsOf(sequelize, [query.departmentId]));
     const users = await rows<{ id: number; main_department_id: number | null }>(sequelize, 'SELECT id, main_department_id FROM users', []);
@@ -313,6 +330,7 @@ export async function targetDashboard(sequelize: Sequelize, access: Access, quer
       target: t.value,
       actual,
       completion: t.value > 0 ? Math.round((actual / t.value) * 1000) / 10 : null,
+      ...(t.period === period.period ? {} : { summedFrom: 'quarters' as const }),
     });
   }
   return { period, items };

@@ -116,43 +116,58 @@ export async function writeFollowUp(
     throw validationFailed('请求参数不正确', [{ field: 'nextFollowUpAt', message: '下次跟进时间应晚于本次跟进时间' }]);
   }
   const row = await sequelize.transaction(async (transaction) => {
-    const created = await subject.model(sequelize).create(
-      {
-        [subject.key]: subjectId as number,
-        user_id: authorId,
-        followed_at: followedAt,
-        channel: input.channel,
-        content: input.content,
-        outcome: input.outcome ?? null,
-        next_action: input.nextAction ?? null,
-        next_follow_up_at: input.nextFollowUpAt ?? null,
-      },
-      { transaction },
-    );
-    // A back-dated entry older than the latest one changes neither date.
-    if (options.asCoFollower) {
-      await sequelize.query(
-        `UPDATE ${subject.table} SET last_follow_up_at = ?, updated_at = ? WHERE id = ? AND (last_follow_up_at IS NULL OR last_follow_up_at <= ?)`,
-        {
-          replacements: [followedAt, now, subjectId, followedAt],
-          type: QueryTypes.UPDATE,
-          transaction,
-        },
-      );
-    } else {
-      await sequelize.query(
-        `UPDATE ${subject.table} SET last_follow_up_at = ?, next_follow_up_at = ?, updated_at = ?
-          WHERE id = ? AND (last_follow_up_at IS NULL OR last_follow_up_at <= ?)`,
-        { replacements: [followedAt, input.nextFollowUpAt ?? null, now, subjectId, followedAt], type: QueryTypes.UPDATE, transaction },
-      );
-    }
-    // Target progress counts customer follow-ups (a partner's are not a sales metric).
-    if (subject.key === 'customer_id') await countFollowUp(sequelize, { user_id: authorId, followed_at: followedAt }, 1, transaction);
+    const created = await insertFollowUp(sequelize, subject, authorId, subjectId, { ...input, followedAt }, now, transaction, options.asCoFollower);
     await options.alsoInTransaction?.(transaction);
-    return created.get();
+    return created;
   });
   const [view] = await followUpViews(sequelize, subject, [row]);
   return view!;
+}
+
+/**
+ * The row and its effects, in the caller's transaction: the subject's last (and, unless a
+ * co-follower's, next) follow-up date — a back-dated entry older than the latest changes neither
+ * — and, for a customer, target progress.
+ */
+export async function insertFollowUp(
+  sequelize: Sequelize,
+  subject: FollowUpSubject,
+  authorId: number,
+  subjectId: number,
+  input: FollowUpInput & { followedAt: Date },
+  now: Date,
+  transaction: Transaction,
+  asCoFollower = false,
+): Promise<SubjectFollowUpRow> {
+  const { followedAt } = input;
+  const created = await subject.model(sequelize).create(
+    {
+      [subject.key]: subjectId as number,
+      user_id: authorId,
+      followed_at: followedAt,
+      channel: input.channel,
+      content: input.content,
+      outcome: input.outcome ?? null,
+      next_action: input.nextAction ?? null,
+      next_follow_up_at: input.nextFollowUpAt ?? null,
+    },
+    { transaction },
+  );
+  if (asCoFollower) {
+    await sequelize.query(
+      `UPDATE ${subject.table} SET last_follow_up_at = ?, updated_at = ? WHERE id = ? AND (last_follow_up_at IS NULL OR last_follow_up_at <= ?)`,
+      { replacements: [followedAt, now, subjectId, followedAt], type: QueryTypes.UPDATE, transaction },
+    );
+  } else {
+    await sequelize.query(
+      `UPDATE ${subject.table} SET last_follow_up_at = ?, next_follow_up_at = ?, updated_at = ?
+        WHERE id = ? AND (last_follow_up_at IS NULL OR last_follow_up_at <= ?)`,
+      { replacements: [followedAt, input.nextFollowUpAt ?? null, now, subjectId, followedAt], type: QueryTypes.UPDATE, transaction },
+    );
+  }
+  // Target progress counts customer follow-ups (a partner's are not a sales metric).
+  if (subject.key === 'customer_id') await countFollowUp(sequelize, { user_id: authorId, followed_at: followedAt }, 1, transaction);
+  return created.get();
 }
 
 /** The author may delete their entry, as may anyone whose scope is wider than their own records. */

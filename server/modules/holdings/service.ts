@@ -11,7 +11,7 @@ import { forUpdateSql, insertIgnoringDuplicates, retryOnDeadlock, updateRows } f
 import { dateOnlyOrNull, iso, namesById, named } from '../../db/lookup';
 import { notFound, validationFailed } from '../../errors';
 import { pageWindow, type PageRequest } from '../../db/paging';
-import { audit } from '../audit/service';
+import { audit, type Actor } from '../audit/service';
 import { scopeWhere, type Access } from '../roles/access';
 import type { Caller } from '../roles/ownership';
 import { customerModels, type CustomerRow } from '../customers/models';
@@ -130,73 +130,94 @@ export async function addHoldingRecord(
   if (input.kind === 'buy' && product.status === 'closed') {
     throw validationFailed('请求参数不正确', [{ field: 'productId', message: '产品已清盘，不能申购' }]);
   }
-  const { Holding, HoldingRecord } = holdingModels(sequelize);
-  if (input.kind === 'buy' || (input.kind === 'adjust' && input.amount > 0)) {
-    // Open the (empty) holding in its own statement: inserting it inside the locking transaction
-    // lets two first buys deadlock on MySQL's unique-key locks.
-    const now = new Date();
-    await insertIgnoringDuplicates(sequelize, 'holdings', {
-      customer_id: customerId,
-      product_id: input.productId,
-      amount_fen: 0,
-      cost_fen: 0,
-      shares_hundredths: 0,
-      status: 'closed',
-      created_at: now,
-      updated_at: now,
-    });
-  }
+  if (input.kind === 'buy' || (input.kind === 'adjust' && input.amount > 0)) await openHolding(sequelize, customerId, input.productId);
   return retryOnDeadlock(() =>
     sequelize.transaction(async (transaction) => {
-      // Lock the holding: concurrent records of one holding apply one after the other.
-      const [locked] = await sequelize.query<{ id: number }>(`SELECT id FROM holdings WHERE customer_id = ? AND product_id = ?${forUpdateSql(sequelize)}`, {
-        replacements: [customerId, input.productId],
-        type: QueryTypes.SELECT,
-        transaction,
-      });
-      if (!locked) throw validationFailed('请求参数不正确', [{ field: 'productId', message: '该客户没有持有这个产品' }]);
-      const holding = (await Holding.findByPk(locked.id, { transaction }))!.get();
-      const deltas = deltasOf(input, { amount: holding.amount_fen, cost: holding.cost_fen, shares: holding.shares_hundredths });
-      const record = await HoldingRecord.create(
-        {
-          holding_id: holding.id,
-          kind: input.kind,
-          amount_delta_fen: deltas.amount,
-          cost_delta_fen: deltas.cost,
-          shares_delta_hundredths: deltas.shares,
-          traded_on: input.tradedOn,
-          user_id: caller.access.userId,
-          notes: input.notes ?? null,
-        },
-        { transaction },
-      );
-      await recomputeHolding(sequelize, holding.id, transaction);
-      await audit(
-        sequelize,
-        caller.actor,
-        {
-          action: `holding.${input.kind}`,
-          entity: 'holding',
-          entityId: holding.id,
-          summary: `${HOLDING_RECORD_KINDS[input.kind]} ${product.name} ${input.amount} 元`,
-          diff: {
-            customerId,
-            productId: input.productId,
-            kind: input.kind,
-            amount: input.amount,
-            shares: input.shares ?? null,
-            tradedOn: input.tradedOn,
-            recordId: record.get().id,
-          },
-        },
-        { transaction },
-      );
-      const updated = (await Holding.findByPk(holding.id, { transaction }))!.get();
-      const [view] = await holdingViews(sequelize, [updated], transaction);
-      const [recordView] = await recordViews(sequelize, [record.get()], transaction);
+      const { holdingId, recordId } = await applyHoldingRecord(sequelize, caller.actor, caller.access.userId, customerId, product, input, transaction);
+      const { Holding, HoldingRecord } = holdingModels(sequelize);
+      const [view] = await holdingViews(sequelize, [(await Holding.findByPk(holdingId, { transaction }))!.get()], transaction);
+      const [recordView] = await recordViews(sequelize, [(await HoldingRecord.findByPk(recordId, { transaction }))!.get()], transaction);
       return { holding: view!, record: recordView! };
     }),
   );
+}
+
+/**
+ * Opens the (empty) holding a buy needs, in its own statement: inserting it inside the locking
+ * transaction lets two first buys deadlock on MySQL's unique-key locks. A no-op when it exists.
+ */
+export async function openHolding(sequelize: Sequelize, customerId: number, productId: number): Promise<void> {
+  const now = new Date();
+  await insertIgnoringDuplicates(sequelize, 'holdings', {
+    customer_id: customerId,
+    product_id: productId,
+    amount_fen: 0,
+    cost_fen: 0,
+    shares_hundredths: 0,
+    status: 'closed',
+    created_at: now,
+    updated_at: now,
+  });
+}
+
+/**
+ * One trade on a holding the caller may write (customer checked, holding opened for a buy):
+ * locks the holding — records of one holding apply one after the other — writes the record,
+ * recomputes the holding, audits.
+ */
+export async function applyHoldingRecord(
+  sequelize: Sequelize,
+  actor: Actor,
+  userId: number | null,
+  customerId: number,
+  product: { name: string },
+  input: HoldingRecordInput,
+  transaction: Transaction,
+): Promise<{ holdingId: number; recordId: number }> {
+  const { Holding, HoldingRecord } = holdingModels(sequelize);
+  const [locked] = await sequelize.query<{ id: number }>(`SELECT id FROM holdings WHERE customer_id = ? AND product_id = ?${forUpdateSql(sequelize)}`, {
+    replacements: [customerId, input.productId],
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  if (!locked) throw validationFailed('请求参数不正确', [{ field: 'productId', message: '该客户没有持有这个产品' }]);
+  const holding = (await Holding.findByPk(locked.id, { transaction }))!.get();
+  const deltas = deltasOf(input, { amount: holding.amount_fen, cost: holding.cost_fen, shares: holding.shares_hundredths });
+  const record = await HoldingRecord.create(
+    {
+      holding_id: holding.id,
+      kind: input.kind,
+      amount_delta_fen: deltas.amount,
+      cost_delta_fen: deltas.cost,
+      shares_delta_hundredths: deltas.shares,
+      traded_on: input.tradedOn,
+      user_id: userId,
+      notes: input.notes ?? null,
+    },
+    { transaction },
+  );
+  await recomputeHolding(sequelize, holding.id, transaction);
+  await audit(
+    sequelize,
+    actor,
+    {
+      action: `holding.${input.kind}`,
+      entity: 'holding',
+      entityId: holding.id,
+      summary: `${HOLDING_RECORD_KINDS[input.kind]} ${product.name} ${input.amount} 元`,
+      diff: {
+        customerId,
+        productId: input.productId,
+        kind: input.kind,
+        amount: input.amount,
+        shares: input.shares ?? null,
+        tradedOn: input.tradedOn,
+        recordId: record.get().id,
+      },
+    },
+    { transaction },
+  );
+  return { holdingId: holding.id, recordId: record.get().id };
 }
 
 export async function listHoldingRecords(

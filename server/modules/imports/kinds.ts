@@ -6,15 +6,16 @@
 import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { z } from 'zod';
 import { customerCreateSchema } from '@shared/customers';
-import type { ImportKind } from '@shared/imports';
+import type { ImportKind, ImportRowError } from '@shared/imports';
 import { partnerCreateSchema } from '@shared/partners';
 import type { Actor } from '../audit/service';
 import { customerModels, type CustomerRow } from '../customers/models';
 import { customerChanges, insertCustomers, writeCustomerChanges } from '../customers/service';
 import { partnerModels, type PartnerRow } from '../partners/models';
 import { insertPartners, partnerColumns, writePartnerChanges } from '../partners/service';
-import type { Ownership } from '../roles/ownership';
+import type { Caller, Ownership } from '../roles/ownership';
 import type { ColumnSpec } from './columns';
+import { HISTORY_KINDS } from './history-kinds';
 
 /** A record already on file that an import row matches. */
 export interface OnFile {
@@ -24,6 +25,14 @@ export interface OnFile {
   department_id: number;
   [column: string]: unknown;
 }
+
+/** A checked row before its references are resolved; `problem` names a cell of it. */
+export interface ResolvableRow {
+  row: number;
+  input: Record<string, unknown>;
+  problem(field: string, message: string): ImportRowError;
+}
+export type Resolved = { input: Record<string, unknown> } | { errors: ImportRowError[] };
 
 export interface KindSpec {
   kind: ImportKind;
@@ -41,8 +50,20 @@ export interface KindSpec {
   describe(key: string): string;
   /** Live records matching any of these keys (`id:…` too), by key. */
   onFile(sequelize: Sequelize, keys: string[]): Promise<Map<string, OnFile>>;
+  /**
+   * History kinds (sales, trades, follow-ups): the row names its customer, product… in words;
+   * this turns them into the API's ids — inside the importer's scope — and checks the result with
+   * the API schema. A row that cannot be resolved gets its errors.
+   */
+  resolve?(sequelize: Sequelize, caller: Caller, rows: ResolvableRow[]): Promise<Map<number, Resolved>>;
   /** Writes new records (a batch's worth) in one go. */
-  insert(sequelize: Sequelize, rows: { input: Record<string, unknown>; ownership: Ownership }[], by: number, transaction: Transaction): Promise<unknown>;
+  insert(
+    sequelize: Sequelize,
+    rows: { input: Record<string, unknown>; ownership: Ownership }[],
+    by: number,
+    transaction: Transaction,
+    actor: Actor,
+  ): Promise<unknown>;
   /** The columns this input would change on the record (empty: nothing to do). */
   changes(record: OnFile, input: Record<string, unknown>): Record<string, unknown>;
   /** Applies `changes` if the record is still at its version; audited as `by`'s edit. */
@@ -235,4 +256,6 @@ const partners: KindSpec = {
     writePartnerChanges(sequelize, record as unknown as PartnerRow, changes, record.version, by, transaction),
 };
 
-export const KINDS: Record<ImportKind, KindSpec> = { customers, partners };
+/** The kinds that are records of their own (exportable, updatable). */
+export const RECORD_KINDS = { customers, partners };
+export const KINDS: Record<ImportKind, KindSpec> = { ...RECORD_KINDS, ...HISTORY_KINDS };

@@ -55,6 +55,8 @@ export async function planRows(
     else checked.push(result);
   }
 
+  if (spec.resolve) await resolveReferences(sequelize, spec, layout, caller, checked, fail);
+
   // The same record twice in the file: the first row stands, later ones are duplicates.
   const firstRowOf = new Map<string, number>();
   const unique: Checked[] = [];
@@ -111,6 +113,44 @@ export async function planRows(
     }
   }
   return rows.map((r) => outcomes.get(r.number)!);
+}
+
+/** History kinds: names → ids, in place; rows that cannot be resolved leave `checked` with their errors. */
+async function resolveReferences(
+  sequelize: Sequelize,
+  spec: KindSpec,
+  layout: SheetLayout,
+  caller: Caller,
+  checked: Checked[],
+  fail: (row: number, errors: ImportRowError[]) => void,
+): Promise<void> {
+  const headerOf = (field: string) => layout.headerOf.get(field) ?? spec.columns.find((c) => c.key === field)?.header ?? null;
+  const resolved = await spec.resolve!(
+    sequelize,
+    caller,
+    checked.map((c) => ({
+      row: c.row,
+      input: c.input,
+      problem: (field: string, message: string) => ({
+        row: c.row,
+        column: headerOf(field),
+        value: c.input[field] === undefined ? null : String(c.input[field]),
+        message,
+      }),
+    })),
+  );
+  const kept = checked.filter((c) => {
+    const r = resolved.get(c.row)!;
+    if ('errors' in r) {
+      fail(c.row, r.errors);
+      return false;
+    }
+    c.input = r.input;
+    c.given = r.input;
+    c.keys = spec.identities(r.input);
+    return true;
+  });
+  checked.splice(0, checked.length, ...kept);
 }
 
 /** One row through the columns and the API schema: values, or every problem it has. */
@@ -175,7 +215,14 @@ function checkRow(spec: KindSpec, layout: SheetLayout, row: SheetRow, dictionari
   if (errors.length || !parsed.success) return { errors };
   const input = parsed.data;
   const values = Object.fromEntries(Object.keys(given).map((k) => [k, input[k]]));
-  return { row: row.number, input, given: values, ownerText, recordId, keys: [...(recordId ? [key('id', recordId)] : []), ...spec.identities(input)] };
+  return {
+    row: row.number,
+    input,
+    given: values,
+    ownerText,
+    recordId,
+    keys: spec.resolve ? [] : [...(recordId ? [key('id', recordId)] : []), ...spec.identities(input)],
+  };
 }
 
 /** Owner cells (a name or a WeCom userid; blank = the importer) resolved once per distinct text. */

@@ -262,6 +262,7 @@ async function writeBatch(deps: ImportDeps, spec: KindSpec, caller: Caller, id: 
         batch.filter((o) => o.action === 'create'),
         by,
         transaction,
+        caller.actor,
       );
       // Updates are counted as they land: a record edited since planning is left alone.
       tally.updated = 0;

@@ -12,6 +12,7 @@ import { containsWhere } from '../../db/dialect';
 import type { WecomDepartment, WecomUser } from '../../wecom/types';
 import { forgetDepartmentTree, type Access } from '../roles/access';
 import { roleModels } from '../roles/models';
+import { FALLBACK_ROLE, defaultRoleResolver } from '../roles/department-roles';
 import { grantRolesToMany } from '../roles/service';
 import { revokeSessionsOf } from '../sessions/service';
 import { orgModels, type UserRow } from './models';
@@ -141,6 +142,7 @@ export async function applyEmployees(
   const moved: number[] = [];
   const links: { user_id: number; department_id: number; is_leader: boolean }[] = [];
   const grants = new Map<number, string[]>();
+  const defaultRole = fresh.length ? await defaultRoleResolver(sequelize, transaction) : () => FALLBACK_ROLE;
   members.forEach((wu, i) => {
     const userId = ids[i]!;
     const had = current.get(userId)!;
@@ -153,7 +155,7 @@ export async function applyEmployees(
     }
     const becameLeader = [...wanted.values()].some(Boolean) && ![...had.values()].some(Boolean);
     const roles = [
-      ...(outcomes.get(wu.userid) === 'created' ? ['sales'] : []),
+      ...(outcomes.get(wu.userid) === 'created' ? [defaultRole(userFields(wu).main_department_id)] : []),
       ...(becameLeader ? ['manager'] : []),
       ...(bootstrap.adminUserIds.includes(wu.userid) ? ['admin'] : []),
     ];

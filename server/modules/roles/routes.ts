@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { ALL_PERMISSIONS, DATA_SCOPES } from '@shared/permissions';
+import { listDepartmentRoles, setDepartmentRole } from './department-roles';
 import { requirePermission } from '../../http/auth';
 import { actorOf } from '../auth/caller';
 import { notFound } from '../../errors';
@@ -18,8 +19,8 @@ const roleBody = z.object({
 });
 const rolePatch = roleBody.omit({ code: true }).partial();
 const userQuery = z.object({ keyword: z.string().trim().max(64).optional(), ...pageFields });
+const departmentRoleBody = z.object({ roleCode: z.string().min(1).max(32).nullable() });
 const userRolesBody = z.object({ roles: z.array(z.string()).min(1, '至少保留一个角色').max(20) });
-
 export function roleRoutes(deps: { sequelize: Sequelize }): Router {
   const { sequelize } = deps;
   const router = new Router({ prefix: '/api/admin' });
@@ -39,6 +40,15 @@ export function roleRoutes(deps: { sequelize: Sequelize }): Router {
     const { id } = validate(idParam, ctx.params);
     const patch = validate(rolePatch, ctx.request.body);
     ctx.body = await updateRole(sequelize, actorOf(ctx), id, patch as Parameters<typeof updateRole>[3]);
+  });
+
+  router.get('/department-roles', async (ctx) => {
+    ctx.body = { items: await listDepartmentRoles(sequelize) };
+  });
+  router.put('/department-roles/:id', async (ctx) => {
+    const { id } = validate(idParam, ctx.params);
+    const { roleCode } = validate(departmentRoleBody, ctx.request.body);
+    ctx.body = { items: await setDepartmentRole(sequelize, actorOf(ctx), id, roleCode) };
   });
 
   router.get('/users', async (ctx) => {

@@ -10,7 +10,7 @@ import { retryOnDeadlock, updateRows } from '../../db/dialect';
 import { dateOnlyOrNull, iso, namesById, named } from '../../db/lookup';
 import { notFound, validationFailed } from '../../errors';
 import { pageWindow, type PageRequest } from '../../db/paging';
-import { audit } from '../audit/service';
+import { audit, type Actor } from '../audit/service';
 import { loadVisibleCustomer } from '../customers/service';
 import { loadVisiblePartner } from '../partners/service';
 import { productModels } from '../products/models';
@@ -56,32 +56,41 @@ export async function createSale(sequelize: Sequelize, caller: Caller, input: Sa
     { ownerUserId: input.repUserId, departmentId: input.departmentId },
     { owner: 'repUserId', department: 'departmentId' },
   );
-  const id = await inTransaction(sequelize, async (transaction) => {
-    const created = await saleModels(sequelize).Sale.create(
-      {
-        product_id: input.productId,
-        customer_id: input.customerId,
-        rep_user_id: booking.ownerUserId,
-        department_id: booking.departmentId,
-        amount_fen: toHundredths(input.amount),
-        sold_on: input.soldOn,
-        channel: input.channel,
-        partner_id: input.channel === 'consignment' ? input.partnerId! : null,
-        notes: input.notes ?? null,
-        created_by: caller.access.userId,
-      },
-      { transaction },
-    );
-    await countSale(sequelize, created.get(), 1, transaction);
-    await audit(
-      sequelize,
-      caller.actor,
-      { action: 'sale.create', entity: 'sale', entityId: created.get().id, summary: `录入销售 ${input.amount} 元` },
-      { transaction },
-    );
-    return created.get().id;
-  });
+  const id = await inTransaction(sequelize, (transaction) =>
+    insertSale(sequelize, caller.actor, caller.access.userId, { ...input, repUserId: booking.ownerUserId, departmentId: booking.departmentId }, transaction),
+  );
   return getSale(sequelize, caller.access, id);
+}
+
+/**
+ * Writes a sale whose references the caller has checked (customer and partner in scope, product
+ * on file, rep and department resolved): the row, its share of target progress, the audit entry.
+ */
+export async function insertSale(
+  sequelize: Sequelize,
+  actor: Actor,
+  createdBy: number | null,
+  input: SaleInput & { repUserId: number; departmentId: number },
+  transaction: Transaction,
+): Promise<number> {
+  const created = await saleModels(sequelize).Sale.create(
+    {
+      product_id: input.productId,
+      customer_id: input.customerId,
+      rep_user_id: input.repUserId,
+      department_id: input.departmentId,
+      amount_fen: toHundredths(input.amount),
+      sold_on: input.soldOn,
+      channel: input.channel,
+      partner_id: input.channel === 'consignment' ? input.partnerId! : null,
+      notes: input.notes ?? null,
+      created_by: createdBy,
+    },
+    { transaction },
+  );
+  await countSale(sequelize, created.get(), 1, transaction);
+  await audit(sequelize, actor, { action: 'sale.create', entity: 'sale', entityId: created.get().id, summary: `录入销售 ${input.amount} 元` }, { transaction });
+  return created.get().id;
 }
 
 export async function getSale(sequelize: Sequelize, access: Access, id: number): Promise<SaleView> {

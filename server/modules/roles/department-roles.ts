@@ -1,0 +1,89 @@
+/**
+ * The role a new employee gets from their department: a department's mapping holds for its
+ * subdepartments too (the nearest mapped ancestor wins); with none up to the root, `sales`.
+ * Only first-time members get it — a role changed by hand is never overwritten by a sync.
+ */
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { DepartmentRoleView } from '@shared/org';
+import { upsertRow } from '../../db/dialect';
+import { invalidField, notFound } from '../../errors';
+import { audit, type Actor } from '../audit/service';
+
+export const FALLBACK_ROLE = 'sales';
+
+/** A function from a department to the default role of a new member whose main department it is. */
+export async function defaultRoleResolver(sequelize: Sequelize, transaction?: Transaction): Promise<(departmentId: number | null) => string> {
+  const [departments, mapped] = await Promise.all([
+    sequelize.query<{ id: number; parent_id: number | null }>('SELECT id, parent_id FROM departments', { type: QueryTypes.SELECT, transaction }),
+    sequelize.query<{ department_id: number; role_code: string }>('SELECT department_id, role_code FROM department_default_roles', {
+      type: QueryTypes.SELECT,
+      transaction,
+    }),
+  ]);
+  const parent = new Map(departments.map((d) => [Number(d.id), d.parent_id === null ? null : Number(d.parent_id)]));
+  const role = new Map(mapped.map((m) => [Number(m.department_id), m.role_code]));
+  return (departmentId) => {
+    const seen = new Set<number>();
+    for (let d = departmentId; d !== null && d !== undefined && !seen.has(d); d = parent.get(d) ?? null) {
+      seen.add(d);
+      const code = role.get(d);
+      if (code) return code;
+    }
+    return FALLBACK_ROLE;
+  };
+}
+
+export async function listDepartmentRoles(sequelize: Sequelize): Promise<DepartmentRoleView[]> {
+  const rows = await sequelize.query<{ department_id: number; department: string | null; role_code: string; role: string | null }>(
+    `SELECT m.department_id, d.name AS department, m.role_code, r.name AS role
+       FROM department_default_roles m LEFT JOIN departments d ON d.id = m.department_id LEFT JOIN roles r ON r.code = m.role_code
+      ORDER BY m.department_id`,
+    { type: QueryTypes.SELECT },
+  );
+  return rows.map((r) => ({
+    departmentId: Number(r.department_id),
+    departmentName: r.department ?? `部门 ${r.department_id}`,
+    roleCode: r.role_code,
+    roleName: r.role ?? r.role_code,
+  }));
+}
+
+/** Sets (or, with null, removes) the default role of a department and its subdepartments. */
+export async function setDepartmentRole(sequelize: Sequelize, actor: Actor, departmentId: number, roleCode: string | null): Promise<DepartmentRoleView[]> {
+  const [department] = await sequelize.query('SELECT id FROM departments WHERE id = ? AND deleted_at IS NULL', {
+    replacements: [departmentId],
+    type: QueryTypes.SELECT,
+  });
+  if (!department) throw notFound('部门不存在');
+  if (roleCode !== null) {
+    const [role] = await sequelize.query('SELECT id FROM roles WHERE code = ?', { replacements: [roleCode], type: QueryTypes.SELECT });
+    if (!role) throw invalidField('roleCode', '角色不存在');
+  }
+  await sequelize.transaction(async (transaction) => {
+    if (roleCode === null) {
+      await sequelize.query('DELETE FROM department_default_roles WHERE department_id = ?', { replacements: [departmentId], transaction });
+    } else {
+      const now = new Date();
+      await upsertRow(
+        sequelize,
+        'department_default_roles',
+        { department_id: departmentId, role_code: roleCode, created_at: now, updated_at: now },
+        ['department_id'],
+        ['role_code', 'updated_at'],
+        { transaction },
+      );
+    }
+    await audit(
+      sequelize,
+      actor,
+      {
+        action: 'role.department_default',
+        entity: 'department',
+        entityId: departmentId,
+        summary: roleCode ? `新成员默认角色：${roleCode}` : '新成员默认角色恢复为销售',
+      },
+      { transaction },
+    );
+  });
+  return listDepartmentRoles(sequelize);
+}
