@@ -110,6 +110,8 @@ export interface TimelineEntry {
   kind: TimelineKind;
   id: number;
   at: string;
+  /** Trades and sales carry a business day, not a time: show the date only. */
+  dateOnly?: boolean;
   user: { id: number; name: string } | null;
   summary: string;
   data: Record<string, unknown>;

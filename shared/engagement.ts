@@ -186,6 +186,7 @@ export interface QuickReplyView {
   linkUrl: string | null;
   /** For an image: where the H5 shows it (and what the bridge sends is its WeCom media_id, fetched on send). */
   imageUrl: string | null;
+  mediaFileId: number | null;
   useCount: number;
   sortOrder: number;
 }

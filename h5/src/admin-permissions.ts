@@ -10,4 +10,5 @@ export const ADMIN_PERMISSIONS: readonly Permission[] = [
   'import.run',
   'settings.manage',
   'customer.transfer',
+  'engagement.manage',
 ];

@@ -113,6 +113,48 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '审计日志', permission: 'audit.read' },
   },
   {
+    path: '/admin/welcome',
+    name: 'admin-welcome',
+    component: () => import('./pages/admin/WelcomePage.vue'),
+    meta: { title: '欢迎语', permission: 'engagement.manage' },
+  },
+  {
+    path: '/admin/welcome/edit',
+    name: 'admin-welcome-edit',
+    component: () => import('./pages/admin/WelcomeEditPage.vue'),
+    meta: { title: '编辑欢迎语', permission: 'engagement.manage' },
+  },
+  {
+    path: '/admin/contact-ways',
+    name: 'admin-contact-ways',
+    component: () => import('./pages/admin/ContactWaysPage.vue'),
+    meta: { title: '渠道活码', permission: 'engagement.manage' },
+  },
+  {
+    path: '/admin/contact-ways/new',
+    name: 'admin-contact-way-new',
+    component: () => import('./pages/admin/ContactWayFormPage.vue'),
+    meta: { title: '新建渠道活码', permission: 'engagement.manage' },
+  },
+  {
+    path: '/admin/contact-ways/:id(\\d+)/edit',
+    name: 'admin-contact-way-edit',
+    component: () => import('./pages/admin/ContactWayFormPage.vue'),
+    meta: { title: '编辑渠道活码', permission: 'engagement.manage' },
+  },
+  {
+    path: '/admin/corp-tags',
+    name: 'admin-corp-tags',
+    component: () => import('./pages/admin/CorpTagsPage.vue'),
+    meta: { title: '标签管理', permission: 'engagement.manage' },
+  },
+  {
+    path: '/admin/quick-replies',
+    name: 'admin-quick-replies',
+    component: () => import('./pages/admin/QuickRepliesPage.vue'),
+    meta: { title: '话术库', permission: 'engagement.manage' },
+  },
+  {
     path: '/me',
     name: 'me',
     component: () => import('./pages/me/MePage.vue'),

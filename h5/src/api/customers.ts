@@ -2,12 +2,17 @@ import type { ContactView, CustomerDetail, CustomerView, FollowUpView, TimelineE
 import type { PageOf } from '@shared/http';
 import type { HoldingView } from '@shared/products';
 import { api, withQuery } from './client';
+import type { TagChange } from './engagement';
 
 export interface CustomerListFilter {
   keyword?: string;
   lifecycleStage?: string;
   level?: string;
   followUp?: 'due' | 'overdue';
+  /** A corp tag one of the customer's WeCom contacts carries. */
+  tagId?: string;
+  /** The 渠道活码 `state` the customer came through. */
+  channel?: string;
 }
 
 /** The caller's customers whose next follow-up is today or earlier, soonest first. */
@@ -23,5 +28,8 @@ export const customersApi = {
   timeline: (id: number, page: number) => api.get<PageOf<TimelineEntry>>(`/api/customers/${id}/timeline`, { page, pageSize: 20 }),
   contacts: (id: number) => api.get<ContactView[]>(`/api/customers/${id}/contacts`),
   holdings: (id: number) => api.get<HoldingView[]>(`/api/customers/${id}/holdings`),
+  /** The corp tags the customer's WeCom contacts carry. */
+  tags: (id: number) => api.get<{ items: { id: string; name: string }[] }>(`/api/customers/${id}/tags`),
+  markTags: (id: number, change: TagChange) => api.post<{ items: { id: string; name: string }[] }>(`/api/customers/${id}/tags`, change),
   exportUrl: (filter: CustomerListFilter) => withQuery('/api/customers/export.xlsx', { ...filter }),
 };

@@ -2,6 +2,7 @@ import type { CustomerView, FollowUpView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import type { GroupChatView, SidebarCard } from '@shared/sidebar';
 import { api } from './client';
+import type { TagChange } from './engagement';
 
 const enc = encodeURIComponent;
 
@@ -16,5 +17,7 @@ export const sidebarApi = {
   /** 协同跟进: a follow-up on the contact's customer, written by a co-follower (the server checks the relation). */
   coFollowUp: (externalUserId: string, entry: { channel: string; content: string; nextAction?: string }) =>
     api.post<FollowUpView>(`/api/sidebar/external-contacts/${enc(externalUserId)}/follow-ups`, entry),
+  /** Tags the contact as the rep chatting with them (their own follow relation); the relation's tag ids after. */
+  markTags: (externalUserId: string, change: TagChange) => api.post<{ tagIds: string[] }>(`/api/sidebar/external-contacts/${enc(externalUserId)}/tags`, change),
   searchCustomers: (keyword: string) => api.get<PageOf<CustomerView>>('/api/customers', { keyword, pageSize: 10 }),
 };

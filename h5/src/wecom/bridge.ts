@@ -5,6 +5,7 @@
  * `__WECOM_DEV_SHIM__` is on (every build except `--mode live`) and used only when the server
  * says it runs the simulator.
  */
+import type { ChatMessage } from '@shared/engagement';
 import type { MetaResponse } from '@shared/http';
 import { api } from '@/api/client';
 
@@ -14,12 +15,14 @@ export interface WecomBridge {
   /** True for the dev shim: the page shows its picker bar. */
   readonly simulated: boolean;
   resolveEntry(): Promise<SidebarEntry>;
+  /** Puts a message (a 话术) into the current chat (`ww.sendChatMessage`); a rep who cancels rejects with kind `cancelled`. */
+  sendChatMessage(message: ChatMessage): Promise<void>;
 }
 
 /** A failure the page explains in Chinese, with what to do about it. */
 export class WecomBridgeError extends Error {
   constructor(
-    readonly kind: 'outside-wecom' | 'signature' | 'permission' | 'unavailable',
+    readonly kind: 'outside-wecom' | 'signature' | 'permission' | 'unavailable' | 'cancelled',
     message: string,
   ) {
     super(message);

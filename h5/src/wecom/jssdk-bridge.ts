@@ -1,5 +1,6 @@
 /** The real thing: `@wecom/jssdk` inside the WeCom webview, signed by our server (WECOM.md §E). */
 import * as ww from '@wecom/jssdk';
+import type { ChatMessage } from '@shared/engagement';
 import type { JssdkConfigResponse } from '@shared/jssdk';
 import { api } from '@/api/client';
 import { WecomBridgeError, type WecomBridge } from './bridge';
@@ -10,6 +11,7 @@ const signedUrl = () => window.location.href.split('#')[0]!;
 function explain(err: unknown): WecomBridgeError {
   if (err instanceof WecomBridgeError) return err;
   const message = String((err as { errMsg?: string })?.errMsg ?? (err as Error)?.message ?? err);
+  if (/:cancel/i.test(message)) return new WecomBridgeError('cancelled', '已取消发送');
   if (/signature|40093/i.test(message))
     return new WecomBridgeError('signature', '企业微信签名校验失败：请确认应用的可信域名与本页地址一致，然后重新打开侧边栏');
   if (/permission|no permission|80001/i.test(message))
@@ -48,6 +50,14 @@ export async function createJssdkBridge(): Promise<WecomBridge> {
         }
         if (entry === 'group_chat_tools') return { kind: 'group', chatId: (await withTimeout(ww.getCurExternalChat())).chatId };
         return { kind: 'elsewhere' };
+      } catch (err) {
+        throw explain(err);
+      }
+    },
+    async sendChatMessage(message: ChatMessage) {
+      try {
+        // enterChat false: the rep stays in the sidebar (the chat shows the message behind it).
+        await ww.sendChatMessage({ ...message, enterChat: false });
       } catch (err) {
         throw explain(err);
       }

@@ -42,6 +42,26 @@ const startOfChinaDay = (date: string) => new Date(`${date}T00:00:00+08:00`).toI
 const excerpt = (text: string, max = 60) => (text.length > max ? `${text.slice(0, max)}…` : text);
 const yuanText = (fen: number) => `${fromHundredths(Math.abs(fen)).toLocaleString('zh-CN')} 元`;
 
+/**
+ * A sale is usually recorded with the buy it made (the same product, day and amount): the
+ * timeline shows them once — the sale, saying 申购 — and returns the buy entries it absorbed.
+ * (Within one page: a pair split across two pages shows on both.)
+ */
+function mergeSalesWithTheirBuys(entries: TimelineEntry[]): Set<TimelineEntry> {
+  const buys = entries.filter((e) => e.kind === 'holding_record' && e.data.recordKind === 'buy');
+  const absorbed = new Set<TimelineEntry>();
+  for (const sale of entries.filter((e) => e.kind === 'sale')) {
+    const buy = buys.find(
+      (b) => !absorbed.has(b) && b.data.productId === sale.data.productId && b.data.tradedOn === sale.data.soldOn && b.data.amountDelta === sale.data.amount,
+    );
+    if (!buy) continue;
+    absorbed.add(buy);
+    sale.summary = `${buy.summary}（${sale.data.channelText}）`;
+    sale.data = { ...sale.data, holdingRecordId: buy.id };
+  }
+  return absorbed;
+}
+
 export async function customerTimeline(sequelize: Sequelize, access: Access, customerId: number, page: PageRequest): Promise<PageOf<TimelineEntry>> {
   await loadVisibleCustomer(sequelize, access, customerId);
   const { limit, offset } = pageWindow(page);
@@ -120,6 +140,7 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
       kind: 'holding_record',
       id: r.id,
       at: startOfChinaDay(tradedOn),
+      dateOnly: true,
       user: r.user_id === null ? null : { id: r.user_id, name: '' },
       summary: `${HOLDING_RECORD_KINDS[r.kind]} ${products.get(productId) ?? ''} ${r.amount_delta_fen < 0 ? '-' : ''}${yuanText(r.amount_delta_fen)}`,
       data: { holdingId: r.holding_id, productId, recordKind: r.kind, amountDelta: fromHundredths(r.amount_delta_fen), tradedOn },
@@ -133,9 +154,17 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
       kind: 'sale',
       id: s.id,
       at: startOfChinaDay(soldOn),
+      dateOnly: true,
       user: { id: s.rep_user_id, name: '' },
       summary: `${SALE_CHANNELS[s.channel]}${via} ${products.get(s.product_id) ?? ''} ${yuanText(s.amount_fen)}`,
-      data: { productId: s.product_id, amount: fromHundredths(s.amount_fen), channel: s.channel, partnerId: s.partner_id, soldOn },
+      data: {
+        productId: s.product_id,
+        amount: fromHundredths(s.amount_fen),
+        channel: s.channel,
+        channelText: `${SALE_CHANNELS[s.channel]}${via}`,
+        partnerId: s.partner_id,
+        soldOn,
+      },
     });
   }
   for (const c of stages.map((x) => x.get())) {
@@ -184,9 +213,11 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
     });
   }
   const users = await namesById(sequelize, 'users', userIds);
-  const items = keys.map((k) => {
+  const merged = mergeSalesWithTheirBuys([...entries.values()]);
+  const items = keys.flatMap((k) => {
     const entry = entries.get(`${k.kind}:${Number(k.id)}`)!;
-    return entry.user ? { ...entry, user: named(users, entry.user.id) } : entry;
+    if (merged.has(entry)) return [];
+    return [entry.user ? { ...entry, user: named(users, entry.user.id) } : entry];
   });
   return { items, total: Number(count?.n ?? 0), ...page };
 }

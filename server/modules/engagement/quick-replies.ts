@@ -26,6 +26,7 @@ const view = (r: QuickReplyRow): QuickReplyView => ({
   content: r.content,
   linkUrl: r.link_url,
   imageUrl: r.media_file_id ? mediaUrl(r.media_file_id) : null,
+  mediaFileId: r.media_file_id,
   useCount: Number(r.use_count),
   sortOrder: Number(r.sort_order),
 });
