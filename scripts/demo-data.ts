@@ -13,7 +13,8 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { normalizePhone } from '@shared/phone';
-import { businessDate } from '@shared/time';
+import { addDays, businessDate } from '@shared/time';
+import { DEFAULT_ASSESSMENT_VALID_DAYS } from '@shared/suitability';
 import { refreshPlannerStatistics } from '../server/db/dialect';
 import { deltasOf } from '../server/modules/holdings/service';
 import { rebuildFollowUpRollup } from '../server/modules/follow-ups/rollup';
@@ -37,14 +38,14 @@ const PRODUCTS = [
   { code: 'PF0002', name: '沪深300指数增强', category: 'public_fund', riskLevel: 'R3', issuer: '华泰柏瑞基金' },
   { code: 'PF0003', name: '科技创新混合', category: 'public_fund', riskLevel: 'R4', issuer: '易方达基金' },
   { code: 'PF0004', name: '货币增利宝', category: 'public_fund', riskLevel: 'R1', issuer: '天弘基金' },
-  { code: 'WM0001', name: '安心理财90天', category: 'wealth', riskLevel: 'R2', issuer: '招银理财' },
-  { code: 'WM0002', name: '季季盈固收增强', category: 'wealth', riskLevel: 'R2', issuer: '工银理财' },
-  { code: 'WM0003', name: '年年享一年持有', category: 'wealth', riskLevel: 'R3', issuer: '建信理财' },
+  { code: 'WM0001', name: '安心理财90天', category: 'wealth', riskLevel: 'R2', issuer: '招银理财', termDays: 90 },
+  { code: 'WM0002', name: '季季盈固收增强', category: 'wealth', riskLevel: 'R2', issuer: '工银理财', termDays: 91 },
+  { code: 'WM0003', name: '年年享一年持有', category: 'wealth', riskLevel: 'R3', issuer: '建信理财', termDays: 365 },
   { code: 'IN0001', name: '鑫享年金保险', category: 'insurance', riskLevel: 'R1', issuer: '中国人寿' },
   { code: 'IN0002', name: '安康终身重疾险', category: 'insurance', riskLevel: 'R1', issuer: '平安人寿' },
   { code: 'PV0001', name: '稳进1号私募证券投资基金', category: 'private_fund', riskLevel: 'R4', issuer: '景林资产' },
   { code: 'PV0002', name: '量化对冲2号', category: 'private_fund', riskLevel: 'R5', issuer: '幻方量化' },
-  { code: 'TR0001', name: '家族财富传承信托', category: 'trust', riskLevel: 'R3', issuer: '中信信托' },
+  { code: 'TR0001', name: '家族财富传承信托', category: 'trust', riskLevel: 'R3', issuer: '中信信托', termDays: 730 },
 ] as const;
 
 const PARTNERS = [
@@ -229,6 +230,7 @@ function generate(
     holding_records: [] as Row[],
     product_sales: [] as Row[],
     targets: [] as Row[],
+    product_navs: [] as Row[],
   };
 
   PRODUCTS.forEach((p, i) => {
@@ -241,6 +243,7 @@ function generate(
       status: 'on_sale',
       issuer: p.issuer,
       description: null,
+      term_days: 'termDays' in p ? p.termDays : null,
       ...stamps(daysAgo(400)),
     });
   });
@@ -487,7 +490,79 @@ function generate(
     target('department', departmentId, 'sales_amount', between(100, 300) * 100_000 * 100);
     target('department', departmentId, 'new_customers', between(60, 150));
   }
+  addSuitability(tables, now, seed);
   return tables;
+}
+
+/** Funds are valued daily: a NAV a fund's holdings are counted in shares against. */
+const NAV_CATEGORIES = new Set(['public_fund', 'private_fund']);
+const NAV_DAYS = 120;
+
+/** A smooth, deterministic NAV path per product (no random draws: the rest of the demo stays as it was). */
+const navOn = (productId: number, daysAgo: number) =>
+  Math.round((1 + productId * 0.07 + 0.0004 * (NAV_DAYS - daysAgo) + 0.02 * Math.sin((productId * 31 + daysAgo) / 9)) * 10_000) / 10_000;
+
+/**
+ * Suitability and valuation for the demo: each customer's risk profile — high enough for what
+ * they already hold, a few assessments about to expire, institutions as professional investors —
+ * fund NAVs for the last 120 days with fund holdings counted in shares, and the maturity of
+ * fixed-term holdings.
+ */
+function addSuitability(tables: Record<string, Row[]>, now: Date, seed: number): void {
+  const random = seededRandom(seed + 1);
+  const today = businessDate(now);
+  const dayOf = (ago: number) => businessDate(new Date(now.getTime() - ago * DAY));
+  const products = new Map(tables.products!.map((p) => [Number(p.id), p]));
+  for (const p of tables.products!) {
+    if (!NAV_CATEGORIES.has(String(p.category))) continue;
+    for (let ago = NAV_DAYS; ago >= 0; ago--) {
+      tables.product_navs!.push({ product_id: p.id, nav_date: dayOf(ago), nav: navOn(Number(p.id), ago), created_at: now, updated_at: now });
+    }
+  }
+  const holdingsOf = new Map<number, Row[]>();
+  for (const h of tables.holdings!) holdingsOf.set(Number(h.customer_id), [...(holdingsOf.get(Number(h.customer_id)) ?? []), h]);
+  const recordsOf = new Map<number, Row[]>();
+  for (const r of tables.holding_records!) recordsOf.set(Number(r.holding_id), [...(recordsOf.get(Number(r.holding_id)) ?? []), r]);
+  for (const h of tables.holdings!) {
+    const product = products.get(Number(h.product_id))!;
+    const records = recordsOf.get(Number(h.id)) ?? [];
+    // A fund's shares: each buy at that day's NAV (or the oldest one), redemptions in proportion.
+    if (NAV_CATEGORIES.has(String(product.category))) {
+      let shares = 0;
+      let amount = 0;
+      for (const r of records) {
+        const delta = Number(r.amount_delta_fen);
+        const ago = Math.min(NAV_DAYS, Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${String(r.traded_on)}T00:00:00Z`)) / DAY));
+        const moved =
+          r.kind === 'buy'
+            ? Math.round(delta / navOn(Number(product.id), ago))
+            : r.kind === 'redeem' && amount > 0
+              ? -Math.round((shares * -delta) / amount)
+              : 0;
+        r.shares_delta_hundredths = moved;
+        shares += moved;
+        amount += delta;
+      }
+      h.shares_hundredths = shares;
+    }
+    const lastBuy = records.filter((r) => r.kind === 'buy').at(-1)?.traded_on;
+    h.matures_on = product.term_days && lastBuy ? addDays(String(lastBuy), Number(product.term_days)) : null;
+  }
+  for (const c of tables.customers!) {
+    const held = (holdingsOf.get(Number(c.id)) ?? []).map((h) => Number(String(products.get(Number(h.product_id))!.risk_level).slice(1)));
+    const drawn = 2 + Math.floor(random() * 3); // C2–C4 mostly
+    const grade = Math.min(5, Math.max(drawn, ...held, random() < 0.1 ? 1 : 0) || 1);
+    const roll = random();
+    c.investor_class = c.type === 'institution' ? 'professional' : 'ordinary';
+    Object.assign(c, { risk_level: null, risk_assessed_on: null, risk_assessment_expires_on: null });
+    // Half the leads not assessed yet; of the others 1 in 12 expiring within the month, the rest valid.
+    if (c.lifecycle_stage === 'lead' && roll < 0.5) continue;
+    const assessedAgo = roll < 0.08 ? 340 + Math.floor(random() * 20) : 30 + Math.floor(random() * 280);
+    const assessedOn = dayOf(assessedAgo);
+    c.risk_level = `C${grade}`;
+    c.risk_assessed_on = assessedOn;
+    c.risk_assessment_expires_on = addDays(assessedOn, DEFAULT_ASSESSMENT_VALID_DAYS);
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
+import compress from 'koa-compress';
 import type { RequestListener } from 'node:http';
 import type { Services } from './container';
 import { authenticate } from './http/auth';
@@ -69,6 +70,9 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
 
   app.use(requestId(deps.logger));
   app.use(requestLog);
+  // JSON over 1 KB goes out brotli / gzip (with `Vary: Accept-Encoding`); the H5's files come
+  // precompressed from the build (spa.ts), which this leaves alone.
+  app.use(compress({ threshold: 1024, deflate: false }));
   app.use(errorHandler);
   app.use(securityHeaders({ hsts: deps.config.publicUrl.startsWith('https://') }));
   if (deps.wecomSimulator) app.use(mountAt('/__wecom', deps.wecomSimulator));

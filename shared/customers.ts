@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { code, instant, optionalEmail, optionalLongText, optionalText, positiveId, text } from './fields';
 import type { FollowUpEntry } from './follow-ups';
+import { riskProfileFields, type CustomerRiskLevel, type InvestorClass } from './suitability';
 
 export const customerFields = {
   type: code.min(1, '请选择客户类型'),
@@ -19,6 +20,7 @@ export const customerFields = {
   ownerUserId: positiveId.optional(),
   departmentId: positiveId.optional(),
   nextFollowUpAt: instant.nullable().optional(),
+  ...riskProfileFields,
 };
 
 export const customerCreateSchema = z.object(customerFields);
@@ -43,6 +45,11 @@ export interface CustomerView {
   notes: string | null;
   /** The 渠道活码 a WeCom lead arrived through. */
   acquisitionChannel: string | null;
+  /** 投资者适当性: null until assessed. */
+  riskLevel: CustomerRiskLevel | null;
+  investorClass: InvestorClass;
+  riskAssessedOn: string | null;
+  riskAssessmentExpiresOn: string | null;
   owner: { id: number; name: string };
   departmentId: number;
   nextFollowUpAt: string | null;
@@ -57,6 +64,8 @@ export interface CustomerDetail extends CustomerView {
   counts: { contacts: number; followUps: number; holdings: number; sales: number; wecomLinks: number };
   primaryContact: ContactView | null;
   latestFollowUps: FollowUpView[];
+  /** Assets under management: live holdings at the latest NAV (else at book), in yuan. */
+  aum: number;
 }
 
 export const contactFields = {

@@ -76,3 +76,19 @@ export interface TargetDashboard {
   period: PeriodRange;
   items: TargetProgress[];
 }
+
+/** Assets under management: holdings valued at the latest NAV (shares × NAV), else at book. */
+export interface AumDashboard {
+  period: PeriodRange;
+  /** Today's AUM of the scope's customers, in yuan. */
+  total: number;
+  customers: number;
+  byDepartment: AmountBy[];
+  byRep: AmountBy[];
+  /** In the period: buys in, redemptions out (the trades' amounts), and the net. */
+  inflow: number;
+  outflow: number;
+  netInflow: number;
+  /** Sales past a suitability mismatch in the period (适当性例外), newest first. */
+  overrides: { saleId: number; customer: string; product: string; customerLevel: string | null; productLevel: string; reason: string; soldOn: string }[];
+}

@@ -24,3 +24,9 @@ export interface NotificationView {
   sentAt: string | null;
   createdAt: string;
 }
+
+/** The workbench's 近期到期: assessments expiring within 30 days, holdings maturing within 14. */
+export interface UpcomingDates {
+  expiringAssessments: { customerId: number; name: string; expiresOn: string }[];
+  maturingHoldings: { customerId: number; customerName: string; productName: string; maturesOn: string; amount: number }[];
+}

@@ -18,6 +18,8 @@ const productFields = {
   status: z.enum(Object.keys(PRODUCT_STATUSES) as [ProductStatus, ...ProductStatus[]]).default('on_sale'),
   issuer: optionalText(128),
   description: optionalLongText(4000),
+  /** A fixed-term product: days from a buy to maturity (null: open-ended). */
+  termDays: z.number().int('期限应为整数天').min(1, '期限至少 1 天').max(36_500, '期限过长').nullable().optional(),
 };
 export const productCreateSchema = z.object(productFields);
 export const productUpdateSchema = z
@@ -38,6 +40,22 @@ export interface ProductView {
   status: ProductStatus;
   issuer: string | null;
   description: string | null;
+  termDays: number | null;
+}
+
+/** 净值: a product's unit NAV on a day (up to four decimals). */
+export const navEntrySchema = z.object({
+  date: dateOnly,
+  nav: z
+    .number()
+    .positive('净值必须大于 0')
+    .max(1e6, '净值过大')
+    .refine((n) => Math.round(n * 1e4) === n * 1e4, '净值最多四位小数'),
+});
+export const navsPutSchema = z.object({ items: z.array(navEntrySchema).min(1, '请至少填写一天的净值').max(5000, '一次最多 5000 条') });
+export interface NavView {
+  date: string;
+  nav: number;
 }
 
 export const HOLDING_RECORD_KINDS = { buy: '申购', redeem: '赎回', adjust: '调整' } as const;
@@ -73,6 +91,14 @@ export interface HoldingView {
   status: 'holding' | 'closed';
   firstBoughtOn: string | null;
   lastChangedOn: string | null;
+  /** A fixed-term product's maturity: the last buy plus the term. */
+  maturesOn: string | null;
+  /** The latest NAV on or before today, when the product has one. */
+  nav: NavView | null;
+  /** shares × NAV when both are known, else the booked amount. */
+  marketValue: number;
+  /** marketValue − cost. */
+  gain: number;
 }
 
 export interface HoldingRecordView {

@@ -1,5 +1,6 @@
 /** Product sales, direct or through a consignment partner (DESIGN §5). */
 import { z } from 'zod';
+import { suitabilityOverrideSchema } from './suitability';
 import { dateOnly, optionalLongText, positiveId } from './fields';
 import { yuan } from './money';
 
@@ -17,6 +18,8 @@ const saleFields = {
   channel: z.enum(['direct', 'consignment']),
   partnerId: positiveId.nullable().optional(),
   notes: optionalLongText(512),
+  /** Past a suitability mismatch the investor insisted on (permission `sales.override_suitability`). */
+  suitabilityOverride: suitabilityOverrideSchema.optional(),
 };
 
 const partnerMatchesChannel = (s: { channel?: SaleChannel; partnerId?: number | null }) =>
@@ -44,5 +47,6 @@ export interface SaleView {
   channel: SaleChannel;
   partner: { id: number; name: string } | null;
   notes: string | null;
+  suitabilityOverride: string | null;
   createdAt: string;
 }

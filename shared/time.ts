@@ -27,3 +27,6 @@ export function isCalendarDate(text: string): boolean {
 export function businessHour(now: Date, days: number, hour: number): Date {
   return new Date(startOfBusinessDay(now, days).getTime() + hour * 3_600_000);
 }
+
+/** `YYYY-MM-DD` plus `days` calendar days. */
+export const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);

@@ -9,7 +9,8 @@ const HASHED_ASSET = /^\/assets\//;
  * Serves the built H5 from `root`. Paths outside the API answer here, without running the API
  * middleware behind (sessions, body parsing): a file if there is one, else `index.html`, so deep
  * links such as `/customers/42` work after a reload. Hashed assets are cached for a year;
- * `index.html` is always revalidated so a deploy takes effect at once.
+ * `index.html` is always revalidated so a deploy takes effect at once. The build writes `.br` and
+ * `.gz` beside each text file; koa-send picks the one the browser accepts.
  */
 export function serveSpa(root: string, options: { apiPrefixes: readonly string[] }) {
   const indexFile = join(root, 'index.html');
@@ -17,6 +18,7 @@ export function serveSpa(root: string, options: { apiPrefixes: readonly string[]
     const isApi = options.apiPrefixes.some((p) => ctx.path === p || ctx.path.startsWith(`${p}/`));
     if (isApi || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
 
+    ctx.vary('Accept-Encoding');
     if (await trySend(ctx, root, ctx.path)) {
       ctx.set('Cache-Control', HASHED_ASSET.test(ctx.path) ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
       return;

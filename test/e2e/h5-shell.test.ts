@@ -16,6 +16,20 @@ describe('H5 shell in Chromium at 375x812', () => {
     await server?.close();
   });
 
+  it('serves the built files precompressed, brotli first, varying on Accept-Encoding', async () => {
+    const html = await (await fetch(`${server.baseUrl}/`)).text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+
+    const br = await fetch(`${server.baseUrl}${script}`, { headers: { 'accept-encoding': 'br, gzip' } });
+    const gzip = await fetch(`${server.baseUrl}${script}`, { headers: { 'accept-encoding': 'gzip' } });
+
+    expect(br.headers.get('content-encoding')).toBe('br');
+    expect(gzip.headers.get('content-encoding')).toBe('gzip');
+    expect(br.headers.get('vary')).toContain('Accept-Encoding');
+    expect(br.headers.get('content-type')).toContain('javascript');
+    expect(await br.text()).toBe(await gzip.text());
+  });
+
   it('sends a visitor without a session through WeCom login to the simulator picker', async () => {
     const { page, errors, context } = await openPhonePage(browser, server.baseUrl);
 

@@ -9,12 +9,14 @@ import { createLogger } from '../../server/logger';
 import type { FieldIssue } from '@shared/http';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { loggedIn } from '../helpers/session';
 
 describe.each(databaseTargets())('HTTP app on $label', (target) => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer({ target });
+    await syncOrg(server);
   });
   afterAll(async () => {
     await server.close();
@@ -32,6 +34,23 @@ describe.each(databaseTargets())('HTTP app on $label', (target) => {
 
     expect(res.status).toBe(200);
     expect(await bodyOf(res)).toEqual({ ok: true, database: 'up' });
+  });
+
+  it('sends JSON over 1 KB brotli-compressed to a browser that accepts it, and says it varies', async () => {
+    const browser = await loggedIn(server, 'admin');
+
+    const res = await browser.fetch('/api/dictionaries', { headers: { 'accept-encoding': 'br, gzip' } });
+
+    expect(res.headers.get('content-encoding')).toBe('br');
+    expect(res.headers.get('vary')).toContain('Accept-Encoding');
+    expect(await bodyOf(res)).toHaveProperty('customer_source');
+  });
+
+  it('leaves a small JSON answer uncompressed', async () => {
+    const res = await fetch(`${server.baseUrl}/healthz`, { headers: { 'accept-encoding': 'br, gzip' } });
+
+    expect(res.headers.get('content-encoding')).toBeNull();
+    expect(await bodyOf(res)).toEqual({ ok: true });
   });
 
   it('reports an unknown API path as a JSON 404', async () => {

@@ -8,7 +8,7 @@ import type { PageOf } from '@shared/http';
 import type { PartnerFollowUpView, PartnerView } from '@shared/partners';
 import type { ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
 import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
@@ -93,6 +93,7 @@ describe.each(databaseTargets())('data scope of every CRM resource on $label', (
         type: 'individual',
         name: `范围客户-${slot}`,
         phone: `1350000000${n}`,
+        ...ASSESSED_C5,
       });
       const contact = await api.send<ContactView>(userid, 'POST', `/api/customers/${customer.id}/contacts`, { name: `联系人-${slot}` });
       const followUp = await api.send<FollowUpView>(userid, 'POST', `/api/customers/${customer.id}/follow-ups`, { channel: 'wecom', content: '范围测试' });

@@ -6,7 +6,7 @@ import type { CustomerView } from '@shared/customers';
 import type { FieldIssue } from '@shared/http';
 import type { PartnerView } from '@shared/partners';
 import type { ProductView } from '@shared/products';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
 import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
@@ -170,7 +170,7 @@ describe.each(databaseTargets())('CRM validation on $label', (target) => {
     server = await startTestServer({ target });
     await syncOrg(server);
     api = crmClient(server);
-    ids.customer = (await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', { type: 'individual', name: '校验基准客户' })).id;
+    ids.customer = (await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', { type: 'individual', name: '校验基准客户', ...ASSESSED_C5 })).id;
     ids.product = (
       await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'VAL000', name: '校验基准产品', category: 'wealth', riskLevel: 'R1' })
     ).id;

@@ -3,7 +3,7 @@ import type { ContactView, CustomerDetail, CustomerView, FollowUpView, MergeResu
 import type { FieldIssue, PageOf } from '@shared/http';
 import type { HoldingView, ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
 import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
@@ -21,6 +21,7 @@ describe.each(databaseTargets())('customer process on $label', (target) => {
       type: 'individual',
       name: `过程客户${++seq}`,
       phone: `1370000${String(seq).padStart(4, '0')}`,
+      ...ASSESSED_C5,
       ...body,
     });
   const contact = (customerId: number, body: Record<string, unknown>) =>

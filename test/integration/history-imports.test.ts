@@ -7,7 +7,7 @@ import xlsx from 'node-xlsx';
 import { QueryTypes } from 'sequelize';
 import type { CustomerView } from '@shared/customers';
 import type { ImportJobView } from '@shared/imports';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
 import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
@@ -48,7 +48,12 @@ describe.each(databaseTargets())('history imports on $label', (target) => {
       permissions: ['import.run', 'customer.read', 'sales.read'],
     });
     await api.send('admin', 'PUT', `/api/admin/users/${await api.userId('rep-east-1')}/roles`, { roles: ['sales', 'rep_importer'] }, 200);
-    customer = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', { type: 'individual', name: '历史导入客户', phone: '13700001001' });
+    customer = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', {
+      type: 'individual',
+      name: '历史导入客户',
+      phone: '13700001001',
+      ...ASSESSED_C5,
+    });
     southern = await api.send<CustomerView>('rep-south-1', 'POST', '/api/customers', { type: 'individual', name: '华南的客户', phone: '13700001002' });
     const product = await api.send<{ code: string }>('admin', 'POST', '/api/products', {
       code: 'HIST01',

@@ -7,7 +7,7 @@ import type { SaleView } from '@shared/sales';
 import type { TargetView } from '@shared/targets';
 import { seededRandom } from '../../scripts/wecom-simulator/demo-corp';
 import { rebuildSalesRollup } from '../../server/modules/sales/rollup';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
 import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
@@ -37,7 +37,12 @@ describe.each(databaseTargets())('sales, partners and targets on $label', (targe
     await syncOrg(server);
     api = crmClient(server);
     product = await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'SPT001', name: '安心理财90天', category: 'wealth', riskLevel: 'R2' });
-    customer = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', { type: 'individual', name: '销售客户', phone: '13400000001' });
+    customer = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', {
+      type: 'individual',
+      name: '销售客户',
+      phone: '13400000001',
+      ...ASSESSED_C5,
+    });
   });
   afterAll(() => server.close());
 

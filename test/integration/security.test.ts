@@ -11,7 +11,7 @@ import type { CustomerView } from '@shared/customers';
 import type { FieldIssue, PageOf } from '@shared/http';
 import type { ImportJobView } from '@shared/imports';
 import type { ProductView } from '@shared/products';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
 import { deliverCallbacks, startTestServer, syncOrg, type TestServer } from '../helpers/server';
@@ -122,7 +122,8 @@ describe.each(databaseTargets())('security on $label', (target) => {
         status: 'on_sale',
       });
     });
-    const newCustomer = (userid: string, name: string) => api.send<CustomerView>(userid, 'POST', '/api/customers', { type: 'individual', name });
+    const newCustomer = (userid: string, name: string) =>
+      api.send<CustomerView>(userid, 'POST', '/api/customers', { type: 'individual', name, ...ASSESSED_C5 });
 
     it('keeps a self-scope rep from booking a sale into another department, and moves no figure', async () => {
       const customer = await newCustomer('rep-east-1', '跨部门销售客户');

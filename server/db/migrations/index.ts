@@ -18,6 +18,7 @@ import { migration as queueColumns } from './0017_queue_columns';
 import { migration as customerTransfers } from './0018_customer_transfers';
 import { migration as engagement } from './0019_engagement';
 import { migration as departmentRoles } from './0020_department_roles';
+import { migration as suitability } from './0021_suitability';
 import type { Migration } from './types';
 
 /**
@@ -45,4 +46,5 @@ export const migrations: readonly Migration[] = [
   customerTransfers,
   engagement,
   departmentRoles,
+  suitability,
 ];

@@ -1,9 +1,11 @@
 /** The customer page: the profile plus a summary of its process (counts, primary contact, latest follow-ups). */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { CustomerDetail, FollowUpView } from '@shared/customers';
+import { fromHundredths } from '@shared/money';
 import { contactModels } from '../contacts/models';
 import { contactView } from '../contacts/service';
 import { customerFollowUps, latestFollowUps } from '../follow-ups/service';
+import { aumOf } from '../holdings/service';
 import type { Access } from '../roles/access';
 import { getCustomer, loadVisibleCustomer } from './service';
 
@@ -13,7 +15,7 @@ const LATEST_FOLLOW_UPS = 3;
 
 export async function getCustomerDetail(sequelize: Sequelize, access: Access, id: number): Promise<CustomerDetail> {
   const profile = await getCustomer(sequelize, access, id);
-  const [[counts], primary, latest] = await Promise.all([
+  const [[counts], primary, latest, aum] = await Promise.all([
     sequelize.query<Record<keyof CustomerDetail['counts'], number | string>>(
       `SELECT (SELECT COUNT(*) FROM customer_contacts WHERE customer_id = :id) AS contacts,
               (SELECT COUNT(*) FROM follow_ups WHERE customer_id = :id AND deleted_at IS NULL) AS followUps,
@@ -24,6 +26,7 @@ export async function getCustomerDetail(sequelize: Sequelize, access: Access, id
     ),
     contactModels(sequelize).Contact.findOne({ where: { primary_of_customer_id: id } }),
     latestFollowUps(sequelize, customerFollowUpSubject, id, LATEST_FOLLOW_UPS),
+    aumOf(sequelize, [id]),
   ]);
   return {
     ...profile,
@@ -36,5 +39,6 @@ export async function getCustomerDetail(sequelize: Sequelize, access: Access, id
     },
     primaryContact: primary ? contactView(primary.get()) : null,
     latestFollowUps: latest as FollowUpView[],
+    aum: fromHundredths(aum.get(id) ?? 0),
   };
 }

@@ -23,13 +23,31 @@ export interface CustomerRow {
   merged_into_id: number | null;
   /** The 渠道活码 `State` a WeCom lead arrived through. */
   acquisition_channel: string | null;
+  /** 投资者适当性: C1–C5 (null: not assessed), ordinary or professional, the assessment's dates. */
+  risk_level: string | null;
+  investor_class: string;
+  risk_assessed_on: string | null;
+  risk_assessment_expires_on: string | null;
   created_by: number | null;
   deleted_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
-type Generated = 'id' | 'created_at' | 'updated_at' | 'version' | 'deleted_at' | 'unionid' | 'last_follow_up_at' | 'merged_into_id' | 'acquisition_channel';
+type Generated =
+  | 'id'
+  | 'created_at'
+  | 'updated_at'
+  | 'version'
+  | 'deleted_at'
+  | 'unionid'
+  | 'last_follow_up_at'
+  | 'merged_into_id'
+  | 'acquisition_channel'
+  | 'risk_level'
+  | 'investor_class'
+  | 'risk_assessed_on'
+  | 'risk_assessment_expires_on';
 export type CustomerModel = ModelStatic<Model<CustomerRow, Optional<CustomerRow, Generated>>>;
 
 export const customerModels = modelsFor((sequelize) => {
@@ -56,6 +74,10 @@ export const customerModels = modelsFor((sequelize) => {
       version: { type: DataTypes.INTEGER, defaultValue: 1 },
       merged_into_id: DataTypes.INTEGER,
       acquisition_channel: DataTypes.STRING,
+      risk_level: DataTypes.STRING,
+      investor_class: DataTypes.STRING,
+      risk_assessed_on: DataTypes.DATEONLY,
+      risk_assessment_expires_on: DataTypes.DATEONLY,
       created_by: DataTypes.INTEGER,
       deleted_at: DataTypes.DATE,
       created_at: DataTypes.DATE,

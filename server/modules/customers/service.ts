@@ -6,11 +6,12 @@ import { Op, UniqueConstraintError, type Sequelize, type Transaction, type Where
 import type { CustomerCreateInput, CustomerUpdateInput, CustomerView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import { normalizePhone } from '@shared/phone';
-import { startOfBusinessDay } from '@shared/time';
+import { DEFAULT_ASSESSMENT_VALID_DAYS, type CustomerRiskLevel, type InvestorClass, type RiskProfile } from '@shared/suitability';
+import { addDays, startOfBusinessDay } from '@shared/time';
 import { INSERT_ROWS_PER_STATEMENT, containsWhere, inSlices } from '../../db/dialect';
 import { enqueueJob } from '../../jobs/jobs';
-import { isoOrNull, iso, namesById, named, updateAtVersion } from '../../db/lookup';
-import { conflict, duplicate, notFound, validationFailed } from '../../errors';
+import { dateOnlyOrNull, isoOrNull, iso, namesById, named, updateAtVersion } from '../../db/lookup';
+import { conflict, duplicate, forbidden, notFound, validationFailed } from '../../errors';
 import { pageWindow } from '../../db/paging';
 import { phoneField } from '../../values';
 import { audit, auditEdit, type Actor } from '../audit/service';
@@ -98,6 +99,7 @@ export async function insertCustomers(sequelize: Sequelize, customers: NewCustom
       next_follow_up_at: values.nextFollowUpAt ?? null,
       unionid: wecom?.unionid ?? null,
       acquisition_channel: wecom?.acquisitionChannel ?? null,
+      ...riskColumns(values),
       created_by: by,
     })),
     { transaction },
@@ -147,6 +149,7 @@ async function uniquely<T>(
 }
 
 export async function createCustomer(sequelize: Sequelize, caller: Caller, input: CustomerCreateInput): Promise<CustomerView> {
+  assertMayWriteRisk(caller.access, input);
   const values = { ...DEFAULTS, ...input };
   await assertDictionaryValues(sequelize, dictionaryChecks(values));
   const { ownerUserId, departmentId } = await resolveOwnership(sequelize, caller, input);
@@ -297,6 +300,31 @@ function taggedCustomers(sequelize: Sequelize, tagId: string) {
   );
 }
 
+/**
+ * The risk profile columns a write sets: an assessment date without a validity gets the default
+ * validity (`DEFAULT_ASSESSMENT_VALID_DAYS`); fields not given stay as they are.
+ */
+function riskColumns(values: Partial<CustomerCreateInput>): Partial<CustomerRow> {
+  const out: Partial<CustomerRow> = {};
+  if (values.riskLevel !== undefined) out.risk_level = values.riskLevel;
+  if (values.investorClass !== undefined) out.investor_class = values.investorClass;
+  if (values.riskAssessedOn !== undefined) {
+    out.risk_assessed_on = values.riskAssessedOn;
+    if (values.riskAssessmentExpiresOn === undefined && values.riskAssessedOn)
+      out.risk_assessment_expires_on = addDays(values.riskAssessedOn, DEFAULT_ASSESSMENT_VALID_DAYS);
+  }
+  if (values.riskAssessmentExpiresOn !== undefined) out.risk_assessment_expires_on = values.riskAssessmentExpiresOn;
+  return out;
+}
+
+/** Only those allowed to record risk assessments (`customer.risk`) may change a risk profile. */
+function assertMayWriteRisk(access: Access, values: Partial<CustomerCreateInput>, current?: CustomerRow): void {
+  if (access.permissions.has('customer.risk')) return;
+  const before: Partial<CustomerRow> = current ?? { risk_level: null, investor_class: 'ordinary', risk_assessed_on: null, risk_assessment_expires_on: null };
+  const changed = Object.entries(riskColumns(values)).some(([column, value]) => (before[column as keyof CustomerRow] ?? null) !== (value ?? null));
+  if (changed) throw forbidden('没有录入风险测评的权限（customer.risk）', 'risk_profile_forbidden');
+}
+
 /** The columns a patch sets (undefined fields stay as they are); `phone` already normalised. */
 export function customerChanges(patch: Partial<CustomerCreateInput>, phone: string | null | undefined): Partial<CustomerRow> {
   const changes: Partial<CustomerRow> = {};
@@ -315,6 +343,7 @@ export function customerChanges(patch: Partial<CustomerCreateInput>, phone: stri
   set('email', patch.email);
   set('notes', patch.notes);
   set('next_follow_up_at', patch.nextFollowUpAt);
+  Object.assign(changes, riskColumns(patch));
   return changes;
 }
 
@@ -359,6 +388,7 @@ export async function writeCustomerChanges(
 
 export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: number, patch: CustomerUpdateInput): Promise<CustomerView> {
   const current = await loadVisibleCustomer(sequelize, caller.access, id);
+  assertMayWriteRisk(caller.access, patch, current);
   await assertDictionaryValues(
     sequelize,
     dictionaryChecks(patch, current).filter((c) => c.value !== undefined),
@@ -469,6 +499,7 @@ export async function customerViews(sequelize: Sequelize, rows: CustomerRow[]): 
     email: r.email,
     notes: r.notes,
     acquisitionChannel: r.acquisition_channel,
+    ...riskProfileOf(r),
     owner: named(owners, r.owner_user_id),
     departmentId: r.department_id,
     nextFollowUpAt: isoOrNull(r.next_follow_up_at),
@@ -477,6 +508,16 @@ export async function customerViews(sequelize: Sequelize, rows: CustomerRow[]): 
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
   }));
+}
+
+/** The suitability view of a customer row. */
+export function riskProfileOf(r: CustomerRow): RiskProfile {
+  return {
+    riskLevel: (r.risk_level as CustomerRiskLevel | null) ?? null,
+    investorClass: (r.investor_class as InvestorClass | undefined) ?? 'ordinary',
+    riskAssessedOn: dateOnlyOrNull(r.risk_assessed_on),
+    riskAssessmentExpiresOn: dateOnlyOrNull(r.risk_assessment_expires_on),
+  };
 }
 
 /** A linked contact's unionid becomes the customer's, unless it has one already. */

@@ -5,19 +5,19 @@ import { targetPeriod } from '@shared/targets';
 import { requirePermission } from '../../http/auth';
 import { callerOf } from '../auth/caller';
 import { validate } from '../../http/validate';
-import { consignmentDashboard, customerDashboard, salesDashboard, targetDashboard } from './service';
+import { aumDashboard, consignmentDashboard, customerDashboard, salesDashboard, targetDashboard } from './service';
 
 const query = z.object({
   period: targetPeriod.optional(),
   departmentId: z.coerce.number().int().positive().optional(),
 });
 
-/** `GET /api/dashboard/{customers,sales,consignment,targets}?period=&departmentId=` (DESIGN §4, §6.7). */
+/** `GET /api/dashboard/{customers,sales,consignment,targets,aum}?period=&departmentId=` (DESIGN §4, §6.7). */
 export function dashboardRoutes(deps: { sequelize: Sequelize }): Router {
   const { sequelize } = deps;
   const router = new Router({ prefix: '/api/dashboard' });
   const view = requirePermission('dashboard.view');
-  const boards = { customers: customerDashboard, sales: salesDashboard, consignment: consignmentDashboard, targets: targetDashboard };
+  const boards = { customers: customerDashboard, sales: salesDashboard, consignment: consignmentDashboard, targets: targetDashboard, aum: aumDashboard };
   for (const [name, board] of Object.entries(boards)) {
     router.get(`/${name}`, view, async (ctx) => {
       ctx.body = await board(sequelize, callerOf(ctx).access, validate(query, ctx.query));

@@ -6,16 +6,18 @@
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { ChannelRow } from '@shared/engagement';
-import type { AmountBy, ConsignmentDashboard, CountBy, CustomerDashboard, PeriodRange, SalesDashboard, TargetDashboard } from '@shared/dashboard';
+import type { AmountBy, AumDashboard, ConsignmentDashboard, CountBy, CustomerDashboard, PeriodRange, SalesDashboard, TargetDashboard } from '@shared/dashboard';
 import { fromHundredths } from '@shared/money';
 import { businessDate } from '@shared/time';
 import { periodDays, periodKind, quarterOf, type TargetMetric, type TargetView } from '@shared/targets';
 import { sqlList } from '../../db/dialect';
-import { namesById, named } from '../../db/lookup';
+import { dateOnlyOrNull, namesById, named } from '../../db/lookup';
 import { notFound } from '../../errors';
 import { listDictionaries } from '../dictionaries/service';
 import { descendantsOf, scopeSql, type Access } from '../roles/access';
 import { listTargets } from '../targets/service';
+import { valuation } from '../holdings/service';
+import { latestNavs } from '../products/service';
 
 const DAY_MS = 86_400_000;
 const STALE_DAYS = 30;
@@ -395,4 +397,76 @@ async function followUpsByAuthor(sequelize: Sequelize, period: PeriodRange): Pro
   );
   const departmentOf = new Map(users.map((u) => [Number(u.id), u.main_department_id === null ? null : Number(u.main_department_id)]));
   return counts.map((c) => ({ who: Number(c.who), dept: departmentOf.get(Number(c.who)) ?? null, n: c.n }));
+}
+
+/**
+ * AUM by department and rep (each customer's live holdings at the latest NAV, else at book), the
+ * period's trade flows, and the suitability exceptions granted in the period.
+ */
+export async function aumDashboard(sequelize: Sequelize, access: Access, query: DashboardQuery, now = new Date()): Promise<AumDashboard> {
+  const period = periodRange(query.period, now);
+  const filter = await filterFor(sequelize, access, query.departmentId, { owner: 'c.owner_user_id', department: 'c.department_id' });
+  const [from, to] = [chinaMidnight(period.from), chinaMidnight(nextDay(period.to))];
+  const [holdings, flows, overrides] = await Promise.all([
+    rows<{ customer_id: number; owner: number; department: number; product_id: number; amount_fen: number; shares_hundredths: number }>(
+      sequelize,
+      `SELECT h.customer_id, c.owner_user_id AS owner, c.department_id AS department, h.product_id, h.amount_fen, h.shares_hundredths
+         FROM holdings h JOIN customers c ON c.id = h.customer_id
+        WHERE h.status = 'holding' AND c.deleted_at IS NULL AND ${filter.sql}`,
+      filter.params,
+    ),
+    rows<{ kind: string; fen: number | string | null }>(
+      sequelize,
+      `SELECT r.kind AS kind, SUM(r.amount_delta_fen) AS fen
+         FROM holding_records r JOIN holdings h ON h.id = r.holding_id JOIN customers c ON c.id = h.customer_id
+        WHERE r.kind IN ('buy', 'redeem') AND r.traded_on >= ? AND r.traded_on <= ? AND c.deleted_at IS NULL AND ${filter.sql}
+        GROUP BY r.kind`,
+      [period.from, period.to, ...filter.params],
+    ),
+    rows<{ id: number; customer: string; product: string; customer_level: string | null; product_level: string; reason: string; sold_on: string | Date }>(
+      sequelize,
+      `SELECT s.id, c.name AS customer, p.name AS product, c.risk_level AS customer_level, p.risk_level AS product_level, s.suitability_override AS reason, s.sold_on
+         FROM product_sales s JOIN customers c ON c.id = s.customer_id JOIN products p ON p.id = s.product_id
+        WHERE s.deleted_at IS NULL AND s.suitability_override IS NOT NULL AND s.created_at >= ? AND s.created_at < ? AND ${filter.sql}
+        ORDER BY s.created_at DESC, s.id DESC LIMIT 50`,
+      [from, to, ...filter.params],
+    ),
+  ]);
+  const navs = await latestNavs(sequelize, [...new Set(holdings.map((h) => Number(h.product_id)))], businessDate(now));
+  const byOwner = new Map<number, number>();
+  const byDepartment = new Map<number, number>();
+  const customers = new Set<number>();
+  let total = 0;
+  for (const h of holdings) {
+    const value = valuation(h, navs.get(Number(h.product_id)));
+    total += value;
+    customers.add(Number(h.customer_id));
+    add(byOwner, Number(h.owner), value);
+    add(byDepartment, Number(h.department), value);
+  }
+  const [owners, departments] = await Promise.all([namesById(sequelize, 'users', byOwner.keys()), namesById(sequelize, 'departments', byDepartment.keys())]);
+  const ranked = (m: Map<number, number>, names: Map<number, string>): AmountBy[] =>
+    [...m]
+      .map(([id, fen]) => ({ id, name: names.get(id) ?? String(id), amount: fromHundredths(fen), count: 0 }))
+      .sort((a, b) => b.amount - a.amount || a.id - b.id);
+  const flowOf = (kind: string) => Number(flows.find((f) => f.kind === kind)?.fen ?? 0);
+  return {
+    period,
+    total: fromHundredths(total),
+    customers: customers.size,
+    byDepartment: ranked(byDepartment, departments),
+    byRep: ranked(byOwner, owners),
+    inflow: fromHundredths(flowOf('buy')),
+    outflow: fromHundredths(-flowOf('redeem')),
+    netInflow: fromHundredths(flowOf('buy') + flowOf('redeem')),
+    overrides: overrides.map((o) => ({
+      saleId: Number(o.id),
+      customer: o.customer,
+      product: o.product,
+      customerLevel: o.customer_level,
+      productLevel: o.product_level,
+      reason: o.reason,
+      soldOn: dateOnlyOrNull(o.sold_on)!,
+    })),
+  };
 }

@@ -14,6 +14,7 @@ export interface HoldingRow {
   status: 'holding' | 'closed';
   first_bought_on: string | null;
   last_changed_on: string | null;
+  matures_on: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -45,6 +46,7 @@ export const holdingModels = modelsFor((sequelize) => {
       status: DataTypes.STRING,
       first_bought_on: DataTypes.DATEONLY,
       last_changed_on: DataTypes.DATEONLY,
+      matures_on: DataTypes.DATEONLY,
     },
     { tableName: 'holdings', ...TIMESTAMPS },
   );

@@ -6,6 +6,7 @@
 import { Op, QueryTypes, type Model, type Sequelize, type Transaction } from 'sequelize';
 import type { PageOf } from '@shared/http';
 import { fromHundredths, toHundredths } from '@shared/money';
+import { addDays, businessDate } from '@shared/time';
 import { HOLDING_RECORD_KINDS, type HoldingRecordInput, type HoldingRecordView, type HoldingView, type ProductHolderView } from '@shared/products';
 import { forUpdateSql, insertIgnoringDuplicates, retryOnDeadlock, updateRows } from '../../db/dialect';
 import { dateOnlyOrNull, iso, namesById, named } from '../../db/lookup';
@@ -17,7 +18,7 @@ import type { Caller } from '../roles/ownership';
 import { customerModels, type CustomerRow } from '../customers/models';
 import { loadVisibleCustomer } from '../customers/service';
 import { productModels } from '../products/models';
-import { loadProduct } from '../products/service';
+import { latestNavs, loadProduct } from '../products/service';
 import { holdingModels, type HoldingRecordRow, type HoldingRow } from './models';
 
 export async function listHoldings(sequelize: Sequelize, access: Access, customerId: number, includeClosed = false): Promise<HoldingView[]> {
@@ -37,12 +38,16 @@ export async function listHoldings(sequelize: Sequelize, access: Access, custome
   );
 }
 
-async function holdingViews(sequelize: Sequelize, rows: HoldingRow[], transaction?: Transaction): Promise<HoldingView[]> {
+async function holdingViews(sequelize: Sequelize, rows: HoldingRow[], transaction?: Transaction, today = businessDate(new Date())): Promise<HoldingView[]> {
   const { Product } = productModels(sequelize);
   const ids = [...new Set(rows.map((r) => r.product_id))];
-  const products = new Map((await Product.findAll({ where: { id: { [Op.in]: ids } }, transaction })).map((p) => [p.get().id, p.get()]));
+  const [products, navs] = await Promise.all([
+    Product.findAll({ where: { id: { [Op.in]: ids } }, transaction }).then((ps) => new Map(ps.map((p) => [p.get().id, p.get()]))),
+    latestNavs(sequelize, ids, today, transaction),
+  ]);
   return rows.map((r) => {
     const p = products.get(r.product_id)!;
+    const value = valuation(r, navs.get(r.product_id));
     return {
       id: r.id,
       customerId: r.customer_id,
@@ -53,8 +58,30 @@ async function holdingViews(sequelize: Sequelize, rows: HoldingRow[], transactio
       status: r.status,
       firstBoughtOn: dateOnlyOrNull(r.first_bought_on),
       lastChangedOn: dateOnlyOrNull(r.last_changed_on),
+      maturesOn: dateOnlyOrNull(r.matures_on),
+      nav: navs.get(r.product_id) ?? null,
+      marketValue: fromHundredths(value),
+      gain: fromHundredths(value - r.cost_fen),
     };
   });
+}
+
+/** A holding's value in fen: shares × NAV when the product has a NAV and the holding shares, else the booked amount. */
+export function valuation(h: Pick<HoldingRow, 'amount_fen' | 'shares_hundredths'>, nav: { nav: number } | undefined): number {
+  if (!nav || !h.shares_hundredths) return Number(h.amount_fen);
+  return Math.round(Number(h.shares_hundredths) * nav.nav);
+}
+
+/** Customer → AUM (assets under management) in fen: the sum of their live holdings' values. */
+export async function aumOf(sequelize: Sequelize, customerIds: readonly number[], today = businessDate(new Date())): Promise<Map<number, number>> {
+  if (!customerIds.length) return new Map();
+  const rows = (await holdingModels(sequelize).Holding.findAll({ where: { customer_id: { [Op.in]: [...customerIds] }, status: 'holding' } })).map((h) =>
+    h.get(),
+  );
+  const navs = await latestNavs(sequelize, [...new Set(rows.map((h) => h.product_id))], today);
+  const out = new Map<number, number>(customerIds.map((id) => [id, 0]));
+  for (const h of rows) out.set(h.customer_id, (out.get(h.customer_id) ?? 0) + valuation(h, navs.get(h.product_id)));
+  return out;
 }
 
 interface Deltas {
@@ -95,14 +122,18 @@ export async function recomputeHolding(sequelize: Sequelize, holdingId: number, 
     shares: string | number | null;
     first: string | null;
     last: string | null;
+    last_buy: string | null;
   }>(
     `SELECT SUM(amount_delta_fen) AS amount, SUM(cost_delta_fen) AS cost, SUM(shares_delta_hundredths) AS shares,
-            MIN(CASE WHEN kind = 'buy' THEN traded_on END) AS first, MAX(traded_on) AS last
+            MIN(CASE WHEN kind = 'buy' THEN traded_on END) AS first, MAX(traded_on) AS last, MAX(CASE WHEN kind = 'buy' THEN traded_on END) AS last_buy
        FROM holding_records WHERE holding_id = ?`,
     { replacements: [holdingId], type: QueryTypes.SELECT, transaction },
   );
   const amount = Number(sums?.amount ?? 0);
   const shares = Number(sums?.shares ?? 0);
+  const holding = (await holdingModels(sequelize).Holding.findByPk(holdingId, { transaction }))!.get();
+  const term = (await productModels(sequelize).Product.findByPk(holding.product_id, { transaction }))?.get().term_days ?? null;
+  const lastBuy = dateOnlyOrNull(sums?.last_buy);
   await holdingModels(sequelize).Holding.update(
     {
       amount_fen: amount,
@@ -111,6 +142,7 @@ export async function recomputeHolding(sequelize: Sequelize, holdingId: number, 
       status: amount > 0 || shares > 0 ? 'holding' : 'closed',
       first_bought_on: dateOnlyOrNull(sums?.first),
       last_changed_on: dateOnlyOrNull(sums?.last),
+      matures_on: term && lastBuy ? addDays(lastBuy, term) : null,
     },
     { where: { id: holdingId }, transaction },
   );

@@ -17,10 +17,12 @@ export interface ColumnSpec {
   aliases: readonly string[];
   required?: boolean;
   /** `id`: the record's number in the CRM, written by exports so a re-import finds the record. */
-  type: 'text' | 'date' | 'dictionary' | 'owner' | 'id';
+  type: 'text' | 'date' | 'dictionary' | 'choice' | 'owner' | 'id';
   /** Fold full-width letters and digits (codes, e-mail addresses); names are kept as typed. */
   fold?: boolean;
   dictionary?: DictionaryType;
+  /** For `choice`: a fixed set, code → label (either is accepted). */
+  choices?: Readonly<Record<string, string>>;
   /** The template's example value. */
   sample: string;
 }

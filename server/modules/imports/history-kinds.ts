@@ -16,8 +16,11 @@ import { toHundredths } from '@shared/money';
 import { normalizePhone } from '@shared/phone';
 import { HOLDING_RECORD_KINDS, holdingRecordSchema, type HoldingRecordInput } from '@shared/products';
 import { SALE_CHANNELS, saleCreateSchema, type SaleInput } from '@shared/sales';
+import { checkSuitability, type RiskProfile } from '@shared/suitability';
+import { businessDate } from '@shared/time';
 import { sqlList } from '../../db/dialect';
 import { customerModels } from '../customers/models';
+import { riskProfileOf } from '../customers/service';
 import { customerFollowUpSubject } from '../customers/detail';
 import { insertFollowUp } from '../follow-ups/service';
 import { applyHoldingRecord } from '../holdings/service';
@@ -90,6 +93,7 @@ interface FoundCustomer {
   id: number;
   ownerUserId: number;
   departmentId: number;
+  profile: RiskProfile;
 }
 
 /** The customers rows name, by 系统编号, 手机号 or name (the importer's scope only); per row a customer or a message. */
@@ -117,22 +121,31 @@ async function resolveCustomers(sequelize: Sequelize, access: Access, rows: Reso
         : found.filter((c) => c.name === r.input.customerName);
     // A name given with the number or phone must agree with it.
     if (matches.length && r.input.customerName && (r.input.customerNumber || phone)) matches = matches.filter((c) => c.name === r.input.customerName);
-    if (matches.length === 1) out.set(r.row, { id: matches[0]!.id, ownerUserId: matches[0]!.owner_user_id, departmentId: matches[0]!.department_id });
-    else if (matches.length > 1) out.set(r.row, `有 ${matches.length} 位同名客户，请填写客户手机号或客户系统编号`);
+    if (matches.length === 1) {
+      const c = matches[0]!;
+      out.set(r.row, { id: c.id, ownerUserId: c.owner_user_id, departmentId: c.department_id, profile: riskProfileOf(c) });
+    } else if (matches.length > 1) out.set(r.row, `有 ${matches.length} 位同名客户，请填写客户手机号或客户系统编号`);
     else out.set(r.row, '找不到这位客户，或客户不在你的数据范围内（客户名称与手机号、系统编号需一致）');
   }
   return out;
 }
 
 /** Products by code, else by name; a name two products share is ambiguous. */
-async function resolveProducts(sequelize: Sequelize, refs: string[]): Promise<Map<string, { id: number; name: string; status: string } | string>> {
+interface FoundProduct {
+  id: number;
+  name: string;
+  status: string;
+  riskLevel: string;
+}
+
+async function resolveProducts(sequelize: Sequelize, refs: string[]): Promise<Map<string, FoundProduct | string>> {
   const wanted = [...new Set(refs)];
   const rows = wanted.length
     ? (await productModels(sequelize).Product.findAll({ where: { [Op.or]: [{ code: { [Op.in]: wanted } }, { name: { [Op.in]: wanted } }] } })).map((p) =>
         p.get(),
       )
     : [];
-  const out = new Map<string, { id: number; name: string; status: string } | string>();
+  const out = new Map<string, FoundProduct | string>();
   for (const ref of wanted) {
     const byCode = rows.find((p) => p.code === ref);
     const byName = rows.filter((p) => p.name === ref);
@@ -140,7 +153,7 @@ async function resolveProducts(sequelize: Sequelize, refs: string[]): Promise<Ma
     out.set(
       ref,
       p
-        ? { id: p.id, name: p.name, status: p.status }
+        ? { id: p.id, name: p.name, status: p.status, riskLevel: p.risk_level }
         : byName.length > 1
           ? `有 ${byName.length} 个同名产品，请填写产品代码`
           : `找不到产品「${ref}」：请填写产品代码`,
@@ -210,6 +223,7 @@ const sales = historyKind({
     })
     .refine(hasCustomer, customerRule) as unknown as z.ZodType<Record<string, unknown>>,
   async resolve(sequelize, caller, rows) {
+    const today = businessDate(new Date());
     const [customers, products, partners] = await Promise.all([
       resolveCustomers(sequelize, caller.access, rows),
       resolveProducts(
@@ -232,6 +246,11 @@ const sales = historyKind({
       ];
       const partner = r.input.partner ? partners.get(String(r.input.partner)) : null;
       if (partner === undefined) errors.push(r.problem('partner', '找不到这个代销机构，或机构不在你的数据范围内'));
+      // A history import records no suitability exception: a mismatch is the row's error.
+      if (typeof customer !== 'string' && typeof product !== 'string') {
+        const verdict = checkSuitability(customer.profile, product.riskLevel, String(r.input.soldOn ?? today));
+        if (!verdict.ok) errors.push(r.problem('product', verdict.message));
+      }
       if (errors.length) {
         out.set(r.row, { errors });
         continue;

@@ -6,6 +6,8 @@
 import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { z } from 'zod';
 import { customerCreateSchema } from '@shared/customers';
+import type { Permission } from '@shared/permissions';
+import { CUSTOMER_RISK_LABELS, INVESTOR_CLASSES } from '@shared/suitability';
 import type { ImportKind, ImportRowError } from '@shared/imports';
 import { partnerCreateSchema } from '@shared/partners';
 import type { Actor } from '../audit/service';
@@ -56,6 +58,12 @@ export interface KindSpec {
    * the API schema. A row that cannot be resolved gets its errors.
    */
   resolve?(sequelize: Sequelize, caller: Caller, rows: ResolvableRow[]): Promise<Map<number, Resolved>>;
+  /**
+   * What only a holder of `permission` may set: input fields with the value a blank would give
+   * (`defaults`; `undefined` for none), and the columns they change on a record on file. A row
+   * that sets one otherwise is refused with `message`.
+   */
+  restricted?: { defaults: Record<string, unknown>; columns: readonly string[]; permission: Permission; message: string };
   /** Writes new records (a batch's worth) in one go. */
   insert(
     sequelize: Sequelize,
@@ -147,11 +155,28 @@ const customers: KindSpec = {
     { key: 'source', header: '客户来源', aliases: ['来源', 'source'], type: 'dictionary', dictionary: 'customer_source', sample: '转介绍' },
     { key: 'level', header: '客户等级', aliases: ['等级', 'level'], type: 'dictionary', dictionary: 'customer_level', sample: '重要' },
     { key: 'status', header: '客户状态', aliases: ['状态', 'status'], type: 'dictionary', dictionary: 'customer_status', sample: '正常' },
+    {
+      key: 'riskLevel',
+      header: '风险等级',
+      aliases: ['风险承受能力', '风险测评等级', 'risk level'],
+      type: 'choice',
+      choices: CUSTOMER_RISK_LABELS,
+      sample: 'C3',
+    },
+    { key: 'investorClass', header: '投资者类别', aliases: ['投资者分类', 'investor class'], type: 'choice', choices: INVESTOR_CLASSES, sample: '普通投资者' },
+    { key: 'riskAssessedOn', header: '测评日期', aliases: ['风险测评日期', 'assessed on'], type: 'date', sample: '2026-03-01' },
+    { key: 'riskAssessmentExpiresOn', header: '测评有效期至', aliases: ['测评到期日', '有效期至', 'assessment expires on'], type: 'date', sample: '' },
     owner,
     ownerAccount,
     notes,
     recordId,
   ],
+  restricted: {
+    defaults: { riskLevel: undefined, investorClass: 'ordinary', riskAssessedOn: undefined, riskAssessmentExpiresOn: undefined },
+    columns: ['risk_level', 'investor_class', 'risk_assessed_on', 'risk_assessment_expires_on'],
+    permission: 'customer.risk',
+    message: '没有录入风险测评的权限：风险等级、投资者类别和测评日期这几列请留空或保持原样',
+  },
   schema: customerCreateSchema as unknown as z.ZodType<Record<string, unknown>>,
   defaults: { type: 'individual', source: 'import' },
   phoneFields: ['phone'],

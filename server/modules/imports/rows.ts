@@ -11,7 +11,7 @@ import { PHONE_MESSAGE, parsePhone } from '@shared/phone';
 import { DomainError } from '../../errors';
 import { canSee } from '../roles/access';
 import { resolveOwnership, type Caller, type Ownership } from '../roles/ownership';
-import { cellCode, cellDate, cellText, type SheetLayout } from './columns';
+import { cellCode, cellDate, cellText, normalizeHeader, type SheetLayout } from './columns';
 import { key, type KindSpec, type OnFile } from './kinds';
 import type { Cell, SheetRow } from './workbook';
 
@@ -112,7 +112,19 @@ export async function planRows(
       outcomes.set(c.row, { row: c.row, action: 'create', input: c.input, ownership: owner, errors: [] });
     }
   }
+  if (spec.restricted && !caller.access.permissions.has(spec.restricted.permission)) refuseRestricted(spec.restricted, outcomes);
   return rows.map((r) => outcomes.get(r.number)!);
+}
+
+/** Rows that would set columns the importer may not (a new value on a new record, or a change on one on file). */
+function refuseRestricted(restricted: NonNullable<KindSpec['restricted']>, outcomes: Map<number, RowOutcome>): void {
+  for (const o of outcomes.values()) {
+    const touches =
+      o.action === 'create'
+        ? Object.entries(restricted.defaults).some(([field, fallback]) => o.input[field] !== undefined && o.input[field] !== fallback)
+        : o.action === 'update' && restricted.columns.some((c) => c in o.changes);
+    if (touches) outcomes.set(o.row, { row: o.row, action: 'fail', errors: [{ row: o.row, column: null, value: null, message: restricted.message }] });
+  }
 }
 
 /** History kinds: names → ids, in place; rows that cannot be resolved leave `checked` with their errors. */
@@ -182,6 +194,19 @@ function checkRow(spec: KindSpec, layout: SheetLayout, row: SheetRow, dictionari
       const date = cellDate(cell);
       if (date === 'invalid') problem(column.key, cell, '日期格式不正确，应为 2026-03-01 这样的日期');
       else if (date) given[column.key] = date;
+    } else if (column.type === 'choice') {
+      const text = cellText(cell);
+      const wanted = text === null ? null : normalizeHeader(text);
+      const code = Object.entries(column.choices!).find(([c, label]) => normalizeHeader(c) === wanted || normalizeHeader(label) === wanted)?.[0];
+      if (text !== null && !code)
+        problem(
+          column.key,
+          cell,
+          `应为${Object.entries(column.choices!)
+            .map(([c, l]) => (c === l ? c : `${c}（${l}）`))
+            .join('、')}之一`,
+        );
+      else if (code) given[column.key] = code;
     } else if (column.type === 'dictionary') {
       const values = dictionaries[column.dictionary!];
       const code = cellCode(cell, values);

@@ -11,12 +11,23 @@ export interface ProductRow {
   status: ProductStatus;
   issuer: string | null;
   description: string | null;
+  /** A fixed-term product's term: a holding matures this many days after its last buy. */
+  term_days: number | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ProductNavRow {
+  id: number;
+  product_id: number;
+  nav_date: string;
+  nav: string | number;
   created_at: Date;
   updated_at: Date;
 }
 
 export const productModels = modelsFor((sequelize) => {
-  const Product: ModelStatic<Model<ProductRow, Optional<ProductRow, 'id' | 'created_at' | 'updated_at'>>> = sequelize.define(
+  const Product: ModelStatic<Model<ProductRow, Optional<ProductRow, 'id' | 'created_at' | 'updated_at' | 'term_days'>>> = sequelize.define(
     'Product',
     {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
@@ -27,8 +38,19 @@ export const productModels = modelsFor((sequelize) => {
       status: DataTypes.STRING,
       issuer: DataTypes.STRING,
       description: DataTypes.TEXT,
+      term_days: DataTypes.INTEGER,
     },
     { tableName: 'products', ...TIMESTAMPS },
   );
-  return { Product };
+  const ProductNav: ModelStatic<Model<ProductNavRow, Optional<ProductNavRow, 'id' | 'created_at' | 'updated_at'>>> = sequelize.define(
+    'ProductNav',
+    {
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      product_id: DataTypes.INTEGER,
+      nav_date: DataTypes.DATEONLY,
+      nav: DataTypes.DECIMAL(14, 4),
+    },
+    { tableName: 'product_navs', ...TIMESTAMPS },
+  );
+  return { Product, ProductNav };
 });

@@ -1,12 +1,12 @@
 import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
-import { PRODUCT_STATUSES, productCreateSchema, productUpdateSchema, type ProductStatus } from '@shared/products';
+import { PRODUCT_STATUSES, navsPutSchema, productCreateSchema, productUpdateSchema, type ProductStatus } from '@shared/products';
 import { requirePermission } from '../../http/auth';
 import { actorOf, callerOf } from '../auth/caller';
 import { idParam, pageFields, validate } from '../../http/validate';
 import { holdersOfProduct } from '../holdings/service';
-import { createProduct, getProduct, listProducts, updateProduct } from './service';
+import { createProduct, getProduct, listNavs, listProducts, putNavs, updateProduct } from './service';
 
 const listQuery = z.object({
   ...pageFields,
@@ -34,6 +34,13 @@ export function productRoutes(deps: { sequelize: Sequelize }): Router {
   router.patch('/:id', manage, async (ctx) => {
     const { id } = validate(idParam, ctx.params);
     ctx.body = await updateProduct(sequelize, actorOf(ctx), id, validate(productUpdateSchema, ctx.request.body));
+  });
+  router.get('/:id/navs', read, async (ctx) => {
+    ctx.body = { items: await listNavs(sequelize, validate(idParam, ctx.params).id) };
+  });
+  router.put('/:id/navs', manage, async (ctx) => {
+    const { id } = validate(idParam, ctx.params);
+    ctx.body = { items: await putNavs(sequelize, actorOf(ctx), id, validate(navsPutSchema, ctx.request.body).items) };
   });
   // Who holds it: customers in the caller's scope only.
   router.get('/:id/holders', read, requirePermission('customer.read'), async (ctx) => {

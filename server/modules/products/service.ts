@@ -1,10 +1,11 @@
 /** The product catalogue: readable by every rep, maintained by holders of `product.manage`. */
-import { Op, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { PageOf } from '@shared/http';
-import type { ProductInput, ProductPatch, ProductStatus, ProductView } from '@shared/products';
+import type { NavView, ProductInput, ProductPatch, ProductStatus, ProductView } from '@shared/products';
 import { conflict, notFound } from '../../errors';
 import { pageWindow, type PageRequest } from '../../db/paging';
-import { containsWhere } from '../../db/dialect';
+import { containsWhere, sqlList, upsertRows } from '../../db/dialect';
+import { dateOnlyOrNull } from '../../db/lookup';
 import { audit, type Actor } from '../audit/service';
 import { assertDictionaryValues } from '../dictionaries/service';
 import { productModels, type ProductRow } from './models';
@@ -19,6 +20,7 @@ export function productView(r: ProductRow): ProductView {
     status: r.status,
     issuer: r.issuer,
     description: r.description,
+    termDays: r.term_days ?? null,
   };
 }
 
@@ -62,6 +64,7 @@ export async function createProduct(sequelize: Sequelize, actor: Actor, input: P
           status: input.status,
           issuer: input.issuer ?? null,
           description: input.description ?? null,
+          term_days: input.termDays ?? null,
         },
         { transaction },
       );
@@ -91,6 +94,7 @@ export async function updateProduct(sequelize: Sequelize, actor: Actor, id: numb
   if (patch.status !== undefined) changes.status = patch.status;
   if (patch.issuer !== undefined) changes.issuer = patch.issuer;
   if (patch.description !== undefined) changes.description = patch.description;
+  if (patch.termDays !== undefined) changes.term_days = patch.termDays;
   try {
     await sequelize.transaction(async (transaction) => {
       await productModels(sequelize).Product.update(changes, { where: { id }, transaction });
@@ -106,4 +110,39 @@ export async function updateProduct(sequelize: Sequelize, actor: Actor, id: numb
     throw err;
   }
   return getProduct(sequelize, id);
+}
+
+/** Sets NAVs by day (a later value for the same day replaces the earlier). */
+export async function putNavs(sequelize: Sequelize, actor: Actor, productId: number, items: { date: string; nav: number }[]): Promise<NavView[]> {
+  await loadProduct(sequelize, productId);
+  const now = new Date();
+  await sequelize.transaction(async (transaction) => {
+    await upsertRows(
+      sequelize,
+      'product_navs',
+      items.map((i) => ({ product_id: productId, nav_date: i.date, nav: i.nav, created_at: now, updated_at: now })),
+      ['product_id', 'nav_date'],
+      ['nav', 'updated_at'],
+      { transaction },
+    );
+    await audit(sequelize, actor, { action: 'product.nav', entity: 'product', entityId: productId, summary: `录入净值 ${items.length} 条` }, { transaction });
+  });
+  return listNavs(sequelize, productId);
+}
+
+export async function listNavs(sequelize: Sequelize, productId: number, limit = 400): Promise<NavView[]> {
+  const rows = await productModels(sequelize).ProductNav.findAll({ where: { product_id: productId }, order: [['nav_date', 'DESC']], limit });
+  return rows.map((r) => ({ date: dateOnlyOrNull(r.get().nav_date)!, nav: Number(r.get().nav) }));
+}
+
+/** Each product's latest NAV on or before `asOf` (YYYY-MM-DD). */
+export async function latestNavs(sequelize: Sequelize, productIds: readonly number[], asOf: string, transaction?: Transaction): Promise<Map<number, NavView>> {
+  if (!productIds.length) return new Map();
+  const rows = await sequelize.query<{ product_id: number; nav_date: string | Date; nav: string | number }>(
+    `SELECT n.product_id, n.nav_date, n.nav FROM product_navs n
+       JOIN (SELECT product_id, MAX(nav_date) AS d FROM product_navs WHERE product_id IN (${sqlList(productIds)}) AND nav_date <= ? GROUP BY product_id) m
+         ON m.product_id = n.product_id AND m.d = n.nav_date`,
+    { replacements: [...productIds, asOf], type: QueryTypes.SELECT, transaction },
+  );
+  return new Map(rows.map((r) => [Number(r.product_id), { date: dateOnlyOrNull(r.nav_date)!, nav: Number(r.nav) }]));
 }

@@ -1,12 +1,14 @@
 /**
  * The daily digest: one WeCom message per rep each working day, listing their customers due
- * today, overdue, and quiet for `staleDays`. Queued once per China day across all instances:
+ * today, overdue, and quiet for `staleDays`, and — once each — risk assessments about to expire
+ * and holdings about to mature (upcoming.ts). Queued once per China day across all instances:
  * the `digest_runs` row and the day's notifications commit together.
  */
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { businessDate, startOfBusinessDay } from '@shared/time';
 import { insertIgnoringDuplicates } from '../../db/dialect';
 import { enqueueNotification, type CardLine } from './outbox';
+import { ASSESSMENT_NOTICE_DAYS, MATURITY_NOTICE_DAYS, upcomingDates, type ExpiringAssessment, type MaturingHolding } from './upcoming';
 
 const DAY_MS = 86_400_000;
 const NAMES_SHOWN = 3;
@@ -52,15 +54,44 @@ export async function queueDailyDigests(sequelize: Sequelize, now: Date, staleDa
     );
     const namesOf = (owner: number, overdue: boolean) =>
       waiting.filter((w) => Number(w.owner) === owner && new Date(w.next) < today === overdue).map((w) => w.name);
+    const dates = await newlyDue(sequelize, day, now, transaction);
+    const tallyOf = new Map(tallies.map((t) => [Number(t.owner), t]));
+    const active = new Set(
+      (await sequelize.query<{ id: number }>("SELECT id FROM users WHERE status = 'active'", { type: QueryTypes.SELECT, transaction })).map((u) =>
+        Number(u.id),
+      ),
+    );
+    const owners = [...new Set([...tallyOf.keys(), ...dates.assessments.map((a) => a.owner), ...dates.holdings.map((h) => h.owner)])]
+      .filter((o) => active.has(o))
+      .sort((a, b) => a - b);
     let recipients = 0;
-    for (const t of tallies) {
-      const owner = Number(t.owner);
-      const [due, overdue, stale] = [Number(t.due), Number(t.overdue), Number(t.stale)];
-      if (due + overdue + stale === 0) continue;
+    for (const owner of owners) {
+      const t = tallyOf.get(owner);
+      const [due, overdue, stale] = [Number(t?.due ?? 0), Number(t?.overdue ?? 0), Number(t?.stale ?? 0)];
+      const expiring = dates.assessments.filter((a) => a.owner === owner);
+      const maturing = dates.holdings.filter((h) => h.owner === owner);
+      if (due + overdue + stale + expiring.length + maturing.length === 0) continue;
       const lines: CardLine[] = [{ tone: 'gray', text: day.replace(/^(\d{4})-(\d{2})-(\d{2})$/, (_, y, m, d) => `${y}年${Number(m)}月${Number(d)}日`) }];
       if (overdue) lines.push({ tone: 'highlight', text: `已逾期 ${overdue} 位：${listed(namesOf(owner, true), overdue)}` });
       if (due) lines.push({ text: `今天要跟进 ${due} 位：${listed(namesOf(owner, false), due)}` });
       if (stale) lines.push({ tone: 'gray', text: `超过 ${staleDays} 天未跟进 ${stale} 位` });
+      if (expiring.length) {
+        lines.push({
+          tone: 'highlight',
+          text: `风险测评 ${ASSESSMENT_NOTICE_DAYS} 天内到期 ${expiring.length} 位：${listed(
+            expiring.map((a) => `${a.name}（${a.expiresOn.slice(5)}）`),
+            expiring.length,
+          )}`,
+        });
+      }
+      if (maturing.length) {
+        lines.push({
+          text: `持仓 ${MATURITY_NOTICE_DAYS} 天内到期 ${maturing.length} 笔：${listed(
+            maturing.map((h) => `${h.customerName} ${h.productName}（${h.maturesOn.slice(5)}）`),
+            maturing.length,
+          )}`,
+        });
+      }
       await enqueueNotification(
         sequelize,
         { kind: 'digest', dedupeKey: `digest:${day}:${owner}`, userId: owner, title: '今日客户跟进提醒', lines, path: '/workbench' },
@@ -72,6 +103,41 @@ export async function queueDailyDigests(sequelize: Sequelize, now: Date, staleDa
     await sequelize.query('UPDATE digest_runs SET queued = ? WHERE day = ?', { replacements: [recipients, day], transaction });
     return { day, queued: true, recipients };
   });
+}
+
+/**
+ * Assessments and maturities the digest has not announced yet (each once: a row per date in
+ * `reminder_notices`, written with the day's digests).
+ */
+async function newlyDue(
+  sequelize: Sequelize,
+  day: string,
+  now: Date,
+  transaction: Transaction,
+): Promise<{ assessments: ExpiringAssessment[]; holdings: MaturingHolding[] }> {
+  const { assessments, holdings } = await upcomingDates(sequelize, day, undefined, transaction);
+  const fresh = async <T>(items: T[], kind: string, subject: (i: T) => number, dueOn: (i: T) => string): Promise<T[]> => {
+    const out: T[] = [];
+    for (const item of items) {
+      const row = { kind, subject_id: subject(item), due_on: dueOn(item), created_at: now, updated_at: now };
+      if (await insertIgnoringDuplicates(sequelize, 'reminder_notices', row, { transaction })) out.push(item);
+    }
+    return out;
+  };
+  return {
+    assessments: await fresh(
+      assessments,
+      'assessment_expiry',
+      (a) => a.customerId,
+      (a) => a.expiresOn,
+    ),
+    holdings: await fresh(
+      holdings,
+      'holding_maturity',
+      (h) => h.holdingId,
+      (h) => h.maturesOn,
+    ),
+  };
 }
 
 const listed = (names: string[], total: number) => `${names.slice(0, NAMES_SHOWN).join('、')}${total > NAMES_SHOWN ? ' 等' : ''}`;

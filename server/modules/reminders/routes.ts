@@ -4,21 +4,28 @@ import { requirePermission } from '../../http/auth';
 import { pageFields, validate } from '../../http/validate';
 import type { Sequelize } from 'sequelize';
 import { NOTIFICATION_STATUSES } from '@shared/notifications';
+import { callerOf } from '../auth/caller';
 import { listNotifications } from './outbox';
 import type { ReminderScheduler } from './scheduler';
+import { upcomingFor } from './upcoming';
 
 const listQuery = z.object({ status: z.enum(NOTIFICATION_STATUSES).optional(), ...pageFields });
 
 export function reminderRoutes(deps: { sequelize: Sequelize; reminders: ReminderScheduler }): Router {
-  const router = new Router({ prefix: '/api/admin' });
-  router.use(requirePermission('settings.manage'));
+  const router = new Router();
+  const admin = requirePermission('settings.manage');
+
+  // The workbench's 近期到期: expiring assessments and maturing holdings of the caller's customers.
+  router.get('/api/reminders/upcoming', requirePermission('customer.read'), async (ctx) => {
+    ctx.body = await upcomingFor(deps.sequelize, callerOf(ctx).access);
+  });
 
   // Today's digest now — still once per China day, like the scheduled run — then send what is due.
-  router.post('/reminders/run', async (ctx) => {
+  router.post('/api/admin/reminders/run', admin, async (ctx) => {
     ctx.body = await deps.reminders.runNow();
   });
 
-  router.get('/notifications', async (ctx) => {
+  router.get('/api/admin/notifications', admin, async (ctx) => {
     ctx.body = await listNotifications(deps.sequelize, validate(listQuery, ctx.query));
   });
 

@@ -15,13 +15,15 @@ export interface SaleRow {
   partner_id: number | null;
   notes: string | null;
   created_by: number | null;
+  /** Why a suitability mismatch was overridden (the investor insisted); null when none. */
+  suitability_override: string | null;
   deleted_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
 export const saleModels = modelsFor((sequelize) => {
-  const Sale: ModelStatic<Model<SaleRow, Optional<SaleRow, 'id' | 'created_at' | 'updated_at' | 'deleted_at'>>> = sequelize.define(
+  const Sale: ModelStatic<Model<SaleRow, Optional<SaleRow, 'id' | 'created_at' | 'updated_at' | 'deleted_at' | 'suitability_override'>>> = sequelize.define(
     'ProductSale',
     {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
@@ -35,6 +37,7 @@ export const saleModels = modelsFor((sequelize) => {
       partner_id: DataTypes.INTEGER,
       notes: DataTypes.STRING,
       created_by: DataTypes.INTEGER,
+      suitability_override: DataTypes.STRING,
       deleted_at: DataTypes.DATE,
     },
     { tableName: 'product_sales', ...TIMESTAMPS },

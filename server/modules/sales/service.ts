@@ -6,12 +6,15 @@ import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequeli
 import type { PageOf } from '@shared/http';
 import { fromHundredths, toHundredths } from '@shared/money';
 import type { SaleInput, SalePatch, SaleView } from '@shared/sales';
+import { checkSuitability } from '@shared/suitability';
+import { businessDate } from '@shared/time';
 import { retryOnDeadlock, updateRows } from '../../db/dialect';
 import { dateOnlyOrNull, iso, namesById, named } from '../../db/lookup';
-import { notFound, validationFailed } from '../../errors';
+import { DomainError, forbidden, notFound, validationFailed } from '../../errors';
 import { pageWindow, type PageRequest } from '../../db/paging';
 import { audit, type Actor } from '../audit/service';
-import { loadVisibleCustomer } from '../customers/service';
+import { customerModels, type CustomerRow } from '../customers/models';
+import { loadVisibleCustomer, riskProfileOf } from '../customers/service';
 import { loadVisiblePartner } from '../partners/service';
 import { productModels } from '../products/models';
 import { scopeWhere, type Access } from '../roles/access';
@@ -45,7 +48,7 @@ export async function loadVisibleSale(sequelize: Sequelize, access: Access, id: 
 }
 
 export async function createSale(sequelize: Sequelize, caller: Caller, input: SaleInput): Promise<SaleView> {
-  await loadVisibleCustomer(sequelize, caller.access, input.customerId).catch(() => {
+  const customer = await loadVisibleCustomer(sequelize, caller.access, input.customerId).catch(() => {
     throw invalid('customerId', '客户不存在或不在你的数据范围内');
   });
   await assertProduct(sequelize, input.productId);
@@ -56,9 +59,19 @@ export async function createSale(sequelize: Sequelize, caller: Caller, input: Sa
     { ownerUserId: input.repUserId, departmentId: input.departmentId },
     { owner: 'repUserId', department: 'departmentId' },
   );
-  const id = await inTransaction(sequelize, (transaction) =>
-    insertSale(sequelize, caller.actor, caller.access.userId, { ...input, repUserId: booking.ownerUserId, departmentId: booking.departmentId }, transaction),
-  );
+  await assertSuitable(sequelize, caller.access, customer, input.productId, input.suitabilityOverride);
+  const id = await inTransaction(sequelize, async (transaction) => {
+    const saleId = await insertSale(
+      sequelize,
+      caller.actor,
+      caller.access.userId,
+      { ...input, repUserId: booking.ownerUserId, departmentId: booking.departmentId },
+      transaction,
+    );
+    if (input.suitabilityOverride)
+      await auditOverride(sequelize, caller.actor, saleId, customer, input.productId, input.suitabilityOverride.reason, transaction);
+    return saleId;
+  });
   return getSale(sequelize, caller.access, id);
 }
 
@@ -84,6 +97,7 @@ export async function insertSale(
       channel: input.channel,
       partner_id: input.channel === 'consignment' ? input.partnerId! : null,
       notes: input.notes ?? null,
+      suitability_override: input.suitabilityOverride?.reason ?? null,
       created_by: createdBy,
     },
     { transaction },
@@ -91,6 +105,53 @@ export async function insertSale(
   await countSale(sequelize, created.get(), 1, transaction);
   await audit(sequelize, actor, { action: 'sale.create', entity: 'sale', entityId: created.get().id, summary: `录入销售 ${input.amount} 元` }, { transaction });
   return created.get().id;
+}
+
+/**
+ * The sale must suit the customer (shared/suitability.ts): a mismatch is a 409
+ * `suitability_mismatch` naming both levels — unless overridden, which needs the permission, a
+ * reason, and a mismatch that may be overridden at all.
+ */
+async function assertSuitable(
+  sequelize: Sequelize,
+  access: Access,
+  customer: CustomerRow,
+  productId: number,
+  override: { reason: string } | undefined,
+  today = businessDate(new Date()),
+): Promise<void> {
+  const product = (await productModels(sequelize).Product.findByPk(productId))!.get();
+  const verdict = checkSuitability(riskProfileOf(customer), product.risk_level, today);
+  if (verdict.ok) return;
+  const details = { problem: verdict.problem, customerLevel: verdict.customerLevel, productLevel: verdict.productLevel, overridable: verdict.overridable };
+  if (!override) throw new DomainError('conflict', 'suitability_mismatch', verdict.message, details);
+  if (!verdict.overridable) throw new DomainError('conflict', 'suitability_mismatch', `${verdict.message}（不能例外处理）`, details);
+  if (!access.permissions.has('sales.override_suitability'))
+    throw forbidden('没有适当性例外审批的权限（sales.override_suitability）', 'suitability_override_forbidden');
+}
+
+async function auditOverride(
+  sequelize: Sequelize,
+  actor: Actor,
+  saleId: number,
+  customer: CustomerRow,
+  productId: number,
+  reason: string,
+  transaction: Transaction,
+): Promise<void> {
+  const product = (await productModels(sequelize).Product.findByPk(productId, { transaction }))!.get();
+  await audit(
+    sequelize,
+    actor,
+    {
+      action: 'sale.suitability_override',
+      entity: 'sale',
+      entityId: saleId,
+      summary: `适当性例外：${customer.name}（${customer.risk_level ?? '未测评'}）购买 ${product.name}（${product.risk_level}）`,
+      diff: { customerId: customer.id, customerLevel: customer.risk_level, productId, productLevel: product.risk_level, reason },
+    },
+    { transaction },
+  );
 }
 
 export async function getSale(sequelize: Sequelize, access: Access, id: number): Promise<SaleView> {
@@ -147,7 +208,11 @@ export async function listSales(sequelize: Sequelize, access: Access, query: Sal
 
 export async function updateSale(sequelize: Sequelize, caller: Caller, id: number, patch: SalePatch): Promise<SaleView> {
   const current = await loadVisibleSale(sequelize, caller.access, id);
-  if (patch.productId !== undefined) await assertProduct(sequelize, patch.productId);
+  if (patch.productId !== undefined && patch.productId !== current.product_id) {
+    await assertProduct(sequelize, patch.productId);
+    const customer = (await customerModels(sequelize).Customer.findByPk(current.customer_id))!.get();
+    await assertSuitable(sequelize, caller.access, customer, patch.productId, patch.suitabilityOverride);
+  }
   const channel = patch.channel ?? current.channel;
   const partnerId = patch.channel === 'direct' ? null : patch.partnerId !== undefined ? patch.partnerId : current.partner_id;
   if ((channel === 'consignment') !== (partnerId !== null)) throw invalid('partnerId', '代销必须选择代销机构，直销不能选择代销机构');
@@ -157,6 +222,7 @@ export async function updateSale(sequelize: Sequelize, caller: Caller, id: numbe
   if (patch.amount !== undefined) changes.amount_fen = toHundredths(patch.amount);
   if (patch.soldOn !== undefined) changes.sold_on = patch.soldOn;
   if (patch.notes !== undefined) changes.notes = patch.notes;
+  if (patch.suitabilityOverride) changes.suitability_override = patch.suitabilityOverride.reason;
   await inTransaction(sequelize, async (transaction) => {
     const { Sale } = saleModels(sequelize);
     const locked = await lockSale(sequelize, id, transaction);
@@ -240,6 +306,7 @@ export async function saleViews(sequelize: Sequelize, rows: SaleRow[]): Promise<
       channel: r.channel,
       partner: r.partner_id === null ? null : named(partners, r.partner_id),
       notes: r.notes,
+      suitabilityOverride: r.suitability_override ?? null,
       createdAt: iso(r.created_at),
     };
   });

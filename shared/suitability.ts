@@ -1,0 +1,78 @@
+/**
+ * Investor suitability (投资者适当性, 《证券期货投资者适当性管理办法》, CSRC 2017): an ordinary
+ * investor (普通投资者) is graded C1 保守型 … C5 激进型 by a risk questionnaire; a product R1 低风险 …
+ * R5 高风险. C1 may buy R1, C2 up to R2, … C5 everything. A professional investor (专业投资者) is
+ * not matched by grade. An assessment that is missing or past its validity is no basis for a
+ * sale. A mismatch may be overridden — the investor insists, in writing — by someone allowed to,
+ * with a reason; never for C1, the lowest category (办法第二十条 forbids selling it anything
+ * above its grade), and never without a valid assessment (missing or expired: assess first).
+ */
+import { z } from 'zod';
+import { dateOnly } from './fields';
+import type { RISK_LEVELS } from './products';
+
+export const CUSTOMER_RISK_LEVELS = ['C1', 'C2', 'C3', 'C4', 'C5'] as const;
+export type CustomerRiskLevel = (typeof CUSTOMER_RISK_LEVELS)[number];
+export const CUSTOMER_RISK_LABELS: Record<CustomerRiskLevel, string> = { C1: '保守型', C2: '谨慎型', C3: '稳健型', C4: '积极型', C5: '激进型' };
+export const PRODUCT_RISK_LABELS: Record<(typeof RISK_LEVELS)[number], string> = { R1: '低风险', R2: '中低风险', R3: '中风险', R4: '中高风险', R5: '高风险' };
+
+export const INVESTOR_CLASSES = { ordinary: '普通投资者', professional: '专业投资者' } as const;
+export type InvestorClass = keyof typeof INVESTOR_CLASSES;
+
+/** Without a validity date, an assessment holds this long (a corp policy; many use one year). */
+export const DEFAULT_ASSESSMENT_VALID_DAYS = 365;
+
+/** The risk profile fields of a customer (API, H5 form, import). */
+export const riskProfileFields = {
+  riskLevel: z.enum(CUSTOMER_RISK_LEVELS, '风险等级应为 C1–C5').nullable().optional(),
+  investorClass: z.enum(['ordinary', 'professional'], '投资者类别应为普通投资者或专业投资者').optional(),
+  riskAssessedOn: dateOnly.nullable().optional(),
+  riskAssessmentExpiresOn: dateOnly.nullable().optional(),
+};
+
+export interface RiskProfile {
+  riskLevel: CustomerRiskLevel | null;
+  investorClass: InvestorClass;
+  riskAssessedOn: string | null;
+  riskAssessmentExpiresOn: string | null;
+}
+
+export type SuitabilityProblem = 'missing_assessment' | 'expired_assessment' | 'level';
+
+export type Suitability =
+  | { ok: true }
+  | { ok: false; problem: SuitabilityProblem; customerLevel: CustomerRiskLevel | null; productLevel: string; overridable: boolean; message: string };
+
+/** Whether a customer with `profile` may be sold a product of `productLevel` on `today` (YYYY-MM-DD). */
+export function checkSuitability(profile: RiskProfile, productLevel: string, today: string): Suitability {
+  if (profile.investorClass === 'professional') return { ok: true };
+  const mismatch = (problem: SuitabilityProblem, overridable: boolean, message: string): Suitability => ({
+    ok: false,
+    problem,
+    customerLevel: profile.riskLevel,
+    productLevel,
+    overridable,
+    message,
+  });
+  if (!profile.riskLevel) return mismatch('missing_assessment', false, `客户还没有风险测评，不能购买 ${productLevel} 产品：请先完成风险承受能力评估`);
+  const grade = Number(profile.riskLevel.slice(1));
+  const risk = Number(productLevel.slice(1));
+  if (profile.riskAssessmentExpiresOn && profile.riskAssessmentExpiresOn < today) {
+    return mismatch(
+      'expired_assessment',
+      false,
+      `客户的风险测评已于 ${profile.riskAssessmentExpiresOn} 过期（${profile.riskLevel}），请重新测评后再购买 ${productLevel} 产品`,
+    );
+  }
+  if (risk > grade) {
+    return mismatch(
+      'level',
+      grade > 1,
+      `适当性不匹配：客户风险等级 ${profile.riskLevel}（${CUSTOMER_RISK_LABELS[profile.riskLevel]}），产品风险等级 ${productLevel}，${grade === 1 ? '保守型客户不能购买高于 R1 的产品' : '需客户书面确认并填写例外原因'}`,
+    );
+  }
+  return { ok: true };
+}
+
+/** A sale past a mismatch: the reason the investor insisted (permission `sales.override_suitability`). */
+export const suitabilityOverrideSchema = z.object({ reason: z.string().trim().min(1, '请填写适当性例外原因').max(500, '例外原因不能超过 500 字') });
