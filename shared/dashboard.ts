@@ -70,6 +70,8 @@ export interface TargetProgress {
   completion: number | null;
   /** A year with no target of its own for this scope: the sum of its quarter targets. */
   summedFrom?: 'quarters';
+  /** Which quarters it sums (a year with only Q4 planned says so). */
+  summedQuarters?: string[];
 }
 
 export interface TargetDashboard {
@@ -91,4 +93,12 @@ export interface AumDashboard {
   netInflow: number;
   /** Sales past a suitability mismatch in the period (适当性例外), newest first. */
   overrides: { saleId: number; customer: string; product: string; customerLevel: string | null; productLevel: string; reason: string; soldOn: string }[];
+}
+
+/** The workbench's 我的本月: the caller's own figures for one period. */
+export interface MyPeriod {
+  period: PeriodRange;
+  followUps: number;
+  sales: { amount: number; count: number };
+  newCustomers: number;
 }

@@ -76,3 +76,14 @@ export function checkSuitability(profile: RiskProfile, productLevel: string, tod
 
 /** A sale past a mismatch: the reason the investor insisted (permission `sales.override_suitability`). */
 export const suitabilityOverrideSchema = z.object({ reason: z.string().trim().min(1, '请填写适当性例外原因').max(500, '例外原因不能超过 500 字') });
+
+/** How a risk profile reads on a card: 「C3 稳健型 · 至 2027-06-01」, and whether it needs attention. */
+export function riskProfileText(profile: RiskProfile, today: string): { text: string; tone: 'ok' | 'warn' | 'bad' } {
+  if (profile.investorClass === 'professional') return { text: INVESTOR_CLASSES.professional, tone: 'ok' };
+  if (!profile.riskLevel) return { text: '未测评', tone: 'bad' };
+  const label = `${profile.riskLevel} ${CUSTOMER_RISK_LABELS[profile.riskLevel]}`;
+  const until = profile.riskAssessmentExpiresOn;
+  if (until && until < today) return { text: `${label} · 已于 ${until} 过期`, tone: 'bad' };
+  const soon = until !== null && Date.parse(`${until}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`) <= 30 * 86_400_000;
+  return { text: until ? `${label} · 至 ${until}` : label, tone: soon ? 'warn' : 'ok' };
+}

@@ -30,6 +30,8 @@ export interface TargetView {
   periodKind: PeriodKind;
   scopeType: 'user' | 'department';
   scope: { id: number; name: string };
+  /** The department the target counts under: the department's own id, a person's main department. */
+  departmentId: number | null;
   metric: TargetMetric;
   value: number;
   updatedAt: string;

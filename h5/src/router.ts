@@ -41,6 +41,24 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '客户详情' },
   },
   {
+    path: '/sales',
+    name: 'sales',
+    component: () => import('./pages/sales/SalesPage.vue'),
+    meta: { title: '我的销售', permission: 'sales.read' },
+  },
+  {
+    path: '/sales/new',
+    name: 'sale-new',
+    component: () => import('./pages/sales/SaleFormPage.vue'),
+    meta: { title: '录入销售', permission: 'sales.write' },
+  },
+  {
+    path: '/sales/:id(\\d+)/edit',
+    name: 'sale-edit',
+    component: () => import('./pages/sales/SaleFormPage.vue'),
+    meta: { title: '编辑销售', permission: 'sales.write' },
+  },
+  {
     path: '/partners',
     name: 'partners',
     component: () => import('./pages/partners/PartnersPage.vue'),
@@ -57,6 +75,49 @@ const routes: RouteRecordRaw[] = [
     name: 'products',
     component: () => import('./pages/partners/ProductsPage.vue'),
     meta: { title: '产品', permission: 'product.read' },
+  },
+  // Manager side (看板 / 目标 / 代销机构与产品 / 管理): added after '/products'.
+  {
+    path: '/products/new',
+    name: 'product-new',
+    component: () => import('./pages/partners/ProductFormPage.vue'),
+    meta: { title: '新建产品', permission: 'product.manage' },
+  },
+  {
+    path: '/products/:id(\\d+)/edit',
+    name: 'product-edit',
+    component: () => import('./pages/partners/ProductFormPage.vue'),
+    meta: { title: '编辑产品', permission: 'product.manage' },
+  },
+  {
+    path: '/products/:id(\\d+)',
+    name: 'product',
+    component: () => import('./pages/partners/ProductDetailPage.vue'),
+    meta: { title: '产品详情', permission: 'product.read' },
+  },
+  {
+    path: '/partners/new',
+    name: 'partner-new',
+    component: () => import('./pages/partners/PartnerFormPage.vue'),
+    meta: { title: '新建代销机构', permission: 'partner.write' },
+  },
+  {
+    path: '/partners/:id(\\d+)/edit',
+    name: 'partner-edit',
+    component: () => import('./pages/partners/PartnerFormPage.vue'),
+    meta: { title: '编辑代销机构', permission: 'partner.write' },
+  },
+  {
+    path: '/targets',
+    name: 'targets',
+    component: () => import('./pages/targets/TargetsPage.vue'),
+    meta: { title: '目标设置', permission: 'target.manage' },
+  },
+  {
+    path: '/aum',
+    name: 'aum',
+    component: () => import('./pages/aum/AumPage.vue'),
+    meta: { title: '资产规模', permission: 'dashboard.view' },
   },
   {
     path: '/transfers',

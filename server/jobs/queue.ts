@@ -198,6 +198,18 @@ export class DurableQueue {
   }
 
   /** The admin's retry: dead rows (all, or those in `ids`) ready now, with a fresh budget. */
+  /** Queued rows waiting out a backoff become due now (an admin's 立即重试); returns how many. */
+  async dueNow(ids: readonly number[]): Promise<number> {
+    if (!ids.length) return 0;
+    const { table, status, dueAt } = this.t;
+    return updateRows(this.sequelize, `UPDATE ${table} SET ${dueAt} = ?, updated_at = ? WHERE ${status.column} = ? AND id IN (${sqlList(ids)})`, [
+      new Date(this.now()),
+      new Date(this.now()),
+      status.ready,
+      ...ids,
+    ]);
+  }
+
   async retryDead(ids?: readonly number[]): Promise<number> {
     const { table, status, attempts, dueAt } = this.t;
     const only = ids ? ` AND id IN (${sqlList(ids)})` : '';

@@ -2,6 +2,8 @@
  * Dashboards over a hand-built dataset whose figures are computed by hand below, for each scope,
  * on SQLite and on MySQL. Period 2026-Q3 (China days 2026-07-01 … 2026-09-30).
  */
+import type { MyPeriod } from '@shared/dashboard';
+import { businessDate } from '@shared/time';
 import type { ConsignmentDashboard, CustomerDashboard, SalesDashboard, TargetDashboard } from '@shared/dashboard';
 import { rebuildFollowUpRollup } from '../../server/modules/follow-ups/rollup';
 import { rebuildSalesRollup } from '../../server/modules/sales/rollup';
@@ -227,6 +229,23 @@ describe.each(databaseTargets())('dashboards on $label', (target) => {
     });
   });
 
+  describe('my period', () => {
+    it('gives a rep without dashboard.view their own month: a customer and a follow-up written now count', async () => {
+      const month = businessDate(new Date()).slice(0, 7);
+      const before = await api.get<MyPeriod>('rep-east-2', `/api/dashboard/mine?period=${month}`);
+      const c = await api.send<{ id: number }>('rep-east-2', 'POST', '/api/customers', { type: 'individual', name: '本月新客户' });
+      await api.send('rep-east-2', 'POST', `/api/customers/${c.id}/follow-ups`, { channel: 'phone', content: '首次电话' });
+
+      const after = await api.get<MyPeriod>('rep-east-2', `/api/dashboard/mine?period=${month}`);
+      const forbidden = await (await api.as('rep-east-2')).fetch('/api/dashboard/customers');
+
+      expect(forbidden.status).toBe(403);
+      expect(after.newCustomers).toBe(before.newCustomers + 1);
+      expect(after.followUps).toBe(before.followUps + 1);
+      expect(after.sales).toEqual(before.sales);
+    });
+  });
+
   describe('targets', () => {
     it('sets actual against target with the completion for each target of the period', async () => {
       const d = await board<TargetDashboard>('admin', 'targets');
@@ -267,7 +286,7 @@ describe.each(databaseTargets())('dashboards on $label', (target) => {
       const d = await board<TargetDashboard>('admin', 'targets', 'period=2026');
       const line = (metric: string, scope: string) => d.items.find((i) => i.metric === metric && i.scope.name === scope);
 
-      expect(line('sales_amount', '李娜')).toMatchObject({ target: 5000, summedFrom: 'quarters' });
+      expect(line('sales_amount', '李娜')).toMatchObject({ target: 5000, summedFrom: 'quarters', summedQuarters: ['2026-Q3', '2026-Q4'] });
       expect(line('sales_amount', '华南销售部')).toMatchObject({ target: 9000, actual: 3800 });
       expect(line('sales_amount', '华南销售部')!.summedFrom).toBeUndefined();
     });

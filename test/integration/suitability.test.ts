@@ -61,6 +61,21 @@ describe.each(databaseTargets())('investor suitability on $label', (target) => {
       expect(c).toMatchObject({ riskLevel: 'C3', investorClass: 'ordinary', riskAssessedOn: '2026-06-01', riskAssessmentExpiresOn: '2027-06-01' });
     });
 
+    it('refuses a validity that ends before the assessment, at the field', async () => {
+      const res = await (
+        await api.as('rep-east-1')
+      ).json('/api/customers', 'POST', {
+        type: 'individual',
+        name: '日期颠倒',
+        riskLevel: 'C3',
+        riskAssessedOn: '2026-06-01',
+        riskAssessmentExpiresOn: '2026-05-01',
+      });
+
+      expect(res.status).toBe(400);
+      expect((await errorOf(res)).details).toEqual([expect.objectContaining({ field: 'riskAssessmentExpiresOn', message: '测评有效期至不能早于测评日期' })]);
+    });
+
     it('may be changed only with the customer.risk permission', async () => {
       await api.send('admin', 'POST', '/api/admin/roles', {
         code: 'writer_only',

@@ -306,7 +306,7 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
       expect(await relation('wmFAIL01', 'rep-east-2')).toBeDefined();
     });
 
-    it('refuses to retry an event that is not dead', async () => {
+    it('refuses to retry an event that did not fail, saying why in Chinese', async () => {
       await post({ Event: 'change_contact', ChangeType: 'update_tag', TagId: '1' });
       await server.worker.drain();
       const admin = await loggedIn(server, 'admin');
@@ -315,6 +315,7 @@ describe.each(databaseTargets())('callback pipeline on $label', (target) => {
       const res = await admin.fetch(`/api/admin/events/${items[0]!.id}/retry`, { method: 'POST' });
 
       expect(res.status).toBe(409);
+      expect((await errorOf(res)).message).toContain('已处理完成');
     });
 
     it('applies the events of one contact in order even when the first is retried', async () => {

@@ -13,6 +13,12 @@ export interface CustomerListFilter {
   tagId?: string;
   /** The 渠道活码 `state` the customer came through. */
   channel?: string;
+  /** Managers: one owner's customers, or one department's (its subtree). */
+  ownerUserId?: number;
+  departmentId?: number;
+  /** Drill-downs from the dashboard: a source, and customers not followed up for N days. */
+  source?: string;
+  noFollowUpDays?: number;
 }
 
 /** The caller's customers whose next follow-up is today or earlier, soonest first. */

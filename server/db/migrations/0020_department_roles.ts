@@ -30,7 +30,7 @@ export const migration: Migration = {
       'department_default_roles',
       {
         department_id: { type: DataTypes.INTEGER, primaryKey: true, allowNull: false },
-        role_code: { type: DataTypes.STRING(32), allowNull: false },
+        role_code: { type: DataTypes.STRING(64), allowNull: false },
         ...timestamps,
       },
       tableOptions,

@@ -7,16 +7,16 @@ import type { CustomerCreateInput, CustomerUpdateInput, CustomerView } from '@sh
 import type { PageOf } from '@shared/http';
 import { normalizePhone } from '@shared/phone';
 import { DEFAULT_ASSESSMENT_VALID_DAYS, type CustomerRiskLevel, type InvestorClass, type RiskProfile } from '@shared/suitability';
-import { addDays, startOfBusinessDay } from '@shared/time';
+import { addDays, businessDate, startOfBusinessDay } from '@shared/time';
 import { INSERT_ROWS_PER_STATEMENT, containsWhere, inSlices } from '../../db/dialect';
 import { enqueueJob } from '../../jobs/jobs';
 import { dateOnlyOrNull, isoOrNull, iso, namesById, named, updateAtVersion } from '../../db/lookup';
-import { conflict, duplicate, forbidden, notFound, validationFailed } from '../../errors';
+import { conflict, duplicate, forbidden, invalidField, notFound, validationFailed } from '../../errors';
 import { pageWindow } from '../../db/paging';
 import { phoneField } from '../../values';
 import { audit, auditEdit, type Actor } from '../audit/service';
 import { assertDictionaryValues, type DictionaryCheck } from '../dictionaries/service';
-import { canSee, scopeWhere, type Access } from '../roles/access';
+import { canSee, descendantsOf, scopeWhere, type Access } from '../roles/access';
 import { resolveOwnership, type Caller } from '../roles/ownership';
 import { customerModels, stageChangeModels, type CustomerRow } from './models';
 
@@ -150,6 +150,7 @@ async function uniquely<T>(
 
 export async function createCustomer(sequelize: Sequelize, caller: Caller, input: CustomerCreateInput): Promise<CustomerView> {
   assertMayWriteRisk(caller.access, input);
+  assertRiskDates(input);
   const values = { ...DEFAULTS, ...input };
   await assertDictionaryValues(sequelize, dictionaryChecks(values));
   const { ownerUserId, departmentId } = await resolveOwnership(sequelize, caller, input);
@@ -261,7 +262,8 @@ export async function listCustomers(sequelize: Sequelize, access: Access, query:
     });
   }
   if (query.ownerUserId) and.push({ owner_user_id: query.ownerUserId });
-  if (query.departmentId) and.push({ department_id: query.departmentId });
+  // A department means its subdepartments too, as on the dashboards.
+  if (query.departmentId) and.push({ department_id: { [Op.in]: await descendantsOf(sequelize, [query.departmentId]) } });
   if (query.lifecycleStage) and.push({ lifecycle_stage: query.lifecycleStage });
   if (query.level) and.push({ level: query.level });
   if (query.source) and.push({ source: query.source });
@@ -323,6 +325,15 @@ function assertMayWriteRisk(access: Access, values: Partial<CustomerCreateInput>
   const before: Partial<CustomerRow> = current ?? { risk_level: null, investor_class: 'ordinary', risk_assessed_on: null, risk_assessment_expires_on: null };
   const changed = Object.entries(riskColumns(values)).some(([column, value]) => (before[column as keyof CustomerRow] ?? null) !== (value ?? null));
   if (changed) throw forbidden('没有录入风险测评的权限（customer.risk）', 'risk_profile_forbidden');
+}
+
+/** An assessment's validity ends on or after the day it was made (and it was not made in the future). */
+function assertRiskDates(values: Partial<CustomerCreateInput>, current?: CustomerRow): void {
+  const columns = { ...(current ?? {}), ...riskColumns(values) };
+  const assessed = dateOnlyOrNull(columns.risk_assessed_on ?? null);
+  const expires = dateOnlyOrNull(columns.risk_assessment_expires_on ?? null);
+  if (assessed && expires && expires < assessed) throw invalidField('riskAssessmentExpiresOn', '测评有效期至不能早于测评日期');
+  if (values.riskAssessedOn && values.riskAssessedOn > businessDate(new Date())) throw invalidField('riskAssessedOn', '测评日期不能晚于今天');
 }
 
 /** The columns a patch sets (undefined fields stay as they are); `phone` already normalised. */
@@ -389,6 +400,7 @@ export async function writeCustomerChanges(
 export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: number, patch: CustomerUpdateInput): Promise<CustomerView> {
   const current = await loadVisibleCustomer(sequelize, caller.access, id);
   assertMayWriteRisk(caller.access, patch, current);
+  assertRiskDates(patch, current);
   await assertDictionaryValues(
     sequelize,
     dictionaryChecks(patch, current).filter((c) => c.value !== undefined),

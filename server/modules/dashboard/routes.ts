@@ -2,10 +2,10 @@ import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { targetPeriod } from '@shared/targets';
-import { requirePermission } from '../../http/auth';
+import { requirePermission, requireUser } from '../../http/auth';
 import { callerOf } from '../auth/caller';
 import { validate } from '../../http/validate';
-import { aumDashboard, consignmentDashboard, customerDashboard, salesDashboard, targetDashboard } from './service';
+import { aumDashboard, consignmentDashboard, customerDashboard, myPeriod, salesDashboard, targetDashboard } from './service';
 
 const query = z.object({
   period: targetPeriod.optional(),
@@ -23,5 +23,9 @@ export function dashboardRoutes(deps: { sequelize: Sequelize }): Router {
       ctx.body = await board(sequelize, callerOf(ctx).access, validate(query, ctx.query));
     });
   }
+  // 我的本月 on the workbench: anyone, for themselves only.
+  router.get('/mine', requireUser, async (ctx) => {
+    ctx.body = await myPeriod(sequelize, callerOf(ctx).access, validate(query, ctx.query));
+  });
   return router;
 }

@@ -6,7 +6,17 @@
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { ChannelRow } from '@shared/engagement';
-import type { AmountBy, AumDashboard, ConsignmentDashboard, CountBy, CustomerDashboard, PeriodRange, SalesDashboard, TargetDashboard } from '@shared/dashboard';
+import type {
+  AmountBy,
+  AumDashboard,
+  MyPeriod,
+  ConsignmentDashboard,
+  CountBy,
+  CustomerDashboard,
+  PeriodRange,
+  SalesDashboard,
+  TargetDashboard,
+} from '@shared/dashboard';
 import { fromHundredths } from '@shared/money';
 import { businessDate } from '@shared/time';
 import { periodDays, periodKind, quarterOf, type TargetMetric, type TargetView } from '@shared/targets';
@@ -296,11 +306,11 @@ async function yearTargets(sequelize: Sequelize, access: Access, year: string): 
   const [own, ...quarters] = await Promise.all([year, ...[1, 2, 3, 4].map((q) => `${year}-Q${q}`)].map((p) => listTargets(sequelize, access, { period: p })));
   const keyOf = (t: TargetView) => `${t.scopeType}:${t.scope.id}:${t.metric}`;
   const out = new Map(own!.map((t) => [keyOf(t), t]));
-  const summed = new Map<string, TargetView>();
+  const summed = new Map<string, TargetView & { quarters: string[] }>();
   for (const t of quarters.flat()) {
     if (out.has(keyOf(t))) continue;
     const sum = summed.get(keyOf(t));
-    summed.set(keyOf(t), sum ? { ...sum, value: sum.value + t.value } : t);
+    summed.set(keyOf(t), sum ? { ...sum, value: sum.value + t.value, quarters: [...sum.quarters, t.period] } : { ...t, quarters: [t.period] });
   }
   return [...out.values(), ...summed.values()];
 }
@@ -332,7 +342,9 @@ export async function targetDashboard(sequelize: Sequelize, access: Access, quer
       target: t.value,
       actual,
       completion: t.value > 0 ? Math.round((actual / t.value) * 1000) / 10 : null,
-      ...(t.period === period.period ? {} : { summedFrom: 'quarters' as const }),
+      ...(t.period === period.period
+        ? {}
+        : { summedFrom: 'quarters' as const, summedQuarters: (t as TargetView & { quarters?: string[] }).quarters ?? [t.period] }),
     });
   }
   return { period, items };
@@ -468,5 +480,34 @@ export async function aumDashboard(sequelize: Sequelize, access: Access, query: 
       reason: o.reason,
       soldOn: dateOnlyOrNull(o.sold_on)!,
     })),
+  };
+}
+
+/** The caller's own period: follow-ups written, sales booked (direct and consignment), customers created. */
+export async function myPeriod(sequelize: Sequelize, access: Access, query: DashboardQuery, now = new Date()): Promise<MyPeriod> {
+  const period = periodRange(query.period, now);
+  const [start, end] = [chinaMidnight(period.from), chinaMidnight(nextDay(period.to))];
+  const [[followUps], [sales], [created]] = await Promise.all([
+    rows<{ n: number | string | null }>(sequelize, 'SELECT SUM(follow_up_count) AS n FROM follow_ups_monthly WHERE user_id = ? AND month >= ? AND month <= ?', [
+      access.userId,
+      period.from.slice(0, 7),
+      period.to.slice(0, 7),
+    ]),
+    rows<{ fen: number | string | null; n: number | string }>(
+      sequelize,
+      'SELECT SUM(amount_fen) AS fen, COUNT(*) AS n FROM product_sales WHERE rep_user_id = ? AND deleted_at IS NULL AND sold_on >= ? AND sold_on <= ?',
+      [access.userId, period.from, period.to],
+    ),
+    rows<{ n: number | string }>(
+      sequelize,
+      'SELECT COUNT(*) AS n FROM customers WHERE owner_user_id = ? AND deleted_at IS NULL AND created_at >= ? AND created_at < ?',
+      [access.userId, start, end],
+    ),
+  ]);
+  return {
+    period,
+    followUps: Number(followUps?.n ?? 0),
+    sales: { amount: fromHundredths(Number(sales?.fen ?? 0)), count: Number(sales?.n ?? 0) },
+    newCustomers: Number(created?.n ?? 0),
   };
 }

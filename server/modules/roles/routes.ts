@@ -19,7 +19,7 @@ const roleBody = z.object({
 });
 const rolePatch = roleBody.omit({ code: true }).partial();
 const userQuery = z.object({ keyword: z.string().trim().max(64).optional(), ...pageFields });
-const departmentRoleBody = z.object({ roleCode: z.string().min(1).max(32).nullable() });
+const departmentRoleBody = z.object({ roleCode: z.string().min(1).max(64).nullable() });
 const userRolesBody = z.object({ roles: z.array(z.string()).min(1, '至少保留一个角色').max(20) });
 export function roleRoutes(deps: { sequelize: Sequelize }): Router {
   const { sequelize } = deps;

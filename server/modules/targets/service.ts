@@ -148,12 +148,17 @@ async function views(sequelize: Sequelize, rows: TargetRow[]): Promise<TargetVie
     'departments',
     rows.filter((r) => r.scope_type === 'department').map((r) => r.scope_id),
   );
+  const userDepartments = await mainDepartments(
+    sequelize,
+    rows.filter((r) => r.scope_type === 'user').map((r) => r.scope_id),
+  );
   return rows.map((r) => ({
     id: r.id,
     period: r.period,
     periodKind: periodKind(r.period),
     scopeType: r.scope_type,
     scope: named(r.scope_type === 'user' ? users : departments, r.scope_id),
+    departmentId: r.scope_type === 'user' ? (userDepartments.get(r.scope_id) ?? null) : r.scope_id,
     metric: r.metric,
     value: shown(r.metric, r.value),
     updatedAt: iso(r.updated_at),

@@ -98,8 +98,10 @@ export async function eventCounts(sequelize: Sequelize): Promise<Record<EventSta
 /** Puts a dead event back in the queue with a fresh attempt budget. */
 export async function retryEvent(sequelize: Sequelize, actor: Actor, id: number): Promise<EventSummary> {
   const event = await getEvent(sequelize, id);
-  if (event.status !== 'dead') throw conflict(`只有失败（dead）的事件可以重试，当前状态：${event.status}`);
-  await inbox(sequelize).retryDead([id]);
+  // A dead event starts over; one waiting out its backoff after a failure runs now.
+  if (event.status === 'dead') await inbox(sequelize).retryDead([id]);
+  else if (event.status === 'pending' && event.attempts > 0) await inbox(sequelize).dueNow([id]);
+  else throw conflict(`只有处理失败的事件可以重试，这个事件${EVENT_STATUS_TEXT[event.status] ?? '状态不允许重试'}`);
   await audit(sequelize, actor, {
     action: 'event.retry',
     entity: 'wecom_event',
@@ -114,6 +116,8 @@ export async function retryDeadEvents(sequelize: Sequelize, actor: Actor): Promi
   await audit(sequelize, actor, { action: 'event.retry', entity: 'wecom_event', summary: `重试全部失败事件（${n} 条）` });
   return n;
 }
+
+const EVENT_STATUS_TEXT: Record<string, string> = { pending: '正在等待处理', processing: '正在处理', done: '已处理完成', ignored: '无需处理' };
 
 /** The inbox's queue, for the admin's retry (the worker's retry policy does not matter here). */
 const inbox = (sequelize: Sequelize) => new DurableQueue(sequelize, INBOX_QUEUE, { maxAttempts: 1, baseMs: 0, capMs: 0 });

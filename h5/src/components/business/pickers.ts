@@ -1,0 +1,42 @@
+/** Search functions for the SearchPickerSheet: products, partners and customers as picker rows. */
+import type { ProductView } from '@shared/products';
+import { PRODUCT_STATUSES } from '@shared/products';
+import { customersApi } from '@/api/customers';
+import { pickerApi } from '@/api/sales';
+
+/** One row of a picker: what it is, a second line, and an optional tag (a product's status). */
+export interface PickerOption {
+  id: number;
+  title: string;
+  label?: string;
+  tag?: { text: string; type: 'primary' | 'success' | 'warning' | 'danger' | 'default' };
+  disabled?: boolean;
+}
+
+type Label = (type: 'product_category', code: string) => string;
+
+/** Products by name or code; `forBuy`: a product that has been wound up (已清盘) can't be bought. */
+export function productSearch(label: Label, options: { forBuy?: boolean } = {}) {
+  return async (keyword: string): Promise<PickerOption[]> =>
+    (await pickerApi.products(keyword)).items.map((p: ProductView) => ({
+      id: p.id,
+      title: p.name,
+      label: [p.code, label('product_category', p.category), p.riskLevel].filter(Boolean).join(' · '),
+      tag: p.status === 'on_sale' ? undefined : { text: PRODUCT_STATUSES[p.status], type: p.status === 'closed' ? 'danger' : 'warning' },
+      disabled: options.forBuy && p.status === 'closed',
+    }));
+}
+
+/** Consignment partners the caller may see. */
+export async function partnerSearch(keyword: string): Promise<PickerOption[]> {
+  return (await pickerApi.partners(keyword)).items.map((p) => ({ id: p.id, title: p.name, label: p.contactName ?? undefined }));
+}
+
+/** The caller's customers by name, phone or institution. */
+export async function customerSearch(keyword: string): Promise<PickerOption[]> {
+  return (await customersApi.list({ keyword: keyword || undefined }, 1)).items.map((c) => ({
+    id: c.id,
+    title: c.name,
+    label: [c.institution !== c.name ? c.institution : null, c.phone].filter(Boolean).join(' · ') || undefined,
+  }));
+}

@@ -1,0 +1,138 @@
+/**
+ * Chart options for the phone: horizontal bars for rankings and breakdowns (values at the bar
+ * ends, short names on the axis, the full name in the tap tooltip) and monthly columns. Only
+ * types come from ECharts here — the library itself loads with the chart.
+ */
+import type { BarSeriesOption } from 'echarts/charts';
+import type { GridComponentOption, TooltipComponentOption } from 'echarts/components';
+import type { ComposeOption } from 'echarts/core';
+
+export type ChartOption = ComposeOption<BarSeriesOption | GridComponentOption | TooltipComponentOption>;
+
+export interface ChartItem {
+  label: string;
+  value: number;
+  /** The value as shown on the bar; the number itself when absent. */
+  text?: string;
+  /** The value in words for the tooltip and the picked line (“47 位客户”); `text` when absent. */
+  detail?: string;
+}
+
+const AXIS_TEXT = '#646566';
+const LINE = '#ebedf0';
+const FONT = 11;
+
+/** A name cut to `max` characters (the tooltip shows it whole). */
+export const shortName = (name: string, max = 6) => (name.length > max ? `${name.slice(0, max - 1)}…` : name);
+
+/** Short amounts for axes and bar ends: 1.2亿, 35.6万, 8,000. */
+export function compactYuan(amount: number): string {
+  if (Math.abs(amount) >= 1e8) return `${trim(amount / 1e8)}亿`;
+  if (Math.abs(amount) >= 1e4) return `${trim(amount / 1e4)}万`;
+  return amount.toLocaleString('zh-CN', { maximumFractionDigits: 0 });
+}
+const trim = (n: number) => n.toLocaleString('zh-CN', { maximumFractionDigits: n >= 100 ? 0 : 1 });
+
+const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const tooltip = (lines: (index: number) => string[]): TooltipComponentOption => ({
+  trigger: 'item',
+  triggerOn: 'click',
+  confine: true,
+  enterable: false,
+  textStyle: { fontSize: 12 },
+  formatter: (params) => {
+    const index = (Array.isArray(params) ? params[0] : params)?.dataIndex ?? 0;
+    return lines(index).map(escape).join('<br/>');
+  },
+});
+
+/** One row per item, largest first as given; `hint`: a line under the value in the tooltip (what a second tap does). */
+export function horizontalBars(items: ChartItem[], color: string, hint?: (index: number) => string | undefined): ChartOption {
+  const rows = [...items].reverse(); // ECharts draws the first category at the bottom
+  const last = items.length - 1;
+  return {
+    animation: false,
+    grid: { left: 4, right: 56, top: 4, bottom: 4, containLabel: true },
+    xAxis: { type: 'value', show: false, max: (v) => Math.max(1, v.max) },
+    yAxis: {
+      type: 'category',
+      // `index|name`: unique categories (a tapped label says which row), drawn as the short name.
+      data: rows.map((r, i) => `${i}|${r.label}`),
+      triggerEvent: true,
+      axisTick: { show: false },
+      axisLine: { lineStyle: { color: LINE } },
+      axisLabel: { color: AXIS_TEXT, fontSize: 12, margin: 6, formatter: (v: string) => shortName(v.slice(v.indexOf('|') + 1)) },
+    },
+    tooltip: tooltip((i) => {
+      const item = items[last - i]!;
+      const extra = hint?.(last - i);
+      return [item.label, item.detail ?? item.text ?? String(item.value), ...(extra ? [extra] : [])];
+    }),
+    series: [
+      {
+        type: 'bar',
+        barMaxWidth: 14,
+        barMinHeight: 2,
+        data: rows.map((r) => r.value),
+        itemStyle: { color, borderRadius: [0, 4, 4, 0] },
+        label: {
+          show: true,
+          position: 'right',
+          fontSize: FONT,
+          color: '#323233',
+          formatter: (p) => rows[p.dataIndex]!.text ?? String(rows[p.dataIndex]!.value),
+        },
+      },
+    ],
+  };
+}
+
+/** Height that gives each bar row about 30 px. */
+export const barsHeight = (count: number) => Math.max(60, count * 30 + 8);
+
+/** Monthly columns (`YYYY-MM`), the months inside the period in full colour, amounts on top. */
+export function monthColumns(months: { month: string; amount: number }[], inPeriod: (month: string) => boolean, color: string): ChartOption {
+  return {
+    animation: false,
+    // Values stand upright above their columns: twelve side by side leave no room for them level.
+    grid: { left: 4, right: 4, top: 44, bottom: 4, containLabel: true },
+    xAxis: {
+      type: 'category',
+      // Month numbers (1 … 12): with 月 twelve labels collide on a 320 px phone; the tooltip says 2026年10月.
+      data: months.map((m) => String(Number(m.month.slice(5)))),
+      axisTick: { show: false },
+      axisLine: { lineStyle: { color: LINE } },
+      axisLabel: { color: AXIS_TEXT, fontSize: 10, interval: 0, margin: 6 },
+    },
+    yAxis: {
+      type: 'value',
+      splitNumber: 3,
+      axisLabel: { color: AXIS_TEXT, fontSize: 10, formatter: (v: number) => compactYuan(v) },
+      splitLine: { lineStyle: { color: LINE } },
+    },
+    tooltip: tooltip((i) => {
+      const m = months[i]!;
+      return [`${m.month.slice(0, 4)}年${Number(m.month.slice(5))}月`, `直销 ${compactYuan(m.amount)}元`];
+    }),
+    series: [
+      {
+        type: 'bar',
+        barMaxWidth: 16,
+        data: months.map((m) => ({ value: m.amount, itemStyle: { color, opacity: inPeriod(m.month) ? 1 : 0.35 } })),
+        itemStyle: { borderRadius: [3, 3, 0, 0] },
+        label: {
+          show: true,
+          position: 'top',
+          rotate: 90,
+          align: 'left',
+          verticalAlign: 'middle',
+          distance: 4,
+          fontSize: 10,
+          color: '#646566',
+          formatter: (p) => (Number(p.value) > 0 ? compactYuan(Number(p.value)) : ''),
+        },
+      },
+    ],
+  };
+}
