@@ -369,8 +369,7 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     const noteAfterKeep = await page.getByTestId('next-note').count();
     await page.getByTestId('follow-up-content').locator('textarea').fill('电话沟通：客户确认按原计划面谈');
     await page.getByTestId('follow-up-outcome').locator('textarea').fill('同意面谈');
-    await page.getByTestId('follow-up-save').click();
-    await page.locator('.van-toast').getByText('已保存').waitFor();
+    await Promise.all([page.locator('.van-toast').getByText('已保存').waitFor(), page.getByTestId('follow-up-save').click()]);
     await page.getByText('电话沟通：客户确认按原计划面谈').first().waitFor();
     const keptAt = await nextOf();
     // Now a replacement: 1周后.
@@ -428,8 +427,8 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     });
     const note = await page.getByTestId('next-note').innerText();
     await screenshot(page, 'business-follow-up-long', { screen: true });
-    await save.click();
-    await page.locator('.van-toast').getByText('已保存').waitFor();
+    // Wait for the toast from before the click: on a busy machine it may come and go quickly.
+    await Promise.all([page.locator('.van-toast').getByText('已保存').waitFor(), save.click()]);
     const [saved] = await db().query<{ at: string | Date }>(
       "SELECT followed_at AS at FROM follow_ups WHERE customer_id = ? AND content LIKE '很长的跟进记录%' ORDER BY id DESC LIMIT 1",
       { replacements: [customer.id], type: QueryTypes.SELECT },
@@ -443,7 +442,7 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     expect(note).toContain('补录');
     expect(inView).toBe(true);
     expect(errors).toEqual([]);
-  });
+  }, 60_000);
 
   it('gives a manager owner and department filters on the customer list', async () => {
     const manager = await openPhonePage(suite.browser, suite.server.baseUrl);
