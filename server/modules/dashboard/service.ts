@@ -18,7 +18,7 @@ import type {
   TargetDashboard,
 } from '@shared/dashboard';
 import { fromHundredths } from '@shared/money';
-import { businessDate } from '@shared/time';
+import { addDays, businessDate } from '@shared/time';
 import { periodDays, periodKind, quarterOf, type TargetMetric, type TargetView } from '@shared/targets';
 import { sqlList } from '../../db/dialect';
 import { dateOnlyOrNull, namesById, named } from '../../db/lookup';
@@ -45,7 +45,7 @@ interface Filter {
 }
 
 const chinaMidnight = (date: string) => new Date(`${date}T00:00:00+08:00`);
-const nextDay = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+const nextDay = (date: string) => addDays(date, 1);
 
 export function periodRange(period: string | undefined, now = new Date()): PeriodRange {
   const p = period ?? quarterOf(businessDate(now));

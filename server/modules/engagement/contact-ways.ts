@@ -16,6 +16,7 @@ import type { WecomClient } from '../../wecom/client';
 import type { ContactWayRequest } from '../../wecom/types';
 import { audit, type Actor } from '../audit/service';
 import { engagementModels, type ContactWayRow } from './models';
+import { requireTags } from './tags';
 import { deleteTemplateOf, saveTemplate } from './welcome';
 
 /** A fresh `state`: short, in WeCom's limit (30), never reused (the column is unique). */
@@ -78,18 +79,6 @@ async function membersOf(sequelize: Sequelize, input: ContactWayInput): Promise<
   return input.userIds.map((id) => found.get(id)!.wecom_userid);
 }
 
-async function requireTags(sequelize: Sequelize, tagIds: readonly string[]): Promise<void> {
-  if (!tagIds.length) return;
-  const [row] = await sequelize.query<{ n: number | string }>(
-    `SELECT COUNT(*) AS n FROM wecom_corp_tags WHERE id IN (${sqlList(tagIds)}) AND deleted_at IS NULL`,
-    {
-      replacements: [...tagIds],
-      type: QueryTypes.SELECT,
-    },
-  );
-  if (Number(row?.n) !== new Set(tagIds).size) throw invalidField('tagIds', '标签不存在或已被删除，请刷新后重试');
-}
-
 function wayRequest(input: ContactWayInput, userids: string[], state: string): ContactWayRequest {
   // 92228: type 1 单人 takes exactly one member; several make a 多人 code (customers added in turn).
   return { type: userids.length === 1 ? 1 : 2, scene: 2, remark: input.name, skip_verify: input.skipVerify, state, user: userids };
@@ -114,7 +103,7 @@ async function saveWelcome(sequelize: Sequelize, actor: Actor, wayId: number, te
 
 export async function createContactWay(sequelize: Sequelize, wecom: WecomClient, actor: Actor, input: ContactWayInput): Promise<ContactWayView> {
   const userids = await membersOf(sequelize, input);
-  await requireTags(sequelize, input.tagIds);
+  await requireTags(sequelize, input.tagIds, 'tagIds');
   const state = newState();
   const created = await wecom.addContactWay(wayRequest(input, userids, state));
   try {
@@ -149,7 +138,7 @@ async function liveWay(sequelize: Sequelize, id: number): Promise<ContactWayRow>
 export async function updateContactWay(sequelize: Sequelize, wecom: WecomClient, actor: Actor, id: number, input: ContactWayInput): Promise<ContactWayView> {
   const way = await liveWay(sequelize, id);
   const userids = await membersOf(sequelize, input);
-  await requireTags(sequelize, input.tagIds);
+  await requireTags(sequelize, input.tagIds, 'tagIds');
   if (way.config_id) {
     const request = wayRequest(input, userids, way.state);
     // A code's type is fixed when it is made: a 单人 code keeps one member (92228).

@@ -102,12 +102,11 @@ async function requireEditable(sequelize: Sequelize, id: string): Promise<boolea
   return tags.some((t) => t.group_id === id);
 }
 
-/** The tag ids that exist, or a field error naming the first that does not. */
-async function requireTags(sequelize: Sequelize, ids: readonly string[]): Promise<void> {
+/** Every id names a live corp tag, or a field error on `field`. */
+export async function requireTags(sequelize: Sequelize, ids: readonly string[], field: string): Promise<void> {
   if (!ids.length) return;
   const found = new Set((await liveTags(sequelize, ` AND id IN (${sqlList(ids)})`, [...ids])).map((t) => t.id));
-  const missing = ids.find((id) => !found.has(id));
-  if (missing) throw invalidField('add', '标签不存在或已被删除，请刷新后重试');
+  if (ids.some((id) => !found.has(id))) throw invalidField(field, '标签不存在或已被删除，请刷新后重试');
 }
 
 export interface TagChange {
@@ -117,7 +116,7 @@ export interface TagChange {
 
 /** Tags the contact as `userid` (who must follow it) in WeCom, then in the mirror; the relation's tag ids after. */
 export async function markContactTags(sequelize: Sequelize, wecom: WecomClient, externalUserid: string, userid: string, change: TagChange): Promise<string[]> {
-  await requireTags(sequelize, change.add);
+  await requireTags(sequelize, change.add, 'add');
   await wecom.markTag({ userid, external_userid: externalUserid, add_tag: change.add, remove_tag: change.remove });
   return sequelize.transaction((transaction) => markRelationTags(sequelize, externalUserid, userid, change, transaction));
 }

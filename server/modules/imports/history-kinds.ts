@@ -19,6 +19,7 @@ import { SALE_CHANNELS, saleCreateSchema, type SaleInput } from '@shared/sales';
 import { checkSuitability, type RiskProfile } from '@shared/suitability';
 import { businessDate } from '@shared/time';
 import { sqlList } from '../../db/dialect';
+import { dateOnlyOrNull } from '../../db/lookup';
 import { customerModels } from '../customers/models';
 import { riskProfileOf } from '../customers/service';
 import { customerFollowUpSubject } from '../customers/detail';
@@ -293,14 +294,7 @@ const sales = historyKind({
     );
     return onFileOf(
       rows.map((s) => ({
-        key: key(
-          'sale',
-          s.customer_id,
-          s.product_id,
-          String(s.sold_on instanceof Date ? s.sold_on.toISOString() : s.sold_on).slice(0, 10),
-          Number(s.amount_fen),
-          s.channel,
-        ),
+        key: key('sale', s.customer_id, s.product_id, dateOnlyOrNull(s.sold_on), Number(s.amount_fen), s.channel),
         id: Number(s.id),
         owner: Number(s.rep_user_id),
         department: Number(s.department_id),
@@ -424,14 +418,7 @@ const holdingRecords = historyKind({
     );
     return onFileOf(
       rows.map((t) => ({
-        key: key(
-          'trade',
-          t.customer_id,
-          t.product_id,
-          t.kind,
-          String(t.traded_on instanceof Date ? t.traded_on.toISOString() : t.traded_on).slice(0, 10),
-          Math.abs(Number(t.amount_delta_fen)),
-        ),
+        key: key('trade', t.customer_id, t.product_id, t.kind, dateOnlyOrNull(t.traded_on), Math.abs(Number(t.amount_delta_fen))),
         id: Number(t.id),
         owner: Number(t.owner),
         department: Number(t.department),
