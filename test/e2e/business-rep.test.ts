@@ -405,8 +405,15 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     await page.getByTestId('write-follow-up').click();
     await page.getByTestId('follow-up-content').locator('textarea').fill('很长的跟进记录。'.repeat(120));
     const counter = await page.getByTestId('follow-up-content').locator('.van-field__word-limit').innerText();
+    // A tap landing while the sheet still slides up can be lost on a busy machine: tap again then.
     await page.getByTestId('follow-up-time').click();
-    await page.getByTestId('date-time-picker').waitFor();
+    await page
+      .getByTestId('date-time-picker')
+      .waitFor({ timeout: 5_000 })
+      .catch(async () => {
+        await page.getByTestId('follow-up-time').click();
+        await page.getByTestId('date-time-picker').waitFor();
+      });
     await settle(page);
     await screenshot(page, 'business-follow-up-time-picker', { screen: true });
     // An earlier day: the option above the picked one on the day wheel (on the 1st, on the month wheel).
