@@ -46,6 +46,11 @@ export default tseslint.config(
       ...refuse(['(^|/)(server|scripts|config)(/|$)', 'The H5 talks to the server over HTTP (h5/src/api) and shares only shared/.']),
     },
   },
+  // Plain scripts the browser runs as they are (h5/public is copied, not bundled).
+  {
+    files: ['h5/public/**/*.js'],
+    languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
+  },
   // DESIGN §1: dependencies point one way.
   {
     files: ['shared/**/*.ts'],

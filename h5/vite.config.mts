@@ -1,53 +1,25 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, URL } from 'node:url';
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { VantResolver } from '@vant/auto-import-resolver';
 import vue from '@vitejs/plugin-vue';
 import Components from 'unplugin-vue-components/vite';
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig } from 'vite';
+import { dropVantIconCdn, precompress, sidebarPage, vantIconFile } from './vite-plugins.mts';
 
 /**
- * Vant's icon @font-face lists a CDN copy (at.alicdn.com) after the inlined woff2. Intranet
- * deployments can't reach it, the page's CSP forbids it, and we don't send users' browsers to
- * third parties: keep only the inlined font.
+ * Vue, Pinia, the router and the Vant parts nearly every page (the sidebar first) paints with, as
+ * one chunk: otherwise each Vant component and its style come as a chunk of their own, some 40
+ * requests before the sidebar can paint. Rarer components (pickers, calendars, tabs, swipes) stay
+ * with the pages that use them.
  */
-function dropVantIconCdn(): Plugin {
-  return {
-    name: 'drop-vant-icon-cdn',
-    transform(code, id) {
-      if (!id.includes('vant') || !code.includes('at.alicdn.com')) return null;
-      return { code: code.replace(/,\s*url\(\/\/at\.alicdn\.com[^)]*\)\s*format\("[^"]*"\)/g, ''), map: null };
-    },
-  };
-}
+const VENDOR_CORE =
+  /node_modules[\\/](?:vue|@vue|pinia|vue-router|@vant[\\/]use|vant[\\/]es[\\/](?:utils|composables|locale|config-provider|style|icon|badge|loading|button|cell|cell-group|image|popup|overlay|toast|dialog|empty|skeleton[a-z-]*|tag|notice-bar|action-sheet|field|nav-bar|tabbar|tabbar-item|sticky|divider|list|search|form|lazyload))[\\/]/;
 
 /**
- * Every text asset over 1 KB also as `.br` and `.gz` beside it: the server (koa-send) sends the
- * one the browser accepts, with no compression work per request and no proxy needed.
+ * The app's small modules the sidebar's first paint imports (API client, stores, formatting,
+ * labels), as one chunk rather than a dozen. Only modules without zod: the card needs no schemas.
  */
-function precompress(): Plugin {
-  let outDir = '';
-  return {
-    name: 'precompress',
-    apply: 'build',
-    configResolved(config) {
-      outDir = resolvePath(config.root, config.build.outDir);
-    },
-    async closeBundle() {
-      const files = (await readdir(outDir, { recursive: true })).map(String).filter((f) => /\.(js|css|html|svg|json|txt)$/.test(f));
-      await Promise.all(
-        files.map(async (file) => {
-          const path = join(outDir, file);
-          const body = await readFile(path);
-          if (body.length < 1024) return;
-          await writeFile(`${path}.br`, brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }));
-          await writeFile(`${path}.gz`, gzipSync(body, { level: 9 }));
-        }),
-      );
-    },
-  };
-}
+const APP_CORE =
+  /h5[\\/]src[\\/](?:api[\\/](?:client|sidebar|engagement)\.ts|stores[\\/](?:session|dictionaries|corpTags)\.ts|format\.ts|boot\.ts|composables[\\/](?:openedOnce|useSidebar)\.ts|components[\\/](?:FollowUpCells\.vue|business[\\/](?:DueLabel\.vue|dates\.ts)))|shared[\\/](?:labels|time|risk-profile|transfer-status)\.ts/;
 
 const serverOrigin = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 
@@ -58,6 +30,8 @@ export default defineConfig(({ mode }) => ({
   plugins: [
     vue(),
     dropVantIconCdn(),
+    vantIconFile(),
+    sidebarPage({ live: mode === 'live' }),
     precompress(),
     // Vant components are imported on demand, with their styles, as templates use them.
     Components({ resolvers: [VantResolver()], dts: false }),
@@ -75,6 +49,16 @@ export default defineConfig(({ mode }) => ({
     manifest: true,
     target: 'es2020',
     chunkSizeWarningLimit: 300,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: 'vendor', test: VENDOR_CORE, priority: 10 },
+            { name: 'app', test: APP_CORE, priority: 5 },
+          ],
+        },
+      },
+    },
   },
   server: {
     port: 5173,

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join, relative, resolve } from 'node:path';
 
 const root = resolve(__dirname, '..');
-const INPUTS = ['h5/src', 'h5/public', 'h5/index.html', 'h5/vite.config.mts', 'h5/tsconfig.json', 'shared', 'package-lock.json'];
+const INPUTS = ['h5/src', 'h5/public', 'h5/index.html', 'h5/vite.config.mts', 'h5/vite-plugins.mts', 'h5/tsconfig.json', 'shared', 'package-lock.json'];
 const STAMP = join(root, 'h5/dist/.inputs-sha256');
 
 function* files(path: string): Generator<string> {

@@ -26,6 +26,7 @@ import { matchingRoutes } from './modules/matching/routes';
 import { productRoutes } from './modules/products/routes';
 import { settingsRoutes } from './modules/settings/routes';
 import { engagementRoutes } from './modules/engagement/routes';
+import { sidebarBootRoutes } from './modules/sidebar/boot-routes';
 import { sidebarRoutes } from './modules/sidebar/routes';
 import { saleRoutes } from './modules/sales/routes';
 import { targetRoutes } from './modules/targets/routes';
@@ -76,7 +77,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
   app.use(errorHandler);
   app.use(securityHeaders({ hsts: deps.config.publicUrl.startsWith('https://') }));
   if (deps.wecomSimulator) app.use(mountAt('/__wecom', deps.wecomSimulator));
-  if (deps.h5Dir) app.use(serveSpa(deps.h5Dir, { apiPrefixes: API_PREFIXES }));
+  if (deps.h5Dir) app.use(serveSpa(deps.h5Dir, { apiPrefixes: API_PREFIXES, pages: { '/sidebar': 'sidebar.html' } }));
   app.use(sameOriginWrites({ origin: deps.config.publicUrl, prefix: '/api/', exempt: [CALLBACK_PATH] }));
   // The WeCom callback reads its own raw XML body (with its own limit); everything else is JSON.
   const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: JSON_BODY_LIMIT });
@@ -105,6 +106,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     dashboardRoutes(deps),
     orgRoutes(deps),
     matchingRoutes(deps),
+    sidebarBootRoutes(deps),
     sidebarRoutes(deps),
     engagementRoutes(deps),
     settingsRoutes(deps),

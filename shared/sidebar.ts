@@ -1,5 +1,9 @@
 /** The chat sidebar (DESIGN §6.4): who the customer in this chat is, in one round trip. */
 import type { CustomerView, FollowUpView } from './customers';
+import type { DictionariesResponse } from './dictionaries';
+import type { ApiErrorBody, MetaResponse } from './http';
+import type { JssdkConfigResponse } from './jssdk';
+import type { MeResponse } from './permissions';
 import type { MatchedBy, SuggestionView } from './matching';
 import type { TransferStatus } from './transfers';
 
@@ -93,4 +97,18 @@ export interface GroupChatView {
     customer: { id: number; name: string; owner: { id: number; name: string }; lifecycleStage: string; inScope: boolean };
   }[];
   unmatched: { externalUserId: string; displayName: string }[];
+}
+
+/**
+ * `GET /api/sidebar/boot?contact=&url=`: everything the sidebar needs before its first paint of a
+ * customer, in one request (started by `sidebar-boot.js` while the app's code downloads).
+ */
+export interface SidebarBoot {
+  me: MeResponse;
+  meta: MetaResponse;
+  dictionaries: DictionariesResponse;
+  /** The card of `?contact=` (known from the URL only in the dev shim), or the error it answered. */
+  card?: { ok: true; card: SidebarCard } | { ok: false; status: number; body: ApiErrorBody };
+  /** JS-SDK signatures for `?url=` (inside WeCom); null when WeCom could not sign now. */
+  jssdk?: JssdkConfigResponse | null;
 }

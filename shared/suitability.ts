@@ -9,15 +9,10 @@
  */
 import { z } from 'zod';
 import { dateOnly } from './fields';
-import type { RISK_LEVELS } from './products';
+import { CUSTOMER_RISK_LABELS, CUSTOMER_RISK_LEVELS, type CustomerRiskLevel, type RiskProfile } from './risk-profile';
 
-export const CUSTOMER_RISK_LEVELS = ['C1', 'C2', 'C3', 'C4', 'C5'] as const;
-export type CustomerRiskLevel = (typeof CUSTOMER_RISK_LEVELS)[number];
-export const CUSTOMER_RISK_LABELS: Record<CustomerRiskLevel, string> = { C1: '保守型', C2: '谨慎型', C3: '稳健型', C4: '积极型', C5: '激进型' };
-export const PRODUCT_RISK_LABELS: Record<(typeof RISK_LEVELS)[number], string> = { R1: '低风险', R2: '中低风险', R3: '中风险', R4: '中高风险', R5: '高风险' };
-
-export const INVESTOR_CLASSES = { ordinary: '普通投资者', professional: '专业投资者' } as const;
-export type InvestorClass = keyof typeof INVESTOR_CLASSES;
+// The labels and the card's wording live apart, without zod, for the sidebar's first paint.
+export * from './risk-profile';
 
 /** Without a validity date, an assessment holds this long (a corp policy; many use one year). */
 export const DEFAULT_ASSESSMENT_VALID_DAYS = 365;
@@ -29,13 +24,6 @@ export const riskProfileFields = {
   riskAssessedOn: dateOnly.nullable().optional(),
   riskAssessmentExpiresOn: dateOnly.nullable().optional(),
 };
-
-export interface RiskProfile {
-  riskLevel: CustomerRiskLevel | null;
-  investorClass: InvestorClass;
-  riskAssessedOn: string | null;
-  riskAssessmentExpiresOn: string | null;
-}
 
 export type SuitabilityProblem = 'missing_assessment' | 'expired_assessment' | 'level';
 
@@ -76,14 +64,3 @@ export function checkSuitability(profile: RiskProfile, productLevel: string, tod
 
 /** A sale past a mismatch: the reason the investor insisted (permission `sales.override_suitability`). */
 export const suitabilityOverrideSchema = z.object({ reason: z.string().trim().min(1, '请填写适当性例外原因').max(500, '例外原因不能超过 500 字') });
-
-/** How a risk profile reads on a card: 「C3 稳健型 · 至 2027-06-01」, and whether it needs attention. */
-export function riskProfileText(profile: RiskProfile, today: string): { text: string; tone: 'ok' | 'warn' | 'bad' } {
-  if (profile.investorClass === 'professional') return { text: INVESTOR_CLASSES.professional, tone: 'ok' };
-  if (!profile.riskLevel) return { text: '未测评', tone: 'bad' };
-  const label = `${profile.riskLevel} ${CUSTOMER_RISK_LABELS[profile.riskLevel]}`;
-  const until = profile.riskAssessmentExpiresOn;
-  if (until && until < today) return { text: `${label} · 已于 ${until} 过期`, tone: 'bad' };
-  const soon = until !== null && Date.parse(`${until}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`) <= 30 * 86_400_000;
-  return { text: until ? `${label} · 至 ${until}` : label, tone: soon ? 'warn' : 'ok' };
-}

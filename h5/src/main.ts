@@ -14,4 +14,7 @@ setUnauthorizedHandler(() => {
   window.location.assign(loginUrl(`${window.location.pathname}${window.location.search}`));
 });
 
-createApp(App).use(createPinia()).use(router).mount('#app');
+// Mounted once the first route has resolved (its guard waits for the session): until then the
+// page shows what the HTML painted (sidebar.html's skeleton) rather than an empty shell.
+const app = createApp(App).use(createPinia()).use(router);
+void router.isReady().then(() => app.mount('#app'));

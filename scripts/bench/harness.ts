@@ -21,11 +21,61 @@ import { createWecomSimulator, generateCorp, type GenerateCorpOptions, type Weco
 
 export const logger = createLogger('silent');
 
+/**
+ * One figure of a run, as `--json` prints it: a number and its unit, the baseline measured in the
+ * same run (when there is one) and their ratio, the goal and whether the figure meets it.
+ */
 export interface Row {
   workload: string;
-  figure: string;
-  baseline?: string;
-  ratio?: string;
+  value: number;
+  unit: string;
+  baseline: number | null;
+  baselineUnit: string | null;
+  /** value ÷ baseline. */
+  ratio: number | null;
+  /** In the figure's unit, e.g. "≤ 800 ms"; null where none is set. */
+  goal: string | null;
+  met: boolean | null;
+  /** For a person reading the table (what else the run saw); not for machines. */
+  detail?: string;
+}
+
+export interface FigureOptions {
+  baseline?: { value: number; unit: string };
+  goal?: { atMost: number } | { atLeast: number };
+  detail?: string;
+}
+
+const round = (n: number) => (Math.abs(n) >= 100 ? Math.round(n) : Math.round(n * 100) / 100);
+/** 1,813 or 0.27: thousands separated, small figures with their decimals. */
+const num = (n: number) => (Math.abs(n) >= 100 ? fmt(n) : String(round(n)));
+
+export function figure(workload: string, value: number, unit: string, options: FigureOptions = {}): Row {
+  const { baseline, goal, detail } = options;
+  const row: Row = {
+    workload,
+    value: round(value),
+    unit,
+    baseline: baseline ? round(baseline.value) : null,
+    baselineUnit: baseline?.unit ?? null,
+    ratio: baseline && baseline.value > 0 ? Math.round((value / baseline.value) * 100) / 100 : null,
+    goal: goal ? ('atMost' in goal ? `≤ ${num(goal.atMost)} ${unit}` : `≥ ${num(goal.atLeast)} ${unit}`) : null,
+    met: goal ? ('atMost' in goal ? value <= goal.atMost : value >= goal.atLeast) : null,
+  };
+  if (detail) row.detail = detail;
+  return row;
+}
+
+/** The table for the README: one row per figure. */
+export function markdownTable(rows: Row[]): string {
+  const lines = ['| workload | figure | baseline (same run) | vs baseline | goal | met |', '|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    const value = `${num(r.value)} ${r.unit}${r.detail ? ` (${r.detail})` : ''}`;
+    const baseline = r.baseline === null ? '—' : `${num(r.baseline)} ${r.baselineUnit}`;
+    const met = r.met === null ? '—' : r.met ? 'met' : 'missed';
+    lines.push(`| ${r.workload} | ${value} | ${baseline} | ${r.ratio === null ? '—' : `${r.ratio}×`} | ${r.goal ?? '—'} | ${met} |`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 export interface HostedSimulator {
@@ -218,9 +268,14 @@ export async function load(options: LoadOptions): Promise<LoadStats> {
 }
 
 /** Latency of `count` calls of `task`, `concurrency` at a time, in this process. */
-export async function timeCalls(count: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+export async function timeCalls(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<unknown>,
+): Promise<{ p50: number; p99: number; perSecond: number }> {
   const times: number[] = [];
   let next = 0;
+  const began = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
@@ -233,7 +288,7 @@ export async function timeCalls(count: number, concurrency: number, task: (i: nu
   );
   times.sort((a, b) => a - b);
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
-  return { p50: at(0.5), p99: at(0.99) };
+  return { p50: at(0.5), p99: at(0.99), perSecond: count / ((performance.now() - began) / 1000) };
 }
 
 /** Followed (employee, contact) pairs of the employees with the most contacts. */

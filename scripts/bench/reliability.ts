@@ -18,6 +18,7 @@ import { buildCallbackXml } from '../../server/wecom/xml';
 import {
   CALLBACK,
   count,
+  figure,
   fmt,
   hostSimulator,
   load,
@@ -92,19 +93,24 @@ async function syncsUnderFaults(wecom: HostedSimulator, db: ScratchDatabase): Pr
     relations: (await relationKeys(db.sequelize, 'WHERE deleted_at IS NULL')).sort(),
   };
   const differ = (k: keyof typeof want) => symmetricDifference(want[k], have[k]);
-  return {
-    workload: `org + external-contact sync, 30% of simulator calls failing (-1 / 45033 / 502), ${fmt(want.users.length)} employees, ${fmt(want.relations.length)} relations (${db.label})`,
-    figure: `${org.status} / ${external.status} in ${seconds.toFixed(1)} s; differences from the corp: ${differ('users')} employees, ${differ('departments')} departments, ${differ('relations')} relations`,
-  };
+  return figure(
+    `org + external-contact sync, 30% of simulator calls failing (-1 / 45033 / 502), ${fmt(want.users.length)} employees, ${fmt(want.relations.length)} relations (${db.label}): differences from the corp`,
+    differ('users') + differ('departments') + differ('relations'),
+    'records',
+    {
+      goal: { atMost: 0 },
+      detail: `${org.status} / ${external.status} in ${seconds.toFixed(1)} s; ${differ('users')} employees, ${differ('departments')} departments, ${differ('relations')} relations`,
+    },
+  );
 }
 
 async function sidebarCrowd(server: ServerProcess, wecom: HostedSimulator, db: ScratchDatabase, users: number, seconds: number): Promise<Row> {
   const { employees, next } = await sidebarRequests(server, wecom.base, db.sequelize, users);
   const stats = await load({ url: server.base, connections: users, duration: seconds, warmUp: false, next });
-  return {
-    workload: `${employees} sidebar users at once for ${seconds} s, random followed contacts (${db.label})`,
-    figure: `${stats.errors} errors in ${fmt(stats.requests)} requests; ${fmt(stats.rps)} req/s, p50 ${ms(stats.p50)}, p99 ${ms(stats.p99)}`,
-  };
+  return figure(`${employees} sidebar users at once for ${seconds} s, random followed contacts (${db.label}): errors`, stats.errors, 'errors', {
+    goal: { atMost: 0 },
+    detail: `in ${fmt(stats.requests)} requests; ${fmt(stats.rps)} req/s, p50 ${ms(stats.p50)}, p99 ${ms(stats.p99)}`,
+  });
 }
 
 /** Each kind of broken delivery WeCom (or anyone on the internet) might send, 1,000 in all. */
@@ -152,10 +158,12 @@ async function malformedCallbacks(server: ServerProcess, db: ScratchDatabase): P
   });
   const accepted = stats.errors;
   const after = await count(db.sequelize, 'SELECT COUNT(*) AS n FROM wecom_events');
-  return {
-    workload: `${fmt(stats.requests)} malformed callback bodies (${kinds.length} kinds: forged signature, foreign key or corp, truncated, tampered, empty…) (${db.label})`,
-    figure: `${fmt(stats.requests - accepted)} rejected with 4xx, ${accepted} not; ${after - before} rows written`,
-  };
+  return figure(
+    `${fmt(stats.requests)} malformed callback bodies (${kinds.length} kinds: forged signature, foreign key or corp, truncated, tampered, empty…) (${db.label}): accepted or written`,
+    accepted + (after - before),
+    'requests',
+    { goal: { atMost: 0 }, detail: `${fmt(stats.requests - accepted)} rejected with 4xx, ${accepted} not; ${after - before} rows written` },
+  );
 }
 
 /**
@@ -245,10 +253,15 @@ async function eventsAcrossKills(wecom: HostedSimulator, db: ScratchDatabase, ev
   const leads = await count(db.sequelize, 'SELECT COUNT(*) AS n FROM customers');
   const stored = await count(db.sequelize, 'SELECT COUNT(*) AS n FROM wecom_events');
   const failed = await count(db.sequelize, "SELECT COUNT(*) AS n FROM wecom_events WHERE status <> 'done'");
-  return {
-    workload: `${fmt(events)} callback events delivered 1–3× (${fmt(deliveries.length)} deliveries), server SIGKILLed twice (${db.label})`,
-    figure: `lost ${lost}, applied twice ${extraLinks + extraLeads} (${extraLinks} extra links, ${extraLeads} extra leads among ${fmt(leads)}); ${fmt(acknowledged.size)} acknowledged, ${fmt(stored)} stored (repeats collapsed), ${failed} not done, ${fmt(refused)} deliveries refused while down`,
-  };
+  return figure(
+    `${fmt(events)} callback events delivered 1–3× (${fmt(deliveries.length)} deliveries), server SIGKILLed twice (${db.label}): lost or applied twice`,
+    lost + extraLinks + extraLeads,
+    'events',
+    {
+      goal: { atMost: 0 },
+      detail: `lost ${lost}, applied twice ${extraLinks + extraLeads} (${extraLinks} extra links, ${extraLeads} extra leads among ${fmt(leads)}); ${fmt(acknowledged.size)} acknowledged, ${fmt(stored)} stored (repeats collapsed), ${failed} not done, ${fmt(refused)} deliveries refused while down`,
+    },
+  );
 }
 
 async function column(sequelize: Sequelize, sql: string): Promise<string[]> {

@@ -56,14 +56,17 @@ export async function errorHandler(ctx: Context, next: Next): Promise<void> {
       throw Object.assign(new Error(), { status: ctx.status });
     }
   } catch (err) {
-    const { status, code, message, details } = toErrorBody(err);
+    const { status, body } = errorResponse(err);
     if (status >= 500) ctx.log.error({ err }, 'request failed');
     ctx.status = status;
-    const body: ApiErrorBody = {
-      error: details === undefined ? { code, message } : { code, message, details },
-    };
     ctx.body = body;
   }
+}
+
+/** What an error answers with: the whole response, or one part of a combined response. */
+export function errorResponse(err: unknown): { status: number; body: ApiErrorBody } {
+  const { status, code, message, details } = toErrorBody(err);
+  return { status, body: { error: details === undefined ? { code, message } : { code, message, details } } };
 }
 
 function toErrorBody(err: unknown): {

@@ -12,7 +12,7 @@ const HASHED_ASSET = /^\/assets\//;
  * `index.html` is always revalidated so a deploy takes effect at once. The build writes `.br` and
  * `.gz` beside each text file; koa-send picks the one the browser accepts.
  */
-export function serveSpa(root: string, options: { apiPrefixes: readonly string[] }) {
+export function serveSpa(root: string, options: { apiPrefixes: readonly string[]; pages?: Readonly<Record<string, string>> }) {
   const indexFile = join(root, 'index.html');
   return async function spa(ctx: Context, next: Next): Promise<void> {
     const isApi = options.apiPrefixes.some((p) => ctx.path === p || ctx.path.startsWith(`${p}/`));
@@ -25,6 +25,14 @@ export function serveSpa(root: string, options: { apiPrefixes: readonly string[]
     }
     // A missing hashed asset is a real 404, not a route.
     if (HASHED_ASSET.test(ctx.path)) return next();
+    // A route with its own page (the build's sidebar.html: its chunk preloaded, its data requested
+    // before the app's code runs); any other route is the app's index.html.
+    const page = options.pages?.[ctx.path];
+    if (page && existsSync(join(root, page))) {
+      await send(ctx, page, { root });
+      ctx.set('Cache-Control', 'no-cache');
+      return;
+    }
     if (!existsSync(indexFile)) {
       ctx.status = 503;
       ctx.type = 'text/plain; charset=utf-8';

@@ -54,6 +54,50 @@ describe('chat sidebar in Chromium at 375x812', () => {
     expect(errors).toEqual([]);
   });
 
+  it('opens with one API request before the card: session, dictionaries and card come together', async () => {
+    const { page } = phone;
+
+    await page.goto(`/sidebar?contact=${linked.externalUserid}`);
+    await page.waitForFunction(() => performance.getEntriesByName('sidebar-card').length > 0);
+    const before = await page.evaluate(() => {
+      const card = performance.getEntriesByName('sidebar-card')[0]!.startTime;
+      return (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+        .filter((r) => r.startTime < card && new URL(r.name).pathname.startsWith('/api/'))
+        .map((r) => new URL(r.name).pathname);
+    });
+
+    expect(before).toEqual(['/api/sidebar/boot']);
+    expect(await page.getByTestId('customer-name').innerText()).toContain(linked.customer);
+  });
+
+  it('serves /sidebar as a page that paints a skeleton and preloads the sidebar’s code', async () => {
+    const html = await (await fetch(`${server.baseUrl}/sidebar?contact=${linked.externalUserid}`)).text();
+
+    expect(html).toContain('class="boot-skeleton"');
+    expect(html).toContain('<script src="/sidebar-boot.js"></script>');
+    expect(html).toMatch(/<link rel="modulepreload" crossorigin href="\/assets\/SidebarPage-[\w-]+\.js">/);
+  });
+
+  it('keeps the skeleton on screen while the boot request is on its way', async () => {
+    const { page } = phone;
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/api/sidebar/boot*', async (route) => {
+      await held;
+      await route.continue();
+    });
+
+    await page.goto(`/sidebar?contact=${linked.externalUserid}`, { waitUntil: 'load' });
+    await page.waitForTimeout(300);
+    const skeleton = await page.locator('.boot-skeleton').isVisible();
+    await screenshot(page, 'sidebar-first-paint', { screen: true });
+    release();
+    await page.getByTestId('customer-card').waitFor();
+    await page.unroute('**/api/sidebar/boot*');
+
+    expect(skeleton).toBe(true);
+  });
+
   it('adds a follow-up from the sidebar and shows it at the top of the list', async () => {
     const { page, errors } = phone;
 
@@ -152,19 +196,23 @@ describe('chat sidebar inside the WeCom webview, without WeCom’s native bridge
     await server?.close();
   });
 
-  it('signs the page URL for ww.register and explains a JS-SDK that never answers instead of hanging', async () => {
+  it('signs the page URL for ww.register in the boot request and explains a JS-SDK that never answers instead of hanging', async () => {
     const phone = await openPhonePage(browser, server.baseUrl, {
       userAgent: 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 wxwork/4.1.30 MicroMessenger/7.0.1',
     });
     await loginThroughSimulator(phone, '/sidebar', 'rep-east-1');
-    const signed = phone.page.waitForRequest((r) => r.url().includes('/api/wecom/jssdk-config'));
+    const booted = phone.page.waitForRequest((r) => r.url().includes('/api/sidebar/boot'));
+    const signedApart: string[] = [];
+    phone.page.on('request', (r) => r.url().includes('/api/wecom/jssdk-config') && signedApart.push(r.url()));
 
     await phone.page.reload();
-    const request = new URL((await signed).url());
+    const request = new URL((await booted).url());
     await phone.page.getByTestId('sidebar-error').waitFor({ timeout: 15_000 });
     await screenshot(phone.page, 'sidebar-jssdk-unavailable');
 
     expect(request.searchParams.get('url')).toBe(`${server.baseUrl}/sidebar`);
+    expect(request.searchParams.get('contact')).toBeNull();
+    expect(signedApart).toEqual([]);
     expect(await phone.page.getByTestId('shim-bar').count()).toBe(0);
     expect(await phone.page.getByTestId('sidebar-error').innerText()).toContain('企业微信');
     await phone.context.close();

@@ -53,14 +53,22 @@ export async function request<T>(method: string, path: string, options: RequestO
     throw new ApiError(0, 'network_error', '网络连接失败，请检查网络后重试');
   }
 
+  return readResponse<T>(res);
+}
+
+/** The body of an answer, or the ApiError it carries (a 401 starts the login first). */
+export async function readResponse<T>(res: Response): Promise<T> {
   const payload: unknown = res.status === 204 ? undefined : await res.json().catch(() => undefined);
   if (res.ok) return payload as T;
 
   if (res.status === 401) onUnauthorized();
-  if (isApiErrorBody(payload)) {
-    throw new ApiError(res.status, payload.error.code, payload.error.message, payload.error.details);
-  }
-  throw new ApiError(res.status, 'http_error', `服务器返回错误（${res.status}），请稍后重试`);
+  throw errorOf(res.status, payload);
+}
+
+/** An error answer's body (DESIGN §4 shape) as an ApiError. */
+export function errorOf(status: number, payload: unknown): ApiError {
+  if (isApiErrorBody(payload)) return new ApiError(status, payload.error.code, payload.error.message, payload.error.details);
+  return new ApiError(status, 'http_error', `服务器返回错误（${status}），请稍后重试`);
 }
 
 export const api = {

@@ -6,6 +6,7 @@ import type { GroupChatView, SidebarCard } from '@shared/sidebar';
 import { ref, shallowRef } from 'vue';
 import { ApiError } from '@/api/client';
 import { sidebarApi } from '@/api/sidebar';
+import { takeBootCard } from '@/boot';
 import { createBridge, WecomBridgeError, type SidebarEntry, type WecomBridge } from '@/wecom/bridge';
 
 export type SidebarState =
@@ -51,7 +52,7 @@ export function useSidebar() {
     try {
       state.value =
         current.kind === 'contact'
-          ? { status: 'contact', card: await sidebarApi.card(current.externalUserId) }
+          ? { status: 'contact', card: (await takeBootCard(current.externalUserId)) ?? (await sidebarApi.card(current.externalUserId)) }
           : { status: 'group', group: await sidebarApi.group(current.chatId) };
     } catch (err) {
       state.value = { status: 'error', ...messageOf(err) };

@@ -2,6 +2,7 @@ import type { DictionariesResponse, DictionaryType } from '@shared/dictionaries'
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { api } from '@/api/client';
+import { sidebarBoot } from '@/boot';
 
 /** Controlled values and their Chinese labels, loaded once per visit. */
 export const useDictionaryStore = defineStore('dictionaries', () => {
@@ -10,8 +11,8 @@ export const useDictionaryStore = defineStore('dictionaries', () => {
 
   function ensure(): Promise<void> {
     if (values.value) return Promise.resolve();
-    loading ??= api
-      .get<DictionariesResponse>('/api/dictionaries')
+    loading ??= sidebarBoot()
+      .then(async (boot) => boot?.dictionaries ?? api.get<DictionariesResponse>('/api/dictionaries'))
       .then((v) => {
         values.value = v;
       })

@@ -2,6 +2,7 @@ import type { MeResponse, Permission } from '@shared/permissions';
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { api, ApiError } from '@/api/client';
+import { sidebarBoot } from '@/boot';
 
 /** The logged-in user, their roles, data scope and permissions (from /api/me). */
 export const useSessionStore = defineStore('session', () => {
@@ -12,8 +13,8 @@ export const useSessionStore = defineStore('session', () => {
   /** Loads /api/me once; a 401 is handled by the API client (it starts the WeCom login). */
   function ensure(): Promise<void> {
     if (me.value) return Promise.resolve();
-    loading ??= api
-      .get<MeResponse>('/api/me')
+    loading ??= sidebarBoot()
+      .then(async (boot) => boot?.me ?? api.get<MeResponse>('/api/me'))
       .then((value) => {
         me.value = value;
         error.value = null;

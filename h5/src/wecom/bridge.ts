@@ -8,6 +8,7 @@
 import type { ChatMessage } from '@shared/engagement';
 import type { MetaResponse } from '@shared/http';
 import { api } from '@/api/client';
+import { sidebarBoot } from '@/boot';
 
 export type SidebarEntry = { kind: 'contact'; externalUserId: string } | { kind: 'group'; chatId: string } | { kind: 'elsewhere' };
 
@@ -35,7 +36,7 @@ export const inWecomWebview = (): boolean => /wxwork/i.test(navigator.userAgent)
 export async function createBridge(): Promise<WecomBridge> {
   if (!inWecomWebview()) {
     if (__WECOM_DEV_SHIM__) {
-      const meta = await api.get<MetaResponse>('/api/meta');
+      const meta = (await sidebarBoot())?.meta ?? (await api.get<MetaResponse>('/api/meta'));
       if (meta.wecomMode === 'simulator') return (await import('./dev-shim')).createDevShim();
     }
     throw new WecomBridgeError('outside-wecom', '请在企业微信中打开：从客户聊天窗口右上角的侧边栏进入');

@@ -3,6 +3,7 @@ import * as ww from '@wecom/jssdk';
 import type { ChatMessage } from '@shared/engagement';
 import type { JssdkConfigResponse } from '@shared/jssdk';
 import { api } from '@/api/client';
+import { bootSignatures } from '@/boot';
 import { WecomBridgeError, type WecomBridge } from './bridge';
 
 /** The page URL WeCom checks the signature against: without the `#` fragment. */
@@ -30,7 +31,7 @@ function withTimeout<T>(work: Promise<T>): Promise<T> {
 }
 
 export async function createJssdkBridge(): Promise<WecomBridge> {
-  const config = await api.get<JssdkConfigResponse>('/api/wecom/jssdk-config', { url: signedUrl() });
+  const config = (await bootSignatures(signedUrl())) ?? (await api.get<JssdkConfigResponse>('/api/wecom/jssdk-config', { url: signedUrl() }));
   // Signatures are per URL; the SDK asks again after a route change, so fetch for the URL it gives.
   const signatures = async (url: string) => (url === signedUrl() ? config : api.get<JssdkConfigResponse>('/api/wecom/jssdk-config', { url }));
   ww.register({

@@ -6,6 +6,8 @@ import { pingDatabase } from '../../db';
 import { DomainError } from '../../errors';
 import { version } from '../../../package.json';
 
+export const metaOf = (config: Pick<Config, 'wecom'>): MetaResponse => ({ product: 'wecom-crm', version, wecomMode: config.wecom.mode });
+
 /** Liveness, readiness and the public facts the H5 needs before login. */
 export function systemRoutes(deps: { sequelize: Sequelize; config: Config }): Router {
   const router = new Router();
@@ -25,8 +27,7 @@ export function systemRoutes(deps: { sequelize: Sequelize; config: Config }): Ro
   });
 
   router.get('/api/meta', (ctx) => {
-    const meta: MetaResponse = { product: 'wecom-crm', version, wecomMode: deps.config.wecom.mode };
-    ctx.body = meta;
+    ctx.body = metaOf(deps.config);
   });
 
   return router;

@@ -8,11 +8,14 @@ import { jssdkConfigFor } from './service';
  * `GET /api/wecom/jssdk-config?url=` (DESIGN §4). Only pages of our own origin are signed: the
  * signature is a credential for calling JS-SDK APIs as our app, not a public service.
  */
+/** A page URL of our own origin (the only pages we sign for). */
+export function ownPageUrl(publicUrl: string) {
+  const origin = new URL(publicUrl).origin;
+  return z.url({ message: 'url 必须是完整的页面地址' }).refine((u) => new URL(u).origin === origin, `url 必须是本站页面（${origin}）`);
+}
+
 export function jssdkRoutes(deps: { wecom: WecomClient; publicUrl: string }): Router {
-  const origin = new URL(deps.publicUrl).origin;
-  const query = z.object({
-    url: z.url({ message: 'url 必须是完整的页面地址' }).refine((u) => new URL(u).origin === origin, `url 必须是本站页面（${origin}）`),
-  });
+  const query = z.object({ url: ownPageUrl(deps.publicUrl) });
   const router = new Router();
   router.get('/api/wecom/jssdk-config', async (ctx) => {
     const { url } = validate(query, ctx.query);

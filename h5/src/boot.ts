@@ -1,0 +1,45 @@
+/**
+ * The sidebar's boot answer (SidebarBoot). sidebar.html runs `/sidebar-boot.js` before the app's
+ * code has downloaded: it starts `GET /api/sidebar/boot` and leaves the pending answer on
+ * `window.__sidebarBoot`. The session and dictionary stores, the WeCom bridge and the sidebar take
+ * their parts from it instead of asking one after another; on any other page, or when the boot
+ * failed, they ask as usual.
+ */
+import type { JssdkConfigResponse } from '@shared/jssdk';
+import type { SidebarBoot, SidebarCard } from '@shared/sidebar';
+import { errorOf, readResponse } from './api/client';
+
+declare global {
+  interface Window {
+    __sidebarBoot?: { contact: string | null; url: string | null; response: Promise<Response> };
+  }
+}
+
+let answer: Promise<SidebarBoot | null> | undefined;
+
+export function sidebarBoot(): Promise<SidebarBoot | null> {
+  const started = window.__sidebarBoot;
+  answer ??= started ? started.response.then((res) => readResponse<SidebarBoot>(res)).catch(() => null) : Promise.resolve(null);
+  return answer;
+}
+
+let cardTaken = false;
+
+/**
+ * The boot's card for this contact, once (a reload after an action asks the server again);
+ * null when the boot has none for it. An error the card answered is thrown as the ApiError.
+ */
+export async function takeBootCard(externalUserId: string): Promise<SidebarCard | null> {
+  if (cardTaken || window.__sidebarBoot?.contact !== externalUserId) return null;
+  cardTaken = true;
+  const part = (await sidebarBoot())?.card;
+  if (!part) return null;
+  if (!part.ok) throw errorOf(part.status, part.body);
+  return part.card;
+}
+
+/** The boot's JS-SDK signatures, when they were made for this page URL. */
+export async function bootSignatures(url: string): Promise<JssdkConfigResponse | null> {
+  if (window.__sidebarBoot?.url !== url) return null;
+  return (await sidebarBoot())?.jssdk ?? null;
+}
