@@ -19,6 +19,7 @@ import { migration as customerTransfers } from './0018_customer_transfers';
 import { migration as engagement } from './0019_engagement';
 import { migration as departmentRoles } from './0020_department_roles';
 import { migration as suitability } from './0021_suitability';
+import { migration as customerCounts } from './0022_customer_counts';
 import type { Migration } from './types';
 
 /**
@@ -47,4 +48,5 @@ export const migrations: readonly Migration[] = [
   engagement,
   departmentRoles,
   suitability,
+  customerCounts,
 ];

@@ -79,50 +79,62 @@ function tallied(tally: Tally, labels: { code: string; label: string }[]): Count
 
 const add = <K>(map: Map<K, number>, key: K, n: number) => map.set(key, (map.get(key) ?? 0) + n);
 
+/**
+ * Total, new and by source / stage / level from the `customer_counts` rollup (whole China months,
+ * like every period); "no follow-up for 30 days" is the live total less the customers followed up
+ * since the cutoff, counted from an index — it depends on now, which a rollup cannot know.
+ */
 export async function customerDashboard(sequelize: Sequelize, access: Access, query: DashboardQuery, now = new Date()): Promise<CustomerDashboard> {
   const period = periodRange(query.period, now);
-  const filter = await filterFor(sequelize, access, query.departmentId, { owner: 'c.owner_user_id', department: 'c.department_id' });
-  // One pass over the scope, grouped by all three dimensions (a few hundred groups at most).
-  const [groups, labels] = await Promise.all([
-    rows<{ source: string | null; stage: string | null; level: string | null; n: number | string; fresh: number | string; stale: number | string }>(
+  const [filter, counted] = await Promise.all([
+    filterFor(sequelize, access, query.departmentId, { owner: 'c.owner_user_id', department: 'c.department_id' }),
+    filterFor(sequelize, access, query.departmentId, { owner: 'k.owner_user_id', department: 'k.department_id' }),
+  ]);
+  const bounds: [Date, Date] = [chinaMidnight(period.from), chinaMidnight(nextDay(period.to))];
+  // Independent reads, in parallel (each on its own pooled connection).
+  const [groups, [recent], labels, lost, byChannel] = await Promise.all([
+    rows<{ source: string; stage: string; level: string; n: number | string; fresh: number | string }>(
       sequelize,
-      `SELECT c.source AS source, c.lifecycle_stage AS stage, c.level AS level, COUNT(*) AS n,
-              SUM(CASE WHEN c.created_at >= ? AND c.created_at < ? THEN 1 ELSE 0 END) AS fresh,
-              SUM(CASE WHEN c.last_follow_up_at IS NULL OR c.last_follow_up_at < ? THEN 1 ELSE 0 END) AS stale
-         FROM customers c WHERE c.deleted_at IS NULL AND ${filter.sql}
-        GROUP BY c.source, c.lifecycle_stage, c.level`,
-      [chinaMidnight(period.from), chinaMidnight(nextDay(period.to)), new Date(now.getTime() - STALE_DAYS * DAY_MS), ...filter.params],
+      `SELECT k.source AS source, k.lifecycle_stage AS stage, k.level AS level, SUM(k.customer_count) AS n,
+              SUM(CASE WHEN k.created_month >= ? AND k.created_month <= ? THEN k.customer_count ELSE 0 END) AS fresh
+         FROM customer_counts k WHERE ${counted.sql}
+        GROUP BY k.source, k.lifecycle_stage, k.level`,
+      [period.from.slice(0, 7), period.to.slice(0, 7), ...counted.params],
     ),
+    rows<{ n: number | string }>(sequelize, `SELECT COUNT(*) AS n FROM customers c WHERE c.deleted_at IS NULL AND c.last_follow_up_at >= ? AND ${filter.sql}`, [
+      new Date(now.getTime() - STALE_DAYS * DAY_MS),
+      ...filter.params,
+    ]),
     listDictionaries(sequelize),
+    rows<{ id: number; name: string; n: number | string }>(
+      sequelize,
+      `SELECT u.id AS id, u.name AS name, COUNT(*) AS n
+         FROM wecom_follow_relations r
+         JOIN customer_wecom_links l ON l.external_userid = r.external_userid
+         JOIN customers c ON c.id = l.customer_id
+         JOIN users u ON u.wecom_userid = r.userid
+        WHERE r.delete_reason = 'deleted_by_customer' AND r.deleted_at >= ? AND r.deleted_at < ? AND c.deleted_at IS NULL AND ${filter.sql}
+        GROUP BY u.id, u.name ORDER BY n DESC, u.id`,
+      [...bounds, ...filter.params],
+    ),
+    channelRows(sequelize, access, query.departmentId, bounds, filter),
   ]);
   const bySource: Tally = new Map();
   const byStage: Tally = new Map();
   const byLevel: Tally = new Map();
   let total = 0;
   let fresh = 0;
-  let stale = 0;
   for (const g of groups) {
     const n = Number(g.n);
-    add(bySource, g.source, n);
+    if (n === 0) continue;
+    add(bySource, g.source || null, n);
     add(byStage, g.stage, n);
-    add(byLevel, g.level, n);
+    add(byLevel, g.level || null, n);
     total += n;
     fresh += Number(g.fresh);
-    stale += Number(g.stale);
   }
-  const lost = await rows<{ id: number; name: string; n: number | string }>(
-    sequelize,
-    `SELECT u.id AS id, u.name AS name, COUNT(*) AS n
-       FROM wecom_follow_relations r
-       JOIN customer_wecom_links l ON l.external_userid = r.external_userid
-       JOIN customers c ON c.id = l.customer_id
-       JOIN users u ON u.wecom_userid = r.userid
-      WHERE r.delete_reason = 'deleted_by_customer' AND r.deleted_at >= ? AND r.deleted_at < ? AND c.deleted_at IS NULL AND ${filter.sql}
-      GROUP BY u.id, u.name ORDER BY n DESC, u.id`,
-    [chinaMidnight(period.from), chinaMidnight(nextDay(period.to)), ...filter.params],
-  );
+  const stale = total - Number(recent?.n ?? 0);
   const lostByRep = lost.map((r) => ({ id: Number(r.id), name: r.name, count: Number(r.n) }));
-  const byChannel = await channelRows(sequelize, access, query.departmentId, [chinaMidnight(period.from), chinaMidnight(nextDay(period.to))], filter);
   return {
     period,
     total,
