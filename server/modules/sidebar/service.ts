@@ -10,7 +10,6 @@
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { FollowUpView } from '@shared/customers';
 import type { SuggestionView } from '@shared/matching';
-import { fromHundredths } from '@shared/money';
 import { normalizePhone } from '@shared/phone';
 import type { FollowUpInput } from '@shared/follow-ups';
 import type { CorpSettings } from '@shared/settings';
@@ -20,15 +19,14 @@ import { iso, isoOrNull, namesById, named } from '../../db/lookup';
 import { forbidden, notFound } from '../../errors';
 import { customerFollowUpSubject } from '../customers/detail';
 import { customerModels, type CustomerRow } from '../customers/models';
-import { customerViews } from '../customers/service';
-import { addFollowUp, latestFollowUps, writeFollowUp } from '../follow-ups/service';
+import { addFollowUp, writeFollowUp } from '../follow-ups/service';
 import { enqueueNotification } from '../reminders/outbox';
 import { readSettings } from '../settings/service';
 import { cardTransferOf } from '../transfers/service';
-import { contactWayOf } from '../engagement/contact-ways';
 import type { FollowChecker } from '../matching/follows';
-import { linkedCustomerOf, linkFrom, matchContact, type LinkColumns, type Suggestion } from '../matching/service';
+import { linkedCustomerOf, linkFrom, matchContact, type Suggestion } from '../matching/service';
 import { canSee, type Access } from '../roles/access';
+import { fullCustomerCard, readCardHead } from './card-reads';
 import { unmatchedReasons } from './unmatched';
 
 export interface SidebarCaller {
@@ -44,41 +42,36 @@ export interface SidebarDeps {
 
 const LATEST_FOLLOW_UPS = 5;
 
+/**
+ * The card of a contact for `caller`; also what a combined sidebar boot response calls. The
+ * caller's relation is read with the card on every request, never remembered. A follower's card
+ * costs two statements (card-reads.ts): the head, then a full customer's holdings and follow-ups.
+ */
 export async function sidebarCard(deps: SidebarDeps, caller: SidebarCaller, externalUserid: string): Promise<SidebarCard> {
   const { sequelize, follows } = deps;
-  const relation = await follows.find(caller.wecomUserid, externalUserid);
-  // The contact with its link (if any) in one read, its tags beside it.
-  const [[row], tags] = await Promise.all([
-    sequelize.query<
-      { name: string; avatar: string | null; type: number; unionid: string | null; corp_name: string | null; corp_full_name: string | null } & LinkColumns
-    >(
-      `SELECT x.name, x.avatar, x.type, x.unionid, x.corp_name, x.corp_full_name, l.customer_id, l.matched_by, l.linked_at
-         FROM wecom_external_contacts x LEFT JOIN customer_wecom_links l ON l.external_userid = x.external_userid
-        WHERE x.external_userid = ?`,
-      { replacements: [externalUserid], type: QueryTypes.SELECT },
-    ),
-    relation?.tagIds.length
-      ? sequelize.query<{ id: string; name: string }>(
-          `SELECT id, name FROM wecom_corp_tags WHERE id IN (${sqlList(relation.tagIds)}) AND deleted_at IS NULL ORDER BY sort_order DESC`,
-          {
-            replacements: relation.tagIds,
-            type: QueryTypes.SELECT,
-          },
-        )
-      : [],
-  ]);
-  if (!row) throw notFound('没有这个企业微信联系人');
+  let head = await readCardHead(sequelize, caller.wecomUserid, externalUserid);
+  let relation = head?.relation ?? null;
+  if (!relation) {
+    // Not a follower by the mirror: the checker may learn otherwise from WeCom (the callback may
+    // not have arrived yet), or answer 404 for a contact WeCom does not know.
+    relation = await follows.find(caller.wecomUserid, externalUserid);
+    head = await readCardHead(sequelize, caller.wecomUserid, externalUserid);
+  }
+  if (!head) throw notFound('没有这个企业微信联系人');
   // Not a follower: the owner of the linked customer, or someone whose scope covers it, may look.
-  const linkedCustomer = !relation ? await customerBehind(sequelize, row) : null;
+  const linkedCustomer = head.customer?.deleted_at === null ? head.customer : null;
   if (!relation && !(linkedCustomer && canSee(caller.access, { ownerUserId: linkedCustomer.owner_user_id, departmentId: linkedCustomer.department_id }))) {
     throw forbidden('你不是该客户的跟进人，也不负责这位客户，不能查看');
   }
+  const viewer: SidebarViewer = relation ? 'follower' : linkedCustomer!.owner_user_id === caller.access.userId ? 'owner' : 'scope';
+  const transfer = head.hasTransfer ? await cardTransferOf(sequelize, externalUserid) : null;
+  const tags = relation ? head.tags : [];
   const contact: SidebarContact = {
     externalUserId: externalUserid,
-    name: row.name,
-    avatar: row.avatar || null,
-    type: Number(row.type) === 2 ? 'wecom' : 'wechat',
-    corpName: row.corp_full_name || row.corp_name || relation?.remarkCorpName || null,
+    name: head.name,
+    avatar: head.avatar || null,
+    type: head.type === 2 ? 'wecom' : 'wechat',
+    corpName: head.corp_full_name || head.corp_name || relation?.remarkCorpName || null,
     remark: relation?.remark ?? null,
     description: relation?.description ?? null,
     remarkMobiles: relation?.remarkMobiles ?? [],
@@ -87,14 +80,11 @@ export async function sidebarCard(deps: SidebarDeps, caller: SidebarCaller, exte
     addedAt: isoOrNull(relation?.addedAt),
     addWay: !relation || relation.addWay === null ? null : (ADD_WAYS[relation.addWay] ?? `其他（${relation.addWay}）`),
     state: relation?.state ?? null,
-    channel: (await contactWayOf(sequelize, relation?.state ?? null))?.name ?? null,
+    channel: relation?.state ? head.channel : null,
     lost: relation ? relation.deletedAt !== null : false,
   };
-  const viewer: SidebarViewer = relation ? 'follower' : linkedCustomer!.owner_user_id === caller.access.userId ? 'owner' : 'scope';
-  const transfer = await cardTransferOf(sequelize, externalUserid);
 
-  let link = linkFrom(row);
-  if (!link) {
+  if (!linkFrom(head)) {
     // Matching on demand: a customer entered since the contact was added, or a mobile a rep typed
     // into the remark (WeCom reports no mobile-only edit, 96361), may match now. Never creates one here.
     if (relation && (await follows.refresh(externalUserid))) {
@@ -107,18 +97,19 @@ export async function sidebarCard(deps: SidebarDeps, caller: SidebarCaller, exte
       const mobiles = contact.remarkMobiles.map((m) => normalizePhone(m)).filter((m): m is string => m !== null);
       const reasons = unmatchedReasons({
         type: contact.type,
-        hasUnionid: Boolean(row.unionid),
+        hasUnionid: Boolean(head.unionid),
         remarkMobiles: contact.remarkMobiles,
         mobileKnown: mobiles.length > 0 && (await phoneOnFile(sequelize, mobiles)),
         suggestions: suggestions.length,
       });
       return { contact, viewer, link: null, customer: null, suggestions, unmatchedReasons: reasons, transfer, coFollowUp: false };
     }
-    link = await linkedCustomerOf(sequelize, externalUserid);
+    head = await readCardHead(sequelize, caller.wecomUserid, externalUserid);
   }
-  if (!link) throw notFound('没有这个企业微信联系人');
-  const customer = (await customerModels(sequelize).Customer.findByPk(link.customerId))?.get();
-  const card = customer && customer.deleted_at === null ? await cardCustomer(sequelize, caller.access, customer) : null;
+  const link = head && linkFrom(head);
+  if (!head || !link) throw notFound('没有这个企业微信联系人');
+  const customer = head.customer?.deleted_at === null ? head.customer : null;
+  const card = customer ? await cardCustomer(sequelize, caller.access, customer, head.ownerName) : null;
   return {
     contact,
     viewer,
@@ -129,13 +120,6 @@ export async function sidebarCard(deps: SidebarDeps, caller: SidebarCaller, exte
     transfer,
     coFollowUp: card?.access === 'limited' && relation?.deletedAt === null && (await readSettings(sequelize, deps.settingDefaults)).coFollowerFollowUps,
   };
-}
-
-/** The live customer a contact is linked to, if any. */
-async function customerBehind(sequelize: Sequelize, row: LinkColumns): Promise<CustomerRow | null> {
-  const link = linkFrom(row);
-  const customer = link ? (await customerModels(sequelize).Customer.findByPk(link.customerId))?.get() : undefined;
-  return customer && customer.deleted_at === null ? customer : null;
 }
 
 /**
@@ -187,28 +171,17 @@ async function phoneOnFile(sequelize: Sequelize, phones: string[]): Promise<bool
 }
 
 /** Full card inside the caller's scope; outside it, who owns the customer and where it stands. */
-async function cardCustomer(sequelize: Sequelize, access: Access, customer: CustomerRow): Promise<SidebarCustomer> {
+async function cardCustomer(sequelize: Sequelize, access: Access, customer: CustomerRow, ownerName: string): Promise<SidebarCustomer> {
   if (!canSee(access, { ownerUserId: customer.owner_user_id, departmentId: customer.department_id })) {
-    const owners = await namesById(sequelize, 'users', [customer.owner_user_id]);
-    return { access: 'limited', id: customer.id, name: customer.name, owner: named(owners, customer.owner_user_id), lifecycleStage: customer.lifecycle_stage };
+    return {
+      access: 'limited',
+      id: customer.id,
+      name: customer.name,
+      owner: { id: customer.owner_user_id, name: ownerName },
+      lifecycleStage: customer.lifecycle_stage,
+    };
   }
-  const [[profile], holdings, latest] = await Promise.all([
-    customerViews(sequelize, [customer]),
-    sequelize.query<{ product_id: number; name: string; category: string; amount_fen: number | string }>(
-      `SELECT h.product_id, p.name, p.category, h.amount_fen FROM holdings h JOIN products p ON p.id = h.product_id
-        WHERE h.customer_id = ? AND h.status = 'holding' ORDER BY h.amount_fen DESC, h.id`,
-      { replacements: [customer.id], type: QueryTypes.SELECT },
-    ),
-    latestFollowUps(sequelize, customerFollowUpSubject, customer.id, LATEST_FOLLOW_UPS),
-  ]);
-  const byProduct = holdings.map((h) => ({ productId: Number(h.product_id), productName: h.name, category: h.category, amount: fromHundredths(h.amount_fen) }));
-  return {
-    access: 'full',
-    profile: profile!,
-    holdings: byProduct,
-    holdingsTotal: fromHundredths(holdings.reduce((sum, h) => sum + Number(h.amount_fen), 0)),
-    latestFollowUps: latest as FollowUpView[],
-  };
+  return fullCustomerCard(sequelize, customer, ownerName, LATEST_FOLLOW_UPS);
 }
 
 /** The matching's suggestions the caller may act on: customers in their scope only. */
