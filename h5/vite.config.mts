@@ -8,11 +8,11 @@ import { dropVantIconCdn, precompress, sidebarPage, vantIconFile } from './vite-
 /**
  * Vue, Pinia, the router and the Vant parts nearly every page (the sidebar first) paints with, as
  * one chunk: otherwise each Vant component and its style come as a chunk of their own, some 40
- * requests before the sidebar can paint. Rarer components (pickers, calendars, tabs, swipes) stay
- * with the pages that use them.
+ * requests before the sidebar can paint. Components the card does not paint with (fields, forms, pickers, tabs…)
+ * stay with the pages that use them.
  */
 const VENDOR_CORE =
-  /node_modules[\\/](?:vue|@vue|pinia|vue-router|@vant[\\/]use|vant[\\/]es[\\/](?:utils|composables|locale|config-provider|style|icon|badge|loading|button|cell|cell-group|image|popup|overlay|toast|dialog|empty|skeleton[a-z-]*|tag|notice-bar|action-sheet|field|nav-bar|tabbar|tabbar-item|sticky|divider|list|search|form|lazyload))[\\/]/;
+  /node_modules[\\/](?:vue|@vue|pinia|vue-router|@vant[\\/]use|vant[\\/]es[\\/](?:utils|composables|locale|config-provider|style|icon|badge|loading|button|cell|cell-group|image|popup|overlay|toast|empty|skeleton[a-z-]*|tag|notice-bar|action-sheet|tabbar|tabbar-item))[\\/]/;
 
 /**
  * The app's small modules the sidebar's first paint imports (API client, stores, formatting,
