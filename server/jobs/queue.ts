@@ -128,6 +128,27 @@ export class DurableQueue {
     return taken === 1;
   }
 
+  /**
+   * Takes the given rows that are ready, counting an attempt as `claim` does — rows nobody else
+   * may claim meanwhile (e.g. queued behind rows `owner` holds). Returns the ids taken.
+   */
+  async take(owner: string, ids: readonly number[]): Promise<number[]> {
+    if (!ids.length) return [];
+    const { table, status, attempts, lockedBy, lockedAt } = this.t;
+    const now = new Date(this.now());
+    await updateRows(
+      this.sequelize,
+      `UPDATE ${table} SET ${status.column} = ?, ${lockedBy} = ?, ${lockedAt} = ?, ${attempts} = ${attempts} + 1, updated_at = ?
+        WHERE id IN (${sqlList(ids)}) AND ${status.column} = ?`,
+      [status.running, owner, now, now, ...ids, status.ready],
+    );
+    const taken = await this.sequelize.query<{ id: number }>(`SELECT id FROM ${table} WHERE id IN (${sqlList(ids)}) AND ${lockedBy} = ? ORDER BY id`, {
+      replacements: [...ids, owner],
+      type: QueryTypes.SELECT,
+    });
+    return taken.map((r) => Number(r.id));
+  }
+
   /** Keeps the lease of rows still being worked on. */
   async heartbeat(owner: string, ids: readonly number[]): Promise<void> {
     if (!ids.length) return;
@@ -152,22 +173,30 @@ export class DurableQueue {
   }
 
   /**
-   * Marks a held row finished: its new status and any more columns. False when the row is no
-   * longer ours (reclaimed meanwhile): the caller must not keep what it did — run it in the
-   * work's transaction, so a lost claim rolls the work back.
+   * Marks held rows (one, or several at once) finished: their new status and any more columns.
+   * False when a row is no longer ours (reclaimed meanwhile): the caller must not keep what it
+   * did — run it in the work's transaction, so a lost claim rolls the work back.
    */
-  async complete(owner: string, id: number, finalStatus: string, set: Record<string, unknown> = {}, transaction?: Transaction): Promise<boolean> {
+  async complete(
+    owner: string,
+    id: number | readonly number[],
+    finalStatus: string,
+    set: Record<string, unknown> = {},
+    transaction?: Transaction,
+  ): Promise<boolean> {
     const { table, status, lockedBy, lockedAt } = this.t;
+    const ids = typeof id === 'number' ? [id] : id;
+    if (!ids.length) return true;
     const columns = Object.keys(set);
     columns.forEach(assertIdentifier);
     const assignments = columns.map((c) => `${c} = ?`).join(', ');
     const affected = await updateRows(
       this.sequelize,
-      `UPDATE ${table} SET ${status.column} = ?, ${lockedBy} = NULL, ${lockedAt} = NULL, updated_at = ?${assignments ? `, ${assignments}` : ''} WHERE id = ? AND ${lockedBy} = ?`,
-      [finalStatus, new Date(this.now()), ...columns.map((c) => set[c]), id, owner],
+      `UPDATE ${table} SET ${status.column} = ?, ${lockedBy} = NULL, ${lockedAt} = NULL, updated_at = ?${assignments ? `, ${assignments}` : ''} WHERE id IN (${sqlList(ids)}) AND ${lockedBy} = ?`,
+      [finalStatus, new Date(this.now()), ...columns.map((c) => set[c]), ...ids, owner],
       transaction,
     );
-    return affected === 1;
+    return affected === ids.length;
   }
 
   /**

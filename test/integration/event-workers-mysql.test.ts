@@ -1,4 +1,4 @@
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import { openDatabase } from '../../server/db';
 import { createLogger } from '../../server/logger';
 import { InboxWriter } from '../../server/modules/wecom-events/inbox';
@@ -80,5 +80,75 @@ const EVENTS = 200;
     expect(rows.every((r) => r.status === 'done' && Number(r.attempts) === 1)).toBe(true);
     expect(applications.size).toBe(EVENTS);
     expect([...applications.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('never has two workers holding events of one contact, with several events per contact', async () => {
+    await scratch.sequelize.query('DELETE FROM wecom_events');
+    const contacts = [...sim.simulator.state.externalContacts.values()].slice(0, 50);
+    const inbox = new InboxWriter(scratch.sequelize);
+    for (let round = 0; round < 4; round++) {
+      for (const c of contacts) {
+        const xml = buildCallbackXml({
+          ToUserName: 'corp',
+          FromUserName: 'sys',
+          CreateTime: 1760000100 + round,
+          MsgType: 'event',
+          Event: 'change_external_contact',
+          ChangeType: 'edit_external_contact',
+          UserID: c.follows[0]!.userid,
+          ExternalUserID: c.contact.external_userid,
+        });
+        await inbox.store(xml, parseCallbackXml(xml));
+      }
+    }
+    const reads = () => sim.simulator.api.callCount('externalcontact/get');
+    const before = reads();
+    let applications = 0;
+    const logger = createLogger('silent');
+    const workers = await Promise.all(
+      [1, 2].map(async () => {
+        const sequelize = await openDatabase(scratch.config);
+        const wecom = simulatorClient(sim, sequelize, new FakeClock(Date.now()));
+        const hooks = {
+          onExternalContactChanged: async (_e: string, _u: string, _c: unknown, transaction: Transaction) => {
+            transaction.afterCommit(() => void applications++);
+          },
+          onExternalContactsSynced: async () => {},
+          onRelationEnded: async () => {},
+        };
+        // Two events of a contact per claim at most: its four are split across claims, and across workers.
+        return {
+          sequelize,
+          worker: new EventWorker({ sequelize, wecom, logger, bootstrap: { adminUserIds: [] }, hooks }, { maxAttempts: 3, batchSize: 5, perEntity: 2 }),
+        };
+      }),
+    );
+    // Watches the invariant while the workers run: one holder per contact at any moment.
+    const overlaps: unknown[] = [];
+    let running = true;
+    const watch = (async () => {
+      while (running) {
+        overlaps.push(
+          ...(await scratch.sequelize.query(
+            "SELECT entity_key FROM wecom_events WHERE status = 'processing' GROUP BY entity_key HAVING COUNT(DISTINCT locked_by) > 1",
+            { type: QueryTypes.SELECT },
+          )),
+        );
+      }
+    })();
+
+    const handled = await Promise.all(workers.map((w) => w.worker.drain()));
+    running = false;
+    await watch;
+    for (const w of workers) await w.sequelize.close();
+    const rows = await scratch.sequelize.query<{ status: string; attempts: number }>('SELECT status, attempts FROM wecom_events', { type: QueryTypes.SELECT });
+
+    expect(handled[0]! + handled[1]!).toBe(200);
+    expect(handled.every((n) => n > 0)).toBe(true);
+    expect(overlaps).toEqual([]);
+    expect(rows.every((r) => r.status === 'done' && Number(r.attempts) === 1)).toBe(true);
+    // Two events per read: each claim of a contact read it once and applied it once.
+    expect(reads() - before).toBe(100);
+    expect(applications).toBe(100);
   });
 });

@@ -61,6 +61,21 @@ export interface HandlerDeps {
 
 type Handler = (event: XmlObject, deps: HandlerDeps) => Promise<Apply>;
 
+/** Reads for, and returns the writes of, a run of consecutive events of one entity. */
+type RunHandler = (events: readonly XmlObject[], deps: HandlerDeps) => Promise<Apply>;
+
+export interface EventHandler {
+  handle: RunHandler;
+  /**
+   * Consecutive events of one entity with the same key are handled as one run (one WeCom read,
+   * one apply); events without a key are handled one by one. Only handlers whose whole effect is
+   * "read the entity's current state from WeCom and write it" have one: WeCom's callbacks carry
+   * ids, not data, so N such events read the same current state N times and the last write
+   * wins anyway — one read and one write give the same result.
+   */
+  coalesce?: string;
+}
+
 const nothing: Apply = async () => {};
 
 function field(event: XmlObject, name: string): string {
@@ -120,21 +135,34 @@ const deleteParty: Handler = async (event, { sequelize }) => {
   };
 };
 
-const refreshExternalContact =
-  (change: 'added' | 'edited'): Handler =>
-  async (event, { sequelize, wecom, hooks }) => {
-    const externalUserid = field(event, 'ExternalUserID');
+/**
+ * 添加 / 免验证添加 / 编辑企业客户 (developer.work.weixin.qq.com/document/path/92130): each names a
+ * follower and a contact; what changed is read with externalcontact/get (92114), which answers
+ * the contact with all its followers. A run of them reads once, writes the mirror once and then
+ * runs the hooks once per distinct (follower, change) in order — an `added` keeps its meaning
+ * (lead creation, 渠道活码 tags) however many edits surround it. The welcome message is not here:
+ * it left at ingest (engagement/welcome.ts).
+ */
+const refreshExternalContacts: RunHandler = async (events, { sequelize, wecom, hooks }) => {
+  const externalUserid = field(events[0]!, 'ExternalUserID');
+  const changes = new Map<string, { userid: string; change: ContactChange }>();
+  for (const event of events) {
     const userid = field(event, 'UserID');
-    const fetched = await unlessGone(() => wecom.getExternalContact(externalUserid));
-    return async (t) => {
-      if (!fetched) {
+    const change: ContactChange = xmlText(event, 'ChangeType') === 'edit_external_contact' ? 'edited' : 'added';
+    if (!changes.has(`${change}:${userid}`)) changes.set(`${change}:${userid}`, { userid, change });
+  }
+  const fetched = await unlessGone(() => wecom.getExternalContact(externalUserid));
+  return async (t) => {
+    if (!fetched) {
+      for (const userid of new Set([...changes.values()].map((c) => c.userid))) {
         if (await markRelationDeleted(sequelize, externalUserid, userid, 'gone', t)) await hooks.onRelationEnded(externalUserid, userid, 'gone', t);
-        return;
       }
-      await applyExternalContact(sequelize, fetched.external_contact, fetched.follow_user, t);
-      await hooks.onExternalContactChanged(externalUserid, userid, change, t);
-    };
+      return;
+    }
+    await applyExternalContact(sequelize, fetched.external_contact, fetched.follow_user, t);
+    for (const { userid, change } of changes.values()) await hooks.onExternalContactChanged(externalUserid, userid, change, t);
   };
+};
 
 const relationEnded =
   (by: 'employee' | 'customer'): Handler =>
@@ -182,38 +210,54 @@ const refreshCorpTags: Handler = async (_event, { sequelize, wecom }) => {
 /** 通讯录 member tags are not part of the CRM model; the event is acknowledged and kept. */
 const contactTagChanged: Handler = async () => nothing;
 
-const HANDLERS: Record<string, Record<string, Handler>> = {
+/** One event at a time. */
+const single = (handler: Handler): EventHandler => ({ handle: (events, deps) => handler(events[0]!, deps) });
+
+/** A handler that only re-reads its entity: a run is the last event of it (the others would read the same). */
+const latest = (coalesce: string, handler: Handler): EventHandler => ({ coalesce, handle: (events, deps) => handler(events.at(-1)!, deps) });
+
+const refreshContact: EventHandler = { coalesce: 'external_contact', handle: refreshExternalContacts };
+
+/**
+ * Not coalesced: users (a NewUserID rename must apply, and the event's own Department list
+ * stands in for what a secret may not read), every delete / dismiss, del_follow_user and
+ * del_external_contact (each names who ended which relation, with its own reason and
+ * notifications) and transfer_fail (its own FailReason and a transfer_result poll). They also
+ * split runs: edits after a delete are a new run, applied after it.
+ */
+const HANDLERS: Record<string, Record<string, EventHandler>> = {
   change_contact: {
-    create_user: upsertUser,
-    update_user: upsertUser,
-    delete_user: deleteUser,
-    create_party: upsertParty,
-    update_party: upsertParty,
-    delete_party: deleteParty,
-    update_tag: contactTagChanged,
+    create_user: single(upsertUser),
+    update_user: single(upsertUser),
+    delete_user: single(deleteUser),
+    create_party: latest('party', upsertParty),
+    update_party: latest('party', upsertParty),
+    delete_party: single(deleteParty),
+    update_tag: single(contactTagChanged),
   },
   change_external_contact: {
-    add_external_contact: refreshExternalContact('added'),
-    edit_external_contact: refreshExternalContact('edited'),
-    add_half_external_contact: refreshExternalContact('added'),
-    del_external_contact: relationEnded('employee'),
-    del_follow_user: relationEnded('customer'),
-    transfer_fail: transferFailed,
+    add_external_contact: refreshContact,
+    edit_external_contact: refreshContact,
+    add_half_external_contact: refreshContact,
+    del_external_contact: single(relationEnded('employee')),
+    del_follow_user: single(relationEnded('customer')),
+    transfer_fail: single(transferFailed),
   },
   change_external_chat: {
-    create: refreshGroupChat,
-    update: refreshGroupChat,
-    dismiss: dismissGroupChat,
+    create: latest('group_chat', refreshGroupChat),
+    update: latest('group_chat', refreshGroupChat),
+    dismiss: single(dismissGroupChat),
   },
+  // Every tag event re-reads the whole tag list (one entity, `corp_tags`).
   change_external_tag: {
-    create: refreshCorpTags,
-    update: refreshCorpTags,
-    delete: refreshCorpTags,
-    shuffle: refreshCorpTags,
+    create: latest('corp_tags', refreshCorpTags),
+    update: latest('corp_tags', refreshCorpTags),
+    delete: latest('corp_tags', refreshCorpTags),
+    shuffle: latest('corp_tags', refreshCorpTags),
   },
 };
 
-export function handlerFor(eventType: string, changeType: string | null): Handler | undefined {
+export function handlerFor(eventType: string, changeType: string | null): EventHandler | undefined {
   return changeType ? HANDLERS[eventType]?.[changeType] : undefined;
 }
 

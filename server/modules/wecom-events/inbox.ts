@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
-import { insertSkippingDuplicates } from '../../db/dialect';
+import { insertSkippingDuplicates, retryOnDeadlock } from '../../db/dialect';
 import { xmlText, type XmlObject, type XmlValue } from '../../wecom/xml';
 import { queueTable } from '../../jobs/queue';
 
@@ -116,11 +116,15 @@ export class InboxWriter {
     while (this.waiting.length) {
       const batch = this.waiting.splice(0, this.batchLength());
       try {
-        await insertSkippingDuplicates(
-          this.sequelize,
-          'wecom_events',
-          batch.map((b) => b.row),
-          ['idempotency_key'],
+        // The worker's claims lock ranges of the same indexes: a deadlock victim wrote nothing and
+        // is simply written again (repeats collapse on the key).
+        await retryOnDeadlock(() =>
+          insertSkippingDuplicates(
+            this.sequelize,
+            'wecom_events',
+            batch.map((b) => b.row),
+            ['idempotency_key'],
+          ),
         );
         batch.forEach((b) => b.done());
         this.onStored();
