@@ -58,7 +58,7 @@ export function figure(workload: string, value: number, unit: string, options: F
     unit,
     baseline: baseline ? round(baseline.value) : null,
     baselineUnit: baseline?.unit ?? null,
-    ratio: baseline && baseline.value > 0 ? Math.round((value / baseline.value) * 100) / 100 : null,
+    ratio: baseline && baseline.value > 0 ? round(value / baseline.value) : null,
     goal: goal ? ('atMost' in goal ? `≤ ${num(goal.atMost)} ${unit}` : `≥ ${num(goal.atLeast)} ${unit}`) : null,
     met: goal ? ('atMost' in goal ? value <= goal.atMost : value >= goal.atLeast) : null,
   };

@@ -190,7 +190,9 @@ async function startBareKoa(): Promise<{ base: string; stop(): void }> {
 /** Real encrypted `edit_external_contact` callbacks for followed contacts, 64 senders at a time. */
 async function benchCallbacks(sizes: Sizes, server: ServerProcess, bareBase: string, wecom: HostedSimulator, db: ScratchDatabase): Promise<void> {
   progress('callback ingest');
-  const pairs = await followedPairs(db.sequelize, 1000);
+  // A burst as WeCom sends one when reps work through their customers: 1,000 contacts, each
+  // edited many times over (tags, remarks, descriptions), so applying it can coalesce per contact.
+  const pairs = distinctContacts(await followedPairs(db.sequelize, 1000), 1000);
   // Sealed up front: encrypting in the load generator would make it the bottleneck.
   const crypto = new CallbackCrypto(CALLBACK);
   const sealed = Array.from({ length: Math.ceil(sizes.events * 1.25) + 64 }, (_, i) => {
@@ -241,10 +243,18 @@ async function benchCallbacks(sizes: Sizes, server: ServerProcess, bareBase: str
     }),
     figure(`${workerWorkload}: WeCom reads per event`, reads / Math.max(applied, 1), 'externalcontact/get per event', {
       baseline: { value: contacts / Math.max(applied, 1), unit: 'per event (one read per contact)' },
-      goal: { atMost: 1 },
+      // Without coalescing every event is one read.
+      goal: { atMost: 0.5 },
       detail: `${fmt(reads)} reads for ${fmt(applied)} events`,
     }),
   );
+}
+
+/** The first `n` pairs with a contact of their own. */
+function distinctContacts<P extends { externalUserid: string }>(pairs: P[], n: number): P[] {
+  const byContact = new Map<string, P>();
+  for (const p of pairs) if (byContact.size < n && !byContact.has(p.externalUserid)) byContact.set(p.externalUserid, p);
+  return [...byContact.values()];
 }
 
 /** The sidebar card over random followed contacts of the 32 busiest employees, 32 at a time. */
