@@ -1,26 +1,18 @@
-import type { Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Config } from '../../../config';
 import type { IdentityResolver } from '../../http/auth';
-import { sessionUserId } from './session';
+import { sessionToken } from './session';
 import type { MeResponse } from '@shared/permissions';
 import { DomainError, forbidden } from '../../errors';
 import type { WecomClient } from '../../wecom/client';
 import { WecomApiError } from '../../wecom/errors';
 import { audit } from '../audit/service';
-import type { UserRow } from '../org/models';
+import { orgModels, type UserRow } from '../org/models';
 import { DirectoryReader } from '../org/directory';
-import {
-  applyDepartments,
-  applyEmployee,
-  applyGrantedDetails,
-  departmentsOfUser,
-  findUserById,
-  findUserByWecomId,
-  recordLogin,
-  type RoleBootstrap,
-} from '../org/service';
-import { loadAccess, type Access } from '../roles/access';
+import { applyDepartments, applyEmployee, applyGrantedDetails, departmentsOfUser, findUserByWecomId, recordLogin, type RoleBootstrap } from '../org/service';
+import { accessJoinSql, accessOfRows, type Access } from '../roles/access';
 import { grantRoles } from '../roles/service';
+import { checkSession, SESSION_STATE_COLUMNS, sessionKey, sessionStateOf, type SessionPolicy } from '../sessions/service';
 
 const INVALID_CODE = 40029;
 
@@ -95,13 +87,56 @@ export async function describeMe(sequelize: Sequelize, user: UserRow, access: Ac
  */
 export function sessionCaller(config: Config, sequelize: Sequelize): IdentityResolver {
   return async (ctx) => {
-    const userId = await sessionUserId(ctx, config, sequelize);
-    if (userId === null) return null;
-    const user = await findUserById(sequelize, userId);
-    if (user?.status !== 'active') return null;
-    const access = await loadAccess(sequelize, user.id);
-    ctx.state.user = user;
-    ctx.state.access = access;
-    return access;
+    const token = sessionToken(ctx);
+    if (!token) return null;
+    const caller = await readCaller(sequelize, config.sessions, token);
+    if (!caller) return null;
+    ctx.state.user = caller.user;
+    ctx.state.access = caller.access;
+    return caller.access;
   };
+}
+
+/** The caller read's statement and the users columns it brings (timestamps marked), per Sequelize instance. */
+const callerStatements = new WeakMap<Sequelize, { sql: string; users: string[]; dates: Set<string> }>();
+
+function callerStatement(sequelize: Sequelize): { sql: string; users: string[]; dates: Set<string> } {
+  let statement = callerStatements.get(sequelize);
+  if (!statement) {
+    const attributes = orgModels(sequelize).User.getAttributes() as Record<string, { field?: string; type: { key?: string } }>;
+    // createdAt / updatedAt are the timestamps' aliases of created_at / updated_at.
+    const users = Object.keys(attributes).filter((n) => (attributes[n]!.field ?? n) === n);
+    const access = accessJoinSql('s.user_id');
+    const sql = `SELECT ${SESSION_STATE_COLUMNS}, ${users.map((c) => `u.${c}`).join(', ')}, ${access.columns}
+                   FROM sessions s JOIN users u ON u.id = s.user_id ${access.joins}
+                  WHERE s.id = ?`;
+    statement = { sql, users, dates: new Set(users.filter((n) => attributes[n]!.type.key === 'DATE')) };
+    callerStatements.set(sequelize, statement);
+  }
+  return statement;
+}
+
+/**
+ * The caller of a session token: the session, its user and the user's access in one statement (a
+ * row per role × department), since this runs before every authenticated request. The parts stay with their modules — the
+ * sessions module judges the session (revoked, expired, idle; `last_seen_at` touched at most once
+ * a minute), roles computes the access — and auth, which composes sessions, org and roles anyway,
+ * joins their reads here. Only the statement's text is kept, nothing read: a revoked session, a
+ * disabled employee or a changed role shows on the very next request.
+ */
+export async function readCaller(
+  sequelize: Sequelize,
+  policy: SessionPolicy,
+  token: string,
+  now = new Date(),
+): Promise<{ user: UserRow; access: Access } | null> {
+  const { sql, users, dates } = callerStatement(sequelize);
+  const rows = await sequelize.query<Record<string, unknown>>(sql, { replacements: [sessionKey(token)], type: QueryTypes.SELECT });
+  const row = rows[0];
+  if (!row || !(await checkSession(sequelize, policy, sessionStateOf(row), now))) return null;
+  if (row.status !== 'active') return null;
+  const user = Object.fromEntries(
+    users.map((c) => [c, dates.has(c) && row[c] !== null && !(row[c] instanceof Date) ? new Date(row[c] as string) : row[c]]),
+  ) as unknown as UserRow;
+  return { user, access: await accessOfRows(sequelize, user.id, rows) };
 }

@@ -52,8 +52,13 @@ export async function endSession(ctx: Context, config: Config, sequelize: Sequel
   clearCookie(ctx, config, SESSION_COOKIE);
 }
 
+/** The token of the request's session cookie (its signature checked), or undefined. */
+export function sessionToken(ctx: Context): string | undefined {
+  return ctx.cookies.get(SESSION_COOKIE, { signed: true }) || undefined;
+}
+
 /** The user id of the request's live session, or null. */
 export function sessionUserId(ctx: Context, config: Config, sequelize: Sequelize): Promise<number | null> {
-  const token = ctx.cookies.get(SESSION_COOKIE, { signed: true });
+  const token = sessionToken(ctx);
   return token ? sessionUser(sequelize, config.sessions, token) : Promise.resolve(null);
 }

@@ -19,25 +19,84 @@ export interface Access {
 
 const BREADTH: Record<DataScopeKind, number> = { self: 0, department: 1, department_tree: 2, all: 3 };
 
+/** A role as access is computed from it (`permissions` is the stored JSON array). */
+interface GrantedRole {
+  id: number;
+  code: string;
+  name: string;
+  data_scope: DataScopeKind;
+  permissions: string;
+}
+
+const KNOWN_PERMISSIONS: ReadonlySet<string> = new Set(ALL_PERMISSIONS);
+
 export async function loadAccess(sequelize: Sequelize, userId: number): Promise<Access> {
-  // Roles and memberships in one round trip: this runs on every authenticated request.
+  // Roles and memberships in one round trip.
   const rows = await sequelize.query<{
+    id: number | null;
     code: string | null;
     name: string | null;
     data_scope: DataScopeKind;
     permissions: string;
     department_id: number | null;
   }>(
-    `SELECT r.code, r.name, r.data_scope, r.permissions, NULL AS department_id, r.id AS sort_key
+    `SELECT r.id, r.code, r.name, r.data_scope, r.permissions, NULL AS department_id, r.id AS sort_key
        FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ?
      UNION ALL
-     SELECT NULL, NULL, NULL, NULL, department_id, 0 FROM user_departments WHERE user_id = ?
-     ORDER BY sort_key`,
+     SELECT NULL, NULL, NULL, NULL, NULL, department_id, 0 FROM user_departments WHERE user_id = ?
+     ORDER BY sort_key, department_id`,
     { replacements: [userId, userId], type: QueryTypes.SELECT },
   );
-  const roles = rows.filter((r): r is typeof r & { code: string; name: string } => r.code !== null);
+  const roles = rows.filter((r): r is typeof r & GrantedRole => r.code !== null);
   const departmentIds = rows.filter((r) => r.code === null).map((m) => Number(m.department_id));
+  return accessFrom(sequelize, userId, roles, departmentIds);
+}
 
+/**
+ * The columns and joins that bring a user's roles and departments beside another read (a row per
+ * role × department, `access_*` columns; `accessOfRows` turns them into Access): the session
+ * resolver reads the caller's session, user and access in one statement with them. Plain joins on
+ * primary keys: MariaDB runs them about three times cheaper than JSON-aggregating subqueries.
+ * `userIdColumn` is a trusted column reference (it is interpolated), e.g. `s.user_id`.
+ */
+export function accessJoinSql(userIdColumn: string): { columns: string; joins: string } {
+  return {
+    columns:
+      'ar.id AS access_role_id, ar.code AS access_role_code, ar.name AS access_role_name, ar.data_scope AS access_role_data_scope, ' +
+      'ar.permissions AS access_role_permissions, aud.department_id AS access_department_id',
+    joins: `LEFT JOIN user_roles aur ON aur.user_id = ${userIdColumn} LEFT JOIN roles ar ON ar.id = aur.role_id
+            LEFT JOIN user_departments aud ON aud.user_id = ${userIdColumn}`,
+  };
+}
+
+/** The Access of `userId` from the rows of a read joined with `accessJoinSql`. */
+export function accessOfRows(sequelize: Sequelize, userId: number, rows: readonly Record<string, unknown>[]): Promise<Access> {
+  const roles = new Map<number, GrantedRole>();
+  const departments = new Set<number>();
+  for (const row of rows) {
+    if (row.access_role_id !== null && row.access_role_id !== undefined) {
+      const id = Number(row.access_role_id);
+      if (!roles.has(id)) {
+        roles.set(id, {
+          id,
+          code: row.access_role_code as string,
+          name: row.access_role_name as string,
+          data_scope: row.access_role_data_scope as DataScopeKind,
+          permissions: row.access_role_permissions as string,
+        });
+      }
+    }
+    if (row.access_department_id !== null && row.access_department_id !== undefined) departments.add(Number(row.access_department_id));
+  }
+  return accessFrom(
+    sequelize,
+    userId,
+    [...roles.values()].sort((x, y) => x.id - y.id),
+    [...departments].sort((x, y) => x - y),
+  );
+}
+
+async function accessFrom(sequelize: Sequelize, userId: number, roles: readonly GrantedRole[], departmentIds: number[]): Promise<Access> {
   // The widest scope any role grants wins; permissions are the union.
   let dataScope: DataScopeKind = 'self';
   const permissions = new Set<Permission>();
@@ -45,7 +104,7 @@ export async function loadAccess(sequelize: Sequelize, userId: number): Promise<
     if (DATA_SCOPES.includes(role.data_scope) && BREADTH[role.data_scope] > BREADTH[dataScope]) dataScope = role.data_scope;
     for (const p of JSON.parse(role.permissions) as string[]) {
       if (p === '*') ALL_PERMISSIONS.forEach((q) => permissions.add(q));
-      else if ((ALL_PERMISSIONS as string[]).includes(p)) permissions.add(p as Permission);
+      else if (KNOWN_PERMISSIONS.has(p)) permissions.add(p as Permission);
     }
   }
 

@@ -39,16 +39,55 @@ export async function openSession(
   return token;
 }
 
+/** The `sessions` columns `checkSession` judges, as a read joining other tables selects them. */
+export interface SessionState {
+  id: string;
+  user_id: number;
+  last_seen_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
+/** The key of a token's row (its digest: the token itself is never stored). */
+export const sessionKey = digest;
+
+/**
+ * The SELECT list of `sessions s` for `checkSession`, as `session_*` columns: for a read that
+ * brings the session with what the request needs next (auth's caller read) in one statement.
+ */
+export const SESSION_STATE_COLUMNS =
+  's.id AS session_id, s.user_id AS session_user_id, s.last_seen_at AS session_last_seen_at, s.expires_at AS session_expires_at, s.revoked_at AS session_revoked_at';
+
+/** Those columns of a row read with SESSION_STATE_COLUMNS (SQLite gives timestamps as text). */
+export function sessionStateOf(row: Record<string, unknown>): SessionState {
+  const date = (v: unknown) => (v instanceof Date ? v : new Date(v as string));
+  return {
+    id: row.session_id as string,
+    user_id: Number(row.session_user_id),
+    last_seen_at: date(row.session_last_seen_at),
+    expires_at: date(row.session_expires_at),
+    revoked_at: row.session_revoked_at === null || row.session_revoked_at === undefined ? null : date(row.session_revoked_at),
+  };
+}
+
+/**
+ * Whether a session row just read is live (not revoked, not idle, not expired); marks it seen
+ * when due. Nothing about a session is remembered between requests: a revoked one fails on the
+ * very next request.
+ */
+export async function checkSession(sequelize: Sequelize, policy: SessionPolicy, row: SessionState, now = new Date()): Promise<boolean> {
+  if (row.revoked_at !== null) return false;
+  if (row.expires_at.getTime() <= now.getTime() || row.last_seen_at.getTime() + policy.idleMs <= now.getTime()) return false;
+  if (now.getTime() - row.last_seen_at.getTime() >= TOUCH_EVERY_MS) {
+    await sessionModels(sequelize).Session.update({ last_seen_at: now }, { where: { id: row.id, revoked_at: null } });
+  }
+  return true;
+}
+
 /** The user of a live session (not revoked, not idle, not expired), marking it seen; else null. */
 export async function sessionUser(sequelize: Sequelize, policy: SessionPolicy, token: string, now = new Date()): Promise<number | null> {
-  const { Session } = sessionModels(sequelize);
-  const row = (await Session.findByPk(digest(token)))?.get();
-  if (!row || row.revoked_at !== null) return null;
-  if (row.expires_at.getTime() <= now.getTime() || row.last_seen_at.getTime() + policy.idleMs <= now.getTime()) return null;
-  if (now.getTime() - row.last_seen_at.getTime() >= TOUCH_EVERY_MS) {
-    await Session.update({ last_seen_at: now }, { where: { id: row.id, revoked_at: null } });
-  }
-  return row.user_id;
+  const row = (await sessionModels(sequelize).Session.findByPk(digest(token)))?.get();
+  return row && (await checkSession(sequelize, policy, row, now)) ? row.user_id : null;
 }
 
 export async function revokeSession(sequelize: Sequelize, token: string, now = new Date()): Promise<void> {

@@ -5,8 +5,10 @@
  * customer's lists side by side. Nothing is cached: each card reads the database as it stands.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
+import type { z } from 'zod';
 import type { CustomerView, FollowUpView } from '@shared/customers';
 import { fromHundredths } from '@shared/money';
+import { corpSettingsSchema } from '@shared/settings';
 import type { SidebarCustomer } from '@shared/sidebar';
 import { iso, isoOrNull } from '../../db/lookup';
 import { customerModels, type CustomerRow } from '../customers/models';
@@ -31,6 +33,11 @@ export interface CardHead extends LinkColumns {
   /** The linked customer (deleted ones too: the caller decides), and its owner's name. */
   customer: CustomerRow | null;
   ownerName: string;
+  /**
+   * The corp's 协同跟进 setting as stored, read with the head (a limited card needs it, and it is
+   * one row by key); undefined when not stored or malformed, i.e. the default applies.
+   */
+  coFollowerFollowUps: boolean | undefined;
 }
 
 const RELATION_COLUMNS = [
@@ -65,29 +72,44 @@ function relationTagsJoin(sequelize: Sequelize): string {
     : "LEFT JOIN JSON_TABLE(r.tag_ids, '$[*]' COLUMNS (tag_id VARCHAR(64) PATH '$')) j ON TRUE LEFT JOIN wecom_corp_tags t ON t.id = j.tag_id AND t.deleted_at IS NULL";
 }
 
+/** The head's statement and the customer columns it reads: built once per Sequelize instance. */
+const headStatements = new WeakMap<Sequelize, { sql: string; customer: { names: string[]; dates: Set<string> } }>();
+
+function headStatement(sequelize: Sequelize): { sql: string; customer: { names: string[]; dates: Set<string> } } {
+  let statement = headStatements.get(sequelize);
+  if (!statement) {
+    const customer = customerColumns(sequelize);
+    const sql = `SELECT x.name, x.avatar, x.type, x.unionid, x.corp_name, x.corp_full_name, l.customer_id, l.matched_by, l.linked_at,
+              ${RELATION_COLUMNS.map((c) => `r.${c} AS r_${c}`).join(', ')},
+              t.id AS tag_id, t.name AS tag_name, w.name AS channel, o.name AS owner_name,
+              (SELECT MAX(ct.id) FROM customer_transfers ct WHERE ct.external_userid = x.external_userid) AS transfer_id,
+              (SELECT cs.value FROM corp_settings cs WHERE cs.name = 'coFollowerFollowUps') AS co_follower_follow_ups,
+              ${customer.names.map((c) => `c.${c} AS c_${c}`).join(', ')}
+         FROM wecom_external_contacts x
+         LEFT JOIN wecom_follow_relations r ON r.external_userid = x.external_userid AND r.userid = ?
+         ${relationTagsJoin(sequelize)}
+         LEFT JOIN contact_ways w ON w.state = r.state
+         LEFT JOIN customer_wecom_links l ON l.external_userid = x.external_userid
+         LEFT JOIN customers c ON c.id = l.customer_id
+         LEFT JOIN users o ON o.id = c.owner_user_id
+        WHERE x.external_userid = ?
+        ORDER BY t.sort_order DESC, t.id`;
+    statement = { sql, customer };
+    headStatements.set(sequelize, statement);
+  }
+  return statement;
+}
+
 /**
  * Everything the card needs before deciding who may see what, in one statement (a row per tag of
  * the caller's relation); undefined when the mirror lacks the contact.
  */
 export async function readCardHead(sequelize: Sequelize, wecomUserid: string, externalUserid: string): Promise<CardHead | undefined> {
-  const customer = customerColumns(sequelize);
-  const rows = await sequelize.query<Record<string, unknown>>(
-    `SELECT x.name, x.avatar, x.type, x.unionid, x.corp_name, x.corp_full_name, l.customer_id, l.matched_by, l.linked_at,
-            ${RELATION_COLUMNS.map((c) => `r.${c} AS r_${c}`).join(', ')},
-            t.id AS tag_id, t.name AS tag_name, w.name AS channel, o.name AS owner_name,
-            (SELECT MAX(ct.id) FROM customer_transfers ct WHERE ct.external_userid = x.external_userid) AS transfer_id,
-            ${customer.names.map((c) => `c.${c} AS c_${c}`).join(', ')}
-       FROM wecom_external_contacts x
-       LEFT JOIN wecom_follow_relations r ON r.external_userid = x.external_userid AND r.userid = ?
-       ${relationTagsJoin(sequelize)}
-       LEFT JOIN contact_ways w ON w.state = r.state
-       LEFT JOIN customer_wecom_links l ON l.external_userid = x.external_userid
-       LEFT JOIN customers c ON c.id = l.customer_id
-       LEFT JOIN users o ON o.id = c.owner_user_id
-      WHERE x.external_userid = ?
-      ORDER BY t.sort_order DESC, t.id`,
-    { replacements: [wecomUserid, externalUserid], type: QueryTypes.SELECT },
-  );
+  const { sql, customer } = headStatement(sequelize);
+  const rows = await sequelize.query<Record<string, unknown>>(sql, {
+    replacements: [wecomUserid, externalUserid],
+    type: QueryTypes.SELECT,
+  });
   const row = rows[0];
   if (!row) return undefined;
   const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string | Date));
@@ -126,7 +148,15 @@ export async function readCardHead(sequelize: Sequelize, wecomUserid: string, ex
         ? null
         : (Object.fromEntries(customer.names.map((c) => [c, customer.dates.has(c) ? date(row[`c_${c}`]) : row[`c_${c}`]])) as unknown as CustomerRow),
     ownerName: (row.owner_name as string | null) ?? '',
+    coFollowerFollowUps: storedSetting(corpSettingsSchema.shape.coFollowerFollowUps, row.co_follower_follow_ups),
   };
+}
+
+/** A corp setting's stored JSON value read as settings/service.ts readSettings does; undefined when absent or malformed. */
+function storedSetting<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
+  if (typeof value !== 'string') return undefined;
+  const parsed = schema.safeParse(JSON.parse(value));
+  return parsed.success ? parsed.data : undefined;
 }
 
 /**

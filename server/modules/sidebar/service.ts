@@ -118,7 +118,7 @@ export async function sidebarCard(deps: SidebarDeps, caller: SidebarCaller, exte
     suggestions: [],
     unmatchedReasons: [],
     transfer,
-    coFollowUp: card?.access === 'limited' && relation?.deletedAt === null && (await readSettings(sequelize, deps.settingDefaults)).coFollowerFollowUps,
+    coFollowUp: card?.access === 'limited' && relation?.deletedAt === null && (head.coFollowerFollowUps ?? deps.settingDefaults.coFollowerFollowUps),
   };
 }
 
