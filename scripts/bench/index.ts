@@ -22,6 +22,7 @@ import { CallbackCrypto } from '../../server/wecom/callback-crypto';
 import { buildCallbackXml } from '../../server/wecom/xml';
 import { freePort, waitFor } from '../../test/helpers/process';
 import { identitiesOf, seedDemoCrm } from '../demo-data';
+import { CONTACT_STATES } from '../wecom-simulator/demo-corp';
 import { h5SizeRows } from './h5-size';
 import {
   CALLBACK,
@@ -142,6 +143,14 @@ async function buildDataSet(sizes: Sizes, wecom: HostedSimulator, db: ScratchDat
     wecomIdentities: identitiesOf(wecom.simulator.state.externalContacts.values()),
   });
   if (!seeded) throw new Error('the scratch database is not empty');
+
+  // The corp's 渠道活码: one per state the simulated contacts were added through, so the sync
+  // gives their leads a channel and the customers dashboard counts them.
+  await db.sequelize.query(
+    `INSERT INTO contact_ways (name, state, user_ids, tag_ids, owner_rule, created_at, updated_at)
+     VALUES ${CONTACT_STATES.map(() => "(?, ?, '[]', '[]', 'adder', ?, ?)").join(', ')}`,
+    { replacements: CONTACT_STATES.flatMap((state) => [state, state, new Date(), new Date()]) },
+  );
 
   progress('external-contact sync');
   started = performance.now();

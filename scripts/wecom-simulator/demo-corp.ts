@@ -68,7 +68,9 @@ const COMPANIES = [
   '合肥科大讯联信息有限公司',
 ];
 const POSITIONS = ['总经理', '财务总监', '董事长', '投资经理', '创始人', '副总裁', '财务经理', '个体经营者'];
-const STATES = ['', '', 'qr-branch-sh', 'qr-event-2026', 'qr-referral', 'qr-website'];
+/** The 渠道活码 `state`s generated contacts were added through (a third through none). */
+export const CONTACT_STATES = ['qr-branch-sh', 'qr-event-2026', 'qr-referral', 'qr-website'];
+const STATES = ['', '', ...CONTACT_STATES];
 const ADD_WAYS = [1, 2, 3, 8, 9, 201];
 
 const TAG_GROUPS: CorpTagGroup[] = [

@@ -258,7 +258,7 @@ describe.each(databaseTargets())('the customer counts rollup on $label', (target
     await raw('UPDATE customer_counts SET customer_count = customer_count + 5 WHERE owner_user_id = ?', [await api.userId('rep-east-1')]);
     await raw(`DELETE FROM customer_counts WHERE owner_user_id = ?`, [await api.userId('rep-east-2')]);
     await raw(
-      "INSERT INTO customer_counts (department_id, owner_user_id, source, lifecycle_stage, level, created_month, customer_count, created_at, updated_at) VALUES (999, 999, '', 'lead', '', '2020-01', 7, ?, ?)",
+      "INSERT INTO customer_counts (department_id, owner_user_id, source, lifecycle_stage, level, acquisition_channel, created_month, customer_count, created_at, updated_at) VALUES (999, 999, '', 'lead', '', '', '2020-01', 7, ?, ?)",
       [new Date(), new Date()],
     );
     expect(await storedCustomerCounts(db)).not.toEqual(await liveCustomerCounts(db));

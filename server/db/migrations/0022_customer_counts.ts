@@ -6,7 +6,7 @@ import type { Migration } from './types';
 
 /**
  * `customer_counts`: live customers counted per department × owner × source × stage × level ×
- * China month of creation, for the customers dashboard (DESIGN §6.7): at the bench's 196k
+ * 渠道活码 (`acquisition_channel`) × China month of creation, for the customers dashboard (DESIGN §6.7): at the bench's 196k
  * customers the live GROUP BY was the bulk of ~300 ms on MariaDB; the rollup is ~15k rows.
  * "No follow-up for 30 days" depends on now, so it is not rolled up: the dashboard counts the
  * customers followed up since the cutoff from the index added here. Further indexes serve the
@@ -18,11 +18,11 @@ import type { Migration } from './types';
  * path. Each trigger moves a count in the writer's own transaction (on MySQL it holds that rollup
  * row's lock until commit: writers of the same owner × key take turns, and a deadlock between two
  * bulk writers rolls one back whole, for its caller to retry). Only a change of a counted column
- * moves a count (a follow-up's `last_follow_up_at` does not). NULL source / level are stored as ''
+ * moves a count (a follow-up's `last_follow_up_at` does not). NULL source / level / channel are stored as ''
  * so that the primary key dedupes them (dictionary codes are never empty); owner and department
  * are NOT NULL on customers. `npm run rollups:rebuild` counts it again.
  */
-const KEY = ['department_id', 'owner_user_id', 'source', 'lifecycle_stage', 'level', 'created_month'] as const;
+const KEY = ['department_id', 'owner_user_id', 'source', 'lifecycle_stage', 'level', 'acquisition_channel', 'created_month'] as const;
 const COLUMNS = `${KEY.join(', ')}, customer_count, created_at, updated_at`;
 const TRIGGERS = ['customer_counts_insert', 'customer_counts_update', 'customer_counts_delete'];
 
@@ -34,6 +34,7 @@ function keyOf(sequelize: Sequelize, row: string): string[] {
     `COALESCE(${row}.source, '')`,
     `${row}.lifecycle_stage`,
     `COALESCE(${row}.level, '')`,
+    `COALESCE(${row}.acquisition_channel, '')`,
     chinaMonthSql(sequelize, `${row}.created_at`),
   ];
 }
@@ -47,7 +48,7 @@ const matchesKey = (sequelize: Sequelize, row: string) =>
 function keyChanged(dialect: Dialect): string {
   const differs = (column: string) => (dialect === 'mysql' ? `NOT (OLD.${column} <=> NEW.${column})` : `OLD.${column} IS NOT NEW.${column}`);
   return [
-    ...['department_id', 'owner_user_id', 'source', 'lifecycle_stage', 'level', 'created_at'].map(differs),
+    ...['department_id', 'owner_user_id', 'source', 'lifecycle_stage', 'level', 'acquisition_channel', 'created_at'].map(differs),
     '(OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL)',
   ].join(' OR ');
 }
@@ -81,10 +82,10 @@ function triggerSql(sequelize: Sequelize, dialect: Dialect): string[] {
     `CREATE TRIGGER customer_counts_insert AFTER INSERT ON customers WHEN NEW.deleted_at IS NULL
      BEGIN ${add('NEW')}; END`,
     // Two triggers for an update (out of the old key, into the new one): SQLite has no IF.
-    `CREATE TRIGGER customer_counts_update AFTER UPDATE OF department_id, owner_user_id, source, lifecycle_stage, level, created_at, deleted_at ON customers
+    `CREATE TRIGGER customer_counts_update AFTER UPDATE OF department_id, owner_user_id, source, lifecycle_stage, level, acquisition_channel, created_at, deleted_at ON customers
      WHEN OLD.deleted_at IS NULL AND (${keyChanged(dialect)})
      BEGIN ${remove('OLD')}; END`,
-    `CREATE TRIGGER customer_counts_update_in AFTER UPDATE OF department_id, owner_user_id, source, lifecycle_stage, level, created_at, deleted_at ON customers
+    `CREATE TRIGGER customer_counts_update_in AFTER UPDATE OF department_id, owner_user_id, source, lifecycle_stage, level, acquisition_channel, created_at, deleted_at ON customers
      WHEN NEW.deleted_at IS NULL AND (${keyChanged(dialect)})
      BEGIN ${add('NEW')}; END`,
     `CREATE TRIGGER customer_counts_delete AFTER DELETE ON customers WHEN OLD.deleted_at IS NULL
@@ -104,6 +105,7 @@ export const migration: Migration = {
         source: { type: DataTypes.STRING(32), ...key },
         lifecycle_stage: { type: DataTypes.STRING(32), ...key },
         level: { type: DataTypes.STRING(32), ...key },
+        acquisition_channel: { type: DataTypes.STRING(64), ...key },
         created_month: { type: DataTypes.STRING(7), ...key },
         customer_count: { type: DataTypes.INTEGER, allowNull: false },
         ...timestamps,
@@ -115,12 +117,9 @@ export const migration: Migration = {
     // "No follow-up for 30 days" = live customers − those followed up since the cutoff, from this index alone.
     await q.addIndex('customers', ['deleted_at', 'last_follow_up_at', 'owner_user_id', 'department_id'], { name: 'customers_live_followed' });
     // The dashboard's other figures, read from indexes alone: contacts lost in the period (few)
-    // instead of every WeCom link; the scope's reps' relations by 渠道活码; leads by 渠道活码.
+    // instead of every WeCom link; relations added through a 渠道活码 in a period (its leads come from the rollup).
     await q.addIndex('wecom_follow_relations', ['delete_reason', 'deleted_at'], { name: 'wecom_follow_relations_lost' });
-    await q.addIndex('wecom_follow_relations', ['userid', 'state', 'added_at', 'delete_reason', 'deleted_at'], { name: 'wecom_follow_relations_user_state' });
-    await q.addIndex('customers', ['acquisition_channel', 'created_at', 'deleted_at', 'owner_user_id', 'department_id', 'lifecycle_stage'], {
-      name: 'customers_channel_created',
-    });
+    await q.addIndex('wecom_follow_relations', ['state', 'added_at', 'userid'], { name: 'wecom_follow_relations_state_added' });
     for (const sql of triggerSql(sequelize, dialect)) await sequelize.query(sql);
     // Counted after the triggers exist, in one transaction with the emptying: a write committed
     // in between is counted once either way (MySQL's INSERT … SELECT locks what it reads).
@@ -136,8 +135,7 @@ export const migration: Migration = {
   },
   async down({ sequelize, queryInterface: q, dialect }) {
     for (const name of [...TRIGGERS, ...(dialect === 'sqlite' ? ['customer_counts_update_in'] : [])]) await sequelize.query(`DROP TRIGGER IF EXISTS ${name}`);
-    await q.removeIndex('customers', 'customers_channel_created');
-    await q.removeIndex('wecom_follow_relations', 'wecom_follow_relations_user_state');
+    await q.removeIndex('wecom_follow_relations', 'wecom_follow_relations_state_added');
     await q.removeIndex('wecom_follow_relations', 'wecom_follow_relations_lost');
     await q.removeIndex('customers', 'customers_live_followed');
     await q.dropTable('customer_counts');

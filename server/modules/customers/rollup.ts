@@ -1,6 +1,6 @@
 /**
- * `customer_counts`: live customers per department × owner × source × stage × level × China
- * month of creation (migration 0022). Database triggers on `customers` keep it in step with every
+ * `customer_counts`: live customers per department × owner × source × stage × level × 渠道活码 ×
+ * China month of creation (migration 0022). Database triggers on `customers` keep it in step with every
  * write, whatever path it takes; this module counts it again from scratch and compares it with
  * the live aggregate.
  */
@@ -15,11 +15,13 @@ export interface CustomerCount {
   lifecycle_stage: string;
   /** '' for none. */
   level: string;
+  /** The 渠道活码 state the lead came through; '' for none. */
+  acquisition_channel: string;
   created_month: string;
   customer_count: number;
 }
 
-const KEY = ['department_id', 'owner_user_id', 'source', 'lifecycle_stage', 'level', 'created_month'] as const;
+const KEY = ['department_id', 'owner_user_id', 'source', 'lifecycle_stage', 'level', 'acquisition_channel', 'created_month'] as const;
 
 /** The live aggregate, grouped like the rollup's key: `c` is the customers alias. */
 function liveSelect(sequelize: Sequelize): { columns: string; groupBy: string } {
@@ -29,6 +31,7 @@ function liveSelect(sequelize: Sequelize): { columns: string; groupBy: string } 
     "COALESCE(c.source, '')",
     'c.lifecycle_stage',
     "COALESCE(c.level, '')",
+    "COALESCE(c.acquisition_channel, '')",
     chinaMonthSql(sequelize, 'c.created_at'),
   ];
   return { columns: key.map((k, i) => `${k} AS ${KEY[i]}`).join(', '), groupBy: key.join(', ') };

@@ -92,13 +92,13 @@ export async function customerDashboard(sequelize: Sequelize, access: Access, qu
   ]);
   const bounds: [Date, Date] = [chinaMidnight(period.from), chinaMidnight(nextDay(period.to))];
   // Independent reads, in parallel (each on its own pooled connection).
-  const [groups, [recent], labels, lost, byChannel] = await Promise.all([
-    rows<{ source: string; stage: string; level: string; n: number | string; fresh: number | string }>(
+  const [groups, [recent], labels, lost, channels] = await Promise.all([
+    rows<{ source: string; stage: string; level: string; channel: string; n: number | string; fresh: number | string }>(
       sequelize,
-      `SELECT k.source AS source, k.lifecycle_stage AS stage, k.level AS level, SUM(k.customer_count) AS n,
+      `SELECT k.source AS source, k.lifecycle_stage AS stage, k.level AS level, k.acquisition_channel AS channel, SUM(k.customer_count) AS n,
               SUM(CASE WHEN k.created_month >= ? AND k.created_month <= ? THEN k.customer_count ELSE 0 END) AS fresh
          FROM customer_counts k WHERE ${counted.sql}
-        GROUP BY k.source, k.lifecycle_stage, k.level`,
+        GROUP BY k.source, k.lifecycle_stage, k.level, k.acquisition_channel`,
       [period.from.slice(0, 7), period.to.slice(0, 7), ...counted.params],
     ),
     rows<{ n: number | string }>(sequelize, `SELECT COUNT(*) AS n FROM customers c WHERE c.deleted_at IS NULL AND c.last_follow_up_at >= ? AND ${filter.sql}`, [
@@ -117,11 +117,12 @@ export async function customerDashboard(sequelize: Sequelize, access: Access, qu
         GROUP BY u.id, u.name ORDER BY n DESC, u.id`,
       [...bounds, ...filter.params],
     ),
-    channelRows(sequelize, access, query.departmentId, bounds, filter),
+    channelActivity(sequelize, access, query.departmentId, bounds),
   ]);
   const bySource: Tally = new Map();
   const byStage: Tally = new Map();
   const byLevel: Tally = new Map();
+  const leads = new Map<string, { leads: number; won: number }>();
   let total = 0;
   let fresh = 0;
   for (const g of groups) {
@@ -132,7 +133,14 @@ export async function customerDashboard(sequelize: Sequelize, access: Access, qu
     add(byLevel, g.level || null, n);
     total += n;
     fresh += Number(g.fresh);
+    if (g.channel && Number(g.fresh)) {
+      const of = leads.get(g.channel) ?? { leads: 0, won: 0 };
+      of.leads += Number(g.fresh);
+      if (g.stage === 'customer' || g.stage === 'repeat') of.won += Number(g.fresh);
+      leads.set(g.channel, of);
+    }
   }
+  const byChannel = channels.map((w) => ({ ...w, leads: leads.get(w.state)?.leads ?? 0, customers: leads.get(w.state)?.won ?? 0 }));
   const stale = total - Number(recent?.n ?? 0);
   const lostByRep = lost.map((r) => ({ id: Number(r.id), name: r.name, count: Number(r.n) }));
   return {
@@ -150,51 +158,45 @@ export async function customerDashboard(sequelize: Sequelize, access: Access, qu
 }
 
 /**
- * Per 渠道活码 (by its `state`): contacts the scope's reps added through it and those the
- * customer later deleted (the reps' relations), leads it brought into the scope and how many of
- * them are customers now (`customer` / `repeat`).
+ * Per 渠道活码 (by its `state`): contacts the scope's reps added through it in the period and those
+ * the customer deleted in it (the reps' relations). Its leads and how many of them are customers
+ * now come from the rollup (`acquisition_channel`).
  */
-async function channelRows(
+async function channelActivity(
   sequelize: Sequelize,
   access: Access,
   departmentId: number | undefined,
   [from, to]: [Date, Date],
-  customers: Filter,
-): Promise<ChannelRow[]> {
+): Promise<Omit<ChannelRow, 'leads' | 'customers'>[]> {
+  const ways = await rows<{ id: number; name: string; state: string }>(
+    sequelize,
+    'SELECT id, name, state FROM contact_ways WHERE deleted_at IS NULL ORDER BY id',
+    [],
+  );
+  if (!ways.length) return [];
+  // Only our codes' states, and only what happened in the period: index ranges, not every
+  // relation of the scope's reps.
+  const states = ways.map((w) => w.state);
+  const inStates = `IN (${states.map(() => '?').join(', ')})`;
   const reps = await filterFor(sequelize, access, departmentId, { owner: 'u.id', department: 'u.main_department_id' });
-  const [ways, relations, leads] = await Promise.all([
-    rows<{ id: number; name: string; state: string }>(sequelize, 'SELECT id, name, state FROM contact_ways WHERE deleted_at IS NULL ORDER BY id', []),
-    rows<{ state: string; added: number | string; lost: number | string }>(
+  const [added, lost] = await Promise.all([
+    rows<{ state: string; n: number | string }>(
       sequelize,
-      `SELECT r.state AS state,
-              SUM(CASE WHEN r.added_at >= ? AND r.added_at < ? THEN 1 ELSE 0 END) AS added,
-              SUM(CASE WHEN r.delete_reason = 'deleted_by_customer' AND r.deleted_at >= ? AND r.deleted_at < ? THEN 1 ELSE 0 END) AS lost
-         FROM wecom_follow_relations r JOIN users u ON u.wecom_userid = r.userid
-        WHERE r.state IS NOT NULL AND ${reps.sql}
+      `SELECT r.state AS state, COUNT(*) AS n FROM wecom_follow_relations r JOIN users u ON u.wecom_userid = r.userid
+        WHERE r.state ${inStates} AND r.added_at >= ? AND r.added_at < ? AND ${reps.sql}
         GROUP BY r.state`,
-      [from, to, from, to, ...reps.params],
+      [...states, from, to, ...reps.params],
     ),
-    rows<{ state: string; leads: number | string; won: number | string }>(
+    rows<{ state: string; n: number | string }>(
       sequelize,
-      `SELECT c.acquisition_channel AS state, COUNT(*) AS leads,
-              SUM(CASE WHEN c.lifecycle_stage IN ('customer', 'repeat') THEN 1 ELSE 0 END) AS won
-         FROM customers c
-        WHERE c.acquisition_channel IS NOT NULL AND c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? AND ${customers.sql}
-        GROUP BY c.acquisition_channel`,
-      [from, to, ...customers.params],
+      `SELECT r.state AS state, COUNT(*) AS n FROM wecom_follow_relations r JOIN users u ON u.wecom_userid = r.userid
+        WHERE r.delete_reason = 'deleted_by_customer' AND r.deleted_at >= ? AND r.deleted_at < ? AND r.state ${inStates} AND ${reps.sql}
+        GROUP BY r.state`,
+      [from, to, ...states, ...reps.params],
     ),
   ]);
-  const relationsOf = new Map(relations.map((r) => [r.state, r]));
-  const leadsOf = new Map(leads.map((l) => [l.state, l]));
-  return ways.map((w) => ({
-    contactWayId: Number(w.id),
-    name: w.name,
-    state: w.state,
-    added: Number(relationsOf.get(w.state)?.added ?? 0),
-    leads: Number(leadsOf.get(w.state)?.leads ?? 0),
-    customers: Number(leadsOf.get(w.state)?.won ?? 0),
-    lost: Number(relationsOf.get(w.state)?.lost ?? 0),
-  }));
+  const count = (list: { state: string; n: number | string }[], state: string) => Number(list.find((r) => r.state === state)?.n ?? 0);
+  return ways.map((w) => ({ contactWayId: Number(w.id), name: w.name, state: w.state, added: count(added, w.state), lost: count(lost, w.state) }));
 }
 
 /** The `YYYY-MM` of the 12 months ending with `lastMonth`. */
