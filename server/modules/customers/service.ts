@@ -497,7 +497,12 @@ export async function customerViews(sequelize: Sequelize, rows: CustomerRow[]): 
     'users',
     rows.map((r) => r.owner_user_id),
   );
-  return rows.map((r) => ({
+  return rows.map((r) => customerViewOf(r, named(owners, r.owner_user_id)));
+}
+
+/** A customer row as the API shows it, its owner's name already known. */
+export function customerViewOf(r: CustomerRow, owner: { id: number; name: string }): CustomerView {
+  return {
     id: r.id,
     type: r.type,
     name: r.name,
@@ -512,14 +517,14 @@ export async function customerViews(sequelize: Sequelize, rows: CustomerRow[]): 
     notes: r.notes,
     acquisitionChannel: r.acquisition_channel,
     ...riskProfileOf(r),
-    owner: named(owners, r.owner_user_id),
+    owner,
     departmentId: r.department_id,
     nextFollowUpAt: isoOrNull(r.next_follow_up_at),
     lastFollowUpAt: isoOrNull(r.last_follow_up_at),
     version: r.version,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
-  }));
+  };
 }
 
 /** The suitability view of a customer row. */

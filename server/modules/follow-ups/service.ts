@@ -42,9 +42,22 @@ export async function followUpViews(sequelize: Sequelize, subject: FollowUpSubje
     rows.map((r) => r.user_id),
   );
   return rows.map((r) => ({
-    id: r.id,
+    ...followUpViewOf(r, named(users, r.user_id)),
     ...(subject.key === 'customer_id' ? { customerId: Number(r.customer_id) } : { partnerId: Number(r.partner_id) }),
-    user: named(users, r.user_id),
+  })) as AnyFollowUpView[];
+}
+
+type FollowUpFields = Pick<FollowUpRow, 'id' | 'channel' | 'content' | 'outcome' | 'next_action'> & {
+  followed_at: Date | string;
+  next_follow_up_at: Date | string | null;
+  created_at: Date | string;
+};
+
+/** What every follow-up view shows (without its subject), its author's name already known. */
+export function followUpViewOf(r: FollowUpFields, user: { id: number; name: string }): Omit<FollowUpView, 'customerId'> {
+  return {
+    id: r.id,
+    user,
     followedAt: iso(r.followed_at),
     channel: r.channel,
     content: r.content,
@@ -52,7 +65,7 @@ export async function followUpViews(sequelize: Sequelize, subject: FollowUpSubje
     nextAction: r.next_action,
     nextFollowUpAt: isoOrNull(r.next_follow_up_at),
     createdAt: iso(r.created_at),
-  })) as AnyFollowUpView[];
+  };
 }
 
 export async function listFollowUps(

@@ -6,13 +6,13 @@
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { z } from 'zod';
-import type { CustomerView, FollowUpView } from '@shared/customers';
+import type { FollowUpView } from '@shared/customers';
 import { fromHundredths } from '@shared/money';
 import { corpSettingsSchema } from '@shared/settings';
 import type { SidebarCustomer } from '@shared/sidebar';
-import { iso, isoOrNull } from '../../db/lookup';
 import { customerModels, type CustomerRow } from '../customers/models';
-import { riskProfileOf } from '../customers/service';
+import { customerViewOf } from '../customers/service';
+import { followUpViewOf } from '../follow-ups/service';
 import type { FollowRelation } from '../matching/follows';
 import type { LinkColumns } from '../matching/service';
 
@@ -196,42 +196,24 @@ export async function fullCustomerCard(sequelize: Sequelize, customer: CustomerR
   const r = customer;
   return {
     access: 'full',
-    profile: {
-      id: r.id,
-      type: r.type,
-      name: r.name,
-      status: r.status,
-      lifecycleStage: r.lifecycle_stage,
-      source: r.source,
-      level: r.level,
-      institution: r.institution,
-      title: r.title,
-      phone: r.phone,
-      email: r.email,
-      notes: r.notes,
-      acquisitionChannel: r.acquisition_channel,
-      ...riskProfileOf(r),
-      owner: { id: r.owner_user_id, name: ownerName },
-      departmentId: r.department_id,
-      nextFollowUpAt: isoOrNull(r.next_follow_up_at),
-      lastFollowUpAt: isoOrNull(r.last_follow_up_at),
-      version: r.version,
-      createdAt: iso(r.created_at),
-      updatedAt: iso(r.updated_at),
-    } satisfies CustomerView,
+    profile: customerViewOf(r, { id: r.owner_user_id, name: ownerName }),
     holdings: holdings.map((h) => ({ productId: Number(h.ref_id), productName: h.name!, category: h.label, amount: fromHundredths(h.amount_fen!) })),
     holdingsTotal: fromHundredths(holdings.reduce((sum, h) => sum + Number(h.amount_fen), 0)),
     latestFollowUps: followUps.map((f): FollowUpView => ({
-      id: -Number(f.seq),
+      ...followUpViewOf(
+        {
+          id: -Number(f.seq),
+          followed_at: f.followed_at!,
+          channel: f.label,
+          content: f.content!,
+          outcome: f.outcome,
+          next_action: f.next_action,
+          next_follow_up_at: f.next_follow_up_at,
+          created_at: f.created_at!,
+        },
+        { id: Number(f.ref_id), name: f.name ?? '' },
+      ),
       customerId: r.id,
-      user: { id: Number(f.ref_id), name: f.name ?? '' },
-      followedAt: iso(f.followed_at!),
-      channel: f.label,
-      content: f.content!,
-      outcome: f.outcome,
-      nextAction: f.next_action,
-      nextFollowUpAt: isoOrNull(f.next_follow_up_at),
-      createdAt: iso(f.created_at!),
     })),
   };
 }
