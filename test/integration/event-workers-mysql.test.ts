@@ -5,6 +5,7 @@ import { InboxWriter } from '../../server/modules/wecom-events/inbox';
 import { EventWorker } from '../../server/modules/wecom-events/worker';
 import { buildCallbackXml, parseCallbackXml } from '../../server/wecom/xml';
 import { generateCorp } from '../../scripts/wecom-simulator/index';
+import type { SimExternalContact } from '../../scripts/wecom-simulator/state';
 import { createScratchDatabase, databaseTargets, type ScratchDatabase } from '../helpers/database';
 import { FakeClock, simulatorClient, startSimulator, type RunningSimulator } from '../helpers/simulator';
 
@@ -25,22 +26,25 @@ const EVENTS = 200;
     await scratch.drop();
   });
 
+  /** Stores WeCom's `edit_external_contact` callback for the contact's first follower. */
+  const storeEdit = async (inbox: InboxWriter, c: SimExternalContact, createTime: number) => {
+    const xml = buildCallbackXml({
+      ToUserName: 'corp',
+      FromUserName: 'sys',
+      CreateTime: createTime,
+      MsgType: 'event',
+      Event: 'change_external_contact',
+      ChangeType: 'edit_external_contact',
+      UserID: c.follows[0]!.userid,
+      ExternalUserID: c.contact.external_userid,
+    });
+    await inbox.store(xml, parseCallbackXml(xml));
+  };
+
   it('never processes the same event twice', async () => {
     const contacts = [...sim.simulator.state.externalContacts.values()];
     const inbox = new InboxWriter(scratch.sequelize);
-    for (const c of contacts) {
-      const xml = buildCallbackXml({
-        ToUserName: 'corp',
-        FromUserName: 'sys',
-        CreateTime: 1760000000,
-        MsgType: 'event',
-        Event: 'change_external_contact',
-        ChangeType: 'edit_external_contact',
-        UserID: c.follows[0]!.userid,
-        ExternalUserID: c.contact.external_userid,
-      });
-      await inbox.store(xml, parseCallbackXml(xml));
-    }
+    for (const c of contacts) await storeEdit(inbox, c, 1760000000);
     const applications = new Map<string, number>();
     const logger = createLogger('silent');
     const workers = await Promise.all(
@@ -87,19 +91,7 @@ const EVENTS = 200;
     const contacts = [...sim.simulator.state.externalContacts.values()].slice(0, 50);
     const inbox = new InboxWriter(scratch.sequelize);
     for (let round = 0; round < 4; round++) {
-      for (const c of contacts) {
-        const xml = buildCallbackXml({
-          ToUserName: 'corp',
-          FromUserName: 'sys',
-          CreateTime: 1760000100 + round,
-          MsgType: 'event',
-          Event: 'change_external_contact',
-          ChangeType: 'edit_external_contact',
-          UserID: c.follows[0]!.userid,
-          ExternalUserID: c.contact.external_userid,
-        });
-        await inbox.store(xml, parseCallbackXml(xml));
-      }
+      for (const c of contacts) await storeEdit(inbox, c, 1760000100 + round);
     }
     const reads = () => sim.simulator.api.callCount('externalcontact/get');
     const before = reads();
