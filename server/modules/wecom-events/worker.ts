@@ -28,12 +28,6 @@ export interface WorkerOptions {
   batchSize?: number;
   /** Events of one entity per claim, at most. */
   perEntity?: number;
-  /**
-   * Entities applied side by side on MySQL, as that many workers would (default 1; SQLite has one
-   * writer). More overlaps commits, but the mirror's writes of neighbouring contacts then deadlock
-   * now and then (rolled back and retried).
-   */
-  applyConcurrency?: number;
   reclaimAfterMs?: number;
   retryBaseMs?: number;
   retryCapMs?: number;
@@ -69,7 +63,6 @@ export class EventWorker extends PolledWorker {
   private lastReclaim = Number.NEGATIVE_INFINITY;
   private readonly batchSize: number;
   private readonly perEntity: number;
-  private readonly applyConcurrency: number;
   private readonly reclaimAfterMs: number;
   private readonly now: () => number;
 
@@ -80,7 +73,6 @@ export class EventWorker extends PolledWorker {
     super('wecom-events', options.pollMs ?? 1000, deps.logger);
     this.batchSize = options.batchSize ?? 50;
     this.perEntity = options.perEntity ?? 100;
-    this.applyConcurrency = deps.sequelize.getDialect() === 'sqlite' ? 1 : (options.applyConcurrency ?? 1);
     this.reclaimAfterMs = options.reclaimAfterMs ?? 5 * 60_000;
     this.now = options.now ?? Date.now;
     this.queue = new DurableQueue(
@@ -104,17 +96,10 @@ export class EventWorker extends PolledWorker {
     }
     const claimed = await this.load(await this.claim());
     // What the steps need from WeCom is fetched at once (the API round trips overlap; nothing is
-    // written yet). Then each entity's steps are written one by one in arrival order (entities
-    // side by side up to `applyConcurrency`).
+    // written yet). Then the steps are written one by one in arrival order.
     const prepared = await Promise.all(stepsOf(claimed).map((step) => this.prepare(step)));
-    const chains = new Map<string, PreparedStep[]>();
-    for (const step of prepared) chains.set(step.step.entity, [...(chains.get(step.step.entity) ?? []), step]);
-    const waiting = [...chains.values()];
     const failed = new Set<string>();
-    const applyChains = async () => {
-      for (let chain = waiting.shift(); chain; chain = waiting.shift()) for (const step of chain) await this.process(step, failed);
-    };
-    await Promise.all(Array.from({ length: Math.min(this.applyConcurrency, waiting.length) }, applyChains));
+    for (const step of prepared) await this.process(step, failed);
     return claimed.length;
   }
 
