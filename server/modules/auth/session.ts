@@ -6,7 +6,7 @@
  */
 import type { Context } from 'koa';
 import type { Config } from '../../../config';
-import { openSession, revokeSession, sessionUser } from '../sessions/service';
+import { openSession, revokeSession } from '../sessions/service';
 import type { Sequelize } from 'sequelize';
 
 export const SESSION_COOKIE = 'wcrm_session';
@@ -47,7 +47,7 @@ export async function startSession(ctx: Context, config: Config, sequelize: Sequ
 }
 
 export async function endSession(ctx: Context, config: Config, sequelize: Sequelize): Promise<void> {
-  const token = ctx.cookies.get(SESSION_COOKIE, { signed: true });
+  const token = sessionToken(ctx);
   if (token) await revokeSession(sequelize, token);
   clearCookie(ctx, config, SESSION_COOKIE);
 }
@@ -55,10 +55,4 @@ export async function endSession(ctx: Context, config: Config, sequelize: Sequel
 /** The token of the request's session cookie (its signature checked), or undefined. */
 export function sessionToken(ctx: Context): string | undefined {
   return ctx.cookies.get(SESSION_COOKIE, { signed: true }) || undefined;
-}
-
-/** The user id of the request's live session, or null. */
-export function sessionUserId(ctx: Context, config: Config, sequelize: Sequelize): Promise<number | null> {
-  const token = sessionToken(ctx);
-  return token ? sessionUser(sequelize, config.sessions, token) : Promise.resolve(null);
 }
