@@ -52,17 +52,17 @@ export function periodRange(period: string | undefined, now = new Date()): Perio
   return { period: p, kind: periodKind(p), ...periodDays(p) };
 }
 
-async function filterFor(
-  sequelize: Sequelize,
-  access: Access,
-  departmentId: number | undefined,
-  columns: { owner: string; department: string },
-): Promise<Filter> {
-  const scope = scopeSql(access, columns);
-  if (!departmentId) return scope;
+type FilterFor = (columns: { owner: string; department: string }) => Filter;
+
+/** The dashboard's filter for any table's owner / department columns; the subtree is read once. */
+async function filtersFor(sequelize: Sequelize, access: Access, departmentId: number | undefined): Promise<FilterFor> {
+  if (!departmentId) return (columns) => scopeSql(access, columns);
   if (access.dataScope !== 'all' && !access.scopeDepartmentIds.includes(departmentId)) throw notFound('部门不在你的数据范围内');
   const subtree = await descendantsOf(sequelize, [departmentId]);
-  return { sql: `${scope.sql} AND ${columns.department} IN (${sqlList(subtree)})`, params: [...scope.params, ...subtree] };
+  return (columns) => {
+    const scope = scopeSql(access, columns);
+    return { sql: `${scope.sql} AND ${columns.department} IN (${sqlList(subtree)})`, params: [...scope.params, ...subtree] };
+  };
 }
 
 async function rows<T extends object>(sequelize: Sequelize, sql: string, params: unknown[]): Promise<T[]> {
@@ -86,10 +86,9 @@ const add = <K>(map: Map<K, number>, key: K, n: number) => map.set(key, (map.get
  */
 export async function customerDashboard(sequelize: Sequelize, access: Access, query: DashboardQuery, now = new Date()): Promise<CustomerDashboard> {
   const period = periodRange(query.period, now);
-  const [filter, counted] = await Promise.all([
-    filterFor(sequelize, access, query.departmentId, { owner: 'c.owner_user_id', department: 'c.department_id' }),
-    filterFor(sequelize, access, query.departmentId, { owner: 'k.owner_user_id', department: 'k.department_id' }),
-  ]);
+  const filterOf = await filtersFor(sequelize, access, query.departmentId);
+  const filter = filterOf({ owner: 'c.owner_user_id', department: 'c.department_id' });
+  const counted = filterOf({ owner: 'k.owner_user_id', department: 'k.department_id' });
   const bounds: [Date, Date] = [chinaMidnight(period.from), chinaMidnight(nextDay(period.to))];
   // Independent reads, in parallel (each on its own pooled connection).
   const [groups, [recent], labels, lost, channels] = await Promise.all([
@@ -117,7 +116,7 @@ export async function customerDashboard(sequelize: Sequelize, access: Access, qu
         GROUP BY u.id, u.name ORDER BY n DESC, u.id`,
       [...bounds, ...filter.params],
     ),
-    channelActivity(sequelize, access, query.departmentId, bounds),
+    channelActivity(sequelize, filterOf({ owner: 'u.id', department: 'u.main_department_id' }), bounds),
   ]);
   const bySource: Tally = new Map();
   const byStage: Tally = new Map();
@@ -164,8 +163,8 @@ export async function customerDashboard(sequelize: Sequelize, access: Access, qu
  */
 async function channelActivity(
   sequelize: Sequelize,
-  access: Access,
-  departmentId: number | undefined,
+  /** The scope's reps: `u` is users. */
+  reps: Filter,
   [from, to]: [Date, Date],
 ): Promise<Omit<ChannelRow, 'leads' | 'customers'>[]> {
   const ways = await rows<{ id: number; name: string; state: string }>(
@@ -178,7 +177,6 @@ async function channelActivity(
   // relation of the scope's reps.
   const states = ways.map((w) => w.state);
   const inStates = `IN (${states.map(() => '?').join(', ')})`;
-  const reps = await filterFor(sequelize, access, departmentId, { owner: 'u.id', department: 'u.main_department_id' });
   const [added, lost] = await Promise.all([
     rows<{ state: string; n: number | string }>(
       sequelize,
@@ -235,7 +233,7 @@ const SALE_COLUMNS = { owner: 'm.rep_user_id', department: 'm.department_id' };
 
 export async function salesDashboard(sequelize: Sequelize, access: Access, query: DashboardQuery, now = new Date()): Promise<SalesDashboard> {
   const period = periodRange(query.period, now);
-  const filter = await filterFor(sequelize, access, query.departmentId, SALE_COLUMNS);
+  const filter = (await filtersFor(sequelize, access, query.departmentId))(SALE_COLUMNS);
   const months = twelveMonths(period.to.slice(0, 7));
   const inPeriod = monthsOf('direct', filter, period.from, period.to);
   const lastTwelve = monthsOf('direct', filter, `${months[0]}-01`, period.to);
@@ -278,8 +276,9 @@ export async function salesDashboard(sequelize: Sequelize, access: Access, query
 
 export async function consignmentDashboard(sequelize: Sequelize, access: Access, query: DashboardQuery, now = new Date()): Promise<ConsignmentDashboard> {
   const period = periodRange(query.period, now);
-  const partnerFilter = await filterFor(sequelize, access, query.departmentId, { owner: 'p.owner_user_id', department: 'p.department_id' });
-  const saleFilter = await filterFor(sequelize, access, query.departmentId, SALE_COLUMNS);
+  const filterOf = await filtersFor(sequelize, access, query.departmentId);
+  const partnerFilter = filterOf({ owner: 'p.owner_user_id', department: 'p.department_id' });
+  const saleFilter = filterOf(SALE_COLUMNS);
   const labels = await listDictionaries(sequelize);
   const cutoff = new Date(now.getTime() - STALE_DAYS * DAY_MS);
   const [statuses, partners, stale] = await Promise.all([
@@ -431,7 +430,7 @@ async function followUpsByAuthor(sequelize: Sequelize, period: PeriodRange): Pro
  */
 export async function aumDashboard(sequelize: Sequelize, access: Access, query: DashboardQuery, now = new Date()): Promise<AumDashboard> {
   const period = periodRange(query.period, now);
-  const filter = await filterFor(sequelize, access, query.departmentId, { owner: 'c.owner_user_id', department: 'c.department_id' });
+  const filter = (await filtersFor(sequelize, access, query.departmentId))({ owner: 'c.owner_user_id', department: 'c.department_id' });
   const [from, to] = [chinaMidnight(period.from), chinaMidnight(nextDay(period.to))];
   const [holdings, flows, overrides] = await Promise.all([
     rows<{ customer_id: number; owner: number; department: number; product_id: number; amount_fen: number; shares_hundredths: number }>(
