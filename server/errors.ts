@@ -17,6 +17,8 @@ export type ErrorKind =
   | 'conflict'
   | 'too_large'
   | 'unsupported'
+  /** Too many requests from this caller: try again after `retryAfterSeconds`. */
+  | 'rate_limited'
   /** A dependency (the database, WeCom) cannot serve now. */
   | 'unavailable';
 
@@ -26,6 +28,8 @@ export class DomainError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** For `rate_limited` / `unavailable`: when trying again makes sense (the Retry-After header). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'DomainError';
@@ -47,4 +51,7 @@ export const conflict = (message: string, details?: unknown) => new DomainError(
 /** The record is already on file (details carry `existingId` when the caller may see it). */
 export const duplicate = (message: string, details?: unknown) => new DomainError('conflict', 'duplicate', message, details);
 export const payloadTooLarge = (message: string) => new DomainError('too_large', 'payload_too_large', message);
+/** The caller spent their budget; `message` says so in Chinese and when to try again. */
+export const rateLimited = (message: string, retryAfterSeconds: number) =>
+  new DomainError('rate_limited', 'too_many_requests', message, { retryAfterSeconds }, retryAfterSeconds);
 export const unsupportedMediaType = (message: string) => new DomainError('unsupported', 'unsupported_media_type', message);

@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa';
 import type { ApiErrorBody, FieldIssue } from '@shared/http';
 import { ZodError } from 'zod';
 import { DomainError, notFound, type ErrorKind } from '../errors';
+import { WecomApiError, WecomTransportError, explainWecomFailure, type WecomFailureForPeople } from '../wecom/errors';
 
 /** The status each kind of domain error answers with (DESIGN §4). */
 const STATUS_OF: Record<ErrorKind, number> = {
@@ -12,7 +13,17 @@ const STATUS_OF: Record<ErrorKind, number> = {
   conflict: 409,
   too_large: 413,
   unsupported: 415,
+  rate_limited: 429,
   unavailable: 503,
+};
+
+/** What a WeCom failure a person caused answers with: never a bare 500. */
+const WECOM_STATUS: Record<WecomFailureForPeople['kind'], { status: number; code: string }> = {
+  busy: { status: 503, code: 'wecom_busy' },
+  misconfigured: { status: 502, code: 'wecom_misconfigured' },
+  gone: { status: 404, code: 'wecom_gone' },
+  timeout: { status: 504, code: 'wecom_timeout' },
+  failed: { status: 502, code: 'wecom_failed' },
 };
 
 export function zodIssues(error: ZodError): FieldIssue[] {
@@ -56,17 +67,19 @@ export async function errorHandler(ctx: Context, next: Next): Promise<void> {
       throw Object.assign(new Error(), { status: ctx.status });
     }
   } catch (err) {
-    const { status, body } = errorResponse(err);
-    if (status >= 500) ctx.log.error({ err }, 'request failed');
+    const { status, body, retryAfterSeconds } = errorResponse(err);
+    if (status === 500) ctx.log.error({ err }, 'request failed');
+    else if (status >= 500) ctx.log.warn({ err }, 'request failed upstream');
     ctx.status = status;
     ctx.body = body;
+    if (retryAfterSeconds !== undefined) ctx.set('Retry-After', String(retryAfterSeconds));
   }
 }
 
 /** What an error answers with: the whole response, or one part of a combined response. */
-export function errorResponse(err: unknown): { status: number; body: ApiErrorBody } {
-  const { status, code, message, details } = toErrorBody(err);
-  return { status, body: { error: details === undefined ? { code, message } : { code, message, details } } };
+export function errorResponse(err: unknown): { status: number; body: ApiErrorBody; retryAfterSeconds?: number } {
+  const { status, code, message, details, retryAfterSeconds } = toErrorBody(err);
+  return { status, body: { error: details === undefined ? { code, message } : { code, message, details } }, retryAfterSeconds };
 }
 
 function toErrorBody(err: unknown): {
@@ -74,9 +87,16 @@ function toErrorBody(err: unknown): {
   code: string;
   message: string;
   details?: unknown;
+  retryAfterSeconds?: number;
 } {
   if (err instanceof DomainError) {
-    return { status: STATUS_OF[err.kind], code: err.code, message: err.message, details: err.details };
+    return { status: STATUS_OF[err.kind], code: err.code, message: err.message, details: err.details, retryAfterSeconds: err.retryAfterSeconds };
+  }
+  if (err instanceof WecomApiError || err instanceof WecomTransportError) {
+    const failure = explainWecomFailure(err);
+    const { status, code } = WECOM_STATUS[failure.kind];
+    const details = failure.errcode === undefined ? undefined : { errcode: failure.errcode };
+    return { status, code, message: failure.message, details, retryAfterSeconds: failure.retryAfterSeconds };
   }
   if (err instanceof ZodError) {
     return {

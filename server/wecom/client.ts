@@ -436,9 +436,9 @@ export class WecomClient {
           continue;
         }
         if (err instanceof WecomApiError && err.action === 'blocked') {
-          await this.blocks.block(spec.api);
+          const until = await this.blocks.block(spec.api);
           // Retrying inside the window only spends calls: wait it out, or say how long it lasts.
-          if (!this.options.onBlocked) throw err;
+          if (!this.options.onBlocked) throw new WecomApiError(err.api, err.errcode, err.errmsg, Math.max(0, until - this.now()));
           attempt--; // waiting out the window is not a failed attempt
           continue;
         }
@@ -461,8 +461,9 @@ export class WecomClient {
     try {
       res = await fetch(url, { ...requestBody(spec), signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (err) {
-      const reason = (err as Error).name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : (err as Error).message;
-      throw new WecomTransportError(spec.api, redactWecomSecrets(reason));
+      const timedOut = (err as Error).name === 'TimeoutError';
+      const reason = timedOut ? `timed out after ${this.timeoutMs} ms` : (err as Error).message;
+      throw new WecomTransportError(spec.api, redactWecomSecrets(reason), timedOut);
     }
     if (!res.ok) throw new WecomTransportError(spec.api, `HTTP ${res.status}`);
     let payload: WecomResponse;
@@ -487,7 +488,7 @@ export class WecomClient {
     const left = until - this.now();
     if (left <= 0) return 0;
     if (!this.options.onBlocked || waitedSoFar + left > MAX_BLOCK_WAIT_MS) {
-      throw new WecomApiError(api, API_BLOCKED, `api freq out of limit (blocked for another ${Math.ceil(left / 1000)} s)`);
+      throw new WecomApiError(api, API_BLOCKED, `api freq out of limit (blocked for another ${Math.ceil(left / 1000)} s)`, left);
     }
     this.options.logger?.warn({ api, waitMs: left }, 'WeCom API blocked, waiting for the window to end');
     await this.options.onBlocked(api, left);

@@ -47,6 +47,11 @@ const POLICIES: Record<number, ErrcodePolicy> = {
     hint: '通讯录同步 Secret 从新 IP 不能再读取成员和部门详情（企业微信 2022-08-15 起的规则）：成员和部门详情由自建应用 Secret 读取（请把应用可见范围设为全公司），通讯录同步 Secret 只用于获取成员 ID 列表。',
   },
   60011: { action: 'refused', hint: '应用没有该成员或部门的可见范围：请在管理后台调整本应用的可见范围，或为通讯录同步 Secret 开启读取权限。' },
+  // 84074 没有外部联系人权限: the member is not among those allowed to use 客户联系.
+  84074: {
+    action: 'refused',
+    hint: '该成员没有「客户联系」使用权限：请在企业微信管理后台 → 客户与上下游 → 客户联系 → 权限配置 中把该成员加入使用范围。',
+  },
   // Gone: user (60111), department (60123), not a contact of that member (84061), unknown external userid (40096), chat (40050).
   60111: { action: 'gone' },
   60123: { action: 'gone' },
@@ -72,6 +77,8 @@ export class WecomApiError extends Error {
     readonly api: string,
     readonly errcode: number,
     readonly errmsg: string,
+    /** For a blocked API: how long the block still lasts, when known. */
+    readonly retryAfterMs?: number,
   ) {
     const hint = policyOf(errcode).hint;
     super(`WeCom ${api} failed: errcode ${errcode} ${errmsg}${hint ? ` — ${hint}` : ''}`);
@@ -104,6 +111,8 @@ export class WecomTransportError extends Error {
   constructor(
     readonly api: string,
     readonly reason: string,
+    /** No answer within the deadline: the call may or may not have taken effect in WeCom. */
+    readonly timedOut = false,
   ) {
     super(`WeCom ${api} unreachable: ${reason}`);
     this.name = 'WecomTransportError';
@@ -118,4 +127,38 @@ export function redactWecomSecrets(text: string): string {
 /** Worth another attempt later: the network, or a WeCom answer that may change (busy, blocked). */
 export function isTransient(err: unknown): boolean {
   return err instanceof WecomTransportError || (err instanceof WecomApiError && err.retryable);
+}
+
+/**
+ * What a person waiting on a page is told when WeCom refused or failed their action, in Chinese
+ * and without codes (the errcode stays in the log and in `errcode` for the admin). `kind` says
+ * what the HTTP edge answers: `busy` (503, try again after `retryAfterSeconds`), `misconfigured`
+ * (502, the admin must configure — `message` carries the hint), `gone` (404), `timeout` (504),
+ * `failed` (502).
+ */
+export interface WecomFailureForPeople {
+  kind: 'busy' | 'misconfigured' | 'gone' | 'timeout' | 'failed';
+  message: string;
+  retryAfterSeconds?: number;
+  errcode?: number;
+}
+
+/** 45033 (concurrency over limit) and -1 (system busy) pass within seconds. */
+const BUSY_RETRY_SECONDS = 5;
+
+export function explainWecomFailure(err: WecomApiError | WecomTransportError): WecomFailureForPeople {
+  if (err instanceof WecomTransportError) {
+    return err.timedOut ? { kind: 'timeout', message: '企业微信响应超时，请稍后再试' } : { kind: 'failed', message: '暂时连不上企业微信，请稍后再试' };
+  }
+  const { errcode } = err;
+  if (err.action === 'blocked') {
+    const seconds = Math.max(1, Math.ceil((err.retryAfterMs ?? 60_000) / 1000));
+    return { kind: 'busy', errcode, retryAfterSeconds: seconds, message: `企业微信接口限频，约 ${seconds} 秒后可再试` };
+  }
+  if (err.action === 'retry') {
+    return { kind: 'busy', errcode, retryAfterSeconds: BUSY_RETRY_SECONDS, message: `企业微信系统繁忙，约 ${BUSY_RETRY_SECONDS} 秒后可再试` };
+  }
+  if (err.adminHint) return { kind: 'misconfigured', errcode, message: `企业微信配置需要管理员处理：${err.adminHint}` };
+  if (err.action === 'gone') return { kind: 'gone', errcode, message: '企业微信中已找不到该客户、成员或群（可能已被删除或已不是好友）' };
+  return { kind: 'failed', errcode, message: '企业微信未能完成该操作，请稍后再试；如仍失败请联系管理员' };
 }
