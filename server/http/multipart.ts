@@ -28,7 +28,12 @@ export function readUploadedFile(
       return;
     }
     parser.on('file', (name, stream, info) => {
+      // Busboy destroys a file stream with an error when the body ends before the file's closing
+      // boundary (a truncated upload, a client gone mid-file). An 'error' nobody listens to is
+      // thrown out of the event loop and ends the process, so every file stream gets a listener —
+      // the ones skipped too.
       if (name !== field || found) {
+        stream.on('error', () => undefined);
         stream.resume();
         return;
       }
@@ -36,15 +41,23 @@ export function readUploadedFile(
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('limit', () => fail(tooLarge()));
+        stream.on('error', () => fail(incompleteUpload()));
         stream.on('end', () => done({ fileName: info.filename || 'upload.xlsx', body: Buffer.concat(chunks) }));
       });
       found.catch(() => undefined);
     });
-    parser.on('error', () => reject(validationFailed('上传格式不正确')));
+    parser.on('error', () => reject(incompleteUpload()));
     parser.on('close', () => {
       if (!found) reject(validationFailed(`没有收到文件：请在字段 ${field} 中上传`));
       else found.then(resolve, reject);
     });
+    // A client that goes away mid-upload never ends the body: pipe() would leave the parser (and
+    // the chunks read so far) waiting forever. Destroying it errors the file stream, which settles.
+    ctx.req.once('close', () => {
+      if (!ctx.req.complete) parser.destroy();
+    });
     ctx.req.pipe(parser);
   });
 }
+
+const incompleteUpload = () => validationFailed('上传的内容不完整或格式不正确，请重新上传');

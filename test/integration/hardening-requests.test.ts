@@ -1,0 +1,126 @@
+/**
+ * Issue 29 (hardening): one request must never stop the server nor answer 500. A multipart body
+ * cut off before its closing boundary made busboy's file stream emit an 'error' nobody listened
+ * to, which ended the process; deeply nested JSON overflowed the stack of the input walk, and a
+ * lone UTF-16 surrogate reached the database. Every test here failed on the code before the fix.
+ */
+import { request } from 'node:http';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { FieldIssue } from '@shared/http';
+import { databaseTargets } from '../helpers/database';
+import { errorOf } from '../helpers/http';
+import { bootMain, freePort, useCrashHarness, waitFor } from '../helpers/process';
+import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { Browser, loggedIn } from '../helpers/session';
+import { SESSION_COOKIE } from '../../server/modules/auth/session';
+
+/** A form whose file part starts (an xlsx's magic bytes) and never reaches `--X--`. */
+const TRUNCATED_FORM = Buffer.concat([
+  Buffer.from('--X\r\nContent-Disposition: form-data; name="file"; filename="a.xlsx"\r\n\r\n'),
+  Buffer.from([0x50, 0x4b, 0x03, 0x04]),
+  Buffer.from('abc'),
+]);
+
+/**
+ * POSTs `body` exactly as given with node:http (fetch would refuse to send a malformed form) and
+ * ends the request there, so the server really reads a body that stops mid-file.
+ */
+function postRaw(base: string, path: string, cookie: string, body: Buffer): Promise<{ status: number; text: string }> {
+  return new Promise((done, fail) => {
+    const req = request(`${base}${path}`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'multipart/form-data; boundary=X', 'content-length': String(body.length) },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => done({ status: res.statusCode!, text }));
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+describe('a truncated upload to the server process', () => {
+  const harness = useCrashHarness({ label: 'sqlite' });
+  let base: string;
+  let cookie: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    harness.main = await bootMain({
+      PORT: String(port),
+      PUBLIC_URL: base,
+      DATABASE_URL: harness.url,
+      SESSION_SECRET: 'hardening-requests-session-secret-0123456789',
+      LOG_LEVEL: 'info',
+    });
+    const db = await harness.db();
+    await waitFor(async () => (await count(db, "SELECT COUNT(*) AS n FROM users WHERE wecom_userid = 'admin'")) === 1, 30_000, 'the demo org');
+    const admin = new Browser(base);
+    await admin.login('admin');
+    cookie = [SESSION_COOKIE, `${SESSION_COOKIE}.sig`]
+      .filter((name) => admin.cookie(name) !== undefined)
+      .map((name) => `${name}=${admin.cookie(name)}`)
+      .join('; ');
+  }, 60_000);
+
+  afterAll(async () => {
+    harness.main?.child.kill('SIGTERM');
+    await harness.main?.exited;
+    harness.main = undefined;
+  });
+
+  it.each(['/api/imports?kind=customers&dryRun=true', '/api/media'])('answers %s with a Chinese 400 and keeps serving', async (path) => {
+    const res = await postRaw(base, path, cookie, TRUNCATED_FORM);
+    const health = await fetch(`${base}/healthz`);
+
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text)).toMatchObject({ error: { code: 'validation_failed', message: '上传的内容不完整或格式不正确，请重新上传' } });
+    expect(health.status).toBe(200);
+    expect(harness.main!.child.exitCode).toBeNull();
+  });
+});
+
+describe.each(databaseTargets())('request bodies no parser or walk should choke on, on $label', (target) => {
+  let server: TestServer;
+  let rep: Browser;
+
+  beforeAll(async () => {
+    server = await startTestServer({ target });
+    await syncOrg(server);
+    rep = await loggedIn(server, 'rep-east-1');
+  });
+  afterAll(() => server.close());
+
+  const postCustomer = (body: string) => rep.fetch('/api/customers', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+  it('answers JSON nested thousands deep with a 400, not a stack overflow', async () => {
+    const res = await postCustomer(`{"type":"individual","name":"深层客户","tags":${'['.repeat(20_000)}${']'.repeat(20_000)}}`);
+
+    expect(res.status).toBe(400);
+    const error = await errorOf(res);
+    expect((error.details as FieldIssue[])[0]).toMatchObject({ field: expect.stringMatching(/^tags\.0\.0/), message: expect.stringContaining('嵌套层级过深') });
+  });
+
+  it('answers a string holding a lone UTF-16 surrogate with a 400 naming the field, and stores nothing', async () => {
+    const res = await postCustomer('{"type":"individual","name":"半个\\ud800字"}');
+
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).details).toEqual([{ field: 'name', message: '包含无法识别的字符（不完整的 Unicode 编码）' }]);
+    expect(await count(server.db.sequelize, "SELECT COUNT(*) AS n FROM customers WHERE name LIKE '半个%'")).toBe(0);
+  });
+
+  it('still takes a character outside the BMP (a proper surrogate pair)', async () => {
+    const res = await postCustomer('{"type":"individual","name":"生僻字\\ud840\\udc0b客户"}');
+
+    expect(res.status).toBe(201);
+  });
+});
+
+async function count(db: Sequelize, sql: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>(sql, { type: QueryTypes.SELECT });
+  return Number(row?.n ?? 0);
+}
