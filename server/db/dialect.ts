@@ -35,12 +35,25 @@ export function chinaMonthSql(sequelize: Sequelize, column: string): string {
 
 /**
  * A WHERE condition: `column` contains `keyword` literally — `%` and `_` in the keyword are
- * searched for, not wildcards. MySQL escapes LIKE with `\` by default; SQLite has no escape
- * character unless the statement names one. `column` must be a trusted identifier.
+ * searched for, not wildcards. `column` must be a trusted identifier.
  */
 export function containsWhere(sequelize: Sequelize, column: string, keyword: string): ReturnType<Sequelize['literal']> {
+  return likeWhere(sequelize, column, `%${escapeLike(keyword)}%`);
+}
+
+/**
+ * A WHERE condition: `column` starts with `prefix` literally (Sequelize's `Op.startsWith` passes
+ * `%` and `_` through as wildcards). `column` must be a trusted identifier.
+ */
+export function startsWithWhere(sequelize: Sequelize, column: string, prefix: string): ReturnType<Sequelize['literal']> {
+  return likeWhere(sequelize, column, `${escapeLike(prefix)}%`);
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** MySQL escapes LIKE with `\` by default; SQLite has no escape character unless the statement names one. */
+function likeWhere(sequelize: Sequelize, column: string, pattern: string): ReturnType<Sequelize['literal']> {
   assertIdentifier(column);
-  const pattern = `%${keyword.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const escapeClause = dialectOf(sequelize) === 'sqlite' ? "ESCAPE '\\'" : "ESCAPE '\\\\'";
   return sequelize.literal(`${column} LIKE ${sequelize.escape(pattern)} ${escapeClause}`);
 }

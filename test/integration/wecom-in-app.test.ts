@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { FieldIssue } from '@shared/http';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { loggedIn, type Browser } from '../helpers/session';
 
 interface JssdkConfigBody {
   corpId: string;
@@ -15,8 +16,11 @@ const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 
 describe.each(databaseTargets())('WeCom inside the app ($label)', (target) => {
   let server: TestServer;
+  let rep: Browser;
   beforeAll(async () => {
     server = await startTestServer({ target });
+    await syncOrg(server);
+    rep = await loggedIn(server, 'rep-east-1');
   });
   afterAll(() => server.close());
 
@@ -37,7 +41,7 @@ describe.each(databaseTargets())('WeCom inside the app ($label)', (target) => {
     it('signs both configs for the page URL without its fragment', async () => {
       const page = `${server.baseUrl}/sidebar?entry=chat#/card`;
 
-      const res = await fetch(`${server.baseUrl}/api/wecom/jssdk-config?url=${encodeURIComponent(page)}`);
+      const res = await rep.fetch(`/api/wecom/jssdk-config?url=${encodeURIComponent(page)}`);
       const body = await bodyOf<JssdkConfigBody>(res);
       const [jsapiTicket, agentTicket] = [await server.wecom.getJsapiTicket(), await server.wecom.getAgentTicket()];
       const expected = (ticket: string, s: JssdkConfigBody['config']) =>
@@ -52,7 +56,7 @@ describe.each(databaseTargets())('WeCom inside the app ($label)', (target) => {
     });
 
     it('refuses to sign a page of another origin', async () => {
-      const res = await fetch(`${server.baseUrl}/api/wecom/jssdk-config?url=${encodeURIComponent('https://evil.example/x')}`);
+      const res = await rep.fetch(`/api/wecom/jssdk-config?url=${encodeURIComponent('https://evil.example/x')}`);
       const error = await errorOf(res);
 
       expect(res.status).toBe(400);
@@ -60,7 +64,7 @@ describe.each(databaseTargets())('WeCom inside the app ($label)', (target) => {
     });
 
     it('requires the url parameter', async () => {
-      const res = await fetch(`${server.baseUrl}/api/wecom/jssdk-config`);
+      const res = await rep.fetch(`/api/wecom/jssdk-config`);
 
       expect(res.status).toBe(400);
       expect((await errorOf(res)).code).toBe('validation_failed');

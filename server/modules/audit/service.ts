@@ -1,6 +1,7 @@
 import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { AuditLogView } from '@shared/audit';
 import type { PageOf } from '@shared/http';
+import { startsWithWhere } from '../../db/dialect';
 import { iso, namesById } from '../../db/lookup';
 import { auditModels, type AuditLogRow } from './models';
 
@@ -67,7 +68,8 @@ export async function listAuditLogs(sequelize: Sequelize, query: AuditQuery): Pr
   const { AuditLog } = auditModels(sequelize);
   const where: WhereOptions<AuditLogRow> = {};
   if (query.action) Object.assign(where, { action: query.action });
-  else if (query.actionPrefix) Object.assign(where, { action: { [Op.startsWith]: query.actionPrefix } });
+  // `%` and `_` in the prefix are characters of an action, not wildcards.
+  else if (query.actionPrefix) Object.assign(where, { [Op.and]: [startsWithWhere(sequelize, 'action', query.actionPrefix)] });
   if (query.entity) Object.assign(where, { entity: query.entity });
   if (query.entityId) Object.assign(where, { entity_id: query.entityId });
   if (query.actorUserId) Object.assign(where, { actor_user_id: query.actorUserId });

@@ -52,8 +52,10 @@ export async function assertDictionaryValues(sequelize: Sequelize, checks: Dicti
     const ofType = rows.filter((r) => r.type === c.type);
     const match = ofType.find((r) => r.code === c.value);
     if (match && (Boolean(match.enabled) || c.value === c.previous)) return [];
-    const allowed = ofType.filter((r) => Boolean(r.enabled)).map((r) => r.code);
-    return [{ field: c.field, message: `${DICTIONARY_TYPES[c.type]}只能是：${allowed.join(', ')}`, allowed }];
+    const enabled = ofType.filter((r) => Boolean(r.enabled));
+    // The message names the choices as a person sees them; `allowed` keeps the codes for a program.
+    const labels = enabled.map((r) => r.label).join('、');
+    return [{ field: c.field, message: `${DICTIONARY_TYPES[c.type]}只能是：${labels}`, allowed: enabled.map((r) => r.code) }];
   });
   if (issues.length) throw validationFailed('字段取值不在允许范围内', issues);
 }

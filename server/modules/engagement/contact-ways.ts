@@ -15,6 +15,7 @@ import { invalidField, notFound } from '../../errors';
 import type { WecomClient } from '../../wecom/client';
 import type { ContactWayRequest } from '../../wecom/types';
 import { audit, type Actor } from '../audit/service';
+import { assertDictionaryValues } from '../dictionaries/service';
 import { engagementModels, type ContactWayRow } from './models';
 import { requireTags } from './tags';
 import { deleteTemplateOf, saveTemplate } from './welcome';
@@ -79,6 +80,14 @@ async function membersOf(sequelize: Sequelize, input: ContactWayInput): Promise<
   return input.userIds.map((id) => found.get(id)!.wecom_userid);
 }
 
+/**
+ * The source a code's leads get is a 客户来源 of the dictionary, like any customer's (a code that
+ * has since been disabled stays on the code that had it), checked before WeCom makes the code.
+ */
+function requireSource(sequelize: Sequelize, source: string | null | undefined, previous?: string | null): Promise<void> {
+  return assertDictionaryValues(sequelize, [{ field: 'source', type: 'customer_source', value: source, previous }]);
+}
+
 function wayRequest(input: ContactWayInput, userids: string[], state: string): ContactWayRequest {
   // 92228: type 1 单人 takes exactly one member; several make a 多人 code (customers added in turn).
   return { type: userids.length === 1 ? 1 : 2, scene: 2, remark: input.name, skip_verify: input.skipVerify, state, user: userids };
@@ -104,6 +113,7 @@ async function saveWelcome(sequelize: Sequelize, actor: Actor, wayId: number, te
 export async function createContactWay(sequelize: Sequelize, wecom: WecomClient, actor: Actor, input: ContactWayInput): Promise<ContactWayView> {
   const userids = await membersOf(sequelize, input);
   await requireTags(sequelize, input.tagIds, 'tagIds');
+  await requireSource(sequelize, input.source);
   const state = newState();
   const created = await wecom.addContactWay(wayRequest(input, userids, state));
   try {
@@ -139,6 +149,7 @@ export async function updateContactWay(sequelize: Sequelize, wecom: WecomClient,
   const way = await liveWay(sequelize, id);
   const userids = await membersOf(sequelize, input);
   await requireTags(sequelize, input.tagIds, 'tagIds');
+  await requireSource(sequelize, input.source, way.source);
   if (way.config_id) {
     const request = wayRequest(input, userids, way.state);
     // A code's type is fixed when it is made: a 单人 code keeps one member (92228).

@@ -6,7 +6,7 @@
 import type { DictionaryType, DictionaryValue } from '@shared/dictionaries';
 import { isCalendarDate } from '@shared/time';
 import { validationFailed } from '../../errors';
-import { filled, type Cell, type SheetRow } from './workbook';
+import { filled, withoutFormulaGuard, type Cell, type SheetRow } from './workbook';
 
 export interface ColumnSpec {
   /** The API field (or `owner`). */
@@ -86,11 +86,14 @@ export function layoutOf(rows: SheetRow[], specs: readonly ColumnSpec[]): SheetL
   return { headerRow: header.number, columnOf, headerOf, unknownColumns, dataRows };
 }
 
-/** A cell as trimmed text; numbers written out in full (a phone typed as a number stays whole). */
+/**
+ * A cell as trimmed text; numbers written out in full (a phone typed as a number stays whole); the
+ * `'` our exports put before text that looks like a formula is taken off again.
+ */
 export function cellText(cell: Cell | undefined): string | null {
   if (!filled(cell)) return null;
   if (typeof cell === 'number') return Number.isInteger(cell) ? cell.toFixed(0) : String(cell);
-  return String(cell).trim();
+  return withoutFormulaGuard(String(cell)).trim();
 }
 
 const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);

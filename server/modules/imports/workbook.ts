@@ -111,10 +111,25 @@ export interface SheetOut {
   widths?: number[];
 }
 
+/**
+ * Text Excel may take for a formula once a person edits the cell or saves the sheet as CSV (OWASP
+ * "CSV Injection": `=`, `+`, `-`, `@`, tab, carriage return at the start). Every workbook we hand
+ * out — exports, error reports echoing an upload, templates — goes through `buildWorkbook`, which
+ * prefixes such text with `'` so it stays text; numbers are number cells and stay as they are.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+export const neutraliseFormula = (cell: Cell): Cell => (typeof cell === 'string' && FORMULA_START.test(cell) ? `'${cell}` : cell);
+/** The text `neutraliseFormula` was given: an export edited in Excel imports back as it was exported. */
+export const withoutFormulaGuard = (text: string): string => (text.startsWith("'") && FORMULA_START.test(text.slice(1)) ? text.slice(1) : text);
+
 export function buildWorkbook(sheets: SheetOut[]): Buffer {
   // Deflated like Excel's own files (SheetJS stores them uncompressed unless told).
   return xlsx.build(
-    sheets.map((s) => ({ name: s.name, data: s.rows, options: s.widths ? { '!cols': s.widths.map((wch) => ({ wch })) } : {} })),
+    sheets.map((s) => ({
+      name: s.name,
+      data: s.rows.map((row) => row.map(neutraliseFormula)),
+      options: s.widths ? { '!cols': s.widths.map((wch) => ({ wch })) } : {},
+    })),
     { writeOptions: { compression: true } },
   );
 }
