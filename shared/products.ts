@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { PRODUCT_STATUSES, type ProductStatus } from './labels';
 import { signedYuan, yuan } from './money';
-import { code, dateOnly, optionalLongText, optionalText, positiveId, text } from './fields';
+import { code, optionalLongText, optionalText, pastDate, positiveId, text } from './fields';
 
 /** Investor-suitability risk grades (R1 lowest … R5 highest). */
 export const RISK_LEVELS = ['R1', 'R2', 'R3', 'R4', 'R5'] as const;
@@ -45,7 +45,7 @@ export interface ProductView {
 
 /** 净值: a product's unit NAV on a day (up to four decimals). */
 export const navEntrySchema = z.object({
-  date: dateOnly,
+  date: pastDate,
   nav: z
     .number()
     .positive('净值必须大于 0')
@@ -67,14 +67,14 @@ export type HoldingRecordKind = keyof typeof HOLDING_RECORD_KINDS;
  * reconciliation) and optionally the shares, never the cost.
  */
 export const holdingRecordSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('buy'), productId: positiveId, amount: yuan, shares: yuan.optional(), tradedOn: dateOnly, notes: optionalLongText(512) }),
-  z.object({ kind: z.literal('redeem'), productId: positiveId, amount: yuan, shares: yuan.optional(), tradedOn: dateOnly, notes: optionalLongText(512) }),
+  z.object({ kind: z.literal('buy'), productId: positiveId, amount: yuan, shares: yuan.optional(), tradedOn: pastDate, notes: optionalLongText(512) }),
+  z.object({ kind: z.literal('redeem'), productId: positiveId, amount: yuan, shares: yuan.optional(), tradedOn: pastDate, notes: optionalLongText(512) }),
   z.object({
     kind: z.literal('adjust'),
     productId: positiveId,
     amount: signedYuan,
     shares: signedYuan.optional(),
-    tradedOn: dateOnly,
+    tradedOn: pastDate,
     notes: optionalLongText(512),
   }),
 ]);

@@ -1,7 +1,7 @@
 /** Product sales, direct or through a consignment partner (DESIGN §5). */
 import { z } from 'zod';
 import { suitabilityOverrideSchema } from './suitability';
-import { dateOnly, optionalLongText, positiveId } from './fields';
+import { optionalLongText, pastDate, positiveId } from './fields';
 import { yuan } from './money';
 
 export const SALE_CHANNELS = { direct: '直销', consignment: '代销' } as const;
@@ -14,7 +14,7 @@ const saleFields = {
   repUserId: positiveId.optional(),
   departmentId: positiveId.optional(),
   amount: yuan,
-  soldOn: dateOnly,
+  soldOn: pastDate,
   channel: z.enum(['direct', 'consignment']),
   partnerId: positiveId.nullable().optional(),
   notes: optionalLongText(512),

@@ -8,7 +8,7 @@
  * above its grade), and never without a valid assessment (missing or expired: assess first).
  */
 import { z } from 'zod';
-import { dateOnly } from './fields';
+import { dateOnly, pastDate } from './fields';
 import { CUSTOMER_RISK_LABELS, CUSTOMER_RISK_LEVELS, type CustomerRiskLevel, type RiskProfile } from './risk-profile';
 
 // The labels and the card's wording live apart, without zod, for the sidebar's first paint.
@@ -21,7 +21,7 @@ export const DEFAULT_ASSESSMENT_VALID_DAYS = 365;
 export const riskProfileFields = {
   riskLevel: z.enum(CUSTOMER_RISK_LEVELS, '风险等级应为 C1–C5').nullable().optional(),
   investorClass: z.enum(['ordinary', 'professional'], '投资者类别应为普通投资者或专业投资者').optional(),
-  riskAssessedOn: dateOnly.nullable().optional(),
+  riskAssessedOn: pastDate.nullable().optional(),
   riskAssessmentExpiresOn: dateOnly.nullable().optional(),
 };
 

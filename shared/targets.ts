@@ -1,10 +1,18 @@
 /** Targets per period and per user or department (DESIGN §5, §6.7). */
 import { z } from 'zod';
 import { TARGET_METRICS, type TargetMetric } from './labels';
-import { positiveId } from './fields';
+import { EARLIEST_DATE, PLANNING_HORIZON_YEARS, positiveId } from './fields';
+import { businessDate } from './time';
 
-/** `2026-11` (month), `2026-Q4` (quarter) or `2026` (year). */
-export const targetPeriod = z.string().regex(/^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/, '周期格式应为 2026、2026-Q4 或 2026-11');
+/** `2026-11` (month), `2026-Q4` (quarter) or `2026` (year), of a year in the CRM's range of dates (see `dateOnly`). */
+export const targetPeriod = z
+  .string()
+  .regex(/^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/, '周期格式应为 2026、2026-Q4 或 2026-11')
+  .superRefine((period, ctx) => {
+    const [earliest, latest] = [Number(EARLIEST_DATE.slice(0, 4)), Number(businessDate(new Date()).slice(0, 4)) + PLANNING_HORIZON_YEARS];
+    const year = Number(period.slice(0, 4));
+    if (year < earliest || year > latest) ctx.addIssue({ code: 'custom', message: `周期的年份应在 ${earliest} 至 ${latest} 之间` });
+  });
 export type PeriodKind = 'month' | 'quarter' | 'year';
 
 export function periodKind(period: string): PeriodKind {

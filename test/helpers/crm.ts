@@ -47,4 +47,4 @@ export function crmClient(server: TestServer): CrmClient {
 }
 
 /** A valid C5 risk assessment: a customer with it may be sold any product (suitability, shared/suitability.ts). */
-export const ASSESSED_C5 = { riskLevel: 'C5', riskAssessedOn: '2026-01-01', riskAssessmentExpiresOn: '2099-12-31' } as const;
+export const ASSESSED_C5 = { riskLevel: 'C5', riskAssessedOn: '2026-01-01', riskAssessmentExpiresOn: '2035-12-31' } as const;

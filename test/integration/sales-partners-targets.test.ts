@@ -130,7 +130,8 @@ describe.each(databaseTargets())('sales, partners and targets on $label', (targe
       const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
       const partners = [await partner(), await partner()];
       const live: SaleView[] = [];
-      const day = () => `2026-${String(1 + Math.floor(next() * 12)).padStart(2, '0')}-${String(1 + Math.floor(next() * 28)).padStart(2, '0')}`;
+      // Days of a past year: a sale is not dated after today.
+      const day = () => `2025-${String(1 + Math.floor(next() * 12)).padStart(2, '0')}-${String(1 + Math.floor(next() * 28)).padStart(2, '0')}`;
       const consignment = () => (next() < 0.4 ? { channel: 'consignment', partnerId: pick(partners).id } : { channel: 'direct' });
       for (let round = 0; round < 12; round++) {
         // Four writes at once: on MySQL they meet on the same rollup rows.

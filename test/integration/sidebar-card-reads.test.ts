@@ -83,7 +83,7 @@ describe.each(databaseTargets())('sidebar card reads on $label', (target) => {
       phone: '13900139203',
       level: 'vip',
       notes: '备注',
-      ...{ riskLevel: 'C3', riskAssessedOn: '2026-01-01', riskAssessmentExpiresOn: '2099-12-31' },
+      ...{ riskLevel: 'C3', riskAssessedOn: '2026-01-01', riskAssessmentExpiresOn: '2035-12-31' },
     });
     for (let i = 1; i <= 6; i++) {
       await api.send('rep-east-1', 'POST', `/api/customers/${c.id}/follow-ups`, {

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
+import { instant } from '@shared/fields';
 import { requirePermission } from '../../http/auth';
 import { validate } from '../../http/validate';
 import { listAuditLogs } from './service';
@@ -11,8 +12,8 @@ const auditQuery = z.object({
   entity: z.string().max(64).optional(),
   entityId: z.string().max(64).optional(),
   actorUserId: z.coerce.number().int().positive().optional(),
-  since: z.coerce.date().optional(),
-  until: z.coerce.date().optional(),
+  since: instant.optional(),
+  until: instant.optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
