@@ -82,7 +82,38 @@ describe('a truncated upload to the server process', () => {
     expect(health.status).toBe(200);
     expect(harness.main!.child.exitCode).toBeNull();
   });
+
+  it('settles an upload whose client hangs up mid-file instead of waiting for the rest forever', async () => {
+    const answered = () =>
+      harness
+        .main!.output()
+        .split('\n')
+        .filter((line) => line.includes('"path":"/api/media"')).length;
+    const before = answered();
+
+    await abandonUpload(base, '/api/media', cookie, TRUNCATED_FORM);
+    await waitFor(() => answered() > before, 5_000, 'the abandoned upload to be answered');
+    const health = await fetch(`${base}/healthz`);
+
+    expect(health.status).toBe(200);
+  });
 });
+
+/**
+ * Starts a POST announcing a bigger body than it sends, sends `body`, then hangs up: a client gone
+ * mid-upload (a phone losing its network).
+ */
+function abandonUpload(base: string, path: string, cookie: string, body: Buffer): Promise<void> {
+  return new Promise((done) => {
+    const req = request(`${base}${path}`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'multipart/form-data; boundary=X', 'content-length': String(body.length + 100_000) },
+    });
+    req.on('error', () => done());
+    req.write(body, () => setTimeout(() => req.destroy(), 200));
+    req.on('close', () => done());
+  });
+}
 
 describe.each(databaseTargets())('request bodies no parser or walk should choke on, on $label', (target) => {
   let server: TestServer;
@@ -103,6 +134,24 @@ describe.each(databaseTargets())('request bodies no parser or walk should choke 
     expect(res.status).toBe(400);
     const error = await errorOf(res);
     expect((error.details as FieldIssue[])[0]).toMatchObject({ field: expect.stringMatching(/^tags\.0\.0/), message: expect.stringContaining('嵌套层级过深') });
+  });
+
+  it('answers a gzip-encoded body that is not gzip with a 400, not a 500', async () => {
+    const res = await rep.fetch('/api/customers', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: '{"type":"individual","name":"不是压缩包"}',
+    });
+
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).message).toBe('请求内容不是有效的 JSON');
+  });
+
+  it('says in Chinese that a JSON body is over the limit', async () => {
+    const res = await postCustomer(JSON.stringify({ type: 'individual', name: '大', notes: 'x'.repeat(1_100_000) }));
+
+    expect(res.status).toBe(413);
+    expect((await errorOf(res)).message).toBe('请求内容过大（JSON 不能超过 1 MB）');
   });
 
   it('answers a string holding a lone UTF-16 surrogate with a 400 naming the field, and stores nothing', async () => {
