@@ -38,7 +38,12 @@ export function chinaMonthSql(sequelize: Sequelize, column: string): string {
  * searched for, not wildcards. `column` must be a trusted identifier.
  */
 export function containsWhere(sequelize: Sequelize, column: string, keyword: string): ReturnType<Sequelize['literal']> {
-  return likeWhere(sequelize, column, `%${escapeLike(keyword)}%`);
+  return sequelize.literal(containsSql(sequelize, column, keyword));
+}
+
+/** `containsWhere` as SQL text, for a hand-written statement (`column` may be `alias.column`). */
+export function containsSql(sequelize: Sequelize, column: string, keyword: string): string {
+  return likeSql(sequelize, column, `%${escapeLike(keyword)}%`);
 }
 
 /**
@@ -46,16 +51,16 @@ export function containsWhere(sequelize: Sequelize, column: string, keyword: str
  * `%` and `_` through as wildcards). `column` must be a trusted identifier.
  */
 export function startsWithWhere(sequelize: Sequelize, column: string, prefix: string): ReturnType<Sequelize['literal']> {
-  return likeWhere(sequelize, column, `${escapeLike(prefix)}%`);
+  return sequelize.literal(likeSql(sequelize, column, `${escapeLike(prefix)}%`));
 }
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** MySQL escapes LIKE with `\` by default; SQLite has no escape character unless the statement names one. */
-function likeWhere(sequelize: Sequelize, column: string, pattern: string): ReturnType<Sequelize['literal']> {
+function likeSql(sequelize: Sequelize, column: string, pattern: string): string {
   assertIdentifier(column);
   const escapeClause = dialectOf(sequelize) === 'sqlite' ? "ESCAPE '\\'" : "ESCAPE '\\\\'";
-  return sequelize.literal(`${column} LIKE ${sequelize.escape(pattern)} ${escapeClause}`);
+  return `${column} LIKE ${sequelize.escape(pattern)} ${escapeClause}`;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { PageOf } from '@shared/http';
 import { normalizePhone } from '@shared/phone';
 import { DEFAULT_ASSESSMENT_VALID_DAYS, type CustomerRiskLevel, type InvestorClass, type RiskProfile } from '@shared/suitability';
 import { addDays, businessDate, startOfBusinessDay } from '@shared/time';
-import { INSERT_ROWS_PER_STATEMENT, containsWhere, inSlices } from '../../db/dialect';
+import { INSERT_ROWS_PER_STATEMENT, containsSql, containsWhere, inSlices } from '../../db/dialect';
 import { enqueueJob } from '../../jobs/jobs';
 import { dateOnlyOrNull, isoOrNull, iso, namesById, named, updateAtVersion } from '../../db/lookup';
 import { conflict, duplicate, forbidden, invalidField, notFound, validationFailed } from '../../errors';
@@ -295,10 +295,10 @@ export async function listCustomers(sequelize: Sequelize, access: Access, query:
 
 /** Customers with a contact whose live relation carries the tag (`tag_ids` is a JSON array of ids). */
 function taggedCustomers(sequelize: Sequelize, tagId: string) {
-  const pattern = sequelize.escape(`%"${tagId}"%`);
+  // Literally `"<id>"`: a `_` in a tag id is a character of it, not any character.
   return sequelize.literal(
     `(SELECT l.customer_id FROM customer_wecom_links l JOIN wecom_follow_relations r ON r.external_userid = l.external_userid
-       WHERE r.deleted_at IS NULL AND r.tag_ids LIKE ${pattern})`,
+       WHERE r.deleted_at IS NULL AND ${containsSql(sequelize, 'r.tag_ids', `"${tagId}"`)})`,
   );
 }
 
