@@ -69,9 +69,17 @@ export async function main(extras: ProcessExtras = {}): Promise<void> {
   const inProcess = config.wecom.mode === 'simulator' ? extras.wecom?.(config, logger) : undefined;
   // Work that outlives its request (sync runs): shutdown waits for it within the grace period.
   const background = new Set<Promise<unknown>>();
+  // Nobody else awaits a tracked task: one that rejects is logged here, never left unhandled (an
+  // unhandled rejection ends the process — every request with it).
   const track = (task: Promise<unknown>) => {
     background.add(task);
-    void task.finally(() => background.delete(task));
+    task.then(
+      () => background.delete(task),
+      (err: unknown) => {
+        background.delete(task);
+        logger.error({ err }, 'background task failed');
+      },
+    );
   };
   const app = createApp(services, { wecomSimulator: inProcess?.listener, onBackgroundTask: track, h5Dir: resolve(__dirname, '../h5/dist') });
   const server = createServer(app.callback());

@@ -5,8 +5,10 @@
  * lone UTF-16 surrogate reached the database. Every test here failed on the code before the fix.
  */
 import { request } from 'node:http';
+import xlsx from 'node-xlsx';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { FieldIssue } from '@shared/http';
+import type { ImportJobView } from '@shared/imports';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
 import { bootMain, freePort, useCrashHarness, waitFor } from '../helpers/process';
@@ -55,6 +57,7 @@ describe('a truncated upload to the server process', () => {
       PUBLIC_URL: base,
       DATABASE_URL: harness.url,
       SESSION_SECRET: 'hardening-requests-session-secret-0123456789',
+      IMPORT_BATCH_SIZE: '20',
       LOG_LEVEL: 'info',
     });
     const db = await harness.db();
@@ -82,6 +85,27 @@ describe('a truncated upload to the server process', () => {
     expect(health.status).toBe(200);
     expect(harness.main!.child.exitCode).toBeNull();
   });
+
+  it('keeps serving when a background import ends in an error nobody waits for', async () => {
+    const admin = new Browser(base);
+    await admin.login('admin');
+    const rows = Array.from({ length: 3000 }, (_, i) => [`后台客户${i}`, `135000${String(i).padStart(5, '0')}`]);
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(xlsx.build([{ name: 'Sheet1', data: [['客户名称', '手机号'], ...rows], options: {} }]))]), 'many.xlsx');
+    const started = (await (await admin.fetch('/api/imports?kind=customers&dryRun=false', { method: 'POST', body: form })).json()) as ImportJobView;
+    const db = await harness.db();
+    await waitFor(async () => (await count(db, `SELECT processed AS n FROM import_jobs WHERE id = ${started.id}`)) > 0, 30_000, 'the first batch');
+
+    // The job vanishes under its runner (as it would if the database went away): reading it back
+    // for the background task's result fails, and nobody awaits that task.
+    await retryWhileBusy(() => db.query('DELETE FROM import_jobs WHERE id = ?', { replacements: [started.id] }));
+    await waitFor(() => harness.main!.output().includes('import job failed'), 30_000, 'the import to fail');
+    await new Promise((r) => setTimeout(r, 300));
+    const health = await fetch(`${base}/healthz`).catch(() => null);
+
+    expect(health?.status).toBe(200);
+    expect(harness.main!.child.exitCode).toBeNull();
+  }, 90_000);
 
   it('settles an upload whose client hangs up mid-file instead of waiting for the rest forever', async () => {
     const answered = () =>
@@ -172,4 +196,16 @@ describe.each(databaseTargets())('request bodies no parser or walk should choke 
 async function count(db: Sequelize, sql: string): Promise<number> {
   const [row] = await db.query<{ n: number }>(sql, { type: QueryTypes.SELECT });
   return Number(row?.n ?? 0);
+}
+
+/** Runs `statement` again while the server process holds SQLite's write lock. */
+async function retryWhileBusy<T>(statement: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await statement();
+    } catch (err) {
+      if (attempt >= 100 || !/SQLITE_BUSY/.test(String((err as Error).message))) throw err;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
 }
