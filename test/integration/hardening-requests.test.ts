@@ -44,7 +44,7 @@ function postRaw(base: string, path: string, cookie: string, body: Buffer): Prom
   });
 }
 
-describe('a truncated upload to the server process', () => {
+describe('the server process under requests that used to stop it', () => {
   const harness = useCrashHarness({ label: 'sqlite' });
   let base: string;
   let cookie: string;
