@@ -118,7 +118,7 @@ export interface SheetOut {
  * prefixes such text with `'` so it stays text; numbers are number cells and stay as they are.
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
-export const neutraliseFormula = (cell: Cell): Cell => (typeof cell === 'string' && FORMULA_START.test(cell) ? `'${cell}` : cell);
+const neutraliseFormula = (cell: Cell): Cell => (typeof cell === 'string' && FORMULA_START.test(cell) ? `'${cell}` : cell);
 /** The text `neutraliseFormula` was given: an export edited in Excel imports back as it was exported. */
 export const withoutFormulaGuard = (text: string): string => (text.startsWith("'") && FORMULA_START.test(text.slice(1)) ? text.slice(1) : text);
 
