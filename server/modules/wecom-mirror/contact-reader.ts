@@ -66,15 +66,9 @@ export class ContactReader {
 
   private async read(externalUserid: string): Promise<boolean> {
     const { sequelize, wecom, store } = this.deps;
-    try {
-      const fetched = await wecom.getExternalContact(externalUserid);
-      await sequelize.transaction((t) => applyExternalContact(sequelize, fetched.external_contact, fetched.follow_user, t));
-      return true;
-    } catch (err) {
-      if (!(err instanceof WecomApiError && err.gone)) throw err;
-      await store.set(unknownKey(externalUserid), '1', new Date(this.now() + UNKNOWN_CONTACT_MS));
-      return false;
-    }
+    const known = await mirrorContactFromWecom(sequelize, wecom, externalUserid);
+    if (!known) await store.set(unknownKey(externalUserid), '1', new Date(this.now() + UNKNOWN_CONTACT_MS));
+    return known;
   }
 
   private async mirrored(externalUserid: string): Promise<boolean> {
@@ -83,6 +77,22 @@ export class ContactReader {
       type: QueryTypes.SELECT,
     });
     return row !== undefined;
+  }
+}
+
+/**
+ * Writes the mirror from what WeCom says of the contact and its followers now; false when WeCom
+ * does not know it. Also how a write whose answer was lost is reconciled (tags.ts): whether or not
+ * it landed, the mirror then matches WeCom.
+ */
+export async function mirrorContactFromWecom(sequelize: Sequelize, wecom: WecomClient, externalUserid: string): Promise<boolean> {
+  try {
+    const fetched = await wecom.getExternalContact(externalUserid);
+    await sequelize.transaction((t) => applyExternalContact(sequelize, fetched.external_contact, fetched.follow_user, t));
+    return true;
+  } catch (err) {
+    if (err instanceof WecomApiError && err.gone) return false;
+    throw err;
   }
 }
 
