@@ -85,8 +85,9 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
   const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: JSON_BODY_LIMIT });
   app.use((ctx, next) => (ctx.path === CALLBACK_PATH ? next() : parseBody(ctx, next)));
   app.use(authenticate(sessionCaller(deps.config, deps.sequelize)));
-  // Whom the request's WeCom calls are charged to (server/wecom/budget.ts): the user, else the address.
-  app.use((ctx, next) => actingFor({ key: ctx.state.identity ? `user:${ctx.state.identity.userId}` : `ip:${ctx.ip}` }, next));
+  // Whom the request's WeCom calls are charged to (server/wecom/budget.ts). Without a session (the
+  // OAuth login's one code exchange) only everyone's budget counts: a whole office logs in from one address.
+  app.use((ctx, next) => (ctx.state.identity ? actingFor({ key: `user:${ctx.state.identity.userId}` }, next) : next()));
 
   for (const router of [
     systemRoutes(deps),

@@ -1,6 +1,6 @@
 /**
- * Who a WeCom call is made for. The HTTP edge runs each request inside `actingFor(person)` (the
- * logged-in user, else the client's address), so a person-facing client (`WecomClient.forPeople`)
+ * Who a WeCom call is made for. The HTTP edge runs each request of a logged-in user inside
+ * `actingFor(person)`, so a person-facing client (`WecomClient.forPeople`)
  * can charge every call to that person's budget wherever in a module the call is made — one seam
  * instead of a budget threaded through every route and service. Background work (jobs, the event
  * worker, syncs, welcome messages) uses the process's own client, which charges nobody.
@@ -8,7 +8,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface ActingPerson {
-  /** Stable key of the budget: `user:<id>` or `ip:<address>`. */
+  /** Stable key of the budget: `user:<id>`. */
   readonly key: string;
 }
 

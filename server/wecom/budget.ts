@@ -5,7 +5,8 @@
  * must not be able to spend it. Every call a person-facing client makes (WecomClient.forPeople)
  * is charged here before it leaves:
  * - to the person the request acts for (acting-person.ts): 100 a minute, 1 % of one API's minute
- *   and 4 % of its hour — beyond it their requests answer 429 until the minute is over;
+ *   and 4 % of its hour — beyond it their requests answer 429 until the minute is over (a request
+ *   without a session — the OAuth login's code exchange — has no person and only counts below);
  * - to everyone together: 5,000 a minute, so background work (syncs, the event worker, jobs, which
  *   use the process's own client and are charged nothing here) always keeps half of every minute.
  * The counts live in the database (SqlRateLimiter), so every instance shares them; a person over
@@ -53,9 +54,9 @@ export class PeopleCallBudget implements CallBudget {
   }
 
   async charge(): Promise<void> {
-    const person = actingPerson()?.key ?? 'unattributed';
+    const person = actingPerson();
     try {
-      await this.perPerson.consume(person);
+      if (person) await this.perPerson.consume(person.key);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       const seconds = secondsOf(err);
