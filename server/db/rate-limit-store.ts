@@ -84,13 +84,8 @@ export class SqlRateLimiter extends RateLimiterStoreAbstract {
   }
 
   protected _getRateLimiterRes(_rlKey: string, changedPoints: number, stored: StoredPoints): RateLimiterResType {
-    const res = new RateLimiterRes();
-    const r = res as { -readonly [K in keyof RateLimiterResType]: RateLimiterResType[K] };
-    r.isFirstInDuration = stored.points === changedPoints;
-    r.consumedPoints = stored.points;
-    r.remainingPoints = Math.max(this.points - stored.points, 0);
-    r.msBeforeNext = stored.expiresAt === null ? -1 : Math.max(stored.expiresAt - this.now(), 0);
-    return res;
+    const msBeforeNext = stored.expiresAt === null ? -1 : Math.max(stored.expiresAt - this.now(), 0);
+    return new RateLimiterRes(Math.max(this.points - stored.points, 0), msBeforeNext, stored.points, stored.points === changedPoints);
   }
 
   /** Rows of windows that ended before `before` (epoch ms): nothing reads them again. */
