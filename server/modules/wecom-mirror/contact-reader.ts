@@ -10,6 +10,7 @@
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { KvStore } from '../../db/kv-store';
+import { DomainError } from '../../errors';
 import type { WecomClient } from '../../wecom/client';
 import { WecomApiError } from '../../wecom/errors';
 import { applyExternalContact } from './service';
@@ -34,11 +35,12 @@ export class ContactReader {
    * followers), false when WeCom does not know the id.
    */
   refresh(externalUserid: string): Promise<boolean> {
-    let read = this.inFlight.get(externalUserid);
-    if (!read) {
-      read = this.readShared(externalUserid).finally(() => this.inFlight.delete(externalUserid));
-      this.inFlight.set(externalUserid, read);
-    }
+    const running = this.inFlight.get(externalUserid);
+    // Joining someone else's read: their budget running out is not ours — then we read for ourselves.
+    if (running)
+      return running.catch((err: unknown) => (err instanceof DomainError && err.kind === 'rate_limited' ? this.refresh(externalUserid) : Promise.reject(err)));
+    const read = this.readShared(externalUserid).finally(() => this.inFlight.delete(externalUserid));
+    this.inFlight.set(externalUserid, read);
     return read;
   }
 
