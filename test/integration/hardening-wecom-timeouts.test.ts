@@ -10,7 +10,10 @@ import { crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
 import { deliverCallbacks, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
+import { createLogger } from '../../server/logger';
+import { WelcomeSender } from '../../server/modules/engagement/welcome';
 import { PERSON_TIMEOUT_MS } from '../../server/wecom/client';
+import type { XmlObject } from '../../server/wecom/xml';
 
 describe.each(databaseTargets())('WeCom calls whose answer is lost, on $label', (target) => {
   let server: TestServer;
@@ -89,6 +92,25 @@ describe.each(databaseTargets())('WeCom calls whose answer is lost, on $label', 
 
       expect(welcomesTo(ext)).toHaveLength(1);
       expect(await welcomeSend(ext)).toEqual({ status: 'sent', detail: '首次发送未获应答，重试时企业微信确认已送达' });
+    });
+
+    it('records a welcome WeCom never answered within the 20 s as failed, saying so in Chinese', async () => {
+      const url = sim().events.callbackUrl;
+      sim().events.callbackUrl = undefined; // the event is held back, as if it reached us 15 s late
+      const ext = `wmLATE${String(++seq).padStart(4, '0')}`;
+      sim().state.addExternalContact(
+        { external_userid: ext, name: '欢迎语无应答客户', type: 1 },
+        { userid: 'rep-east-2', remark: '', description: '', add_way: 1, tag_ids: [] },
+      );
+      await sim().events.flush();
+      sim().events.callbackUrl = url;
+      const event = sim().events.deliveries.find((d) => d.event.ExternalUserID === ext)!.event as unknown as XmlObject;
+      sim().faults.set('externalcontact/send_welcome_msg', { timeoutRate: 1 });
+      const late = new WelcomeSender({ sequelize: server.db.sequelize, wecom: server.wecom, logger: createLogger('silent'), now: () => Date.now() + 15_000 });
+
+      await late.handle(event, Date.now());
+
+      expect(await welcomeSend(ext)).toEqual({ status: 'failed', detail: '企业微信未应答，20 秒内未能确认是否送达' });
     });
 
     it.each([

@@ -270,6 +270,8 @@ export class WelcomeSender {
           await new Promise((r) => setTimeout(r, pause));
           continue;
         }
+        if (err instanceof WecomTransportError)
+          return this.finish(code, 'failed', receivedAt, { templateId: template.id, detail: '企业微信未应答，20 秒内未能确认是否送达' });
         if (!(err instanceof WecomApiError)) throw err;
         return this.finish(code, 'failed', receivedAt, { templateId: template.id, errcode: err.errcode, detail: err.message.slice(0, 255) });
       }
