@@ -41,6 +41,7 @@ import { roleRoutes } from './modules/roles/routes';
 import { systemRoutes } from './modules/system/routes';
 import { callbackRoutes, eventAdminRoutes } from './modules/wecom-events/routes';
 import { jssdkRoutes } from './modules/wecom-jssdk/routes';
+import { actingFor } from './wecom/acting-person';
 
 export interface WebOptions {
   /** The in-process WeCom simulator, served at /__wecom (simulator mode only). */
@@ -59,8 +60,9 @@ const CALLBACK_PATH = '/api/wecom/callback';
 
 /** Builds the Koa application over the process's services. Performs no I/O. */
 export function createApp(services: Services, web: WebOptions = {}): Koa {
-  // Stored callback events are applied at once by this process's worker (when it runs one).
-  const deps = { ...services, ...web, onEventStored: () => services.worker.nudge() };
+  // Stored callback events are applied at once by this process's worker (when it runs one). Routes
+  // call WeCom through the people's client: every call charged to the request's person, bounded in time.
+  const deps = { ...services, ...web, wecom: services.wecomForPeople, onEventStored: () => services.worker.nudge() };
   const app = new Koa();
   // X-Forwarded-* is believed only from the proxies we were told about, and then only the hops
   // they appended (the leftmost entries are whatever the client sent).
@@ -84,6 +86,9 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
   const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: JSON_BODY_LIMIT, onError: refuseUnreadableBody });
   app.use((ctx, next) => (ctx.path === CALLBACK_PATH ? next() : parseBody(ctx, next)));
   app.use(authenticate(sessionCaller(deps.config, deps.sequelize)));
+  // Whom the request's WeCom calls are charged to (server/wecom/budget.ts). Without a session (the
+  // OAuth login's one code exchange) only everyone's budget counts: a whole office logs in from one address.
+  app.use((ctx, next) => (ctx.state.identity ? actingFor({ key: `user:${ctx.state.identity.userId}` }, next) : next()));
 
   for (const router of [
     systemRoutes(deps),

@@ -25,13 +25,21 @@ import { allHooks, type ExternalContactHooks } from './modules/wecom-events/hand
 import { churnHooks } from './modules/churn/hooks';
 import { EventWorker, type WorkerOptions } from './modules/wecom-events/worker';
 import { startExternalContactSync } from './modules/wecom-mirror/sync';
+import { ContactReader } from './modules/wecom-mirror/contact-reader';
 import { createWecomClient, type WecomClient } from './wecom';
+import { PeopleCallBudget } from './wecom/budget';
 
 export interface Services {
   config: Config;
   logger: Logger;
   sequelize: Sequelize;
+  /** The process's own client: background work (jobs, the event worker, syncs, welcome messages). */
   wecom: WecomClient;
+  /**
+   * The client every route gets (server/app.ts): each call charged to the person the request acts
+   * for, a short deadline, no retry after a timeout (WecomClient.forPeople).
+   */
+  wecomForPeople: WecomClient;
   bootstrap: RoleBootstrap;
   settingDefaults: CorpSettings;
   /** What matching does when the WeCom mirror changes (events, syncs). */
@@ -56,7 +64,9 @@ export interface ServiceOptions {
 }
 
 export function createServices(config: Config, logger: Logger, sequelize: Sequelize, options: ServiceOptions = {}): Services {
-  const wecom = options.wecom ?? createWecomClient(config, new SqlKvStore(sequelize), logger);
+  const store = new SqlKvStore(sequelize);
+  const wecom = options.wecom ?? createWecomClient(config, store, logger);
+  const wecomForPeople = wecom.forPeople(new PeopleCallBudget(sequelize, config.wecom.corpId));
   const bootstrap = { adminUserIds: config.wecom.adminUserIds };
   const defaults = settingDefaults(config);
   const leadRules = (states: readonly string[], t: Transaction) => leadRulesFor(sequelize, states, t);
@@ -66,10 +76,12 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     logger,
     sequelize,
     wecom,
+    wecomForPeople,
     bootstrap,
     settingDefaults: defaults,
     hooks,
-    follows: new FollowChecker(sequelize, wecom),
+    // Only requests ask whether someone follows a contact: its reads are charged to them.
+    follows: new FollowChecker(sequelize, new ContactReader({ sequelize, wecom: wecomForPeople, store })),
     worker: new EventWorker(
       { sequelize, wecom, logger, bootstrap, hooks },
       { maxAttempts: config.events.maxAttempts, reclaimAfterMs: config.events.reclaimAfterMs, ...options.worker },

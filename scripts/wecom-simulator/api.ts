@@ -158,6 +158,16 @@ export class SimulatedApi {
           this.checkRateLimit(api);
           if (api !== 'gettoken') ctx.state.tokenKind = this.checkToken(ctx, api);
           ctx.body = { errcode: 0, errmsg: 'ok', ...(await fn(ctx)) };
+          // Done, but the answer is held back (a lost reply): the caller times out though the write landed.
+          const late = this.faults.lateAnswerFor(api);
+          if (late)
+            await new Promise<void>((r) => {
+              const timer = setTimeout(r, late);
+              ctx.res.once('close', () => {
+                clearTimeout(timer);
+                r();
+              });
+            });
         } catch (err) {
           if (!(err instanceof SimulatorError)) throw err;
           ctx.body = { errcode: err.errcode, errmsg: `${err.message}, hint: [simulator]` };

@@ -1,6 +1,7 @@
 /**
  * Fault injection per API (or `*` for all): a share of calls answered with an errcode or an HTTP
- * 5xx, added latency, or no answer at all (a hang, to exercise client timeouts).
+ * 5xx, added latency, no answer at all (a hang, to exercise client timeouts), or a call WeCom
+ * carries out but answers too late (the caller gives up although the write landed).
  */
 import { seededRandom } from './demo-corp';
 
@@ -17,6 +18,13 @@ export interface FaultRule {
   failFirst?: number;
   /** Share of calls that never answer (the socket stays open until the client gives up). */
   timeoutRate?: number;
+  /**
+   * The next N calls are carried out at once (a tag applied, a welcome delivered) but answered only
+   * after `lateAnswerMs`: longer than the client waits, the answer is lost although the write landed.
+   */
+  answerLateFirst?: number;
+  /** How late those answers come (default 60 s: past any client's deadline). */
+  lateAnswerMs?: number;
 }
 
 export type FaultDecision = { kind: 'none' } | { kind: 'errcode'; errcode: number } | { kind: 'http'; status: number } | { kind: 'hang' };
@@ -44,6 +52,16 @@ export class FaultInjector {
 
   latencyFor(api: string): number {
     return (this.rules.get(api)?.latencyMs ?? 0) + (this.rules.get('*')?.latencyMs ?? 0);
+  }
+
+  /** How long to hold back the answer of a call that was carried out (0: answer at once); counts `answerLateFirst` down. */
+  lateAnswerFor(api: string): number {
+    for (const rule of [this.rules.get(api), this.rules.get('*')]) {
+      if (!rule?.answerLateFirst) continue;
+      rule.answerLateFirst -= 1;
+      return rule.lateAnswerMs ?? 60_000;
+    }
+    return 0;
   }
 
   decide(api: string): FaultDecision {

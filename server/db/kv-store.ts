@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { upsertRow } from './dialect';
+import { insertIgnoringDuplicates, upsertRow } from './dialect';
 
 export interface KvEntry {
   value: string;
@@ -11,6 +11,8 @@ export interface KvStore {
   get(key: string): Promise<KvEntry | null>;
   set(key: string, value: string, expiresAt: Date | null): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Sets the key unless a live entry holds it; true when this caller got it (a lease every instance respects). */
+  claim(key: string, value: string, expiresAt: Date): Promise<boolean>;
 }
 
 /** `kv_cache` table implementation. Expired entries read as missing. */
@@ -44,5 +46,19 @@ export class SqlKvStore implements KvStore {
 
   async delete(key: string): Promise<void> {
     await this.sequelize.query('DELETE FROM kv_cache WHERE cache_key = ?', { replacements: [key] });
+  }
+
+  async claim(key: string, value: string, expiresAt: Date): Promise<boolean> {
+    const now = new Date(this.now());
+    // An expired holder gave up (or crashed): its entry goes, then the key's primary key decides who gets it.
+    await this.sequelize.query('DELETE FROM kv_cache WHERE cache_key = ? AND expires_at <= ?', { replacements: [key, now] });
+    const inserted = await insertIgnoringDuplicates(this.sequelize, 'kv_cache', {
+      cache_key: key,
+      value,
+      expires_at: expiresAt,
+      created_at: now,
+      updated_at: now,
+    });
+    return inserted === 1;
   }
 }

@@ -6,6 +6,7 @@
 import type { Logger } from '../logger';
 import { API_BLOCKED, NO_EXTERNAL_CONTACTS, WecomApiError, WecomTransportError, redactWecomSecrets } from './errors';
 import { BlockBoard } from './blocks';
+import type { CallBudget } from './budget';
 import { Semaphore, backoffDelay } from './limiter';
 import { CredentialCache, credentialKey, type Credential } from './token-cache';
 import type {
@@ -74,6 +75,14 @@ export interface WecomClientOptions {
    * blocked API fails at once with the time left.
    */
   onBlocked?: (api: string, waitMs: number) => void | Promise<void>;
+  /** Charged before every request sent (people's calls, budget.ts); none for background work. */
+  budget?: CallBudget;
+  /**
+   * Whether a call that timed out is tried again. A timed-out write may have landed in WeCom, and a
+   * person has waited a whole deadline already: their client reports it instead (the caller
+   * reconciles, e.g. tags.ts reads the contact back).
+   */
+  retryAfterTimeout?: boolean;
 }
 
 type Query = Record<string, string | number | undefined>;
@@ -93,6 +102,14 @@ interface CallSpec {
 
 /** A blocked API is waited out this long at most (the hourly block is an hour). */
 const MAX_BLOCK_WAIT_MS = 61 * 60_000;
+
+/**
+ * A person waiting on a page gets an answer within a few seconds: each request to WeCom may take
+ * this long (its answers come in well under a second), and is tried at most once more, quickly,
+ * after a transient failure that is not a timeout.
+ */
+export const PERSON_TIMEOUT_MS = 3_000;
+const PERSON_RETRIES = 1;
 
 export class WecomClient {
   private readonly credentials: CredentialCache;
@@ -135,6 +152,16 @@ export class WecomClient {
   /** The same client, waiting out blocked APIs and telling `onBlocked` how long. */
   waitingOutBlocks(onBlocked: NonNullable<WecomClientOptions['onBlocked']>): WecomClient {
     return this.with({ onBlocked });
+  }
+
+  /**
+   * The client for requests people make (every route gets this one, server/app.ts): each call is
+   * charged to the person the request acts for (budget.ts), waits at most PERSON_TIMEOUT_MS, and a
+   * transient failure is tried once more — a timeout is not, it is reported (504) for the caller to
+   * reconcile. Blocked APIs fail at once with the time left (503).
+   */
+  forPeople(budget: CallBudget): WecomClient {
+    return this.with({ budget, timeoutMs: PERSON_TIMEOUT_MS, maxRetries: PERSON_RETRIES, retryAfterTimeout: false });
   }
 
   private with(changes: Partial<WecomClientOptions>): WecomClient {
@@ -426,6 +453,8 @@ export class WecomClient {
     for (let attempt = 0; ; attempt++) {
       waited += await this.waitWhileBlocked(spec.api, waited);
       const token = spec.secret ? await this.accessToken(spec.secret, rejectedToken) : undefined;
+      // gettoken is the client's own upkeep (cached and shared); everything else is the caller's.
+      if (spec.secret) await this.options.budget?.charge(spec.api);
       try {
         return await this.family(spec.api).run(() => this.send<T>(spec, token));
       } catch (err) {
@@ -443,7 +472,8 @@ export class WecomClient {
           continue;
         }
         const retryable = err instanceof WecomTransportError || (err instanceof WecomApiError && err.retryable);
-        if (!retryable || attempt >= this.maxRetries) throw err;
+        const timedOutForGood = err instanceof WecomTransportError && err.timedOut && this.options.retryAfterTimeout === false;
+        if (!retryable || timedOutForGood || attempt >= this.maxRetries) throw err;
         const delay = backoffDelay(attempt, this.backoffBaseMs, this.backoffCapMs, this.random);
         this.options.logger?.warn({ api: spec.api, attempt: attempt + 1, delayMs: delay, error: (err as Error).message }, 'WeCom call failed, retrying');
         await this.sleep(delay);

@@ -12,11 +12,13 @@ import type { CorpTagGroupView } from '@shared/engagement';
 import { sqlList } from '../../db/dialect';
 import { forbidden, invalidField, notFound } from '../../errors';
 import type { WecomClient } from '../../wecom/client';
+import { WecomTransportError } from '../../wecom/errors';
 import { audit, type Actor } from '../audit/service';
 import { contactsOfCustomers } from '../matching/service';
 import type { FollowChecker } from '../matching/follows';
 import { loadVisibleCustomer } from '../customers/service';
 import type { Access } from '../roles/access';
+import { mirrorContactFromWecom } from '../wecom-mirror/contact-reader';
 import { markCorpTagsDeleted, markRelationTags, renameCorpTag, upsertAppCorpTags } from '../wecom-mirror/service';
 
 interface TagRow {
@@ -117,8 +119,33 @@ export interface TagChange {
 /** Tags the contact as `userid` (who must follow it) in WeCom, then in the mirror; the relation's tag ids after. */
 export async function markContactTags(sequelize: Sequelize, wecom: WecomClient, externalUserid: string, userid: string, change: TagChange): Promise<string[]> {
   await requireTags(sequelize, change.add, 'add');
-  await wecom.markTag({ userid, external_userid: externalUserid, add_tag: change.add, remove_tag: change.remove });
+  try {
+    await wecom.markTag({ userid, external_userid: externalUserid, add_tag: change.add, remove_tag: change.remove });
+  } catch (err) {
+    // No answer (a timeout, a gateway's 5xx): WeCom may well have tagged the contact. Whether it did
+    // is read back, so the mirror says what WeCom says either way.
+    if (!(err instanceof WecomTransportError)) throw err;
+    const tagIds = await tagsIfLanded(sequelize, wecom, externalUserid, userid, change);
+    if (!tagIds) throw err;
+    return tagIds;
+  }
   return sequelize.transaction((transaction) => markRelationTags(sequelize, externalUserid, userid, change, transaction));
+}
+
+/**
+ * After a `mark_tag` whose answer was lost: the contact read from WeCom into the mirror, and the
+ * relation's tag ids when the change is in them (null when it did not land, or WeCom could not be read).
+ */
+async function tagsIfLanded(sequelize: Sequelize, wecom: WecomClient, externalUserid: string, userid: string, change: TagChange): Promise<string[] | null> {
+  const read = await mirrorContactFromWecom(sequelize, wecom, externalUserid).catch(() => false);
+  if (!read) return null;
+  const [row] = await sequelize.query<{ tag_ids: string | null }>('SELECT tag_ids FROM wecom_follow_relations WHERE external_userid = ? AND userid = ?', {
+    replacements: [externalUserid, userid],
+    type: QueryTypes.SELECT,
+  });
+  const tagIds = row?.tag_ids ? (JSON.parse(row.tag_ids) as string[]) : [];
+  const landed = change.add.every((id) => tagIds.includes(id)) && change.remove.every((id) => !tagIds.includes(id));
+  return landed ? tagIds : null;
 }
 
 /** From the sidebar: the rep tags the contact they are chatting with, as its follower. */

@@ -17,7 +17,7 @@ import { iso, namesById } from '../../db/lookup';
 import { invalidField, notFound } from '../../errors';
 import type { Logger } from '../../logger';
 import type { WecomClient } from '../../wecom/client';
-import { WecomApiError } from '../../wecom/errors';
+import { WecomApiError, WecomTransportError } from '../../wecom/errors';
 import type { WelcomeAttachment as WecomAttachment } from '../../wecom/types';
 import { xmlText, type XmlObject } from '../../wecom/xml';
 import { audit, type Actor } from '../audit/service';
@@ -178,13 +178,25 @@ export async function recentSends(sequelize: Sequelize, limit = 50): Promise<Wel
 
 // ---- the fast path -----------------------------------------------------------------------------
 
-/** 92599: 「企业仅可在收到相关事件后20秒内调用」 — we stop trying a little before. */
+/**
+ * 92599 发送新客户欢迎语 (developer.work.weixin.qq.com/document/path/92599): 「企业仅可在收到相关事件后
+ * 20秒内调用，且只可调用一次」 — we stop trying a little before the 20 s are over.
+ */
 const WELCOME_WINDOW_MS = 18_000;
 const NAME_BUDGET_MS = 1_200;
+/** One attempt waits this long at most, so a lost answer leaves time for another within the window. */
 const SEND_BUDGET_MS = 6_000;
-/** 92599: 41051 — already delivered (do not retry); 41096 — another app is sending (retry allowed). */
+/** A try with less time than this left would not get an answer before the code expires. */
+const LAST_TRY_MS = 1_000;
+/**
+ * 92599: 「如果欢迎语已成功下发给客户，应用再调用该接口时，将返回41051」 — delivered, do not retry;
+ * 「返回41096错误码表示当前已有其他应用正在发送欢迎语 … 调用方可以重试」.
+ */
 const ALREADY_WELCOMED = 41051;
 const BEING_DISTRIBUTED = 41096;
+/** Pause before another try: 41096 waits for the other app's send, a transient failure barely. */
+const DISTRIBUTING_PAUSE_MS = 1_000;
+const TRANSIENT_PAUSE_MS = 300;
 
 export class WelcomeSender {
   private readonly inFlight = new Set<Promise<void>>();
@@ -237,20 +249,30 @@ export class WelcomeSender {
     if (!template) return this.finish(code, 'skipped', receivedAt, { detail: '没有适用的欢迎语' });
     const [names, attachments] = await Promise.all([this.names(externalUserid, userid), this.attachments(template)]);
     const request = { welcome_code: code, text: { content: renderWelcome(template.text, names) }, ...(attachments.length ? { attachments } : {}) };
+    // Tried again within the 20 s while a try may still succeed: a lost answer (timeout, 5xx), -1,
+    // 45033 or 41096. After a try of ours, 41051 means the welcome was delivered — by that try.
     for (let attempt = 0; ; attempt++) {
-      if (this.now - receivedAt > WELCOME_WINDOW_MS)
-        return this.finish(code, 'skipped', receivedAt, { templateId: template.id, detail: '已超过 20 秒，欢迎语码失效' });
+      const left = WELCOME_WINDOW_MS - (this.now - receivedAt);
+      if (left < LAST_TRY_MS) return this.finish(code, 'skipped', receivedAt, { templateId: template.id, detail: '已超过 20 秒，欢迎语码失效' });
       try {
-        await this.deps.wecom.hurried(SEND_BUDGET_MS).sendWelcomeMessage(request);
+        await this.deps.wecom.hurried(Math.min(SEND_BUDGET_MS, left)).sendWelcomeMessage(request);
         return this.finish(code, 'sent', receivedAt, { templateId: template.id });
       } catch (err) {
-        if (!(err instanceof WecomApiError)) throw err;
-        if (err.errcode === ALREADY_WELCOMED)
+        if (err instanceof WecomApiError && err.errcode === ALREADY_WELCOMED) {
+          if (attempt > 0) return this.finish(code, 'sent', receivedAt, { templateId: template.id, detail: '首次发送未获应答，重试时企业微信确认已送达' });
           return this.finish(code, 'skipped', receivedAt, { templateId: template.id, errcode: err.errcode, detail: '客户已收到欢迎语或已开始聊天' });
-        if (err.errcode === BEING_DISTRIBUTED && attempt < 2) {
-          await new Promise((r) => setTimeout(r, 1_000));
+        }
+        const distributing = err instanceof WecomApiError && err.errcode === BEING_DISTRIBUTED;
+        const transient = err instanceof WecomTransportError || (err instanceof WecomApiError && err.action === 'retry');
+        const pause = distributing ? DISTRIBUTING_PAUSE_MS : TRANSIENT_PAUSE_MS;
+        if ((distributing || transient) && WELCOME_WINDOW_MS - (this.now - receivedAt) - pause >= LAST_TRY_MS) {
+          this.deps.logger.warn({ err, attempt: attempt + 1 }, 'welcome message not confirmed, trying again');
+          await new Promise((r) => setTimeout(r, pause));
           continue;
         }
+        if (err instanceof WecomTransportError)
+          return this.finish(code, 'failed', receivedAt, { templateId: template.id, detail: '企业微信未应答，20 秒内未能确认是否送达' });
+        if (!(err instanceof WecomApiError)) throw err;
         return this.finish(code, 'failed', receivedAt, { templateId: template.id, errcode: err.errcode, detail: err.message.slice(0, 255) });
       }
     }

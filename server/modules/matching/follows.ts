@@ -1,15 +1,14 @@
 /**
  * "Does this employee follow this external contact?" — the check behind every sidebar read and
  * link change: an external_userid from the client is never trusted alone. The mirror answers;
- * when it does not know the pair, one `externalcontact/get` refreshes it (the callback may not
- * have arrived yet), and a negative answer is remembered briefly so a bad id cannot make us call
- * WeCom in a loop.
+ * when it does not know the pair, the contact is read from WeCom (the callback may not have
+ * arrived yet) through the ContactReader — one read shared by concurrent requests, an unknown id
+ * remembered for every instance — and a pair already asked about is not asked again for a minute,
+ * so a bad id cannot make us call WeCom in a loop.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { WecomClient } from '../../wecom/client';
-import { WecomApiError } from '../../wecom/errors';
 import { forbidden, notFound } from '../../errors';
-import { applyExternalContact } from '../wecom-mirror/service';
+import type { ContactReader } from '../wecom-mirror/contact-reader';
 
 export interface FollowRelation {
   userid: string;
@@ -25,14 +24,16 @@ export interface FollowRelation {
   deleteReason: string | null;
 }
 
-const NEGATIVE_TTL_MS = 60_000;
+/** A known contact the employee does not follow by WeCom's last answer: not asked again for this long. */
+const NOT_FOLLOWING_MS = 60_000;
 
 export class FollowChecker {
-  private readonly unknown = new Map<string, number>();
+  /** Pairs WeCom was asked about, until when the answer holds (per instance; the pair is rarely asked twice). */
+  private readonly asked = new Map<string, number>();
 
   constructor(
     private readonly sequelize: Sequelize,
-    private readonly wecom: WecomClient,
+    private readonly reader: ContactReader,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -47,19 +48,16 @@ export class FollowChecker {
   async find(userid: string, externalUserid: string): Promise<FollowRelation | null> {
     const known = await this.read(userid, externalUserid);
     if (known) return known;
-    const key = `${userid}|${externalUserid}`;
-    const until = this.unknown.get(key);
-    if (until === undefined || until < this.now()) {
-      if (this.unknown.size > 10_000) this.unknown.clear();
-      this.unknown.set(key, this.now() + NEGATIVE_TTL_MS);
-      const refreshed = await this.refresh(externalUserid);
-      if (refreshed) {
-        const found = await this.read(userid, externalUserid);
-        if (found) {
-          this.unknown.delete(key);
-          return found;
-        }
-      }
+    const pair = `${userid}|${externalUserid}`;
+    const askedUntil = this.asked.get(pair);
+    if (askedUntil === undefined || askedUntil < this.now()) {
+      const exists = await this.reader.refresh(externalUserid);
+      if (!exists) throw notFound('没有这个企业微信联系人');
+      const found = await this.read(userid, externalUserid);
+      if (found) return found;
+      if (this.asked.size > 10_000) this.asked.clear();
+      this.asked.set(pair, this.now() + NOT_FOLLOWING_MS);
+      return null;
     }
     const [contact] = await this.sequelize.query('SELECT 1 AS x FROM wecom_external_contacts WHERE external_userid = ?', {
       replacements: [externalUserid],
@@ -103,17 +101,11 @@ export class FollowChecker {
   }
 
   /**
-   * Reads the contact from WeCom into the mirror. WeCom sends no callback when a rep changes only a
-   * remark mobile (96361), so an unlinked contact is read again before matching on demand.
+   * Reads the contact from WeCom into the mirror (one read shared by concurrent requests); false
+   * when WeCom does not know it. WeCom sends no callback when a rep changes only a remark mobile
+   * (96361), so an unlinked contact is read again before matching on demand.
    */
-  async refresh(externalUserid: string): Promise<boolean> {
-    try {
-      const fetched = await this.wecom.getExternalContact(externalUserid);
-      await this.sequelize.transaction((t) => applyExternalContact(this.sequelize, fetched.external_contact, fetched.follow_user, t));
-      return true;
-    } catch (err) {
-      if (err instanceof WecomApiError && err.gone) return false;
-      throw err;
-    }
+  refresh(externalUserid: string): Promise<boolean> {
+    return this.reader.refresh(externalUserid);
   }
 }

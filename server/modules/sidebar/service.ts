@@ -51,6 +51,8 @@ export async function sidebarCard(deps: SidebarDeps, caller: SidebarCaller, exte
   const { sequelize, follows } = deps;
   let head = await readCardHead(sequelize, caller.wecomUserid, externalUserid);
   let relation = head?.relation ?? null;
+  // Whether this request has just asked WeCom about the contact (no need to ask again for matching).
+  const askedWecom = !relation;
   if (!relation) {
     // Not a follower by the mirror: the checker may learn otherwise from WeCom (the callback may
     // not have arrived yet), or answer 404 for a contact WeCom does not know.
@@ -87,7 +89,7 @@ export async function sidebarCard(deps: SidebarDeps, caller: SidebarCaller, exte
   if (!linkFrom(head)) {
     // Matching on demand: a customer entered since the contact was added, or a mobile a rep typed
     // into the remark (WeCom reports no mobile-only edit, 96361), may match now. Never creates one here.
-    if (relation && (await follows.refresh(externalUserid))) {
+    if (relation && !askedWecom && (await follows.refresh(externalUserid))) {
       const fresh = await follows.find(caller.wecomUserid, externalUserid);
       if (fresh) contact.remarkMobiles = fresh.remarkMobiles;
     }
