@@ -19,7 +19,7 @@ import type {
   TransferStatus,
   TransferView,
 } from '@shared/transfers';
-import { isFailedTransfer } from '@shared/transfers';
+import { FAILED_TRANSFER_STATUSES, isFailedTransfer } from '@shared/transfers';
 import type { CardTransfer } from '@shared/sidebar';
 import { sqlList } from '../../db/dialect';
 import { iso, isoOrNull, namesById, named } from '../../db/lookup';
@@ -247,7 +247,7 @@ export async function listTransfers(sequelize: Sequelize, access: Access, query:
   const { Transfer } = transferModels(sequelize);
   const where: Record<string | symbol, unknown> = {};
   if (query.status === 'active') where.status = { [Op.in]: ['queued', 'waiting'] };
-  else if (query.status === 'failed') Object.assign(where, { status: { [Op.in]: ['refused', 'limit', 'no_record', 'rejected'] }, resolution: null });
+  else if (query.status === 'failed') Object.assign(where, { status: { [Op.in]: FAILED_TRANSFER_STATUSES }, resolution: null });
   else if (query.status) where.status = query.status;
   if (query.customerId) where.customer_id = query.customerId;
   if (query.batchId) where.batch_id = query.batchId;
