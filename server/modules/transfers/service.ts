@@ -102,8 +102,13 @@ export async function transferBook(sequelize: Sequelize, caller: Caller, input: 
   return batchView(sequelize, caller.access, batchId);
 }
 
-/** The receiver: an active employee the caller may make an owner (the rule every new owner meets). */
+/**
+ * The receiver: an active employee the caller may make an owner (the rule every new owner meets).
+ * An id that names nobody and one that names someone outside the caller's scope get the same
+ * answer (400, one message), so the route cannot be used to find out who exists.
+ */
 async function receiver(sequelize: Sequelize, caller: Caller, toUserId: number): Promise<Party> {
+  await requireMemberInScope(sequelize, caller.access, toUserId, 'toUserId');
   const target = await resolveOwnership(sequelize, caller, { ownerUserId: toUserId }, { owner: 'toUserId', department: 'toUserId' });
   return { userId: toUserId, name: target.ownerName, wecomUserid: await wecomUseridOf(sequelize, toUserId), departmentId: target.departmentId };
 }
