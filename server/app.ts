@@ -32,6 +32,7 @@ import { sidebarRoutes } from './modules/sidebar/routes';
 import { saleRoutes } from './modules/sales/routes';
 import { targetRoutes } from './modules/targets/routes';
 import { transferRoutes } from './modules/transfers/routes';
+import { jobAdminRoutes } from './modules/background-jobs/routes';
 import { dictionaryRoutes } from './modules/dictionaries/routes';
 import { importRoutes } from './modules/imports/routes';
 import { reminderRoutes } from './modules/reminders/routes';
@@ -120,6 +121,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     importRoutes({ sequelize: deps.sequelize, logger: deps.logger, settings: deps.config.imports, onBackgroundTask: deps.onBackgroundTask }),
     callbackRoutes(deps),
     eventAdminRoutes(deps),
+    jobAdminRoutes(deps),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }

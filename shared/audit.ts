@@ -27,6 +27,7 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   sync_run: '同步',
   import_job: '导入',
   wecom_event: '回调事件',
+  job: '后台任务',
 };
 
 /** Chinese names of the audited actions (the log shows these, the filter offers them). */
@@ -69,6 +70,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'sync.org.start': '发起通讯录同步',
   'sync.external_contacts.start': '发起客户同步',
   'event.retry': '重试回调事件',
+  'job.retry': '重试后台任务',
   'wecom_link.link': '关联企业微信联系人',
   'wecom_link.relink': '改为关联企业微信联系人',
   'wecom_link.unlink': '解除企业微信关联',

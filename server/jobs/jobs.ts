@@ -10,7 +10,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Op, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { DomainError } from '../errors';
 import type { Logger } from '../logger';
+import { explainWecomFailure, WecomApiError, WecomTransportError } from '../wecom/errors';
 import { jobModels, type JobRow } from './models';
 import { DurableQueue, queueTable, type RetryPolicy } from './queue';
 import { PolledWorker } from './poller';
@@ -18,7 +20,13 @@ import { PolledWorker } from './poller';
 export const JOB_QUEUE = queueTable(
   'jobs',
   { column: 'status', ready: 'queued', running: 'running', dead: 'dead' },
-  { dueAt: 'run_at', order: 'q.run_at, q.id' },
+  {
+    dueAt: 'run_at',
+    order: 'q.run_at, q.id',
+    // Jobs of one serial key run one at a time, in the order queued (a dead one no longer holds the line).
+    claimable:
+      "q.serial_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs p WHERE p.serial_key = q.serial_key AND p.id < q.id AND p.status IN ('queued', 'running'))",
+  },
 );
 
 export interface NewJob {
@@ -26,6 +34,11 @@ export interface NewJob {
   payload: unknown;
   /** Unique while the job is queued or running: a second enqueue with it is a no-op. */
   key?: string;
+  /**
+   * Jobs with one serial key run one at a time, in the order queued — each is queued (none is
+   * dropped), and none starts before the earlier ones have finished or died.
+   */
+  serialKey?: string;
   runAt?: Date;
   /** Queued already taken by this holder (work that starts here and now, in the same transaction). */
   heldBy?: string;
@@ -38,6 +51,7 @@ export async function enqueueJob(sequelize: Sequelize, job: NewJob, transaction?
       {
         kind: job.kind,
         idempotency_key: job.key ?? null,
+        serial_key: job.serialKey ?? null,
         payload: JSON.stringify(job.payload ?? null),
         status: job.heldBy ? 'running' : 'queued',
         attempts: job.heldBy ? 1 : 0,
@@ -70,14 +84,34 @@ export async function liveJob(sequelize: Sequelize, key: string, transaction?: T
   return (await jobModels(sequelize).Job.findOne({ where: { idempotency_key: key }, transaction }))?.get() ?? null;
 }
 
+/**
+ * A failure as the admin's job list shows it: in Chinese, without codes (the error itself, with
+ * its errcode and stack, goes to the log).
+ */
+export function failureText(err: unknown): string {
+  if (err instanceof WecomApiError || err instanceof WecomTransportError) return explainWecomFailure(err).message;
+  if (err instanceof DomainError) return err.message;
+  return '系统内部错误（详情见服务日志）';
+}
+
 export interface JobContext {
   jobId: number;
   attempt: number;
   logger: Logger;
 }
 
+/** What a kind's `onDead` is told: the job, why it died, and the transaction that marks it dead. */
+export interface DeadJob {
+  jobId: number;
+  /** The last failure (a WeCom error, a bug…): the handler words it for people. */
+  error: unknown;
+  transaction: Transaction;
+}
+
 export interface JobHandler<P = unknown> {
   kind: string;
+  /** What the job does, in Chinese, for the admin's job list (e.g. 「提交客户转接」). */
+  label: string;
   /** Jobs of this kind one process runs at once. */
   concurrency: number;
   retry: RetryPolicy;
@@ -90,6 +124,18 @@ export interface JobHandler<P = unknown> {
   run(payload: P, context: JobContext): Promise<void | { runAgainAt: Date }>;
   /** Errors not worth another attempt (bad input, a refusal that will not change). */
   permanent?(error: unknown): boolean;
+  /**
+   * The job is dead (its attempts spent, or a permanent failure): put the business rows that wait
+   * on it into a failed state a person can act on — with the reason in Chinese — so nothing waits
+   * for a job that will never run again. Required of every kind: no kind can forget it (a kind
+   * with nothing waiting on it says so in a comment). Runs in the transaction that marks the job dead.
+   */
+  onDead(payload: P, dead: DeadJob): Promise<void>;
+  /**
+   * An admin retries the dead job: undo what `onDead` did (the rows wait on the job again) so the
+   * retried run does the work; in the transaction that queues the job again.
+   */
+  onRetry(payload: P, transaction: Transaction): Promise<void>;
 }
 
 export class JobWorker extends PolledWorker {
@@ -148,15 +194,49 @@ export class JobWorker extends PolledWorker {
     await this.execute(handler, id);
   }
 
-  /** The admin's retry of dead jobs. */
-  retryDead(kind: string, ids?: number[]): Promise<number> {
-    const queue = this.queues.get(kind);
-    return queue ? queue.retryDead(ids) : Promise.resolve(0);
+  /** The kinds this worker runs (the admin's job list labels them). */
+  handlerOf(kind: string): Pick<JobHandler, 'kind' | 'label'> | undefined {
+    return this.handlers.get(kind);
+  }
+
+  get kinds(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  /**
+   * The admin's retry of a dead job: its kind's `onRetry` puts its rows back to waiting on it and
+   * the job is queued again with a fresh budget, in one transaction. False when the job is not
+   * dead (or of a kind this worker does not run).
+   */
+  async retryDead(id: number): Promise<boolean> {
+    const row = await this.load(id);
+    const handler = row && this.handlers.get(row.kind);
+    if (!handler || row.status !== 'dead') return false;
+    return this.sequelize.transaction(async (transaction) => {
+      if ((await this.queues.get(row.kind)!.retryDead([id], transaction)) !== 1) return false;
+      await handler.onRetry(JSON.parse(row.payload), transaction);
+      return true;
+    });
   }
 
   private async reclaim(kind: string, leaseMs: number): Promise<void> {
     const back = await this.queues.get(kind)!.reclaim(leaseMs, { sql: 'kind = ?', params: [kind] });
     if (back) this.logger.warn({ kind, jobs: back }, 'jobs of a crashed process taken back');
+  }
+
+  /**
+   * A dead job frees its key (the same work may be started again) and its kind puts what waited
+   * on it into a failed, retryable state — together, so neither happens without the other.
+   */
+  private async buryDead(handler: JobHandler, id: number, payload: unknown, error: unknown): Promise<void> {
+    try {
+      await this.sequelize.transaction(async (transaction) => {
+        await jobModels(this.sequelize).Job.update({ idempotency_key: null, finished_at: new Date(this.now()) }, { where: { id }, transaction });
+        await handler.onDead(payload, { jobId: id, error, transaction });
+      });
+    } catch (err) {
+      this.logger.error({ jobId: id, kind: handler.kind, err }, 'a dead job could not release what waited on it');
+    }
   }
 
   private async load(id: number): Promise<JobRow | null> {
@@ -177,10 +257,9 @@ export class JobWorker extends PolledWorker {
         if (outcome) await queue.release(this.id, id, outcome.runAgainAt);
         else await queue.complete(this.id, id, 'done', { idempotency_key: null, finished_at: new Date(this.now()), last_error: null });
       } catch (err) {
-        const fate = await queue.fail(this.id, id, attempt, err, { permanent: handler.permanent?.(err) ?? false });
+        const fate = await queue.fail(this.id, id, attempt, failureText(err), { permanent: handler.permanent?.(err) ?? false });
         this.logger.warn({ jobId: id, kind: handler.kind, attempt, fate, err }, 'job failed');
-        // A dead job frees its key: the same work may be started again.
-        if (fate === 'dead') await jobModels(this.sequelize).Job.update({ idempotency_key: null, finished_at: new Date(this.now()) }, { where: { id } });
+        if (fate === 'dead') await this.buryDead(handler, id, JSON.parse(row.payload), err);
       }
     } finally {
       clearInterval(heartbeat);

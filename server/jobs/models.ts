@@ -7,6 +7,8 @@ export interface JobRow {
   id: number;
   kind: string;
   idempotency_key: string | null;
+  /** Jobs sharing it run one at a time, in order (jobs.ts `NewJob.serialKey`). */
+  serial_key: string | null;
   /** JSON. */
   payload: string;
   status: JobStatus;
@@ -21,7 +23,7 @@ export interface JobRow {
 }
 
 type JobModel = ModelStatic<
-  Model<JobRow, Optional<JobRow, 'id' | 'attempts' | 'locked_by' | 'locked_at' | 'last_error' | 'finished_at' | 'created_at' | 'updated_at'>>
+  Model<JobRow, Optional<JobRow, 'id' | 'serial_key' | 'attempts' | 'locked_by' | 'locked_at' | 'last_error' | 'finished_at' | 'created_at' | 'updated_at'>>
 >;
 
 export const jobModels = modelsFor((sequelize) => {
@@ -31,6 +33,7 @@ export const jobModels = modelsFor((sequelize) => {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
       kind: DataTypes.STRING(64),
       idempotency_key: DataTypes.STRING(191),
+      serial_key: DataTypes.STRING(191),
       payload: DataTypes.TEXT,
       status: DataTypes.STRING(16),
       attempts: DataTypes.INTEGER,

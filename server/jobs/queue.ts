@@ -226,7 +226,6 @@ export class DurableQueue {
     );
   }
 
-  /** The admin's retry: dead rows (all, or those in `ids`) ready now, with a fresh budget. */
   /** Queued rows waiting out a backoff become due now (an admin's 立即重试); returns how many. */
   async dueNow(ids: readonly number[]): Promise<number> {
     if (!ids.length) return 0;
@@ -239,7 +238,8 @@ export class DurableQueue {
     ]);
   }
 
-  async retryDead(ids?: readonly number[]): Promise<number> {
+  /** The admin's retry: dead rows (all, or those in `ids`) ready now, with a fresh budget. */
+  async retryDead(ids?: readonly number[], transaction?: Transaction): Promise<number> {
     const { table, status, attempts, dueAt } = this.t;
     const only = ids ? ` AND id IN (${sqlList(ids)})` : '';
     if (ids && !ids.length) return 0;
@@ -247,6 +247,7 @@ export class DurableQueue {
       this.sequelize,
       `UPDATE ${table} SET ${status.column} = ?, ${attempts} = 0, ${dueAt} = ?, updated_at = ? WHERE ${status.column} = ?${only}`,
       [status.ready, new Date(this.now()), new Date(this.now()), status.dead, ...(ids ?? [])],
+      transaction,
     );
   }
 }

@@ -1,5 +1,6 @@
 import type { AuditLogView } from '@shared/audit';
 import type { EventStatusCode, EventSummaryJson } from '@shared/events';
+import type { JobStatusCode, JobView } from '@shared/jobs';
 import type { DictionaryType, DictionaryValue } from '@shared/dictionaries';
 import type { PageOf } from '@shared/http';
 import type { DepartmentRoleView, UserWithRoles } from '@shared/org';
@@ -37,6 +38,15 @@ export const eventsApi = {
   retry: (id: number) => api.post<EventSummaryJson>(`/api/admin/events/${id}/retry`),
   /** Every dead event back in the queue; how many. */
   retryDead: () => api.post<{ retried: number }>('/api/admin/events/retry-dead'),
+};
+
+/** 管理 → 后台任务: transfers to WeCom, remark write-backs, tagging… (every kind of the job queue). */
+export const jobsApi = {
+  list: (status: JobStatusCode | '', page: number) => api.get<PageOf<JobView>>('/api/admin/jobs', { status: status || undefined, page, pageSize: 20 }),
+  stats: () => api.get<Record<JobStatusCode, number>>('/api/admin/jobs/stats'),
+  retry: (id: number) => api.post<JobView>(`/api/admin/jobs/${id}/retry`),
+  /** Every dead job back in the queue; how many. */
+  retryDead: () => api.post<{ retried: number }>('/api/admin/jobs/retry-dead'),
 };
 
 /** 管理: roles and who holds them, dictionaries, the audit log. */

@@ -21,6 +21,7 @@ import { migration as departmentRoles } from './0020_department_roles';
 import { migration as suitability } from './0021_suitability';
 import { migration as customerCounts } from './0022_customer_counts';
 import { migration as rateLimitPoints } from './0024_rate_limit_points';
+import { migration as orderedJobs } from './0025_ordered_jobs';
 import type { Migration } from './types';
 
 /**
@@ -51,4 +52,5 @@ export const migrations: readonly Migration[] = [
   suitability,
   customerCounts,
   rateLimitPoints,
+  orderedJobs,
 ];

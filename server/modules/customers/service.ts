@@ -196,7 +196,12 @@ export interface PhoneChanged {
   previous: string | null;
 }
 async function phoneChanged(sequelize: Sequelize, customerId: number, previous: string | null, transaction: Transaction): Promise<void> {
-  await enqueueJob(sequelize, { kind: PHONE_CHANGED_JOB, payload: { customerId, previous } satisfies PhoneChanged }, transaction);
+  // One customer's write-backs run in order, one at a time: each writes the phone as it then is (engagement/jobs.ts).
+  await enqueueJob(
+    sequelize,
+    { kind: PHONE_CHANGED_JOB, serialKey: `phone-changed:${customerId}`, payload: { customerId, previous } satisfies PhoneChanged },
+    transaction,
+  );
 }
 
 /** The customer if it exists and `access` may see it; otherwise 404 (never 403: no probing). */

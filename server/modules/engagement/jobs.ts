@@ -3,12 +3,16 @@
  *
  * - `engagement.tag_new_contact`: a contact added through a 渠道活码 gets the code's tags
  *   (`mark_tag`, 92118), queued by the add event's hook.
- * - `customer.phone_changed` → the remark write-back (`externalcontact/remark`, 92115): with the
- *   corp switch on, the customer's phone goes into the owner's follow relation's remark mobiles
- *   (the old one out, the rep's other numbers kept), so matching by mobile holds in WeCom too.
- *   WeCom reports no edit that changes only remark mobiles (96361), so the relation is read
- *   from WeCom right before it is written: a number the rep typed meanwhile is kept, and the
- *   later change wins.
+ * - `customer.phone_changed` → the remark write-back (`externalcontact/remark`, 92115 / 96317):
+ *   with the corp switch on, the customer's phone goes into the owner's follow relation's remark
+ *   mobiles, so matching by mobile holds in WeCom too. WeCom replaces the whole list with what is
+ *   sent (96317: 「如果填写了remark_mobiles,将会覆盖旧的备注手机号」), so the write-backs of one
+ *   customer run one at a time in order (a serial key: two in parallel would each write their own
+ *   list over the other's), each writes the customer's phone as the CRM holds it when the job runs
+ *   (not the number from the time it was queued: the latest state wins), and every number the CRM
+ *   wrote before (`crm_remark_mobiles`, per relation) and no longer holds comes out. WeCom reports
+ *   no edit that changes only remark mobiles (96361), so the relation is read from WeCom right
+ *   before it is written: a number the rep typed there themselves is kept.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { CorpSettings } from '@shared/settings';
@@ -72,10 +76,14 @@ export function engagementJobs(deps: EngagementJobDeps): JobHandler[] {
   const { sequelize, wecom } = deps;
   const tagNewContact: JobHandler<TagNewContact> = {
     kind: TAG_NEW_CONTACT_JOB,
+    label: '为渠道活码新客户打标签',
     concurrency: 2,
     leaseMs: 60_000,
     retry: RETRY,
     permanent: (err) => !isTransient(err),
+    // Nothing in the CRM waits on it (the contact is there, untagged): the admin's job list shows it, and its retry tags.
+    onDead: async () => {},
+    onRetry: async () => {},
     async run({ externalUserid, userid, tagIds }) {
       // Tags deleted since the code was made are left out rather than failing the rest.
       const live = (
@@ -89,10 +97,15 @@ export function engagementJobs(deps: EngagementJobDeps): JobHandler[] {
   };
   const remarkWriteBack: JobHandler<PhoneChanged> = {
     kind: PHONE_CHANGED_JOB,
+    label: '手机号回写企业微信备注',
     concurrency: 2,
     leaseMs: 60_000,
     retry: RETRY,
     permanent: (err) => !isTransient(err),
+    // Nothing in the CRM waits on it (the phone is saved): the next change of the customer's phone
+    // writes the latest state anyway, and the admin's retry of the dead job writes it now.
+    onDead: async () => {},
+    onRetry: async () => {},
     async run(change) {
       const settings = await readSettings(sequelize, deps.settingDefaults);
       if (settings.remarkWriteBack) await writeBackPhone(deps, change, settings.remarkWriteBackName);
@@ -123,18 +136,51 @@ async function writeBackPhone(deps: EngagementJobDeps, change: PhoneChanged, wit
     const follow = fetched.follow_user.find((f) => f.userid === r.userid);
     if (!follow) continue;
     const current = follow.remark_mobiles ?? [];
-    const next = nextRemarkMobiles(current, r.phone, change.previous);
+    const next = nextRemarkMobiles(current, r.phone, [...(await crmRemarkMobiles(sequelize, r.external_userid, r.userid)), change.previous]);
     const remark = withName ? r.name.slice(0, 20) : undefined;
     const unchanged = sameMobiles(next, current) && (remark === undefined || remark === follow.remark);
     if (!unchanged) await wecom.remark({ userid: r.userid, external_userid: r.external_userid, remark_mobiles: next, ...(remark ? { remark } : {}) });
     const written = { ...follow, remark_mobiles: next, ...(remark ? { remark } : {}) };
-    await sequelize.transaction((t) =>
-      applyExternalContact(
+    await sequelize.transaction(async (t) => {
+      await applyExternalContact(
         sequelize,
         fetched.external_contact,
         fetched.follow_user.map((f) => (f.userid === r.userid ? written : f)),
         t,
-      ),
-    );
+      );
+      await rememberCrmRemarkMobiles(sequelize, r.external_userid, r.userid, [r.phone!], t);
+    });
   }
+}
+
+/** The remark mobiles the CRM last wrote into this relation (none: it never wrote any). */
+async function crmRemarkMobiles(sequelize: Sequelize, externalUserid: string, userid: string): Promise<string[]> {
+  const [row] = await sequelize.query<{ mobiles: string }>('SELECT mobiles FROM crm_remark_mobiles WHERE external_userid = ? AND userid = ?', {
+    replacements: [externalUserid, userid],
+    type: QueryTypes.SELECT,
+  });
+  return row ? (JSON.parse(row.mobiles) as string[]) : [];
+}
+
+async function rememberCrmRemarkMobiles(
+  sequelize: Sequelize,
+  externalUserid: string,
+  userid: string,
+  mobiles: string[],
+  transaction: Transaction,
+): Promise<void> {
+  const now = new Date();
+  const json = JSON.stringify(mobiles);
+  const [known] = await sequelize.query('SELECT 1 AS x FROM crm_remark_mobiles WHERE external_userid = ? AND userid = ?', {
+    replacements: [externalUserid, userid],
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  // One write-back per customer runs at a time (the serial key): nobody inserts the same relation meanwhile.
+  await sequelize.query(
+    known
+      ? 'UPDATE crm_remark_mobiles SET mobiles = ?, updated_at = ? WHERE external_userid = ? AND userid = ?'
+      : 'INSERT INTO crm_remark_mobiles (mobiles, updated_at, external_userid, userid, created_at) VALUES (?, ?, ?, ?, ?)',
+    { replacements: known ? [json, now, externalUserid, userid] : [json, now, externalUserid, userid, now], transaction },
+  );
 }

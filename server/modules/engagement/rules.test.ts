@@ -3,19 +3,26 @@ import { nextRemarkMobiles, sameMobiles } from './rules';
 
 describe('nextRemarkMobiles', () => {
   it('puts the new phone first and takes the previous one out', () => {
-    expect(nextRemarkMobiles(['13900001001'], '13900001002', '13900001001')).toEqual(['13900001002']);
+    expect(nextRemarkMobiles(['13900001001'], '13900001002', ['13900001001'])).toEqual(['13900001002']);
   });
 
   it('keeps the numbers the rep put there for other reasons', () => {
-    expect(nextRemarkMobiles(['13900001001', '13700000000'], '13900001002', '13900001001')).toEqual(['13900001002', '13700000000']);
+    expect(nextRemarkMobiles(['13900001001', '13700000000'], '13900001002', ['13900001001'])).toEqual(['13900001002', '13700000000']);
   });
 
   it('recognises the previous phone however the rep spelled it', () => {
-    expect(nextRemarkMobiles(['139-0000-1001'], '13900001002', '13900001001')).toEqual(['13900001002']);
+    expect(nextRemarkMobiles(['139-0000-1001'], '13900001002', ['13900001001'])).toEqual(['13900001002']);
+  });
+
+  it('takes out every number the CRM wrote before and no longer holds', () => {
+    expect(nextRemarkMobiles(['13900001002', '13900001003', '13700000000'], '13900001004', ['13900001002', '13900001003'])).toEqual([
+      '13900001004',
+      '13700000000',
+    ]);
   });
 
   it('does not list the new phone twice', () => {
-    expect(nextRemarkMobiles(['+86 139 0000 1002'], '13900001002', null)).toEqual(['13900001002']);
+    expect(nextRemarkMobiles(['+86 139 0000 1002'], '13900001002', [null])).toEqual(['13900001002']);
   });
 });
 

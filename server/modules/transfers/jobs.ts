@@ -4,7 +4,7 @@
  * `transfer_result` for one handover → takeover pair until nothing of theirs is waiting. A
  * `transfer_fail` event makes the pair's poll due at once.
  */
-import { Op, type Sequelize, type Transaction } from 'sequelize';
+import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { TransferStatus } from '@shared/transfers';
 import { isFailedTransfer } from '@shared/transfers';
 import { enqueueOrHasten, type JobHandler } from '../../jobs/jobs';
@@ -15,7 +15,7 @@ import type { TransferKind } from '../../wecom/types';
 import { applyExternalContact, markRelationDeleted, upsertGroupChat } from '../wecom-mirror/service';
 import { transferModels, type TransferRow } from './models';
 import { notifyFailures } from './notices';
-import { ALREADY_IN_FLIGHT, FIRST_POLL_MS, chunks, nextPollAt, refusalText, statusOfCode, UNLISTED_GRACE_MS } from './rules';
+import { ALREADY_IN_FLIGHT, FIRST_POLL_MS, chunks, interruptionText, nextPollAt, refusalText, statusOfCode, UNLISTED_GRACE_MS } from './rules';
 import { SUBMIT_JOB } from './service';
 
 export const POLL_JOB = 'transfer.poll';
@@ -78,10 +78,19 @@ export function transferJobs(deps: TransferJobDeps): JobHandler[] {
 
   const submit: JobHandler<{ batchId: string }> = {
     kind: SUBMIT_JOB,
+    label: '提交客户转接',
     concurrency: 2,
     leaseMs: 120_000,
     retry: { maxAttempts: 10, baseMs: 5_000, capMs: 600_000 },
     permanent: (err) => !transient(err),
+    // WeCom never took what is still queued: it fails, for the manager to retry (the contact free again).
+    async onDead({ batchId }, { error, transaction }) {
+      await interrupt(sequelize, { batch_id: batchId, status: 'queued' }, error, transaction);
+    },
+    // The admin's retry: what the death interrupted (and nobody decided on since) is queued again.
+    async onRetry({ batchId }, transaction) {
+      await resume(sequelize, { batch_id: batchId, takeover_at: null }, 'queued', transaction);
+    },
     async run({ batchId }) {
       const queued = (await Transfer.findAll({ where: { batch_id: batchId, status: 'queued' }, order: [['id', 'ASC']] })).map((r) => r.get());
       const groups = new Map<string, TransferRow[]>();
@@ -162,14 +171,24 @@ export function transferJobs(deps: TransferJobDeps): JobHandler[] {
 
   const poll: JobHandler<Pair> = {
     kind: POLL_JOB,
+    label: '查询客户接替结果',
     concurrency: 2,
     leaseMs: 120_000,
     retry: { maxAttempts: 20, baseMs: 10_000, capMs: 1_800_000 },
     permanent: (err) => !transient(err),
+    // Nobody will ask WeCom about the pair's waiting rows any more: they fail, for the manager to
+    // retry (a retry of one WeCom still has in flight answers 40129 and is polled again).
+    async onDead(pair, { error, transaction }) {
+      await interrupt(sequelize, { ...pairWhere(pair), status: 'waiting' }, error, transaction);
+    },
+    // Rows that were waiting (they have a takeover time) wait again, and the retried poll asks.
+    async onRetry(pair, transaction) {
+      await resume(sequelize, { ...pairWhere(pair), takeover_at: { [Op.ne]: null } }, 'waiting', transaction);
+    },
     async run(pair) {
       const waiting = (
         await Transfer.findAll({
-          where: { kind: pair.kind, handover_userid: pair.handover, takeover_userid: pair.takeover, subject: 'contact', status: 'waiting' },
+          where: { ...pairWhere(pair), status: 'waiting' },
           order: [['id', 'ASC']],
         })
       ).map((r) => r.get());
@@ -224,6 +243,42 @@ export function transferJobs(deps: TransferJobDeps): JobHandler[] {
   }
 
   return [submit, poll] as JobHandler[];
+}
+
+const pairWhere = (p: Pair) => ({ kind: p.kind, handover_userid: p.handover, takeover_userid: p.takeover, subject: 'contact' });
+
+/**
+ * A transfer job died: its rows (`where`) become `interrupted` with the reason, no longer hold
+ * their contact or chat (a new transfer of it is accepted), and the managers who asked are told.
+ */
+async function interrupt(sequelize: Sequelize, where: WhereOptions<TransferRow>, error: unknown, transaction: Transaction): Promise<void> {
+  const { Transfer } = transferModels(sequelize);
+  const rows = (await Transfer.findAll({ where, transaction })).map((r) => r.get());
+  if (!rows.length) return;
+  const reason = interruptionText(error).slice(0, 255);
+  await Transfer.update({ status: 'interrupted', reason, live_key: null }, { where: { id: { [Op.in]: rows.map((r) => r.id) } }, transaction });
+  await notifyFailures(
+    sequelize,
+    rows.map((r) => ({ ...r, status: 'interrupted', reason })),
+    transaction,
+  );
+}
+
+/**
+ * An admin retries the dead job: its interrupted rows nobody decided on wait on it again — except
+ * those whose contact or chat another transfer took meanwhile (they stay for the manager).
+ */
+async function resume(sequelize: Sequelize, where: WhereOptions<TransferRow>, status: 'queued' | 'waiting', transaction: Transaction): Promise<void> {
+  const { Transfer } = transferModels(sequelize);
+  const rows = (await Transfer.findAll({ where: { ...where, status: 'interrupted', resolution: null }, transaction })).map((r) => r.get());
+  const keyOf = (r: TransferRow) => (r.external_userid ? `contact:${r.external_userid}` : `chat:${r.chat_id}`);
+  const taken = new Set(
+    (await Transfer.findAll({ attributes: ['live_key'], where: { live_key: { [Op.in]: rows.map(keyOf) } }, transaction })).map((r) => r.get().live_key),
+  );
+  for (const row of rows) {
+    if (taken.has(keyOf(row))) continue;
+    await Transfer.update({ status, reason: null, live_key: keyOf(row) }, { where: { id: row.id }, transaction });
+  }
 }
 
 /** `transfer_fail` (WECOM.md §B): UserID is the takeover member; poll whatever of theirs waits for this contact. */

@@ -3,6 +3,7 @@
  * when to ask again. No I/O: tests beside this file.
  */
 import type { TransferStatus } from '@shared/transfers';
+import { explainWecomFailure, WecomApiError, WecomTransportError } from '../../wecom/errors';
 import type { TransferStatusCode } from '../../wecom/types';
 
 /** 92125 / 94081: 「每次最多分配100个客户」; 95703 / 92127: chat_id_list 「取值范围: 1 ~ 100」. */
@@ -77,3 +78,13 @@ export function nextPollAt(takeoverTimes: readonly (Date | null)[], now: Date): 
  * time to list it (a fresh one may not show yet).
  */
 export const UNLISTED_GRACE_MS = 60_000;
+
+/**
+ * Why a transfer is `interrupted`: its job spent its attempts on `error` (WeCom busy, blocked or
+ * out of reach for a long while). Said for the manager, without codes.
+ */
+export function interruptionText(error: unknown): string {
+  const cause =
+    error instanceof WecomApiError || error instanceof WecomTransportError ? explainWecomFailure(error).message.split('，')[0] : '系统处理企业微信转接时出错';
+  return `${cause}，多次重试仍未成功，已停止自动重试；请在企业微信恢复后在「客户转接」中重试`;
+}

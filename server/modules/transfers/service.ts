@@ -19,7 +19,7 @@ import type {
   TransferStatus,
   TransferView,
 } from '@shared/transfers';
-import { isFailedTransfer } from '@shared/transfers';
+import { FAILED_TRANSFER_STATUSES, isFailedTransfer } from '@shared/transfers';
 import type { CardTransfer } from '@shared/sidebar';
 import { sqlList } from '../../db/dialect';
 import { iso, isoOrNull, namesById, named } from '../../db/lookup';
@@ -102,8 +102,13 @@ export async function transferBook(sequelize: Sequelize, caller: Caller, input: 
   return batchView(sequelize, caller.access, batchId);
 }
 
-/** The receiver: an active employee the caller may make an owner (the rule every new owner meets). */
+/**
+ * The receiver: an active employee the caller may make an owner (the rule every new owner meets).
+ * An id that names nobody and one that names someone outside the caller's scope get the same
+ * answer (400, one message), so the route cannot be used to find out who exists.
+ */
 async function receiver(sequelize: Sequelize, caller: Caller, toUserId: number): Promise<Party> {
+  await requireMemberInScope(sequelize, caller.access, toUserId, 'toUserId');
   const target = await resolveOwnership(sequelize, caller, { ownerUserId: toUserId }, { owner: 'toUserId', department: 'toUserId' });
   return { userId: toUserId, name: target.ownerName, wecomUserid: await wecomUseridOf(sequelize, toUserId), departmentId: target.departmentId };
 }
@@ -247,7 +252,7 @@ export async function listTransfers(sequelize: Sequelize, access: Access, query:
   const { Transfer } = transferModels(sequelize);
   const where: Record<string | symbol, unknown> = {};
   if (query.status === 'active') where.status = { [Op.in]: ['queued', 'waiting'] };
-  else if (query.status === 'failed') Object.assign(where, { status: { [Op.in]: ['refused', 'limit', 'no_record', 'rejected'] }, resolution: null });
+  else if (query.status === 'failed') Object.assign(where, { status: { [Op.in]: FAILED_TRANSFER_STATUSES }, resolution: null });
   else if (query.status) where.status = query.status;
   if (query.customerId) where.customer_id = query.customerId;
   if (query.batchId) where.batch_id = query.batchId;

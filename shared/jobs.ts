@@ -1,0 +1,19 @@
+/** Background jobs as the admin API shows them (`/api/admin/jobs`): transfers, remark write-backs, tagging… */
+export const JOB_STATUSES = ['queued', 'running', 'done', 'dead'] as const;
+export type JobStatusCode = (typeof JOB_STATUSES)[number];
+export const JOB_STATUS_LABELS: Record<JobStatusCode, string> = { queued: '排队中', running: '执行中', done: '已完成', dead: '失败' };
+
+export interface JobView {
+  id: number;
+  kind: string;
+  /** What the job does, in Chinese (e.g. 提交客户转接). */
+  kindLabel: string;
+  status: JobStatusCode;
+  attempts: number;
+  /** When it runs (next), for a queued job. */
+  runAt: string;
+  /** Why its last attempt failed, in Chinese. */
+  lastError: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
