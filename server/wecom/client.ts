@@ -110,6 +110,8 @@ const MAX_BLOCK_WAIT_MS = 61 * 60_000;
  */
 export const PERSON_TIMEOUT_MS = 3_000;
 const PERSON_RETRIES = 1;
+/** The deadline of a file upload, whoever waits for it. */
+const UPLOAD_TIMEOUT_MS = 30_000;
 
 export class WecomClient {
   private readonly credentials: CredentialCache;
@@ -488,11 +490,13 @@ export class WecomClient {
       if (v !== undefined) url.searchParams.set(k, String(v));
     }
     let res: Response;
+    // An upload's time grows with its size (media/upload takes files up to 20 MB, 90253): a person's short deadline would cut it off.
+    const timeoutMs = spec.file ? Math.max(this.timeoutMs, UPLOAD_TIMEOUT_MS) : this.timeoutMs;
     try {
-      res = await fetch(url, { ...requestBody(spec), signal: AbortSignal.timeout(this.timeoutMs) });
+      res = await fetch(url, { ...requestBody(spec), signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
       const timedOut = (err as Error).name === 'TimeoutError';
-      const reason = timedOut ? `timed out after ${this.timeoutMs} ms` : (err as Error).message;
+      const reason = timedOut ? `timed out after ${timeoutMs} ms` : (err as Error).message;
       throw new WecomTransportError(spec.api, redactWecomSecrets(reason), timedOut);
     }
     if (!res.ok) throw new WecomTransportError(spec.api, `HTTP ${res.status}`);
