@@ -20,6 +20,7 @@ import { migration as engagement } from './0019_engagement';
 import { migration as departmentRoles } from './0020_department_roles';
 import { migration as suitability } from './0021_suitability';
 import { migration as customerCounts } from './0022_customer_counts';
+import { migration as roleGrantOrigin } from './0026_role_grant_origin';
 import type { Migration } from './types';
 
 /**
@@ -49,4 +50,5 @@ export const migrations: readonly Migration[] = [
   departmentRoles,
   suitability,
   customerCounts,
+  roleGrantOrigin,
 ];
