@@ -73,7 +73,13 @@ function memberships(wu: WecomUser): Map<number, boolean> {
   return out;
 }
 
-/** Whether WeCom told us the member's leaderships: a member read from a callback's fields alone carries none. */
+/**
+ * Whether WeCom told us the member's leaderships. `user/get` and `user/list` return
+ * `is_leader_in_dept`, one 0/1 per department (读取成员 developer.work.weixin.qq.com/document/path/96255,
+ * 获取部门成员详情 …/document/path/96260); a member stood in for by a callback's fields alone
+ * (callbacks configured since 2022-08-15 carry only UserID and Department) has none, and keeps
+ * whatever leader grant it had.
+ */
 const leadershipKnown = (wu: WecomUser) => wu.is_leader_in_dept !== undefined;
 
 /**
