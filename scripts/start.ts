@@ -58,9 +58,9 @@ function banner(config: Config): string {
  * Demo mode, first start: sync the simulator's demo corp (so every demo login works), seed the
  * demo CRM (its customers include the people the demo reps chat with), then run the first
  * external-contact sync, which links those contacts to their customers by remark mobile and
- * turns the rest into leads.
+ * turns the rest into leads. `settled` ends when all of it has: the reminders start then.
  */
-async function seedDemo(services: Services, sim: WecomSimulator, track: (task: Promise<unknown>) => void): Promise<void> {
+async function seedDemo(services: Services, sim: WecomSimulator, track: (task: Promise<unknown>) => void): Promise<{ settled: Promise<unknown> }> {
   const { sequelize, logger } = services;
   const seedCrm = async () => {
     try {
@@ -77,15 +77,16 @@ async function seedDemo(services: Services, sim: WecomSimulator, track: (task: P
   };
   const [row] = await sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM users', { type: QueryTypes.SELECT });
   if (Number(row?.n) > 0) {
-    track(seedCrm());
-    return;
+    const settled = seedCrm();
+    track(settled);
+    return { settled };
   }
   await seedDemoDepartmentRoles(sequelize);
   const { done } = await services.startOrgSync(SYSTEM_ACTOR);
-  track(
-    done.then(async (run) => {
-      logger.info({ runId: run.id, status: run.status }, 'demo org synced from the simulator');
-      if (run.status === 'succeeded') await seedCrm();
-    }),
-  );
+  const settled = done.then(async (run) => {
+    logger.info({ runId: run.id, status: run.status }, 'demo org synced from the simulator');
+    if (run.status === 'succeeded') await seedCrm();
+  });
+  track(settled);
+  return { settled };
 }

@@ -28,8 +28,11 @@ export interface InProcessWecom {
 export interface ProcessExtras {
   /** Simulator mode: the in-process WeCom for this configuration. */
   wecom?: (config: Config, logger: Logger) => InProcessWecom;
-  /** Simulator mode, first start: fills the demo corp and CRM (tracks its work with `track`). */
-  seedDemo?: (services: Services, track: (task: Promise<unknown>) => void) => Promise<void>;
+  /**
+   * Simulator mode, first start: fills the demo corp and CRM (tracks its work with `track`).
+   * Resolves once the work is under way, with `settled`: the promise of its end.
+   */
+  seedDemo?: (services: Services, track: (task: Promise<unknown>) => void) => Promise<{ settled: Promise<unknown> }>;
   /** A few lines for the person who just ran `npm start`, printed before the JSON logs. */
   banner?: (config: Config) => string;
 }
@@ -110,17 +113,27 @@ export async function main(extras: ProcessExtras = {}): Promise<void> {
   logger.info({ url: config.publicUrl, port: config.port }, 'listening');
   if (config.events.worker) {
     services.worker.start();
-    services.reminders.start();
     services.jobs.start();
   }
+  // Start-up work besides migrations: the demo corp's first org sync and its CRM data.
+  let startupWork: Promise<unknown> = Promise.resolve();
   if (inProcess) {
     try {
       // The simulator reports its changes to our callback URL, as WeCom would once configured.
       if (!(await inProcess.connect(`http://127.0.0.1:${config.port}/api/wecom/callback`))) logger.warn('simulator could not verify our callback URL');
-      if (config.demoData && extras.seedDemo) await extras.seedDemo(services, track);
+      if (config.demoData && extras.seedDemo) startupWork = (await extras.seedDemo(services, track)).settled;
     } catch (err) {
       if (!stopping) throw err; // a signal arrived mid start-up: shutdown is already under way
     }
+  }
+  // Reminders only once the start-up work is done: a first start after the digest time would
+  // otherwise take the day's digest before the people and customers it is for exist (issue 29).
+  if (config.events.worker) {
+    void startupWork
+      .catch(() => undefined) // failed seeding is logged where it failed; reminders run regardless
+      .then(() => {
+        if (!stopping) services.reminders.start();
+      });
   }
 }
 

@@ -1,11 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Sequelize, type Options } from 'sequelize';
+import { Sequelize, Transaction, type Options } from 'sequelize';
 import type { DatabaseConfig } from '../../config';
 import type { Logger } from '../logger';
 import { Semaphore } from '../util/semaphore';
 
 export type Dialect = 'sqlite' | 'mysql';
+
+/** How long a SQLite statement waits for another connection's write lock before SQLITE_BUSY. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+/** Attempts of a statement that still met SQLITE_BUSY (Sequelize's `retry`, with backoff). */
+const SQLITE_BUSY_RETRIES = 5;
 
 /**
  * Opens Sequelize on SQLite or MySQL/MariaDB. All timestamps are stored in UTC; MySQL tables and
@@ -29,14 +34,16 @@ export async function openDatabase(config: DatabaseConfig, logger?: Logger): Pro
       storage: config.storage,
       // One connection: SQLite has a single writer anyway, and `:memory:` must not be split.
       pool: { max: 1, min: 1, idle: Number.MAX_SAFE_INTEGER },
+      // A transaction takes the write lock when it begins (waiting up to the busy timeout for it),
+      // not at its first write: a deferred one that read first cannot upgrade once another
+      // connection wrote meanwhile, and answers SQLITE_BUSY however long it waits.
+      transactionType: Transaction.TYPES.IMMEDIATE,
+      // What still meets a lock held longer than the busy timeout is tried again, a few times.
+      retry: { max: SQLITE_BUSY_RETRIES, match: [/SQLITE_BUSY/], backoffBase: 100, backoffExponent: 1.5 },
     });
-    if (!memory) {
-      await sequelize.query('PRAGMA journal_mode = WAL');
-      // WAL + NORMAL: durable across process crashes; only an OS crash can lose the last commits.
-      await sequelize.query('PRAGMA synchronous = NORMAL');
-    }
-    await sequelize.query('PRAGMA foreign_keys = ON');
-    await sequelize.query('PRAGMA busy_timeout = 5000');
+    // Sequelize itself turns foreign keys on for every connection it opens.
+    configureEveryConnection(sequelize, memory);
+    if (!memory) await sequelize.query('PRAGMA journal_mode = WAL');
     serializeTransactions(sequelize);
   } else {
     sequelize = openMysql(config.url, common);
@@ -92,6 +99,35 @@ export function dialectOf(sequelize: Sequelize): Dialect {
 /** Cheap round trip used by /readyz. */
 export async function pingDatabase(sequelize: Sequelize): Promise<void> {
   await sequelize.query('SELECT 1');
+}
+
+/** The part of a node-sqlite3 connection the set-up below uses. */
+interface SqliteConnection {
+  configure(option: 'busyTimeout', ms: number): void;
+  run(sql: string): unknown;
+}
+
+/**
+ * On a file Sequelize opens a new SQLite connection for every transaction (and one for the
+ * rest), bypassing the pool and its hooks, so a PRAGMA run once reaches only the first: the
+ * transactions' connections had node-sqlite3's 1 s busy timeout and the default synchronous
+ * mode. Every connection gets the busy timeout (issue 29: 500 SQLITE_BUSY under 20 parallel
+ * edits) and, on a file, WAL's synchronous = NORMAL — durable across process crashes; only an
+ * OS crash can lose the last commits — the moment it is opened.
+ */
+function configureEveryConnection(sequelize: Sequelize, memory: boolean): void {
+  const manager = (sequelize as unknown as { connectionManager: { getConnection(options?: unknown): Promise<SqliteConnection> } }).connectionManager;
+  const open = manager.getConnection.bind(manager);
+  const configured = new WeakSet<SqliteConnection>();
+  manager.getConnection = async (options?: unknown) => {
+    const connection = await open(options);
+    if (!configured.has(connection)) {
+      configured.add(connection);
+      connection.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
+      if (!memory) connection.run('PRAGMA synchronous = NORMAL');
+    }
+    return connection;
+  };
 }
 
 /**

@@ -17,6 +17,8 @@ export interface DatabaseTarget {
   label: 'sqlite' | 'mysql';
   /** For mysql: the server URL whose database is only used to create scratch schemas. */
   serverUrl?: string;
+  /** For sqlite: a file, as `npm start` opens it (WAL, one connection per transaction), instead of memory. */
+  sqliteFile?: string;
 }
 
 export function databaseTargets(): DatabaseTarget[] {
@@ -40,7 +42,8 @@ export async function createScratchDatabase(target: DatabaseTarget, options: { m
   let config: DatabaseConfig;
   let dropSchema = async () => {};
   if (target.label === 'sqlite') {
-    config = { dialect: 'sqlite', storage: ':memory:', url: 'sqlite::memory:' };
+    const storage = target.sqliteFile ?? ':memory:';
+    config = { dialect: 'sqlite', storage, url: `sqlite:${storage}` };
   } else {
     const server = new URL(target.serverUrl!);
     const schema = `wcrm_t_${process.pid}_${randomBytes(4).toString('hex')}`;

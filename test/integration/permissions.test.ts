@@ -54,19 +54,24 @@ describe.each(databaseTargets())('data scopes and permissions on $label', (targe
       Object.entries(RECORDS).map(([id, r]) => ({ id, owner_user_id: userIds.get(r.owner), department_id: r.department })),
     );
     for (const scope of ['self', 'department', 'department_tree', 'all'] as const) {
-      await createRole(server.db.sequelize, SYSTEM_ACTOR, {
-        code: `test-${scope.replace('_', '-')}`,
-        name: scope,
-        dataScope: scope,
-        permissions: ['customer.read'],
-      });
+      await createRole(
+        server.db.sequelize,
+        SYSTEM_ACTOR,
+        {
+          code: `test-${scope.replace('_', '-')}`,
+          name: scope,
+          dataScope: scope,
+          permissions: ['customer.read'],
+        },
+        'system',
+      );
     }
   });
   afterAll(() => server.close());
 
   describe.each(CASES)('%s with scope %s', (viewer, scope, visible) => {
     beforeAll(async () => {
-      await setUserRoles(server.db.sequelize, SYSTEM_ACTOR, userIds.get(viewer)!, [`test-${scope.replace('_', '-')}`]);
+      await setUserRoles(server.db.sequelize, SYSTEM_ACTOR, userIds.get(viewer)!, [`test-${scope.replace('_', '-')}`], 'system');
     });
 
     it(`lists exactly ${visible.join(', ')}`, async () => {
@@ -91,7 +96,7 @@ describe.each(databaseTargets())('data scopes and permissions on $label', (targe
   });
 
   it('takes the widest scope and the union of permissions across roles', async () => {
-    await setUserRoles(server.db.sequelize, SYSTEM_ACTOR, userIds.get('rep-east-2')!, ['sales', 'test-department']);
+    await setUserRoles(server.db.sequelize, SYSTEM_ACTOR, userIds.get('rep-east-2')!, ['sales', 'test-department'], 'system');
 
     const access = await loadAccess(server.db.sequelize, userIds.get('rep-east-2')!);
 

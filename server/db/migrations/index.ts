@@ -22,6 +22,7 @@ import { migration as suitability } from './0021_suitability';
 import { migration as customerCounts } from './0022_customer_counts';
 import { migration as rateLimitPoints } from './0024_rate_limit_points';
 import { migration as orderedJobs } from './0025_ordered_jobs';
+import { migration as roleGrantOrigin } from './0026_role_grant_origin';
 import type { Migration } from './types';
 
 /**
@@ -53,4 +54,5 @@ export const migrations: readonly Migration[] = [
   customerCounts,
   rateLimitPoints,
   orderedJobs,
+  roleGrantOrigin,
 ];

@@ -52,7 +52,7 @@ export async function loginWithCode(deps: { sequelize: Sequelize; wecom: WecomCl
   if (!user || user.status !== 'active') {
     throw forbidden('你的账号已停用或已离职，无法登录。如有疑问请联系管理员', 'account_inactive');
   }
-  if (deps.bootstrap.adminUserIds.includes(userid)) await grantRoles(sequelize, user.id, ['admin']);
+  if (deps.bootstrap.adminUserIds.includes(userid)) await grantRoles(sequelize, user.id, [{ code: 'admin', origin: 'bootstrap' }]);
   if (userTicket) await applyGrantedDetails(sequelize, user.id, await wecom.getUserDetail(userTicket));
   await recordLogin(sequelize, user.id);
   await audit(

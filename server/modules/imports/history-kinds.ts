@@ -169,7 +169,9 @@ function apiIssues(row: ResolvableRow, error: z.ZodError, fieldOf: (path: string
 }
 
 /** The parts each history kind fills in; the rest of a KindSpec is the same for all three. */
-function historyKind(spec: Pick<KindSpec, 'kind' | 'noun' | 'columns' | 'schema' | 'resolve' | 'identities' | 'describe' | 'onFile' | 'insert'>): KindSpec {
+function historyKind(
+  spec: Pick<KindSpec, 'kind' | 'noun' | 'writePermission' | 'columns' | 'schema' | 'resolve' | 'identities' | 'describe' | 'onFile' | 'insert'>,
+): KindSpec {
   return {
     defaults: {},
     phoneFields: ['customerPhone'],
@@ -200,6 +202,7 @@ const channelOf = (value: unknown) => {
 const sales = historyKind({
   kind: 'sales',
   noun: '销售记录',
+  writePermission: 'sales.write', // POST /api/sales
   columns: [
     customerName,
     customerPhone,
@@ -333,6 +336,7 @@ const tradeKindOf = (value: unknown) => {
 const holdingRecords = historyKind({
   kind: 'holding_records',
   noun: '持仓交易',
+  writePermission: 'customer.write', // POST /api/customers/:id/holding-records
   columns: [
     customerName,
     customerPhone,
@@ -467,6 +471,7 @@ const contentHash = (content: unknown) => createHash('sha256').update(String(con
 const followUps = historyKind({
   kind: 'follow_ups',
   noun: '跟进记录',
+  writePermission: 'customer.write', // POST /api/customers/:id/follow-ups
   columns: [
     customerName,
     customerPhone,

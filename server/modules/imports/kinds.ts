@@ -40,6 +40,11 @@ export interface KindSpec {
   kind: ImportKind;
   /** 客户 / 代销机构. */
   noun: string;
+  /**
+   * The permission the API path writing this kind requires: an import writes the same records,
+   * so it needs it too (运营 holds `import.run` but writes nothing a rep writes).
+   */
+  writePermission: Permission;
   columns: readonly ColumnSpec[];
   schema: z.ZodType<Record<string, unknown>>;
   /** Values a blank cell of a new record gets. */
@@ -118,6 +123,7 @@ function byKey<T extends OnFile>(records: T[], keysOf: (r: T) => string[]): Map<
 const customers: KindSpec = {
   kind: 'customers',
   noun: '客户',
+  writePermission: 'customer.write', // POST /api/customers
   columns: [
     {
       key: 'name',
@@ -216,6 +222,7 @@ const customers: KindSpec = {
 const partners: KindSpec = {
   kind: 'partners',
   noun: '代销机构',
+  writePermission: 'partner.write', // POST /api/partners
   columns: [
     {
       key: 'name',

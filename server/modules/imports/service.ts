@@ -9,7 +9,8 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { IMPORT_KINDS, type ImportJobView, type ImportKind, type ImportMode, type ImportRowError } from '@shared/imports';
 import type { Config } from '../../../config';
 import { iso, isoOrNull } from '../../db/lookup';
-import { conflict, DomainError, notFound, payloadTooLarge } from '../../errors';
+import { PERMISSIONS } from '@shared/permissions';
+import { conflict, DomainError, forbidden, notFound, payloadTooLarge } from '../../errors';
 import { DurableQueue, queueTable } from '../../jobs/queue';
 import type { Logger } from '../../logger';
 import { audit } from '../audit/service';
@@ -45,8 +46,22 @@ export interface StartedImport {
 
 const ERRORS_SHOWN = 100;
 
+/**
+ * An import writes what the API path of its kind writes, so it needs that path's permission
+ * besides `import.run` (issue 29: 运营, read-only, wrote sales and customers corp-wide through
+ * imports). Its rows are held to the importer's scope by the planner: owners and referenced
+ * customers are found only inside it, a match outside it is an error of its row.
+ */
+function requireWritePermission(caller: Caller, kind: ImportKind): void {
+  const permission = KINDS[kind].writePermission;
+  if (!caller.access.permissions.has(permission)) {
+    throw forbidden(`导入${IMPORT_KINDS[kind]}需要「${PERMISSIONS[permission]}」权限，你的角色没有`);
+  }
+}
+
 /** Checks the file, stores the job and starts it; a bad file is a 400 and leaves no job. */
 export async function startImport(deps: ImportDeps, caller: Caller, upload: Upload): Promise<StartedImport> {
+  requireWritePermission(caller, upload.kind);
   if (upload.file.length > deps.settings.maxBytes) throw fileTooLarge(deps.settings.maxBytes);
   const spec = KINDS[upload.kind];
   const rows = await readFirstSheetOffThread(upload.file);
@@ -71,6 +86,7 @@ export const fileTooLarge = (maxBytes: number) => payloadTooLarge(`文件超过 
 /** Writes what a finished dry run checked, as a new job over the same file (no second upload). */
 export async function commitDryRun(deps: ImportDeps, caller: Caller, dryRunId: number): Promise<StartedImport> {
   const dry = await ownJob(deps.sequelize, caller, dryRunId);
+  requireWritePermission(caller, dry.kind);
   if (!dry.dry_run || dry.status !== 'succeeded') throw conflict('只能确认已完成的试导入');
   const row = await importModels(deps.sequelize).ImportJob.create({
     kind: dry.kind,
@@ -90,6 +106,7 @@ export async function commitDryRun(deps: ImportDeps, caller: Caller, dryRunId: n
 /** Carries on an import that was cut off (a restart) or failed between batches. */
 export async function resumeImport(deps: ImportDeps, caller: Caller, id: number): Promise<StartedImport> {
   const job = await ownJob(deps.sequelize, caller, id);
+  requireWritePermission(caller, job.kind);
   if (!viewOf(job, [], 0, deps.settings, new Date()).resumable) throw conflict('这个导入没有中断，无需继续');
   return run(deps, caller, id);
 }

@@ -13,7 +13,7 @@ import type { WecomDepartment, WecomUser } from '../../wecom/types';
 import { forgetDepartmentTree, type Access } from '../roles/access';
 import { roleModels } from '../roles/models';
 import { FALLBACK_ROLE, defaultRoleResolver } from '../roles/department-roles';
-import { grantRolesToMany } from '../roles/service';
+import { grantRolesToMany, revokeLeaderGrants, type AutomaticGrant } from '../roles/service';
 import { revokeSessionsOf } from '../sessions/service';
 import { orgModels, type UserRow } from './models';
 
@@ -74,8 +74,18 @@ function memberships(wu: WecomUser): Map<number, boolean> {
 }
 
 /**
+ * Whether WeCom told us the member's leaderships. `user/get` and `user/list` return
+ * `is_leader_in_dept`, one 0/1 per department (读取成员 developer.work.weixin.qq.com/document/path/96255,
+ * 获取部门成员详情 …/document/path/96260); a member stood in for by a callback's fields alone
+ * (callbacks configured since 2022-08-15 carry only UserID and Department) has none, and keeps
+ * whatever leader grant it had.
+ */
+const leadershipKnown = (wu: WecomUser) => wu.is_leader_in_dept !== undefined;
+
+/**
  * Creates or updates the local user for a WeCom member, with its department memberships.
- * New users get the `sales` role; new leaders also `manager`; configured admins `admin`.
+ * New users get their department's default role; new leaders also `manager`, taken back when
+ * they lead no department any more (unless it was given by hand); configured admins `admin`.
  */
 export async function applyEmployee(
   sequelize: Sequelize,
@@ -141,7 +151,8 @@ export async function applyEmployees(
   }
   const moved: number[] = [];
   const links: { user_id: number; department_id: number; is_leader: boolean }[] = [];
-  const grants = new Map<number, string[]>();
+  const grants = new Map<number, AutomaticGrant[]>();
+  const leadNone: number[] = [];
   const defaultRole = fresh.length ? await defaultRoleResolver(sequelize, transaction) : () => FALLBACK_ROLE;
   members.forEach((wu, i) => {
     const userId = ids[i]!;
@@ -153,17 +164,22 @@ export async function applyEmployees(
       links.push(...[...wanted].map(([department_id, is_leader]) => ({ user_id: userId, department_id, is_leader })));
       if (outcomes.get(wu.userid) === 'unchanged') outcomes.set(wu.userid, 'updated');
     }
-    const becameLeader = [...wanted.values()].some(Boolean) && ![...had.values()].some(Boolean);
-    const roles = [
-      ...(outcomes.get(wu.userid) === 'created' ? [defaultRole(userFields(wu).main_department_id)] : []),
-      ...(becameLeader ? ['manager'] : []),
-      ...(bootstrap.adminUserIds.includes(wu.userid) ? ['admin'] : []),
+    const leads = [...wanted.values()].some(Boolean);
+    const becameLeader = leads && ![...had.values()].some(Boolean);
+    if (!leads && leadershipKnown(wu) && !isFresh.has(wu.userid)) leadNone.push(userId);
+    const roles: AutomaticGrant[] = [
+      ...(outcomes.get(wu.userid) === 'created' ? [{ code: defaultRole(userFields(wu).main_department_id), origin: 'default' as const }] : []),
+      ...(becameLeader ? [{ code: 'manager', origin: 'leader' as const }] : []),
+      ...(bootstrap.adminUserIds.includes(wu.userid) ? [{ code: 'admin', origin: 'bootstrap' as const }] : []),
     ];
     if (roles.length) grants.set(userId, roles);
   });
   if (moved.length) await UserDepartment.destroy({ where: { user_id: { [Op.in]: moved } }, transaction });
   if (links.length) await UserDepartment.bulkCreate(links, { transaction });
   if (grants.size) await grantRolesToMany(sequelize, grants, transaction);
+  // A leadership that ended takes its automatic `manager` with it (the member kept seeing the
+  // department's customers otherwise); one statement when nobody had one.
+  await revokeLeaderGrants(sequelize, leadNone, transaction);
   // Disabled or gone in WeCom: whatever sessions they have end now, not at their expiry.
   await revokeSessionsOf(sequelize, deactivated, transaction);
   return members.map((wu, i) => ({ outcome: outcomes.get(wu.userid)!, userId: ids[i]! }));

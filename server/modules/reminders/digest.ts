@@ -2,11 +2,13 @@
  * The daily digest: one WeCom message per rep each working day, listing their customers due
  * today, overdue, and quiet for `staleDays`, and — once each — risk assessments about to expire
  * and holdings about to mature (upcoming.ts). Queued once per China day across all instances:
- * the `digest_runs` row and the day's notifications commit together.
+ * the `digest_runs` row and the day's notifications commit together. An admin may then catch up
+ * those who have not had today's (people or customers that arrived after the scheduled run —
+ * on a first start, the whole demo corp): each person still gets one digest a day at most.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { businessDate, startOfBusinessDay } from '@shared/time';
-import { insertIgnoringDuplicates } from '../../db/dialect';
+import { insertIgnoringDuplicates, updateRows } from '../../db/dialect';
 import { enqueueNotification, type CardLine } from './outbox';
 import { ASSESSMENT_NOTICE_DAYS, MATURITY_NOTICE_DAYS, upcomingDates, type ExpiringAssessment, type MaturingHolding } from './upcoming';
 
@@ -15,10 +17,20 @@ const NAMES_SHOWN = 3;
 
 export interface DigestOutcome {
   day: string;
-  /** False when the day's digest had been queued already (by this or another instance). */
+  /** Whether this call queued any digest (false: the day's run was done, or nobody was due one). */
   queued: boolean;
+  /** Digests this call queued: people who had not had today's. */
   recipients: number;
+  /** People who had today's digest already (queued by an earlier run), left alone. */
+  alreadyHad: number;
 }
+
+/**
+ * `once`: the scheduled run, the day's first and only (another instance, or a second pass, finds
+ * the day taken). `catch_up`: the admin's 立即发送 — today's digest for every person due one who
+ * has not had it, whether or not the day's run happened.
+ */
+export type DigestMode = 'once' | 'catch_up';
 
 interface Tally {
   owner: number;
@@ -27,16 +39,20 @@ interface Tally {
   stale: number;
 }
 
-/** Queues today's digests unless they were queued already; idempotent per China day. */
-export async function queueDailyDigests(sequelize: Sequelize, now: Date, staleDays: number): Promise<DigestOutcome> {
+/** Queues today's digests (see DigestMode); a person gets one digest a China day at most. */
+export async function queueDailyDigests(sequelize: Sequelize, now: Date, staleDays: number, mode: DigestMode = 'once'): Promise<DigestOutcome> {
   const day = businessDate(now);
   const today = startOfBusinessDay(now);
   const tomorrow = startOfBusinessDay(now, 1);
   return sequelize.transaction(async (transaction) => {
-    // The first to insert the day's row does the work; a second instance waits on the key, then skips.
-    if (!(await insertIgnoringDuplicates(sequelize, 'digest_runs', { day, queued: 0, created_at: now, updated_at: now }, { transaction }))) {
-      return { day, queued: false, recipients: 0 };
-    }
+    // Catching up takes the day's row first (one catch-up at a time, across instances: a second
+    // waits, then sees what the first queued); the day's first run inserts it. A second instance
+    // of the scheduled run waits on the key, then skips.
+    const caughtUp = mode === 'catch_up' && (await updateRows(sequelize, 'UPDATE digest_runs SET updated_at = ? WHERE day = ?', [now, day], transaction)) > 0;
+    const claimed =
+      !caughtUp && (await insertIgnoringDuplicates(sequelize, 'digest_runs', { day, queued: 0, created_at: now, updated_at: now }, { transaction }));
+    if (!claimed && mode === 'once') return { day, queued: false, recipients: 0, alreadyHad: 0 };
+    const had = await digestedOn(sequelize, day, transaction);
     const tallies = await sequelize.query<Tally>(
       `SELECT c.owner_user_id AS owner,
               SUM(CASE WHEN c.next_follow_up_at >= :today AND c.next_follow_up_at < :tomorrow THEN 1 ELSE 0 END) AS due,
@@ -54,7 +70,8 @@ export async function queueDailyDigests(sequelize: Sequelize, now: Date, staleDa
     );
     const namesOf = (owner: number, overdue: boolean) =>
       waiting.filter((w) => Number(w.owner) === owner && new Date(w.next) < today === overdue).map((w) => w.name);
-    const dates = await newlyDue(sequelize, day, now, transaction);
+    // Only for people who get a digest now: an assessment or maturity is announced once, in a digest sent.
+    const dates = await newlyDue(sequelize, day, now, transaction, (owner) => !had.has(owner));
     const tallyOf = new Map(tallies.map((t) => [Number(t.owner), t]));
     const active = new Set(
       (await sequelize.query<{ id: number }>("SELECT id FROM users WHERE status = 'active'", { type: QueryTypes.SELECT, transaction })).map((u) =>
@@ -62,7 +79,7 @@ export async function queueDailyDigests(sequelize: Sequelize, now: Date, staleDa
       ),
     );
     const owners = [...new Set([...tallyOf.keys(), ...dates.assessments.map((a) => a.owner), ...dates.holdings.map((h) => h.owner)])]
-      .filter((o) => active.has(o))
+      .filter((o) => active.has(o) && !had.has(o))
       .sort((a, b) => a - b);
     let recipients = 0;
     for (const owner of owners) {
@@ -92,17 +109,30 @@ export async function queueDailyDigests(sequelize: Sequelize, now: Date, staleDa
           )}`,
         });
       }
-      await enqueueNotification(
+      // The dedupe key is the once-a-day guarantee, whatever ran before.
+      const queued = await enqueueNotification(
         sequelize,
-        { kind: 'digest', dedupeKey: `digest:${day}:${owner}`, userId: owner, title: '今日客户跟进提醒', lines, path: '/workbench' },
+        { kind: 'digest', dedupeKey: digestKey(day, owner), userId: owner, title: '今日客户跟进提醒', lines, path: '/workbench' },
         now,
         transaction,
       );
-      recipients++;
+      if (queued) recipients++;
     }
-    await sequelize.query('UPDATE digest_runs SET queued = ? WHERE day = ?', { replacements: [recipients, day], transaction });
-    return { day, queued: true, recipients };
+    await sequelize.query('UPDATE digest_runs SET queued = queued + ? WHERE day = ?', { replacements: [recipients, day], transaction });
+    return { day, queued: recipients > 0, recipients, alreadyHad: had.size };
   });
+}
+
+const digestKey = (day: string, owner: number) => `digest:${day}:${owner}`;
+
+/** The people whose digest of `day` is in the outbox already (whatever became of it since). */
+async function digestedOn(sequelize: Sequelize, day: string, transaction: Transaction): Promise<Set<number>> {
+  const rows = await sequelize.query<{ user_id: number }>("SELECT user_id FROM notifications WHERE kind = 'digest' AND dedupe_key LIKE ?", {
+    replacements: [`${digestKey(day, 0).slice(0, -1)}%`],
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  return new Set(rows.map((r) => Number(r.user_id)));
 }
 
 /**
@@ -114,8 +144,11 @@ async function newlyDue(
   day: string,
   now: Date,
   transaction: Transaction,
+  forOwner: (owner: number) => boolean,
 ): Promise<{ assessments: ExpiringAssessment[]; holdings: MaturingHolding[] }> {
-  const { assessments, holdings } = await upcomingDates(sequelize, day, undefined, transaction);
+  const upcoming = await upcomingDates(sequelize, day, undefined, transaction);
+  const assessments = upcoming.assessments.filter((a) => forOwner(a.owner));
+  const holdings = upcoming.holdings.filter((h) => forOwner(h.owner));
   const fresh = async <T>(items: T[], kind: string, subject: (i: T) => number, dueOn: (i: T) => string): Promise<T[]> => {
     const out: T[] = [];
     for (const item of items) {

@@ -79,11 +79,14 @@ export class ReminderScheduler {
     await sendDueNotifications({ ...this.deps, muted: mutedKinds(settings) }, now);
   }
 
-  /** `POST /api/admin/reminders/run`: today's digest now (still once per day), then send. */
+  /**
+   * `POST /api/admin/reminders/run`: today's digest now for everyone due one who has not had it
+   * (a person still gets one a day: running it twice sends nothing twice), then send what is due.
+   */
   async runNow(): Promise<DigestOutcome & { sent: number }> {
     const now = this.now();
     const settings = await readSettings(this.deps.sequelize, this.deps.settingDefaults);
-    const outcome = await queueDailyDigests(this.deps.sequelize, now, settings.staleDays);
+    const outcome = await queueDailyDigests(this.deps.sequelize, now, settings.staleDays, 'catch_up');
     const sent = await sendDueNotifications({ ...this.deps, muted: mutedKinds(settings) }, now);
     return { ...outcome, sent };
   }

@@ -17,7 +17,8 @@ export interface Access {
   scopeDepartmentIds: readonly number[];
 }
 
-const BREADTH: Record<DataScopeKind, number> = { self: 0, department: 1, department_tree: 2, all: 3 };
+/** How wide a data scope is: the widest of a user's roles applies. */
+export const BREADTH: Record<DataScopeKind, number> = { self: 0, department: 1, department_tree: 2, all: 3 };
 
 /** A role as access is computed from it (`permissions` is the stored JSON array). */
 interface GrantedRole {

@@ -5,9 +5,11 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { DepartmentRoleView } from '@shared/org';
+import type { DataScopeKind } from '@shared/permissions';
 import { upsertRow } from '../../db/dialect';
 import { invalidField, notFound } from '../../errors';
 import { audit, type Actor } from '../audit/service';
+import { requireWithinReach, type Grantor } from './reach';
 
 export const FALLBACK_ROLE = 'sales';
 
@@ -48,17 +50,35 @@ export async function listDepartmentRoles(sequelize: Sequelize): Promise<Departm
   }));
 }
 
-/** Sets (or, with null, removes) the default role of a department and its subdepartments. */
-export async function setDepartmentRole(sequelize: Sequelize, actor: Actor, departmentId: number, roleCode: string | null): Promise<DepartmentRoleView[]> {
-  const [department] = await sequelize.query('SELECT id FROM departments WHERE id = ? AND deleted_at IS NULL', {
-    replacements: [departmentId],
-    type: QueryTypes.SELECT,
-  });
+type MappableRole = { name: string; data_scope: DataScopeKind; permissions: string };
+const roleByCode = async (sequelize: Sequelize, code: string): Promise<MappableRole | undefined> =>
+  (await sequelize.query<MappableRole>('SELECT name, data_scope, permissions FROM roles WHERE code = ?', { replacements: [code], type: QueryTypes.SELECT }))[0];
+const reachOf = (role: MappableRole) => ({ name: role.name, dataScope: role.data_scope, permissions: JSON.parse(role.permissions) as string[] });
+
+/**
+ * Sets (or, with null, removes) the default role of a department and its subdepartments. Every
+ * new member there gets it, so `grantor` may map only a role within their reach, and replace
+ * only such a mapping.
+ */
+export async function setDepartmentRole(
+  sequelize: Sequelize,
+  actor: Actor,
+  departmentId: number,
+  roleCode: string | null,
+  grantor: Grantor,
+): Promise<DepartmentRoleView[]> {
+  const [department] = await sequelize.query<{ role_code: string | null }>(
+    'SELECT m.role_code FROM departments d LEFT JOIN department_default_roles m ON m.department_id = d.id WHERE d.id = ? AND d.deleted_at IS NULL',
+    { replacements: [departmentId], type: QueryTypes.SELECT },
+  );
   if (!department) throw notFound('部门不存在');
   if (roleCode !== null) {
-    const [role] = await sequelize.query('SELECT id FROM roles WHERE code = ?', { replacements: [roleCode], type: QueryTypes.SELECT });
+    const role = await roleByCode(sequelize, roleCode);
     if (!role) throw invalidField('roleCode', '角色不存在');
+    requireWithinReach(grantor, reachOf(role));
   }
+  const replaced = department.role_code && department.role_code !== roleCode ? await roleByCode(sequelize, department.role_code) : undefined;
+  if (replaced) requireWithinReach(grantor, reachOf(replaced));
   await sequelize.transaction(async (transaction) => {
     if (roleCode === null) {
       await sequelize.query('DELETE FROM department_default_roles WHERE department_id = ?', { replacements: [departmentId], transaction });

@@ -14,15 +14,19 @@ export interface RoleRow {
   updated_at: Date;
 }
 
+/** Why a user holds a role (migration 0026): only a `leader` grant is ever taken back by a sync. */
+export type GrantOrigin = 'hand' | 'leader' | 'default' | 'bootstrap';
+
 export interface UserRoleRow {
   user_id: number;
   role_id: number;
+  origin: GrantOrigin;
   created_at: Date;
   updated_at: Date;
 }
 
 export type RoleModel = ModelStatic<Model<RoleRow, Optional<RoleRow, 'id' | 'created_at' | 'updated_at' | 'is_system'>>>;
-export type UserRoleModel = ModelStatic<Model<UserRoleRow, Optional<UserRoleRow, 'created_at' | 'updated_at'>>>;
+export type UserRoleModel = ModelStatic<Model<UserRoleRow, Optional<UserRoleRow, 'created_at' | 'updated_at' | 'origin'>>>;
 
 export const roleModels = modelsFor((sequelize) => {
   const Role: RoleModel = sequelize.define(
@@ -44,6 +48,7 @@ export const roleModels = modelsFor((sequelize) => {
     {
       user_id: { type: DataTypes.INTEGER, primaryKey: true },
       role_id: { type: DataTypes.INTEGER, primaryKey: true },
+      origin: { type: DataTypes.STRING, defaultValue: 'hand' },
       created_at: DataTypes.DATE,
       updated_at: DataTypes.DATE,
     },

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ALL_PERMISSIONS, DATA_SCOPES } from '@shared/permissions';
 import { listDepartmentRoles, setDepartmentRole } from './department-roles';
 import { requirePermission } from '../../http/auth';
-import { actorOf } from '../auth/caller';
+import { actorOf, callerOf } from '../auth/caller';
 import { notFound } from '../../errors';
 import { idParam, pageFields, validate } from '../../http/validate';
 import { findUserById, usersWithRoles } from '../org/service';
@@ -33,13 +33,13 @@ export function roleRoutes(deps: { sequelize: Sequelize }): Router {
   router.post('/roles', async (ctx) => {
     const input = validate(roleBody, ctx.request.body);
     ctx.status = 201;
-    ctx.body = await createRole(sequelize, actorOf(ctx), input as Parameters<typeof createRole>[2]);
+    ctx.body = await createRole(sequelize, actorOf(ctx), input as Parameters<typeof createRole>[2], callerOf(ctx).access);
   });
 
   router.patch('/roles/:id', async (ctx) => {
     const { id } = validate(idParam, ctx.params);
     const patch = validate(rolePatch, ctx.request.body);
-    ctx.body = await updateRole(sequelize, actorOf(ctx), id, patch as Parameters<typeof updateRole>[3]);
+    ctx.body = await updateRole(sequelize, actorOf(ctx), id, patch as Parameters<typeof updateRole>[3], callerOf(ctx).access);
   });
 
   router.get('/department-roles', async (ctx) => {
@@ -48,7 +48,7 @@ export function roleRoutes(deps: { sequelize: Sequelize }): Router {
   router.put('/department-roles/:id', async (ctx) => {
     const { id } = validate(idParam, ctx.params);
     const { roleCode } = validate(departmentRoleBody, ctx.request.body);
-    ctx.body = { items: await setDepartmentRole(sequelize, actorOf(ctx), id, roleCode) };
+    ctx.body = { items: await setDepartmentRole(sequelize, actorOf(ctx), id, roleCode, callerOf(ctx).access) };
   });
 
   router.get('/users', async (ctx) => {
@@ -59,7 +59,7 @@ export function roleRoutes(deps: { sequelize: Sequelize }): Router {
     const { id } = validate(idParam, ctx.params);
     const { roles } = validate(userRolesBody, ctx.request.body);
     if (!(await findUserById(sequelize, id))) throw notFound('用户不存在');
-    ctx.body = { items: await setUserRoles(sequelize, actorOf(ctx), id, roles) };
+    ctx.body = { items: await setUserRoles(sequelize, actorOf(ctx), id, roles, callerOf(ctx).access) };
   });
 
   return router;

@@ -2,8 +2,9 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { Op } from 'sequelize';
 import type { DataScopeKind, Permission, RoleView } from '@shared/permissions';
 import { conflict, notFound } from '../../errors';
-import { audit, type Actor } from '../audit/service';
-import { roleModels, type RoleRow } from './models';
+import { audit, SYSTEM_ACTOR, type Actor } from '../audit/service';
+import { roleModels, type GrantOrigin, type RoleRow } from './models';
+import { requireWithinReach, type Grantor } from './reach';
 
 function view(row: RoleRow): RoleView {
   return {
@@ -28,8 +29,10 @@ export interface RoleInput {
   permissions: (Permission | '*')[];
 }
 
-export async function createRole(sequelize: Sequelize, actor: Actor, input: RoleInput): Promise<RoleView> {
+/** Creates a role; `grantor` may only put in it permissions and a data scope they hold. */
+export async function createRole(sequelize: Sequelize, actor: Actor, input: RoleInput, grantor: Grantor): Promise<RoleView> {
   const { Role } = roleModels(sequelize);
+  requireWithinReach(grantor, input);
   return sequelize.transaction(async (transaction) => {
     if (await Role.findOne({ where: { code: input.code }, transaction })) {
       throw conflict(`角色编码 ${input.code} 已存在`);
@@ -49,7 +52,11 @@ export async function createRole(sequelize: Sequelize, actor: Actor, input: Role
   });
 }
 
-export async function updateRole(sequelize: Sequelize, actor: Actor, id: number, patch: Partial<Omit<RoleInput, 'code'>>): Promise<RoleView> {
+/**
+ * Edits a role. `grantor` may only edit a role within their own reach, and only keep it there:
+ * neither add a permission they lack nor widen its scope beyond theirs.
+ */
+export async function updateRole(sequelize: Sequelize, actor: Actor, id: number, patch: Partial<Omit<RoleInput, 'code'>>, grantor: Grantor): Promise<RoleView> {
   const { Role } = roleModels(sequelize);
   return sequelize.transaction(async (transaction) => {
     const role = await Role.findByPk(id, { transaction });
@@ -58,6 +65,12 @@ export async function updateRole(sequelize: Sequelize, actor: Actor, id: number,
     if (before.code === 'admin' && (patch.dataScope || patch.permissions)) {
       throw conflict('系统管理员角色的权限和数据范围不可修改');
     }
+    requireWithinReach(grantor, before);
+    requireWithinReach(grantor, {
+      name: patch.name ?? before.name,
+      dataScope: patch.dataScope ?? before.dataScope,
+      permissions: patch.permissions ?? before.permissions,
+    });
     await role.update(
       {
         ...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -77,18 +90,28 @@ export async function updateRole(sequelize: Sequelize, actor: Actor, id: number,
   });
 }
 
-/** Replaces a user's roles (at least one), audited. */
-export async function setUserRoles(sequelize: Sequelize, actor: Actor, userId: number, roleCodes: string[]): Promise<RoleView[]> {
+/**
+ * Replaces a user's roles (at least one), audited. The roles `grantor` adds or takes away must be
+ * within their reach (a role manager cannot hand out `admin`, nor strip it from an admin). A role
+ * the user keeps keeps its origin: re-saving a leader's roles does not turn the automatic
+ * `manager` into one given by hand; a role added here is given by hand.
+ */
+export async function setUserRoles(sequelize: Sequelize, actor: Actor, userId: number, roleCodes: string[], grantor: Grantor): Promise<RoleView[]> {
   const { Role, UserRole } = roleModels(sequelize);
   return sequelize.transaction(async (transaction) => {
     const roles = await Role.findAll({ where: { code: { [Op.in]: roleCodes } }, transaction });
     const found = roles.map((r) => r.get().code);
     const unknown = roleCodes.filter((c) => !found.includes(c));
     if (unknown.length) throw notFound(`角色不存在：${unknown.join('、')}`);
-    const before = await rolesOf(sequelize, userId, transaction);
+    const links = await UserRole.findAll({ where: { user_id: userId }, transaction });
+    const originOf = new Map(links.map((l) => [l.get().role_id, l.get().origin]));
+    const held = links.length ? await Role.findAll({ where: { id: { [Op.in]: [...originOf.keys()] } }, order: [['id', 'ASC']], transaction }) : [];
+    const before = held.map((r) => r.get().code);
+    for (const r of roles) if (!originOf.has(r.get().id)) requireWithinReach(grantor, view(r.get()));
+    for (const r of held) if (!found.includes(r.get().code)) requireWithinReach(grantor, view(r.get()));
     await UserRole.destroy({ where: { user_id: userId }, transaction });
     await UserRole.bulkCreate(
-      roles.map((r) => ({ user_id: userId, role_id: r.get().id })),
+      roles.map((r) => ({ user_id: userId, role_id: r.get().id, origin: originOf.get(r.get().id) ?? 'hand' })),
       { transaction },
     );
     await audit(
@@ -115,34 +138,75 @@ async function roleIds(sequelize: Sequelize, codes: string[], transaction?: Tran
   return new Map(codes.filter((c) => cache!.has(c)).map((c) => [c, cache!.get(c)!]));
 }
 
+/** A role an automatic path hands out, and why (`user_roles.origin`). */
+export interface AutomaticGrant {
+  code: string;
+  origin: Exclude<GrantOrigin, 'hand'>;
+}
+
 /**
  * Adds roles a user lacks (bootstrap admins, new employees); never removes any. Pass `have`
  * when the caller knows the user's current roles (none, for a user it just created).
  */
-export async function grantRoles(sequelize: Sequelize, userId: number, roleCodes: string[], transaction?: Transaction, have?: string[]): Promise<string[]> {
+export async function grantRoles(
+  sequelize: Sequelize,
+  userId: number,
+  grants: AutomaticGrant[],
+  transaction?: Transaction,
+  have?: string[],
+): Promise<string[]> {
   const { UserRole } = roleModels(sequelize);
   const current = have ?? (await rolesOf(sequelize, userId, transaction));
-  const missing = roleCodes.filter((c) => !current.includes(c));
+  const missing = grants.filter((g) => !current.includes(g.code));
   if (missing.length === 0) return [];
-  const ids = await roleIds(sequelize, missing, transaction);
+  const ids = await roleIds(
+    sequelize,
+    missing.map((g) => g.code),
+    transaction,
+  );
+  const granted = missing.filter((g) => ids.has(g.code));
   await UserRole.bulkCreate(
-    [...ids.values()].map((role_id) => ({ user_id: userId, role_id })),
+    granted.map((g) => ({ user_id: userId, role_id: ids.get(g.code)!, origin: g.origin })),
     { transaction },
   );
-  return [...ids.keys()];
+  return granted.map((g) => g.code);
 }
 
-/** `grantRoles` for many users in three statements: user id → role codes each should hold. */
-export async function grantRolesToMany(sequelize: Sequelize, grants: ReadonlyMap<number, string[]>, transaction: Transaction): Promise<void> {
+/** `grantRoles` for many users in three statements: user id → the roles each should hold. */
+export async function grantRolesToMany(sequelize: Sequelize, grants: ReadonlyMap<number, AutomaticGrant[]>, transaction: Transaction): Promise<void> {
   const { UserRole } = roleModels(sequelize);
-  const ids = await roleIds(sequelize, [...new Set([...grants.values()].flat())], transaction);
+  const ids = await roleIds(sequelize, [...new Set([...grants.values()].flat().map((g) => g.code))], transaction);
   const held = new Set(
     (await UserRole.findAll({ where: { user_id: { [Op.in]: [...grants.keys()] } }, transaction })).map((l) => `${l.get().user_id}:${l.get().role_id}`),
   );
-  const missing = [...grants].flatMap(([user_id, codes]) =>
-    codes.flatMap((c) => (ids.has(c) && !held.has(`${user_id}:${ids.get(c)}`) ? [{ user_id, role_id: ids.get(c)! }] : [])),
+  const missing = [...grants].flatMap(([user_id, wanted]) =>
+    wanted.flatMap((g) => (ids.has(g.code) && !held.has(`${user_id}:${ids.get(g.code)}`) ? [{ user_id, role_id: ids.get(g.code)!, origin: g.origin }] : [])),
   );
   if (missing.length) await UserRole.bulkCreate(missing, { transaction });
+}
+
+/**
+ * Takes back the `manager` role the sync granted for leading a department (origin `leader`) from
+ * these users, who lead none any more; a `manager` given by hand stays. Audited per user.
+ */
+export async function revokeLeaderGrants(sequelize: Sequelize, userIds: readonly number[], transaction: Transaction): Promise<number[]> {
+  if (!userIds.length) return [];
+  const { UserRole } = roleModels(sequelize);
+  const manager = (await roleIds(sequelize, ['manager'], transaction)).get('manager');
+  if (manager === undefined) return [];
+  const where = { user_id: { [Op.in]: [...userIds] }, role_id: manager, origin: 'leader' as const };
+  const revoked = (await UserRole.findAll({ attributes: ['user_id'], where, transaction })).map((l) => l.get().user_id);
+  if (!revoked.length) return [];
+  await UserRole.destroy({ where, transaction });
+  for (const userId of revoked) {
+    await audit(
+      sequelize,
+      SYSTEM_ACTOR,
+      { action: 'user.roles', entity: 'user', entityId: userId, summary: '不再担任部门负责人，收回自动授予的经理角色', diff: { removed: ['manager'] } },
+      { transaction },
+    );
+  }
+  return revoked;
 }
 
 export async function rolesOf(sequelize: Sequelize, userId: number, transaction?: Transaction): Promise<string[]> {

@@ -1,0 +1,122 @@
+/**
+ * An import needs the write permission of its kind's API path (issue 29): 运营, documented
+ * read-only, holds `import.run` and wrote sales, follow-ups, customers and trades corp-wide
+ * through imports. Every refusal here was a 202 and a written job on the code before the fix.
+ */
+import xlsx from 'node-xlsx';
+import { QueryTypes } from 'sequelize';
+import type { CustomerView } from '@shared/customers';
+import type { ImportJobView } from '@shared/imports';
+import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
+import { databaseTargets } from '../helpers/database';
+import { errorOf } from '../helpers/http';
+import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
+
+type Row = (string | number | null)[];
+
+/** One valid row of each kind, naming the customer by phone and the product by code. */
+const FILES: Record<string, Row[]> = {
+  customers: [
+    ['客户名称*', '手机号'],
+    ['运营导入的客户', '13700002001'],
+  ],
+  sales: [
+    ['客户手机号', '产品代码*', '销售日期*', '销售金额（元）*'],
+    ['13700002000', 'OPS01', '2026-03-01', 100000],
+  ],
+  holding_records: [
+    ['客户手机号', '产品代码*', '交易类型*', '交易日期*', '交易金额（元）*'],
+    ['13700002000', 'OPS01', '申购', '2026-03-01', 100000],
+  ],
+  follow_ups: [
+    ['客户手机号', '跟进时间*', '跟进方式*', '跟进内容*'],
+    ['13700002000', '2026-03-01 14:30', '电话', '运营导入的跟进'],
+  ],
+};
+
+describe.each(databaseTargets())('import permissions on $label', (target) => {
+  let server: TestServer;
+  let api: CrmClient;
+  let customer: CustomerView;
+  const count = async (sql: string, params: unknown[] = []) =>
+    Number((await server.db.sequelize.query<{ n: number }>(sql, { replacements: params, type: QueryTypes.SELECT }))[0]!.n);
+  const upload = async (userid: string, kind: string, query = 'mode=create&dryRun=false') => {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(xlsx.build([{ name: 'Sheet1', data: FILES[kind]!, options: {} }]))]), `${kind}.xlsx`);
+    return (await api.as(userid)).fetch(`/api/imports?kind=${kind}&${query}`, { method: 'POST', body: form });
+  };
+  const finished = async (userid: string, id: number) => {
+    for (let i = 0; i < 400; i++) {
+      const job = await api.get<ImportJobView>(userid, `/api/imports/${id}`);
+      if (job.status === 'succeeded' || job.status === 'failed') return job;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`import ${id} did not finish`);
+  };
+  const setRoles = async (userid: string, roles: string[]) => api.send('admin', 'PUT', `/api/admin/users/${await api.userId(userid)}/roles`, { roles }, 200);
+
+  beforeAll(async () => {
+    server = await startTestServer({ target });
+    await syncOrg(server);
+    api = crmClient(server);
+    await setRoles('ops-1', ['operations']);
+    customer = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', {
+      type: 'individual',
+      name: '华东的客户',
+      phone: '13700002000',
+      ...ASSESSED_C5,
+    });
+    await api.send('admin', 'POST', '/api/products', { code: 'OPS01', name: '运营测试产品', category: 'public_fund', riskLevel: 'R1' });
+  });
+  afterAll(() => server.close());
+
+  it.each(Object.keys(FILES))('refuses 运营 an import of %s (403, in Chinese, no job)', async (kind) => {
+    const jobsBefore = await count('SELECT COUNT(*) AS n FROM import_jobs');
+
+    const res = await upload('ops-1', kind);
+
+    expect(res.status).toBe(403);
+    expect((await errorOf(res)).message).toMatch(/^导入.+需要「(编辑客户|录入销售)」权限/);
+    expect(await count('SELECT COUNT(*) AS n FROM import_jobs')).toBe(jobsBefore);
+  });
+
+  it('refuses 运营 a dry run too: it reads the database as the write would', async () => {
+    const res = await upload('ops-1', 'sales', 'mode=create&dryRun=true');
+
+    expect(res.status).toBe(403);
+  });
+
+  it('writes nothing for 运营 through imports', async () => {
+    for (const kind of Object.keys(FILES)) await upload('ops-1', kind);
+
+    expect(await count("SELECT COUNT(*) AS n FROM customers WHERE name = '运营导入的客户'")).toBe(0);
+    expect(await count('SELECT COUNT(*) AS n FROM product_sales WHERE customer_id = ?', [customer.id])).toBe(0);
+    expect(await count('SELECT COUNT(*) AS n FROM holdings WHERE customer_id = ?', [customer.id])).toBe(0);
+    expect(await count('SELECT COUNT(*) AS n FROM follow_ups WHERE customer_id = ?', [customer.id])).toBe(0);
+  });
+
+  it('refuses to commit a dry run once the importer lost the write permission', async () => {
+    await setRoles('rep-south-1', ['sales', 'operations']);
+    const dry = await upload('rep-south-1', 'customers', 'mode=create&dryRun=true');
+    expect(dry.status).toBe(202);
+    const { id } = (await dry.json()) as ImportJobView;
+    expect((await finished('rep-south-1', id)).status).toBe('succeeded');
+    await setRoles('rep-south-1', ['operations']);
+
+    const res = await (await api.as('rep-south-1')).json(`/api/imports/${id}/commit`, 'POST');
+
+    expect(res.status).toBe(403);
+    expect(await count("SELECT COUNT(*) AS n FROM customers WHERE name = '运营导入的客户'")).toBe(0);
+  });
+
+  it('still lets a rep with import.run import the kinds the rep may write', async () => {
+    await api.send('admin', 'POST', '/api/admin/roles', { code: 'rep-importer', name: '可导入', dataScope: 'self', permissions: ['import.run'] });
+    await setRoles('rep-east-1', ['sales', 'rep-importer']);
+
+    const res = await upload('rep-east-1', 'follow_ups');
+
+    expect([res.status, res.status === 202 ? '' : await res.text()]).toEqual([202, '']);
+    const job = await finished('rep-east-1', ((await res.json()) as ImportJobView).id);
+    expect(job).toMatchObject({ status: 'succeeded', created: 1 });
+  });
+});
