@@ -71,6 +71,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'sync.external_contacts.start': '发起客户同步',
   'event.retry': '重试回调事件',
   'job.retry': '重试后台任务',
+  'notification.retry': '重发通知',
   'wecom_link.link': '关联企业微信联系人',
   'wecom_link.relink': '改为关联企业微信联系人',
   'wecom_link.unlink': '解除企业微信关联',

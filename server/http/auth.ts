@@ -4,6 +4,7 @@
  * `requirePermission` 403 without the code. HTTP knows of a caller only what these checks need.
  */
 import type { Context, Next } from 'koa';
+import { PERMISSIONS, type Permission } from '@shared/permissions';
 import { forbidden, unauthorized } from '../errors';
 
 /** What the HTTP edge needs of a caller: that there is one, and what they may do. */
@@ -34,10 +35,13 @@ export async function requireUser(ctx: Context, next: Next): Promise<void> {
   await next();
 }
 
-export function requirePermission(permission: string) {
+/** The refusal a person reads: the permission by its Chinese name, never its code. */
+export const missingPermission = (permission: Permission) => forbidden(`没有「${PERMISSIONS[permission]}」权限，请联系管理员开通`);
+
+export function requirePermission(permission: Permission) {
   return async function checkPermission(ctx: Context, next: Next): Promise<void> {
     if (!ctx.state.identity) throw unauthorized();
-    if (!ctx.state.identity.permissions.has(permission)) throw forbidden(`需要权限：${permission}`);
+    if (!ctx.state.identity.permissions.has(permission)) throw missingPermission(permission);
     await next();
   };
 }

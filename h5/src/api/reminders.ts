@@ -18,4 +18,5 @@ export const remindersApi = {
   runToday: () => api.post<DigestRunOutcome>('/api/admin/reminders/run'),
   notifications: (status: NotificationStatus | '', page: number) =>
     api.get<PageOf<NotificationView>>('/api/admin/notifications', { status: status || undefined, page, pageSize: 20 }),
+  retryNotification: (id: number) => api.post<NotificationView>(`/api/admin/notifications/${id}/retry`),
 };

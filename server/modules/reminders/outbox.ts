@@ -18,6 +18,8 @@ import type { Logger } from '../../logger';
 import type { WecomClient } from '../../wecom/client';
 import type { MessageSendResponse } from '../../wecom/types';
 import { WecomApiError } from '../../wecom/errors';
+import { conflict, notFound } from '../../errors';
+import { audit, type Actor } from '../audit/service';
 
 export type { NotificationKind, NotificationStatus };
 
@@ -343,15 +345,18 @@ async function finish(deps: Sender, id: number, status: NotificationStatus, set:
 /** The admin list: newest first, optionally one status. */
 export async function listNotifications(
   sequelize: Sequelize,
-  query: { status?: NotificationStatus; page: number; pageSize: number },
+  query: { status?: NotificationStatus; id?: number; page: number; pageSize: number },
 ): Promise<PageOf<NotificationView>> {
-  const where = query.status ? 'WHERE n.status = :status' : '';
+  const where = query.id !== undefined ? 'WHERE n.id = :id' : query.status ? 'WHERE n.status = :status' : '';
   const [rows, [count]] = await Promise.all([
     sequelize.query<Record<string, unknown>>(
       `SELECT n.*, u.name AS user_name FROM notifications n JOIN users u ON u.id = n.user_id ${where} ORDER BY n.id DESC LIMIT :limit OFFSET :offset`,
-      { replacements: { status: query.status, limit: query.pageSize, offset: (query.page - 1) * query.pageSize }, type: QueryTypes.SELECT },
+      { replacements: { status: query.status, id: query.id, limit: query.pageSize, offset: (query.page - 1) * query.pageSize }, type: QueryTypes.SELECT },
     ),
-    sequelize.query<{ n: number }>(`SELECT COUNT(*) AS n FROM notifications n ${where}`, { replacements: { status: query.status }, type: QueryTypes.SELECT }),
+    sequelize.query<{ n: number }>(`SELECT COUNT(*) AS n FROM notifications n ${where}`, {
+      replacements: { status: query.status, id: query.id },
+      type: QueryTypes.SELECT,
+    }),
   ]);
   return {
     items: rows.map((r) => ({
@@ -371,4 +376,24 @@ export async function listNotifications(
     page: query.page,
     pageSize: query.pageSize,
   };
+}
+
+/**
+ * An admin sends a failed message again: it is due now with a fresh attempt budget, and the next
+ * sending pass (the scheduler's minute, or 立即生成并发送今日提醒) takes it. Only a `failed` row can
+ * be retried — a sent one would reach the member twice.
+ */
+export async function retryNotification(sequelize: Sequelize, actor: Actor, id: number): Promise<NotificationView> {
+  const [row] = await sequelize.query<{ status: NotificationStatus; title: string }>('SELECT status, title FROM notifications WHERE id = ?', {
+    replacements: [id],
+    type: QueryTypes.SELECT,
+  });
+  if (!row) throw notFound('没有这条消息');
+  if (row.status !== 'failed') throw conflict('只有发送失败的消息可以重发');
+  await sequelize.transaction(async (transaction) => {
+    await new DurableQueue(sequelize, OUTBOX_QUEUE, RETRY).retryDead([id], transaction);
+    await audit(sequelize, actor, { action: 'notification.retry', entity: 'notification', entityId: id, summary: `重发通知「${row.title}」` }, { transaction });
+  });
+  const [view] = (await listNotifications(sequelize, { id, page: 1, pageSize: 1 })).items;
+  return view!;
 }

@@ -1,11 +1,11 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { requirePermission } from '../../http/auth';
-import { pageFields, validate } from '../../http/validate';
+import { idParam, pageFields, validate } from '../../http/validate';
 import type { Sequelize } from 'sequelize';
 import { NOTIFICATION_STATUSES } from '@shared/notifications';
-import { callerOf } from '../auth/caller';
-import { listNotifications } from './outbox';
+import { actorOf, callerOf } from '../auth/caller';
+import { listNotifications, retryNotification } from './outbox';
 import type { ReminderScheduler } from './scheduler';
 import { upcomingFor } from './upcoming';
 
@@ -27,6 +27,11 @@ export function reminderRoutes(deps: { sequelize: Sequelize; reminders: Reminder
 
   router.get('/api/admin/notifications', admin, async (ctx) => {
     ctx.body = await listNotifications(deps.sequelize, validate(listQuery, ctx.query));
+  });
+
+  // A message that failed for good (its attempts spent, or WeCom refused it) is sent again.
+  router.post('/api/admin/notifications/:id/retry', admin, async (ctx) => {
+    ctx.body = await retryNotification(deps.sequelize, actorOf(ctx), validate(idParam, ctx.params).id);
   });
 
   return router;

@@ -5,8 +5,7 @@ import { externalUserIdParam } from '@shared/matching';
 import type { CorpSettings } from '@shared/settings';
 import type { SidebarBoot } from '@shared/sidebar';
 import type { Config } from '../../../config';
-import { requireUser } from '../../http/auth';
-import { forbidden } from '../../errors';
+import { missingPermission, requireUser } from '../../http/auth';
 import { errorResponse } from '../../http/errors';
 import { validate } from '../../http/validate';
 import type { WecomClient } from '../../wecom/client';
@@ -43,7 +42,7 @@ export function sidebarBootRoutes(deps: SidebarBootDeps): Router {
     const card = async (): Promise<SidebarBoot['card']> => {
       if (!contact) return undefined;
       try {
-        if (!ctx.state.identity?.permissions.has('customer.read')) throw forbidden('需要权限：customer.read');
+        if (!ctx.state.identity?.permissions.has('customer.read')) throw missingPermission('customer.read');
         return { ok: true, card: await sidebarCard(deps, { access, wecomUserid: user.wecom_userid }, contact) };
       } catch (err) {
         const { status, body } = errorResponse(err);
