@@ -225,18 +225,31 @@ export class JobWorker extends PolledWorker {
   }
 
   /**
-   * A dead job frees its key (the same work may be started again) and its kind puts what waited
-   * on it into a failed, retryable state — together, so neither happens without the other.
+   * A failed run goes back to the queue with backoff, or dies. A dead job frees its key (the same
+   * work may be started again) and its kind puts what waited on it into a failed, retryable state —
+   * all in the transaction that marks it dead, so a crash cannot leave a dead job whose rows still
+   * wait on it. Should the kind's `onDead` itself fail, the job is still marked dead (one that
+   * cannot die would run for ever) and the fault is logged for the admin.
    */
-  private async buryDead(handler: JobHandler, id: number, payload: unknown, error: unknown): Promise<void> {
+  private async settleFailure(handler: JobHandler, id: number, attempt: number, payload: unknown, error: unknown): Promise<'retry' | 'dead'> {
+    const queue = this.queues.get(handler.kind)!;
+    const permanent = handler.permanent?.(error) ?? false;
+    const fail = (transaction?: Transaction) => queue.fail(this.id, id, attempt, failureText(error), { permanent, transaction });
+    if (!queue.diesAfter(attempt, permanent)) return fail();
+    const freeKey = (transaction?: Transaction) =>
+      jobModels(this.sequelize).Job.update({ idempotency_key: null, finished_at: new Date(this.now()) }, { where: { id }, transaction });
     try {
       await this.sequelize.transaction(async (transaction) => {
-        await jobModels(this.sequelize).Job.update({ idempotency_key: null, finished_at: new Date(this.now()) }, { where: { id }, transaction });
+        await fail(transaction);
+        await freeKey(transaction);
         await handler.onDead(payload, { jobId: id, error, transaction });
       });
     } catch (err) {
       this.logger.error({ jobId: id, kind: handler.kind, err }, 'a dead job could not release what waited on it');
+      await fail();
+      await freeKey();
     }
+    return 'dead';
   }
 
   private async load(id: number): Promise<JobRow | null> {
@@ -257,9 +270,8 @@ export class JobWorker extends PolledWorker {
         if (outcome) await queue.release(this.id, id, outcome.runAgainAt);
         else await queue.complete(this.id, id, 'done', { idempotency_key: null, finished_at: new Date(this.now()), last_error: null });
       } catch (err) {
-        const fate = await queue.fail(this.id, id, attempt, failureText(err), { permanent: handler.permanent?.(err) ?? false });
+        const fate = await this.settleFailure(handler, id, attempt, JSON.parse(row.payload), err);
         this.logger.warn({ jobId: id, kind: handler.kind, attempt, fate, err }, 'job failed');
-        if (fate === 'dead') await this.buryDead(handler, id, JSON.parse(row.payload), err);
       }
     } finally {
       clearInterval(heartbeat);

@@ -203,17 +203,29 @@ export class DurableQueue {
    * A held row failed after `attempts` attempts: ready again after a backoff, or `dead` once the
    * budget is spent or the failure is permanent. Returns what became of it.
    */
-  async fail(owner: string, id: number, attempts: number, error: unknown, options: { permanent?: boolean; delayMs?: number } = {}): Promise<'retry' | 'dead'> {
+  async fail(
+    owner: string,
+    id: number,
+    attempts: number,
+    error: unknown,
+    options: { permanent?: boolean; delayMs?: number; transaction?: Transaction } = {},
+  ): Promise<'retry' | 'dead'> {
     const { table, status, dueAt, lockedBy, lockedAt, lastError } = this.t;
-    const dead = options.permanent === true || attempts >= this.policy.maxAttempts;
+    const dead = this.diesAfter(attempts, options.permanent === true);
     const delay = options.delayMs ?? backoffMs(attempts, this.policy, this.random);
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
     await updateRows(
       this.sequelize,
       `UPDATE ${table} SET ${status.column} = ?, ${lastError} = ?, ${dueAt} = ?, ${lockedBy} = NULL, ${lockedAt} = NULL, updated_at = ? WHERE id = ? AND ${lockedBy} = ?`,
       [dead ? status.dead : status.ready, message, new Date(this.now() + delay), new Date(this.now()), id, owner],
+      options.transaction,
     );
     return dead ? 'dead' : 'retry';
+  }
+
+  /** Whether a failure after `attempts` attempts is the last one (`fail` then marks the row dead). */
+  diesAfter(attempts: number, permanent: boolean): boolean {
+    return permanent || attempts >= this.policy.maxAttempts;
   }
 
   /** Gives a held row back untouched, due at `dueAt` (not a failure: e.g. waiting for a budget). */

@@ -111,7 +111,7 @@ describe.each(databaseTargets())('data scopes and permissions on $label', (targe
       const res = await rep.fetch('/api/admin/roles');
 
       expect(res.status).toBe(403);
-      expect((await errorOf(res)).message).toContain('role.manage');
+      expect((await errorOf(res)).message).toContain('角色管理');
     });
 
     it('lets an admin create a role, assign it, and leaves an audit trail', async () => {
