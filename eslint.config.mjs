@@ -1,5 +1,5 @@
 // Lint for the whole tree (`npm run lint`, part of `npm test`). Besides the recommended rules it
-// encodes the layering of DESIGN §1 as import restrictions, so a wrong arrow fails the build.
+// encodes the layering of server/README.md#modules-and-their-arrows as import restrictions, so a wrong arrow fails the build.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -51,7 +51,7 @@ export default tseslint.config(
     files: ['h5/public/**/*.js'],
     languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
   },
-  // DESIGN §1: dependencies point one way.
+  // server/README.md#modules-and-their-arrows: dependencies point one way.
   {
     files: ['shared/**/*.ts'],
     rules: refuse([

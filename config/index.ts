@@ -1,5 +1,5 @@
 /**
- * The one place that reads the environment (DESIGN §3). `loadConfig(env)` is pure so tests can
+ * The one place that reads the environment (README.md#configuration). `loadConfig(env)` is pure so tests can
  * feed it any environment; `loadConfigFromProcess()` is what the entry points call.
  */
 import { randomBytes } from 'node:crypto';

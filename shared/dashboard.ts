@@ -1,4 +1,4 @@
-/** Dashboard figures (DESIGN §6.7), all inside the caller's data scope. */
+/** Dashboard figures (server/README.md#dashboards), all inside the caller's data scope. */
 import type { ChannelRow } from './engagement';
 import type { PeriodKind, TargetMetric } from './targets';
 

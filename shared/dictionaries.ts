@@ -1,4 +1,4 @@
-/** Controlled value lists (DESIGN §5 "dictionaries"): types and the values seeded for them. */
+/** Controlled value lists (server/README.md#data-model, "Dictionaries"): types and the values seeded for them. */
 export const DICTIONARY_TYPES = {
   customer_type: '客户类型',
   customer_status: '客户状态',

@@ -1,4 +1,4 @@
-/** Shapes of the HTTP contract shared by the server and the H5 (DESIGN §4). */
+/** Shapes of the HTTP contract shared by the server and the H5 (server/README.md#http-contract). */
 
 export interface FieldIssue {
   /** Dotted path of the offending field, e.g. `contacts.0.phone`. */

@@ -1,4 +1,4 @@
-/** `GET /api/wecom/jssdk-config?url=` (DESIGN §4): what `ww.register` needs for one page URL. */
+/** `GET /api/wecom/jssdk-config?url=` (server/README.md#http-contract): what `ww.register` needs for one page URL. */
 export interface JsApiSignatureView {
   timestamp: number;
   nonceStr: string;

@@ -1,4 +1,4 @@
-/** How WeCom external contacts are tied to customers (DESIGN §6.3). */
+/** How WeCom external contacts are tied to customers (server/README.md#matching). */
 import { z } from 'zod';
 import { MATCHED_BY, SUGGESTION_REASONS, type MatchedBy, type SuggestionReason } from './labels';
 import { positiveId } from './fields';

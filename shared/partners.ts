@@ -1,4 +1,4 @@
-/** Consignment partners (代销机构): their own type, status, owner and follow-ups (DESIGN §5). */
+/** Consignment partners (代销机构): their own type, status, owner and follow-ups (server/README.md#data-model). */
 import { z } from 'zod';
 import { code, dateOnly, instant, optionalLongText, optionalText, positiveId, text } from './fields';
 import type { FollowUpEntry } from './follow-ups';

@@ -1,4 +1,4 @@
-/** Permission codes (DESIGN §6.5). A role holding `*` has every permission. */
+/** Permission codes (server/README.md#permissions-and-data-scopes). A role holding `*` has every permission. */
 export const PERMISSIONS = {
   'customer.read': '查看客户',
   'customer.write': '编辑客户',

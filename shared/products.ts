@@ -1,4 +1,4 @@
-/** Products, holdings and holding records (DESIGN §5). */
+/** Products, holdings and holding records (server/README.md#data-model). */
 import { z } from 'zod';
 import { PRODUCT_STATUSES, type ProductStatus } from './labels';
 import { signedYuan, yuan } from './money';

@@ -1,4 +1,4 @@
-/** Product sales, direct or through a consignment partner (DESIGN §5). */
+/** Product sales, direct or through a consignment partner (server/README.md#data-model). */
 import { z } from 'zod';
 import { suitabilityOverrideSchema } from './suitability';
 import { optionalLongText, pastDate, positiveId } from './fields';

@@ -1,4 +1,4 @@
-/** The chat sidebar (DESIGN §6.4): who the customer in this chat is, in one round trip. */
+/** The chat sidebar (server/README.md#sidebar-card-flow): who the customer in this chat is, in one round trip. */
 import type { CustomerView, FollowUpView } from './customers';
 import type { DictionariesResponse } from './dictionaries';
 import type { ApiErrorBody, MetaResponse } from './http';

@@ -1,4 +1,4 @@
-/** Targets per period and per user or department (DESIGN §5, §6.7). */
+/** Targets per period and per user or department (server/README.md#data-model, #dashboards). */
 import { z } from 'zod';
 import { TARGET_METRICS, type TargetMetric } from './labels';
 import { EARLIEST_DATE, PLANNING_HORIZON_YEARS, positiveId } from './fields';

@@ -3,7 +3,7 @@
  * is set, else SQLite): builds a data set in a scratch database, runs the server as its own
  * process on loopback and drives it with autocannon; each figure sits next to a baseline measured
  * in the same run on the same machine, because only ratios travel between noisy machines.
- * Not a test: it asserts nothing, it prints a table (DESIGN §10).
+ * Not a test: it asserts nothing, it prints a table (README.md#performance).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * The WeCom server API (`/cgi-bin/...`) as the simulator answers it: same paths, JSON shapes,
- * errcodes, token expiry, cursors, page limits and per-API rate limits (WECOM.md §C).
+ * errcodes, token expiry, cursors, page limits and per-API rate limits (server/wecom/README.md#the-server-apis-we-call).
  */
 import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';

@@ -1,5 +1,5 @@
 /**
- * Deterministic corp generator. With no size options it builds the demo corp of DESIGN §8
+ * Deterministic corp generator. With no size options it builds the demo corp of server/wecom/README.md#the-wecom-simulator
  * (fixed employee ids, ~60 external contacts with realistic Chinese names); with sizes it builds
  * a large random org for benchmarks. The same seed always gives the same corp.
  */

@@ -15,7 +15,7 @@
  *   「群主离职了的客户群，才可继承」, 90500 otherwise), 1–100 chats a call, failures in `failed_chat_list`.
  * - A refusal (the customer taps 暂不添加) or a takeover member over their limit makes WeCom send
  *   `change_external_contact / transfer_fail` with `FailReason` `customer_refused` |
- *   `customer_limit_exceed` and UserID the takeover member (WECOM.md §B). A takeover that goes
+ *   `customer_limit_exceed` and UserID the takeover member (server/wecom/README.md#callback-events). A takeover that goes
  *   through sends `add_external_contact` to the takeover member (92125: 「如果接替成员在转接前已成为客户
  *   好友，则不会触发添加企业客户事件」) and, on the job, `del_external_contact` with Source
  *   `DELETE_BY_TRANSFER` to the handover member.

@@ -1,4 +1,4 @@
-/** `page` / `pageSize` of a list (DESIGN §4) as SQL's LIMIT / OFFSET. */
+/** `page` / `pageSize` of a list (server/README.md#http-contract) as SQL's LIMIT / OFFSET. */
 export interface PageRequest {
   page: number;
   pageSize: number;

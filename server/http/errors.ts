@@ -4,7 +4,7 @@ import { ZodError } from 'zod';
 import { DomainError, notFound, type ErrorKind } from '../errors';
 import { WecomApiError, WecomTransportError, explainWecomFailure, type WecomFailureForPeople } from '../wecom/errors';
 
-/** The status each kind of domain error answers with (DESIGN §4). */
+/** The status each kind of domain error answers with (server/README.md#http-contract). */
 const STATUS_OF: Record<ErrorKind, number> = {
   invalid: 400,
   unauthenticated: 401,
@@ -55,7 +55,7 @@ interface HttpLikeError {
 }
 
 /**
- * Turns every thrown error into `{error:{code,message,details?}}` (DESIGN §4). Unknown errors
+ * Turns every thrown error into `{error:{code,message,details?}}` (server/README.md#http-contract). Unknown errors
  * become a 500 with a generic message; their stack goes to the log, never to the client.
  */
 export async function errorHandler(ctx: Context, next: Next): Promise<void> {

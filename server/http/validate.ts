@@ -73,7 +73,7 @@ function unreadableInputIssues(input: unknown): FieldIssue[] {
 /** `:id` route parameters. */
 export const idParam = z.object({ id: z.coerce.number().int().positive() });
 
-/** `page` / `pageSize` of every list endpoint (DESIGN §4). */
+/** `page` / `pageSize` of every list endpoint (server/README.md#http-contract). */
 export const pageFields = {
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),

@@ -1,6 +1,6 @@
 /**
  * The one claim / lease / reclaim / backoff machinery every piece of durable background work
- * uses (DESIGN §6.1). A queue is a table whose rows are units of work with a status, an attempt
+ * uses (server/README.md#jobs). A queue is a table whose rows are units of work with a status, an attempt
  * count, a due time and a holder: the callback inbox (`wecom_events`), the notification outbox
  * (`notifications`) and the generic `jobs` table (sync runs, imports, transfer polling…). Each
  * keeps its own domain columns; how a row is taken, kept, given back and retried is decided here

@@ -1,5 +1,5 @@
 /**
- * WeCom callback crypto (WECOM.md §A) on top of the official @wecom/crypto: signature check in
+ * WeCom callback crypto (server/wecom/README.md#callbacks-and-their-crypto) on top of the official @wecom/crypto: signature check in
  * constant time, strict base64 and block-size checks before decrypting, and the receive id
  * compared with our corp id (the official helper does none of these).
  */

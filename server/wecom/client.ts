@@ -1,5 +1,5 @@
 /**
- * Typed client over the WeCom server APIs we use (WECOM.md §C). One HTTP path with a timeout;
+ * Typed client over the WeCom server APIs we use (server/wecom/README.md#the-server-apis-we-call). One HTTP path with a timeout;
  * tokens per secret from the shared credential cache; one refresh-and-retry on token errcodes;
  * backoff with jitter on -1 / 45009 / 45033 / network errors; a concurrency limit per API family.
  */

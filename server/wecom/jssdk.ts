@@ -7,7 +7,7 @@ export interface JsApiSignature {
   signature: string;
 }
 
-/** The URL WeCom signs: the page URL without its `#fragment` (WECOM.md §E). */
+/** The URL WeCom signs: the page URL without its `#fragment` (server/wecom/README.md#js-sdk). */
 export function signableUrl(url: string): string {
   const hash = url.indexOf('#');
   return hash === -1 ? url : url.slice(0, hash);

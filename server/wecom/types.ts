@@ -1,4 +1,4 @@
-/** Request and response shapes of the WeCom server APIs we call (WECOM.md §C). */
+/** Request and response shapes of the WeCom server APIs we call (server/wecom/README.md#the-server-apis-we-call). */
 
 export interface WecomResponse {
   errcode: number;

@@ -5,7 +5,7 @@ export async function bodyOf<T = Record<string, unknown>>(res: Response): Promis
   return (await res.json()) as T;
 }
 
-/** The `error` object of an error response; fails the test if the body is not DESIGN §4's shape. */
+/** The `error` object of an error response; fails the test if the body is not the shape of server/README.md#http-contract. */
 export async function errorOf(res: Response): Promise<ApiErrorBody['error']> {
   const body: unknown = await res.json();
   if (!isApiErrorBody(body)) throw new Error(`not an error body: ${JSON.stringify(body)}`);

@@ -1,5 +1,5 @@
 /**
- * DESIGN §6.5 for every CRM resource, table-driven: a rep sees only their own records, a manager
+ * server/README.md#permissions-and-data-scopes for every CRM resource, table-driven: a rep sees only their own records, a manager
  * their department subtree, another manager only theirs, an admin everything. Out of scope is
  * 404 for a record (read, update, delete alike) and absent from lists.
  */

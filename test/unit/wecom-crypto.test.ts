@@ -3,7 +3,7 @@ import { CallbackCrypto, CallbackVerificationError } from '../../server/wecom/ca
 import { signJsApi, signableUrl } from '../../server/wecom/jssdk';
 import { buildCallbackXml, parseCallbackXml, XmlRejectedError } from '../../server/wecom/xml';
 
-// The official sample vector (WECOM.md §A).
+// The official sample vector (server/wecom/README.md#callbacks-and-their-crypto).
 const SAMPLE = {
   token: 'QDG6eK',
   encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',

@@ -1,6 +1,6 @@
 import { isApiErrorBody, type FieldIssue } from '@shared/http';
 
-/** An error answered by our server (DESIGN §4 shape) or a network failure (status 0). */
+/** An error answered by our server (the shape of server/README.md#http-contract) or a network failure (status 0). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -65,7 +65,7 @@ export async function readResponse<T>(res: Response): Promise<T> {
   throw errorOf(res.status, payload);
 }
 
-/** An error answer's body (DESIGN §4 shape) as an ApiError. */
+/** An error answer's body (the shape of server/README.md#http-contract) as an ApiError. */
 export function errorOf(status: number, payload: unknown): ApiError {
   if (isApiErrorBody(payload)) return new ApiError(status, payload.error.code, payload.error.message, payload.error.details);
   return new ApiError(status, 'http_error', `服务器返回错误（${status}），请稍后重试`);

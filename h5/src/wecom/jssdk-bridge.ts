@@ -1,4 +1,4 @@
-/** The real thing: `@wecom/jssdk` inside the WeCom webview, signed by our server (WECOM.md §E). */
+/** The real thing: `@wecom/jssdk` inside the WeCom webview, signed by our server (server/wecom/README.md#js-sdk). */
 import * as ww from '@wecom/jssdk';
 import type { ChatMessage } from '@shared/engagement';
 import type { JssdkConfigResponse } from '@shared/jssdk';

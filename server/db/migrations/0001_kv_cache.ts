@@ -2,7 +2,7 @@ import { DataTypes } from 'sequelize';
 import { timestamps } from './columns';
 import type { Migration } from './types';
 
-/** Access tokens and JS-SDK tickets shared by every instance (DESIGN §7, §11). */
+/** Access tokens and JS-SDK tickets shared by every instance (server/wecom/README.md#secrets-and-tokens, server/README.md#scale-out). */
 export const migration: Migration = {
   name: '0001_kv_cache',
   async up({ queryInterface, tableOptions }) {

@@ -2,7 +2,7 @@ import { DataTypes } from 'sequelize';
 import { id, timestamps } from './columns';
 import type { Migration } from './types';
 
-/** Org structure, roles, sync runs, leases, OAuth states and the audit log (DESIGN §5, §6.2, §6.5). */
+/** Org structure, roles, sync runs, leases, OAuth states and the audit log (server/README.md#data-model, #sync-flow, #permissions-and-data-scopes). */
 export const migration: Migration = {
   name: '0002_org_auth',
   async up({ queryInterface: q, tableOptions }) {

@@ -2,7 +2,7 @@ import { DataTypes } from 'sequelize';
 import { id, timestamps } from './columns';
 import type { Migration } from './types';
 
-/** The callback inbox and the mirror of WeCom's external contacts (DESIGN §5, §6.1). */
+/** The callback inbox and the mirror of WeCom's external contacts (server/README.md#data-model, #callback-flow). */
 export const migration: Migration = {
   name: '0003_wecom_events_mirror',
   async up({ queryInterface: q, tableOptions }) {

@@ -2,7 +2,7 @@ import { DataTypes } from 'sequelize';
 import { id, timestamps } from './columns';
 import type { Migration } from './types';
 
-/** The customer profile (DESIGN §5); the process (contacts, follow-ups, holdings…) sits beside it. */
+/** The customer profile (server/README.md#data-model); the process (contacts, follow-ups, holdings…) sits beside it. */
 export const migration: Migration = {
   name: '0005_customers',
   async up({ queryInterface: q, tableOptions }) {

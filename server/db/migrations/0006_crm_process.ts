@@ -28,7 +28,7 @@ const followUpColumns = {
 };
 
 /**
- * The customer process beside the profile (DESIGN §5): contacts, follow-ups, stage changes,
+ * The customer process beside the profile (server/README.md#data-model): contacts, follow-ups, stage changes,
  * WeCom links, products, holdings and their records, sales, consignment partners and their
  * follow-ups, targets. Money is stored in fen and shares in hundredths (integers), so sums are
  * exact on every dialect.

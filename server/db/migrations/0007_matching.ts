@@ -3,7 +3,7 @@ import { id, timestamps } from './columns';
 import type { Migration } from './types';
 
 /**
- * Matching WeCom contacts to customers (DESIGN §6.3): the history of each link (linked, unlinked,
+ * Matching WeCom contacts to customers (server/README.md#matching): the history of each link (linked, unlinked,
  * lost when the WeCom relation ended), corp settings (`autoCreateLeads`), and the channel (the
  * 渠道活码 `State`) an auto-created lead arrived through. Plus a list index on customers.
  */

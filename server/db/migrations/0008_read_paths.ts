@@ -7,7 +7,7 @@ import type { Migration } from './types';
  * Read paths measured at 100k customers / 600k sales (README, Benchmarks).
  *
  * `sales_monthly`: live sales summed per month, channel, rep, department, product and partner
- * (DESIGN §6.7): the dashboards read this instead of scanning every sale. Dashboard periods are whole China months,
+ * (server/README.md#dashboards): the dashboards read this instead of scanning every sale. Dashboard periods are whole China months,
  * quarters or years, so a month is the finest grain they need. `partner_id` is 0 for direct
  * sales so the key can be unique. The sales service keeps it in step in the same transaction as
  * every sale write; existing sales are summed in here.

@@ -3,7 +3,7 @@ import { id, timestamps } from './columns';
 import type { Migration } from './types';
 
 /**
- * Excel imports (DESIGN §6.6). The uploaded file is kept with its job so the work can run in the
+ * Excel imports (server/README.md#import-flow). The uploaded file is kept with its job so the work can run in the
  * background, a dry run can be committed without a second upload, an interrupted import can be
  * resumed, and the error report can repeat the failed rows as they were uploaded.
  */

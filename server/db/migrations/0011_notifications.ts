@@ -3,7 +3,7 @@ import { id, timestamps } from './columns';
 import type { Migration } from './types';
 
 /**
- * WeCom app messages to employees (reminders, DESIGN §6): an outbox written in the same
+ * WeCom app messages to employees (reminders, server/README.md#reminders-and-wecom-notifications): an outbox written in the same
  * transaction as what caused it, sent by a worker that respects WeCom's per-member limits and
  * retries. `dedupe_key` makes every notification happen once (a day's digest per person, one
  * message per transfer…). `digest_runs` marks the days whose digest was queued, across instances.

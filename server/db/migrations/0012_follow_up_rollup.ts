@@ -5,7 +5,7 @@ import type { Migration } from './types';
 
 /**
  * `follow_ups_monthly`: live customer follow-ups counted per China month and author, for target
- * progress (DESIGN §6.7). At a million follow-ups, counting a quarter's per author from the index
+ * progress (server/README.md#dashboards). At a million follow-ups, counting a quarter's per author from the index
  * took ~350 ms on MariaDB; the rollup answers from a few thousand rows. The follow-up service
  * keeps it in step in the same transaction as each write; existing follow-ups are counted here.
  */

@@ -3,7 +3,7 @@ import { timestamps } from './columns';
 import type { Migration } from './types';
 
 /**
- * Server-side sessions (DESIGN §11): the cookie carries a random token, the table its SHA-256
+ * Server-side sessions (server/README.md#scale-out): the cookie carries a random token, the table its SHA-256
  * (a copy of the table opens no session). Logout and an employee leaving revoke rows; every
  * instance reads the same table, so processes stay stateless.
  */

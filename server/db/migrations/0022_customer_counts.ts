@@ -6,7 +6,7 @@ import type { Migration } from './types';
 
 /**
  * `customer_counts`: live customers counted per department × owner × source × stage × level ×
- * 渠道活码 (`acquisition_channel`) × China month of creation, for the customers dashboard (DESIGN §6.7): at the bench's 196k
+ * 渠道活码 (`acquisition_channel`) × China month of creation, for the customers dashboard (server/README.md#dashboards): at the bench's 196k
  * customers the live GROUP BY was the bulk of ~300 ms on MariaDB; the rollup is ~15k rows.
  * "No follow-up for 30 days" depends on now, so it is not rolled up: the dashboard counts the
  * customers followed up since the cutoff from the index added here. Further indexes serve the

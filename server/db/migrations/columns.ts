@@ -1,6 +1,6 @@
 import { DataTypes } from 'sequelize';
 
-/** `created_at` / `updated_at`, present on every table (DESIGN §5). */
+/** `created_at` / `updated_at`, present on every table (server/README.md#data-model). */
 export const timestamps = {
   created_at: { type: DataTypes.DATE, allowNull: false },
   updated_at: { type: DataTypes.DATE, allowNull: false },

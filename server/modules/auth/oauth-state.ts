@@ -1,5 +1,5 @@
 /**
- * OAuth `state` (WECOM.md §D: ours to protect): random, signed, bound to the browser through an
+ * OAuth `state` (server/wecom/README.md#oauth-login: ours to protect): random, signed, bound to the browser through an
  * HttpOnly nonce cookie, valid 10 minutes, and single-use (a row in `oauth_states` is consumed
  * atomically). The post-login redirect is kept server-side with it.
  *

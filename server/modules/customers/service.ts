@@ -1,5 +1,5 @@
 /**
- * Customer profiles (DESIGN §5, §6.5). Every read and write goes through the caller's data
+ * Customer profiles (server/README.md#data-model, #permissions-and-data-scopes). Every read and write goes through the caller's data
  * scope: out of scope is 404 for a record and invisible in lists.
  */
 import { Op, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';

@@ -12,7 +12,7 @@ const query = z.object({
   departmentId: z.coerce.number().int().positive().optional(),
 });
 
-/** `GET /api/dashboard/{customers,sales,consignment,targets,aum}?period=&departmentId=` (DESIGN §4, §6.7). */
+/** `GET /api/dashboard/{customers,sales,consignment,targets,aum}?period=&departmentId=` (server/README.md#http-contract, #dashboards). */
 export function dashboardRoutes(deps: { sequelize: Sequelize }): Router {
   const { sequelize } = deps;
   const router = new Router({ prefix: '/api/dashboard' });

@@ -1,5 +1,5 @@
 /**
- * Dashboards (DESIGN §6.7): SQL aggregates inside the caller's data scope, optionally narrowed to
+ * Dashboards (server/README.md#dashboards): SQL aggregates inside the caller's data scope, optionally narrowed to
  * one department's subtree. Periods are China calendar periods (`2026-11`, `2026-Q4`, `2026`);
  * instants are compared against the period's China-midnight bounds. Sales are read from the
  * monthly rollup (`sales_monthly`, kept by the sales service): every period is whole months.

@@ -1,5 +1,5 @@
 /**
- * Controlled values (DESIGN §5). A field that references a dictionary accepts only enabled codes
+ * Controlled values (server/README.md#data-model). A field that references a dictionary accepts only enabled codes
  * of its type — except that a record may keep a value that was disabled after it was written, so
  * old records stay editable and readable.
  */

@@ -1,5 +1,5 @@
 /**
- * Holdings and their records (DESIGN §5). A record is never edited or deleted: corrections are
+ * Holdings and their records (server/README.md#data-model). A record is never edited or deleted: corrections are
  * `adjust` records. After every write the holding's figures are recomputed as the sums of its
  * records, so "value = Σ records" holds by construction, not by bookkeeping.
  */

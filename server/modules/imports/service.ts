@@ -1,5 +1,5 @@
 /**
- * Import jobs (DESIGN §6.6). The upload is checked at once (a real .xlsx, a header row with the
+ * Import jobs (server/README.md#import-flow). The upload is checked at once (a real .xlsx, a header row with the
  * required columns) and kept with its job; the rows are then planned and written in the
  * background, batch by batch. A batch is one transaction together with the job's counters and
  * the errors of its rows, so a crash leaves whole batches and a job that knows where to resume.

@@ -1,5 +1,5 @@
 /**
- * The matching rules themselves (DESIGN §6.3), pure: given a contact's facts and the evidence
+ * The matching rules themselves (server/README.md#matching), pure: given a contact's facts and the evidence
  * gathered for it, who it is — or whom it may be. service.ts gathers, decides here, and writes.
  */
 import type { MatchedBy, SuggestionReason } from '@shared/matching';

@@ -1,5 +1,5 @@
 /**
- * Matching a WeCom external contact to a customer (DESIGN §6.3). Deterministic and explainable,
+ * Matching a WeCom external contact to a customer (server/README.md#matching). Deterministic and explainable,
  * in priority order:
  *   1. an existing link stays;
  *   2. the contact's `unionid` equals exactly one customer's;

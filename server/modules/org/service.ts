@@ -223,7 +223,7 @@ export async function applyDepartments(
   return counts;
 }
 
-/** Employees no longer returned by WeCom are marked `left`, never deleted (DESIGN §5). */
+/** Employees no longer returned by WeCom are marked `left`, never deleted (server/README.md#data-model). */
 export async function markLeft(sequelize: Sequelize, presentUserids: ReadonlySet<string>, transaction: Transaction): Promise<number> {
   const { User } = orgModels(sequelize);
   const stillHere = await User.findAll({ attributes: ['id', 'wecom_userid'], where: { status: { [Op.ne]: 'left' } }, transaction });

@@ -1,5 +1,5 @@
 /**
- * Full org sync (DESIGN §6.2): departments, then employees, then those no longer present are
+ * Full org sync (server/README.md#sync-flow): departments, then employees, then those no longer present are
  * marked `left`. One run at a time across all instances (a lease); progress and counts live in
  * `sync_runs` so any instance can report them. Running it twice changes nothing the second time.
  *

@@ -1,6 +1,6 @@
 /**
  * What a user may do and see: permissions and the data scope, from their roles and their
- * departments (DESIGN §6.5). `scopeWhere` is the one filter every CRM query applies.
+ * departments (server/README.md#permissions-and-data-scopes). `scopeWhere` is the one filter every CRM query applies.
  */
 import { Op, QueryTypes, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import { sqlList } from '../../db/dialect';

@@ -1,5 +1,5 @@
 /**
- * Server-side sessions (DESIGN §11). A session is a random token in the browser and a row here:
+ * Server-side sessions (server/README.md#scale-out). A session is a random token in the browser and a row here:
  * it ends at logout, when its employee leaves or is disabled, after `idleMs` without a request,
  * and `maxAgeMs` after login at the latest. This module owns the `sessions` table.
  */

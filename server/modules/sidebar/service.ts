@@ -1,5 +1,5 @@
 /**
- * The chat sidebar (DESIGN §6.4). The card follows the relationship: it answers a follower of the
+ * The chat sidebar (server/README.md#sidebar-card-flow). The card follows the relationship: it answers a follower of the
  * contact, the CRM owner of the linked customer, or someone whose data scope covers that
  * customer — the id from the client is checked against the mirror and the link, never trusted
  * alone. The linked customer comes in full when it is in the caller's scope, as a limited card

@@ -1,6 +1,6 @@
 /**
  * Why a WeCom contact is not linked to a customer, in words a rep can act on. Matching goes by
- * unionid, then remark mobile (DESIGN §6.3); a unionid exists only for WeChat users of a corp
+ * unionid, then remark mobile (server/README.md#matching); a unionid exists only for WeChat users of a corp
  * bound to a WeChat developer account (96315), so in many corps the remark mobile is the key.
  */
 export interface UnmatchedFacts {

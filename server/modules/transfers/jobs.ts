@@ -281,7 +281,7 @@ async function resume(sequelize: Sequelize, where: WhereOptions<TransferRow>, st
   }
 }
 
-/** `transfer_fail` (WECOM.md §B): UserID is the takeover member; poll whatever of theirs waits for this contact. */
+/** `transfer_fail` (server/wecom/README.md#callback-events): UserID is the takeover member; poll whatever of theirs waits for this contact. */
 export async function transferFailed(
   sequelize: Sequelize,
   externalUserid: string,

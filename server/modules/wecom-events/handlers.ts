@@ -1,5 +1,5 @@
 /**
- * What each callback event does (DESIGN §6.1). A handler first reads what it needs from WeCom
+ * What each callback event does (server/README.md#callback-flow). A handler first reads what it needs from WeCom
  * (events carry ids, not data), then returns the database changes to apply; the worker applies
  * them in one transaction together with marking the event done, so an event takes effect once.
  */
@@ -169,7 +169,7 @@ const relationEnded =
   async (event, { sequelize, hooks }) => {
     const externalUserid = field(event, 'ExternalUserID');
     const userid = field(event, 'UserID');
-    // WECOM.md §B: Source DELETE_BY_TRANSFER — 在职继承 moved the customer to a colleague.
+    // server/wecom/README.md#callback-events: Source DELETE_BY_TRANSFER — 在职继承 moved the customer to a colleague.
     const reason: RelationDeleteReason =
       by === 'customer' ? 'deleted_by_customer' : xmlText(event, 'Source') === 'DELETE_BY_TRANSFER' ? 'transferred' : 'deleted_by_employee';
     return async (t) => {

@@ -1,5 +1,5 @@
 /**
- * The durable callback inbox (DESIGN §6.1). An event is stored before WeCom gets `success`;
+ * The durable callback inbox (server/README.md#callback-flow). An event is stored before WeCom gets `success`;
  * its idempotency key is a hash of the whole canonical decrypted event, so WeCom's retries (same
  * content) collapse into one row while two different events in the same second (same employee,
  * same CreateTime, another ExternalUserID or State) never do.

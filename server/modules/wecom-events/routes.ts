@@ -15,7 +15,7 @@ import { EVENT_STATUSES, eventCounts, getEvent, listEvents, retryDeadEvents, ret
 const ACCEPTED_TYPES = ['text/xml', 'application/xml'];
 
 /**
- * `GET|POST /api/wecom/callback` (WECOM.md §A). The POST stores the event and answers `success`
+ * `GET|POST /api/wecom/callback` (server/wecom/README.md#callbacks-and-their-crypto). The POST stores the event and answers `success`
  * before anything is applied; nothing is stored unless signature, receiver and decryption check out.
  */
 export function callbackRoutes(deps: {
@@ -85,7 +85,7 @@ const listQuery = z.object({
 });
 const idParam = z.object({ id: z.coerce.number().int().positive() });
 
-/** `/api/admin/events`: the callback inbox for admins (DESIGN §4). */
+/** `/api/admin/events`: the callback inbox for admins (server/README.md#http-contract). */
 export function eventAdminRoutes(deps: { sequelize: Sequelize; onEventStored?: () => void }): Router {
   const { sequelize } = deps;
   const router = new Router({ prefix: '/api/admin/events' });

@@ -1,5 +1,5 @@
 /**
- * Applies stored callback events (DESIGN §6.1). Any number of workers may run against one MySQL:
+ * Applies stored callback events (server/README.md#callback-flow). Any number of workers may run against one MySQL:
  * rows are claimed with `FOR UPDATE SKIP LOCKED`; SQLite (demo) has one worker per database.
  * An event's database effects and its `done` mark commit in one transaction; a failure is
  * retried with exponential backoff and becomes `dead` after `maxAttempts`. Rows left

@@ -12,7 +12,7 @@ export function ownPageUrl(publicUrl: string) {
 }
 
 /**
- * `GET /api/wecom/jssdk-config?url=` (DESIGN §4). Only pages of our own origin are signed, and
+ * `GET /api/wecom/jssdk-config?url=` (server/README.md#http-contract). Only pages of our own origin are signed, and
  * only for someone logged in: the signature is a credential for calling JS-SDK APIs as our app,
  * not a public service (anyone could otherwise drive wx.agentConfig-gated APIs from a copy of our
  * page; WeCom has signing done on the server for that reason: JS-SDK 签名算法,

@@ -102,7 +102,7 @@ export async function renameFollower(sequelize: Sequelize, from: string, to: str
 }
 
 /**
- * Soft-deletes one relation; history stays (DESIGN §5). Whether it was live until now: a
+ * Soft-deletes one relation; history stays (server/README.md#data-model). Whether it was live until now: a
  * relation ends once, however often WeCom tells us.
  */
 export async function markRelationDeleted(

@@ -1,5 +1,5 @@
 /**
- * Full external-contact sync (DESIGN §6.2): the corp tag list; then for every employee with 客户联系
+ * Full external-contact sync (server/README.md#sync-flow): the corp tag list; then for every employee with 客户联系
  * permission, `externalcontact/batch/get_by_user` (100 employees per request, cursor, limit 100);
  * contacts and relations are upserted, and live relations of those employees that WeCom no longer
  * returns are soft-deleted; then the customer groups. Idempotent: a second run reports only
