@@ -75,7 +75,7 @@ export default tseslint.config(
     ),
   },
   {
-    files: ['server/modules/**/routes.ts'],
+    files: ['server/modules/**/*routes.ts'],
     rules: refuse(['(^|/)models$', 'Routes call services; only services touch models.', true], ['(^|/)scripts/', 'The server never imports scripts/.']),
   },
   {

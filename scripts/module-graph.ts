@@ -8,7 +8,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 
-export const MODULES_DIR = resolve(__dirname, '..', 'server', 'modules');
+/** server/modules, or MODULE_GRAPH_ROOT/server/modules to measure another checkout (e.g. `git archive main` in /tmp). */
+export const MODULES_DIR = resolve(process.env.MODULE_GRAPH_ROOT ?? resolve(__dirname, '..'), 'server', 'modules');
 
 /** One import of one module by another: from which file, of which path. */
 export interface ModuleImport {
@@ -33,7 +34,7 @@ function moduleOf(path: string): string | null {
   if (rel.startsWith('..') || rel === '') return null;
   const [first, ...rest] = rel.split(sep);
   // server/modules/x.ts (a file, not a folder) is no module.
-  return rest.length > 0 ? first : null;
+  return first && rest.length > 0 ? first : null;
 }
 
 function importsOf(file: string): Array<{ specifier: string; typeOnly: boolean }> {
@@ -47,7 +48,12 @@ function importsOf(file: string): Array<{ specifier: string; typeOnly: boolean }
       found.push({ specifier: node.moduleSpecifier.text, typeOnly: !!clause?.isTypeOnly || namedAllTypes });
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       found.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && ts.isStringLiteral(node.arguments[0])) {
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
       found.push({ specifier: node.arguments[0].text, typeOnly: false });
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
       found.push({ specifier: node.argument.literal.text, typeOnly: true });
@@ -126,7 +132,7 @@ export function cycleThrough(graph: Map<string, Set<string>>, start: string, wit
       if (!allowed.has(w)) continue;
       if (w === start) {
         const path = [v];
-        while (path[0] !== start) path.unshift(previous.get(path[0])!);
+        while (path[0] !== start) path.unshift(previous.get(path[0]!)!);
         return [...path, start];
       }
       if (!previous.has(w)) {
@@ -141,25 +147,24 @@ export function cycleThrough(graph: Map<string, Set<string>>, start: string, wit
 /**
  * The layers, lowest first: a module may import modules of its own layer or below, never above.
  * Within a layer the graph must still be acyclic (the cycle check). What each layer is:
- * - foundation: what every request needs and what records it (audit, sessions, settings, system, the WeCom
- *   mirror of contacts, the sync-run log, the JS-SDK signature);
- * - people: the org, roles and data scopes, login;
- * - reference: data the CRM refers to (dictionaries, products, targets, the callback inbox);
- * - crm-core: the customer and what hangs off one (contacts, follow-ups, holdings, sales, partners,
- *   reminders, matching);
- * - workflows: what acts across the core (a customer's record, merge and removal, transfers,
- *   engagement, imports, churn, background jobs);
+ * - foundation: what every request or sync leans on (the audit log, sessions, the system's health,
+ *   the sync-run log, the WeCom mirror of contacts and its hooks, the JS-SDK signature);
+ * - people: roles and data scopes, the org (employees, departments, the signed-in caller and the
+ *   admin pages of roles), login;
+ * - reference: what the CRM refers to (corp settings, dictionaries, products, targets) and the
+ *   callback inbox that feeds the org and the mirror;
+ * - crm-core: the customer and what hangs off one (contacts, follow-ups, reminders, holdings, sales,
+ *   partners, matching to WeCom contacts);
+ * - workflows: what acts across the core (a customer's record page, merge and removal; imports and
+ *   exports; transfers; engagement; churn; the admin of background jobs and syncs);
  * - views: read-mostly pages over everything (dashboard, sidebar).
  */
 export const LAYERS: ReadonlyArray<{ name: string; modules: readonly string[] }> = [
-  { name: 'foundation', modules: ['audit', 'sessions', 'settings', 'system', 'sync-runs', 'wecom-jssdk', 'wecom-mirror'] },
-  { name: 'people', modules: ['org', 'roles', 'auth'] },
-  { name: 'reference', modules: ['dictionaries', 'products', 'targets', 'wecom-events'] },
-  {
-    name: 'crm-core',
-    modules: ['customers', 'contacts', 'follow-ups', 'holdings', 'sales', 'partners', 'reminders', 'matching'],
-  },
-  { name: 'workflows', modules: ['customer-record', 'transfers', 'engagement', 'imports', 'churn', 'background-jobs'] },
+  { name: 'foundation', modules: ['audit', 'sessions', 'system', 'sync-runs', 'wecom-jssdk', 'wecom-mirror'] },
+  { name: 'people', modules: ['roles', 'org', 'auth'] },
+  { name: 'reference', modules: ['settings', 'dictionaries', 'products', 'targets', 'wecom-events'] },
+  { name: 'crm-core', modules: ['follow-ups', 'reminders', 'customers', 'contacts', 'holdings', 'partners', 'sales', 'matching'] },
+  { name: 'workflows', modules: ['customer-record', 'imports', 'transfers', 'engagement', 'churn', 'background-jobs'] },
   { name: 'views', modules: ['dashboard', 'sidebar'] },
 ];
 
@@ -178,7 +183,7 @@ if (require.main === module) {
   for (const [from, to] of [...graph].sort()) console.log(`${from} → ${[...to].sort().join(', ') || '—'}`);
   const found = cycles(graph);
   console.log(`\n${found.length} strongly connected component(s) (cycles):`);
-  for (const component of found) console.log(`  {${component.join(', ')}}: e.g. ${cycleThrough(graph, component[0], component).join(' → ')}`);
+  for (const component of found) console.log(`  {${component.join(', ')}}: e.g. ${cycleThrough(graph, component[0]!, component).join(' → ')}`);
   const wrong = againstLayers(imports);
   const arrows = new Set(wrong.map(({ from, to }) => `${from} → ${to}`));
   console.log(`\n${wrong.length} import(s) against the layers (${arrows.size} module arrows):`);
@@ -267,7 +272,7 @@ export function sqlTableReferences(): TableReference[] {
         if (SQL_KEYWORD.test(text))
           for (const table of tables)
             for (const _ of text.matchAll(new RegExp(`(?<![\\w.])${table}(?!\\w)`, 'g')))
-              found.push({ module, file: relative(resolve(MODULES_DIR, '..', '..'), file), table, owner: TABLE_OWNERS[table] });
+              found.push({ module, file: relative(resolve(MODULES_DIR, '..', '..'), file), table, owner: TABLE_OWNERS[table]! });
         return;
       }
       ts.forEachChild(node, visit);

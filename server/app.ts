@@ -17,8 +17,8 @@ import { authRoutes } from './modules/auth/routes';
 import { sessionCaller } from './modules/auth/service';
 import { contactRoutes } from './modules/contacts/routes';
 import { dashboardRoutes } from './modules/dashboard/routes';
-import { customerFollowUpSubject } from './modules/customers/detail';
-import { customerRoutes } from './modules/customers/routes';
+import { customerFollowUpSubject } from './modules/customers/follow-up-subject';
+import { customerRoutes } from './modules/customer-record/routes';
 import { followUpRoutes } from './modules/follow-ups/routes';
 import { holdingRoutes } from './modules/holdings/routes';
 import { partnerRoutes } from './modules/partners/routes';
@@ -34,11 +34,13 @@ import { targetRoutes } from './modules/targets/routes';
 import { transferRoutes } from './modules/transfers/routes';
 import { jobAdminRoutes } from './modules/background-jobs/routes';
 import { dictionaryRoutes } from './modules/dictionaries/routes';
+import { exportWorkbook } from './modules/imports/export';
 import { importRoutes } from './modules/imports/routes';
+import { holdersOfProduct } from './modules/holdings/service';
 import { reminderRoutes } from './modules/reminders/routes';
 import { orgRoutes } from './modules/org/routes';
-import { syncRoutes } from './modules/sync-runs/routes';
-import { roleRoutes } from './modules/roles/routes';
+import { syncRoutes } from './modules/background-jobs/sync-routes';
+import { roleRoutes } from './modules/org/role-routes';
 import { systemRoutes } from './modules/system/routes';
 import { callbackRoutes, eventAdminRoutes } from './modules/wecom-events/routes';
 import { jssdkRoutes } from './modules/wecom-jssdk/routes';
@@ -105,9 +107,9 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     contactRoutes(deps),
     followUpRoutes({ ...deps, prefix: '/api/customers', subject: customerFollowUpSubject, permissions: { read: 'customer.read', write: 'customer.write' } }),
     holdingRoutes(deps),
-    productRoutes(deps),
+    productRoutes({ ...deps, holdersOfProduct }),
     saleRoutes(deps),
-    partnerRoutes(deps),
+    partnerRoutes({ ...deps, exportPartners: (caller, filter) => exportWorkbook(deps.sequelize, caller, 'partners', filter) }),
     followUpRoutes({ ...deps, prefix: '/api/partners', subject: partnerFollowUpSubject, permissions: { read: 'partner.read', write: 'partner.write' } }),
     targetRoutes(deps),
     dashboardRoutes(deps),

@@ -21,7 +21,8 @@ import { ReminderScheduler } from './modules/reminders/scheduler';
 import { settingDefaults } from './modules/settings/service';
 import type { CorpSettings } from '@shared/settings';
 import type { StartedSync } from './modules/sync-runs/runner';
-import { allHooks, type ExternalContactHooks } from './modules/wecom-events/handlers';
+import { allHooks, type ExternalContactHooks } from './modules/wecom-mirror/hooks';
+import { transferHooks } from './modules/transfers/hooks';
 import { churnHooks } from './modules/churn/hooks';
 import { EventWorker, type WorkerOptions } from './modules/wecom-events/worker';
 import { startExternalContactSync } from './modules/wecom-mirror/sync';
@@ -70,7 +71,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const bootstrap = { adminUserIds: config.wecom.adminUserIds };
   const defaults = settingDefaults(config);
   const leadRules = (states: readonly string[], t: Transaction) => leadRulesFor(sequelize, states, t);
-  const hooks = allHooks(matchingHooks(sequelize, defaults, leadRules), engagementHooks(sequelize), churnHooks(sequelize));
+  const hooks = allHooks(matchingHooks(sequelize, defaults, leadRules), engagementHooks(sequelize), churnHooks(sequelize), transferHooks(sequelize));
   const services: Services = {
     config,
     logger,

@@ -67,6 +67,7 @@ const EVENTS = 200;
                 },
                 onExternalContactsSynced: async () => {},
                 onRelationEnded: async () => {},
+                onTransferFailed: async () => {},
               },
             },
             { maxAttempts: 3, batchSize: 5 },
@@ -107,6 +108,7 @@ const EVENTS = 200;
           },
           onExternalContactsSynced: async () => {},
           onRelationEnded: async () => {},
+          onTransferFailed: async () => {},
         };
         // Two events of a contact per claim at most: its four are split across claims, and across workers.
         return {

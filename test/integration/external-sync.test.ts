@@ -1,7 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
 import type { SyncRunView } from '../../server/modules/sync-runs/models';
-import { NO_HOOKS } from '../../server/modules/wecom-events/handlers';
+import { NO_HOOKS } from '../../server/modules/wecom-mirror/hooks';
 import { startExternalContactSync } from '../../server/modules/wecom-mirror/sync';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf } from '../helpers/http';

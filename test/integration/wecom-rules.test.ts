@@ -8,7 +8,7 @@ import { SIMULATOR_DEFAULTS } from '../../config/simulator-defaults';
 import { generateCorp } from '../../scripts/wecom-simulator/index';
 import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
 import { startOrgSync } from '../../server/modules/org/sync';
-import { NO_HOOKS } from '../../server/modules/wecom-events/handlers';
+import { NO_HOOKS } from '../../server/modules/wecom-mirror/hooks';
 import { startExternalContactSync } from '../../server/modules/wecom-mirror/sync';
 import { SqlKvStore } from '../../server/db/kv-store';
 import { WecomClient } from '../../server/wecom/client';

@@ -4,7 +4,7 @@ import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import type { Config } from '../../../config';
 import { requireUser } from '../../http/auth';
-import { callerOf } from './caller';
+import { callerOf } from '../org/caller';
 import { validationFailed } from '../../errors';
 import { validate } from '../../http/validate';
 import type { WecomClient } from '../../wecom/client';

@@ -5,7 +5,7 @@ import { JOB_STATUSES } from '@shared/jobs';
 import { requirePermission } from '../../http/auth';
 import { idParam, pageFields, validate } from '../../http/validate';
 import type { JobWorker } from '../../jobs/jobs';
-import { actorOf } from '../auth/caller';
+import { actorOf } from '../org/caller';
 import { jobCounts, listJobs, retryDeadJobs, retryJob } from './service';
 
 const listQuery = z.object({

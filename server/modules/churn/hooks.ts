@@ -11,7 +11,7 @@ import { followUpModels } from '../follow-ups/models';
 import { linkedCustomerOf } from '../matching/service';
 import { leadersOf } from '../org/service';
 import { enqueueNotification, type CardLine } from '../reminders/outbox';
-import type { ExternalContactHooks } from '../wecom-events/handlers';
+import type { ExternalContactHooks } from '../wecom-mirror/hooks';
 
 const CONTENT_SHOWN = 40;
 

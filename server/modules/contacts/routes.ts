@@ -3,7 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { contactCreateSchema, contactUpdateSchema } from '@shared/customers';
 import { requirePermission } from '../../http/auth';
-import { callerOf, crmCallerOf } from '../auth/caller';
+import { callerOf, crmCallerOf } from '../org/caller';
 import { validate } from '../../http/validate';
 import { addContact, deleteContact, getContact, listContacts, updateContact } from './service';
 

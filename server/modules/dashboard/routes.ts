@@ -3,7 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { targetPeriod } from '@shared/targets';
 import { requirePermission, requireUser } from '../../http/auth';
-import { callerOf } from '../auth/caller';
+import { callerOf } from '../org/caller';
 import { validate } from '../../http/validate';
 import { aumDashboard, consignmentDashboard, customerDashboard, myPeriod, salesDashboard, targetDashboard } from './service';
 

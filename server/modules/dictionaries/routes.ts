@@ -3,7 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { DICTIONARY_TYPE_CODES } from '@shared/dictionaries';
 import { requirePermission, requireUser } from '../../http/auth';
-import { actorOf } from '../auth/caller';
+import { actorOf } from '../org/caller';
 import { validate } from '../../http/validate';
 import { addDictionaryValue, listDictionaries, updateDictionaryValue } from './service';
 

@@ -22,7 +22,7 @@ import type { Logger } from '../../logger';
 import type { WecomClient } from '../../wecom/client';
 import { isTransient } from '../../wecom/errors';
 import { PHONE_CHANGED_JOB, type PhoneChanged } from '../customers/service';
-import type { ExternalContactHooks } from '../wecom-events/handlers';
+import type { ExternalContactHooks } from '../wecom-mirror/hooks';
 import { applyExternalContact } from '../wecom-mirror/service';
 import { readSettings } from '../settings/service';
 import { contactWayOf } from './contact-ways';

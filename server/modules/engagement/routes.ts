@@ -18,7 +18,7 @@ import { requirePermission } from '../../http/auth';
 import { readUploadedFile } from '../../http/multipart';
 import { idParam, validate } from '../../http/validate';
 import type { WecomClient } from '../../wecom/client';
-import { actorOf, callerOf } from '../auth/caller';
+import { actorOf, callerOf } from '../org/caller';
 import type { FollowChecker } from '../matching/follows';
 import { createContactWay, deleteContactWay, listContactWays, updateContactWay } from './contact-ways';
 import { IMAGE_MAX_BYTES, loadImage, storeImage } from './media';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { followUpCreateSchema } from '@shared/follow-ups';
 import type { Permission } from '@shared/permissions';
 import { requirePermission } from '../../http/auth';
-import { callerOf } from '../auth/caller';
+import { callerOf } from '../org/caller';
 import { pageFields, validate } from '../../http/validate';
 import { addFollowUp, deleteFollowUp, listFollowUps, type FollowUpSubject } from './service';
 

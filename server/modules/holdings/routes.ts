@@ -3,7 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { holdingRecordSchema } from '@shared/products';
 import { requirePermission } from '../../http/auth';
-import { callerOf, crmCallerOf } from '../auth/caller';
+import { callerOf, crmCallerOf } from '../org/caller';
 import { pageFields, validate } from '../../http/validate';
 import { addHoldingRecord, listHoldingRecords, listHoldings } from './service';
 

@@ -22,7 +22,7 @@ import { sqlList } from '../../db/dialect';
 import { dateOnlyOrNull } from '../../db/lookup';
 import { customerModels } from '../customers/models';
 import { riskProfileOf } from '../customers/service';
-import { customerFollowUpSubject } from '../customers/detail';
+import { customerFollowUpSubject } from '../customers/follow-up-subject';
 import { insertFollowUp } from '../follow-ups/service';
 import { applyHoldingRecord } from '../holdings/service';
 import { partnerModels } from '../partners/models';

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { IMPORT_KINDS, IMPORT_MODES } from '@shared/imports';
 import { requirePermission } from '../../http/auth';
-import { crmCallerOf } from '../auth/caller';
+import { crmCallerOf } from '../org/caller';
 import { sendWorkbook } from '../../http/download';
 import { readUploadedFile } from '../../http/multipart';
 import { idParam, validate } from '../../http/validate';

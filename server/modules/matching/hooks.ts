@@ -5,7 +5,7 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { CorpSettings } from '@shared/settings';
-import type { ContactChange, ExternalContactHooks } from '../wecom-events/handlers';
+import type { ContactChange, ExternalContactHooks } from '../wecom-mirror/hooks';
 import { readSettings } from '../settings/service';
 import { enqueueNotification } from '../reminders/outbox';
 import { linkedCustomerOf, matchContact, matchContacts, recordLinkEvent, type LeadRules, type MatchOutcome } from './service';
@@ -76,5 +76,7 @@ export function matchingHooks(sequelize: Sequelize, settingDefaults: CorpSetting
         transaction,
       );
     },
+    // A failed takeover changes no link: the relation stays with the handover member.
+    async onTransferFailed() {},
   };
 }

@@ -4,7 +4,7 @@ import type { Sequelize } from 'sequelize';
 import { customerCreateSchema } from '@shared/customers';
 import { externalUserIdParam, linkSchema } from '@shared/matching';
 import { requirePermission } from '../../http/auth';
-import { callerOf, crmCallerOf } from '../auth/caller';
+import { callerOf, crmCallerOf } from '../org/caller';
 import { validate } from '../../http/validate';
 import type { FollowChecker } from './follows';
 import { createCustomerFromContact, linkContact, matchAllUnlinked, unlinkContact, type LinkCaller } from './links';

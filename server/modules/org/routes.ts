@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { requireUser } from '../../http/auth';
-import { callerOf } from '../auth/caller';
+import { callerOf } from '../org/caller';
 import { validate } from '../../http/validate';
 import { colleaguesInScope, departmentsInScope } from './service';
 

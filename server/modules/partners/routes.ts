@@ -1,13 +1,13 @@
 import Router from '@koa/router';
-import { exportWorkbook } from '../imports/export';
 import { sendWorkbook } from '../../http/download';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { partnerCreateSchema, partnerUpdateSchema } from '@shared/partners';
 import { requirePermission } from '../../http/auth';
-import { callerOf, crmCallerOf } from '../auth/caller';
+import { callerOf, crmCallerOf } from '../org/caller';
 import { idParam, pageFields, validate } from '../../http/validate';
-import { createPartner, deletePartner, getPartnerDetail, listPartners, updatePartner } from './service';
+import type { Caller } from '../roles/ownership';
+import { createPartner, deletePartner, getPartnerDetail, listPartners, updatePartner, type PartnerListQuery } from './service';
 
 const listQuery = z.object({
   ...pageFields,
@@ -20,8 +20,18 @@ const listQuery = z.object({
   sort: z.enum(['updated_desc', 'name_asc', 'next_follow_up_asc']).default('updated_desc'),
 });
 
-export function partnerRoutes(deps: { sequelize: Sequelize }): Router {
-  const { sequelize } = deps;
+/** The list's filters, every page of them: what the export of the imports module reads. */
+export type PartnerExportFilter = Omit<PartnerListQuery, 'page' | 'pageSize'>;
+
+/**
+ * `exportPartners` is the imports module's workbook export (imports read and write partners, so partners
+ * do not import them back): app.ts hands it in.
+ */
+export function partnerRoutes(deps: {
+  sequelize: Sequelize;
+  exportPartners: (caller: Caller, filter: PartnerExportFilter) => Promise<{ fileName: string; body: Buffer }>;
+}): Router {
+  const { sequelize, exportPartners } = deps;
   const router = new Router({ prefix: '/api/partners' });
   const read = requirePermission('partner.read');
   const write = requirePermission('partner.write');
@@ -30,7 +40,7 @@ export function partnerRoutes(deps: { sequelize: Sequelize }): Router {
     ctx.body = await listPartners(sequelize, callerOf(ctx).access, validate(listQuery, ctx.query));
   });
   router.get('/export.xlsx', read, requirePermission('customer.export'), async (ctx) => {
-    const file = await exportWorkbook(sequelize, crmCallerOf(ctx), 'partners', validate(listQuery.omit({ page: true, pageSize: true }), ctx.query));
+    const file = await exportPartners(crmCallerOf(ctx), validate(listQuery.omit({ page: true, pageSize: true }), ctx.query));
     sendWorkbook(ctx, file.fileName, file.body);
   });
   router.post('/', write, async (ctx) => {

@@ -1,11 +1,14 @@
 import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
+import type { PageOf } from '@shared/http';
+import type { ProductHolderView } from '@shared/products';
+import type { PageRequest } from '../../db/paging';
+import type { Access } from '../roles/access';
 import { PRODUCT_STATUSES, navsPutSchema, productCreateSchema, productUpdateSchema, type ProductStatus } from '@shared/products';
 import { requirePermission } from '../../http/auth';
-import { actorOf, callerOf } from '../auth/caller';
+import { actorOf, callerOf } from '../org/caller';
 import { idParam, pageFields, validate } from '../../http/validate';
-import { holdersOfProduct } from '../holdings/service';
 import { createProduct, getProduct, listNavs, listProducts, putNavs, updateProduct } from './service';
 
 const listQuery = z.object({
@@ -15,8 +18,15 @@ const listQuery = z.object({
   status: z.enum(Object.keys(PRODUCT_STATUSES) as [ProductStatus, ...ProductStatus[]]).optional(),
 });
 
-export function productRoutes(deps: { sequelize: Sequelize }): Router {
-  const { sequelize } = deps;
+/**
+ * `holdersOfProduct` is the holdings module's read (holdings import products, so products do not import
+ * them back): app.ts hands it in.
+ */
+export function productRoutes(deps: {
+  sequelize: Sequelize;
+  holdersOfProduct: (sequelize: Sequelize, access: Access, productId: number, page: PageRequest) => Promise<PageOf<ProductHolderView>>;
+}): Router {
+  const { sequelize, holdersOfProduct } = deps;
   const router = new Router({ prefix: '/api/products' });
   const read = requirePermission('product.read');
   const manage = requirePermission('product.manage');

@@ -4,7 +4,7 @@ import { requirePermission } from '../../http/auth';
 import { idParam, pageFields, validate } from '../../http/validate';
 import type { Sequelize } from 'sequelize';
 import { NOTIFICATION_STATUSES } from '@shared/notifications';
-import { actorOf, callerOf } from '../auth/caller';
+import { actorOf, callerOf } from '../org/caller';
 import { listNotifications, retryNotification } from './outbox';
 import type { ReminderScheduler } from './scheduler';
 import { upcomingFor } from './upcoming';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { dateOnly } from '@shared/fields';
 import { saleCreateSchema, saleUpdateSchema } from '@shared/sales';
 import { requirePermission } from '../../http/auth';
-import { callerOf, crmCallerOf } from '../auth/caller';
+import { callerOf, crmCallerOf } from '../org/caller';
 import { idParam, pageFields, validate } from '../../http/validate';
 import { createSale, deleteSale, getSale, listSales, updateSale } from './service';
 

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { corpSettingsPatchSchema, type CorpSettings } from '@shared/settings';
 import { requirePermission } from '../../http/auth';
-import { actorOf } from '../auth/caller';
+import { actorOf } from '../org/caller';
 import { validate } from '../../http/validate';
 import { readSettings, updateSettings } from './service';
 

@@ -9,7 +9,7 @@ import { missingPermission, requireUser } from '../../http/auth';
 import { errorResponse } from '../../http/errors';
 import { validate } from '../../http/validate';
 import type { WecomClient } from '../../wecom/client';
-import { callerOf } from '../auth/caller';
+import { callerOf } from '../org/caller';
 import { describeMe } from '../auth/service';
 import { metaOf } from '../system/routes';
 import { listDictionaries } from '../dictionaries/service';

@@ -4,7 +4,7 @@ import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { externalUserIdParam } from '@shared/matching';
 import { requirePermission } from '../../http/auth';
-import { callerOf } from '../auth/caller';
+import { callerOf } from '../org/caller';
 import { validate } from '../../http/validate';
 import type { FollowChecker } from '../matching/follows';
 import { followUpCreateSchema } from '@shared/follow-ups';

@@ -17,7 +17,7 @@ import { ADD_WAYS, type GroupChatView, type SidebarCard, type SidebarContact, ty
 import { sqlList } from '../../db/dialect';
 import { iso, isoOrNull, namesById, named } from '../../db/lookup';
 import { forbidden, notFound } from '../../errors';
-import { customerFollowUpSubject } from '../customers/detail';
+import { customerFollowUpSubject } from '../customers/follow-up-subject';
 import { customerModels, type CustomerRow } from '../customers/models';
 import { addFollowUp, writeFollowUp } from '../follow-ups/service';
 import { enqueueNotification } from '../reminders/outbox';

@@ -3,7 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { TARGET_METRICS, targetPeriod, targetSetSchema, type TargetMetric } from '@shared/targets';
 import { requirePermission } from '../../http/auth';
-import { callerOf, crmCallerOf } from '../auth/caller';
+import { callerOf, crmCallerOf } from '../org/caller';
 import { idParam, validate } from '../../http/validate';
 import { deleteTarget, listTargets, setTarget } from './service';
 

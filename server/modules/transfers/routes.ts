@@ -7,7 +7,7 @@ import { idParam, validate } from '../../http/validate';
 import type { JobWorker } from '../../jobs/jobs';
 import type { Logger } from '../../logger';
 import type { WecomClient } from '../../wecom/client';
-import { callerOf, crmCallerOf } from '../auth/caller';
+import { callerOf, crmCallerOf } from '../org/caller';
 import { listTransfers, resolveTransfer, transferBook, transferCustomers, transfersOfCustomer } from './service';
 import { unassignedQueue } from './unassigned';
 

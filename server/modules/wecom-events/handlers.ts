@@ -11,7 +11,7 @@ import type { WecomDepartment } from '../../wecom/types';
 import { xmlText, type XmlObject } from '../../wecom/xml';
 import { DirectoryReader } from '../org/directory';
 import { applyDepartments, applyEmployee, markDepartmentDeleted, markUserLeft, renameWecomUser, type RoleBootstrap } from '../org/service';
-import { transferFailed as pollFailedTransfer } from '../transfers/jobs';
+import type { ContactChange, ExternalContactHooks } from '../wecom-mirror/hooks';
 import {
   applyExternalContact,
   markGroupChatDismissed,
@@ -24,32 +24,6 @@ import {
 } from '../wecom-mirror/service';
 
 export type Apply = (transaction: Transaction) => Promise<void>;
-
-export type ContactChange = 'added' | 'edited' | 'synced';
-
-export interface ExternalContactHooks {
-  /** After a contact's mirror changed (added, edited, or new / changed in a full sync): matching plugs in here. */
-  onExternalContactChanged(externalUserid: string, userid: string, change: ContactChange, transaction: Transaction): Promise<void>;
-  /** After a page of a full sync wrote new or changed relations: the same, for all of them at once. */
-  onExternalContactsSynced(relations: readonly { externalUserid: string; userid: string }[], transaction: Transaction): Promise<void>;
-  /** After a follow relation ended (either side deleted the other, a transfer moved it, or it vanished from WeCom) — once per relation. */
-  onRelationEnded(externalUserid: string, userid: string, reason: RelationDeleteReason, transaction: Transaction): Promise<void>;
-}
-
-/** Several modules' reactions as one set of hooks, run in the order given. */
-export function allHooks(...sets: Partial<ExternalContactHooks>[]): ExternalContactHooks {
-  return {
-    async onExternalContactChanged(externalUserid, userid, change, transaction) {
-      for (const s of sets) await s.onExternalContactChanged?.(externalUserid, userid, change, transaction);
-    },
-    async onExternalContactsSynced(relations, transaction) {
-      for (const s of sets) await s.onExternalContactsSynced?.(relations, transaction);
-    },
-    async onRelationEnded(externalUserid, userid, reason, transaction) {
-      for (const s of sets) await s.onRelationEnded?.(externalUserid, userid, reason, transaction);
-    },
-  };
-}
 
 export interface HandlerDeps {
   sequelize: Sequelize;
@@ -177,14 +151,18 @@ const relationEnded =
     };
   };
 
-/** 客户接替失败 (UserID: the takeover member): the mirror keeps WeCom's reason; the transfer's status is read from transfer_result at once. */
-const transferFailed: Handler = async (event, { sequelize }) => {
+/**
+ * 客户接替失败 (UserID: the takeover member): the mirror keeps WeCom's reason, then the hooks react
+ * like to any other mirror change (the transfers module reads the transfer's status from
+ * transfer_result at once).
+ */
+const transferFailed: Handler = async (event, { sequelize, hooks }) => {
   const externalUserid = field(event, 'ExternalUserID');
   const takeover = field(event, 'UserID');
   const reason = xmlText(event, 'FailReason') ?? 'unknown';
   return async (t) => {
     await recordTransferFailure(sequelize, externalUserid, takeover, reason, t);
-    await pollFailedTransfer(sequelize, externalUserid, takeover, t);
+    await hooks.onTransferFailed(externalUserid, takeover, t);
   };
 };
 
@@ -260,10 +238,3 @@ const HANDLERS: Record<string, Record<string, EventHandler>> = {
 export function handlerFor(eventType: string, changeType: string | null): EventHandler | undefined {
   return changeType ? HANDLERS[eventType]?.[changeType] : undefined;
 }
-
-/** For tools and tests that mirror contacts without matching them. */
-export const NO_HOOKS: ExternalContactHooks = {
-  onExternalContactChanged: async () => {},
-  onExternalContactsSynced: async () => {},
-  onRelationEnded: async () => {},
-};

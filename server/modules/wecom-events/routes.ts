@@ -4,7 +4,7 @@ import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import type { Config } from '../../../config';
 import { requirePermission } from '../../http/auth';
-import { actorOf } from '../auth/caller';
+import { actorOf } from '../org/caller';
 import { DomainError, payloadTooLarge, unsupportedMediaType } from '../../errors';
 import { validate } from '../../http/validate';
 import { CallbackCrypto, CallbackVerificationError } from '../../wecom/callback-crypto';

@@ -13,7 +13,7 @@ import type { BatchGetByUserResponse } from '../../wecom/types';
 import type { Actor } from '../audit/service';
 import { sqlList } from '../../db/dialect';
 import { startSyncRun, syncClient, type StartedSync, type SyncProgress } from '../sync-runs/runner';
-import type { ExternalContactHooks } from '../wecom-events/handlers';
+import type { ExternalContactHooks } from './hooks';
 import {
   markGroupChatDismissed,
   markRelationDeleted,

@@ -16,9 +16,9 @@ import { moveHoldings } from '../holdings/service';
 import { moveLinks } from '../matching/service';
 import { moveSales } from '../sales/service';
 import type { Caller } from '../roles/ownership';
-import { customerFollowUpSubject } from './detail';
-import { customerModels, type CustomerRow } from './models';
-import { getCustomer, loadVisibleCustomer } from './service';
+import { customerFollowUpSubject } from '../customers/follow-up-subject';
+import { customerModels, type CustomerRow } from '../customers/models';
+import { getCustomer, loadVisibleCustomer } from '../customers/service';
 
 /** Profile fields a merge copies from a source when the target has none. */
 const FILLABLE = ['institution', 'title', 'phone', 'email', 'unionid', 'source', 'level', 'notes'] as const;

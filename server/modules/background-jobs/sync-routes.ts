@@ -2,13 +2,13 @@ import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { requirePermission } from '../../http/auth';
-import { actorOf } from '../auth/caller';
+import { actorOf } from '../org/caller';
 import { notFound } from '../../errors';
 import { validate } from '../../http/validate';
 import type { Actor } from '../audit/service';
-import type { SyncKind } from './models';
-import { getSyncRun, latestSyncRun, listSyncRuns } from './service';
-import type { StartedSync } from './runner';
+import type { SyncKind } from '../sync-runs/models';
+import { getSyncRun, latestSyncRun, listSyncRuns } from '../sync-runs/service';
+import type { StartedSync } from '../sync-runs/runner';
 
 const idParam = z.object({ id: z.coerce.number().int().positive() });
 

@@ -18,8 +18,8 @@ import { followUpModels } from '../follow-ups/models';
 import { holdingModels } from '../holdings/models';
 import type { Access } from '../roles/access';
 import { saleModels } from '../sales/models';
-import { stageChangeModels } from './models';
-import { loadVisibleCustomer } from './service';
+import { stageChangeModels } from '../customers/models';
+import { loadVisibleCustomer } from '../customers/service';
 
 const UNION = `
   SELECT 'follow_up' AS kind, id, followed_at AS at FROM follow_ups WHERE customer_id = :id AND deleted_at IS NULL

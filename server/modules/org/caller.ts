@@ -5,7 +5,7 @@
 import type { Context } from 'koa';
 import { unauthorized } from '../../errors';
 import type { Actor } from '../audit/service';
-import type { UserRow } from '../org/models';
+import type { UserRow } from './models';
 import type { Access } from '../roles/access';
 import type { Caller } from '../roles/ownership';
 

@@ -2,13 +2,13 @@ import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { ALL_PERMISSIONS, DATA_SCOPES } from '@shared/permissions';
-import { listDepartmentRoles, setDepartmentRole } from './department-roles';
+import { listDepartmentRoles, setDepartmentRole } from '../roles/department-roles';
 import { requirePermission } from '../../http/auth';
-import { actorOf, callerOf } from '../auth/caller';
+import { actorOf, callerOf } from './caller';
 import { notFound } from '../../errors';
 import { idParam, pageFields, validate } from '../../http/validate';
-import { findUserById, usersWithRoles } from '../org/service';
-import { createRole, listRoles, setUserRoles, updateRole } from './service';
+import { findUserById, usersWithRoles } from './service';
+import { createRole, listRoles, setUserRoles, updateRole } from '../roles/service';
 
 const permissionList = z.array(z.enum(['*', ...ALL_PERMISSIONS] as [string, ...string[]])).max(64);
 const roleBody = z.object({

@@ -7,8 +7,8 @@ import type { Sequelize } from 'sequelize';
 import { audit } from '../audit/service';
 import { releaseLinksOf } from '../matching/service';
 import type { Caller } from '../roles/ownership';
-import { customerModels } from './models';
-import { loadVisibleCustomer } from './service';
+import { customerModels } from '../customers/models';
+import { loadVisibleCustomer } from '../customers/service';
 
 export async function deleteCustomer(sequelize: Sequelize, caller: Caller, id: number): Promise<void> {
   const { Customer } = customerModels(sequelize);

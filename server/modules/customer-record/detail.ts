@@ -4,12 +4,11 @@ import type { CustomerDetail, FollowUpView } from '@shared/customers';
 import { fromHundredths } from '@shared/money';
 import { contactModels } from '../contacts/models';
 import { contactView } from '../contacts/service';
-import { customerFollowUps, latestFollowUps } from '../follow-ups/service';
+import { latestFollowUps } from '../follow-ups/service';
 import { aumOf } from '../holdings/service';
 import type { Access } from '../roles/access';
-import { getCustomer, loadVisibleCustomer } from './service';
-
-export const customerFollowUpSubject = customerFollowUps(loadVisibleCustomer);
+import { customerFollowUpSubject } from '../customers/follow-up-subject';
+import { getCustomer } from '../customers/service';
 
 const LATEST_FOLLOW_UPS = 3;
 

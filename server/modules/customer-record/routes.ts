@@ -3,14 +3,14 @@ import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { customerCreateSchema, customerUpdateSchema, mergeSchema } from '@shared/customers';
 import { requirePermission } from '../../http/auth';
-import { callerOf, crmCallerOf } from '../auth/caller';
+import { callerOf, crmCallerOf } from '../org/caller';
 import { idParam, pageFields, validate } from '../../http/validate';
 import { getCustomerDetail } from './detail';
 import { mergeCustomers } from './merge';
 import { exportWorkbook } from '../imports/export';
 import { sendWorkbook } from '../../http/download';
 import { deleteCustomer } from './removal';
-import { createCustomer, listCustomers, updateCustomer } from './service';
+import { createCustomer, listCustomers, updateCustomer } from '../customers/service';
 import { customerTimeline } from './timeline';
 
 const listQuery = z.object({
