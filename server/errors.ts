@@ -4,6 +4,10 @@
  * a `kind` into a status, so a service never speaks HTTP and a CLI or a job can read the same
  * error without a Koa context.
  */
+import type { ErrorCode } from '@shared/http';
+
+export type { ErrorCode };
+
 export type ErrorKind =
   /** The input is wrong: `details` name the fields. */
   | 'invalid'
@@ -25,7 +29,7 @@ export type ErrorKind =
 export class DomainError extends Error {
   constructor(
     readonly kind: ErrorKind,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
     /** For `rate_limited` / `unavailable`: when trying again makes sense (the Retry-After header). */
@@ -45,7 +49,7 @@ export const validationFailed = (message: string, details?: unknown) => new Doma
 /** One bad field, as a form shows it. */
 export const invalidField = (field: string, message: string) => validationFailed('请求参数不正确', [{ field, message }] satisfies FieldIssue[]);
 export const unauthorized = (message = '未登录或登录已过期') => new DomainError('unauthenticated', 'unauthorized', message);
-export const forbidden = (message = '没有权限执行此操作', code = 'forbidden') => new DomainError('forbidden', code, message);
+export const forbidden = (message = '没有权限执行此操作', code: ErrorCode = 'forbidden') => new DomainError('forbidden', code, message);
 export const notFound = (message = '资源不存在', details?: unknown) => new DomainError('not_found', 'not_found', message, details);
 export const conflict = (message: string, details?: unknown) => new DomainError('conflict', 'conflict', message, details);
 /** The record is already on file (details carry `existingId` when the caller may see it). */
@@ -55,3 +59,14 @@ export const payloadTooLarge = (message: string) => new DomainError('too_large',
 export const rateLimited = (message: string, retryAfterSeconds: number) =>
   new DomainError('rate_limited', 'too_many_requests', message, { retryAfterSeconds }, retryAfterSeconds);
 export const unsupportedMediaType = (message: string) => new DomainError('unsupported', 'unsupported_media_type', message);
+
+/**
+ * For `.catch` on a lookup: its "no such row" (`not_found`) becomes `replacement()` — a form's field
+ * error, say — and every other failure (a lost database connection, a bug) stays what it is.
+ */
+export const whenNotFound =
+  (replacement: () => DomainError) =>
+  (err: unknown): never => {
+    if (err instanceof DomainError && err.kind === 'not_found') throw replacement();
+    throw err;
+  };

@@ -2,8 +2,12 @@
 export const EVENT_STATUS_LABELS = { pending: '待处理', processing: '处理中', done: '已完成', dead: '失败', ignored: '已忽略' } as const;
 export type EventStatusCode = keyof typeof EVENT_STATUS_LABELS;
 
-/** What a callback event is, in Chinese (`Event/ChangeType`; the event alone where it has none). */
-export const EVENT_TYPE_LABELS: Record<string, string> = {
+/**
+ * Every callback event the CRM handles (`Event/ChangeType`), in Chinese: the one list of event
+ * kinds. The server's handlers are typed against it (each kind has a handler, no handler names a
+ * kind not here), as are the inbox's entity keys and the welcome message's trigger.
+ */
+export const CALLBACK_EVENT_LABELS = {
   'change_contact/create_user': '新增成员',
   'change_contact/update_user': '成员变更',
   'change_contact/delete_user': '成员离职',
@@ -24,7 +28,19 @@ export const EVENT_TYPE_LABELS: Record<string, string> = {
   'change_external_tag/update': '客户标签变更',
   'change_external_tag/delete': '客户标签删除',
   'change_external_tag/shuffle': '客户标签重排',
-};
+} as const;
+
+/** `change_external_contact/add_external_contact`, … */
+export type CallbackEventKind = keyof typeof CALLBACK_EVENT_LABELS;
+type EventOf<K> = K extends `${infer E}/${string}` ? E : never;
+/** The `Event` of a callback: `change_contact`, `change_external_contact`, `change_external_chat`, `change_external_tag`. */
+export type CallbackEventType = EventOf<CallbackEventKind>;
+type ChangeOf<K, E extends string> = K extends `${E}/${infer C}` ? C : never;
+/** The `ChangeType`s of one `Event`: `ChangeTypeOf<'change_external_chat'>` is `create | update | dismiss`. */
+export type ChangeTypeOf<E extends CallbackEventType> = ChangeOf<CallbackEventKind, E>;
+
+/** What a stored event is, in Chinese, looked up by its `Event/ChangeType` string (an unknown one has none). */
+export const EVENT_TYPE_LABELS: Readonly<Record<string, string>> = CALLBACK_EVENT_LABELS;
 
 /** `添加客户`, or the raw type for an event we do not know. */
 export const eventTypeLabel = (eventType: string, changeType: string | null) =>

@@ -6,6 +6,58 @@ export interface FieldIssue {
   message: string;
 }
 
+/**
+ * Every machine code an error answer carries (`error.code`), so a typo in a service does not
+ * compile. The H5 reads a few (`duplicate`, `suitability_mismatch`); people read only `message`.
+ */
+export const ERROR_CODES = [
+  // The kinds' own codes (server/errors.ts).
+  'validation_failed',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'duplicate',
+  'payload_too_large',
+  'too_many_requests',
+  'unsupported_media_type',
+  // What a refusal or a clash is about.
+  'account_inactive',
+  'beyond_own_permissions',
+  'co_follow_up_off',
+  'cross_site',
+  'invalid_code',
+  'no_follow_relation',
+  'risk_profile_forbidden',
+  'suitability_mismatch',
+  'suitability_override_forbidden',
+  'tag_not_editable',
+  'not_ready',
+  // A login whose OAuth state did not hold (server/modules/auth/oauth-state.ts).
+  'state_invalid',
+  'state_expired',
+  'state_used',
+  'state_browser_mismatch',
+  // A callback WeCom's signature or encryption did not pass (server/wecom/callback-crypto.ts).
+  'callback_missing_parameter',
+  'callback_bad_signature',
+  'callback_undecryptable',
+  'callback_wrong_receiver',
+  'callback_malformed',
+  // WeCom failing (server/wecom/errors.ts, mapped at the edge).
+  'wecom_busy',
+  'wecom_misconfigured',
+  'wecom_gone',
+  'wecom_timeout',
+  'wecom_failed',
+  // Statuses raised by Koa and its body parsers, and the unknown.
+  'bad_request',
+  'method_not_allowed',
+  'unprocessable',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export interface ApiErrorBody {
   error: {
     code: string;

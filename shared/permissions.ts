@@ -29,6 +29,12 @@ export const PERMISSIONS = {
 export type Permission = keyof typeof PERMISSIONS;
 export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
 
+/** What a role stores and grants: a permission, or `*` for every one. */
+export type RoleGrantCode = Permission | '*';
+
+/** A stored or sent code that names a permission (a role may still hold one a newer version dropped). */
+export const isPermission = (code: string): code is Permission => Object.hasOwn(PERMISSIONS, code);
+
 export const DATA_SCOPES = ['self', 'department', 'department_tree', 'all'] as const;
 export type DataScopeKind = (typeof DATA_SCOPES)[number];
 
@@ -45,7 +51,7 @@ export interface RoleView {
   code: string;
   name: string;
   dataScope: DataScopeKind;
-  permissions: string[];
+  permissions: RoleGrantCode[];
   isSystem: boolean;
 }
 

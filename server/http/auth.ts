@@ -10,7 +10,7 @@ import { forbidden, unauthorized } from '../errors';
 /** What the HTTP edge needs of a caller: that there is one, and what they may do. */
 export interface RequestIdentity {
   readonly userId: number;
-  readonly permissions: ReadonlySet<string>;
+  readonly permissions: ReadonlySet<Permission>;
 }
 
 declare module 'koa' {

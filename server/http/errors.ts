@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import type { ApiErrorBody, FieldIssue } from '@shared/http';
+import type { ApiErrorBody, ErrorCode, FieldIssue } from '@shared/http';
 import { ZodError } from 'zod';
 import { DomainError, notFound, type ErrorKind } from '../errors';
 import { WecomApiError, WecomTransportError, explainWecomFailure, type WecomFailureForPeople } from '../wecom/errors';
@@ -18,7 +18,7 @@ const STATUS_OF: Record<ErrorKind, number> = {
 };
 
 /** What a WeCom failure a person caused answers with: never a bare 500. */
-const WECOM_STATUS: Record<WecomFailureForPeople['kind'], { status: number; code: string }> = {
+const WECOM_STATUS: Record<WecomFailureForPeople['kind'], { status: number; code: ErrorCode }> = {
   busy: { status: 503, code: 'wecom_busy' },
   misconfigured: { status: 502, code: 'wecom_misconfigured' },
   gone: { status: 404, code: 'wecom_gone' },
@@ -34,7 +34,7 @@ export function zodIssues(error: ZodError): FieldIssue[] {
 }
 
 /** Statuses raised by Koa and its body parsers (`ctx.throw`, http-errors) mapped to our codes. */
-const HTTP_ERROR_CODES: Record<number, string> = {
+const HTTP_ERROR_CODES: Record<number, ErrorCode> = {
   400: 'bad_request',
   401: 'unauthorized',
   403: 'forbidden',
@@ -84,7 +84,7 @@ export function errorResponse(err: unknown): { status: number; body: ApiErrorBod
 
 function toErrorBody(err: unknown): {
   status: number;
-  code: string;
+  code: ErrorCode;
   message: string;
   details?: unknown;
   retryAfterSeconds?: number;

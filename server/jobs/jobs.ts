@@ -9,6 +9,7 @@
  * job row is what makes it survive that process.
  */
 import { randomUUID } from 'node:crypto';
+import type { JobKind } from '@shared/jobs';
 import { Op, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import { DomainError } from '../errors';
 import type { Logger } from '../logger';
@@ -30,7 +31,7 @@ export const JOB_QUEUE = queueTable(
 );
 
 export interface NewJob {
-  kind: string;
+  kind: JobKind;
   payload: unknown;
   /** Unique while the job is queued or running: a second enqueue with it is a no-op. */
   key?: string;
@@ -109,7 +110,7 @@ export interface DeadJob {
 }
 
 export interface JobHandler<P = unknown> {
-  kind: string;
+  kind: JobKind;
   /** What the job does, in Chinese, for the admin's job list (e.g. 「提交客户转接」). */
   label: string;
   /** Jobs of this kind one process runs at once. */

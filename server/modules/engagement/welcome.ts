@@ -10,6 +10,7 @@
  * per WelcomeCode (unique) makes the welcome go out once across WeCom's repeated deliveries.
  */
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { CallbackEventType, ChangeTypeOf } from '@shared/events';
 import type { WelcomeAttachment, WelcomeScope, WelcomeTemplateInput, WelcomeTemplateView, WelcomeSendView, WelcomeSendStatus } from '@shared/engagement';
 import { WELCOME_SCOPE_LABELS, renderWelcome } from '@shared/engagement';
 import { insertIgnoringDuplicates } from '../../db/dialect';
@@ -182,6 +183,9 @@ export async function recentSends(sequelize: Sequelize, limit = 50): Promise<Wel
  * 92599 发送新客户欢迎语 (developer.work.weixin.qq.com/document/path/92599): 「企业仅可在收到相关事件后
  * 20秒内调用，且只可调用一次」 — we stop trying a little before the 20 s are over.
  */
+/** The callbacks that carry a WelcomeCode: a contact added (or half-added, awaiting the employee). */
+const WELCOMED_CHANGES: readonly string[] = ['add_external_contact', 'add_half_external_contact'] satisfies ChangeTypeOf<'change_external_contact'>[];
+
 const WELCOME_WINDOW_MS = 18_000;
 const NAME_BUDGET_MS = 1_200;
 /** One attempt waits this long at most, so a lost answer leaves time for another within the window. */
@@ -222,7 +226,7 @@ export class WelcomeSender {
   async handle(event: XmlObject, receivedAt: number): Promise<void> {
     const code = xmlText(event, 'WelcomeCode');
     const change = xmlText(event, 'ChangeType');
-    if (!code || xmlText(event, 'Event') !== 'change_external_contact' || (change !== 'add_external_contact' && change !== 'add_half_external_contact')) return;
+    if (!code || xmlText(event, 'Event') !== ('change_external_contact' satisfies CallbackEventType) || !WELCOMED_CHANGES.includes(change ?? '')) return;
     const externalUserid = xmlText(event, 'ExternalUserID') ?? '';
     const userid = xmlText(event, 'UserID') ?? '';
     try {

@@ -10,7 +10,7 @@ import { addDays, businessDate } from '@shared/time';
 import { HOLDING_RECORD_KINDS, type HoldingRecordInput, type HoldingRecordView, type HoldingView, type ProductHolderView } from '@shared/products';
 import { forUpdateSql, insertIgnoringDuplicates, retryOnDeadlock, updateRows } from '../../db/dialect';
 import { dateOnlyOrNull, iso, namesById, named } from '../../db/lookup';
-import { notFound, validationFailed } from '../../errors';
+import { notFound, validationFailed, whenNotFound } from '../../errors';
 import { pageWindow, type PageRequest } from '../../db/paging';
 import { audit, type Actor } from '../audit/service';
 import { scopeWhere, type Access } from '../roles/access';
@@ -156,9 +156,9 @@ export async function addHoldingRecord(
   input: HoldingRecordInput,
 ): Promise<{ holding: HoldingView; record: HoldingRecordView }> {
   await loadVisibleCustomer(sequelize, caller.access, customerId);
-  const product = await loadProduct(sequelize, input.productId).catch(() => {
-    throw validationFailed('请求参数不正确', [{ field: 'productId', message: '产品不存在' }]);
-  });
+  const product = await loadProduct(sequelize, input.productId).catch(
+    whenNotFound(() => validationFailed('请求参数不正确', [{ field: 'productId', message: '产品不存在' }])),
+  );
   if (input.kind === 'buy' && product.status === 'closed') {
     throw validationFailed('请求参数不正确', [{ field: 'productId', message: '产品已清盘，不能申购' }]);
   }

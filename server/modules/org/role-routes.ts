@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
-import { ALL_PERMISSIONS, DATA_SCOPES } from '@shared/permissions';
+import { ALL_PERMISSIONS, DATA_SCOPES, type RoleGrantCode } from '@shared/permissions';
 import { listDepartmentRoles, setDepartmentRole } from '../roles/department-roles';
 import { requirePermission } from '../../http/auth';
 import { actorOf, callerOf } from './caller';
@@ -10,7 +10,7 @@ import { idParam, pageFields, validate } from '../../http/validate';
 import { findUserById, usersWithRoles } from './service';
 import { createRole, listRoles, setUserRoles, updateRole } from '../roles/service';
 
-const permissionList = z.array(z.enum(['*', ...ALL_PERMISSIONS] as [string, ...string[]])).max(64);
+const permissionList = z.array(z.enum(['*', ...ALL_PERMISSIONS] as [RoleGrantCode, ...RoleGrantCode[]])).max(64);
 const roleBody = z.object({
   code: z.string().regex(/^[a-z][a-z0-9_-]{1,63}$/, '编码只能包含小写字母、数字、- 和 _'),
   name: z.string().trim().min(1).max(64),

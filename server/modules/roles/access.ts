@@ -4,7 +4,7 @@
  */
 import { Op, QueryTypes, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import { sqlList } from '../../db/dialect';
-import { ALL_PERMISSIONS, DATA_SCOPES, type DataScopeKind, type Permission } from '@shared/permissions';
+import { ALL_PERMISSIONS, DATA_SCOPES, isPermission, type DataScopeKind, type Permission } from '@shared/permissions';
 
 export interface Access {
   userId: number;
@@ -28,8 +28,6 @@ interface GrantedRole {
   data_scope: DataScopeKind;
   permissions: string;
 }
-
-const KNOWN_PERMISSIONS: ReadonlySet<string> = new Set(ALL_PERMISSIONS);
 
 export async function loadAccess(sequelize: Sequelize, userId: number): Promise<Access> {
   // Roles and memberships in one round trip.
@@ -103,9 +101,10 @@ async function accessFrom(sequelize: Sequelize, userId: number, roles: readonly 
   const permissions = new Set<Permission>();
   for (const role of roles) {
     if (DATA_SCOPES.includes(role.data_scope) && BREADTH[role.data_scope] > BREADTH[dataScope]) dataScope = role.data_scope;
+    // A code a newer version dropped grants nothing.
     for (const p of JSON.parse(role.permissions) as string[]) {
       if (p === '*') ALL_PERMISSIONS.forEach((q) => permissions.add(q));
-      else if (KNOWN_PERMISSIONS.has(p)) permissions.add(p as Permission);
+      else if (isPermission(p)) permissions.add(p);
     }
   }
 

@@ -10,6 +10,7 @@ import { upsertRow } from '../../db/dialect';
 import { invalidField, notFound } from '../../errors';
 import { audit, type Actor } from '../audit/service';
 import { requireWithinReach, type Grantor } from './reach';
+import { storedGrants } from './models';
 
 export const FALLBACK_ROLE = 'sales';
 
@@ -53,7 +54,7 @@ export async function listDepartmentRoles(sequelize: Sequelize): Promise<Departm
 type MappableRole = { name: string; data_scope: DataScopeKind; permissions: string };
 const roleByCode = async (sequelize: Sequelize, code: string): Promise<MappableRole | undefined> =>
   (await sequelize.query<MappableRole>('SELECT name, data_scope, permissions FROM roles WHERE code = ?', { replacements: [code], type: QueryTypes.SELECT }))[0];
-const reachOf = (role: MappableRole) => ({ name: role.name, dataScope: role.data_scope, permissions: JSON.parse(role.permissions) as string[] });
+const reachOf = (role: MappableRole) => ({ name: role.name, dataScope: role.data_scope, permissions: storedGrants(role.permissions) });
 
 /**
  * Sets (or, with null, removes) the default role of a department and its subdepartments. Every

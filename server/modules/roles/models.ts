@@ -1,5 +1,5 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
-import type { DataScopeKind } from '@shared/permissions';
+import type { DataScopeKind, RoleGrantCode } from '@shared/permissions';
 import { modelsFor } from '../../db/model-registry';
 
 export interface RoleRow {
@@ -56,3 +56,10 @@ export const roleModels = modelsFor((sequelize) => {
   );
   return { Role, UserRole };
 });
+
+/**
+ * A role's stored `permissions` JSON: written only through the roles routes' enum (and the
+ * migrations' seeds), so every entry was a RoleGrantCode when written; a code a later version
+ * dropped stays visible in the role and grants nothing (`accessFrom` keeps only known ones).
+ */
+export const storedGrants = (json: string): RoleGrantCode[] => JSON.parse(json) as RoleGrantCode[];

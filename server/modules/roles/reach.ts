@@ -4,7 +4,7 @@
  * `*` into a role it holds. Every path that puts permissions in someone's hands checks it: a role
  * created or edited, roles set on a user, a department's default role for new members.
  */
-import { ALL_PERMISSIONS, DATA_SCOPE_LABELS, PERMISSIONS, type DataScopeKind, type Permission } from '@shared/permissions';
+import { ALL_PERMISSIONS, DATA_SCOPE_LABELS, PERMISSIONS, isPermission, type DataScopeKind, type RoleGrantCode } from '@shared/permissions';
 import { forbidden } from '../../errors';
 import { BREADTH, type Access } from './access';
 
@@ -15,13 +15,13 @@ export interface RoleGrant {
   name: string;
   dataScope: DataScopeKind;
   /** Stored codes; `*` is every permission. */
-  permissions: readonly string[];
+  permissions: readonly RoleGrantCode[];
 }
 
 /** Throws 403 (in Chinese, naming what is missing) when `role` grants more than `grantor` holds. */
 export function requireWithinReach(grantor: Grantor, role: RoleGrant, what = `角色「${role.name}」`): void {
   if (grantor === 'system') return;
-  const granted = role.permissions.includes('*') ? ALL_PERMISSIONS : role.permissions.filter((p): p is Permission => p in PERMISSIONS);
+  const granted = role.permissions.includes('*') ? ALL_PERMISSIONS : role.permissions.filter(isPermission);
   const lacking = granted.filter((p) => !grantor.permissions.has(p));
   if (lacking.length) {
     throw forbidden(`${what}包含你没有的权限：${lacking.map((p) => PERMISSIONS[p]).join('、')}。只能授予自己拥有的权限`, 'beyond_own_permissions');

@@ -1,9 +1,9 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { Op } from 'sequelize';
-import type { DataScopeKind, Permission, RoleView } from '@shared/permissions';
+import type { DataScopeKind, RoleGrantCode, RoleView } from '@shared/permissions';
 import { conflict, notFound } from '../../errors';
 import { audit, SYSTEM_ACTOR, type Actor } from '../audit/service';
-import { roleModels, type GrantOrigin, type RoleRow } from './models';
+import { roleModels, storedGrants, type GrantOrigin, type RoleRow } from './models';
 import { requireWithinReach, type Grantor } from './reach';
 
 function view(row: RoleRow): RoleView {
@@ -12,7 +12,7 @@ function view(row: RoleRow): RoleView {
     code: row.code,
     name: row.name,
     dataScope: row.data_scope,
-    permissions: JSON.parse(row.permissions) as string[],
+    permissions: storedGrants(row.permissions),
     isSystem: row.is_system,
   };
 }
@@ -26,7 +26,7 @@ export interface RoleInput {
   code: string;
   name: string;
   dataScope: DataScopeKind;
-  permissions: (Permission | '*')[];
+  permissions: RoleGrantCode[];
 }
 
 /** Creates a role; `grantor` may only put in it permissions and a data scope they hold. */

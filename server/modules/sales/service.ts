@@ -10,7 +10,7 @@ import { checkSuitability } from '@shared/suitability';
 import { businessDate } from '@shared/time';
 import { retryOnDeadlock, updateRows } from '../../db/dialect';
 import { dateOnlyOrNull, iso, namesById, named } from '../../db/lookup';
-import { DomainError, forbidden, notFound, validationFailed } from '../../errors';
+import { DomainError, forbidden, notFound, validationFailed, whenNotFound } from '../../errors';
 import { pageWindow, type PageRequest } from '../../db/paging';
 import { audit, type Actor } from '../audit/service';
 import { customerModels, type CustomerRow } from '../customers/models';
@@ -34,9 +34,7 @@ async function assertProduct(sequelize: Sequelize, productId: number): Promise<v
  */
 async function assertPartner(sequelize: Sequelize, access: Access, partnerId: number | null | undefined): Promise<void> {
   if (partnerId === null || partnerId === undefined) return;
-  await loadVisiblePartner(sequelize, access, partnerId).catch(() => {
-    throw invalid('partnerId', '代销机构不存在或不在你的数据范围内');
-  });
+  await loadVisiblePartner(sequelize, access, partnerId).catch(whenNotFound(() => invalid('partnerId', '代销机构不存在或不在你的数据范围内')));
 }
 
 export async function loadVisibleSale(sequelize: Sequelize, access: Access, id: number, transaction?: Transaction): Promise<SaleRow> {
@@ -48,9 +46,9 @@ export async function loadVisibleSale(sequelize: Sequelize, access: Access, id: 
 }
 
 export async function createSale(sequelize: Sequelize, caller: Caller, input: SaleInput): Promise<SaleView> {
-  const customer = await loadVisibleCustomer(sequelize, caller.access, input.customerId).catch(() => {
-    throw invalid('customerId', '客户不存在或不在你的数据范围内');
-  });
+  const customer = await loadVisibleCustomer(sequelize, caller.access, input.customerId).catch(
+    whenNotFound(() => invalid('customerId', '客户不存在或不在你的数据范围内')),
+  );
   await assertProduct(sequelize, input.productId);
   await assertPartner(sequelize, caller.access, input.partnerId);
   const booking = await resolveOwnership(

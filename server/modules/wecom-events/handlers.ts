@@ -11,6 +11,7 @@ import type { WecomDepartment } from '../../wecom/types';
 import { xmlText, type XmlObject } from '../../wecom/xml';
 import { DirectoryReader } from '../org/directory';
 import { applyDepartments, applyEmployee, markDepartmentDeleted, markUserLeft, renameWecomUser, type RoleBootstrap } from '../org/service';
+import type { CallbackEventType, ChangeTypeOf } from '@shared/events';
 import type { ContactChange, ExternalContactHooks } from '../wecom-mirror/hooks';
 import {
   applyExternalContact,
@@ -203,7 +204,7 @@ const refreshContact: EventHandler = { coalesce: 'external_contact', handle: ref
  * notifications) and transfer_fail (its own FailReason and a transfer_result poll). They also
  * split runs: edits after a delete are a new run, applied after it.
  */
-const HANDLERS: Record<string, Record<string, EventHandler>> = {
+const HANDLERS: { [E in CallbackEventType]: Record<ChangeTypeOf<E>, EventHandler> } = {
   change_contact: {
     create_user: single(upsertUser),
     update_user: single(upsertUser),
@@ -235,6 +236,8 @@ const HANDLERS: Record<string, Record<string, EventHandler>> = {
   },
 };
 
+/** The handler of a stored event's type strings (an event WeCom may send that we do not know has none). */
 export function handlerFor(eventType: string, changeType: string | null): EventHandler | undefined {
-  return changeType ? HANDLERS[eventType]?.[changeType] : undefined;
+  const byChange: Readonly<Record<string, Readonly<Record<string, EventHandler>> | undefined>> = HANDLERS;
+  return changeType ? byChange[eventType]?.[changeType] : undefined;
 }

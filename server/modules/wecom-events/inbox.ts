@@ -5,6 +5,7 @@
  * same CreateTime, another ExternalUserID or State) never do.
  */
 import { createHash } from 'node:crypto';
+import type { CallbackEventType, ChangeTypeOf } from '@shared/events';
 import type { Sequelize } from 'sequelize';
 import { insertSkippingDuplicates, retryOnDeadlock } from '../../db/dialect';
 import { xmlText, type XmlObject, type XmlValue } from '../../wecom/xml';
@@ -40,15 +41,15 @@ export function identify(event: XmlObject): EventIdentity {
 function entityKeyOf(eventType: string, changeType: string | null, event: XmlObject): string {
   const field = (name: string) => xmlText(event, name) ?? '';
   switch (eventType) {
-    case 'change_contact':
+    case 'change_contact' satisfies CallbackEventType:
       if (changeType?.endsWith('_party')) return `party:${field('Id')}`;
-      if (changeType === 'update_tag') return `contact_tag:${field('TagId')}`;
+      if (changeType === ('update_tag' satisfies ChangeTypeOf<'change_contact'>)) return `contact_tag:${field('TagId')}`;
       return `user:${field('UserID')}`;
-    case 'change_external_contact':
+    case 'change_external_contact' satisfies CallbackEventType:
       return `external:${field('ExternalUserID')}`;
-    case 'change_external_chat':
+    case 'change_external_chat' satisfies CallbackEventType:
       return `chat:${field('ChatId')}`;
-    case 'change_external_tag':
+    case 'change_external_tag' satisfies CallbackEventType:
       return 'corp_tags'; // every tag event re-reads the whole tag list: keep them in order
     default:
       return `other:${eventType}`;
