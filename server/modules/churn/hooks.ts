@@ -12,6 +12,7 @@ import { linkedCustomerOf } from '../matching/service';
 import { leadersOf } from '../org/service';
 import { enqueueNotification, type CardLine } from '../reminders/outbox';
 import type { ExternalContactHooks } from '../wecom-mirror/hooks';
+import { employeeByWecomId } from '../org/reads';
 
 const CONTENT_SHOWN = 40;
 
@@ -22,10 +23,7 @@ interface Who {
 }
 
 async function employee(sequelize: Sequelize, wecomUserid: string, transaction: Transaction): Promise<Who | null> {
-  const [row] = await sequelize.query<{ id: number; name: string; main_department_id: number | null }>(
-    'SELECT id, name, main_department_id FROM users WHERE wecom_userid = ?',
-    { replacements: [wecomUserid], type: QueryTypes.SELECT, transaction },
-  );
+  const row = await employeeByWecomId(sequelize, wecomUserid, transaction);
   return row ? { id: Number(row.id), name: row.name, mainDepartmentId: row.main_department_id === null ? null : Number(row.main_department_id) } : null;
 }
 

@@ -19,6 +19,7 @@ import { assertDictionaryValues } from '../dictionaries/service';
 import { engagementModels, type ContactWayRow } from './models';
 import { requireTags } from './tags';
 import { deleteTemplateOf, saveTemplate } from './welcome';
+import { employeesByIds } from '../org/reads';
 
 /** A fresh `state`: short, in WeCom's limit (30), never reused (the column is unique). */
 export const newState = () => `cw_${randomBytes(6).toString('hex')}`;
@@ -69,10 +70,7 @@ async function contactWayViews(sequelize: Sequelize, rows: ContactWayRow[]): Pro
 /** Active members' WeCom userids, in the order given; a field error for anyone who is not. */
 async function membersOf(sequelize: Sequelize, input: ContactWayInput): Promise<string[]> {
   const wanted = [...new Set([...input.userIds, ...(input.ownerRule === 'fixed' && input.ownerUserId ? [input.ownerUserId] : [])])];
-  const rows = await sequelize.query<{ id: number; wecom_userid: string; main_department_id: number | null }>(
-    `SELECT id, wecom_userid, main_department_id FROM users WHERE id IN (${sqlList(wanted)}) AND status = 'active'`,
-    { replacements: wanted, type: QueryTypes.SELECT },
-  );
+  const rows = (await employeesByIds(sequelize, wanted)).filter((r) => r.status === 'active');
   const found = new Map(rows.map((r) => [Number(r.id), r]));
   if (input.userIds.some((id) => !found.has(id))) throw invalidField('userIds', '成员不存在或已离职');
   if (input.ownerRule === 'fixed' && !found.get(input.ownerUserId!)?.main_department_id)

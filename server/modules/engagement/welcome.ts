@@ -24,6 +24,7 @@ import { xmlText, type XmlObject } from '../../wecom/xml';
 import { audit, type Actor } from '../audit/service';
 import { engagementModels, type WelcomeTemplateRow } from './models';
 import { wecomMediaId } from './media';
+import { employeeByWecomId } from '../org/reads';
 
 const scopeKey = (scope: string, id: number | null | undefined) => (scope === 'corp' ? 'corp' : `${scope}:${id}`);
 
@@ -116,10 +117,7 @@ async function requireScopeTarget(sequelize: Sequelize, scope: string, id: numbe
 
 /** The template for a new contact of `userid` who came through `state`: the most specific enabled one. */
 export async function templateFor(sequelize: Sequelize, userid: string, state: string | null): Promise<WelcomeTemplateRow | null> {
-  const [user] = await sequelize.query<{ id: number; main_department_id: number | null }>('SELECT id, main_department_id FROM users WHERE wecom_userid = ?', {
-    replacements: [userid],
-    type: QueryTypes.SELECT,
-  });
+  const user = await employeeByWecomId(sequelize, userid);
   const keys: string[] = [];
   if (state) {
     const way = (await engagementModels(sequelize).ContactWay.findOne({ where: { state, deleted_at: null } }))?.get();
@@ -285,12 +283,12 @@ export class WelcomeSender {
   /** The customer's name from the mirror, else one quick `externalcontact/get`; the rep's from the org. */
   private async names(externalUserid: string, userid: string): Promise<{ customer: string | null; rep: string }> {
     const { sequelize, wecom } = this.deps;
-    const [[contact], [rep]] = await Promise.all([
+    const [[contact], rep] = await Promise.all([
       sequelize.query<{ name: string }>('SELECT name FROM wecom_external_contacts WHERE external_userid = ?', {
         replacements: [externalUserid],
         type: QueryTypes.SELECT,
       }),
-      sequelize.query<{ name: string }>('SELECT name FROM users WHERE wecom_userid = ?', { replacements: [userid], type: QueryTypes.SELECT }),
+      employeeByWecomId(sequelize, userid),
     ]);
     let customer = contact?.name ?? null;
     if (!customer)

@@ -2,12 +2,11 @@
  * Export of a filtered list to .xlsx in the import's own columns, so an export edited in Excel
  * imports back (upsert) cleanly. Only what the caller may see; audited with the filters used.
  */
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import type { CustomerView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import { IMPORT_KINDS, type ImportKind } from '@shared/imports';
 import type { PartnerView } from '@shared/partners';
-import { sqlList } from '../../db/dialect';
 import { validationFailed } from '../../errors';
 import { audit } from '../audit/service';
 import { listCustomers, type CustomerListQuery } from '../customers/service';
@@ -17,6 +16,7 @@ import type { Caller } from '../roles/ownership';
 import { businessDate } from '@shared/time';
 import { KINDS } from './kinds';
 import { MAX_ROWS, buildWorkbook, type Cell } from './workbook';
+import { employeesByIds } from '../org/reads';
 
 const PAGE = 1000;
 
@@ -74,10 +74,6 @@ export async function exportWorkbook<K extends ImportKind>(
 
 async function userids(sequelize: Sequelize, ids: number[]): Promise<Map<number, string>> {
   const unique = [...new Set(ids)];
-  if (!unique.length) return new Map();
-  const rows = await sequelize.query<{ id: number; wecom_userid: string }>(`SELECT id, wecom_userid FROM users WHERE id IN (${sqlList(unique)})`, {
-    replacements: unique,
-    type: QueryTypes.SELECT,
-  });
+  const rows = await employeesByIds(sequelize, unique);
   return new Map(rows.map((r) => [Number(r.id), r.wecom_userid]));
 }

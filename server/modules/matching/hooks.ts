@@ -9,6 +9,7 @@ import type { ContactChange, ExternalContactHooks } from '../wecom-mirror/hooks'
 import { readSettings } from '../settings/service';
 import { enqueueNotification } from '../reminders/outbox';
 import { linkedCustomerOf, matchContact, matchContacts, recordLinkEvent, type LeadRules, type MatchOutcome } from './service';
+import { employeeByWecomId } from '../org/reads';
 
 /** “新线索” or “已关联”, to the customer's owner, opening the customer. */
 async function notifyOwner(
@@ -64,11 +65,7 @@ export function matchingHooks(sequelize: Sequelize, settingDefaults: CorpSetting
       if (reason === 'transferred') return;
       const link = await linkedCustomerOf(sequelize, externalUserid, transaction);
       if (!link) return;
-      const [who] = await sequelize.query<{ id: number; name: string }>('SELECT id, name FROM users WHERE wecom_userid = ?', {
-        replacements: [userid],
-        type: QueryTypes.SELECT,
-        transaction,
-      });
+      const who = await employeeByWecomId(sequelize, userid, transaction);
       const detail = reason === 'deleted_by_customer' ? `客户删除了${who?.name ?? userid}` : `${who?.name ?? userid}已不再跟进该联系人`;
       await recordLinkEvent(
         sequelize,

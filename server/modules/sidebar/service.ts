@@ -28,6 +28,7 @@ import { linkedCustomerOf, linkFrom, matchContact, type Suggestion } from '../ma
 import { canSee, type Access } from '../roles/access';
 import { fullCustomerCard, readCardHead } from './card-reads';
 import { unmatchedReasons } from './unmatched';
+import { employeeByWecomId } from '../org/reads';
 
 export interface SidebarCaller {
   access: Access;
@@ -227,7 +228,7 @@ export async function groupChatView(sequelize: Sequelize, caller: SidebarCaller,
   const isMember = chat.owner === caller.wecomUserid || members.some((m) => m.type === 1 && m.userid === caller.wecomUserid);
   if (!isMember && caller.access.dataScope !== 'all') throw forbidden('你不在这个客户群中');
   const external = members.filter((m) => m.type === 2).map((m) => m.userid);
-  const [links, contacts, [owner]] = await Promise.all([
+  const [links, contacts, owner] = await Promise.all([
     external.length
       ? sequelize.query<{ external_userid: string; customer_id: number }>(
           `SELECT external_userid, customer_id FROM customer_wecom_links WHERE external_userid IN (${sqlList(external)})`,
@@ -246,7 +247,7 @@ export async function groupChatView(sequelize: Sequelize, caller: SidebarCaller,
           },
         )
       : [],
-    sequelize.query<{ name: string }>('SELECT name FROM users WHERE wecom_userid = ?', { replacements: [chat.owner], type: QueryTypes.SELECT }),
+    employeeByWecomId(sequelize, chat.owner),
   ]);
   const customerOf = new Map(links.map((l) => [l.external_userid, Number(l.customer_id)]));
   const contactName = new Map(contacts.map((c) => [c.external_userid, c.name]));

@@ -3,16 +3,17 @@
  * target per (period, scope, metric) — setting it again replaces the value. Readers see the
  * targets of people and departments inside their data scope; managers set them there.
  */
-import { Op, QueryTypes, type Sequelize, type WhereOptions } from 'sequelize';
+import { Op, type Sequelize, type WhereOptions } from 'sequelize';
 import { fromHundredths, toHundredths } from '@shared/money';
 import { periodKind, type TargetInput, type TargetMetric, type TargetView } from '@shared/targets';
-import { sqlList, upsertRow } from '../../db/dialect';
+import { upsertRow } from '../../db/dialect';
 import { iso, namesById, named } from '../../db/lookup';
 import { notFound } from '../../errors';
 import { audit } from '../audit/service';
 import { canSee, type Access } from '../roles/access';
 import { requireActiveUser, requireDepartment, type Caller } from '../roles/ownership';
 import { targetModels, type TargetRow } from './models';
+import { employeesByIds } from '../org/reads';
 
 /** Stored value: fen for money, the count otherwise. */
 const stored = (metric: TargetMetric, value: number) => (metric === 'sales_amount' ? toHundredths(value) : value);
@@ -22,10 +23,7 @@ const shown = (metric: TargetMetric, value: number | string) => (metric === 'sal
 async function targetVisible(sequelize: Sequelize, access: Access, scopeType: 'user' | 'department', scopeId: number): Promise<boolean> {
   if (access.dataScope === 'all') return true;
   if (scopeType === 'department') return access.scopeDepartmentIds.includes(scopeId);
-  const [user] = await sequelize.query<{ main_department_id: number | null }>('SELECT main_department_id FROM users WHERE id = ?', {
-    replacements: [scopeId],
-    type: QueryTypes.SELECT,
-  });
+  const [user] = await employeesByIds(sequelize, [scopeId]);
   return canSee(access, { ownerUserId: scopeId, departmentId: user?.main_department_id ?? null });
 }
 
@@ -73,11 +71,7 @@ async function targetRows(sequelize: Sequelize, where: WhereOptions): Promise<Ta
 }
 
 async function mainDepartments(sequelize: Sequelize, userIds: number[]): Promise<Map<number, number | null>> {
-  if (userIds.length === 0) return new Map();
-  const rows = await sequelize.query<{ id: number; main_department_id: number | null }>(
-    `SELECT id, main_department_id FROM users WHERE id IN (${sqlList(userIds)})`,
-    { replacements: userIds, type: QueryTypes.SELECT },
-  );
+  const rows = await employeesByIds(sequelize, userIds);
   return new Map(rows.map((r) => [Number(r.id), r.main_department_id === null ? null : Number(r.main_department_id)]));
 }
 

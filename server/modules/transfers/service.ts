@@ -9,7 +9,7 @@
  * Customers of a member who left go through WeCom's 离职继承 APIs, the others through 在职继承.
  */
 import { randomUUID } from 'node:crypto';
-import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { Op, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import type {
   TransferBatchView,
   TransferBookInput,
@@ -21,7 +21,6 @@ import type {
 } from '@shared/transfers';
 import { FAILED_TRANSFER_STATUSES, isFailedTransfer } from '@shared/transfers';
 import type { CardTransfer } from '@shared/sidebar';
-import { sqlList } from '../../db/dialect';
 import { iso, isoOrNull, namesById, named } from '../../db/lookup';
 import { conflict, forbidden, invalidField, notFound } from '../../errors';
 import { enqueueJob } from '../../jobs/jobs';
@@ -34,6 +33,7 @@ import { requireMemberInScope, resolveOwnership, wecomUseridOf, type Caller } fr
 import { contactNames, contactsFollowedBy, followedBy, groupChatNames, groupChatsOwnedBy } from '../wecom-mirror/reads';
 import { transferModels, type NewTransfer, type TransferRow } from './models';
 import { notifyHandedOver } from './notices';
+import { employeesByIds } from '../org/reads';
 
 export const SUBMIT_JOB = 'transfer.submit';
 
@@ -121,10 +121,7 @@ async function giversOf(
 ): Promise<Map<number, { wecomUserid: string; kind: TransferKind }>> {
   const ids = [...new Set(customers.map((c) => c.owner_user_id))];
   if (!ids.length) return new Map();
-  const rows = await sequelize.query<{ id: number; wecom_userid: string; status: string }>(
-    `SELECT id, wecom_userid, status FROM users WHERE id IN (${sqlList(ids)})`,
-    { replacements: ids, type: QueryTypes.SELECT, transaction },
-  );
+  const rows = await employeesByIds(sequelize, ids, transaction);
   return new Map(rows.map((r) => [Number(r.id), { wecomUserid: r.wecom_userid, kind: r.status === 'active' ? 'onjob' : 'resigned' }]));
 }
 

@@ -1,0 +1,39 @@
+/**
+ * Employees as other modules name and place them: the few columns of `users` a callback, a
+ * welcome, a transfer or a target needs, read here so that `users` is read through its owner.
+ * Plain SQL on purpose: these run per callback event and on the welcome's 20 s budget, where a
+ * Sequelize instance per row is cost without use.
+ */
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { UserStatus } from '@shared/permissions';
+import { sqlList } from '../../db/dialect';
+
+export interface EmployeeRef {
+  id: number;
+  wecom_userid: string;
+  name: string;
+  status: UserStatus;
+  main_department_id: number | null;
+}
+
+const COLUMNS = 'id, wecom_userid, name, status, main_department_id';
+
+/** The employee with this WeCom userid (whatever their status), if the org knows them. */
+export async function employeeByWecomId(sequelize: Sequelize, wecomUserid: string, transaction?: Transaction): Promise<EmployeeRef | undefined> {
+  const [row] = await sequelize.query<EmployeeRef>(`SELECT ${COLUMNS} FROM users WHERE wecom_userid = ?`, {
+    replacements: [wecomUserid],
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  return row;
+}
+
+/** The employees of these ids that exist (whatever their status), in no particular order. */
+export async function employeesByIds(sequelize: Sequelize, ids: readonly number[], transaction?: Transaction): Promise<EmployeeRef[]> {
+  if (ids.length === 0) return [];
+  return sequelize.query<EmployeeRef>(`SELECT ${COLUMNS} FROM users WHERE id IN (${sqlList(ids)})`, {
+    replacements: [...ids],
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+}
