@@ -4,7 +4,7 @@
  * per relation, however often WeCom delivers the event. A rep deleting a customer
  * (del_external_contact) is audited as theirs.
  */
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import { audit } from '../audit/service';
 import { customerModels } from '../customers/models';
 import { followUpModels } from '../follow-ups/models';
@@ -13,6 +13,7 @@ import { leadersOf } from '../org/service';
 import { enqueueNotification, type CardLine } from '../reminders/outbox';
 import type { ExternalContactHooks } from '../wecom-mirror/hooks';
 import { employeeByWecomId } from '../org/reads';
+import { contactNames, followRelation } from '../wecom-mirror/reads';
 
 const CONTENT_SHOWN = 40;
 
@@ -28,12 +29,7 @@ async function employee(sequelize: Sequelize, wecomUserid: string, transaction: 
 }
 
 async function contactName(sequelize: Sequelize, externalUserid: string, transaction: Transaction): Promise<string> {
-  const [row] = await sequelize.query<{ name: string }>('SELECT name FROM wecom_external_contacts WHERE external_userid = ?', {
-    replacements: [externalUserid],
-    type: QueryTypes.SELECT,
-    transaction,
-  });
-  return row?.name ?? externalUserid;
+  return (await contactNames(sequelize, [externalUserid], transaction)).get(externalUserid) ?? externalUserid;
 }
 
 async function lastFollowUpLine(sequelize: Sequelize, customerId: number, transaction: Transaction): Promise<CardLine> {
@@ -80,15 +76,8 @@ export function churnHooks(sequelize: Sequelize): Partial<ExternalContactHooks> 
     if (!recipients.size) return;
     const lines: CardLine[] = [{ text: `${name} 删除了${rep?.name ?? userid}（企业微信）` }];
     if (live) lines.push({ text: `客户：${live.name}` }, await lastFollowUpLine(sequelize, live.id, transaction));
-    const [relation] = await sequelize.query<{ deleted_at: Date | string }>(
-      'SELECT deleted_at FROM wecom_follow_relations WHERE external_userid = ? AND userid = ?',
-      {
-        replacements: [externalUserid, userid],
-        type: QueryTypes.SELECT,
-        transaction,
-      },
-    );
-    const at = relation ? new Date(relation.deleted_at).getTime() : Date.now();
+    const relation = await followRelation(sequelize, externalUserid, userid, transaction);
+    const at = relation ? new Date(relation.deleted_at!).getTime() : Date.now();
     for (const user of recipients) {
       await enqueueNotification(
         sequelize,

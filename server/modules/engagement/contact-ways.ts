@@ -7,9 +7,8 @@
  * still name their channel.
  */
 import { randomBytes } from 'node:crypto';
-import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { Op, type Sequelize, type Transaction } from 'sequelize';
 import type { ContactWayInput, ContactWayView } from '@shared/engagement';
-import { sqlList } from '../../db/dialect';
 import { iso, namesById } from '../../db/lookup';
 import { invalidField, notFound } from '../../errors';
 import type { WecomClient } from '../../wecom/client';
@@ -20,6 +19,7 @@ import { engagementModels, type ContactWayRow } from './models';
 import { requireTags } from './tags';
 import { deleteTemplateOf, saveTemplate } from './welcome';
 import { employeesByIds } from '../org/reads';
+import { corpTagNames } from '../wecom-mirror/reads';
 
 /** A fresh `state`: short, in WeCom's limit (30), never reused (the column is unique). */
 export const newState = () => `cw_${randomBytes(6).toString('hex')}`;
@@ -35,17 +35,11 @@ export async function listContactWays(sequelize: Sequelize): Promise<ContactWayV
 async function contactWayViews(sequelize: Sequelize, rows: ContactWayRow[]): Promise<ContactWayView[]> {
   const userIds = [...new Set(rows.flatMap((r) => [...ids(r.user_ids), ...(r.owner_user_id ? [r.owner_user_id] : [])]))];
   const tagIds = [...new Set(rows.flatMap((r) => tagIdsOf(r.tag_ids)))];
-  const [users, tags, welcomes] = await Promise.all([
+  const [users, tagNames, welcomes] = await Promise.all([
     namesById(sequelize, 'users', userIds),
-    tagIds.length
-      ? sequelize.query<{ id: string; name: string }>(`SELECT id, name FROM wecom_corp_tags WHERE id IN (${sqlList(tagIds)}) AND deleted_at IS NULL`, {
-          replacements: tagIds,
-          type: QueryTypes.SELECT,
-        })
-      : [],
+    corpTagNames(sequelize, tagIds),
     engagementModels(sequelize).WelcomeTemplate.findAll({ where: { scope: 'contact_way', scope_id: { [Op.in]: rows.map((r) => r.id) } } }),
   ]);
-  const tagNames = new Map(tags.map((t) => [t.id, t.name]));
   const welcome = new Map(welcomes.map((w) => [w.get().scope_id, w.get().text]));
   const person = (id: number) => ({ id, name: users.get(id) ?? `成员 ${id}` });
   return rows.map((r) => ({

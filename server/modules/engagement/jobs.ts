@@ -28,6 +28,7 @@ import { readSettings } from '../settings/service';
 import { contactWayOf } from './contact-ways';
 import { nextRemarkMobiles, sameMobiles } from './rules';
 import { markContactTags } from './tags';
+import { followRelation } from '../wecom-mirror/reads';
 
 export const TAG_NEW_CONTACT_JOB = 'engagement.tag_new_contact';
 
@@ -51,11 +52,7 @@ export function engagementHooks(sequelize: Sequelize): Partial<ExternalContactHo
   return {
     async onExternalContactChanged(externalUserid: string, userid: string, change, transaction: Transaction) {
       if (change !== 'added') return;
-      const [relation] = await sequelize.query<{ state: string | null }>('SELECT state FROM wecom_follow_relations WHERE external_userid = ? AND userid = ?', {
-        replacements: [externalUserid, userid],
-        type: QueryTypes.SELECT,
-        transaction,
-      });
+      const relation = await followRelation(sequelize, externalUserid, userid, transaction);
       const way = await contactWayOf(sequelize, relation?.state ?? null, transaction);
       const tagIds = way ? (JSON.parse(way.tag_ids) as string[]) : [];
       if (!tagIds.length) return;

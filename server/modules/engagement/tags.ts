@@ -20,6 +20,7 @@ import { loadVisibleCustomer } from '../customers/service';
 import type { Access } from '../roles/access';
 import { mirrorContactFromWecom } from '../wecom-mirror/contact-reader';
 import { markCorpTagsDeleted, markRelationTags, renameCorpTag, upsertAppCorpTags } from '../wecom-mirror/service';
+import { followRelation } from '../wecom-mirror/reads';
 
 interface TagRow {
   id: string;
@@ -139,10 +140,7 @@ export async function markContactTags(sequelize: Sequelize, wecom: WecomClient, 
 async function tagsIfLanded(sequelize: Sequelize, wecom: WecomClient, externalUserid: string, userid: string, change: TagChange): Promise<string[] | null> {
   const read = await mirrorContactFromWecom(sequelize, wecom, externalUserid).catch(() => false);
   if (!read) return null;
-  const [row] = await sequelize.query<{ tag_ids: string | null }>('SELECT tag_ids FROM wecom_follow_relations WHERE external_userid = ? AND userid = ?', {
-    replacements: [externalUserid, userid],
-    type: QueryTypes.SELECT,
-  });
+  const row = await followRelation(sequelize, externalUserid, userid);
   const tagIds = row?.tag_ids ? (JSON.parse(row.tag_ids) as string[]) : [];
   const landed = change.add.every((id) => tagIds.includes(id)) && change.remove.every((id) => !tagIds.includes(id));
   return landed ? tagIds : null;

@@ -25,6 +25,7 @@ import { audit, type Actor } from '../audit/service';
 import { engagementModels, type WelcomeTemplateRow } from './models';
 import { wecomMediaId } from './media';
 import { employeeByWecomId } from '../org/reads';
+import { contactNames } from '../wecom-mirror/reads';
 
 const scopeKey = (scope: string, id: number | null | undefined) => (scope === 'corp' ? 'corp' : `${scope}:${id}`);
 
@@ -283,14 +284,8 @@ export class WelcomeSender {
   /** The customer's name from the mirror, else one quick `externalcontact/get`; the rep's from the org. */
   private async names(externalUserid: string, userid: string): Promise<{ customer: string | null; rep: string }> {
     const { sequelize, wecom } = this.deps;
-    const [[contact], rep] = await Promise.all([
-      sequelize.query<{ name: string }>('SELECT name FROM wecom_external_contacts WHERE external_userid = ?', {
-        replacements: [externalUserid],
-        type: QueryTypes.SELECT,
-      }),
-      employeeByWecomId(sequelize, userid),
-    ]);
-    let customer = contact?.name ?? null;
+    const [contacts, rep] = await Promise.all([contactNames(sequelize, [externalUserid]), employeeByWecomId(sequelize, userid)]);
+    let customer = contacts.get(externalUserid) ?? null;
     if (!customer)
       customer = await wecom
         .hurried(NAME_BUDGET_MS)

@@ -56,3 +56,30 @@ export async function groupChatNames(sequelize: Sequelize, chatIds: readonly str
   );
   return new Map(rows.map((r) => [r.chat_id, r.name]));
 }
+
+/** The names of these corp tags that still exist (a deleted tag is absent). */
+export async function corpTagNames(sequelize: Sequelize, tagIds: readonly string[]): Promise<Map<string, string>> {
+  if (!tagIds.length) return new Map();
+  const rows = await sequelize.query<{ id: string; name: string }>(
+    `SELECT id, name FROM wecom_corp_tags WHERE id IN (${sqlList(tagIds)}) AND deleted_at IS NULL`,
+    {
+      replacements: [...tagIds],
+      type: QueryTypes.SELECT,
+    },
+  );
+  return new Map(rows.map((t) => [t.id, t.name]));
+}
+
+/** A follow relation as mirrored (ended ones too: `deleted_at` set), if WeCom ever told of it. */
+export async function followRelation(
+  sequelize: Sequelize,
+  externalUserid: string,
+  userid: string,
+  transaction?: Transaction,
+): Promise<{ state: string | null; tag_ids: string | null; deleted_at: Date | string | null } | undefined> {
+  const [row] = await sequelize.query<{ state: string | null; tag_ids: string | null; deleted_at: Date | string | null }>(
+    'SELECT state, tag_ids, deleted_at FROM wecom_follow_relations WHERE external_userid = ? AND userid = ?',
+    { replacements: [externalUserid, userid], type: QueryTypes.SELECT, transaction },
+  );
+  return row;
+}
