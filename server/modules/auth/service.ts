@@ -1,4 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+// Raw SQL on other modules' tables, on purpose: the caller read is one statement over the session, its user
+// and their roles (sessions, users, roles/access's joins): every request runs it, and a read per module
+// would triple its round trips.
 import type { Config } from '../../../config';
 import type { IdentityResolver } from '../../http/auth';
 import { sessionToken } from './session';

@@ -1,4 +1,7 @@
 /** The customer page: the profile plus a summary of its process (counts, primary contact, latest follow-ups). */
+// Raw SQL on other modules' tables, on purpose: the page's counts are one statement of COUNT subqueries
+// over the tables of contacts, follow-ups, holdings, sales and matching — one round trip for the page
+// instead of one per module.
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { CustomerDetail, FollowUpView } from '@shared/customers';
 import { fromHundredths } from '@shared/money';

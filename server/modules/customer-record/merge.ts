@@ -5,6 +5,9 @@
  * from the sources; a source phone the target lacks survives as a contact. Sources are soft-deleted
  * with `merged_into_id`. One transaction, one audit entry.
  */
+// Raw SQL on other modules' tables, on purpose: the stage and owner history are the customer's own tables
+// (customers and customer-record are one domain, split so that what other modules import does not import
+// them back); every other module's rows move through its owner's move function.
 import type { Sequelize } from 'sequelize';
 import type { MergeResult } from '@shared/customers';
 import { updateRows } from '../../db/dialect';

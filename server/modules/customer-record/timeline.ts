@@ -4,6 +4,9 @@
  * UNION of (kind, id, time); each kind's rows are then loaded by id. Trades and sales carry a
  * business date, not a time: they sort at the start of that day.
  */
+// Raw SQL on other modules' tables, on purpose: the page is cut in SQL over a UNION of every kind's (kind,
+// id, time), which needs one ORDER BY … LIMIT across the tables of follow-ups, holdings, sales, matching
+// and the mirror; a read per module could not page it.
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { TimelineEntry, TimelineKind } from '@shared/customers';
 import type { PageOf } from '@shared/http';

@@ -2,6 +2,8 @@
  * Customer profiles (server/README.md#data-model, #permissions-and-data-scopes). Every read and write goes through the caller's data
  * scope: out of scope is 404 for a record and invisible in lists.
  */
+// Raw SQL on other modules' tables, on purpose: the list's filter by WeCom follower is a subquery over
+// matching's links and the mirror's relations inside the one paged, scoped list statement.
 import { Op, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { CustomerCreateInput, CustomerUpdateInput, CustomerView } from '@shared/customers';
 import type { PageOf } from '@shared/http';

@@ -4,6 +4,10 @@
  * instants are compared against the period's China-midnight bounds. Sales are read from the
  * monthly rollup (`sales_monthly`, kept by the sales service): every period is whole months.
  */
+// Raw SQL on other modules' tables, on purpose: the dashboards are aggregates (COUNT, SUM, GROUP BY over
+// the rollups and the tables of customers, sales, holdings, follow-ups, matching and the mirror) computed
+// by the database in a statement each; reading rows through each module to sum them here would move every
+// row.
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { ChannelRow } from '@shared/engagement';
 import type {

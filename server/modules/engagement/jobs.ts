@@ -14,6 +14,9 @@
  *   no edit that changes only remark mobiles (96361), so the relation is read from WeCom right
  *   before it is written: a number the rep typed there themselves is kept.
  */
+// Raw SQL on other modules' tables, on purpose: the remark write-back's candidates are one join of
+// customers, their links, their owners and the live relations (the pairs whose remark must change); the
+// tagging job keeps its live-tag check in its run (an empty list must keep failing as it did).
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { CorpSettings } from '@shared/settings';
 import { sqlList } from '../../db/dialect';

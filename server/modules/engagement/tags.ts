@@ -7,6 +7,9 @@
  * rep changes in the WeCom client arrives as `edit_external_contact`, which is only mirrored —
  * nothing is written back, so no change goes round in a loop.
  */
+// Raw SQL on other modules' tables, on purpose: engagement edits corp tags through WeCom and reads the
+// mirror's tag and relation tables set-based (the tag list, who has which tag); the mirror keeps writing
+// them.
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { CorpTagGroupView } from '@shared/engagement';
 import { sqlList } from '../../db/dialect';

@@ -9,6 +9,8 @@
  * read, from the mirror or with a 1.2 s budget; without it the placeholder stays empty. One row
  * per WelcomeCode (unique) makes the welcome go out once across WeCom's repeated deliveries.
  */
+// Raw SQL on other modules' tables, on purpose: the template scopes read the department tree and the sends
+// list joins the mirror's contact names, each in one statement for the page.
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { CallbackEventType, ChangeTypeOf } from '@shared/events';
 import type { WelcomeAttachment, WelcomeScope, WelcomeTemplateInput, WelcomeTemplateView, WelcomeSendView, WelcomeSendStatus } from '@shared/engagement';

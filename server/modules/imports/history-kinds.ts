@@ -7,6 +7,9 @@
  * A row identical to one already on file (same customer, product, day, amount…) is a duplicate
  * and skipped, so importing the same file twice records nothing twice.
  */
+// Raw SQL on other modules' tables, on purpose: history imports work a batch of rows at a time in one
+// transaction: set-based reads of the batch's customers, holdings, sales and follow-ups (and opening the
+// batch's closed holdings in one statement) instead of a module call per row.
 import { createHash } from 'node:crypto';
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import { z } from 'zod';

@@ -3,6 +3,8 @@
  * inside the importer's scope, duplicates found within the file and on file, and an outcome —
  * create, update, skip or fail — with every problem named by row and column.
  */
+// Raw SQL on other modules' tables, on purpose: an owner column matches a WeCom userid or an active
+// employee's name in one read per distinct value.
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { DICTIONARY_TYPES, type DictionariesResponse } from '@shared/dictionaries';
 import type { ImportMode, ImportRowError } from '@shared/imports';

@@ -6,6 +6,8 @@
  * remembered for every instance — and a pair already asked about is not asked again for a minute,
  * so a bad id cannot make us call WeCom in a loop.
  */
+// Raw SQL on other modules' tables, on purpose: matching reads the mirror's contact and relations of the
+// contact it links, in the hook's transaction.
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { forbidden, notFound } from '../../errors';
 import type { ContactReader } from '../wecom-mirror/contact-reader';

@@ -3,6 +3,8 @@
  * typing a phone into the WeCom remark) or synced is matched in the same transaction as its
  * mirror; a relation ending leaves the link in place and records that the contact was lost.
  */
+// Raw SQL on other modules' tables, on purpose: a new contact's lead is created from the customer and the
+// mirrored contact read in one join, in the callback's transaction.
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { CorpSettings } from '@shared/settings';
 import type { ContactChange, ExternalContactHooks } from '../wecom-mirror/hooks';

@@ -4,6 +4,8 @@
  * away from a customer the rep cannot see is refused. Every change is audited and lands in the
  * customer's timeline.
  */
+// Raw SQL on other modules' tables, on purpose: the contacts no link covers are an anti-join of the mirror
+// with matching's own links.
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { CustomerCreateInput, CustomerView } from '@shared/customers';
 import type { MatchedBy } from '@shared/matching';

@@ -9,6 +9,9 @@
  * Several equal candidates never link: they become suggestions. A contact with no match and no
  * suggestion may become a lead (corp setting `autoCreateLeads`).
  */
+// Raw SQL on other modules' tables, on purpose: matching is set-based: a page of contacts is matched
+// against customers and contacts by unionid, phone and name in one statement per key, with the mirror's
+// rows read alongside.
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { MatchedBy } from '@shared/matching';
 import { normalizePhone } from '@shared/phone';

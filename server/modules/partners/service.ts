@@ -3,6 +3,8 @@
  * type, status (洽谈中 → 已签约 → 合作中 → 暂停 / 终止), owner, department and follow-ups, under the
  * same data-scope rules as customers.
  */
+// Raw SQL on other modules' tables, on purpose: a partner's sales totals are one aggregate over
+// product_sales: sales import partners, so partners cannot import sales back.
 import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { PageOf } from '@shared/http';
 import { fromHundredths } from '@shared/money';

@@ -6,6 +6,8 @@
  * those who have not had today's (people or customers that arrived after the scheduled run —
  * on a first start, the whole demo corp): each person still gets one digest a day at most.
  */
+// Raw SQL on other modules' tables, on purpose: the day's digest reads every owner's due customers in one
+// statement for the corp (not a read per owner).
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { businessDate, startOfBusinessDay } from '@shared/time';
 import { insertIgnoringDuplicates, updateRows } from '../../db/dialect';

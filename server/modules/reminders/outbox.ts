@@ -7,6 +7,8 @@
  * card. Delivery is at least once: a crash after WeCom accepted but before `sent` was written
  * sends that one message again.
  */
+// Raw SQL on other modules' tables, on purpose: the outbox lists show the recipient's name joined in the
+// paged statement.
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { PageOf } from '@shared/http';

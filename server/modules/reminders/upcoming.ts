@@ -4,6 +4,8 @@
  * holdings that mature within 14 days (the money comes back: a conversation to have). The
  * workbench lists them for the caller's scope; the daily digest announces each one once.
  */
+// Raw SQL on other modules' tables, on purpose: the upcoming list is one scoped read across customers,
+// holdings and products (risk assessments and maturities due).
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { UpcomingDates } from '@shared/notifications';
 import { fromHundredths } from '@shared/money';

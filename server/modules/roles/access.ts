@@ -2,6 +2,8 @@
  * What a user may do and see: permissions and the data scope, from their roles and their
  * departments (server/README.md#permissions-and-data-scopes). `scopeWhere` is the one filter every CRM query applies.
  */
+// Raw SQL on other modules' tables, on purpose: roles sit below the org (the org grants them), so access
+// reads the org's departments and memberships itself: the data scope is a join in every scoped query.
 import { Op, QueryTypes, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import { sqlList } from '../../db/dialect';
 import { ALL_PERMISSIONS, DATA_SCOPES, isPermission, type DataScopeKind, type Permission } from '@shared/permissions';

@@ -3,6 +3,8 @@
  * subdepartments too (the nearest mapped ancestor wins); with none up to the root, `sales`.
  * Only first-time members get it — a role changed by hand is never overwritten by a sync.
  */
+// Raw SQL on other modules' tables, on purpose: roles sit below the org, so a department's default role is
+// read beside the department in one statement.
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { DepartmentRoleView } from '@shared/org';
 import type { DataScopeKind } from '@shared/permissions';

@@ -3,6 +3,8 @@
  * record they create or hand over may get — active people and live departments inside the
  * caller's own data scope.
  */
+// Raw SQL on other modules' tables, on purpose: roles sit below the org, so who may own a record (status,
+// department) is read from the org's tables here.
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { forbidden, validationFailed } from '../../errors';
 import type { Actor } from '../audit/service';

@@ -4,6 +4,9 @@
  * customer with its owner's name, the 活码 channel, whether a transfer exists), then the
  * customer's lists side by side. Nothing is cached: each card reads the database as it stands.
  */
+// Raw SQL on other modules' tables, on purpose: the sidebar card is the hot path (README#performance): its
+// head is one statement over the customer, the link, the mirror, the owner, settings and the open transfer,
+// its lists one each.
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { z } from 'zod';
 import type { FollowUpView } from '@shared/customers';

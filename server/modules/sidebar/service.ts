@@ -7,6 +7,8 @@
  * caller's scope. A follower outside the customer's scope may still log follow-ups on it (协同跟进)
  * when the corp allows, and the owner is told.
  */
+// Raw SQL on other modules' tables, on purpose: the sidebar resolves a contact or a group chat to customers
+// with joins over the mirror and matching's links, in one statement each, on the sidebar's budget.
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { FollowUpView } from '@shared/customers';
 import type { SuggestionView } from '@shared/matching';
