@@ -1,5 +1,7 @@
 // Lint for the whole tree (`npm run lint`, part of `npm test`). Besides the recommended rules it
 // encodes the layering of server/README.md#modules-and-their-arrows as import restrictions, so a wrong arrow fails the build.
+// Which module may import which (the layers, no cycle) is checked by test/unit/module-graph.test.ts
+// over scripts/module-graph.ts, which reads the imports with TypeScript's parser.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
