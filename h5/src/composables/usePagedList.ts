@@ -4,7 +4,7 @@
  */
 import type { PageOf } from '@shared/http';
 import { ref, shallowRef } from 'vue';
-import { ApiError } from '@/api/client';
+import { errorMessage } from '@/api/client';
 
 export function usePagedList<T>(fetchPage: (page: number) => Promise<PageOf<T>>) {
   const items = shallowRef<T[]>([]);
@@ -40,7 +40,7 @@ export function usePagedList<T>(fetchPage: (page: number) => Promise<PageOf<T>>)
       error.value = null;
     } catch (err) {
       if (mine !== generation) return;
-      error.value = err instanceof ApiError ? err.message : '加载失败，点击重试';
+      error.value = errorMessage(err, '加载失败，点击重试');
     } finally {
       if (mine === generation) loading.value = false;
     }
