@@ -6,6 +6,9 @@ import type { PageOf } from '@shared/http';
 import { ref, shallowRef } from 'vue';
 import { errorMessage } from '@/api/client';
 
+/** A paged list's state and actions, as `usePagedList` gives them (what the kit's `<PagedList>` takes). */
+export type PagedList<T> = ReturnType<typeof usePagedList<T>>;
+
 export function usePagedList<T>(fetchPage: (page: number) => Promise<PageOf<T>>) {
   const items = shallowRef<T[]>([]);
   const total = ref<number | null>(null);
