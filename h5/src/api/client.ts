@@ -30,14 +30,6 @@ export function errorMessage(err: unknown, fallback: string): string {
   return err instanceof ApiError ? err.message : fallback;
 }
 
-/**
- * A form's errors from a failed save: the server's field issues under their field names and its
- * message under `_` (the form-level line); `fallback` under `_` when the server never answered.
- */
-export function formErrors(err: unknown, fallback: string): Record<string, string> {
-  return err instanceof ApiError ? { ...err.fieldErrors, _: err.message } : { _: fallback };
-}
-
 type Query = Record<string, string | number | boolean | undefined | null>;
 
 export interface RequestOptions {
