@@ -21,6 +21,13 @@ const VENDOR_CORE =
 const APP_CORE =
   /h5[\\/]src[\\/](?:api[\\/](?:client|sidebar|engagement)\.ts|stores[\\/](?:session|dictionaries|corpTags)\.ts|format\.ts|boot\.ts|composables[\\/](?:openedOnce|useSidebar)\.ts|components[\\/](?:FollowUpCells\.vue|business[\\/](?:DueLabel\.vue|dates\.ts)))|shared[\\/](?:labels|time|risk-profile|transfer-status)\.ts/;
 
+/**
+ * The H5 kit (components/kit/, with usePagedList under its PagedList) as one chunk: the pages share
+ * it, and every chunk of its own would be one more name in the route table of the entry chunk the
+ * sidebar boots with.
+ */
+const KIT = /h5[\\/]src[\\/](?:components[\\/]kit[\\/]|composables[\\/]usePagedList\.ts)/;
+
 const serverOrigin = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 
 export default defineConfig(({ mode }) => ({
@@ -55,6 +62,7 @@ export default defineConfig(({ mode }) => ({
           groups: [
             { name: 'vendor', test: VENDOR_CORE, priority: 10 },
             { name: 'app', test: APP_CORE, priority: 5 },
+            { name: 'kit', test: KIT, priority: 4 },
           ],
         },
       },

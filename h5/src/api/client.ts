@@ -21,6 +21,15 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * What to show the user for a failure: our server's own Chinese message when it answered one,
+ * `fallback` (the page's Chinese words for what failed) for anything else. The one place the H5
+ * turns a caught error into text.
+ */
+export function errorMessage(err: unknown, fallback: string): string {
+  return err instanceof ApiError ? err.message : fallback;
+}
+
 type Query = Record<string, string | number | boolean | undefined | null>;
 
 export interface RequestOptions {

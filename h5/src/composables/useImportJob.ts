@@ -4,7 +4,7 @@
  */
 import type { ImportJobView, ImportKind, ImportMode } from '@shared/imports';
 import { onBeforeUnmount, ref } from 'vue';
-import { ApiError } from '@/api/client';
+import { errorMessage } from '@/api/client';
 import { importsApi } from '@/api/imports';
 
 const POLL_MS = 1_000;
@@ -23,7 +23,7 @@ export function useImportJob() {
       job.value = await importsApi.job(id);
       error.value = null;
     } catch (err) {
-      error.value = err instanceof ApiError ? err.message : '获取导入进度失败';
+      error.value = errorMessage(err, '获取导入进度失败');
     }
     if (running(job.value)) timer = setTimeout(() => void follow(id), POLL_MS);
   }
@@ -36,7 +36,7 @@ export function useImportJob() {
       job.value = started;
       await follow(started.id);
     } catch (err) {
-      error.value = err instanceof ApiError ? err.message : '操作失败，请重试';
+      error.value = errorMessage(err, '操作失败，请重试');
     } finally {
       busy.value = false;
     }

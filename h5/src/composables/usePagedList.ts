@@ -4,7 +4,10 @@
  */
 import type { PageOf } from '@shared/http';
 import { ref, shallowRef } from 'vue';
-import { ApiError } from '@/api/client';
+import { errorMessage } from '@/api/client';
+
+/** A paged list's state and actions, as `usePagedList` gives them (what the kit's `<PagedList>` takes). */
+export type PagedList<T> = ReturnType<typeof usePagedList<T>>;
 
 export function usePagedList<T>(fetchPage: (page: number) => Promise<PageOf<T>>) {
   const items = shallowRef<T[]>([]);
@@ -40,7 +43,7 @@ export function usePagedList<T>(fetchPage: (page: number) => Promise<PageOf<T>>)
       error.value = null;
     } catch (err) {
       if (mine !== generation) return;
-      error.value = err instanceof ApiError ? err.message : '加载失败，点击重试';
+      error.value = errorMessage(err, '加载失败，点击重试');
     } finally {
       if (mine === generation) loading.value = false;
     }

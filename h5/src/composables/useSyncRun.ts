@@ -4,7 +4,7 @@
  */
 import type { SyncRunJson } from '@shared/sync';
 import { onBeforeUnmount, ref } from 'vue';
-import { ApiError, api } from '@/api/client';
+import { ApiError, api, errorMessage } from '@/api/client';
 
 const POLL_MS = 1_000;
 
@@ -21,7 +21,7 @@ export function useSyncRun(path: 'org' | 'external-contacts') {
       latest.value = history.value[0] ?? null;
       error.value = null;
     } catch (err) {
-      error.value = err instanceof ApiError ? err.message : '加载失败';
+      error.value = errorMessage(err, '加载失败');
     }
     if (latest.value?.status === 'running') timer = setTimeout(() => void refresh(), POLL_MS);
   }
@@ -32,7 +32,7 @@ export function useSyncRun(path: 'org' | 'external-contacts') {
       await api.post(`/api/admin/sync/${path}`);
     } catch (err) {
       // 409: one is already running — show it rather than fail.
-      if (!(err instanceof ApiError && err.status === 409)) error.value = err instanceof ApiError ? err.message : '启动失败';
+      if (!(err instanceof ApiError && err.status === 409)) error.value = errorMessage(err, '启动失败');
     } finally {
       starting.value = false;
     }

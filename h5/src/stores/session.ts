@@ -1,7 +1,7 @@
 import type { MeResponse, Permission } from '@shared/permissions';
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { api, ApiError } from '@/api/client';
+import { api, errorMessage } from '@/api/client';
 import { sidebarBoot } from '@/boot';
 
 /** The logged-in user, their roles, data scope and permissions (from /api/me). */
@@ -20,7 +20,7 @@ export const useSessionStore = defineStore('session', () => {
         error.value = null;
       })
       .catch((err: unknown) => {
-        error.value = err instanceof ApiError ? err.message : '无法获取登录信息';
+        error.value = errorMessage(err, '无法获取登录信息');
       })
       .finally(() => {
         loading = null;

@@ -1,7 +1,7 @@
 import type { MetaResponse } from '@shared/http';
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { api, ApiError } from '@/api/client';
+import { api, errorMessage } from '@/api/client';
 
 /** Facts about the running server the shell shows before any login: version and WeCom mode. */
 export const useSystemStore = defineStore('system', () => {
@@ -13,7 +13,7 @@ export const useSystemStore = defineStore('system', () => {
       meta.value = await api.get<MetaResponse>('/api/meta');
       error.value = null;
     } catch (err) {
-      error.value = err instanceof ApiError ? err.message : '无法连接服务器';
+      error.value = errorMessage(err, '无法连接服务器');
     }
   }
 

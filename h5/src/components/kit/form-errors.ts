@@ -1,0 +1,40 @@
+/**
+ * A form's errors, keyed by field (`_`: the form's own line). The rules are the server's: a form
+ * checks what it is about to send with the very zod schema the route validates with (from
+ * `@shared/…`, messages from the shared Chinese locale shared/zod-zh.ts), so every problem shows
+ * next to its field at once, before the request, and the H5 can never refuse what the server takes.
+ *
+ * The schema comes through `load` (a dynamic `import('@shared/…')`): zod stays out of the chunks
+ * a page paints with (above all the sidebar's first paint) and arrives on the first check.
+ */
+import type { ZodType } from 'zod';
+import { ApiError } from '@/api/client';
+
+export type FieldErrors = Record<string, string>;
+
+/** A form's own words for a field's problem: a text, or one chosen by the value sent (undefined: the schema's). */
+export type Wording = Record<string, string | ((value: unknown) => string | undefined)>;
+
+/**
+ * Every field's first problem with `body` under `schema`; empty when it passes. `wording` words a
+ * field's problem the form's own way (a picker's "请选择…" where the schema only says it is empty).
+ */
+export async function schemaErrors(load: () => Promise<ZodType>, body: object, wording: Wording = {}): Promise<FieldErrors> {
+  const result = (await load()).safeParse(body);
+  if (result.success) return {};
+  const found: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const field = issue.path.length ? String(issue.path[0]) : '_';
+    const own = wording[field];
+    found[field] ??= (typeof own === 'function' ? own((body as Record<string, unknown>)[field]) : own) ?? issue.message;
+  }
+  return found;
+}
+
+/**
+ * A form's errors from a failed save: the server's field issues under their field names and its
+ * message under `_` (the form-level line); `fallback` under `_` when the server never answered.
+ */
+export function formErrors(err: unknown, fallback: string): FieldErrors {
+  return err instanceof ApiError ? { ...err.fieldErrors, _: err.message } : { _: fallback };
+}

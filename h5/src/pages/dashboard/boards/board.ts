@@ -1,0 +1,54 @@
+/** What the dashboard's boards share: the breakdown charts under a board, the comparison line, the drill-down links. */
+import type { AmountBy, CountBy } from '@shared/dashboard';
+import type { RouteLocationRaw } from 'vue-router';
+import type { ChartItem } from '@/components/charts/options';
+import { yuanText } from '@/format';
+
+/** One bar chart under a board, and where its bars lead. */
+export interface Breakdown {
+  key: string;
+  title: string;
+  color: string;
+  items: ChartItem[];
+  /** Where a bar leads, or null for a bar that leads nowhere (未填写). */
+  target: (index: number) => RouteLocationRaw | null;
+  /** "查看客户" under the chart. */
+  action: string;
+  testid: string;
+  empty?: string;
+}
+
+export const countItems = (rows: CountBy[], unit: string): ChartItem[] =>
+  rows.map((r) => ({ label: r.label, value: r.count, text: `${r.count}`, detail: `${r.count} ${unit}` }));
+export const amountItems = (rows: AmountBy[]): ChartItem[] =>
+  rows.map((r) => ({ label: r.name, value: r.amount, text: yuanText(r.amount).replace(' ', ''), detail: `${yuanText(r.amount)}（${r.count} 笔）` }));
+
+/** The customer list filtered by `query`, within the dashboard's department (0: all). */
+export const customersWhere = (departmentId: number, query: Record<string, string>): RouteLocationRaw => ({
+  path: '/customers',
+  query: { ...query, ...(departmentId ? { departmentId: String(departmentId) } : {}) },
+});
+
+export interface Delta {
+  text: string;
+  /** Green when it moved the good way, red the bad way, grey when flat. */
+  tone: 'good' | 'bad' | '';
+}
+
+/** "新增较上季度 ↑12（25%）", "与上季度持平"; null before the previous period has loaded. */
+export function delta(
+  compareText: string,
+  name: string,
+  current: number,
+  previous: number | undefined,
+  kind: 'count' | 'amount',
+  goodWhen: 'up' | 'down' = 'up',
+): Delta | null {
+  if (previous === undefined) return null;
+  const diff = current - previous;
+  if (diff === 0) return { text: `${name}与${compareText}持平`, tone: '' };
+  const arrow = diff > 0 ? '↑' : '↓';
+  const size = kind === 'amount' ? yuanText(Math.abs(diff)).replace(' ', '') : String(Math.abs(diff));
+  const percent = previous > 0 ? `（${Math.round((Math.abs(diff) / previous) * 1000) / 10}%）` : '';
+  return { text: `${name}较${compareText} ${arrow}${size}${percent}`, tone: diff > 0 === (goodWhen === 'up') ? 'good' : 'bad' };
+}
