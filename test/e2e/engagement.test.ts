@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
 import { identitiesOf, seedDemoCrm } from '../../scripts/demo-data';
-import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { launchBrowser, loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
 import { deliverCallbacks, requireH5Build, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
 
 /** What the dev shim puts on `window` for every message it "sends" into the chat. */
@@ -20,7 +20,7 @@ async function until(page: Page, expression: string, timeoutMs = 10_000): Promis
   const deadline = Date.now() + timeoutMs;
   while (!(await page.evaluate<boolean>(expression))) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${expression}`);
-    await page.waitForTimeout(100);
+    await nextPaint(page);
   }
 }
 /** How many CSS pixels the page is wider than the window (0 when nothing sticks out). */
@@ -44,12 +44,12 @@ describe('customer operations in Chromium at 375x812', () => {
     await server.db.sequelize.query("UPDATE jobs SET run_at = ? WHERE status = 'queued'", { replacements: [new Date(Date.now() - 1000)] });
     await server.services.jobs.drain();
   };
-  /** Toasts and sheets animate; screenshots wait for them to settle. */
-  const settle = (page: Page) => page.waitForTimeout(400);
+  /** Lets the page paint before a screenshot (the browser helper turns animations off, so nothing is mid-slide). */
+  const settle = (page: Page) => nextPaint(page);
   /** No toast, sheet or dropdown over the page: for a screenshot of the page itself. */
   const calm = async (page: Page) => {
     await until(page, "[...document.querySelectorAll('.van-toast, .van-overlay, .van-dropdown-item')].every((e) => getComputedStyle(e).display === 'none')");
-    await page.waitForTimeout(100);
+    await nextPaint(page);
   };
 
   beforeAll(async () => {

@@ -5,7 +5,7 @@
  */
 import { QueryTypes } from 'sequelize';
 import { queueDailyDigests } from '../../server/modules/reminders/digest';
-import { loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
+import { loginThroughSimulator, nextPaint, openPhonePage, screenshot } from '../helpers/browser';
 import { crmClient } from '../helpers/crm';
 import { useH5Suite } from '../helpers/h5-suite';
 
@@ -56,7 +56,7 @@ describe('issue 29 admin pages in Chromium at 375x812', () => {
     await page.getByTestId('role').filter({ hasText: '角色管理员' }).click();
     const sheet = page.getByTestId('role-sheet');
     await sheet.getByText('灰色的选项你自己没有，不能授予。').waitFor();
-    await page.waitForTimeout(400); // the sheet slides in
+    await nextPaint(page);
     await screenshot(page, 'admin-role-beyond-reach');
 
     // Vant marks a disabled choice's label `…__label--disabled` (greyed).
