@@ -331,8 +331,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     expect(await retrying.getByTestId('event-retry').count()).toBe(0);
     await dead.scrollIntoViewIfNeeded();
     await screenshot(page, 'admin-event-log', { screen: true });
-    await dead.getByTestId('event-retry').click();
-    await page.locator('.van-toast', { hasText: '已重新排队' }).waitFor();
+    await Promise.all([page.locator('.van-toast', { hasText: '已重新排队' }).waitFor(), dead.getByTestId('event-retry').click()]);
     const [retried] = await query<{ n: number }>("SELECT COUNT(*) AS n FROM audit_logs WHERE action = 'event.retry'");
     expect(Number(retried!.n)).toBe(1);
 
@@ -353,8 +352,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await nextPaint(page);
     await screenshot(page, 'admin-digest-time-picker', { screen: true });
     await page.getByTestId('digest-time-picker').getByText('确认').click();
-    await page.getByTestId('remark-write-back-name').click();
-    await page.locator('.van-toast', { hasText: '已保存' }).waitFor();
+    await Promise.all([page.locator('.van-toast', { hasText: '已保存' }).waitFor(), page.getByTestId('remark-write-back-name').click()]);
     await calm(page);
     await screenshot(page, 'admin-notifications-remarks');
     const [setting] = await query<{ value: string }>("SELECT value FROM corp_settings WHERE name = 'remarkWriteBackName'");

@@ -210,8 +210,7 @@ describe('投资者适当性: risk assessment, the sale check, exceptions and �
     await picker.getByText('确认').click();
     await page.getByTestId('risk-expires-error').waitFor();
     const message = await page.getByTestId('risk-expires-error').innerText();
-    await page.getByTestId('customer-save').click();
-    await page.locator('.van-toast').getByText('请检查风险测评').waitFor();
+    await Promise.all([page.locator('.van-toast').getByText('请检查风险测评').waitFor(), page.getByTestId('customer-save').click()]);
     await page.getByTestId('risk-expires-on').scrollIntoViewIfNeeded();
     await settle(page);
     await screenshot(page, 'suitability-form-bad-dates', { screen: true });
