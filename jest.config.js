@@ -10,6 +10,9 @@ module.exports = {
   },
   moduleNameMapper: { '^@shared/(.*)$': '<rootDir>/shared/$1' },
   testTimeout: 30000,
+  // One migrated database per run, copied into each test's scratch database (test/helpers/template-database.ts).
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
   // Two cores: one worker per core keeps MySQL schemas and Chromium from starving each other.
   maxWorkers: 2,

@@ -1,7 +1,7 @@
 /** 管理 in Chromium at 375×812: an admin starts an org sync and watches it finish; reps never see it. */
 import { join } from 'node:path';
 import { QueryTypes } from 'sequelize';
-import { loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
+import { loginThroughSimulator, nextPaint, openPhonePage, screenshot } from '../helpers/browser';
 import { useH5Suite } from '../helpers/h5-suite';
 import { deliverCallbacks } from '../helpers/server';
 
@@ -58,7 +58,7 @@ describe('admin pages in Chromium at 375x812', () => {
     await screenshot(page, 'admin-roles');
     await page.getByTestId('role').filter({ hasText: '部门经理' }).click();
     await page.getByTestId('role-sheet').getByText('数据范围').waitFor();
-    await page.waitForTimeout(400); // the sheet slides in
+    await nextPaint(page);
     await screenshot(page, 'admin-role-edit');
     await page.getByTestId('role-sheet').locator('.van-popup__close-icon').click();
     await page.getByRole('tab', { name: '人员' }).click();
@@ -70,7 +70,7 @@ describe('admin pages in Chromium at 375x812', () => {
       .click();
     await page.getByTestId('save-user-roles').click();
     await page.getByTestId('user').filter({ hasText: '王强' }).locator('.van-tag', { hasText: '部门经理' }).waitFor();
-    await page.waitForTimeout(400); // the sheet slides away
+    await nextPaint(page);
     await screenshot(page, 'admin-user-roles');
     const [held] = await suite.server.db.sequelize.query<{ codes: string }>(
       "SELECT GROUP_CONCAT(r.code) AS codes FROM user_roles ur JOIN roles r ON r.id = ur.role_id JOIN users u ON u.id = ur.user_id WHERE u.wecom_userid = 'rep-east-2'",
@@ -99,7 +99,7 @@ describe('admin pages in Chromium at 375x812', () => {
     await row.getByText('路演').waitFor();
     await row.locator('.van-switch').click();
     await row.locator('.disabled').waitFor();
-    await page.waitForTimeout(400);
+    await nextPaint(page);
     await screenshot(page, 'admin-dictionaries');
     const [value] = await suite.server.db.sequelize.query<{ enabled: number | boolean }>(
       "SELECT enabled FROM dictionaries WHERE type = 'customer_source' AND code = 'roadshow'",
@@ -120,7 +120,7 @@ describe('admin pages in Chromium at 375x812', () => {
     await page.getByTestId('audit-filter').getByText('人员').click();
     await page.getByTestId('audit-entry').filter({ hasText: '设置用户角色' }).first().click();
     await page.getByTestId('audit-detail').getByText('"after"').waitFor();
-    await page.waitForTimeout(400); // the sheet slides in
+    await nextPaint(page);
     await screenshot(page, 'admin-audit');
     const kinds = await page.getByTestId('audit-entry').allInnerTexts();
 
@@ -142,9 +142,13 @@ describe('admin pages in Chromium at 375x812', () => {
     await page.getByTestId('audit-action').click();
     await page.getByTestId('audit-action-sheet').getByText('登录', { exact: true }).click();
     await page.getByTestId('audit-range').click();
+    // The list the three filters give: the answer to the request with the range, rendered.
+    const filtered = page.waitForResponse((r) => r.url().includes('/api/admin/audit-logs') && r.url().includes('since='));
     await page.locator('.van-calendar__confirm').click(); // the range starts as today – today
+    await filtered;
+    await page.getByTestId('audit-log').locator('.van-list__loading').waitFor({ state: 'hidden' });
     await page.getByTestId('audit-entry').first().waitFor();
-    await page.waitForTimeout(300);
+    await nextPaint(page);
     await screenshot(page, 'admin-audit-filters');
     const entries = await page.getByTestId('audit-entry').allInnerTexts();
 
@@ -208,7 +212,7 @@ describe('admin pages in Chromium at 375x812', () => {
     await page.getByTestId('reminder-settings').waitFor();
     await page.getByTestId('run-digest').click();
     await page.getByTestId('notification').first().waitFor();
-    await page.waitForTimeout(300);
+    await nextPaint(page);
     await screenshot(page, 'admin-notifications');
 
     expect(await page.getByTestId('notification-log').innerText()).toContain('今日客户跟进提醒');

@@ -9,7 +9,7 @@
 import type { Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
 import { businessDate } from '@shared/time';
-import { loginThroughSimulator, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
 import { useH5Suite } from '../helpers/h5-suite';
 
 const today = businessDate(new Date());
@@ -22,7 +22,7 @@ async function calm(page: Page): Promise<void> {
   await page.waitForFunction(() =>
     Array.from(document.querySelectorAll('.van-toast, .van-overlay, .van-dropdown-item')).every((e) => getComputedStyle(e).display === 'none'),
   );
-  await page.waitForTimeout(150);
+  await nextPaint(page);
 }
 
 /** The browser's own "Failed to load resource: 400/409" lines for requests the test means to fail. */
@@ -63,7 +63,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await page.touchscreen.tap(box.x + box.width / 2, box.y + 4 + 15); // the first (largest) row
     const picked = page.getByTestId('chart-stage-picked');
     await picked.waitFor();
-    await page.waitForTimeout(200);
+    await nextPaint(page);
     await screenshot(page, 'mgr-dashboard-bar-tapped', { screen: true });
     const [label] = (await picked.locator('.picked-name').innerText()).split(' · ');
     await picked.getByText('查看客户').click();
@@ -97,7 +97,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await sheet.getByText('请填写目标值').waitFor();
     await sheet.getByTestId('target-input').locator('input').fill('100');
     await sheet.getByTestId('target-draft-warning').waitFor();
-    await page.waitForTimeout(300);
+    await nextPaint(page);
     await screenshot(page, 'mgr-target-sheet', { screen: true });
     const draftWarning = await sheet.getByTestId('target-draft-warning').innerText();
     await sheet.getByTestId('target-save').click();
@@ -124,7 +124,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await sheet.getByTestId('target-input').locator('input').fill('1.5');
     await sheet.getByTestId('target-save').click();
     await sheet.getByText('数量目标必须是整数').waitFor();
-    await page.waitForTimeout(300);
+    await nextPaint(page);
     await screenshot(page, 'mgr-target-bad-input', { screen: true });
     await sheet.locator('.van-popup__close-icon').click();
 
@@ -134,7 +134,8 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await page.getByTestId('dashboard-filters').locator('.van-dropdown-menu__item').first().click();
     await page.locator('.van-dropdown-item__option', { hasText: '其他月份、季度或年份' }).click();
     await page.getByTestId('period-picker').locator('.van-picker-column__item', { hasText: '按年' }).click();
-    await page.waitForTimeout(500);
+    await page.getByTestId('period-picker').locator('.van-picker-column__item--selected', { hasText: '按年' }).waitFor();
+    await nextPaint(page);
     await screenshot(page, 'mgr-dashboard-period-picker', { screen: true });
     await page.getByTestId('period-picker').getByText('确认').click();
     await page.waitForURL((url) => url.searchParams.get('period') === YEAR);
@@ -163,7 +164,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await sheet.getByTestId('role-name').locator('input').fill('运营主管');
     await sheet.getByTestId('save-role').click();
     await sheet.getByText('编码以小写字母开头').waitFor();
-    await page.waitForTimeout(300);
+    await nextPaint(page);
     await screenshot(page, 'admin-role-create-bad', { screen: true });
     await sheet.getByTestId('role-code').locator('input').fill('ops_lead');
     await sheet.getByTestId('role-scope').getByText('本部门', { exact: true }).click();
@@ -330,8 +331,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     expect(await retrying.getByTestId('event-retry').count()).toBe(0);
     await dead.scrollIntoViewIfNeeded();
     await screenshot(page, 'admin-event-log', { screen: true });
-    await dead.getByTestId('event-retry').click();
-    await page.locator('.van-toast', { hasText: '已重新排队' }).waitFor();
+    await Promise.all([page.locator('.van-toast', { hasText: '已重新排队' }).waitFor(), dead.getByTestId('event-retry').click()]);
     const [retried] = await query<{ n: number }>("SELECT COUNT(*) AS n FROM audit_logs WHERE action = 'event.retry'");
     expect(Number(retried!.n)).toBe(1);
 
@@ -349,11 +349,10 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await page.getByTestId('remark-write-back').waitFor();
     await page.getByTestId('digest-time').click();
     await page.getByTestId('digest-time-picker').waitFor();
-    await page.waitForTimeout(400);
+    await nextPaint(page);
     await screenshot(page, 'admin-digest-time-picker', { screen: true });
     await page.getByTestId('digest-time-picker').getByText('确认').click();
-    await page.getByTestId('remark-write-back-name').click();
-    await page.locator('.van-toast', { hasText: '已保存' }).waitFor();
+    await Promise.all([page.locator('.van-toast', { hasText: '已保存' }).waitFor(), page.getByTestId('remark-write-back-name').click()]);
     await calm(page);
     await screenshot(page, 'admin-notifications-remarks');
     const [setting] = await query<{ value: string }>("SELECT value FROM corp_settings WHERE name = 'remarkWriteBackName'");

@@ -6,13 +6,13 @@
  */
 import type { Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
-import { loginThroughSimulator, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { loginThroughSimulator, nextPaint, openPhonePage, pickPreviousOption, screenshot, type PhonePage } from '../helpers/browser';
 import { useH5Suite } from '../helpers/h5-suite';
 
 /** How many CSS pixels the page is wider than the window (0 when nothing sticks out). */
 const overflow = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
-/** Lets a sheet or a toast finish its animation before a screenshot. */
-const settle = (page: Page, ms = 400) => page.waitForTimeout(ms);
+/** Lets the page paint before a screenshot (the browser helper turns animations off, so nothing is mid-slide). */
+const settle = (page: Page) => nextPaint(page);
 const CHINA_OFFSET_MS = 8 * 3_600_000;
 
 describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 375x812', () => {
@@ -130,7 +130,7 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     await screenshot(page, 'business-sale-form-filled');
     await page.getByTestId('sale-save').click();
     await page.getByTestId('customer-sales').getByTestId('sale-row').filter({ hasText: product }).first().waitFor();
-    await settle(page, 800);
+    await settle(page);
     await screenshot(page, 'business-customer-sales');
     const row = await page.getByTestId('customer-sales').getByTestId('sale-row').filter({ hasText: '12.35 万元' }).first().innerText();
     await page.goto('/sales');
@@ -243,7 +243,7 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     await page.getByTestId('trade-save').click();
     await card().getByTestId('holding-record').first().waitFor();
     await card().getByTestId('holding-amount').filter({ hasNotText: before }).waitFor();
-    await settle(page, 800);
+    await settle(page);
     await screenshot(page, 'business-holding-records');
     const firstRecord = await card().getByTestId('holding-record').first().innerText();
     const [after] = await db().query<{ amount_fen: number }>('SELECT amount_fen FROM holdings WHERE id = ?', {
@@ -316,7 +316,7 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     await page.getByTestId('contact-phone').locator('input').fill('139 0000 1111');
     await page.getByTestId('contact-save').click();
     await page.getByTestId('contact').filter({ hasText: '测试联系人' }).waitFor();
-    await settle(page, 800);
+    await settle(page);
     await screenshot(page, 'business-contacts');
     const href = await page.getByTestId('contact').filter({ hasText: '测试联系人' }).getByTestId('tel-link').getAttribute('href');
     await page.getByTestId('contact').filter({ hasText: '测试联系人' }).click();
@@ -405,26 +405,20 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     await page.getByTestId('write-follow-up').click();
     await page.getByTestId('follow-up-content').locator('textarea').fill('很长的跟进记录。'.repeat(120));
     const counter = await page.getByTestId('follow-up-content').locator('.van-field__word-limit').innerText();
-    // A tap landing while the sheet still slides up can be lost on a busy machine: tap again then.
+    // The sheet is in place at once (no slide-up to lose the tap in: the browser helper turns motion off).
     await page.getByTestId('follow-up-time').click();
-    await page
-      .getByTestId('date-time-picker')
-      .waitFor({ timeout: 5_000 })
-      .catch(async () => {
-        await page.getByTestId('follow-up-time').click();
-        await page.getByTestId('date-time-picker').waitFor();
-      });
+    await page.getByTestId('date-time-picker').waitFor();
     await settle(page);
     await screenshot(page, 'business-follow-up-time-picker', { screen: true });
     // An earlier day: the option above the picked one on the day wheel (on the 1st, on the month wheel).
     const picker = page.getByTestId('date-time-picker');
-    const earlier = (column: number) =>
-      picker.locator('.van-picker-column').nth(column).locator('.van-picker-column__item--selected').locator('xpath=preceding-sibling::*[1]');
-    if (await earlier(2).count()) await earlier(2).click();
-    else await earlier(1).click();
-    await settle(page, 800);
+    const column = (n: number) => picker.locator('.van-picker-column').nth(n);
+    const hasEarlier = (n: number) => column(n).locator('.van-picker-column__item--selected').locator('xpath=preceding-sibling::*[1]').count();
+    await pickPreviousOption(column((await hasEarlier(2)) ? 2 : 1));
     await page.getByTestId('date-time-picker').getByRole('button', { name: '下一步' }).click();
     await page.getByTestId('date-time-picker').getByRole('button', { name: '确定' }).click();
+    await page.getByTestId('date-time-picker').waitFor({ state: 'hidden' });
+    await page.getByTestId('follow-up-time').filter({ hasNotText: '现在' }).waitFor();
     await settle(page);
     const when = await page.getByTestId('follow-up-time').innerText();
     const save = page.getByTestId('follow-up-save');
@@ -434,7 +428,7 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     });
     const note = await page.getByTestId('next-note').innerText();
     await screenshot(page, 'business-follow-up-long', { screen: true });
-    // Wait for the toast from before the click: on a busy machine it may come and go quickly.
+    // The toast is awaited from before the click: it shows for 2 s, which a busy machine can spend elsewhere.
     await Promise.all([page.locator('.van-toast').getByText('已保存').waitFor(), save.click()]);
     const [saved] = await db().query<{ at: string | Date }>(
       "SELECT followed_at AS at FROM follow_ups WHERE customer_id = ? AND content LIKE '很长的跟进记录%' ORDER BY id DESC LIMIT 1",

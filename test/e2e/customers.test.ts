@@ -1,6 +1,6 @@
 /** The 客户 pages in Chromium at 375×812 over the demo data, as rep-east-1. */
 import { QueryTypes } from 'sequelize';
-import { loginThroughSimulator, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
 import { useH5Suite } from '../helpers/h5-suite';
 
 describe('customer pages in Chromium at 375x812', () => {
@@ -86,7 +86,7 @@ describe('customer pages in Chromium at 375x812', () => {
     await page.getByTestId('follow-up-content').locator('textarea').fill('渠道回访：确认下季度代销额度');
     await page.getByTestId('follow-up-save').click();
     await page.getByTestId('partner-follow-ups').getByText('渠道回访：确认下季度代销额度').waitFor();
-    await page.waitForTimeout(400); // the sheet slides away
+    await nextPaint(page);
     await screenshot(page, 'partner-detail');
 
     expect(count).toBe('共 2 家代销机构');
@@ -110,7 +110,7 @@ describe('customer pages in Chromium at 375x812', () => {
     await page.getByTestId('person-option').filter({ hasText: '王强' }).click();
     await page.getByRole('button', { name: '确认' }).click();
     await page.getByTestId('customer-head').getByText('负责人 王强').waitFor();
-    await page.waitForTimeout(600); // the dialog and the sheet fade out
+    await nextPaint(page);
     await screenshot(page, 'customer-transferred');
     const [owner] = await suite.server.db.sequelize.query<{ userid: string }>(
       'SELECT u.wecom_userid AS userid FROM customers c JOIN users u ON u.id = c.owner_user_id WHERE c.id = ?',

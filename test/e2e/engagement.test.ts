@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
 import { identitiesOf, seedDemoCrm } from '../../scripts/demo-data';
-import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { launchBrowser, loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
 import { deliverCallbacks, requireH5Build, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
 
 /** What the dev shim puts on `window` for every message it "sends" into the chat. */
@@ -20,7 +20,7 @@ async function until(page: Page, expression: string, timeoutMs = 10_000): Promis
   const deadline = Date.now() + timeoutMs;
   while (!(await page.evaluate<boolean>(expression))) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${expression}`);
-    await page.waitForTimeout(100);
+    await nextPaint(page);
   }
 }
 /** How many CSS pixels the page is wider than the window (0 when nothing sticks out). */
@@ -44,12 +44,12 @@ describe('customer operations in Chromium at 375x812', () => {
     await server.db.sequelize.query("UPDATE jobs SET run_at = ? WHERE status = 'queued'", { replacements: [new Date(Date.now() - 1000)] });
     await server.services.jobs.drain();
   };
-  /** Toasts and sheets animate; screenshots wait for them to settle. */
-  const settle = (page: Page) => page.waitForTimeout(400);
+  /** Lets the page paint before a screenshot (the browser helper turns animations off, so nothing is mid-slide). */
+  const settle = (page: Page) => nextPaint(page);
   /** No toast, sheet or dropdown over the page: for a screenshot of the page itself. */
   const calm = async (page: Page) => {
     await until(page, "[...document.querySelectorAll('.van-toast, .van-overlay, .van-dropdown-item')].every((e) => getComputedStyle(e).display === 'none')");
-    await page.waitForTimeout(100);
+    await nextPaint(page);
   };
 
   beforeAll(async () => {
@@ -153,11 +153,9 @@ describe('customer operations in Chromium at 375x812', () => {
     const wayWelcome = page.locator('[data-testid=welcome-template][data-scope=contact_way]');
     expect(await wayWelcome.innerText()).toContain(CODE_NAME);
     // The switch turns a template off (and on again) without opening it.
-    await wayWelcome.getByTestId('welcome-enabled').click();
-    await page.locator('.van-toast', { hasText: '已停用' }).waitFor();
+    await Promise.all([page.locator('.van-toast', { hasText: '已停用' }).waitFor(), wayWelcome.getByTestId('welcome-enabled').click()]);
     await wayWelcome.locator('[data-testid=welcome-enabled][aria-checked=false]').waitFor();
-    await wayWelcome.getByTestId('welcome-enabled').click();
-    await page.locator('.van-toast', { hasText: '已启用' }).waitFor();
+    await Promise.all([page.locator('.van-toast', { hasText: '已启用' }).waitFor(), wayWelcome.getByTestId('welcome-enabled').click()]);
     expect(new URL(page.url()).pathname).toBe('/admin/welcome');
     await wayWelcome.locator('[data-testid=welcome-enabled][aria-checked=true]').waitFor();
     expect(errors).toEqual([]);
@@ -179,8 +177,10 @@ describe('customer operations in Chromium at 375x812', () => {
     await page.getByTestId('save-corp-tag').click();
     await group.getByTestId('corp-tag').filter({ hasText: '积极进取型' }).waitFor();
     const consoleGroup = page.getByTestId('corp-tag-group').filter({ hasText: '客户等级' });
-    await consoleGroup.getByTestId('corp-tag').filter({ hasText: '高净值' }).click();
-    await page.locator('.van-toast', { hasText: '在企业微信管理后台创建，请在后台修改' }).waitFor();
+    await Promise.all([
+      page.locator('.van-toast', { hasText: '在企业微信管理后台创建，请在后台修改' }).waitFor(),
+      consoleGroup.getByTestId('corp-tag').filter({ hasText: '高净值' }).click(),
+    ]);
     await screenshot(page, 'engagement-corp-tags', { screen: true });
 
     expect((await group.getByTestId('corp-tag').allInnerTexts()).sort()).toEqual(['积极进取型', '稳健型'].sort());
@@ -272,8 +272,7 @@ describe('customer operations in Chromium at 375x812', () => {
     await expect(visible(page, 'quick-reply').count()).resolves.toBe(1);
     await settle(page);
     await screenshot(page, 'engagement-sidebar-quick-replies', { screen: true });
-    await reply.getByTestId('quick-reply-send').click();
-    await page.locator('.van-toast', { hasText: '模拟发送到当前聊天' }).waitFor();
+    await Promise.all([page.locator('.van-toast', { hasText: '模拟发送到当前聊天' }).waitFor(), reply.getByTestId('quick-reply-send').click()]);
     await screenshot(page, 'engagement-sidebar-sent', { screen: true });
 
     const sent = await page.evaluate<SentMessages>('window.__sentChatMessages ?? []');
@@ -309,8 +308,10 @@ describe('customer operations in Chromium at 375x812', () => {
     const { page, errors } = admin;
 
     await page.goto('/admin/contact-ways');
-    await page.getByTestId('contact-way').filter({ hasText: CODE_NAME }).getByTestId('simulate-scan').click();
-    await page.locator('.van-toast', { hasText: '扫码添加了 rep-east-1' }).waitFor();
+    await Promise.all([
+      page.locator('.van-toast', { hasText: '扫码添加了 rep-east-1' }).waitFor(),
+      page.getByTestId('contact-way').filter({ hasText: CODE_NAME }).getByTestId('simulate-scan').click(),
+    ]);
     await deliverCallbacks(server);
     await runJobs();
     const [lead] = await server.db.sequelize.query<{ state: string; n: number }>(

@@ -5,7 +5,7 @@
  */
 import { QueryTypes } from 'sequelize';
 import { queueDailyDigests } from '../../server/modules/reminders/digest';
-import { loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
+import { loginThroughSimulator, nextPaint, openPhonePage, screenshot } from '../helpers/browser';
 import { crmClient } from '../helpers/crm';
 import { useH5Suite } from '../helpers/h5-suite';
 
@@ -30,12 +30,13 @@ describe('issue 29 admin pages in Chromium at 375x812', () => {
     await loginThroughSimulator(phone, '/admin/notifications', 'admin');
     await page.getByTestId('reminder-settings').waitFor();
 
-    await page.getByTestId('run-digest').click();
-    await page.locator('.van-toast', { hasText: '已为 1 人生成今日提醒，本次发送 1 条' }).waitFor();
+    await Promise.all([page.locator('.van-toast', { hasText: '已为 1 人生成今日提醒，本次发送 1 条' }).waitFor(), page.getByTestId('run-digest').click()]);
     await screenshot(page, 'admin-digest-caught-up');
     await page.locator('.van-toast').waitFor({ state: 'hidden' });
-    await page.getByTestId('run-digest').click();
-    await page.locator('.van-toast', { hasText: '今日提醒已发给 1 人，没有还未收到的人，本次发送 0 条' }).waitFor();
+    await Promise.all([
+      page.locator('.van-toast', { hasText: '今日提醒已发给 1 人，没有还未收到的人，本次发送 0 条' }).waitFor(),
+      page.getByTestId('run-digest').click(),
+    ]);
     const [digests] = await suite.server.db.sequelize.query<{ n: number }>("SELECT COUNT(*) AS n FROM notifications WHERE kind = 'digest'", {
       type: QueryTypes.SELECT,
     });
@@ -56,7 +57,7 @@ describe('issue 29 admin pages in Chromium at 375x812', () => {
     await page.getByTestId('role').filter({ hasText: '角色管理员' }).click();
     const sheet = page.getByTestId('role-sheet');
     await sheet.getByText('灰色的选项你自己没有，不能授予。').waitFor();
-    await page.waitForTimeout(400); // the sheet slides in
+    await nextPaint(page);
     await screenshot(page, 'admin-role-beyond-reach');
 
     // Vant marks a disabled choice's label `…__label--disabled` (greyed).

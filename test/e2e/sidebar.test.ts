@@ -5,7 +5,7 @@
 import type { Browser } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
 import { identitiesOf, seedDemoCrm } from '../../scripts/demo-data';
-import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { launchBrowser, loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
 import { deliverCallbacks, startTestServer, syncExternalContacts, syncOrg, requireH5Build, type TestServer } from '../helpers/server';
 
 describe('chat sidebar in Chromium at 375x812', () => {
@@ -88,7 +88,7 @@ describe('chat sidebar in Chromium at 375x812', () => {
     });
 
     await page.goto(`/sidebar?contact=${linked.externalUserid}`, { waitUntil: 'load' });
-    await page.waitForTimeout(300);
+    await nextPaint(page);
     const skeleton = await page.locator('.boot-skeleton').isVisible();
     await screenshot(page, 'sidebar-first-paint', { screen: true });
     release();
@@ -106,7 +106,8 @@ describe('chat sidebar in Chromium at 375x812', () => {
     await screenshot(page, 'sidebar-follow-up-sheet');
     await page.getByTestId('follow-up-save').click();
     await page.getByTestId('latest-follow-ups').getByText('侧边栏记录：客户想了解稳健型理财').waitFor();
-    await page.waitForTimeout(400); // the toast fades
+    await page.getByTestId('next-follow-up').filter({ hasNotText: '未安排' }).waitFor();
+    await nextPaint(page);
     await screenshot(page, 'sidebar-after-follow-up');
 
     const first = await page.getByTestId('latest-follow-ups').locator('.van-cell').first().innerText();
@@ -123,7 +124,10 @@ describe('chat sidebar in Chromium at 375x812', () => {
     await page.getByTestId('customer-stage').getByText('商机').waitFor();
     await page.getByTestId('next-follow-up').click();
     await page.locator('.van-action-sheet__item', { hasText: '明天' }).click();
-    await page.waitForTimeout(400);
+    await page
+      .getByTestId('next-follow-up')
+      .filter({ hasText: /\d+月\d+日/ })
+      .waitFor();
 
     expect((await page.getByTestId('customer-stage').innerText()).trim()).toBe('商机');
     expect(await page.getByTestId('next-follow-up').innerText()).toMatch(/\d+月\d+日/);

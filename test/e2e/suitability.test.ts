@@ -6,13 +6,13 @@
  */
 import type { Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
-import { loginThroughSimulator, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { loginThroughSimulator, nextPaint, openPhonePage, pickPreviousOption, screenshot, type PhonePage } from '../helpers/browser';
 import { useH5Suite } from '../helpers/h5-suite';
 
 /** How many CSS pixels the page is wider than the window (0 when nothing sticks out). */
 const overflow = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
-/** Lets a sheet or a toast finish its animation before a screenshot. */
-const settle = (page: Page, ms = 400) => page.waitForTimeout(ms);
+/** Lets the page paint before a screenshot (the browser helper turns animations off, so nothing is mid-slide). */
+const settle = (page: Page) => nextPaint(page);
 const CHINA_OFFSET_MS = 8 * 3_600_000;
 const todayChina = () => new Date(Date.now() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
 const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -206,15 +206,11 @@ describe('投资者适当性: risk assessment, the sale check, exceptions and �
     await settle(page);
     await screenshot(page, 'suitability-expiry-picker', { screen: true });
     // Two years back on the year wheel: a year before the assessment.
-    for (let i = 0; i < 2; i++) {
-      await picker.locator('.van-picker-column').nth(0).locator('.van-picker-column__item--selected').locator('xpath=preceding-sibling::*[1]').click();
-      await settle(page, 800);
-    }
+    for (let i = 0; i < 2; i++) await pickPreviousOption(picker.locator('.van-picker-column').nth(0));
     await picker.getByText('确认').click();
     await page.getByTestId('risk-expires-error').waitFor();
     const message = await page.getByTestId('risk-expires-error').innerText();
-    await page.getByTestId('customer-save').click();
-    await page.locator('.van-toast').getByText('请检查风险测评').waitFor();
+    await Promise.all([page.locator('.van-toast').getByText('请检查风险测评').waitFor(), page.getByTestId('customer-save').click()]);
     await page.getByTestId('risk-expires-on').scrollIntoViewIfNeeded();
     await settle(page);
     await screenshot(page, 'suitability-form-bad-dates', { screen: true });
@@ -227,11 +223,10 @@ describe('投资者适当性: risk assessment, the sale check, exceptions and �
     const assessedPicker = page.getByTestId('date-picker').filter({ hasText: '测评日期' });
     await assessedPicker.waitFor();
     await settle(page);
-    const back = (column: number) =>
-      assessedPicker.locator('.van-picker-column').nth(column).locator('.van-picker-column__item--selected').locator('xpath=preceding-sibling::*[1]');
+    const column = (n: number) => assessedPicker.locator('.van-picker-column').nth(n);
+    const hasEarlier = (n: number) => column(n).locator('.van-picker-column__item--selected').locator('xpath=preceding-sibling::*[1]').count();
     // In January, a year back instead.
-    await ((await back(1).count()) ? back(1) : back(0)).click();
-    await settle(page, 800);
+    await pickPreviousOption(column((await hasEarlier(1)) ? 1 : 0));
     await assessedPicker.getByText('确认').click();
     await page
       .getByTestId('risk-assessed-on')
@@ -312,10 +307,7 @@ describe('投资者适当性: risk assessment, the sale check, exceptions and �
       await settle(page);
       await screenshot(page, 'suitability-w320-expiry-picker', { screen: true });
       const sheetOverflow = await overflow(page);
-      for (let i = 0; i < 2; i++) {
-        await picker.locator('.van-picker-column').nth(0).locator('.van-picker-column__item--selected').locator('xpath=preceding-sibling::*[1]').click();
-        await settle(page, 800);
-      }
+      for (let i = 0; i < 2; i++) await pickPreviousOption(picker.locator('.van-picker-column').nth(0));
       await picker.getByText('确认').click();
       await page.getByTestId('risk-expires-error').waitFor();
       await page.getByTestId('risk-expires-on').scrollIntoViewIfNeeded();

@@ -6,7 +6,7 @@
 import type { Browser } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
 import { identitiesOf, seedDemoCrm } from '../../scripts/demo-data';
-import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { launchBrowser, loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
 import { deliverCallbacks, requireH5Build, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
 
 describe('customer transfers in Chromium at 375x812', () => {
@@ -56,7 +56,7 @@ describe('customer transfers in Chromium at 375x812', () => {
     await page.getByTestId('person-search').locator('input').fill('赵敏');
     await page.getByTestId('person-option').filter({ hasText: '赵敏' }).click();
     await page.getByTestId('transfer-message').locator('textarea').fill('您好，之后由赵敏为您服务，有事随时找她。');
-    await page.waitForTimeout(400); // the dialog fades in
+    await nextPaint(page);
     await screenshot(page, 'transfer-confirm', { screen: true });
     await page.getByRole('button', { name: '确认转移' }).click();
     await page.getByText('已把 2 位客户转给 赵敏').waitFor();
@@ -133,7 +133,7 @@ describe('customer transfers in Chromium at 375x812', () => {
     await page.getByTestId('person-option').filter({ hasText: '李娜' }).click();
     await page.getByRole('button', { name: '确认转移' }).click();
     await page.getByText(/已转给 李娜/).waitFor();
-    await page.waitForTimeout(500);
+    await nextPaint(page);
     await screenshot(page, 'transfer-unassigned-assigned');
 
     const [left] = await server.db.sequelize.query<{ n: number }>(

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS_DIR = resolve(__dirname, '../artifacts');
@@ -36,6 +36,34 @@ export interface PhonePage {
   errors: string[];
 }
 
+/**
+ * Injected into every page a test opens: nothing slides, fades or spins. Vant's sheets, dialogs,
+ * toasts and pickers animate with CSS; a tap or a screenshot that lands mid-slide was the cause of
+ * the flaky browser flows (a tap on 跟进时间 lost while the follow-up sheet slid up). Without
+ * transitions Vue's <Transition> ends on the next frame (it reads no duration from the computed
+ * style), so a sheet is in place as soon as it is in the DOM and a closed one is gone at once.
+ * The only Vant parts that wait for `transitionend` are a picker column being dragged (tests tap
+ * options, which set the value at once), the collapse and popover (unused) and the notice bar's
+ * marquee (which then simply stays still).
+ */
+export const NO_MOTION_CSS =
+  '*, *::before, *::after { transition: none !important; animation: none !important; caret-color: transparent !important; scroll-behavior: auto !important; }';
+
+/**
+ * Adds NO_MOTION_CSS to every document of a context as early as the document has an element to
+ * hang it on (a string: the root tsconfig has no DOM types). The H5's CSP allows inline styles.
+ */
+const NO_MOTION_SCRIPT = `(() => {
+  const add = () => {
+    const style = document.createElement('style');
+    style.setAttribute('data-test', 'no-motion');
+    style.textContent = ${JSON.stringify(NO_MOTION_CSS)};
+    (document.head || document.documentElement).appendChild(style);
+  };
+  if (document.documentElement) add();
+  else document.addEventListener('readystatechange', add, { once: true });
+})();`;
+
 export const DESKTOP_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 
 /** A phone (375×812 unless `viewport` says otherwise), or a desktop browser with `desktop`. */
@@ -56,6 +84,7 @@ export async function openPhonePage(
       'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36',
     baseURL,
   });
+  await context.addInitScript({ content: NO_MOTION_SCRIPT });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (msg) => {
@@ -84,4 +113,25 @@ export async function loginThroughSimulator(phone: PhonePage, path: string, user
   await page.waitForURL((url) => url.pathname === path.split('?')[0]);
   // The 401 that started the login is expected; count errors from here on.
   phone.errors.length = 0;
+}
+
+/**
+ * Resolves once the page has painted what its DOM holds now (two animation frames). With motion
+ * off (NO_MOTION_CSS) that is the final picture, so a screenshot waits for this, never for a time.
+ */
+export async function nextPaint(page: Page): Promise<void> {
+  await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))');
+}
+
+/**
+ * Taps the option just above a Vant picker column's selected one and waits until the column has
+ * selected it: a second tap resolved before the re-render would tap the old option's neighbour again.
+ */
+export async function pickPreviousOption(column: Locator): Promise<void> {
+  const selected = column.locator('.van-picker-column__item--selected');
+  const before = (await selected.innerText()).trim();
+  await selected.locator('xpath=preceding-sibling::*[1]').click();
+  const literal = before.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const same = new RegExp(`^\\s*${literal}\\s*$`);
+  await column.locator('.van-picker-column__item--selected').filter({ hasNotText: same }).waitFor();
 }

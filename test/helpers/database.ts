@@ -9,9 +9,12 @@
  *   });
  */
 import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Sequelize } from 'sequelize';
 import type { DatabaseConfig } from '../../config';
 import { migrateUp, openDatabase } from '../../server/db';
+import { copyMysqlTemplate, copySqliteTemplate, hasMysqlTemplate, sqliteTemplateFile } from './template-database';
 
 export interface DatabaseTarget {
   label: 'sqlite' | 'mysql';
@@ -37,19 +40,36 @@ export interface ScratchDatabase extends TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates (and, unless `migrate: false`, migrates) a database nobody else uses. */
+/**
+ * Creates (and, unless `migrate: false`, migrates) a database nobody else uses. Migrated means a
+ * copy of the run's migrated template (template-database.ts) when globalSetup made one.
+ */
 export async function createScratchDatabase(target: DatabaseTarget, options: { migrate?: boolean } = {}): Promise<ScratchDatabase> {
+  const migrate = options.migrate !== false;
   let config: DatabaseConfig;
   let dropSchema = async () => {};
+  let fill = (sequelize: Sequelize): Promise<unknown> => migrateUp(sequelize);
   if (target.label === 'sqlite') {
     const storage = target.sqliteFile ?? ':memory:';
     config = { dialect: 'sqlite', storage, url: `sqlite:${storage}` };
+    const template = sqliteTemplateFile();
+    if (migrate && template && storage === ':memory:') {
+      fill = (sequelize) => copySqliteTemplate(sequelize, template);
+    } else if (migrate && template && !existsSync(storage)) {
+      mkdirSync(dirname(storage), { recursive: true });
+      copyFileSync(template, storage);
+      fill = async () => {};
+    }
   } else {
     const server = new URL(target.serverUrl!);
     const schema = `wcrm_t_${process.pid}_${randomBytes(4).toString('hex')}`;
     const admin = await openDatabase({ dialect: 'mysql', url: server.toString() });
     await admin.query(`CREATE DATABASE \`${schema}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     await admin.close();
+    if (migrate && hasMysqlTemplate() && target.serverUrl === process.env.TEST_DATABASE_URL) {
+      await copyMysqlTemplate(server.toString(), schema);
+      fill = async () => {};
+    }
     const url = new URL(server.toString());
     url.pathname = `/${schema}`;
     config = { dialect: 'mysql', url: url.toString() };
@@ -60,7 +80,7 @@ export async function createScratchDatabase(target: DatabaseTarget, options: { m
     };
   }
   const sequelize = await openDatabase(config);
-  if (options.migrate !== false) await migrateUp(sequelize);
+  if (migrate) await fill(sequelize);
   return {
     sequelize,
     config,

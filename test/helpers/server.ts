@@ -13,7 +13,9 @@ import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
 import type { SyncRunView } from '../../server/modules/sync-runs/models';
 import { createLogger, type Logger } from '../../server/logger';
 import type { EventWorker, WorkerOptions } from '../../server/modules/wecom-events/worker';
-import type { WecomClient } from '../../server/wecom';
+import { SqlKvStore } from '../../server/db/kv-store';
+import { WecomClient } from '../../server/wecom';
+import type { WecomClientOptions } from '../../server/wecom/client';
 import { createWecomSimulator, simulatorOptionsFor, type SimulatorOptions, type WecomSimulator } from '../../scripts/wecom-simulator/index';
 import { createScratchDatabase, type DatabaseTarget, type ScratchDatabase } from './database';
 
@@ -50,6 +52,11 @@ export async function startTestServer(
     serveH5?: boolean;
     simulator?: SimulatorOptions;
     worker?: Partial<WorkerOptions>;
+    /**
+     * The WeCom client's own options over the configured ones, e.g. `sleep` for a test that runs
+     * many calls through an outage: the client's backoff between retries is real time otherwise.
+     */
+    wecomClient?: Partial<WecomClientOptions>;
   } = {},
 ): Promise<TestServer> {
   const db = await createScratchDatabase(options.target ?? { label: 'sqlite' });
@@ -70,7 +77,18 @@ export async function startTestServer(
     eventRetryDelayMs: 10,
     ...options.simulator,
   });
-  const services = createServices(config, logger, db.sequelize, { worker: { retryBaseMs: 0, ...options.worker } });
+  const ownClient = options.wecomClient
+    ? new WecomClient({
+        apiBase: config.wecom.apiBase,
+        corpId: config.wecom.corpId,
+        agentId: config.wecom.agentId,
+        secrets: { agent: config.wecom.agentSecret, contact: config.wecom.contactSecret, external: config.wecom.externalSecret },
+        store: new SqlKvStore(db.sequelize),
+        logger,
+        ...options.wecomClient,
+      })
+    : undefined;
+  const services = createServices(config, logger, db.sequelize, { worker: { retryBaseMs: 0, ...options.worker }, wecom: ownClient });
   const { wecom, worker } = services;
   const app = createApp(services, { wecomSimulator: simulator.listener, h5Dir: options.serveH5 ? H5_DIST : undefined });
   server.on('request', app.callback());
