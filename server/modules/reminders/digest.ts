@@ -10,7 +10,7 @@
 // statement for the corp (not a read per owner).
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { businessDate, startOfBusinessDay } from '@shared/time';
-import { insertIgnoringDuplicates, updateRows } from '../../db/dialect';
+import { insertIgnoringDuplicates, retryOnDeadlock, updateRows } from '../../db/dialect';
 import { enqueueNotification, type CardLine } from './outbox';
 import { ASSESSMENT_NOTICE_DAYS, MATURITY_NOTICE_DAYS, upcomingDates, type ExpiringAssessment, type MaturingHolding } from './upcoming';
 
@@ -43,16 +43,21 @@ interface Tally {
 
 /** Queues today's digests (see DigestMode); a person gets one digest a China day at most. */
 export async function queueDailyDigests(sequelize: Sequelize, now: Date, staleDays: number, mode: DigestMode = 'once'): Promise<DigestOutcome> {
+  // Two catch-ups at once can deadlock on MySQL (both hold the day's row shared after the duplicate
+  // insert, then both want it exclusive): the victim runs again and finds what the other queued.
+  return retryOnDeadlock(() => queueDigestsOnce(sequelize, now, staleDays, mode));
+}
+
+async function queueDigestsOnce(sequelize: Sequelize, now: Date, staleDays: number, mode: DigestMode): Promise<DigestOutcome> {
   const day = businessDate(now);
   const today = startOfBusinessDay(now);
   const tomorrow = startOfBusinessDay(now, 1);
   return sequelize.transaction(async (transaction) => {
-    // Catching up takes the day's row first (one catch-up at a time, across instances: a second
-    // waits, then sees what the first queued); the day's first run inserts it. A second instance
-    // of the scheduled run waits on the key, then skips.
-    const caughtUp = mode === 'catch_up' && (await updateRows(sequelize, 'UPDATE digest_runs SET updated_at = ? WHERE day = ?', [now, day], transaction)) > 0;
-    const claimed =
-      !caughtUp && (await insertIgnoringDuplicates(sequelize, 'digest_runs', { day, queued: 0, created_at: now, updated_at: now }, { transaction }));
+    // The day's first run inserts its row; a second instance of the scheduled run waits on the key,
+    // then skips. Catching up then locks that row: one catch-up at a time, across instances — a
+    // second waits, then sees what the first queued.
+    const claimed = await insertIgnoringDuplicates(sequelize, 'digest_runs', { day, queued: 0, created_at: now, updated_at: now }, { transaction });
+    if (!claimed && mode === 'catch_up') await updateRows(sequelize, 'UPDATE digest_runs SET updated_at = ? WHERE day = ?', [now, day], transaction);
     if (!claimed && mode === 'once') return { day, queued: false, recipients: 0, alreadyHad: 0 };
     const had = await digestedOn(sequelize, day, transaction);
     const tallies = await sequelize.query<Tally>(
