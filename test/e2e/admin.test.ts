@@ -211,7 +211,8 @@ describe('admin pages in Chromium at 375x812', () => {
 
     await page.getByTestId('reminder-settings').waitFor();
     await page.getByTestId('run-digest').click();
-    await page.getByTestId('notification').first().waitFor();
+    // The log lists earlier messages from its first load: wait for the one the run queued, after the reload.
+    await page.getByTestId('notification').filter({ hasText: '今日客户跟进提醒' }).first().waitFor();
     await nextPaint(page);
     await screenshot(page, 'admin-notifications');
 
