@@ -19,7 +19,7 @@
 // tagging job keeps its live-tag check in its run (an empty list must keep failing as it did).
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { CorpSettings } from '@shared/settings';
-import { sqlList } from '../../db/dialect';
+import { sqlList, upsertRow } from '../../db/dialect';
 import { enqueueJob, type JobHandler } from '../../jobs/jobs';
 import type { Logger } from '../../logger';
 import type { WecomClient } from '../../wecom/client';
@@ -170,17 +170,12 @@ async function rememberCrmRemarkMobiles(
   transaction: Transaction,
 ): Promise<void> {
   const now = new Date();
-  const json = JSON.stringify(mobiles);
-  const [known] = await sequelize.query('SELECT 1 AS x FROM crm_remark_mobiles WHERE external_userid = ? AND userid = ?', {
-    replacements: [externalUserid, userid],
-    type: QueryTypes.SELECT,
-    transaction,
-  });
-  // One write-back per customer runs at a time (the serial key): nobody inserts the same relation meanwhile.
-  await sequelize.query(
-    known
-      ? 'UPDATE crm_remark_mobiles SET mobiles = ?, updated_at = ? WHERE external_userid = ? AND userid = ?'
-      : 'INSERT INTO crm_remark_mobiles (mobiles, updated_at, external_userid, userid, created_at) VALUES (?, ?, ?, ?, ?)',
-    { replacements: known ? [json, now, externalUserid, userid] : [json, now, externalUserid, userid, now], transaction },
+  await upsertRow(
+    sequelize,
+    'crm_remark_mobiles',
+    { external_userid: externalUserid, userid, mobiles: JSON.stringify(mobiles), created_at: now, updated_at: now },
+    ['external_userid', 'userid'],
+    ['mobiles', 'updated_at'],
+    { transaction },
   );
 }
