@@ -15,7 +15,7 @@ import type { TransferKind } from '../../wecom/types';
 import { applyExternalContact, markRelationDeleted, upsertGroupChat } from '../wecom-mirror/service';
 import { transferModels, type TransferRow } from './models';
 import { notifyFailures } from './notices';
-import { ALREADY_IN_FLIGHT, FIRST_POLL_MS, chunks, interruptionText, nextPollAt, refusalText, statusOfCode, UNLISTED_GRACE_MS } from './rules';
+import { ALREADY_IN_FLIGHT, FIRST_POLL_MS, chunks, interruptionText, liveKeyOf, nextPollAt, refusalText, statusOfCode, UNLISTED_GRACE_MS } from './rules';
 import { SUBMIT_JOB } from './service';
 
 export const POLL_JOB = 'transfer.poll';
@@ -271,13 +271,14 @@ async function interrupt(sequelize: Sequelize, where: WhereOptions<TransferRow>,
 async function resume(sequelize: Sequelize, where: WhereOptions<TransferRow>, status: 'queued' | 'waiting', transaction: Transaction): Promise<void> {
   const { Transfer } = transferModels(sequelize);
   const rows = (await Transfer.findAll({ where: { ...where, status: 'interrupted', resolution: null }, transaction })).map((r) => r.get());
-  const keyOf = (r: TransferRow) => (r.external_userid ? `contact:${r.external_userid}` : `chat:${r.chat_id}`);
   const taken = new Set(
-    (await Transfer.findAll({ attributes: ['live_key'], where: { live_key: { [Op.in]: rows.map(keyOf) } }, transaction })).map((r) => r.get().live_key),
+    (await Transfer.findAll({ attributes: ['live_key'], where: { live_key: { [Op.in]: rows.map((r) => liveKeyOf(r)) } }, transaction })).map(
+      (r) => r.get().live_key,
+    ),
   );
   for (const row of rows) {
-    if (taken.has(keyOf(row))) continue;
-    await Transfer.update({ status, reason: null, live_key: keyOf(row) }, { where: { id: row.id }, transaction });
+    if (taken.has(liveKeyOf(row))) continue;
+    await Transfer.update({ status, reason: null, live_key: liveKeyOf(row) }, { where: { id: row.id }, transaction });
   }
 }
 

@@ -54,6 +54,13 @@ export function refusalText(errcode: number, errmsg?: string): string {
  */
 export const ALREADY_IN_FLIGHT = 40129;
 
+/**
+ * What a live transfer holds (unique while it runs, so no contact or chat is transferred twice at
+ * once): its contact, or its group chat.
+ */
+export const liveKeyOf = (subject: { external_userid?: string | null; chat_id?: string | null }): string =>
+  subject.external_userid ? `contact:${subject.external_userid}` : `chat:${subject.chat_id}`;
+
 export function chunks<T>(items: readonly T[], size = PER_CALL): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));

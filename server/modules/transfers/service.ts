@@ -33,6 +33,7 @@ import { requireMemberInScope, resolveOwnership, wecomUseridOf, type Caller } fr
 import { contactNames, contactsFollowedBy, followedBy, groupChatNames, groupChatsOwnedBy } from '../wecom-mirror/reads';
 import { transferModels, type NewTransfer, type TransferRow } from './models';
 import { notifyHandedOver } from './notices';
+import { liveKeyOf } from './rules';
 import { employeesByIds } from '../org/reads';
 
 export const SUBMIT_JOB = 'transfer.submit';
@@ -171,7 +172,7 @@ async function handOver(sequelize: Sequelize, caller: Caller, to: Party, plan: H
         from_user_id: c.owner_user_id,
         handover_userid: giver.wecomUserid,
         status: 'queued',
-        live_key: `contact:${externalUserid}`,
+        live_key: liveKeyOf({ external_userid: externalUserid }),
       });
     }
   }
@@ -184,7 +185,7 @@ async function handOver(sequelize: Sequelize, caller: Caller, to: Party, plan: H
       from_user_id: x.fromUserId,
       handover_userid: x.handover,
       status: 'queued',
-      live_key: `contact:${x.externalUserid}`,
+      live_key: liveKeyOf({ external_userid: x.externalUserid }),
     });
   }
   for (const g of plan.groupChats) {
@@ -196,7 +197,7 @@ async function handOver(sequelize: Sequelize, caller: Caller, to: Party, plan: H
       from_user_id: g.fromUserId,
       handover_userid: g.handover,
       status: 'queued',
-      live_key: `chat:${g.chatId}`,
+      live_key: liveKeyOf({ chat_id: g.chatId }),
     });
   }
   if (!rows.length) throw invalidField('toUserId', '所选客户已由该同事负责');
@@ -400,7 +401,7 @@ export async function resolveTransfer(sequelize: Sequelize, caller: Caller, id: 
         requested_by: caller.access.userId,
         message: current.message,
         status: backHome ? 'crm_only' : 'queued',
-        live_key: backHome ? null : current.external_userid ? `contact:${current.external_userid}` : `chat:${current.chat_id}`,
+        live_key: backHome ? null : liveKeyOf(current),
       },
       { transaction },
     ).catch((err: unknown) => {
