@@ -127,6 +127,14 @@ describe.each(databaseTargets())('dead jobs on $label', (target) => {
       expect(dead.items[0]!.lastError).toMatch(/^企业微信系统繁忙/);
     });
 
+    it('counts the jobs of each status for the admin, the dead one among them', async () => {
+      const counts = await api.get<Record<string, number>>('admin', '/api/admin/jobs/stats');
+      const dead = await api.get<PageOf<JobView>>('admin', '/api/admin/jobs?status=dead');
+
+      expect(Object.keys(counts).sort()).toEqual(['dead', 'done', 'queued', 'running']);
+      expect(counts.dead).toBe(dead.total);
+    });
+
     it('no longer refuses a new transfer of the customer with 正在转接中', async () => {
       const res = await (
         await api.as('mgr-east')

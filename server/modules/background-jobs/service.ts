@@ -53,9 +53,9 @@ export async function listJobs(
 
 /** How many jobs stand in each status. */
 export async function jobCounts(sequelize: Sequelize): Promise<Record<JobStatusCode, number>> {
-  const { Job } = jobModels(sequelize);
   const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatusCode, number>;
-  for (const status of JOB_STATUSES) counts[status] = await Job.count({ where: { status } });
+  const grouped = (await jobModels(sequelize).Job.count({ group: ['status'] })) as unknown as { status: JobStatusCode; count: number }[];
+  for (const { status, count } of grouped) counts[status] = Number(count);
   return counts;
 }
 
