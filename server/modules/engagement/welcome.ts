@@ -180,13 +180,13 @@ export async function recentSends(sequelize: Sequelize, limit = 50): Promise<Wel
 
 // ---- the fast path -----------------------------------------------------------------------------
 
+/** The callbacks that carry a WelcomeCode: a contact added (or half-added, awaiting the employee). */
+const WELCOMED_CHANGES: readonly string[] = ['add_external_contact', 'add_half_external_contact'] satisfies ChangeTypeOf<'change_external_contact'>[];
+
 /**
  * 92599 发送新客户欢迎语 (developer.work.weixin.qq.com/document/path/92599): 「企业仅可在收到相关事件后
  * 20秒内调用，且只可调用一次」 — we stop trying a little before the 20 s are over.
  */
-/** The callbacks that carry a WelcomeCode: a contact added (or half-added, awaiting the employee). */
-const WELCOMED_CHANGES: readonly string[] = ['add_external_contact', 'add_half_external_contact'] satisfies ChangeTypeOf<'change_external_contact'>[];
-
 const WELCOME_WINDOW_MS = 18_000;
 const NAME_BUDGET_MS = 1_200;
 /** One attempt waits this long at most, so a lost answer leaves time for another within the window. */
