@@ -18,7 +18,7 @@ import { DEFAULT_ASSESSMENT_VALID_DAYS } from '@shared/suitability';
 import { refreshPlannerStatistics } from '../server/db/dialect';
 import { deltasOf } from '../server/modules/holdings/service';
 import { rebuildFollowUpRollup } from '../server/modules/follow-ups/rollup';
-import { rebuildSalesRollup } from '../server/modules/sales/rollup';
+import { rebuildSalesRollup } from '../server/modules/trades/rollup';
 import { seededRandom } from './wecom-simulator/demo-corp';
 import type { SimExternalContact } from './wecom-simulator/index';
 import type { QuickReplyInput } from '@shared/engagement';

@@ -153,7 +153,8 @@ export function cycleThrough(graph: Map<string, Set<string>>, start: string, wit
  *   admin pages of roles), login;
  * - reference: what the CRM refers to (corp settings, dictionaries, products, targets) and the
  *   callback inbox that feeds the org and the mirror;
- * - crm-core: the customer and what hangs off one (contacts, follow-ups, reminders, holdings, sales,
+ * - crm-core: the customer and what hangs off one (contacts, follow-ups, reminders, the trade ledger
+ *   and its doors holdings and sales,
  *   partners, matching to WeCom contacts);
  * - workflows: what acts across the core (a customer's record page, merge and removal; imports and
  *   exports; transfers; engagement; churn; the admin of background jobs and syncs);
@@ -163,7 +164,7 @@ export const LAYERS: ReadonlyArray<{ name: string; modules: readonly string[] }>
   { name: 'foundation', modules: ['audit', 'sessions', 'system', 'sync-runs', 'wecom-jssdk', 'wecom-mirror'] },
   { name: 'people', modules: ['roles', 'org', 'auth'] },
   { name: 'reference', modules: ['settings', 'dictionaries', 'products', 'targets', 'wecom-events'] },
-  { name: 'crm-core', modules: ['follow-ups', 'reminders', 'customers', 'contacts', 'holdings', 'partners', 'sales', 'matching'] },
+  { name: 'crm-core', modules: ['follow-ups', 'reminders', 'customers', 'contacts', 'trades', 'holdings', 'partners', 'sales', 'matching'] },
   { name: 'workflows', modules: ['customer-record', 'imports', 'transfers', 'engagement', 'churn', 'background-jobs'] },
   { name: 'views', modules: ['dashboard', 'sidebar'] },
 ];
@@ -218,12 +219,12 @@ export const TABLE_OWNERS: Readonly<Record<string, string>> = {
   follow_ups: 'follow-ups',
   partner_follow_ups: 'follow-ups',
   follow_ups_monthly: 'follow-ups',
-  holdings: 'holdings',
-  holding_records: 'holdings',
+  trades: 'trades',
+  holdings: 'trades',
+  sales_monthly: 'trades',
+  ledger_migration_report: 'trades',
   products: 'products',
   product_navs: 'products',
-  product_sales: 'sales',
-  sales_monthly: 'sales',
   consignment_partners: 'partners',
   targets: 'targets',
   customer_wecom_links: 'matching',

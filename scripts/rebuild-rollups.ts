@@ -10,7 +10,7 @@ import { openDatabase } from '../server/db';
 import { retryOnDeadlock } from '../server/db/dialect';
 import { customerCountDrift, rebuildCustomerCounts } from '../server/modules/customers/rollup';
 import { rebuildFollowUpRollup } from '../server/modules/follow-ups/rollup';
-import { rebuildSalesRollup } from '../server/modules/sales/rollup';
+import { rebuildSalesRollup } from '../server/modules/trades/rollup';
 
 /** Rebuilds every rollup; returns how many `customer_counts` keys differed beforehand. */
 export async function rebuildRollups(sequelize: Sequelize): Promise<number> {

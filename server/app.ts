@@ -30,13 +30,14 @@ import { engagementRoutes } from './modules/engagement/routes';
 import { sidebarBootRoutes } from './modules/sidebar/boot-routes';
 import { sidebarRoutes } from './modules/sidebar/routes';
 import { saleRoutes } from './modules/sales/routes';
+import { tradeRoutes } from './modules/trades/routes';
 import { targetRoutes } from './modules/targets/routes';
 import { transferRoutes } from './modules/transfers/routes';
 import { jobAdminRoutes } from './modules/background-jobs/routes';
 import { dictionaryRoutes } from './modules/dictionaries/routes';
 import { exportWorkbook } from './modules/imports/export';
 import { importRoutes } from './modules/imports/routes';
-import { holdersOfProduct } from './modules/holdings/service';
+import { holdersOfProduct } from './modules/trades/reads';
 import { reminderRoutes } from './modules/reminders/routes';
 import { orgRoutes } from './modules/org/routes';
 import { syncRoutes } from './modules/background-jobs/sync-routes';
@@ -109,6 +110,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     holdingRoutes(deps),
     productRoutes({ ...deps, holdersOfProduct }),
     saleRoutes(deps),
+    tradeRoutes(deps),
     partnerRoutes({ ...deps, exportPartners: (caller, filter) => exportWorkbook(deps.sequelize, caller, 'partners', filter) }),
     followUpRoutes({ ...deps, prefix: '/api/partners', subject: partnerFollowUpSubject, permissions: { read: 'partner.read', write: 'partner.write' } }),
     targetRoutes(deps),

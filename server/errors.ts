@@ -5,6 +5,7 @@
  * error without a Koa context.
  */
 import type { ErrorCode } from '@shared/http';
+import { PERMISSIONS, type Permission } from '@shared/permissions';
 
 export type { ErrorCode };
 
@@ -50,6 +51,8 @@ export const validationFailed = (message: string, details?: unknown) => new Doma
 export const invalidField = (field: string, message: string) => validationFailed('请求参数不正确', [{ field, message }] satisfies FieldIssue[]);
 export const unauthorized = (message = '未登录或登录已过期') => new DomainError('unauthenticated', 'unauthorized', message);
 export const forbidden = (message = '没有权限执行此操作', code: ErrorCode = 'forbidden') => new DomainError('forbidden', code, message);
+/** The caller lacks a permission: named in Chinese, as the role editor names it. */
+export const missingPermission = (permission: Permission) => forbidden(`没有「${PERMISSIONS[permission]}」权限，请联系管理员开通`);
 export const notFound = (message = '资源不存在', details?: unknown) => new DomainError('not_found', 'not_found', message, details);
 export const conflict = (message: string, details?: unknown) => new DomainError('conflict', 'conflict', message, details);
 /** The record is already on file (details carry `existingId` when the caller may see it). */

@@ -109,10 +109,10 @@ export const mergeSchema = z.object({ sourceIds: z.array(positiveId).min(1).max(
 export interface MergeResult {
   customer: CustomerView;
   merged: number[];
-  moved: { contacts: number; followUps: number; holdings: number; holdingRecords: number; sales: number; wecomLinks: number; stageChanges: number };
+  moved: { contacts: number; followUps: number; holdings: number; trades: number; wecomLinks: number; stageChanges: number };
 }
 
-export type TimelineKind = 'follow_up' | 'holding_record' | 'sale' | 'stage_change' | 'wecom_link' | 'owner_change';
+export type TimelineKind = 'follow_up' | 'trade' | 'stage_change' | 'wecom_link' | 'owner_change';
 
 /** One entry of a customer's timeline, newest first; `data` carries the kind's own fields. */
 export interface TimelineEntry {

@@ -1,8 +1,7 @@
-/** Products, holdings and holding records (server/README.md#data-model). */
+/** Products and their NAVs (server/README.md#data-model); trades and holdings are in ledger.ts. */
 import { z } from 'zod';
 import { PRODUCT_STATUSES, type ProductStatus } from './labels';
-import { signedYuan, yuan } from './money';
-import { code, optionalLongText, optionalText, pastDate, positiveId, text } from './fields';
+import { code, optionalLongText, optionalText, pastDate, text } from './fields';
 
 /** Investor-suitability risk grades (R1 lowest … R5 highest). */
 export const RISK_LEVELS = ['R1', 'R2', 'R3', 'R4', 'R5'] as const;
@@ -56,71 +55,6 @@ export const navsPutSchema = z.object({ items: z.array(navEntrySchema).min(1, '�
 export interface NavView {
   date: string;
   nav: number;
-}
-
-export const HOLDING_RECORD_KINDS = { buy: '申购', redeem: '赎回', adjust: '调整' } as const;
-export type HoldingRecordKind = keyof typeof HOLDING_RECORD_KINDS;
-
-/**
- * One change of a holding. buy adds amount, cost and shares; redeem takes amount and shares out
- * and reduces the cost proportionally (average cost); adjust corrects the amount (a valuation or
- * reconciliation) and optionally the shares, never the cost.
- */
-export const holdingRecordSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('buy'), productId: positiveId, amount: yuan, shares: yuan.optional(), tradedOn: pastDate, notes: optionalLongText(512) }),
-  z.object({ kind: z.literal('redeem'), productId: positiveId, amount: yuan, shares: yuan.optional(), tradedOn: pastDate, notes: optionalLongText(512) }),
-  z.object({
-    kind: z.literal('adjust'),
-    productId: positiveId,
-    amount: signedYuan,
-    shares: signedYuan.optional(),
-    tradedOn: pastDate,
-    notes: optionalLongText(512),
-  }),
-]);
-export type HoldingRecordInput = z.infer<typeof holdingRecordSchema>;
-
-export interface HoldingView {
-  id: number;
-  customerId: number;
-  product: { id: number; code: string; name: string; category: string; riskLevel: string };
-  /** Current value in yuan: always the sum of the records' amount changes. */
-  amount: number;
-  cost: number;
-  shares: number;
-  status: 'holding' | 'closed';
-  firstBoughtOn: string | null;
-  lastChangedOn: string | null;
-  /** A fixed-term product's maturity: the last buy plus the term. */
-  maturesOn: string | null;
-  /** The latest NAV on or before today, when the product has one. */
-  nav: NavView | null;
-  /** shares × NAV when both are known, else the booked amount. */
-  marketValue: number;
-  /** marketValue − cost. */
-  gain: number;
-}
-
-export interface HoldingRecordView {
-  id: number;
-  holdingId: number;
-  kind: HoldingRecordKind;
-  amountDelta: number;
-  costDelta: number;
-  sharesDelta: number;
-  tradedOn: string;
-  user: { id: number; name: string } | null;
-  notes: string | null;
-  createdAt: string;
-}
-
-/** A customer holding a product, as listed on the product page. */
-export interface ProductHolderView {
-  customer: { id: number; name: string; owner: { id: number; name: string } };
-  holdingId: number;
-  amount: number;
-  shares: number;
-  lastChangedOn: string | null;
 }
 
 export { PRODUCT_STATUSES };

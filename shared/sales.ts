@@ -1,16 +1,20 @@
-/** Product sales, direct or through a consignment partner (server/README.md#data-model). */
+/**
+ * 销售: a buy of the trade ledger (shared/ledger.ts) seen as a sale — direct or through a
+ * consignment partner, credited to a rep. `POST /api/sales` records a buy; `PATCH` amends one.
+ */
 import { z } from 'zod';
 import { suitabilityOverrideSchema } from './suitability';
 import { optionalLongText, pastDate, positiveId } from './fields';
+import { PARTNER_RULE, TRADE_CHANNELS, navValue, sharesValue, type TradeChannel } from './ledger';
 import { yuan } from './money';
 
-export const SALE_CHANNELS = { direct: '直销', consignment: '代销' } as const;
-export type SaleChannel = keyof typeof SALE_CHANNELS;
+export const SALE_CHANNELS = TRADE_CHANNELS;
+export type SaleChannel = TradeChannel;
 
 const saleFields = {
   productId: positiveId,
   customerId: positiveId,
-  /** Defaults to the caller; the sale counts for this rep and their main department. */
+  /** 销售人员: defaults to the customer's owner; the sale counts for this rep and their department. */
   repUserId: positiveId.optional(),
   departmentId: positiveId.optional(),
   amount: yuan,
@@ -18,21 +22,28 @@ const saleFields = {
   channel: z.enum(['direct', 'consignment']),
   partnerId: positiveId.nullable().optional(),
   notes: optionalLongText(512),
+  /** From the confirmation slip, when there is one; else the amount at the day's NAV. */
+  shares: sharesValue.optional(),
+  nav: navValue.optional(),
+  confirmedOn: pastDate.nullable().optional(),
   /** Past a suitability mismatch the investor insisted on (permission `sales.override_suitability`). */
   suitabilityOverride: suitabilityOverrideSchema.optional(),
 };
 
 const partnerMatchesChannel = (s: { channel?: SaleChannel; partnerId?: number | null }) =>
   s.channel === undefined || (s.channel === 'consignment') === (s.partnerId !== null && s.partnerId !== undefined);
-const partnerRule = { message: '代销必须选择代销机构，直销不能选择代销机构', path: ['partnerId'] };
 
-export const saleCreateSchema = z.object(saleFields).refine(partnerMatchesChannel, partnerRule);
+export const saleCreateSchema = z.object(saleFields).refine(partnerMatchesChannel, PARTNER_RULE);
 export const saleUpdateSchema = z
   .object(saleFields)
-  .omit({ customerId: true, repUserId: true, departmentId: true })
+  .pick({ productId: true, amount: true, soldOn: true, channel: true, partnerId: true, notes: true })
+  .extend({
+    // An exception is decided when the sale is recorded, by someone allowed to; it is never edited afterwards.
+    suitabilityOverride: z.never({ error: '适当性例外只能在录入销售时提出，不能修改' }).optional(),
+  })
   .partial()
   .refine((p) => Object.keys(p).length > 0, '至少修改一项')
-  .refine(partnerMatchesChannel, partnerRule);
+  .refine(partnerMatchesChannel, PARTNER_RULE);
 export type SaleInput = z.infer<typeof saleCreateSchema>;
 export type SalePatch = z.infer<typeof saleUpdateSchema>;
 
@@ -43,6 +54,8 @@ export interface SaleView {
   rep: { id: number; name: string };
   departmentId: number;
   amount: number;
+  shares: number;
+  nav: number | null;
   soldOn: string;
   channel: SaleChannel;
   partner: { id: number; name: string } | null;

@@ -9,13 +9,11 @@
  */
 import { z } from 'zod';
 import { dateOnly, pastDate } from './fields';
-import { CUSTOMER_RISK_LABELS, CUSTOMER_RISK_LEVELS, type CustomerRiskLevel, type RiskProfile } from './risk-profile';
+import { addDays } from './time';
+import { DEFAULT_ASSESSMENT_VALID_DAYS, CUSTOMER_RISK_LABELS, CUSTOMER_RISK_LEVELS, type CustomerRiskLevel, type RiskProfile } from './risk-profile';
 
 // The labels and the card's wording live apart, without zod, for the sidebar's first paint.
 export * from './risk-profile';
-
-/** Without a validity date, an assessment holds this long (a corp policy; many use one year). */
-export const DEFAULT_ASSESSMENT_VALID_DAYS = 365;
 
 /** The risk profile fields of a customer (API, H5 form, import). */
 export const riskProfileFields = {
@@ -31,6 +29,12 @@ export type Suitability =
   | { ok: true }
   | { ok: false; problem: SuitabilityProblem; customerLevel: CustomerRiskLevel | null; productLevel: string; overridable: boolean; message: string };
 
+/** When an assessment stops holding: its own date, else the assessment day plus the default validity. */
+export function assessmentExpiresOn(profile: RiskProfile): string | null {
+  if (profile.riskAssessmentExpiresOn) return profile.riskAssessmentExpiresOn;
+  return profile.riskAssessedOn ? addDays(profile.riskAssessedOn, DEFAULT_ASSESSMENT_VALID_DAYS) : null;
+}
+
 /** Whether a customer with `profile` may be sold a product of `productLevel` on `today` (YYYY-MM-DD). */
 export function checkSuitability(profile: RiskProfile, productLevel: string, today: string): Suitability {
   if (profile.investorClass === 'professional') return { ok: true };
@@ -43,14 +47,14 @@ export function checkSuitability(profile: RiskProfile, productLevel: string, tod
     message,
   });
   if (!profile.riskLevel) return mismatch('missing_assessment', false, `客户还没有风险测评，不能购买 ${productLevel} 产品：请先完成风险承受能力评估`);
+  // A level with no assessment date is no assessment: nobody can tell when it was made or whether it still holds.
+  if (!profile.riskAssessedOn)
+    return mismatch('missing_assessment', false, `客户的风险等级 ${profile.riskLevel} 没有测评日期，不能作为购买 ${productLevel} 产品的依据：请重新测评`);
   const grade = Number(profile.riskLevel.slice(1));
   const risk = Number(productLevel.slice(1));
-  if (profile.riskAssessmentExpiresOn && profile.riskAssessmentExpiresOn < today) {
-    return mismatch(
-      'expired_assessment',
-      false,
-      `客户的风险测评已于 ${profile.riskAssessmentExpiresOn} 过期（${profile.riskLevel}），请重新测评后再购买 ${productLevel} 产品`,
-    );
+  const expiresOn = assessmentExpiresOn(profile)!;
+  if (expiresOn < today) {
+    return mismatch('expired_assessment', false, `客户的风险测评已于 ${expiresOn} 过期（${profile.riskLevel}），请重新测评后再购买 ${productLevel} 产品`);
   }
   if (risk > grade) {
     return mismatch(

@@ -5,7 +5,7 @@
  */
 import type { Context, Next } from 'koa';
 import { PERMISSIONS, type Permission } from '@shared/permissions';
-import { forbidden, unauthorized } from '../errors';
+import { forbidden, missingPermission, unauthorized } from '../errors';
 
 /** What the HTTP edge needs of a caller: that there is one, and what they may do. */
 export interface RequestIdentity {
@@ -36,7 +36,7 @@ export async function requireUser(ctx: Context, next: Next): Promise<void> {
 }
 
 /** The refusal a person reads: the permission by its Chinese name, never its code. */
-export const missingPermission = (permission: Permission) => forbidden(`没有「${PERMISSIONS[permission]}」权限，请联系管理员开通`);
+export { missingPermission };
 
 export function requirePermission(permission: Permission) {
   return async function checkPermission(ctx: Context, next: Next): Promise<void> {

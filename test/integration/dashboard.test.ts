@@ -6,7 +6,7 @@ import type { MyPeriod } from '@shared/dashboard';
 import { businessDate } from '@shared/time';
 import type { ConsignmentDashboard, CustomerDashboard, SalesDashboard, TargetDashboard } from '@shared/dashboard';
 import { rebuildFollowUpRollup } from '../../server/modules/follow-ups/rollup';
-import { rebuildSalesRollup } from '../../server/modules/sales/rollup';
+import { rebuildSalesRollup } from '../../server/modules/trades/rollup';
 import { crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
 import { startTestServer, syncOrg, type TestServer } from '../helpers/server';

@@ -6,7 +6,7 @@ import type { ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
 import type { TargetView } from '@shared/targets';
 import { seededRandom } from '../../scripts/wecom-simulator/demo-corp';
-import { rebuildSalesRollup } from '../../server/modules/sales/rollup';
+import { rebuildSalesRollup } from '../../server/modules/trades/rollup';
 import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';

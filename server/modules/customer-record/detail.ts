@@ -1,6 +1,6 @@
 /** The customer page: the profile plus a summary of its process (counts, primary contact, latest follow-ups). */
 // Raw SQL on other modules' tables, on purpose: the page's counts are one statement of COUNT subqueries
-// over the tables of contacts, follow-ups, holdings, sales and matching — one round trip for the page
+// over the tables of contacts, follow-ups, holdings, trades and matching — one round trip for the page
 // instead of one per module.
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { CustomerDetail, FollowUpView } from '@shared/customers';
@@ -8,7 +8,7 @@ import { fromHundredths } from '@shared/money';
 import { contactModels } from '../contacts/models';
 import { contactView } from '../contacts/service';
 import { latestFollowUps } from '../follow-ups/service';
-import { aumOf } from '../holdings/service';
+import { aumOf } from '../trades/reads';
 import type { Access } from '../roles/access';
 import { customerFollowUpSubject } from '../customers/follow-up-subject';
 import { getCustomer } from '../customers/service';
@@ -22,7 +22,7 @@ export async function getCustomerDetail(sequelize: Sequelize, access: Access, id
       `SELECT (SELECT COUNT(*) FROM customer_contacts WHERE customer_id = :id) AS contacts,
               (SELECT COUNT(*) FROM follow_ups WHERE customer_id = :id AND deleted_at IS NULL) AS followUps,
               (SELECT COUNT(*) FROM holdings WHERE customer_id = :id AND status = 'holding') AS holdings,
-              (SELECT COUNT(*) FROM product_sales WHERE customer_id = :id AND deleted_at IS NULL) AS sales,
+              (SELECT COUNT(*) FROM trades WHERE customer_id = :id AND kind = 'buy' AND voided_at IS NULL) AS sales,
               (SELECT COUNT(*) FROM customer_wecom_links WHERE customer_id = :id) AS wecomLinks`,
       { replacements: { id }, type: QueryTypes.SELECT },
     ),

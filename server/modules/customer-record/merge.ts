@@ -15,9 +15,8 @@ import { validationFailed } from '../../errors';
 import { audit } from '../audit/service';
 import { moveContacts } from '../contacts/service';
 import { moveFollowUps, restoreFollowUpDates } from '../follow-ups/service';
-import { moveHoldings } from '../holdings/service';
+import { moveTrades } from '../trades/ledger';
 import { moveLinks } from '../matching/service';
-import { moveSales } from '../sales/service';
 import type { Caller } from '../roles/ownership';
 import { customerFollowUpSubject } from '../customers/follow-up-subject';
 import { customerModels, type CustomerRow } from '../customers/models';
@@ -29,7 +28,7 @@ const FILLABLE = ['institution', 'title', 'phone', 'email', 'unionid', 'source',
 export async function mergeCustomers(sequelize: Sequelize, caller: Caller, targetId: number, sourceIds: number[]): Promise<MergeResult> {
   const sources = [...new Set(sourceIds)];
   if (sources.includes(targetId)) throw validationFailed('请求参数不正确', [{ field: 'sourceIds', message: '不能把客户合并到自己' }]);
-  const moved: MergeResult['moved'] = { contacts: 0, followUps: 0, holdings: 0, holdingRecords: 0, sales: 0, wecomLinks: 0, stageChanges: 0 };
+  const moved: MergeResult['moved'] = { contacts: 0, followUps: 0, holdings: 0, trades: 0, wecomLinks: 0, stageChanges: 0 };
   const now = new Date();
 
   await sequelize.transaction(async (transaction) => {
@@ -39,10 +38,9 @@ export async function mergeCustomers(sequelize: Sequelize, caller: Caller, targe
       const source = await loadVisibleCustomer(sequelize, caller.access, sourceId, transaction);
       moved.contacts += await moveContacts(sequelize, source, target, transaction, now);
       moved.followUps += await moveFollowUps(sequelize, sourceId, targetId, transaction);
-      const holdings = await moveHoldings(sequelize, sourceId, targetId, transaction);
-      moved.holdings += holdings.holdings;
-      moved.holdingRecords += holdings.records;
-      moved.sales += await moveSales(sequelize, sourceId, targetId, transaction);
+      const trades = await moveTrades(sequelize, sourceId, targetId, transaction);
+      moved.holdings += trades.holdings;
+      moved.trades += trades.trades;
       moved.stageChanges += await updateRows(
         sequelize,
         'UPDATE customer_stage_changes SET customer_id = ? WHERE customer_id = ?',

@@ -1,35 +1,31 @@
 /**
- * One customer's history, newest first: follow-ups, holding changes, sales, lifecycle stage
+ * One customer's history, newest first: follow-ups, trades (buys, redemptions, dividends…), lifecycle stage
  * changes, WeCom link events (linked, relinked, unlinked, lost) and owner changes (transfers). The page is cut in SQL over a
  * UNION of (kind, id, time); each kind's rows are then loaded by id. Trades and sales carry a
  * business date, not a time: they sort at the start of that day.
  */
 // Raw SQL on other modules' tables, on purpose: the page is cut in SQL over a UNION of every kind's (kind,
-// id, time), which needs one ORDER BY … LIMIT across the tables of follow-ups, holdings, sales, matching
+// id, time), which needs one ORDER BY … LIMIT across the tables of follow-ups, trades, matching
 // and the mirror; a read per module could not page it.
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { TimelineEntry, TimelineKind } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import { fromHundredths } from '@shared/money';
 import { MATCHED_BY, type MatchedBy } from '@shared/matching';
-import { HOLDING_RECORD_KINDS } from '@shared/products';
-import { SALE_CHANNELS } from '@shared/sales';
+import { TRADE_CHANNELS, TRADE_KINDS } from '@shared/ledger';
 import { dateOnlyOrNull, iso, isoOrNull, namesById, named } from '../../db/lookup';
 import { pageWindow, type PageRequest } from '../../db/paging';
 import { listDictionaries } from '../dictionaries/service';
 import { followUpModels } from '../follow-ups/models';
-import { holdingModels } from '../holdings/models';
 import type { Access } from '../roles/access';
-import { saleModels } from '../sales/models';
+import { tradeModels } from '../trades/models';
 import { stageChangeModels } from '../customers/models';
 import { loadVisibleCustomer } from '../customers/service';
 
 const UNION = `
   SELECT 'follow_up' AS kind, id, followed_at AS at FROM follow_ups WHERE customer_id = :id AND deleted_at IS NULL
   UNION ALL
-  SELECT 'holding_record', r.id, r.traded_on FROM holding_records r JOIN holdings h ON h.id = r.holding_id WHERE h.customer_id = :id
-  UNION ALL
-  SELECT 'sale', id, sold_on FROM product_sales WHERE customer_id = :id AND deleted_at IS NULL
+  SELECT 'trade', id, traded_on FROM trades WHERE customer_id = :id AND voided_at IS NULL
   UNION ALL
   SELECT 'stage_change', id, changed_at FROM customer_stage_changes WHERE customer_id = :id
   UNION ALL
@@ -44,26 +40,6 @@ const LINK_EVENTS: Record<LinkEvent, string> = { linked: '关联', relinked: '�
 const startOfChinaDay = (date: string) => new Date(`${date}T00:00:00+08:00`).toISOString();
 const excerpt = (text: string, max = 60) => (text.length > max ? `${text.slice(0, max)}…` : text);
 const yuanText = (fen: number) => `${fromHundredths(Math.abs(fen)).toLocaleString('zh-CN')} 元`;
-
-/**
- * A sale is usually recorded with the buy it made (the same product, day and amount): the
- * timeline shows them once — the sale, saying 申购 — and returns the buy entries it absorbed.
- * (Within one page: a pair split across two pages shows on both.)
- */
-function mergeSalesWithTheirBuys(entries: TimelineEntry[]): Set<TimelineEntry> {
-  const buys = entries.filter((e) => e.kind === 'holding_record' && e.data.recordKind === 'buy');
-  const absorbed = new Set<TimelineEntry>();
-  for (const sale of entries.filter((e) => e.kind === 'sale')) {
-    const buy = buys.find(
-      (b) => !absorbed.has(b) && b.data.productId === sale.data.productId && b.data.tradedOn === sale.data.soldOn && b.data.amountDelta === sale.data.amount,
-    );
-    if (!buy) continue;
-    absorbed.add(buy);
-    sale.summary = `${buy.summary}（${sale.data.channelText}）`;
-    sale.data = { ...sale.data, holdingRecordId: buy.id };
-  }
-  return absorbed;
-}
 
 export async function customerTimeline(sequelize: Sequelize, access: Access, customerId: number, page: PageRequest): Promise<PageOf<TimelineEntry>> {
   await loadVisibleCustomer(sequelize, access, customerId);
@@ -83,13 +59,11 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
   const label = (type: keyof typeof dictionaries, code: string | null) => dictionaries[type].find((v) => v.code === code)?.label ?? code ?? '';
 
   const { FollowUp } = followUpModels(sequelize);
-  const { Holding, HoldingRecord } = holdingModels(sequelize);
-  const { Sale } = saleModels(sequelize);
+  const { Trade } = tradeModels(sequelize);
   const { StageChange } = stageChangeModels(sequelize);
-  const [followUps, records, sales, stages, links, handovers] = await Promise.all([
+  const [followUps, trades, stages, links, handovers] = await Promise.all([
     FollowUp.findAll({ where: { id: { [Op.in]: idsOf('follow_up') } } }),
-    HoldingRecord.findAll({ where: { id: { [Op.in]: idsOf('holding_record') } } }),
-    Sale.findAll({ where: { id: { [Op.in]: idsOf('sale') } } }),
+    Trade.findAll({ where: { id: { [Op.in]: idsOf('trade') } } }),
     StageChange.findAll({ where: { id: { [Op.in]: idsOf('stage_change') } } }),
     idsOf('wecom_link').length
       ? sequelize.query<{
@@ -115,13 +89,15 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
         )
       : [],
   ]);
-  const holdings = records.length ? await Holding.findAll({ where: { id: { [Op.in]: records.map((r) => r.get().holding_id) } } }) : [];
-  const productIdOfHolding = new Map(holdings.map((h) => [h.get().id, h.get().product_id]));
-  const products = await namesById(sequelize, 'products', [...holdings.map((h) => h.get().product_id), ...sales.map((s) => s.get().product_id)]);
+  const products = await namesById(
+    sequelize,
+    'products',
+    trades.map((t) => t.get().product_id),
+  );
   const partners = await namesById(
     sequelize,
     'consignment_partners',
-    sales.map((s) => s.get().partner_id),
+    trades.map((t) => t.get().partner_id),
   );
 
   for (const f of followUps.map((r) => r.get())) {
@@ -135,38 +111,26 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
       data: { channel: f.channel, content: f.content, outcome: f.outcome, nextAction: f.next_action, nextFollowUpAt: isoOrNull(f.next_follow_up_at) },
     });
   }
-  for (const r of records.map((x) => x.get())) {
-    userIds.push(r.user_id);
-    const productId = productIdOfHolding.get(r.holding_id)!;
-    const tradedOn = dateOnlyOrNull(r.traded_on)!;
+  for (const t of trades.map((x) => x.get())) {
+    userIds.push(t.rep_user_id);
+    const tradedOn = dateOnlyOrNull(t.traded_on)!;
+    const via = t.partner_id === null ? '' : `（${partners.get(t.partner_id) ?? ''}）`;
+    const money = t.amount_fen ? ` ${yuanText(t.amount_fen)}` : ` ${fromHundredths(t.shares_hundredths)} 份`;
     put({
-      kind: 'holding_record',
-      id: r.id,
+      kind: 'trade',
+      id: t.id,
       at: startOfChinaDay(tradedOn),
       dateOnly: true,
-      user: r.user_id === null ? null : { id: r.user_id, name: '' },
-      summary: `${HOLDING_RECORD_KINDS[r.kind]} ${products.get(productId) ?? ''} ${r.amount_delta_fen < 0 ? '-' : ''}${yuanText(r.amount_delta_fen)}`,
-      data: { holdingId: r.holding_id, productId, recordKind: r.kind, amountDelta: fromHundredths(r.amount_delta_fen), tradedOn },
-    });
-  }
-  for (const s of sales.map((x) => x.get())) {
-    userIds.push(s.rep_user_id);
-    const soldOn = dateOnlyOrNull(s.sold_on)!;
-    const via = s.partner_id === null ? '' : `（${partners.get(s.partner_id) ?? ''}）`;
-    put({
-      kind: 'sale',
-      id: s.id,
-      at: startOfChinaDay(soldOn),
-      dateOnly: true,
-      user: { id: s.rep_user_id, name: '' },
-      summary: `${SALE_CHANNELS[s.channel]}${via} ${products.get(s.product_id) ?? ''} ${yuanText(s.amount_fen)}`,
+      user: t.rep_user_id === null ? null : { id: t.rep_user_id, name: '' },
+      summary: `${TRADE_KINDS[t.kind]} ${products.get(t.product_id) ?? ''}${money}${t.kind === 'buy' ? `（${TRADE_CHANNELS[t.channel]}${via}）` : ''}`,
       data: {
-        productId: s.product_id,
-        amount: fromHundredths(s.amount_fen),
-        channel: s.channel,
-        channelText: `${SALE_CHANNELS[s.channel]}${via}`,
-        partnerId: s.partner_id,
-        soldOn,
+        tradeKind: t.kind,
+        productId: t.product_id,
+        amount: fromHundredths(t.amount_fen),
+        shares: fromHundredths(t.shares_hundredths),
+        channel: t.channel,
+        partnerId: t.partner_id,
+        tradedOn,
       },
     });
   }
@@ -216,11 +180,9 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
     });
   }
   const users = await namesById(sequelize, 'users', userIds);
-  const merged = mergeSalesWithTheirBuys([...entries.values()]);
-  const items = keys.flatMap((k) => {
+  const items = keys.map((k) => {
     const entry = entries.get(`${k.kind}:${Number(k.id)}`)!;
-    if (merged.has(entry)) return [];
-    return [entry.user ? { ...entry, user: named(users, entry.user.id) } : entry];
+    return entry.user ? { ...entry, user: named(users, entry.user.id) } : entry;
   });
   return { items, total: Number(count?.n ?? 0), ...page };
 }

@@ -30,7 +30,7 @@ import { notFound } from '../../errors';
 import { listDictionaries } from '../dictionaries/service';
 import { descendantsOf, scopeSql, type Access } from '../roles/access';
 import { listTargets } from '../targets/service';
-import { valuation } from '../holdings/service';
+import { marketValueOf } from '../trades/reads';
 import { latestNavs } from '../products/service';
 
 const DAY_MS = 86_400_000;
@@ -437,27 +437,27 @@ export async function aumDashboard(sequelize: Sequelize, access: Access, query: 
   const filter = (await filtersFor(sequelize, access, query.departmentId))({ owner: 'c.owner_user_id', department: 'c.department_id' });
   const [from, to] = [chinaMidnight(period.from), chinaMidnight(nextDay(period.to))];
   const [holdings, flows, overrides] = await Promise.all([
-    rows<{ customer_id: number; owner: number; department: number; product_id: number; amount_fen: number; shares_hundredths: number }>(
+    rows<{ customer_id: number; owner: number; department: number; product_id: number; shares_hundredths: number }>(
       sequelize,
-      `SELECT h.customer_id, c.owner_user_id AS owner, c.department_id AS department, h.product_id, h.amount_fen, h.shares_hundredths
+      `SELECT h.customer_id, c.owner_user_id AS owner, c.department_id AS department, h.product_id, h.shares_hundredths
          FROM holdings h JOIN customers c ON c.id = h.customer_id
         WHERE h.status = 'holding' AND c.deleted_at IS NULL AND ${filter.sql}`,
       filter.params,
     ),
     rows<{ kind: string; fen: number | string | null }>(
       sequelize,
-      `SELECT r.kind AS kind, SUM(r.amount_delta_fen) AS fen
-         FROM holding_records r JOIN holdings h ON h.id = r.holding_id JOIN customers c ON c.id = h.customer_id
-        WHERE r.kind IN ('buy', 'redeem') AND r.traded_on >= ? AND r.traded_on <= ? AND c.deleted_at IS NULL AND ${filter.sql}
-        GROUP BY r.kind`,
+      `SELECT t.kind AS kind, SUM(t.amount_fen) AS fen
+         FROM trades t JOIN customers c ON c.id = t.customer_id
+        WHERE t.kind IN ('buy', 'redeem', 'maturity') AND t.voided_at IS NULL AND t.traded_on >= ? AND t.traded_on <= ? AND c.deleted_at IS NULL AND ${filter.sql}
+        GROUP BY t.kind`,
       [period.from, period.to, ...filter.params],
     ),
     rows<{ id: number; customer: string; product: string; customer_level: string | null; product_level: string; reason: string; sold_on: string | Date }>(
       sequelize,
-      `SELECT s.id, c.name AS customer, p.name AS product, c.risk_level AS customer_level, p.risk_level AS product_level, s.suitability_override AS reason, s.sold_on
-         FROM product_sales s JOIN customers c ON c.id = s.customer_id JOIN products p ON p.id = s.product_id
-        WHERE s.deleted_at IS NULL AND s.suitability_override IS NOT NULL AND s.created_at >= ? AND s.created_at < ? AND ${filter.sql}
-        ORDER BY s.created_at DESC, s.id DESC LIMIT 50`,
+      `SELECT t.id, c.name AS customer, p.name AS product, c.risk_level AS customer_level, p.risk_level AS product_level, t.suitability_override AS reason, t.traded_on AS sold_on
+         FROM trades t JOIN customers c ON c.id = t.customer_id JOIN products p ON p.id = t.product_id
+        WHERE t.kind = 'buy' AND t.voided_at IS NULL AND t.suitability_override IS NOT NULL AND t.created_at >= ? AND t.created_at < ? AND ${filter.sql}
+        ORDER BY t.created_at DESC, t.id DESC LIMIT 50`,
       [from, to, ...filter.params],
     ),
   ]);
@@ -467,7 +467,7 @@ export async function aumDashboard(sequelize: Sequelize, access: Access, query: 
   const customers = new Set<number>();
   let total = 0;
   for (const h of holdings) {
-    const value = valuation(h, navs.get(Number(h.product_id)));
+    const value = marketValueOf(h, navs.get(Number(h.product_id)));
     total += value;
     customers.add(Number(h.customer_id));
     add(byOwner, Number(h.owner), value);
@@ -486,8 +486,8 @@ export async function aumDashboard(sequelize: Sequelize, access: Access, query: 
     byDepartment: ranked(byDepartment, departments),
     byRep: ranked(byOwner, owners),
     inflow: fromHundredths(flowOf('buy')),
-    outflow: fromHundredths(-flowOf('redeem')),
-    netInflow: fromHundredths(flowOf('buy') + flowOf('redeem')),
+    outflow: fromHundredths(flowOf('redeem') + flowOf('maturity')),
+    netInflow: fromHundredths(flowOf('buy') - flowOf('redeem') - flowOf('maturity')),
     overrides: overrides.map((o) => ({
       saleId: Number(o.id),
       customer: o.customer,
@@ -512,7 +512,7 @@ export async function myPeriod(sequelize: Sequelize, access: Access, query: Dash
     ]),
     rows<{ fen: number | string | null; n: number | string }>(
       sequelize,
-      'SELECT SUM(amount_fen) AS fen, COUNT(*) AS n FROM product_sales WHERE rep_user_id = ? AND deleted_at IS NULL AND sold_on >= ? AND sold_on <= ?',
+      "SELECT SUM(amount_fen) AS fen, COUNT(*) AS n FROM trades WHERE kind = 'buy' AND rep_user_id = ? AND voided_at IS NULL AND traded_on >= ? AND traded_on <= ?",
       [access.userId, period.from, period.to],
     ),
     rows<{ n: number | string }>(

@@ -1,11 +1,12 @@
 import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
-import { holdingRecordSchema } from '@shared/products';
+import { holdingTradeSchema } from '@shared/ledger';
 import { requirePermission } from '../../http/auth';
 import { callerOf, crmCallerOf } from '../org/caller';
 import { pageFields, validate } from '../../http/validate';
-import { addHoldingRecord, listHoldingRecords, listHoldings } from './service';
+import { listHoldingTrades, listHoldings } from '../trades/reads';
+import { addHoldingTrade } from './service';
 
 const customerParam = z.object({ customerId: z.coerce.number().int().positive() });
 const holdingParam = customerParam.extend({ holdingId: z.coerce.number().int().positive() });
@@ -16,7 +17,7 @@ const listQuery = z.object({
     .transform((v) => v === 'true'),
 });
 
-/** A customer's holdings; every change is a record posted to `/holding-records`. */
+/** A customer's holdings; every change is a trade posted to `/holding-records` (the ledger's door for the holding sheet). */
 export function holdingRoutes(deps: { sequelize: Sequelize }): Router {
   const { sequelize } = deps;
   const router = new Router({ prefix: '/api/customers/:customerId' });
@@ -29,12 +30,12 @@ export function holdingRoutes(deps: { sequelize: Sequelize }): Router {
   });
   router.get('/holdings/:holdingId/records', read, async (ctx) => {
     const { customerId, holdingId } = validate(holdingParam, ctx.params);
-    ctx.body = await listHoldingRecords(sequelize, callerOf(ctx).access, customerId, holdingId, validate(z.object(pageFields), ctx.query));
+    ctx.body = await listHoldingTrades(sequelize, callerOf(ctx).access, customerId, holdingId, validate(z.object(pageFields), ctx.query));
   });
   router.post('/holding-records', write, async (ctx) => {
     const { customerId } = validate(customerParam, ctx.params);
     ctx.status = 201;
-    ctx.body = await addHoldingRecord(sequelize, crmCallerOf(ctx), customerId, validate(holdingRecordSchema, ctx.request.body));
+    ctx.body = await addHoldingTrade(sequelize, crmCallerOf(ctx), customerId, validate(holdingTradeSchema, ctx.request.body));
   });
   return router;
 }

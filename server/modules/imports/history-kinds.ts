@@ -7,9 +7,9 @@
  * A row identical to one already on file (same customer, product, day, amount…) is a duplicate
  * and skipped, so importing the same file twice records nothing twice.
  */
-// Raw SQL on other modules' tables, on purpose: history imports work a batch of rows at a time in one
-// transaction: set-based reads of the batch's customers, holdings, sales and follow-ups (and opening the
-// batch's closed holdings in one statement) instead of a module call per row.
+// Raw SQL on other modules' tables, on purpose: history imports plan a batch of rows at a time: set-based
+// reads of the batch's customers, trades and follow-ups instead of a module call per row. Trades are
+// written through the ledger (trades/ledger.ts writeTrade), one row after the other, like any other door.
 import { createHash } from 'node:crypto';
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import { z } from 'zod';
@@ -17,7 +17,7 @@ import { followUpCreateSchema } from '@shared/follow-ups';
 import { optionalLongText, optionalText, text } from '@shared/fields';
 import { toHundredths } from '@shared/money';
 import { normalizePhone } from '@shared/phone';
-import { HOLDING_RECORD_KINDS, holdingRecordSchema, type HoldingRecordInput } from '@shared/products';
+import { TRADE_KINDS, holdingTradeSchema, type HoldingTradeInput } from '@shared/ledger';
 import { SALE_CHANNELS, saleCreateSchema, type SaleInput } from '@shared/sales';
 import { checkSuitability, type RiskProfile } from '@shared/suitability';
 import { businessDate } from '@shared/time';
@@ -27,11 +27,10 @@ import { customerModels } from '../customers/models';
 import { riskProfileOf } from '../customers/service';
 import { customerFollowUpSubject } from '../customers/follow-up-subject';
 import { insertFollowUp } from '../follow-ups/service';
-import { applyHoldingRecord } from '../holdings/service';
 import { partnerModels } from '../partners/models';
 import { productModels } from '../products/models';
 import { scopeWhere, type Access } from '../roles/access';
-import { insertSale } from '../sales/service';
+import { writeTrade } from '../trades/ledger';
 import type { ColumnSpec } from './columns';
 import type { KindSpec, OnFile, Resolved, ResolvableRow } from './kinds';
 
@@ -295,7 +294,8 @@ const sales = historyKind({
       rep_user_id: number;
       department_id: number;
     }>(
-      `SELECT id, customer_id, product_id, sold_on, amount_fen, channel, rep_user_id, department_id FROM product_sales WHERE deleted_at IS NULL AND customer_id IN (${sqlList(customerIds)})`,
+      `SELECT id, customer_id, product_id, traded_on AS sold_on, amount_fen, channel, rep_user_id, department_id FROM trades
+        WHERE kind = 'buy' AND voided_at IS NULL AND customer_id IN (${sqlList(customerIds)})`,
       { replacements: customerIds, type: QueryTypes.SELECT },
     );
     return onFileOf(
@@ -307,13 +307,13 @@ const sales = historyKind({
       })),
     );
   },
-  async insert(sequelize, rows, by, transaction, actor) {
+  async insert(sequelize, rows, _by, transaction, _actor, caller) {
     for (const { input, ownership } of rows) {
-      await insertSale(
+      const { soldOn, ...sale } = input as unknown as SaleInput;
+      await writeTrade(
         sequelize,
-        actor,
-        by,
-        { ...(input as unknown as SaleInput), repUserId: ownership.ownerUserId, departmentId: ownership.departmentId },
+        caller,
+        { kind: 'buy', ...sale, tradedOn: soldOn, repUserId: ownership.ownerUserId, departmentId: ownership.departmentId },
         transaction,
       );
     }
@@ -332,7 +332,7 @@ async function partnersByName(sequelize: Sequelize, access: Access, names: strin
 
 const tradeKindOf = (value: unknown) => {
   const text = String(value ?? '').trim();
-  const entry = Object.entries(HOLDING_RECORD_KINDS).find(([code, label]) => text === code || text === label);
+  const entry = Object.entries(TRADE_KINDS).find(([code, label]) => text === code || text === label);
   return entry ? entry[0] : text;
 };
 
@@ -379,17 +379,18 @@ const holdingRecords = historyKind({
       const errors = [
         ...(typeof customer === 'string' ? [r.problem('customerName', customer)] : []),
         ...(typeof product === 'string' ? [r.problem('product', product)] : []),
-        ...(kind in HOLDING_RECORD_KINDS ? [] : [r.problem('tradeKind', `交易类型应为${Object.values(HOLDING_RECORD_KINDS).join('、')}`)]),
+        ...(kind in TRADE_KINDS ? [] : [r.problem('tradeKind', `交易类型应为${Object.values(TRADE_KINDS).join('、')}`)]),
       ];
       if (typeof product !== 'string' && kind === 'buy' && product.status === 'closed') errors.push(r.problem('product', '产品已清盘，不能申购'));
       if (errors.length) {
         out.set(r.row, { errors });
         continue;
       }
-      const parsed = holdingRecordSchema.safeParse({
+      const signed = kind === 'adjust';
+      const parsed = holdingTradeSchema.safeParse({
         kind,
         productId: (product as { id: number }).id,
-        amount: amountOf(r.input.amount),
+        ...(r.input.amount !== undefined ? { [signed ? 'cost' : 'amount']: amountOf(r.input.amount) } : {}),
         ...(r.input.shares !== undefined ? { shares: amountOf(r.input.shares) } : {}),
         tradedOn: r.input.tradedOn,
         notes: r.input.notes ?? null,
@@ -418,9 +419,9 @@ const holdingRecords = historyKind({
       owner: number;
       department: number;
     }>(
-      `SELECT r.id, h.customer_id, h.product_id, r.kind, r.traded_on, r.amount_delta_fen, c.owner_user_id AS owner, c.department_id AS department
-         FROM holding_records r JOIN holdings h ON h.id = r.holding_id JOIN customers c ON c.id = h.customer_id
-        WHERE h.customer_id IN (${sqlList(customerIds)})`,
+      `SELECT t.id, t.customer_id, t.product_id, t.kind, t.traded_on, t.amount_fen AS amount_delta_fen, c.owner_user_id AS owner, c.department_id AS department
+         FROM trades t JOIN customers c ON c.id = t.customer_id
+        WHERE t.voided_at IS NULL AND t.customer_id IN (${sqlList(customerIds)})`,
       { replacements: customerIds, type: QueryTypes.SELECT },
     );
     return onFileOf(
@@ -432,19 +433,11 @@ const holdingRecords = historyKind({
       })),
     );
   },
-  async insert(sequelize, rows, by, transaction, actor) {
+  async insert(sequelize, rows, _by, transaction, _actor, caller) {
     // In file order: a redemption applies to what the rows above it bought.
     for (const { input } of rows) {
-      const { customerId, productName, ...trade } = input as unknown as HoldingRecordInput & { customerId: number; productName: string };
-      if (trade.kind !== 'redeem') {
-        const now = new Date();
-        await sequelize.query(
-          `INSERT INTO holdings (customer_id, product_id, amount_fen, cost_fen, shares_hundredths, status, created_at, updated_at)
-           SELECT ?, ?, 0, 0, 0, 'closed', ?, ? WHERE NOT EXISTS (SELECT 1 FROM holdings WHERE customer_id = ? AND product_id = ?)`,
-          { replacements: [customerId, trade.productId, now, now, customerId, trade.productId], transaction },
-        );
-      }
-      await applyHoldingRecord(sequelize, actor, by, customerId, { name: productName }, trade, transaction);
+      const { customerId, productName: _name, ...trade } = input as unknown as HoldingTradeInput & { customerId: number; productName: string };
+      await writeTrade(sequelize, caller, { ...trade, customerId }, transaction);
     }
   },
 });

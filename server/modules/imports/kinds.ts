@@ -76,6 +76,8 @@ export interface KindSpec {
     by: number,
     transaction: Transaction,
     actor: Actor,
+    /** The importer, for kinds that write through a module's one path (trades: writeTrade). */
+    caller: Caller,
   ): Promise<unknown>;
   /** The columns this input would change on the record (empty: nothing to do). */
   changes(record: OnFile, input: Record<string, unknown>): Record<string, unknown>;

@@ -280,6 +280,7 @@ async function writeBatch(deps: ImportDeps, spec: KindSpec, caller: Caller, id: 
         by,
         transaction,
         caller.actor,
+        caller,
       );
       // Updates are counted as they land: a record edited since planning is left alone.
       tally.updated = 0;

@@ -4,7 +4,7 @@
  * same data-scope rules as customers.
  */
 // Raw SQL on other modules' tables, on purpose: a partner's sales totals are one aggregate over
-// product_sales: sales import partners, so partners cannot import sales back.
+// trades: the ledger imports partners (a trade's partner is checked), so partners cannot import it back.
 import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { PageOf } from '@shared/http';
 import { fromHundredths } from '@shared/money';
@@ -157,7 +157,7 @@ export async function getPartnerDetail(sequelize: Sequelize, access: Access, id:
     PartnerFollowUp.count({ where: { partner_id: id, deleted_at: null } }),
     latestFollowUps(sequelize, partnerFollowUpSubject, id, LATEST_FOLLOW_UPS),
     sequelize.query<{ n: number; amount: string | number | null }>(
-      'SELECT COUNT(*) AS n, SUM(amount_fen) AS amount FROM product_sales WHERE partner_id = ? AND deleted_at IS NULL',
+      "SELECT COUNT(*) AS n, SUM(amount_fen) AS amount FROM trades WHERE partner_id = ? AND kind = 'buy' AND voided_at IS NULL",
       { replacements: [id], type: QueryTypes.SELECT },
     ),
   ]);

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import type { PageOf } from '@shared/http';
-import type { ProductHolderView } from '@shared/products';
+import type { ProductHolderView } from '@shared/ledger';
 import type { PageRequest } from '../../db/paging';
 import type { Access } from '../roles/access';
 import { PRODUCT_STATUSES, navsPutSchema, productCreateSchema, productUpdateSchema, type ProductStatus } from '@shared/products';
@@ -19,7 +19,7 @@ const listQuery = z.object({
 });
 
 /**
- * `holdersOfProduct` is the holdings module's read (holdings import products, so products do not import
+ * `holdersOfProduct` is the trade ledger's read (trades import products, so products do not import
  * them back): app.ts hands it in.
  */
 export function productRoutes(deps: {

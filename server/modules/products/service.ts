@@ -2,6 +2,7 @@
 import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { PageOf } from '@shared/http';
 import type { NavView, ProductInput, ProductPatch, ProductStatus, ProductView } from '@shared/products';
+import { PAR_NAV } from '@shared/ledger';
 import { conflict, notFound } from '../../errors';
 import { pageWindow, type PageRequest } from '../../db/paging';
 import { containsWhere, sqlList, upsertRows } from '../../db/dialect';
@@ -146,3 +147,11 @@ export async function latestNavs(sequelize: Sequelize, productIds: readonly numb
   );
   return new Map(rows.map((r) => [Number(r.product_id), { date: dateOnlyOrNull(r.nav_date)!, nav: Number(r.nav) }]));
 }
+
+/**
+ * A holding's market value in fen in SQL — shares × the latest NAV on or before a day, par
+ * without one (the rule of shared/ledger.ts) — for reads that rank or sum holdings in one
+ * statement (the sidebar card, reminders). `holding` is the holdings alias; the one parameter is the day.
+ */
+export const marketValueFenSql = (holding: string) =>
+  `ROUND(${holding}.shares_hundredths * COALESCE((SELECT n.nav FROM product_navs n WHERE n.product_id = ${holding}.product_id AND n.nav_date <= ? ORDER BY n.nav_date DESC LIMIT 1), ${PAR_NAV}))`;

@@ -12,6 +12,7 @@ import { fromHundredths } from '@shared/money';
 import { addDays, businessDate } from '@shared/time';
 import { dateOnlyOrNull } from '../../db/lookup';
 import { scopeSql, type Access } from '../roles/access';
+import { marketValueFenSql } from '../products/service';
 
 export const ASSESSMENT_NOTICE_DAYS = 30;
 export const MATURITY_NOTICE_DAYS = 14;
@@ -48,11 +49,11 @@ export async function upcomingDates(
       { replacements: [today, addDays(today, ASSESSMENT_NOTICE_DAYS), ...scope.params], type: QueryTypes.SELECT, transaction },
     ),
     sequelize.query<{ id: number; customer_id: number; customer: string; owner: number; product: string; matures: string | Date; amount_fen: number }>(
-      `SELECT h.id, h.customer_id, c.name AS customer, c.owner_user_id AS owner, p.name AS product, h.matures_on AS matures, h.amount_fen
+      `SELECT h.id, h.customer_id, c.name AS customer, c.owner_user_id AS owner, p.name AS product, h.matures_on AS matures, ${marketValueFenSql('h')} AS amount_fen
          FROM holdings h JOIN customers c ON c.id = h.customer_id JOIN products p ON p.id = h.product_id
         WHERE h.status = 'holding' AND c.deleted_at IS NULL AND h.matures_on >= ? AND h.matures_on <= ? AND ${scope.sql}
         ORDER BY h.matures_on, h.id`,
-      { replacements: [today, addDays(today, MATURITY_NOTICE_DAYS), ...scope.params], type: QueryTypes.SELECT, transaction },
+      { replacements: [today, today, addDays(today, MATURITY_NOTICE_DAYS), ...scope.params], type: QueryTypes.SELECT, transaction },
     ),
   ]);
   return {

@@ -11,6 +11,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { z } from 'zod';
 import type { FollowUpView } from '@shared/customers';
 import { fromHundredths } from '@shared/money';
+import { businessDate } from '@shared/time';
 import { corpSettingsSchema } from '@shared/settings';
 import type { SidebarCustomer } from '@shared/sidebar';
 import { customerModels, type CustomerRow } from '../customers/models';
@@ -18,6 +19,7 @@ import { customerViewOf } from '../customers/service';
 import { followUpViewOf } from '../follow-ups/service';
 import type { FollowRelation } from '../matching/follows';
 import type { LinkColumns } from '../matching/service';
+import { marketValueFenSql } from '../products/service';
 
 export interface CardHead extends LinkColumns {
   name: string;
@@ -184,7 +186,7 @@ export async function fullCustomerCard(sequelize: Sequelize, customer: CustomerR
     created_at: Date | string | null;
   }>(
     `SELECT 'holding' AS kind, h.id AS seq, h.product_id AS ref_id, p.name AS name, p.category AS label, NULL AS content, NULL AS outcome,
-            NULL AS next_action, h.amount_fen AS amount_fen, NULL AS followed_at, NULL AS next_follow_up_at, NULL AS created_at
+            NULL AS next_action, ${marketValueFenSql('h')} AS amount_fen, NULL AS followed_at, NULL AS next_follow_up_at, NULL AS created_at
        FROM holdings h JOIN products p ON p.id = h.product_id
       WHERE h.customer_id = ? AND h.status = 'holding'
      UNION ALL
@@ -192,7 +194,7 @@ export async function fullCustomerCard(sequelize: Sequelize, customer: CustomerR
        FROM (SELECT * FROM follow_ups WHERE customer_id = ? AND deleted_at IS NULL ORDER BY followed_at DESC, id DESC LIMIT ?) f
        LEFT JOIN users u ON u.id = f.user_id
      ORDER BY kind, amount_fen DESC, followed_at DESC, seq`,
-    { replacements: [customer.id, customer.id, latest], type: QueryTypes.SELECT },
+    { replacements: [businessDate(new Date()), customer.id, customer.id, latest], type: QueryTypes.SELECT },
   );
   const holdings = rows.filter((h) => h.kind === 'holding');
   const followUps = rows.filter((f) => f.kind === 'follow_up');

@@ -1,18 +1,18 @@
 /**
- * `sales_monthly`: live sales summed per month × channel × rep × department × product × partner
- * (migration 0008). Every sale write moves the sale's contribution in the same transaction, so
- * the dashboards can read months instead of scanning sales.
+ * `sales_monthly`: 销售额 — live buys summed per month × channel × rep × department × product ×
+ * partner (migrations 0008, 0027). Every buy written, amended or voided moves its contribution in
+ * the same transaction, so the dashboards and targets read months instead of scanning trades.
  */
 import type { Sequelize, Transaction } from 'sequelize';
 import { addToCounters, dateBucketSql, updateRows } from '../../db/dialect';
 import { dateOnlyOrNull } from '../../db/lookup';
-import type { SaleRow } from './models';
+import type { TradeRow } from './models';
 
-type Contribution = Pick<SaleRow, 'sold_on' | 'channel' | 'rep_user_id' | 'department_id' | 'product_id' | 'partner_id' | 'amount_fen'>;
+type Contribution = Pick<TradeRow, 'traded_on' | 'channel' | 'rep_user_id' | 'department_id' | 'product_id' | 'partner_id' | 'amount_fen'>;
 
 function keyOf(sale: Contribution) {
   return {
-    month: dateOnlyOrNull(sale.sold_on)!.slice(0, 7),
+    month: dateOnlyOrNull(sale.traded_on)!.slice(0, 7),
     channel: sale.channel,
     rep_user_id: sale.rep_user_id,
     department_id: sale.department_id,
@@ -21,7 +21,7 @@ function keyOf(sale: Contribution) {
   };
 }
 
-/** Count a live sale in (`sign` 1) or out of (`sign` -1) its month. */
+/** Count a live buy in (`sign` 1) or out of (`sign` -1) its month. */
 export async function countSale(sequelize: Sequelize, sale: Contribution, sign: 1 | -1, transaction: Transaction): Promise<void> {
   const key = keyOf(sale);
   await addToCounters(
@@ -43,15 +43,15 @@ export async function countSale(sequelize: Sequelize, sale: Contribution, sign: 
   }
 }
 
-/** Sum every live sale again (after a bulk load that bypassed the service). */
+/** Sum every live buy again (after a bulk load that bypassed the ledger). */
 export async function rebuildSalesRollup(sequelize: Sequelize, transaction?: Transaction): Promise<void> {
-  const month = dateBucketSql(sequelize, 'sold_on', 'month');
+  const month = dateBucketSql(sequelize, 'traded_on', 'month');
   const now = new Date();
   await updateRows(sequelize, 'DELETE FROM sales_monthly', [], transaction);
   await sequelize.query(
     `INSERT INTO sales_monthly (month, channel, rep_user_id, department_id, product_id, partner_id, amount_fen, sale_count, created_at, updated_at)
      SELECT ${month}, channel, rep_user_id, department_id, product_id, COALESCE(partner_id, 0), SUM(amount_fen), COUNT(*), ?, ?
-       FROM product_sales WHERE deleted_at IS NULL
+       FROM trades WHERE kind = 'buy' AND voided_at IS NULL
       GROUP BY ${month}, channel, rep_user_id, department_id, product_id, COALESCE(partner_id, 0)`,
     { replacements: [now, now], transaction },
   );

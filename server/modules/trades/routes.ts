@@ -1,0 +1,50 @@
+import Router from '@koa/router';
+import type { Sequelize } from 'sequelize';
+import { z } from 'zod';
+import { dateOnly } from '@shared/fields';
+import { TRADE_KINDS, tradeInputSchema, type TradeKind } from '@shared/ledger';
+import { requirePermission } from '../../http/auth';
+import { idParam, pageFields, validate } from '../../http/validate';
+import { callerOf, crmCallerOf } from '../org/caller';
+import { customerFromBody, inLedgerTransaction, voidTrade, writeTrade } from './ledger';
+import { listTrades, loadVisibleTrade, tradeViews } from './reads';
+
+const id = z.coerce.number().int().positive().optional();
+const listQuery = z
+  .object({
+    ...pageFields,
+    customerId: id,
+    productId: id,
+    repUserId: id,
+    departmentId: id,
+    partnerId: id,
+    kind: z.enum(Object.keys(TRADE_KINDS) as [TradeKind, ...TradeKind[]]).optional(),
+    channel: z.enum(['direct', 'consignment']).optional(),
+    from: dateOnly.optional(),
+    to: dateOnly.optional(),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: '开始日期不能晚于结束日期', path: ['from'] });
+
+/** The trade ledger: every kind of trade, listed and recorded (`/api/sales` and `/holding-records` are doors into the same). */
+export function tradeRoutes(deps: { sequelize: Sequelize }): Router {
+  const { sequelize } = deps;
+  const router = new Router({ prefix: '/api/trades' });
+
+  router.get('/', requirePermission('sales.read'), async (ctx) => {
+    ctx.body = await listTrades(sequelize, callerOf(ctx).access, validate(listQuery, ctx.query));
+  });
+  router.post('/', requirePermission('customer.write'), async (ctx) => {
+    const caller = crmCallerOf(ctx);
+    const input = validate(tradeInputSchema, ctx.request.body);
+    const { trade } = await inLedgerTransaction(sequelize, (transaction) => writeTrade(sequelize, caller, input, transaction)).catch(customerFromBody);
+    ctx.status = 201;
+    ctx.body = (await tradeViews(sequelize, [trade]))[0];
+  });
+  router.post('/:id/void', requirePermission('customer.write'), async (ctx) => {
+    const caller = crmCallerOf(ctx);
+    const trade = await loadVisibleTrade(sequelize, caller.access, validate(idParam, ctx.params).id);
+    await inLedgerTransaction(sequelize, (transaction) => voidTrade(sequelize, caller, trade, transaction));
+    ctx.status = 204;
+  });
+  return router;
+}
