@@ -1,7 +1,7 @@
 /** What the dashboard's boards share: the breakdown charts under a board, the comparison line, the drill-down links. */
 import type { AmountBy, CountBy } from '@shared/dashboard';
 import type { RouteLocationRaw } from 'vue-router';
-import type { ChartItem } from '@/components/charts/options';
+import { compactYuan, type ChartItem } from '@/components/charts/options';
 import { moneyText } from '@/components/business/money';
 
 /** One bar chart under a board, and where its bars lead. */
@@ -20,8 +20,9 @@ export interface Breakdown {
 
 export const countItems = (rows: CountBy[], unit: string): ChartItem[] =>
   rows.map((r) => ({ label: r.label, value: r.count, text: `${r.count}`, detail: `${r.count} ${unit}` }));
+/** Bars of amounts: the bar end short as the month chart's (「490万」, so it fits beside a long bar), the full amount on a tap. */
 export const amountItems = (rows: AmountBy[]): ChartItem[] =>
-  rows.map((r) => ({ label: r.name, value: r.amount, text: moneyText(r.amount).replace(' ', ''), detail: `${moneyText(r.amount)}（${r.count} 笔）` }));
+  rows.map((r) => ({ label: r.name, value: r.amount, text: compactYuan(r.amount), detail: `${moneyText(r.amount)}（${r.count} 笔）` }));
 
 /** The customer list filtered by `query`, within the dashboard's department (0: all). */
 export const customersWhere = (departmentId: number, query: Record<string, string>): RouteLocationRaw => ({
