@@ -244,6 +244,12 @@ async function salesIn(sequelize: Sequelize, filter: Filter, period: PeriodRange
   return { direct: of('direct'), consignment: of('consignment') };
 }
 
+/** 销售额 of every channel from its split (added in fen: exact). */
+const allChannels = (split: { direct: AmountCount; consignment: AmountCount }): AmountCount => ({
+  amount: fromHundredths(toFen(split.direct.amount) + toFen(split.consignment.amount)),
+  count: split.direct.count + split.consignment.count,
+});
+
 async function amountsBy(
   sequelize: Sequelize,
   key: 'product_id' | 'rep_user_id' | 'partner_id',
@@ -295,13 +301,7 @@ export async function salesDashboard(sequelize: Sequelize, access: Access, query
       reps.map((r) => r.id),
     ),
   ]);
-  const total =
-    channel === 'all'
-      ? {
-          amount: fromHundredths(toFen(byChannel.direct.amount) + toFen(byChannel.consignment.amount)),
-          count: byChannel.direct.count + byChannel.consignment.count,
-        }
-      : byChannel[channel];
+  const total = channel === 'all' ? allChannels(byChannel) : byChannel[channel];
   return {
     period,
     channel,
@@ -524,7 +524,7 @@ export async function aumDashboard(sequelize: Sequelize, access: Access, query: 
   const byRep = [...byOwner]
     .map(([id, o]) => ({ id, name: owners.get(id) ?? String(id), amount: fromHundredths(o.fen), count: o.customers.size }))
     .sort((a, b) => b.amount - a.amount || a.id - b.id);
-  const inflow = toFen(sales.direct.amount) + toFen(sales.consignment.amount);
+  const inflow = toFen(allChannels(sales).amount);
   const outflow = Number(outflows[0]?.fen ?? 0);
   return {
     period,
@@ -592,7 +592,10 @@ async function departmentTree(
     return null;
   };
   const children = new Map<number | null, number[]>();
-  for (const d of listed) children.set(listedParent(d), [...(children.get(listedParent(d)) ?? []), d]);
+  for (const d of listed) {
+    const parent = listedParent(d);
+    children.set(parent, [...(children.get(parent) ?? []), d]);
+  }
   const out: DepartmentAmount[] = [];
   const visit = (parent: number | null, depth: number) => {
     const level = (children.get(parent) ?? []).sort((a, b) => rolled.get(b)!.fen - rolled.get(a)!.fen || a - b);
@@ -634,10 +637,7 @@ export async function myPeriod(sequelize: Sequelize, access: Access, query: Dash
   return {
     period,
     followUps: Number(followUps?.n ?? 0),
-    sales: {
-      amount: fromHundredths(toFen(sales.direct.amount) + toFen(sales.consignment.amount)),
-      count: sales.direct.count + sales.consignment.count,
-    },
+    sales: allChannels(sales),
     newCustomers: Number(created?.n ?? 0),
   };
 }
