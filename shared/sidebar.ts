@@ -53,7 +53,9 @@ export type SidebarCustomer =
   | {
       access: 'full';
       profile: CustomerView;
-      holdings: { productId: number; productName: string; category: string; amount: number }[];
+      /** Each holding's 市值 (`amount`, shares × the latest NAV) and 成本. */
+      holdings: { productId: number; productName: string; category: string; amount: number; cost: number }[];
+      /** 持仓市值: the holdings' market value. */
       holdingsTotal: number;
       latestFollowUps: FollowUpView[];
     }

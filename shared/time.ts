@@ -11,6 +11,12 @@ export function startOfBusinessDay(at: Date, days = 0): Date {
   return new Date(local - (local % DAY_MS) - BUSINESS_UTC_OFFSET_MS + days * DAY_MS);
 }
 
+/** The China wall-clock parts of an instant. */
+export function businessClock(at: Date): { year: number; month: number; day: number; hour: number; minute: number } {
+  const d = new Date(at.getTime() + BUSINESS_UTC_OFFSET_MS);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes() };
+}
+
 /** `YYYY-MM-DD` of the China calendar day containing `at`. */
 export function businessDate(at: Date): string {
   return new Date(at.getTime() + BUSINESS_UTC_OFFSET_MS).toISOString().slice(0, 10);

@@ -102,7 +102,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     const draftWarning = await sheet.getByTestId('target-draft-warning').innerText();
     await sheet.getByTestId('target-save').click();
     await page.getByTestId('target-warnings').waitFor();
-    await east.getByTestId('target-value').getByText('100 万元').waitFor();
+    await east.getByTestId('target-value').getByText('100.00 万元').waitFor();
     await calm(page);
     await screenshot(page, 'mgr-targets-warning');
     const warning = await page.getByTestId('target-warnings').innerText();
@@ -111,8 +111,8 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
       [QUARTER],
     );
 
-    expect(draftWarning).toMatch(new RegExp(`华东销售部 ${QUARTER_TEXT} 销售额目标 100 万元，低于下属合计 [\\d,.]+ 万元`));
-    expect(warning).toMatch(new RegExp(`华东销售部 ${QUARTER_TEXT} 销售额目标 100 万元，低于下属合计 [\\d,.]+ 万元`));
+    expect(draftWarning).toMatch(new RegExp(`华东销售部 ${QUARTER_TEXT} 销售额目标 100.00 万元，低于下属合计 [\\d,.]+ 万元`));
+    expect(warning).toMatch(new RegExp(`华东销售部 ${QUARTER_TEXT} 销售额目标 100.00 万元，低于下属合计 [\\d,.]+ 万元`));
     expect(Number(stored!.value)).toBe(100_0000_00); // fen
 
     // A count target must be a whole number.
@@ -327,7 +327,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     expect(await page.getByTestId('sync-org').innerText()).toMatch(/用时 \d+/);
     expect((await page.getByTestId('sync-org').innerText()).match(/完成/g)).toHaveLength(1);
     const retrying = page.getByTestId('event-row').filter({ hasText: '系统繁忙' });
-    expect(await retrying.innerText()).toMatch(/重试中[\s\S]*下次重试 \d{4}\/\d+\/\d+ \d{2}:\d{2}/);
+    expect(await retrying.innerText()).toMatch(/重试中[\s\S]*下次重试 (\d{4}年)?\d+月\d+日 \d{2}:\d{2}/);
     expect(await retrying.getByTestId('event-retry').count()).toBe(0);
     await dead.scrollIntoViewIfNeeded();
     await screenshot(page, 'admin-event-log', { screen: true });

@@ -17,21 +17,21 @@ const CHINA_OFFSET_MS = 8 * 3_600_000;
 
 describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 375x812', () => {
   let phone: PhonePage;
-  /** A customer of rep-east-1 holding a product worth at least 2,000 yuan. */
-  let customer: { id: number; name: string; holdingId: number; amountFen: number; product: string };
+  /** A customer of rep-east-1 holding at least 2,000 shares of a product. */
+  let customer: { id: number; name: string; holdingId: number; product: string };
   /** The sale test (a) records; the next test edits and deletes it. */
   let saleId: number;
   const suite = useH5Suite({
     seedCrm: true,
     async setUp({ browser, server }) {
-      const [row] = await server.db.sequelize.query<{ id: number; name: string; holdingId: number; amountFen: number; product: string }>(
-        `SELECT c.id, c.name, h.id AS "holdingId", h.amount_fen AS "amountFen", p.name AS product
+      const [row] = await server.db.sequelize.query<{ id: number; name: string; holdingId: number; product: string }>(
+        `SELECT c.id, c.name, h.id AS "holdingId", p.name AS product
            FROM holdings h JOIN customers c ON c.id = h.customer_id JOIN users u ON u.id = c.owner_user_id JOIN products p ON p.id = h.product_id
-          WHERE u.wecom_userid = 'rep-east-1' AND c.deleted_at IS NULL AND h.status = 'holding' AND h.amount_fen >= 200000
-          ORDER BY h.amount_fen DESC, c.id LIMIT 1`,
+          WHERE u.wecom_userid = 'rep-east-1' AND c.deleted_at IS NULL AND h.status = 'holding' AND h.shares_hundredths >= 200000
+          ORDER BY h.shares_hundredths DESC, c.id LIMIT 1`,
         { type: QueryTypes.SELECT },
       );
-      customer = { ...row!, id: Number(row!.id), holdingId: Number(row!.holdingId), amountFen: Number(row!.amountFen) };
+      customer = { ...row!, id: Number(row!.id), holdingId: Number(row!.holdingId) };
       phone = await openPhonePage(browser, server.baseUrl);
       await loginThroughSimulator(phone, '/workbench', 'rep-east-1');
     },
@@ -99,6 +99,7 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     await page.getByTestId('new-sale').click();
     await page.getByTestId('sale-form').waitFor();
     const customerCell = await page.getByTestId('sale-customer').innerText();
+    const repCell = await page.getByTestId('sale-rep').innerText();
     // (e) bad input: nothing typed, then 0.
     await page.getByTestId('sale-save').click();
     await page.getByTestId('sale-amount').getByText('请填写金额').waitFor();
@@ -137,13 +138,17 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     await page.getByTestId('sales-total').waitFor();
     await screenshot(page, 'business-sales-list');
     const listed = await page.getByTestId('sales-list').getByTestId('sale-row').filter({ hasText: '12.35 万元' }).first().innerText();
-    const [saved] = await db().query<{ id: number; amount_fen: number; channel: string; sold_on: string }>(
-      'SELECT id, amount_fen, channel, sold_on FROM product_sales WHERE customer_id = ? AND deleted_at IS NULL ORDER BY id DESC LIMIT 1',
+    const [saved] = await db().query<{ id: number; amount_fen: number; channel: string; sold_on: string; rep: string }>(
+      `SELECT t.id, t.amount_fen, t.channel, t.traded_on AS sold_on, u.wecom_userid AS rep FROM trades t JOIN users u ON u.id = t.rep_user_id
+        WHERE t.customer_id = ? AND t.kind = 'buy' AND t.voided_at IS NULL ORDER BY t.id DESC LIMIT 1`,
       { replacements: [customer.id], type: QueryTypes.SELECT },
     );
 
     saleId = Number(saved!.id);
     expect(customerCell).toContain(customer.name);
+    expect(repCell).toContain('李娜（客户负责人）'); // a rep sees who the sale counts for, and cannot change it
+    expect(await page.getByTestId('person-picker').count()).toBe(0);
+    expect(saved!.rep).toBe('rep-east-1');
     expect(productMessage).toContain('请选择产品');
     expect(partners).toBe(2); // the rep's partners only
     expect(Number(saved!.amount_fen)).toBe(12_345_600);
@@ -174,7 +179,7 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     await page.getByTestId('sale-amount').locator('input').fill('200000');
     await screenshot(page, 'business-sale-edit');
     await page.getByTestId('sale-save').click();
-    const edited = page.getByTestId('sales-list').getByTestId('sale-row').filter({ hasText: customer.name }).filter({ hasText: '20 万元' }).first();
+    const edited = page.getByTestId('sales-list').getByTestId('sale-row').filter({ hasText: customer.name }).filter({ hasText: '20.00 万元' }).first();
     await edited.waitFor();
     await edited.click();
     await page.getByTestId('sale-delete').click();
@@ -184,7 +189,7 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     await page.locator('.van-dialog').getByRole('button', { name: '删除' }).click();
     await page.getByTestId('sales-total').waitFor();
     await page.waitForLoadState('networkidle');
-    const [gone] = await db().query<{ amount_fen: number; deleted_at: string | null }>('SELECT amount_fen, deleted_at FROM product_sales WHERE id = ?', {
+    const [gone] = await db().query<{ amount_fen: number; deleted_at: string | null }>('SELECT amount_fen, voided_at AS deleted_at FROM trades WHERE id = ?', {
       replacements: [saleId],
       type: QueryTypes.SELECT,
     });
@@ -219,9 +224,19 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     expect(errors.filter((e) => !e.includes('409'))).toEqual([]);
   });
 
-  it('records a redemption on a holding: the amount drops and the trade record shows (b)', async () => {
+  it('records a redemption by amount on a holding: the shares drop at the NAV and the trade record shows (b)', async () => {
     const { page, errors } = phone;
     const card = () => page.getByTestId('holding').filter({ hasText: customer.product }).first();
+    const holdingNow = async () =>
+      (
+        (await (await page.request.get(`/api/customers/${customer.id}/holdings`)).json()) as {
+          id: number;
+          shares: number;
+          marketValue: number;
+          nav: { nav: number } | null;
+        }[]
+      ).find((h) => h.id === customer.holdingId)!;
+    const held = await holdingNow();
 
     await openCustomer('holdings');
     await card().waitFor();
@@ -229,15 +244,17 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     await screenshot(page, 'business-holdings');
     await card().getByTestId('holding-redeem').click();
     await page.getByTestId('trade-sheet').getByTestId('trade-save').waitFor();
+    await page.getByTestId('redeem-by-amount').click();
     await page.getByTestId('trade-save').click();
     await page.getByTestId('trade-amount').getByText('请填写金额').waitFor(); // (e)
     await page
       .getByTestId('trade-amount')
       .locator('input')
-      .fill(String(customer.amountFen / 100 + 1));
+      .fill(String(Math.floor(held.marketValue) + 1));
     await page.getByTestId('trade-save').click();
-    await page.getByTestId('trade-amount').getByText('赎回金额超过当前持仓').waitFor();
+    await page.getByTestId('trade-amount').getByText('赎回金额超过当前持仓市值').waitFor();
     await page.getByTestId('trade-amount').locator('input').fill('1000');
+    await page.getByTestId('redeem-estimate').waitFor();
     await settle(page);
     await screenshot(page, 'business-trade-redeem', { screen: true });
     await page.getByTestId('trade-save').click();
@@ -246,7 +263,7 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     await settle(page);
     await screenshot(page, 'business-holding-records');
     const firstRecord = await card().getByTestId('holding-record').first().innerText();
-    const [after] = await db().query<{ amount_fen: number }>('SELECT amount_fen FROM holdings WHERE id = ?', {
+    const [after] = await db().query<{ shares: number }>('SELECT shares_hundredths AS shares FROM holdings WHERE id = ?', {
       replacements: [customer.holdingId],
       type: QueryTypes.SELECT,
     });
@@ -255,16 +272,26 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     await screenshot(page, 'business-timeline');
     const timeline = await page.getByTestId('timeline').innerText();
 
-    expect(Number(after!.amount_fen)).toBe(customer.amountFen - 100_000);
+    // 1,000 yuan at today's NAV (par without one), in hundredths of a share.
+    expect(Number(after!.shares)).toBe(Math.round(held.shares * 100) - Math.round(100_000 / (held.nav?.nav ?? 1)));
     expect(firstRecord).toContain('赎回');
-    expect(firstRecord).toContain('−1,000 元');
+    expect(firstRecord).toContain('1,000.00 元');
+    expect(firstRecord).toMatch(/−[\d,.]+ 份/);
     expect(timeline).toContain('赎回');
     expect(timeline).not.toMatch(/\d{4}\/\d{1,2}\/\d{1,2} 00:00/);
     expect(errors).toEqual([]);
   });
 
-  it('opens a first 申购 with a product picked, and an adjustment downwards', async () => {
+  it('opens a first 申购 with a product picked, and an adjustment of the cost downwards with its reason', async () => {
     const { page, errors } = phone;
+    // A product on sale the customer does not hold and their risk grade allows (a buy is checked for suitability).
+    const [suitable] = await db().query<{ name: string }>(
+      `SELECT p.name FROM products p JOIN customers c ON c.id = ?
+        WHERE p.status = 'on_sale' AND (c.investor_class = 'professional' OR SUBSTR(p.risk_level, 2) <= SUBSTR(c.risk_level, 2))
+          AND NOT EXISTS (SELECT 1 FROM holdings h WHERE h.customer_id = c.id AND h.product_id = p.id)
+        ORDER BY p.id DESC LIMIT 1`,
+      { replacements: [customer.id], type: QueryTypes.SELECT },
+    );
 
     await openCustomer('holdings');
     await page.getByTestId('new-holding').click();
@@ -279,27 +306,32 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     await page.getByTestId('trade-product').click();
     await page.getByTestId('product-picker').getByTestId('picker-search').locator('input').fill('zzz-没有这个产品');
     await page.getByTestId('product-picker').getByText('没有找到产品').waitFor();
-    await page.getByTestId('product-picker').getByTestId('picker-search').locator('input').fill('');
-    const option = page.getByTestId('product-picker').locator('[data-testid="picker-option"]:not(.disabled)').last();
-    await option.waitFor();
-    const product = (await option.locator('.van-cell__title').innerText()).split('\n')[0]!;
-    await option.click();
+    const product = suitable!.name;
+    await page.getByTestId('product-picker').getByTestId('picker-search').locator('input').fill(product);
+    await page.getByTestId('product-picker').getByTestId('picker-option').filter({ hasText: product }).first().click();
     await page.getByTestId('trade-amount').locator('input').fill('50000');
     await page.getByTestId('trade-save').click();
     await page.getByTestId('holding').filter({ hasText: product }).getByTestId('holding-record').first().waitFor();
     const card = page.getByTestId('holding').filter({ hasText: product }).first();
-    const bought = await card.getByTestId('holding-amount').innerText();
-    await card.getByTestId('holding-adjust').click();
+    const bought = await card.getByTestId('holding-cost').innerText();
+    await card.getByTestId('holding-more').click();
+    await page.locator('.van-action-sheet').getByText('调整', { exact: true }).click();
     await page.getByTestId('adjust-down').click();
-    await page.getByTestId('trade-amount').locator('input').fill('2000');
+    await page.getByTestId('trade-cost').locator('input').fill('2000');
+    await page.getByTestId('trade-save').click();
+    await page.getByTestId('trade-notes').getByText('调整必须写明原因').waitFor(); // (e)
+    await page.getByTestId('trade-notes').locator('textarea').fill('与对账单核对，成本多记');
     await settle(page);
     await screenshot(page, 'business-trade-adjust', { screen: true });
     await page.getByTestId('trade-save').click();
-    await card.getByTestId('holding-amount').filter({ hasNotText: bought }).waitFor();
+    await card.getByTestId('holding-cost').filter({ hasNotText: bought }).waitFor();
+    await card.getByTestId('holding-record').filter({ hasText: '调整' }).waitFor();
     const adjusted = await card.innerText();
 
+    expect(bought).toBe('5.00 万元');
+    expect(await card.getByTestId('holding-cost').innerText()).toBe('4.80 万元');
     expect(adjusted).toContain('调整');
-    expect(adjusted).toContain('−2,000 元');
+    expect(adjusted).toContain('成本 −2,000.00 元');
     expect(errors).toEqual([]);
   });
 

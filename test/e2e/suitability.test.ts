@@ -102,10 +102,10 @@ describe('投资者适当性: risk assessment, the sale check, exceptions and �
     await screenshot(page, 'suitability-sale-refused');
     const warning = await page.getByTestId('sale-suitability').innerText();
     const reasonFields = await page.getByTestId('sale-override-reason').count();
-    const [sales] = await db().query<{ n: number }>('SELECT COUNT(*) AS n FROM product_sales WHERE customer_id = ? AND suitability_override IS NOT NULL', {
-      replacements: [customer.id],
-      type: QueryTypes.SELECT,
-    });
+    const [sales] = await db().query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM trades WHERE customer_id = ? AND kind = 'buy' AND suitability_override IS NOT NULL",
+      { replacements: [customer.id], type: QueryTypes.SELECT },
+    );
 
     expect(assessed).toContain(dayText(todayChina()));
     expect(hint).toContain(`留空则默认一年，至 ${dayText(addDays(todayChina(), 365))}`);
@@ -136,12 +136,19 @@ describe('投资者适当性: risk assessment, the sale check, exceptions and �
     await screenshot(page, 'suitability-sale-override-empty', { screen: true });
     await page.getByTestId('sale-override-reason').locator('textarea').fill(REASON);
     const button = await page.getByTestId('sale-save').innerText();
+    const note = await page.getByTestId('sale-override-note').innerText();
     await page.getByTestId('sale-save').click();
     await page.waitForURL((url) => url.pathname !== '/sales/new');
-    const [sale] = await db().query<{ reason: string | null; amount_fen: number }>(
-      'SELECT suitability_override AS reason, amount_fen FROM product_sales WHERE customer_id = ? AND deleted_at IS NULL ORDER BY id DESC LIMIT 1',
+    const [sale] = await db().query<{ reason: string | null; amount_fen: number; rep: string; recorder: string }>(
+      `SELECT t.suitability_override AS reason, t.amount_fen, r.wecom_userid AS rep, b.wecom_userid AS recorder
+         FROM trades t JOIN users r ON r.id = t.rep_user_id JOIN users b ON b.id = t.created_by
+        WHERE t.customer_id = ? AND t.kind = 'buy' AND t.voided_at IS NULL ORDER BY t.id DESC LIMIT 1`,
       { replacements: [customer.id], type: QueryTypes.SELECT },
     );
+    const [audited] = await db().query<{ n: number }>("SELECT COUNT(*) AS n FROM audit_logs WHERE action = 'suitability.override' AND summary LIKE ?", {
+      replacements: [`%${customer.name}%`],
+      type: QueryTypes.SELECT,
+    });
 
     await page.goto('/aum');
     await page.getByTestId('aum-total').waitFor();
@@ -169,7 +176,12 @@ describe('投资者适当性: risk assessment, the sale check, exceptions and �
     const [li] = await db().query<{ id: number }>("SELECT id FROM users WHERE wecom_userid = 'rep-east-1'", { type: QueryTypes.SELECT });
 
     expect(button).toBe('按例外保存');
+    expect(note).toContain('仍计入「李娜」的业绩');
     expect(sale!.reason).toBe(REASON);
+    // Recorded by the manager, credited to the customer's owner, audited as a suitability action.
+    expect(sale!.rep).toBe('rep-east-1');
+    expect(sale!.recorder).toBe('mgr-east');
+    expect(Number(audited!.n)).toBe(1);
     expect(Number(sale!.amount_fen)).toBe(2_000_000);
     expect(levels).toBe('C2 → R4');
     expect(overrideText).toContain(REASON);

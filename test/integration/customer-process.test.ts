@@ -195,7 +195,7 @@ describe.each(databaseTargets())('customer process on $label', (target) => {
       expect(all.map((e) => e.kind)).toEqual(['stage_change', 'stage_change', 'follow_up', 'sale']);
       expect(all[0]!.summary).toBe('阶段：线索 → 成交客户');
       expect(all[2]!.user?.name).toBe('李娜');
-      expect(all[3]).toMatchObject({ summary: '申购 稳健增利一号 50,000 元（直销）', dateOnly: true });
+      expect(all[3]).toMatchObject({ summary: '申购 稳健增利一号 5.00 万元（直销）', dateOnly: true });
     });
 
     it('is 404 for a customer out of scope', async () => {

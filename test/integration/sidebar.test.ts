@@ -65,7 +65,7 @@ describe.each(databaseTargets())('sidebar API on $label', (target) => {
     expect(result.customer?.access).toBe('full');
     if (result.customer?.access !== 'full') return;
     expect(result.customer.profile).toMatchObject({ id: c.id, name: '侧边栏客户', lifecycleStage: 'customer', level: 'vip' });
-    expect(result.customer.holdings).toEqual([{ productId: product.id, productName: '侧边栏理财', category: 'wealth', amount: 200_000 }]);
+    expect(result.customer.holdings).toEqual([{ productId: product.id, productName: '侧边栏理财', category: 'wealth', amount: 200_000, cost: 200_000 }]);
     expect(result.customer.latestFollowUps.map((f) => f.content)).toEqual(['第6次沟通', '第5次沟通', '第4次沟通', '第3次沟通', '第2次沟通']);
   });
 

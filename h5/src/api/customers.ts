@@ -1,6 +1,6 @@
 import type { ContactView, CustomerDetail, CustomerView, FollowUpView, TimelineEntry } from '@shared/customers';
 import type { PageOf } from '@shared/http';
-import type { HoldingView } from '@shared/products';
+import type { HoldingView } from '@shared/ledger';
 import { api, withQuery } from './client';
 import type { TagChange } from './engagement';
 

@@ -10,6 +10,7 @@
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { TimelineEntry, TimelineKind } from '@shared/customers';
 import type { PageOf } from '@shared/http';
+import { moneyText, sharesText } from '@shared/format';
 import { fromHundredths } from '@shared/money';
 import { MATCHED_BY, type MatchedBy } from '@shared/matching';
 import { TRADE_CHANNELS, TRADE_KINDS } from '@shared/ledger';
@@ -39,7 +40,6 @@ const LINK_EVENTS: Record<LinkEvent, string> = { linked: '关联', relinked: '�
 
 const startOfChinaDay = (date: string) => new Date(`${date}T00:00:00+08:00`).toISOString();
 const excerpt = (text: string, max = 60) => (text.length > max ? `${text.slice(0, max)}…` : text);
-const yuanText = (fen: number) => `${fromHundredths(Math.abs(fen)).toLocaleString('zh-CN')} 元`;
 
 export async function customerTimeline(sequelize: Sequelize, access: Access, customerId: number, page: PageRequest): Promise<PageOf<TimelineEntry>> {
   await loadVisibleCustomer(sequelize, access, customerId);
@@ -115,7 +115,7 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
     userIds.push(t.rep_user_id);
     const tradedOn = dateOnlyOrNull(t.traded_on)!;
     const via = t.partner_id === null ? '' : `（${partners.get(t.partner_id) ?? ''}）`;
-    const money = t.amount_fen ? ` ${yuanText(t.amount_fen)}` : ` ${fromHundredths(t.shares_hundredths)} 份`;
+    const money = t.amount_fen ? ` ${moneyText(fromHundredths(t.amount_fen))}` : ` ${sharesText(fromHundredths(t.shares_hundredths), true)}`;
     put({
       kind: 'trade',
       id: t.id,

@@ -181,16 +181,17 @@ export async function fullCustomerCard(sequelize: Sequelize, customer: CustomerR
     outcome: string | null;
     next_action: string | null;
     amount_fen: number | string | null;
+    cost_fen: number | string | null;
     followed_at: Date | string | null;
     next_follow_up_at: Date | string | null;
     created_at: Date | string | null;
   }>(
     `SELECT 'holding' AS kind, h.id AS seq, h.product_id AS ref_id, p.name AS name, p.category AS label, NULL AS content, NULL AS outcome,
-            NULL AS next_action, ${marketValueFenSql('h')} AS amount_fen, NULL AS followed_at, NULL AS next_follow_up_at, NULL AS created_at
+            NULL AS next_action, ${marketValueFenSql('h')} AS amount_fen, h.cost_fen AS cost_fen, NULL AS followed_at, NULL AS next_follow_up_at, NULL AS created_at
        FROM holdings h JOIN products p ON p.id = h.product_id
       WHERE h.customer_id = ? AND h.status = 'holding'
      UNION ALL
-     SELECT 'follow_up', -f.id, f.user_id, u.name, f.channel, f.content, f.outcome, f.next_action, NULL, f.followed_at, f.next_follow_up_at, f.created_at
+     SELECT 'follow_up', -f.id, f.user_id, u.name, f.channel, f.content, f.outcome, f.next_action, NULL, NULL, f.followed_at, f.next_follow_up_at, f.created_at
        FROM (SELECT * FROM follow_ups WHERE customer_id = ? AND deleted_at IS NULL ORDER BY followed_at DESC, id DESC LIMIT ?) f
        LEFT JOIN users u ON u.id = f.user_id
      ORDER BY kind, amount_fen DESC, followed_at DESC, seq`,
@@ -202,7 +203,13 @@ export async function fullCustomerCard(sequelize: Sequelize, customer: CustomerR
   return {
     access: 'full',
     profile: customerViewOf(r, { id: r.owner_user_id, name: ownerName }),
-    holdings: holdings.map((h) => ({ productId: Number(h.ref_id), productName: h.name!, category: h.label, amount: fromHundredths(h.amount_fen!) })),
+    holdings: holdings.map((h) => ({
+      productId: Number(h.ref_id),
+      productName: h.name!,
+      category: h.label,
+      amount: fromHundredths(h.amount_fen!),
+      cost: fromHundredths(h.cost_fen!),
+    })),
     holdingsTotal: fromHundredths(holdings.reduce((sum, h) => sum + Number(h.amount_fen), 0)),
     latestFollowUps: followUps.map((f): FollowUpView => ({
       ...followUpViewOf(

@@ -13,6 +13,15 @@ export const ACTION_LABELS: Record<string, string> = {
   'role.department_default': '设置新成员默认角色',
   'import.sales': '导入销售记录',
   'import.holding_records': '导入持仓交易',
+  // The trade ledger (shared/ledger.ts TRADE_KINDS): one action per kind, a void, an exception to suitability.
+  'trade.buy': '申购',
+  'trade.redeem': '赎回',
+  'trade.dividend_cash': '现金分红',
+  'trade.dividend_reinvest': '红利再投资',
+  'trade.maturity': '到期兑付',
+  'trade.adjust': '持仓调整',
+  'trade.void': '作废交易',
+  'suitability.override': '适当性例外',
   'import.follow_ups': '导入跟进记录',
   'sync.external_contacts.start': '发起客户联系同步',
   'welcome.save': '保存欢迎语',
@@ -31,6 +40,7 @@ export const ACTION_LABELS: Record<string, string> = {
 export const ENTITY_LABELS: Record<string, string> = {
   ...AUDIT_ENTITY_LABELS,
   department: '部门',
+  trade: '交易',
   contact_way: '渠道活码',
   corp_tag: '客户标签',
   quick_reply: '话术',

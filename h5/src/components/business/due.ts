@@ -1,6 +1,7 @@
 /** The next follow-up, shown the same way on every page: red 「逾期 N 天」, 「今天」, or the day. */
 import { startOfBusinessDay } from '@shared/time';
-import { daysAgo, instantText } from './dates';
+import { dateText } from '@/format';
+import { daysAgo } from './dates';
 
 export type DueKind = 'none' | 'overdue' | 'today' | 'later';
 
@@ -9,5 +10,5 @@ export function dueBadge(iso: string | null | undefined, now = new Date()): { ki
   const at = new Date(iso);
   if (at < startOfBusinessDay(now)) return { kind: 'overdue', text: `逾期 ${Math.max(1, daysAgo(iso, now))} 天` };
   if (at < startOfBusinessDay(now, 1)) return { kind: 'today', text: '今天' };
-  return { kind: 'later', text: instantText(iso, now).replace(/ \d\d:\d\d$/, '') };
+  return { kind: 'later', text: dateText(iso, now) };
 }

@@ -1,44 +1,26 @@
-/** Amounts as the rep types them (元) and as the pages show them (万元 / 元, never wrapped). */
+/**
+ * Numbers as the rep types them (元, 份, 净值): read by `typedNumber`, then checked by the route's
+ * own schema (kit form-errors.ts) with `typedWording` for what is missing or no number. Shown with
+ * moneyText (@/format) or AmountText.
+ */
 
-const MAX_YUAN = 1e11;
+/** @deprecated Import `moneyText` from @/format (资产规模 still imports it from here). */
+export { moneyText } from '@shared/format';
 
 /** "12.3456 万元" — the whole value in 万元, exact to the fen (for the live display beside an input). */
 export function inWan(amount: number): string {
   return `${(amount / 10_000).toLocaleString('zh-CN', { maximumFractionDigits: 6 })} 万元`;
 }
 
-/** "78 万元" from 10,000 yuan up, "8,000 元" below; a sign when asked (trade records). */
-export function moneyText(amount: number, signed = false): string {
-  const sign = signed ? (amount > 0 ? '+' : amount < 0 ? '−' : '') : amount < 0 ? '−' : '';
-  const abs = Math.abs(amount);
-  const body =
-    abs >= 10_000
-      ? `${(abs / 10_000).toLocaleString('zh-CN', { maximumFractionDigits: 2 })} 万元`
-      : `${abs.toLocaleString('zh-CN', { maximumFractionDigits: 2 })} 元`;
-  return `${sign}${body}`;
-}
-
-/** Shares: "12,345.67 份". */
-export function sharesText(shares: number, signed = false): string {
-  const sign = signed ? (shares > 0 ? '+' : shares < 0 ? '−' : '') : '';
-  return `${sign}${Math.abs(shares).toLocaleString('zh-CN', { maximumFractionDigits: 2 })} 份`;
-}
-
-/**
- * What the rep typed in a 元 field, or the Chinese reason it can't be saved (the server's rules:
- * positive — or for an adjustment non-zero —, at most two decimals, at most one hundred billion).
- */
-export function parseYuan(input: string, options: { signed?: boolean; required?: boolean; what?: string } = {}): { value: number | undefined; error?: string } {
-  const what = options.what ?? '金额';
+/** A number as typed in a field: undefined when empty, NaN when it is no number (see `typedWording`), else the number. */
+export function typedNumber(input: string): number | undefined {
   const text = input.replace(/[,，\s]/g, '');
-  if (!text) return options.required === false ? { value: undefined } : { value: undefined, error: `请填写${what}` };
-  if (!/^[+-]?\d+(\.\d*)?$|^[+-]?\.\d+$/.test(text)) return { value: undefined, error: `请输入正确的${what}（数字）` };
-  const value = Number(text);
-  const decimals = text.split('.')[1]?.length ?? 0;
-  if (decimals > 2) return { value: undefined, error: `${what}最多两位小数` };
-  if (options.signed) {
-    if (value === 0) return { value: undefined, error: `调整${what}不能为 0` };
-  } else if (value <= 0) return { value: undefined, error: `${what}必须大于 0` };
-  if (Math.abs(value) > MAX_YUAN) return { value: undefined, error: `${what}过大` };
-  return { value };
+  if (!text) return undefined;
+  return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
 }
+
+/** A form's words for a typed number the schema refused because it is missing or no number (else the schema's own words). */
+export const typedWording =
+  (what: string) =>
+  (value: unknown): string | undefined =>
+    value === undefined ? `请填写${what}` : Number.isNaN(value) ? `请输入正确的${what}（数字）` : undefined;
