@@ -22,7 +22,7 @@ describe.each(databaseTargets())('NAV maintenance on $label', (target) => {
   let server: TestServer;
   let api: CrmClient;
   let codes = 0;
-  const rows = <T>(sql: string, params: unknown[] = []) => server.db.sequelize.query<T>(sql, { replacements: params, type: QueryTypes.SELECT });
+  const rows = <T extends object>(sql: string, params: unknown[] = []) => server.db.sequelize.query<T>(sql, { replacements: params, type: QueryTypes.SELECT });
   const newProduct = (category: string, extra: Record<string, unknown> = {}) =>
     api.send<ProductView>('admin', 'POST', '/api/products', { code: `NAV${++codes}`, name: `净值测试产品${codes}`, category, riskLevel: 'R2', ...extra });
   const putNavs = (productId: number, items: { date: string; nav: number; accumulatedNav?: number }[]) =>
