@@ -1,5 +1,6 @@
 import type { PageOf } from '@shared/http';
-import type { ProductHolderView, ProductStatus, ProductView, RISK_LEVELS } from '@shared/products';
+import type { ProductHolderView } from '@shared/ledger';
+import type { ProductStatus, ProductView, RISK_LEVELS } from '@shared/products';
 import type { SaleView } from '@shared/sales';
 import { api } from './client';
 
