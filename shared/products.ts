@@ -78,12 +78,12 @@ export interface NavSaved {
 
 /**
  * When a product's NAV is overdue (净值未更新), one rule for the product page, the list and the admin
- * home. Public funds (公募基金) are valued every trading day: more than 5 calendar days without a NAV
- * is more than a weekend and a holiday day (a long holiday such as 国庆 shows the warning until the
- * first NAV after it arrives). Every other product that has ever had a NAV — private funds (weekly
- * valuation), NAV-type bank wealth products — gets 10 days. Products that never had one and are not
- * public funds (insurance, trusts, par-valued wealth products) are never stale, nor is a product 已清盘.
- * The days count from the latest NAV, or for a public fund without any from the day it was added.
+ * home. Only a product that has had a NAV is watched: one that never had any is valued at par by
+ * design (PAR_NAV — money funds, bank wealth products, insurance, trusts), so its silence says
+ * nothing; nor is a product 已清盘. Public funds (公募基金) are valued every trading day: more than
+ * 5 calendar days since the latest NAV is more than a weekend and a holiday day (a long holiday such
+ * as 国庆 shows the warning until the first NAV after it arrives). Any other product with NAVs —
+ * private funds (weekly valuation), NAV-type bank wealth products — gets 10 days.
  */
 export const NAV_STALE_DAYS: Readonly<Record<string, number>> = { public_fund: 5 };
 export const NAV_STALE_DAYS_OTHER = 10;
@@ -93,16 +93,14 @@ export interface NavFreshness {
   lastNavDate: string | null;
   /** The first day the product counted as stale; null while it is fresh or not watched. */
   navStaleSince: string | null;
-  /** The days without a NAV it may go (null: not watched: no NAV expected). */
+  /** The days without a NAV it may go (null: not watched). */
   navStaleAfterDays: number | null;
 }
 
-export function navFreshness(p: { category: string; status: ProductStatus; lastNavDate: string | null; addedOn: string }, today: string): NavFreshness {
-  const daily = p.category in NAV_STALE_DAYS;
-  const watched = p.status !== 'closed' && (daily || p.lastNavDate !== null);
-  if (!watched) return { lastNavDate: p.lastNavDate, navStaleSince: null, navStaleAfterDays: null };
+export function navFreshness(p: { category: string; status: ProductStatus; lastNavDate: string | null }, today: string): NavFreshness {
+  if (p.status === 'closed' || p.lastNavDate === null) return { lastNavDate: p.lastNavDate, navStaleSince: null, navStaleAfterDays: null };
   const days = NAV_STALE_DAYS[p.category] ?? NAV_STALE_DAYS_OTHER;
-  const since = addDays(p.lastNavDate ?? p.addedOn, days + 1);
+  const since = addDays(p.lastNavDate, days + 1);
   return { lastNavDate: p.lastNavDate, navStaleSince: since <= today ? since : null, navStaleAfterDays: days };
 }
 
@@ -112,7 +110,7 @@ export interface StaleNavProductView {
   code: string;
   name: string;
   category: string;
-  lastNavDate: string | null;
+  lastNavDate: string;
   navStaleSince: string;
   navStaleAfterDays: number;
 }

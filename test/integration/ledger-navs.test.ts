@@ -227,7 +227,7 @@ describe.each(databaseTargets())('NAV maintenance on $label', (target) => {
       expect(s).toMatchObject({ navStaleSince: daysAgo(1), navStaleAfterDays: 10 });
     });
 
-    it('a product that never had a NAV and is not a public fund is not watched', async () => {
+    it('an insurance product without NAVs is not watched', async () => {
       const insurance = await newProduct('insurance');
 
       expect(await api.get<ProductView>('rep-east-1', `/api/products/${insurance.id}`)).toMatchObject({
@@ -237,13 +237,15 @@ describe.each(databaseTargets())('NAV maintenance on $label', (target) => {
       });
     });
 
-    it('a public fund without any NAV counts from the day it was added', async () => {
+    it('a public fund that never had a NAV (a money fund, valued at par) is not watched, however long it has been on file', async () => {
       const fund = await newProduct('public_fund');
-      expect((await api.get<ProductView>('rep-east-1', `/api/products/${fund.id}`)).navStaleSince).toBeNull();
+      await server.db.sequelize.query('UPDATE products SET created_at = ? WHERE id = ?', { replacements: [new Date(Date.now() - 60 * 86_400_000), fund.id] });
 
-      await server.db.sequelize.query('UPDATE products SET created_at = ? WHERE id = ?', { replacements: [new Date(Date.now() - 8 * 86_400_000), fund.id] });
-
-      expect((await api.get<ProductView>('rep-east-1', `/api/products/${fund.id}`)).navStaleSince).not.toBeNull();
+      expect(await api.get<ProductView>('rep-east-1', `/api/products/${fund.id}`)).toMatchObject({
+        lastNavDate: null,
+        navStaleSince: null,
+        navStaleAfterDays: null,
+      });
     });
 
     it('a closed product is never stale', async () => {

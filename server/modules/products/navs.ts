@@ -149,9 +149,6 @@ async function lastNavDates(sequelize: Sequelize, productIds: readonly number[])
   return new Map(rows.map((r) => [Number(r.product_id), dateOnlyOrNull(r.d)!]));
 }
 
-const freshnessOf = (p: ProductRow, lastNavDate: string | null, today: string) =>
-  navFreshness({ category: p.category, status: p.status, lastNavDate, addedOn: businessDate(new Date(p.created_at)) }, today);
-
 /** The NAV freshness of each product (shared/products.ts navFreshness), by id. */
 export async function navFreshnessOf(sequelize: Sequelize, products: readonly ProductRow[], now = new Date()): Promise<Map<number, NavFreshness>> {
   const last = await lastNavDates(
@@ -159,7 +156,7 @@ export async function navFreshnessOf(sequelize: Sequelize, products: readonly Pr
     products.map((p) => p.id),
   );
   const today = businessDate(now);
-  return new Map(products.map((p) => [p.id, freshnessOf(p, last.get(p.id) ?? null, today)]));
+  return new Map(products.map((p) => [p.id, navFreshness({ category: p.category, status: p.status, lastNavDate: last.get(p.id) ?? null }, today)]));
 }
 
 /** Products whose NAV is overdue, longest overdue first (the admin home's warning). */
@@ -169,7 +166,7 @@ export async function listStaleNavProducts(sequelize: Sequelize, now = new Date(
   const stale: StaleNavProductView[] = [];
   for (const p of products) {
     const f = freshness.get(p.id)!;
-    if (f.navStaleSince === null || f.navStaleAfterDays === null) continue;
+    if (f.navStaleSince === null || f.navStaleAfterDays === null || f.lastNavDate === null) continue;
     stale.push({
       id: p.id,
       code: p.code,

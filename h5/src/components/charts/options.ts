@@ -145,22 +145,11 @@ export interface NavPoint {
 }
 
 /**
- * A product's NAV over days, oldest on the left: 单位净值, and 累计净值 as a second line when the
- * days have one; the axis fits the values (a NAV moves in its third decimal), a tap shows the day.
+ * A product's NAV over days, oldest on the left: `line` says which — 单位净值 or 累计净值 (the two
+ * differ by the dividends paid, so on one axis each would flatten the other). The axis fits the
+ * values (a NAV moves in its third decimal); a tap shows the day with both values.
  */
-export function navLines(points: NavPoint[], colors: { nav: string; accumulated: string }): ChartOption {
-  const navs = points.map((p) => p.nav);
-  const accumulated = points.map((p) => p.accumulatedNav);
-  const line = (name: string, data: (number | null)[], color: string): LineSeriesOption => ({
-    type: 'line',
-    name,
-    data,
-    showSymbol: points.length < 2,
-    symbolSize: 5,
-    connectNulls: true,
-    lineStyle: { width: 1.5, color },
-    itemStyle: { color },
-  });
+export function navLine(points: NavPoint[], line: 'nav' | 'accumulatedNav', color: string): ChartOption {
   return {
     animation: false,
     grid: { left: 4, right: 12, top: 12, bottom: 4, containLabel: true },
@@ -191,6 +180,18 @@ export function navLines(points: NavPoint[], colors: { nav: string; accumulated:
           .join('<br/>');
       },
     },
-    series: [line('单位净值', navs, colors.nav), ...(accumulated.some((v) => v !== null) ? [line('累计净值', accumulated, colors.accumulated)] : [])],
+    series: [
+      {
+        type: 'line',
+        name: line === 'nav' ? '单位净值' : '累计净值',
+        data: points.map((p) => p[line]),
+        showSymbol: points.length < 2,
+        symbolSize: 5,
+        connectNulls: true,
+        lineStyle: { width: 1.5, color },
+        itemStyle: { color },
+        areaStyle: { color, opacity: 0.06 },
+      },
+    ],
   };
 }
