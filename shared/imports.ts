@@ -1,5 +1,12 @@
 /** Excel import jobs (server/README.md#import-flow) as the API returns them. */
-export const IMPORT_KINDS = { customers: '客户', partners: '代销机构', sales: '销售记录', holding_records: '持仓交易', follow_ups: '跟进记录' } as const;
+export const IMPORT_KINDS = {
+  customers: '客户',
+  partners: '代销机构',
+  sales: '销售记录',
+  holding_records: '持仓交易',
+  follow_ups: '跟进记录',
+  navs: '产品净值',
+} as const;
 /** Kinds with records of their own, which an export writes and a re-import updates; the others are history. */
 export const RECORD_IMPORT_KINDS = ['customers', 'partners'] as const;
 export type ImportKind = keyof typeof IMPORT_KINDS;

@@ -1,5 +1,6 @@
 /**
- * What can be imported: customers and consignment partners. Each kind names its columns, the
+ * What can be imported: customers and consignment partners here, history in history-kinds.ts,
+ * NAVs in nav-kinds.ts. Each kind names its columns, the
  * API schema its rows must pass, how a row is recognised as a record already on file, and how it
  * is written — through the same functions the API uses.
  */
@@ -18,6 +19,7 @@ import { insertPartners, partnerColumns, writePartnerChanges } from '../partners
 import type { Caller, Ownership } from '../roles/ownership';
 import type { ColumnSpec } from './columns';
 import { HISTORY_KINDS } from './history-kinds';
+import { NAV_KINDS } from './nav-kinds';
 
 /** A record already on file that an import row matches. */
 export interface OnFile {
@@ -45,6 +47,12 @@ export interface KindSpec {
    * so it needs it too (运营 holds `import.run` but writes nothing a rep writes).
    */
   writePermission: Permission;
+  /**
+   * Reference data (NAVs): rows belong to nobody — no owner to resolve, no scope to check (the
+   * write permission is the gate) — and a row matching one on file is compared and updated in
+   * either mode (a corrected file sent again is how a value is fixed).
+   */
+  reference?: boolean;
   columns: readonly ColumnSpec[];
   schema: z.ZodType<Record<string, unknown>>;
   /** Values a blank cell of a new record gets. */
@@ -292,4 +300,4 @@ const partners: KindSpec = {
 
 /** The kinds that are records of their own (exportable, updatable). */
 export const RECORD_KINDS = { customers, partners };
-export const KINDS: Record<ImportKind, KindSpec> = { ...RECORD_KINDS, ...HISTORY_KINDS };
+export const KINDS: Record<ImportKind, KindSpec> = { ...RECORD_KINDS, ...HISTORY_KINDS, ...NAV_KINDS };

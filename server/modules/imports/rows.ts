@@ -96,9 +96,9 @@ export async function planRows(
         continue;
       }
       rowOfRecord.set(record.id, c.row);
-      if (mode === 'create') {
+      if (mode === 'create' && !spec.reference) {
         fail(c.row, [{ row: c.row, column: null, value: null, message: `重复：已有相同${spec.noun}（${describe(matched)}），未导入` }], 'skip');
-      } else if (!canSee(caller.access, { ownerUserId: record.owner_user_id, departmentId: record.department_id })) {
+      } else if (!spec.reference && !canSee(caller.access, { ownerUserId: record.owner_user_id, departmentId: record.department_id })) {
         fail(c.row, [{ row: c.row, column: null, value: null, message: `已有相同${spec.noun}（${describe(matched)}），但不在你的数据范围内，不能更新` }]);
       } else {
         const changes = spec.changes(record, c.given);
@@ -107,7 +107,8 @@ export async function planRows(
       }
       continue;
     }
-    const owner = await owners(c.ownerText);
+    // Reference rows (NAVs) belong to nobody: no owner to resolve.
+    const owner = spec.reference ? { ownerUserId: caller.access.userId, departmentId: 0 } : await owners(c.ownerText);
     if ('message' in owner) {
       fail(c.row, [{ row: c.row, column: layout.headerOf.get('owner') ?? '负责人', value: c.ownerText, message: owner.message }]);
     } else {

@@ -22,6 +22,8 @@ export interface ProductNavRow {
   product_id: number;
   nav_date: string;
   nav: string | number;
+  /** 累计净值 (0029); null when not given. */
+  accumulated_nav: string | number | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -42,13 +44,14 @@ export const productModels = modelsFor((sequelize) => {
     },
     { tableName: 'products', ...TIMESTAMPS },
   );
-  const ProductNav: ModelStatic<Model<ProductNavRow, Optional<ProductNavRow, 'id' | 'created_at' | 'updated_at'>>> = sequelize.define(
+  const ProductNav: ModelStatic<Model<ProductNavRow, Optional<ProductNavRow, 'id' | 'created_at' | 'updated_at' | 'accumulated_nav'>>> = sequelize.define(
     'ProductNav',
     {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
       product_id: DataTypes.INTEGER,
       nav_date: DataTypes.DATEONLY,
       nav: DataTypes.DECIMAL(14, 4),
+      accumulated_nav: DataTypes.DECIMAL(14, 4),
     },
     { tableName: 'product_navs', ...TIMESTAMPS },
   );

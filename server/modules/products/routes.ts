@@ -5,11 +5,13 @@ import type { PageOf } from '@shared/http';
 import type { ProductHolderView } from '@shared/ledger';
 import type { PageRequest } from '../../db/paging';
 import type { Access } from '../roles/access';
-import { PRODUCT_STATUSES, navsPutSchema, productCreateSchema, productUpdateSchema, type ProductStatus } from '@shared/products';
+import { dateOnly } from '@shared/fields';
+import { PRODUCT_STATUSES, navEntrySchema, navsPutSchema, productCreateSchema, productUpdateSchema, type ProductStatus } from '@shared/products';
 import { requirePermission } from '../../http/auth';
 import { actorOf, callerOf } from '../org/caller';
 import { idParam, pageFields, validate } from '../../http/validate';
-import { createProduct, getProduct, listNavs, listProducts, putNavs, updateProduct } from './service';
+import { createProduct, getProduct, listProducts, putNavs, updateProduct } from './service';
+import { listNavHistory, listStaleNavProducts, saveNav } from './navs';
 
 const listQuery = z.object({
   ...pageFields,
@@ -17,6 +19,16 @@ const listQuery = z.object({
   category: z.string().max(32).optional(),
   status: z.enum(Object.keys(PRODUCT_STATUSES) as [ProductStatus, ...ProductStatus[]]).optional(),
 });
+
+/** NAV history: a page, optionally within a range of days (a chart asks for a year at once). */
+const navHistoryQuery = z
+  .object({
+    page: pageFields.page,
+    pageSize: z.coerce.number().int().min(1).max(1000).default(100),
+    from: dateOnly.optional(),
+    to: dateOnly.optional(),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: '开始日期不能晚于结束日期', path: ['from'] });
 
 /**
  * `holdersOfProduct` is the trade ledger's read (trades import products, so products do not import
@@ -38,6 +50,11 @@ export function productRoutes(deps: {
     ctx.status = 201;
     ctx.body = await createProduct(sequelize, actorOf(ctx), validate(productCreateSchema, ctx.request.body));
   });
+  // Products whose NAV is overdue (shared/products.ts navFreshness), for the admin home.
+  router.get('/stale-navs', read, async (ctx) => {
+    const items = await listStaleNavProducts(sequelize);
+    ctx.body = { items, total: items.length };
+  });
   router.get('/:id', read, async (ctx) => {
     ctx.body = await getProduct(sequelize, validate(idParam, ctx.params).id);
   });
@@ -46,7 +63,13 @@ export function productRoutes(deps: {
     ctx.body = await updateProduct(sequelize, actorOf(ctx), id, validate(productUpdateSchema, ctx.request.body));
   });
   router.get('/:id/navs', read, async (ctx) => {
-    ctx.body = { items: await listNavs(sequelize, validate(idParam, ctx.params).id) };
+    ctx.body = await listNavHistory(sequelize, validate(idParam, ctx.params).id, validate(navHistoryQuery, ctx.query));
+  });
+  // Adds a day, or corrects one on file (audited with its values before and after).
+  router.post('/:id/navs', manage, async (ctx) => {
+    const saved = await saveNav(sequelize, actorOf(ctx), validate(idParam, ctx.params).id, validate(navEntrySchema, ctx.request.body));
+    ctx.status = saved.change === 'created' ? 201 : 200;
+    ctx.body = saved;
   });
   router.put('/:id/navs', manage, async (ctx) => {
     const { id } = validate(idParam, ctx.params);

@@ -1,17 +1,18 @@
 /** The product catalogue: readable by every rep, maintained by holders of `product.manage`. */
 import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { PageOf } from '@shared/http';
-import type { NavView, ProductInput, ProductPatch, ProductStatus, ProductView } from '@shared/products';
+import type { NavDayView, NavEntry, NavFreshness, NavView, ProductInput, ProductPatch, ProductStatus, ProductView } from '@shared/products';
 import { PAR_NAV } from '@shared/ledger';
 import { conflict, notFound } from '../../errors';
 import { pageWindow, type PageRequest } from '../../db/paging';
-import { containsWhere, sqlList, upsertRows } from '../../db/dialect';
+import { containsWhere, sqlList } from '../../db/dialect';
 import { dateOnlyOrNull } from '../../db/lookup';
 import { audit, type Actor } from '../audit/service';
 import { assertDictionaryValues } from '../dictionaries/service';
 import { productModels, type ProductRow } from './models';
+import { listNavHistory, navFreshnessOf, writeNavs } from './navs';
 
-export function productView(r: ProductRow): ProductView {
+export function productView(r: ProductRow, freshness: NavFreshness): ProductView {
   return {
     id: r.id,
     code: r.code,
@@ -22,7 +23,14 @@ export function productView(r: ProductRow): ProductView {
     issuer: r.issuer,
     description: r.description,
     termDays: r.term_days ?? null,
+    ...freshness,
   };
+}
+
+/** Products as the API shows them, each with its NAV's freshness. */
+async function productViews(sequelize: Sequelize, rows: ProductRow[]): Promise<ProductView[]> {
+  const freshness = await navFreshnessOf(sequelize, rows);
+  return rows.map((r) => productView(r, freshness.get(r.id)!));
 }
 
 export async function loadProduct(sequelize: Sequelize, id: number, transaction?: Transaction): Promise<ProductRow> {
@@ -43,11 +51,13 @@ export async function listProducts(sequelize: Sequelize, query: ProductListQuery
   if (query.category) and.push({ category: query.category });
   if (query.status) and.push({ status: query.status });
   const { rows, count } = await productModels(sequelize).Product.findAndCountAll({ where: { [Op.and]: and }, order: [['code', 'ASC']], ...pageWindow(query) });
-  return { items: rows.map((r) => productView(r.get())), total: count, page: query.page, pageSize: query.pageSize };
+  const products = rows.map((r) => r.get());
+  return { items: await productViews(sequelize, products), total: count, page: query.page, pageSize: query.pageSize };
 }
 
 export async function getProduct(sequelize: Sequelize, id: number): Promise<ProductView> {
-  return productView(await loadProduct(sequelize, id));
+  const [view] = await productViews(sequelize, [await loadProduct(sequelize, id)]);
+  return view!;
 }
 
 const duplicateCode = (code: string) => conflict(`产品代码 ${code} 已存在`, { field: 'code' });
@@ -77,7 +87,7 @@ export async function createProduct(sequelize: Sequelize, actor: Actor, input: P
       );
       return created.get();
     });
-    return productView(row);
+    return getProduct(sequelize, row.id);
   } catch (err) {
     if (err instanceof UniqueConstraintError) throw duplicateCode(input.code);
     throw err;
@@ -113,27 +123,10 @@ export async function updateProduct(sequelize: Sequelize, actor: Actor, id: numb
   return getProduct(sequelize, id);
 }
 
-/** Sets NAVs by day (a later value for the same day replaces the earlier). */
-export async function putNavs(sequelize: Sequelize, actor: Actor, productId: number, items: { date: string; nav: number }[]): Promise<NavView[]> {
-  await loadProduct(sequelize, productId);
-  const now = new Date();
-  await sequelize.transaction(async (transaction) => {
-    await upsertRows(
-      sequelize,
-      'product_navs',
-      items.map((i) => ({ product_id: productId, nav_date: i.date, nav: i.nav, created_at: now, updated_at: now })),
-      ['product_id', 'nav_date'],
-      ['nav', 'updated_at'],
-      { transaction },
-    );
-    await audit(sequelize, actor, { action: 'product.nav', entity: 'product', entityId: productId, summary: `录入净值 ${items.length} 条` }, { transaction });
-  });
-  return listNavs(sequelize, productId);
-}
-
-export async function listNavs(sequelize: Sequelize, productId: number, limit = 400): Promise<NavView[]> {
-  const rows = await productModels(sequelize).ProductNav.findAll({ where: { product_id: productId }, order: [['nav_date', 'DESC']], limit });
-  return rows.map((r) => ({ date: dateOnlyOrNull(r.get().nav_date)!, nav: Number(r.get().nav) }));
+/** Sets NAVs by day through the one NAV write path (navs.ts writeNavs); answers the newest 400 days. */
+export async function putNavs(sequelize: Sequelize, actor: Actor, productId: number, items: NavEntry[]): Promise<NavDayView[]> {
+  await sequelize.transaction((transaction) => writeNavs(sequelize, actor, productId, items, transaction));
+  return (await listNavHistory(sequelize, productId, { page: 1, pageSize: 400 })).items;
 }
 
 /** Each product's latest NAV on or before `asOf` (YYYY-MM-DD). */

@@ -1,13 +1,13 @@
 /**
  * Chart options for the phone: horizontal bars for rankings and breakdowns (values at the bar
- * ends, short names on the axis, the full name in the tap tooltip) and monthly columns. Only
+ * ends, short names on the axis, the full name in the tap tooltip), monthly columns and NAV lines. Only
  * types come from ECharts here — the library itself loads with the chart.
  */
-import type { BarSeriesOption } from 'echarts/charts';
+import type { BarSeriesOption, LineSeriesOption } from 'echarts/charts';
 import type { GridComponentOption, TooltipComponentOption } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
 
-export type ChartOption = ComposeOption<BarSeriesOption | GridComponentOption | TooltipComponentOption>;
+export type ChartOption = ComposeOption<BarSeriesOption | LineSeriesOption | GridComponentOption | TooltipComponentOption>;
 
 export interface ChartItem {
   label: string;
@@ -132,6 +132,65 @@ export function monthColumns(months: { month: string; amount: number }[], inPeri
           color: '#646566',
           formatter: (p) => (Number(p.value) > 0 ? compactYuan(Number(p.value)) : ''),
         },
+      },
+    ],
+  };
+}
+
+/** A day of a NAV line. */
+export interface NavPoint {
+  date: string;
+  nav: number;
+  accumulatedNav: number | null;
+}
+
+/**
+ * A product's NAV over days, oldest on the left: `line` says which — 单位净值 or 累计净值 (the two
+ * differ by the dividends paid, so on one axis each would flatten the other). The axis fits the
+ * values (a NAV moves in its third decimal); a tap shows the day with both values.
+ */
+export function navLine(points: NavPoint[], line: 'nav' | 'accumulatedNav', color: string): ChartOption {
+  return {
+    animation: false,
+    grid: { left: 4, right: 12, top: 12, bottom: 4, containLabel: true },
+    xAxis: {
+      type: 'category',
+      boundaryGap: false,
+      data: points.map((p) => p.date),
+      axisTick: { show: false },
+      axisLine: { lineStyle: { color: LINE } },
+      axisLabel: { color: AXIS_TEXT, fontSize: 10, hideOverlap: true, formatter: (v: string) => `${Number(v.slice(5, 7))}/${Number(v.slice(8))}` },
+    },
+    yAxis: {
+      type: 'value',
+      scale: true,
+      splitNumber: 3,
+      axisLabel: { color: AXIS_TEXT, fontSize: 10, formatter: (v: number) => String(Number(v.toFixed(4))) },
+      splitLine: { lineStyle: { color: LINE } },
+    },
+    tooltip: {
+      trigger: 'axis',
+      confine: true,
+      textStyle: { fontSize: 12 },
+      formatter: (params) => {
+        const index = (Array.isArray(params) ? params[0] : params)?.dataIndex ?? 0;
+        const p = points[index]!;
+        return [p.date, `单位净值 ${p.nav.toFixed(4)}`, ...(p.accumulatedNav !== null ? [`累计净值 ${p.accumulatedNav.toFixed(4)}`] : [])]
+          .map(escape)
+          .join('<br/>');
+      },
+    },
+    series: [
+      {
+        type: 'line',
+        name: line === 'nav' ? '单位净值' : '累计净值',
+        data: points.map((p) => p[line]),
+        showSymbol: points.length < 2,
+        symbolSize: 5,
+        connectNulls: true,
+        lineStyle: { width: 1.5, color },
+        itemStyle: { color },
+        areaStyle: { color, opacity: 0.06 },
       },
     ],
   };
