@@ -10,7 +10,7 @@ import { loadConfig, type Config } from '../../config';
 import { createApp } from '../../server/app';
 import { createServices, type Services } from '../../server/container';
 import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
-import type { SyncRunView } from '../../server/modules/sync-runs/models';
+import type { SyncRunJson } from '@shared/sync';
 import { createLogger, type Logger } from '../../server/logger';
 import type { EventWorker, WorkerOptions } from '../../server/modules/wecom-events/worker';
 import { SqlKvStore } from '../../server/db/kv-store';
@@ -126,11 +126,11 @@ export async function deliverCallbacks(server: TestServer): Promise<void> {
 }
 
 /** A full external-contact sync (tags, contacts, groups) with matching, as the admin API runs it. */
-export async function syncExternalContacts(server: TestServer): Promise<SyncRunView> {
+export async function syncExternalContacts(server: TestServer): Promise<SyncRunJson> {
   return (await server.services.startExternalContactSync(SYSTEM_ACTOR)).done;
 }
 
 /** A full org sync of the server's simulated corp, as the admin API runs it. */
-export async function syncOrg(server: TestServer): Promise<SyncRunView> {
+export async function syncOrg(server: TestServer): Promise<SyncRunJson> {
   return (await server.services.startOrgSync(SYSTEM_ACTOR)).done;
 }
