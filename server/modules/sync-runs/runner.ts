@@ -67,6 +67,11 @@ export interface SyncRunnerDeps {
   now?: () => number;
 }
 
+/** What a sync of WeCom's data needs: the runner's, and the client it reads WeCom with. */
+export interface WecomSyncDeps extends SyncRunnerDeps {
+  wecom: WecomClient;
+}
+
 /** Starts `work` as a run of `kind` in the background; 409 (with the running run's id) if one runs. */
 export async function startSyncRun(deps: SyncRunnerDeps, kind: SyncKind, actor: Actor, work: (progress: SyncProgress) => Promise<void>): Promise<StartedSync> {
   const { sequelize, logger } = deps;
