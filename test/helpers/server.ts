@@ -45,20 +45,20 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(
-  options: {
-    target?: DatabaseTarget;
-    env?: Record<string, string>;
-    serveH5?: boolean;
-    simulator?: SimulatorOptions;
-    worker?: Partial<WorkerOptions>;
-    /**
-     * The WeCom client's own options over the configured ones, e.g. `sleep` for a test that runs
-     * many calls through an outage: the client's backoff between retries is real time otherwise.
-     */
-    wecomClient?: Partial<WecomClientOptions>;
-  } = {},
-): Promise<TestServer> {
+export interface TestServerOptions {
+  target?: DatabaseTarget;
+  env?: Record<string, string>;
+  serveH5?: boolean;
+  simulator?: SimulatorOptions;
+  worker?: Partial<WorkerOptions>;
+  /**
+   * The WeCom client's own options over the configured ones, e.g. `sleep` for a test that runs
+   * many calls through an outage: the client's backoff between retries is real time otherwise.
+   */
+  wecomClient?: Partial<WecomClientOptions>;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const db = await createScratchDatabase(options.target ?? { label: 'sqlite' });
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   // The port is only known after listen; PUBLIC_URL is filled in once it is.

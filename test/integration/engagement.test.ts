@@ -11,17 +11,16 @@ import type { SidebarCard } from '@shared/sidebar';
 import { createLogger } from '../../server/logger';
 import { WelcomeSender } from '../../server/modules/engagement/welcome';
 import type { XmlObject } from '../../server/wecom/xml';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { deliverCallbacks, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks, syncExternalContacts } from '../helpers/server';
 
 /** A 1×1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 describe.each(databaseTargets())('engagement on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target, { syncExternalContacts: true });
   let seq = 0;
   const sim = () => server.simulator;
   const settle = () => deliverCallbacks(server);
@@ -47,14 +46,9 @@ describe.each(databaseTargets())('engagement on $label', (target) => {
   const createWay = (body: Record<string, unknown>) => api.send<ContactWayView>('admin', 'POST', '/api/admin/contact-ways', body);
 
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    await syncExternalContacts(server);
-    api = crmClient(server);
     await api.send('admin', 'PATCH', '/api/admin/settings', { autoCreateLeads: false, remarkWriteBack: true }, 200);
     await setWelcome('{客户称呼}您好，我是{销售姓名}');
   });
-  afterAll(() => server.close());
   afterEach(() => sim().faults.clear());
 
   describe('welcome messages', () => {

@@ -1,20 +1,20 @@
 import { QueryTypes } from 'sequelize';
 import { CallbackCrypto } from '../../server/wecom/callback-crypto';
 import { buildCallbackXml } from '../../server/wecom/xml';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { syncOrg } from '../helpers/server';
 
 /**
  * Events of one contact claimed together: a run of re-reads costs one externalcontact/get and one
  * transaction; events with their own meaning (a delete) split runs and keep their place.
  */
 describe.each(databaseTargets())('coalesced callback events on $label', (target) => {
-  let server: TestServer;
+  const { server } = useCrmServer(target, { worker: { maxAttempts: 3 }, syncOrg: false, perTest: true });
   let crypto: CallbackCrypto;
   let createTime = 1_760_000_000;
 
   beforeEach(async () => {
-    server = await startTestServer({ target, worker: { maxAttempts: 3 } });
     crypto = new CallbackCrypto({
       token: server.config.wecom.callbackToken,
       encodingAesKey: server.config.wecom.callbackAesKey,
@@ -25,7 +25,6 @@ describe.each(databaseTargets())('coalesced callback events on $label', (target)
     await server.worker.drain();
     await server.db.sequelize.query('DELETE FROM wecom_events');
   });
-  afterEach(() => server.close());
 
   const sim = () => server.simulator.state;
   const reads = () => server.simulator.api.callCount('externalcontact/get');

@@ -3,17 +3,13 @@ import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
 import type { SyncRunJson } from '@shared/sync';
 import { NO_HOOKS } from '../../server/modules/wecom-mirror/hooks';
 import { startExternalContactSync } from '../../server/modules/wecom-mirror/sync';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf } from '../helpers/http';
-import { startTestServer, type TestServer } from '../helpers/server';
 import { loggedIn } from '../helpers/session';
 
 describe.each(databaseTargets())('external-contact sync on $label', (target) => {
-  let server: TestServer;
-  beforeEach(async () => {
-    server = await startTestServer({ target });
-  });
-  afterEach(() => server.close());
+  const { server } = useCrmServer(target, { syncOrg: false, perTest: true });
 
   const sync = async () =>
     (await startExternalContactSync({ sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, hooks: NO_HOOKS }, SYSTEM_ACTOR)).done;

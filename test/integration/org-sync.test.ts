@@ -2,17 +2,13 @@ import { QueryTypes } from 'sequelize';
 import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
 import { startOrgSync, type OrgSyncDeps } from '../../server/modules/org/sync';
 import type { SyncRunJson } from '@shared/sync';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { startTestServer, type TestServer } from '../helpers/server';
 import { loggedIn } from '../helpers/session';
 
 describe.each(databaseTargets())('org sync on $label', (target) => {
-  let server: TestServer;
-  beforeEach(async () => {
-    server = await startTestServer({ target });
-  });
-  afterEach(() => server.close());
+  const { server } = useCrmServer(target, { syncOrg: false, perTest: true });
 
   const deps = (): OrgSyncDeps => ({
     sequelize: server.db.sequelize,
