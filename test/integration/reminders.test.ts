@@ -5,16 +5,14 @@
  * over it WeCom drops messages silently), recipients WeCom refuses, people who left.
  */
 import { QueryTypes } from 'sequelize';
-import { SIMULATOR_DEFAULTS as d } from '../../config/simulator-defaults';
 import { openDatabase } from '../../server/db';
-import { SqlKvStore } from '../../server/db/kv-store';
 import { enqueueNotification, sendDueNotifications } from '../../server/modules/reminders/outbox';
 import { ReminderScheduler } from '../../server/modules/reminders/scheduler';
 import { settingDefaults } from '../../server/modules/settings/service';
-import { WecomClient } from '../../server/wecom/client';
+import type { WecomClient } from '../../server/wecom/client';
 import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
-import { FakeClock } from '../helpers/simulator';
+import { FakeClock, simulatorClient } from '../helpers/simulator';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -68,15 +66,7 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
   /** What another instance would send with: its own API client, the shared fixed clock, no backoff sleeps. */
   const senderDeps = (sequelize = server.db.sequelize) => ({
     sequelize,
-    wecom: new WecomClient({
-      apiBase: `${server.baseUrl}/__wecom`,
-      corpId: d.corpId,
-      agentId: d.agentId,
-      secrets: { agent: d.agentSecret, contact: d.contactSecret, external: d.externalSecret },
-      store: new SqlKvStore(sequelize, clock.now),
-      now: clock.now,
-      sleep: async () => {},
-    }),
+    wecom: simulatorClient({ baseUrl: `${server.baseUrl}/__wecom` }, sequelize, clock),
     logger: server.logger,
     publicUrl: server.config.publicUrl,
   });
