@@ -347,13 +347,10 @@ describe.each(databaseTargets())('engagement on $label', (target) => {
   });
 
   describe('话术库', () => {
+    const createReply = (body: Record<string, unknown>) => api.send<QuickReplyView>('admin', 'POST', '/api/admin/quick-replies', body);
+
     it('fills the customer’s name into the text the sidebar sends, and counts the use', async () => {
-      const reply = await api.send<QuickReplyView>('admin', 'POST', '/api/admin/quick-replies', {
-        category: '问候',
-        title: '早安',
-        kind: 'text',
-        content: '{客户称呼}，早上好！',
-      });
+      const reply = await createReply({ category: '问候', title: '早安', kind: 'text', content: '{客户称呼}，早上好！' });
       const ext = addContact('rep-east-1', '话术客户');
       await settle();
 
@@ -368,12 +365,7 @@ describe.each(databaseTargets())('engagement on $label', (target) => {
       const form = new FormData();
       form.append('file', new Blob([PNG], { type: 'image/png' }), 'card.png');
       const uploaded = await bodyOf<{ id: number }>(await (await api.as('admin')).fetch('/api/media', { method: 'POST', body: form }));
-      const reply = await api.send<QuickReplyView>('admin', 'POST', '/api/admin/quick-replies', {
-        category: '资料',
-        title: '名片',
-        kind: 'image',
-        mediaFileId: uploaded.id,
-      });
+      const reply = await createReply({ category: '资料', title: '名片', kind: 'image', mediaFileId: uploaded.id });
       const ext = addContact('rep-east-1', '图片话术');
       await settle();
 
@@ -384,12 +376,7 @@ describe.each(databaseTargets())('engagement on $label', (target) => {
     });
 
     it('will not fill a reply for a contact the rep does not follow', async () => {
-      const reply = await api.send<QuickReplyView>('admin', 'POST', '/api/admin/quick-replies', {
-        category: '问候',
-        title: '晚安',
-        kind: 'text',
-        content: '{客户称呼}晚安',
-      });
+      const reply = await createReply({ category: '问候', title: '晚安', kind: 'text', content: '{客户称呼}晚安' });
       const ext = addContact('rep-east-1', '不是你的客户');
       await settle();
 
