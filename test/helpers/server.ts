@@ -15,6 +15,7 @@ import { createLogger, type Logger } from '../../server/logger';
 import type { EventWorker, WorkerOptions } from '../../server/modules/wecom-events/worker';
 import { SqlKvStore } from '../../server/db/kv-store';
 import { WecomClient } from '../../server/wecom';
+import { CallbackCrypto } from '../../server/wecom/callback-crypto';
 import type { WecomClientOptions } from '../../server/wecom/client';
 import { createWecomSimulator, simulatorOptionsFor, type SimulatorOptions, type WecomSimulator } from '../../scripts/wecom-simulator/index';
 import { createScratchDatabase, type DatabaseTarget, type ScratchDatabase } from './database';
@@ -133,4 +134,10 @@ export async function syncExternalContacts(server: TestServer): Promise<SyncRunJ
 /** A full org sync of the server's simulated corp, as the admin API runs it. */
 export async function syncOrg(server: TestServer): Promise<SyncRunJson> {
   return (await server.services.startOrgSync(SYSTEM_ACTOR)).done;
+}
+
+/** Seals callbacks as WeCom does for `server`: its callback token and key, its corp. */
+export function callbackCryptoOf(server: TestServer): CallbackCrypto {
+  const { callbackToken, callbackAesKey, corpId } = server.config.wecom;
+  return new CallbackCrypto({ token: callbackToken, encodingAesKey: callbackAesKey, receiveId: corpId });
 }
