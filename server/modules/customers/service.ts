@@ -7,6 +7,7 @@
 import { Op, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import { CUSTOMER_FIELDS, type CustomerCreateInput, type CustomerUpdateInput, type CustomerView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
+import { idNumberProblem } from '@shared/identity';
 import { normalizePhone } from '@shared/phone';
 import { DEFAULT_ASSESSMENT_VALID_DAYS, type CustomerRiskLevel, type InvestorClass, type RiskProfile } from '@shared/suitability';
 import { addDays, businessDate, startOfBusinessDay } from '@shared/time';
@@ -326,6 +327,16 @@ export function customerChanges(patch: Partial<CustomerCreateInput>): Partial<Cu
   return { ...columnsOf(CUSTOMER_FIELDS, patch), ...assessmentExpiry(patch) };
 }
 
+/** A 居民身份证 number must be one, whichever of its type and number a change sets (the schema checks the two sent together). */
+function assertIdNumber(current: CustomerRow, changes: Partial<CustomerRow>): void {
+  if (changes.id_type === undefined && changes.id_number === undefined) return;
+  const problem = idNumberProblem(
+    changes.id_type !== undefined ? changes.id_type : current.id_type,
+    changes.id_number !== undefined ? changes.id_number : current.id_number,
+  );
+  if (problem) throw invalidField('idNumber', problem);
+}
+
 /**
  * Applies `changes` to the customer if it is still at `version` (optimistic concurrency: only
  * the version the editor saw may be replaced) and records a stage change. False when stale.
@@ -338,6 +349,7 @@ export async function writeCustomerChanges(
   by: Actor,
   transaction: Transaction,
 ): Promise<boolean> {
+  assertIdNumber(current, changes);
   if (!(await updateAtVersion(customerModels(sequelize).Customer, current.id, version, changes, transaction))) return false;
   await auditEdit(
     sequelize,
