@@ -23,6 +23,7 @@ import { migration as customerCounts } from './0022_customer_counts';
 import { migration as rateLimitPoints } from './0024_rate_limit_points';
 import { migration as orderedJobs } from './0025_ordered_jobs';
 import { migration as roleGrantOrigin } from './0026_role_grant_origin';
+import { migration as customerKyc } from './0028_customer_kyc';
 import type { Migration } from './types';
 
 /**
@@ -55,4 +56,5 @@ export const migrations: readonly Migration[] = [
   rateLimitPoints,
   orderedJobs,
   roleGrantOrigin,
+  customerKyc,
 ];
