@@ -1,11 +1,10 @@
-import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import compress from 'koa-compress';
 import type { RequestListener } from 'node:http';
 import type { Services } from './container';
-import { DomainError, payloadTooLarge, unsupportedMediaType } from './errors';
 import { authenticate } from './http/auth';
 import { errorHandler } from './http/errors';
+import { jsonBody } from './http/json-body';
 import { mountAt } from './http/mount';
 import { requestId } from './http/request-id';
 import { requestLog } from './http/request-log';
@@ -59,7 +58,6 @@ export interface WebOptions {
 /** Paths the SPA fallback must never answer with index.html. */
 const API_PREFIXES = ['/api', '/__wecom', '/healthz', '/readyz'] as const;
 
-export const JSON_BODY_LIMIT = '1mb';
 const CALLBACK_PATH = '/api/wecom/callback';
 
 /** Builds the Koa application over the process's services. Performs no I/O. */
@@ -87,7 +85,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
   if (deps.h5Dir) app.use(serveSpa(deps.h5Dir, { apiPrefixes: API_PREFIXES, pages: { '/sidebar': 'sidebar.html' } }));
   app.use(sameOriginWrites({ origin: deps.config.publicUrl, prefix: '/api/', exempt: [CALLBACK_PATH] }));
   // The WeCom callback reads its own raw XML body (with its own limit); everything else is JSON.
-  const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: JSON_BODY_LIMIT, onError: refuseUnreadableBody });
+  const parseBody = jsonBody();
   app.use((ctx, next) => (ctx.path === CALLBACK_PATH ? next() : parseBody(ctx, next)));
   app.use(authenticate(sessionCaller(deps.config, deps.sequelize)));
   // Whom the request's WeCom calls are charged to (server/wecom/budget.ts). Without a session (the
@@ -131,16 +129,4 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
   }
 
   return app;
-}
-
-/**
- * A JSON body the parser cannot read, answered in Chinese: too big (413), an encoding we do not
- * inflate (415), anything else — bad JSON, a `Content-Encoding: gzip` body that is not gzip (a zlib
- * error without a status: it answered 500) — a 400.
- */
-function refuseUnreadableBody(err: Error): never {
-  const status = (err as { status?: number }).status;
-  if (status === 413) throw payloadTooLarge('请求内容过大（JSON 不能超过 1 MB）');
-  if (status === 415) throw unsupportedMediaType('不支持的请求内容编码');
-  throw new DomainError('invalid', 'bad_request', '请求内容不是有效的 JSON');
 }

@@ -8,6 +8,8 @@ export interface AuditLogView {
   entityId: string | null;
   summary: string;
   diff: unknown;
+  /** The Chinese names of the record's fields the diff names (`id_number` → 证件号码). */
+  fieldLabels: Record<string, string>;
   ip: string | null;
   at: string;
 }

@@ -1,9 +1,12 @@
+export type SyncKind = 'org' | 'external_contacts';
+/** `partial`: finished, but some of the work could not be done (the notes say what and why). */
+export type SyncStatus = 'running' | 'succeeded' | 'partial' | 'failed';
+
 /** A sync run as the admin API reports it (`/api/admin/sync/{org,external-contacts}`). */
 export interface SyncRunJson {
   id: number;
-  kind: 'org' | 'external_contacts';
-  /** `partial`: finished, but some of the work could not be done (the notes say what and why). */
-  status: 'running' | 'succeeded' | 'partial' | 'failed';
+  kind: SyncKind;
+  status: SyncStatus;
   startedBy: number | null;
   progress: number;
   phase: string | null;

@@ -4,11 +4,11 @@
  * sidebar (the dev shim records what it would send), a made-up customer scans the new code, and
  * the dashboard's channel row opens the customers it brought.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
-import { identitiesOf, seedDemoCrm } from '../../scripts/demo-data';
-import { launchBrowser, loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
-import { deliverCallbacks, requireH5Build, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
+import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { useH5Suite } from '../helpers/h5-suite';
+import { deliverCallbacks } from '../helpers/server';
 
 /** What the dev shim puts on `window` for every message it "sends" into the chat. */
 type SentMessages = { msgtype: string; text?: { content: string }; image?: { mediaid: string } }[];
@@ -31,8 +31,6 @@ const GROUP_NAME = 'E2E投资偏好';
 const REPLY_TITLE = 'E2E开场问候';
 
 describe('customer operations in Chromium at 375x812', () => {
-  let server: TestServer;
-  let browser: Browser;
   let admin: PhonePage;
   let rep: PhonePage;
   /** A contact of rep-east-1 linked to one of their customers, and how the rep addresses them. */
@@ -41,8 +39,8 @@ describe('customer operations in Chromium at 375x812', () => {
   const visible = (page: Page, testid: string) => page.getByTestId(testid).filter({ visible: true });
   /** Queued jobs (the code's tags for a scanned contact) run now. */
   const runJobs = async () => {
-    await server.db.sequelize.query("UPDATE jobs SET run_at = ? WHERE status = 'queued'", { replacements: [new Date(Date.now() - 1000)] });
-    await server.services.jobs.drain();
+    await suite.server.db.sequelize.query("UPDATE jobs SET run_at = ? WHERE status = 'queued'", { replacements: [new Date(Date.now() - 1000)] });
+    await suite.server.services.jobs.drain();
   };
   /** Lets the page paint before a screenshot (the browser helper turns animations off, so nothing is mid-slide). */
   const settle = (page: Page) => nextPaint(page);
@@ -52,32 +50,26 @@ describe('customer operations in Chromium at 375x812', () => {
     await nextPaint(page);
   };
 
-  beforeAll(async () => {
-    requireH5Build();
-    server = await startTestServer({ serveH5: true });
-    await syncOrg(server);
-    await seedDemoCrm(server.db.sequelize, { wecomIdentities: identitiesOf(server.simulator.state.externalContacts.values()) });
-    await syncExternalContacts(server);
-    const [row] = await server.db.sequelize.query<{ external_userid: string; id: number; name: string; remark: string | null; contact: string }>(
-      `SELECT l.external_userid, c.id, c.name, r.remark, e.name AS contact FROM customer_wecom_links l
+  const suite = useH5Suite({
+    seedCrm: 'linked',
+    timeoutMs: 180_000,
+    async setUp({ server, browser }) {
+      const [row] = await server.db.sequelize.query<{ external_userid: string; id: number; name: string; remark: string | null; contact: string }>(
+        `SELECT l.external_userid, c.id, c.name, r.remark, e.name AS contact FROM customer_wecom_links l
          JOIN customers c ON c.id = l.customer_id
          JOIN users u ON u.id = c.owner_user_id
          JOIN wecom_follow_relations r ON r.external_userid = l.external_userid AND r.userid = u.wecom_userid AND r.deleted_at IS NULL
          JOIN wecom_external_contacts e ON e.external_userid = l.external_userid
         WHERE u.wecom_userid = 'rep-east-1' AND l.matched_by = 'mobile'
         ORDER BY l.external_userid LIMIT 1`,
-      { type: QueryTypes.SELECT },
-    );
-    linked = { externalUserid: row!.external_userid, customerId: Number(row!.id), customer: row!.name, addressAs: row!.remark || row!.contact };
-    browser = await launchBrowser();
-    admin = await openPhonePage(browser, server.baseUrl);
-    await loginThroughSimulator(admin, '/admin', 'admin');
-    rep = await openPhonePage(browser, server.baseUrl);
-    await loginThroughSimulator(rep, `/sidebar?contact=${linked.externalUserid}`, 'rep-east-1');
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+        { type: QueryTypes.SELECT },
+      );
+      linked = { externalUserid: row!.external_userid, customerId: Number(row!.id), customer: row!.name, addressAs: row!.remark || row!.contact };
+      admin = await openPhonePage(browser, server.baseUrl);
+      await loginThroughSimulator(admin, '/admin', 'admin');
+      rep = await openPhonePage(browser, server.baseUrl);
+      await loginThroughSimulator(rep, `/sidebar?contact=${linked.externalUserid}`, 'rep-east-1');
+    },
   });
 
   it('admin creates a 渠道活码 from the admin hub and sees its QR code', async () => {
@@ -115,7 +107,7 @@ describe('customer operations in Chromium at 375x812', () => {
     expect(await card.innerText()).toContain('线下活动');
     expect(await card.innerText()).toContain('谁被添加谁负责');
     expect(await qr.getAttribute('src')).toMatch(/\/__wecom\/admin\/contact-ways\/[0-9a-f]+\/qr\.svg$/);
-    expect([...server.simulator.api.contactWays.ways.values()].map((w) => w.remark)).toContain(CODE_NAME);
+    expect([...suite.server.simulator.api.contactWays.ways.values()].map((w) => w.remark)).toContain(CODE_NAME);
     expect(errors).toEqual([]);
   });
 
@@ -249,11 +241,11 @@ describe('customer operations in Chromium at 375x812', () => {
     await calm(page);
     await screenshot(page, 'engagement-sidebar-after-tags', { screen: true });
 
-    const [relation] = await server.db.sequelize.query<{ tag_ids: string }>(
+    const [relation] = await suite.server.db.sequelize.query<{ tag_ids: string }>(
       "SELECT tag_ids FROM wecom_follow_relations WHERE external_userid = ? AND userid = 'rep-east-1'",
       { replacements: [linked.externalUserid], type: QueryTypes.SELECT },
     );
-    const [tag] = await server.db.sequelize.query<{ id: string }>("SELECT id FROM wecom_corp_tags WHERE name = '稳健型' AND deleted_at IS NULL", {
+    const [tag] = await suite.server.db.sequelize.query<{ id: string }>("SELECT id FROM wecom_corp_tags WHERE name = '稳健型' AND deleted_at IS NULL", {
       type: QueryTypes.SELECT,
     });
     expect(JSON.parse(relation!.tag_ids)).toContain(tag!.id);
@@ -277,7 +269,7 @@ describe('customer operations in Chromium at 375x812', () => {
 
     const sent = await page.evaluate<SentMessages>('window.__sentChatMessages ?? []');
     expect(sent).toEqual([{ msgtype: 'text', text: { content: `${linked.addressAs}您好，我是您的专属理财顾问，有问题随时找我。` } }]);
-    const [counted] = await server.db.sequelize.query<{ use_count: number }>('SELECT use_count FROM quick_replies WHERE title = ?', {
+    const [counted] = await suite.server.db.sequelize.query<{ use_count: number }>('SELECT use_count FROM quick_replies WHERE title = ?', {
       replacements: [REPLY_TITLE],
       type: QueryTypes.SELECT,
     });
@@ -312,9 +304,9 @@ describe('customer operations in Chromium at 375x812', () => {
       page.locator('.van-toast', { hasText: '扫码添加了 rep-east-1' }).waitFor(),
       page.getByTestId('contact-way').filter({ hasText: CODE_NAME }).getByTestId('simulate-scan').click(),
     ]);
-    await deliverCallbacks(server);
+    await deliverCallbacks(suite.server);
     await runJobs();
-    const [lead] = await server.db.sequelize.query<{ state: string; n: number }>(
+    const [lead] = await suite.server.db.sequelize.query<{ state: string; n: number }>(
       'SELECT w.state, COUNT(c.id) AS n FROM contact_ways w LEFT JOIN customers c ON c.acquisition_channel = w.state WHERE w.name = ? GROUP BY w.state',
       { replacements: [CODE_NAME], type: QueryTypes.SELECT },
     );
@@ -347,7 +339,7 @@ describe('customer operations in Chromium at 375x812', () => {
 
   it('the rep’s sidebar names the channel a scanned contact came through', async () => {
     const { page, errors } = rep;
-    const [scanned] = await server.db.sequelize.query<{ external_userid: string }>(
+    const [scanned] = await suite.server.db.sequelize.query<{ external_userid: string }>(
       "SELECT external_userid FROM wecom_external_contacts WHERE name = '扫码客户1'",
       {
         type: QueryTypes.SELECT,
@@ -391,7 +383,7 @@ describe('customer operations in Chromium at 375x812', () => {
   });
 
   it('lays out every engagement page within a 320 px phone', async () => {
-    const [way] = await server.db.sequelize.query<{ id: number }>('SELECT id FROM contact_ways WHERE name = ?', {
+    const [way] = await suite.server.db.sequelize.query<{ id: number }>('SELECT id FROM contact_ways WHERE name = ?', {
       replacements: [CODE_NAME],
       type: QueryTypes.SELECT,
     });
@@ -407,7 +399,7 @@ describe('customer operations in Chromium at 375x812', () => {
       [`/sidebar?contact=${linked.externalUserid}`, 'sidebar-actions', 'rep-east-1'],
     ];
     for (const who of ['admin', 'rep-east-1'] as const) {
-      const phone = await openPhonePage(browser, server.baseUrl, { viewport: { width: 320, height: 640 } });
+      const phone = await openPhonePage(suite.browser, suite.server.baseUrl, { viewport: { width: 320, height: 640 } });
       await loginThroughSimulator(phone, '/workbench', who);
       for (const [path, ready] of pages.filter((p) => p[2] === who)) {
         await phone.page.goto(path);

@@ -1,27 +1,15 @@
-import type { Browser } from 'playwright-core';
-import { launchBrowser, loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
-import { requireH5Build, startTestServer, type TestServer } from '../helpers/server';
+import { loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
+import { useH5Suite } from '../helpers/h5-suite';
 
 describe('H5 shell in Chromium at 375x812', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    requireH5Build();
-    server = await startTestServer({ serveH5: true });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = useH5Suite({ syncOrg: false });
 
   it('serves the built files precompressed, brotli first, varying on Accept-Encoding', async () => {
-    const html = await (await fetch(`${server.baseUrl}/`)).text();
+    const html = await (await fetch(`${suite.server.baseUrl}/`)).text();
     const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!;
 
-    const br = await fetch(`${server.baseUrl}${script}`, { headers: { 'accept-encoding': 'br, gzip' } });
-    const gzip = await fetch(`${server.baseUrl}${script}`, { headers: { 'accept-encoding': 'gzip' } });
+    const br = await fetch(`${suite.server.baseUrl}${script}`, { headers: { 'accept-encoding': 'br, gzip' } });
+    const gzip = await fetch(`${suite.server.baseUrl}${script}`, { headers: { 'accept-encoding': 'gzip' } });
 
     expect(br.headers.get('content-encoding')).toBe('br');
     expect(gzip.headers.get('content-encoding')).toBe('gzip');
@@ -31,7 +19,7 @@ describe('H5 shell in Chromium at 375x812', () => {
   });
 
   it('sends a visitor without a session through WeCom login to the simulator picker', async () => {
-    const { page, errors, context } = await openPhonePage(browser, server.baseUrl);
+    const { page, errors, context } = await openPhonePage(suite.browser, suite.server.baseUrl);
 
     await page.goto('/customers');
     await page.locator('[data-userid="rep-east-1"]').waitFor();
@@ -44,7 +32,7 @@ describe('H5 shell in Chromium at 375x812', () => {
   });
 
   it('renders the workbench for the logged-in rep with the three tabs and no console errors', async () => {
-    const phone = await openPhonePage(browser, server.baseUrl);
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl);
     const { page, errors, context } = phone;
 
     await loginThroughSimulator(phone, '/workbench', 'rep-east-1');
@@ -53,7 +41,7 @@ describe('H5 shell in Chromium at 375x812', () => {
     const tabs = await page.getByTestId('tabbar').locator('.van-tabbar-item').allInnerTexts();
     await screenshot(page, 'shell-workbench');
 
-    expect(page.url()).toBe(`${server.baseUrl}/workbench`);
+    expect(page.url()).toBe(`${suite.server.baseUrl}/workbench`);
     expect(tabs.map((t) => t.trim())).toEqual(['客户', '工作台', '我的']);
     // Server and WeCom state is the admins' business: a rep does not see it.
     expect(await page.getByText('已连接').count()).toBe(0);
@@ -63,7 +51,7 @@ describe('H5 shell in Chromium at 375x812', () => {
   });
 
   it("lists the rep's customers due for a follow-up on the workbench", async () => {
-    const phone = await openPhonePage(browser, server.baseUrl);
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl);
     const { page, errors, context } = phone;
     await loginThroughSimulator(phone, '/workbench', 'rep-east-2');
     const yesterday = new Date(Date.now() - 86_400_000).toISOString();
@@ -82,7 +70,7 @@ describe('H5 shell in Chromium at 375x812', () => {
   });
 
   it('switches tabs from the tab bar and shows who is logged in under 我的', async () => {
-    const phone = await openPhonePage(browser, server.baseUrl);
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl);
     const { page, errors, context } = phone;
     await loginThroughSimulator(phone, '/workbench', 'mgr-east');
 
@@ -93,7 +81,7 @@ describe('H5 shell in Chromium at 375x812', () => {
     await page.getByText('运行模式').waitFor();
     await screenshot(page, 'shell-me');
 
-    expect(page.url()).toBe(`${server.baseUrl}/me`);
+    expect(page.url()).toBe(`${suite.server.baseUrl}/me`);
     expect(await page.getByTestId('profile').innerText()).toContain('陈建国');
     expect(await page.getByText('本部门及下级').count()).toBe(1);
     expect(await page.title()).toBe('我的 · 企微客户管理');
@@ -102,7 +90,7 @@ describe('H5 shell in Chromium at 375x812', () => {
   });
 
   it('serves index.html for a deep link and a friendly page for an unknown route', async () => {
-    const phone = await openPhonePage(browser, server.baseUrl);
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl);
     const { page, errors, context } = phone;
     await loginThroughSimulator(phone, '/workbench', 'rep-east-2');
 
@@ -116,14 +104,14 @@ describe('H5 shell in Chromium at 375x812', () => {
   });
 
   it('caches hashed assets for a year and revalidates index.html', async () => {
-    const index = await fetch(`${server.baseUrl}/workbench`);
+    const index = await fetch(`${suite.server.baseUrl}/workbench`);
     const html = await index.text();
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
-    const assetRes = await fetch(`${server.baseUrl}${asset}`);
+    const assetRes = await fetch(`${suite.server.baseUrl}${asset}`);
 
     expect(index.headers.get('cache-control')).toBe('no-cache');
     expect(assetRes.status).toBe(200);
     expect(assetRes.headers.get('cache-control')).toContain('immutable');
-    expect((await fetch(`${server.baseUrl}/assets/missing-123.js`)).status).toBe(404);
+    expect((await fetch(`${suite.server.baseUrl}/assets/missing-123.js`)).status).toBe(404);
   });
 });

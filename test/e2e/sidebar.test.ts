@@ -2,43 +2,33 @@
  * The chat sidebar in Chromium at 375×812 against the simulator's demo corp: the dev shim stands
  * in for the WeCom JS-SDK (the page reads the "current chat" from `?contact=` / `?chat=`).
  */
-import type { Browser } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
-import { identitiesOf, seedDemoCrm } from '../../scripts/demo-data';
-import { launchBrowser, loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
-import { deliverCallbacks, startTestServer, syncExternalContacts, syncOrg, requireH5Build, type TestServer } from '../helpers/server';
+import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { useH5Suite } from '../helpers/h5-suite';
+import { deliverCallbacks } from '../helpers/server';
 
 describe('chat sidebar in Chromium at 375x812', () => {
-  let server: TestServer;
-  let browser: Browser;
   /** A demo contact of rep-east-1, linked to a customer of theirs with follow-ups. */
   let linked: { externalUserid: string; customer: string };
   let phone: PhonePage;
 
-  beforeAll(async () => {
-    requireH5Build();
-    server = await startTestServer({ serveH5: true });
-    await syncOrg(server);
-    await seedDemoCrm(server.db.sequelize, { wecomIdentities: identitiesOf(server.simulator.state.externalContacts.values()) });
-    await syncExternalContacts(server);
-    const [row] = await server.db.sequelize.query<{ external_userid: string; name: string }>(
-      `SELECT l.external_userid, c.name FROM customer_wecom_links l
+  const suite = useH5Suite({
+    seedCrm: 'linked',
+    async setUp({ server, browser }) {
+      const [row] = await server.db.sequelize.query<{ external_userid: string; name: string }>(
+        `SELECT l.external_userid, c.name FROM customer_wecom_links l
          JOIN customers c ON c.id = l.customer_id
          JOIN users u ON u.id = c.owner_user_id
          JOIN wecom_follow_relations r ON r.external_userid = l.external_userid AND r.userid = u.wecom_userid
         WHERE u.wecom_userid = 'rep-east-1' AND l.matched_by = 'mobile'
           AND EXISTS (SELECT 1 FROM follow_ups f WHERE f.customer_id = c.id)
         ORDER BY l.external_userid LIMIT 1`,
-      { type: QueryTypes.SELECT },
-    );
-    linked = { externalUserid: row!.external_userid, customer: row!.name };
-    browser = await launchBrowser();
-    phone = await openPhonePage(browser, server.baseUrl);
-    await loginThroughSimulator(phone, `/sidebar?contact=${linked.externalUserid}`, 'rep-east-1');
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+        { type: QueryTypes.SELECT },
+      );
+      linked = { externalUserid: row!.external_userid, customer: row!.name };
+      phone = await openPhonePage(browser, server.baseUrl);
+      await loginThroughSimulator(phone, `/sidebar?contact=${linked.externalUserid}`, 'rep-east-1');
+    },
   });
 
   it('shows the linked customer’s name, stage and latest follow-ups for the current chat', async () => {
@@ -71,7 +61,7 @@ describe('chat sidebar in Chromium at 375x812', () => {
   });
 
   it('serves /sidebar as a page that paints a skeleton and preloads the sidebar’s code', async () => {
-    const html = await (await fetch(`${server.baseUrl}/sidebar?contact=${linked.externalUserid}`)).text();
+    const html = await (await fetch(`${suite.server.baseUrl}/sidebar?contact=${linked.externalUserid}`)).text();
 
     expect(html).toContain('class="boot-skeleton"');
     expect(html).toContain('<script src="/sidebar-boot.js"></script>');
@@ -136,14 +126,14 @@ describe('chat sidebar in Chromium at 375x812', () => {
 
   it('offers to link or create for a contact that matches no customer', async () => {
     const { page, errors } = phone;
-    server.simulator.state.addExternalContact(
+    suite.server.simulator.state.addExternalContact(
       { external_userid: 'wmE2ENEW0001', name: '新来的客户', type: 1 },
       { userid: 'rep-east-1', remark: '', description: '', add_way: 1, tag_ids: [] },
     );
-    await server.db.sequelize.query("INSERT INTO corp_settings (name, value, created_at, updated_at) VALUES ('autoCreateLeads', 'false', ?, ?)", {
+    await suite.server.db.sequelize.query("INSERT INTO corp_settings (name, value, created_at, updated_at) VALUES ('autoCreateLeads', 'false', ?, ?)", {
       replacements: [new Date(), new Date()],
     });
-    await deliverCallbacks(server);
+    await deliverCallbacks(suite.server);
 
     await page.goto('/sidebar?contact=wmE2ENEW0001');
     await page.getByTestId('match-panel').waitFor();
@@ -171,7 +161,7 @@ describe('chat sidebar in Chromium at 375x812', () => {
 
   it('explains where to open it when there is no current chat, and refuses a contact the rep does not follow', async () => {
     const { page } = phone;
-    const [other] = await server.db.sequelize.query<{ external_userid: string }>(
+    const [other] = await suite.server.db.sequelize.query<{ external_userid: string }>(
       "SELECT external_userid FROM wecom_follow_relations WHERE userid = 'rep-south-1' AND external_userid NOT IN (SELECT external_userid FROM wecom_follow_relations WHERE userid = 'rep-east-1') LIMIT 1",
       { type: QueryTypes.SELECT },
     );
@@ -187,21 +177,10 @@ describe('chat sidebar in Chromium at 375x812', () => {
 });
 
 describe('chat sidebar inside the WeCom webview, without WeCom’s native bridge', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer({ serveH5: true });
-    await syncOrg(server);
-    browser = await launchBrowser();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = useH5Suite({ timeoutMs: 60_000 });
 
   it('signs the page URL for ww.register in the boot request and explains a JS-SDK that never answers instead of hanging', async () => {
-    const phone = await openPhonePage(browser, server.baseUrl, {
+    const phone = await openPhonePage(suite.browser, suite.server.baseUrl, {
       userAgent: 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 wxwork/4.1.30 MicroMessenger/7.0.1',
     });
     await loginThroughSimulator(phone, '/sidebar', 'rep-east-1');
@@ -214,7 +193,7 @@ describe('chat sidebar inside the WeCom webview, without WeCom’s native bridge
     await phone.page.getByTestId('sidebar-error').waitFor({ timeout: 15_000 });
     await screenshot(phone.page, 'sidebar-jssdk-unavailable');
 
-    expect(request.searchParams.get('url')).toBe(`${server.baseUrl}/sidebar`);
+    expect(request.searchParams.get('url')).toBe(`${suite.server.baseUrl}/sidebar`);
     expect(request.searchParams.get('contact')).toBeNull();
     expect(signedApart).toEqual([]);
     expect(await phone.page.getByTestId('shim-bar').count()).toBe(0);

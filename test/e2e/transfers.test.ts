@@ -3,46 +3,37 @@
  * message, follows WeCom's answer, decides on a refusal, and assigns a departed rep's book; the
  * new owner's chat sidebar says where the handover stands.
  */
-import type { Browser } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
-import { identitiesOf, seedDemoCrm } from '../../scripts/demo-data';
-import { launchBrowser, loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
-import { deliverCallbacks, requireH5Build, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
+import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { useH5Suite } from '../helpers/h5-suite';
+import { deliverCallbacks } from '../helpers/server';
 
 describe('customer transfers in Chromium at 375x812', () => {
-  let server: TestServer;
-  let browser: Browser;
   let manager: PhonePage;
   /** Two linked customers of rep-east-1, with the WeCom contact rep-east-1 follows for each. */
   let picked: { id: number; name: string; externalUserid: string }[];
 
   const runJobs = async () => {
-    await server.db.sequelize.query("UPDATE jobs SET run_at = ? WHERE status = 'queued'", { replacements: [new Date(Date.now() - 1000)] });
-    await server.services.jobs.drain();
+    await suite.server.db.sequelize.query("UPDATE jobs SET run_at = ? WHERE status = 'queued'", { replacements: [new Date(Date.now() - 1000)] });
+    await suite.server.services.jobs.drain();
   };
 
-  beforeAll(async () => {
-    requireH5Build();
-    server = await startTestServer({ serveH5: true, simulator: { transfers: { objectionMs: 3_600_000 } } });
-    await syncOrg(server);
-    await seedDemoCrm(server.db.sequelize, { wecomIdentities: identitiesOf(server.simulator.state.externalContacts.values()) });
-    await syncExternalContacts(server);
-    picked = await server.db.sequelize.query<{ id: number; name: string; externalUserid: string }>(
-      `SELECT c.id, c.name, MIN(l.external_userid) AS "externalUserid" FROM customers c
+  const suite = useH5Suite({
+    server: { simulator: { transfers: { objectionMs: 3_600_000 } } },
+    seedCrm: 'linked',
+    async setUp({ server, browser }) {
+      picked = await server.db.sequelize.query<{ id: number; name: string; externalUserid: string }>(
+        `SELECT c.id, c.name, MIN(l.external_userid) AS "externalUserid" FROM customers c
          JOIN users u ON u.id = c.owner_user_id
          JOIN customer_wecom_links l ON l.customer_id = c.id
          JOIN wecom_follow_relations r ON r.external_userid = l.external_userid AND r.userid = u.wecom_userid AND r.deleted_at IS NULL
         WHERE u.wecom_userid = 'rep-east-1' AND c.deleted_at IS NULL
         GROUP BY c.id, c.name, c.updated_at ORDER BY c.updated_at DESC, c.id LIMIT 2`,
-      { type: QueryTypes.SELECT },
-    );
-    browser = await launchBrowser();
-    manager = await openPhonePage(browser, server.baseUrl);
-    await loginThroughSimulator(manager, '/customers', 'mgr-east');
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+        { type: QueryTypes.SELECT },
+      );
+      manager = await openPhonePage(browser, server.baseUrl);
+      await loginThroughSimulator(manager, '/customers', 'mgr-east');
+    },
   });
 
   it('hands two customers picked in the list to a colleague, with a message for the customers', async () => {
@@ -61,7 +52,7 @@ describe('customer transfers in Chromium at 375x812', () => {
     await page.getByRole('button', { name: '确认转移' }).click();
     await page.getByText('已把 2 位客户转给 赵敏').waitFor();
 
-    const owners = await server.db.sequelize.query<{ userid: string }>(
+    const owners = await suite.server.db.sequelize.query<{ userid: string }>(
       `SELECT u.wecom_userid AS userid FROM customers c JOIN users u ON u.id = c.owner_user_id WHERE c.id IN (${picked.map((c) => c.id).join(',')})`,
       { type: QueryTypes.SELECT },
     );
@@ -79,12 +70,12 @@ describe('customer transfers in Chromium at 375x812', () => {
 
     const statuses = await page.getByTestId('transfer-status').allInnerTexts();
     expect(statuses.filter((s) => s === '等待接替')).toHaveLength(2);
-    expect(server.simulator.transfers.transfers.map((t) => t.message)).toContain('您好，之后由赵敏为您服务，有事随时找她。');
+    expect(suite.server.simulator.transfers.transfers.map((t) => t.message)).toContain('您好，之后由赵敏为您服务，有事随时找她。');
     expect(errors).toEqual([]);
   });
 
   it('tells the new owner in the chat sidebar that the WeCom relation is on its way', async () => {
-    const owner = await openPhonePage(browser, server.baseUrl);
+    const owner = await openPhonePage(suite.browser, suite.server.baseUrl);
     await loginThroughSimulator(owner, `/sidebar?contact=${picked[0]!.externalUserid}`, 'rep-east-3');
 
     await owner.page.getByTestId('card-transfer').waitFor();
@@ -98,8 +89,8 @@ describe('customer transfers in Chromium at 375x812', () => {
 
   it('shows a refusal as 待处理 and hands the customer back to the old owner when the manager decides so', async () => {
     const { page, errors } = manager;
-    server.simulator.transfers.refuse(picked[1]!.externalUserid);
-    await deliverCallbacks(server);
+    suite.server.simulator.transfers.refuse(picked[1]!.externalUserid);
+    await deliverCallbacks(suite.server);
     await runJobs();
 
     await page.goto('/transfers');
@@ -111,7 +102,7 @@ describe('customer transfers in Chromium at 375x812', () => {
     await page.getByTestId('person-option').filter({ hasText: '李娜' }).click();
     await page.getByText('已改派给 李娜').waitFor();
 
-    const [owner] = await server.db.sequelize.query<{ userid: string }>(
+    const [owner] = await suite.server.db.sequelize.query<{ userid: string }>(
       'SELECT u.wecom_userid AS userid FROM customers c JOIN users u ON u.id = c.owner_user_id WHERE c.id = ?',
       { replacements: [picked[1]!.id], type: QueryTypes.SELECT },
     );
@@ -121,8 +112,8 @@ describe('customer transfers in Chromium at 375x812', () => {
 
   it('assigns a departed rep’s customers and groups to a successor from 离职待分配', async () => {
     const { page, errors } = manager;
-    server.simulator.state.deleteUser('rep-east-2');
-    await deliverCallbacks(server);
+    suite.server.simulator.state.deleteUser('rep-east-2');
+    await deliverCallbacks(suite.server);
 
     await page.goto('/transfers');
     await page.getByRole('tab', { name: '离职待分配' }).click();
@@ -136,7 +127,7 @@ describe('customer transfers in Chromium at 375x812', () => {
     await nextPaint(page);
     await screenshot(page, 'transfer-unassigned-assigned');
 
-    const [left] = await server.db.sequelize.query<{ n: number }>(
+    const [left] = await suite.server.db.sequelize.query<{ n: number }>(
       "SELECT COUNT(*) AS n FROM customers c JOIN users u ON u.id = c.owner_user_id WHERE u.wecom_userid = 'rep-east-2' AND c.deleted_at IS NULL",
       { type: QueryTypes.SELECT },
     );

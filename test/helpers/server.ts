@@ -10,11 +10,12 @@ import { loadConfig, type Config } from '../../config';
 import { createApp } from '../../server/app';
 import { createServices, type Services } from '../../server/container';
 import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
-import type { SyncRunView } from '../../server/modules/sync-runs/models';
+import type { SyncRunJson } from '@shared/sync';
 import { createLogger, type Logger } from '../../server/logger';
 import type { EventWorker, WorkerOptions } from '../../server/modules/wecom-events/worker';
 import { SqlKvStore } from '../../server/db/kv-store';
 import { WecomClient } from '../../server/wecom';
+import { CallbackCrypto } from '../../server/wecom/callback-crypto';
 import type { WecomClientOptions } from '../../server/wecom/client';
 import { createWecomSimulator, simulatorOptionsFor, type SimulatorOptions, type WecomSimulator } from '../../scripts/wecom-simulator/index';
 import { createScratchDatabase, type DatabaseTarget, type ScratchDatabase } from './database';
@@ -45,20 +46,20 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(
-  options: {
-    target?: DatabaseTarget;
-    env?: Record<string, string>;
-    serveH5?: boolean;
-    simulator?: SimulatorOptions;
-    worker?: Partial<WorkerOptions>;
-    /**
-     * The WeCom client's own options over the configured ones, e.g. `sleep` for a test that runs
-     * many calls through an outage: the client's backoff between retries is real time otherwise.
-     */
-    wecomClient?: Partial<WecomClientOptions>;
-  } = {},
-): Promise<TestServer> {
+export interface TestServerOptions {
+  target?: DatabaseTarget;
+  env?: Record<string, string>;
+  serveH5?: boolean;
+  simulator?: SimulatorOptions;
+  worker?: Partial<WorkerOptions>;
+  /**
+   * The WeCom client's own options over the configured ones, e.g. `sleep` for a test that runs
+   * many calls through an outage: the client's backoff between retries is real time otherwise.
+   */
+  wecomClient?: Partial<WecomClientOptions>;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const db = await createScratchDatabase(options.target ?? { label: 'sqlite' });
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   // The port is only known after listen; PUBLIC_URL is filled in once it is.
@@ -126,11 +127,17 @@ export async function deliverCallbacks(server: TestServer): Promise<void> {
 }
 
 /** A full external-contact sync (tags, contacts, groups) with matching, as the admin API runs it. */
-export async function syncExternalContacts(server: TestServer): Promise<SyncRunView> {
+export async function syncExternalContacts(server: TestServer): Promise<SyncRunJson> {
   return (await server.services.startExternalContactSync(SYSTEM_ACTOR)).done;
 }
 
 /** A full org sync of the server's simulated corp, as the admin API runs it. */
-export async function syncOrg(server: TestServer): Promise<SyncRunView> {
+export async function syncOrg(server: TestServer): Promise<SyncRunJson> {
   return (await server.services.startOrgSync(SYSTEM_ACTOR)).done;
+}
+
+/** Seals callbacks as WeCom does for `server`: its callback token and key, its corp. */
+export function callbackCryptoOf(server: TestServer): CallbackCrypto {
+  const { callbackToken, callbackAesKey, corpId } = server.config.wecom;
+  return new CallbackCrypto({ token: callbackToken, encodingAesKey: callbackAesKey, receiveId: corpId });
 }

@@ -38,11 +38,17 @@ export class FakeClock {
 }
 
 /**
- * An API client for the demo corp on `sim`, sharing `clock`, with backoff sleeps skipped. Secrets
- * as a corp created today is configured: 客户联系 APIs with the self-built app's secret (the
- * system-app secret is refused since 2023-12-01), the 通讯录同步 secret for `user/list_id`.
+ * An API client for the demo corp on `sim` (a simulator of its own, or the one a test server
+ * mounts at `/__wecom`), sharing `clock`, with backoff sleeps skipped. Secrets as a corp created
+ * today is configured: 客户联系 APIs with the self-built app's secret (the system-app secret is
+ * refused since 2023-12-01), the 通讯录同步 secret for `user/list_id`.
  */
-export function simulatorClient(sim: RunningSimulator, sequelize: Sequelize, clock: FakeClock, overrides: Partial<WecomClientOptions> = {}): WecomClient {
+export function simulatorClient(
+  sim: Pick<RunningSimulator, 'baseUrl'>,
+  sequelize: Sequelize,
+  clock: FakeClock,
+  overrides: Partial<WecomClientOptions> = {},
+): WecomClient {
   const d = SIMULATOR_DEFAULTS;
   return new WecomClient({
     apiBase: sim.baseUrl,

@@ -7,20 +7,14 @@ import { requestId } from '../../server/http/request-id';
 import { validate } from '../../server/http/validate';
 import { createLogger } from '../../server/logger';
 import type { FieldIssue } from '@shared/http';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { startTestServer } from '../helpers/server';
 import { loggedIn } from '../helpers/session';
 
 describe.each(databaseTargets())('HTTP app on $label', (target) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const { server } = useCrmServer(target);
 
   it('answers /healthz', async () => {
     const res = await fetch(`${server.baseUrl}/healthz`);

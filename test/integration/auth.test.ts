@@ -2,17 +2,13 @@ import { loadConfig } from '../../config';
 import { consumeState, issueState, safeRedirectPath, STATE_TTL_MS } from '../../server/modules/auth/oauth-state';
 import { cookieOptions } from '../../server/modules/auth/session';
 import type { MeResponse } from '@shared/permissions';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { startTestServer, type TestServer } from '../helpers/server';
 import { Browser, loggedIn } from '../helpers/session';
 
 describe.each(databaseTargets())('WeCom login on $label', (target) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-  });
-  afterAll(() => server.close());
+  const { server } = useCrmServer(target, { syncOrg: false });
 
   it('sends the browser to WeCom OAuth with snsapi_base, our agent and a state', async () => {
     const url = await new Browser(server.baseUrl).beginLogin('/customers');

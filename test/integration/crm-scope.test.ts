@@ -8,9 +8,9 @@ import type { PageOf } from '@shared/http';
 import type { PartnerFollowUpView, PartnerView } from '@shared/partners';
 import type { ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
-import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5 } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 // own (rep-east-1, 华东), colleague (rep-east-2, 华东), subtree (rep-east-3, 上海团队 under 华东), other (rep-south-1, 华南)
 const OWNERS = { own: 'rep-east-1', colleague: 'rep-east-2', subtree: 'rep-east-3', other: 'rep-south-1' } as const;
@@ -76,14 +76,10 @@ const RESOURCES: Resource[] = [
 ];
 
 describe.each(databaseTargets())('data scope of every CRM resource on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { api } = useCrmServer(target);
   const fixtures = {} as Record<Slot, Fixture>;
 
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
     const product = await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'SCOPE01', name: '范围产品', category: 'wealth', riskLevel: 'R1' });
     let n = 0;
     for (const slot of SLOTS) {
@@ -118,7 +114,6 @@ describe.each(databaseTargets())('data scope of every CRM resource on $label', (
       fixtures[slot] = { customer, contact, followUp, sale, partner, partnerFollowUp };
     }
   });
-  afterAll(() => server.close());
 
   describe.each(RESOURCES.map((r) => [r.name, r] as const))('%s', (_name, resource) => {
     it.each(VIEWERS)('%s lists exactly %j', async (viewer, visible) => {

@@ -6,10 +6,10 @@ import type { CustomerView } from '@shared/customers';
 import type { FieldIssue } from '@shared/http';
 import type { PartnerView } from '@shared/partners';
 import type { ProductView } from '@shared/products';
-import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5 } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 interface Endpoint {
   method: 'POST' | 'PATCH' | 'PUT';
@@ -162,21 +162,16 @@ const ENDPOINTS: Record<string, Endpoint> = {
 };
 
 describe.each(databaseTargets())('CRM validation on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { api } = useCrmServer(target);
   const ids = {} as Ids;
 
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
     ids.customer = (await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', { type: 'individual', name: '校验基准客户', ...ASSESSED_C5 })).id;
     ids.product = (
       await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'VAL000', name: '校验基准产品', category: 'wealth', riskLevel: 'R1' })
     ).id;
     ids.partner = (await api.send<PartnerView>('rep-east-1', 'POST', '/api/partners', { name: '校验基准机构', type: 'bank' })).id;
   });
-  afterAll(() => server.close());
 
   const cases = Object.entries(ENDPOINTS).flatMap(([name, endpoint]) => endpoint.bad.map(([field, value]) => [name, field, value, endpoint] as const));
 

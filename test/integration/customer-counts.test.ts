@@ -21,9 +21,10 @@ import { customerDashboard, periodRange } from '../../server/modules/dashboard/s
 import { listDictionaries } from '../../server/modules/dictionaries/service';
 import { descendantsOf, loadAccess, scopeSql, type Access } from '../../server/modules/roles/access';
 import { rebuildRollups } from '../../scripts/rebuild-rollups';
-import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5 } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
-import { startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
+import { syncExternalContacts } from '../helpers/server';
 
 const DAY = 86_400_000;
 const ROOT = resolve(__dirname, '../..');
@@ -81,8 +82,7 @@ const figuresOf = (d: CustomerDashboard) => ({
 });
 
 describe.each(databaseTargets())('the customer counts rollup on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target);
   let db: Sequelize;
   let seq = 0;
   const customer = (userid: string, body: Record<string, unknown> = {}) =>
@@ -98,12 +98,8 @@ describe.each(databaseTargets())('the customer counts rollup on $label', (target
   const raw = (sql: string, replacements: unknown[] = []) => db.query(sql, { replacements });
 
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
     db = server.db.sequelize;
   });
-  afterAll(() => server.close());
 
   it('counts a customer created through the API', async () => {
     await customer('rep-east-1', { source: 'referral', level: 'vip', lifecycleStage: 'intent' });

@@ -3,17 +3,16 @@ import type { ContactView, CustomerDetail, CustomerView, FollowUpView, MergeResu
 import type { FieldIssue, PageOf } from '@shared/http';
 import type { HoldingView, ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
-import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5 } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 /** An ISO time `days` from now, in whole seconds (as stored). */
 const inDays = (days: number) => new Date(Math.floor(Date.now() / 1000) * 1000 + days * 86_400_000).toISOString();
 
 describe.each(databaseTargets())('customer process on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target);
   let product: ProductView;
   let seq = 0;
   const customer = (userid = 'rep-east-1', body: Record<string, unknown> = {}) =>
@@ -31,9 +30,6 @@ describe.each(databaseTargets())('customer process on $label', (target) => {
   const detail = (id: number, userid = 'rep-east-1') => api.get<CustomerDetail>(userid, `/api/customers/${id}`);
 
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
     product = await api.send<ProductView>('admin', 'POST', '/api/products', {
       code: 'PROC001',
       name: '稳健增利一号',
@@ -41,7 +37,6 @@ describe.each(databaseTargets())('customer process on $label', (target) => {
       riskLevel: 'R2',
     });
   });
-  afterAll(() => server.close());
 
   describe('contacts', () => {
     it('makes the first contact primary and normalises its phone', async () => {

@@ -1,13 +1,13 @@
 import { QueryTypes } from 'sequelize';
 import type { CustomerView, TimelineEntry } from '@shared/customers';
 import type { FieldIssue, PageOf } from '@shared/http';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 import { loggedIn, type Browser } from '../helpers/session';
 
 describe.each(databaseTargets())('customers on $label', (target) => {
-  let server: TestServer;
+  const { server } = useCrmServer(target);
   const browsers = new Map<string, Browser>();
   const as = async (userid: string) => {
     if (!browsers.has(userid)) browsers.set(userid, await loggedIn(server, userid));
@@ -22,12 +22,6 @@ describe.each(databaseTargets())('customers on $label', (target) => {
     if (res.status !== 201) throw new Error(`create failed ${res.status}: ${await res.text()}`);
     return bodyOf<CustomerView>(res);
   };
-
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-  });
-  afterAll(() => server.close());
 
   describe('create and validation', () => {
     it('creates with the creator as owner, the main department, lead stage and a normalised phone', async () => {

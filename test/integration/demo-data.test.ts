@@ -1,8 +1,8 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { seedDemoCrm, type DemoDataSummary } from '../../scripts/demo-data';
 import { replayPosition } from '../../server/modules/trades/ledger';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 const NOW = new Date('2026-11-23T02:00:00Z');
 /** `day` plus `days` days, as SQL of the dialect. */
@@ -40,18 +40,14 @@ async function replayEveryPosition(sequelize: Sequelize): Promise<{ positions: n
 }
 
 describe.each(databaseTargets())('demo CRM data on $label', (target) => {
-  let server: TestServer;
+  const { server, count } = useCrmServer(target);
   let summary: DemoDataSummary | null;
-  const count = async (sql: string) => Number((await server.db.sequelize.query<{ n: number }>(sql, { type: QueryTypes.SELECT }))[0]!.n);
 
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
     const started = Date.now();
     summary = await seedDemoCrm(server.db.sequelize, { now: NOW });
     process.stdout.write(`demo data on ${target.label}: ${Date.now() - started} ms ${JSON.stringify(summary)}\n`);
   }, 300_000);
-  afterAll(() => server.close());
 
   it('seeds 300 customers across the six demo owners, 12 products, 10 partners', async () => {
     expect(summary).toMatchObject({ customers: 300, products: 12, partners: 10 });

@@ -1,17 +1,13 @@
 import type { DictionariesResponse } from '@shared/dictionaries';
 import type { FieldIssue } from '@shared/http';
 import { assertDictionaryValues } from '../../server/modules/dictionaries/service';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { startTestServer, type TestServer } from '../helpers/server';
 import { loggedIn } from '../helpers/session';
 
 describe.each(databaseTargets())('dictionaries on $label', (target) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-  });
-  afterAll(() => server.close());
+  const { server } = useCrmServer(target, { syncOrg: false });
 
   const rejection = async (checks: Parameters<typeof assertDictionaryValues>[1]) => {
     try {

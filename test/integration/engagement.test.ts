@@ -11,17 +11,16 @@ import type { SidebarCard } from '@shared/sidebar';
 import { createLogger } from '../../server/logger';
 import { WelcomeSender } from '../../server/modules/engagement/welcome';
 import type { XmlObject } from '../../server/wecom/xml';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { deliverCallbacks, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks, syncExternalContacts } from '../helpers/server';
 
 /** A 1×1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 describe.each(databaseTargets())('engagement on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target, { syncExternalContacts: true });
   let seq = 0;
   const sim = () => server.simulator;
   const settle = () => deliverCallbacks(server);
@@ -47,14 +46,9 @@ describe.each(databaseTargets())('engagement on $label', (target) => {
   const createWay = (body: Record<string, unknown>) => api.send<ContactWayView>('admin', 'POST', '/api/admin/contact-ways', body);
 
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    await syncExternalContacts(server);
-    api = crmClient(server);
     await api.send('admin', 'PATCH', '/api/admin/settings', { autoCreateLeads: false, remarkWriteBack: true }, 200);
     await setWelcome('{客户称呼}您好，我是{销售姓名}');
   });
-  afterAll(() => server.close());
   afterEach(() => sim().faults.clear());
 
   describe('welcome messages', () => {
@@ -353,13 +347,10 @@ describe.each(databaseTargets())('engagement on $label', (target) => {
   });
 
   describe('话术库', () => {
+    const createReply = (body: Record<string, unknown>) => api.send<QuickReplyView>('admin', 'POST', '/api/admin/quick-replies', body);
+
     it('fills the customer’s name into the text the sidebar sends, and counts the use', async () => {
-      const reply = await api.send<QuickReplyView>('admin', 'POST', '/api/admin/quick-replies', {
-        category: '问候',
-        title: '早安',
-        kind: 'text',
-        content: '{客户称呼}，早上好！',
-      });
+      const reply = await createReply({ category: '问候', title: '早安', kind: 'text', content: '{客户称呼}，早上好！' });
       const ext = addContact('rep-east-1', '话术客户');
       await settle();
 
@@ -374,12 +365,7 @@ describe.each(databaseTargets())('engagement on $label', (target) => {
       const form = new FormData();
       form.append('file', new Blob([PNG], { type: 'image/png' }), 'card.png');
       const uploaded = await bodyOf<{ id: number }>(await (await api.as('admin')).fetch('/api/media', { method: 'POST', body: form }));
-      const reply = await api.send<QuickReplyView>('admin', 'POST', '/api/admin/quick-replies', {
-        category: '资料',
-        title: '名片',
-        kind: 'image',
-        mediaFileId: uploaded.id,
-      });
+      const reply = await createReply({ category: '资料', title: '名片', kind: 'image', mediaFileId: uploaded.id });
       const ext = addContact('rep-east-1', '图片话术');
       await settle();
 
@@ -390,12 +376,7 @@ describe.each(databaseTargets())('engagement on $label', (target) => {
     });
 
     it('will not fill a reply for a contact the rep does not follow', async () => {
-      const reply = await api.send<QuickReplyView>('admin', 'POST', '/api/admin/quick-replies', {
-        category: '问候',
-        title: '晚安',
-        kind: 'text',
-        content: '{客户称呼}晚安',
-      });
+      const reply = await createReply({ category: '问候', title: '晚安', kind: 'text', content: '{客户称呼}晚安' });
       const ext = addContact('rep-east-1', '不是你的客户');
       await settle();
 

@@ -1,31 +1,25 @@
 import { QueryTypes } from 'sequelize';
-import { CallbackCrypto } from '../../server/wecom/callback-crypto';
+import type { CallbackCrypto } from '../../server/wecom/callback-crypto';
 import { buildCallbackXml } from '../../server/wecom/xml';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { callbackCryptoOf } from '../helpers/server';
 
 /**
  * Events of one contact claimed together: a run of re-reads costs one externalcontact/get and one
  * transaction; events with their own meaning (a delete) split runs and keep their place.
  */
 describe.each(databaseTargets())('coalesced callback events on $label', (target) => {
-  let server: TestServer;
+  const { server } = useCrmServer(target, { worker: { maxAttempts: 3 }, perTest: true });
   let crypto: CallbackCrypto;
   let createTime = 1_760_000_000;
 
   beforeEach(async () => {
-    server = await startTestServer({ target, worker: { maxAttempts: 3 } });
-    crypto = new CallbackCrypto({
-      token: server.config.wecom.callbackToken,
-      encodingAesKey: server.config.wecom.callbackAesKey,
-      receiveId: server.config.wecom.corpId,
-    });
-    await syncOrg(server);
+    crypto = callbackCryptoOf(server);
     await server.simulator.events.flush();
     await server.worker.drain();
     await server.db.sequelize.query('DELETE FROM wecom_events');
   });
-  afterEach(() => server.close());
 
   const sim = () => server.simulator.state;
   const reads = () => server.simulator.api.callCount('externalcontact/get');

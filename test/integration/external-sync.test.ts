@@ -1,19 +1,15 @@
 import { QueryTypes } from 'sequelize';
 import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
-import type { SyncRunView } from '../../server/modules/sync-runs/models';
+import type { SyncRunJson } from '@shared/sync';
 import { NO_HOOKS } from '../../server/modules/wecom-mirror/hooks';
 import { startExternalContactSync } from '../../server/modules/wecom-mirror/sync';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf } from '../helpers/http';
-import { startTestServer, type TestServer } from '../helpers/server';
 import { loggedIn } from '../helpers/session';
 
 describe.each(databaseTargets())('external-contact sync on $label', (target) => {
-  let server: TestServer;
-  beforeEach(async () => {
-    server = await startTestServer({ target });
-  });
-  afterEach(() => server.close());
+  const { server } = useCrmServer(target, { syncOrg: false, perTest: true });
 
   const sync = async () =>
     (await startExternalContactSync({ sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, hooks: NO_HOOKS }, SYSTEM_ACTOR)).done;
@@ -77,10 +73,10 @@ describe.each(databaseTargets())('external-contact sync on $label', (target) => 
     const [a, b] = await Promise.all([1, 2].map(() => admin.fetch('/api/admin/sync/external-contacts', { method: 'POST' })));
     const accepted = a!.status === 202 ? a! : b!;
     const { id } = await bodyOf<{ id: number }>(accepted);
-    let run = await bodyOf<SyncRunView>(await admin.fetch(`/api/admin/sync/external-contacts/${id}`));
+    let run = await bodyOf<SyncRunJson>(await admin.fetch(`/api/admin/sync/external-contacts/${id}`));
     while (run.status === 'running') {
       await new Promise((r) => setTimeout(r, 50));
-      run = await bodyOf<SyncRunView>(await admin.fetch(`/api/admin/sync/external-contacts/${id}`));
+      run = await bodyOf<SyncRunJson>(await admin.fetch(`/api/admin/sync/external-contacts/${id}`));
     }
 
     expect([a!.status, b!.status].sort()).toEqual([202, 409]);

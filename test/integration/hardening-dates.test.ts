@@ -11,14 +11,13 @@ import type { FieldIssue } from '@shared/http';
 import type { ImportJobView } from '@shared/imports';
 import type { ProductView } from '@shared/products';
 import { addDays, businessDate } from '@shared/time';
-import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5 } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 describe.each(databaseTargets())('the range of dates on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { api } = useCrmServer(target);
   let customer: CustomerView;
   let product: ProductView;
   const today = () => businessDate(new Date());
@@ -42,9 +41,6 @@ describe.each(databaseTargets())('the range of dates on $label', (target) => {
   };
 
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
     customer = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', { type: 'individual', name: '日期范围客户', ...ASSESSED_C5 });
     product = await api.send<ProductView>('admin', 'POST', '/api/products', {
       code: 'DATE01',
@@ -54,7 +50,6 @@ describe.each(databaseTargets())('the range of dates on $label', (target) => {
       termDays: 90,
     });
   });
-  afterAll(() => server.close());
 
   describe('trades', () => {
     const trade = (tradedOn: string) => post(`/api/customers/${customer.id}/holding-records`, { kind: 'buy', productId: product.id, amount: 1000, tradedOn });

@@ -10,14 +10,20 @@ import type { CustomerView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import type { JobView } from '@shared/jobs';
 import type { TransferBatchView, TransferView } from '@shared/transfers';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { deliverCallbacks, startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks } from '../helpers/server';
 
 describe.each(databaseTargets())('dead jobs on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target, {
+    simulator: { transfers: { objectionMs: 200 } },
+    // The outage runs a job through every attempt, each call retried by the client with backoff:
+    // real sleeps (13 s of the 30 s a test has, alone on a quiet machine), skipped here; the
+    // job's own backoff is skipped by runJobs.
+    wecomClient: { sleep: () => Promise.resolve() },
+    settings: { autoCreateLeads: false },
+  });
   let seq = 0;
   const sim = () => server.simulator;
   const query = <T extends object>(sql: string, replacements: unknown[] = []) => server.db.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
@@ -71,16 +77,6 @@ describe.each(databaseTargets())('dead jobs on $label', (target) => {
     return { ...linked, batch };
   };
 
-  beforeAll(async () => {
-    // The outage runs a job through every attempt, each call retried by the client with backoff:
-    // real sleeps (13 s of the 30 s a test has, alone on a quiet machine), skipped here; the
-    // job's own backoff is skipped by runJobs.
-    server = await startTestServer({ target, simulator: { transfers: { objectionMs: 200 } }, wecomClient: { sleep: () => Promise.resolve() } });
-    await syncOrg(server);
-    api = crmClient(server);
-    await api.send('admin', 'PATCH', '/api/admin/settings', { autoCreateLeads: false }, 200);
-  });
-  afterAll(() => server.close());
   afterEach(() => outageOver());
 
   describe('a submit job that died in a WeCom outage', () => {

@@ -4,13 +4,12 @@
  * through imports. Every refusal here was a 202 and a written job on the code before the fix.
  */
 import xlsx from 'node-xlsx';
-import { QueryTypes } from 'sequelize';
 import type { CustomerView } from '@shared/customers';
 import type { ImportJobView } from '@shared/imports';
-import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5 } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 type Row = (string | number | null)[];
 
@@ -35,11 +34,8 @@ const FILES: Record<string, Row[]> = {
 };
 
 describe.each(databaseTargets())('import permissions on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { api, count } = useCrmServer(target);
   let customer: CustomerView;
-  const count = async (sql: string, params: unknown[] = []) =>
-    Number((await server.db.sequelize.query<{ n: number }>(sql, { replacements: params, type: QueryTypes.SELECT }))[0]!.n);
   const upload = async (userid: string, kind: string, query = 'mode=create&dryRun=false') => {
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(xlsx.build([{ name: 'Sheet1', data: FILES[kind]!, options: {} }]))]), `${kind}.xlsx`);
@@ -56,9 +52,6 @@ describe.each(databaseTargets())('import permissions on $label', (target) => {
   const setRoles = async (userid: string, roles: string[]) => api.send('admin', 'PUT', `/api/admin/users/${await api.userId(userid)}/roles`, { roles }, 200);
 
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
     await setRoles('ops-1', ['operations']);
     customer = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', {
       type: 'individual',
@@ -68,7 +61,6 @@ describe.each(databaseTargets())('import permissions on $label', (target) => {
     });
     await api.send('admin', 'POST', '/api/products', { code: 'OPS01', name: '运营测试产品', category: 'public_fund', riskLevel: 'R1' });
   });
-  afterAll(() => server.close());
 
   it.each(Object.keys(FILES))('refuses 运营 an import of %s (403, in Chinese, no job)', async (kind) => {
     const jobsBefore = await count('SELECT COUNT(*) AS n FROM import_jobs');

@@ -5,20 +5,11 @@
  */
 import { QueryTypes } from 'sequelize';
 import { enqueueNotification, sendDueNotifications } from '../../server/modules/reminders/outbox';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 describe.each(databaseTargets())('a failed notification sent again on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
-
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
-  });
-  afterAll(() => server.close());
+  const { server, api } = useCrmServer(target);
 
   const sendDue = () =>
     sendDueNotifications({ sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, publicUrl: server.baseUrl }, new Date());

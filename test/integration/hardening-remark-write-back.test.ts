@@ -8,13 +8,12 @@
  */
 import { QueryTypes } from 'sequelize';
 import type { CustomerView } from '@shared/customers';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
-import { deliverCallbacks, startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks } from '../helpers/server';
 
 describe.each(databaseTargets())('remark write-back order on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target, { settings: { autoCreateLeads: false, remarkWriteBack: true } });
   let seq = 0;
   const sim = () => server.simulator;
   const REP_OWN = '13700007777';
@@ -41,13 +40,6 @@ describe.each(databaseTargets())('remark write-back order on $label', (target) =
   const editPhone = async (customer: CustomerView, to: string) =>
     api.send<CustomerView>('rep-east-1', 'PATCH', `/api/customers/${customer.id}`, { phone: to, version: customer.version }, 200);
 
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
-    await api.send('admin', 'PATCH', '/api/admin/settings', { autoCreateLeads: false, remarkWriteBack: true }, 200);
-  });
-  afterAll(() => server.close());
   afterEach(() => sim().faults.clear());
 
   it('leaves only the latest of three quick phone edits (and the rep’s own number) in the remark mobiles', async () => {

@@ -7,9 +7,8 @@
  */
 import { QueryTypes } from 'sequelize';
 import { queueDailyDigests } from '../../server/modules/reminders/digest';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 const DAY = 86_400_000;
 
@@ -21,8 +20,7 @@ interface RunOutcome {
 }
 
 describe.each(databaseTargets())('the first day’s reminders on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target, { perTest: true });
 
   /** A customer of `owner` whose follow-up was due yesterday: its owner is due a digest today. */
   const overdueCustomer = async (name: string, owner: string) => {
@@ -42,15 +40,11 @@ describe.each(databaseTargets())('the first day’s reminders on $label', (targe
   };
 
   beforeEach(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
     // What a first start after 09:00 did: the scheduled run took the day before any customer existed.
     expect(await queueDailyDigests(server.db.sequelize, new Date(), 30)).toMatchObject({ recipients: 0 });
     expect(await server.db.sequelize.query('SELECT queued FROM digest_runs', { type: QueryTypes.SELECT })).toEqual([{ queued: 0 }]);
     await overdueCustomer('首日逾期客户', 'rep-east-1');
   });
-  afterEach(() => server.close());
 
   it('sends today’s digest to those who have not had it, after the day’s run found nobody', async () => {
     const outcome = await runToday();

@@ -9,10 +9,10 @@ import xlsx from 'node-xlsx';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { FieldIssue } from '@shared/http';
 import type { ImportJobView } from '@shared/imports';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
 import { bootMain, freePort, useCrashHarness, waitFor } from '../helpers/process';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 import { Browser, loggedIn } from '../helpers/session';
 import { SESSION_COOKIE } from '../../server/modules/auth/session';
 
@@ -140,15 +140,12 @@ function abandonUpload(base: string, path: string, cookie: string, body: Buffer)
 }
 
 describe.each(databaseTargets())('request bodies no parser or walk should choke on, on $label', (target) => {
-  let server: TestServer;
+  const { server } = useCrmServer(target);
   let rep: Browser;
 
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
     rep = await loggedIn(server, 'rep-east-1');
   });
-  afterAll(() => server.close());
 
   const postCustomer = (body: string) => rep.fetch('/api/customers', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 

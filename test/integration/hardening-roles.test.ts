@@ -5,14 +5,13 @@
  */
 import { QueryTypes } from 'sequelize';
 import type { RoleView } from '@shared/permissions';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { deliverCallbacks, startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks, syncOrg } from '../helpers/server';
 
 describe.each(databaseTargets())('roles that stay true on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target, { perTest: true });
   const sim = () => server.simulator.state;
   const rolesOf = async (userid: string) =>
     (
@@ -26,13 +25,6 @@ describe.each(databaseTargets())('roles that stay true on $label', (target) => {
     const member = sim().users.get(userid)!;
     member.is_leader_in_dept = member.department.map(() => (leader ? 1 : 0));
   };
-
-  beforeEach(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
-  });
-  afterEach(() => server.close());
 
   describe('the manager role of a department leader', () => {
     it('is taken back by the next org sync once WeCom no longer names them leader', async () => {

@@ -9,23 +9,13 @@ import type { AuditLogView } from '@shared/audit';
 import type { CustomerView } from '@shared/customers';
 import type { FieldIssue, PageOf } from '@shared/http';
 import type { ImportJobView } from '@shared/imports';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
+import { syncExternalContacts } from '../helpers/server';
 
 describe.each(databaseTargets())('small holes on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
-  const count = async (sql: string, params: unknown[] = []) =>
-    Number((await server.db.sequelize.query<{ n: number }>(sql, { replacements: params, type: QueryTypes.SELECT }))[0]!.n);
-
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
-  });
-  afterAll(() => server.close());
+  const { server, api, count } = useCrmServer(target);
 
   describe('JS-SDK signatures', () => {
     it('are refused without a session', async () => {

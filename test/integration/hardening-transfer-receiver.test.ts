@@ -4,14 +4,12 @@
  * The test failed on the code before the fix (400 for the one, 403 for the other).
  */
 import type { CustomerView } from '@shared/customers';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 describe.each(databaseTargets())('transfer receiver on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { api } = useCrmServer(target);
   let customer: CustomerView;
 
   /** What 华东's manager hears when handing the customer to `toUserId`: status and message. */
@@ -22,9 +20,6 @@ describe.each(databaseTargets())('transfer receiver on $label', (target) => {
   };
 
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
     customer = await api.send<CustomerView>('mgr-east', 'POST', '/api/customers', {
       type: 'individual',
       name: '接收人探测',
@@ -32,7 +27,6 @@ describe.each(databaseTargets())('transfer receiver on $label', (target) => {
       ownerUserId: await api.userId('rep-east-1'),
     });
   });
-  afterAll(() => server.close());
 
   it('answers the same for a missing employee and one outside the caller’s scope (selected customers)', async () => {
     const missing = await answerTo('/api/transfers', { customerIds: [customer.id], toUserId: 999_999 });

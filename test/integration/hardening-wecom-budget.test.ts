@@ -6,17 +6,15 @@
  * instances, and an unknown id is remembered (server/modules/wecom-mirror/contact-reader.ts).
  */
 import type { SidebarBoot, SidebarCard } from '@shared/sidebar';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
 import { SqlKvStore } from '../../server/db/kv-store';
 import { ContactReader } from '../../server/modules/wecom-mirror/contact-reader';
 import { PERSON_CALLS_PER_MINUTE } from '../../server/wecom/budget';
 
 describe.each(databaseTargets())('WeCom budgets on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target, { syncExternalContacts: true });
   const contactReads = () => server.simulator.api.callCount('externalcontact/get');
   const cardOf = async (userid: string, externalUserid: string) => (await api.as(userid)).fetch(`/api/sidebar/external-contacts/${externalUserid}`);
   /** A contact WeCom has and our mirror does not (its add callback never arrived). */
@@ -29,14 +27,6 @@ describe.each(databaseTargets())('WeCom budgets on $label', (target) => {
     );
     server.simulator.events.callbackUrl = callbackUrl;
   };
-
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
-    await syncExternalContacts(server);
-  });
-  afterAll(() => server.close());
 
   it('keeps a loop of unknown ids from one session within its budget and answers 429 in Chinese past it', async () => {
     const rep = await api.as('rep-east-2');

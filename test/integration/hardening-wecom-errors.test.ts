@@ -4,15 +4,14 @@
  * never a bare 500, always in Chinese. The 45009 comes from the simulator's own per-minute limit
  * (it blocks the API for the window, as 90454 says WeCom does); the others are injected faults.
  */
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { deliverCallbacks, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks } from '../helpers/server';
 import { PERSON_TIMEOUT_MS } from '../../server/wecom/client';
 
 describe.each(databaseTargets())('WeCom failures explained on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target, { syncExternalContacts: true });
   let seq = 0;
   const sim = () => server.simulator;
   /** A contact `userid` follows, in WeCom and in the mirror. */
@@ -29,13 +28,8 @@ describe.each(databaseTargets())('WeCom failures explained on $label', (target) 
     (await api.as(userid)).json(`/api/sidebar/external-contacts/${externalUserid}/tags`, 'POST', { add: ['et-level-vip'], remove: [] });
 
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    await syncExternalContacts(server);
-    api = crmClient(server);
     await api.send('admin', 'PATCH', '/api/admin/settings', { autoCreateLeads: false }, 200);
   });
-  afterAll(() => server.close());
   afterEach(() => sim().faults.clear());
 
   it.each([

@@ -6,18 +6,17 @@
  * and holds its answer back past the client's deadline (a reply lost on the way).
  */
 import { QueryTypes } from 'sequelize';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { deliverCallbacks, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks } from '../helpers/server';
 import { createLogger } from '../../server/logger';
 import { WelcomeSender } from '../../server/modules/engagement/welcome';
 import { PERSON_TIMEOUT_MS } from '../../server/wecom/client';
 import type { XmlObject } from '../../server/wecom/xml';
 
 describe.each(databaseTargets())('WeCom calls whose answer is lost, on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target, { syncExternalContacts: true });
   let seq = 0;
   const sim = () => server.simulator;
   const query = <T extends object>(sql: string, replacements: unknown[] = []) => server.db.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
@@ -44,14 +43,9 @@ describe.each(databaseTargets())('WeCom calls whose answer is lost, on $label', 
     (await api.as(userid)).json(`/api/sidebar/external-contacts/${externalUserid}/tags`, 'POST', change);
 
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    await syncExternalContacts(server);
-    api = crmClient(server);
     await api.send('admin', 'PATCH', '/api/admin/settings', { autoCreateLeads: false }, 200);
     await api.send('admin', 'PUT', '/api/admin/welcome-templates', { scope: 'corp', text: '您好，我是{销售姓名}', enabled: true }, 200);
   });
-  afterAll(() => server.close());
   afterEach(() => sim().faults.clear());
 
   describe('tags', () => {

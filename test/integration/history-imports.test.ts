@@ -7,21 +7,18 @@ import xlsx from 'node-xlsx';
 import { QueryTypes } from 'sequelize';
 import type { CustomerView } from '@shared/customers';
 import type { ImportJobView } from '@shared/imports';
-import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5 } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 type Row = (string | number | null)[];
 const workbook = (rows: Row[]) => xlsx.build([{ name: 'Sheet1', data: rows, options: {} }]);
 
 describe.each(databaseTargets())('history imports on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api, count } = useCrmServer(target, { env: { IMPORT_BATCH_SIZE: '3' } });
   let customer: CustomerView;
   let southern: CustomerView;
   let productCode: string;
-  const count = async (sql: string, params: unknown[] = []) =>
-    Number((await server.db.sequelize.query<{ n: number }>(sql, { replacements: params, type: QueryTypes.SELECT }))[0]!.n);
 
   const importFile = async (userid: string, kind: string, rows: Row[], query = 'mode=create&dryRun=false') => {
     const form = new FormData();
@@ -38,9 +35,6 @@ describe.each(databaseTargets())('history imports on $label', (target) => {
   };
 
   beforeAll(async () => {
-    server = await startTestServer({ target, env: { IMPORT_BATCH_SIZE: '3' } });
-    await syncOrg(server);
-    api = crmClient(server);
     await api.send('admin', 'POST', '/api/admin/roles', {
       code: 'rep_importer',
       name: '导入历史',
@@ -63,7 +57,6 @@ describe.each(databaseTargets())('history imports on $label', (target) => {
     });
     productCode = product.code;
   });
-  afterAll(() => server.close());
 
   it('offers a template for each history kind', async () => {
     const res = await (await api.as('rep-east-1')).fetch('/api/imports/templates/sales.xlsx');

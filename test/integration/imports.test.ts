@@ -10,10 +10,9 @@ import xlsx from 'node-xlsx';
 import { QueryTypes } from 'sequelize';
 import type { CustomerView } from '@shared/customers';
 import type { ImportJobView } from '@shared/imports';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 const FIXTURES = join(__dirname, '../fixtures/imports');
 type Row = (string | number | null)[];
@@ -22,13 +21,9 @@ const workbook = (rows: Row[], name = 'Sheet1') => xlsx.build([{ name, data: row
 const sheetOf = (body: ArrayBuffer) => xlsx.parse<Row>(Buffer.from(body));
 
 describe.each(databaseTargets())('Excel import and export on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api, count } = useCrmServer(target, { env: { IMPORT_BATCH_SIZE: '3' } });
 
   beforeAll(async () => {
-    server = await startTestServer({ target, env: { IMPORT_BATCH_SIZE: '3' } });
-    await syncOrg(server);
-    api = crmClient(server);
     // A manager who may import too (the stock manager role may not).
     const admin = await api.as('admin');
     await admin.json('/api/admin/roles', 'POST', {
@@ -39,7 +34,6 @@ describe.each(databaseTargets())('Excel import and export on $label', (target) =
     });
     await api.send('admin', 'PUT', `/api/admin/users/${await api.userId('mgr-east')}/roles`, { roles: ['manager', 'importer'] });
   });
-  afterAll(() => server.close());
 
   const upload = async (userid: string, file: Buffer, query: string, fileName = 'customers.xlsx') => {
     const form = new FormData();
@@ -59,8 +53,6 @@ describe.each(databaseTargets())('Excel import and export on $label', (target) =
     if (res.status !== 202) throw new Error(`upload: ${res.status} ${await res.text()}`);
     return finished(userid, ((await res.json()) as ImportJobView).id);
   };
-  const count = async (sql: string, params: unknown[] = []) =>
-    Number((await server.db.sequelize.query<{ n: number }>(sql, { replacements: params, type: QueryTypes.SELECT }))[0]!.n);
 
   describe('templates', () => {
     it('has Chinese headers with the required ones starred, an example row, and the allowed values', async () => {
@@ -338,6 +330,9 @@ describe.each(databaseTargets())('Excel import and export on $label', (target) =
         '客户来源',
         '客户等级',
         '客户状态',
+        '证件类型',
+        '证件号码',
+        '出生日期',
         '风险等级',
         '投资者类别',
         '测评日期',

@@ -3,13 +3,12 @@ import type { CustomerView, TimelineEntry } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import type { SidebarCard } from '@shared/sidebar';
 import type { WecomExternalContact } from '../../server/wecom/types';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
-import { deliverCallbacks, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks, syncExternalContacts } from '../helpers/server';
 
 describe.each(databaseTargets())('matching WeCom contacts to customers on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target);
   let seq = 0;
   const settle = () => deliverCallbacks(server);
   const customer = (userid: string, body: Record<string, unknown>) => api.send<CustomerView>(userid, 'POST', '/api/customers', { type: 'individual', ...body });
@@ -39,12 +38,6 @@ describe.each(databaseTargets())('matching WeCom contacts to customers on $label
     )[0] ?? null;
   const setAutoCreate = (on: boolean) => api.send('admin', 'PATCH', '/api/admin/settings', { autoCreateLeads: on });
 
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
-  });
-  afterAll(() => server.close());
   beforeEach(() => setAutoCreate(false));
 
   it('links by unionid', async () => {

@@ -1,18 +1,14 @@
 import { QueryTypes } from 'sequelize';
 import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
 import { startOrgSync, type OrgSyncDeps } from '../../server/modules/org/sync';
-import type { SyncRunView } from '../../server/modules/sync-runs/models';
+import type { SyncRunJson } from '@shared/sync';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { startTestServer, type TestServer } from '../helpers/server';
 import { loggedIn } from '../helpers/session';
 
 describe.each(databaseTargets())('org sync on $label', (target) => {
-  let server: TestServer;
-  beforeEach(async () => {
-    server = await startTestServer({ target });
-  });
-  afterEach(() => server.close());
+  const { server } = useCrmServer(target, { syncOrg: false, perTest: true });
 
   const deps = (): OrgSyncDeps => ({
     sequelize: server.db.sequelize,
@@ -20,7 +16,7 @@ describe.each(databaseTargets())('org sync on $label', (target) => {
     logger: server.logger,
     bootstrap: { adminUserIds: ['admin'] },
   });
-  const sync = async (): Promise<SyncRunView> => (await startOrgSync(deps(), SYSTEM_ACTOR)).done;
+  const sync = async (): Promise<SyncRunJson> => (await startOrgSync(deps(), SYSTEM_ACTOR)).done;
   const rows = <T extends object>(sql: string) => server.db.sequelize.query<T>(sql, { type: QueryTypes.SELECT });
   const sim = () => server.simulator.state;
 
@@ -156,12 +152,12 @@ describe.each(databaseTargets())('org sync on $label', (target) => {
       const [accepted, refused] = a.status === 202 ? [a, b] : [b, a];
       const { id } = await bodyOf<{ id: number }>(accepted);
       const error = await errorOf(refused);
-      let run = await bodyOf<SyncRunView>(await admin.fetch(`/api/admin/sync/org/${id}`));
+      let run = await bodyOf<SyncRunJson>(await admin.fetch(`/api/admin/sync/org/${id}`));
       while (run.status === 'running') {
         await new Promise((r) => setTimeout(r, 50));
-        run = await bodyOf<SyncRunView>(await admin.fetch(`/api/admin/sync/org/${id}`));
+        run = await bodyOf<SyncRunJson>(await admin.fetch(`/api/admin/sync/org/${id}`));
       }
-      const latest = await bodyOf<SyncRunView>(await admin.fetch('/api/admin/sync/org/latest'));
+      const latest = await bodyOf<SyncRunJson>(await admin.fetch('/api/admin/sync/org/latest'));
 
       expect(accepted.status).toBe(202);
       expect(refused.status).toBe(409);

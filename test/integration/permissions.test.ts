@@ -5,9 +5,10 @@ import type { DataScopeKind } from '@shared/permissions';
 import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
 import { canSee, loadAccess, scopeWhere } from '../../server/modules/roles/access';
 import { createRole, setUserRoles } from '../../server/modules/roles/service';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { syncOrg } from '../helpers/server';
 import { loggedIn } from '../helpers/session';
 
 /**
@@ -35,12 +36,10 @@ const CASES: [viewer: string, scope: DataScopeKind, visible: RecordName[]][] = [
 ];
 
 describe.each(databaseTargets())('data scopes and permissions on $label', (target) => {
-  let server: TestServer;
+  const { server } = useCrmServer(target);
   const userIds = new Map<string, number>();
 
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
     for (const u of await server.db.sequelize.query<{ id: number; wecom_userid: string }>('SELECT id, wecom_userid FROM users', { type: QueryTypes.SELECT })) {
       userIds.set(u.wecom_userid, Number(u.id));
     }
@@ -67,7 +66,6 @@ describe.each(databaseTargets())('data scopes and permissions on $label', (targe
       );
     }
   });
-  afterAll(() => server.close());
 
   describe.each(CASES)('%s with scope %s', (viewer, scope, visible) => {
     beforeAll(async () => {

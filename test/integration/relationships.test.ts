@@ -10,14 +10,13 @@ import type { CustomerDashboard } from '@shared/dashboard';
 import type { SidebarCard } from '@shared/sidebar';
 import type { TimelineEntry } from '@shared/customers';
 import type { PageOf } from '@shared/http';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { deliverCallbacks, startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks } from '../helpers/server';
 
 describe.each(databaseTargets())('relationships on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target, { settings: { autoCreateLeads: false } });
   let seq = 0;
   const sim = () => server.simulator;
   const settle = () => deliverCallbacks(server);
@@ -38,14 +37,6 @@ describe.each(databaseTargets())('relationships on $label', (target) => {
     await settle();
     return { customer: c, externalUserid };
   };
-
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
-    await api.send('admin', 'PATCH', '/api/admin/settings', { autoCreateLeads: false }, 200);
-  });
-  afterAll(() => server.close());
 
   describe('who may open the card', () => {
     it('lets an admin whose scope is everything open any card, as a full one', async () => {

@@ -5,17 +5,14 @@
  * over it WeCom drops messages silently), recipients WeCom refuses, people who left.
  */
 import { QueryTypes } from 'sequelize';
-import { SIMULATOR_DEFAULTS as d } from '../../config/simulator-defaults';
 import { openDatabase } from '../../server/db';
-import { SqlKvStore } from '../../server/db/kv-store';
 import { enqueueNotification, sendDueNotifications } from '../../server/modules/reminders/outbox';
 import { ReminderScheduler } from '../../server/modules/reminders/scheduler';
 import { settingDefaults } from '../../server/modules/settings/service';
-import { WecomClient } from '../../server/wecom/client';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import type { WecomClient } from '../../server/wecom/client';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
-import { FakeClock } from '../helpers/simulator';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { FakeClock, simulatorClient } from '../helpers/simulator';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -31,14 +28,10 @@ interface SentMessage {
 
 describe.each(databaseTargets())('reminders on $label', (target) => {
   const clock = new FakeClock(MONDAY_10);
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target, { simulator: { now: clock.now } });
   const ids = new Map<string, number>();
 
   beforeAll(async () => {
-    server = await startTestServer({ target, simulator: { now: clock.now } });
-    await syncOrg(server);
-    api = crmClient(server);
     for (const userid of ['rep-east-1', 'rep-east-2', 'rep-east-3', 'ops-1', 'mgr-south', 'rep-south-1', 'risk-1', 'mgr-east', 'admin'])
       ids.set(userid, await api.userId(userid));
     const db = server.db.sequelize;
@@ -69,20 +62,11 @@ describe.each(databaseTargets())('reminders on $label', (target) => {
     await customer('离职者的客户', 'ops-1', MONDAY_10 - DAY, null);
     await db.query("UPDATE users SET status = 'left' WHERE wecom_userid = 'ops-1'");
   });
-  afterAll(() => server.close());
 
   /** What another instance would send with: its own API client, the shared fixed clock, no backoff sleeps. */
   const senderDeps = (sequelize = server.db.sequelize) => ({
     sequelize,
-    wecom: new WecomClient({
-      apiBase: `${server.baseUrl}/__wecom`,
-      corpId: d.corpId,
-      agentId: d.agentId,
-      secrets: { agent: d.agentSecret, contact: d.contactSecret, external: d.externalSecret },
-      store: new SqlKvStore(sequelize, clock.now),
-      now: clock.now,
-      sleep: async () => {},
-    }),
+    wecom: simulatorClient({ baseUrl: `${server.baseUrl}/__wecom` }, sequelize, clock),
     logger: server.logger,
     publicUrl: server.config.publicUrl,
   });

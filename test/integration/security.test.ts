@@ -11,7 +11,8 @@ import type { CustomerView } from '@shared/customers';
 import type { FieldIssue, PageOf } from '@shared/http';
 import type { ImportJobView } from '@shared/imports';
 import type { ProductView } from '@shared/products';
-import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5 } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
 import { deliverCallbacks, startTestServer, syncOrg, type TestServer } from '../helpers/server';
@@ -19,17 +20,7 @@ import { loggedIn } from '../helpers/session';
 import { sessionUser } from '../../server/modules/sessions/service';
 
 describe.each(databaseTargets())('security on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
-  const count = async (sql: string, params: unknown[] = []) =>
-    Number((await server.db.sequelize.query<{ n: number }>(sql, { replacements: params, type: QueryTypes.SELECT }))[0]!.n);
-
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
-  });
-  afterAll(() => server.close());
+  const { server, api, count } = useCrmServer(target);
 
   describe('cross-site requests', () => {
     it('refuses a form post from another site that would create a role', async () => {

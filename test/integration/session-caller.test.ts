@@ -2,8 +2,8 @@ import { QueryTypes } from 'sequelize';
 import { readCaller } from '../../server/modules/auth/service';
 import { loadAccess } from '../../server/modules/roles/access';
 import { revokeSessionsOf, sessionKey } from '../../server/modules/sessions/service';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 import { loggedIn } from '../helpers/session';
 
 /**
@@ -12,13 +12,7 @@ import { loggedIn } from '../helpers/session';
  * `last_seen_at` written at most once a minute — and nothing remembered between requests.
  */
 describe.each(databaseTargets())('session caller on $label', (target) => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-  });
-  afterAll(() => server.close());
+  const { server } = useCrmServer(target);
 
   const tokenOf = async (userid: string) => {
     const browser = await loggedIn(server, userid);

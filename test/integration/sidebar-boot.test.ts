@@ -1,13 +1,12 @@
 import type { CustomerView } from '@shared/customers';
 import type { SidebarBoot, SidebarCard } from '@shared/sidebar';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { deliverCallbacks, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks } from '../helpers/server';
 
 describe.each(databaseTargets())('GET /api/sidebar/boot on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target, { syncExternalContacts: true });
   let seq = 0;
   const addContact = async (userid: string, mobile: string) => {
     const externalUserid = `wmBOOT${String(++seq).padStart(4, '0')}`;
@@ -19,14 +18,6 @@ describe.each(databaseTargets())('GET /api/sidebar/boot on $label', (target) => 
     return externalUserid;
   };
   const boot = (userid: string, query: string) => api.get<SidebarBoot>(userid, `/api/sidebar/boot${query}`);
-
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
-    await syncExternalContacts(server);
-  });
-  afterAll(() => server.close());
 
   it('answers the session, the dictionaries and the card of ?contact= together', async () => {
     const customer = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', { type: 'individual', name: '开机查看', phone: '13900139501' });

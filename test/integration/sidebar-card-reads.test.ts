@@ -2,14 +2,13 @@ import type { CustomerView, FollowUpView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import type { SidebarCard } from '@shared/sidebar';
 import { QueryTypes } from 'sequelize';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
-import { deliverCallbacks, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks } from '../helpers/server';
 
 /** The sidebar card's reads: how many statements a card costs, and that each card reads the database as it stands. */
 describe.each(databaseTargets())('sidebar card reads on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target, { settings: { autoCreateLeads: false }, syncExternalContacts: true });
   let seq = 0;
   const settle = () => deliverCallbacks(server);
   const customer = (userid: string, body: Record<string, unknown>) => api.send<CustomerView>(userid, 'POST', '/api/customers', { type: 'individual', ...body });
@@ -39,15 +38,6 @@ describe.each(databaseTargets())('sidebar card reads on $label', (target) => {
       options.logging = before;
     }
   }
-
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
-    await api.send('admin', 'PATCH', '/api/admin/settings', { autoCreateLeads: false });
-    await syncExternalContacts(server);
-  });
-  afterAll(() => server.close());
 
   it('reads a follower’s full card in 3 statements (1 of them the session, user and access), a limited one in 2', async () => {
     const mine = await customer('rep-east-1', { name: '读卡片客户', phone: '13900139201' });

@@ -1,14 +1,13 @@
 import type { CustomerView } from '@shared/customers';
 import type { ProductView } from '@shared/products';
 import type { GroupChatView, SidebarCard } from '@shared/sidebar';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { deliverCallbacks, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks } from '../helpers/server';
 
 describe.each(databaseTargets())('sidebar API on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target, { settings: { autoCreateLeads: false }, syncExternalContacts: true });
   let seq = 0;
   const settle = () => deliverCallbacks(server);
   const customer = (userid: string, body: Record<string, unknown>) => api.send<CustomerView>(userid, 'POST', '/api/customers', { type: 'individual', ...body });
@@ -22,15 +21,6 @@ describe.each(databaseTargets())('sidebar API on $label', (target) => {
     return externalUserid;
   };
   const card = (userid: string, ext: string) => api.get<SidebarCard>(userid, `/api/sidebar/external-contacts/${ext}`);
-
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
-    await api.send('admin', 'PATCH', '/api/admin/settings', { autoCreateLeads: false });
-    await syncExternalContacts(server);
-  });
-  afterAll(() => server.close());
 
   it('gives a follower the full card: WeCom identity, how it matched, profile, holdings and the last follow-ups', async () => {
     const product = await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'SIDE01', name: '侧边栏理财', category: 'wealth', riskLevel: 'R2' });

@@ -12,17 +12,15 @@ import type { HoldingView, ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
 import { businessDate } from '@shared/time';
 import { queueDailyDigests } from '../../server/modules/reminders/digest';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 const TODAY = new Date().toISOString().slice(0, 10);
 const daysFromToday = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
 describe.each(databaseTargets())('investor suitability on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target);
   let seq = 0;
   const products: Record<string, ProductView> = {};
   const query = <T extends object>(sql: string, replacements: unknown[] = []) => server.db.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
@@ -40,9 +38,6 @@ describe.each(databaseTargets())('investor suitability on $label', (target) => {
       .then((b) => b.json('/api/sales', 'POST', { productId: products[product]!.id, customerId, amount: 10_000, soldOn: TODAY, channel: 'direct', ...extra }));
 
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
     for (const level of ['R1', 'R2', 'R3', 'R4', 'R5']) {
       products[level] = await api.send<ProductView>('admin', 'POST', '/api/products', {
         code: `SUIT${level}`,
@@ -52,7 +47,6 @@ describe.each(databaseTargets())('investor suitability on $label', (target) => {
       });
     }
   });
-  afterAll(() => server.close());
 
   describe('the risk profile', () => {
     it('is recorded on the customer, with a default validity of a year', async () => {

@@ -7,14 +7,13 @@ import { QueryTypes } from 'sequelize';
 import type { CustomerView } from '@shared/customers';
 import type { SidebarCard } from '@shared/sidebar';
 import type { TransferBatchView, TransferView, UnassignedQueue } from '@shared/transfers';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { deliverCallbacks, startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { deliverCallbacks } from '../helpers/server';
 
 describe.each(databaseTargets())('customer transfers on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api } = useCrmServer(target, { simulator: { transfers: { objectionMs: 200 } }, settings: { autoCreateLeads: false } });
   let seq = 0;
   const sim = () => server.simulator;
   const settle = () => deliverCallbacks(server);
@@ -61,13 +60,6 @@ describe.each(databaseTargets())('customer transfers on $label', (target) => {
   };
   const card = (userid: string, externalUserid: string) => api.get<SidebarCard>(userid, `/api/sidebar/external-contacts/${externalUserid}`);
 
-  beforeAll(async () => {
-    server = await startTestServer({ target, simulator: { transfers: { objectionMs: 200 } } });
-    await syncOrg(server);
-    api = crmClient(server);
-    await api.send('admin', 'PATCH', '/api/admin/settings', { autoCreateLeads: false }, 200);
-  });
-  afterAll(() => server.close());
   beforeEach(() => {
     sim().transfers.settings.objectionMs = 200;
     sim().transfers.settings.maxCustomersPerMember = 50_000;

@@ -1,26 +1,24 @@
 import { QueryTypes } from 'sequelize';
 import { CallbackCrypto } from '../../server/wecom/callback-crypto';
 import { buildCallbackXml } from '../../server/wecom/xml';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
+import { callbackCryptoOf } from '../helpers/server';
 import { loggedIn } from '../helpers/session';
 
 describe.each(databaseTargets())('callback pipeline on $label', (target) => {
-  let server: TestServer;
+  // The simulator's clock stands still in each test, at the time its server started.
+  let fixedNow = Date.now();
+  beforeEach(() => {
+    fixedNow = Date.now();
+  });
+  const { server } = useCrmServer(target, { simulator: { now: () => fixedNow }, worker: { maxAttempts: 3 }, perTest: true });
   let crypto: CallbackCrypto;
 
-  beforeEach(async () => {
-    const fixedNow = Date.now();
-    server = await startTestServer({ target, simulator: { now: () => fixedNow }, worker: { maxAttempts: 3 } });
-    crypto = new CallbackCrypto({
-      token: server.config.wecom.callbackToken,
-      encodingAesKey: server.config.wecom.callbackAesKey,
-      receiveId: server.config.wecom.corpId,
-    });
-    await syncOrg(server);
+  beforeEach(() => {
+    crypto = callbackCryptoOf(server);
   });
-  afterEach(() => server.close());
 
   const sim = () => server.simulator.state;
   /** Waits for the simulator's deliveries, then lets the worker apply everything due. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FieldIssue } from '@shared/http';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { bodyOf, errorOf } from '../helpers/http';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 import { loggedIn, type Browser } from '../helpers/session';
 
 interface JssdkConfigBody {
@@ -15,14 +15,11 @@ interface JssdkConfigBody {
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 
 describe.each(databaseTargets())('WeCom inside the app ($label)', (target) => {
-  let server: TestServer;
+  const { server } = useCrmServer(target);
   let rep: Browser;
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
     rep = await loggedIn(server, 'rep-east-1');
   });
-  afterAll(() => server.close());
 
   it('serves the simulator at /__wecom on the app port', async () => {
     const res = await fetch(`${server.baseUrl}/__wecom/admin/state`);

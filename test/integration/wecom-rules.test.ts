@@ -12,6 +12,7 @@ import { NO_HOOKS } from '../../server/modules/wecom-mirror/hooks';
 import { startExternalContactSync } from '../../server/modules/wecom-mirror/sync';
 import { SqlKvStore } from '../../server/db/kv-store';
 import { WecomClient } from '../../server/wecom/client';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { deliverCallbacks, startTestServer, syncExternalContacts, syncOrg, type TestServer } from '../helpers/server';
 import { loggedIn } from '../helpers/session';
@@ -154,11 +155,7 @@ describe.each(databaseTargets())('WeCom’s current rules on $label', (target) =
   });
 
   describe('external-contact sync', () => {
-    let server: TestServer;
-    beforeEach(async () => {
-      server = await startTestServer({ target });
-    });
-    afterEach(() => server.close());
+    const { server } = useCrmServer(target, { syncOrg: false, perTest: true });
     const sync = () =>
       startExternalContactSync({ sequelize: server.db.sequelize, wecom: server.wecom, logger: server.logger, hooks: NO_HOOKS }, SYSTEM_ACTOR).then(
         (s) => s.done,

@@ -24,6 +24,7 @@ import { migration as rateLimitPoints } from './0024_rate_limit_points';
 import { migration as orderedJobs } from './0025_ordered_jobs';
 import { migration as roleGrantOrigin } from './0026_role_grant_origin';
 import { migration as tradeLedger } from './0027_trade_ledger';
+import { migration as customerKyc } from './0028_customer_kyc';
 import { migration as navAccumulated } from './0029_nav_accumulated';
 import type { Migration } from './types';
 
@@ -58,5 +59,6 @@ export const migrations: readonly Migration[] = [
   orderedJobs,
   roleGrantOrigin,
   tradeLedger,
+  customerKyc,
   navAccumulated,
 ];

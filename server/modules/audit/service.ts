@@ -1,8 +1,12 @@
 import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { AuditLogView } from '@shared/audit';
+import { CONTACT_FIELDS, CUSTOMER_FIELDS } from '@shared/customers';
 import type { PageOf } from '@shared/http';
+import { PARTNER_FIELDS } from '@shared/partners';
+import { fieldLabels, type FieldTable } from '@shared/record-fields';
 import { startsWithWhere } from '../../db/dialect';
 import { iso, namesById } from '../../db/lookup';
+import { auditedDiff } from '../../db/record-fields';
 import { auditModels, type AuditLogRow } from './models';
 
 /** Who did it: a logged-in user, or the system itself (CLI, worker, start-up). */
@@ -95,6 +99,7 @@ export async function listAuditLogs(sequelize: Sequelize, query: AuditQuery): Pr
   return {
     items: rows.map((r) => {
       const row = r.get();
+      const diff: unknown = row.diff ? JSON.parse(row.diff) : null;
       return {
         id: row.id,
         actor: { userId: row.actor_user_id, label: row.actor_label, name: row.actor_user_id === null ? null : (names.get(row.actor_user_id) ?? null) },
@@ -102,7 +107,8 @@ export async function listAuditLogs(sequelize: Sequelize, query: AuditQuery): Pr
         entity: row.entity,
         entityId: row.entity_id,
         summary: row.summary,
-        diff: row.diff ? JSON.parse(row.diff) : null,
+        diff,
+        fieldLabels: labelsOf(row.action, diff),
         ip: row.ip,
         at: iso(row.created_at),
       };
@@ -113,7 +119,10 @@ export async function listAuditLogs(sequelize: Sequelize, query: AuditQuery): Pr
   };
 }
 
-/** Records an edit of `before` with the columns `changes` really changes; nothing when none does. */
+/**
+ * Records an edit of `before` with the columns `changes` really changes; nothing when none does.
+ * With the record's `fields`, those it declares masked are kept masked.
+ */
 export async function auditEdit<T extends object>(
   sequelize: Sequelize,
   actor: Actor,
@@ -121,7 +130,22 @@ export async function auditEdit<T extends object>(
   before: T,
   changes: Partial<T>,
   transaction?: Transaction,
+  fields?: FieldTable,
 ): Promise<void> {
   const diff = fieldDiff(before, changes);
-  if (Object.keys(diff).length) await audit(sequelize, actor, { ...entry, diff }, { transaction });
+  if (Object.keys(diff).length) await audit(sequelize, actor, { ...entry, diff: fields ? auditedDiff(fields, diff) : diff }, { transaction });
+}
+
+/** The Chinese names of the declared fields, by the record an action is about (`contact.update` → contact). */
+const FIELD_LABELS: Record<string, Record<string, string>> = {
+  customer: fieldLabels(CUSTOMER_FIELDS),
+  contact: fieldLabels(CONTACT_FIELDS),
+  partner: fieldLabels(PARTNER_FIELDS),
+};
+
+/** The names of the fields a diff carries (by API key or column), for the log's reader. */
+function labelsOf(action: string, diff: unknown): Record<string, string> {
+  const labels = FIELD_LABELS[action.split('.')[0]!];
+  if (!labels || !diff || typeof diff !== 'object') return {};
+  return Object.fromEntries(Object.keys(diff).flatMap((key) => (labels[key] ? [[key, labels[key]]] : [])));
 }

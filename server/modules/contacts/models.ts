@@ -1,23 +1,22 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
+import type { CONTACT_FIELDS } from '@shared/customers';
+import type { ColumnsOf } from '@shared/record-fields';
 import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
 
-export interface ContactRow {
+/** A customer_contacts row: the declared fields' columns (CONTACT_FIELDS, shared/customers.ts) and these; the model is typed by it. */
+export interface ContactRow extends ColumnsOf<typeof CONTACT_FIELDS> {
   id: number;
   customer_id: number;
-  name: string;
-  title: string | null;
-  phone: string | null;
-  email: string | null;
-  relation: string | null;
-  notes: string | null;
   /** customer_id on the primary contact, NULL on the others (unique: one primary per customer). */
   primary_of_customer_id: number | null;
   created_at: Date;
   updated_at: Date;
 }
 
+type ContactInstance = Model<ContactRow, Optional<ContactRow, 'id' | 'created_at' | 'updated_at'>>;
+
 export const contactModels = modelsFor((sequelize) => {
-  const Contact: ModelStatic<Model<ContactRow, Optional<ContactRow, 'id' | 'created_at' | 'updated_at'>>> = sequelize.define(
+  const Contact: ModelStatic<ContactInstance> = sequelize.define<ContactInstance, Omit<ContactRow, 'created_at' | 'updated_at'>>(
     'CustomerContact',
     {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },

@@ -4,8 +4,9 @@
  * primary in the same transaction that sets a new one. The first contact becomes primary.
  */
 import { Op, type Sequelize, type Transaction } from 'sequelize';
-import type { ContactInput, ContactPatch, ContactView } from '@shared/customers';
+import { CONTACT_FIELDS, type ContactInput, type ContactPatch, type ContactView } from '@shared/customers';
 import { iso } from '../../db/lookup';
+import { columnsOf, newColumns, viewOf } from '../../db/record-fields';
 import { notFound } from '../../errors';
 import type { Access } from '../roles/access';
 import type { Caller } from '../roles/ownership';
@@ -20,12 +21,7 @@ export function contactView(r: ContactRow): ContactView {
   return {
     id: r.id,
     customerId: r.customer_id,
-    name: r.name,
-    title: r.title,
-    phone: r.phone,
-    email: r.email,
-    relation: r.relation,
-    notes: r.notes,
+    ...viewOf(CONTACT_FIELDS, r),
     isPrimary: r.primary_of_customer_id !== null,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
@@ -57,16 +53,7 @@ export async function addContact(sequelize: Sequelize, caller: Caller, customerI
     const primary = input.isPrimary ?? !hasPrimary;
     if (primary) await clearPrimary(sequelize, customerId, transaction);
     const created = await Contact.create(
-      {
-        customer_id: customerId,
-        name: input.name,
-        title: input.title ?? null,
-        phone,
-        email: input.email ?? null,
-        relation: input.relation ?? null,
-        notes: input.notes ?? null,
-        primary_of_customer_id: primary ? customerId : null,
-      },
+      { customer_id: customerId, ...newColumns(CONTACT_FIELDS, { ...input, phone }), primary_of_customer_id: primary ? customerId : null },
       { transaction },
     );
     await audit(
@@ -86,6 +73,11 @@ export async function addContact(sequelize: Sequelize, caller: Caller, customerI
   return contactView(row);
 }
 
+/** The columns a patch sets (undefined fields stay as they are; the primary flag is the caller's to set), the phone normalised. */
+export function contactColumns(patch: ContactPatch): Partial<ContactRow> {
+  return columnsOf(CONTACT_FIELDS, { ...patch, phone: phoneField(patch.phone) });
+}
+
 async function loadContact(sequelize: Sequelize, customerId: number, contactId: number): Promise<ContactRow> {
   const row = (await contactModels(sequelize).Contact.findOne({ where: { id: contactId, customer_id: customerId } }))?.get();
   if (!row) throw notFound('联系人不存在');
@@ -101,13 +93,7 @@ export async function updateContact(sequelize: Sequelize, caller: Caller, custom
   const customer = await loadVisibleCustomer(sequelize, caller.access, customerId);
   const current = await loadContact(sequelize, customerId, contactId);
   const { Contact } = contactModels(sequelize);
-  const changes: Partial<ContactRow> = {};
-  if (patch.name !== undefined) changes.name = patch.name;
-  if (patch.title !== undefined) changes.title = patch.title;
-  if (patch.phone !== undefined) changes.phone = phoneField(patch.phone) ?? null;
-  if (patch.email !== undefined) changes.email = patch.email;
-  if (patch.relation !== undefined) changes.relation = patch.relation;
-  if (patch.notes !== undefined) changes.notes = patch.notes;
+  const changes: Partial<ContactRow> = contactColumns(patch);
   await sequelize.transaction(async (transaction) => {
     if (patch.isPrimary === true) await clearPrimary(sequelize, customerId, transaction);
     if (patch.isPrimary !== undefined) changes.primary_of_customer_id = patch.isPrimary ? customerId : null;

@@ -1,33 +1,22 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
+import type { CUSTOMER_FIELDS } from '@shared/customers';
+import type { ColumnsOf } from '@shared/record-fields';
 import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
 
-export interface CustomerRow {
+/**
+ * A customers row: the declared fields' columns (CUSTOMER_FIELDS, shared/customers.ts) and these.
+ * The model below is typed by it, so a declared column missing from the model fails to compile.
+ */
+export interface CustomerRow extends ColumnsOf<typeof CUSTOMER_FIELDS> {
   id: number;
-  type: string;
-  name: string;
-  status: string;
-  lifecycle_stage: string;
-  source: string | null;
-  level: string | null;
-  institution: string | null;
-  title: string | null;
-  phone: string | null;
-  email: string | null;
   unionid: string | null;
-  notes: string | null;
   owner_user_id: number;
   department_id: number;
-  next_follow_up_at: Date | null;
   last_follow_up_at: Date | null;
   version: number;
   merged_into_id: number | null;
   /** The 渠道活码 `State` a WeCom lead arrived through. */
   acquisition_channel: string | null;
-  /** 投资者适当性: C1–C5 (null: not assessed), ordinary or professional, the assessment's dates. */
-  risk_level: string | null;
-  investor_class: string;
-  risk_assessed_on: string | null;
-  risk_assessment_expires_on: string | null;
   created_by: number | null;
   deleted_at: Date | null;
   created_at: Date;
@@ -48,10 +37,11 @@ type Generated =
   | 'investor_class'
   | 'risk_assessed_on'
   | 'risk_assessment_expires_on';
-export type CustomerModel = ModelStatic<Model<CustomerRow, Optional<CustomerRow, Generated>>>;
+type CustomerInstance = Model<CustomerRow, Optional<CustomerRow, Generated>>;
+export type CustomerModel = ModelStatic<CustomerInstance>;
 
 export const customerModels = modelsFor((sequelize) => {
-  const Customer: CustomerModel = sequelize.define(
+  const Customer: CustomerModel = sequelize.define<CustomerInstance>(
     'Customer',
     {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
@@ -78,6 +68,9 @@ export const customerModels = modelsFor((sequelize) => {
       investor_class: DataTypes.STRING,
       risk_assessed_on: DataTypes.DATEONLY,
       risk_assessment_expires_on: DataTypes.DATEONLY,
+      id_type: DataTypes.STRING,
+      id_number: DataTypes.STRING,
+      birth_date: DataTypes.DATEONLY,
       created_by: DataTypes.INTEGER,
       deleted_at: DataTypes.DATE,
       created_at: DataTypes.DATE,

@@ -5,34 +5,27 @@
 // Raw SQL on other modules' tables, on purpose: the list's filter by WeCom follower is a subquery over
 // matching's links and the mirror's relations inside the one paged, scoped list statement.
 import { Op, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
-import type { CustomerCreateInput, CustomerUpdateInput, CustomerView } from '@shared/customers';
+import { CUSTOMER_FIELDS, type CustomerCreateInput, type CustomerUpdateInput, type CustomerView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
+import { idNumberProblem } from '@shared/identity';
 import { normalizePhone } from '@shared/phone';
 import { DEFAULT_ASSESSMENT_VALID_DAYS, type CustomerRiskLevel, type InvestorClass, type RiskProfile } from '@shared/suitability';
 import { addDays, businessDate, startOfBusinessDay } from '@shared/time';
 import { INSERT_ROWS_PER_STATEMENT, containsSql, containsWhere, inSlices } from '../../db/dialect';
 import { enqueueJob } from '../../jobs/jobs';
 import { dateOnlyOrNull, isoOrNull, iso, namesById, named, updateAtVersion } from '../../db/lookup';
+import { auditedDiff, columnsOf, initialValues, newColumns, viewOf } from '../../db/record-fields';
 import { conflict, duplicate, forbidden, invalidField, notFound, validationFailed } from '../../errors';
 import { pageWindow } from '../../db/paging';
 import { phoneField } from '../../values';
 import { audit, auditEdit, type Actor } from '../audit/service';
-import { assertDictionaryValues, type DictionaryCheck } from '../dictionaries/service';
+import { assertDictionaryValues, declaredDictionaryChecks } from '../dictionaries/service';
 import { canSee, descendantsOf, scopeWhere, type Access } from '../roles/access';
 import { resolveOwnership, type Caller } from '../roles/ownership';
 import { customerModels, stageChangeModels, type CustomerRow } from './models';
 
-const DEFAULTS = { status: 'active', lifecycleStage: 'lead' } as const;
-
-function dictionaryChecks(input: Partial<CustomerCreateInput>, previous?: CustomerRow): DictionaryCheck[] {
-  return [
-    { field: 'type', type: 'customer_type', value: input.type, previous: previous?.type },
-    { field: 'status', type: 'customer_status', value: input.status, previous: previous?.status },
-    { field: 'lifecycleStage', type: 'lifecycle_stage', value: input.lifecycleStage, previous: previous?.lifecycle_stage },
-    { field: 'source', type: 'customer_source', value: input.source, previous: previous?.source },
-    { field: 'level', type: 'customer_level', value: input.level, previous: previous?.level },
-  ];
-}
+/** What a new customer's fields are when not given (status, lifecycle stage, investor class). */
+const INITIAL = initialValues(CUSTOMER_FIELDS);
 
 async function recordStageChange(
   sequelize: Sequelize,
@@ -82,30 +75,17 @@ export async function insertCustomers(sequelize: Sequelize, customers: NewCustom
   if (customers.length > INSERT_ROWS_PER_STATEMENT) return inSlices(customers, (slice) => insertCustomers(sequelize, slice, by, transaction));
   if (!customers.length) return [];
   const { Customer } = customerModels(sequelize);
-  const stages = customers.map((c) => c.values.lifecycleStage ?? DEFAULTS.lifecycleStage);
-  const created = await Customer.bulkCreate(
-    customers.map(({ values, ownership, wecom }, i) => ({
-      type: values.type,
-      name: values.name,
-      status: values.status ?? DEFAULTS.status,
-      lifecycle_stage: stages[i]!,
-      source: values.source ?? null,
-      level: values.level ?? null,
-      institution: values.institution ?? null,
-      title: values.title ?? null,
-      phone: values.phone,
-      email: values.email ?? null,
-      notes: values.notes ?? null,
-      owner_user_id: ownership.ownerUserId,
-      department_id: ownership.departmentId,
-      next_follow_up_at: values.nextFollowUpAt ?? null,
-      unionid: wecom?.unionid ?? null,
-      acquisition_channel: wecom?.acquisitionChannel ?? null,
-      ...riskColumns(values),
-      created_by: by,
-    })),
-    { transaction },
-  );
+  const rows = customers.map(({ values, ownership, wecom }) => ({
+    ...newColumns(CUSTOMER_FIELDS, values),
+    ...assessmentExpiry(values),
+    owner_user_id: ownership.ownerUserId,
+    department_id: ownership.departmentId,
+    unionid: wecom?.unionid ?? null,
+    acquisition_channel: wecom?.acquisitionChannel ?? null,
+    created_by: by,
+  }));
+  const stages = rows.map((r) => r.lifecycle_stage);
+  const created = await Customer.bulkCreate(rows, { transaction });
   const ids = created.map((c) => c.get().id);
   // The ids come from the driver's insert id; check them rather than trust an auto-increment mode.
   const named = await Customer.findAll({ where: { id: { [Op.in]: ids } }, attributes: ['id', 'name'], transaction });
@@ -153,8 +133,8 @@ async function uniquely<T>(
 export async function createCustomer(sequelize: Sequelize, caller: Caller, input: CustomerCreateInput): Promise<CustomerView> {
   assertMayWriteRisk(caller.access, input);
   assertRiskDates(input);
-  const values = { ...DEFAULTS, ...input };
-  await assertDictionaryValues(sequelize, dictionaryChecks(values));
+  const values = { ...INITIAL, ...input };
+  await assertDictionaryValues(sequelize, declaredDictionaryChecks(CUSTOMER_FIELDS, values));
   const { ownerUserId, departmentId } = await resolveOwnership(sequelize, caller, input);
   const phone = phoneField(input.phone) ?? null;
   const identity = { name: values.name, institution: values.institution ?? null, phone };
@@ -178,7 +158,7 @@ export async function createCustomer(sequelize: Sequelize, caller: Caller, input
           entity: 'customer',
           entityId: ids[0],
           summary: `新建客户 ${values.name}`,
-          diff: { ...values, phone, ownerUserId, departmentId },
+          diff: auditedDiff(CUSTOMER_FIELDS, { ...values, phone, ownerUserId, departmentId }),
         },
         { transaction },
       );
@@ -309,21 +289,20 @@ function taggedCustomers(sequelize: Sequelize, tagId: string) {
   );
 }
 
-/**
- * The risk profile columns a write sets: an assessment date without a validity gets the default
- * validity (`DEFAULT_ASSESSMENT_VALID_DAYS`); fields not given stay as they are.
- */
+/** An assessment date without a validity gets the default validity (`DEFAULT_ASSESSMENT_VALID_DAYS`). */
+function assessmentExpiry(values: Partial<CustomerCreateInput>): Partial<CustomerRow> {
+  return values.riskAssessmentExpiresOn === undefined && values.riskAssessedOn
+    ? { risk_assessment_expires_on: addDays(values.riskAssessedOn, DEFAULT_ASSESSMENT_VALID_DAYS) }
+    : {};
+}
+
+/** The risk profile's columns (import: only `customer.risk` may set them). */
+export const RISK_COLUMNS = ['risk_level', 'investor_class', 'risk_assessed_on', 'risk_assessment_expires_on'] as const;
+
+/** The risk profile columns a write sets; fields not given stay as they are. */
 function riskColumns(values: Partial<CustomerCreateInput>): Partial<CustomerRow> {
-  const out: Partial<CustomerRow> = {};
-  if (values.riskLevel !== undefined) out.risk_level = values.riskLevel;
-  if (values.investorClass !== undefined) out.investor_class = values.investorClass;
-  if (values.riskAssessedOn !== undefined) {
-    out.risk_assessed_on = values.riskAssessedOn;
-    if (values.riskAssessmentExpiresOn === undefined && values.riskAssessedOn)
-      out.risk_assessment_expires_on = addDays(values.riskAssessedOn, DEFAULT_ASSESSMENT_VALID_DAYS);
-  }
-  if (values.riskAssessmentExpiresOn !== undefined) out.risk_assessment_expires_on = values.riskAssessmentExpiresOn;
-  return out;
+  const changes = customerChanges(values);
+  return Object.fromEntries(RISK_COLUMNS.flatMap((c) => (changes[c] === undefined ? [] : [[c, changes[c]]])));
 }
 
 /** Only those allowed to record risk assessments (`customer.risk`) may change a risk profile. */
@@ -343,26 +322,19 @@ function assertRiskDates(values: Partial<CustomerCreateInput>, current?: Custome
   if (values.riskAssessedOn && values.riskAssessedOn > businessDate(new Date())) throw invalidField('riskAssessedOn', '测评日期不能晚于今天');
 }
 
-/** The columns a patch sets (undefined fields stay as they are); `phone` already normalised. */
-export function customerChanges(patch: Partial<CustomerCreateInput>, phone: string | null | undefined): Partial<CustomerRow> {
-  const changes: Partial<CustomerRow> = {};
-  const set = <K extends keyof CustomerRow>(key: K, value: CustomerRow[K] | undefined) => {
-    if (value !== undefined) changes[key] = value;
-  };
-  set('type', patch.type);
-  set('name', patch.name);
-  set('status', patch.status);
-  set('lifecycle_stage', patch.lifecycleStage);
-  set('source', patch.source);
-  set('level', patch.level);
-  set('institution', patch.institution);
-  set('title', patch.title);
-  set('phone', phone);
-  set('email', patch.email);
-  set('notes', patch.notes);
-  set('next_follow_up_at', patch.nextFollowUpAt);
-  Object.assign(changes, riskColumns(patch));
-  return changes;
+/** The columns a patch sets (undefined fields stay as they are; never the owner: that is a transfer); `phone` already normalised. */
+export function customerChanges(patch: Partial<CustomerCreateInput>): Partial<CustomerRow> {
+  return { ...columnsOf(CUSTOMER_FIELDS, patch), ...assessmentExpiry(patch) };
+}
+
+/** A 居民身份证 number must be one, whichever of its type and number a change sets (the schema checks the two sent together). */
+function assertIdNumber(current: CustomerRow, changes: Partial<CustomerRow>): void {
+  if (changes.id_type === undefined && changes.id_number === undefined) return;
+  const problem = idNumberProblem(
+    changes.id_type !== undefined ? changes.id_type : current.id_type,
+    changes.id_number !== undefined ? changes.id_number : current.id_number,
+  );
+  if (problem) throw invalidField('idNumber', problem);
 }
 
 /**
@@ -377,6 +349,7 @@ export async function writeCustomerChanges(
   by: Actor,
   transaction: Transaction,
 ): Promise<boolean> {
+  assertIdNumber(current, changes);
   if (!(await updateAtVersion(customerModels(sequelize).Customer, current.id, version, changes, transaction))) return false;
   await auditEdit(
     sequelize,
@@ -385,6 +358,7 @@ export async function writeCustomerChanges(
     current,
     changes,
     transaction,
+    CUSTOMER_FIELDS,
   );
   if (changes.lifecycle_stage !== undefined && changes.lifecycle_stage !== current.lifecycle_stage) {
     await recordStageChange(sequelize, { customerId: current.id, from: current.lifecycle_stage, to: changes.lifecycle_stage, by: by.userId }, transaction);
@@ -410,7 +384,7 @@ export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: n
   assertRiskDates(patch, current);
   await assertDictionaryValues(
     sequelize,
-    dictionaryChecks(patch, current).filter((c) => c.value !== undefined),
+    declaredDictionaryChecks(CUSTOMER_FIELDS, patch, current).filter((c) => c.value !== undefined),
   );
   if (patch.ownerUserId !== undefined || patch.departmentId !== undefined) {
     throw validationFailed('请求参数不正确', [{ field: 'ownerUserId', message: '更换负责人请使用客户转移' }]);
@@ -427,7 +401,7 @@ export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: n
   if (existing) throw duplicateOf(caller.access, existing, identity.phone, `与已有客户重复：${existing.name}`);
   const updated = await uniquely(sequelize, caller.access, identity, () =>
     sequelize.transaction(async (transaction) => {
-      const written = await writeCustomerChanges(sequelize, current, customerChanges(patch, phone), patch.version, caller.actor, transaction);
+      const written = await writeCustomerChanges(sequelize, current, customerChanges({ ...patch, phone }), patch.version, caller.actor, transaction);
       if (written && phone && phone !== current.phone) await phoneChanged(sequelize, id, current.phone, transaction);
       return written;
     }),
@@ -511,22 +485,9 @@ export async function customerViews(sequelize: Sequelize, rows: CustomerRow[]): 
 export function customerViewOf(r: CustomerRow, owner: { id: number; name: string }): CustomerView {
   return {
     id: r.id,
-    type: r.type,
-    name: r.name,
-    status: r.status,
-    lifecycleStage: r.lifecycle_stage,
-    source: r.source,
-    level: r.level,
-    institution: r.institution,
-    title: r.title,
-    phone: r.phone,
-    email: r.email,
-    notes: r.notes,
+    ...viewOf(CUSTOMER_FIELDS, r),
     acquisitionChannel: r.acquisition_channel,
-    ...riskProfileOf(r),
     owner,
-    departmentId: r.department_id,
-    nextFollowUpAt: isoOrNull(r.next_follow_up_at),
     lastFollowUpAt: isoOrNull(r.last_follow_up_at),
     version: r.version,
     createdAt: iso(r.created_at),

@@ -5,6 +5,7 @@
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { DICTIONARY_TYPE_CODES, DICTIONARY_TYPES, type DictionariesResponse, type DictionaryType, type DictionaryValue } from '@shared/dictionaries';
+import type { FieldTable } from '@shared/record-fields';
 import { sqlList } from '../../db/dialect';
 import { conflict, notFound, validationFailed } from '../../errors';
 import { audit, type Actor } from '../audit/service';
@@ -37,6 +38,14 @@ export interface DictionaryCheck {
   value: string | null | undefined;
   /** The record's current value: still accepted if it has since been disabled. */
   previous?: string | null;
+}
+
+/** The checks of a record's fields declared with a dictionary (shared/record-fields.ts); `previous`: its row. */
+export function declaredDictionaryChecks(fields: FieldTable, input: Readonly<Record<string, unknown>>, previous?: object): DictionaryCheck[] {
+  const before = previous as Record<string, string | null> | undefined;
+  return Object.entries(fields).flatMap(([field, { dictionary, column }]) =>
+    dictionary ? [{ field, type: dictionary, value: input[field] as string | null | undefined, previous: before?.[column] }] : [],
+  );
 }
 
 /** Throws one 400 naming every bad field and its allowed codes. */

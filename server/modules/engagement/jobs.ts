@@ -48,7 +48,19 @@ export interface EngagementJobDeps {
   settingDefaults: CorpSettings;
 }
 
-const RETRY = { maxAttempts: 8, baseMs: 5_000, capMs: 600_000 };
+/**
+ * How both jobs run: two at a time, retried with backoff while WeCom's error is transient, and
+ * nothing in the CRM waits on either (each says why), so a dead one has nothing to put right and
+ * its retry nothing to undo.
+ */
+const WECOM_WRITE = {
+  concurrency: 2,
+  leaseMs: 60_000,
+  retry: { maxAttempts: 8, baseMs: 5_000, capMs: 600_000 },
+  permanent: (err: unknown) => !isTransient(err),
+  onDead: async () => {},
+  onRetry: async () => {},
+} satisfies Omit<JobHandler, 'kind' | 'label' | 'run'>;
 
 /** The add event of a contact from a 渠道活码 queues its tags (the event's transaction commits them together). */
 export function engagementHooks(sequelize: Sequelize): Partial<ExternalContactHooks> {
@@ -77,13 +89,8 @@ export function engagementJobs(deps: EngagementJobDeps): JobHandler[] {
   const tagNewContact: JobHandler<TagNewContact> = {
     kind: TAG_NEW_CONTACT_JOB,
     label: '为渠道活码新客户打标签',
-    concurrency: 2,
-    leaseMs: 60_000,
-    retry: RETRY,
-    permanent: (err) => !isTransient(err),
     // Nothing in the CRM waits on it (the contact is there, untagged): the admin's job list shows it, and its retry tags.
-    onDead: async () => {},
-    onRetry: async () => {},
+    ...WECOM_WRITE,
     async run({ externalUserid, userid, tagIds }) {
       // Tags deleted since the code was made are left out rather than failing the rest.
       const live = (
@@ -98,14 +105,9 @@ export function engagementJobs(deps: EngagementJobDeps): JobHandler[] {
   const remarkWriteBack: JobHandler<PhoneChanged> = {
     kind: PHONE_CHANGED_JOB,
     label: '手机号回写企业微信备注',
-    concurrency: 2,
-    leaseMs: 60_000,
-    retry: RETRY,
-    permanent: (err) => !isTransient(err),
     // Nothing in the CRM waits on it (the phone is saved): the next change of the customer's phone
     // writes the latest state anyway, and the admin's retry of the dead job writes it now.
-    onDead: async () => {},
-    onRetry: async () => {},
+    ...WECOM_WRITE,
     async run(change) {
       const settings = await readSettings(sequelize, deps.settingDefaults);
       if (settings.remarkWriteBack) await writeBackPhone(deps, change, settings.remarkWriteBackName);

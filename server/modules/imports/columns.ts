@@ -3,29 +3,21 @@
  * match headers by Chinese or English name ignoring spaces, width, case and hints like
  * “（必填）”, and turn cells into the text, dates and dictionary codes the API schemas expect.
  */
-import type { DictionaryType, DictionaryValue } from '@shared/dictionaries';
+import type { DictionaryValue } from '@shared/dictionaries';
+import type { FieldTable, ImportCell, ImportColumn } from '@shared/record-fields';
 import { isCalendarDate } from '@shared/time';
 import { validationFailed } from '../../errors';
 import { filled, withoutFormulaGuard, type Cell, type SheetRow } from './workbook';
 
-export interface ColumnSpec {
-  /** The API field (or `owner`). */
-  key: string;
-  /** The template's header. */
-  header: string;
-  /** Other names people use, Chinese or English. */
-  aliases: readonly string[];
-  required?: boolean;
-  /** `id`: the record's number in the CRM, written by exports so a re-import finds the record. */
-  type: 'text' | 'date' | 'dictionary' | 'choice' | 'owner' | 'id';
-  /** Fold full-width letters and digits (codes, e-mail addresses); names are kept as typed. */
-  fold?: boolean;
-  dictionary?: DictionaryType;
-  /** For `choice`: a fixed set, code → label (either is accepted). */
-  choices?: Readonly<Record<string, string>>;
-  /** The template's example value. */
-  sample: string;
-}
+/** An import column (shared/record-fields.ts: the record kinds' come from their field declarations). */
+export type ColumnSpec = ImportColumn;
+
+/** A record's import columns, in the order its fields are declared: a field's own column, headed by its label, or the columns it names. */
+export const importColumnsOf = (fields: FieldTable): ColumnSpec[] =>
+  Object.entries(fields).flatMap(([key, f]) =>
+    !f.import ? [] : isColumnList(f.import) ? f.import : [{ key, header: f.label, ...(f.dictionary ? { dictionary: f.dictionary } : {}), ...f.import }],
+  );
+const isColumnList = (cells: ImportCell | readonly ImportColumn[]): cells is readonly ImportColumn[] => Array.isArray(cells);
 
 /** How far down a title block may push the header row. */
 const HEADER_SEARCH_ROWS = 30;

@@ -14,6 +14,7 @@ import { listDictionaries } from '../dictionaries/service';
 import { listPartners, type PartnerListQuery } from '../partners/service';
 import type { Caller } from '../roles/ownership';
 import { businessDate } from '@shared/time';
+import type { ColumnSpec } from './columns';
 import { KINDS } from './kinds';
 import { MAX_ROWS, buildWorkbook, type Cell } from './workbook';
 import { employeesByIds } from '../org/reads';
@@ -50,15 +51,16 @@ export async function exportWorkbook<K extends ImportKind>(
     sequelize,
     records.map((r) => r.owner.id),
   );
-  const value = (record: Listed, key: string, type: string, dictionary?: keyof typeof dictionaries): Cell => {
+  const value = (record: Listed, { key, type, dictionary, choices, exportLabel }: ColumnSpec): Cell => {
     if (key === 'owner') return record.owner.name;
     if (key === 'ownerAccount') return accounts.get(record.owner.id) ?? null;
     const raw = (record as unknown as Record<string, unknown>)[key];
     if (raw === null || raw === undefined) return null;
     if (type === 'dictionary') return dictionaries[dictionary!].find((v) => v.code === raw)?.label ?? String(raw);
+    if (type === 'choice' && exportLabel) return choices![String(raw)] ?? String(raw);
     return String(raw);
   };
-  const rows: Cell[][] = [spec.columns.map((c) => c.header), ...records.map((r) => spec.columns.map((c) => value(r, c.key, c.type, c.dictionary)))];
+  const rows: Cell[][] = [spec.columns.map((c) => c.header), ...records.map((r) => spec.columns.map((c) => value(r, c)))];
   await audit(sequelize, caller.actor, {
     action: `${kind === 'customers' ? 'customer' : 'partner'}.export`,
     entity: kind === 'customers' ? 'customer' : 'partner',

@@ -6,18 +6,17 @@
  */
 import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { z } from 'zod';
-import { customerCreateSchema } from '@shared/customers';
+import { CUSTOMER_FIELDS, customerCreateSchema } from '@shared/customers';
 import type { Permission } from '@shared/permissions';
-import { CUSTOMER_RISK_LABELS, INVESTOR_CLASSES } from '@shared/suitability';
 import type { ImportKind, ImportRowError } from '@shared/imports';
-import { partnerCreateSchema } from '@shared/partners';
+import { PARTNER_FIELDS, partnerCreateSchema } from '@shared/partners';
 import type { Actor } from '../audit/service';
 import { customerModels, type CustomerRow } from '../customers/models';
-import { customerChanges, insertCustomers, writeCustomerChanges } from '../customers/service';
+import { RISK_COLUMNS, customerChanges, insertCustomers, writeCustomerChanges } from '../customers/service';
 import { partnerModels, type PartnerRow } from '../partners/models';
 import { insertPartners, partnerColumns, writePartnerChanges } from '../partners/service';
 import type { Caller, Ownership } from '../roles/ownership';
-import type { ColumnSpec } from './columns';
+import { importColumnsOf, type ColumnSpec } from './columns';
 import { HISTORY_KINDS } from './history-kinds';
 import { NAV_KINDS } from './nav-kinds';
 
@@ -93,18 +92,8 @@ export interface KindSpec {
   update(sequelize: Sequelize, record: OnFile, changes: Record<string, unknown>, by: Actor, transaction: Transaction): Promise<boolean>;
 }
 
-const owner: ColumnSpec = { key: 'owner', header: '负责人', aliases: ['客户经理', '归属人', '所属人员', 'owner'], type: 'owner', sample: '李娜' };
-/** The owner's WeCom userid: exports write it so a re-import never trips over two people of one name. */
-const ownerAccount: ColumnSpec = {
-  key: 'ownerAccount',
-  header: '负责人账号',
-  aliases: ['负责人企业微信账号', '企业微信账号', 'owner userid', 'owner account'],
-  type: 'owner',
-  sample: '',
-};
 /** Last, and left out of templates: only exports fill it. */
 const recordId: ColumnSpec = { key: 'id', header: '系统编号', aliases: ['编号', 'id'], type: 'id', sample: '' };
-const notes: ColumnSpec = { key: 'notes', header: '备注', aliases: ['说明', 'notes', 'note', 'remark', 'remarks'], type: 'text', sample: '' };
 
 /** Keys are `kind:value`; the values are compared exactly as stored. */
 export const key = (kind: string, ...parts: unknown[]) => `${kind}:${parts.map(String).join('|')}`;
@@ -134,62 +123,10 @@ const customers: KindSpec = {
   kind: 'customers',
   noun: '客户',
   writePermission: 'customer.write', // POST /api/customers
-  columns: [
-    {
-      key: 'name',
-      header: '客户名称',
-      aliases: ['客户姓名', '姓名', '名称', '客户', 'name', 'customer', 'customer name'],
-      required: true,
-      type: 'text',
-      sample: '张伟',
-    },
-    { key: 'type', header: '客户类型', aliases: ['类型', 'type', 'customer type'], type: 'dictionary', dictionary: 'customer_type', sample: '个人' },
-    {
-      key: 'phone',
-      header: '手机号',
-      aliases: ['手机', '手机号码', '电话', '联系电话', 'mobile', 'phone', 'phone number'],
-      type: 'text',
-      sample: '13800138000',
-    },
-    { key: 'email', header: '邮箱', aliases: ['电子邮箱', '邮件', 'email', 'e-mail'], type: 'text', fold: true, sample: 'zhangwei@example.com' },
-    {
-      key: 'institution',
-      header: '单位/机构',
-      aliases: ['单位', '机构', '公司', '工作单位', '所属机构', 'company', 'institution', 'organization'],
-      type: 'text',
-      sample: '上海某某科技有限公司',
-    },
-    { key: 'title', header: '职务', aliases: ['职位', 'title', 'position', 'job title'], type: 'text', sample: '财务总监' },
-    {
-      key: 'lifecycleStage',
-      header: '客户阶段',
-      aliases: ['生命周期阶段', '阶段', 'stage', 'lifecycle stage'],
-      type: 'dictionary',
-      dictionary: 'lifecycle_stage',
-      sample: '意向',
-    },
-    { key: 'source', header: '客户来源', aliases: ['来源', 'source'], type: 'dictionary', dictionary: 'customer_source', sample: '转介绍' },
-    { key: 'level', header: '客户等级', aliases: ['等级', 'level'], type: 'dictionary', dictionary: 'customer_level', sample: '重要' },
-    { key: 'status', header: '客户状态', aliases: ['状态', 'status'], type: 'dictionary', dictionary: 'customer_status', sample: '正常' },
-    {
-      key: 'riskLevel',
-      header: '风险等级',
-      aliases: ['风险承受能力', '风险测评等级', 'risk level'],
-      type: 'choice',
-      choices: CUSTOMER_RISK_LABELS,
-      sample: 'C3',
-    },
-    { key: 'investorClass', header: '投资者类别', aliases: ['投资者分类', 'investor class'], type: 'choice', choices: INVESTOR_CLASSES, sample: '普通投资者' },
-    { key: 'riskAssessedOn', header: '测评日期', aliases: ['风险测评日期', 'assessed on'], type: 'date', sample: '2026-03-01' },
-    { key: 'riskAssessmentExpiresOn', header: '测评有效期至', aliases: ['测评到期日', '有效期至', 'assessment expires on'], type: 'date', sample: '' },
-    owner,
-    ownerAccount,
-    notes,
-    recordId,
-  ],
+  columns: [...importColumnsOf(CUSTOMER_FIELDS), recordId],
   restricted: {
     defaults: { riskLevel: undefined, investorClass: 'ordinary', riskAssessedOn: undefined, riskAssessmentExpiresOn: undefined },
-    columns: ['risk_level', 'investor_class', 'risk_assessed_on', 'risk_assessment_expires_on'],
+    columns: RISK_COLUMNS,
     permission: 'customer.risk',
     message: '没有录入风险测评的权限：风险等级、投资者类别和测评日期这几列请留空或保持原样',
   },
@@ -224,7 +161,7 @@ const customers: KindSpec = {
       by,
       transaction,
     ),
-  changes: (record, input) => differing(record, customerChanges(input, input.phone as string | undefined) as Record<string, unknown>),
+  changes: (record, input) => differing(record, customerChanges(input) as Record<string, unknown>),
   update: (sequelize, record, changes, by, transaction) =>
     writeCustomerChanges(sequelize, record as unknown as CustomerRow, changes, record.version, by, transaction),
 };
@@ -233,42 +170,7 @@ const partners: KindSpec = {
   kind: 'partners',
   noun: '代销机构',
   writePermission: 'partner.write', // POST /api/partners
-  columns: [
-    {
-      key: 'name',
-      header: '机构名称',
-      aliases: ['代销机构', '机构', '名称', 'name', 'partner', 'partner name'],
-      required: true,
-      type: 'text',
-      sample: '某某银行上海分行',
-    },
-    {
-      key: 'type',
-      header: '机构类型',
-      aliases: ['类型', 'type', 'partner type'],
-      required: true,
-      type: 'dictionary',
-      dictionary: 'partner_type',
-      sample: '银行',
-    },
-    { key: 'status', header: '合作状态', aliases: ['状态', 'status'], type: 'dictionary', dictionary: 'partner_status', sample: '洽谈中' },
-    {
-      key: 'creditCode',
-      header: '统一社会信用代码',
-      aliases: ['信用代码', '社会信用代码', 'credit code', 'uscc'],
-      type: 'text',
-      fold: true,
-      sample: '91310000MA1FL4XQ3K',
-    },
-    { key: 'contactName', header: '联系人', aliases: ['联系人姓名', 'contact', 'contact name'], type: 'text', sample: '王芳' },
-    { key: 'contactPhone', header: '联系电话', aliases: ['电话', '手机号', '手机', 'phone', 'contact phone'], type: 'text', sample: '021-68888888' },
-    { key: 'address', header: '地址', aliases: ['办公地址', 'address'], type: 'text', sample: '上海市浦东新区世纪大道 100 号' },
-    { key: 'agreementSignedOn', header: '签约日期', aliases: ['协议签署日期', '签署日期', 'signed on', 'agreement date'], type: 'date', sample: '2026-03-01' },
-    owner,
-    ownerAccount,
-    notes,
-    recordId,
-  ],
+  columns: [...importColumnsOf(PARTNER_FIELDS), recordId],
   schema: partnerCreateSchema as unknown as z.ZodType<Record<string, unknown>>,
   defaults: {},
   phoneFields: ['contactPhone'],

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Sequelize } from 'sequelize';
-import { customerCreateSchema } from '@shared/customers';
+import { customerDraftSchema } from '@shared/customers';
 import { externalUserIdParam, linkSchema } from '@shared/matching';
 import { requirePermission } from '../../http/auth';
 import { callerOf, crmCallerOf } from '../org/caller';
@@ -29,7 +29,7 @@ export function matchingRoutes(deps: { sequelize: Sequelize; follows: FollowChec
   });
   router.post('/wecom-links/:externalUserId/customer', write, async (ctx) => {
     const { externalUserId } = validate(externalUserIdParam, ctx.params);
-    const overrides = validate(customerCreateSchema.partial(), ctx.request.body ?? {});
+    const overrides = validate(customerDraftSchema, ctx.request.body ?? {});
     ctx.status = 201;
     ctx.body = await createCustomerFromContact(sequelize, follows, linkCallerOf(ctx), externalUserId, overrides);
   });

@@ -9,21 +9,14 @@
  * per-API minute quota) or, where no secret may call it, `user/list_id` + `user/get` each. Every
  * refusal the sync works around is told to the admin in the run's notes.
  */
-import type { Sequelize } from 'sequelize';
-import type { Logger } from '../../logger';
-import type { WecomClient } from '../../wecom/client';
 import type { WecomUser } from '../../wecom/types';
 import type { Actor } from '../audit/service';
-import { startSyncRun, syncClient, type StartedSync, type SyncProgress } from '../sync-runs/runner';
+import { startSyncRun, syncClient, type StartedSync, type SyncProgress, type WecomSyncDeps } from '../sync-runs/runner';
 import { DirectoryReader } from './directory';
 import { applyDepartments, applyEmployees, markLeft, type RoleBootstrap } from './service';
 
-export interface OrgSyncDeps {
-  sequelize: Sequelize;
-  wecom: WecomClient;
-  logger: Logger;
+export interface OrgSyncDeps extends WecomSyncDeps {
   bootstrap: RoleBootstrap;
-  now?: () => number;
 }
 
 const USER_BATCH = 200;

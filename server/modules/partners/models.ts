@@ -1,22 +1,14 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
+import type { PARTNER_FIELDS } from '@shared/partners';
+import type { ColumnsOf } from '@shared/record-fields';
 import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
 
-export interface PartnerRow {
+/** A consignment_partners row: the declared fields' columns (PARTNER_FIELDS, shared/partners.ts) and these; the model is typed by it. */
+export interface PartnerRow extends ColumnsOf<typeof PARTNER_FIELDS> {
   id: number;
-  name: string;
-  type: string;
-  status: string;
-  credit_code: string | null;
-  contact_name: string | null;
-  contact_phone: string | null;
-  address: string | null;
-  agreement_signed_on: string | null;
-  info: string | null;
-  notes: string | null;
   owner_user_id: number;
   department_id: number;
   last_follow_up_at: Date | null;
-  next_follow_up_at: Date | null;
   version: number;
   created_by: number | null;
   deleted_at: Date | null;
@@ -26,8 +18,10 @@ export interface PartnerRow {
 
 type Generated = 'id' | 'created_at' | 'updated_at' | 'version' | 'deleted_at' | 'last_follow_up_at';
 
+type PartnerInstance = Model<PartnerRow, Optional<PartnerRow, Generated>>;
+
 export const partnerModels = modelsFor((sequelize) => {
-  const Partner: ModelStatic<Model<PartnerRow, Optional<PartnerRow, Generated>>> = sequelize.define(
+  const Partner: ModelStatic<PartnerInstance> = sequelize.define<PartnerInstance, Omit<PartnerRow, 'created_at' | 'updated_at'>>(
     'ConsignmentPartner',
     {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },

@@ -8,30 +8,22 @@
 import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { PageOf } from '@shared/http';
 import { fromHundredths } from '@shared/money';
-import type { PartnerDetail, PartnerFollowUpView, PartnerInput, PartnerPatch, PartnerView } from '@shared/partners';
+import { PARTNER_FIELDS, type PartnerDetail, type PartnerFollowUpView, type PartnerInput, type PartnerPatch, type PartnerView } from '@shared/partners';
 import { startOfBusinessDay } from '@shared/time';
 import { containsWhere, inSlices } from '../../db/dialect';
-import { dateOnlyOrNull, iso, isoOrNull, namesById, named, updateAtVersion } from '../../db/lookup';
+import { iso, isoOrNull, namesById, named, updateAtVersion } from '../../db/lookup';
+import { columnsOf, newColumns, viewOf } from '../../db/record-fields';
 import { conflict, duplicate, notFound } from '../../errors';
 import { pageWindow, type PageRequest } from '../../db/paging';
 import { phoneField } from '../../values';
 import { audit, auditEdit, type Actor } from '../audit/service';
 import { enqueueNotification } from '../reminders/outbox';
-import { assertDictionaryValues, type DictionaryCheck } from '../dictionaries/service';
+import { assertDictionaryValues, declaredDictionaryChecks } from '../dictionaries/service';
 import { latestFollowUps, partnerFollowUps } from '../follow-ups/service';
 import { followUpModels } from '../follow-ups/models';
 import { canSee, scopeWhere, type Access } from '../roles/access';
 import { resolveOwnership, type Caller } from '../roles/ownership';
 import { partnerModels, type PartnerRow } from './models';
-
-const DEFAULT_STATUS = 'negotiating';
-
-function dictionaryChecks(input: Partial<PartnerInput>, previous?: PartnerRow): DictionaryCheck[] {
-  return [
-    { field: 'type', type: 'partner_type', value: input.type, previous: previous?.type },
-    { field: 'status', type: 'partner_status', value: input.status, previous: previous?.status },
-  ];
-}
 
 export async function loadVisiblePartner(sequelize: Sequelize, access: Access, id: number, transaction?: Transaction): Promise<PartnerRow> {
   const row = (await partnerModels(sequelize).Partner.findOne({ where: { [Op.and]: [{ id, deleted_at: null }, scopeWhere(access)] }, transaction }))?.get();
@@ -56,24 +48,12 @@ async function assertNotDuplicate(sequelize: Sequelize, access: Access, name: st
   });
 }
 
-/** The columns an input sets (undefined fields stay as they are); the contact phone normalised. */
+/** `input` with its contact phone normalised (a bad one: 400 naming contactPhone). */
+const withPhone = <T extends Partial<PartnerInput>>(input: T): T => ({ ...input, contactPhone: phoneField(input.contactPhone, 'contactPhone') });
+
+/** The columns an input sets (undefined fields stay as they are; never the owner: that is a handover); the contact phone normalised. */
 export function partnerColumns(input: Partial<PartnerInput>): Partial<PartnerRow> {
-  const out: Partial<PartnerRow> = {};
-  const set = <K extends keyof PartnerRow>(key: K, value: PartnerRow[K] | undefined) => {
-    if (value !== undefined) out[key] = value;
-  };
-  set('name', input.name);
-  set('type', input.type);
-  set('status', input.status);
-  set('credit_code', input.creditCode);
-  set('contact_name', input.contactName);
-  set('contact_phone', input.contactPhone === undefined ? undefined : (phoneField(input.contactPhone, 'contactPhone') ?? null));
-  set('address', input.address);
-  set('agreement_signed_on', input.agreementSignedOn);
-  set('info', input.info);
-  set('notes', input.notes);
-  set('next_follow_up_at', input.nextFollowUpAt);
-  return out;
+  return columnsOf(PARTNER_FIELDS, withPhone(input));
 }
 
 /**
@@ -104,18 +84,7 @@ export async function insertPartners(
   transaction: Transaction,
 ): Promise<number[]> {
   const row = ({ values, ownership }: (typeof partners)[number]) => ({
-    name: values.name,
-    type: values.type,
-    status: values.status ?? DEFAULT_STATUS,
-    credit_code: null,
-    contact_name: null,
-    contact_phone: null,
-    address: null,
-    agreement_signed_on: null,
-    info: null,
-    notes: null,
-    next_follow_up_at: null,
-    ...partnerColumns(values),
+    ...newColumns(PARTNER_FIELDS, withPhone(values)),
     owner_user_id: ownership.ownerUserId,
     department_id: ownership.departmentId,
     created_by: by,
@@ -124,8 +93,8 @@ export async function insertPartners(
 }
 
 export async function createPartner(sequelize: Sequelize, caller: Caller, input: PartnerInput): Promise<PartnerView> {
-  const values = { status: DEFAULT_STATUS, ...input };
-  await assertDictionaryValues(sequelize, dictionaryChecks(values));
+  const values = { status: PARTNER_FIELDS.status.initial, ...input };
+  await assertDictionaryValues(sequelize, declaredDictionaryChecks(PARTNER_FIELDS, values));
   const ownership = await resolveOwnership(sequelize, caller, input);
   await assertNotDuplicate(sequelize, caller.access, values.name, values.creditCode);
   const id = await uniquely(sequelize, caller.access, { name: values.name, creditCode: values.creditCode }, () =>
@@ -244,13 +213,14 @@ export async function writePartnerChanges(
     current,
     changes,
     transaction,
+    PARTNER_FIELDS,
   );
   return true;
 }
 
 export async function updatePartner(sequelize: Sequelize, caller: Caller, id: number, patch: PartnerPatch): Promise<PartnerView> {
   const current = await loadVisiblePartner(sequelize, caller.access, id);
-  await assertDictionaryValues(sequelize, dictionaryChecks(patch, current));
+  await assertDictionaryValues(sequelize, declaredDictionaryChecks(PARTNER_FIELDS, patch, current));
   if (patch.name !== undefined || patch.creditCode) {
     await assertNotDuplicate(sequelize, caller.access, patch.name ?? current.name, patch.creditCode, id);
   }
@@ -326,20 +296,9 @@ async function partnerViews(sequelize: Sequelize, rows: PartnerRow[]): Promise<P
   );
   return rows.map((r) => ({
     id: r.id,
-    name: r.name,
-    type: r.type,
-    status: r.status,
-    creditCode: r.credit_code,
-    contactName: r.contact_name,
-    contactPhone: r.contact_phone,
-    address: r.address,
-    agreementSignedOn: dateOnlyOrNull(r.agreement_signed_on),
-    info: r.info,
-    notes: r.notes,
+    ...viewOf(PARTNER_FIELDS, r),
     owner: named(owners, r.owner_user_id),
-    departmentId: r.department_id,
     lastFollowUpAt: isoOrNull(r.last_follow_up_at),
-    nextFollowUpAt: isoOrNull(r.next_follow_up_at),
     version: r.version,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),

@@ -1,9 +1,9 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
+import type { SyncKind, SyncRunJson, SyncStatus } from '@shared/sync';
+import { iso, isoOrNull } from '../../db/lookup';
 import { modelsFor } from '../../db/model-registry';
 
-export type SyncKind = 'org' | 'external_contacts';
-/** `partial`: finished, but some of the work could not be done (its notes say what and why). */
-export type SyncStatus = 'running' | 'succeeded' | 'partial' | 'failed';
+export type { SyncKind, SyncStatus };
 
 export interface SyncRunRow {
   id: number;
@@ -76,22 +76,8 @@ export const syncRunModels = modelsFor((sequelize) => {
   return { SyncRun };
 });
 
-export interface SyncRunView {
-  id: number;
-  kind: SyncKind;
-  status: SyncStatus;
-  startedBy: number | null;
-  progress: number;
-  phase: string | null;
-  counts: { created: number; updated: number; unchanged: number; left: number };
-  error: string | null;
-  notes: string[];
-  details: Record<string, number>;
-  startedAt: Date;
-  finishedAt: Date | null;
-}
-
-export function syncRunView(row: SyncRunRow): SyncRunView {
+/** A run as the admin API reports it. */
+export function syncRunView(row: SyncRunRow): SyncRunJson {
   return {
     id: row.id,
     kind: row.kind,
@@ -103,7 +89,7 @@ export function syncRunView(row: SyncRunRow): SyncRunView {
     error: row.error,
     notes: row.notes ? (JSON.parse(row.notes) as string[]) : [],
     details: row.details ? (JSON.parse(row.details) as Record<string, number>) : {},
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
+    startedAt: iso(row.started_at),
+    finishedAt: isoOrNull(row.finished_at),
   };
 }

@@ -12,7 +12,8 @@ import { conflict } from '../../errors';
 import type { Logger } from '../../logger';
 import type { WecomClient } from '../../wecom/client';
 import { audit, type Actor } from '../audit/service';
-import { syncRunModels, syncRunView, type SyncKind, type SyncRunView } from './models';
+import type { SyncRunJson } from '@shared/sync';
+import { syncRunModels, syncRunView, type SyncKind } from './models';
 
 /** A full sync may wait out bad minutes: 8 retries with backoff per WeCom call. */
 export const SYNC_RETRIES = 8;
@@ -55,15 +56,20 @@ export interface SyncProgress {
 }
 
 export interface StartedSync {
-  run: SyncRunView;
+  run: SyncRunJson;
   /** Settles when the run has finished (succeeded or failed); never rejects. */
-  done: Promise<SyncRunView>;
+  done: Promise<SyncRunJson>;
 }
 
 export interface SyncRunnerDeps {
   sequelize: Sequelize;
   logger: Logger;
   now?: () => number;
+}
+
+/** What a sync of WeCom's data needs: the runner's, and the client it reads WeCom with. */
+export interface WecomSyncDeps extends SyncRunnerDeps {
+  wecom: WecomClient;
 }
 
 /** Starts `work` as a run of `kind` in the background; 409 (with the running run's id) if one runs. */

@@ -6,13 +6,12 @@
  * `unchanged` contacts.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { Logger } from '../../logger';
 import type { WecomClient } from '../../wecom/client';
 import { NO_EXTERNAL_CONTACTS, WecomApiError } from '../../wecom/errors';
 import type { BatchGetByUserResponse } from '../../wecom/types';
 import type { Actor } from '../audit/service';
 import { sqlList } from '../../db/dialect';
-import { startSyncRun, syncClient, type StartedSync, type SyncProgress } from '../sync-runs/runner';
+import { startSyncRun, syncClient, type StartedSync, type SyncProgress, type WecomSyncDeps } from '../sync-runs/runner';
 import type { ExternalContactHooks } from './hooks';
 import {
   markGroupChatDismissed,
@@ -24,12 +23,8 @@ import {
   upsertGroupChat,
 } from './service';
 
-export interface ExternalSyncDeps {
-  sequelize: Sequelize;
-  wecom: WecomClient;
-  logger: Logger;
+export interface ExternalSyncDeps extends WecomSyncDeps {
   hooks: ExternalContactHooks;
-  now?: () => number;
 }
 
 const USERS_PER_REQUEST = 100;
