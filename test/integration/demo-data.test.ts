@@ -2,6 +2,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { seedDemoCrm, type DemoDataSummary } from '../../scripts/demo-data';
 import { replayPosition } from '../../server/modules/trades/ledger';
 import { useCrmServer } from '../helpers/crm-server';
+import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 import { databaseTargets } from '../helpers/database';
 
 const NOW = new Date('2026-11-23T02:00:00Z');
