@@ -76,6 +76,12 @@ export function assertSuitable(caller: Caller, customer: CustomerRow, product: P
     throw forbidden('没有适当性例外审批的权限（sales.override_suitability）', 'suitability_override_forbidden');
 }
 
+/**
+ * The audit log's record kind of a trade: a buy is a sale (its id is the sale's, and the sale's
+ * edits, deletion and override are logged under it, like the sales before the ledger); the rest are trades.
+ */
+const auditEntityOf = (kind: TradeRow['kind']) => (kind === 'buy' ? 'sale' : 'trade');
+
 async function auditOverride(sequelize: Sequelize, actor: Actor, trade: TradeRow, customer: CustomerRow, product: ProductRow, transaction: Transaction) {
   await audit(
     sequelize,
@@ -200,7 +206,7 @@ export async function writeTrade(sequelize: Sequelize, caller: Caller, input: Tr
     caller.actor,
     {
       action: `trade.${trade.kind}`,
-      entity: 'trade',
+      entity: auditEntityOf(trade.kind),
       entityId: trade.id,
       summary: `${TRADE_KINDS[trade.kind]}：${customer.name} ${product.name}${trade.amount_fen ? ` ${fromHundredths(trade.amount_fen)} 元` : ''}`,
       diff: {
@@ -298,7 +304,7 @@ export async function voidTrade(sequelize: Sequelize, caller: Caller, current: T
   await audit(
     sequelize,
     caller.actor,
-    { action: locked.kind === 'buy' ? 'sale.delete' : 'trade.void', entity: 'trade', entityId: locked.id, summary },
+    { action: locked.kind === 'buy' ? 'sale.delete' : 'trade.void', entity: auditEntityOf(locked.kind), entityId: locked.id, summary },
     { transaction },
   );
 }
