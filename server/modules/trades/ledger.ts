@@ -13,9 +13,20 @@
  *    销售额's monthly rollup.
  */
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { EMPTY_POSITION, PAR_NAV, PositionProblem, TRADE_KINDS, applyTrade, sharesAt, valueAt, type Position, type TradeInput } from '@shared/ledger';
+import {
+  EMPTY_POSITION,
+  PAR_NAV,
+  PositionProblem,
+  TRADE_KINDS,
+  applyTrade,
+  sharesAt,
+  valueAt,
+  type Position,
+  type TradeInput,
+  type TradeKind,
+} from '@shared/ledger';
 import { fromHundredths, toHundredths } from '@shared/money';
-import { checkSuitability } from '@shared/suitability';
+import { checkSuitability, type RiskProfile, type Suitability } from '@shared/suitability';
 import { addDays, businessDate } from '@shared/time';
 import { retryOnDeadlock } from '../../db/dialect';
 import { dateOnlyOrNull } from '../../db/lookup';
@@ -61,13 +72,26 @@ export async function navOn(sequelize: Sequelize, productId: number, day: string
 }
 
 /**
+ * Whether a buy suits the customer's risk profile today: the one rule of every door (writeTrade
+ * applies it to the locked row; an import's dry run to the row it read, so its errors are the write's).
+ */
+export const buySuitability = (profile: RiskProfile, productLevel: string): Suitability => checkSuitability(profile, productLevel, businessDate(new Date()));
+
+/** Why a product takes no trade of `kind` (closed: no buy or reinvestment; suspended: no buy), or null. */
+export function productRefusal(kind: TradeKind, status: string): string | null {
+  if ((kind === 'buy' || kind === 'dividend_reinvest') && status === 'closed') return '产品已清盘，不能申购';
+  if (kind === 'buy' && status === 'suspended') return '产品暂停销售，不能申购';
+  return null;
+}
+
+/**
  * A buy must suit the customer as the locked row says now. A mismatch is a 409
  * `suitability_mismatch` naming both levels, unless overridden: that needs the permission, a
  * mismatch that may be overridden at all (never C1, never without a valid assessment), and is
  * audited as a suitability action.
  */
-export function assertSuitable(caller: Caller, customer: CustomerRow, product: ProductRow, override: { reason: string } | undefined, today: string): void {
-  const verdict = checkSuitability(riskProfileOf(customer), product.risk_level, today);
+export function assertSuitable(caller: Caller, customer: CustomerRow, product: ProductRow, override: { reason: string } | undefined): void {
+  const verdict = buySuitability(riskProfileOf(customer), product.risk_level);
   if (verdict.ok) return;
   const details = { problem: verdict.problem, customerLevel: verdict.customerLevel, productLevel: verdict.productLevel, overridable: verdict.overridable };
   if (!override) throw new DomainError('conflict', 'suitability_mismatch', verdict.message, details);
@@ -119,8 +143,8 @@ async function creditOf(sequelize: Sequelize, caller: Caller, customer: Customer
 async function loadTradeProduct(sequelize: Sequelize, input: TradeInput, transaction: Transaction): Promise<ProductRow> {
   const product = (await productModels(sequelize).Product.findByPk(input.productId, { transaction }))?.get();
   if (!product) throw invalidField('productId', '产品不存在');
-  if ((input.kind === 'buy' || input.kind === 'dividend_reinvest') && product.status === 'closed') throw invalidField('productId', '产品已清盘，不能申购');
-  if (input.kind === 'buy' && product.status === 'suspended') throw invalidField('productId', '产品暂停销售，不能申购');
+  const refusal = productRefusal(input.kind, product.status);
+  if (refusal) throw invalidField('productId', refusal);
   return product;
 }
 
@@ -173,7 +197,7 @@ export async function writeTrade(sequelize: Sequelize, caller: Caller, input: Tr
     );
   const credit = await creditOf(sequelize, caller, customer, input);
   const override = input.kind === 'buy' ? input.suitabilityOverride : undefined;
-  if (input.kind === 'buy') assertSuitable(caller, customer, product, override, businessDate(new Date()));
+  if (input.kind === 'buy') assertSuitable(caller, customer, product, override);
   const figures = await figuresOf(sequelize, input, transaction);
   const created = (
     await tradeModels(sequelize).Trade.create(
@@ -245,7 +269,7 @@ export async function amendBuy(sequelize: Sequelize, caller: Caller, current: Tr
   const productId = change.productId ?? locked.product_id;
   const product = (await productModels(sequelize).Product.findByPk(productId, { transaction }))?.get();
   if (!product) throw invalidField('productId', '产品不存在');
-  if (productId !== locked.product_id) assertSuitable(caller, customer, product, undefined, businessDate(new Date()));
+  if (productId !== locked.product_id) assertSuitable(caller, customer, product, undefined);
   const channel = change.channel ?? locked.channel;
   const partnerId = change.channel === 'direct' ? null : change.partnerId !== undefined ? change.partnerId : locked.partner_id;
   if ((channel === 'consignment') !== (partnerId !== null)) throw invalidField('partnerId', '代销必须选择代销机构，直销不能选择代销机构');
