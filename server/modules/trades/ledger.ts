@@ -26,6 +26,7 @@ import {
   type TradeKind,
 } from '@shared/ledger';
 import { fromHundredths, toHundredths } from '@shared/money';
+import { PERMISSIONS } from '@shared/permissions';
 import { checkSuitability, type RiskProfile, type Suitability } from '@shared/suitability';
 import { addDays, businessDate } from '@shared/time';
 import { retryOnDeadlock } from '../../db/dialect';
@@ -86,18 +87,26 @@ export function productRefusal(kind: TradeKind, status: string): string | null {
 
 /**
  * A buy must suit the customer as the locked row says now. A mismatch is a 409
- * `suitability_mismatch` naming both levels, unless overridden: that needs the permission, a
- * mismatch that may be overridden at all (never C1, never without a valid assessment), and is
- * audited as a suitability action.
+ * `suitability_mismatch` naming both levels, unless overridden: that needs a mismatch that may be
+ * overridden at all (never C1, never without a valid assessment), and is audited as a suitability
+ * action. Only a caller holding `sales.override_suitability` may send an override at all (403
+ * otherwise, whatever the verdict). Returns the override to record: one that overrode a mismatch
+ * (on a suitable buy it overrides nothing and is not kept).
  */
-export function assertSuitable(caller: Caller, customer: CustomerRow, product: ProductRow, override: { reason: string } | undefined): void {
+export function assertSuitable(
+  caller: Caller,
+  customer: CustomerRow,
+  product: ProductRow,
+  override: { reason: string } | undefined,
+): { reason: string } | undefined {
+  if (override && !caller.access.permissions.has('sales.override_suitability'))
+    throw forbidden(`没有「${PERMISSIONS['sales.override_suitability']}」权限，不能提出适当性例外`, 'suitability_override_forbidden');
   const verdict = buySuitability(riskProfileOf(customer), product.risk_level);
-  if (verdict.ok) return;
+  if (verdict.ok) return undefined;
   const details = { problem: verdict.problem, customerLevel: verdict.customerLevel, productLevel: verdict.productLevel, overridable: verdict.overridable };
   if (!override) throw new DomainError('conflict', 'suitability_mismatch', verdict.message, details);
   if (!verdict.overridable) throw new DomainError('conflict', 'suitability_mismatch', `${verdict.message}（不能例外处理）`, details);
-  if (!caller.access.permissions.has('sales.override_suitability'))
-    throw forbidden('没有适当性例外审批的权限（sales.override_suitability）', 'suitability_override_forbidden');
+  return override;
 }
 
 /**
@@ -196,8 +205,7 @@ export async function writeTrade(sequelize: Sequelize, caller: Caller, input: Tr
       whenNotFound(() => invalidField('partnerId', '代销机构不存在或不在你的数据范围内')),
     );
   const credit = await creditOf(sequelize, caller, customer, input);
-  const override = input.kind === 'buy' ? input.suitabilityOverride : undefined;
-  if (input.kind === 'buy') assertSuitable(caller, customer, product, override);
+  const override = input.kind === 'buy' ? assertSuitable(caller, customer, product, input.suitabilityOverride) : undefined;
   const figures = await figuresOf(sequelize, input, transaction);
   const created = (
     await tradeModels(sequelize).Trade.create(
