@@ -142,10 +142,19 @@ async function auditOverride(sequelize: Sequelize, actor: Actor, trade: TradeRow
  * else the customer's when the rep owns the customer, else the rep's main one. It must lie in the
  * caller's scope (roles/ownership.ts), so a manager may record for a rep of their team.
  */
-async function creditOf(sequelize: Sequelize, caller: Caller, customer: CustomerRow, input: TradeInput) {
+async function creditOf(sequelize: Sequelize, caller: Caller, customer: CustomerRow, input: TradeInput, transaction: Transaction) {
   const repUserId = input.repUserId ?? customer.owner_user_id;
   const departmentId = input.departmentId ?? (repUserId === customer.owner_user_id ? customer.department_id : undefined);
-  const credit = await resolveOwnership(sequelize, caller, { ownerUserId: repUserId, departmentId }, { owner: 'repUserId', department: 'departmentId' });
+  // In the transaction: outside it, a read waits for a second pooled connection while this one holds
+  // the customer's lock, and a burst of buys for one customer — each holding a connection while it
+  // waits for that lock — leaves none (MySQL: every buy stalled until the pool's acquire timeout).
+  const credit = await resolveOwnership(
+    sequelize,
+    caller,
+    { ownerUserId: repUserId, departmentId },
+    { owner: 'repUserId', department: 'departmentId' },
+    transaction,
+  );
   return { repUserId: credit.ownerUserId, departmentId: credit.departmentId };
 }
 
@@ -204,7 +213,7 @@ export async function writeTrade(sequelize: Sequelize, caller: Caller, input: Tr
     await loadVisiblePartner(sequelize, caller.access, input.partnerId, transaction).catch(
       whenNotFound(() => invalidField('partnerId', '代销机构不存在或不在你的数据范围内')),
     );
-  const credit = await creditOf(sequelize, caller, customer, input);
+  const credit = await creditOf(sequelize, caller, customer, input, transaction);
   const override = input.kind === 'buy' ? assertSuitable(caller, customer, product, input.suitabilityOverride) : undefined;
   const figures = await figuresOf(sequelize, input, transaction);
   const created = (
