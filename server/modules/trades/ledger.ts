@@ -286,7 +286,12 @@ export async function amendBuy(sequelize: Sequelize, caller: Caller, current: Tr
   const productId = change.productId ?? locked.product_id;
   const product = (await productModels(sequelize).Product.findByPk(productId, { transaction }))?.get();
   if (!product) throw invalidField('productId', '产品不存在');
-  if (productId !== locked.product_id) assertSuitable(caller, customer, product, undefined);
+  if (productId !== locked.product_id) {
+    // Moved onto another product: a buy of that product, under the rules of a new one.
+    const refusal = productRefusal('buy', product.status);
+    if (refusal) throw invalidField('productId', refusal);
+    assertSuitable(caller, customer, product, undefined);
+  }
   const channel = change.channel ?? locked.channel;
   const partnerId = change.channel === 'direct' ? null : change.partnerId !== undefined ? change.partnerId : locked.partner_id;
   if ((channel === 'consignment') !== (partnerId !== null)) throw invalidField('partnerId', '代销必须选择代销机构，直销不能选择代销机构');
@@ -414,9 +419,11 @@ export async function replayPosition(sequelize: Sequelize, customerId: number, p
     last_changed_on: last,
     matures_on: term && lastBuy ? addDays(lastBuy, term) : null,
   };
-  const [updated] = await Holding.update(projection, { where: { customer_id: customerId, product_id: productId }, transaction });
-  // The customer's row is locked by every writer, so no one else opens this holding meanwhile.
-  if (!updated && trades.length) await Holding.create({ customer_id: customerId, product_id: productId, ...projection }, { transaction });
+  // The customer's row is locked by every writer, so no one else opens this holding meanwhile. (Not
+  // the count of an UPDATE: MySQL counts only rows it changed, and a replay may change nothing.)
+  const holding = await Holding.findOne({ where: { customer_id: customerId, product_id: productId }, transaction });
+  if (holding) await Holding.update(projection, { where: { id: holding.get().id }, transaction });
+  else if (trades.length) await Holding.create({ customer_id: customerId, product_id: productId, ...projection }, { transaction });
   return byId;
 }
 
