@@ -40,14 +40,33 @@ export interface AmountBy {
   count: number;
 }
 
+/**
+ * 销售额 is one figure everywhere (看板, 目标完成, 资产规模's 本期申购, 我的本月): the live buys of the
+ * trade ledger, credited to the rep (and their department) the trade names, summed by month
+ * (`sales_monthly`). A board says which channels it counts.
+ */
+export const SALES_CHANNELS = { all: '全部渠道', direct: '直销', consignment: '代销' } as const;
+export type SalesChannel = keyof typeof SALES_CHANNELS;
+
+/** An amount and how many trades make it. */
+export interface AmountCount {
+  amount: number;
+  count: number;
+}
+
 export interface SalesDashboard {
   period: PeriodRange;
-  /** Direct sales in the period. */
+  /** Which buys the figures count (`?channel=`, all by default). */
+  channel: SalesChannel;
+  /** 销售额 of the channel in the period. */
   total: number;
   count: number;
-  /** The 12 months ending with the period's last month: `YYYY-MM` and the direct-sales amount. */
+  /** The period's 销售额 split by channel (whatever `channel` is): direct + consignment = all. */
+  byChannel: { direct: AmountCount; consignment: AmountCount };
+  /** The 12 months ending with the period's last month: `YYYY-MM` and the channel's amount. */
   byMonth: { month: string; amount: number }[];
   topProducts: AmountBy[];
+  /** 销售排行: by the rep each buy is credited to. */
   topReps: AmountBy[];
 }
 
@@ -79,16 +98,34 @@ export interface TargetDashboard {
   items: TargetProgress[];
 }
 
-/** Assets under management: holdings valued at the latest NAV (shares × NAV), else at book. */
+/**
+ * A department's AUM with its sub-teams' (as targets and 看板 roll departments up): `amount` is
+ * its own customers' and every descendant's, `own` its own customers' alone, `count` the
+ * customers holding. Listed as a tree: a parent before its children (`depth` below the first
+ * listed level), siblings largest first.
+ */
+export interface DepartmentAmount extends AmountBy {
+  parentId: number | null;
+  depth: number;
+  own: number;
+}
+
+/** Assets under management: holdings at market value (shares × the latest NAV, par without one). */
 export interface AumDashboard {
   period: PeriodRange;
   /** Today's AUM of the scope's customers, in yuan. */
   total: number;
   customers: number;
-  byDepartment: AmountBy[];
+  byDepartment: DepartmentAmount[];
+  /** By the customers' owner; `count` is how many of their customers hold something. */
   byRep: AmountBy[];
-  /** In the period: buys in, redemptions out (the trades' amounts), and the net. */
+  /**
+   * 本期申购: the period's 销售额 of all channels in the same scope, exactly what 看板 shows
+   * (live buys credited inside the scope); by channel beside it.
+   */
   inflow: number;
+  inflowByChannel: { direct: number; consignment: number };
+  /** 本期赎回: redemptions and maturities paid out in the period (credited inside the scope). */
   outflow: number;
   netInflow: number;
   /** Sales past a suitability mismatch in the period (适当性例外), newest first. */

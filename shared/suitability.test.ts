@@ -49,3 +49,21 @@ describe('checkSuitability', () => {
     expect(checkSuitability(profile({ riskAssessmentExpiresOn: TODAY }), 'R3', TODAY)).toEqual({ ok: true });
   });
 });
+
+describe('an assessment without dates', () => {
+  it('is no assessment: a level with no assessment date is refused and cannot be overridden', () => {
+    expect(checkSuitability(profile({ riskLevel: 'C5', riskAssessedOn: null, riskAssessmentExpiresOn: null }), 'R1', TODAY)).toMatchObject({
+      ok: false,
+      problem: 'missing_assessment',
+      overridable: false,
+    });
+  });
+
+  it('holds 365 days from the assessment when it has no expiry of its own', () => {
+    expect(checkSuitability(profile({ riskAssessedOn: '2025-12-02', riskAssessmentExpiresOn: null }), 'R3', TODAY)).toEqual({ ok: true });
+    expect(checkSuitability(profile({ riskAssessedOn: '2025-11-30', riskAssessmentExpiresOn: null }), 'R3', TODAY)).toMatchObject({
+      ok: false,
+      problem: 'expired_assessment',
+    });
+  });
+});

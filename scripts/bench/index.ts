@@ -172,7 +172,7 @@ async function buildDataSet(sizes: Sizes, wecom: HostedSimulator, db: ScratchDat
   );
   rows.push(
     figure('data set', Number(counts!.customers), 'customers', {
-      detail: `${fmt(seeded.customers)} in the books, the rest leads from WeCom; ${fmt(seeded.followUps)} follow-ups, ${fmt(seeded.sales)} sales, ${fmt(Number(counts!.relations))} follow relations`,
+      detail: `${fmt(seeded.customers)} in the books, the rest leads from WeCom; ${fmt(seeded.followUps)} follow-ups, ${fmt(seeded.trades)} trades, ${fmt(Number(counts!.relations))} follow relations`,
     }),
   );
 }
@@ -337,11 +337,12 @@ async function rawPrimaryKeyReads(db: ScratchDatabase, count: number): Promise<{
 async function benchDashboards(server: ServerProcess, wecom: HostedSimulator, db: ScratchDatabase): Promise<void> {
   progress('dashboards');
   const cookie = (await login(server, wecom.base, ['mgr-east'])).get('mgr-east')!;
-  for (const name of ['customers', 'sales', 'consignment', 'targets']) {
+  // 资产规模 (aum) values every holding of the scope at its latest NAV: measured, no goal set yet.
+  for (const name of ['customers', 'sales', 'consignment', 'targets', 'aum']) {
     const stats = await load({ url: `${server.base}/api/dashboard/${name}`, connections: 1, amount: 100, next: () => ({ headers: { cookie } }) });
     rows.push(
       figure(`GET /api/dashboard/${name} as mgr-east (department-tree scope), one at a time (${db.label}): p50`, stats.p50, 'ms', {
-        goal: { atMost: name === 'customers' ? 100 : 200 },
+        goal: name === 'aum' ? undefined : { atMost: name === 'customers' ? 100 : 200 },
         detail: `p99 ${ms(stats.p99)}`,
       }),
     );

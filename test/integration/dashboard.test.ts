@@ -82,16 +82,22 @@ describe.each(databaseTargets())('dashboards on $label', (target) => {
       partnerId: number | null = null,
       deleted = false,
     ) =>
-      insert('product_sales', {
+      // A buy of the trade ledger (at par: no NAV on file); a deleted sale is a voided buy.
+      insert('trades', {
         product_id: product,
         customer_id: customerId,
+        kind: 'buy',
         rep_user_id: rep,
         department_id: department,
         amount_fen: Math.round(yuan * 100),
-        sold_on: soldOn,
+        shares_hundredths: Math.round(yuan * 100),
+        nav: 1,
+        cost_delta_fen: Math.round(yuan * 100),
+        realised_gain_fen: 0,
+        traded_on: soldOn,
         channel: partnerId ? 'consignment' : 'direct',
         partner_id: partnerId,
-        deleted_at: deleted ? new Date() : null,
+        voided_at: deleted ? new Date() : null,
       });
     await sale(201, 101, east1, 2, 1000, '2026-07-15');
     await sale(202, 101, east1, 2, 500.5, '2026-09-30');
@@ -168,7 +174,7 @@ describe.each(databaseTargets())('dashboards on $label', (target) => {
 
   describe('direct sales', () => {
     it('sums the period, twelve months and the top products and reps', async () => {
-      const d = await board<SalesDashboard>('admin', 'sales');
+      const d = await board<SalesDashboard>('admin', 'sales', 'period=2026-Q3&channel=direct');
 
       expect([d.total, d.count]).toEqual([6500.5, 4]);
       expect(d.byMonth.map((m) => m.month)).toEqual([
@@ -198,7 +204,7 @@ describe.each(databaseTargets())('dashboards on $label', (target) => {
     });
 
     it('keeps a manager to their subtree', async () => {
-      const d = await board<SalesDashboard>('mgr-east', 'sales');
+      const d = await board<SalesDashboard>('mgr-east', 'sales', 'period=2026-Q3&channel=direct');
 
       expect(d.total).toBe(3500.5);
       expect(d.topReps.map((r) => r.name)).toEqual(['赵敏', '李娜']);

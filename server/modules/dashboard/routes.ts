@@ -11,8 +11,10 @@ const query = z.object({
   period: targetPeriod.optional(),
   departmentId: z.coerce.number().int().positive().optional(),
 });
+/** 看板's 销售额 may be narrowed to one channel (all by default). */
+const salesQuery = query.extend({ channel: z.enum(['all', 'direct', 'consignment'], '渠道应为全部、直销或代销').optional() });
 
-/** `GET /api/dashboard/{customers,sales,consignment,targets,aum}?period=&departmentId=` (server/README.md#http-contract, #dashboards). */
+/** `GET /api/dashboard/{customers,sales,consignment,targets,aum}?period=&departmentId=` (and `sales?channel=`) (server/README.md#http-contract, #dashboards). */
 export function dashboardRoutes(deps: { sequelize: Sequelize }): Router {
   const { sequelize } = deps;
   const router = new Router({ prefix: '/api/dashboard' });
@@ -20,7 +22,7 @@ export function dashboardRoutes(deps: { sequelize: Sequelize }): Router {
   const boards = { customers: customerDashboard, sales: salesDashboard, consignment: consignmentDashboard, targets: targetDashboard, aum: aumDashboard };
   for (const [name, board] of Object.entries(boards)) {
     router.get(`/${name}`, view, async (ctx) => {
-      ctx.body = await board(sequelize, callerOf(ctx).access, validate(query, ctx.query));
+      ctx.body = await board(sequelize, callerOf(ctx).access, validate(name === 'sales' ? salesQuery : query, ctx.query));
     });
   }
   // 我的本月 on the workbench: anyone, for themselves only.

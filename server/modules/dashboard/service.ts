@@ -1,8 +1,14 @@
 /**
  * Dashboards (server/README.md#dashboards): SQL aggregates inside the caller's data scope, optionally narrowed to
  * one department's subtree. Periods are China calendar periods (`2026-11`, `2026-Q4`, `2026`);
- * instants are compared against the period's China-midnight bounds. Sales are read from the
- * monthly rollup (`sales_monthly`, kept by the sales service): every period is whole months.
+ * instants are compared against the period's China-midnight bounds.
+ *
+ * 销售额 has one definition for every board (shared/dashboard.ts SALES_CHANNELS): the live buys of
+ * the trade ledger, credited to the rep and department each trade names, read from the monthly
+ * rollup (`sales_monthly`, kept by the trades module) — every period is whole months. 看板's
+ * 销售额 and 销售排行, 目标完成's sales targets, 资产规模's 本期申购 and 我的本月 all read it through
+ * `salesIn` / `amountsBy`, so they agree to the fen. Market value is shares × the latest NAV
+ * (trades/reads `marketValueOf`); a department's figure includes its sub-teams', as targets do.
  */
 // Raw SQL on other modules' tables, on purpose: the dashboards are aggregates (COUNT, SUM, GROUP BY over
 // the rollups and the tables of customers, sales, holdings, follow-ups, matching and the mirror) computed
@@ -12,7 +18,10 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { ChannelRow } from '@shared/engagement';
 import type {
   AmountBy,
+  AmountCount,
   AumDashboard,
+  DepartmentAmount,
+  SalesChannel,
   MyPeriod,
   ConsignmentDashboard,
   CountBy,
@@ -40,6 +49,8 @@ const TOP = 5;
 export interface DashboardQuery {
   period?: string;
   departmentId?: number;
+  /** The sales board's channel (all by default). */
+  channel?: SalesChannel;
 }
 
 /** The filter every aggregate applies: scope, plus the chosen department's subtree. */
@@ -82,6 +93,8 @@ function tallied(tally: Tally, labels: { code: string; label: string }[]): Count
 }
 
 const add = <K>(map: Map<K, number>, key: K, n: number) => map.set(key, (map.get(key) ?? 0) + n);
+/** Yuan back to fen, to add amounts exactly. */
+const toFen = (yuan: number) => Math.round(yuan * 100);
 
 /**
  * Total, new and by source / stage / level from the `customer_counts` rollup (whole China months,
@@ -211,8 +224,24 @@ function twelveMonths(lastMonth: string): string[] {
 }
 
 /** Rollup rows of the period's months for `channel`, inside `filter` (columns `m.rep_user_id`, `m.department_id`). */
-function monthsOf(channel: 'direct' | 'consignment', filter: Filter, from: string, to: string): Filter {
-  return { sql: `m.channel = '${channel}' AND ${filter.sql} AND m.month >= ? AND m.month <= ?`, params: [...filter.params, from.slice(0, 7), to.slice(0, 7)] };
+function monthsOf(channel: SalesChannel, filter: Filter, from: string, to: string): Filter {
+  const only = channel === 'all' ? '' : `m.channel = '${channel === 'direct' ? 'direct' : 'consignment'}' AND `;
+  return { sql: `${only}${filter.sql} AND m.month >= ? AND m.month <= ?`, params: [...filter.params, from.slice(0, 7), to.slice(0, 7)] };
+}
+
+/** 销售额 of the period inside `filter` (the rollup's `m.` columns), by channel: the one figure every board shows. */
+async function salesIn(sequelize: Sequelize, filter: Filter, period: PeriodRange): Promise<{ direct: AmountCount; consignment: AmountCount }> {
+  const where = monthsOf('all', filter, period.from, period.to);
+  const found = await rows<{ channel: string; amount: number | string | null; n: number | string | null }>(
+    sequelize,
+    `SELECT m.channel AS channel, SUM(m.amount_fen) AS amount, SUM(m.sale_count) AS n FROM sales_monthly m WHERE ${where.sql} GROUP BY m.channel`,
+    where.params,
+  );
+  const of = (channel: string): AmountCount => {
+    const r = found.find((f) => f.channel === channel);
+    return { amount: fromHundredths(r?.amount ?? 0), count: Number(r?.n ?? 0) };
+  };
+  return { direct: of('direct'), consignment: of('consignment') };
 }
 
 async function amountsBy(
@@ -235,18 +264,16 @@ const withNames = (items: { id: number; amount: number; count: number }[], names
 
 const SALE_COLUMNS = { owner: 'm.rep_user_id', department: 'm.department_id' };
 
+/** 看板's 销售额: the period's buys of one channel (all by default), twelve months of them, the top products and reps. */
 export async function salesDashboard(sequelize: Sequelize, access: Access, query: DashboardQuery, now = new Date()): Promise<SalesDashboard> {
   const period = periodRange(query.period, now);
+  const channel = query.channel ?? 'all';
   const filter = (await filtersFor(sequelize, access, query.departmentId))(SALE_COLUMNS);
   const months = twelveMonths(period.to.slice(0, 7));
-  const inPeriod = monthsOf('direct', filter, period.from, period.to);
-  const lastTwelve = monthsOf('direct', filter, `${months[0]}-01`, period.to);
-  const [[totals], monthly, products, reps] = await Promise.all([
-    rows<{ amount: number | string | null; n: number | string | null }>(
-      sequelize,
-      `SELECT SUM(m.amount_fen) AS amount, SUM(m.sale_count) AS n FROM sales_monthly m WHERE ${inPeriod.sql}`,
-      inPeriod.params,
-    ),
+  const inPeriod = monthsOf(channel, filter, period.from, period.to);
+  const lastTwelve = monthsOf(channel, filter, `${months[0]}-01`, period.to);
+  const [byChannel, monthly, products, reps] = await Promise.all([
+    salesIn(sequelize, filter, period),
     rows<{ month: string; amount: number | string }>(
       sequelize,
       `SELECT m.month, SUM(m.amount_fen) AS amount FROM sales_monthly m WHERE ${lastTwelve.sql} GROUP BY m.month`,
@@ -268,10 +295,19 @@ export async function salesDashboard(sequelize: Sequelize, access: Access, query
       reps.map((r) => r.id),
     ),
   ]);
+  const total =
+    channel === 'all'
+      ? {
+          amount: fromHundredths(toFen(byChannel.direct.amount) + toFen(byChannel.consignment.amount)),
+          count: byChannel.direct.count + byChannel.consignment.count,
+        }
+      : byChannel[channel];
   return {
     period,
-    total: fromHundredths(totals?.amount ?? 0),
-    count: Number(totals?.n ?? 0),
+    channel,
+    total: total.amount,
+    count: total.count,
+    byChannel,
     byMonth: months.map((month) => ({ month, amount: fromHundredths(byMonth.get(month) ?? 0) })),
     topProducts: withNames(products, productNames),
     topReps: withNames(reps, repNames),
@@ -429,14 +465,20 @@ async function followUpsByAuthor(sequelize: Sequelize, period: PeriodRange): Pro
 }
 
 /**
- * AUM by department and rep (each customer's live holdings at the latest NAV, else at book), the
- * period's trade flows, and the suitability exceptions granted in the period.
+ * Today's AUM of the scope's customers — each live holding at market value (shares × the latest
+ * NAV, par without one: trades/reads `marketValueOf`) — by department with its sub-teams (a
+ * parent's figure includes every descendant's, as targets and 看板 roll departments up) and by
+ * the customers' owner; the period's flows credited inside the scope (本期申购 is `salesIn`, the
+ * very 销售额 看板 shows for the same period and scope); and the suitability exceptions granted in
+ * the period.
  */
 export async function aumDashboard(sequelize: Sequelize, access: Access, query: DashboardQuery, now = new Date()): Promise<AumDashboard> {
   const period = periodRange(query.period, now);
-  const filter = (await filtersFor(sequelize, access, query.departmentId))({ owner: 'c.owner_user_id', department: 'c.department_id' });
+  const filterOf = await filtersFor(sequelize, access, query.departmentId);
+  const filter = filterOf({ owner: 'c.owner_user_id', department: 'c.department_id' });
+  const credited = filterOf({ owner: 't.rep_user_id', department: 't.department_id' });
   const [from, to] = [chinaMidnight(period.from), chinaMidnight(nextDay(period.to))];
-  const [holdings, flows, overrides] = await Promise.all([
+  const [holdings, sales, outflows, overrides] = await Promise.all([
     rows<{ customer_id: number; owner: number; department: number; product_id: number; shares_hundredths: number }>(
       sequelize,
       `SELECT h.customer_id, c.owner_user_id AS owner, c.department_id AS department, h.product_id, h.shares_hundredths
@@ -444,13 +486,12 @@ export async function aumDashboard(sequelize: Sequelize, access: Access, query: 
         WHERE h.status = 'holding' AND c.deleted_at IS NULL AND ${filter.sql}`,
       filter.params,
     ),
-    rows<{ kind: string; fen: number | string | null }>(
+    salesIn(sequelize, filterOf(SALE_COLUMNS), period),
+    rows<{ fen: number | string | null }>(
       sequelize,
-      `SELECT t.kind AS kind, SUM(t.amount_fen) AS fen
-         FROM trades t JOIN customers c ON c.id = t.customer_id
-        WHERE t.kind IN ('buy', 'redeem', 'maturity') AND t.voided_at IS NULL AND t.traded_on >= ? AND t.traded_on <= ? AND c.deleted_at IS NULL AND ${filter.sql}
-        GROUP BY t.kind`,
-      [period.from, period.to, ...filter.params],
+      `SELECT SUM(t.amount_fen) AS fen FROM trades t
+        WHERE t.kind IN ('redeem', 'maturity') AND t.voided_at IS NULL AND t.traded_on >= ? AND t.traded_on <= ? AND ${credited.sql}`,
+      [period.from, period.to, ...credited.params],
     ),
     rows<{ id: number; customer: string; product: string; customer_level: string | null; product_level: string; reason: string; sold_on: string | Date }>(
       sequelize,
@@ -462,32 +503,39 @@ export async function aumDashboard(sequelize: Sequelize, access: Access, query: 
     ),
   ]);
   const navs = await latestNavs(sequelize, [...new Set(holdings.map((h) => Number(h.product_id)))], businessDate(now));
-  const byOwner = new Map<number, number>();
-  const byDepartment = new Map<number, number>();
+  const byOwner = new Map<number, { fen: number; customers: Set<number> }>();
+  const byDepartment = new Map<number, { fen: number; customers: Set<number> }>();
   const customers = new Set<number>();
   let total = 0;
+  const addTo = (map: Map<number, { fen: number; customers: Set<number> }>, id: number, fen: number, customer: number) => {
+    const entry = map.get(id) ?? { fen: 0, customers: new Set<number>() };
+    entry.fen += fen;
+    entry.customers.add(customer);
+    map.set(id, entry);
+  };
   for (const h of holdings) {
     const value = marketValueOf(h, navs.get(Number(h.product_id)));
     total += value;
     customers.add(Number(h.customer_id));
-    add(byOwner, Number(h.owner), value);
-    add(byDepartment, Number(h.department), value);
+    addTo(byOwner, Number(h.owner), value, Number(h.customer_id));
+    addTo(byDepartment, Number(h.department), value, Number(h.customer_id));
   }
-  const [owners, departments] = await Promise.all([namesById(sequelize, 'users', byOwner.keys()), namesById(sequelize, 'departments', byDepartment.keys())]);
-  const ranked = (m: Map<number, number>, names: Map<number, string>): AmountBy[] =>
-    [...m]
-      .map(([id, fen]) => ({ id, name: names.get(id) ?? String(id), amount: fromHundredths(fen), count: 0 }))
-      .sort((a, b) => b.amount - a.amount || a.id - b.id);
-  const flowOf = (kind: string) => Number(flows.find((f) => f.kind === kind)?.fen ?? 0);
+  const owners = await namesById(sequelize, 'users', byOwner.keys());
+  const byRep = [...byOwner]
+    .map(([id, o]) => ({ id, name: owners.get(id) ?? String(id), amount: fromHundredths(o.fen), count: o.customers.size }))
+    .sort((a, b) => b.amount - a.amount || a.id - b.id);
+  const inflow = toFen(sales.direct.amount) + toFen(sales.consignment.amount);
+  const outflow = Number(outflows[0]?.fen ?? 0);
   return {
     period,
     total: fromHundredths(total),
     customers: customers.size,
-    byDepartment: ranked(byDepartment, departments),
-    byRep: ranked(byOwner, owners),
-    inflow: fromHundredths(flowOf('buy')),
-    outflow: fromHundredths(flowOf('redeem') + flowOf('maturity')),
-    netInflow: fromHundredths(flowOf('buy') - flowOf('redeem') - flowOf('maturity')),
+    byDepartment: await departmentTree(sequelize, access, query.departmentId, byDepartment),
+    byRep,
+    inflow: fromHundredths(inflow),
+    inflowByChannel: { direct: sales.direct.amount, consignment: sales.consignment.amount },
+    outflow: fromHundredths(outflow),
+    netInflow: fromHundredths(inflow - outflow),
     overrides: overrides.map((o) => ({
       saleId: Number(o.id),
       customer: o.customer,
@@ -500,21 +548,83 @@ export async function aumDashboard(sequelize: Sequelize, access: Access, query: 
   };
 }
 
-/** The caller's own period: follow-ups written, sales booked (direct and consignment), customers created. */
+/**
+ * Each department's own figure rolled up its ancestors, listed as a tree. The departments listed
+ * are those the caller may see (every one for `all`, else the scope's), within the chosen
+ * subtree; a caller scoped to themselves sees the departments their customers sit in. A
+ * department whose subtree holds nothing is left out.
+ */
+async function departmentTree(
+  sequelize: Sequelize,
+  access: Access,
+  departmentId: number | undefined,
+  own: Map<number, { fen: number; customers: Set<number> }>,
+): Promise<DepartmentAmount[]> {
+  const all = await rows<{ id: number; parent_id: number | null; name: string }>(
+    sequelize,
+    'SELECT id, parent_id, name FROM departments WHERE deleted_at IS NULL',
+    [],
+  );
+  const parentOf = new Map(all.map((d) => [Number(d.id), d.parent_id === null ? null : Number(d.parent_id)]));
+  const names = new Map(all.map((d) => [Number(d.id), d.name]));
+  const rolled = new Map<number, { fen: number; customers: Set<number> }>();
+  for (const [id, figure] of own) {
+    // Up the tree to the root; a department no longer on file counts for itself alone.
+    for (let d: number | null | undefined = id, hops = 0; d !== null && d !== undefined && hops < 64; d = parentOf.get(d), hops++) {
+      const entry = rolled.get(d) ?? { fen: 0, customers: new Set<number>() };
+      entry.fen += figure.fen;
+      for (const c of figure.customers) entry.customers.add(c);
+      rolled.set(d, entry);
+      if (!parentOf.has(d)) break;
+    }
+  }
+  let shown = new Set(access.dataScope === 'all' ? all.map((d) => Number(d.id)) : access.scopeDepartmentIds);
+  if (departmentId) {
+    const subtree = new Set(await descendantsOf(sequelize, [departmentId]));
+    shown = new Set([...shown].filter((d) => subtree.has(d)));
+  }
+  if (!shown.size) shown = new Set(own.keys());
+  const listed = [...shown].filter((d) => (rolled.get(d)?.fen ?? 0) !== 0 || (rolled.get(d)?.customers.size ?? 0) > 0);
+  const listedSet = new Set(listed);
+  /** The nearest listed ancestor: a listed department's parent in the list. */
+  const listedParent = (id: number) => {
+    for (let d = parentOf.get(id), hops = 0; d !== null && d !== undefined && hops < 64; d = parentOf.get(d), hops++) if (listedSet.has(d)) return d;
+    return null;
+  };
+  const children = new Map<number | null, number[]>();
+  for (const d of listed) children.set(listedParent(d), [...(children.get(listedParent(d)) ?? []), d]);
+  const out: DepartmentAmount[] = [];
+  const visit = (parent: number | null, depth: number) => {
+    const level = (children.get(parent) ?? []).sort((a, b) => rolled.get(b)!.fen - rolled.get(a)!.fen || a - b);
+    for (const d of level) {
+      const figure = rolled.get(d)!;
+      out.push({
+        id: d,
+        name: names.get(d) ?? String(d),
+        amount: fromHundredths(figure.fen),
+        count: figure.customers.size,
+        parentId: parent,
+        depth,
+        own: fromHundredths(own.get(d)?.fen ?? 0),
+      });
+      visit(d, depth + 1);
+    }
+  };
+  visit(null, 0);
+  return out;
+}
+
+/** The caller's own period: follow-ups written, 销售额 credited to them (all channels), customers created. */
 export async function myPeriod(sequelize: Sequelize, access: Access, query: DashboardQuery, now = new Date()): Promise<MyPeriod> {
   const period = periodRange(query.period, now);
   const [start, end] = [chinaMidnight(period.from), chinaMidnight(nextDay(period.to))];
-  const [[followUps], [sales], [created]] = await Promise.all([
+  const [[followUps], sales, [created]] = await Promise.all([
     rows<{ n: number | string | null }>(sequelize, 'SELECT SUM(follow_up_count) AS n FROM follow_ups_monthly WHERE user_id = ? AND month >= ? AND month <= ?', [
       access.userId,
       period.from.slice(0, 7),
       period.to.slice(0, 7),
     ]),
-    rows<{ fen: number | string | null; n: number | string }>(
-      sequelize,
-      "SELECT SUM(amount_fen) AS fen, COUNT(*) AS n FROM trades WHERE kind = 'buy' AND rep_user_id = ? AND voided_at IS NULL AND traded_on >= ? AND traded_on <= ?",
-      [access.userId, period.from, period.to],
-    ),
+    salesIn(sequelize, { sql: 'm.rep_user_id = ?', params: [access.userId] }, period),
     rows<{ n: number | string }>(
       sequelize,
       'SELECT COUNT(*) AS n FROM customers WHERE owner_user_id = ? AND deleted_at IS NULL AND created_at >= ? AND created_at < ?',
@@ -524,7 +634,10 @@ export async function myPeriod(sequelize: Sequelize, access: Access, query: Dash
   return {
     period,
     followUps: Number(followUps?.n ?? 0),
-    sales: { amount: fromHundredths(Number(sales?.fen ?? 0)), count: Number(sales?.n ?? 0) },
+    sales: {
+      amount: fromHundredths(toFen(sales.direct.amount) + toFen(sales.consignment.amount)),
+      count: sales.direct.count + sales.consignment.count,
+    },
     newCustomers: Number(created?.n ?? 0),
   };
 }

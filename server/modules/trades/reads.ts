@@ -3,7 +3,7 @@
  * 成本, 浮动盈亏, 已实现收益), a customer's AUM, a product's holders. Market value is one rule
  * everywhere: shares × the latest NAV on or before the day, par without one (shared/ledger.ts).
  */
-import { Op, type Model, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, QueryTypes, type Model, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { PageOf } from '@shared/http';
 import { PAR_NAV, valueAt, type HoldingView, type ProductHolderView, type TradeChannel, type TradeKind, type TradeView } from '@shared/ledger';
 import { fromHundredths } from '@shared/money';
@@ -252,6 +252,70 @@ export async function holdersOfProduct(sequelize: Sequelize, access: Access, pro
       lastChangedOn: dateOnlyOrNull(holding.last_changed_on),
     })),
     total: count,
+    ...page,
+  };
+}
+
+export interface LedgerMigrationLine {
+  outcome: string;
+  saleId: number | null;
+  holdingRecordId: number | null;
+  tradeId: number | null;
+  customer: { id: number; name: string };
+  product: { id: number; name: string };
+  amount: number;
+  tradedOn: string;
+  message: string;
+}
+
+/**
+ * What migration 0027 did with each legacy sale and holding record that did not simply pair up
+ * (paired rows and plain redemptions are left out): the lines a person should check by hand.
+ */
+export async function ledgerMigrationReport(sequelize: Sequelize, page: PageRequest): Promise<PageOf<LedgerMigrationLine>> {
+  const where = "outcome NOT IN ('paired', 'redeem', 'adjust')";
+  const [rows, [count]] = await Promise.all([
+    sequelize.query<{
+      outcome: string;
+      sale_id: number | null;
+      holding_record_id: number | null;
+      trade_id: number | null;
+      customer_id: number;
+      product_id: number;
+      amount_fen: number | string;
+      traded_on: string | Date;
+      message: string;
+    }>(`SELECT * FROM ledger_migration_report WHERE ${where} ORDER BY id LIMIT ? OFFSET ?`, {
+      replacements: [pageWindow(page).limit, pageWindow(page).offset],
+      type: QueryTypes.SELECT,
+    }),
+    sequelize.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ledger_migration_report WHERE ${where}`, { type: QueryTypes.SELECT }),
+  ]);
+  const [customers, products] = await Promise.all([
+    namesById(
+      sequelize,
+      'customers',
+      rows.map((r) => Number(r.customer_id)),
+    ),
+    namesById(
+      sequelize,
+      'products',
+      rows.map((r) => Number(r.product_id)),
+    ),
+  ]);
+  return {
+    items: rows.map((r) => ({
+      outcome: r.outcome,
+      saleId: r.sale_id === null ? null : Number(r.sale_id),
+      holdingRecordId: r.holding_record_id === null ? null : Number(r.holding_record_id),
+      tradeId: r.trade_id === null ? null : Number(r.trade_id),
+      customer: named(customers, Number(r.customer_id)),
+      product: named(products, Number(r.product_id)),
+      amount: fromHundredths(r.amount_fen),
+      tradedOn: dateOnlyOrNull(r.traded_on)!,
+      message: r.message,
+    })),
+    total: Number(count?.n ?? 0),
     ...page,
   };
 }

@@ -2,7 +2,7 @@
 import type { AmountBy, CountBy } from '@shared/dashboard';
 import type { RouteLocationRaw } from 'vue-router';
 import type { ChartItem } from '@/components/charts/options';
-import { yuanText } from '@/format';
+import { moneyText } from '@/components/business/money';
 
 /** One bar chart under a board, and where its bars lead. */
 export interface Breakdown {
@@ -21,7 +21,7 @@ export interface Breakdown {
 export const countItems = (rows: CountBy[], unit: string): ChartItem[] =>
   rows.map((r) => ({ label: r.label, value: r.count, text: `${r.count}`, detail: `${r.count} ${unit}` }));
 export const amountItems = (rows: AmountBy[]): ChartItem[] =>
-  rows.map((r) => ({ label: r.name, value: r.amount, text: yuanText(r.amount).replace(' ', ''), detail: `${yuanText(r.amount)}（${r.count} 笔）` }));
+  rows.map((r) => ({ label: r.name, value: r.amount, text: moneyText(r.amount).replace(' ', ''), detail: `${moneyText(r.amount)}（${r.count} 笔）` }));
 
 /** The customer list filtered by `query`, within the dashboard's department (0: all). */
 export const customersWhere = (departmentId: number, query: Record<string, string>): RouteLocationRaw => ({
@@ -31,24 +31,17 @@ export const customersWhere = (departmentId: number, query: Record<string, strin
 
 export interface Delta {
   text: string;
-  /** Green when it moved the good way, red the bad way, grey when flat. */
-  tone: 'good' | 'bad' | '';
+  /** The Chinese market's colours, as everywhere in the app: red when it went up, green when it went down, grey when flat. */
+  tone: 'up' | 'down' | '';
 }
 
 /** "新增较上季度 ↑12（25%）", "与上季度持平"; null before the previous period has loaded. */
-export function delta(
-  compareText: string,
-  name: string,
-  current: number,
-  previous: number | undefined,
-  kind: 'count' | 'amount',
-  goodWhen: 'up' | 'down' = 'up',
-): Delta | null {
+export function delta(compareText: string, name: string, current: number, previous: number | undefined, kind: 'count' | 'amount'): Delta | null {
   if (previous === undefined) return null;
   const diff = current - previous;
   if (diff === 0) return { text: `${name}与${compareText}持平`, tone: '' };
   const arrow = diff > 0 ? '↑' : '↓';
-  const size = kind === 'amount' ? yuanText(Math.abs(diff)).replace(' ', '') : String(Math.abs(diff));
+  const size = kind === 'amount' ? moneyText(Math.abs(diff)).replace(' ', '') : String(Math.abs(diff));
   const percent = previous > 0 ? `（${Math.round((Math.abs(diff) / previous) * 1000) / 10}%）` : '';
-  return { text: `${name}较${compareText} ${arrow}${size}${percent}`, tone: diff > 0 === (goodWhen === 'up') ? 'good' : 'bad' };
+  return { text: `${name}较${compareText} ${arrow}${size}${percent}`, tone: diff > 0 ? 'up' : 'down' };
 }
