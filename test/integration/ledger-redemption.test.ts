@@ -8,7 +8,7 @@ import type { CustomerView } from '@shared/customers';
 import type { FieldIssue, PageOf } from '@shared/http';
 import type { HoldingView, TradeView } from '@shared/ledger';
 import type { ProductView } from '@shared/products';
-import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5, crmClient, productWithNavs, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
 import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
@@ -25,16 +25,8 @@ describe.each(databaseTargets())('redemption by shares at NAV on $label', (targe
       ...ASSESSED_C5,
     });
   /** A fund of its own for each test, with the NAVs given (date → NAV). */
-  const fund = async (navs: Record<string, number>) => {
-    const product = await api.send<ProductView>('admin', 'POST', '/api/products', {
-      code: `RDM${++seq}`,
-      name: `赎回测试基金${seq}`,
-      category: 'public_fund',
-      riskLevel: 'R3',
-    });
-    await api.send('admin', 'PUT', `/api/products/${product.id}/navs`, { items: Object.entries(navs).map(([date, nav]) => ({ date, nav })) }, 200);
-    return product;
-  };
+  const fund = (navs: Record<string, number>) =>
+    productWithNavs<ProductView>(api, { code: `RDM${++seq}`, name: `赎回测试基金${seq}`, category: 'public_fund', riskLevel: 'R3' }, navs);
   const trade = (body: Record<string, unknown>) => api.send<TradeView>('rep-east-1', 'POST', '/api/trades', body);
   const holdingOf = async (customerId: number, productId: number) =>
     (await api.get<HoldingView[]>('rep-east-1', `/api/customers/${customerId}/holdings?includeClosed=true`)).find((h) => h.product.id === productId);

@@ -9,7 +9,7 @@ import type { FieldIssue, PageOf } from '@shared/http';
 import type { HoldingView, TradeView } from '@shared/ledger';
 import type { ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
-import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5, crmClient, productWithNavs, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
 import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
@@ -25,17 +25,8 @@ describe.each(databaseTargets())('the sale door of the ledger on $label', (targe
       phone: `1310000${String(seq).padStart(4, '0')}`,
       ...ASSESSED_C5,
     });
-  const fund = async (navs: Record<string, number> = {}) => {
-    const product = await api.send<ProductView>('admin', 'POST', '/api/products', {
-      code: `SDOOR${++seq}`,
-      name: `销售门基金${seq}`,
-      category: 'public_fund',
-      riskLevel: 'R2',
-    });
-    const items = Object.entries(navs).map(([date, nav]) => ({ date, nav }));
-    if (items.length) await api.send('admin', 'PUT', `/api/products/${product.id}/navs`, { items }, 200);
-    return product;
-  };
+  const fund = (navs: Record<string, number> = {}) =>
+    productWithNavs<ProductView>(api, { code: `SDOOR${++seq}`, name: `销售门基金${seq}`, category: 'public_fund', riskLevel: 'R2' }, navs);
   const sell = (customerId: number, productId: number, body: Record<string, unknown> = {}) =>
     api.send<SaleView>('rep-east-1', 'POST', '/api/sales', { customerId, productId, amount: 50_000, soldOn: '2026-09-01', channel: 'direct', ...body });
   const holdingsOf = (customerId: number) => api.get<HoldingView[]>('rep-east-1', `/api/customers/${customerId}/holdings?includeClosed=true`);
