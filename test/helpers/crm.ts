@@ -48,3 +48,11 @@ export function crmClient(server: TestServer): CrmClient {
 
 /** A valid C5 risk assessment: a customer with it may be sold any product (suitability, shared/suitability.ts). */
 export const ASSESSED_C5 = { riskLevel: 'C5', riskAssessedOn: '2026-01-01', riskAssessmentExpiresOn: '2035-12-31' } as const;
+
+/** A product the admin creates, with its NAVs when given (date → unit NAV): a fund of one test's own. */
+export async function productWithNavs<T extends { id: number }>(api: CrmClient, body: Record<string, unknown>, navs: Record<string, number> = {}): Promise<T> {
+  const product = await api.send<T>('admin', 'POST', '/api/products', body);
+  const items = Object.entries(navs).map(([date, nav]) => ({ date, nav }));
+  if (items.length) await api.send('admin', 'PUT', `/api/products/${product.id}/navs`, { items }, 200);
+  return product;
+}

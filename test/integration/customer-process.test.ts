@@ -1,7 +1,8 @@
 import { QueryTypes } from 'sequelize';
 import type { ContactView, CustomerDetail, CustomerView, FollowUpView, MergeResult, TimelineEntry } from '@shared/customers';
 import type { FieldIssue, PageOf } from '@shared/http';
-import type { HoldingView, ProductView } from '@shared/products';
+import type { HoldingView } from '@shared/ledger';
+import type { ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
 import { ASSESSED_C5 } from '../helpers/crm';
 import { useCrmServer } from '../helpers/crm-server';
@@ -163,14 +164,9 @@ describe.each(databaseTargets())('customer process on $label', (target) => {
   });
 
   describe('timeline', () => {
-    it('merges follow-ups, trades, sales and stage changes newest first, paginated', async () => {
+    it('merges follow-ups, trades and stage changes newest first, paginated', async () => {
       const c = await customer();
-      await api.send('rep-east-1', 'POST', `/api/customers/${c.id}/holding-records`, {
-        kind: 'buy',
-        productId: product.id,
-        amount: 50_000,
-        tradedOn: '2026-01-05',
-      });
+      // One purchase, recorded once: the sale is the buy (the ledger; before it, a sale and a holding buy were typed twice).
       await api.send<SaleView>('rep-east-1', 'POST', '/api/sales', {
         productId: product.id,
         customerId: c.id,
@@ -185,9 +181,9 @@ describe.each(databaseTargets())('customer process on $label', (target) => {
       const second = await api.get<PageOf<TimelineEntry>>('rep-east-1', `/api/customers/${c.id}/timeline?pageSize=3&page=2`);
       const all = [...first.items, ...second.items];
 
-      expect(first.total).toBe(5);
-      // The sale and the buy it made are one entry, dated by the day.
-      expect(all.map((e) => e.kind)).toEqual(['stage_change', 'stage_change', 'follow_up', 'sale']);
+      expect(first.total).toBe(4);
+      // The sale is one trade, dated by the day.
+      expect(all.map((e) => e.kind)).toEqual(['stage_change', 'stage_change', 'follow_up', 'trade']);
       expect(all[0]!.summary).toBe('阶段：线索 → 成交客户');
       expect(all[2]!.user?.name).toBe('李娜');
       expect(all[3]).toMatchObject({ summary: '申购 稳健增利一号 5.00 万元（直销）', dateOnly: true });
@@ -215,12 +211,7 @@ describe.each(databaseTargets())('customer process on $label', (target) => {
         amount: 1000,
         tradedOn: '2026-03-01',
       });
-      await api.send('rep-east-2', 'POST', `/api/customers/${dup.id}/holding-records`, {
-        kind: 'buy',
-        productId: product.id,
-        amount: 2500.5,
-        tradedOn: '2026-03-02',
-      });
+      // The duplicate's purchase, recorded once as a sale (a sale is the buy that opens its holding).
       await api.send('rep-east-2', 'POST', '/api/sales', {
         productId: product.id,
         customerId: dup.id,
@@ -243,11 +234,11 @@ describe.each(databaseTargets())('customer process on $label', (target) => {
       );
       const gone = await (await api.as('admin')).fetch(`/api/customers/${dup.id}`);
 
-      expect(result.moved).toMatchObject({ contacts: 2, followUps: 1, holdings: 1, holdingRecords: 1, sales: 1, wecomLinks: 1 });
-      expect(after.counts).toMatchObject({ contacts: 3, followUps: 1, holdings: 1, sales: 1, wecomLinks: 1 });
+      expect(result.moved).toMatchObject({ contacts: 2, followUps: 1, holdings: 1, trades: 1, wecomLinks: 1 });
+      expect(after.counts).toMatchObject({ contacts: 3, followUps: 1, holdings: 1, sales: 2, wecomLinks: 1 });
       expect(after.institution).toBe('东方财富');
       expect(after.email).toBe('dup@example.com');
-      expect(holdings.map((h) => h.amount)).toEqual([3500.5]);
+      expect(holdings.map((h) => [h.shares, h.cost, h.marketValue])).toEqual([[3500.5, 3500.5, 3500.5]]);
       expect(contacts.filter((x) => x.isPrimary).map((x) => x.name)).toEqual(['保留方联系人']);
       expect(contacts.map((x) => x.phone)).toContain('13712340002');
       expect(gone.status).toBe(404);

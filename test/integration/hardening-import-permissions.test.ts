@@ -82,7 +82,7 @@ describe.each(databaseTargets())('import permissions on $label', (target) => {
     for (const kind of Object.keys(FILES)) await upload('ops-1', kind);
 
     expect(await count("SELECT COUNT(*) AS n FROM customers WHERE name = '运营导入的客户'")).toBe(0);
-    expect(await count('SELECT COUNT(*) AS n FROM product_sales WHERE customer_id = ?', [customer.id])).toBe(0);
+    expect(await count('SELECT COUNT(*) AS n FROM trades WHERE customer_id = ?', [customer.id])).toBe(0);
     expect(await count('SELECT COUNT(*) AS n FROM holdings WHERE customer_id = ?', [customer.id])).toBe(0);
     expect(await count('SELECT COUNT(*) AS n FROM follow_ups WHERE customer_id = ?', [customer.id])).toBe(0);
   });

@@ -1,8 +1,9 @@
 import { QueryTypes } from 'sequelize';
 import type { CustomerView } from '@shared/customers';
 import type { FieldIssue, PageOf } from '@shared/http';
-import type { HoldingRecordView, HoldingView, ProductHolderView, ProductView } from '@shared/products';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import type { HoldingView, ProductHolderView, TradeView } from '@shared/ledger';
+import type { ProductView } from '@shared/products';
+import { ASSESSED_C5, crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
 import { seededRandom } from '../../scripts/wecom-simulator/demo-corp';
@@ -14,9 +15,14 @@ describe.each(databaseTargets())('products and holdings on $label', (target) => 
   let fund: ProductView;
   let seq = 0;
   const customer = (userid = 'rep-east-1') =>
-    api.send<CustomerView>(userid, 'POST', '/api/customers', { type: 'individual', name: `持仓客户${++seq}`, phone: `1360000${String(seq).padStart(4, '0')}` });
+    api.send<CustomerView>(userid, 'POST', '/api/customers', {
+      type: 'individual',
+      name: `持仓客户${++seq}`,
+      phone: `1360000${String(seq).padStart(4, '0')}`,
+      ...ASSESSED_C5,
+    });
   const record = (customerId: number, body: Record<string, unknown>, userid = 'rep-east-1') =>
-    api.send<{ holding: HoldingView; record: HoldingRecordView }>(userid, 'POST', `/api/customers/${customerId}/holding-records`, {
+    api.send<{ holding: HoldingView; trade: TradeView }>(userid, 'POST', `/api/customers/${customerId}/holding-records`, {
       productId: fund.id,
       tradedOn: '2026-06-01',
       ...body,
@@ -73,7 +79,8 @@ describe.each(databaseTargets())('products and holdings on $label', (target) => 
       const asAdmin = await api.get<PageOf<ProductHolderView>>('admin', `/api/products/${product.id}/holders`);
 
       expect(asRep.items.map((h) => h.customer.id)).toEqual([mine.id]);
-      expect(asAdmin.items.map((h) => [h.customer.id, h.amount])).toEqual([
+      // No NAV on file: valued at par, one share one yuan.
+      expect(asAdmin.items.map((h) => [h.customer.id, h.marketValue])).toEqual([
         [theirs.id, 900],
         [mine.id, 100],
       ]);
@@ -84,11 +91,11 @@ describe.each(databaseTargets())('products and holdings on $label', (target) => 
     it('opens a holding on the first buy and reduces cost proportionally on a redemption', async () => {
       const c = await customer();
       await record(c.id, { kind: 'buy', amount: 10_000, shares: 9_000 });
-      await record(c.id, { kind: 'adjust', amount: 2_000 });
+      await record(c.id, { kind: 'adjust', cost: 2_000, notes: '对账补记手续费' });
 
-      const { holding } = await record(c.id, { kind: 'redeem', amount: 6_000 });
+      const { holding } = await record(c.id, { kind: 'redeem', shares: 4_500, amount: 6_000 });
 
-      expect(holding).toMatchObject({ amount: 6_000, cost: 5_000, shares: 4_500, status: 'holding', firstBoughtOn: '2026-06-01' });
+      expect(holding).toMatchObject({ shares: 4_500, cost: 6_000, realisedGain: 0, marketValue: 4_500, status: 'holding', firstBoughtOn: '2026-06-01' });
     });
 
     it('closes the holding on a full redemption and hides it unless asked', async () => {
@@ -100,7 +107,7 @@ describe.each(databaseTargets())('products and holdings on $label', (target) => 
       const all = await api.get<HoldingView[]>('rep-east-1', `/api/customers/${c.id}/holdings?includeClosed=true`);
 
       expect(open).toEqual([]);
-      expect(all.map((h) => [h.status, h.amount, h.cost])).toEqual([['closed', 0, 0]]);
+      expect(all.map((h) => [h.status, h.shares, h.cost, h.marketValue])).toEqual([['closed', 0, 0, 0]]);
     });
 
     it('refuses to redeem more than is held, and writes nothing', async () => {
@@ -111,11 +118,12 @@ describe.each(databaseTargets())('products and holdings on $label', (target) => 
         await api.as('rep-east-1')
       ).json(`/api/customers/${c.id}/holding-records`, 'POST', { kind: 'redeem', productId: fund.id, amount: 100.01, tradedOn: '2026-06-02' });
       const [holding] = await api.get<HoldingView[]>('rep-east-1', `/api/customers/${c.id}/holdings`);
-      const records = await api.get<PageOf<HoldingRecordView>>('rep-east-1', `/api/customers/${c.id}/holdings/${holding!.id}/records`);
+      const records = await api.get<PageOf<TradeView>>('rep-east-1', `/api/customers/${c.id}/holdings/${holding!.id}/records`);
 
       expect(res.status).toBe(400);
-      expect(((await errorOf(res)).details as FieldIssue[])[0]!.field).toBe('amount');
-      expect(holding!.amount).toBe(100);
+      // At par 100.01 元 is 100.01 shares: more than the 100 held. The cap is the shares.
+      expect(((await errorOf(res)).details as FieldIssue[])[0]!.field).toBe('shares');
+      expect(holding!.shares).toBe(100);
       expect(records.total).toBe(1);
     });
 
@@ -129,38 +137,44 @@ describe.each(databaseTargets())('products and holdings on $label', (target) => 
       expect(((await errorOf(res)).details as FieldIssue[]).map((d) => d.field).sort()).toEqual(['amount', 'tradedOn']);
     });
 
-    it('always equals the sum of its records after random buy / redeem / adjust sequences', async () => {
+    it('always equals the sum of its trades after random buy / redeem / adjust sequences, back-dated ones included', async () => {
       const c = await customer();
       const next = seededRandom(20261123);
-      let expectedFen = 0;
+      // The trades taken so far (day, shares in hundredths): the ledger replays them in date order
+      // and refuses a trade that would leave fewer than zero shares at any point.
+      const taken: { day: string; shares: number }[] = [];
+      const standsWith = (t: { day: string; shares: number }) => {
+        let held = 0;
+        for (const x of [...taken, t].sort((a, b) => a.day.localeCompare(b.day))) if ((held += x.shares) < 0) return false;
+        return true;
+      };
       for (let step = 0; step < 40; step++) {
         const roll = next();
         const fen = 1 + Math.floor(next() * 500_000);
         const kind = roll < 0.45 ? 'buy' : roll < 0.8 ? 'redeem' : 'adjust';
         const signed = kind === 'adjust' && next() < 0.5 ? -fen : fen;
-        const res = await (
-          await api.as('rep-east-1')
-        ).json(`/api/customers/${c.id}/holding-records`, 'POST', {
-          kind,
-          productId: fund.id,
-          amount: signed / 100,
-          tradedOn: `2026-07-${String(1 + (step % 28)).padStart(2, '0')}`,
-        });
-        const effect = kind === 'redeem' ? -fen : signed;
-        const allowed = expectedFen + effect >= 0;
+        // Steps 28 and later go back to the start of the month: back-dated trades.
+        const day = `2026-07-${String(1 + (step % 28)).padStart(2, '0')}`;
+        // No NAV on file: at par an amount of N 元 is N shares.
+        const body = kind === 'adjust' ? { kind, shares: signed / 100, notes: '对账调整' } : { kind, amount: fen / 100 };
+        const res = await (await api.as('rep-east-1')).json(`/api/customers/${c.id}/holding-records`, 'POST', { productId: fund.id, tradedOn: day, ...body });
+        const trade = { day, shares: kind === 'redeem' ? -fen : signed };
+        const allowed = standsWith(trade);
         expect([step, kind, res.status]).toEqual([step, kind, allowed ? 201 : 400]);
-        if (allowed) expectedFen += effect;
+        if (allowed) taken.push(trade);
       }
 
       const [holding] = await api.get<HoldingView[]>('rep-east-1', `/api/customers/${c.id}/holdings?includeClosed=true`);
-      const [sums] = await server.db.sequelize.query<{ amount: string; cost: string; shares: string }>(
-        'SELECT SUM(amount_delta_fen) AS amount, SUM(cost_delta_fen) AS cost, SUM(shares_delta_hundredths) AS shares FROM holding_records WHERE holding_id = ?',
-        { replacements: [holding!.id], type: QueryTypes.SELECT },
+      const [sums] = await server.db.sequelize.query<{ cost: string; shares: string; realised: string }>(
+        `SELECT SUM(cost_delta_fen) AS cost, SUM(shares_hundredths) AS shares, SUM(realised_gain_fen) AS realised
+           FROM trades WHERE customer_id = ? AND product_id = ? AND voided_at IS NULL`,
+        { replacements: [c.id, fund.id], type: QueryTypes.SELECT },
       );
 
-      expect(Math.round(holding!.amount * 100)).toBe(expectedFen);
-      expect(Math.round(holding!.amount * 100)).toBe(Number(sums!.amount));
+      expect(Math.round(holding!.shares * 100)).toBe(taken.reduce((sum, t) => sum + t.shares, 0));
+      expect(Math.round(holding!.shares * 100)).toBe(Number(sums!.shares));
       expect(Math.round(holding!.cost * 100)).toBe(Number(sums!.cost));
+      expect(Math.round(holding!.realisedGain * 100)).toBe(Number(sums!.realised));
       expect(holding!.cost).toBeGreaterThanOrEqual(0);
     });
 
@@ -171,7 +185,7 @@ describe.each(databaseTargets())('products and holdings on $label', (target) => 
       const holdings = await api.get<HoldingView[]>('rep-east-1', `/api/customers/${c.id}/holdings`);
 
       expect(new Set(results.map((r) => r.holding.id)).size).toBe(1);
-      expect(holdings.map((h) => h.amount)).toEqual([1000]);
+      expect(holdings.map((h) => [h.shares, h.cost])).toEqual([[1000, 1000]]);
     });
 
     it('is 404 for another rep’s customer', async () => {

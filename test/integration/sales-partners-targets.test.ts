@@ -123,7 +123,8 @@ describe.each(databaseTargets())('sales, partners and targets on $label', (targe
       expect([edited.channel, edited.partner?.id, edited.amount]).toEqual(['consignment', p.id, 600]);
       expect(deleted.status).toBe(204);
       expect((await browser.fetch(`/api/sales/${s.id}`)).status).toBe(404);
-      expect(actions.map((a) => a.action)).toEqual(['sale.create', 'sale.update', 'sale.delete']);
+      // A sale is a buy of the ledger: recorded as `trade.buy` (申购), under the sale as before.
+      expect(actions.map((a) => a.action)).toEqual(['trade.buy', 'sale.update', 'sale.delete']);
     });
     it('keeps the monthly rollup equal to the live sales through random creates, edits and deletes', async () => {
       const next = seededRandom(20261124);
@@ -177,20 +178,20 @@ describe.each(databaseTargets())('sales, partners and targets on $label', (targe
           )
           .sort();
       const sales = await db.query<{
-        sold_on: string;
+        traded_on: string;
         channel: string;
         rep_user_id: number;
         department_id: number;
         product_id: number;
         partner_id: number | null;
         amount_fen: number | string;
-      }>('SELECT sold_on, channel, rep_user_id, department_id, product_id, partner_id, amount_fen FROM product_sales WHERE deleted_at IS NULL', {
+      }>("SELECT traded_on, channel, rep_user_id, department_id, product_id, partner_id, amount_fen FROM trades WHERE kind = 'buy' AND voided_at IS NULL", {
         type: QueryTypes.SELECT,
       });
       const expected = new Map<string, [number, number]>();
       for (const s of sales) {
         const key = [
-          String(s.sold_on).slice(0, 7),
+          String(s.traded_on).slice(0, 7),
           s.channel,
           Number(s.rep_user_id),
           Number(s.department_id),

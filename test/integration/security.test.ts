@@ -118,14 +118,14 @@ describe.each(databaseTargets())('security on $label', (target) => {
 
     it('keeps a self-scope rep from booking a sale into another department, and moves no figure', async () => {
       const customer = await newCustomer('rep-east-1', '跨部门销售客户');
-      const before = await count('SELECT COUNT(*) AS n FROM product_sales WHERE department_id = 3');
+      const before = await count("SELECT COUNT(*) AS n FROM trades WHERE kind = 'buy' AND department_id = 3");
 
       const res = await (
         await api.as('rep-east-1')
       ).json('/api/sales', 'POST', { productId: product.id, customerId: customer.id, amount: 100, soldOn: '2026-11-02', channel: 'direct', departmentId: 3 });
 
       expect(res.status).toBe(403);
-      expect(await count('SELECT COUNT(*) AS n FROM product_sales WHERE department_id = 3')).toBe(before);
+      expect(await count("SELECT COUNT(*) AS n FROM trades WHERE kind = 'buy' AND department_id = 3")).toBe(before);
       expect(await count('SELECT COALESCE(SUM(sale_count), 0) AS n FROM sales_monthly WHERE department_id = 3')).toBe(0);
     });
 
@@ -367,7 +367,7 @@ describe.each(databaseTargets())('security on $label', (target) => {
     });
 
     it('records holding trades and contact changes', async () => {
-      const c = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', { type: 'individual', name: '审计持仓客户' });
+      const c = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', { type: 'individual', name: '审计持仓客户', ...ASSESSED_C5 });
       const product = await api.send<ProductView>('admin', 'POST', '/api/products', {
         code: 'SEC-AUDIT',
         name: '审计基金',
@@ -383,9 +383,9 @@ describe.each(databaseTargets())('security on $label', (target) => {
       });
       await api.send('rep-east-1', 'POST', `/api/customers/${c.id}/contacts`, { name: '审计联系人', phone: '13966660003' });
 
-      const actions = (await entries('actionPrefix=holding.')).concat(await entries(`actionPrefix=contact.&entityId=${c.id}`)).map((e) => e.action);
+      const actions = (await entries('actionPrefix=trade.')).concat(await entries(`actionPrefix=contact.&entityId=${c.id}`)).map((e) => e.action);
 
-      expect(actions).toEqual(expect.arrayContaining(['holding.buy', 'contact.create']));
+      expect(actions).toEqual(expect.arrayContaining(['trade.buy', 'contact.create']));
     });
 
     it('filters by actor, action and date range', async () => {

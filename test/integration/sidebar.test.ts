@@ -1,6 +1,7 @@
 import type { CustomerView } from '@shared/customers';
 import type { ProductView } from '@shared/products';
 import type { GroupChatView, SidebarCard } from '@shared/sidebar';
+import { ASSESSED_C5 } from '../helpers/crm';
 import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
@@ -24,7 +25,7 @@ describe.each(databaseTargets())('sidebar API on $label', (target) => {
 
   it('gives a follower the full card: WeCom identity, how it matched, profile, holdings and the last follow-ups', async () => {
     const product = await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'SIDE01', name: '侧边栏理财', category: 'wealth', riskLevel: 'R2' });
-    const c = await customer('rep-east-1', { name: '侧边栏客户', phone: '13900139001', lifecycleStage: 'customer', level: 'vip' });
+    const c = await customer('rep-east-1', { name: '侧边栏客户', phone: '13900139001', lifecycleStage: 'customer', level: 'vip', ...ASSESSED_C5 });
     await api.send('rep-east-1', 'POST', `/api/customers/${c.id}/holding-records`, {
       kind: 'buy',
       productId: product.id,

@@ -8,7 +8,8 @@ import { QueryTypes } from 'sequelize';
 import type { CustomerDetail, CustomerView } from '@shared/customers';
 import type { AumDashboard } from '@shared/dashboard';
 import type { ImportJobView } from '@shared/imports';
-import type { HoldingView, ProductView } from '@shared/products';
+import type { HoldingView } from '@shared/ledger';
+import type { ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
 import { businessDate } from '@shared/time';
 import { queueDailyDigests } from '../../server/modules/reminders/digest';
@@ -161,7 +162,7 @@ describe.each(databaseTargets())('investor suitability on $label', (target) => {
         'SELECT action, summary FROM audit_logs WHERE entity = ? AND entity_id = ? AND action LIKE ?',
         ['sale', String(sale.id), '%suitability%'],
       );
-      expect(row).toMatchObject({ action: 'sale.suitability_override', summary: expect.stringContaining('C2') });
+      expect(row).toMatchObject({ action: 'suitability.override', summary: expect.stringContaining('C2') });
       const board = await api.get<AumDashboard>('mgr-east', '/api/dashboard/aum');
       expect(board.overrides.map((o) => o.saleId)).toContain(sale.id);
     });

@@ -17,10 +17,11 @@ import { followUpCreateSchema } from '@shared/follow-ups';
 import { optionalLongText, optionalText, text } from '@shared/fields';
 import { toHundredths } from '@shared/money';
 import { normalizePhone } from '@shared/phone';
-import { TRADE_KINDS, holdingTradeSchema, type HoldingTradeInput } from '@shared/ledger';
+import type { ImportRowError } from '@shared/imports';
+import { TRADE_KINDS, holdingTradeSchema, type HoldingTradeInput, type TradeKind } from '@shared/ledger';
+import { PERMISSIONS } from '@shared/permissions';
 import { SALE_CHANNELS, saleCreateSchema, type SaleInput } from '@shared/sales';
-import { checkSuitability, type RiskProfile } from '@shared/suitability';
-import { businessDate } from '@shared/time';
+import type { RiskProfile } from '@shared/suitability';
 import { sqlList } from '../../db/dialect';
 import { dateOnlyOrNull } from '../../db/lookup';
 import { customerModels } from '../customers/models';
@@ -30,7 +31,8 @@ import { insertFollowUp } from '../follow-ups/service';
 import { partnerModels } from '../partners/models';
 import { productModels } from '../products/models';
 import { scopeWhere, type Access } from '../roles/access';
-import { writeTrade } from '../trades/ledger';
+import type { Caller } from '../roles/ownership';
+import { buySuitability, productRefusal, writeTrade } from '../trades/ledger';
 import type { ColumnSpec } from './columns';
 import type { KindSpec, OnFile, Resolved, ResolvableRow } from './kinds';
 
@@ -141,6 +143,20 @@ interface FoundProduct {
   riskLevel: string;
 }
 
+/**
+ * What the ledger would refuse of a buy row (trades/ledger.ts writeTrade, the same rules), as the
+ * row's errors, so a dry run shows them and a commit skips the row instead of failing its batch:
+ * a buy is a sale (sales.write), on a product on sale, suiting the customer's assessment today. A
+ * history import records no suitability exception: a mismatch is the row's error.
+ */
+function buyProblems(r: ResolvableRow, caller: Caller, customer: FoundCustomer, product: FoundProduct): ImportRowError[] {
+  if (!caller.access.permissions.has('sales.write')) return [r.problem('tradeKind', `申购即销售，需要「${PERMISSIONS['sales.write']}」权限`)];
+  const refusal = productRefusal('buy', product.status);
+  if (refusal) return [r.problem('product', refusal)];
+  const verdict = buySuitability(customer.profile, product.riskLevel);
+  return verdict.ok ? [] : [r.problem('product', verdict.message)];
+}
+
 async function resolveProducts(sequelize: Sequelize, refs: string[]): Promise<Map<string, FoundProduct | string>> {
   const wanted = [...new Set(refs)];
   const rows = wanted.length
@@ -229,7 +245,6 @@ const sales = historyKind({
     })
     .refine(hasCustomer, customerRule) as unknown as z.ZodType<Record<string, unknown>>,
   async resolve(sequelize, caller, rows) {
-    const today = businessDate(new Date());
     const [customers, products, partners] = await Promise.all([
       resolveCustomers(sequelize, caller.access, rows),
       resolveProducts(
@@ -252,11 +267,7 @@ const sales = historyKind({
       ];
       const partner = r.input.partner ? partners.get(String(r.input.partner)) : null;
       if (partner === undefined) errors.push(r.problem('partner', '找不到这个代销机构，或机构不在你的数据范围内'));
-      // A history import records no suitability exception: a mismatch is the row's error.
-      if (typeof customer !== 'string' && typeof product !== 'string') {
-        const verdict = checkSuitability(customer.profile, product.riskLevel, String(r.input.soldOn ?? today));
-        if (!verdict.ok) errors.push(r.problem('product', verdict.message));
-      }
+      if (typeof customer !== 'string' && typeof product !== 'string') errors.push(...buyProblems(r, caller, customer, product));
       if (errors.length) {
         out.set(r.row, { errors });
         continue;
@@ -381,7 +392,9 @@ const holdingRecords = historyKind({
         ...(typeof product === 'string' ? [r.problem('product', product)] : []),
         ...(kind in TRADE_KINDS ? [] : [r.problem('tradeKind', `交易类型应为${Object.values(TRADE_KINDS).join('、')}`)]),
       ];
-      if (typeof product !== 'string' && kind === 'buy' && product.status === 'closed') errors.push(r.problem('product', '产品已清盘，不能申购'));
+      if (typeof customer !== 'string' && typeof product !== 'string' && kind === 'buy') errors.push(...buyProblems(r, caller, customer, product));
+      const refusal = typeof product !== 'string' && kind !== 'buy' && kind in TRADE_KINDS ? productRefusal(kind as TradeKind, product.status) : null;
+      if (refusal) errors.push(r.problem('product', refusal));
       if (errors.length) {
         out.set(r.row, { errors });
         continue;

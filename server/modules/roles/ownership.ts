@@ -116,15 +116,16 @@ export async function resolveOwnership(
   caller: Caller,
   requested: { ownerUserId?: number; departmentId?: number },
   fields = { owner: 'ownerUserId', department: 'departmentId' },
+  transaction?: Transaction,
 ): Promise<Ownership & { ownerName: string }> {
   const ownerUserId = requested.ownerUserId ?? caller.access.userId;
-  const owner = await ownerProfile(sequelize, ownerUserId);
+  const owner = await ownerProfile(sequelize, ownerUserId, transaction);
   if (owner?.status !== 'active') throw invalid(fields.owner, '人员不存在或已停用');
   const mainDepartment =
     owner.mainDepartmentId !== null && owner.departmentIds.includes(owner.mainDepartmentId) ? owner.mainDepartmentId : owner.departmentIds[0];
   const departmentId = requested.departmentId ?? mainDepartment;
   if (!departmentId) throw invalid(fields.department, '请指定所属部门');
-  await requireDepartment(sequelize, departmentId, fields.department);
+  await requireDepartment(sequelize, departmentId, fields.department, transaction);
   if (!owner.departmentIds.includes(departmentId)) throw forbidden(`所属部门必须是${owner.name}所在的部门`);
   const ownership = { ownerUserId, departmentId };
   if (!canSee(caller.access, ownership)) throw forbidden('不能把记录归到你的数据范围以外的人员或部门');

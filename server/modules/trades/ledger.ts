@@ -13,9 +13,21 @@
  *    销售额's monthly rollup.
  */
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { EMPTY_POSITION, PAR_NAV, PositionProblem, TRADE_KINDS, applyTrade, sharesAt, valueAt, type Position, type TradeInput } from '@shared/ledger';
+import {
+  EMPTY_POSITION,
+  PAR_NAV,
+  PositionProblem,
+  TRADE_KINDS,
+  applyTrade,
+  sharesAt,
+  valueAt,
+  type Position,
+  type TradeInput,
+  type TradeKind,
+} from '@shared/ledger';
 import { fromHundredths, toHundredths } from '@shared/money';
-import { checkSuitability } from '@shared/suitability';
+import { PERMISSIONS } from '@shared/permissions';
+import { checkSuitability, type RiskProfile, type Suitability } from '@shared/suitability';
 import { addDays, businessDate } from '@shared/time';
 import { retryOnDeadlock } from '../../db/dialect';
 import { dateOnlyOrNull } from '../../db/lookup';
@@ -61,20 +73,47 @@ export async function navOn(sequelize: Sequelize, productId: number, day: string
 }
 
 /**
- * A buy must suit the customer as the locked row says now. A mismatch is a 409
- * `suitability_mismatch` naming both levels, unless overridden: that needs the permission, a
- * mismatch that may be overridden at all (never C1, never without a valid assessment), and is
- * audited as a suitability action.
+ * Whether a buy suits the customer's risk profile today: the one rule of every door (writeTrade
+ * applies it to the locked row; an import's dry run to the row it read, so its errors are the write's).
  */
-export function assertSuitable(caller: Caller, customer: CustomerRow, product: ProductRow, override: { reason: string } | undefined, today: string): void {
-  const verdict = checkSuitability(riskProfileOf(customer), product.risk_level, today);
-  if (verdict.ok) return;
+export const buySuitability = (profile: RiskProfile, productLevel: string): Suitability => checkSuitability(profile, productLevel, businessDate(new Date()));
+
+/** Why a product takes no trade of `kind` (closed: no buy or reinvestment; suspended: no buy), or null. */
+export function productRefusal(kind: TradeKind, status: string): string | null {
+  if ((kind === 'buy' || kind === 'dividend_reinvest') && status === 'closed') return '产品已清盘，不能申购';
+  if (kind === 'buy' && status === 'suspended') return '产品暂停销售，不能申购';
+  return null;
+}
+
+/**
+ * A buy must suit the customer as the locked row says now. A mismatch is a 409
+ * `suitability_mismatch` naming both levels, unless overridden: that needs a mismatch that may be
+ * overridden at all (never C1, never without a valid assessment), and is audited as a suitability
+ * action. Only a caller holding `sales.override_suitability` may send an override at all (403
+ * otherwise, whatever the verdict). Returns the override to record: one that overrode a mismatch
+ * (on a suitable buy it overrides nothing and is not kept).
+ */
+export function assertSuitable(
+  caller: Caller,
+  customer: CustomerRow,
+  product: ProductRow,
+  override: { reason: string } | undefined,
+): { reason: string } | undefined {
+  if (override && !caller.access.permissions.has('sales.override_suitability'))
+    throw forbidden(`没有「${PERMISSIONS['sales.override_suitability']}」权限，不能提出适当性例外`, 'suitability_override_forbidden');
+  const verdict = buySuitability(riskProfileOf(customer), product.risk_level);
+  if (verdict.ok) return undefined;
   const details = { problem: verdict.problem, customerLevel: verdict.customerLevel, productLevel: verdict.productLevel, overridable: verdict.overridable };
   if (!override) throw new DomainError('conflict', 'suitability_mismatch', verdict.message, details);
   if (!verdict.overridable) throw new DomainError('conflict', 'suitability_mismatch', `${verdict.message}（不能例外处理）`, details);
-  if (!caller.access.permissions.has('sales.override_suitability'))
-    throw forbidden('没有适当性例外审批的权限（sales.override_suitability）', 'suitability_override_forbidden');
+  return override;
 }
+
+/**
+ * The audit log's record kind of a trade: a buy is a sale (its id is the sale's, and the sale's
+ * edits, deletion and override are logged under it, like the sales before the ledger); the rest are trades.
+ */
+const auditEntityOf = (kind: TradeRow['kind']) => (kind === 'buy' ? 'sale' : 'trade');
 
 async function auditOverride(sequelize: Sequelize, actor: Actor, trade: TradeRow, customer: CustomerRow, product: ProductRow, transaction: Transaction) {
   await audit(
@@ -103,18 +142,27 @@ async function auditOverride(sequelize: Sequelize, actor: Actor, trade: TradeRow
  * else the customer's when the rep owns the customer, else the rep's main one. It must lie in the
  * caller's scope (roles/ownership.ts), so a manager may record for a rep of their team.
  */
-async function creditOf(sequelize: Sequelize, caller: Caller, customer: CustomerRow, input: TradeInput) {
+async function creditOf(sequelize: Sequelize, caller: Caller, customer: CustomerRow, input: TradeInput, transaction: Transaction) {
   const repUserId = input.repUserId ?? customer.owner_user_id;
   const departmentId = input.departmentId ?? (repUserId === customer.owner_user_id ? customer.department_id : undefined);
-  const credit = await resolveOwnership(sequelize, caller, { ownerUserId: repUserId, departmentId }, { owner: 'repUserId', department: 'departmentId' });
+  // In the transaction: outside it, a read waits for a second pooled connection while this one holds
+  // the customer's lock, and a burst of buys for one customer — each holding a connection while it
+  // waits for that lock — leaves none (MySQL: every buy stalled until the pool's acquire timeout).
+  const credit = await resolveOwnership(
+    sequelize,
+    caller,
+    { ownerUserId: repUserId, departmentId },
+    { owner: 'repUserId', department: 'departmentId' },
+    transaction,
+  );
   return { repUserId: credit.ownerUserId, departmentId: credit.departmentId };
 }
 
 async function loadTradeProduct(sequelize: Sequelize, input: TradeInput, transaction: Transaction): Promise<ProductRow> {
   const product = (await productModels(sequelize).Product.findByPk(input.productId, { transaction }))?.get();
   if (!product) throw invalidField('productId', '产品不存在');
-  if ((input.kind === 'buy' || input.kind === 'dividend_reinvest') && product.status === 'closed') throw invalidField('productId', '产品已清盘，不能申购');
-  if (input.kind === 'buy' && product.status === 'suspended') throw invalidField('productId', '产品暂停销售，不能申购');
+  const refusal = productRefusal(input.kind, product.status);
+  if (refusal) throw invalidField('productId', refusal);
   return product;
 }
 
@@ -165,9 +213,8 @@ export async function writeTrade(sequelize: Sequelize, caller: Caller, input: Tr
     await loadVisiblePartner(sequelize, caller.access, input.partnerId, transaction).catch(
       whenNotFound(() => invalidField('partnerId', '代销机构不存在或不在你的数据范围内')),
     );
-  const credit = await creditOf(sequelize, caller, customer, input);
-  const override = input.kind === 'buy' ? input.suitabilityOverride : undefined;
-  if (input.kind === 'buy') assertSuitable(caller, customer, product, override, businessDate(new Date()));
+  const credit = await creditOf(sequelize, caller, customer, input, transaction);
+  const override = input.kind === 'buy' ? assertSuitable(caller, customer, product, input.suitabilityOverride) : undefined;
   const figures = await figuresOf(sequelize, input, transaction);
   const created = (
     await tradeModels(sequelize).Trade.create(
@@ -200,7 +247,7 @@ export async function writeTrade(sequelize: Sequelize, caller: Caller, input: Tr
     caller.actor,
     {
       action: `trade.${trade.kind}`,
-      entity: 'trade',
+      entity: auditEntityOf(trade.kind),
       entityId: trade.id,
       summary: `${TRADE_KINDS[trade.kind]}：${customer.name} ${product.name}${trade.amount_fen ? ` ${fromHundredths(trade.amount_fen)} 元` : ''}`,
       diff: {
@@ -239,7 +286,12 @@ export async function amendBuy(sequelize: Sequelize, caller: Caller, current: Tr
   const productId = change.productId ?? locked.product_id;
   const product = (await productModels(sequelize).Product.findByPk(productId, { transaction }))?.get();
   if (!product) throw invalidField('productId', '产品不存在');
-  if (productId !== locked.product_id) assertSuitable(caller, customer, product, undefined, businessDate(new Date()));
+  if (productId !== locked.product_id) {
+    // Moved onto another product: a buy of that product, under the rules of a new one.
+    const refusal = productRefusal('buy', product.status);
+    if (refusal) throw invalidField('productId', refusal);
+    assertSuitable(caller, customer, product, undefined);
+  }
   const channel = change.channel ?? locked.channel;
   const partnerId = change.channel === 'direct' ? null : change.partnerId !== undefined ? change.partnerId : locked.partner_id;
   if ((channel === 'consignment') !== (partnerId !== null)) throw invalidField('partnerId', '代销必须选择代销机构，直销不能选择代销机构');
@@ -298,7 +350,7 @@ export async function voidTrade(sequelize: Sequelize, caller: Caller, current: T
   await audit(
     sequelize,
     caller.actor,
-    { action: locked.kind === 'buy' ? 'sale.delete' : 'trade.void', entity: 'trade', entityId: locked.id, summary },
+    { action: locked.kind === 'buy' ? 'sale.delete' : 'trade.void', entity: auditEntityOf(locked.kind), entityId: locked.id, summary },
     { transaction },
   );
 }
@@ -367,9 +419,11 @@ export async function replayPosition(sequelize: Sequelize, customerId: number, p
     last_changed_on: last,
     matures_on: term && lastBuy ? addDays(lastBuy, term) : null,
   };
-  const [updated] = await Holding.update(projection, { where: { customer_id: customerId, product_id: productId }, transaction });
-  // The customer's row is locked by every writer, so no one else opens this holding meanwhile.
-  if (!updated && trades.length) await Holding.create({ customer_id: customerId, product_id: productId, ...projection }, { transaction });
+  // The customer's row is locked by every writer, so no one else opens this holding meanwhile. (Not
+  // the count of an UPDATE: MySQL counts only rows it changed, and a replay may change nothing.)
+  const holding = await Holding.findOne({ where: { customer_id: customerId, product_id: productId }, transaction });
+  if (holding) await Holding.update(projection, { where: { id: holding.get().id }, transaction });
+  else if (trades.length) await Holding.create({ customer_id: customerId, product_id: productId, ...projection }, { transaction });
   return byId;
 }
 
