@@ -74,9 +74,9 @@ describe.each(databaseTargets())('history imports on $label', (target) => {
     ]);
 
     expect(job).toMatchObject({ status: 'succeeded', created: 2, failed: 0 });
-    expect(await count('SELECT SUM(amount_fen) AS n FROM product_sales WHERE customer_id = ?', [customer.id])).toBe(200_050);
+    expect(await count("SELECT SUM(amount_fen) AS n FROM trades WHERE kind = 'buy' AND customer_id = ?", [customer.id])).toBe(200_050);
     expect(
-      await count('SELECT COUNT(*) AS n FROM product_sales WHERE customer_id = ? AND rep_user_id = ?', [customer.id, await api.userId('rep-east-1')]),
+      await count("SELECT COUNT(*) AS n FROM trades WHERE kind = 'buy' AND customer_id = ? AND rep_user_id = ?", [customer.id, await api.userId('rep-east-1')]),
     ).toBe(2);
   });
 
@@ -90,7 +90,7 @@ describe.each(databaseTargets())('history imports on $label', (target) => {
     const again = await importFile('rep-east-1', 'sales', rows);
 
     expect(again).toMatchObject({ created: 0, skipped: 1 });
-    expect(await count("SELECT COUNT(*) AS n FROM product_sales WHERE customer_id = ? AND sold_on = '2026-04-01'", [customer.id])).toBe(1);
+    expect(await count("SELECT COUNT(*) AS n FROM trades WHERE kind = 'buy' AND customer_id = ? AND traded_on = '2026-04-01'", [customer.id])).toBe(1);
   });
 
   it('does not find a customer outside the importer’s scope, and says so in Chinese', async () => {
@@ -101,7 +101,7 @@ describe.each(databaseTargets())('history imports on $label', (target) => {
 
     expect(job.failed).toBe(1);
     expect(job.errors[0]).toMatchObject({ row: 2, column: '客户名称', message: expect.stringContaining('不在你的数据范围内') });
-    expect(await count('SELECT COUNT(*) AS n FROM product_sales WHERE customer_id = ?', [southern.id])).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM trades WHERE kind = 'buy' AND customer_id = ?", [southern.id])).toBe(0);
   });
 
   it('names the bad cell of each row: a bad date, an unknown product, a zero amount', async () => {
@@ -128,16 +128,19 @@ describe.each(databaseTargets())('history imports on $label', (target) => {
     ]);
 
     expect(job).toMatchObject({ status: 'succeeded', created: 3 });
-    const [holding] = await server.db.sequelize.query<{ amount_fen: number; status: string }>('SELECT amount_fen, status FROM holdings WHERE customer_id = ?', {
-      replacements: [customer.id],
-      type: QueryTypes.SELECT,
-    });
-    expect(Number(holding!.amount_fen)).toBe(12_000_000);
+    const [holding] = await server.db.sequelize.query<{ shares_hundredths: number; cost_fen: number; status: string }>(
+      'SELECT shares_hundredths, cost_fen, status FROM holdings WHERE customer_id = ?',
+      { replacements: [customer.id], type: QueryTypes.SELECT },
+    );
+    // One ledger: the 2,500.50 of sales imported above are buys of this position too. No NAV on file, so at
+    // par: 2,500.50 + 150,000 buy as many shares, and 30,000 redeems 30,000 of them with their cost.
+    expect(Number(holding!.shares_hundredths)).toBe(12_250_050);
+    expect(Number(holding!.cost_fen)).toBe(12_250_050);
     expect(holding!.status).toBe('holding');
   });
 
   it('rolls a batch back whole when one trade cannot apply (a redemption beyond the holding)', async () => {
-    const before = await count('SELECT COUNT(*) AS n FROM holding_records');
+    const before = await count('SELECT COUNT(*) AS n FROM trades');
 
     const job = await importFile('rep-east-1', 'holding_records', [
       ['客户手机号', '产品代码', '交易类型', '交易金额（元）', '交易日期'],
@@ -147,7 +150,7 @@ describe.each(databaseTargets())('history imports on $label', (target) => {
 
     expect(job.failed).toBe(2);
     expect(job.errors[0]!.message).toContain('整批未写入');
-    expect(await count('SELECT COUNT(*) AS n FROM holding_records')).toBe(before);
+    expect(await count('SELECT COUNT(*) AS n FROM trades')).toBe(before);
   });
 
   it('imports follow-ups with their time and author, and back-dated ones leave the latest date alone', async () => {
