@@ -1,22 +1,26 @@
 /**
  * Demo CRM data (demo mode's first start, after the org sync): 300 customers across the demo
  * reps with contacts and six months of follow-ups, a product shelf of funds, wealth products,
- * insurance and trusts, holdings built from buy / redeem / adjust records, the matching direct and
- * consignment sales, 10 consignment partners with their follow-ups, and this quarter's targets.
+ * insurance and trusts with a year of fund NAVs, the customers' trades (server/README.md#the-trade-ledger:
+ * direct and consignment buys credited to the customer's owner, redemptions by shares at that
+ * day's NAV, term products paid out at maturity) with the holdings they project to, 10
+ * consignment partners with their follow-ups, and this quarter's targets.
  *
  * The rows are generated in memory (the same seed and `now` give the same data) and written in
  * one transaction: a start interrupted mid-seed leaves nothing, and the next start seeds again.
  * Through the services this took ~50 s of round trips; in bulk it takes a second or two. The
  * rules the services enforce are kept by construction: dictionary codes from the seeded lists,
- * one primary contact, the newest follow-up setting last/next dates, record deltas from the same
- * `deltasOf` the API uses, and each holding the sum of its records.
+ * one primary contact, the newest follow-up setting last/next dates, each position folded with
+ * the ledger's own `applyTrade` in the order the server replays it (so each holding is what
+ * `replayPosition` computes), 销售额 rebuilt from the buys, and every buyer assessed at or above
+ * what they bought, but for a few recorded suitability exceptions (`assessRisk`).
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { normalizePhone } from '@shared/phone';
 import { addDays, businessDate } from '@shared/time';
 import { DEFAULT_ASSESSMENT_VALID_DAYS } from '@shared/suitability';
+import { EMPTY_POSITION, PAR_NAV, applyTrade, sharesAt, valueAt, type Position, type TradeKind } from '@shared/ledger';
 import { refreshPlannerStatistics } from '../server/db/dialect';
-import { deltasOf } from '../server/modules/holdings/service';
 import { rebuildFollowUpRollup } from '../server/modules/follow-ups/rollup';
 import { rebuildSalesRollup } from '../server/modules/trades/rollup';
 import { seededRandom } from './wecom-simulator/demo-corp';
@@ -29,22 +33,32 @@ import { createQuickReply } from '../server/modules/engagement/quick-replies';
 import { saveTemplate } from '../server/modules/engagement/welcome';
 
 const DAY = 86_400_000;
+/** NAV history, in days: longer than any trade of the demo (a benchmark's extra buys reach a year back). */
+const NAV_DAYS = 400;
 
 /** Demo reps and how many customers each owns (300 in all). */
 const BOOKS: Record<string, number> = { 'rep-east-1': 80, 'rep-east-2': 65, 'rep-east-3': 50, 'rep-south-1': 70, 'mgr-east': 20, 'mgr-south': 15 };
 
 const PRODUCTS = [
-  { code: 'PF0001', name: '招盈稳健债券A', category: 'public_fund', riskLevel: 'R2', issuer: '招盈基金' },
-  { code: 'PF0002', name: '沪深300指数增强', category: 'public_fund', riskLevel: 'R3', issuer: '华泰柏瑞基金' },
-  { code: 'PF0003', name: '科技创新混合', category: 'public_fund', riskLevel: 'R4', issuer: '易方达基金' },
+  { code: 'PF0001', name: '招盈稳健债券A', category: 'public_fund', riskLevel: 'R2', issuer: '招盈基金', nav: { start: 1.05, drift: 0.04, wobble: 0.004 } },
+  { code: 'PF0002', name: '沪深300指数增强', category: 'public_fund', riskLevel: 'R3', issuer: '华泰柏瑞基金', nav: { start: 1.1, drift: 0.07, wobble: 0.04 } },
+  { code: 'PF0003', name: '科技创新混合', category: 'public_fund', riskLevel: 'R4', issuer: '易方达基金', nav: { start: 1.6, drift: -0.12, wobble: 0.06 } },
+  // A money fund is quoted at par (1 元 a share): no NAV.
   { code: 'PF0004', name: '货币增利宝', category: 'public_fund', riskLevel: 'R1', issuer: '天弘基金' },
   { code: 'WM0001', name: '安心理财90天', category: 'wealth', riskLevel: 'R2', issuer: '招银理财', termDays: 90 },
   { code: 'WM0002', name: '季季盈固收增强', category: 'wealth', riskLevel: 'R2', issuer: '工银理财', termDays: 91 },
   { code: 'WM0003', name: '年年享一年持有', category: 'wealth', riskLevel: 'R3', issuer: '建信理财', termDays: 365 },
   { code: 'IN0001', name: '鑫享年金保险', category: 'insurance', riskLevel: 'R1', issuer: '中国人寿' },
   { code: 'IN0002', name: '安康终身重疾险', category: 'insurance', riskLevel: 'R1', issuer: '平安人寿' },
-  { code: 'PV0001', name: '稳进1号私募证券投资基金', category: 'private_fund', riskLevel: 'R4', issuer: '景林资产' },
-  { code: 'PV0002', name: '量化对冲2号', category: 'private_fund', riskLevel: 'R5', issuer: '幻方量化' },
+  {
+    code: 'PV0001',
+    name: '稳进1号私募证券投资基金',
+    category: 'private_fund',
+    riskLevel: 'R4',
+    issuer: '景林资产',
+    nav: { start: 1.25, drift: 0.1, wobble: 0.03 },
+  },
+  { code: 'PV0002', name: '量化对冲2号', category: 'private_fund', riskLevel: 'R5', issuer: '幻方量化', nav: { start: 1.4, drift: -0.03, wobble: 0.02 } },
   { code: 'TR0001', name: '家族财富传承信托', category: 'trust', riskLevel: 'R3', issuer: '中信信托', termDays: 730 },
 ] as const;
 
@@ -90,8 +104,10 @@ export interface DemoDataSummary {
   contacts: number;
   followUps: number;
   holdings: number;
-  holdingRecords: number;
-  sales: number;
+  /** Every trade of the ledger: buys (the demo's 销售额), redemptions, maturities. */
+  trades: number;
+  /** Buys past a suitability mismatch, with their recorded exception. */
+  suitabilityOverrides: number;
   partners: number;
   products: number;
   targets: number;
@@ -120,8 +136,8 @@ export interface DemoDataOptions {
    */
   wecomIdentities?: WecomIdentity[];
   /**
-   * Sales booked per purchase (benchmarks raise it to reach 500k sales). The extra ones are
-   * earlier sales of the same product within the last year, with no holding record behind them.
+   * Buys booked per purchase (benchmarks raise it to reach 500k sales). The extra ones are
+   * earlier buys of the same product within the last year, in the same position.
    */
   salesPerPurchase?: number;
   /** Multiplies each customer's follow-ups (benchmarks raise it to reach 1M follow-ups). */
@@ -174,8 +190,8 @@ export async function seedDemoCrm(sequelize: Sequelize, options: DemoDataOptions
     contacts: tables.customer_contacts.length,
     followUps: tables.follow_ups.length,
     holdings: tables.holdings.length,
-    holdingRecords: tables.holding_records.length,
-    sales: tables.product_sales.length,
+    trades: tables.trades.length,
+    suitabilityOverrides: tables.trades.filter((t) => t.suitability_override !== null).length,
     partners: tables.consignment_partners.length,
     products: tables.products.length,
     targets: tables.targets.length,
@@ -227,8 +243,7 @@ function generate(
     customer_contacts: [] as Row[],
     follow_ups: [] as Row[],
     holdings: [] as Row[],
-    holding_records: [] as Row[],
-    product_sales: [] as Row[],
+    trades: [] as Row[],
     targets: [] as Row[],
     product_navs: [] as Row[],
   };
@@ -289,11 +304,14 @@ function generate(
     });
   });
   const sellingPartners = tables.consignment_partners.filter((p) => p.status === 'active' || p.status === 'signed').map((p) => Number(p.id));
+  const navs = navBook(PRODUCTS, now);
+  tables.product_navs.push(...navs.rows);
 
   const usedCompanies = new Set<string>();
   const usedPeople = new Set<string>();
   let customerId = 0;
   let holdingId = 0;
+  let tradeId = 0;
   for (const [userid, count] of Object.entries(BOOKS)) {
     const owner = employee(userid);
     const known = identities.filter((p) => p.userid === userid && normalizePhone(p.mobile));
@@ -406,71 +424,38 @@ function generate(
 
       if (stage !== 'customer' && stage !== 'repeat' && stage !== 'lost') continue;
       for (const product of sample(tables.products, stage === 'repeat' ? between(2, 3) : 1)) {
-        const holding = { id: ++holdingId, amount: 0, cost: 0, shares: 0, first: null as string | null, last: null as string | null };
+        // The plan of the position, drawn as the demo always drew it (so every customer after this
+        // one comes out the same): a buy when nothing is held or on 45% of the visits, else a
+        // redemption (a lost customer takes everything out), else a visit that trades nothing.
+        const plan: PlannedTrade[] = [];
+        let empty = true;
         for (let day = sinceArrival(180); day > 0; day -= between(25, 70)) {
-          const tradedOn = businessDate(daysAgo(day));
           const roll = random();
-          let input: Parameters<typeof deltasOf>[0];
-          if (holding.amount === 0 || roll < 0.45) {
+          if (empty || roll < 0.45) {
             const amount = between(1, 50) * 10_000;
-            input = { kind: 'buy', productId: Number(product.id), amount, tradedOn };
             const partnerId = random() < 0.3 ? pick(sellingPartners) : null;
-            for (let repeat = 0; repeat < salesPerPurchase; repeat++) {
-              const ago = repeat === 0 ? day : between(day, 365);
-              tables.product_sales.push({
-                product_id: product.id,
-                customer_id: id,
-                rep_user_id: owner.id,
-                department_id: owner.departmentId,
-                amount_fen: amount * 100,
-                sold_on: businessDate(daysAgo(ago)),
-                channel: partnerId ? 'consignment' : 'direct',
-                partner_id: partnerId,
-                notes: null,
-                created_by: owner.id,
-                deleted_at: null,
-                ...stamps(daysAgo(ago)),
-              });
-            }
-            holding.first ??= tradedOn;
-          } else if (stage === 'lost' || (roll < 0.7 && holding.amount >= 200)) {
-            const fen = stage === 'lost' ? holding.amount : Math.max(100, Math.floor((holding.amount * random() * 0.5) / 100) * 100);
-            input = { kind: 'redeem', productId: Number(product.id), amount: fen / 100, tradedOn };
+            // The extra buys of a benchmark are earlier buys of the same product within the last year.
+            for (let repeat = 0; repeat < salesPerPurchase; repeat++)
+              plan.push({ kind: 'buy', ago: repeat === 0 ? day : between(day, 365), amountFen: amount * 100, partnerId });
+            empty = false;
+          } else if (stage === 'lost' || roll < 0.7) {
+            plan.push({ kind: 'redeem', ago: day, part: stage === 'lost' ? 1 : random() * 0.5 });
+            empty = stage === 'lost';
           } else {
-            // A valuation: between -3% and +5% of the current value.
-            const fen = Math.round(holding.amount * (random() * 0.08 - 0.03));
-            if (fen === 0) continue;
-            input = { kind: 'adjust', productId: Number(product.id), amount: fen / 100, tradedOn };
+            random(); // the valuation the old demo drew here: market value now comes from NAVs
           }
-          const delta = deltasOf(input, holding);
-          holding.amount += delta.amount;
-          holding.cost += delta.cost;
-          holding.shares += delta.shares;
-          holding.last = tradedOn;
-          tables.holding_records.push({
-            holding_id: holding.id,
-            kind: input.kind,
-            amount_delta_fen: delta.amount,
-            cost_delta_fen: delta.cost,
-            shares_delta_hundredths: delta.shares,
-            traded_on: tradedOn,
-            user_id: owner.id,
-            notes: null,
-            ...stamps(daysAgo(day)),
-          });
         }
-        tables.holdings.push({
-          id: holding.id,
-          customer_id: id,
-          product_id: product.id,
-          amount_fen: holding.amount,
-          cost_fen: holding.cost,
-          shares_hundredths: holding.shares,
-          status: holding.amount > 0 || holding.shares > 0 ? 'holding' : 'closed',
-          first_bought_on: holding.first,
-          last_changed_on: holding.last,
-          ...stamps(seedTime),
+        const position = playPosition(plan, {
+          customerId: id,
+          product: { id: Number(product.id), category: String(product.category), termDays: product.term_days === null ? null : Number(product.term_days) },
+          owner,
+          now,
+          navs,
+          nextTradeId: () => ++tradeId,
         });
+        if (!position) continue;
+        tables.trades.push(...position.trades);
+        tables.holdings.push({ id: ++holdingId, ...position.holding, ...stamps(seedTime) });
       }
     }
   }
@@ -490,75 +475,189 @@ function generate(
     target('department', departmentId, 'sales_amount', between(100, 300) * 100_000 * 100);
     target('department', departmentId, 'new_customers', between(60, 150));
   }
-  addSuitability(tables, now, seed);
+  assessRisk(tables, now, seed);
   return tables;
 }
 
-/** Funds are valued daily: a NAV a fund's holdings are counted in shares against. */
-const NAV_CATEGORIES = new Set(['public_fund', 'private_fund']);
-const NAV_DAYS = 120;
+/** What a term product pays at maturity, a year's rate on the cost (bank wealth products, trusts). */
+const MATURITY_YIELD: Record<string, number> = { wealth: 0.03, trust: 0.05 };
+/** Fund buys and redemptions are confirmed the next day (T+1). */
+const CONFIRMED_CATEGORIES = new Set(['public_fund', 'private_fund']);
+const OVERRIDE_REASON = '客户坚持购买，已签署风险不匹配警示及投资者确认书（演示数据）';
 
-/** A smooth, deterministic NAV path per product (no random draws: the rest of the demo stays as it was). */
-const navOn = (productId: number, daysAgo: number) =>
-  Math.round((1 + productId * 0.07 + 0.0004 * (NAV_DAYS - daysAgo) + 0.02 * Math.sin((productId * 31 + daysAgo) / 9)) * 10_000) / 10_000;
+/** A position's trades as drawn, before they are folded: a buy of an amount, or a redemption of a part of the shares held then. */
+type PlannedTrade = { kind: 'buy'; ago: number; amountFen: number; partnerId: number | null } | { kind: 'redeem'; ago: number; part: number };
+
+/** The demo's NAV history: a smooth, deterministic path per NAV product (no random draws), one NAV a day. */
+interface NavBook {
+  rows: Row[];
+  /** The NAV on or before a day, par without one: the server's `navOn`. */
+  on(productId: number, day: string): number;
+}
+
+function navBook(products: readonly (typeof PRODUCTS)[number][], now: Date): NavBook {
+  const dayOf = (ago: number) => businessDate(new Date(now.getTime() - ago * DAY));
+  const byProduct = new Map<number, Map<string, number>>();
+  const first = dayOf(NAV_DAYS);
+  const rows: Row[] = [];
+  products.forEach((p, i) => {
+    if (!('nav' in p)) return;
+    const id = i + 1;
+    const series = new Map<string, number>();
+    for (let ago = NAV_DAYS; ago >= 0; ago--) {
+      const years = (NAV_DAYS - ago) / 365;
+      const nav = Math.round((p.nav.start * (1 + p.nav.drift * years) + p.nav.wobble * Math.sin((id * 31 + ago) / 9)) * 10_000) / 10_000;
+      series.set(dayOf(ago), nav);
+      rows.push({ product_id: id, nav_date: dayOf(ago), nav, created_at: now, updated_at: now });
+    }
+    byProduct.set(id, series);
+  });
+  return {
+    rows,
+    on(productId, day) {
+      const series = byProduct.get(productId);
+      for (let d = day; series && d >= first; d = addDays(d, -1)) {
+        const nav = series.get(d);
+        if (nav !== undefined) return nav;
+      }
+      return PAR_NAV;
+    },
+  };
+}
+
+interface PositionContext {
+  customerId: number;
+  product: { id: number; category: string; termDays: number | null };
+  owner: { id: number; departmentId: number };
+  now: Date;
+  navs: NavBook;
+  nextTradeId: () => number;
+}
 
 /**
- * Suitability and valuation for the demo: each customer's risk profile — high enough for what
- * they already hold, a few assessments about to expire, institutions as professional investors —
- * fund NAVs for the last 120 days with fund holdings counted in shares, and the maturity of
- * fixed-term holdings.
+ * A position's trades and the holding they project to. The plan is played in trade-date order
+ * (a day's trades in the order drawn, which is the order of their ids) and each trade is folded
+ * with the ledger's own `applyTrade`, exactly as `replayPosition` folds them on the server: what is
+ * written here is what the server would compute (test/integration/demo-data.test.ts replays
+ * every position to prove it). A buy takes the amount's shares at that day's NAV (par for a
+ * product without NAVs); a redemption gives back whole shares at that day's NAV; a term product
+ * whose term has run since its last buy is paid out (到期兑付) on that day, at its cost plus a
+ * year's rate for the term, before anything later happens to it.
  */
-function addSuitability(tables: Record<string, Row[]>, now: Date, seed: number): void {
+function playPosition(plan: PlannedTrade[], ctx: PositionContext): { trades: Row[]; holding: Row } | null {
+  const { product, owner, now, navs } = ctx;
+  const today = businessDate(now);
+  const dayOf = (ago: number) => businessDate(new Date(now.getTime() - ago * DAY));
+  const ordered = plan.map((p, index) => ({ p, index, on: dayOf(p.ago) })).sort((a, b) => a.on.localeCompare(b.on) || a.index - b.index);
+  const trades: Row[] = [];
+  let position: Position = EMPTY_POSITION;
+  let firstBuy: string | null = null;
+  let lastBuy: { on: string; partnerId: number | null } | null = null;
+  const record = (kind: TradeKind, on: string, amount: number, shares: number, nav: number | null, createdAt: Date, partnerId: number | null) => {
+    const effect = applyTrade(position, { kind, amount, shares: Math.abs(shares) });
+    trades.push({
+      id: ctx.nextTradeId(),
+      customer_id: ctx.customerId,
+      product_id: product.id,
+      kind,
+      channel: partnerId === null ? 'direct' : 'consignment',
+      partner_id: partnerId,
+      rep_user_id: owner.id,
+      department_id: owner.departmentId,
+      amount_fen: amount,
+      shares_hundredths: kind === 'maturity' ? -position.shares : shares,
+      nav,
+      cost_delta_fen: effect.costDelta,
+      realised_gain_fen: effect.realisedGain,
+      traded_on: on,
+      confirmed_on: CONFIRMED_CATEGORIES.has(product.category) && kind !== 'maturity' && on < today ? addDays(on, 1) : null,
+      suitability_override: null,
+      notes: null,
+      created_by: owner.id,
+      voided_at: null,
+      created_at: createdAt,
+      updated_at: createdAt,
+    });
+    position = effect.position;
+  };
+  /** Pays out a term product whose term ran out on or before `day`. */
+  const matureBy = (day: string) => {
+    if (!product.termDays || !lastBuy || position.shares <= 0) return;
+    const due = addDays(lastBuy.on, product.termDays);
+    if (due > day) return;
+    const payout = Math.round(position.cost * (1 + ((MATURITY_YIELD[product.category] ?? 0) * product.termDays) / 365));
+    const paidAt = new Date(Math.min(now.getTime(), Date.parse(`${due}T10:00:00+08:00`)));
+    record('maturity', due, payout, 0, null, paidAt, lastBuy.partnerId);
+  };
+  for (const { p, on } of ordered) {
+    matureBy(on);
+    const nav = navs.on(product.id, on);
+    const createdAt = new Date(Math.floor((now.getTime() - p.ago * DAY) / 1000) * 1000);
+    if (p.kind === 'buy') {
+      record('buy', on, p.amountFen, sharesAt(p.amountFen, nav), nav, createdAt, p.partnerId);
+      firstBuy ??= on;
+      lastBuy = { on, partnerId: p.partnerId };
+    } else if (position.shares > 0) {
+      const shares = p.part >= 1 ? position.shares : Math.min(position.shares, Math.max(100, Math.floor((position.shares * p.part) / 100) * 100));
+      record('redeem', on, valueAt(shares, nav), -shares, nav, createdAt, lastBuy?.partnerId ?? null);
+    }
+  }
+  matureBy(today);
+  if (!trades.length) return null;
+  return {
+    trades,
+    holding: {
+      customer_id: ctx.customerId,
+      product_id: product.id,
+      shares_hundredths: position.shares,
+      cost_fen: position.cost,
+      realised_gain_fen: position.realisedGain,
+      status: position.shares > 0 ? 'holding' : 'closed',
+      first_bought_on: firstBuy,
+      last_changed_on: trades.at(-1)!.traded_on,
+      matures_on: product.termDays && lastBuy ? addDays(lastBuy.on, product.termDays) : null,
+    },
+  };
+}
+
+/**
+ * Each customer's risk profile (投资者适当性): institutions are professional investors; half the
+ * leads are not assessed yet; everyone else is assessed, 1 in 12 with an assessment expiring within
+ * the month. A customer who bought anything holds a valid assessment (dated, not expired, made
+ * on or before the first buy when that lies within the year) at or above the risk of every product
+ * bought — except a few (at most EXCEPTIONS, every 10th customer the draw placed below what they
+ * bought, never at C1): they stay one grade below their riskiest product and each buy above their
+ * grade carries a suitability override (适当性例外), as a manager would have recorded it.
+ */
+const EXCEPTIONS = 4;
+
+function assessRisk(tables: Record<string, Row[]>, now: Date, seed: number): void {
   const random = seededRandom(seed + 1);
   const today = businessDate(now);
   const dayOf = (ago: number) => businessDate(new Date(now.getTime() - ago * DAY));
-  const products = new Map(tables.products!.map((p) => [Number(p.id), p]));
-  for (const p of tables.products!) {
-    if (!NAV_CATEGORIES.has(String(p.category))) continue;
-    for (let ago = NAV_DAYS; ago >= 0; ago--) {
-      tables.product_navs!.push({ product_id: p.id, nav_date: dayOf(ago), nav: navOn(Number(p.id), ago), created_at: now, updated_at: now });
-    }
-  }
-  const holdingsOf = new Map<number, Row[]>();
-  for (const h of tables.holdings!) holdingsOf.set(Number(h.customer_id), [...(holdingsOf.get(Number(h.customer_id)) ?? []), h]);
-  const recordsOf = new Map<number, Row[]>();
-  for (const r of tables.holding_records!) recordsOf.set(Number(r.holding_id), [...(recordsOf.get(Number(r.holding_id)) ?? []), r]);
-  for (const h of tables.holdings!) {
-    const product = products.get(Number(h.product_id))!;
-    const records = recordsOf.get(Number(h.id)) ?? [];
-    // A fund's shares: each buy at that day's NAV (or the oldest one), redemptions in proportion.
-    if (NAV_CATEGORIES.has(String(product.category))) {
-      let shares = 0;
-      let amount = 0;
-      for (const r of records) {
-        const delta = Number(r.amount_delta_fen);
-        const ago = Math.min(NAV_DAYS, Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${String(r.traded_on)}T00:00:00Z`)) / DAY));
-        const moved =
-          r.kind === 'buy'
-            ? Math.round(delta / navOn(Number(product.id), ago))
-            : r.kind === 'redeem' && amount > 0
-              ? -Math.round((shares * -delta) / amount)
-              : 0;
-        r.shares_delta_hundredths = moved;
-        shares += moved;
-        amount += delta;
-      }
-      h.shares_hundredths = shares;
-    }
-    const lastBuy = records.filter((r) => r.kind === 'buy').at(-1)?.traded_on;
-    h.matures_on = product.term_days && lastBuy ? addDays(String(lastBuy), Number(product.term_days)) : null;
-  }
+  const daysSince = (day: string) => Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${day}T00:00:00Z`)) / DAY);
+  const levelOf = new Map(tables.products!.map((p) => [Number(p.id), Number(String(p.risk_level).slice(1))]));
+  const buysOf = new Map<number, Row[]>();
+  for (const t of tables.trades!) if (t.kind === 'buy') buysOf.set(Number(t.customer_id), [...(buysOf.get(Number(t.customer_id)) ?? []), t]);
+  let belowWhatTheyBought = 0;
+  let exceptions = 0;
   for (const c of tables.customers!) {
-    const held = (holdingsOf.get(Number(c.id)) ?? []).map((h) => Number(String(products.get(Number(h.product_id))!.risk_level).slice(1)));
+    const buys = buysOf.get(Number(c.id)) ?? [];
+    const held = buys.map((t) => levelOf.get(Number(t.product_id))!);
     const drawn = 2 + Math.floor(random() * 3); // C2–C4 mostly
-    const grade = Math.min(5, Math.max(drawn, ...held, random() < 0.1 ? 1 : 0) || 1);
+    let grade = Math.min(5, Math.max(drawn, ...held, random() < 0.1 ? 1 : 0) || 1);
     const roll = random();
     c.investor_class = c.type === 'institution' ? 'professional' : 'ordinary';
     Object.assign(c, { risk_level: null, risk_assessed_on: null, risk_assessment_expires_on: null });
-    // Half the leads not assessed yet; of the others 1 in 12 expiring within the month, the rest valid.
     if (c.lifecycle_stage === 'lead' && roll < 0.5) continue;
-    const assessedAgo = roll < 0.08 ? 340 + Math.floor(random() * 20) : 30 + Math.floor(random() * 280);
-    const assessedOn = dayOf(assessedAgo);
+    const drawnAgo = roll < 0.08 ? 340 + Math.floor(random() * 20) : 30 + Math.floor(random() * 280);
+    const firstBuyAgo = buys.length ? Math.max(...buys.map((t) => daysSince(String(t.traded_on)))) : 0;
+    const assessedOn = dayOf(firstBuyAgo > drawnAgo && firstBuyAgo < DEFAULT_ASSESSMENT_VALID_DAYS ? firstBuyAgo : drawnAgo);
+    if (c.investor_class === 'ordinary' && drawn < grade && grade >= 3 && belowWhatTheyBought++ % 10 === 9 && exceptions < EXCEPTIONS) {
+      exceptions++;
+      grade -= 1;
+      for (const t of buys) if (levelOf.get(Number(t.product_id))! > grade) t.suitability_override = OVERRIDE_REASON;
+    }
     c.risk_level = `C${grade}`;
     c.risk_assessed_on = assessedOn;
     c.risk_assessment_expires_on = addDays(assessedOn, DEFAULT_ASSESSMENT_VALID_DAYS);

@@ -172,7 +172,7 @@ async function buildDataSet(sizes: Sizes, wecom: HostedSimulator, db: ScratchDat
   );
   rows.push(
     figure('data set', Number(counts!.customers), 'customers', {
-      detail: `${fmt(seeded.customers)} in the books, the rest leads from WeCom; ${fmt(seeded.followUps)} follow-ups, ${fmt(seeded.sales)} sales, ${fmt(Number(counts!.relations))} follow relations`,
+      detail: `${fmt(seeded.customers)} in the books, the rest leads from WeCom; ${fmt(seeded.followUps)} follow-ups, ${fmt(seeded.trades)} trades, ${fmt(Number(counts!.relations))} follow relations`,
     }),
   );
 }
