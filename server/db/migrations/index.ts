@@ -24,6 +24,7 @@ import { migration as rateLimitPoints } from './0024_rate_limit_points';
 import { migration as orderedJobs } from './0025_ordered_jobs';
 import { migration as roleGrantOrigin } from './0026_role_grant_origin';
 import { migration as tradeLedger } from './0027_trade_ledger';
+import { migration as approvals } from './0030_approvals';
 import type { Migration } from './types';
 
 /**
@@ -57,4 +58,5 @@ export const migrations: readonly Migration[] = [
   orderedJobs,
   roleGrantOrigin,
   tradeLedger,
+  approvals,
 ];
