@@ -98,10 +98,14 @@ export function suitabilityExceptionType(): ApprovalTypeHandler<ExceptionDraft> 
         { label: '交易日期', value: draft.tradedOn },
         { label: '销售人员', value: names.get(draft.repUserId) ?? '' },
       ];
-      if (profile && product) {
+      const verdict = profile && product ? checkSuitability(profile, product.risk_level, businessDate(new Date())) : null;
+      if (product && verdict && !verdict.ok) {
         rows.push({
           label: '适当性',
-          value: `产品 ${product.risk_level} 高于客户 ${profile.riskLevel ?? '未测评'}（${levelText(profile.riskLevel)}），需例外审批`,
+          value:
+            verdict.problem === 'level'
+              ? `产品 ${product.risk_level}（${PRODUCT_RISK_LABELS[product.risk_level]}）高于客户 ${levelText(verdict.customerLevel)}，需例外审批`
+              : verdict.message,
           tone: 'warn',
         });
       }
