@@ -25,13 +25,12 @@ interface SentCard {
 describe('审批: a rep’s suitability exception, approved by the manager and 合规, in Chromium at 375x812', () => {
   let api: CrmClient;
   let customer: CustomerView;
-  let product: ProductView;
   let approvalId: number;
   const suite = useH5Suite({
     async setUp({ server }) {
       api = crmClient(server);
       await api.send('admin', 'PUT', `/api/admin/users/${await api.userId('risk-1')}/roles`, { roles: ['compliance'] }, 200);
-      product = await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'WALKR4', name: '稳进成长混合R4', category: 'public_fund', riskLevel: 'R4' });
+      await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'WALKR4', name: '稳进成长混合R4', category: 'public_fund', riskLevel: 'R4' });
       await api.send('admin', 'POST', '/api/products', { code: 'WALKR2', name: '安享稳健债券R2', category: 'public_fund', riskLevel: 'R2' });
       customer = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', {
         type: 'individual',
@@ -158,7 +157,7 @@ describe('审批: a rep’s suitability exception, approved by the manager and �
     await screenshot(page, 'approvals-10-rep-mine');
   });
 
-  it('(5) the request’s page and the rule admin at 1280x800', async () => {
+  it('(5) the request’s page, the list and the rule admin at 1280x800', async () => {
     const desk = await open('admin', '/admin/approval-rules', { width: 1280, height: 800 });
     const { page } = desk;
     await page.getByTestId('rule-suitability_exception').waitFor();
@@ -169,6 +168,10 @@ describe('审批: a rep’s suitability exception, approved by the manager and �
     await nextPaint(manager.page);
     await screenshot(manager.page, 'approvals-12-request-desktop');
     expect(await overflow(manager.page)).toBe(0);
-    expect([...desk.errors, ...manager.errors]).toEqual([]);
+    const rep = await open('rep-east-1', '/approvals?tab=mine', { width: 1280, height: 800 });
+    await rep.page.getByTestId('approval-row').first().waitFor();
+    await nextPaint(rep.page);
+    await screenshot(rep.page, 'approvals-13-mine-desktop');
+    expect([...desk.errors, ...manager.errors, ...rep.errors]).toEqual([]);
   });
 });
