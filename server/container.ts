@@ -53,7 +53,7 @@ export interface Services {
   worker: EventWorker;
   /** Daily digest and the notification sender. */
   reminders: ReminderScheduler;
-  /** 审批: requests, their rules, the expiry sweep (server/README.md#approvals). */
+  /** 审批: requests, their rules, the expiry sweep (server/README.md#approvals-审批). */
   approvals: ApprovalEngine;
   /** Generic durable jobs (the `jobs` table). */
   jobs: JobWorker;

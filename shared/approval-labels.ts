@@ -1,5 +1,5 @@
 /**
- * 审批 as people read it: the types, states and views of the approval engine (server/README.md#approvals),
+ * 审批 as people read it: the types, states and views of the approval engine (server/README.md#approvals-审批),
  * without zod so that list pages and cards load light. The request schemas are in shared/approvals.ts.
  */
 
@@ -15,7 +15,7 @@ export const APPROVAL_TYPE_CODES = Object.keys(APPROVAL_TYPES) as [ApprovalType,
 
 /** pending → approved / rejected / withdrawn / expired; only pending moves. */
 export const APPROVAL_STATUSES = {
-  pending: '审批中',
+  pending: '待审批',
   approved: '已通过',
   rejected: '已驳回',
   withdrawn: '已撤回',

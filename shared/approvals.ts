@@ -1,5 +1,5 @@
 /**
- * 审批: the request schemas of the approval engine (server/README.md#approvals) — a decision with its
+ * 审批: the request schemas of the approval engine (server/README.md#approvals-审批) — a decision with its
  * comment, the list's filters and an admin's rule per type. Labels and views (no zod) are in
  * shared/approval-labels.ts.
  */

@@ -13,7 +13,7 @@ export const PERMISSIONS = {
   'sales.read': '查看销售',
   'sales.write': '录入销售',
   'sales.override_suitability': '适当性例外审批',
-  /** A rep's buy above the customer's level goes to approval instead of being refused (server/README.md#approvals). */
+  /** A rep's buy above the customer's level goes to approval instead of being refused (server/README.md#approvals-审批). */
   'sales.request_exception': '提交适当性例外申请',
   'target.read': '查看目标',
   'target.manage': '管理目标',

@@ -77,7 +77,7 @@ describe('审批: a rep’s suitability exception, approved by the manager and �
     await page.waitForURL(/\/approvals\/\d+$/);
     approvalId = Number(new URL(page.url()).pathname.split('/').pop());
     await page.getByTestId('approval-detail').waitFor();
-    expect(await page.getByTestId('approval-status').textContent()).toContain('审批中');
+    expect(await page.getByTestId('approval-status').textContent()).toContain('待审批');
     expect(await page.getByTestId('approval-withdraw').count()).toBe(1);
     await nextPaint(page);
     await screenshot(page, 'approvals-3-rep-request-page');
@@ -117,7 +117,7 @@ describe('审批: a rep’s suitability exception, approved by the manager and �
     await page.getByText('陈建国 同意').waitFor();
     await nextPaint(page);
     await screenshot(page, 'approvals-6-manager-approved-step-1');
-    expect(await page.getByTestId('approval-status').textContent()).toContain('审批中');
+    expect(await page.getByTestId('approval-status').textContent()).toContain('待审批');
     expect(manager.errors).toEqual([]);
   });
 

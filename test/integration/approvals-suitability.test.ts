@@ -38,19 +38,17 @@ describe.each(databaseTargets())('suitability exceptions through approval on $la
       ...profile,
     });
   const sale = (userid: string, customerId: number, productId: number, extra: Record<string, unknown> = {}) =>
-    api
-      .as(userid)
-      .then((b) =>
-        b.json('/api/sales', 'POST', {
-          productId,
-          customerId,
-          amount: 100_000,
-          soldOn: TODAY,
-          channel: 'direct',
-          suitabilityOverride: { reason: REASON },
-          ...extra,
-        }),
-      );
+    api.as(userid).then((b) =>
+      b.json('/api/sales', 'POST', {
+        productId,
+        customerId,
+        amount: 100_000,
+        soldOn: TODAY,
+        channel: 'direct',
+        suitabilityOverride: { reason: REASON },
+        ...extra,
+      }),
+    );
   /** A rep's exception for a C2 customer buying R4: the request, answered 202. */
   async function requested(userid = 'rep-east-1') {
     const p = await product('R4');

@@ -2,7 +2,7 @@ import type { ApprovalListItem, ApprovalRuleStep, ApprovalRuleView, ApprovalStat
 import type { PageOf } from '@shared/http';
 import { api } from './client';
 
-/** 审批 (server/README.md#approvals): what waits for me, what I asked, a request's page and its decision. */
+/** 审批 (server/README.md#approvals-审批): what waits for me, what I asked, a request's page and its decision. */
 export const approvalsApi = {
   /** What waits for my decision; `mine`: what I asked. */
   list: (filter: { mine?: boolean; status?: ApprovalStatus }, page: number, pageSize = 20) =>

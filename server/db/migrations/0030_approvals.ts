@@ -1,9 +1,10 @@
-import { DataTypes, QueryTypes, type QueryInterface } from 'sequelize';
+import { DataTypes } from 'sequelize';
+import { grant } from './0021_suitability';
 import { id, timestamps } from './columns';
 import type { Migration } from './types';
 
 /**
- * 审批 (server/README.md#approvals): one engine for every request that needs someone else's yes.
+ * 审批 (server/README.md#approvals-审批): one engine for every request that needs someone else's yes.
  * - `approval_rules`: an admin's rule per type (its steps as JSON, how many days a request may
  *   wait); a type without a row runs on its built-in default.
  * - `approval_requests`: the request — its type, the subject it would create kept as a JSON draft
@@ -16,19 +17,6 @@ import type { Migration } from './types';
  * with holders of `sales.override_suitability` (managers, 合规).
  */
 const GRANTS: Record<string, string[]> = { sales: ['sales.request_exception'] };
-
-async function grant(q: QueryInterface, more: Record<string, string[]>, revoke = false): Promise<void> {
-  const roles = await q.sequelize.query<{ id: number; code: string; permissions: string }>('SELECT id, code, permissions FROM roles', {
-    type: QueryTypes.SELECT,
-  });
-  for (const role of roles) {
-    const extra = more[role.code];
-    if (!extra) continue;
-    const held = JSON.parse(role.permissions) as string[];
-    const permissions = revoke ? held.filter((p) => !extra.includes(p)) : [...new Set([...held, ...extra])];
-    await q.sequelize.query('UPDATE roles SET permissions = ? WHERE id = ?', { replacements: [JSON.stringify(permissions), role.id] });
-  }
-}
 
 export const migration: Migration = {
   name: '0030_approvals',

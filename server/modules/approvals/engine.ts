@@ -1,5 +1,5 @@
 /**
- * The approval engine (server/README.md#approvals). A request carries a draft of what it would do
+ * The approval engine (server/README.md#approvals-审批). A request carries a draft of what it would do
  * (its subject); nothing of it takes effect until the last step approves, and then its type's
  * handler validates it again and applies it in the approval's own transaction — a draft that no
  * longer holds (the customer's assessment expired meanwhile) is refused with the reason and

@@ -10,7 +10,7 @@ const listQuery = approvalListQuerySchema.extend(pageFields);
 const typeParam = z.object({ type: z.enum(APPROVAL_TYPE_CODES) });
 
 /**
- * 审批 over HTTP (server/README.md#approvals): anyone signed in sees what waits for them and what
+ * 审批 over HTTP (server/README.md#approvals-审批): anyone signed in sees what waits for them and what
  * they asked, and decides or withdraws; the engine says who may. An admin sets each type's rule.
  */
 export function approvalRoutes(deps: { approvals: ApprovalEngine }): Router {

@@ -1,5 +1,5 @@
 /**
- * 适当性例外 as an approval type (server/README.md#approvals): a rep's buy above the customer's risk
+ * 适当性例外 as an approval type (server/README.md#approvals-审批): a rep's buy above the customer's risk
  * level, kept as a draft of the trade until approved. Approving writes it through the ledger's
  * `writeTrade` as the rep's trade, in the approval's transaction, after the same checks as any buy
  * — the customer still in the rep's scope, the product still on sale, the mismatch still one an
