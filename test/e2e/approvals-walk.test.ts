@@ -174,4 +174,36 @@ describe('审批: a rep’s suitability exception, approved by the manager and �
     await screenshot(rep.page, 'approvals-13-mine-desktop');
     expect([...desk.errors, ...manager.errors, ...rep.errors]).toEqual([]);
   });
+
+  it('(6) a request whose customer’s assessment expired meanwhile says so, and 同意 cannot be tapped', async () => {
+    const { server } = suite;
+    const lapsing = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', {
+      type: 'individual',
+      name: '郑海峰',
+      riskLevel: 'C3',
+      riskAssessedOn: TODAY,
+    });
+    const [r5] = await server.db.sequelize.query<{ id: number }>("SELECT id FROM products WHERE code = 'WALKR4'", { type: QueryTypes.SELECT });
+    const res = await (
+      await api.as('rep-east-1')
+    ).json('/api/sales', 'POST', {
+      productId: Number(r5!.id),
+      customerId: lapsing.id,
+      amount: 50_000,
+      soldOn: TODAY,
+      channel: 'direct',
+      suitabilityOverride: { reason: REASON },
+    });
+    const { id } = (await res.json()) as { id: number };
+    await server.db.sequelize.query('UPDATE customers SET risk_assessed_on = ?, risk_assessment_expires_on = ? WHERE id = ?', {
+      replacements: ['2024-06-01', '2025-06-01', lapsing.id],
+    });
+
+    const manager = await open('mgr-east', `/approvals/${id}`);
+    await manager.page.getByTestId('approval-stale').waitFor();
+    expect(await manager.page.getByTestId('approval-stale').textContent()).toContain('2025-06-01 过期');
+    expect(await manager.page.getByTestId('approval-approve').isDisabled()).toBe(true);
+    await nextPaint(manager.page);
+    await screenshot(manager.page, 'approvals-14-stale-request', { screen: true });
+  });
 });
