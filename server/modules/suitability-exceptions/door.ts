@@ -12,7 +12,8 @@ import type { ApprovalEngine } from '../approvals/engine';
 import { riskProfileOf } from '../customers/service';
 import type { SuitabilityExceptionDoor } from '../trades/exceptions';
 import type { TradeRow } from '../trades/models';
-import { assertSuitable, checkTrade, customerFromBody, inLedgerTransaction, writeTrade } from '../trades/ledger';
+import { checkTrade, customerFromBody, inLedgerTransaction, writeTrade } from '../trades/ledger';
+import { refuseHardLimit } from './handler';
 
 export function suitabilityExceptionDoor(sequelize: Sequelize, engine: ApprovalEngine): SuitabilityExceptionDoor {
   return {
@@ -32,8 +33,8 @@ export function suitabilityExceptionDoor(sequelize: Sequelize, engine: ApprovalE
           const { suitabilityOverride: _none, ...buy } = input;
           return { trade: (await writeTrade(sequelize, caller, buy, transaction)).trade };
         }
-        // C1 or no valid assessment: no exception may cover it — the ledger's own 409 (「不能例外处理」).
-        if (!verdict.overridable) assertSuitable(caller, customer, product, input.suitabilityOverride, today);
+        // C1 or no valid assessment: no exception may cover it — a 409, never a request.
+        refuseHardLimit(verdict);
         const id = await engine.submit(
           {
             type: 'suitability_exception',

@@ -9,7 +9,14 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import type { ApprovalSubjectRow } from '@shared/approval-labels';
 import { TRADE_CHANNELS, tradeInputSchema } from '@shared/ledger';
-import { CUSTOMER_RISK_LABELS, PRODUCT_RISK_LABELS, assessmentExpiresOn, checkSuitability, type CustomerRiskLevel } from '@shared/suitability';
+import {
+  CUSTOMER_RISK_LABELS,
+  PRODUCT_RISK_LABELS,
+  assessmentExpiresOn,
+  checkSuitability,
+  type CustomerRiskLevel,
+  type Suitability,
+} from '@shared/suitability';
 import { businessDate } from '@shared/time';
 import { namesById } from '../../db/lookup';
 import { DomainError } from '../../errors';
@@ -32,19 +39,26 @@ export function yuanText(amount: number): string {
 const levelText = (level: CustomerRiskLevel | null) => (level ? `${level} ${CUSTOMER_RISK_LABELS[level]}` : '未测评');
 
 /**
+ * What no exception covers — C1 above R1, a missing or expired assessment — is the ledger's 409
+ * `suitability_mismatch` (「不能例外处理」), for the door and at approval alike.
+ */
+export function refuseHardLimit(verdict: Suitability): void {
+  if (verdict.ok || verdict.overridable) return;
+  throw new DomainError('conflict', 'suitability_mismatch', `${verdict.message}（不能例外处理）`, {
+    problem: verdict.problem,
+    customerLevel: verdict.customerLevel,
+    productLevel: verdict.productLevel,
+    overridable: false,
+  });
+}
+
+/**
  * The mismatch must still be one an exception may cover; a buy that now suits the customer (the
  * level was raised meanwhile) goes through as well.
  */
 async function checkDraft(ctx: ApprovalContext, draft: ExceptionDraft) {
   const checked = await checkTrade(ctx.sequelize, ctx.requester, draft, ctx.transaction);
-  const verdict = checkSuitability(riskProfileOf(checked.customer), checked.product.risk_level, businessDate(new Date()));
-  if (!verdict.ok && !verdict.overridable)
-    throw new DomainError('conflict', 'suitability_mismatch', verdict.message, {
-      problem: verdict.problem,
-      customerLevel: verdict.customerLevel,
-      productLevel: verdict.productLevel,
-      overridable: false,
-    });
+  refuseHardLimit(checkSuitability(riskProfileOf(checked.customer), checked.product.risk_level, businessDate(new Date())));
   return checked;
 }
 
