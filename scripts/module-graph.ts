@@ -157,7 +157,8 @@ export function cycleThrough(graph: Map<string, Set<string>>, start: string, wit
  *   and its doors holdings and sales,
  *   partners, matching to WeCom contacts);
  * - workflows: what acts across the core (a customer's record page, merge and removal; imports and
- *   exports; transfers; engagement; churn; the admin of background jobs and syncs);
+ *   exports; transfers; engagement; churn; the admin of background jobs and syncs; the approval
+ *   engine, which imports no subject, and its types, which apply subjects of the core);
  * - views: read-mostly pages over everything (dashboard, sidebar).
  */
 export const LAYERS: ReadonlyArray<{ name: string; modules: readonly string[] }> = [
@@ -165,7 +166,7 @@ export const LAYERS: ReadonlyArray<{ name: string; modules: readonly string[] }>
   { name: 'people', modules: ['roles', 'org', 'auth'] },
   { name: 'reference', modules: ['settings', 'dictionaries', 'products', 'targets', 'wecom-events'] },
   { name: 'crm-core', modules: ['follow-ups', 'reminders', 'customers', 'contacts', 'trades', 'holdings', 'partners', 'sales', 'matching'] },
-  { name: 'workflows', modules: ['customer-record', 'imports', 'transfers', 'engagement', 'churn', 'background-jobs'] },
+  { name: 'workflows', modules: ['customer-record', 'imports', 'transfers', 'engagement', 'churn', 'background-jobs', 'approvals', 'suitability-exceptions'] },
   { name: 'views', modules: ['dashboard', 'sidebar'] },
 ];
 
@@ -243,6 +244,10 @@ export const TABLE_OWNERS: Readonly<Record<string, string>> = {
   contact_ways: 'engagement',
   quick_replies: 'engagement',
   crm_remark_mobiles: 'engagement',
+  approval_rules: 'approvals',
+  approval_requests: 'approvals',
+  approval_approvers: 'approvals',
+  approval_decisions: 'approvals',
 };
 
 /** A table named in raw SQL (a string or template literal with a SQL keyword) of a module's code. */

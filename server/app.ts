@@ -11,6 +11,7 @@ import { requestLog } from './http/request-log';
 import { sameOriginWrites } from './http/same-origin';
 import { securityHeaders } from './http/security-headers';
 import { serveSpa } from './http/spa';
+import { approvalRoutes } from './modules/approvals/routes';
 import { auditRoutes } from './modules/audit/routes';
 import { authRoutes } from './modules/auth/routes';
 import { sessionCaller } from './modules/auth/service';
@@ -29,6 +30,7 @@ import { engagementRoutes } from './modules/engagement/routes';
 import { sidebarBootRoutes } from './modules/sidebar/boot-routes';
 import { sidebarRoutes } from './modules/sidebar/routes';
 import { saleRoutes } from './modules/sales/routes';
+import { suitabilityExceptionDoor } from './modules/suitability-exceptions/door';
 import { tradeRoutes } from './modules/trades/routes';
 import { targetRoutes } from './modules/targets/routes';
 import { transferRoutes } from './modules/transfers/routes';
@@ -65,6 +67,8 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
   // Stored callback events are applied at once by this process's worker (when it runs one). Routes
   // call WeCom through the people's client: every call charged to the request's person, bounded in time.
   const deps = { ...services, ...web, wecom: services.wecomForPeople, onEventStored: () => services.worker.nudge() };
+  // A rep's buy above the customer's level, asked as a 适当性例外, becomes an approval request.
+  const exceptions = suitabilityExceptionDoor(services.sequelize, services.approvals);
   const app = new Koa();
   // X-Forwarded-* is believed only from the proxies we were told about, and then only the hops
   // they appended (the leftmost entries are whatever the client sent).
@@ -107,8 +111,9 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     followUpRoutes({ ...deps, prefix: '/api/customers', subject: customerFollowUpSubject, permissions: { read: 'customer.read', write: 'customer.write' } }),
     holdingRoutes(deps),
     productRoutes({ ...deps, holdersOfProduct }),
-    saleRoutes(deps),
-    tradeRoutes(deps),
+    saleRoutes({ ...deps, exceptions }),
+    tradeRoutes({ ...deps, exceptions }),
+    approvalRoutes(deps),
     partnerRoutes({ ...deps, exportPartners: (caller, filter) => exportWorkbook(deps.sequelize, caller, 'partners', filter) }),
     followUpRoutes({ ...deps, prefix: '/api/partners', subject: partnerFollowUpSubject, permissions: { read: 'partner.read', write: 'partner.write' } }),
     targetRoutes(deps),

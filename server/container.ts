@@ -17,7 +17,10 @@ import { WelcomeSender } from './modules/engagement/welcome';
 import { matchingHooks } from './modules/matching/hooks';
 import type { RoleBootstrap } from './modules/org/service';
 import { startOrgSync } from './modules/org/sync';
+import { ApprovalEngine } from './modules/approvals/engine';
+import { ApprovalRegistry } from './modules/approvals/types';
 import { ReminderScheduler } from './modules/reminders/scheduler';
+import { suitabilityExceptionType } from './modules/suitability-exceptions/handler';
 import { settingDefaults } from './modules/settings/service';
 import type { CorpSettings } from '@shared/settings';
 import type { StartedSync } from './modules/sync-runs/runner';
@@ -50,6 +53,8 @@ export interface Services {
   worker: EventWorker;
   /** Daily digest and the notification sender. */
   reminders: ReminderScheduler;
+  /** 审批: requests, their rules, the expiry sweep (server/README.md#approvals-审批). */
+  approvals: ApprovalEngine;
   /** Generic durable jobs (the `jobs` table). */
   jobs: JobWorker;
   /** Welcome messages, sent at ingest (their WelcomeCode lives 20 s). */
@@ -72,6 +77,9 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const defaults = settingDefaults(config);
   const leadRules = (states: readonly string[], t: Transaction) => leadRulesFor(sequelize, states, t);
   const hooks = allHooks(matchingHooks(sequelize, defaults, leadRules), engagementHooks(sequelize), churnHooks(sequelize), transferHooks(sequelize));
+  const reminders = new ReminderScheduler({ sequelize, wecom, logger, publicUrl: config.publicUrl, settingDefaults: defaults });
+  // Every approval type the engine knows; [outreach] adds 群发内容 and 话术审核 here.
+  const approvalTypes = new ApprovalRegistry([suitabilityExceptionType()]);
   const services: Services = {
     config,
     logger,
@@ -87,7 +95,8 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
       { sequelize, wecom, logger, bootstrap, hooks },
       { maxAttempts: config.events.maxAttempts, reclaimAfterMs: config.events.reclaimAfterMs, ...options.worker },
     ),
-    reminders: new ReminderScheduler({ sequelize, wecom, logger, publicUrl: config.publicUrl, settingDefaults: defaults }),
+    reminders,
+    approvals: new ApprovalEngine({ sequelize, registry: approvalTypes, logger, onNotified: () => void reminders.sendSoon() }),
     jobs: new JobWorker(sequelize, logger).registerAll([
       ...transferJobs({ sequelize, wecom, logger }),
       ...engagementJobs({ sequelize, wecom, logger, settingDefaults: defaults }),

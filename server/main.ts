@@ -101,7 +101,14 @@ export async function main(extras: ProcessExtras = {}): Promise<void> {
       server.closeIdleConnections();
     });
     await Promise.race([
-      Promise.allSettled([...background, services.worker.stop(), services.reminders.stop(), services.jobs.stop(), services.welcome.settled()]),
+      Promise.allSettled([
+        ...background,
+        services.worker.stop(),
+        services.reminders.stop(),
+        services.approvals.stop(),
+        services.jobs.stop(),
+        services.welcome.settled(),
+      ]),
       new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref()),
     ]);
     await sequelize.close();
@@ -132,7 +139,9 @@ export async function main(extras: ProcessExtras = {}): Promise<void> {
     void startupWork
       .catch(() => undefined) // failed seeding is logged where it failed; reminders run regardless
       .then(() => {
-        if (!stopping) services.reminders.start();
+        if (stopping) return;
+        services.reminders.start();
+        services.approvals.start();
       });
   }
 }

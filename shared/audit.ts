@@ -31,6 +31,8 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   import_job: '导入',
   wecom_event: '回调事件',
   job: '后台任务',
+  approval: '审批',
+  approval_rule: '审批规则',
 };
 
 /** Chinese names of the audited actions (the log shows these, the filter offers them). */
@@ -90,6 +92,12 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'wecom_link.relink': '改为关联企业微信联系人',
   'wecom_link.unlink': '解除企业微信关联',
   'wecom_link.create_customer': '从企业微信联系人建客户',
+  'approval.request': '提交审批',
+  'approval.approve': '审批同意',
+  'approval.reject': '审批驳回',
+  'approval.withdraw': '撤回审批',
+  'approval.expire': '审批过期',
+  'approval.rule': '修改审批规则',
 };
 
 export const auditActionLabel = (action: string) => AUDIT_ACTION_LABELS[action] ?? action;

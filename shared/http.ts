@@ -31,6 +31,12 @@ export const ERROR_CODES = [
   'risk_profile_forbidden',
   'suitability_mismatch',
   'suitability_override_forbidden',
+  // 审批 (server/modules/approvals).
+  'no_approver',
+  'approval_own_request',
+  'approval_not_your_step',
+  'approval_closed',
+  'approval_stale',
   'tag_not_editable',
   'not_ready',
   // A login whose OAuth state did not hold (server/modules/auth/oauth-state.ts).

@@ -3,9 +3,11 @@
 /**
  * `transfer_failed`: to the manager who handed customers over, when WeCom could not move them;
  * `churn`: a customer deleted their rep (客户流失); `co_follow_up`: a co-follower logged a follow-up
- * on the owner's customer.
+ * on the owner's customer; `approval`: a request waits for this approver (审批); `approval_result`: the
+ * requester hears how theirs ended.
  */
-export type NotificationKind = 'digest' | 'lead_created' | 'contact_linked' | 'transfer' | 'transfer_failed' | 'churn' | 'co_follow_up' | 'merged';
+export type NotificationKind =
+  'digest' | 'lead_created' | 'contact_linked' | 'transfer' | 'transfer_failed' | 'churn' | 'co_follow_up' | 'approval' | 'approval_result' | 'merged';
 
 /** `merged`: over the member's WeCom budget, sent inside one summary card (its `lastError` names it). */
 export const NOTIFICATION_STATUSES = ['pending', 'sending', 'sent', 'merged', 'failed', 'skipped'] as const;

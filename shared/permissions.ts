@@ -13,6 +13,8 @@ export const PERMISSIONS = {
   'sales.read': '查看销售',
   'sales.write': '录入销售',
   'sales.override_suitability': '适当性例外审批',
+  /** A rep's buy above the customer's level goes to approval instead of being refused (server/README.md#approvals-审批). */
+  'sales.request_exception': '提交适当性例外申请',
   'target.read': '查看目标',
   'target.manage': '管理目标',
   'dashboard.view': '查看看板',
@@ -24,6 +26,7 @@ export const PERMISSIONS = {
   'dictionary.manage': '字典管理',
   'settings.manage': '企业设置',
   'engagement.manage': '客户运营（欢迎语、渠道活码、标签、话术库）',
+  'approval.manage': '审批规则设置',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,4 +1,7 @@
-/** A customer's risk profile as people read it (shared/suitability.ts has the rules and schemas). */
+/**
+ * A customer's risk profile as people read it, and the suitability rule (`checkSuitability`), without
+ * zod: the schemas are in shared/suitability.ts, which re-exports all of this.
+ */
 import type { RISK_LEVELS } from './products';
 import { addDays } from './time';
 
@@ -31,4 +34,47 @@ export function riskProfileText(profile: RiskProfile, today: string): { text: st
   if (until && until < today) return { text: `${label} · 已于 ${until} 过期`, tone: 'bad' };
   const soon = until !== null && Date.parse(`${until}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`) <= 30 * 86_400_000;
   return { text: until ? `${label} · 至 ${until}` : label, tone: soon ? 'warn' : 'ok' };
+}
+
+export type SuitabilityProblem = 'missing_assessment' | 'expired_assessment' | 'level';
+
+export type Suitability =
+  | { ok: true }
+  | { ok: false; problem: SuitabilityProblem; customerLevel: CustomerRiskLevel | null; productLevel: string; overridable: boolean; message: string };
+
+/** When an assessment stops holding: its own date, else the assessment day plus the default validity. */
+export function assessmentExpiresOn(profile: RiskProfile): string | null {
+  if (profile.riskAssessmentExpiresOn) return profile.riskAssessmentExpiresOn;
+  return profile.riskAssessedOn ? addDays(profile.riskAssessedOn, DEFAULT_ASSESSMENT_VALID_DAYS) : null;
+}
+
+/** Whether a customer with `profile` may be sold a product of `productLevel` on `today` (YYYY-MM-DD). */
+export function checkSuitability(profile: RiskProfile, productLevel: string, today: string): Suitability {
+  if (profile.investorClass === 'professional') return { ok: true };
+  const mismatch = (problem: SuitabilityProblem, overridable: boolean, message: string): Suitability => ({
+    ok: false,
+    problem,
+    customerLevel: profile.riskLevel,
+    productLevel,
+    overridable,
+    message,
+  });
+  if (!profile.riskLevel) return mismatch('missing_assessment', false, `客户还没有风险测评，不能购买 ${productLevel} 产品：请先完成风险承受能力评估`);
+  // A level with no assessment date is no assessment: nobody can tell when it was made or whether it still holds.
+  if (!profile.riskAssessedOn)
+    return mismatch('missing_assessment', false, `客户的风险等级 ${profile.riskLevel} 没有测评日期，不能作为购买 ${productLevel} 产品的依据：请重新测评`);
+  const grade = Number(profile.riskLevel.slice(1));
+  const risk = Number(productLevel.slice(1));
+  const expiresOn = assessmentExpiresOn(profile)!;
+  if (expiresOn < today) {
+    return mismatch('expired_assessment', false, `客户的风险测评已于 ${expiresOn} 过期（${profile.riskLevel}），请重新测评后再购买 ${productLevel} 产品`);
+  }
+  if (risk > grade) {
+    return mismatch(
+      'level',
+      grade > 1,
+      `适当性不匹配：客户风险等级 ${profile.riskLevel}（${CUSTOMER_RISK_LABELS[profile.riskLevel]}），产品风险等级 ${productLevel}，${grade === 1 ? '保守型客户不能购买高于 R1 的产品' : '需客户书面确认并填写例外原因'}`,
+    );
+  }
+  return { ok: true };
 }

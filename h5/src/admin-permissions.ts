@@ -11,4 +11,5 @@ export const ADMIN_PERMISSIONS: readonly Permission[] = [
   'settings.manage',
   'customer.transfer',
   'engagement.manage',
+  'approval.manage',
 ];

@@ -59,6 +59,18 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '编辑销售', permission: 'sales.write' },
   },
   {
+    path: '/approvals',
+    name: 'approvals',
+    component: () => import('./pages/approvals/ApprovalsPage.vue'),
+    meta: { title: '审批' },
+  },
+  {
+    path: '/approvals/:id(\\d+)',
+    name: 'approval',
+    component: () => import('./pages/approvals/ApprovalDetailPage.vue'),
+    meta: { title: '审批详情' },
+  },
+  {
     path: '/partners',
     name: 'partners',
     component: () => import('./pages/partners/PartnersPage.vue'),
@@ -166,6 +178,12 @@ const routes: RouteRecordRaw[] = [
     name: 'admin-notifications',
     component: () => import('./pages/admin/NotificationsPage.vue'),
     meta: { title: '提醒与通知', permission: 'settings.manage' },
+  },
+  {
+    path: '/admin/approval-rules',
+    name: 'admin-approval-rules',
+    component: () => import('./pages/admin/ApprovalRulesPage.vue'),
+    meta: { title: '审批规则', permission: 'approval.manage' },
   },
   {
     path: '/admin/audit',

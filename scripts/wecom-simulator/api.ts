@@ -20,6 +20,7 @@ import {
   visibleUnionid,
   type SimulatorRules,
 } from './rules';
+import { messageAsDelivered } from './messages';
 import { SimulatorError, type CorpState } from './state';
 import { GroupChatTransfers, type TransferDesk, type TransferKind } from './transfers';
 import { ContactWays, MediaStore } from './engagement';
@@ -451,12 +452,14 @@ export class SimulatedApi {
   }
 
   /**
-   * `message/send`. Recipients who are not members come back in `invaliduser`, members without a
-   * licence in `unlicenseduser` (all of them invalid: 81013). Over a member's budget WeCom drops
-   * the message and still answers 0 under the current rules (90454); the legacy simulator said 45009.
+   * `message/send`, its body checked and cut as WeCom does (messages.ts). Recipients who are not
+   * members come back in `invaliduser`, members without a licence in `unlicenseduser` (all of them
+   * invalid: 81013). Over a member's budget WeCom drops the message and still answers 0 under the
+   * current rules (90454); the legacy simulator said 45009.
    */
-  private sendAppMessage(r: Record<string, unknown>): Record<string, unknown> {
-    if (String(r.agentid) !== this.settings.agentId) throw new SimulatorError(40056, 'invalid agentid');
+  private sendAppMessage(body: Record<string, unknown>): Record<string, unknown> {
+    if (String(body.agentid) !== this.settings.agentId) throw new SimulatorError(40056, 'invalid agentid');
+    const r = messageAsDelivered(body);
     const to = String(r.touser ?? '')
       .split('|')
       .filter(Boolean);

@@ -15,8 +15,8 @@ const GRANTS: Record<string, string[]> = {
   compliance: ['sales.override_suitability'],
 };
 
-/** Adds (or, with `revoke`, takes away) permissions of seed roles. */
-async function grant(q: QueryInterface, more: Record<string, string[]>, revoke = false): Promise<void> {
+/** Adds (or, with `revoke`, takes away) permissions of seed roles (0030 grants with it too). */
+export async function grant(q: QueryInterface, more: Record<string, string[]>, revoke = false): Promise<void> {
   const roles = (await q.sequelize.query('SELECT id, code, permissions FROM roles', { type: QueryTypes.SELECT })) as {
     id: number;
     code: string;

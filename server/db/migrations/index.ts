@@ -26,6 +26,7 @@ import { migration as roleGrantOrigin } from './0026_role_grant_origin';
 import { migration as tradeLedger } from './0027_trade_ledger';
 import { migration as customerKyc } from './0028_customer_kyc';
 import { migration as navAccumulated } from './0029_nav_accumulated';
+import { migration as approvals } from './0030_approvals';
 import type { Migration } from './types';
 
 /**
@@ -61,4 +62,5 @@ export const migrations: readonly Migration[] = [
   tradeLedger,
   customerKyc,
   navAccumulated,
+  approvals,
 ];

@@ -254,6 +254,29 @@ export async function leadersOf(sequelize: Sequelize, departmentId: number, tran
   return users.map((u) => ({ id: u.get().id, name: u.get().name }));
 }
 
+/**
+ * The requester's leaders at `level` of their leader chain (审批 by 部门负责人): from the main
+ * department up the tree, each department with an active leader other than the requester is one
+ * level — 1 the nearest, 2 the next above. A leader asking is answered by the level above them.
+ * Empty when the chain is shorter.
+ */
+export async function leadersAbove(sequelize: Sequelize, userId: number, level: number, transaction?: Transaction): Promise<{ id: number; name: string }[]> {
+  const { Department, User, UserDepartment } = orgModels(sequelize);
+  const user = (await User.findByPk(userId, { transaction }))?.get();
+  let departmentId: number | null | undefined =
+    user?.main_department_id ??
+    (await UserDepartment.findOne({ where: { user_id: userId }, order: [['department_id', 'ASC']], transaction }))?.get().department_id;
+  const seen = new Set<number>();
+  let found = 0;
+  while (departmentId !== null && departmentId !== undefined && !seen.has(departmentId)) {
+    seen.add(departmentId);
+    const leaders = (await leadersOf(sequelize, departmentId, transaction)).filter((l) => l.id !== userId);
+    if (leaders.length && ++found === level) return leaders;
+    departmentId = (await Department.findOne({ where: { id: departmentId, deleted_at: null }, transaction }))?.get().parent_id;
+  }
+  return [];
+}
+
 export async function findUserByWecomId(sequelize: Sequelize, wecomUserid: string): Promise<UserRow | null> {
   const { User } = orgModels(sequelize);
   return (await User.findOne({ where: { wecom_userid: wecomUserid } }))?.get() ?? null;

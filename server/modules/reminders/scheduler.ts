@@ -56,7 +56,34 @@ export class ReminderScheduler {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.running;
+    await Promise.all([this.running, this.sending]);
+  }
+
+  private sending: Promise<void> | undefined;
+  private sendAgain = false;
+
+  /**
+   * Sends what is due now, without the digest: a card queued for someone who should act on it (an
+   * approval) goes out at once instead of at the next minute. Asked again while sending, it sends
+   * once more after; never throws.
+   */
+  sendSoon(): Promise<void> {
+    if (this.sending) {
+      this.sendAgain = true;
+      return this.sending;
+    }
+    this.sending = (async () => {
+      do {
+        this.sendAgain = false;
+        const settings = await readSettings(this.deps.sequelize, this.deps.settingDefaults);
+        await sendDueNotifications({ ...this.deps, muted: mutedKinds(settings) }, this.now());
+      } while (this.sendAgain);
+    })()
+      .catch((err: unknown) => this.deps.logger.error({ err }, 'notification send failed'))
+      .finally(() => {
+        this.sending = undefined;
+      });
+    return this.sending;
   }
 
   /** One pass; never throws (a failed pass is logged and the next minute tries again). */

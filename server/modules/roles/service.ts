@@ -216,3 +216,11 @@ export async function rolesOf(sequelize: Sequelize, userId: number, transaction?
   const roles = await Role.findAll({ where: { id: { [Op.in]: links.map((l) => l.get().role_id) } }, order: [['id', 'ASC']], transaction });
   return roles.map((r) => r.get().code);
 }
+
+/** Who holds the role `code`, whatever their status (an approval rule by role keeps the active ones). */
+export async function holdersOfRole(sequelize: Sequelize, code: string, transaction?: Transaction): Promise<number[]> {
+  const { Role, UserRole } = roleModels(sequelize);
+  const role = (await Role.findOne({ where: { code }, transaction }))?.get();
+  if (!role) return [];
+  return (await UserRole.findAll({ where: { role_id: role.id }, transaction })).map((l) => l.get().user_id);
+}

@@ -6,7 +6,8 @@ import { saleCreateSchema, saleUpdateSchema } from '@shared/sales';
 import { requirePermission } from '../../http/auth';
 import { callerOf, crmCallerOf } from '../org/caller';
 import { idParam, pageFields, validate } from '../../http/validate';
-import { createSale, deleteSale, getSale, listSales, updateSale } from './service';
+import type { SuitabilityExceptionDoor } from '../trades/exceptions';
+import { deleteSale, getSale, listSales, submitSale, updateSale } from './service';
 
 const id = z.coerce.number().int().positive().optional();
 const listQuery = z
@@ -23,7 +24,8 @@ const listQuery = z
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: '开始日期不能晚于结束日期', path: ['from'] });
 
-export function saleRoutes(deps: { sequelize: Sequelize }): Router {
+/** `exceptions`: where a rep's suitability exception goes (an approval request, wired in app.ts); without it every override needs the permission. */
+export function saleRoutes(deps: { sequelize: Sequelize; exceptions?: SuitabilityExceptionDoor }): Router {
   const { sequelize } = deps;
   const router = new Router({ prefix: '/api/sales' });
   const read = requirePermission('sales.read');
@@ -33,8 +35,10 @@ export function saleRoutes(deps: { sequelize: Sequelize }): Router {
     ctx.body = await listSales(sequelize, callerOf(ctx).access, validate(listQuery, ctx.query));
   });
   router.post('/', write, async (ctx) => {
-    ctx.status = 201;
-    ctx.body = await createSale(sequelize, crmCallerOf(ctx), validate(saleCreateSchema, ctx.request.body));
+    const outcome = await submitSale(sequelize, crmCallerOf(ctx), validate(saleCreateSchema, ctx.request.body), deps.exceptions);
+    // 202: the sale waits for approval (a suitability exception) and is no sale yet.
+    ctx.status = 'pending' in outcome ? 202 : 201;
+    ctx.body = 'pending' in outcome ? outcome.pending : outcome.sale;
   });
   router.get('/:id', read, async (ctx) => {
     ctx.body = await getSale(sequelize, callerOf(ctx).access, validate(idParam, ctx.params).id);

@@ -4,11 +4,13 @@
  * permission) and moves the holding, AUM and 销售额 together.
  */
 import type { Sequelize } from 'sequelize';
+import type { ApprovalView } from '@shared/approval-labels';
 import type { PageOf } from '@shared/http';
 import type { TradeView } from '@shared/ledger';
 import type { SaleInput, SalePatch, SaleView } from '@shared/sales';
 import type { Access } from '../roles/access';
 import type { Caller } from '../roles/ownership';
+import type { SuitabilityExceptionDoor } from '../trades/exceptions';
 import { amendBuy, customerFromBody, inLedgerTransaction, voidTrade, writeTrade } from '../trades/ledger';
 import { listTrades, loadVisibleTrade, tradeViews, type TradeListQuery } from '../trades/reads';
 
@@ -38,6 +40,23 @@ export async function createSale(sequelize: Sequelize, caller: Caller, input: Sa
     writeTrade(sequelize, caller, { kind: 'buy', ...rest, tradedOn: soldOn }, transaction),
   ).catch(customerFromBody);
   return getSale(sequelize, caller.access, trade.id);
+}
+
+/**
+ * `POST /api/sales`: the sale recorded, or — a rep asking for a suitability exception they may
+ * not grant themselves — the buy submitted for approval (`pending`, answered 202): no trade yet.
+ */
+export async function submitSale(
+  sequelize: Sequelize,
+  caller: Caller,
+  input: SaleInput,
+  exceptions?: SuitabilityExceptionDoor,
+): Promise<{ sale: SaleView } | { pending: ApprovalView }> {
+  const { soldOn, ...rest } = input;
+  const buy = { kind: 'buy' as const, ...rest, tradedOn: soldOn };
+  if (!exceptions?.wants(caller, buy)) return { sale: await createSale(sequelize, caller, input) };
+  const outcome = await exceptions.request(caller, buy);
+  return 'pending' in outcome ? outcome : { sale: await getSale(sequelize, caller.access, outcome.trade.id) };
 }
 
 export async function getSale(sequelize: Sequelize, access: Access, id: number): Promise<SaleView> {

@@ -7,7 +7,8 @@
  * 2. checks the references (customer in scope, product on file and on sale for a buy, partner in
  *    scope, the rep credited in scope);
  * 3. checks suitability for a buy against the locked row (shared/suitability.ts), taking an
- *    override only from a caller holding `sales.override_suitability`, and audits it;
+ *    override only from a caller holding `sales.override_suitability` or with an approval that
+ *    granted it (a rep's 适当性例外, server/modules/approvals), and audits it;
  * 4. writes the trade, replays the position (shared/ledger.ts applyTrade, in trade-date order) into
  *    the trades' cost and realised gain and the holding's projection, and counts a buy into
  *    销售额's monthly rollup.
@@ -90,16 +91,18 @@ export function productRefusal(kind: TradeKind, status: string): string | null {
  * `suitability_mismatch` naming both levels, unless overridden: that needs a mismatch that may be
  * overridden at all (never C1, never without a valid assessment), and is audited as a suitability
  * action. Only a caller holding `sales.override_suitability` may send an override at all (403
- * otherwise, whatever the verdict). Returns the override to record: one that overrode a mismatch
- * (on a suitable buy it overrides nothing and is not kept).
+ * otherwise, whatever the verdict) — unless an approval granted it (`approved`: the approvers held
+ * it). Returns the override to record: one that overrode a mismatch (on a suitable buy it
+ * overrides nothing and is not kept).
  */
 export function assertSuitable(
   caller: Caller,
   customer: CustomerRow,
   product: ProductRow,
   override: { reason: string } | undefined,
+  approved = false,
 ): { reason: string } | undefined {
-  if (override && !caller.access.permissions.has('sales.override_suitability'))
+  if (override && !approved && !caller.access.permissions.has('sales.override_suitability'))
     throw forbidden(`没有「${PERMISSIONS['sales.override_suitability']}」权限，不能提出适当性例外`, 'suitability_override_forbidden');
   const verdict = buySuitability(riskProfileOf(customer), product.risk_level);
   if (verdict.ok) return undefined;
@@ -115,7 +118,15 @@ export function assertSuitable(
  */
 const auditEntityOf = (kind: TradeRow['kind']) => (kind === 'buy' ? 'sale' : 'trade');
 
-async function auditOverride(sequelize: Sequelize, actor: Actor, trade: TradeRow, customer: CustomerRow, product: ProductRow, transaction: Transaction) {
+async function auditOverride(
+  sequelize: Sequelize,
+  actor: Actor,
+  trade: TradeRow,
+  customer: CustomerRow,
+  product: ProductRow,
+  approvalId: number | undefined,
+  transaction: Transaction,
+) {
   await audit(
     sequelize,
     actor,
@@ -123,7 +134,7 @@ async function auditOverride(sequelize: Sequelize, actor: Actor, trade: TradeRow
       action: 'suitability.override',
       entity: 'sale',
       entityId: trade.id,
-      summary: `适当性例外：${customer.name}（${customer.risk_level ?? '未测评'}）购买 ${product.name}（${product.risk_level}）`,
+      summary: `适当性例外：${customer.name}（${customer.risk_level ?? '未测评'}）购买 ${product.name}（${product.risk_level}）${approvalId ? `，经审批 #${approvalId}` : ''}`,
       diff: {
         customerId: customer.id,
         customerLevel: customer.risk_level,
@@ -131,6 +142,7 @@ async function auditOverride(sequelize: Sequelize, actor: Actor, trade: TradeRow
         productLevel: product.risk_level,
         repUserId: trade.rep_user_id,
         reason: trade.suitability_override,
+        ...(approvalId ? { approvalId } : {}),
       },
     },
     { transaction },
@@ -198,13 +210,21 @@ export interface WrittenTrade {
   product: ProductRow;
 }
 
+/** What a trade was checked against before it is written (steps 1–2 of the module comment). */
+export interface CheckedTrade {
+  customer: CustomerRow;
+  product: ProductRow;
+  credit: { repUserId: number; departmentId: number };
+}
+
 /**
- * Writes one trade inside `transaction` (see the module comment). Throws a DomainError the edge
- * explains (a customer outside the caller's scope is not found: a door whose body names the
- * customer answers that as a bad `customerId`, see `customerFromBody`); the caller's transaction
- * then rolls back whatever else it held.
+ * The checks `writeTrade` runs before it writes, in the caller's transaction: the customer (row
+ * locked), the product, the partner and the credit in the caller's scope. Suitability is the
+ * caller's to judge (`assertSuitable`, or `checkSuitability` for a verdict without a refusal): an
+ * approval asks for a draft's checks here before it queues, and writeTrade runs them again when
+ * the draft is approved.
  */
-export async function writeTrade(sequelize: Sequelize, caller: Caller, input: TradeInput, transaction: Transaction): Promise<WrittenTrade> {
+export async function checkTrade(sequelize: Sequelize, caller: Caller, input: TradeInput, transaction: Transaction): Promise<CheckedTrade> {
   // A buy is a sale whichever door it comes through (the holding sheet's route asks only for customer.write).
   if (input.kind === 'buy' && !caller.access.permissions.has('sales.write')) throw missingPermission('sales.write');
   const customer = await lockVisibleCustomer(sequelize, caller, input.customerId, transaction);
@@ -214,7 +234,29 @@ export async function writeTrade(sequelize: Sequelize, caller: Caller, input: Tr
       whenNotFound(() => invalidField('partnerId', '代销机构不存在或不在你的数据范围内')),
     );
   const credit = await creditOf(sequelize, caller, customer, input, transaction);
-  const override = input.kind === 'buy' ? assertSuitable(caller, customer, product, input.suitabilityOverride) : undefined;
+  return { customer, product, credit };
+}
+
+/** A buy past a suitability mismatch that an approval granted (server/modules/approvals): no override permission needed of the caller. */
+export interface ApprovedException {
+  approvalId: number;
+}
+
+/**
+ * Writes one trade inside `transaction` (see the module comment). Throws a DomainError the edge
+ * explains (a customer outside the caller's scope is not found: a door whose body names the
+ * customer answers that as a bad `customerId`, see `customerFromBody`); the caller's transaction
+ * then rolls back whatever else it held.
+ */
+export async function writeTrade(
+  sequelize: Sequelize,
+  caller: Caller,
+  input: TradeInput,
+  transaction: Transaction,
+  approved?: ApprovedException,
+): Promise<WrittenTrade> {
+  const { customer, product, credit } = await checkTrade(sequelize, caller, input, transaction);
+  const override = input.kind === 'buy' ? assertSuitable(caller, customer, product, input.suitabilityOverride, approved !== undefined) : undefined;
   const figures = await figuresOf(sequelize, input, transaction);
   const created = (
     await tradeModels(sequelize).Trade.create(
@@ -261,7 +303,7 @@ export async function writeTrade(sequelize: Sequelize, caller: Caller, input: Tr
     },
     { transaction },
   );
-  if (override) await auditOverride(sequelize, caller.actor, trade, customer, product, transaction);
+  if (override) await auditOverride(sequelize, caller.actor, trade, customer, product, approved?.approvalId, transaction);
   return { trade, customer, product };
 }
 

@@ -6,6 +6,7 @@ import { TRADE_KINDS, tradeInputSchema, type TradeKind } from '@shared/ledger';
 import { requirePermission } from '../../http/auth';
 import { idParam, pageFields, validate } from '../../http/validate';
 import { callerOf, crmCallerOf } from '../org/caller';
+import type { SuitabilityExceptionDoor } from './exceptions';
 import { customerFromBody, inLedgerTransaction, voidTrade, writeTrade } from './ledger';
 import { ledgerMigrationReport, listTrades, loadVisibleTrade, tradeViews } from './reads';
 
@@ -26,7 +27,7 @@ const listQuery = z
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: '开始日期不能晚于结束日期', path: ['from'] });
 
 /** The trade ledger: every kind of trade, listed and recorded (`/api/sales` and `/holding-records` are doors into the same). */
-export function tradeRoutes(deps: { sequelize: Sequelize }): Router {
+export function tradeRoutes(deps: { sequelize: Sequelize; exceptions?: SuitabilityExceptionDoor }): Router {
   const { sequelize } = deps;
   const router = new Router({ prefix: '/api/trades' });
 
@@ -40,6 +41,18 @@ export function tradeRoutes(deps: { sequelize: Sequelize }): Router {
   router.post('/', requirePermission('customer.write'), async (ctx) => {
     const caller = crmCallerOf(ctx);
     const input = validate(tradeInputSchema, ctx.request.body);
+    if (deps.exceptions?.wants(caller, input)) {
+      // A rep's suitability exception: a pending approval (202), or the buy at once when it suits after all.
+      const outcome = await deps.exceptions.request(caller, input);
+      if ('pending' in outcome) {
+        ctx.status = 202;
+        ctx.body = outcome.pending;
+        return;
+      }
+      ctx.status = 201;
+      ctx.body = (await tradeViews(sequelize, [outcome.trade]))[0];
+      return;
+    }
     const { trade } = await inLedgerTransaction(sequelize, (transaction) => writeTrade(sequelize, caller, input, transaction)).catch(customerFromBody);
     ctx.status = 201;
     ctx.body = (await tradeViews(sequelize, [trade]))[0];

@@ -15,14 +15,22 @@ export interface PickerOption {
 
 type Label = (type: 'product_category', code: string) => string;
 
-/** Products by name or code; `forBuy`: a product that has been wound up (已清盘) can't be bought. */
-export function productSearch(label: Label, options: { forBuy?: boolean } = {}) {
+/**
+ * Products by name or code; `forBuy`: a product that has been wound up (已清盘) can't be bought;
+ * `aboveLevel`: marks a product above the customer's risk level (高于客户风险等级) before it is picked.
+ */
+export function productSearch(label: Label, options: { forBuy?: boolean; aboveLevel?: (riskLevel: string) => boolean } = {}) {
   return async (keyword: string): Promise<PickerOption[]> =>
     (await pickerApi.products(keyword)).items.map((p: ProductView) => ({
       id: p.id,
       title: p.name,
       label: [p.code, label('product_category', p.category), p.riskLevel].filter(Boolean).join(' · '),
-      tag: p.status === 'on_sale' ? undefined : { text: PRODUCT_STATUSES[p.status], type: p.status === 'closed' ? 'danger' : 'warning' },
+      tag:
+        p.status !== 'on_sale'
+          ? { text: PRODUCT_STATUSES[p.status], type: p.status === 'closed' ? 'danger' : 'warning' }
+          : options.aboveLevel?.(p.riskLevel)
+            ? { text: '高于客户风险等级', type: 'danger' }
+            : undefined,
       disabled: options.forBuy && p.status === 'closed',
     }));
 }
