@@ -4,8 +4,8 @@
  * `requirePermission` 403 without the code. HTTP knows of a caller only what these checks need.
  */
 import type { Context, Next } from 'koa';
-import { PERMISSIONS, type Permission } from '@shared/permissions';
-import { forbidden, missingPermission, unauthorized } from '../errors';
+import type { Permission } from '@shared/permissions';
+import { missingPermission, unauthorized } from '../errors';
 
 /** What the HTTP edge needs of a caller: that there is one, and what they may do. */
 export interface RequestIdentity {
