@@ -60,5 +60,10 @@ export function usePagedList<T>(fetchPage: (page: number) => Promise<PageOf<T>>)
     loading.value = false;
   }
 
-  return { items, total, loading, finished, error, loadMore, reset };
+  /** The failed page was tapped: the list asks again (Vant's `<van-list>` loads once its error is gone). */
+  function clearError(): void {
+    error.value = null;
+  }
+
+  return { items, total, loading, finished, error, loadMore, reset, clearError };
 }

@@ -5,13 +5,23 @@
  */
 import type { PageOf } from '@shared/http';
 import { showToast } from 'vant';
-import { onMounted, ref, watch, type Ref } from 'vue';
+import { computed, onMounted, ref, watch, type Ref } from 'vue';
 import { errorMessage } from '@/api/client';
 import { usePagedList } from '@/composables/usePagedList';
+
+/** A row of a retryable log: `dead` once it failed for good (retry puts it back). */
+export interface RetryLogItem<S extends string> {
+  id: number;
+  status: S;
+  attempts: number;
+  lastError: string | null;
+}
 
 export interface RetryLogSource<T, S extends string> {
   /** The filter shown first ('' for every status). */
   status: S | '';
+  /** The status of a row waiting for its turn: with attempts behind it, the worker is trying it again. */
+  waiting: S;
   stats: () => Promise<Record<S, number>>;
   list: (status: S | '', page: number) => Promise<PageOf<T>>;
   retry: (id: number) => Promise<unknown>;
@@ -24,7 +34,9 @@ export interface RetryLogSource<T, S extends string> {
   afterRetry?: () => void;
 }
 
-export function useRetryLog<T, S extends string>(source: RetryLogSource<T, S>) {
+export type RetryLog<T extends RetryLogItem<S>, S extends string> = ReturnType<typeof useRetryLog<T, S>>;
+
+export function useRetryLog<T extends RetryLogItem<S>, S extends string>(source: RetryLogSource<T, S>) {
   const status = ref(source.status) as Ref<S | ''>;
   const counts = ref<Record<S, number> | null>(null) as Ref<Record<S, number> | null>;
   const list = usePagedList<T>((page) => source.list(status.value, page));
@@ -65,6 +77,11 @@ export function useRetryLog<T, S extends string>(source: RetryLogSource<T, S>) {
     }
   }
 
+  /** Failed and queued again by the worker (backoff), as opposed to waiting for its first try. */
+  const retrying = (item: T) => item.status === source.waiting && item.attempts > 0;
+  /** How many failed for good (the 重试全部 button's count). */
+  const dead = computed(() => (counts.value as Record<string, number> | null)?.dead ?? 0);
+
   onMounted(refresh);
-  return { status, counts, list, retry, retryingId, retryAll, retryingAll };
+  return { status, counts, dead, list, retry, retrying, retryingId, retryAll, retryingAll };
 }

@@ -16,15 +16,17 @@ export type FieldErrors = Record<string, string>;
 export type Wording = Record<string, string | ((value: unknown) => string | undefined)>;
 
 /**
- * Every field's first problem with `body` under `schema`; empty when it passes. `wording` words a
- * field's problem the form's own way (a picker's "请选择…" where the schema only says it is empty).
+ * Every field's first problem with `body` under `schema`; empty when it passes. A problem inside a
+ * field (an object's part) is the field's own, unless `paths`: then it is named as the server names
+ * it (`attachment.title`), for a form that shows the parts as fields. `wording` words a field's
+ * problem the form's own way (a picker's "请选择…" where the schema only says it is empty).
  */
-export async function schemaErrors(load: () => Promise<ZodType>, body: object, wording: Wording = {}): Promise<FieldErrors> {
+export async function schemaErrors(load: () => Promise<ZodType>, body: object, wording: Wording = {}, options: { paths?: boolean } = {}): Promise<FieldErrors> {
   const result = (await load()).safeParse(body);
   if (result.success) return {};
   const found: FieldErrors = {};
   for (const issue of result.error.issues) {
-    const field = issue.path.length ? String(issue.path[0]) : '_';
+    const field = !issue.path.length ? '_' : options.paths ? issue.path.map(String).join('.') : String(issue.path[0]);
     const own = wording[field];
     found[field] ??= (typeof own === 'function' ? own((body as Record<string, unknown>)[field]) : own) ?? issue.message;
   }
@@ -37,4 +39,12 @@ export async function schemaErrors(load: () => Promise<ZodType>, body: object, w
  */
 export function formErrors(err: unknown, fallback: string): FieldErrors {
   return err instanceof ApiError ? { ...err.fieldErrors, _: err.message } : { _: fallback };
+}
+
+/**
+ * The form-level line (`_`) when no field shows a message of its own (`fields`: the ones the form
+ * shows errors under), null otherwise: a failure the fields already explain is not said twice.
+ */
+export function formLevelError(errors: FieldErrors, fields: readonly string[]): string | null {
+  return errors._ && !fields.some((k) => errors[k]) ? errors._ : null;
 }

@@ -1,0 +1,28 @@
+/**
+ * A paged list searched by keyword: `list` asks `fetchPage` with the keyword as typed (trimmed,
+ * undefined when empty); `search` starts it again from the first page. With `typing` the list
+ * follows the typing, that many ms after the last key.
+ */
+import type { PageOf } from '@shared/http';
+import { ref, watch } from 'vue';
+import { usePagedList } from '@/composables/usePagedList';
+
+export function usePagedSearch<T>(fetchPage: (keyword: string | undefined, page: number) => Promise<PageOf<T>>, options: { typing?: number } = {}) {
+  const keyword = ref('');
+  const list = usePagedList<T>((page) => fetchPage(keyword.value.trim() || undefined, page));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  function search(): void {
+    clearTimeout(timer);
+    list.reset();
+    void list.loadMore();
+  }
+  if (options.typing !== undefined) {
+    const delay = options.typing;
+    watch(keyword, () => {
+      clearTimeout(timer);
+      timer = setTimeout(search, delay);
+    });
+  }
+  return { keyword, list, search };
+}
