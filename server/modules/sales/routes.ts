@@ -1,28 +1,12 @@
 import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
-import { z } from 'zod';
-import { dateOnly } from '@shared/fields';
 import { saleCreateSchema, saleUpdateSchema } from '@shared/sales';
 import { requirePermission } from '../../http/auth';
 import { callerOf, crmCallerOf } from '../org/caller';
-import { idParam, pageFields, validate } from '../../http/validate';
+import { idParam, validate } from '../../http/validate';
 import type { SuitabilityExceptionDoor } from '../trades/exceptions';
+import { tradeFilterQuery } from '../trades/routes';
 import { deleteSale, getSale, listSales, submitSale, updateSale } from './service';
-
-const id = z.coerce.number().int().positive().optional();
-const listQuery = z
-  .object({
-    ...pageFields,
-    customerId: id,
-    productId: id,
-    repUserId: id,
-    departmentId: id,
-    partnerId: id,
-    channel: z.enum(['direct', 'consignment']).optional(),
-    from: dateOnly.optional(),
-    to: dateOnly.optional(),
-  })
-  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: '开始日期不能晚于结束日期', path: ['from'] });
 
 /** `exceptions`: where a rep's suitability exception goes (an approval request, wired in app.ts); without it every override needs the permission. */
 export function saleRoutes(deps: { sequelize: Sequelize; exceptions?: SuitabilityExceptionDoor }): Router {
@@ -32,7 +16,8 @@ export function saleRoutes(deps: { sequelize: Sequelize; exceptions?: Suitabilit
   const write = requirePermission('sales.write');
 
   router.get('/', read, async (ctx) => {
-    ctx.body = await listSales(sequelize, callerOf(ctx).access, validate(listQuery, ctx.query));
+    const { kind: _sales, ...filters } = validate(tradeFilterQuery, ctx.query);
+    ctx.body = await listSales(sequelize, callerOf(ctx).access, filters);
   });
   router.post('/', write, async (ctx) => {
     const outcome = await submitSale(sequelize, crmCallerOf(ctx), validate(saleCreateSchema, ctx.request.body), deps.exceptions);

@@ -11,7 +11,8 @@ import { customerFromBody, inLedgerTransaction, voidTrade, writeTrade } from './
 import { ledgerMigrationReport, listTrades, loadVisibleTrade, tradeViews } from './reads';
 
 const id = z.coerce.number().int().positive().optional();
-const listQuery = z
+/** The filters of a trade list (`GET /api/trades`, and `GET /api/sales` — the buys — without `kind`). */
+export const tradeFilterQuery = z
   .object({
     ...pageFields,
     customerId: id,
@@ -32,7 +33,7 @@ export function tradeRoutes(deps: { sequelize: Sequelize; exceptions?: Suitabili
   const router = new Router({ prefix: '/api/trades' });
 
   router.get('/', requirePermission('sales.read'), async (ctx) => {
-    ctx.body = await listTrades(sequelize, callerOf(ctx).access, validate(listQuery, ctx.query));
+    ctx.body = await listTrades(sequelize, callerOf(ctx).access, validate(tradeFilterQuery, ctx.query));
   });
   // What migration 0027 could not simply pair (legacy sales without a buy, buys without a sale…), for a person to check.
   router.get('/migration-report', requirePermission('audit.read'), async (ctx) => {
