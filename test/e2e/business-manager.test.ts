@@ -52,9 +52,10 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     const stale = Number(await page.getByTestId('customers-stale').locator('.figure').innerText());
     expect(stale).toBeGreaterThan(0);
     expect(await page.getByTestId('dashboard-period-text').innerText()).toContain(`${QUARTER_TEXT} · 与上季度`);
-    await page.getByText('直销销售额（不含代销）').waitFor();
-    expect(await page.getByTestId('dashboard-targets').innerText()).toContain('销售额（含代销）');
-    expect(await page.getByTestId('dashboard-consignment').innerText()).toContain('直销 + 代销合计');
+    // 销售额 counts every channel unless a chip picks one (ledger-figures): the board, the targets and the consignment card say so.
+    await page.getByText('销售额（全部渠道）', { exact: true }).first().waitFor();
+    expect(await page.getByTestId('dashboard-targets').innerText()).toContain('销售额（全部渠道）');
+    expect(await page.getByTestId('dashboard-consignment').innerText()).toContain('全部渠道销售额');
 
     // A bar: the first tap shows its full name and value, the link under the chart opens the list.
     const chart = page.getByTestId('chart-stage');
@@ -341,7 +342,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     expect(await page.getByTestId('import-mode').count()).toBe(0);
     expect(await page.getByTestId('import-template').getAttribute('href')).toBe('/api/imports/templates/holding_records.xlsx');
     const kinds = await page.getByTestId('import-kind').allInnerTexts();
-    expect(kinds).toEqual(['客户', '代销机构', '销售记录', '持仓交易', '跟进记录']);
+    expect(kinds).toEqual(['客户', '代销机构', '销售记录', '持仓交易', '跟进记录', '产品净值']);
     await calm(page);
     await screenshot(page, 'admin-import-kinds');
 

@@ -1,6 +1,7 @@
 /**
  * 投资者适当性 in Chromium at 375×812 over the demo data: rep-east-1 records a customer's risk
- * assessment (C2) in the customer form and is then refused an R4 sale with the Chinese warning;
+ * assessment (C2) in the customer form and is then refused an R4 sale with the Chinese warning
+ * (offered 提交例外审批, no 保存);
  * mgr-east books it as an exception with a reason and finds it under 资产规模's 适当性例外; a 测评日期
  * after its 有效期 is answered in Chinese. Then the pages and sheets at 320 px.
  */
@@ -65,19 +66,23 @@ describe('投资者适当性: risk assessment, the sale check, exceptions and �
   beforeEach(() => {
     if (rep) rep.errors.length = 0;
   });
-  /** Picks `product` and an amount in the open sale form and saves. */
-  const trySale = async (page: Page, amount: string) => {
+  /** Picks `product` and an amount in the open sale form. */
+  const fillSale = async (page: Page, amount: string) => {
     await page.getByTestId('sale-form').waitFor();
     await page.getByTestId('sale-product').click();
     await page.getByTestId('product-picker').getByTestId('picker-search').locator('input').fill(product);
     await page.getByTestId('product-picker').getByTestId('picker-option').filter({ hasText: product }).first().click();
     await page.getByTestId('sale-amount').locator('input').fill(amount);
+  };
+  /** Picks `product` and an amount in the open sale form and saves (someone who may grant the exception: the form offers 保存). */
+  const trySale = async (page: Page, amount: string) => {
+    await fillSale(page, amount);
     await page.getByTestId('sale-save').click();
     await page.getByTestId('sale-suitability').waitFor();
     await settle(page);
   };
 
-  it('(a) the rep records C2 in the customer form, and an R4 sale is then refused with the 适当性 warning', async () => {
+  it('(a) the rep records C2 in the customer form, and an R4 sale is then refused: only 提交例外审批 is offered, no 保存', async () => {
     const { page, errors } = rep;
 
     await page.goto(`/customers/${customer.id}/edit`);
@@ -98,10 +103,15 @@ describe('投资者适当性: risk assessment, the sale check, exceptions and �
     const saved = await profileInDb();
 
     await page.goto(`/sales/new?customerId=${customer.id}`);
-    await trySale(page, '10000');
+    await fillSale(page, '10000');
+    // The form says it before any 保存 (issue 32); a rep may ask for the exception, not grant it.
+    await page.getByTestId('exception-panel').waitFor();
+    await settle(page);
     await screenshot(page, 'suitability-sale-refused');
-    const warning = await page.getByTestId('sale-suitability').innerText();
+    const warning = await page.getByTestId('exception-panel').innerText();
     const reasonFields = await page.getByTestId('sale-override-reason').count();
+    const saveButtons = await page.getByTestId('sale-save').count();
+    const submit = await page.getByTestId('exception-submit').innerText();
     const [sales] = await db().query<{ n: number }>(
       "SELECT COUNT(*) AS n FROM trades WHERE customer_id = ? AND kind = 'buy' AND suitability_override IS NOT NULL",
       { replacements: [customer.id], type: QueryTypes.SELECT },
@@ -115,10 +125,12 @@ describe('投资者适当性: risk assessment, the sale check, exceptions and �
     expect(day(saved.assessed)).toBe(todayChina());
     expect(day(saved.expires)).toBe(addDays(todayChina(), 365));
     expect(detail).toContain('C2 谨慎型');
-    expect(warning).toContain('适当性不匹配');
+    expect(warning).toContain('产品风险等级高于客户');
     expect(warning).toContain('C2');
     expect(warning).toContain('R4');
-    expect(warning).toContain('主管');
+    expect(warning).toContain('审批通过后才记为你的销售');
+    expect(submit).toBe('提交例外审批');
+    expect(saveButtons).toBe(0);
     expect(reasonFields).toBe(0); // a rep may not grant the exception
     expect(Number(sales!.n)).toBe(0);
     expect(unexpected(errors)).toEqual([]);

@@ -56,3 +56,24 @@ export async function productWithNavs<T extends { id: number }>(api: CrmClient, 
   if (items.length) await api.send('admin', 'PUT', `/api/products/${product.id}/navs`, { items }, 200);
   return product;
 }
+
+/** A seller who may neither grant a suitability exception (`sales.override_suitability`) nor ask for one (`sales.request_exception`). */
+const SELLER_WITHOUT_EXCEPTIONS = {
+  code: 'seller_without_exceptions',
+  name: '无适当性例外权限',
+  dataScope: 'self',
+  permissions: ['customer.read', 'customer.write', 'customer.risk', 'sales.read', 'sales.write'],
+} as const;
+
+/** Runs `body` while `userid` holds only SELLER_WITHOUT_EXCEPTIONS (created on first use), then gives them back 销售. */
+export async function asSellerWithoutExceptions<T>(api: CrmClient, userid: string, body: () => Promise<T>): Promise<T> {
+  const { items } = await api.get<{ items: { code: string }[] }>('admin', '/api/admin/roles');
+  if (!items.some((r) => r.code === SELLER_WITHOUT_EXCEPTIONS.code)) await api.send('admin', 'POST', '/api/admin/roles', SELLER_WITHOUT_EXCEPTIONS);
+  const roles = `/api/admin/users/${await api.userId(userid)}/roles`;
+  await api.send('admin', 'PUT', roles, { roles: [SELLER_WITHOUT_EXCEPTIONS.code] }, 200);
+  try {
+    return await body();
+  } finally {
+    await api.send('admin', 'PUT', roles, { roles: ['sales'] }, 200);
+  }
+}

@@ -11,7 +11,7 @@ import type { HoldingView, TradeView } from '@shared/ledger';
 import type { ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
 import type { PageOf } from '@shared/http';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { asSellerWithoutExceptions, crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
 import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
@@ -272,20 +272,14 @@ describe.each(databaseTargets())('suitability exceptions through approval on $la
   });
 
   it('still refuses an override from someone who may neither grant nor request one', async () => {
-    await api.send('admin', 'POST', '/api/admin/roles', {
-      code: 'seller_no_exceptions',
-      name: '无例外申请权',
-      dataScope: 'self',
-      permissions: ['customer.read', 'customer.write', 'customer.risk', 'sales.read', 'sales.write'],
+    await asSellerWithoutExceptions(api, 'rep-east-2', async () => {
+      const p = await product('R4');
+      const c = await customer(undefined, 'rep-east-2');
+
+      const res = await sale('rep-east-2', c.id, p.id);
+
+      expect(res.status).toBe(403);
+      expect((await errorOf(res)).code).toBe('suitability_override_forbidden');
     });
-    await api.send('admin', 'PUT', `/api/admin/users/${await api.userId('rep-east-2')}/roles`, { roles: ['seller_no_exceptions'] }, 200);
-    const p = await product('R4');
-    const c = await customer(undefined, 'rep-east-2');
-
-    const res = await sale('rep-east-2', c.id, p.id);
-
-    expect(res.status).toBe(403);
-    expect((await errorOf(res)).code).toBe('suitability_override_forbidden');
-    await api.send('admin', 'PUT', `/api/admin/users/${await api.userId('rep-east-2')}/roles`, { roles: ['sales'] }, 200);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The suitability override (issue 31 [ledger]): decided when the buy is recorded, only by someone
- * holding `sales.override_suitability`, never written through PATCH, credited to the rep the
+ * holding `sales.override_suitability` (a rep holding `sales.request_exception` instead asks for it,
+ * issue 32: a pending approval request, no trade), never written through PATCH, credited to the rep the
  * sale is (the customer's owner by default, also when a manager records it) and audited as a
  * suitability action.
  */
@@ -11,7 +12,7 @@ import type { FieldIssue } from '@shared/http';
 import type { ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
 import { businessDate } from '@shared/time';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { asSellerWithoutExceptions, crmClient, type CrmClient } from '../helpers/crm';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
 import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
@@ -63,6 +64,8 @@ describe.each(databaseTargets())('the suitability override on $label', (target) 
     api = crmClient(server);
     r1 = await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'OVR-R1', name: '例外测试R1', category: 'wealth', riskLevel: 'R1' });
     r4 = await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'OVR-R4', name: '例外测试R4', category: 'public_fund', riskLevel: 'R4' });
+    // 合规 as in the demo, so the default approval rule (部门负责人, then 合规) finds approvers for a rep's request.
+    await api.send('admin', 'PUT', `/api/admin/users/${await api.userId('risk-1')}/roles`, { roles: ['compliance'] }, 200);
   });
   afterAll(() => server.close());
 
@@ -91,12 +94,12 @@ describe.each(databaseTargets())('the suitability override on $label', (target) 
   });
 
   it.each(Object.keys(DOORS) as (keyof typeof DOORS)[])(
-    'cannot be created by a rep without sales.override_suitability through %s: 403, nothing written',
+    'cannot be created by a rep holding neither sales.override_suitability nor sales.request_exception through %s: 403, nothing written',
     async (door) => {
       const c = await customer('C2');
       const { path, body } = DOORS[door](c.id, r4.id);
 
-      const res = await (await api.as('rep-east-1')).json(path, 'POST', body);
+      const res = await asSellerWithoutExceptions(api, 'rep-east-1', async () => (await api.as('rep-east-1')).json(path, 'POST', body));
 
       expect(res.status).toBe(403);
       expect((await errorOf(res)).code).toBe('suitability_override_forbidden');
@@ -104,14 +107,51 @@ describe.each(databaseTargets())('the suitability override on $label', (target) 
     },
   );
 
-  it('cannot be put by a rep on a buy that needs none either: 403, nothing written', async () => {
+  it.each(['POST /api/sales', 'POST /api/trades'] as const)(
+    'is only asked for by a rep holding sales.request_exception through %s: 202 with a pending approval request, nothing written',
+    async (door) => {
+      const c = await customer('C2');
+      const { path, body } = DOORS[door](c.id, r4.id);
+
+      const res = await (await api.as('rep-east-1')).json(path, 'POST', body);
+
+      expect(res.status).toBe(202);
+      expect(await res.json()).toMatchObject({ type: 'suitability_exception', status: 'pending', reason: REASON.reason });
+      expect(Number(await tradesOf(c.id))).toBe(0);
+    },
+  );
+
+  it('cannot be asked for through POST /api/customers/:id/holding-records, which leads to no approval: 403, nothing written', async () => {
+    const c = await customer('C2');
+    const { path, body } = DOORS['POST /api/customers/:id/holding-records'](c.id, r4.id);
+
+    const res = await (await api.as('rep-east-1')).json(path, 'POST', body);
+
+    expect(res.status).toBe(403);
+    expect((await errorOf(res)).code).toBe('suitability_override_forbidden');
+    expect(Number(await tradesOf(c.id))).toBe(0);
+  });
+
+  it('cannot be put on a buy that needs none either by a rep holding neither permission: 403, nothing written', async () => {
+    const c = await customer('C5');
+    const { path, body } = DOORS['POST /api/sales'](c.id, r1.id);
+
+    const res = await asSellerWithoutExceptions(api, 'rep-east-1', async () => (await api.as('rep-east-1')).json(path, 'POST', body));
+
+    expect(res.status).toBe(403);
+    expect(Number(await tradesOf(c.id))).toBe(0);
+  });
+
+  it('is dropped from a buy that needs none by a rep holding sales.request_exception: the buy is written (201), without an override', async () => {
     const c = await customer('C5');
     const { path, body } = DOORS['POST /api/sales'](c.id, r1.id);
 
     const res = await (await api.as('rep-east-1')).json(path, 'POST', body);
 
-    expect(res.status).toBe(403);
-    expect(Number(await tradesOf(c.id))).toBe(0);
+    expect(res.status).toBe(201);
+    const sale = (await res.json()) as SaleView;
+    expect(sale.suitabilityOverride).toBeNull();
+    expect((await auditOf(sale.id)).map((a) => a.action)).toEqual(['trade.buy']);
   });
 
   it('is not recorded on a buy that needs none, even from someone allowed to grant one', async () => {

@@ -13,6 +13,7 @@ import type { ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
 import { businessDate } from '@shared/time';
 import { queueDailyDigests } from '../../server/modules/reminders/digest';
+import { asSellerWithoutExceptions } from '../helpers/crm';
 import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
@@ -33,6 +34,8 @@ describe.each(databaseTargets())('investor suitability on $label', (target) => {
       phone: `1360000${String(seq).padStart(4, '0')}`,
       ...profile,
     });
+  const tradesOf = async (customerId: number) =>
+    Number((await query<{ n: number }>('SELECT COUNT(*) AS n FROM trades WHERE customer_id = ?', [customerId]))[0]!.n);
   const sell = (userid: string, customerId: number, product: string, extra: Record<string, unknown> = {}) =>
     api
       .as(userid)
@@ -132,13 +135,28 @@ describe.each(databaseTargets())('investor suitability on $label', (target) => {
   });
 
   describe('the override', () => {
-    it('needs the sales.override_suitability permission', async () => {
+    it('is refused with 403 to someone holding neither sales.override_suitability nor sales.request_exception', async () => {
+      await asSellerWithoutExceptions(api, 'rep-east-2', async () => {
+        const c = await customer({ riskLevel: 'C2', riskAssessedOn: TODAY }, 'rep-east-2');
+
+        const res = await sell('rep-east-2', c.id, 'R4', { suitabilityOverride: { reason: '客户书面确认坚持购买' } });
+
+        expect(res.status).toBe(403);
+        expect((await errorOf(res)).code).toBe('suitability_override_forbidden');
+        expect(await tradesOf(c.id)).toBe(0);
+      });
+    });
+
+    it('from a rep holding only sales.request_exception is a pending approval request (202), not a sale', async () => {
+      // The default rule: the rep's department leader, then 合规 — someone must hold the compliance role.
+      await api.send('admin', 'PUT', `/api/admin/users/${await api.userId('risk-1')}/roles`, { roles: ['compliance'] }, 200);
       const c = await customer({ riskLevel: 'C2', riskAssessedOn: TODAY });
 
       const res = await sell('rep-east-1', c.id, 'R4', { suitabilityOverride: { reason: '客户书面确认坚持购买' } });
 
-      expect(res.status).toBe(403);
-      expect((await errorOf(res)).code).toBe('suitability_override_forbidden');
+      expect(res.status).toBe(202);
+      expect(await res.json()).toMatchObject({ type: 'suitability_exception', status: 'pending', reason: '客户书面确认坚持购买' });
+      expect(await tradesOf(c.id)).toBe(0);
     });
 
     it('needs a reason', async () => {

@@ -52,14 +52,18 @@ export class ContactReader {
   private async readShared(externalUserid: string): Promise<boolean> {
     const { store } = this.deps;
     const lease = `wecom:contact-read:${externalUserid}`;
+    let waited = false;
     for (;;) {
       if (await this.knownUnknown(externalUserid)) return false;
       if (await store.claim(lease, String(process.pid), new Date(this.now() + READ_LEASE_MS))) break;
       // Another instance is reading it: once its lease is gone, the mirror or the unknown mark has its answer.
+      waited = true;
       await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
       if ((await store.get(lease)) === null && (await this.mirrored(externalUserid))) return true;
     }
     try {
+      // The read we waited on may have ended between our last look and this claim: its answer is in the mirror.
+      if (waited && (await this.mirrored(externalUserid))) return true;
       return await this.read(externalUserid);
     } finally {
       await store.delete(lease);
