@@ -15,6 +15,7 @@ import { approvalRoutes } from './modules/approvals/routes';
 import { auditRoutes } from './modules/audit/routes';
 import { authRoutes } from './modules/auth/routes';
 import { sessionCaller } from './modules/auth/service';
+import { complianceRoutes } from './modules/compliance/routes';
 import { contactRoutes } from './modules/contacts/routes';
 import { dashboardRoutes } from './modules/dashboard/routes';
 import { customerFollowUpSubject } from './modules/customers/follow-up-subject';
@@ -117,6 +118,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     saleRoutes({ ...deps, exceptions }),
     tradeRoutes({ ...deps, exceptions }),
     approvalRoutes(deps),
+    complianceRoutes(deps),
     partnerRoutes({
       ...deps,
       exportPartners: (caller, filter, full) => exports.exportNow(caller, 'partners', filter, full),

@@ -12,7 +12,7 @@ import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction
 import { APPROVAL_STATUSES, APPROVAL_TYPES, type ApprovalListItem, type ApprovalStepView, type ApprovalType, type ApprovalView } from '@shared/approval-labels';
 import type { ApprovalRuleInput } from '@shared/approvals';
 import type { FieldIssue, PageOf } from '@shared/http';
-import { BUSINESS_UTC_OFFSET_MS } from '@shared/time';
+import { businessDateTime } from '@shared/time';
 import { retryOnDeadlock } from '../../db/dialect';
 import { iso, isoOrNull, namesById } from '../../db/lookup';
 import { pageWindow, type PageRequest } from '../../db/paging';
@@ -209,7 +209,7 @@ export class ApprovalEngine {
     let expired = 0;
     for (const model of due) {
       const row = model.get();
-      const deadline = new Date(new Date(row.expires_at).getTime() + BUSINESS_UTC_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+      const deadline = businessDateTime(new Date(row.expires_at));
       const note = `审批期限（${deadline}）前无人审批，已自动过期`;
       await this.transaction(async (transaction) => {
         const [moved] = await ApprovalRequest.update(

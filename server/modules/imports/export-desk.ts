@@ -14,7 +14,7 @@ import { APPROVAL_STATUSES } from '@shared/approval-labels';
 import { EXPORT_DOWNLOAD_HOURS, type ExportKind, type ExportNeedsApproval, type ExportPolicyView } from '@shared/exports';
 import { IMPORT_KINDS, RECORD_IMPORT_KINDS } from '@shared/imports';
 import type { CorpSettings } from '@shared/settings';
-import { BUSINESS_UTC_OFFSET_MS } from '@shared/time';
+import { businessDateTime } from '@shared/time';
 import { DomainError, forbidden, missingPermission, notFound, validationFailed } from '../../errors';
 import type { ApprovalEngine } from '../approvals/engine';
 import type { ApprovalContext, ApprovalTypeHandler } from '../approvals/types';
@@ -37,7 +37,6 @@ export type ExportDraft = z.infer<typeof exportDraftSchema>;
 
 const noun = (kind: ExportKind) => (kind === 'customers' ? '位客户' : '家代销机构');
 const filterOf = (draft: ExportDraft) => draft.filter as ExportFilter<ExportKind>;
-const chinaTime = (at: Date) => new Date(at.getTime() + BUSINESS_UTC_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
 
 /** The requester may still export, and the filter still fits one file. */
 async function checkDraft(ctx: ApprovalContext, draft: ExportDraft): Promise<number> {
@@ -152,7 +151,7 @@ export function exportDesk(deps: { sequelize: Sequelize; approvals: ApprovalEngi
         throw new DomainError(
           'gone',
           'export_expired',
-          `下载期限已过：导出审批通过后 ${EXPORT_DOWNLOAD_HOURS} 小时内可以下载（已于 ${chinaTime(until)} 截止），如仍需要请重新申请`,
+          `下载期限已过：导出审批通过后 ${EXPORT_DOWNLOAD_HOURS} 小时内可以下载（已于 ${businessDateTime(until)} 截止），如仍需要请重新申请`,
         );
       if (!caller.access.permissions.has('customer.export')) throw missingPermission('customer.export');
       const draft = subject as ExportDraft;
