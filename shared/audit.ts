@@ -165,16 +165,29 @@ const SETTING_LABELS: Record<string, string> = {
   exportApprovalThreshold: '导出需审批的条数',
 };
 
+/** The seed roles, for role codes earlier versions wrote into a summary (设置用户角色：compliance). */
+const SEED_ROLE_NAMES: Record<string, string> = { admin: '系统管理员', manager: '部门经理', sales: '销售', operations: '运营', compliance: '合规' };
+
 /** `scope:id` of a welcome template as earlier versions wrote it into a summary (`contact_way:2`). */
 const WELCOME_SCOPE_WORDS: Record<string, string> = { department: '部门', user: '成员', contact_way: '渠道活码' };
 
 /**
  * An entry's summary, in Chinese where the server wrote codes: a settings change names its
  * settings, an event retry its event type (`change_external_contact/edit_external_contact` → 编辑客户),
- * an older welcome message its scope (`contact_way:2` → 渠道活码 #2).
+ * an older welcome message its scope (`contact_way:2` → 渠道活码 #2), an older role change the seed
+ * roles' names (`compliance` → 合规).
  */
 export function auditSummaryText(entry: { action: string; summary: string; diff: unknown }): string {
   if (entry.action === 'event.retry') return entry.summary.replace(/\b[a-z_]+\/[a-z_]*/g, (type) => EVENT_TYPE_LABELS[type] ?? type);
+  if (entry.action === 'user.roles' || entry.action === 'role.department_default')
+    return entry.summary.replace(
+      /：(.+)$/,
+      (_, roles: string) =>
+        `：${roles
+          .split('、')
+          .map((code) => SEED_ROLE_NAMES[code] ?? code)
+          .join('、')}`,
+    );
   if (entry.action === 'welcome.save')
     return entry.summary.replace(/：(corp|([a-z_]+):(\d+))$/, (_, all: string, scope?: string, id?: string) =>
       all === 'corp' ? '：全公司' : `：${WELCOME_SCOPE_WORDS[scope!] ?? '其他'} #${id}`,

@@ -85,6 +85,7 @@ describe('audit labels', () => {
   it('words older summaries that carried codes in Chinese', () => {
     expect(auditSummaryText({ action: 'welcome.save', summary: '保存欢迎语：contact_way:2', diff: null })).toBe('保存欢迎语：渠道活码 #2');
     expect(auditSummaryText({ action: 'welcome.save', summary: '保存欢迎语：corp', diff: null })).toBe('保存欢迎语：全公司');
+    expect(auditSummaryText({ action: 'user.roles', summary: '设置用户角色：manager、compliance', diff: null })).toBe('设置用户角色：部门经理、合规');
     expect(auditSummaryText({ action: 'settings.update', summary: '修改企业设置：exportApprovalThreshold', diff: { exportApprovalThreshold: 20 } })).toBe(
       '修改企业设置：「导出需审批的条数」改为 20',
     );
