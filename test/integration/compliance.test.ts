@@ -104,15 +104,15 @@ describe.each(databaseTargets())('合规工作台 on $label', (target) => {
         customerLevel: 'C2',
         product: { riskLevel: 'R4' },
         outcome: 'exception',
-        exception: { reason: REASON, approval: { id: approval.id, approvers: ['陈建国', '吴磊'] }, grantedBy: '陈建国、吴磊' },
+        exception: { reason: REASON, approval: { id: approval.id, approvers: ['陈建国', '吴磊'] }, recordedBy: '李娜' },
       });
     });
 
-    it('shows a manager’s own override as an exception he granted, without an approval', async () => {
+    it('shows a manager’s own override as an exception without an approval, recorded by him', async () => {
       const [p, c] = await Promise.all([product('R4'), customer(assessed('C2'), 'mgr-east')]);
       expect((await buy('mgr-east', c.id, p.id, { suitabilityOverride: { reason: REASON } })).status).toBe(201);
 
-      expect((await rowOf(c.id))!.exception).toEqual({ reason: REASON, approval: null, grantedBy: '陈建国' });
+      expect((await rowOf(c.id))!.exception).toEqual({ reason: REASON, approval: null, recordedBy: '陈建国' });
     });
 
     it('keeps the level the customer had when the buy was booked, and says it changed since', async () => {

@@ -61,6 +61,7 @@ export async function exportSuitabilityLedger(
     '例外原因',
     '审批单号',
     '批准人',
+    '录入人',
   ];
   const body = rows.map((r): Cell[] => [
     r.tradedOn,
@@ -79,8 +80,9 @@ export async function exportSuitabilityLedger(
     r.department?.name ?? null,
     SUITABILITY_OUTCOMES[r.outcome],
     r.exception?.reason ?? null,
-    r.exception?.approval ? `#${r.exception.approval.id}` : null,
-    r.exception?.grantedBy ?? null,
+    r.exception?.approval ? `#${r.exception.approval.id}` : r.exception ? '未经审批流程' : null,
+    r.exception?.approval?.approvers.join('、') ?? null,
+    r.exception?.recordedBy ?? null,
   ]);
   const text = filterText([
     ['交易日期', query.from || query.to ? `${query.from ?? '最早'} 至 ${query.to ?? '今天'}` : undefined],

@@ -165,8 +165,7 @@ async function ledgerRows(sequelize: Sequelize, rows: LedgerSqlRow[]): Promise<S
           : {
               reason: r.suitability_override,
               approval,
-              // Without an approval, the holder of `sales.override_suitability` who booked it granted it.
-              grantedBy: approval ? approval.approvers.join('、') : r.created_by === null ? null : (users.get(Number(r.created_by)) ?? null),
+              recordedBy: r.created_by === null ? null : (users.get(Number(r.created_by)) ?? null),
             },
     };
   });

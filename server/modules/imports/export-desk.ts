@@ -63,7 +63,9 @@ export function customerExportType(): ApprovalTypeHandler<ExportDraft> {
         { label: '导出内容', value: IMPORT_KINDS[draft.kind] },
         { label: '筛选条件', value: await exportFilterText(sequelize, draft.kind, filterOf(draft)) },
         { label: '条数', value: `${draft.count} 条（提交时）` },
-        draft.full ? { label: '手机号和证件号码', value: '完整导出，不脱敏', tone: 'warn' } : { label: '手机号和证件号码', value: '脱敏（如 138****1234）' },
+        draft.full
+          ? { label: '号码', value: '手机号和证件号码完整导出，不脱敏', tone: 'warn' }
+          : { label: '号码', value: '手机号和证件号码脱敏（如 138****1234）' },
         { label: '下载期限', value: `通过后 ${EXPORT_DOWNLOAD_HOURS} 小时内由申请人下载` },
       ];
     },
