@@ -200,4 +200,18 @@ describe.each(databaseTargets())('customer-data exports through approval on $lab
     expect(await count('SELECT COUNT(*) AS n FROM audit_logs WHERE diff LIKE ? OR summary LIKE ?', [`%${phoneOf(1)}%`, `%${phoneOf(1)}%`])).toBe(0);
     expect((await exportAudits(String(await api.userId('mgr-east'))))[0]!.summary).toContain('含完整手机号和证件号码');
   });
+
+  it('masks a partner’s contact phone as well, and asks approval for a full partners export', async () => {
+    await api.send('mgr-east', 'POST', '/api/partners', { name: '导出测试银行', type: 'bank', contactPhone: '13912345678' });
+
+    const res = await fetchAs('mgr-east', `/api/partners/export.xlsx?keyword=${encodeURIComponent('导出测试银行')}`);
+    const [header, row] = await sheetOf(res);
+    const request = await (
+      await api.as('mgr-east')
+    ).json('/api/partners/export-requests', 'POST', { filter: { keyword: '导出测试银行' }, full: true, reason: '核对机构联系人' });
+
+    expect(row![header!.indexOf('联系电话')]).toBe('139****5678');
+    expect(request.status).toBe(202);
+    expect(((await request.json()) as ApprovalView).title).toBe('导出代销机构 1 条（含完整联系电话）');
+  });
 });

@@ -20,7 +20,7 @@ import type { ApprovalEngine } from '../approvals/engine';
 import type { ApprovalContext, ApprovalTypeHandler } from '../approvals/types';
 import type { Caller } from '../roles/ownership';
 import { readSettings } from '../settings/service';
-import { exportCount, exportFilterText, exportWorkbook, type ExportFilter } from './export';
+import { exportCount, exportFilterText, exportWorkbook, maskedNumbers, type ExportFilter } from './export';
 import { MAX_ROWS } from './workbook';
 
 const HOUR_MS = 3_600_000;
@@ -55,7 +55,7 @@ export function customerExportType(): ApprovalTypeHandler<ExportDraft> {
     parse: (raw) => exportDraftSchema.parse(raw),
 
     async title(_sequelize, draft) {
-      return `导出${IMPORT_KINDS[draft.kind]} ${draft.count} 条${draft.full ? '（含完整手机号和证件号码）' : ''}`;
+      return `导出${IMPORT_KINDS[draft.kind]} ${draft.count} 条${draft.full ? `（含完整${maskedNumbers(draft.kind)}）` : ''}`;
     },
 
     async describe(sequelize, draft): Promise<ApprovalSubjectRow[]> {
@@ -64,8 +64,8 @@ export function customerExportType(): ApprovalTypeHandler<ExportDraft> {
         { label: '筛选条件', value: await exportFilterText(sequelize, draft.kind, filterOf(draft)) },
         { label: '条数', value: `${draft.count} 条（提交时）` },
         draft.full
-          ? { label: '号码', value: '手机号和证件号码完整导出，不脱敏', tone: 'warn' }
-          : { label: '号码', value: '手机号和证件号码脱敏（如 138****1234）' },
+          ? { label: '号码', value: `${maskedNumbers(draft.kind)}完整导出，不脱敏`, tone: 'warn' }
+          : { label: '号码', value: `${maskedNumbers(draft.kind)}脱敏（如 138****1234）` },
         { label: '下载期限', value: `通过后 ${EXPORT_DOWNLOAD_HOURS} 小时内由申请人下载` },
       ];
     },
@@ -114,7 +114,7 @@ export function exportDesk(deps: { sequelize: Sequelize; approvals: ApprovalEngi
       const { threshold } = await policy();
       const count = await exportCount(sequelize, caller, kind, filter);
       if (full || count > threshold) {
-        const why = full ? '导出完整手机号和证件号码需要审批' : `符合条件的${IMPORT_KINDS[kind]}有 ${count} 条，超过 ${threshold} 条的导出需要审批`;
+        const why = full ? `导出完整${maskedNumbers(kind)}需要审批` : `符合条件的${IMPORT_KINDS[kind]}有 ${count} 条，超过 ${threshold} 条的导出需要审批`;
         throw new DomainError('conflict', 'export_needs_approval', `${why}：请在列表上点「导出需审批」，填写用途后提交`, {
           count,
           threshold,

@@ -52,9 +52,12 @@ export async function exportCount(sequelize: Sequelize, caller: Caller, kind: Ex
   return (await listOf(sequelize, caller, kind, filter, 1, 1)).total;
 }
 
+/** The numbers an export masks, as people call them. */
+export const maskedNumbers = (kind: ExportKind) => (kind === 'customers' ? '手机号和证件号码' : '联系电话');
+
 /** The audit entry's words for an export: what, how many, which filter, masked or whole. */
 export function exportSummary(kind: ExportKind, count: number, filterText: string, options: ExportOptions): string {
-  const how = options.full ? '含完整手机号和证件号码' : '手机号和证件号码已脱敏';
+  const how = options.full ? `含完整${maskedNumbers(kind)}` : `${maskedNumbers(kind)}已脱敏`;
   return `导出${IMPORT_KINDS[kind]} ${count} 条（筛选：${filterText}；${how}${options.approvalId ? `；审批 #${options.approvalId}` : ''}）`;
 }
 
