@@ -159,7 +159,7 @@ export function cycleThrough(graph: Map<string, Set<string>>, start: string, wit
  * - workflows: what acts across the core (a customer's record page, merge and removal; imports and
  *   exports; transfers; engagement; churn; the admin of background jobs and syncs; the approval
  *   engine, which imports no subject, and its types, which apply subjects of the core);
- * - views: read-mostly pages over everything (dashboard, sidebar).
+ * - views: read-mostly pages over everything (dashboard, sidebar, 合规's workspace).
  */
 export const LAYERS: ReadonlyArray<{ name: string; modules: readonly string[] }> = [
   { name: 'foundation', modules: ['audit', 'sessions', 'system', 'sync-runs', 'wecom-jssdk', 'wecom-mirror'] },
@@ -167,7 +167,7 @@ export const LAYERS: ReadonlyArray<{ name: string; modules: readonly string[] }>
   { name: 'reference', modules: ['settings', 'dictionaries', 'products', 'targets', 'wecom-events'] },
   { name: 'crm-core', modules: ['follow-ups', 'reminders', 'customers', 'contacts', 'trades', 'holdings', 'partners', 'sales', 'matching'] },
   { name: 'workflows', modules: ['customer-record', 'imports', 'transfers', 'engagement', 'churn', 'background-jobs', 'approvals', 'suitability-exceptions'] },
-  { name: 'views', modules: ['dashboard', 'sidebar'] },
+  { name: 'views', modules: ['dashboard', 'sidebar', 'compliance'] },
 ];
 
 export function layerOf(module: string): number {

@@ -15,6 +15,7 @@ import { approvalRoutes } from './modules/approvals/routes';
 import { auditRoutes } from './modules/audit/routes';
 import { authRoutes } from './modules/auth/routes';
 import { sessionCaller } from './modules/auth/service';
+import { complianceRoutes } from './modules/compliance/routes';
 import { contactRoutes } from './modules/contacts/routes';
 import { dashboardRoutes } from './modules/dashboard/routes';
 import { customerFollowUpSubject } from './modules/customers/follow-up-subject';
@@ -36,7 +37,8 @@ import { targetRoutes } from './modules/targets/routes';
 import { transferRoutes } from './modules/transfers/routes';
 import { jobAdminRoutes } from './modules/background-jobs/routes';
 import { dictionaryRoutes } from './modules/dictionaries/routes';
-import { exportWorkbook } from './modules/imports/export';
+import { exportDesk } from './modules/imports/export-desk';
+import { exportRoutes } from './modules/imports/export-routes';
 import { importRoutes } from './modules/imports/routes';
 import { holdersOfProduct } from './modules/trades/reads';
 import { reminderRoutes } from './modules/reminders/routes';
@@ -69,6 +71,8 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
   const deps = { ...services, ...web, wecom: services.wecomForPeople, onEventStored: () => services.worker.nudge() };
   // A rep's buy above the customer's level, asked as a 适当性例外, becomes an approval request.
   const exceptions = suitabilityExceptionDoor(services.sequelize, services.approvals);
+  // Customer-data exports: small ones at once, larger or full ones through approval.
+  const exports = exportDesk(services);
   const app = new Koa();
   // X-Forwarded-* is believed only from the proxies we were told about, and then only the hops
   // they appended (the leftmost entries are whatever the client sent).
@@ -106,7 +110,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     auditRoutes(deps),
     dictionaryRoutes(deps),
     transferRoutes(deps),
-    customerRoutes(deps),
+    customerRoutes({ ...deps, exports }),
     contactRoutes(deps),
     followUpRoutes({ ...deps, prefix: '/api/customers', subject: customerFollowUpSubject, permissions: { read: 'customer.read', write: 'customer.write' } }),
     holdingRoutes(deps),
@@ -114,7 +118,13 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     saleRoutes({ ...deps, exceptions }),
     tradeRoutes({ ...deps, exceptions }),
     approvalRoutes(deps),
-    partnerRoutes({ ...deps, exportPartners: (caller, filter) => exportWorkbook(deps.sequelize, caller, 'partners', filter) }),
+    complianceRoutes(deps),
+    partnerRoutes({
+      ...deps,
+      exportPartners: (caller, filter, full) => exports.exportNow(caller, 'partners', filter, full),
+      requestPartnerExport: (caller, filter, full, reason) => exports.request(caller, 'partners', filter, full, reason),
+    }),
+    exportRoutes({ exports }),
     followUpRoutes({ ...deps, prefix: '/api/partners', subject: partnerFollowUpSubject, permissions: { read: 'partner.read', write: 'partner.write' } }),
     targetRoutes(deps),
     dashboardRoutes(deps),

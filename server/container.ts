@@ -21,6 +21,7 @@ import { ApprovalEngine } from './modules/approvals/engine';
 import { ApprovalRegistry } from './modules/approvals/types';
 import { ReminderScheduler } from './modules/reminders/scheduler';
 import { suitabilityExceptionType } from './modules/suitability-exceptions/handler';
+import { customerExportType } from './modules/imports/export-desk';
 import { settingDefaults } from './modules/settings/service';
 import type { CorpSettings } from '@shared/settings';
 import type { StartedSync } from './modules/sync-runs/runner';
@@ -79,7 +80,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const hooks = allHooks(matchingHooks(sequelize, defaults, leadRules), engagementHooks(sequelize), churnHooks(sequelize), transferHooks(sequelize));
   const reminders = new ReminderScheduler({ sequelize, wecom, logger, publicUrl: config.publicUrl, settingDefaults: defaults });
   // Every approval type the engine knows; [outreach] adds 群发内容 and 话术审核 here.
-  const approvalTypes = new ApprovalRegistry([suitabilityExceptionType()]);
+  const approvalTypes = new ApprovalRegistry([suitabilityExceptionType(), customerExportType()]);
   const services: Services = {
     config,
     logger,

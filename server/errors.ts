@@ -20,6 +20,8 @@ export type ErrorKind =
   | 'not_found'
   /** The record changed meanwhile, is already on file, or the request clashes with its state. */
   | 'conflict'
+  /** It was there and is no more (a download past its window). */
+  | 'gone'
   | 'too_large'
   | 'unsupported'
   /** Too many requests from this caller: try again after `retryAfterSeconds`. */

@@ -9,6 +9,7 @@
  */
 export const APPROVAL_TYPES = {
   suitability_exception: '适当性例外',
+  customer_export: '客户数据导出',
 } as const;
 export type ApprovalType = keyof typeof APPROVAL_TYPES;
 export const APPROVAL_TYPE_CODES = Object.keys(APPROVAL_TYPES) as [ApprovalType, ...ApprovalType[]];
@@ -82,6 +83,17 @@ export interface ApprovalListItem {
   createdAt: string;
   expiresAt: string;
   decidedAt: string | null;
+  /**
+   * For its requester, what an approved request lets them download (an export's file) and until
+   * when; `expired` once that time has passed (the file then answers 410). Null otherwise.
+   */
+  download: ApprovalDownload | null;
+}
+
+export interface ApprovalDownload {
+  path: string;
+  until: string;
+  expired: boolean;
 }
 
 export interface ApprovalDecisionView {

@@ -40,3 +40,15 @@ export const approvalRuleSchema = z.object({
   expireDays: z.number().int('天数应为整数').min(1, '至少 1 天').max(90, '最多 90 天'),
 });
 export type ApprovalRuleInput = z.infer<typeof approvalRuleSchema>;
+
+/**
+ * `POST /api/customers/export-requests` and `/api/partners/export-requests`: an export that needs
+ * approval, with the list's filter (validated by that list's own query schema), whether phones
+ * and ID numbers go out whole (`full`, always approved first), and why it is needed.
+ */
+export const exportRequestSchema = z.object({
+  filter: z.record(z.string(), z.unknown()).default({}),
+  full: z.boolean().default(false),
+  reason: longText(200).min(1, '请填写导出用途'),
+});
+export type ExportRequestInput = z.infer<typeof exportRequestSchema>;

@@ -29,7 +29,7 @@ export const CUSTOMER_FIELDS = declareFields({
     column: 'phone',
     rule: optionalText(40),
     label: '手机号',
-    import: { aliases: ['手机', '手机号码', '电话', '联系电话', 'mobile', 'phone', 'phone number'], type: 'text', sample: '13800138000' },
+    import: { aliases: ['手机', '手机号码', '电话', '联系电话', 'mobile', 'phone', 'phone number'], type: 'text', masked: true, sample: '13800138000' },
   },
   email: {
     column: 'email',
@@ -102,7 +102,7 @@ export const CUSTOMER_FIELDS = declareFields({
       .optional(),
     label: '证件号码',
     audit: 'masked',
-    import: { aliases: ['身份证号', '身份证号码', '证件号', 'id number', 'document number'], type: 'text', fold: true, sample: '' },
+    import: { aliases: ['身份证号', '身份证号码', '证件号', 'id number', 'document number'], type: 'text', fold: true, masked: true, sample: '' },
   },
   birthDate: {
     column: 'birth_date',

@@ -139,3 +139,21 @@ export interface MyPeriod {
   sales: { amount: number; count: number };
   newCustomers: number;
 }
+
+/**
+ * `GET /api/dashboard/data-quality` (运营's home): how many customers in the caller's scope lack
+ * what the team relies on. Each count is of live customers.
+ */
+export interface DataQuality {
+  customers: number;
+  /** No phone on the record (matching by mobile and the remark write-back need one). */
+  missingPhone: number;
+  /** Ordinary investors without a risk level or its date: they can buy nothing. */
+  missingAssessment: number;
+  /** Ordinary investors whose assessment has expired. */
+  expiredAssessment: number;
+  /** Not linked to any WeCom contact. */
+  unlinked: number;
+  /** No follow-up for 30 days or more (or never). */
+  quiet: number;
+}

@@ -37,6 +37,11 @@ export const ERROR_CODES = [
   'approval_not_your_step',
   'approval_closed',
   'approval_stale',
+  // Customer-data exports (server/modules/imports/export-desk.ts).
+  'export_needs_approval',
+  'export_no_approval_needed',
+  'export_not_ready',
+  'export_expired',
   'tag_not_editable',
   'not_ready',
   // A login whose OAuth state did not hold (server/modules/auth/oauth-state.ts).

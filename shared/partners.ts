@@ -53,7 +53,7 @@ export const PARTNER_FIELDS = declareFields({
     column: 'contact_phone',
     rule: optionalText(40),
     label: '联系电话',
-    import: { aliases: ['电话', '手机号', '手机', 'phone', 'contact phone'], type: 'text', sample: '021-68888888' },
+    import: { aliases: ['电话', '手机号', '手机', 'phone', 'contact phone'], type: 'text', masked: true, sample: '021-68888888' },
   },
   address: {
     column: 'address',

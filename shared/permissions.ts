@@ -27,6 +27,8 @@ export const PERMISSIONS = {
   'settings.manage': '企业设置',
   'engagement.manage': '客户运营（欢迎语、渠道活码、标签、话术库）',
   'approval.manage': '审批规则设置',
+  /** 合规工作台: every pending approval, the suitability ledger, exceptions, lapsing assessments, the audit log (server/README.md#compliance-workspace-合规). */
+  'compliance.view': '合规工作台',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

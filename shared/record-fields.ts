@@ -27,6 +27,11 @@ export interface ImportColumn {
   choices?: Readonly<Record<string, string>>;
   /** For `choice`: exports write the label, not the code. */
   exportLabel?: boolean;
+  /**
+   * A phone or ID number: exports write it masked (138****1234) unless the export is a full one,
+   * approved first (server/README.md#customer-data-exports); an import reads a masked cell as blank.
+   */
+  masked?: boolean;
   /** The template's example value. */
   sample: string;
 }
@@ -82,6 +87,9 @@ export const fieldLabels = (fields: FieldTable): Record<string, string> =>
 /** A masked identifier as lists and the audit log show it: 110***********1234 (short ones all masked). */
 export const maskIdentifier = (value: string): string =>
   value.length > 8 ? `${value.slice(0, 3)}${'*'.repeat(value.length - 7)}${value.slice(-4)}` : '*'.repeat(value.length);
+
+/** A value as `maskIdentifier` wrote it (a run of `*` inside): an import leaves the field as it is. */
+export const isMaskedIdentifier = (value: string): boolean => /\*{3,}/.test(value);
 
 /** The owner's import columns (customers, partners): a name, or the WeCom userid exports write so a re-import never trips over two people of one name. */
 export const OWNER_COLUMNS: readonly ImportColumn[] = [

@@ -22,6 +22,8 @@ export const corpSettingsSchema = z.object({
   remarkWriteBack: z.boolean(),
   /** With the write-back, the customer's name (≤ 20 characters) becomes the owner's WeCom remark. */
   remarkWriteBackName: z.boolean(),
+  /** An export of more customers (or partners) than this goes to approval first (server/README.md#customer-data-exports); 0: every export. */
+  exportApprovalThreshold: z.number().int('应为整数').min(0, '不能小于 0').max(100_000, '不能超过 100000'),
 });
 export type CorpSettings = z.infer<typeof corpSettingsSchema>;
 export const corpSettingsPatchSchema = corpSettingsSchema.partial().refine((p) => Object.keys(p).length > 0, '至少修改一项');

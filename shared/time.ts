@@ -22,6 +22,11 @@ export function businessDate(at: Date): string {
   return new Date(at.getTime() + BUSINESS_UTC_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/** `YYYY-MM-DD HH:mm` China time of an instant (a deadline in a message, a row of an export). */
+export function businessDateTime(at: Date): string {
+  return new Date(at.getTime() + BUSINESS_UTC_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}
+
 /** A real calendar date written `YYYY-MM-DD` (rejects 2026-02-30). */
 export function isCalendarDate(text: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;

@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import type { Permission } from '@shared/permissions';
 import { ADMIN_PERMISSIONS } from './admin-permissions';
+import { homeOf } from './composables/useCan';
 import { useSessionStore } from './stores/session';
 
 declare module 'vue-router' {
@@ -9,13 +10,20 @@ declare module 'vue-router' {
     title: string;
     /** Pages reached from the tab bar show it; detail pages don't. */
     tab?: boolean;
-    /** Pages only some roles may open (holding any one of these): others are sent to the workbench. */
+    /** Pages only some roles may open (holding any one of these): others are sent to their home (homeOf). */
     permission?: Permission | readonly Permission[];
   }
 }
 
 const routes: RouteRecordRaw[] = [
-  { path: '/', redirect: '/workbench' },
+  {
+    // Each role's own home (composables/useCan.ts homeOf): 合规 their workspace, 运营 the data view,
+    // managers the board, reps the workbench. The guard below has loaded the session by now.
+    path: '/',
+    name: 'home',
+    component: () => import('./pages/workbench/WorkbenchPage.vue'),
+    beforeEnter: (to) => ({ path: homeOf(useSessionStore().me), query: to.query, replace: true }),
+  },
   {
     path: '/customers',
     name: 'customers',
@@ -26,13 +34,13 @@ const routes: RouteRecordRaw[] = [
     path: '/customers/new',
     name: 'customer-new',
     component: () => import('./pages/customers/CustomerFormPage.vue'),
-    meta: { title: '新建客户' },
+    meta: { title: '新建客户', permission: 'customer.write' },
   },
   {
     path: '/customers/:id(\\d+)/edit',
     name: 'customer-edit',
     component: () => import('./pages/customers/CustomerFormPage.vue'),
-    meta: { title: '编辑客户' },
+    meta: { title: '编辑客户', permission: 'customer.write' },
   },
   {
     path: '/customers/:id(\\d+)',
@@ -142,6 +150,18 @@ const routes: RouteRecordRaw[] = [
     name: 'workbench',
     component: () => import('./pages/workbench/WorkbenchPage.vue'),
     meta: { title: '工作台', tab: true },
+  },
+  {
+    path: '/compliance',
+    name: 'compliance',
+    component: () => import('./pages/compliance/CompliancePage.vue'),
+    meta: { title: '合规工作台', tab: true, permission: 'compliance.view' },
+  },
+  {
+    path: '/operations',
+    name: 'operations',
+    component: () => import('./pages/operations/OperationsPage.vue'),
+    meta: { title: '数据与运营', tab: true, permission: ['import.run', 'engagement.manage'] },
   },
   {
     path: '/dashboard',
@@ -260,7 +280,7 @@ export const router = createRouter({ history: createWebHistory(), routes });
 router.beforeEach(async (to) => {
   const session = useSessionStore();
   await session.ensure();
-  if (to.meta.permission && session.me && !session.holdsAny(to.meta.permission)) return { name: 'workbench' };
+  if (to.meta.permission && session.me && !session.holdsAny(to.meta.permission)) return { path: homeOf(session.me), replace: true };
   return true;
 });
 

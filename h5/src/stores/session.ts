@@ -28,6 +28,7 @@ export const useSessionStore = defineStore('session', () => {
     return loading;
   }
 
+  /** Prefer `useCan()` (composables/useCan.ts) in pages: `can('customer.write')` in the template. */
   const can = (permission: Permission) => computed(() => me.value?.permissions.includes(permission) ?? false);
 
   /** Holds the permission, or any one of a list. */

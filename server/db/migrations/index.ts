@@ -27,6 +27,7 @@ import { migration as tradeLedger } from './0027_trade_ledger';
 import { migration as customerKyc } from './0028_customer_kyc';
 import { migration as navAccumulated } from './0029_nav_accumulated';
 import { migration as approvals } from './0030_approvals';
+import { migration as compliance } from './0031_compliance';
 import type { Migration } from './types';
 
 /**
@@ -63,4 +64,5 @@ export const migrations: readonly Migration[] = [
   customerKyc,
   navAccumulated,
   approvals,
+  compliance,
 ];

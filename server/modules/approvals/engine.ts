@@ -12,7 +12,7 @@ import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction
 import { APPROVAL_STATUSES, APPROVAL_TYPES, type ApprovalListItem, type ApprovalStepView, type ApprovalType, type ApprovalView } from '@shared/approval-labels';
 import type { ApprovalRuleInput } from '@shared/approvals';
 import type { FieldIssue, PageOf } from '@shared/http';
-import { BUSINESS_UTC_OFFSET_MS } from '@shared/time';
+import { businessDateTime } from '@shared/time';
 import { retryOnDeadlock } from '../../db/dialect';
 import { iso, isoOrNull, namesById } from '../../db/lookup';
 import { pageWindow, type PageRequest } from '../../db/paging';
@@ -39,6 +39,8 @@ export interface EngineDeps {
 export interface ApprovalListQuery extends PageRequest {
   /** What the caller asked, instead of what waits for them. */
   mine?: boolean;
+  /** Every request of the corp (合规's workspace; the route checks who may). */
+  all?: boolean;
   status?: keyof typeof APPROVAL_STATUSES;
   type?: ApprovalType;
 }
@@ -207,7 +209,7 @@ export class ApprovalEngine {
     let expired = 0;
     for (const model of due) {
       const row = model.get();
-      const deadline = new Date(new Date(row.expires_at).getTime() + BUSINESS_UTC_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+      const deadline = businessDateTime(new Date(row.expires_at));
       const note = `审批期限（${deadline}）前无人审批，已自动过期`;
       await this.transaction(async (transaction) => {
         const [moved] = await ApprovalRequest.update(
@@ -291,7 +293,7 @@ export class ApprovalEngine {
       }
     }
     return {
-      ...this.listItem(row, names),
+      ...this.listItem(row, names, access.userId),
       subject: await handler.describe(sequelize, subject),
       steps,
       canDecide: pending && row.requester_user_id !== access.userId && (approvers.get(row.current_step) ?? []).includes(access.userId) && !decidedHere,
@@ -303,7 +305,7 @@ export class ApprovalEngine {
     };
   }
 
-  private listItem(row: ApprovalRequestRow, names: Map<number, string>): ApprovalListItem {
+  private listItem(row: ApprovalRequestRow, names: Map<number, string>, viewer: number): ApprovalListItem {
     return {
       id: row.id,
       type: row.type,
@@ -317,13 +319,31 @@ export class ApprovalEngine {
       createdAt: iso(row.created_at),
       expiresAt: iso(row.expires_at),
       decidedAt: isoOrNull(row.decided_at),
+      download: this.downloadOf(row, viewer),
     };
+  }
+
+  /** The file an approved request lets its requester (and only them) download, while it may. */
+  private downloadOf(row: ApprovalRequestRow, viewer: number): ApprovalListItem['download'] {
+    const handler = this.registry.get(row.type);
+    if (row.status !== 'approved' || !row.decided_at || viewer !== row.requester_user_id || !handler.download) return null;
+    const link = handler.download(handler.parse(JSON.parse(row.subject)), { id: row.id, decidedAt: new Date(row.decided_at) });
+    return link && { path: link.path, until: iso(link.until), expired: link.until.getTime() <= this.now().getTime() };
+  }
+
+  /**
+   * A request's stored draft, for what its type does after approval (an export's download): the
+   * request as the caller may see it (else 404), its state, its requester and when it was decided.
+   */
+  async draftOf(access: Access, id: number): Promise<{ row: ApprovalRequestRow; subject: unknown }> {
+    const { row } = await this.visibleRequest(access, id);
+    return { row, subject: this.registry.get(row.type).parse(JSON.parse(row.subject)) };
   }
 
   /**
    * `GET /api/approvals`: what waits for the caller's decision (pending, at a step they approve,
    * not yet decided by them, never their own); with `status`, the requests they approve (any
-   * step) in that state; with `mine`, what they asked. Newest first.
+   * step) in that state; with `mine`, what they asked; with `all`, every request (合规). Newest first.
    */
   async list(access: Access, query: ApprovalListQuery): Promise<PageOf<ApprovalListItem>> {
     const { sequelize } = this.deps;
@@ -331,7 +351,9 @@ export class ApprovalEngine {
     const me = access.userId;
     const where: string[] = [];
     const params: unknown[] = [];
-    if (query.mine) {
+    if (query.all) {
+      // Every request: only the status and type narrow it.
+    } else if (query.mine) {
       where.push('r.requester_user_id = ?');
       params.push(me);
     } else if (query.status) {
@@ -353,7 +375,7 @@ export class ApprovalEngine {
       where.push('r.type = ?');
       params.push(query.type);
     }
-    const sql = `FROM approval_requests r WHERE ${where.join(' AND ')}`;
+    const sql = `FROM approval_requests r${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
     const { limit, offset } = pageWindow(query);
     const [rows, [count]] = await Promise.all([
       sequelize.query<ApprovalRequestRow>(`SELECT r.* ${sql} ORDER BY r.id DESC LIMIT ? OFFSET ?`, {
@@ -377,6 +399,7 @@ export class ApprovalEngine {
           result_id: r.result_id === null ? null : Number(r.result_id),
         },
         names,
+        me,
       ),
     );
     return { items, total: Number(count?.n ?? 0), page: query.page, pageSize: query.pageSize };

@@ -47,6 +47,11 @@ export interface ApprovalTypeHandler<S = unknown> {
   apply(ctx: ApprovalContext & { approvalId: number }, subject: S): Promise<AppliedSubject>;
   /** Where an applied subject can be seen (`result` of the request's page). */
   resultPath(subject: S, resultId: number): string | null;
+  /**
+   * What an approved request lets its requester download, and until when (a customer-data export's
+   * file); shown on their 我发起的 and the request's page. Types that create a record have none.
+   */
+  download?(subject: S, approval: { id: number; decidedAt: Date }): { path: string; until: Date } | null;
   /** Only holders of this may approve the type: checked when approvers are resolved and again at every decision. */
   approverPermission?: Permission;
   /** The rule until an admin saves one for the type. */

@@ -1,5 +1,5 @@
 import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
-import type { AuditLogView } from '@shared/audit';
+import { auditActionLabel, auditEntityLabel, type AuditLogView } from '@shared/audit';
 import { CONTACT_FIELDS, CUSTOMER_FIELDS } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import { PARTNER_FIELDS } from '@shared/partners';
@@ -104,7 +104,9 @@ export async function listAuditLogs(sequelize: Sequelize, query: AuditQuery): Pr
         id: row.id,
         actor: { userId: row.actor_user_id, label: row.actor_label, name: row.actor_user_id === null ? null : (names.get(row.actor_user_id) ?? null) },
         action: row.action,
+        actionLabel: auditActionLabel(row.action),
         entity: row.entity,
+        entityLabel: auditEntityLabel(row.entity),
         entityId: row.entity_id,
         summary: row.summary,
         diff,

@@ -1,13 +1,14 @@
 import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
+import { exportRequestSchema } from '@shared/approvals';
 import { customerCreateSchema, customerUpdateSchema, mergeSchema } from '@shared/customers';
 import { requirePermission } from '../../http/auth';
 import { callerOf, crmCallerOf } from '../org/caller';
 import { idParam, pageFields, validate } from '../../http/validate';
 import { getCustomerDetail } from './detail';
 import { mergeCustomers } from './merge';
-import { exportWorkbook } from '../imports/export';
+import type { ExportDesk } from '../imports/export-desk';
 import { sendWorkbook } from '../../http/download';
 import { deleteCustomer } from './removal';
 import { createCustomer, listCustomers, updateCustomer } from '../customers/service';
@@ -30,10 +31,12 @@ const listQuery = z.object({
   channel: z.string().max(30).optional(),
   sort: z.enum(['updated_desc', 'created_desc', 'next_follow_up_asc', 'name_asc']).default('updated_desc'),
 });
-const exportQuery = listQuery.omit({ page: true, pageSize: true });
+const exportFilter = listQuery.omit({ page: true, pageSize: true });
+/** `full=1`: phones and ID numbers whole — always an approval first. */
+const exportQuery = exportFilter.extend({ full: z.enum(['0', '1']).optional() });
 
-export function customerRoutes(deps: { sequelize: Sequelize }): Router {
-  const { sequelize } = deps;
+export function customerRoutes(deps: { sequelize: Sequelize; exports: ExportDesk }): Router {
+  const { sequelize, exports } = deps;
   const router = new Router({ prefix: '/api/customers' });
   const read = requirePermission('customer.read');
   const write = requirePermission('customer.write');
@@ -47,8 +50,15 @@ export function customerRoutes(deps: { sequelize: Sequelize }): Router {
   });
   // Before `/:id`: the same filters as the list, every page of them.
   router.get('/export.xlsx', read, requirePermission('customer.export'), async (ctx) => {
-    const file = await exportWorkbook(sequelize, crmCallerOf(ctx), 'customers', validate(exportQuery, ctx.query));
+    const { full, ...filter } = validate(exportQuery, ctx.query);
+    const file = await exports.exportNow(crmCallerOf(ctx), 'customers', filter, full === '1');
     sendWorkbook(ctx, file.fileName, file.body);
+  });
+  // An export that needs approval (server/README.md#customer-data-exports): 202 with the request.
+  router.post('/export-requests', read, requirePermission('customer.export'), async (ctx) => {
+    const { filter, full, reason } = validate(exportRequestSchema, ctx.request.body);
+    ctx.status = 202;
+    ctx.body = await exports.request(crmCallerOf(ctx), 'customers', validate(exportFilter, filter), full, reason);
   });
   router.get('/:id', read, async (ctx) => {
     ctx.body = await getCustomerDetail(sequelize, callerOf(ctx).access, validate(idParam, ctx.params).id);

@@ -5,6 +5,7 @@ import { targetPeriod } from '@shared/targets';
 import { requirePermission, requireUser } from '../../http/auth';
 import { callerOf } from '../org/caller';
 import { validate } from '../../http/validate';
+import { dataQuality } from './data-quality';
 import { aumDashboard, consignmentDashboard, customerDashboard, myPeriod, salesDashboard, targetDashboard } from './service';
 
 const query = z.object({
@@ -14,7 +15,7 @@ const query = z.object({
 /** 看板's 销售额 may be narrowed to one channel (all by default). */
 const salesQuery = query.extend({ channel: z.enum(['all', 'direct', 'consignment'], '渠道应为全部、直销或代销').optional() });
 
-/** `GET /api/dashboard/{customers,sales,consignment,targets,aum}?period=&departmentId=` (and `sales?channel=`) (server/README.md#http-contract, #dashboards). */
+/** `GET /api/dashboard/{customers,sales,consignment,targets,aum}?period=&departmentId=` (and `sales?channel=`), `…/data-quality` (server/README.md#http-contract, #dashboards). */
 export function dashboardRoutes(deps: { sequelize: Sequelize }): Router {
   const { sequelize } = deps;
   const router = new Router({ prefix: '/api/dashboard' });
@@ -25,6 +26,10 @@ export function dashboardRoutes(deps: { sequelize: Sequelize }): Router {
       ctx.body = await board(sequelize, callerOf(ctx).access, validate(name === 'sales' ? salesQuery : query, ctx.query));
     });
   }
+  // 数据质量 on 运营's home.
+  router.get('/data-quality', view, async (ctx) => {
+    ctx.body = await dataQuality(sequelize, callerOf(ctx).access);
+  });
   // 我的本月 on the workbench: anyone, for themselves only.
   router.get('/mine', requireUser, async (ctx) => {
     ctx.body = await myPeriod(sequelize, callerOf(ctx).access, validate(query, ctx.query));

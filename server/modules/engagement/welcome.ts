@@ -75,22 +75,25 @@ export async function saveTemplate(sequelize: Sequelize, actor: Actor, input: We
     enabled: input.enabled,
     updated_by: actor.userId,
   };
-  const saved = await within(sequelize, transaction, async (t) => {
+  const saved = await within(sequelize, transaction, async (t): Promise<WelcomeTemplateView> => {
     await requireScopeTarget(sequelize, input.scope, input.scopeId, t);
     if (input.attachment && input.attachment.type !== 'link' && !(await MediaFile.findByPk(input.attachment.mediaFileId, { transaction: t }))) {
       throw invalidField('attachment', '图片不存在，请重新上传');
     }
     const existing = await WelcomeTemplate.findOne({ where: { scope_key: key }, transaction: t });
     const row = existing ? await existing.update(values, { transaction: t }) : await WelcomeTemplate.create(values, { transaction: t });
+    // The scope by its Chinese name (「渠道活码「12月财富沙龙」」), never its key (`contact_way:2`).
+    const [view] = await templateViews(sequelize, [row.get()], t);
+    const scope = input.scope === 'corp' ? WELCOME_SCOPE_LABELS.corp : `${WELCOME_SCOPE_LABELS[input.scope]}「${view!.scopeName}」`;
     await audit(
       sequelize,
       actor,
-      { action: 'welcome.save', entity: 'welcome_template', entityId: row.get().id, summary: `保存欢迎语：${key}` },
+      { action: 'welcome.save', entity: 'welcome_template', entityId: row.get().id, summary: `保存欢迎语：${scope}` },
       { transaction: t },
     );
-    return row.get();
+    return view!;
   });
-  return (await templateViews(sequelize, [saved], transaction))[0]!;
+  return saved;
 }
 
 export async function deleteTemplate(sequelize: Sequelize, actor: Actor, id: number): Promise<void> {

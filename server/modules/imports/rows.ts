@@ -10,6 +10,7 @@ import { DICTIONARY_TYPES, type DictionariesResponse } from '@shared/dictionarie
 import type { ImportMode, ImportRowError } from '@shared/imports';
 import { CONTROL_CHARACTER_MESSAGE, CONTROL_CHARACTERS_EXCEPT_LAYOUT, pictureControlCharacters } from '@shared/fields';
 import { PHONE_MESSAGE, parsePhone } from '@shared/phone';
+import { isMaskedIdentifier } from '@shared/record-fields';
 import { DomainError } from '../../errors';
 import { canSee } from '../roles/access';
 import { resolveOwnership, type Caller, type Ownership } from '../roles/ownership';
@@ -219,7 +220,8 @@ function checkRow(spec: KindSpec, layout: SheetLayout, row: SheetRow, dictionari
       } else if (code) given[column.key] = code;
     } else {
       const text = cellText(cell);
-      if (text !== null) given[column.key] = column.fold ? text.normalize('NFKC') : text;
+      // A masked phone or ID number (an export's 138****1234) says nothing new: the field stays as it is.
+      if (text !== null && !(column.masked && isMaskedIdentifier(text))) given[column.key] = column.fold ? text.normalize('NFKC') : text;
     }
   }
   for (const field of spec.phoneFields) {

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { sendWorkbook } from '../../http/download';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
+import { exportRequestSchema } from '@shared/approvals';
 import { partnerCreateSchema, partnerUpdateSchema } from '@shared/partners';
 import { requirePermission } from '../../http/auth';
 import { callerOf, crmCallerOf } from '../org/caller';
@@ -23,15 +24,20 @@ const listQuery = z.object({
 /** The list's filters, every page of them: what the export of the imports module reads. */
 export type PartnerExportFilter = Omit<PartnerListQuery, 'page' | 'pageSize'>;
 
+const exportFilter = listQuery.omit({ page: true, pageSize: true });
+/** `full=1`: phones whole — always an approval first. */
+const exportQuery = exportFilter.extend({ full: z.enum(['0', '1']).optional() });
+
 /**
- * `exportPartners` is the imports module's workbook export (imports read and write partners, so partners
- * do not import them back): app.ts hands it in.
+ * `exportPartners` and `requestPartnerExport` are the imports module's export desk (imports read
+ * and write partners, so partners do not import them back): app.ts hands them in.
  */
 export function partnerRoutes(deps: {
   sequelize: Sequelize;
-  exportPartners: (caller: Caller, filter: PartnerExportFilter) => Promise<{ fileName: string; body: Buffer }>;
+  exportPartners: (caller: Caller, filter: PartnerExportFilter, full: boolean) => Promise<{ fileName: string; body: Buffer }>;
+  requestPartnerExport: (caller: Caller, filter: PartnerExportFilter, full: boolean, reason: string) => Promise<unknown>;
 }): Router {
-  const { sequelize, exportPartners } = deps;
+  const { sequelize, exportPartners, requestPartnerExport } = deps;
   const router = new Router({ prefix: '/api/partners' });
   const read = requirePermission('partner.read');
   const write = requirePermission('partner.write');
@@ -40,8 +46,14 @@ export function partnerRoutes(deps: {
     ctx.body = await listPartners(sequelize, callerOf(ctx).access, validate(listQuery, ctx.query));
   });
   router.get('/export.xlsx', read, requirePermission('customer.export'), async (ctx) => {
-    const file = await exportPartners(crmCallerOf(ctx), validate(listQuery.omit({ page: true, pageSize: true }), ctx.query));
+    const { full, ...filter } = validate(exportQuery, ctx.query);
+    const file = await exportPartners(crmCallerOf(ctx), filter, full === '1');
     sendWorkbook(ctx, file.fileName, file.body);
+  });
+  router.post('/export-requests', read, requirePermission('customer.export'), async (ctx) => {
+    const { filter, full, reason } = validate(exportRequestSchema, ctx.request.body);
+    ctx.status = 202;
+    ctx.body = await requestPartnerExport(crmCallerOf(ctx), validate(exportFilter, filter), full, reason);
   });
   router.post('/', write, async (ctx) => {
     ctx.status = 201;

@@ -75,8 +75,8 @@ export async function setDepartmentRole(
     { replacements: [departmentId], type: QueryTypes.SELECT },
   );
   if (!department) throw notFound('部门不存在');
+  const role = roleCode === null ? undefined : await roleByCode(sequelize, roleCode);
   if (roleCode !== null) {
-    const role = await roleByCode(sequelize, roleCode);
     if (!role) throw invalidField('roleCode', '角色不存在');
     requireWithinReach(grantor, reachOf(role));
   }
@@ -103,7 +103,7 @@ export async function setDepartmentRole(
         action: 'role.department_default',
         entity: 'department',
         entityId: departmentId,
-        summary: roleCode ? `新成员默认角色：${roleCode}` : '新成员默认角色恢复为销售',
+        summary: role ? `新成员默认角色：${role.name}` : '新成员默认角色恢复为销售',
       },
       { transaction },
     );

@@ -117,7 +117,13 @@ export async function setUserRoles(sequelize: Sequelize, actor: Actor, userId: n
     await audit(
       sequelize,
       actor,
-      { action: 'user.roles', entity: 'user', entityId: userId, summary: `设置用户角色：${found.join('、')}`, diff: { before, after: found } },
+      {
+        action: 'user.roles',
+        entity: 'user',
+        entityId: userId,
+        summary: `设置用户角色：${roles.map((r) => r.get().name).join('、') || '无'}`,
+        diff: { before, after: found },
+      },
       { transaction },
     );
     return roles.map((r) => view(r.get()));

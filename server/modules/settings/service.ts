@@ -3,6 +3,7 @@
  * its default, which depends on the deployment: demo mode starts with lead auto-creation on.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { DEFAULT_EXPORT_APPROVAL_THRESHOLD } from '@shared/exports';
 import { corpSettingsSchema, type CorpSettings } from '@shared/settings';
 import type { Config } from '../../../config';
 import { upsertRow } from '../../db/dialect';
@@ -52,5 +53,6 @@ export function settingDefaults(config: Config): CorpSettings {
     coFollowerFollowUps: true,
     remarkWriteBack: config.wecom.mode === 'simulator',
     remarkWriteBackName: false,
+    exportApprovalThreshold: DEFAULT_EXPORT_APPROVAL_THRESHOLD,
   };
 }
