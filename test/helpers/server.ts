@@ -92,7 +92,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const services = createServices(config, logger, db.sequelize, { worker: { retryBaseMs: 0, ...options.worker }, wecom: ownClient });
   const { wecom, worker } = services;
   const app = createApp(services, { wecomSimulator: simulator.listener, h5Dir: options.serveH5 ? H5_DIST : undefined });
-  server.on('request', app.callback());
+  // The requests still being handled: a handler outlives its client (a test that hangs up mid-upload, a
+  // poll cut by the test's end), and closing the database under it failed the file after its tests passed.
+  const handling = new Set<Promise<unknown>>();
+  const handle = app.callback();
+  server.on('request', (req, res) => {
+    const done = Promise.resolve(handle(req, res)).catch(() => undefined);
+    handling.add(done);
+    void done.finally(() => handling.delete(done));
+  });
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     config,
@@ -107,6 +115,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await worker.stop();
       await services.welcome.settled();
       await closeServer(server);
+      await Promise.all(handling);
       await db.drop();
     },
   };
