@@ -101,7 +101,9 @@ const tradeShapes = {
 };
 
 type Checked = { channel?: TradeChannel; partnerId?: number | null; kind: TradeKind; shares?: number; amount?: number; cost?: number };
-const partnerMatchesChannel = (t: Checked) => t.channel === undefined || (t.channel === 'consignment') === (t.partnerId !== null && t.partnerId !== undefined);
+/** A consignment trade names its partner, a direct one none (a patch that leaves the channel alone is not judged here). */
+export const partnerMatchesChannel = (t: { channel?: TradeChannel; partnerId?: number | null }) =>
+  t.channel === undefined || (t.channel === 'consignment') === (t.partnerId !== null && t.partnerId !== undefined);
 export const PARTNER_RULE = { message: '代销必须选择代销机构，直销不能选择代销机构', path: ['partnerId'] };
 
 /** The rules across fields, the same for every door. */

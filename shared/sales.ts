@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { suitabilityOverrideSchema } from './suitability';
 import { optionalLongText, pastDate, positiveId } from './fields';
-import { PARTNER_RULE, TRADE_CHANNELS, navValue, sharesValue, type TradeChannel } from './ledger';
+import { PARTNER_RULE, TRADE_CHANNELS, partnerMatchesChannel, navValue, sharesValue, type TradeChannel } from './ledger';
 import { yuan } from './money';
 
 export const SALE_CHANNELS = TRADE_CHANNELS;
@@ -29,9 +29,6 @@ const saleFields = {
   /** Past a suitability mismatch the investor insisted on (permission `sales.override_suitability`). */
   suitabilityOverride: suitabilityOverrideSchema.optional(),
 };
-
-const partnerMatchesChannel = (s: { channel?: SaleChannel; partnerId?: number | null }) =>
-  s.channel === undefined || (s.channel === 'consignment') === (s.partnerId !== null && s.partnerId !== undefined);
 
 export const saleCreateSchema = z.object(saleFields).refine(partnerMatchesChannel, PARTNER_RULE);
 export const saleUpdateSchema = z

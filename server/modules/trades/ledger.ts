@@ -13,7 +13,7 @@
  *    the trades' cost and realised gain and the holding's projection, and counts a buy into
  *    销售额's monthly rollup.
  */
-import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { Op, type Sequelize, type Transaction } from 'sequelize';
 import {
   EMPTY_POSITION,
   PAR_NAV,
@@ -38,6 +38,7 @@ import { customerModels, type CustomerRow } from '../customers/models';
 import { riskProfileOf } from '../customers/service';
 import { loadVisiblePartner } from '../partners/service';
 import { productModels, type ProductRow } from '../products/models';
+import { latestNavs } from '../products/service';
 import { scopeWhere } from '../roles/access';
 import { resolveOwnership, type Caller } from '../roles/ownership';
 import { tradeModels, type TradeRow } from './models';
@@ -66,11 +67,7 @@ async function lockVisibleCustomer(sequelize: Sequelize, caller: Caller, custome
 
 /** The NAV on or before a day (a product without one is at par). */
 export async function navOn(sequelize: Sequelize, productId: number, day: string, transaction?: Transaction): Promise<number> {
-  const [row] = await sequelize.query<{ nav: string | number }>(
-    'SELECT nav FROM product_navs WHERE product_id = ? AND nav_date <= ? ORDER BY nav_date DESC LIMIT 1',
-    { replacements: [productId, day], type: QueryTypes.SELECT, transaction },
-  );
-  return row ? Number(row.nav) : PAR_NAV;
+  return (await latestNavs(sequelize, [productId], day, transaction)).get(productId)?.nav ?? PAR_NAV;
 }
 
 /**
