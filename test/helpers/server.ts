@@ -91,16 +91,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     : undefined;
   const services = createServices(config, logger, db.sequelize, { worker: { retryBaseMs: 0, ...options.worker }, wecom: ownClient });
   const { wecom, worker } = services;
-  const app = createApp(services, { wecomSimulator: simulator.listener, h5Dir: options.serveH5 ? H5_DIST : undefined });
-  // The requests still being handled: a handler outlives its client (a test that hangs up mid-upload, a
-  // poll cut by the test's end), and closing the database under it failed the file after its tests passed.
+  // The requests still being handled and the work they started (an import, a sync), as main.ts tracks
+  // them: a handler or an import outlives its client (a test that hangs up mid-upload, a poll cut by the
+  // test's end), and closing the database under it failed the file after its tests had passed.
   const handling = new Set<Promise<unknown>>();
-  const handle = app.callback();
-  server.on('request', (req, res) => {
-    const done = Promise.resolve(handle(req, res)).catch(() => undefined);
+  const track = (task: Promise<unknown>) => {
+    const done = task.catch(() => undefined);
     handling.add(done);
     void done.finally(() => handling.delete(done));
-  });
+  };
+  const app = createApp(services, { wecomSimulator: simulator.listener, onBackgroundTask: track, h5Dir: options.serveH5 ? H5_DIST : undefined });
+  const handle = app.callback();
+  server.on('request', (req, res) => track(Promise.resolve(handle(req, res))));
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     config,
@@ -115,7 +117,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await worker.stop();
       await services.welcome.settled();
       await closeServer(server);
-      await Promise.all(handling);
+      // A request may start more work while the first ones end: wait until none is left.
+      while (handling.size > 0) await Promise.all(handling);
       await db.drop();
     },
   };
