@@ -23,7 +23,7 @@ import { employeesByIds } from '../org/reads';
 import { loadAccess, type Access } from '../roles/access';
 import type { Caller } from '../roles/ownership';
 import { approvalModels, type ApprovalRequestRow, type RequestStep } from './models';
-import { notifyApprovers, notifyRequester } from './notices';
+import { notifyApprovers, notifyRequester, notifyWithdrawn } from './notices';
 import { listRules, resolveApprovers, ruleOf, saveRule } from './rules';
 import type { ApprovalRegistry, ApprovalTypeHandler } from './types';
 
@@ -507,7 +507,7 @@ export class ApprovalEngine {
     const { sequelize } = this.deps;
     await this.expireDue([id]);
     await this.transaction(async (transaction) => {
-      const { row } = await this.visibleRequest(caller.access, id, transaction);
+      const { row, approvers } = await this.visibleRequest(caller.access, id, transaction);
       if (row.requester_user_id !== caller.access.userId) throw forbidden('只有申请人可以撤回');
       if (row.status !== 'pending') throw new DomainError('conflict', 'approval_closed', `该申请${APPROVAL_STATUSES[row.status]}，不能撤回`);
       await approvalModels(sequelize).ApprovalRequest.update(
@@ -520,6 +520,9 @@ export class ApprovalEngine {
         { action: 'approval.withdraw', entity: 'approval', entityId: id, summary: `撤回${APPROVAL_TYPES[row.type]}审批：${row.title}` },
         { transaction },
       );
+      // The approvers now waiting were sent 待你审批: they hear it is gone rather than open a closed request.
+      await notifyWithdrawn(sequelize, row, approvers.get(row.current_step) ?? [], transaction);
+      this.notifiedAfterCommit(transaction);
     });
     return this.get(caller.access, id);
   }

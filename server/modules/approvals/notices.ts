@@ -87,3 +87,28 @@ export async function notifyRequester(
     transaction,
   );
 }
+
+/** The approvers of the step that was waiting: the request they were asked to decide was withdrawn. */
+export async function notifyWithdrawn(
+  sequelize: Sequelize,
+  request: ApprovalRequestRow,
+  approverIds: readonly number[],
+  transaction: Transaction,
+): Promise<void> {
+  const requester = (await namesById(sequelize, 'users', [request.requester_user_id], transaction)).get(request.requester_user_id) ?? '';
+  for (const userId of approverIds) {
+    await enqueueNotification(
+      sequelize,
+      {
+        kind: 'approval_result',
+        dedupeKey: `approval:${request.id}:withdrawn:${userId}`,
+        userId,
+        title: `申请已撤回：${APPROVAL_TYPES[request.type]}`,
+        lines: fitCardLines([{ text: request.title }, { tone: 'gray', text: `${requester} 已撤回，无需审批` }]),
+        path: approvalPath(request.id),
+      },
+      new Date(),
+      transaction,
+    );
+  }
+}
