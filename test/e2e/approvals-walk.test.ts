@@ -163,6 +163,14 @@ describe('审批: a rep’s suitability exception, approved by the manager and �
     await page.getByTestId('rule-suitability_exception').waitFor();
     await nextPaint(page);
     await screenshot(page, 'approvals-11-rules-admin-desktop');
+    // The export threshold sits beside the rule it triggers: one step up saves 60.
+    const threshold = page.getByTestId('export-threshold');
+    await threshold.scrollIntoViewIfNeeded();
+    await threshold.locator('.van-stepper__plus').click();
+    await page.getByText('导出不超过 60 条时直接下载').waitFor();
+    expect((await api.get<{ exportApprovalThreshold: number }>('admin', '/api/admin/settings')).exportApprovalThreshold).toBe(60);
+    await nextPaint(page);
+    await screenshot(page, 'approvals-11b-export-threshold-desktop');
     const manager = await open('mgr-east', `/approvals/${approvalId}`, { width: 1280, height: 800 });
     await manager.page.getByTestId('approval-detail').waitFor();
     await nextPaint(manager.page);
