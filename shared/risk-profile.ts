@@ -3,6 +3,7 @@
  * zod: the schemas are in shared/suitability.ts, which re-exports all of this.
  */
 import type { RISK_LEVELS } from './products';
+import { dateText } from './format';
 import { addDays } from './time';
 
 /** Without a validity date, an assessment holds this long (a corp policy; many use one year). */
@@ -23,7 +24,7 @@ export interface RiskProfile {
   riskAssessmentExpiresOn: string | null;
 }
 
-/** How a risk profile reads on a card: 「C3 稳健型 · 至 2027-06-01」, and whether it needs attention. */
+/** How a risk profile reads on a card: 「C3 稳健型 · 至 2027年6月1日」 (dates as every page writes them), and whether it needs attention. */
 export function riskProfileText(profile: RiskProfile, today: string): { text: string; tone: 'ok' | 'warn' | 'bad' } {
   if (profile.investorClass === 'professional') return { text: INVESTOR_CLASSES.professional, tone: 'ok' };
   if (!profile.riskLevel) return { text: '未测评', tone: 'bad' };
@@ -31,9 +32,10 @@ export function riskProfileText(profile: RiskProfile, today: string): { text: st
   // Without a date the level is no basis for a sale (shared/suitability.ts).
   if (!profile.riskAssessedOn) return { text: `${label} · 缺测评日期`, tone: 'bad' };
   const until = profile.riskAssessmentExpiresOn ?? addDays(profile.riskAssessedOn, DEFAULT_ASSESSMENT_VALID_DAYS);
-  if (until && until < today) return { text: `${label} · 已于 ${until} 过期`, tone: 'bad' };
+  const on = (day: string) => dateText(day, new Date(`${today}T12:00:00+08:00`));
+  if (until && until < today) return { text: `${label} · 已于${on(until)}过期`, tone: 'bad' };
   const soon = until !== null && Date.parse(`${until}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`) <= 30 * 86_400_000;
-  return { text: until ? `${label} · 至 ${until}` : label, tone: soon ? 'warn' : 'ok' };
+  return { text: until ? `${label} · 至${on(until)}` : label, tone: soon ? 'warn' : 'ok' };
 }
 
 export type SuitabilityProblem = 'missing_assessment' | 'expired_assessment' | 'level';

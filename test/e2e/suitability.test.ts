@@ -120,7 +120,7 @@ describe('投资者适当性: risk assessment, the sale check, exceptions and �
     expect(assessed).toContain(dayText(todayChina()));
     expect(hint).toContain(`留空则默认一年，至 ${dayText(addDays(todayChina(), 365))}`);
     expect(reassessed).toContain('视为重新测评');
-    expect(preview).toBe(`C2 谨慎型 · 至 ${addDays(todayChina(), 365)}`);
+    expect(preview).toBe(`C2 谨慎型 · 至${dayText(addDays(todayChina(), 365))}`);
     expect(saved.level).toBe('C2');
     expect(day(saved.assessed)).toBe(todayChina());
     expect(day(saved.expires)).toBe(addDays(todayChina(), 365));
