@@ -69,7 +69,11 @@ export function checkSuitability(profile: RiskProfile, productLevel: string, tod
   const risk = Number(productLevel.slice(1));
   const expiresOn = assessmentExpiresOn(profile)!;
   if (expiresOn < today) {
-    return mismatch('expired_assessment', false, `客户的风险测评已于 ${expiresOn} 过期（${profile.riskLevel}），请重新测评后再购买 ${productLevel} 产品`);
+    return mismatch(
+      'expired_assessment',
+      false,
+      `客户的风险测评已于${dateText(expiresOn, new Date(`${today}T12:00:00+08:00`))}过期（${profile.riskLevel}），请重新测评后再购买 ${productLevel} 产品`,
+    );
   }
   if (risk > grade) {
     return mismatch(

@@ -209,7 +209,7 @@ describe('审批: a rep’s suitability exception, approved by the manager and �
 
     const manager = await open('mgr-east', `/approvals/${id}`);
     await manager.page.getByTestId('approval-stale').waitFor();
-    expect(await manager.page.getByTestId('approval-stale').textContent()).toContain('2025-06-01 过期');
+    expect(await manager.page.getByTestId('approval-stale').textContent()).toContain('已于2025年6月1日过期');
     expect(await manager.page.getByTestId('approval-approve').isDisabled()).toBe(true);
     await nextPaint(manager.page);
     await screenshot(manager.page, 'approvals-14-stale-request', { screen: true });

@@ -170,7 +170,7 @@ describe.each(databaseTargets())('suitability exceptions through approval on $la
     expect(res.status).toBe(409);
     const error = await errorOf(res);
     expect(error.code).toBe('approval_stale');
-    expect(error.message).toContain('2025-01-01 过期');
+    expect(error.message).toContain('已于2025年1月1日过期');
     expect(await tradesOf(c.id)).toBe(0);
     const after = await api.get<ApprovalView>('mgr-east', `/api/approvals/${approval.id}`);
     expect(after).toMatchObject({ status: 'pending', canDecide: true });
@@ -201,7 +201,7 @@ describe.each(databaseTargets())('suitability exceptions through approval on $la
     expect(waiting.items.map((i) => i.id)).toContain(approval.id);
     expect(mine.items.map((i) => i.id)).toContain(approval.id);
     expect(repWaiting.items.map((i) => i.id)).not.toContain(approval.id);
-    expect(waiting.items.find((i) => i.id === approval.id)).toMatchObject({ typeLabel: '适当性例外', title: expect.stringContaining('10 万元') });
+    expect(waiting.items.find((i) => i.id === approval.id)).toMatchObject({ typeLabel: '适当性例外', title: expect.stringContaining('10.00 万元') });
   });
 
   it('hides a request from someone neither asking nor approving it', async () => {
@@ -265,7 +265,7 @@ describe.each(databaseTargets())('suitability exceptions through approval on $la
 
     expect(res.status).toBe(202);
     const approval = (await res.json()) as ApprovalView;
-    expect(approval).toMatchObject({ status: 'pending', title: expect.stringContaining('5 万元') });
+    expect(approval).toMatchObject({ status: 'pending', title: expect.stringContaining('5.00 万元') });
     await decide('mgr-east', approval.id, 'approve');
     const trades = await api.get<PageOf<TradeView>>('rep-east-1', `/api/trades?customerId=${c.id}`);
     expect(trades.items).toEqual([expect.objectContaining({ kind: 'buy', amount: 50_000, suitabilityOverride: REASON })]);

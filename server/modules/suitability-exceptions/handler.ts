@@ -17,6 +17,7 @@ import {
   type CustomerRiskLevel,
   type Suitability,
 } from '@shared/suitability';
+import { dateText, moneyText } from '@shared/format';
 import { businessDate } from '@shared/time';
 import { namesById } from '../../db/lookup';
 import { DomainError } from '../../errors';
@@ -29,12 +30,6 @@ import { checkTrade, writeTrade } from '../trades/ledger';
 
 /** The draft: the buy as the rep entered it, its credit resolved when submitted, with the investor's reason. */
 export type ExceptionDraft = BuyInput & { repUserId: number; departmentId: number; suitabilityOverride: { reason: string } };
-
-/** 10 万元, 8,000 元: how a card and a list say an amount. */
-export function yuanText(amount: number): string {
-  if (amount >= 10_000) return `${Number((amount / 10_000).toFixed(4))} 万元`;
-  return `${amount.toLocaleString('zh-CN', { maximumFractionDigits: 2 })} 元`;
-}
 
 const levelText = (level: CustomerRiskLevel | null) => (level ? `${level} ${CUSTOMER_RISK_LABELS[level]}` : '未测评');
 
@@ -91,7 +86,7 @@ export function suitabilityExceptionType(): ApprovalTypeHandler<ExceptionDraft> 
 
     async title(sequelize, draft, transaction) {
       const { customer, product } = await loadParts(sequelize, draft, transaction);
-      return `${customer?.name ?? '客户'} 申购 ${product?.name ?? '产品'} ${yuanText(draft.amount)}`;
+      return `${customer?.name ?? '客户'} 申购 ${product?.name ?? '产品'} ${moneyText(draft.amount)}`;
     },
 
     async describe(sequelize, draft) {
@@ -104,12 +99,12 @@ export function suitabilityExceptionType(): ApprovalTypeHandler<ExceptionDraft> 
         { label: '客户', value: customer?.name ?? `#${draft.customerId}` },
         {
           label: '客户风险等级',
-          value: profile ? `${levelText(profile.riskLevel)}${expires ? ` · 测评有效至 ${expires}` : ''}` : '—',
+          value: profile ? `${levelText(profile.riskLevel)}${expires ? ` · 测评有效至${dateText(expires)}` : ''}` : '—',
         },
         { label: '产品', value: product ? `${product.name}（${product.risk_level} ${PRODUCT_RISK_LABELS[product.risk_level]}）` : `#${draft.productId}` },
-        { label: '金额', value: yuanText(draft.amount) },
+        { label: '金额', value: moneyText(draft.amount) },
         { label: '渠道', value: `${TRADE_CHANNELS[draft.channel]}${partner ? ` · ${partner}` : ''}` },
-        { label: '交易日期', value: draft.tradedOn },
+        { label: '交易日期', value: dateText(draft.tradedOn) },
         { label: '销售人员', value: names.get(draft.repUserId) ?? '' },
       ];
       const verdict = profile && product ? checkSuitability(profile, product.risk_level, businessDate(new Date())) : null;
