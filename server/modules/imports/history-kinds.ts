@@ -280,6 +280,8 @@ const sales = historyKind({
         channel: channelOf(r.input.channel),
         partnerId: partner ?? null,
         notes: r.input.notes ?? null,
+        // A blank 销售人员 credits the customer's owner, as the API and the H5 form do — not whoever imports.
+        ...(r.ownerGiven ? {} : { repUserId: (customer as FoundCustomer).ownerUserId }),
       });
       out.set(
         r.row,
@@ -321,12 +323,8 @@ const sales = historyKind({
   async insert(sequelize, rows, _by, transaction, _actor, caller) {
     for (const { input, ownership } of rows) {
       const { soldOn, ...sale } = input as unknown as SaleInput;
-      await writeTrade(
-        sequelize,
-        caller,
-        { kind: 'buy', ...sale, tradedOn: soldOn, repUserId: ownership.ownerUserId, departmentId: ownership.departmentId },
-        transaction,
-      );
+      const credit = sale.repUserId ? {} : { repUserId: ownership.ownerUserId, departmentId: ownership.departmentId };
+      await writeTrade(sequelize, caller, { kind: 'buy', ...sale, tradedOn: soldOn, ...credit }, transaction);
     }
   },
 });

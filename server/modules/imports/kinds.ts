@@ -33,6 +33,8 @@ export interface OnFile {
 export interface ResolvableRow {
   row: number;
   input: Record<string, unknown>;
+  /** Whether the row's person column (负责人, 销售人员…) was filled in: blank stands for the importer unless the kind says otherwise. */
+  ownerGiven: boolean;
   problem(field: string, message: string): ImportRowError;
 }
 export type Resolved = { input: Record<string, unknown> } | { errors: ImportRowError[] };

@@ -147,6 +147,7 @@ async function resolveReferences(
     checked.map((c) => ({
       row: c.row,
       input: c.input,
+      ownerGiven: Boolean(c.ownerText),
       problem: (field: string, message: string) => ({
         row: c.row,
         column: headerOf(field),
