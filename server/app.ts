@@ -113,7 +113,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     customerRoutes({ ...deps, exports }),
     contactRoutes(deps),
     followUpRoutes({ ...deps, prefix: '/api/customers', subject: customerFollowUpSubject, permissions: { read: 'customer.read', write: 'customer.write' } }),
-    holdingRoutes(deps),
+    holdingRoutes({ ...deps, exceptions }),
     productRoutes({ ...deps, holdersOfProduct }),
     saleRoutes({ ...deps, exceptions }),
     tradeRoutes({ ...deps, exceptions }),

@@ -6,7 +6,8 @@ import { requirePermission } from '../../http/auth';
 import { callerOf, crmCallerOf } from '../org/caller';
 import { pageFields, validate } from '../../http/validate';
 import { listHoldingTrades, listHoldings } from '../trades/reads';
-import { addHoldingTrade } from './service';
+import type { SuitabilityExceptionDoor } from '../trades/exceptions';
+import { submitHoldingTrade } from './service';
 
 const customerParam = z.object({ customerId: z.coerce.number().int().positive() });
 const holdingParam = customerParam.extend({ holdingId: z.coerce.number().int().positive() });
@@ -17,8 +18,11 @@ const listQuery = z.object({
     .transform((v) => v === 'true'),
 });
 
-/** A customer's holdings; every change is a trade posted to `/holding-records` (the ledger's door for the holding sheet). */
-export function holdingRoutes(deps: { sequelize: Sequelize }): Router {
+/**
+ * A customer's holdings; every change is a trade posted to `/holding-records` (the ledger's door for
+ * the holding sheet). `exceptions`: where a rep's suitability exception goes (app.ts).
+ */
+export function holdingRoutes(deps: { sequelize: Sequelize; exceptions?: SuitabilityExceptionDoor }): Router {
   const { sequelize } = deps;
   const router = new Router({ prefix: '/api/customers/:customerId' });
   const read = requirePermission('customer.read');
@@ -34,8 +38,10 @@ export function holdingRoutes(deps: { sequelize: Sequelize }): Router {
   });
   router.post('/holding-records', write, async (ctx) => {
     const { customerId } = validate(customerParam, ctx.params);
-    ctx.status = 201;
-    ctx.body = await addHoldingTrade(sequelize, crmCallerOf(ctx), customerId, validate(holdingTradeSchema, ctx.request.body));
+    const outcome = await submitHoldingTrade(sequelize, crmCallerOf(ctx), customerId, validate(holdingTradeSchema, ctx.request.body), deps.exceptions);
+    // 202: the buy waits for approval (a suitability exception) and is no trade yet.
+    ctx.status = 'pending' in outcome ? 202 : 201;
+    ctx.body = 'pending' in outcome ? outcome.pending : outcome;
   });
   return router;
 }
