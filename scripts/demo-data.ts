@@ -504,11 +504,14 @@ function navBook(products: readonly (typeof PRODUCTS)[number][], now: Date): Nav
     if (!('nav' in p)) return;
     const id = i + 1;
     const series = new Map<string, number>();
+    // 累计净值 adds back what a share paid out before the demo's window: a few products paid 0.05 or 0.10.
+    const paidOut = (id % 3) * 0.05;
     for (let ago = NAV_DAYS; ago >= 0; ago--) {
       const years = (NAV_DAYS - ago) / 365;
       const nav = Math.round((p.nav.start * (1 + p.nav.drift * years) + p.nav.wobble * Math.sin((id * 31 + ago) / 9)) * 10_000) / 10_000;
       series.set(dayOf(ago), nav);
-      rows.push({ product_id: id, nav_date: dayOf(ago), nav, created_at: now, updated_at: now });
+      const accumulated = Math.round((nav + paidOut) * 10_000) / 10_000;
+      rows.push({ product_id: id, nav_date: dayOf(ago), nav, accumulated_nav: accumulated, created_at: now, updated_at: now });
     }
     byProduct.set(id, series);
   });

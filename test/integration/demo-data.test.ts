@@ -103,6 +103,11 @@ describe.each(databaseTargets())('demo CRM data on $label', (target) => {
     expect(wrong).toEqual([]);
   });
 
+  it('publishes a 累计净值 with every unit NAV, never below it', async () => {
+    expect(await count('SELECT COUNT(*) AS n FROM product_navs')).toBeGreaterThan(100);
+    expect(await count('SELECT COUNT(*) AS n FROM product_navs WHERE accumulated_nav IS NULL OR accumulated_nav < nav')).toBe(0);
+  });
+
   it('pays out term products at maturity, only once their term has run since the last buy', async () => {
     const early = await count(
       `SELECT COUNT(*) AS n FROM trades m JOIN products p ON p.id = m.product_id
