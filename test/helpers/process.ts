@@ -52,7 +52,9 @@ export async function waitFor(predicate: () => boolean | Promise<boolean>, timeo
 /** Starts the server and waits until it listens; a timeout error carries what it printed. */
 export async function bootMain(env: Record<string, string>): Promise<MainProcess> {
   const main = startMain(env);
-  await waitFor(() => main.output().includes('"listening"'), 30_000, 'the server to listen').catch((err: Error) => {
+  // A child migrates an empty database before it listens (every migration on MariaDB, tsx compiling
+  // the server): 30 s ran out once on a CI box busy with both jest workers; the wait ends on "listening".
+  await waitFor(() => main.output().includes('"listening"'), 90_000, 'the server to listen').catch((err: Error) => {
     throw new Error(`${err.message}; it printed:\n${main.output().slice(-3000)}`);
   });
   return main;

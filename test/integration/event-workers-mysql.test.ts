@@ -26,6 +26,19 @@ const EVENTS = 200;
     await scratch.drop();
   });
 
+  /**
+   * Holds each worker's first event until the other worker has one too, so both take part however
+   * the machine schedules them (a loaded CI box once let one worker drain all 200 before the other's
+   * first claim). The waiting worker keeps its claimed batch, so the other finds other events.
+   */
+  const meetingOf = (workers: number) => {
+    const arrived = new Set<number>();
+    return async (worker: number) => {
+      arrived.add(worker);
+      for (let waited = 0; arrived.size < workers && waited < 10_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+    };
+  };
+
   /** Stores WeCom's `edit_external_contact` callback for the contact's first follower. */
   const storeEdit = async (inbox: InboxWriter, c: SimExternalContact, createTime: number) => {
     const xml = buildCallbackXml({
@@ -47,8 +60,9 @@ const EVENTS = 200;
     for (const c of contacts) await storeEdit(inbox, c, 1760000000);
     const applications = new Map<string, number>();
     const logger = createLogger('silent');
+    const meet = meetingOf(2);
     const workers = await Promise.all(
-      [1, 2].map(async () => {
+      [1, 2].map(async (n) => {
         // Each worker has its own connection pool, as a separate process would.
         const sequelize = await openDatabase(scratch.config);
         const wecom = simulatorClient(sim, sequelize, new FakeClock(Date.now()));
@@ -63,6 +77,7 @@ const EVENTS = 200;
               hooks: {
                 // Counted when the event's transaction commits: a rolled-back attempt applied nothing.
                 onExternalContactChanged: async (externalUserid, _userid, _change, transaction) => {
+                  await meet(n);
                   transaction.afterCommit(() => void applications.set(externalUserid, (applications.get(externalUserid) ?? 0) + 1));
                 },
                 onExternalContactsSynced: async () => {},
@@ -98,12 +113,14 @@ const EVENTS = 200;
     const before = reads();
     let applications = 0;
     const logger = createLogger('silent');
+    const meet = meetingOf(2);
     const workers = await Promise.all(
-      [1, 2].map(async () => {
+      [1, 2].map(async (n) => {
         const sequelize = await openDatabase(scratch.config);
         const wecom = simulatorClient(sim, sequelize, new FakeClock(Date.now()));
         const hooks = {
           onExternalContactChanged: async (_e: string, _u: string, _c: unknown, transaction: Transaction) => {
+            await meet(n);
             transaction.afterCommit(() => void applications++);
           },
           onExternalContactsSynced: async () => {},

@@ -68,7 +68,7 @@ describe('the server process under requests that used to stop it', () => {
       .filter((name) => admin.cookie(name) !== undefined)
       .map((name) => `${name}=${admin.cookie(name)}`)
       .join('; ');
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     harness.main?.child.kill('SIGTERM');
