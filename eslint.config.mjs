@@ -53,6 +53,12 @@ export default tseslint.config(
     files: ['h5/public/**/*.js'],
     languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
   },
+  // Plain CommonJS that Jest loads itself (its transform and reporter), not through a transform.
+  {
+    files: ['test/helpers/*.js'],
+    languageOptions: { globals: { ...globals.node }, sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   // server/README.md#modules-and-their-arrows: dependencies point one way.
   {
     files: ['shared/**/*.ts'],

@@ -5,8 +5,8 @@ module.exports = {
   roots: ['<rootDir>/test', '<rootDir>/server', '<rootDir>/shared'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    // tsconfig's isolatedModules makes ts-jest transpile only; `npm test` type-checks with tsc first.
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
+    // esbuild strips the types (as tsx does for the server); `npm test` type-checks with tsc first.
+    '^.+\\.ts$': '<rootDir>/test/helpers/esbuild-transform.js',
   },
   moduleNameMapper: { '^@shared/(.*)$': '<rootDir>/shared/$1' },
   testTimeout: 30000,
