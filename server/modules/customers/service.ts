@@ -16,7 +16,7 @@ import { enqueueJob } from '../../jobs/jobs';
 import { dateOnlyOrNull, isoOrNull, iso, namesById, named, updateAtVersion } from '../../db/lookup';
 import { auditedDiff, columnsOf, initialValues, newColumns, viewOf } from '../../db/record-fields';
 import { conflict, duplicate, forbidden, invalidField, notFound, validationFailed } from '../../errors';
-import { pageWindow } from '../../db/paging';
+import { pageOf, pageWindow } from '../../db/paging';
 import { phoneField } from '../../values';
 import { audit, auditEdit, type Actor } from '../audit/service';
 import { assertDictionaryValues, declaredDictionaryChecks } from '../dictionaries/service';
@@ -269,15 +269,14 @@ export async function listCustomers(sequelize: Sequelize, access: Access, query:
     order: SORTS[query.sort],
     ...pageWindow(query),
   });
-  return {
-    items: await customerViews(
+  return pageOf(
+    await customerViews(
       sequelize,
       rows.map((r) => r.get()),
     ),
-    total: count,
-    page: query.page,
-    pageSize: query.pageSize,
-  };
+    count,
+    query,
+  );
 }
 
 /** Customers with a contact whose live relation carries the tag (`tag_ids` is a JSON array of ids). */

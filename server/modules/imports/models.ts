@@ -1,8 +1,8 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
-import type { ImportKind, ImportMode, ImportStatus } from '@shared/imports';
+import type { ImportCounts, ImportKind, ImportMode, ImportStatus } from '@shared/imports';
 import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
 
-export interface ImportJobRow {
+export interface ImportJobRow extends ImportCounts {
   id: number;
   kind: ImportKind;
   mode: ImportMode;
@@ -11,12 +11,6 @@ export interface ImportJobRow {
   file_name: string;
   file: Buffer;
   source_job_id: number | null;
-  total: number;
-  processed: number;
-  created: number;
-  updated: number;
-  skipped: number;
-  failed: number;
   done_through_row: number;
   unknown_columns: string;
   error: string | null;

@@ -14,7 +14,7 @@ import { containsWhere, inSlices } from '../../db/dialect';
 import { iso, isoOrNull, namesById, named, updateAtVersion } from '../../db/lookup';
 import { columnsOf, newColumns, viewOf } from '../../db/record-fields';
 import { conflict, duplicate, notFound } from '../../errors';
-import { pageWindow, type PageRequest } from '../../db/paging';
+import { pageOf, pageWindow, type PageRequest } from '../../db/paging';
 import { phoneField } from '../../values';
 import { audit, auditEdit, type Actor } from '../audit/service';
 import { enqueueNotification } from '../reminders/outbox';
@@ -181,15 +181,14 @@ export async function listPartners(sequelize: Sequelize, access: Access, query: 
   if (query.followUp === 'due') and.push({ next_follow_up_at: { [Op.lt]: startOfBusinessDay(now, 1) } });
   if (query.followUp === 'overdue') and.push({ next_follow_up_at: { [Op.lt]: startOfBusinessDay(now) } });
   const { rows, count } = await partnerModels(sequelize).Partner.findAndCountAll({ where: { [Op.and]: and }, order: SORTS[query.sort], ...pageWindow(query) });
-  return {
-    items: await partnerViews(
+  return pageOf(
+    await partnerViews(
       sequelize,
       rows.map((r) => r.get()),
     ),
-    total: count,
-    page: query.page,
-    pageSize: query.pageSize,
-  };
+    count,
+    query,
+  );
 }
 
 /**
