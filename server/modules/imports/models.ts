@@ -1,6 +1,6 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
 import type { ImportCounts, ImportKind, ImportMode, ImportStatus } from '@shared/imports';
-import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
+import { idColumn, modelsFor, TIMESTAMPS } from '../../db/model-registry';
 
 export interface ImportJobRow extends ImportCounts {
   id: number;
@@ -50,7 +50,7 @@ export const importModels = modelsFor((sequelize) => {
   const ImportJob: ModelStatic<Model<ImportJobRow, Optional<ImportJobRow, JobDefaults>>> = sequelize.define(
     'ImportJob',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      id: idColumn(),
       kind: DataTypes.STRING,
       mode: DataTypes.STRING,
       dry_run: DataTypes.BOOLEAN,
@@ -76,7 +76,7 @@ export const importModels = modelsFor((sequelize) => {
   const ImportError: ModelStatic<Model<ImportErrorRow, Optional<ImportErrorRow, 'id'>>> = sequelize.define(
     'ImportJobError',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      id: idColumn(),
       job_id: DataTypes.INTEGER,
       row_number: DataTypes.INTEGER,
       column_name: DataTypes.STRING,
