@@ -26,13 +26,8 @@ export interface ImportRowError {
   message: string;
 }
 
-export interface ImportJobView {
-  id: number;
-  kind: ImportKind;
-  mode: ImportMode;
-  dryRun: boolean;
-  status: ImportStatus;
-  fileName: string;
+/** How far a job got through its rows, and what came of them (the job's view and its row alike). */
+export interface ImportCounts {
   /** Data rows in the file (blank rows not counted). */
   total: number;
   processed: number;
@@ -42,6 +37,15 @@ export interface ImportJobView {
   /** Duplicates in create mode, and rows identical to the record they match. */
   skipped: number;
   failed: number;
+}
+
+export interface ImportJobView extends ImportCounts {
+  id: number;
+  kind: ImportKind;
+  mode: ImportMode;
+  dryRun: boolean;
+  status: ImportStatus;
+  fileName: string;
   /** The first 100 row errors; the .xlsx report has them all. */
   errors: ImportRowError[];
   errorCount: number;

@@ -14,6 +14,8 @@ import { migrateUp, openDatabase } from '../../server/db';
 import { SqlKvStore } from '../../server/db/kv-store';
 import { createLogger } from '../../server/logger';
 import { createWecomClient } from '../../server/wecom';
+import type { CallbackCrypto } from '../../server/wecom/callback-crypto';
+import { buildCallbackXml } from '../../server/wecom/xml';
 import type { WecomClient } from '../../server/wecom/client';
 import { Browser } from '../../test/helpers/session';
 import { freePort, startMain, waitFor, type MainProcess } from '../../test/helpers/process';
@@ -341,6 +343,22 @@ export async function waitForInbox(sequelize: Sequelize, timeoutMs: number): Pro
 
 /** The callback credentials the server uses in simulator mode. */
 export const CALLBACK = { token: SIMULATOR_DEFAULTS.callbackToken, encodingAesKey: SIMULATOR_DEFAULTS.callbackAesKey, receiveId: SIMULATOR_DEFAULTS.corpId };
+
+/** The `n`th change_external_contact callback of a load (its own CreateTime), sealed as WeCom sends it: the query and the body. */
+export function sealedContactChange(crypto: CallbackCrypto, n: number, change: string, follow: { userid: string; externalUserid: string }) {
+  return crypto.seal(
+    buildCallbackXml({
+      ToUserName: CALLBACK.receiveId,
+      FromUserName: 'sys',
+      CreateTime: 1_760_000_000 + n,
+      MsgType: 'event',
+      Event: 'change_external_contact',
+      ChangeType: change,
+      UserID: follow.userid,
+      ExternalUserID: follow.externalUserid,
+    }),
+  );
+}
 
 /** Peak resident memory of a process so far (VmHWM), in bytes; 0 once it has exited. */
 export function peakRss(pid: number): number {

@@ -19,7 +19,6 @@ import { settingDefaults } from '../../server/modules/settings/service';
 import { startExternalContactSync } from '../../server/modules/wecom-mirror/sync';
 import { buildWorkbook } from '../../server/modules/imports/workbook';
 import { CallbackCrypto } from '../../server/wecom/callback-crypto';
-import { buildCallbackXml } from '../../server/wecom/xml';
 import { freePort, waitFor } from '../../test/helpers/process';
 import { identitiesOf, seedDemoCrm } from '../demo-data';
 import { CONTACT_STATES } from '../wecom-simulator/demo-corp';
@@ -42,11 +41,9 @@ import {
   startServer,
   timeCalls,
   waitForInbox,
-  type HostedSimulator,
-  type Row,
-  type ScratchDatabase,
-  type ServerProcess,
+  sealedContactChange,
 } from './harness';
+import type { HostedSimulator, Row, ScratchDatabase, ServerProcess } from './harness';
 import { runReliability } from './reliability';
 import { measureSidebarOpen, ownedContact } from './sidebar-browser';
 
@@ -206,18 +203,7 @@ async function benchCallbacks(sizes: Sizes, server: ServerProcess, bareBase: str
   const crypto = new CallbackCrypto(CALLBACK);
   const sealed = Array.from({ length: Math.ceil(sizes.events * 1.25) + 64 }, (_, i) => {
     const pair = pairs[i % pairs.length]!;
-    const { query, body } = crypto.seal(
-      buildCallbackXml({
-        ToUserName: CALLBACK.receiveId,
-        FromUserName: 'sys',
-        CreateTime: 1_760_000_000 + i,
-        MsgType: 'event',
-        Event: 'change_external_contact',
-        ChangeType: 'edit_external_contact',
-        UserID: pair.userid,
-        ExternalUserID: pair.externalUserid,
-      }),
-    );
+    const { query, body } = sealedContactChange(crypto, i, 'edit_external_contact', pair);
     return { method: 'POST' as const, path: `/api/wecom/callback?${new URLSearchParams(query)}`, body, headers: { 'content-type': 'text/xml' } };
   });
   let n = 0;

@@ -25,14 +25,12 @@ import {
   logger,
   ms,
   scratchDatabase,
+  sealedContactChange,
   sidebarRequests,
   startServer,
   waitForInbox,
-  type HostedSimulator,
-  type Row,
-  type ScratchDatabase,
-  type ServerProcess,
 } from './harness';
+import type { HostedSimulator, Row, ScratchDatabase, ServerProcess } from './harness';
 
 export async function runReliability(mysqlUrl: string | undefined, quick: boolean, progress: (what: string) => void): Promise<Row[]> {
   const rows: Row[] = [];
@@ -180,18 +178,7 @@ async function eventsAcrossKills(wecom: HostedSimulator, db: ScratchDatabase, ev
   const contacts = [...wecom.simulator.state.externalContacts.values()].slice(0, events);
   const crypto = new CallbackCrypto(CALLBACK);
   const sealed = contacts.map(({ contact, follows }, i) =>
-    crypto.seal(
-      buildCallbackXml({
-        ToUserName: CALLBACK.receiveId,
-        FromUserName: 'sys',
-        CreateTime: 1_760_000_000 + i,
-        MsgType: 'event',
-        Event: 'change_external_contact',
-        ChangeType: 'add_external_contact',
-        UserID: follows[0]!.userid,
-        ExternalUserID: contact.external_userid,
-      }),
-    ),
+    sealedContactChange(crypto, i, 'add_external_contact', { userid: follows[0]!.userid, externalUserid: contact.external_userid }),
   );
   // 1–3 deliveries of each, shuffled (a deterministic shuffle: runs are comparable).
   const deliveries = sealed.flatMap((_, i) => Array.from({ length: 1 + ((i * 7) % 3) }, () => i));

@@ -247,6 +247,21 @@ export async function addToCounters(
 const TRANSIENT_LOCK_ERRORS = new Set([1213 /* ER_LOCK_DEADLOCK */, 1205 /* ER_LOCK_WAIT_TIMEOUT */]);
 
 /**
+ * Runs a write that may break a unique index: when two writes race, the index decides, and
+ * `explain` answers its violation as the check before the write would have (it throws the
+ * friendly error; when it returns, the violation itself is thrown).
+ */
+export async function explainUniqueViolation<T>(write: () => Promise<T>, explain: () => Promise<void>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (!(err instanceof UniqueConstraintError)) throw err;
+    await explain();
+    throw err;
+  }
+}
+
+/**
  * Runs `fn`, again (up to `attempts` times) when MySQL picked it as a deadlock victim or a lock
  * wait timed out — expected now and then when several workers claim rows of one table.
  */

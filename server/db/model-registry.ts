@@ -24,6 +24,12 @@ export const bigintColumn = (column: string) => ({
   },
 });
 
+/** The `id` column of a table whose rows the database numbers: a new object for each model (Sequelize writes into a column's definition). */
+export const idColumn = () => ({ type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true });
+
+/** The `created_at` / `updated_at` columns as plain attributes of a model (one with TIMESTAMPS has them as its timestamps). */
+export const TIMESTAMP_COLUMNS = { created_at: DataTypes.DATE, updated_at: DataTypes.DATE } as const;
+
 /**
  * Model options: the table's `created_at` / `updated_at` columns are the model's own timestamp
  * attributes, set by Sequelize on create and update and readable under those names.

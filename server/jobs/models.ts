@@ -1,5 +1,5 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
-import { modelsFor, TIMESTAMPS } from '../db/model-registry';
+import { idColumn, modelsFor, TIMESTAMPS } from '../db/model-registry';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'dead';
 
@@ -30,7 +30,7 @@ export const jobModels = modelsFor((sequelize) => {
   const Job: JobModel = sequelize.define(
     'Job',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      id: idColumn(),
       kind: DataTypes.STRING(64),
       idempotency_key: DataTypes.STRING(191),
       serial_key: DataTypes.STRING(191),

@@ -2,7 +2,11 @@
  * Calling the CRM API as the demo employees: one logged-in Browser per userid, plus `post` /
  * `patch` helpers that fail the test on an unexpected status and return the parsed body.
  */
+import xlsx from 'node-xlsx';
 import { QueryTypes } from 'sequelize';
+import type { CustomerView } from '@shared/customers';
+import type { ImportJobView } from '@shared/imports';
+import type { ProductView } from '@shared/products';
 import { bodyOf } from './http';
 import type { TestServer } from './server';
 import { loggedIn, type Browser } from './session';
@@ -49,12 +53,68 @@ export function crmClient(server: TestServer): CrmClient {
 /** A valid C5 risk assessment: a customer with it may be sold any product (suitability, shared/suitability.ts). */
 export const ASSESSED_C5 = { riskLevel: 'C5', riskAssessedOn: '2026-01-01', riskAssessmentExpiresOn: '2035-12-31' } as const;
 
+/**
+ * New customers for a test file's tests, each its own: `name` numbered (赎回客户1, 赎回客户2…) and
+ * a phone of its own (`phone`, seven digits, then the number in four), created by `userid` with
+ * `fields` (ASSESSED_C5, a risk profile…) and those of the call.
+ */
+export function customerMaker(api: CrmClient, options: { name: string; phone: string; userid?: string; fields?: Record<string, unknown> }) {
+  const { name, phone, userid = 'rep-east-1', fields: always = {} } = options;
+  let seq = 0;
+  return (fields: Record<string, unknown> = {}, by = userid) => {
+    seq++;
+    return api.send<CustomerView>(by, 'POST', '/api/customers', {
+      type: 'individual',
+      name: `${name}${seq}`,
+      phone: `${phone}${String(seq).padStart(4, '0')}`,
+      ...always,
+      ...fields,
+    });
+  };
+}
+
+/** A row of an import's sheet. */
+export type SheetRow = (string | number | null)[];
+
+/** Uploads `rows` as an .xlsx (`<kind>.xlsx`) to /api/imports as `userid`, the way the H5 does: the answer as it came. */
+export async function uploadImport(api: CrmClient, userid: string, kind: string, rows: SheetRow[], query = 'mode=create&dryRun=false'): Promise<Response> {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(xlsx.build([{ name: 'Sheet1', data: rows, options: {} }]))]), `${kind}.xlsx`);
+  return (await api.as(userid)).fetch(`/api/imports?kind=${kind}&${query}`, { method: 'POST', body: form });
+}
+
+/** The import job once it has succeeded or failed (asked every 25 ms, for 10 s at the most). */
+export async function importFinished(api: CrmClient, userid: string, id: number): Promise<ImportJobView> {
+  for (let i = 0; i < 400; i++) {
+    const job = await api.get<ImportJobView>(userid, `/api/imports/${id}`);
+    if (job.status === 'succeeded' || job.status === 'failed') return job;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`import ${id} did not finish`);
+}
+
+/** The import job a request started (an upload, a commit: 202), once it has finished; any other answer fails the test. */
+export async function finishedJob(api: CrmClient, userid: string, started: Response | Promise<Response>): Promise<ImportJobView> {
+  const res = await started;
+  if (res.status !== 202) throw new Error(`upload: ${res.status} ${await res.text()}`);
+  return importFinished(api, userid, ((await res.json()) as ImportJobView).id);
+}
+
 /** A product the admin creates, with its NAVs when given (date → unit NAV): a fund of one test's own. */
 export async function productWithNavs<T extends { id: number }>(api: CrmClient, body: Record<string, unknown>, navs: Record<string, number> = {}): Promise<T> {
   const product = await api.send<T>('admin', 'POST', '/api/products', body);
   const items = Object.entries(navs).map(([date, nav]) => ({ date, nav }));
   if (items.length) await api.send('admin', 'PUT', `/api/products/${product.id}/navs`, { items }, 200);
   return product;
+}
+
+/** New funds (a product of one test's own) with the NAVs given (date → unit NAV): `code` and `name` numbered, as the admin creates them. */
+export function fundMaker(api: CrmClient, { code, name, riskLevel }: { code: string; name: string; riskLevel: string }) {
+  let seq = 0;
+  return (navs: Record<string, number> = {}) => {
+    seq++;
+    return productWithNavs<ProductView>(api, { code: `${code}${seq}`, name: `${name}${seq}`, category: 'public_fund', riskLevel }, navs);
+  };
 }
 
 /** A seller who may neither grant a suitability exception (`sales.override_suitability`) nor ask for one (`sales.request_exception`). */

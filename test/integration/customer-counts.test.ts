@@ -21,7 +21,7 @@ import { customerDashboard, periodRange } from '../../server/modules/dashboard/s
 import { listDictionaries } from '../../server/modules/dictionaries/service';
 import { descendantsOf, loadAccess, scopeSql, type Access } from '../../server/modules/roles/access';
 import { rebuildRollups } from '../../scripts/rebuild-rollups';
-import { ASSESSED_C5 } from '../helpers/crm';
+import { ASSESSED_C5, productWithNavs } from '../helpers/crm';
 import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { syncExternalContacts } from '../helpers/server';
@@ -191,12 +191,7 @@ describe.each(databaseTargets())('the customer counts rollup on $label', (target
   });
 
   it('stays in step through a sale (a sale writes no counted column)', async () => {
-    const product = await api.send<ProductView>('admin', 'POST', '/api/products', {
-      code: 'ROLL001',
-      name: '汇总测试产品',
-      category: 'public_fund',
-      riskLevel: 'R2',
-    });
+    const product = await productWithNavs<ProductView>(api, { code: 'ROLL001', name: '汇总测试产品', category: 'public_fund', riskLevel: 'R2' });
     const c = await customer('rep-east-2', { ...ASSESSED_C5, lifecycleStage: 'opportunity' });
 
     await api.send('rep-east-2', 'POST', '/api/sales', { productId: product.id, customerId: c.id, amount: 1000, soldOn: '2026-03-02', channel: 'direct' });

@@ -4,7 +4,7 @@ import type { FieldIssue, PageOf } from '@shared/http';
 import type { HoldingView } from '@shared/ledger';
 import type { ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
-import { ASSESSED_C5 } from '../helpers/crm';
+import { ASSESSED_C5, productWithNavs } from '../helpers/crm';
 import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
@@ -31,12 +31,7 @@ describe.each(databaseTargets())('customer process on $label', (target) => {
   const detail = (id: number, userid = 'rep-east-1') => api.get<CustomerDetail>(userid, `/api/customers/${id}`);
 
   beforeAll(async () => {
-    product = await api.send<ProductView>('admin', 'POST', '/api/products', {
-      code: 'PROC001',
-      name: '稳健增利一号',
-      category: 'public_fund',
-      riskLevel: 'R2',
-    });
+    product = await productWithNavs<ProductView>(api, { code: 'PROC001', name: '稳健增利一号', category: 'public_fund', riskLevel: 'R2' });
   });
 
   describe('contacts', () => {

@@ -3,15 +3,12 @@
  * read-only, holds `import.run` and wrote sales, follow-ups, customers and trades corp-wide
  * through imports. Every refusal here was a 202 and a written job on the code before the fix.
  */
-import xlsx from 'node-xlsx';
 import type { CustomerView } from '@shared/customers';
 import type { ImportJobView } from '@shared/imports';
-import { ASSESSED_C5 } from '../helpers/crm';
+import { ASSESSED_C5, importFinished, uploadImport, type SheetRow as Row } from '../helpers/crm';
 import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-
-type Row = (string | number | null)[];
 
 /** One valid row of each kind, naming the customer by phone and the product by code. */
 const FILES: Record<string, Row[]> = {
@@ -36,19 +33,8 @@ const FILES: Record<string, Row[]> = {
 describe.each(databaseTargets())('import permissions on $label', (target) => {
   const { api, count } = useCrmServer(target);
   let customer: CustomerView;
-  const upload = async (userid: string, kind: string, query = 'mode=create&dryRun=false') => {
-    const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(xlsx.build([{ name: 'Sheet1', data: FILES[kind]!, options: {} }]))]), `${kind}.xlsx`);
-    return (await api.as(userid)).fetch(`/api/imports?kind=${kind}&${query}`, { method: 'POST', body: form });
-  };
-  const finished = async (userid: string, id: number) => {
-    for (let i = 0; i < 400; i++) {
-      const job = await api.get<ImportJobView>(userid, `/api/imports/${id}`);
-      if (job.status === 'succeeded' || job.status === 'failed') return job;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`import ${id} did not finish`);
-  };
+  const upload = (userid: string, kind: string, query?: string) => uploadImport(api, userid, kind, FILES[kind]!, query);
+  const finished = (userid: string, id: number) => importFinished(api, userid, id);
   const setRoles = async (userid: string, roles: string[]) => api.send('admin', 'PUT', `/api/admin/users/${await api.userId(userid)}/roles`, { roles }, 200);
 
   beforeAll(async () => {

@@ -6,54 +6,25 @@
  */
 import xlsx from 'node-xlsx';
 import { QueryTypes } from 'sequelize';
-import type { ImportJobView } from '@shared/imports';
 import type { PageOf } from '@shared/http';
 import type { NavDayView, ProductView } from '@shared/products';
 import { addDays, businessDate } from '@shared/time';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { finishedJob, uploadImport, type SheetRow as Row } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
-type Row = (string | number | null)[];
 const HEADER: Row = ['产品代码', '日期', '单位净值', '累计净值'];
 const today = () => businessDate(new Date());
 const daysAgo = (n: number) => addDays(today(), -n);
 
 describe.each(databaseTargets())('NAV import on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
+  const { server, api, count } = useCrmServer(target, { env: { IMPORT_BATCH_SIZE: '3' } });
   let codes = 0;
-  const count = async (sql: string, params: unknown[] = []) =>
-    Number((await server.db.sequelize.query<{ n: number }>(sql, { replacements: params, type: QueryTypes.SELECT }))[0]!.n);
   const newFund = () =>
     api.send<ProductView>('admin', 'POST', '/api/products', { code: `IMP${++codes}`, name: `净值导入基金${codes}`, category: 'public_fund', riskLevel: 'R2' });
   const history = async (productId: number) => (await api.get<PageOf<NavDayView>>('admin', `/api/products/${productId}/navs`)).items;
-  const upload = async (userid: string, rows: Row[], query = 'mode=create&dryRun=false') => {
-    const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(xlsx.build([{ name: 'Sheet1', data: rows, options: {} }]))]), 'navs.xlsx');
-    return (await api.as(userid)).fetch(`/api/imports?kind=navs&${query}`, { method: 'POST', body: form });
-  };
-  const finished = async (userid: string, id: number) => {
-    for (let i = 0; i < 400; i++) {
-      const job = await api.get<ImportJobView>(userid, `/api/imports/${id}`);
-      if (job.status === 'succeeded' || job.status === 'failed') return job;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`import ${id} did not finish`);
-  };
-  const importFile = async (rows: Row[], query?: string) => {
-    const res = await upload('admin', rows, query);
-    if (res.status !== 202) throw new Error(`upload: ${res.status} ${await res.text()}`);
-    return finished('admin', ((await res.json()) as ImportJobView).id);
-  };
-
-  beforeAll(async () => {
-    server = await startTestServer({ target, env: { IMPORT_BATCH_SIZE: '3' } });
-    await syncOrg(server);
-    api = crmClient(server);
-  });
-  afterAll(() => server.close());
+  const importFile = (rows: Row[], query?: string) => finishedJob(api, 'admin', uploadImport(api, 'admin', 'navs', rows, query));
 
   it('offers a template with the four columns', async () => {
     const res = await (await api.as('admin')).fetch('/api/imports/templates/navs.xlsx');
@@ -97,8 +68,7 @@ describe.each(databaseTargets())('NAV import on $label', (target) => {
     const fund = await newFund();
     const dry = await importFile([HEADER, [fund.code, daysAgo(2), 1.0123, 1.2123], [fund.code, daysAgo(1), '1.0150', '']], 'mode=create&dryRun=true');
 
-    const res = await (await api.as('admin')).fetch(`/api/imports/${dry.id}/commit`, { method: 'POST' });
-    const committed = await finished('admin', ((await res.json()) as ImportJobView).id);
+    const committed = await finishedJob(api, 'admin', (await api.as('admin')).fetch(`/api/imports/${dry.id}/commit`, { method: 'POST' }));
 
     expect(committed).toMatchObject({ dryRun: false, status: 'succeeded', created: 2, failed: 0 });
     expect(await history(fund.id)).toEqual([
@@ -176,7 +146,7 @@ describe.each(databaseTargets())('NAV import on $label', (target) => {
     const fund = await newFund();
     const jobs = await count('SELECT COUNT(*) AS n FROM import_jobs');
 
-    const res = await upload('ops-1', [HEADER, [fund.code, daysAgo(1), 1.01, null]]);
+    const res = await uploadImport(api, 'ops-1', 'navs', [HEADER, [fund.code, daysAgo(1), 1.01, null]]);
 
     expect(res.status).toBe(403);
     expect((await errorOf(res)).message).toBe('导入产品净值需要「管理产品」权限，你的角色没有');

@@ -6,16 +6,15 @@
  * suitability action.
  */
 import { QueryTypes } from 'sequelize';
-import type { CustomerView } from '@shared/customers';
 import type { AumDashboard } from '@shared/dashboard';
 import type { FieldIssue } from '@shared/http';
 import type { ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
 import { businessDate } from '@shared/time';
-import { asSellerWithoutExceptions, crmClient, type CrmClient } from '../helpers/crm';
+import { asSellerWithoutExceptions, customerMaker } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 const TODAY = businessDate(new Date());
 const REASON = { reason: '客户书面确认坚持购买' };
@@ -37,20 +36,12 @@ const DOORS = {
 };
 
 describe.each(databaseTargets())('the suitability override on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
-  let seq = 0;
+  const { server, api } = useCrmServer(target);
   let r1: ProductView;
   let r4: ProductView;
   const query = <T extends object>(sql: string, replacements: unknown[] = []) => server.db.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
-  const customer = (riskLevel: string) =>
-    api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', {
-      type: 'individual',
-      name: `例外客户${++seq}`,
-      phone: `1330000${String(seq).padStart(4, '0')}`,
-      riskLevel,
-      riskAssessedOn: TODAY,
-    });
+  const newCustomer = customerMaker(api, { name: '例外客户', phone: '1330000' });
+  const customer = (riskLevel: string) => newCustomer({ riskLevel, riskAssessedOn: TODAY });
   const tradesOf = async (customerId: number) => (await query<{ n: number }>('SELECT COUNT(*) AS n FROM trades WHERE customer_id = ?', [customerId]))[0]!.n;
   const auditOf = (saleId: number) =>
     query<{ action: string; actor_user_id: number; diff: string }>(
@@ -59,15 +50,11 @@ describe.each(databaseTargets())('the suitability override on $label', (target) 
     );
 
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
     r1 = await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'OVR-R1', name: '例外测试R1', category: 'wealth', riskLevel: 'R1' });
     r4 = await api.send<ProductView>('admin', 'POST', '/api/products', { code: 'OVR-R4', name: '例外测试R4', category: 'public_fund', riskLevel: 'R4' });
     // 合规 as in the demo, so the default approval rule (部门负责人, then 合规) finds approvers for a rep's request.
     await api.send('admin', 'PUT', `/api/admin/users/${await api.userId('risk-1')}/roles`, { roles: ['compliance'] }, 200);
   });
-  afterAll(() => server.close());
 
   it('cannot be written through PATCH /api/sales/:id: 400 naming suitabilityOverride, and the sale is unchanged', async () => {
     const c = await customer('C5');

@@ -4,41 +4,23 @@
  * realised gain is what came back less that cost; a back-dated trade is replayed in date order.
  */
 import { QueryTypes } from 'sequelize';
-import type { CustomerView } from '@shared/customers';
 import type { FieldIssue, PageOf } from '@shared/http';
 import type { HoldingView, TradeView } from '@shared/ledger';
-import type { ProductView } from '@shared/products';
-import { ASSESSED_C5, crmClient, productWithNavs, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5, customerMaker, fundMaker } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 describe.each(databaseTargets())('redemption by shares at NAV on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
-  let seq = 0;
-  const customer = () =>
-    api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', {
-      type: 'individual',
-      name: `赎回客户${++seq}`,
-      phone: `1350000${String(seq).padStart(4, '0')}`,
-      ...ASSESSED_C5,
-    });
+  const { server, api } = useCrmServer(target);
+  const customer = customerMaker(api, { name: '赎回客户', phone: '1350000', fields: ASSESSED_C5 });
   /** A fund of its own for each test, with the NAVs given (date → NAV). */
-  const fund = (navs: Record<string, number>) =>
-    productWithNavs<ProductView>(api, { code: `RDM${++seq}`, name: `赎回测试基金${seq}`, category: 'public_fund', riskLevel: 'R3' }, navs);
+  const fund = fundMaker(api, { code: 'RDM', name: '赎回测试基金', riskLevel: 'R3' });
   const trade = (body: Record<string, unknown>) => api.send<TradeView>('rep-east-1', 'POST', '/api/trades', body);
   const holdingOf = async (customerId: number, productId: number) =>
     (await api.get<HoldingView[]>('rep-east-1', `/api/customers/${customerId}/holdings?includeClosed=true`)).find((h) => h.product.id === productId);
   const tradesOf = async (customerId: number, holdingId: number) =>
     (await api.get<PageOf<TradeView>>('rep-east-1', `/api/customers/${customerId}/holdings/${holdingId}/records`)).items;
-
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
-  });
-  afterAll(() => server.close());
 
   it('converts an amount at the NAV of the trade date: shares out at that NAV, cost out at average cost, the rest realised', async () => {
     const c = await customer();

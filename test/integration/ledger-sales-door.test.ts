@@ -4,29 +4,19 @@
  * or deleted, all of them follow.
  */
 import { QueryTypes } from 'sequelize';
-import type { CustomerDetail, CustomerView } from '@shared/customers';
+import type { CustomerDetail } from '@shared/customers';
 import type { FieldIssue, PageOf } from '@shared/http';
 import type { HoldingView, TradeView } from '@shared/ledger';
-import type { ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
-import { ASSESSED_C5, crmClient, productWithNavs, type CrmClient } from '../helpers/crm';
+import { ASSESSED_C5, customerMaker, fundMaker } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 describe.each(databaseTargets())('the sale door of the ledger on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
-  let seq = 0;
-  const customer = () =>
-    api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', {
-      type: 'individual',
-      name: `销售门客户${++seq}`,
-      phone: `1310000${String(seq).padStart(4, '0')}`,
-      ...ASSESSED_C5,
-    });
-  const fund = (navs: Record<string, number> = {}) =>
-    productWithNavs<ProductView>(api, { code: `SDOOR${++seq}`, name: `销售门基金${seq}`, category: 'public_fund', riskLevel: 'R2' }, navs);
+  const { server, api } = useCrmServer(target);
+  const customer = customerMaker(api, { name: '销售门客户', phone: '1310000', fields: ASSESSED_C5 });
+  const fund = fundMaker(api, { code: 'SDOOR', name: '销售门基金', riskLevel: 'R2' });
   const sell = (customerId: number, productId: number, body: Record<string, unknown> = {}) =>
     api.send<SaleView>('rep-east-1', 'POST', '/api/sales', { customerId, productId, amount: 50_000, soldOn: '2026-09-01', channel: 'direct', ...body });
   const holdingsOf = (customerId: number) => api.get<HoldingView[]>('rep-east-1', `/api/customers/${customerId}/holdings?includeClosed=true`);
@@ -37,13 +27,6 @@ describe.each(databaseTargets())('the sale door of the ledger on $label', (targe
         { replacements: [productId], type: QueryTypes.SELECT },
       )
     ).map((r) => [r.month, Number(r.amount_fen), Number(r.sale_count)]);
-
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
-  });
-  afterAll(() => server.close());
 
   it('records a sale once: the sales list, the trade list, the holding, the AUM and 销售额 agree to the yuan', async () => {
     const c = await customer();

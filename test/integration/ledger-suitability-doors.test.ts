@@ -4,19 +4,15 @@
  * assessment does not allow the product is refused and nothing is written: C1 buying R3, a level
  * without an assessment date, an expired assessment, one past the default year of validity.
  */
-import xlsx from 'node-xlsx';
-import { QueryTypes } from 'sequelize';
 import type { CustomerView } from '@shared/customers';
-import type { ImportJobView } from '@shared/imports';
 import type { ProductView } from '@shared/products';
 import { addDays, businessDate } from '@shared/time';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { customerMaker, finishedJob, uploadImport } from '../helpers/crm';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 const TODAY = businessDate(new Date());
-type Row = (string | number | null)[];
 
 /** The doors of the API that record a buy, each as (customer, product) → the response. */
 const DOORS = {
@@ -53,19 +49,9 @@ const PROFILES = [
 ] as const;
 
 describe.each(databaseTargets())('suitability on every door on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
-  let seq = 0;
+  const { api, count } = useCrmServer(target);
   const products: Record<string, ProductView> = {};
-  const count = async (sql: string, params: unknown[] = []) =>
-    Number((await server.db.sequelize.query<{ n: number }>(sql, { replacements: params, type: QueryTypes.SELECT }))[0]!.n);
-  const customer = (profile: Record<string, unknown>) =>
-    api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', {
-      type: 'individual',
-      name: `适当性门客户${++seq}`,
-      phone: `1340000${String(seq).padStart(4, '0')}`,
-      ...profile,
-    });
+  const customer = customerMaker(api, { name: '适当性门客户', phone: '1340000' });
   /** What a buy would have written for the customer: trades, holdings, audited trades, and 销售额 as a whole. */
   const written = async (c: CustomerView) => ({
     trades: await count('SELECT COUNT(*) AS n FROM trades WHERE customer_id = ?', [c.id]),
@@ -73,26 +59,8 @@ describe.each(databaseTargets())('suitability on every door on $label', (target)
     audited: await count("SELECT COUNT(*) AS n FROM audit_logs WHERE action LIKE 'trade.%' AND summary LIKE ?", [`%：${c.name} %`]),
     salesMonthly: await count('SELECT COALESCE(SUM(sale_count), 0) AS n FROM sales_monthly'),
   });
-  const importFile = async (kind: string, rows: Row[], dryRun: boolean) => {
-    const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(xlsx.build([{ name: 'Sheet1', data: rows, options: {} }]))]), `${kind}.xlsx`);
-    const res = await (await api.as('admin')).fetch(`/api/imports?kind=${kind}&mode=create&dryRun=${dryRun}`, { method: 'POST', body: form });
-    if (res.status !== 202) throw new Error(`upload: ${res.status} ${await res.text()}`);
-    return finished(((await res.json()) as ImportJobView).id);
-  };
-  const finished = async (id: number) => {
-    for (let i = 0; i < 400; i++) {
-      const job = await api.get<ImportJobView>('admin', `/api/imports/${id}`);
-      if (job.status === 'succeeded' || job.status === 'failed') return job;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`import ${id} did not finish`);
-  };
 
   beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
     for (const level of ['R1', 'R3']) {
       products[level] = await api.send<ProductView>('admin', 'POST', '/api/products', {
         code: `DOOR${level}`,
@@ -102,7 +70,6 @@ describe.each(databaseTargets())('suitability on every door on $label', (target)
       });
     }
   });
-  afterAll(() => server.close());
 
   describe.each(PROFILES)('$label', ({ product, profile, problem }) => {
     it.each(Object.keys(DOORS) as (keyof typeof DOORS)[])('is refused through %s, and nothing is written', async (door) => {
@@ -133,9 +100,8 @@ describe.each(databaseTargets())('suitability on every door on $label', (target)
     const c = await customer({ riskLevel: 'C1', riskAssessedOn: TODAY });
     const before = await written(c);
 
-    const dry = await importFile(kind, [header, row(c.phone!)], true);
-    const commit = await (await api.as('admin')).json(`/api/imports/${dry.id}/commit`, 'POST');
-    const committed = await finished(((await commit.json()) as ImportJobView).id);
+    const dry = await finishedJob(api, 'admin', uploadImport(api, 'admin', kind, [header, row(c.phone!)], 'mode=create&dryRun=true'));
+    const committed = await finishedJob(api, 'admin', (await api.as('admin')).json(`/api/imports/${dry.id}/commit`, 'POST'));
 
     expect(dry).toMatchObject({ status: 'succeeded', created: 0, failed: 1 });
     expect(dry.errors).toEqual([expect.objectContaining({ row: 2, column: '产品代码', message: expect.stringContaining('适当性不匹配') })]);

@@ -1,6 +1,6 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
 import type { ApprovalMode, ApprovalStatus, ApprovalType } from '@shared/approval-labels';
-import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
+import { idColumn, modelsFor, TIMESTAMPS } from '../../db/model-registry';
 
 /** An admin's rule for one type (migration 0030); `steps` is the JSON of ApprovalRuleStep[]. */
 export interface ApprovalRuleRow {
@@ -72,7 +72,7 @@ export const approvalModels = modelsFor((sequelize) => {
   const ApprovalRule: ModelStatic<Model<ApprovalRuleRow, Optional<ApprovalRuleRow, Auto | 'updated_by'>>> = sequelize.define(
     'ApprovalRule',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      id: idColumn(),
       type: DataTypes.STRING(32),
       steps: DataTypes.TEXT,
       expire_days: DataTypes.INTEGER,
@@ -85,7 +85,7 @@ export const approvalModels = modelsFor((sequelize) => {
   > = sequelize.define(
     'ApprovalRequest',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      id: idColumn(),
       type: DataTypes.STRING(32),
       status: DataTypes.STRING(16),
       title: DataTypes.STRING(255),
@@ -107,7 +107,7 @@ export const approvalModels = modelsFor((sequelize) => {
   const ApprovalApprover: ModelStatic<Model<ApprovalApproverRow, Optional<ApprovalApproverRow, Auto>>> = sequelize.define(
     'ApprovalApprover',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      id: idColumn(),
       request_id: DataTypes.INTEGER,
       step_no: DataTypes.INTEGER,
       user_id: DataTypes.INTEGER,
@@ -117,7 +117,7 @@ export const approvalModels = modelsFor((sequelize) => {
   const ApprovalDecision: ModelStatic<Model<ApprovalDecisionRow, Optional<ApprovalDecisionRow, Auto | 'comment'>>> = sequelize.define(
     'ApprovalDecision',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      id: idColumn(),
       request_id: DataTypes.INTEGER,
       step_no: DataTypes.INTEGER,
       approver_user_id: DataTypes.INTEGER,

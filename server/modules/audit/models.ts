@@ -1,5 +1,5 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
-import { modelsFor } from '../../db/model-registry';
+import { idColumn, modelsFor, TIMESTAMP_COLUMNS } from '../../db/model-registry';
 
 export interface AuditLogRow {
   id: number;
@@ -25,7 +25,7 @@ export const auditModels = modelsFor((sequelize) => {
   const AuditLog: AuditLogModel = sequelize.define(
     'AuditLog',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      id: idColumn(),
       actor_user_id: DataTypes.INTEGER,
       actor_label: DataTypes.STRING,
       action: DataTypes.STRING,
@@ -34,8 +34,7 @@ export const auditModels = modelsFor((sequelize) => {
       summary: DataTypes.STRING,
       diff: DataTypes.TEXT,
       ip: DataTypes.STRING,
-      created_at: DataTypes.DATE,
-      updated_at: DataTypes.DATE,
+      ...TIMESTAMP_COLUMNS,
     },
     { tableName: 'audit_logs', underscored: true },
   );

@@ -1,7 +1,7 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
 import type { CONTACT_FIELDS } from '@shared/customers';
 import type { ColumnsOf } from '@shared/record-fields';
-import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
+import { idColumn, modelsFor, TIMESTAMPS } from '../../db/model-registry';
 
 /** A customer_contacts row: the declared fields' columns (CONTACT_FIELDS, shared/customers.ts) and these; the model is typed by it. */
 export interface ContactRow extends ColumnsOf<typeof CONTACT_FIELDS> {
@@ -19,7 +19,7 @@ export const contactModels = modelsFor((sequelize) => {
   const Contact: ModelStatic<ContactInstance> = sequelize.define<ContactInstance, Omit<ContactRow, 'created_at' | 'updated_at'>>(
     'CustomerContact',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      id: idColumn(),
       customer_id: DataTypes.INTEGER,
       name: DataTypes.STRING,
       title: DataTypes.STRING,

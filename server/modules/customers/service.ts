@@ -4,19 +4,19 @@
  */
 // Raw SQL on other modules' tables, on purpose: the list's filter by WeCom follower is a subquery over
 // matching's links and the mirror's relations inside the one paged, scoped list statement.
-import { Op, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import { CUSTOMER_FIELDS, type CustomerCreateInput, type CustomerUpdateInput, type CustomerView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import { idNumberProblem } from '@shared/identity';
 import { normalizePhone } from '@shared/phone';
 import { DEFAULT_ASSESSMENT_VALID_DAYS, type CustomerRiskLevel, type InvestorClass, type RiskProfile } from '@shared/suitability';
 import { addDays, businessDate, startOfBusinessDay } from '@shared/time';
-import { INSERT_ROWS_PER_STATEMENT, containsSql, containsWhere, inSlices } from '../../db/dialect';
+import { INSERT_ROWS_PER_STATEMENT, containsSql, containsWhere, explainUniqueViolation, inSlices } from '../../db/dialect';
 import { enqueueJob } from '../../jobs/jobs';
 import { dateOnlyOrNull, isoOrNull, iso, namesById, named, updateAtVersion } from '../../db/lookup';
 import { auditedDiff, columnsOf, initialValues, newColumns, viewOf } from '../../db/record-fields';
 import { conflict, duplicate, forbidden, invalidField, notFound, validationFailed } from '../../errors';
-import { pageWindow } from '../../db/paging';
+import { pageOf, pageWindow } from '../../db/paging';
 import { phoneField } from '../../values';
 import { audit, auditEdit, type Actor } from '../audit/service';
 import { assertDictionaryValues, declaredDictionaryChecks } from '../dictionaries/service';
@@ -120,14 +120,10 @@ async function uniquely<T>(
   identity: { name: string; institution: string | null; phone: string | null; exceptId?: number },
   write: () => Promise<T>,
 ): Promise<T> {
-  try {
-    return await write();
-  } catch (err) {
-    if (!(err instanceof UniqueConstraintError)) throw err;
+  return explainUniqueViolation(write, async () => {
     const existing = await findDuplicate(sequelize, identity.name, identity.institution, identity.phone, identity.exceptId);
-    if (!existing) throw err;
-    throw duplicateOf(access, existing, identity.phone);
-  }
+    if (existing) throw duplicateOf(access, existing, identity.phone);
+  });
 }
 
 export async function createCustomer(sequelize: Sequelize, caller: Caller, input: CustomerCreateInput): Promise<CustomerView> {
@@ -269,15 +265,11 @@ export async function listCustomers(sequelize: Sequelize, access: Access, query:
     order: SORTS[query.sort],
     ...pageWindow(query),
   });
-  return {
-    items: await customerViews(
-      sequelize,
-      rows.map((r) => r.get()),
-    ),
-    total: count,
-    page: query.page,
-    pageSize: query.pageSize,
-  };
+  const views = await customerViews(
+    sequelize,
+    rows.map((r) => r.get()),
+  );
+  return pageOf(views, count, query);
 }
 
 /** Customers with a contact whose live relation carries the tag (`tag_ids` is a JSON array of ids). */

@@ -1,8 +1,8 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
-import type { ImportKind, ImportMode, ImportStatus } from '@shared/imports';
-import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
+import type { ImportCounts, ImportKind, ImportMode, ImportStatus } from '@shared/imports';
+import { idColumn, modelsFor, TIMESTAMPS } from '../../db/model-registry';
 
-export interface ImportJobRow {
+export interface ImportJobRow extends ImportCounts {
   id: number;
   kind: ImportKind;
   mode: ImportMode;
@@ -11,12 +11,6 @@ export interface ImportJobRow {
   file_name: string;
   file: Buffer;
   source_job_id: number | null;
-  total: number;
-  processed: number;
-  created: number;
-  updated: number;
-  skipped: number;
-  failed: number;
   done_through_row: number;
   unknown_columns: string;
   error: string | null;
@@ -56,7 +50,7 @@ export const importModels = modelsFor((sequelize) => {
   const ImportJob: ModelStatic<Model<ImportJobRow, Optional<ImportJobRow, JobDefaults>>> = sequelize.define(
     'ImportJob',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      id: idColumn(),
       kind: DataTypes.STRING,
       mode: DataTypes.STRING,
       dry_run: DataTypes.BOOLEAN,
@@ -82,7 +76,7 @@ export const importModels = modelsFor((sequelize) => {
   const ImportError: ModelStatic<Model<ImportErrorRow, Optional<ImportErrorRow, 'id'>>> = sequelize.define(
     'ImportJobError',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      id: idColumn(),
       job_id: DataTypes.INTEGER,
       row_number: DataTypes.INTEGER,
       column_name: DataTypes.STRING,

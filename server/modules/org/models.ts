@@ -1,6 +1,6 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
 import type { UserStatus } from '@shared/permissions';
-import { modelsFor } from '../../db/model-registry';
+import { idColumn, modelsFor, TIMESTAMP_COLUMNS } from '../../db/model-registry';
 
 interface Timestamps {
   created_at: Date;
@@ -40,8 +40,6 @@ export type DepartmentModel = ModelStatic<Model<DepartmentRow, Optional<Departme
 export type UserModel = ModelStatic<Model<UserRow, Optional<UserRow, AutoFields | 'id' | 'last_login_at'>>>;
 export type UserDepartmentModel = ModelStatic<Model<UserDepartmentRow, Optional<UserDepartmentRow, AutoFields>>>;
 
-const timestamps = { created_at: DataTypes.DATE, updated_at: DataTypes.DATE };
-
 export const orgModels = modelsFor((sequelize) => {
   const Department: DepartmentModel = sequelize.define(
     'Department',
@@ -51,14 +49,14 @@ export const orgModels = modelsFor((sequelize) => {
       parent_id: DataTypes.INTEGER,
       sort_order: DataTypes.BIGINT,
       deleted_at: DataTypes.DATE,
-      ...timestamps,
+      ...TIMESTAMP_COLUMNS,
     },
     { tableName: 'departments', underscored: true },
   );
   const User: UserModel = sequelize.define(
     'User',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      id: idColumn(),
       wecom_userid: DataTypes.STRING,
       name: DataTypes.STRING,
       mobile: DataTypes.STRING,
@@ -68,7 +66,7 @@ export const orgModels = modelsFor((sequelize) => {
       status: DataTypes.STRING,
       main_department_id: DataTypes.INTEGER,
       last_login_at: DataTypes.DATE,
-      ...timestamps,
+      ...TIMESTAMP_COLUMNS,
     },
     { tableName: 'users', underscored: true },
   );
@@ -78,7 +76,7 @@ export const orgModels = modelsFor((sequelize) => {
       user_id: { type: DataTypes.INTEGER, primaryKey: true },
       department_id: { type: DataTypes.INTEGER, primaryKey: true },
       is_leader: DataTypes.BOOLEAN,
-      ...timestamps,
+      ...TIMESTAMP_COLUMNS,
     },
     { tableName: 'user_departments', underscored: true },
   );

@@ -1,7 +1,7 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
 import type { PARTNER_FIELDS } from '@shared/partners';
 import type { ColumnsOf } from '@shared/record-fields';
-import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
+import { idColumn, modelsFor, TIMESTAMPS } from '../../db/model-registry';
 
 /** A consignment_partners row: the declared fields' columns (PARTNER_FIELDS, shared/partners.ts) and these; the model is typed by it. */
 export interface PartnerRow extends ColumnsOf<typeof PARTNER_FIELDS> {
@@ -24,7 +24,7 @@ export const partnerModels = modelsFor((sequelize) => {
   const Partner: ModelStatic<PartnerInstance> = sequelize.define<PartnerInstance, Omit<PartnerRow, 'created_at' | 'updated_at'>>(
     'ConsignmentPartner',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      id: idColumn(),
       name: DataTypes.STRING,
       type: DataTypes.STRING,
       status: DataTypes.STRING,

@@ -63,8 +63,7 @@ export function partnerRoutes(deps: {
     ctx.body = await getPartnerDetail(sequelize, callerOf(ctx).access, validate(idParam, ctx.params).id);
   });
   router.patch('/:id', write, async (ctx) => {
-    const { id } = validate(idParam, ctx.params);
-    ctx.body = await updatePartner(sequelize, crmCallerOf(ctx), id, validate(partnerUpdateSchema, ctx.request.body));
+    ctx.body = await updatePartner(sequelize, crmCallerOf(ctx), validate(idParam, ctx.params).id, validate(partnerUpdateSchema, ctx.request.body));
   });
   router.delete('/:id', write, async (ctx) => {
     await deletePartner(sequelize, crmCallerOf(ctx), validate(idParam, ctx.params).id);

@@ -5,16 +5,16 @@
  */
 // Raw SQL on other modules' tables, on purpose: a partner's sales totals are one aggregate over
 // trades: the ledger imports partners (a trade's partner is checked), so partners cannot import it back.
-import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, QueryTypes, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { PageOf } from '@shared/http';
 import { fromHundredths } from '@shared/money';
 import { PARTNER_FIELDS, type PartnerDetail, type PartnerFollowUpView, type PartnerInput, type PartnerPatch, type PartnerView } from '@shared/partners';
 import { startOfBusinessDay } from '@shared/time';
-import { containsWhere, inSlices } from '../../db/dialect';
+import { containsWhere, explainUniqueViolation, inSlices } from '../../db/dialect';
 import { iso, isoOrNull, namesById, named, updateAtVersion } from '../../db/lookup';
 import { columnsOf, newColumns, viewOf } from '../../db/record-fields';
 import { conflict, duplicate, notFound } from '../../errors';
-import { pageWindow, type PageRequest } from '../../db/paging';
+import { pageOf, pageWindow, type PageRequest } from '../../db/paging';
 import { phoneField } from '../../values';
 import { audit, auditEdit, type Actor } from '../audit/service';
 import { enqueueNotification } from '../reminders/outbox';
@@ -66,14 +66,11 @@ async function uniquely<T>(
   identity: { name: string; creditCode?: string | null; exceptId?: number },
   write: () => Promise<T>,
 ): Promise<T> {
-  try {
-    return await write();
-  } catch (err) {
-    if (!(err instanceof UniqueConstraintError)) throw err;
+  return explainUniqueViolation(write, async () => {
     await assertNotDuplicate(sequelize, access, identity.name, identity.creditCode, identity.exceptId);
     // The other row is a deleted partner still holding the credit code.
     throw duplicate('统一社会信用代码已被其他代销机构使用', { existingId: null, matchedBy: 'credit_code' });
-  }
+  });
 }
 
 /** Writes new partners whose values are already checked (dictionaries, duplicates, ownership), in multi-row INSERTs. */
@@ -181,15 +178,11 @@ export async function listPartners(sequelize: Sequelize, access: Access, query: 
   if (query.followUp === 'due') and.push({ next_follow_up_at: { [Op.lt]: startOfBusinessDay(now, 1) } });
   if (query.followUp === 'overdue') and.push({ next_follow_up_at: { [Op.lt]: startOfBusinessDay(now) } });
   const { rows, count } = await partnerModels(sequelize).Partner.findAndCountAll({ where: { [Op.and]: and }, order: SORTS[query.sort], ...pageWindow(query) });
-  return {
-    items: await partnerViews(
-      sequelize,
-      rows.map((r) => r.get()),
-    ),
-    total: count,
-    page: query.page,
-    pageSize: query.pageSize,
-  };
+  const views = await partnerViews(
+    sequelize,
+    rows.map((r) => r.get()),
+  );
+  return pageOf(views, count, query);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
 import type { DataScopeKind, RoleGrantCode } from '@shared/permissions';
-import { modelsFor } from '../../db/model-registry';
+import { idColumn, modelsFor, TIMESTAMP_COLUMNS } from '../../db/model-registry';
 
 export interface RoleRow {
   id: number;
@@ -32,14 +32,13 @@ export const roleModels = modelsFor((sequelize) => {
   const Role: RoleModel = sequelize.define(
     'Role',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      id: idColumn(),
       code: DataTypes.STRING,
       name: DataTypes.STRING,
       data_scope: DataTypes.STRING,
       permissions: DataTypes.TEXT,
       is_system: DataTypes.BOOLEAN,
-      created_at: DataTypes.DATE,
-      updated_at: DataTypes.DATE,
+      ...TIMESTAMP_COLUMNS,
     },
     { tableName: 'roles', underscored: true },
   );
@@ -49,8 +48,7 @@ export const roleModels = modelsFor((sequelize) => {
       user_id: { type: DataTypes.INTEGER, primaryKey: true },
       role_id: { type: DataTypes.INTEGER, primaryKey: true },
       origin: { type: DataTypes.STRING, defaultValue: 'hand' },
-      created_at: DataTypes.DATE,
-      updated_at: DataTypes.DATE,
+      ...TIMESTAMP_COLUMNS,
     },
     { tableName: 'user_roles', underscored: true },
   );

@@ -20,6 +20,7 @@ import { followUpViewOf } from '../follow-ups/service';
 import type { FollowRelation } from '../matching/follows';
 import type { LinkColumns } from '../matching/service';
 import { marketValueFenSql } from '../products/service';
+import { RELATION_FIELDS } from '../wecom-mirror/service';
 
 export interface CardHead extends LinkColumns {
   name: string;
@@ -45,19 +46,7 @@ export interface CardHead extends LinkColumns {
   coFollowerFollowUps: boolean | undefined;
 }
 
-const RELATION_COLUMNS = [
-  'userid',
-  'remark',
-  'description',
-  'remark_corp_name',
-  'remark_mobiles',
-  'tag_ids',
-  'add_way',
-  'state',
-  'added_at',
-  'deleted_at',
-  'delete_reason',
-];
+const RELATION_COLUMNS = ['userid', ...RELATION_FIELDS, 'added_at', 'deleted_at', 'delete_reason'];
 
 /** The customer's columns as the model knows them, and which of them are timestamps. */
 function customerColumns(sequelize: Sequelize): { names: string[]; dates: Set<string> } {

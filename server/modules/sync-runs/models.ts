@@ -1,7 +1,7 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
 import type { SyncKind, SyncRunJson, SyncStatus } from '@shared/sync';
 import { iso, isoOrNull } from '../../db/lookup';
-import { modelsFor } from '../../db/model-registry';
+import { idColumn, modelsFor, TIMESTAMP_COLUMNS } from '../../db/model-registry';
 
 export type { SyncKind, SyncStatus };
 
@@ -53,7 +53,7 @@ export const syncRunModels = modelsFor((sequelize) => {
   const SyncRun: SyncRunModel = sequelize.define(
     'SyncRun',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      id: idColumn(),
       kind: DataTypes.STRING,
       status: DataTypes.STRING,
       started_by: DataTypes.INTEGER,
@@ -68,8 +68,7 @@ export const syncRunModels = modelsFor((sequelize) => {
       details: DataTypes.TEXT,
       started_at: DataTypes.DATE,
       finished_at: DataTypes.DATE,
-      created_at: DataTypes.DATE,
-      updated_at: DataTypes.DATE,
+      ...TIMESTAMP_COLUMNS,
     },
     { tableName: 'sync_runs', underscored: true },
   );

@@ -17,9 +17,11 @@ import { Op, type Sequelize, type Transaction } from 'sequelize';
 import {
   EMPTY_POSITION,
   PAR_NAV,
+  PARTNER_RULE,
   PositionProblem,
   TRADE_KINDS,
   applyTrade,
+  partnerMatchesChannel,
   sharesAt,
   valueAt,
   type Position,
@@ -226,12 +228,16 @@ export async function checkTrade(sequelize: Sequelize, caller: Caller, input: Tr
   if (input.kind === 'buy' && !caller.access.permissions.has('sales.write')) throw missingPermission('sales.write');
   const customer = await lockVisibleCustomer(sequelize, caller, input.customerId, transaction);
   const product = await loadTradeProduct(sequelize, input, transaction);
-  if (input.partnerId !== null && input.partnerId !== undefined)
-    await loadVisiblePartner(sequelize, caller.access, input.partnerId, transaction).catch(
-      whenNotFound(() => invalidField('partnerId', '代销机构不存在或不在你的数据范围内')),
-    );
+  if (input.partnerId !== null && input.partnerId !== undefined) await assertVisiblePartner(sequelize, caller, input.partnerId, transaction);
   const credit = await creditOf(sequelize, caller, customer, input, transaction);
   return { customer, product, credit };
+}
+
+/** The partner a consignment trade names, in the caller's scope; any other is a bad `partnerId` (one not found and one out of scope alike). */
+async function assertVisiblePartner(sequelize: Sequelize, caller: Caller, partnerId: number, transaction: Transaction): Promise<void> {
+  await loadVisiblePartner(sequelize, caller.access, partnerId, transaction).catch(
+    whenNotFound(() => invalidField('partnerId', '代销机构不存在或不在你的数据范围内')),
+  );
 }
 
 /** A buy past a suitability mismatch that an approval granted (server/modules/approvals): no override permission needed of the caller. */
@@ -333,11 +339,8 @@ export async function amendBuy(sequelize: Sequelize, caller: Caller, current: Tr
   }
   const channel = change.channel ?? locked.channel;
   const partnerId = change.channel === 'direct' ? null : change.partnerId !== undefined ? change.partnerId : locked.partner_id;
-  if ((channel === 'consignment') !== (partnerId !== null)) throw invalidField('partnerId', '代销必须选择代销机构，直销不能选择代销机构');
-  if (partnerId !== null && partnerId !== locked.partner_id)
-    await loadVisiblePartner(sequelize, caller.access, partnerId, transaction).catch(
-      whenNotFound(() => invalidField('partnerId', '代销机构不存在或不在你的数据范围内')),
-    );
+  if (!partnerMatchesChannel({ channel, partnerId })) throw invalidField('partnerId', PARTNER_RULE.message);
+  if (partnerId !== null && partnerId !== locked.partner_id) await assertVisiblePartner(sequelize, caller, partnerId, transaction);
   const tradedOn = change.tradedOn ?? dateOnlyOrNull(locked.traded_on)!;
   const amount = change.amount !== undefined ? toHundredths(change.amount) : Number(locked.amount_fen);
   const moved = productId !== locked.product_id || amount !== Number(locked.amount_fen) || tradedOn !== dateOnlyOrNull(locked.traded_on);

@@ -1,6 +1,6 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
 import type { TransferKind, TransferResolution, TransferStatus } from '@shared/transfers';
-import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
+import { idColumn, modelsFor, TIMESTAMPS } from '../../db/model-registry';
 
 export interface TransferRow {
   id: number;
@@ -56,7 +56,7 @@ export const transferModels = modelsFor((sequelize) => {
   const Transfer: TransferModel = sequelize.define(
     'CustomerTransfer',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      id: idColumn(),
       batch_id: DataTypes.STRING(36),
       kind: DataTypes.STRING(16),
       subject: DataTypes.STRING(16),

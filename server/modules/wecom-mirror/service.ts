@@ -66,6 +66,9 @@ export async function upsertFollowRelation(sequelize: Sequelize, relation: Retur
   await upsertFollowRelations(sequelize, [relation], transaction);
 }
 
+/** What WeCom says of a follow relation (the employee's remark, tags, how they added the contact), as `wecom_follow_relations` keeps it. */
+export const RELATION_FIELDS = ['remark', 'description', 'remark_corp_name', 'remark_mobiles', 'tag_ids', 'add_way', 'state'] as const;
+
 /** Many relations in one statement; each comes back to life if it was deleted. */
 export async function upsertFollowRelations(
   sequelize: Sequelize,
@@ -78,20 +81,7 @@ export async function upsertFollowRelations(
     'wecom_follow_relations',
     relations.map((relation) => ({ ...relation, deleted_at: null, delete_reason: null, created_at: now, updated_at: now })),
     ['external_userid', 'userid'],
-    [
-      'remark',
-      'description',
-      'remark_corp_name',
-      'remark_mobiles',
-      'tag_ids',
-      'add_way',
-      'state',
-      'oper_userid',
-      'added_at',
-      'deleted_at',
-      'delete_reason',
-      'updated_at',
-    ],
+    [...RELATION_FIELDS, 'oper_userid', 'added_at', 'deleted_at', 'delete_reason', 'updated_at'],
     { transaction },
   );
 }

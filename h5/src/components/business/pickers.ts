@@ -3,6 +3,7 @@ import type { ProductView } from '@shared/products';
 import { PRODUCT_STATUSES } from '@shared/products';
 import { customersApi } from '@/api/customers';
 import { pickerApi } from '@/api/sales';
+import type { SearchSheetWords } from '@/components/kit/SearchSheet.vue';
 
 /** One row of a picker: what it is, a second line, and an optional tag (a product's status). */
 export interface PickerOption {
@@ -12,6 +13,13 @@ export interface PickerOption {
   tag?: { text: string; type: 'primary' | 'success' | 'warning' | 'danger' | 'default' };
   disabled?: boolean;
 }
+
+/** What each picker's search box and empty list say. */
+export const PICKER_WORDS = {
+  product: { search: '搜索产品名称或代码', empty: '没有找到产品' },
+  partner: { search: '搜索机构名称', empty: '没有可选的代销机构' },
+  customer: { search: '搜索客户姓名、手机号、机构', empty: '没有找到客户' },
+} satisfies Record<string, SearchSheetWords>;
 
 type Label = (type: 'product_category', code: string) => string;
 
@@ -48,3 +56,9 @@ export async function customerSearch(keyword: string): Promise<PickerOption[]> {
     label: [c.institution !== c.name ? c.institution : null, c.phone].filter(Boolean).join(' · ') || undefined,
   }));
 }
+
+/** The partner and customer pickers as a SearchPickerSheet takes them (`v-bind`): title, words, search, testid. */
+export const PICKERS = {
+  partner: { title: '选择代销机构', words: PICKER_WORDS.partner, search: partnerSearch, testid: 'partner' },
+  customer: { title: '选择客户', words: PICKER_WORDS.customer, search: customerSearch, testid: 'customer' },
+};

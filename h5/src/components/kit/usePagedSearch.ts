@@ -1,13 +1,18 @@
 /**
  * A paged list searched by keyword: `list` asks `fetchPage` with the keyword as typed (trimmed,
  * undefined when empty); `search` starts it again from the first page. With `typing` the list
- * follows the typing, that many ms after the last key.
+ * follows the typing, that many ms after the last key; a change of one of `filters` (the page's
+ * dropdowns) searches at once; with `immediate` its first page loads when the page mounts (a page
+ * that sets its filter first loads it itself).
  */
 import type { PageOf } from '@shared/http';
-import { ref, watch } from 'vue';
+import { onMounted, ref, watch, type WatchSource } from 'vue';
 import { usePagedList } from '@/composables/usePagedList';
 
-export function usePagedSearch<T>(fetchPage: (keyword: string | undefined, page: number) => Promise<PageOf<T>>, options: { typing?: number } = {}) {
+export function usePagedSearch<T>(
+  fetchPage: (keyword: string | undefined, page: number) => Promise<PageOf<T>>,
+  options: { typing?: number; filters?: WatchSource[]; immediate?: boolean } = {},
+) {
   const keyword = ref('');
   const list = usePagedList<T>((page) => fetchPage(keyword.value.trim() || undefined, page));
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -24,5 +29,7 @@ export function usePagedSearch<T>(fetchPage: (keyword: string | undefined, page:
       timer = setTimeout(search, delay);
     });
   }
+  if (options.filters) watch(options.filters, search);
+  if (options.immediate) onMounted(() => void list.loadMore());
   return { keyword, list, search };
 }
