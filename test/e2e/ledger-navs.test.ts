@@ -120,7 +120,8 @@ describe('NAV maintenance in Chromium', () => {
     await sheet.getByTestId('nav-accumulated').locator('input').fill('1.5345');
     await sheet.getByTestId('nav-save').click();
     await page.getByTestId('nav-stale').waitFor({ state: 'detached' });
-    expect(await page.getByTestId('nav-latest').innerText()).toContain('1.2345');
+    // The product (its date) and the NAV list (the figure) reload separately: wait for the figure.
+    await page.getByTestId('nav-latest').filter({ hasText: '1.2345' }).waitFor();
 
     await page.getByTestId('nav-row').first().click();
     await sheet.getByText('更正净值').waitFor();
