@@ -42,6 +42,7 @@ import { exportRoutes } from './modules/imports/export-routes';
 import { importRoutes } from './modules/imports/routes';
 import { holdersOfProduct } from './modules/trades/reads';
 import { reminderRoutes } from './modules/reminders/routes';
+import { riskQuestionnaireRoutes } from './modules/risk-questionnaire/routes';
 import { orgRoutes } from './modules/org/routes';
 import { syncRoutes } from './modules/background-jobs/sync-routes';
 import { roleRoutes } from './modules/org/role-routes';
@@ -119,6 +120,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     tradeRoutes({ ...deps, exceptions }),
     approvalRoutes(deps),
     complianceRoutes(deps),
+    riskQuestionnaireRoutes(deps),
     partnerRoutes({
       ...deps,
       exportPartners: (caller, filter, full) => exports.exportNow(caller, 'partners', filter, full),

@@ -71,6 +71,10 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'customer.transfer.retry': '重试客户转接',
   'customer.transfer.reassign': '改派客户转接',
   'customer.export': '导出客户',
+  // 风险测评问卷 (server/modules/risk-questionnaire): a rep sends a link, the customer answers it, 合规 corrects a level.
+  'risk_assessment.link': '发送风险测评',
+  'risk_assessment.complete': '客户完成风险测评',
+  'customer.risk_correct': '更正风险等级',
   'contact.create': '新增联系人',
   'contact.update': '修改联系人',
   'contact.delete': '删除联系人',

@@ -31,6 +31,10 @@ export const ERROR_CODES = [
   'risk_profile_forbidden',
   'suitability_mismatch',
   'suitability_override_forbidden',
+  // 风险测评问卷 links (server/modules/risk-questionnaire).
+  'questionnaire_link_invalid',
+  'questionnaire_link_expired',
+  'questionnaire_link_used',
   // 审批 (server/modules/approvals).
   'no_approver',
   'approval_own_request',
