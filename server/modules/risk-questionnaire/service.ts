@@ -64,7 +64,12 @@ async function activeQuestionnaire(sequelize: Sequelize): Promise<QuestionnaireR
 }
 
 /** A rep (`customer.risk`) makes a link for a customer in their scope; audited. */
-export async function createQuestionnaireLink(sequelize: Sequelize, settings: LinkSettings, caller: Caller, customerId: number): Promise<QuestionnaireLinkView> {
+export async function createQuestionnaireLink(
+  sequelize: Sequelize,
+  settings: LinkSettings,
+  caller: Caller,
+  customerId: number,
+): Promise<QuestionnaireLinkView> {
   const customer = await loadVisibleCustomer(sequelize, caller.access, customerId);
   const questionnaire = await activeQuestionnaire(sequelize);
   const { QuestionnaireLink } = questionnaireModels(sequelize);
@@ -79,13 +84,23 @@ export async function createQuestionnaireLink(sequelize: Sequelize, settings: Li
     await audit(
       sequelize,
       caller.actor,
-      { action: 'risk_assessment.link', entity: 'customer', entityId: customer.id, summary: `向客户 ${customer.name} 发送风险测评（问卷第 ${questionnaire.version} 版）` },
+      {
+        action: 'risk_assessment.link',
+        entity: 'customer',
+        entityId: customer.id,
+        summary: `向客户 ${customer.name} 发送风险测评（问卷第 ${questionnaire.version} 版）`,
+      },
       { transaction },
     );
     return row.get();
   });
   const token = signLink(linkKey(settings.serverSecret), { linkId: link.id, customerId: customer.id, expires: expiresAt.getTime() / 1000, nonce });
-  return { id: link.id, url: `${settings.publicUrl}${PUBLIC_PAGE_PATH}/${token}`, expiresAt: expiresAt.toISOString(), questionnaireVersion: questionnaire.version };
+  return {
+    id: link.id,
+    url: `${settings.publicUrl}${PUBLIC_PAGE_PATH}/${token}`,
+    expiresAt: expiresAt.toISOString(),
+    questionnaireVersion: questionnaire.version,
+  };
 }
 
 /** The link a token names, if its signature, customer, nonce and expiry hold and it is unused. */
@@ -159,10 +174,7 @@ export async function confirmAnswers(
   const kept = Object.fromEntries(definition.questions.map((q) => [q.id, answers[q.id]]));
   const { QuestionnaireLink, RiskAssessment } = questionnaireModels(sequelize);
   await sequelize.transaction(async (transaction) => {
-    const [claimed] = await QuestionnaireLink.update(
-      { used_at: now },
-      { where: { id: link.id, used_at: null, expires_at: { [Op.gt]: now } }, transaction },
-    );
+    const [claimed] = await QuestionnaireLink.update({ used_at: now }, { where: { id: link.id, used_at: null, expires_at: { [Op.gt]: now } }, transaction });
     if (claimed !== 1) throw used();
     const assessment = await RiskAssessment.create(
       {
