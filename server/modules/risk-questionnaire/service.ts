@@ -5,7 +5,7 @@
  * - 第六条 / 第十条: the investor's risk tolerance is graded from what they tell the institution about
  *   their finances, knowledge, experience, goals and the loss they can bear — so the level is the
  *   customer's own answers scored, never a rep's guess;
- * - 第十三条 (the investor gives true information and bears the consequence of not doing so): the
+ * - the investor's duty to give true information (办法; article number to be confirmed by 合规): the
  *   customer answers on their own device, and confirms the level shown to them;
  * - 第三十二条: the records of the 适当性 duty (here: answers, score, level, version, time, device)
  *   are kept, at least 20 years — rows of risk_assessments are never deleted or edited.
