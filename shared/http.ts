@@ -31,6 +31,9 @@ export const ERROR_CODES = [
   'risk_profile_forbidden',
   'suitability_mismatch',
   'suitability_override_forbidden',
+  // 合格投资者 (shared/qualification.ts, trades/ledger.ts assertQualified).
+  'qualification_required',
+  'below_minimum_subscription',
   // 风险测评问卷 links (server/modules/risk-questionnaire).
   'questionnaire_link_invalid',
   'questionnaire_link_expired',

@@ -9,6 +9,7 @@ import { CUSTOMER_FIELDS, type CustomerCreateInput, type CustomerUpdateInput, ty
 import type { PageOf } from '@shared/http';
 import { idNumberProblem } from '@shared/identity';
 import { normalizePhone } from '@shared/phone';
+import { QUALIFICATION_BASES, type Qualification, type QualificationBasis } from '@shared/qualification';
 import { DEFAULT_ASSESSMENT_VALID_DAYS, type CustomerRiskLevel, type InvestorClass, type RiskProfile } from '@shared/suitability';
 import { addDays, businessDate, startOfBusinessDay } from '@shared/time';
 import { INSERT_ROWS_PER_STATEMENT, containsSql, containsWhere, inSlices } from '../../db/dialect';
@@ -452,7 +453,12 @@ export async function recordAssessedLevel(
  * 合规 corrects a customer's level by hand (`suitability.correct_level`), with the reason: the
  * assessment dates stay those of the questionnaire the level was corrected from. Audited.
  */
-export async function correctRiskLevel(sequelize: Sequelize, caller: Caller, id: number, input: { riskLevel: CustomerRiskLevel; reason: string }): Promise<CustomerView> {
+export async function correctRiskLevel(
+  sequelize: Sequelize,
+  caller: Caller,
+  id: number,
+  input: { riskLevel: CustomerRiskLevel; reason: string },
+): Promise<CustomerView> {
   if (!caller.access.permissions.has('suitability.correct_level')) throw forbidden('只有合规可以更正风险等级', 'risk_profile_forbidden');
   await sequelize.transaction(async (transaction) => {
     const current = await loadVisibleCustomer(sequelize, caller.access, id, transaction);
@@ -549,12 +555,51 @@ export function customerViewOf(r: CustomerRow, owner: { id: number; name: string
     id: r.id,
     ...viewOf(CUSTOMER_FIELDS, r),
     acquisitionChannel: r.acquisition_channel,
+    qualification: qualificationOf(r),
     owner,
     lastFollowUpAt: isoOrNull(r.last_follow_up_at),
     version: r.version,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
   };
+}
+
+/** The 合格投资者 record of a customer row. */
+export function qualificationOf(r: CustomerRow): Qualification {
+  return {
+    basis: (r.qualification_basis as QualificationBasis | null) ?? null,
+    evidenceOn: dateOnlyOrNull(r.qualification_evidence_on ?? null),
+    validUntil: dateOnlyOrNull(r.qualification_valid_until ?? null),
+  };
+}
+
+/** Records (or, with a null basis, clears) a customer's 合格投资者 qualification; audited. */
+export async function recordQualification(sequelize: Sequelize, caller: Caller, id: number, input: Qualification): Promise<CustomerView> {
+  await sequelize.transaction(async (transaction) => {
+    const current = await loadVisibleCustomer(sequelize, caller.access, id, transaction);
+    const changes = {
+      qualification_basis: input.basis,
+      qualification_evidence_on: input.basis ? input.evidenceOn : null,
+      qualification_valid_until: input.basis ? input.validUntil : null,
+    };
+    if (!(await updateAtVersion(customerModels(sequelize).Customer, id, current.version, changes, transaction)))
+      throw conflict('客户已被他人修改，请刷新后重试');
+    await audit(
+      sequelize,
+      caller.actor,
+      {
+        action: 'customer.qualification',
+        entity: 'customer',
+        entityId: id,
+        summary: input.basis
+          ? `认定客户 ${current.name} 为合格投资者：${QUALIFICATION_BASES[input.basis]}，有效期至 ${input.validUntil}`
+          : `取消客户 ${current.name} 的合格投资者认定`,
+        diff: { before: qualificationOf(current), after: input },
+      },
+      { transaction },
+    );
+  });
+  return getCustomer(sequelize, caller.access, id);
 }
 
 /** The suitability view of a customer row. */

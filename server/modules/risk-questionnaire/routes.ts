@@ -1,10 +1,11 @@
 import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
+import { qualificationSchema } from '@shared/qualification';
 import { questionnaireAnswersSchema, riskLevelCorrectionSchema } from '@shared/risk-questionnaire';
 import { requirePermission } from '../../http/auth';
 import { idParam, validate } from '../../http/validate';
-import { correctRiskLevel } from '../customers/service';
+import { correctRiskLevel, recordQualification } from '../customers/service';
 import { callerOf, crmCallerOf } from '../org/caller';
 import { confirmAnswers, createQuestionnaireLink, customerAssessments, previewAnswers, publicQuestionnaire, type LinkSettings } from './service';
 
@@ -27,6 +28,11 @@ export function riskQuestionnaireRoutes(deps: { sequelize: Sequelize; config: { 
   });
   router.get('/customers/:id/risk-assessments', requirePermission('customer.read'), async (ctx) => {
     ctx.body = { items: await customerAssessments(sequelize, callerOf(ctx).access, validate(idParam, ctx.params).id) };
+  });
+  // 合格投资者 (shared/qualification.ts): the rep records the evidence they checked; the ledger refuses buys without it.
+  router.put('/customers/:id/qualification', requirePermission('customer.write'), async (ctx) => {
+    const { id } = validate(idParam, ctx.params);
+    ctx.body = await recordQualification(sequelize, crmCallerOf(ctx), id, validate(qualificationSchema, ctx.request.body));
   });
   router.post('/customers/:id/risk-level-corrections', requirePermission('suitability.correct_level'), async (ctx) => {
     const { id } = validate(idParam, ctx.params);

@@ -28,6 +28,7 @@ import {
 } from '@shared/ledger';
 import { fromHundredths, toHundredths } from '@shared/money';
 import { PERMISSIONS } from '@shared/permissions';
+import { qualificationRefusal, type QualifiedProductTerms } from '@shared/qualification';
 import { checkSuitability, type RiskProfile, type Suitability } from '@shared/suitability';
 import { addDays, businessDate } from '@shared/time';
 import { retryOnDeadlock } from '../../db/dialect';
@@ -35,7 +36,7 @@ import { dateOnlyOrNull } from '../../db/lookup';
 import { DomainError, forbidden, invalidField, missingPermission, notFound, whenNotFound } from '../../errors';
 import { audit, type Actor } from '../audit/service';
 import { customerModels, type CustomerRow } from '../customers/models';
-import { riskProfileOf } from '../customers/service';
+import { qualificationOf, riskProfileOf } from '../customers/service';
 import { loadVisiblePartner } from '../partners/service';
 import { productModels, type ProductRow } from '../products/models';
 import { latestNavs } from '../products/service';
@@ -108,6 +109,27 @@ export function assertSuitable(
   if (!verdict.overridable) throw new DomainError('conflict', 'suitability_mismatch', `${verdict.message}（不能例外处理）`, details);
   return override;
 }
+
+/**
+ * 合格投资者 (shared/qualification.ts): a buy of a product sold only to qualified investors needs
+ * the customer's valid qualification, and any buy of a product with a 最低认购金额 at least that
+ * much — 私募投资基金监督管理暂行办法第十二条, 资管新规第六条. Checked against the locked customer row
+ * beside suitability, with no override: 409 `qualification_required` / `below_minimum_subscription`.
+ */
+export function assertQualified(customer: CustomerRow, product: ProductRow, amountFen: number): void {
+  const refusal = qualificationRefusal(qualificationOf(customer), productTermsOf(product), fromHundredths(amountFen), businessDate(new Date()));
+  if (!refusal) return;
+  throw new DomainError('conflict', refusal.problem === 'not_qualified' ? 'qualification_required' : 'below_minimum_subscription', refusal.message, {
+    problem: refusal.problem,
+  });
+}
+
+/** A product row's 合格投资者 terms (the import's dry run reads them too). */
+export const productTermsOf = (product: ProductRow): QualifiedProductTerms => ({
+  qualifiedOnly: Boolean(product.qualified_only),
+  minSubscription:
+    product.min_subscription_fen === null || product.min_subscription_fen === undefined ? null : fromHundredths(Number(product.min_subscription_fen)),
+});
 
 /**
  * The audit log's record kind of a trade: a buy is a sale (its id is the sale's, and the sale's
@@ -255,6 +277,7 @@ export async function writeTrade(
   const { customer, product, credit } = await checkTrade(sequelize, caller, input, transaction);
   const override = input.kind === 'buy' ? assertSuitable(caller, customer, product, input.suitabilityOverride, approved !== undefined) : undefined;
   const figures = await figuresOf(sequelize, input, transaction);
+  if (input.kind === 'buy') assertQualified(customer, product, figures.amount);
   const created = (
     await tradeModels(sequelize).Trade.create(
       {
@@ -340,6 +363,7 @@ export async function amendBuy(sequelize: Sequelize, caller: Caller, current: Tr
     );
   const tradedOn = change.tradedOn ?? dateOnlyOrNull(locked.traded_on)!;
   const amount = change.amount !== undefined ? toHundredths(change.amount) : Number(locked.amount_fen);
+  if (productId !== locked.product_id || amount !== Number(locked.amount_fen)) assertQualified(customer, product, amount);
   const moved = productId !== locked.product_id || amount !== Number(locked.amount_fen) || tradedOn !== dateOnlyOrNull(locked.traded_on);
   const nav = moved ? await navOn(sequelize, productId, tradedOn, transaction) : null;
   const changes: Partial<TradeRow> = {
