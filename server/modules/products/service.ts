@@ -80,7 +80,7 @@ export async function createProduct(sequelize: Sequelize, actor: Actor, input: P
           description: input.description ?? null,
           term_days: input.termDays ?? null,
           qualified_only: input.qualifiedOnly ?? false,
-          min_subscription_fen: input.minSubscription == null ? null : toHundredths(input.minSubscription),
+          min_subscription_fen: input.minSubscription === undefined || input.minSubscription === null ? null : toHundredths(input.minSubscription),
         },
         { transaction },
       );
