@@ -1,6 +1,6 @@
 /** The customer's fields, the schemas the API, the H5 forms and the Excel import share, and its view. */
 import { z } from 'zod';
-import type { Qualification } from './qualification';
+import type { Qualification } from './qualification-rules';
 import { code, instant, optionalEmail, optionalLongText, optionalText, pastDate, positiveId, text } from './fields';
 import type { FollowUpEntry } from './follow-ups';
 import { ID_TYPES, ID_TYPE_CODES, idNumberProblem } from './identity';

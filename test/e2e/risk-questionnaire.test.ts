@@ -57,6 +57,12 @@ describe('风险测评问卷: the rep sends it, the customer answers on the publ
     await page.reload();
     await page.getByTestId('customer-risk').waitFor();
     expect(await page.getByTestId('customer-risk').innerText()).toContain('C5 激进型');
+    expect(await page.getByTestId('customer-qualification').innerText()).toContain('未认定');
+    await screenshot(page, 'risk-survey-customer-card', { screen: true });
+    await page.getByTestId('qualify-customer').click();
+    await page.getByTestId('qualification-sheet').waitFor();
+    await nextPaint(page);
+    await screenshot(page, 'qualification-sheet', { screen: true });
     const audits = await suite.server.db.sequelize.query<{ actor_label: string }>(
       "SELECT actor_label FROM audit_logs WHERE action = 'risk_assessment.complete' AND entity = 'customer' AND entity_id = ?",
       { replacements: [String(customer.id)], type: QueryTypes.SELECT },

@@ -1,4 +1,5 @@
 import type { CustomerView } from '@shared/customers';
+import type { Qualification } from '@shared/qualification-rules';
 import type { CustomerRiskLevel } from '@shared/risk-profile';
 import type {
   Answers,
@@ -14,6 +15,8 @@ import { api } from './client';
 export const riskSurveyApi = {
   createLink: (customerId: number) => api.post<QuestionnaireLinkView>(`/api/customers/${customerId}/risk-questionnaire-links`, {}),
   assessments: (customerId: number) => api.get<{ items: RiskAssessmentView[] }>(`/api/customers/${customerId}/risk-assessments`),
+  /** 合格投资者认定 (a null basis clears it). */
+  qualify: (customerId: number, body: Qualification) => api.put<CustomerView>(`/api/customers/${customerId}/qualification`, body),
   correct: (customerId: number, body: { riskLevel: CustomerRiskLevel; reason: string }) =>
     api.post<CustomerView>(`/api/customers/${customerId}/risk-level-corrections`, body),
   /** The customer's page: no login, the token is the key. */
