@@ -33,6 +33,7 @@ import { sidebarRoutes } from './modules/sidebar/routes';
 import { saleRoutes } from './modules/sales/routes';
 import { suitabilityExceptionDoor } from './modules/suitability-exceptions/door';
 import { tradeRoutes } from './modules/trades/routes';
+import { coolingOffRoutes } from './modules/trades/cooling-off-routes';
 import { targetRoutes } from './modules/targets/routes';
 import { transferRoutes } from './modules/transfers/routes';
 import { jobAdminRoutes } from './modules/background-jobs/routes';
@@ -117,6 +118,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     holdingRoutes(deps),
     productRoutes({ ...deps, holdersOfProduct }),
     saleRoutes({ ...deps, exceptions }),
+    coolingOffRoutes(deps),
     tradeRoutes({ ...deps, exceptions }),
     approvalRoutes(deps),
     complianceRoutes(deps),

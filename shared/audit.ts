@@ -94,6 +94,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'trade.maturity': '到期兑付',
   'trade.adjust': '持仓调整',
   'trade.void': '作废交易',
+  'trade.cancel': '客户撤销申购',
+  'trade.callback': '回访',
   'suitability.override': '适当性例外',
   'partner.create': '新建代销机构',
   'partner.update': '修改代销机构',

@@ -34,6 +34,9 @@ export const ERROR_CODES = [
   // 合格投资者 (shared/qualification.ts, trades/ledger.ts assertQualified).
   'qualification_required',
   'below_minimum_subscription',
+  // 冷静期 and 回访 (server/modules/trades/cooling-off.ts).
+  'callback_by_seller',
+  'recording_required',
   // 风险测评问卷 links (server/modules/risk-questionnaire).
   'questionnaire_link_invalid',
   'questionnaire_link_expired',

@@ -31,6 +31,8 @@ const productFields = {
     .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, '最低认购金额最多两位小数')
     .nullable()
     .optional(),
+  /** 双录: a buy needs its recording's reference before its 回访 confirms it. */
+  recordingRequired: z.boolean().optional(),
 };
 export const productCreateSchema = z.object(productFields);
 export const productUpdateSchema = z
@@ -57,6 +59,8 @@ export interface ProductView extends NavFreshness {
   qualifiedOnly: boolean;
   /** 最低认购金额, 元 (null: none). */
   minSubscription: number | null;
+  /** 双录 required. */
+  recordingRequired: boolean;
 }
 
 /** 净值: a product's unit NAV on a day (up to four decimals), with its 累计净值 when the file or the form has one. */

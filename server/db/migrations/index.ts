@@ -29,7 +29,7 @@ import { migration as navAccumulated } from './0029_nav_accumulated';
 import { migration as approvals } from './0030_approvals';
 import { migration as compliance } from './0031_compliance';
 import { migration as riskQuestionnaire } from './0032_risk_questionnaire';
-import { migration as qualifiedInvestors } from './0033_qualified_investors';
+import { migration as investorProtection } from './0033_investor_protection';
 import type { Migration } from './types';
 
 /**
@@ -68,5 +68,5 @@ export const migrations: readonly Migration[] = [
   approvals,
   compliance,
   riskQuestionnaire,
-  qualifiedInvestors,
+  investorProtection,
 ];

@@ -26,6 +26,8 @@ export interface ProductRow {
   qualified_only: boolean;
   /** 最低认购金额 in 分 (0033), null: none. */
   min_subscription_fen: number | null;
+  /** 双录 (0033): a buy needs its recording's reference before its 回访 confirms it. */
+  recording_required: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -43,7 +45,7 @@ export interface ProductNavRow {
 
 export const productModels = modelsFor((sequelize) => {
   const Product: ModelStatic<
-    Model<ProductRow, Optional<ProductRow, 'id' | 'created_at' | 'updated_at' | 'term_days' | 'qualified_only' | 'min_subscription_fen'>>
+    Model<ProductRow, Optional<ProductRow, 'id' | 'created_at' | 'updated_at' | 'term_days' | 'qualified_only' | 'min_subscription_fen' | 'recording_required'>>
   > = sequelize.define(
     'Product',
     {
@@ -58,6 +60,7 @@ export const productModels = modelsFor((sequelize) => {
       term_days: DataTypes.INTEGER,
       qualified_only: DataTypes.BOOLEAN,
       min_subscription_fen: bigintOrNull('min_subscription_fen'),
+      recording_required: DataTypes.BOOLEAN,
     },
     { tableName: 'products', ...TIMESTAMPS },
   );

@@ -25,6 +25,7 @@ export function productView(r: ProductRow, freshness: NavFreshness): ProductView
     description: r.description,
     termDays: r.term_days ?? null,
     qualifiedOnly: Boolean(r.qualified_only),
+    recordingRequired: Boolean(r.recording_required),
     minSubscription: r.min_subscription_fen === null || r.min_subscription_fen === undefined ? null : fromHundredths(Number(r.min_subscription_fen)),
     ...freshness,
   };
@@ -80,6 +81,7 @@ export async function createProduct(sequelize: Sequelize, actor: Actor, input: P
           description: input.description ?? null,
           term_days: input.termDays ?? null,
           qualified_only: input.qualifiedOnly ?? false,
+          recording_required: input.recordingRequired ?? false,
           min_subscription_fen: input.minSubscription === undefined || input.minSubscription === null ? null : toHundredths(input.minSubscription),
         },
         { transaction },
@@ -112,6 +114,7 @@ export async function updateProduct(sequelize: Sequelize, actor: Actor, id: numb
   if (patch.description !== undefined) changes.description = patch.description;
   if (patch.termDays !== undefined) changes.term_days = patch.termDays;
   if (patch.qualifiedOnly !== undefined) changes.qualified_only = patch.qualifiedOnly;
+  if (patch.recordingRequired !== undefined) changes.recording_required = patch.recordingRequired;
   if (patch.minSubscription !== undefined) changes.min_subscription_fen = patch.minSubscription === null ? null : toHundredths(patch.minSubscription);
   try {
     await sequelize.transaction(async (transaction) => {

@@ -28,6 +28,7 @@ import {
 } from '@shared/ledger';
 import { fromHundredths, toHundredths } from '@shared/money';
 import { PERMISSIONS } from '@shared/permissions';
+import { COOLING_OFF_HOURS } from '@shared/cooling-off';
 import { qualificationRefusal, type QualifiedProductTerms } from '@shared/qualification';
 import { checkSuitability, type RiskProfile, type Suitability } from '@shared/suitability';
 import { addDays, businessDate } from '@shared/time';
@@ -298,6 +299,7 @@ export async function writeTrade(
         suitability_override: override?.reason ?? null,
         notes: input.notes ?? null,
         created_by: caller.access.userId,
+        ...(input.kind === 'buy' ? coolingOffOf(product, new Date()) : {}),
       },
       { transaction },
     )
@@ -325,6 +327,33 @@ export async function writeTrade(
   );
   if (override) await auditOverride(sequelize, caller.actor, trade, customer, product, approved?.approvalId, transaction);
   return { trade, customer, product };
+}
+
+/**
+ * 冷静期 and 回访 (server/README.md#cooling-off-冷静期-and-回访, trades/cooling-off.ts): a buy of a
+ * private product (仅限合格投资者) enters a 冷静期 of COOLING_OFF_HOURS from its payment — taken as
+ * the moment it is recorded — and waits for its 回访; so does a buy of a product that needs 双录.
+ */
+export function coolingOffOf(product: ProductRow, paidAt: Date): { cooling_off_ends_at: Date | null; callback_status: 'pending' | null } {
+  const privateProduct = Boolean(product.qualified_only);
+  if (!privateProduct && !product.recording_required) return { cooling_off_ends_at: null, callback_status: null };
+  return { cooling_off_ends_at: privateProduct ? new Date(paidAt.getTime() + COOLING_OFF_HOURS * 3_600_000) : null, callback_status: 'pending' };
+}
+
+/**
+ * A buy the customer called off — in its 冷静期, or at its 回访 — voided through the ledger like any
+ * void (the position replayed, 销售额's rollup moved), whoever records it (the route checks who
+ * may); audited with the reason.
+ */
+export async function cancelBuy(sequelize: Sequelize, caller: Caller, current: TradeRow, summary: string, transaction: Transaction): Promise<TradeRow> {
+  // The customer first, then the trade: the order every ledger write locks in.
+  await lockVisibleCustomer(sequelize, caller, current.customer_id, transaction);
+  const locked = await lockLiveTrade(sequelize, current.id, transaction);
+  await tradeModels(sequelize).Trade.update({ voided_at: new Date() }, { where: { id: locked.id }, transaction });
+  await replayPosition(sequelize, locked.customer_id, locked.product_id, transaction);
+  await countSale(sequelize, locked, -1, transaction);
+  await audit(sequelize, caller.actor, { action: 'trade.cancel', entity: 'sale', entityId: locked.id, summary }, { transaction });
+  return locked;
 }
 
 /** What a caller may change on a recorded buy (`PATCH /api/sales/:id`); never its suitability override. */
