@@ -19,6 +19,8 @@ export interface ProductDraft {
   qualifiedOnly: boolean;
   /** 最低认购金额, 元; null: none. */
   minSubscription: number | null;
+  /** 双录. */
+  recordingRequired: boolean;
 }
 
 export interface ProductFilter {
