@@ -76,6 +76,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'risk_assessment.complete': '客户完成风险测评',
   'customer.risk_correct': '更正风险等级',
   'customer.qualification': '合格投资者认定',
+  'customer.reveal': '查看完整手机号或证件号',
   'contact.create': '新增联系人',
   'contact.update': '修改联系人',
   'contact.delete': '删除联系人',

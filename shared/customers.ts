@@ -171,6 +171,8 @@ export interface CustomerView extends ViewOf<typeof CUSTOMER_FIELDS> {
   acquisitionChannel: string | null;
   /** 合格投资者 (shared/qualification.ts): all null until recorded. */
   qualification: Qualification;
+  /** True when `phone` / `idNumber` came masked (no `customer.view_sensitive`): POST …/reveal gives one whole. */
+  sensitiveMasked?: boolean;
   owner: { id: number; name: string };
   lastFollowUpAt: string | null;
   version: number;

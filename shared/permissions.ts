@@ -7,6 +7,8 @@ export const PERMISSIONS = {
   'customer.merge': '合并客户',
   /** Sends the customer the 风险测评问卷 (a rep no longer types a level: server/README.md#risk-questionnaire-风险测评问卷). */
   'customer.risk': '发送风险测评',
+  /** Phones and ID numbers whole in lists and on the customer page; without it they are masked and a reveal is audited. */
+  'customer.view_sensitive': '查看完整手机号和证件号',
   'partner.read': '查看代销机构',
   'partner.write': '编辑代销机构',
   'product.read': '查看产品',

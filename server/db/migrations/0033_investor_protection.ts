@@ -1,5 +1,9 @@
 import { DataTypes } from 'sequelize';
+import { grant } from './0021_suitability';
 import type { Migration } from './types';
+
+/** Phones whole for those who call customers; 合规 and 运营 see them masked and reveal one at a time (audited). */
+const GRANTS: Record<string, string[]> = { sales: ['customer.view_sensitive'], manager: ['customer.view_sensitive'] };
 
 /**
  * 合格投资者 (server/README.md#qualified-investors-合格投资者, shared/qualification.ts): a product
@@ -9,6 +13,9 @@ import type { Migration } from './types';
  * 冷静期 and 回访 (server/README.md#cooling-off-冷静期-and-回访): a product that needs 双录
  * (`recording_required`); on a buy of a private product, when its 冷静期 ends, the 回访's state,
  * who recorded it and when, and the 双录 reference.
+ *
+ * `customer.view_sensitive` (phones and ID numbers whole) for 销售 and 经理, who call customers;
+ * other roles see them masked and reveal one at a time, audited.
  */
 export const migration: Migration = {
   name: '0033_investor_protection',
@@ -27,8 +34,10 @@ export const migration: Migration = {
     await q.addColumn('trades', 'callback_note', { type: DataTypes.STRING(500), allowNull: true });
     await q.addColumn('trades', 'recording_ref', { type: DataTypes.STRING(255), allowNull: true });
     await q.addIndex('trades', ['callback_status'], { name: 'trades_callback_status' });
+    await grant(q, GRANTS);
   },
   async down({ queryInterface: q }) {
+    await grant(q, GRANTS, true);
     await q.removeIndex('trades', 'trades_callback_status');
     for (const column of ['recording_ref', 'callback_note', 'callback_at', 'callback_by', 'callback_status', 'cooling_off_ends_at']) {
       await q.sequelize.query(`ALTER TABLE trades DROP COLUMN ${column}`);

@@ -16,6 +16,7 @@ import { INSERT_ROWS_PER_STATEMENT, containsSql, containsWhere, inSlices } from 
 import { enqueueJob } from '../../jobs/jobs';
 import { dateOnlyOrNull, isoOrNull, iso, namesById, named, updateAtVersion } from '../../db/lookup';
 import { auditedDiff, columnsOf, initialValues, newColumns, viewOf } from '../../db/record-fields';
+import { maskIdentifier } from '@shared/record-fields';
 import { conflict, duplicate, forbidden, invalidField, notFound, validationFailed } from '../../errors';
 import { pageWindow } from '../../db/paging';
 import { phoneField } from '../../values';
@@ -562,6 +563,35 @@ export function customerViewOf(r: CustomerRow, owner: { id: number; name: string
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
   };
+}
+
+/**
+ * Phones and ID numbers masked (138****1234) for a viewer without `customer.view_sensitive`: the
+ * list and the customer page answer this; `revealSensitive` gives one value whole, audited. (An
+ * export masks by itself: a full one is approved first, server/README.md#customer-data-exports.)
+ */
+export function maskedFor<T extends Pick<CustomerView, 'phone' | 'idNumber'>>(access: Access, view: T): T & { sensitiveMasked?: boolean } {
+  if (access.permissions.has('customer.view_sensitive')) return view;
+  return {
+    ...view,
+    phone: view.phone ? maskIdentifier(view.phone) : view.phone,
+    idNumber: view.idNumber ? maskIdentifier(view.idNumber) : view.idNumber,
+    sensitiveMasked: Boolean(view.phone || view.idNumber),
+  };
+}
+
+/** One masked value of a customer in the caller's scope, whole — a click in the H5, audited each time. */
+export async function revealSensitive(sequelize: Sequelize, caller: Caller, id: number, field: 'phone' | 'idNumber'): Promise<{ value: string | null }> {
+  const row = await loadVisibleCustomer(sequelize, caller.access, id);
+  const value = field === 'phone' ? row.phone : row.id_number;
+  await audit(sequelize, caller.actor, {
+    action: 'customer.reveal',
+    entity: 'customer',
+    entityId: id,
+    summary: `查看客户 ${row.name} 的完整${field === 'phone' ? '手机号' : '证件号码'}`,
+    diff: { field },
+  });
+  return { value: value ?? null };
 }
 
 /** The 合格投资者 record of a customer row. */
