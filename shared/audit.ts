@@ -74,6 +74,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   // 风险测评问卷 (server/modules/risk-questionnaire): a rep sends a link, the customer answers it, 合规 corrects a level.
   'risk_assessment.link': '发送风险测评',
   'risk_assessment.complete': '客户完成风险测评',
+  'risk_questionnaire.publish': '发布风险测评问卷',
   'customer.risk_correct': '更正风险等级',
   'customer.qualification': '合格投资者认定',
   'customer.reveal': '查看完整手机号或证件号',

@@ -83,21 +83,26 @@ export const questionnaireDefinitionSchema = z
           id: z.string().regex(/^q\d{1,3}$/),
           text: z.string().trim().min(1, '请填写题目').max(300),
           options: z
-            .array(z.object({ id: z.string().regex(/^[A-H]$/), text: z.string().trim().min(1, '请填写选项').max(200), score: z.number().int().min(0).max(100) }))
+            .array(
+              z.object({ id: z.string().regex(/^[A-H]$/), text: z.string().trim().min(1, '请填写选项').max(200), score: z.number().int().min(0).max(100) }),
+            )
             .min(2, '每题至少两个选项')
             .max(8),
         }),
       )
       .min(1, '至少一道题')
       .max(50),
-    bands: z.array(z.object({ min: z.number().int().min(0), max: z.number().int().min(0), level: z.enum(CUSTOMER_RISK_LEVELS) })).length(5, '应有 C1–C5 五个分数段'),
+    bands: z
+      .array(z.object({ min: z.number().int().min(0), max: z.number().int().min(0), level: z.enum(CUSTOMER_RISK_LEVELS) }))
+      .length(5, '应有 C1–C5 五个分数段'),
   })
   .superRefine((d, ctx) => {
     const top = d.questions.reduce((sum, q) => sum + Math.max(...q.options.map((o) => o.score)), 0);
     const bands = [...d.bands].sort((a, b) => a.min - b.min);
     let next = 0;
     bands.forEach((b, i) => {
-      if (b.level !== CUSTOMER_RISK_LEVELS[i] || b.min !== next || b.max < b.min) ctx.addIssue({ code: 'custom', path: ['bands'], message: '分数段应从 0 起按 C1–C5 连续排列' });
+      if (b.level !== CUSTOMER_RISK_LEVELS[i] || b.min !== next || b.max < b.min)
+        ctx.addIssue({ code: 'custom', path: ['bands'], message: '分数段应从 0 起按 C1–C5 连续排列' });
       next = b.max + 1;
     });
     if (next <= top) ctx.addIssue({ code: 'custom', path: ['bands'], message: `分数段应覆盖到最高分 ${top}` });
@@ -144,6 +149,15 @@ export interface QuestionnaireResultView {
 export interface QuestionnaireConfirmedView extends QuestionnaireResultView {
   assessedOn: string;
   expiresOn: string;
+}
+
+/** A questionnaire version as 管理 lists it. */
+export interface QuestionnaireVersionView {
+  id: number;
+  version: number;
+  status: 'active' | 'retired';
+  definition: QuestionnaireDefinition;
+  createdAt: string;
 }
 
 /** A customer's answered questionnaires, newest first (customer page, 合规). */

@@ -72,10 +72,10 @@ describe.each(databaseTargets())('risk questionnaire on $label', (target) => {
     const c = await customer();
     await confirm(tokenOf(await link(c.id)), TIMID);
 
-    const rows = await query<{ action: string; actor_label: string }>('SELECT action, actor_label FROM audit_logs WHERE entity = ? AND entity_id = ? ORDER BY id', [
-      'customer',
-      String(c.id),
-    ]);
+    const rows = await query<{ action: string; actor_label: string }>(
+      'SELECT action, actor_label FROM audit_logs WHERE entity = ? AND entity_id = ? ORDER BY id',
+      ['customer', String(c.id)],
+    );
     expect(rows.filter((r) => r.action.startsWith('risk_assessment.'))).toEqual([
       { action: 'risk_assessment.link', actor_label: 'rep-east-1' },
       { action: 'risk_assessment.complete', actor_label: `customer:${c.id}` },
@@ -153,7 +153,9 @@ describe.each(databaseTargets())('risk questionnaire on $label', (target) => {
 
   it('refuses a level a rep types by hand', async () => {
     const c = await customer();
-    const res = await (await api.as('rep-east-1')).json(`/api/customers/${c.id}`, 'PATCH', { version: c.version, riskLevel: 'C5', riskAssessedOn: businessDate(new Date()) });
+    const res = await (
+      await api.as('rep-east-1')
+    ).json(`/api/customers/${c.id}`, 'PATCH', { version: c.version, riskLevel: 'C5', riskAssessedOn: businessDate(new Date()) });
 
     expect(res.status).toBe(403);
     expect((await errorOf(res)).code).toBe('risk_profile_forbidden');
@@ -162,14 +164,79 @@ describe.each(databaseTargets())('risk questionnaire on $label', (target) => {
   it('lets 合规 correct a level with a reason, audited, and not a rep', async () => {
     const c = await customer();
     await confirm(tokenOf(await link(c.id)), TIMID);
-    const byRep = await (await api.as('rep-east-1')).json(`/api/customers/${c.id}/risk-level-corrections`, 'POST', { riskLevel: 'C2', reason: '客户补充了资产证明' });
+    const byRep = await (
+      await api.as('rep-east-1')
+    ).json(`/api/customers/${c.id}/risk-level-corrections`, 'POST', { riskLevel: 'C2', reason: '客户补充了资产证明' });
     expect(byRep.status).toBe(403);
 
-    const corrected = await api.send<CustomerView>('risk-1', 'POST', `/api/customers/${c.id}/risk-level-corrections`, { riskLevel: 'C2', reason: '客户补充了资产证明' }, 200);
+    const corrected = await api.send<CustomerView>(
+      'risk-1',
+      'POST',
+      `/api/customers/${c.id}/risk-level-corrections`,
+      { riskLevel: 'C2', reason: '客户补充了资产证明' },
+      200,
+    );
 
     expect(corrected.riskLevel).toBe('C2');
-    const [row] = await query<{ summary: string }>('SELECT summary FROM audit_logs WHERE action = ? AND entity_id = ?', ['customer.risk_correct', String(c.id)]);
+    const [row] = await query<{ summary: string }>('SELECT summary FROM audit_logs WHERE action = ? AND entity_id = ?', [
+      'customer.risk_correct',
+      String(c.id),
+    ]);
     expect(row!.summary).toContain('客户补充了资产证明');
+  });
+
+  describe('versions', () => {
+    const TWO_QUESTIONS = {
+      title: '简版问卷',
+      questions: [
+        {
+          id: 'q1',
+          text: '您能承受多大亏损？',
+          options: [
+            { id: 'A', text: '不能亏损', score: 0 },
+            { id: 'B', text: '可以接受较大亏损', score: 10 },
+          ],
+        },
+        {
+          id: 'q2',
+          text: '投资期限？',
+          options: [
+            { id: 'A', text: '1 年以内', score: 0 },
+            { id: 'B', text: '3 年以上', score: 10 },
+          ],
+        },
+      ],
+      bands: [
+        { min: 0, max: 3, level: 'C1' },
+        { min: 4, max: 7, level: 'C2' },
+        { min: 8, max: 11, level: 'C3' },
+        { min: 12, max: 15, level: 'C4' },
+        { min: 16, max: 20, level: 'C5' },
+      ],
+    };
+
+    it('refuses bands with a gap', async () => {
+      const res = await (
+        await api.as('admin')
+      ).json('/api/admin/risk-questionnaires', 'POST', { ...TWO_QUESTIONS, bands: TWO_QUESTIONS.bands.map((b, i) => (i === 2 ? { ...b, min: 9 } : b)) });
+
+      expect(res.status).toBe(400);
+    });
+
+    it('publishes a new version for new links, while a link made before keeps its own', async () => {
+      const c = await customer();
+      const before = tokenOf(await link(c.id));
+
+      const published = await api.send<{ version: number; status: string }>('admin', 'POST', '/api/admin/risk-questionnaires', TWO_QUESTIONS);
+
+      expect(published).toMatchObject({ version: 2, status: 'active' });
+      const old = (await (await phone().fetch(`/api/public/risk-survey/${before}`)).json()) as PublicQuestionnaireView;
+      expect(old).toMatchObject({ version: 1 });
+      expect(old.questions).toHaveLength(10);
+      const fresh = await link((await customer()).id);
+      expect(fresh.questionnaireVersion).toBe(2);
+      expect((await confirm(tokenOf(fresh), { q1: 'B', q2: 'B' })).status).toBe(200);
+    });
   });
 
   it('refuses a correction without a reason', async () => {

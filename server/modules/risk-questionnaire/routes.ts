@@ -2,12 +2,21 @@ import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { qualificationSchema } from '@shared/qualification';
-import { questionnaireAnswersSchema, riskLevelCorrectionSchema } from '@shared/risk-questionnaire';
+import { questionnaireAnswersSchema, questionnaireDefinitionSchema, riskLevelCorrectionSchema } from '@shared/risk-questionnaire';
 import { requirePermission } from '../../http/auth';
 import { idParam, validate } from '../../http/validate';
 import { correctRiskLevel, recordQualification } from '../customers/service';
 import { callerOf, crmCallerOf } from '../org/caller';
-import { confirmAnswers, createQuestionnaireLink, customerAssessments, previewAnswers, publicQuestionnaire, type LinkSettings } from './service';
+import {
+  confirmAnswers,
+  createQuestionnaireLink,
+  customerAssessments,
+  listQuestionnaires,
+  previewAnswers,
+  publicQuestionnaire,
+  publishQuestionnaire,
+  type LinkSettings,
+} from './service';
 
 const tokenParam = z.object({ token: z.string().min(20).max(300) });
 
@@ -37,6 +46,15 @@ export function riskQuestionnaireRoutes(deps: { sequelize: Sequelize; config: { 
   router.post('/customers/:id/risk-level-corrections', requirePermission('suitability.correct_level'), async (ctx) => {
     const { id } = validate(idParam, ctx.params);
     ctx.body = await correctRiskLevel(sequelize, crmCallerOf(ctx), id, validate(riskLevelCorrectionSchema, ctx.request.body));
+  });
+
+  // 管理: the versions, and a new one (never an edit of an answered version).
+  router.get('/admin/risk-questionnaires', requirePermission('settings.manage'), async (ctx) => {
+    ctx.body = { items: await listQuestionnaires(sequelize) };
+  });
+  router.post('/admin/risk-questionnaires', requirePermission('settings.manage'), async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await publishQuestionnaire(sequelize, crmCallerOf(ctx), validate(questionnaireDefinitionSchema, ctx.request.body));
   });
 
   // The customer's page: no session, the token is the key (service.ts says what it proves).

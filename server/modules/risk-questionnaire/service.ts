@@ -27,6 +27,7 @@ import {
   type QuestionnaireDefinition,
   type QuestionnaireLinkView,
   type QuestionnaireResultView,
+  type QuestionnaireVersionView,
   type RiskAssessmentView,
 } from '@shared/risk-questionnaire';
 import { DEFAULT_ASSESSMENT_VALID_DAYS } from '@shared/risk-profile';
@@ -228,4 +229,40 @@ export async function customerAssessments(sequelize: Sequelize, access: Access, 
     confirmedAt: new Date(r.confirmed_at).toISOString(),
     userAgent: r.user_agent,
   }));
+}
+
+/** Every version, newest first (管理: the active one and those answered before). */
+export async function listQuestionnaires(sequelize: Sequelize): Promise<QuestionnaireVersionView[]> {
+  const rows = (await questionnaireModels(sequelize).Questionnaire.findAll({ order: [['version', 'DESC']] })).map((r) => r.get());
+  return rows.map((r) => ({ id: r.id, version: r.version, status: r.status, definition: definitionOf(r), createdAt: new Date(r.created_at).toISOString() }));
+}
+
+/**
+ * A new version (admin, `settings.manage`): it becomes the active one and the others retire — a
+ * version is never edited, so an answered questionnaire stays tied to the questions it answered.
+ */
+export async function publishQuestionnaire(sequelize: Sequelize, caller: Caller, definition: QuestionnaireDefinition): Promise<QuestionnaireVersionView> {
+  const { Questionnaire } = questionnaireModels(sequelize);
+  const row = await sequelize.transaction(async (transaction) => {
+    const latest = (await Questionnaire.max('version', { transaction })) as number | null;
+    const version = (latest ?? 0) + 1;
+    await Questionnaire.update({ status: 'retired' }, { where: { status: 'active' }, transaction });
+    const created = await Questionnaire.create(
+      { version, definition: JSON.stringify(definition), status: 'active', created_by: caller.access.userId },
+      { transaction },
+    );
+    await audit(
+      sequelize,
+      caller.actor,
+      {
+        action: 'risk_questionnaire.publish',
+        entity: 'settings',
+        entityId: created.get().id,
+        summary: `发布风险测评问卷第 ${version} 版：${definition.title}`,
+      },
+      { transaction },
+    );
+    return created.get();
+  });
+  return { id: row.id, version: row.version, status: row.status, definition, createdAt: new Date(row.created_at).toISOString() };
 }
