@@ -11,7 +11,9 @@ const ROLES = ['sales', 'manager'];
 const PERMISSION = 'suitability.correct_level';
 
 async function setGrant(sequelize: Sequelize, held: boolean): Promise<void> {
-  const roles = await sequelize.query<{ id: number; code: string; permissions: string }>('SELECT id, code, permissions FROM roles', { type: QueryTypes.SELECT });
+  const roles = await sequelize.query<{ id: number; code: string; permissions: string }>('SELECT id, code, permissions FROM roles', {
+    type: QueryTypes.SELECT,
+  });
   for (const role of roles.filter((r) => ROLES.includes(r.code))) {
     const permissions = (JSON.parse(role.permissions) as string[]).filter((p) => p !== PERMISSION);
     if (held) permissions.push(PERMISSION);
