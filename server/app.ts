@@ -33,6 +33,7 @@ import { sidebarRoutes } from './modules/sidebar/routes';
 import { saleRoutes } from './modules/sales/routes';
 import { suitabilityExceptionDoor } from './modules/suitability-exceptions/door';
 import { tradeRoutes } from './modules/trades/routes';
+import { coolingOffRoutes } from './modules/trades/cooling-off-routes';
 import { targetRoutes } from './modules/targets/routes';
 import { transferRoutes } from './modules/transfers/routes';
 import { jobAdminRoutes } from './modules/background-jobs/routes';
@@ -42,6 +43,7 @@ import { exportRoutes } from './modules/imports/export-routes';
 import { importRoutes } from './modules/imports/routes';
 import { holdersOfProduct } from './modules/trades/reads';
 import { reminderRoutes } from './modules/reminders/routes';
+import { riskQuestionnaireRoutes } from './modules/risk-questionnaire/routes';
 import { orgRoutes } from './modules/org/routes';
 import { syncRoutes } from './modules/background-jobs/sync-routes';
 import { roleRoutes } from './modules/org/role-routes';
@@ -116,9 +118,11 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     holdingRoutes({ ...deps, exceptions }),
     productRoutes({ ...deps, holdersOfProduct }),
     saleRoutes({ ...deps, exceptions }),
+    coolingOffRoutes(deps),
     tradeRoutes({ ...deps, exceptions }),
     approvalRoutes(deps),
     complianceRoutes(deps),
+    riskQuestionnaireRoutes(deps),
     partnerRoutes({
       ...deps,
       exportPartners: (caller, filter, full) => exports.exportNow(caller, 'partners', filter, full),

@@ -1,5 +1,6 @@
 /** The customer's fields, the schemas the API, the H5 forms and the Excel import share, and its view. */
 import { z } from 'zod';
+import type { Qualification } from './qualification-rules';
 import { code, instant, optionalEmail, optionalLongText, optionalText, pastDate, positiveId, text } from './fields';
 import type { FollowUpEntry } from './follow-ups';
 import { ID_TYPES, ID_TYPE_CODES, idNumberProblem } from './identity';
@@ -168,6 +169,10 @@ export interface CustomerView extends ViewOf<typeof CUSTOMER_FIELDS> {
   id: number;
   /** The 渠道活码 a WeCom lead arrived through. */
   acquisitionChannel: string | null;
+  /** 合格投资者 (shared/qualification.ts): all null until recorded. */
+  qualification: Qualification;
+  /** True when `phone` / `idNumber` came masked (no `customer.view_sensitive`): POST …/reveal gives one whole. */
+  sensitiveMasked?: boolean;
   owner: { id: number; name: string };
   lastFollowUpAt: string | null;
   version: number;

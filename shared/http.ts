@@ -31,6 +31,16 @@ export const ERROR_CODES = [
   'risk_profile_forbidden',
   'suitability_mismatch',
   'suitability_override_forbidden',
+  // 合格投资者 (shared/qualification.ts, trades/ledger.ts assertQualified).
+  'qualification_required',
+  'below_minimum_subscription',
+  // 冷静期 and 回访 (server/modules/trades/cooling-off.ts).
+  'callback_by_seller',
+  'recording_required',
+  // 风险测评问卷 links (server/modules/risk-questionnaire).
+  'questionnaire_link_invalid',
+  'questionnaire_link_expired',
+  'questionnaire_link_used',
   // 审批 (server/modules/approvals).
   'no_approver',
   'approval_own_request',

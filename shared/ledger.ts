@@ -235,6 +235,10 @@ export interface TradeView {
   notes: string | null;
   createdBy: { id: number; name: string } | null;
   voided: boolean;
+  /** 冷静期 (shared/cooling-off.ts): when it ends for a private product's buy; null otherwise. */
+  coolingOffEndsAt: string | null;
+  /** 回访: pending / confirmed / cancelled / unreachable; null when none is needed. */
+  callbackStatus: 'pending' | 'confirmed' | 'cancelled' | 'unreachable' | null;
   createdAt: string;
 }
 

@@ -5,7 +5,10 @@ export const PERMISSIONS = {
   'customer.transfer': '转移客户',
   'customer.export': '导出客户与代销机构',
   'customer.merge': '合并客户',
-  'customer.risk': '录入风险测评',
+  /** Sends the customer the 风险测评问卷 (a rep no longer types a level: server/README.md#risk-questionnaire-风险测评问卷). */
+  'customer.risk': '发送风险测评',
+  /** Phones and ID numbers whole in lists and on the customer page; without it they are masked and a reveal is audited. */
+  'customer.view_sensitive': '查看完整手机号和证件号',
   'partner.read': '查看代销机构',
   'partner.write': '编辑代销机构',
   'product.read': '查看产品',
@@ -29,6 +32,8 @@ export const PERMISSIONS = {
   'approval.manage': '审批规则设置',
   /** 合规工作台: every pending approval, the suitability ledger, exceptions, lapsing assessments, the audit log (server/README.md#compliance-workspace-合规). */
   'compliance.view': '合规工作台',
+  /** Sets or corrects a customer's risk level by hand (合规, with a reason; audited). */
+  'suitability.correct_level': '更正风险等级',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -21,6 +21,18 @@ const productFields = {
   description: optionalLongText(4000),
   /** A fixed-term product: days from a buy to maturity (null: open-ended). */
   termDays: z.number().int('期限应为整数天').min(1, '期限至少 1 天').max(36_500, '期限过长').nullable().optional(),
+  /** 仅限合格投资者 (shared/qualification.ts): a buyer needs a valid qualification. */
+  qualifiedOnly: z.boolean().optional(),
+  /** 最低认购金额 in 元 (null: none); 私募基金: 100 万 (私募投资基金监督管理暂行办法第十二条). */
+  minSubscription: z
+    .number()
+    .positive('最低认购金额必须大于 0')
+    .max(1e10, '最低认购金额过大')
+    .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, '最低认购金额最多两位小数')
+    .nullable()
+    .optional(),
+  /** 双录: a buy needs its recording's reference before its 回访 confirms it. */
+  recordingRequired: z.boolean().optional(),
 };
 export const productCreateSchema = z.object(productFields);
 export const productUpdateSchema = z
@@ -43,6 +55,12 @@ export interface ProductView extends NavFreshness {
   issuer: string | null;
   description: string | null;
   termDays: number | null;
+  /** 仅限合格投资者. */
+  qualifiedOnly: boolean;
+  /** 最低认购金额, 元 (null: none). */
+  minSubscription: number | null;
+  /** 双录 required. */
+  recordingRequired: boolean;
 }
 
 /** 净值: a product's unit NAV on a day (up to four decimals), with its 累计净值 when the file or the form has one. */

@@ -58,5 +58,9 @@ export interface SaleView {
   partner: { id: number; name: string } | null;
   notes: string | null;
   suitabilityOverride: string | null;
+  /** 冷静期 end of a private product's buy (null: none): the figures mark a sale still in it. */
+  coolingOffEndsAt: string | null;
+  /** 回访 (shared/cooling-off.ts); a sale counts as confirmed once `confirmed` (null: none needed). */
+  callbackStatus: 'pending' | 'confirmed' | 'cancelled' | 'unreachable' | null;
   createdAt: string;
 }

@@ -12,10 +12,19 @@ declare module 'vue-router' {
     tab?: boolean;
     /** Pages only some roles may open (holding any one of these): others are sent to their home (homeOf). */
     permission?: Permission | readonly Permission[];
+    /** A page for someone who is not an employee (the customer's 风险测评): no login, no session. */
+    public?: boolean;
   }
 }
 
 const routes: RouteRecordRaw[] = [
+  {
+    // The customer's own 风险测评, opened from the link a rep sent (WeChat or any browser): outside the login guard.
+    path: '/risk-survey/:token',
+    name: 'risk-survey',
+    component: () => import('./pages/public/RiskSurveyPage.vue'),
+    meta: { title: '风险测评', public: true },
+  },
   {
     // Each role's own home (composables/useCan.ts homeOf): 合规 their workspace, 运营 the data view,
     // managers the board, reps the workbench. The guard below has loaded the session by now.
@@ -278,6 +287,7 @@ export const router = createRouter({ history: createWebHistory(), routes });
 
 // Every page needs the logged-in user; the first navigation loads it (or starts the login).
 router.beforeEach(async (to) => {
+  if (to.meta.public) return true;
   const session = useSessionStore();
   await session.ensure();
   if (to.meta.permission && session.me && !session.holdsAny(to.meta.permission)) return { path: homeOf(session.me), replace: true };
@@ -285,5 +295,5 @@ router.beforeEach(async (to) => {
 });
 
 router.afterEach((to) => {
-  document.title = `${to.meta.title} · 企微客户管理`;
+  document.title = to.meta.public ? to.meta.title : `${to.meta.title} · 企微客户管理`;
 });

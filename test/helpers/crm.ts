@@ -122,7 +122,8 @@ const SELLER_WITHOUT_EXCEPTIONS = {
   code: 'seller_without_exceptions',
   name: '无适当性例外权限',
   dataScope: 'self',
-  permissions: ['customer.read', 'customer.write', 'customer.risk', 'sales.read', 'sales.write'],
+  // suitability.correct_level: these tests type the customer's level by hand (test/helpers/risk-levels.ts).
+  permissions: ['customer.read', 'customer.write', 'customer.risk', 'suitability.correct_level', 'sales.read', 'sales.write'],
 } as const;
 
 /** Runs `body` while `userid` holds only SELLER_WITHOUT_EXCEPTIONS (created on first use), then gives them back 销售. */

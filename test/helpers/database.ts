@@ -14,6 +14,7 @@ import { dirname } from 'node:path';
 import type { Sequelize } from 'sequelize';
 import type { DatabaseConfig } from '../../config';
 import { migrateUp, openDatabase } from '../../server/db';
+import { grantHandTypedRiskLevels } from './risk-levels';
 import { copyMysqlTemplate, copySqliteTemplate, hasMysqlTemplate, sqliteTemplateFile } from './template-database';
 
 export interface DatabaseTarget {
@@ -80,7 +81,10 @@ export async function createScratchDatabase(target: DatabaseTarget, options: { m
     };
   }
   const sequelize = await openDatabase(config);
-  if (migrate) await fill(sequelize);
+  if (migrate) {
+    await fill(sequelize);
+    await grantHandTypedRiskLevels(sequelize);
+  }
   return {
     sequelize,
     config,

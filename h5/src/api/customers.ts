@@ -30,6 +30,8 @@ export const customersApi = {
   list: (filter: CustomerListFilter, page: number, pageSize = 20) =>
     api.get<PageOf<CustomerView>>('/api/customers', { ...filter, page, pageSize, sort: filter.followUp ? 'next_follow_up_asc' : 'updated_desc' }),
   detail: (id: number) => api.get<CustomerDetail>(`/api/customers/${id}`),
+  /** A masked phone or ID number whole (audited on the server). */
+  reveal: (id: number, field: 'phone' | 'idNumber') => api.post<{ value: string | null }>(`/api/customers/${id}/reveal`, { field }),
   followUps: (id: number, page: number) => api.get<PageOf<FollowUpView>>(`/api/customers/${id}/follow-ups`, { page, pageSize: 20 }),
   timeline: (id: number, page: number) => api.get<PageOf<TimelineEntry>>(`/api/customers/${id}/timeline`, { page, pageSize: 20 }),
   contacts: (id: number) => api.get<ContactView[]>(`/api/customers/${id}/contacts`),

@@ -15,6 +15,12 @@ export interface ProductDraft {
   description: string;
   /** A fixed-term product's days from a buy to maturity; null: open-ended. */
   termDays: number | null;
+  /** 仅限合格投资者. */
+  qualifiedOnly: boolean;
+  /** 最低认购金额, 元; null: none. */
+  minSubscription: number | null;
+  /** 双录. */
+  recordingRequired: boolean;
 }
 
 export interface ProductFilter {

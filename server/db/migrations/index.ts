@@ -28,6 +28,8 @@ import { migration as customerKyc } from './0028_customer_kyc';
 import { migration as navAccumulated } from './0029_nav_accumulated';
 import { migration as approvals } from './0030_approvals';
 import { migration as compliance } from './0031_compliance';
+import { migration as riskQuestionnaire } from './0032_risk_questionnaire';
+import { migration as investorProtection } from './0033_investor_protection';
 import type { Migration } from './types';
 
 /**
@@ -65,4 +67,6 @@ export const migrations: readonly Migration[] = [
   navAccumulated,
   approvals,
   compliance,
+  riskQuestionnaire,
+  investorProtection,
 ];

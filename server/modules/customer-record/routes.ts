@@ -11,7 +11,7 @@ import { mergeCustomers } from './merge';
 import type { ExportDesk } from '../imports/export-desk';
 import { sendWorkbook } from '../../http/download';
 import { deleteCustomer } from './removal';
-import { createCustomer, listCustomers, updateCustomer } from '../customers/service';
+import { createCustomer, listCustomers, maskedFor, revealSensitive, updateCustomer } from '../customers/service';
 import { customerTimeline } from './timeline';
 
 const listQuery = z.object({
@@ -31,6 +31,7 @@ const listQuery = z.object({
   channel: z.string().max(30).optional(),
   sort: z.enum(['updated_desc', 'created_desc', 'next_follow_up_asc', 'name_asc']).default('updated_desc'),
 });
+const revealSchema = z.object({ field: z.enum(['phone', 'idNumber'], '只能查看手机号或证件号码') });
 const exportFilter = listQuery.omit({ page: true, pageSize: true });
 /** `full=1`: phones and ID numbers whole — always an approval first. */
 const exportQuery = exportFilter.extend({ full: z.enum(['0', '1']).optional() });
@@ -42,7 +43,9 @@ export function customerRoutes(deps: { sequelize: Sequelize; exports: ExportDesk
   const write = requirePermission('customer.write');
 
   router.get('/', read, async (ctx) => {
-    ctx.body = await listCustomers(sequelize, callerOf(ctx).access, validate(listQuery, ctx.query));
+    const { access } = callerOf(ctx);
+    const page = await listCustomers(sequelize, access, validate(listQuery, ctx.query));
+    ctx.body = { ...page, items: page.items.map((c) => maskedFor(access, c)) };
   });
   router.post('/', write, async (ctx) => {
     ctx.status = 201;
@@ -61,7 +64,13 @@ export function customerRoutes(deps: { sequelize: Sequelize; exports: ExportDesk
     ctx.body = await exports.request(crmCallerOf(ctx), 'customers', validate(exportFilter, filter), full, reason);
   });
   router.get('/:id', read, async (ctx) => {
-    ctx.body = await getCustomerDetail(sequelize, callerOf(ctx).access, validate(idParam, ctx.params).id);
+    const { access } = callerOf(ctx);
+    ctx.body = maskedFor(access, await getCustomerDetail(sequelize, access, validate(idParam, ctx.params).id));
+  });
+  // A masked phone or ID number, whole: a click on the page, audited (customer.view_sensitive holders see them whole anyway).
+  router.post('/:id/reveal', read, async (ctx) => {
+    const { id } = validate(idParam, ctx.params);
+    ctx.body = await revealSensitive(sequelize, crmCallerOf(ctx), id, validate(revealSchema, ctx.request.body).field);
   });
   router.get('/:id/timeline', read, async (ctx) => {
     const { id } = validate(idParam, ctx.params);

@@ -17,6 +17,10 @@ export interface CustomerRow extends ColumnsOf<typeof CUSTOMER_FIELDS> {
   merged_into_id: number | null;
   /** The 渠道活码 `State` a WeCom lead arrived through. */
   acquisition_channel: string | null;
+  /** 合格投资者 (0033, shared/qualification.ts): basis, date of its evidence, until when it holds. */
+  qualification_basis: string | null;
+  qualification_evidence_on: string | null;
+  qualification_valid_until: string | null;
   created_by: number | null;
   deleted_at: Date | null;
   created_at: Date;
@@ -36,7 +40,10 @@ type Generated =
   | 'risk_level'
   | 'investor_class'
   | 'risk_assessed_on'
-  | 'risk_assessment_expires_on';
+  | 'risk_assessment_expires_on'
+  | 'qualification_basis'
+  | 'qualification_evidence_on'
+  | 'qualification_valid_until';
 type CustomerInstance = Model<CustomerRow, Optional<CustomerRow, Generated>>;
 export type CustomerModel = ModelStatic<CustomerInstance>;
 
@@ -71,6 +78,9 @@ export const customerModels = modelsFor((sequelize) => {
       id_type: DataTypes.STRING,
       id_number: DataTypes.STRING,
       birth_date: DataTypes.DATEONLY,
+      qualification_basis: DataTypes.STRING,
+      qualification_evidence_on: DataTypes.DATEONLY,
+      qualification_valid_until: DataTypes.DATEONLY,
       created_by: DataTypes.INTEGER,
       deleted_at: DataTypes.DATE,
       created_at: DataTypes.DATE,

@@ -9,12 +9,14 @@ import { CUSTOMER_FIELDS, type CustomerCreateInput, type CustomerUpdateInput, ty
 import type { PageOf } from '@shared/http';
 import { idNumberProblem } from '@shared/identity';
 import { normalizePhone } from '@shared/phone';
+import { QUALIFICATION_BASES, type Qualification, type QualificationBasis } from '@shared/qualification';
 import { DEFAULT_ASSESSMENT_VALID_DAYS, type CustomerRiskLevel, type InvestorClass, type RiskProfile } from '@shared/suitability';
 import { addDays, businessDate, startOfBusinessDay } from '@shared/time';
 import { INSERT_ROWS_PER_STATEMENT, containsSql, containsWhere, explainUniqueViolation, inSlices } from '../../db/dialect';
 import { enqueueJob } from '../../jobs/jobs';
 import { dateOnlyOrNull, isoOrNull, iso, namesById, named, updateAtVersion } from '../../db/lookup';
 import { auditedDiff, columnsOf, initialValues, newColumns, viewOf } from '../../db/record-fields';
+import { maskIdentifier } from '@shared/record-fields';
 import { conflict, duplicate, forbidden, invalidField, notFound, validationFailed } from '../../errors';
 import { pageOf, pageWindow } from '../../db/paging';
 import { phoneField } from '../../values';
@@ -190,6 +192,12 @@ export async function loadVisibleCustomer(sequelize: Sequelize, access: Access, 
   return row;
 }
 
+/** A live customer's name by id, whoever asks (the public questionnaire page masks it); null when gone. */
+export async function customerNameOf(sequelize: Sequelize, id: number): Promise<string | null> {
+  const row = await customerModels(sequelize).Customer.findOne({ where: { id, deleted_at: null }, attributes: ['name'] });
+  return row ? row.get().name : null;
+}
+
 export async function getCustomer(sequelize: Sequelize, access: Access, id: number): Promise<CustomerView> {
   const [view] = await customerViews(sequelize, [await loadVisibleCustomer(sequelize, access, id)]);
   return view!;
@@ -297,12 +305,15 @@ function riskColumns(values: Partial<CustomerCreateInput>): Partial<CustomerRow>
   return Object.fromEntries(RISK_COLUMNS.flatMap((c) => (changes[c] === undefined ? [] : [[c, changes[c]]])));
 }
 
-/** Only those allowed to record risk assessments (`customer.risk`) may change a risk profile. */
+/**
+ * A risk level comes from the customer's own answers (server/modules/risk-questionnaire): a rep
+ * no longer types one. Only 合规 (`suitability.correct_level`) sets or corrects a profile by hand.
+ */
 function assertMayWriteRisk(access: Access, values: Partial<CustomerCreateInput>, current?: CustomerRow): void {
-  if (access.permissions.has('customer.risk')) return;
+  if (access.permissions.has('suitability.correct_level')) return;
   const before: Partial<CustomerRow> = current ?? { risk_level: null, investor_class: 'ordinary', risk_assessed_on: null, risk_assessment_expires_on: null };
   const changed = Object.entries(riskColumns(values)).some(([column, value]) => (before[column as keyof CustomerRow] ?? null) !== (value ?? null));
-  if (changed) throw forbidden('没有录入风险测评的权限（customer.risk）', 'risk_profile_forbidden');
+  if (changed) throw forbidden('风险等级来自客户本人完成的风险测评问卷，请发送风险测评；如需更正请联系合规', 'risk_profile_forbidden');
 }
 
 /** An assessment's validity ends on or after the day it was made (and it was not made in the future). */
@@ -405,6 +416,64 @@ export async function updateCustomer(sequelize: Sequelize, caller: Caller, id: n
   return getCustomer(sequelize, caller.access, id);
 }
 
+/**
+ * The level a customer's own answered questionnaire gave (server/modules/risk-questionnaire), in
+ * the caller's transaction: level, assessment day and its validity; an ordinary investor stays one.
+ * The customer row is locked (version bumped) so a concurrent edit of the profile meets a conflict.
+ */
+export async function recordAssessedLevel(
+  sequelize: Sequelize,
+  customerId: number,
+  assessment: { level: CustomerRiskLevel; assessedOn: string; expiresOn: string; summary: string; diff: unknown },
+  actor: Actor,
+  transaction: Transaction,
+): Promise<void> {
+  const { Customer } = customerModels(sequelize);
+  const current = await Customer.findOne({ where: { id: customerId, deleted_at: null }, transaction, lock: transaction.LOCK.UPDATE });
+  if (!current) throw notFound('客户不存在或已删除');
+  const row = current.get();
+  const changes = { risk_level: assessment.level, risk_assessed_on: assessment.assessedOn, risk_assessment_expires_on: assessment.expiresOn };
+  if (!(await updateAtVersion(Customer, customerId, row.version, changes, transaction))) throw conflict('客户已被他人修改，请重试');
+  await audit(
+    sequelize,
+    actor,
+    { action: 'risk_assessment.complete', entity: 'customer', entityId: customerId, summary: assessment.summary, diff: assessment.diff },
+    { transaction },
+  );
+}
+
+/**
+ * 合规 corrects a customer's level by hand (`suitability.correct_level`), with the reason: the
+ * assessment dates stay those of the questionnaire the level was corrected from. Audited.
+ */
+export async function correctRiskLevel(
+  sequelize: Sequelize,
+  caller: Caller,
+  id: number,
+  input: { riskLevel: CustomerRiskLevel; reason: string },
+): Promise<CustomerView> {
+  if (!caller.access.permissions.has('suitability.correct_level')) throw forbidden('只有合规可以更正风险等级', 'risk_profile_forbidden');
+  await sequelize.transaction(async (transaction) => {
+    const current = await loadVisibleCustomer(sequelize, caller.access, id, transaction);
+    if (current.risk_level === input.riskLevel) throw invalidField('riskLevel', '与当前风险等级相同');
+    const { Customer } = customerModels(sequelize);
+    if (!(await updateAtVersion(Customer, id, current.version, { risk_level: input.riskLevel }, transaction))) throw conflict('客户已被他人修改，请刷新后重试');
+    await audit(
+      sequelize,
+      caller.actor,
+      {
+        action: 'customer.risk_correct',
+        entity: 'customer',
+        entityId: id,
+        summary: `更正客户 ${current.name} 的风险等级 ${current.risk_level ?? '未测评'} → ${input.riskLevel}：${input.reason}`,
+        diff: { risk_level: [current.risk_level, input.riskLevel], reason: input.reason },
+      },
+      { transaction },
+    );
+  });
+  return getCustomer(sequelize, caller.access, id);
+}
+
 /** The customers `ids`, every one inside the caller's scope (404 if any is not). */
 export async function visibleCustomers(sequelize: Sequelize, access: Access, ids: readonly number[], transaction?: Transaction): Promise<CustomerRow[]> {
   const { Customer } = customerModels(sequelize);
@@ -479,12 +548,80 @@ export function customerViewOf(r: CustomerRow, owner: { id: number; name: string
     id: r.id,
     ...viewOf(CUSTOMER_FIELDS, r),
     acquisitionChannel: r.acquisition_channel,
+    qualification: qualificationOf(r),
     owner,
     lastFollowUpAt: isoOrNull(r.last_follow_up_at),
     version: r.version,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
   };
+}
+
+/**
+ * Phones and ID numbers masked (138****1234) for a viewer without `customer.view_sensitive`: the
+ * list and the customer page answer this; `revealSensitive` gives one value whole, audited. (An
+ * export masks by itself: a full one is approved first, server/README.md#customer-data-exports.)
+ */
+export function maskedFor<T extends Pick<CustomerView, 'phone' | 'idNumber'>>(access: Access, view: T): T & { sensitiveMasked?: boolean } {
+  if (access.permissions.has('customer.view_sensitive')) return view;
+  return {
+    ...view,
+    phone: view.phone ? maskIdentifier(view.phone) : view.phone,
+    idNumber: view.idNumber ? maskIdentifier(view.idNumber) : view.idNumber,
+    sensitiveMasked: Boolean(view.phone || view.idNumber),
+  };
+}
+
+/** One masked value of a customer in the caller's scope, whole — a click in the H5, audited each time. */
+export async function revealSensitive(sequelize: Sequelize, caller: Caller, id: number, field: 'phone' | 'idNumber'): Promise<{ value: string | null }> {
+  const row = await loadVisibleCustomer(sequelize, caller.access, id);
+  const value = field === 'phone' ? row.phone : row.id_number;
+  await audit(sequelize, caller.actor, {
+    action: 'customer.reveal',
+    entity: 'customer',
+    entityId: id,
+    summary: `查看客户 ${row.name} 的完整${field === 'phone' ? '手机号' : '证件号码'}`,
+    diff: { field },
+  });
+  return { value: value ?? null };
+}
+
+/** The 合格投资者 record of a customer row. */
+export function qualificationOf(r: CustomerRow): Qualification {
+  return {
+    basis: (r.qualification_basis as QualificationBasis | null) ?? null,
+    evidenceOn: dateOnlyOrNull(r.qualification_evidence_on ?? null),
+    validUntil: dateOnlyOrNull(r.qualification_valid_until ?? null),
+  };
+}
+
+/** Records (or, with a null basis, clears) a customer's 合格投资者 qualification; audited. */
+export async function recordQualification(sequelize: Sequelize, caller: Caller, id: number, input: Qualification): Promise<CustomerView> {
+  await sequelize.transaction(async (transaction) => {
+    const current = await loadVisibleCustomer(sequelize, caller.access, id, transaction);
+    const changes = {
+      qualification_basis: input.basis,
+      qualification_evidence_on: input.basis ? input.evidenceOn : null,
+      qualification_valid_until: input.basis ? input.validUntil : null,
+    };
+    if (!(await updateAtVersion(customerModels(sequelize).Customer, id, current.version, changes, transaction)))
+      throw conflict('客户已被他人修改，请刷新后重试');
+    await audit(
+      sequelize,
+      caller.actor,
+      {
+        action: 'customer.qualification',
+        entity: 'customer',
+        entityId: id,
+        summary: input.basis
+          ? `认定客户 ${current.name} 为合格投资者：${QUALIFICATION_BASES[input.basis]}，有效期至 ${input.validUntil}`
+          : `取消客户 ${current.name} 的合格投资者认定`,
+        diff: { before: qualificationOf(current), after: input },
+      },
+      { transaction },
+    );
+  });
+  return getCustomer(sequelize, caller.access, id);
 }
 
 /** The suitability view of a customer row. */

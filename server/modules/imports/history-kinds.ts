@@ -20,19 +20,21 @@ import { normalizePhone } from '@shared/phone';
 import type { ImportRowError } from '@shared/imports';
 import { TRADE_KINDS, holdingTradeSchema, type HoldingTradeInput, type TradeKind } from '@shared/ledger';
 import { PERMISSIONS } from '@shared/permissions';
+import { qualificationRefusal, type Qualification, type QualifiedProductTerms } from '@shared/qualification';
+import { businessDate } from '@shared/time';
 import { SALE_CHANNELS, saleCreateSchema, type SaleInput } from '@shared/sales';
 import type { RiskProfile } from '@shared/suitability';
 import { sqlList } from '../../db/dialect';
 import { dateOnlyOrNull } from '../../db/lookup';
 import { customerModels } from '../customers/models';
-import { riskProfileOf } from '../customers/service';
+import { qualificationOf, riskProfileOf } from '../customers/service';
 import { customerFollowUpSubject } from '../customers/follow-up-subject';
 import { insertFollowUp } from '../follow-ups/service';
 import { partnerModels } from '../partners/models';
 import { productModels } from '../products/models';
 import { scopeWhere, type Access } from '../roles/access';
 import type { Caller } from '../roles/ownership';
-import { buySuitability, productRefusal, writeTrade } from '../trades/ledger';
+import { buySuitability, productRefusal, productTermsOf, writeTrade } from '../trades/ledger';
 import type { ColumnSpec } from './columns';
 import type { KindSpec, OnFile, Resolved, ResolvableRow } from './kinds';
 
@@ -99,6 +101,7 @@ interface FoundCustomer {
   ownerUserId: number;
   departmentId: number;
   profile: RiskProfile;
+  qualification: Qualification;
 }
 
 /** The customers rows name, by 系统编号, 手机号 or name (the importer's scope only); per row a customer or a message. */
@@ -128,7 +131,7 @@ async function resolveCustomers(sequelize: Sequelize, access: Access, rows: Reso
     if (matches.length && r.input.customerName && (r.input.customerNumber || phone)) matches = matches.filter((c) => c.name === r.input.customerName);
     if (matches.length === 1) {
       const c = matches[0]!;
-      out.set(r.row, { id: c.id, ownerUserId: c.owner_user_id, departmentId: c.department_id, profile: riskProfileOf(c) });
+      out.set(r.row, { id: c.id, ownerUserId: c.owner_user_id, departmentId: c.department_id, profile: riskProfileOf(c), qualification: qualificationOf(c) });
     } else if (matches.length > 1) out.set(r.row, `有 ${matches.length} 位同名客户，请填写客户手机号或客户系统编号`);
     else out.set(r.row, '找不到这位客户，或客户不在你的数据范围内（客户名称与手机号、系统编号需一致）');
   }
@@ -141,6 +144,7 @@ interface FoundProduct {
   name: string;
   status: string;
   riskLevel: string;
+  terms: QualifiedProductTerms;
 }
 
 /**
@@ -154,7 +158,11 @@ function buyProblems(r: ResolvableRow, caller: Caller, customer: FoundCustomer, 
   const refusal = productRefusal('buy', product.status);
   if (refusal) return [r.problem('product', refusal)];
   const verdict = buySuitability(customer.profile, product.riskLevel);
-  return verdict.ok ? [] : [r.problem('product', verdict.message)];
+  if (!verdict.ok) return [r.problem('product', verdict.message)];
+  // 合格投资者 and 最低认购金额 (trades/ledger.ts assertQualified): the row's amount as the write would read it.
+  const amount = amountOf(r.input.amount);
+  const unqualified = typeof amount === 'number' ? qualificationRefusal(customer.qualification, product.terms, amount, businessDate(new Date())) : null;
+  return unqualified ? [r.problem(unqualified.problem === 'below_minimum' ? 'amount' : 'product', unqualified.message)] : [];
 }
 
 async function resolveProducts(sequelize: Sequelize, refs: string[]): Promise<Map<string, FoundProduct | string>> {
@@ -172,7 +180,7 @@ async function resolveProducts(sequelize: Sequelize, refs: string[]): Promise<Ma
     out.set(
       ref,
       p
-        ? { id: p.id, name: p.name, status: p.status, riskLevel: p.risk_level }
+        ? { id: p.id, name: p.name, status: p.status, riskLevel: p.risk_level, terms: productTermsOf(p) }
         : byName.length > 1
           ? `有 ${byName.length} 个同名产品，请填写产品代码`
           : `找不到产品「${ref}」：请填写产品代码`,

@@ -129,8 +129,9 @@ const customers: KindSpec = {
   restricted: {
     defaults: { riskLevel: undefined, investorClass: 'ordinary', riskAssessedOn: undefined, riskAssessmentExpiresOn: undefined },
     columns: RISK_COLUMNS,
-    permission: 'customer.risk',
-    message: '没有录入风险测评的权限：风险等级、投资者类别和测评日期这几列请留空或保持原样',
+    // A level comes from the customer's own questionnaire (server/modules/risk-questionnaire): only 合规 types or imports one.
+    permission: 'suitability.correct_level',
+    message: '风险等级来自客户本人完成的风险测评问卷，只有合规可以导入：风险等级、投资者类别和测评日期这几列请留空或保持原样',
   },
   schema: customerCreateSchema as unknown as z.ZodType<Record<string, unknown>>,
   defaults: { type: 'individual', source: 'import' },

@@ -2,6 +2,15 @@ import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequeliz
 import type { ProductStatus, RISK_LEVELS } from '@shared/products';
 import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
 
+/** A nullable BIGINT read back as a number (MySQL hands BIGINT over as a string). */
+const bigintOrNull = (column: string) => ({
+  type: DataTypes.BIGINT,
+  get(this: Model) {
+    const v = this.getDataValue(column) as unknown;
+    return v === null || v === undefined ? null : Number(v);
+  },
+});
+
 export interface ProductRow {
   id: number;
   code: string;
@@ -13,6 +22,12 @@ export interface ProductRow {
   description: string | null;
   /** A fixed-term product's term: a holding matures this many days after its last buy. */
   term_days: number | null;
+  /** 仅限合格投资者 (0033). */
+  qualified_only: boolean;
+  /** 最低认购金额 in 分 (0033), null: none. */
+  min_subscription_fen: number | null;
+  /** 双录 (0033): a buy needs its recording's reference before its 回访 confirms it. */
+  recording_required: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -29,7 +44,9 @@ export interface ProductNavRow {
 }
 
 export const productModels = modelsFor((sequelize) => {
-  const Product: ModelStatic<Model<ProductRow, Optional<ProductRow, 'id' | 'created_at' | 'updated_at' | 'term_days'>>> = sequelize.define(
+  const Product: ModelStatic<
+    Model<ProductRow, Optional<ProductRow, 'id' | 'created_at' | 'updated_at' | 'term_days' | 'qualified_only' | 'min_subscription_fen' | 'recording_required'>>
+  > = sequelize.define(
     'Product',
     {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
@@ -41,6 +58,9 @@ export const productModels = modelsFor((sequelize) => {
       issuer: DataTypes.STRING,
       description: DataTypes.TEXT,
       term_days: DataTypes.INTEGER,
+      qualified_only: DataTypes.BOOLEAN,
+      min_subscription_fen: bigintOrNull('min_subscription_fen'),
+      recording_required: DataTypes.BOOLEAN,
     },
     { tableName: 'products', ...TIMESTAMPS },
   );

@@ -3,6 +3,7 @@ import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction
 import type { PageOf } from '@shared/http';
 import type { NavDayView, NavEntry, NavFreshness, NavView, ProductInput, ProductPatch, ProductStatus, ProductView } from '@shared/products';
 import { PAR_NAV } from '@shared/ledger';
+import { fromHundredths, toHundredths } from '@shared/money';
 import { conflict, notFound } from '../../errors';
 import { pageWindow, type PageRequest } from '../../db/paging';
 import { containsWhere, sqlList } from '../../db/dialect';
@@ -23,6 +24,9 @@ export function productView(r: ProductRow, freshness: NavFreshness): ProductView
     issuer: r.issuer,
     description: r.description,
     termDays: r.term_days ?? null,
+    qualifiedOnly: Boolean(r.qualified_only),
+    recordingRequired: Boolean(r.recording_required),
+    minSubscription: r.min_subscription_fen === null || r.min_subscription_fen === undefined ? null : fromHundredths(Number(r.min_subscription_fen)),
     ...freshness,
   };
 }
@@ -76,6 +80,9 @@ export async function createProduct(sequelize: Sequelize, actor: Actor, input: P
           issuer: input.issuer ?? null,
           description: input.description ?? null,
           term_days: input.termDays ?? null,
+          qualified_only: input.qualifiedOnly ?? false,
+          recording_required: input.recordingRequired ?? false,
+          min_subscription_fen: input.minSubscription === undefined || input.minSubscription === null ? null : toHundredths(input.minSubscription),
         },
         { transaction },
       );
@@ -106,6 +113,9 @@ export async function updateProduct(sequelize: Sequelize, actor: Actor, id: numb
   if (patch.issuer !== undefined) changes.issuer = patch.issuer;
   if (patch.description !== undefined) changes.description = patch.description;
   if (patch.termDays !== undefined) changes.term_days = patch.termDays;
+  if (patch.qualifiedOnly !== undefined) changes.qualified_only = patch.qualifiedOnly;
+  if (patch.recordingRequired !== undefined) changes.recording_required = patch.recordingRequired;
+  if (patch.minSubscription !== undefined) changes.min_subscription_fen = patch.minSubscription === null ? null : toHundredths(patch.minSubscription);
   try {
     await sequelize.transaction(async (transaction) => {
       await productModels(sequelize).Product.update(changes, { where: { id }, transaction });

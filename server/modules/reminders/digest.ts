@@ -1,7 +1,8 @@
 /**
  * The daily digest: one WeCom message per rep each working day, listing their customers due
  * today, overdue, and quiet for `staleDays`, and — once each — risk assessments about to expire
- * and holdings about to mature (upcoming.ts). Queued once per China day across all instances:
+ * and holdings about to mature (upcoming.ts) and 合格投资者认定 about to lapse; every day, the rep's
+ * buys past their 冷静期 still waiting for a 回访. Queued once per China day across all instances:
  * the `digest_runs` row and the day's notifications commit together. An admin may then catch up
  * those who have not had today's (people or customers that arrived after the scheduled run —
  * on a first start, the whole demo corp): each person still gets one digest a day at most.
@@ -9,7 +10,8 @@
 // Raw SQL on other modules' tables, on purpose: the day's digest reads every owner's due customers in one
 // statement for the corp (not a read per owner).
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { businessDate, startOfBusinessDay } from '@shared/time';
+import { addDays, businessDate, startOfBusinessDay } from '@shared/time';
+import { dateOnlyOrNull } from '../../db/lookup';
 import { insertIgnoringDuplicates, retryOnDeadlock, updateRows } from '../../db/dialect';
 import { enqueueNotification, type CardLine } from './outbox';
 import { ASSESSMENT_NOTICE_DAYS, MATURITY_NOTICE_DAYS, upcomingDates, type ExpiringAssessment, type MaturingHolding } from './upcoming';
@@ -85,7 +87,16 @@ async function queueDigestsOnce(sequelize: Sequelize, now: Date, staleDays: numb
         Number(u.id),
       ),
     );
-    const owners = [...new Set([...tallyOf.keys(), ...dates.assessments.map((a) => a.owner), ...dates.holdings.map((h) => h.owner)])]
+    const callbacks = await waitingCallbacksBySeller(sequelize, now, transaction);
+    const owners = [
+      ...new Set([
+        ...tallyOf.keys(),
+        ...dates.assessments.map((a) => a.owner),
+        ...dates.holdings.map((h) => h.owner),
+        ...dates.qualifications.map((q) => q.owner),
+        ...callbacks.keys(),
+      ]),
+    ]
       .filter((o) => active.has(o) && !had.has(o))
       .sort((a, b) => a - b);
     let recipients = 0;
@@ -94,7 +105,9 @@ async function queueDigestsOnce(sequelize: Sequelize, now: Date, staleDays: numb
       const [due, overdue, stale] = [Number(t?.due ?? 0), Number(t?.overdue ?? 0), Number(t?.stale ?? 0)];
       const expiring = dates.assessments.filter((a) => a.owner === owner);
       const maturing = dates.holdings.filter((h) => h.owner === owner);
-      if (due + overdue + stale + expiring.length + maturing.length === 0) continue;
+      const lapsing = dates.qualifications.filter((q) => q.owner === owner);
+      const toCall = callbacks.get(owner) ?? 0;
+      if (due + overdue + stale + expiring.length + maturing.length + lapsing.length + toCall === 0) continue;
       const lines: CardLine[] = [{ tone: 'gray', text: day.replace(/^(\d{4})-(\d{2})-(\d{2})$/, (_, y, m, d) => `${y}年${Number(m)}月${Number(d)}日`) }];
       if (overdue) lines.push({ tone: 'highlight', text: `已逾期 ${overdue} 位：${listed(namesOf(owner, true), overdue)}` });
       if (due) lines.push({ text: `今天要跟进 ${due} 位：${listed(namesOf(owner, false), due)}` });
@@ -116,6 +129,17 @@ async function queueDigestsOnce(sequelize: Sequelize, now: Date, staleDays: numb
           )}`,
         });
       }
+      if (lapsing.length) {
+        lines.push({
+          tone: 'highlight',
+          text: `合格投资者认定 ${ASSESSMENT_NOTICE_DAYS} 天内到期 ${lapsing.length} 位：${listed(
+            lapsing.map((q) => `${q.name}（${q.validUntil.slice(5)}）`),
+            lapsing.length,
+          )}`,
+        });
+      }
+      // Every day while they wait: the seller cannot do the 回访 (募集办法第二十九条) but answers for it being done.
+      if (toCall) lines.push({ tone: 'highlight', text: `冷静期已过、待回访的申购 ${toCall} 笔：请联系非销售人员完成回访` });
       // The dedupe key is the once-a-day guarantee, whatever ran before.
       const queued = await enqueueNotification(
         sequelize,
@@ -152,8 +176,9 @@ async function newlyDue(
   now: Date,
   transaction: Transaction,
   forOwner: (owner: number) => boolean,
-): Promise<{ assessments: ExpiringAssessment[]; holdings: MaturingHolding[] }> {
+): Promise<{ assessments: ExpiringAssessment[]; holdings: MaturingHolding[]; qualifications: LapsingQualification[] }> {
   const upcoming = await upcomingDates(sequelize, day, undefined, transaction);
+  const qualifications = (await lapsingQualifications(sequelize, day, transaction)).filter((q) => forOwner(q.owner));
   const assessments = upcoming.assessments.filter((a) => forOwner(a.owner));
   const holdings = upcoming.holdings.filter((h) => forOwner(h.owner));
   const fresh = async <T>(items: T[], kind: string, subject: (i: T) => number, dueOn: (i: T) => string): Promise<T[]> => {
@@ -177,7 +202,46 @@ async function newlyDue(
       (h) => h.holdingId,
       (h) => h.maturesOn,
     ),
+    qualifications: await fresh(
+      qualifications,
+      'qualification_expiry',
+      (q) => q.customerId,
+      (q) => q.validUntil,
+    ),
   };
+}
+
+/** A customer's 合格投资者认定 (shared/qualification.ts) ending within ASSESSMENT_NOTICE_DAYS. */
+interface LapsingQualification {
+  customerId: number;
+  name: string;
+  owner: number;
+  validUntil: string;
+}
+
+async function lapsingQualifications(sequelize: Sequelize, day: string, transaction: Transaction): Promise<LapsingQualification[]> {
+  const rows = await sequelize.query<{ id: number; name: string; owner: number; until: string | Date }>(
+    `SELECT id, name, owner_user_id AS owner, qualification_valid_until AS until FROM customers
+      WHERE deleted_at IS NULL AND qualification_basis IS NOT NULL AND qualification_valid_until BETWEEN :day AND :until
+      ORDER BY qualification_valid_until, id`,
+    { replacements: { day, until: addDays(day, ASSESSMENT_NOTICE_DAYS) }, type: QueryTypes.SELECT, transaction },
+  );
+  return rows.map((r) => ({ customerId: Number(r.id), name: r.name, owner: Number(r.owner), validUntil: dateOnlyOrNull(r.until)! }));
+}
+
+/**
+ * Buys past their 冷静期 still waiting for a 回访 (server/modules/trades/cooling-off.ts), counted by
+ * the rep credited. Raw SQL on `trades`: one aggregate for the digest, as the tallies above.
+ */
+async function waitingCallbacksBySeller(sequelize: Sequelize, now: Date, transaction: Transaction): Promise<Map<number, number>> {
+  const rows = await sequelize.query<{ owner: number; n: number | string }>(
+    `SELECT rep_user_id AS owner, COUNT(*) AS n FROM trades
+      WHERE kind = 'buy' AND voided_at IS NULL AND rep_user_id IS NOT NULL AND callback_status IN ('pending', 'unreachable')
+        AND (cooling_off_ends_at IS NULL OR cooling_off_ends_at <= :now)
+      GROUP BY rep_user_id`,
+    { replacements: { now }, type: QueryTypes.SELECT, transaction },
+  );
+  return new Map(rows.map((r) => [Number(r.owner), Number(r.n)]));
 }
 
 const listed = (names: string[], total: number) => `${names.slice(0, NAMES_SHOWN).join('、')}${total > NAMES_SHOWN ? ' 等' : ''}`;

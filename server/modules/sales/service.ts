@@ -30,6 +30,8 @@ export function saleViewOf(t: TradeView): SaleView {
     partner: t.partner,
     notes: t.notes,
     suitabilityOverride: t.suitabilityOverride,
+    coolingOffEndsAt: t.coolingOffEndsAt,
+    callbackStatus: t.callbackStatus,
     createdAt: t.createdAt,
   };
 }

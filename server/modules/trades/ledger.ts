@@ -30,6 +30,8 @@ import {
 } from '@shared/ledger';
 import { fromHundredths, toHundredths } from '@shared/money';
 import { PERMISSIONS } from '@shared/permissions';
+import { COOLING_OFF_HOURS } from '@shared/cooling-off';
+import { qualificationRefusal, type QualifiedProductTerms } from '@shared/qualification';
 import { checkSuitability, type RiskProfile, type Suitability } from '@shared/suitability';
 import { addDays, businessDate } from '@shared/time';
 import { retryOnDeadlock } from '../../db/dialect';
@@ -37,7 +39,7 @@ import { dateOnlyOrNull } from '../../db/lookup';
 import { DomainError, forbidden, invalidField, missingPermission, notFound, whenNotFound } from '../../errors';
 import { audit, type Actor } from '../audit/service';
 import { customerModels, type CustomerRow } from '../customers/models';
-import { riskProfileOf } from '../customers/service';
+import { qualificationOf, riskProfileOf } from '../customers/service';
 import { loadVisiblePartner } from '../partners/service';
 import { productModels, type ProductRow } from '../products/models';
 import { latestNavs } from '../products/service';
@@ -110,6 +112,27 @@ export function assertSuitable(
   if (!verdict.overridable) throw new DomainError('conflict', 'suitability_mismatch', `${verdict.message}（不能例外处理）`, details);
   return override;
 }
+
+/**
+ * 合格投资者 (shared/qualification.ts): a buy of a product sold only to qualified investors needs
+ * the customer's valid qualification, and any buy of a product with a 最低认购金额 at least that
+ * much — 私募投资基金监督管理暂行办法第十二条, 资管新规第六条. Checked against the locked customer row
+ * beside suitability, with no override: 409 `qualification_required` / `below_minimum_subscription`.
+ */
+export function assertQualified(customer: CustomerRow, product: ProductRow, amountFen: number): void {
+  const refusal = qualificationRefusal(qualificationOf(customer), productTermsOf(product), fromHundredths(amountFen), businessDate(new Date()));
+  if (!refusal) return;
+  throw new DomainError('conflict', refusal.problem === 'not_qualified' ? 'qualification_required' : 'below_minimum_subscription', refusal.message, {
+    problem: refusal.problem,
+  });
+}
+
+/** A product row's 合格投资者 terms (the import's dry run reads them too). */
+export const productTermsOf = (product: ProductRow): QualifiedProductTerms => ({
+  qualifiedOnly: Boolean(product.qualified_only),
+  minSubscription:
+    product.min_subscription_fen === null || product.min_subscription_fen === undefined ? null : fromHundredths(Number(product.min_subscription_fen)),
+});
 
 /**
  * The audit log's record kind of a trade: a buy is a sale (its id is the sale's, and the sale's
@@ -261,6 +284,7 @@ export async function writeTrade(
   const { customer, product, credit } = await checkTrade(sequelize, caller, input, transaction);
   const override = input.kind === 'buy' ? assertSuitable(caller, customer, product, input.suitabilityOverride, approved !== undefined) : undefined;
   const figures = await figuresOf(sequelize, input, transaction);
+  if (input.kind === 'buy') assertQualified(customer, product, figures.amount);
   const created = (
     await tradeModels(sequelize).Trade.create(
       {
@@ -281,6 +305,7 @@ export async function writeTrade(
         suitability_override: override?.reason ?? null,
         notes: input.notes ?? null,
         created_by: caller.access.userId,
+        ...(input.kind === 'buy' ? coolingOffOf(product, new Date()) : {}),
       },
       { transaction },
     )
@@ -308,6 +333,33 @@ export async function writeTrade(
   );
   if (override) await auditOverride(sequelize, caller.actor, trade, customer, product, approved?.approvalId, transaction);
   return { trade, customer, product };
+}
+
+/**
+ * 冷静期 and 回访 (server/README.md#cooling-off-冷静期-and-回访, trades/cooling-off.ts): a buy of a
+ * private product (仅限合格投资者) enters a 冷静期 of COOLING_OFF_HOURS from its payment — taken as
+ * the moment it is recorded — and waits for its 回访; so does a buy of a product that needs 双录.
+ */
+export function coolingOffOf(product: ProductRow, paidAt: Date): { cooling_off_ends_at: Date | null; callback_status: 'pending' | null } {
+  const privateProduct = Boolean(product.qualified_only);
+  if (!privateProduct && !product.recording_required) return { cooling_off_ends_at: null, callback_status: null };
+  return { cooling_off_ends_at: privateProduct ? new Date(paidAt.getTime() + COOLING_OFF_HOURS * 3_600_000) : null, callback_status: 'pending' };
+}
+
+/**
+ * A buy the customer called off — in its 冷静期, or at its 回访 — voided through the ledger like any
+ * void (the position replayed, 销售额's rollup moved), whoever records it (the route checks who
+ * may); audited with the reason.
+ */
+export async function cancelBuy(sequelize: Sequelize, caller: Caller, current: TradeRow, summary: string, transaction: Transaction): Promise<TradeRow> {
+  // The customer first, then the trade: the order every ledger write locks in.
+  await lockVisibleCustomer(sequelize, caller, current.customer_id, transaction);
+  const locked = await lockLiveTrade(sequelize, current.id, transaction);
+  await tradeModels(sequelize).Trade.update({ voided_at: new Date() }, { where: { id: locked.id }, transaction });
+  await replayPosition(sequelize, locked.customer_id, locked.product_id, transaction);
+  await countSale(sequelize, locked, -1, transaction);
+  await audit(sequelize, caller.actor, { action: 'trade.cancel', entity: 'sale', entityId: locked.id, summary }, { transaction });
+  return locked;
 }
 
 /** What a caller may change on a recorded buy (`PATCH /api/sales/:id`); never its suitability override. */
@@ -343,6 +395,7 @@ export async function amendBuy(sequelize: Sequelize, caller: Caller, current: Tr
   if (partnerId !== null && partnerId !== locked.partner_id) await assertVisiblePartner(sequelize, caller, partnerId, transaction);
   const tradedOn = change.tradedOn ?? dateOnlyOrNull(locked.traded_on)!;
   const amount = change.amount !== undefined ? toHundredths(change.amount) : Number(locked.amount_fen);
+  if (productId !== locked.product_id || amount !== Number(locked.amount_fen)) assertQualified(customer, product, amount);
   const moved = productId !== locked.product_id || amount !== Number(locked.amount_fen) || tradedOn !== dateOnlyOrNull(locked.traded_on);
   const nav = moved ? await navOn(sequelize, productId, tradedOn, transaction) : null;
   const changes: Partial<TradeRow> = {

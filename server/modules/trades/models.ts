@@ -28,9 +28,20 @@ export interface TradeRow {
   notes: string | null;
   created_by: number | null;
   voided_at: Date | null;
+  /** 冷静期 (0033): when it ends for a buy of a private product; null for other trades. */
+  cooling_off_ends_at: Date | null;
+  /** 回访 (0033): pending / confirmed / cancelled / unreachable; null when none is needed. */
+  callback_status: CallbackStatus | null;
+  callback_by: number | null;
+  callback_at: Date | null;
+  callback_note: string | null;
+  /** 双录: the recording's id, file or link. */
+  recording_ref: string | null;
   created_at: Date;
   updated_at: Date;
 }
+
+export type CallbackStatus = 'pending' | 'confirmed' | 'cancelled' | 'unreachable';
 
 /** A customer's position in one product: a projection of its live trades, rewritten after every trade. */
 export interface HoldingRow {
@@ -48,7 +59,21 @@ export interface HoldingRow {
   updated_at: Date;
 }
 
-type TradeCreation = Optional<TradeRow, 'id' | 'created_at' | 'updated_at' | 'voided_at' | 'cost_delta_fen' | 'realised_gain_fen'>;
+type TradeCreation = Optional<
+  TradeRow,
+  | 'id'
+  | 'created_at'
+  | 'updated_at'
+  | 'voided_at'
+  | 'cost_delta_fen'
+  | 'realised_gain_fen'
+  | 'cooling_off_ends_at'
+  | 'callback_status'
+  | 'callback_by'
+  | 'callback_at'
+  | 'callback_note'
+  | 'recording_ref'
+>;
 
 export const tradeModels = modelsFor((sequelize) => {
   const Trade: ModelStatic<Model<TradeRow, TradeCreation>> = sequelize.define(
@@ -73,6 +98,12 @@ export const tradeModels = modelsFor((sequelize) => {
       notes: DataTypes.STRING,
       created_by: DataTypes.INTEGER,
       voided_at: DataTypes.DATE,
+      cooling_off_ends_at: DataTypes.DATE,
+      callback_status: DataTypes.STRING(16),
+      callback_by: DataTypes.INTEGER,
+      callback_at: DataTypes.DATE,
+      callback_note: DataTypes.STRING(500),
+      recording_ref: DataTypes.STRING(255),
     },
     { tableName: 'trades', ...TIMESTAMPS },
   );

@@ -65,6 +65,8 @@ export async function tradeViews(sequelize: Sequelize, rows: TradeRow[], transac
       notes: r.notes,
       createdBy: r.created_by === null ? null : named(users, r.created_by),
       voided: r.voided_at !== null,
+      coolingOffEndsAt: r.cooling_off_ends_at ? iso(r.cooling_off_ends_at) : null,
+      callbackStatus: r.callback_status ?? null,
       createdAt: iso(r.created_at),
     };
   });
