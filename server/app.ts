@@ -16,6 +16,7 @@ import { auditRoutes } from './modules/audit/routes';
 import { authRoutes } from './modules/auth/routes';
 import { sessionCaller } from './modules/auth/service';
 import { complianceRoutes } from './modules/compliance/routes';
+import { opportunityRoutes } from './modules/opportunities/routes';
 import { contactRoutes } from './modules/contacts/routes';
 import { dashboardRoutes } from './modules/dashboard/routes';
 import { customerFollowUpSubject } from './modules/customers/follow-up-subject';
@@ -119,6 +120,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     tradeRoutes({ ...deps, exceptions }),
     approvalRoutes(deps),
     complianceRoutes(deps),
+    opportunityRoutes(deps),
     partnerRoutes({
       ...deps,
       exportPartners: (caller, filter, full) => exports.exportNow(caller, 'partners', filter, full),

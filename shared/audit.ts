@@ -50,6 +50,7 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   corp_tag: '客户标签',
   quick_reply: '话术',
   welcome_template: '欢迎语',
+  opportunity: '商机',
 };
 
 /**
@@ -135,6 +136,12 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'quick_reply.create': '新建话术',
   'quick_reply.update': '修改话术',
   'quick_reply.delete': '删除话术',
+  // 商机 (shared/opportunities.ts).
+  'opportunity.create': '新建商机',
+  'opportunity.update': '修改商机',
+  'opportunity.stage': '商机阶段变更',
+  'opportunity.won': '商机成交',
+  'opportunity.lost': '商机输单',
   'approval.request': '提交审批',
   'approval.approve': '审批同意',
   'approval.reject': '审批驳回',

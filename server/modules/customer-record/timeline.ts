@@ -1,6 +1,6 @@
 /**
  * One customer's history, newest first: follow-ups, trades (buys, redemptions, dividends…), lifecycle stage
- * changes, WeCom link events (linked, relinked, unlinked, lost) and owner changes (transfers). The page is cut in SQL over a
+ * changes, WeCom link events (linked, relinked, unlinked, lost), owner changes (transfers) and 商机 stage moves. The page is cut in SQL over a
  * UNION of (kind, id, time); each kind's rows are then loaded by id. Trades and sales carry a
  * business date, not a time: they sort at the start of that day.
  */
@@ -32,7 +32,9 @@ const UNION = `
   UNION ALL
   SELECT 'wecom_link', id, at FROM customer_wecom_link_events WHERE customer_id = :id
   UNION ALL
-  SELECT 'owner_change', id, at FROM customer_owner_changes WHERE customer_id = :id`;
+  SELECT 'owner_change', id, at FROM customer_owner_changes WHERE customer_id = :id
+  UNION ALL
+  SELECT 'opportunity', id, at FROM opportunity_stage_changes WHERE customer_id = :id`;
 
 /** A business date shown as the start of that China day. */
 type LinkEvent = 'linked' | 'relinked' | 'unlinked' | 'lost';
@@ -61,7 +63,7 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
   const { FollowUp } = followUpModels(sequelize);
   const { Trade } = tradeModels(sequelize);
   const { StageChange } = stageChangeModels(sequelize);
-  const [followUps, trades, stages, links, handovers] = await Promise.all([
+  const [followUps, trades, stages, links, handovers, opportunityMoves] = await Promise.all([
     FollowUp.findAll({ where: { id: { [Op.in]: idsOf('follow_up') } } }),
     Trade.findAll({ where: { id: { [Op.in]: idsOf('trade') } } }),
     StageChange.findAll({ where: { id: { [Op.in]: idsOf('stage_change') } } }),
@@ -86,6 +88,21 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
       ? sequelize.query<{ id: number; from_user_id: number; to_user_id: number; changed_by: number | null; at: Date | string }>(
           'SELECT id, from_user_id, to_user_id, changed_by, at FROM customer_owner_changes WHERE id IN (:ids)',
           { replacements: { ids: idsOf('owner_change') }, type: QueryTypes.SELECT },
+        )
+      : [],
+    idsOf('opportunity').length
+      ? sequelize.query<{
+          id: number;
+          opportunity_id: number;
+          name: string;
+          from_stage: string | null;
+          to_stage: string;
+          changed_by: number | null;
+          at: Date | string;
+        }>(
+          `SELECT s.id, s.opportunity_id, o.name, s.from_stage, s.to_stage, s.changed_by, s.at
+             FROM opportunity_stage_changes s JOIN opportunities o ON o.id = s.opportunity_id WHERE s.id IN (:ids)`,
+          { replacements: { ids: idsOf('opportunity') }, type: QueryTypes.SELECT },
         )
       : [],
   ]);
@@ -177,6 +194,21 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
       user: by === null ? null : { id: by, name: '' },
       summary: `负责人：${owners.get(Number(h.from_user_id)) ?? ''} → ${owners.get(Number(h.to_user_id)) ?? ''}`,
       data: { fromUserId: Number(h.from_user_id), toUserId: Number(h.to_user_id) },
+    });
+  }
+  for (const m of opportunityMoves) {
+    const by = m.changed_by === null ? null : Number(m.changed_by);
+    userIds.push(by);
+    put({
+      kind: 'opportunity',
+      id: Number(m.id),
+      at: iso(m.at),
+      user: by === null ? null : { id: by, name: '' },
+      summary:
+        m.from_stage === null
+          ? `新建商机「${m.name}」：${label('opportunity_stage', m.to_stage)}`
+          : `商机「${m.name}」：${label('opportunity_stage', m.from_stage)} → ${label('opportunity_stage', m.to_stage)}`,
+      data: { opportunityId: Number(m.opportunity_id), from: m.from_stage, to: m.to_stage },
     });
   }
   const users = await namesById(sequelize, 'users', userIds);
