@@ -157,3 +157,70 @@ export interface DataQuality {
   /** No follow-up for 30 days or more (or never). */
   quiet: number;
 }
+
+/** One stage of 商机漏斗: the opportunities expected in the period now at the stage, their amount and its weighted value. */
+export interface PipelineStageFigure {
+  code: string;
+  label: string;
+  /** Percent. */
+  probability: number;
+  count: number;
+  amount: number;
+  weighted: number;
+}
+
+/** How many of the opportunities that reached `from` went on to `to` (or further). */
+export interface PipelineConversion {
+  from: string;
+  fromLabel: string;
+  to: string;
+  toLabel: string;
+  reached: number;
+  advanced: number;
+  /** Percent with one decimal; null when none reached `from`. */
+  rate: number | null;
+}
+
+/** One month of the forecast: Σ amount × probability of the opportunities expected in it, against the month's 销售额 target. */
+export interface PipelineMonth {
+  month: string;
+  weighted: number;
+  /** The amount still open (not won or lost) expected in the month. */
+  open: number;
+  won: number;
+  /** The month's 销售额 target of the board's scope; a quarter's target counts a third; null without one. */
+  target: number | null;
+}
+
+export interface PipelineReason {
+  code: string;
+  label: string;
+  count: number;
+  amount: number;
+}
+
+export interface PipelineRep {
+  user: { id: number; name: string };
+  open: number;
+  openAmount: number;
+  weighted: number;
+  won: number;
+  wonAmount: number;
+  lost: number;
+}
+
+/** 商机漏斗与预测 (server/README.md#opportunities-商机). */
+export interface PipelineDashboard {
+  period: PeriodRange;
+  stages: PipelineStageFigure[];
+  conversion: PipelineConversion[];
+  forecast: PipelineMonth[];
+  /** Σ of the forecast's months. */
+  weighted: number;
+  /** Open opportunities (whatever their expected date) with no stage change for `days` days. */
+  stale: { days: number; count: number; amount: number };
+  won: { count: number; amount: number };
+  lost: { count: number; amount: number };
+  lossReasons: PipelineReason[];
+  byRep: PipelineRep[];
+}
