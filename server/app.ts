@@ -17,6 +17,7 @@ import { authRoutes } from './modules/auth/routes';
 import { sessionCaller } from './modules/auth/service';
 import { complianceRoutes } from './modules/compliance/routes';
 import { opportunityRoutes } from './modules/opportunities/routes';
+import { customerPoolRoutes } from './modules/customer-pool/routes';
 import { contactRoutes } from './modules/contacts/routes';
 import { dashboardRoutes } from './modules/dashboard/routes';
 import { customerFollowUpSubject } from './modules/customers/follow-up-subject';
@@ -121,6 +122,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     approvalRoutes(deps),
     complianceRoutes(deps),
     opportunityRoutes(deps),
+    customerPoolRoutes(deps),
     partnerRoutes({
       ...deps,
       exportPartners: (caller, filter, full) => exports.exportNow(caller, 'partners', filter, full),

@@ -51,6 +51,7 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   quick_reply: '话术',
   welcome_template: '欢迎语',
   opportunity: '商机',
+  customer_pool: '公海',
 };
 
 /**
@@ -137,6 +138,12 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'quick_reply.update': '修改话术',
   'quick_reply.delete': '删除话术',
   // 商机 (shared/opportunities.ts).
+  // 公海 (shared/customer-pool.ts).
+  'customer.release': '释放到公海',
+  'customer.recycle': '回收到公海',
+  'customer.claim': '从公海领取',
+  'customer.assign': '从公海分配',
+  'customer_pool.rules': '设置公海规则',
   'opportunity.create': '新建商机',
   'opportunity.update': '修改商机',
   'opportunity.stage': '商机阶段变更',

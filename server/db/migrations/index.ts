@@ -29,6 +29,7 @@ import { migration as navAccumulated } from './0029_nav_accumulated';
 import { migration as approvals } from './0030_approvals';
 import { migration as compliance } from './0031_compliance';
 import { migration as opportunities } from './0036_opportunities';
+import { migration as customerPool } from './0037_customer_pool';
 import type { Migration } from './types';
 
 /**
@@ -67,4 +68,5 @@ export const migrations: readonly Migration[] = [
   approvals,
   compliance,
   opportunities,
+  customerPool,
 ];

@@ -1,6 +1,6 @@
 /**
  * One customer's history, newest first: follow-ups, trades (buys, redemptions, dividends…), lifecycle stage
- * changes, WeCom link events (linked, relinked, unlinked, lost), owner changes (transfers) and 商机 stage moves. The page is cut in SQL over a
+ * changes, WeCom link events (linked, relinked, unlinked, lost), owner changes (transfers), 商机 stage moves and 公海 stays (entered, claimed or assigned). The page is cut in SQL over a
  * UNION of (kind, id, time); each kind's rows are then loaded by id. Trades and sales carry a
  * business date, not a time: they sort at the start of that day.
  */
@@ -9,6 +9,7 @@
 // and the mirror; a read per module could not page it.
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { TimelineEntry, TimelineKind } from '@shared/customers';
+import { POOL_ENTRY_KINDS, POOL_WECOM_STATES, type PoolEntryKind, type PoolWecomState } from '@shared/customer-pool';
 import type { PageOf } from '@shared/http';
 import { moneyText, sharesText } from '@shared/format';
 import { fromHundredths } from '@shared/money';
@@ -34,7 +35,11 @@ const UNION = `
   UNION ALL
   SELECT 'owner_change', id, at FROM customer_owner_changes WHERE customer_id = :id
   UNION ALL
-  SELECT 'opportunity', id, at FROM opportunity_stage_changes WHERE customer_id = :id`;
+  SELECT 'opportunity', id, at FROM opportunity_stage_changes WHERE customer_id = :id
+  UNION ALL
+  SELECT 'pool_entry', id, entered_at FROM customer_pool_entries WHERE customer_id = :id
+  UNION ALL
+  SELECT 'pool_exit', id, left_at FROM customer_pool_entries WHERE customer_id = :id AND left_at IS NOT NULL`;
 
 /** A business date shown as the start of that China day. */
 type LinkEvent = 'linked' | 'relinked' | 'unlinked' | 'lost';
@@ -63,7 +68,8 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
   const { FollowUp } = followUpModels(sequelize);
   const { Trade } = tradeModels(sequelize);
   const { StageChange } = stageChangeModels(sequelize);
-  const [followUps, trades, stages, links, handovers, opportunityMoves] = await Promise.all([
+  const poolIds = [...new Set([...idsOf('pool_entry'), ...idsOf('pool_exit')])];
+  const [followUps, trades, stages, links, handovers, opportunityMoves, poolStays] = await Promise.all([
     FollowUp.findAll({ where: { id: { [Op.in]: idsOf('follow_up') } } }),
     Trade.findAll({ where: { id: { [Op.in]: idsOf('trade') } } }),
     StageChange.findAll({ where: { id: { [Op.in]: idsOf('stage_change') } } }),
@@ -103,6 +109,24 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
           `SELECT s.id, s.opportunity_id, o.name, s.from_stage, s.to_stage, s.changed_by, s.at
              FROM opportunity_stage_changes s JOIN opportunities o ON o.id = s.opportunity_id WHERE s.id IN (:ids)`,
           { replacements: { ids: idsOf('opportunity') }, type: QueryTypes.SELECT },
+        )
+      : [],
+    poolIds.length
+      ? sequelize.query<{
+          id: number;
+          name: string;
+          kind: PoolEntryKind;
+          reason: string | null;
+          entered_by: number | null;
+          entered_at: Date | string;
+          left_at: Date | string | null;
+          left_how: string | null;
+          taken_by: number | null;
+          wecom_state: PoolWecomState | null;
+        }>(
+          `SELECT e.id, p.name, e.kind, e.reason, e.entered_by, e.entered_at, e.left_at, e.left_how, e.taken_by, e.wecom_state
+             FROM customer_pool_entries e JOIN customer_pools p ON p.id = e.pool_id WHERE e.id IN (:ids)`,
+          { replacements: { ids: poolIds }, type: QueryTypes.SELECT },
         )
       : [],
   ]);
@@ -209,6 +233,34 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
           ? `新建商机「${m.name}」：${label('opportunity_stage', m.to_stage)}`
           : `商机「${m.name}」：${label('opportunity_stage', m.from_stage)} → ${label('opportunity_stage', m.to_stage)}`,
       data: { opportunityId: Number(m.opportunity_id), from: m.from_stage, to: m.to_stage },
+    });
+  }
+  const takers = await namesById(
+    sequelize,
+    'users',
+    poolStays.map((p) => (p.taken_by === null ? null : Number(p.taken_by))),
+  );
+  for (const p of poolStays) {
+    const by = p.entered_by === null ? null : Number(p.entered_by);
+    userIds.push(by);
+    put({
+      kind: 'pool_entry',
+      id: Number(p.id),
+      at: iso(p.entered_at),
+      user: by === null ? null : { id: by, name: '' },
+      summary: `${POOL_ENTRY_KINDS[p.kind]}，进入${p.name}${p.reason ? `：${p.reason}` : ''}`,
+      data: { kind: p.kind, reason: p.reason },
+    });
+    if (p.left_at === null) continue;
+    const taker = p.taken_by === null ? null : Number(p.taken_by);
+    userIds.push(taker);
+    put({
+      kind: 'pool_exit',
+      id: Number(p.id),
+      at: iso(p.left_at),
+      user: taker === null ? null : { id: taker, name: '' },
+      summary: `${p.left_how === 'assigned' ? '从公海分配给' : '从公海领取：'}${taker === null ? '' : (takers.get(taker) ?? '')}${p.wecom_state ? `（${POOL_WECOM_STATES[p.wecom_state]}）` : ''}`,
+      data: { how: p.left_how, takenBy: taker, wecom: p.wecom_state },
     });
   }
   const users = await namesById(sequelize, 'users', userIds);
