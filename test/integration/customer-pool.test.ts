@@ -20,6 +20,7 @@ describe.each(databaseTargets())('the customer pool on $label', (target) => {
   const { server, api, count } = useCrmServer(target, { settings: { autoCreateLeads: false } });
   let seq = 0;
   const query = <T extends object>(sql: string, replacements: unknown[] = []) => server.db.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
+  const run = (sql: string, replacements: unknown[] = []) => server.db.sequelize.query(sql, { replacements });
   const customer = async (owner: string, extra: Record<string, unknown> = {}) =>
     api.send<CustomerView>('admin', 'POST', '/api/customers', {
       type: 'individual',
@@ -80,7 +81,7 @@ describe.each(databaseTargets())('the customer pool on $label', (target) => {
 
     expect(res.status).toBe(409);
     expect((await errorOf(res)).message).toContain('需等待 30 天');
-    await query('UPDATE customer_pool_entries SET entered_at = ? WHERE live_customer_id = ?', [new Date(Date.now() - 31 * DAY), c.id]);
+    await run('UPDATE customer_pool_entries SET entered_at = ? WHERE live_customer_id = ?', [new Date(Date.now() - 31 * DAY), c.id]);
     expect((await claim('rep-east-1', c.id)).status).toBe(200);
   });
 
@@ -164,9 +165,9 @@ describe.each(databaseTargets())('the customer pool on $label', (target) => {
       const busy = await customer('rep-south-1');
       const eastQuiet = await customer('rep-east-1');
       const old = (days: number) => new Date(Date.now() - days * DAY);
-      await query('UPDATE customers SET created_at = ?, last_follow_up_at = ? WHERE id IN (?, ?)', [old(60), old(40), quiet.id, eastQuiet.id]);
-      await query('UPDATE customers SET created_at = ?, last_follow_up_at = ? WHERE id = ?', [old(60), old(28), soonQuiet.id]);
-      await query('UPDATE customers SET created_at = ?, last_follow_up_at = ? WHERE id = ?', [old(60), old(2), busy.id]);
+      await run('UPDATE customers SET created_at = ?, last_follow_up_at = ? WHERE id IN (?, ?)', [old(60), old(40), quiet.id, eastQuiet.id]);
+      await run('UPDATE customers SET created_at = ?, last_follow_up_at = ? WHERE id = ?', [old(60), old(28), soonQuiet.id]);
+      await run('UPDATE customers SET created_at = ?, last_follow_up_at = ? WHERE id = ?', [old(60), old(2), busy.id]);
 
       const first = await api.send<{ warned: number; recycled: Record<string, number> }>('admin', 'POST', '/api/customer-pools/recycle', {}, 200);
 
@@ -179,7 +180,7 @@ describe.each(databaseTargets())('the customer pool on $label', (target) => {
       expect(new Set(warnings.map((w) => Number(w.user_id)))).toEqual(new Set([await api.userId('rep-south-1')]));
 
       // Three days on: the warned customer who still has no follow-up goes; the one not yet 30 days quiet stays.
-      await query('UPDATE customer_pool_warnings SET warned_at = ?', [old(3)]);
+      await run('UPDATE customer_pool_warnings SET warned_at = ?', [old(3)]);
       const second = await api.send<{ recycled: Record<string, number> }>('admin', 'POST', '/api/customer-pools/recycle', {}, 200);
 
       expect(second.recycled.no_follow_up).toBe(1);
