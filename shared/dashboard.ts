@@ -224,3 +224,17 @@ export interface PipelineDashboard {
   lossReasons: PipelineReason[];
   byRep: PipelineRep[];
 }
+
+/** 公海 on 看板 (server/README.md#customer-pool-公海): the pools' customers in the board's scope, and what moved in the period. */
+export interface PoolDashboard {
+  period: PeriodRange;
+  /** Customers in a pool now. */
+  size: number;
+  byPool: { id: number; name: string; size: number }[];
+  /** Entries in the period, by how they came (released, recycled, owner_left). */
+  entered: { kind: string; label: string; count: number }[];
+  /** Recycled in the period, per rule. */
+  recycled: { rule: string; label: string; count: number }[];
+  claimed: number;
+  assigned: number;
+}

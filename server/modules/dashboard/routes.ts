@@ -7,6 +7,7 @@ import { callerOf } from '../org/caller';
 import { validate } from '../../http/validate';
 import { dataQuality } from './data-quality';
 import { pipelineDashboard } from './pipeline';
+import { poolDashboard } from './pool';
 import { aumDashboard, consignmentDashboard, customerDashboard, myPeriod, salesDashboard, targetDashboard } from './service';
 
 const query = z.object({
@@ -17,7 +18,7 @@ const pipelineQuery = query.extend({ staleDays: z.coerce.number().int().min(1).m
 /** 看板's 销售额 may be narrowed to one channel (all by default). */
 const salesQuery = query.extend({ channel: z.enum(['all', 'direct', 'consignment'], '渠道应为全部、直销或代销').optional() });
 
-/** `GET /api/dashboard/{customers,sales,consignment,targets,aum}?period=&departmentId=` (and `sales?channel=`), `…/pipeline?staleDays=`, `…/data-quality` (server/README.md#http-contract, #dashboards). */
+/** `GET /api/dashboard/{customers,sales,consignment,targets,aum}?period=&departmentId=` (and `sales?channel=`), `…/pipeline?staleDays=`, `…/pool`, `…/data-quality` (server/README.md#http-contract, #dashboards). */
 export function dashboardRoutes(deps: { sequelize: Sequelize }): Router {
   const { sequelize } = deps;
   const router = new Router({ prefix: '/api/dashboard' });
@@ -31,6 +32,10 @@ export function dashboardRoutes(deps: { sequelize: Sequelize }): Router {
   // 商机漏斗与预测 (server/README.md#opportunities-商机): stale after `staleDays` without a stage change.
   router.get('/pipeline', view, async (ctx) => {
     ctx.body = await pipelineDashboard(sequelize, callerOf(ctx).access, validate(pipelineQuery, ctx.query));
+  });
+  // 公海: its size, entries and claims in the period, customers recycled per rule.
+  router.get('/pool', view, async (ctx) => {
+    ctx.body = await poolDashboard(sequelize, callerOf(ctx).access, validate(query, ctx.query));
   });
   // 数据质量 on 运营's home.
   router.get('/data-quality', view, async (ctx) => {
