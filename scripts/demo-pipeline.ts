@@ -89,7 +89,9 @@ export async function seedDemoPipeline(sequelize: Sequelize, transaction: Transa
       });
     };
     // 成交: up to three of this quarter's buys.
-    for (const buy of buys.slice(0, 3)) {
+    // Spread over the quarter: the newest, one from the middle, the oldest.
+    const spread = buys.length <= 3 ? buys : [buys[0]!, buys[Math.floor(buys.length / 2)]!, buys[buys.length - 1]!];
+    for (const buy of spread) {
       const customer = customers.find((c) => c.id === Number(buy.customer_id));
       if (!customer || used.has(customer.id)) continue;
       const product = products.find((p) => p.id === Number(buy.product_id));
@@ -126,7 +128,7 @@ export async function seedDemoPipeline(sequelize: Sequelize, transaction: Transa
           name: `${product.name}${pick(['配置', '追加', '首投', '到期续投'])}`,
           product_ids: JSON.stringify([product.id]),
           expected_amount_fen: between(2, 60) * 5_000_000,
-          expected_on: addDays(today, lost ? -between(1, 20) : between(3, 100)),
+          expected_on: addDays(today, lost ? -between(1, 60) : i % 3 === 2 ? between(30, 90) : between(3, 30)),
           next_step: lost ? null : pick(NEXT_STEPS),
           ...(lost ? { loss_reason: pick(LOSS_REASONS), closed_at: at(now.getTime() - between(1, 15) * DAY) } : {}),
         },
