@@ -142,4 +142,14 @@ describe.each(databaseTargets())('opportunities on $label', (target) => {
     expect(res.status).toBe(400);
     expect((await errorOf(res)).details).toEqual([expect.objectContaining({ field: 'customerId' })]);
   });
+
+  it('follows its customer into a merge', async () => {
+    const keep = await customer();
+    const dup = await customer();
+    const o = await open(dup, r2);
+    await api.send('admin', 'POST', `/api/customers/${keep.id}/merge`, { sourceIds: [dup.id] }, 200);
+    expect((await api.get<OpportunityView>('rep-east-1', `/api/opportunities/${o.id}`)).customer.id).toBe(keep.id);
+    const timeline = await api.get<PageOf<TimelineEntry>>('rep-east-1', `/api/customers/${keep.id}/timeline`);
+    expect(timeline.items.some((e) => e.kind === 'opportunity' && e.summary.includes(o.name))).toBe(true);
+  });
 });

@@ -490,3 +490,17 @@ export async function departmentsOfPool(sequelize: Sequelize, pool: PoolRow, poo
   const candidates = pool.department_id === null ? [...parents.keys()] : await descendantsOf(sequelize, [Number(pool.department_id)]);
   return candidates.filter((d) => resolve(d).id === pool.id);
 }
+
+/**
+ * A merge: the source's stays in 公海 become the target's history; a stay still open ends (the
+ * source is no customer any more — the target keeps its own place, in a pool or not) and its
+ * pending warnings go.
+ */
+export async function movePoolEntries(sequelize: Sequelize, sourceId: number, targetId: number, transaction: Transaction, now = new Date()): Promise<void> {
+  await sequelize.query(
+    "UPDATE customer_pool_entries SET live_customer_id = NULL, left_at = ?, left_how = 'merged', updated_at = ? WHERE live_customer_id = ?",
+    { replacements: [now, now, sourceId], transaction },
+  );
+  await sequelize.query('UPDATE customer_pool_entries SET customer_id = ? WHERE customer_id = ?', { replacements: [targetId, sourceId], transaction });
+  await sequelize.query('DELETE FROM customer_pool_warnings WHERE customer_id = ?', { replacements: [sourceId], transaction });
+}

@@ -259,7 +259,10 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
       id: Number(p.id),
       at: iso(p.left_at),
       user: taker === null ? null : { id: taker, name: '' },
-      summary: `${p.left_how === 'assigned' ? '从公海分配给' : '从公海领取：'}${taker === null ? '' : (takers.get(taker) ?? '')}${p.wecom_state ? `（${POOL_WECOM_STATES[p.wecom_state]}）` : ''}`,
+      summary:
+        p.left_how === 'merged'
+          ? '合并客户，离开公海'
+          : `${p.left_how === 'assigned' ? '从公海分配给' : '从公海领取：'}${taker === null ? '' : (takers.get(taker) ?? '')}${p.wecom_state ? `（${POOL_WECOM_STATES[p.wecom_state]}）` : ''}`,
       data: { how: p.left_how, takenBy: taker, wecom: p.wecom_state },
     });
   }

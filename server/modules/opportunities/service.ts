@@ -345,3 +345,11 @@ export async function updateOpportunity(sequelize: Sequelize, caller: Caller, id
   });
   return getOpportunity(sequelize, caller.access, id);
 }
+
+/** A merge: the source customer's opportunities and their stage history become the target's. */
+export async function moveOpportunities(sequelize: Sequelize, sourceId: number, targetId: number, transaction: Transaction): Promise<number> {
+  const { Opportunity, StageChange } = opportunityModels(sequelize);
+  const [moved] = await Opportunity.update({ customer_id: targetId }, { where: { customer_id: sourceId }, transaction });
+  await StageChange.update({ customer_id: targetId }, { where: { customer_id: sourceId }, transaction });
+  return moved;
+}
