@@ -353,3 +353,56 @@ export async function moveOpportunities(sequelize: Sequelize, sourceId: number, 
   await StageChange.update({ customer_id: targetId }, { where: { customer_id: sourceId }, transaction });
   return moved;
 }
+
+/** One imported opportunity (server/modules/imports): its customer and products resolved, its owner and department the customer's. */
+export interface ImportedOpportunity {
+  name: string;
+  customerId: number;
+  productIds: number[];
+  expectedAmount: number;
+  expectedOn: string;
+  stage: string;
+  nextStep: string | null;
+  ownerUserId: number;
+  departmentId: number;
+}
+
+/** Writes imported opportunities in the import's batch transaction, each with its first stage on the timeline. */
+export async function insertOpportunities(
+  sequelize: Sequelize,
+  rows: ImportedOpportunity[],
+  by: number,
+  transaction: Transaction,
+  now = new Date(),
+): Promise<void> {
+  const { Opportunity, StageChange } = opportunityModels(sequelize);
+  for (const r of rows) {
+    const row = (
+      await Opportunity.create(
+        {
+          name: r.name,
+          customer_id: r.customerId,
+          partner_id: null,
+          product_ids: JSON.stringify([...new Set(r.productIds)]),
+          expected_amount_fen: toHundredths(r.expectedAmount),
+          stage: r.stage,
+          expected_on: r.expectedOn,
+          next_step: r.nextStep,
+          owner_user_id: r.ownerUserId,
+          department_id: r.departmentId,
+          loss_reason: null,
+          loss_note: null,
+          trade_id: null,
+          stage_changed_at: now,
+          closed_at: null,
+          created_by: by,
+        },
+        { transaction },
+      )
+    ).get();
+    await StageChange.create(
+      { opportunity_id: row.id, customer_id: r.customerId, from_stage: null, to_stage: r.stage, changed_by: by, at: now },
+      { transaction },
+    );
+  }
+}
