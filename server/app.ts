@@ -17,6 +17,7 @@ import { authRoutes } from './modules/auth/routes';
 import { sessionCaller } from './modules/auth/service';
 import { complianceRoutes } from './modules/compliance/routes';
 import { opportunityRoutes } from './modules/opportunities/routes';
+import { opportunityExportRoutes } from './modules/imports/opportunity-export';
 import { customerPoolRoutes } from './modules/customer-pool/routes';
 import { contactRoutes } from './modules/contacts/routes';
 import { dashboardRoutes } from './modules/dashboard/routes';
@@ -121,6 +122,8 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     tradeRoutes({ ...deps, exceptions }),
     approvalRoutes(deps),
     complianceRoutes(deps),
+    // Before opportunityRoutes: its `/:id` would take `export.xlsx` for an id.
+    opportunityExportRoutes(deps),
     opportunityRoutes(deps),
     customerPoolRoutes(deps),
     partnerRoutes({

@@ -150,6 +150,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'opportunity.stage': '商机阶段变更',
   'opportunity.won': '商机成交',
   'opportunity.lost': '商机输单',
+  'opportunity.export': '导出商机',
   'approval.request': '提交审批',
   'approval.approve': '审批同意',
   'approval.reject': '审批驳回',

@@ -79,4 +79,19 @@ describe.each(databaseTargets())('importing opportunities on $label', (target) =
     expect(job).toMatchObject({ created: 0, skipped: 1 });
     expect(await count('SELECT COUNT(*) AS n FROM opportunities WHERE customer_id = ?', [mine.id])).toBe(1);
   });
+
+  it('exports the list under its filter in the import’s columns, audited', async () => {
+    const res = await (await api.as('admin')).fetch('/api/opportunities/export.xlsx?status=open');
+    expect(res.status).toBe(200);
+    const [sheet] = xlsx.parse(Buffer.from(await res.arrayBuffer()));
+    expect(sheet!.data[0]!.slice(0, 7)).toEqual(HEADER.filter((h) => h !== '客户手机号'));
+    expect(
+      sheet!.data
+        .slice(1)
+        .map((r) => r[2])
+        .sort(),
+    ).toEqual(['乙的配置', '年末配置']);
+    expect(await count("SELECT COUNT(*) AS n FROM audit_logs WHERE action = 'opportunity.export' AND summary LIKE '导出商机 2 个%'")).toBe(1);
+    expect((await (await api.as('rep-east-1')).fetch('/api/opportunities/export.xlsx')).status).toBe(403);
+  });
 });
