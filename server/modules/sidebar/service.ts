@@ -116,7 +116,7 @@ export async function sidebarCard(deps: SidebarDeps, caller: SidebarCaller, exte
   if (!head || !link) throw notFound('没有这个企业微信联系人');
   const customer = head.customer?.deleted_at === null ? head.customer : null;
   const card = customer ? await cardCustomer(sequelize, caller.access, customer, head.ownerName) : null;
-  const pool = customer ? await poolStatusOf(sequelize, caller.access, customer.id) : null;
+  const pool = customer && head.inPool ? await poolStatusOf(sequelize, caller.access, customer.id) : null;
   return {
     contact,
     viewer,
