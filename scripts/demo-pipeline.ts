@@ -5,7 +5,8 @@
  *   quarter and next, the stages they went through logged with their dates; 成交 ones are the
  *   customers' real buys of this quarter (linked to the trade), 输单 ones carry a reason;
  * - a pool for 华东销售部 and one for 华南销售部 with recycle rules and claim limits, and customers in
- *   them (released with a reason, recycled by a rule) besides a few that were claimed back out.
+ *   them (released with a reason, recycled by a rule) besides a few their former owner claimed back
+ *   after the cool-down (so every rep's book keeps the demo's size).
  * Deterministic for a seed, like the rest of the demo.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
@@ -195,11 +196,12 @@ export async function seedDemoPipeline(sequelize: Sequelize, transaction: Transa
   const entries: Record<string, unknown>[] = [];
   quiet.forEach((c, i) => {
     const pool = poolOf(Number(c.department_id));
-    const entered = at(now.getTime() - between(1, 80) * DAY);
+    const daysIn = between(1, 80);
+    const entered = at(now.getTime() - daysIn * DAY);
     const recycled = i % 3 !== 0;
     const rule = c.lifecycle_stage === 'lead' ? 'lead_unconverted' : pick(['no_follow_up', 'no_follow_up', 'no_trade']);
-    const claimedBack = i % 6 === 5;
-    const claimer = pick(REPS.map((r) => users.get(r)!).filter((u) => u !== Number(c.owner_user_id)));
+    // A few went back to their former owner once the cool-down was over (the books' sizes stay the demo's).
+    const claimedBack = i % 6 === 5 && daysIn > 45;
     entries.push({
       pool_id: pool.id,
       customer_id: c.id,
@@ -210,32 +212,14 @@ export async function seedDemoPipeline(sequelize: Sequelize, transaction: Transa
       former_owner_user_id: c.owner_user_id,
       entered_by: recycled ? null : c.owner_user_id,
       entered_at: entered,
-      left_at: claimedBack ? at(Math.min(now.getTime() - 3_600_000, entered.getTime() + between(1, 10) * DAY)) : null,
+      left_at: claimedBack ? at(entered.getTime() + between(32, 40) * DAY) : null,
       left_how: claimedBack ? 'claimed' : null,
-      taken_by: claimedBack ? claimer : null,
-      wecom_state: claimedBack ? 'no_follower' : null,
+      taken_by: claimedBack ? c.owner_user_id : null,
+      wecom_state: null,
       created_at: entered,
       updated_at: entered,
     });
   });
   await insert('customer_pool_entries', entries);
-  // A customer claimed back out has its claimer as owner, as a claim leaves it.
-  for (const e of entries.filter((x) => x.taken_by !== null)) {
-    await sequelize.query('UPDATE customers SET owner_user_id = ?, department_id = (SELECT main_department_id FROM users WHERE id = ?) WHERE id = ?', {
-      replacements: [e.taken_by, e.taken_by, e.customer_id],
-      transaction,
-    });
-    await insert('customer_owner_changes', [
-      {
-        customer_id: e.customer_id,
-        from_user_id: e.former_owner_user_id,
-        to_user_id: e.taken_by,
-        changed_by: e.taken_by,
-        at: e.left_at,
-        created_at: e.left_at,
-        updated_at: e.left_at,
-      },
-    ]);
-  }
   return { opportunities: opportunities.length, pooled: entries.filter((e) => e.live_customer_id !== null).length };
 }
