@@ -77,8 +77,10 @@ describe.each(databaseTargets())('the customer pool on $label', (target) => {
     const c = await customer('rep-east-1');
     await release('rep-east-1', c.id);
 
+    const status = await api.get<{ pool: { canClaim: boolean } }>('rep-east-1', `/api/customers/${c.id}/pool`);
     const res = await claim('rep-east-1', c.id);
 
+    expect(status.pool.canClaim).toBe(false);
     expect(res.status).toBe(409);
     expect((await errorOf(res)).message).toContain('需等待 30 天');
     await run('UPDATE customer_pool_entries SET entered_at = ? WHERE live_customer_id = ?', [new Date(Date.now() - 31 * DAY), c.id]);

@@ -122,6 +122,12 @@ function mayAssign(access: Access, pool: PoolRow, customerDepartmentId: number):
   return access.permissions.has('customer.transfer') && access.scopeDepartmentIds.includes(customerDepartmentId);
 }
 
+/** The former owner's cool-down still runs: they see no 领取 (a claim would be refused with the date). */
+const coolingDown = (access: Access, pool: PoolRow, entry: Pick<EntryRow, 'former_owner_user_id' | 'entered_at'>, now = new Date()) =>
+  entry.former_owner_user_id !== null &&
+  Number(entry.former_owner_user_id) === access.userId &&
+  new Date(entry.entered_at).getTime() + Number(pool.cooldown_days) * 86_400_000 > now.getTime();
+
 function poolView(p: PoolRow, departments: Map<number, string>, size: number): PoolView {
   return {
     id: p.id,
@@ -305,7 +311,7 @@ export async function poolStatusOf(sequelize: Sequelize, access: Access, custome
     kind: entry.kind,
     reason: entry.reason,
     enteredAt: iso(entry.entered_at),
-    canClaim: mayClaimFrom(access, pool, parents),
+    canClaim: mayClaimFrom(access, pool, parents) && !coolingDown(access, pool, entry),
     canAssign: mayAssign(access, pool, customer.department_id),
   };
 }
@@ -348,7 +354,7 @@ export async function listPoolCustomers(sequelize: Sequelize, access: Access, qu
         formerOwner: e.former_owner_user_id === null ? null : named(owners, Number(e.former_owner_user_id)),
         enteredAt: iso(e.entered_at),
         lastFollowUpAt: isoOrNull(e.last_follow_up_at),
-        claimable: mayClaimFrom(access, pool, parents),
+        claimable: mayClaimFrom(access, pool, parents) && !coolingDown(access, pool, e),
       };
     }),
     total: Number(count?.n ?? 0),
