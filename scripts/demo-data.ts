@@ -24,6 +24,7 @@ import { refreshPlannerStatistics } from '../server/db/dialect';
 import { rebuildFollowUpRollup } from '../server/modules/follow-ups/rollup';
 import { rebuildSalesRollup } from '../server/modules/trades/rollup';
 import { seededRandom } from './wecom-simulator/demo-corp';
+import { seedDemoPipeline, type DemoPipelineSummary } from './demo-pipeline';
 import type { SimExternalContact } from './wecom-simulator/index';
 import type { QuickReplyInput } from '@shared/engagement';
 import type { WecomClient } from '../server/wecom/client';
@@ -111,6 +112,9 @@ export interface DemoDataSummary {
   partners: number;
   products: number;
   targets: number;
+  /** 商机 across the stages, and customers now in 公海 (scripts/demo-pipeline.ts). */
+  opportunities: number;
+  pooled: number;
 }
 
 type Row = Record<string, unknown>;
@@ -179,10 +183,12 @@ export async function seedDemoCrm(sequelize: Sequelize, options: DemoDataOptions
     options.followUpScale ?? 1,
     (userid) => employees.get(userid)!,
   );
+  let pipeline: DemoPipelineSummary = { opportunities: 0, pooled: 0 };
   await sequelize.transaction(async (transaction) => {
     for (const [table, rows] of Object.entries(tables)) await insertAll(sequelize, table, rows, transaction);
     await rebuildSalesRollup(sequelize, transaction);
     await rebuildFollowUpRollup(sequelize, transaction);
+    pipeline = await seedDemoPipeline(sequelize, transaction, options.now ?? new Date(), options.seed ?? 20261123);
   });
   await refreshPlannerStatistics(sequelize);
   return {
@@ -195,6 +201,7 @@ export async function seedDemoCrm(sequelize: Sequelize, options: DemoDataOptions
     partners: tables.consignment_partners.length,
     products: tables.products.length,
     targets: tables.targets.length,
+    ...pipeline,
   };
 }
 

@@ -168,7 +168,19 @@ export const LAYERS: ReadonlyArray<{ name: string; modules: readonly string[] }>
   { name: 'crm-core', modules: ['follow-ups', 'reminders', 'customers', 'contacts', 'trades', 'holdings', 'partners', 'sales', 'matching'] },
   {
     name: 'workflows',
-    modules: ['customer-record', 'imports', 'transfers', 'engagement', 'churn', 'background-jobs', 'approvals', 'suitability-exceptions', 'risk-questionnaire'],
+    modules: [
+      'customer-record',
+      'imports',
+      'transfers',
+      'engagement',
+      'churn',
+      'background-jobs',
+      'approvals',
+      'suitability-exceptions',
+      'opportunities',
+      'customer-pool',
+      'risk-questionnaire',
+    ],
   },
   { name: 'views', modules: ['dashboard', 'sidebar', 'compliance'] },
 ];

@@ -16,6 +16,9 @@ import { auditRoutes } from './modules/audit/routes';
 import { authRoutes } from './modules/auth/routes';
 import { sessionCaller } from './modules/auth/service';
 import { complianceRoutes } from './modules/compliance/routes';
+import { opportunityRoutes } from './modules/opportunities/routes';
+import { opportunityExportRoutes } from './modules/imports/opportunity-export';
+import { customerPoolRoutes } from './modules/customer-pool/routes';
 import { contactRoutes } from './modules/contacts/routes';
 import { dashboardRoutes } from './modules/dashboard/routes';
 import { customerFollowUpSubject } from './modules/customers/follow-up-subject';
@@ -123,6 +126,10 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     approvalRoutes(deps),
     complianceRoutes(deps),
     riskQuestionnaireRoutes(deps),
+    // Before opportunityRoutes: its `/:id` would take `export.xlsx` for an id.
+    opportunityExportRoutes(deps),
+    opportunityRoutes(deps),
+    customerPoolRoutes(deps),
     partnerRoutes({
       ...deps,
       exportPartners: (caller, filter, full) => exports.exportNow(caller, 'partners', filter, full),

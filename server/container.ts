@@ -19,6 +19,7 @@ import type { RoleBootstrap } from './modules/org/service';
 import { startOrgSync } from './modules/org/sync';
 import { ApprovalEngine } from './modules/approvals/engine';
 import { ApprovalRegistry } from './modules/approvals/types';
+import { PoolRecycler } from './modules/customer-pool/recycle';
 import { ReminderScheduler } from './modules/reminders/scheduler';
 import { suitabilityExceptionType } from './modules/suitability-exceptions/handler';
 import { customerExportType } from './modules/imports/export-desk';
@@ -56,6 +57,8 @@ export interface Services {
   reminders: ReminderScheduler;
   /** 审批: requests, their rules, the expiry sweep (server/README.md#approvals-审批). */
   approvals: ApprovalEngine;
+  /** 公海's recycle sweep, hourly (server/README.md#customer-pool-公海). */
+  poolRecycler: PoolRecycler;
   /** Generic durable jobs (the `jobs` table). */
   jobs: JobWorker;
   /** Welcome messages, sent at ingest (their WelcomeCode lives 20 s). */
@@ -98,6 +101,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     ),
     reminders,
     approvals: new ApprovalEngine({ sequelize, registry: approvalTypes, logger, onNotified: () => void reminders.sendSoon() }),
+    poolRecycler: new PoolRecycler({ sequelize, logger }),
     jobs: new JobWorker(sequelize, logger).registerAll([
       ...transferJobs({ sequelize, wecom, logger }),
       ...engagementJobs({ sequelize, wecom, logger, settingDefaults: defaults }),

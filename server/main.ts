@@ -106,6 +106,7 @@ export async function main(extras: ProcessExtras = {}): Promise<void> {
         services.worker.stop(),
         services.reminders.stop(),
         services.approvals.stop(),
+        services.poolRecycler.stop(),
         services.jobs.stop(),
         services.welcome.settled(),
       ]),
@@ -142,6 +143,7 @@ export async function main(extras: ProcessExtras = {}): Promise<void> {
         if (stopping) return;
         services.reminders.start();
         services.approvals.start();
+        services.poolRecycler.start();
       });
   }
 }

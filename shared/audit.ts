@@ -50,6 +50,8 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   corp_tag: '客户标签',
   quick_reply: '话术',
   welcome_template: '欢迎语',
+  opportunity: '商机',
+  customer_pool: '公海',
 };
 
 /**
@@ -123,6 +125,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'import.holding_records': '导入持仓交易',
   'import.follow_ups': '导入跟进记录',
   'import.navs': '导入产品净值',
+  'import.opportunities': '导入商机',
   'sync.org.start': '发起通讯录同步',
   'sync.external_contacts.start': '发起客户联系同步',
   'event.retry': '重试回调事件',
@@ -144,6 +147,19 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'quick_reply.create': '新建话术',
   'quick_reply.update': '修改话术',
   'quick_reply.delete': '删除话术',
+  // 商机 (shared/opportunities.ts).
+  // 公海 (shared/customer-pool.ts).
+  'customer.release': '释放到公海',
+  'customer.recycle': '回收到公海',
+  'customer.claim': '从公海领取',
+  'customer.assign': '从公海分配',
+  'customer_pool.rules': '设置公海规则',
+  'opportunity.create': '新建商机',
+  'opportunity.update': '修改商机',
+  'opportunity.stage': '商机阶段变更',
+  'opportunity.won': '商机成交',
+  'opportunity.lost': '商机输单',
+  'opportunity.export': '导出商机',
   'approval.request': '提交审批',
   'approval.approve': '审批同意',
   'approval.reject': '审批驳回',

@@ -226,7 +226,7 @@ export interface MergeResult {
   moved: { contacts: number; followUps: number; holdings: number; trades: number; wecomLinks: number; stageChanges: number };
 }
 
-export type TimelineKind = 'follow_up' | 'trade' | 'stage_change' | 'wecom_link' | 'owner_change';
+export type TimelineKind = 'follow_up' | 'trade' | 'stage_change' | 'wecom_link' | 'owner_change' | 'opportunity' | 'pool_entry' | 'pool_exit';
 
 /** One entry of a customer's timeline, newest first; `data` carries the kind's own fields. */
 export interface TimelineEntry {

@@ -157,3 +157,84 @@ export interface DataQuality {
   /** No follow-up for 30 days or more (or never). */
   quiet: number;
 }
+
+/** One stage of 商机漏斗: the opportunities expected in the period now at the stage, their amount and its weighted value. */
+export interface PipelineStageFigure {
+  code: string;
+  label: string;
+  /** Percent. */
+  probability: number;
+  count: number;
+  amount: number;
+  weighted: number;
+}
+
+/** How many of the opportunities that reached `from` went on to `to` (or further). */
+export interface PipelineConversion {
+  from: string;
+  fromLabel: string;
+  to: string;
+  toLabel: string;
+  reached: number;
+  advanced: number;
+  /** Percent with one decimal; null when none reached `from`. */
+  rate: number | null;
+}
+
+/** One month of the forecast: Σ amount × probability of the opportunities expected in it, against the month's 销售额 target. */
+export interface PipelineMonth {
+  month: string;
+  weighted: number;
+  /** The amount still open (not won or lost) expected in the month. */
+  open: number;
+  won: number;
+  /** The month's 销售额 target of the board's scope; a quarter's target counts a third; null without one. */
+  target: number | null;
+}
+
+export interface PipelineReason {
+  code: string;
+  label: string;
+  count: number;
+  amount: number;
+}
+
+export interface PipelineRep {
+  user: { id: number; name: string };
+  open: number;
+  openAmount: number;
+  weighted: number;
+  won: number;
+  wonAmount: number;
+  lost: number;
+}
+
+/** 商机漏斗与预测 (server/README.md#opportunities-商机). */
+export interface PipelineDashboard {
+  period: PeriodRange;
+  stages: PipelineStageFigure[];
+  conversion: PipelineConversion[];
+  forecast: PipelineMonth[];
+  /** Σ of the forecast's months. */
+  weighted: number;
+  /** Open opportunities (whatever their expected date) with no stage change for `days` days. */
+  stale: { days: number; count: number; amount: number };
+  won: { count: number; amount: number };
+  lost: { count: number; amount: number };
+  lossReasons: PipelineReason[];
+  byRep: PipelineRep[];
+}
+
+/** 公海 on 看板 (server/README.md#customer-pool-公海): the pools' customers in the board's scope, and what moved in the period. */
+export interface PoolDashboard {
+  period: PeriodRange;
+  /** Customers in a pool now. */
+  size: number;
+  byPool: { id: number; name: string; size: number }[];
+  /** Entries in the period, by how they came (released, recycled, owner_left). */
+  entered: { kind: string; label: string; count: number }[];
+  /** Recycled in the period, per rule. */
+  recycled: { rule: string; label: string; count: number }[];
+  claimed: number;
+  assigned: number;
+}

@@ -9,6 +9,9 @@ export const DICTIONARY_TYPES = {
   partner_status: '代销机构状态',
   follow_up_channel: '跟进方式',
   product_category: '产品类别',
+  /** 商机阶段 (shared/opportunities.ts): each value carries its probability; `won` and `lost` close an opportunity. */
+  opportunity_stage: '商机阶段',
+  opportunity_loss_reason: '输单原因',
 } as const;
 
 export type DictionaryType = keyof typeof DICTIONARY_TYPES;
@@ -19,17 +22,22 @@ export interface DictionaryValue {
   label: string;
   sortOrder: number;
   enabled: boolean;
+  /** 商机阶段 only: the probability in percent (0–100) the forecast weighs the stage's amounts by. */
+  probability?: number;
 }
 
 export type DictionariesResponse = Record<DictionaryType, DictionaryValue[]>;
 
 /**
  * The values the dictionaries migration (0004) seeds; types added later seed in their own
- * migration (product_category: 0006). Lifecycle follows a wealth-management funnel: a lead
+ * migration (product_category: 0006; opportunity_stage and opportunity_loss_reason: 0036). Lifecycle follows a wealth-management funnel: a lead
  * shows intent, becomes an opportunity (a product discussed), a customer on the first purchase,
  * repeat on the second, and lost when holdings are gone and contact has ceased.
  */
-export const SEEDED_DICTIONARIES: Record<Exclude<DictionaryType, 'product_category'>, [code: string, label: string][]> = {
+export const SEEDED_DICTIONARIES: Record<
+  Exclude<DictionaryType, 'product_category' | 'opportunity_stage' | 'opportunity_loss_reason'>,
+  [code: string, label: string][]
+> = {
   customer_type: [
     ['individual', '个人'],
     ['institution', '机构'],

@@ -6,6 +6,8 @@ export const IMPORT_KINDS = {
   holding_records: '持仓交易',
   follow_ups: '跟进记录',
   navs: '产品净值',
+  /** 商机 (shared/opportunities.ts): open ones; 成交 and 输单 happen in the system. */
+  opportunities: '商机',
 } as const;
 /** Kinds with records of their own, which an export writes and a re-import updates; the others are history. */
 export const RECORD_IMPORT_KINDS = ['customers', 'partners'] as const;

@@ -7,7 +7,18 @@
  * requester hears how theirs ended.
  */
 export type NotificationKind =
-  'digest' | 'lead_created' | 'contact_linked' | 'transfer' | 'transfer_failed' | 'churn' | 'co_follow_up' | 'approval' | 'approval_result' | 'merged';
+  | 'digest'
+  | 'lead_created'
+  | 'contact_linked'
+  | 'transfer'
+  | 'transfer_failed'
+  | 'churn'
+  | 'co_follow_up'
+  | 'approval'
+  | 'approval_result'
+  | 'merged'
+  /** 公海: a customer will be recycled into its pool in a few days (server/modules/customer-pool/recycle.ts). */
+  | 'pool_warning';
 
 /** `merged`: over the member's WeCom budget, sent inside one summary card (its `lastError` names it). */
 export const NOTIFICATION_STATUSES = ['pending', 'sending', 'sent', 'merged', 'failed', 'skipped'] as const;

@@ -1,4 +1,5 @@
 /** The chat sidebar (server/README.md#sidebar-card-flow): who the customer in this chat is, in one round trip. */
+import type { PoolStatus } from './customer-pool';
 import type { CustomerView, FollowUpView } from './customers';
 import type { DictionariesResponse } from './dictionaries';
 import type { ApiErrorBody, MetaResponse } from './http';
@@ -86,6 +87,8 @@ export interface SidebarCard {
   transfer: CardTransfer | null;
   /** The caller follows the contact but the customer is outside their scope, and the corp lets them log follow-ups (协同跟进). */
   coFollowUp: boolean;
+  /** The linked customer is in 公海 (server/README.md#customer-pool-公海): the card shows 公海 and 领取 to those allowed. */
+  pool?: PoolStatus | null;
 }
 
 export interface GroupChatView {

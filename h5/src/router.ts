@@ -58,6 +58,18 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '客户详情' },
   },
   {
+    path: '/opportunities',
+    name: 'opportunities',
+    component: () => import('./pages/opportunities/OpportunitiesPage.vue'),
+    meta: { title: '商机', permission: 'customer.read' },
+  },
+  {
+    path: '/pool',
+    name: 'pool',
+    component: () => import('./pages/pool/PoolPage.vue'),
+    meta: { title: '公海', permission: 'customer.read' },
+  },
+  {
     path: '/sales',
     name: 'sales',
     component: () => import('./pages/sales/SalesPage.vue'),

@@ -1,4 +1,4 @@
-import type { ConsignmentDashboard, CustomerDashboard, SalesDashboard, TargetDashboard } from '@shared/dashboard';
+import type { ConsignmentDashboard, CustomerDashboard, PipelineDashboard, PoolDashboard, SalesDashboard, TargetDashboard } from '@shared/dashboard';
 import { api } from './client';
 
 export interface DashboardFilter {
@@ -11,4 +11,8 @@ export const dashboardApi = {
   sales: (f: DashboardFilter) => api.get<SalesDashboard>('/api/dashboard/sales', { ...f }),
   consignment: (f: DashboardFilter) => api.get<ConsignmentDashboard>('/api/dashboard/consignment', { ...f }),
   targets: (f: DashboardFilter) => api.get<TargetDashboard>('/api/dashboard/targets', { ...f }),
+  /** 商机漏斗与预测 (server/README.md#opportunities-商机). */
+  pipeline: (f: DashboardFilter) => api.get<PipelineDashboard>('/api/dashboard/pipeline', { ...f }),
+  /** 公海: size, entries and claims in the period, recycled per rule. */
+  pool: (f: DashboardFilter) => api.get<PoolDashboard>('/api/dashboard/pool', { ...f }),
 };

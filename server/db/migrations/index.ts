@@ -30,6 +30,8 @@ import { migration as approvals } from './0030_approvals';
 import { migration as compliance } from './0031_compliance';
 import { migration as riskQuestionnaire } from './0032_risk_questionnaire';
 import { migration as investorProtection } from './0033_investor_protection';
+import { migration as opportunities } from './0036_opportunities';
+import { migration as customerPool } from './0037_customer_pool';
 import type { Migration } from './types';
 
 /**
@@ -69,4 +71,6 @@ export const migrations: readonly Migration[] = [
   compliance,
   riskQuestionnaire,
   investorProtection,
+  opportunities,
+  customerPool,
 ];

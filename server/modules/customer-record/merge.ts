@@ -17,6 +17,8 @@ import { moveContacts } from '../contacts/service';
 import { moveFollowUps, restoreFollowUpDates } from '../follow-ups/service';
 import { moveTrades } from '../trades/ledger';
 import { moveLinks } from '../matching/service';
+import { moveOpportunities } from '../opportunities/service';
+import { movePoolEntries } from '../customer-pool/service';
 import type { Caller } from '../roles/ownership';
 import { customerFollowUpSubject } from '../customers/follow-up-subject';
 import { customerModels, type CustomerRow } from '../customers/models';
@@ -49,6 +51,8 @@ export async function mergeCustomers(sequelize: Sequelize, caller: Caller, targe
       );
       moved.wecomLinks += await moveLinks(sequelize, sourceId, targetId, transaction);
       await updateRows(sequelize, 'UPDATE customer_owner_changes SET customer_id = ? WHERE customer_id = ?', [targetId, sourceId], transaction);
+      await moveOpportunities(sequelize, sourceId, targetId, transaction);
+      await movePoolEntries(sequelize, sourceId, targetId, transaction, now);
       for (const field of FILLABLE) {
         if (target[field] === null && fills[field] === undefined && source[field] !== null) fills[field] = source[field];
       }

@@ -1,6 +1,6 @@
 /**
  * One customer's history, newest first: follow-ups, trades (buys, redemptions, dividends…), lifecycle stage
- * changes, WeCom link events (linked, relinked, unlinked, lost) and owner changes (transfers). The page is cut in SQL over a
+ * changes, WeCom link events (linked, relinked, unlinked, lost), owner changes (transfers), 商机 stage moves and 公海 stays (entered, claimed or assigned). The page is cut in SQL over a
  * UNION of (kind, id, time); each kind's rows are then loaded by id. Trades and sales carry a
  * business date, not a time: they sort at the start of that day.
  */
@@ -9,6 +9,7 @@
 // and the mirror; a read per module could not page it.
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { TimelineEntry, TimelineKind } from '@shared/customers';
+import { POOL_ENTRY_KINDS, POOL_WECOM_STATES, type PoolEntryKind, type PoolWecomState } from '@shared/customer-pool';
 import type { PageOf } from '@shared/http';
 import { moneyText, sharesText } from '@shared/format';
 import { fromHundredths } from '@shared/money';
@@ -32,7 +33,13 @@ const UNION = `
   UNION ALL
   SELECT 'wecom_link', id, at FROM customer_wecom_link_events WHERE customer_id = :id
   UNION ALL
-  SELECT 'owner_change', id, at FROM customer_owner_changes WHERE customer_id = :id`;
+  SELECT 'owner_change', id, at FROM customer_owner_changes WHERE customer_id = :id
+  UNION ALL
+  SELECT 'opportunity', id, at FROM opportunity_stage_changes WHERE customer_id = :id
+  UNION ALL
+  SELECT 'pool_entry', id, entered_at FROM customer_pool_entries WHERE customer_id = :id
+  UNION ALL
+  SELECT 'pool_exit', id, left_at FROM customer_pool_entries WHERE customer_id = :id AND left_at IS NOT NULL`;
 
 /** A business date shown as the start of that China day. */
 type LinkEvent = 'linked' | 'relinked' | 'unlinked' | 'lost';
@@ -61,7 +68,8 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
   const { FollowUp } = followUpModels(sequelize);
   const { Trade } = tradeModels(sequelize);
   const { StageChange } = stageChangeModels(sequelize);
-  const [followUps, trades, stages, links, handovers] = await Promise.all([
+  const poolIds = [...new Set([...idsOf('pool_entry'), ...idsOf('pool_exit')])];
+  const [followUps, trades, stages, links, handovers, opportunityMoves, poolStays] = await Promise.all([
     FollowUp.findAll({ where: { id: { [Op.in]: idsOf('follow_up') } } }),
     Trade.findAll({ where: { id: { [Op.in]: idsOf('trade') } } }),
     StageChange.findAll({ where: { id: { [Op.in]: idsOf('stage_change') } } }),
@@ -86,6 +94,39 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
       ? sequelize.query<{ id: number; from_user_id: number; to_user_id: number; changed_by: number | null; at: Date | string }>(
           'SELECT id, from_user_id, to_user_id, changed_by, at FROM customer_owner_changes WHERE id IN (:ids)',
           { replacements: { ids: idsOf('owner_change') }, type: QueryTypes.SELECT },
+        )
+      : [],
+    idsOf('opportunity').length
+      ? sequelize.query<{
+          id: number;
+          opportunity_id: number;
+          name: string;
+          from_stage: string | null;
+          to_stage: string;
+          changed_by: number | null;
+          at: Date | string;
+        }>(
+          `SELECT s.id, s.opportunity_id, o.name, s.from_stage, s.to_stage, s.changed_by, s.at
+             FROM opportunity_stage_changes s JOIN opportunities o ON o.id = s.opportunity_id WHERE s.id IN (:ids)`,
+          { replacements: { ids: idsOf('opportunity') }, type: QueryTypes.SELECT },
+        )
+      : [],
+    poolIds.length
+      ? sequelize.query<{
+          id: number;
+          name: string;
+          kind: PoolEntryKind;
+          reason: string | null;
+          entered_by: number | null;
+          entered_at: Date | string;
+          left_at: Date | string | null;
+          left_how: string | null;
+          taken_by: number | null;
+          wecom_state: PoolWecomState | null;
+        }>(
+          `SELECT e.id, p.name, e.kind, e.reason, e.entered_by, e.entered_at, e.left_at, e.left_how, e.taken_by, e.wecom_state
+             FROM customer_pool_entries e JOIN customer_pools p ON p.id = e.pool_id WHERE e.id IN (:ids)`,
+          { replacements: { ids: poolIds }, type: QueryTypes.SELECT },
         )
       : [],
   ]);
@@ -177,6 +218,52 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
       user: by === null ? null : { id: by, name: '' },
       summary: `负责人：${owners.get(Number(h.from_user_id)) ?? ''} → ${owners.get(Number(h.to_user_id)) ?? ''}`,
       data: { fromUserId: Number(h.from_user_id), toUserId: Number(h.to_user_id) },
+    });
+  }
+  for (const m of opportunityMoves) {
+    const by = m.changed_by === null ? null : Number(m.changed_by);
+    userIds.push(by);
+    put({
+      kind: 'opportunity',
+      id: Number(m.id),
+      at: iso(m.at),
+      user: by === null ? null : { id: by, name: '' },
+      summary:
+        m.from_stage === null
+          ? `新建商机「${m.name}」：${label('opportunity_stage', m.to_stage)}`
+          : `商机「${m.name}」：${label('opportunity_stage', m.from_stage)} → ${label('opportunity_stage', m.to_stage)}`,
+      data: { opportunityId: Number(m.opportunity_id), from: m.from_stage, to: m.to_stage },
+    });
+  }
+  const takers = await namesById(
+    sequelize,
+    'users',
+    poolStays.map((p) => (p.taken_by === null ? null : Number(p.taken_by))),
+  );
+  for (const p of poolStays) {
+    const by = p.entered_by === null ? null : Number(p.entered_by);
+    userIds.push(by);
+    put({
+      kind: 'pool_entry',
+      id: Number(p.id),
+      at: iso(p.entered_at),
+      user: by === null ? null : { id: by, name: '' },
+      summary: `${POOL_ENTRY_KINDS[p.kind]}，进入${p.name}${p.reason ? `：${p.reason}` : ''}`,
+      data: { kind: p.kind, reason: p.reason },
+    });
+    if (p.left_at === null) continue;
+    const taker = p.taken_by === null ? null : Number(p.taken_by);
+    userIds.push(taker);
+    put({
+      kind: 'pool_exit',
+      id: Number(p.id),
+      at: iso(p.left_at),
+      user: taker === null ? null : { id: taker, name: '' },
+      summary:
+        p.left_how === 'merged'
+          ? '合并客户，离开公海'
+          : `${p.left_how === 'assigned' ? '从公海分配给' : '从公海领取：'}${taker === null ? '' : (takers.get(taker) ?? '')}${p.wecom_state ? `（${POOL_WECOM_STATES[p.wecom_state]}）` : ''}`,
+      data: { how: p.left_how, takenBy: taker, wecom: p.wecom_state },
     });
   }
   const users = await namesById(sequelize, 'users', userIds);

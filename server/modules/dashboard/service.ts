@@ -67,10 +67,10 @@ export function periodRange(period: string | undefined, now = new Date()): Perio
   return { period: p, kind: periodKind(p), ...periodDays(p) };
 }
 
-type FilterFor = (columns: { owner: string; department: string }) => Filter;
+export type FilterFor = (columns: { owner: string; department: string }) => Filter;
 
 /** The dashboard's filter for any table's owner / department columns; the subtree is read once. */
-async function filtersFor(sequelize: Sequelize, access: Access, departmentId: number | undefined): Promise<FilterFor> {
+export async function filtersFor(sequelize: Sequelize, access: Access, departmentId: number | undefined): Promise<FilterFor> {
   if (!departmentId) return (columns) => scopeSql(access, columns);
   if (access.dataScope !== 'all' && !access.scopeDepartmentIds.includes(departmentId)) throw notFound('部门不在你的数据范围内');
   const subtree = await descendantsOf(sequelize, [departmentId]);
@@ -80,7 +80,7 @@ async function filtersFor(sequelize: Sequelize, access: Access, departmentId: nu
   };
 }
 
-async function rows<T extends object>(sequelize: Sequelize, sql: string, params: unknown[]): Promise<T[]> {
+export async function rows<T extends object>(sequelize: Sequelize, sql: string, params: unknown[]): Promise<T[]> {
   return sequelize.query<T>(sql, { replacements: params, type: QueryTypes.SELECT });
 }
 

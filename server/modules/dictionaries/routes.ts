@@ -13,9 +13,16 @@ const addBody = z.object({
   code: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, '编码只能包含小写字母、数字和下划线，且以字母开头'),
   label: z.string().trim().min(1).max(64),
   sortOrder: z.number().int().min(0).max(1_000_000).optional(),
+  probability: z.number().int().min(0).max(100).optional(),
 });
 const patchBody = z
-  .object({ label: z.string().trim().min(1).max(64), sortOrder: z.number().int().min(0).max(1_000_000), enabled: z.boolean() })
+  .object({
+    label: z.string().trim().min(1).max(64),
+    sortOrder: z.number().int().min(0).max(1_000_000),
+    enabled: z.boolean(),
+    /** 商机阶段 only (shared/opportunities.ts): the forecast's weight in percent. */
+    probability: z.number().int().min(0).max(100),
+  })
   .partial()
   .refine((p) => Object.keys(p).length > 0, '至少修改一项');
 

@@ -16,16 +16,22 @@ interface DictionaryRow {
   label: string;
   sort_order: number;
   enabled: boolean | number;
+  probability?: number | null;
 }
 
 function view(row: DictionaryRow): DictionaryValue {
-  return { code: row.code, label: row.label, sortOrder: Number(row.sort_order), enabled: Boolean(row.enabled) };
+  const value: DictionaryValue = { code: row.code, label: row.label, sortOrder: Number(row.sort_order), enabled: Boolean(row.enabled) };
+  if (row.probability !== null && row.probability !== undefined) value.probability = Number(row.probability);
+  return value;
 }
 
 export async function listDictionaries(sequelize: Sequelize): Promise<DictionariesResponse> {
-  const rows = await sequelize.query<DictionaryRow>('SELECT type, code, label, sort_order, enabled FROM dictionaries ORDER BY type, sort_order, id', {
-    type: QueryTypes.SELECT,
-  });
+  const rows = await sequelize.query<DictionaryRow>(
+    'SELECT type, code, label, sort_order, enabled, probability FROM dictionaries ORDER BY type, sort_order, id',
+    {
+      type: QueryTypes.SELECT,
+    },
+  );
   const out = Object.fromEntries(DICTIONARY_TYPE_CODES.map((t) => [t, [] as DictionaryValue[]])) as DictionariesResponse;
   for (const row of rows) out[row.type]?.push(view(row));
   return out;
@@ -73,7 +79,7 @@ export async function addDictionaryValue(
   sequelize: Sequelize,
   actor: Actor,
   type: DictionaryType,
-  input: { code: string; label: string; sortOrder?: number },
+  input: { code: string; label: string; sortOrder?: number; probability?: number },
 ): Promise<DictionaryValue> {
   return sequelize.transaction(async (transaction) => {
     const [existing] = await sequelize.query('SELECT 1 AS x FROM dictionaries WHERE type = ? AND code = ?', {
@@ -89,17 +95,22 @@ export async function addDictionaryValue(
     });
     const sortOrder = input.sortOrder ?? Number(max?.m ?? 0) + 10;
     const now = new Date();
-    await sequelize.query('INSERT INTO dictionaries (type, code, label, sort_order, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', {
-      replacements: [type, input.code, input.label, sortOrder, true, now, now],
-      transaction,
-    });
+    // A new 商机阶段 weighs nothing in the forecast until its probability is set.
+    const probability = type === 'opportunity_stage' ? (input.probability ?? 0) : null;
+    await sequelize.query(
+      'INSERT INTO dictionaries (type, code, label, sort_order, enabled, probability, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      {
+        replacements: [type, input.code, input.label, sortOrder, true, probability, now, now],
+        transaction,
+      },
+    );
     await audit(
       sequelize,
       actor,
       { action: 'dictionary.add', entity: 'dictionary', entityId: `${type}:${input.code}`, summary: `新增${DICTIONARY_TYPES[type]}：${input.label}` },
       { transaction },
     );
-    return { code: input.code, label: input.label, sortOrder, enabled: true };
+    return { code: input.code, label: input.label, sortOrder, enabled: true, ...(probability === null ? {} : { probability }) };
   });
 }
 
@@ -108,14 +119,24 @@ export async function updateDictionaryValue(
   actor: Actor,
   type: DictionaryType,
   code: string,
-  patch: { label?: string; sortOrder?: number; enabled?: boolean },
+  patch: { label?: string; sortOrder?: number; enabled?: boolean; probability?: number },
 ): Promise<DictionaryValue> {
+  if (patch.probability !== undefined && type !== 'opportunity_stage')
+    throw validationFailed('只有商机阶段有成交概率', [{ field: 'probability', message: '只有商机阶段有成交概率' }]);
+  // 成交 and 输单 close every opportunity (shared/opportunities.ts): they are never switched off, and their probability is fixed.
+  if (type === 'opportunity_stage' && (code === 'won' || code === 'lost') && (patch.enabled === false || patch.probability !== undefined))
+    throw validationFailed('成交和输单阶段不能停用或修改概率', [
+      { field: patch.enabled === false ? 'enabled' : 'probability', message: '成交和输单阶段不能停用或修改概率' },
+    ]);
   return sequelize.transaction(async (transaction) => {
-    const [row] = await sequelize.query<DictionaryRow>('SELECT type, code, label, sort_order, enabled FROM dictionaries WHERE type = ? AND code = ?', {
-      replacements: [type, code],
-      type: QueryTypes.SELECT,
-      transaction,
-    });
+    const [row] = await sequelize.query<DictionaryRow>(
+      'SELECT type, code, label, sort_order, enabled, probability FROM dictionaries WHERE type = ? AND code = ?',
+      {
+        replacements: [type, code],
+        type: QueryTypes.SELECT,
+        transaction,
+      },
+    );
     if (!row) throw notFound(`${DICTIONARY_TYPES[type]}没有编码 ${code}`);
     const before = view(row);
     const after: DictionaryValue = {
@@ -124,8 +145,10 @@ export async function updateDictionaryValue(
       sortOrder: patch.sortOrder ?? before.sortOrder,
       enabled: patch.enabled ?? before.enabled,
     };
-    await sequelize.query('UPDATE dictionaries SET label = ?, sort_order = ?, enabled = ?, updated_at = ? WHERE type = ? AND code = ?', {
-      replacements: [after.label, after.sortOrder, after.enabled, new Date(), type, code],
+    const probability = patch.probability ?? before.probability;
+    if (probability !== undefined) after.probability = probability;
+    await sequelize.query('UPDATE dictionaries SET label = ?, sort_order = ?, enabled = ?, probability = ?, updated_at = ? WHERE type = ? AND code = ?', {
+      replacements: [after.label, after.sortOrder, after.enabled, probability ?? null, new Date(), type, code],
       transaction,
     });
     await audit(

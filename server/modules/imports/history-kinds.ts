@@ -42,22 +42,22 @@ const key = (kind: string, ...parts: unknown[]) => `${kind}:${parts.map(String).
 
 // ---- columns shared by the three kinds ---------------------------------------------------------
 
-const customerName: ColumnSpec = {
+export const customerName: ColumnSpec = {
   key: 'customerName',
   header: '客户名称',
   aliases: ['客户姓名', '客户', '姓名', 'customer', 'customer name'],
   type: 'text',
   sample: '张伟',
 };
-const customerPhone: ColumnSpec = {
+export const customerPhone: ColumnSpec = {
   key: 'customerPhone',
   header: '客户手机号',
   aliases: ['手机号', '手机', '客户手机', 'mobile', 'phone'],
   type: 'text',
   sample: '13800138000',
 };
-const customerNumber: ColumnSpec = { key: 'customerNumber', header: '客户系统编号', aliases: ['客户编号', 'customer id'], type: 'text', sample: '' };
-const productRef: ColumnSpec = {
+export const customerNumber: ColumnSpec = { key: 'customerNumber', header: '客户系统编号', aliases: ['客户编号', 'customer id'], type: 'text', sample: '' };
+export const productRef: ColumnSpec = {
   key: 'product',
   header: '产品代码',
   aliases: ['产品', '产品名称', '产品编码', 'product', 'product code'],
@@ -78,17 +78,17 @@ const notes: ColumnSpec = { key: 'notes', header: '备注', aliases: ['说明', 
 const person = (header: string, aliases: string[]): ColumnSpec => ({ key: 'owner', header, aliases, type: 'owner', sample: '李娜' });
 
 /** What a row says about its customer: at least one of the three. */
-const customerRefFields = {
+export const customerRefFields = {
   customerName: optionalText(128),
   customerPhone: optionalText(40),
   customerNumber: optionalText(12),
 };
-const hasCustomer = (r: { customerName?: string | null; customerPhone?: string | null; customerNumber?: string | null }) =>
+export const hasCustomer = (r: { customerName?: string | null; customerPhone?: string | null; customerNumber?: string | null }) =>
   Boolean(r.customerName || r.customerPhone || r.customerNumber);
-const customerRule = { message: '请填写客户名称、客户手机号或客户系统编号', path: ['customerName'] };
+export const customerRule = { message: '请填写客户名称、客户手机号或客户系统编号', path: ['customerName'] };
 
 /** `1,000.50` → 1000.5; anything else is left for the API schema to explain. */
-function amountOf(value: unknown): unknown {
+export function amountOf(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const cleaned = value.normalize('NFKC').replace(/[,\s元¥￥]/g, '');
   return /^-?\d+(\.\d+)?$/.test(cleaned) ? Number(cleaned) : value;
@@ -96,7 +96,7 @@ function amountOf(value: unknown): unknown {
 
 // ---- resolving names to ids, inside the importer's scope --------------------------------------
 
-interface FoundCustomer {
+export interface FoundCustomer {
   id: number;
   ownerUserId: number;
   departmentId: number;
@@ -105,7 +105,7 @@ interface FoundCustomer {
 }
 
 /** The customers rows name, by 系统编号, 手机号 or name (the importer's scope only); per row a customer or a message. */
-async function resolveCustomers(sequelize: Sequelize, access: Access, rows: ResolvableRow[]): Promise<Map<number, FoundCustomer | string>> {
+export async function resolveCustomers(sequelize: Sequelize, access: Access, rows: ResolvableRow[]): Promise<Map<number, FoundCustomer | string>> {
   const { Customer } = customerModels(sequelize);
   const numbers = rows.map((r) => Number(r.input.customerNumber)).filter((n) => Number.isInteger(n) && n > 0);
   const phones = rows.map((r) => normalizePhone(String(r.input.customerPhone ?? ''))).filter((p): p is string => Boolean(p));
@@ -165,7 +165,7 @@ function buyProblems(r: ResolvableRow, caller: Caller, customer: FoundCustomer, 
   return unqualified ? [r.problem(unqualified.problem === 'below_minimum' ? 'amount' : 'product', unqualified.message)] : [];
 }
 
-async function resolveProducts(sequelize: Sequelize, refs: string[]): Promise<Map<string, FoundProduct | string>> {
+export async function resolveProducts(sequelize: Sequelize, refs: string[]): Promise<Map<string, FoundProduct | string>> {
   const wanted = [...new Set(refs)];
   const rows = wanted.length
     ? (await productModels(sequelize).Product.findAll({ where: { [Op.or]: [{ code: { [Op.in]: wanted } }, { name: { [Op.in]: wanted } }] } })).map((p) =>
@@ -195,7 +195,7 @@ function apiIssues(row: ResolvableRow, error: z.ZodError, fieldOf: (path: string
 }
 
 /** The parts each history kind fills in; the rest of a KindSpec is the same for all three. */
-function historyKind(
+export function historyKind(
   spec: Pick<KindSpec, 'kind' | 'noun' | 'writePermission' | 'columns' | 'schema' | 'resolve' | 'identities' | 'describe' | 'onFile' | 'insert'>,
 ): KindSpec {
   return {
@@ -209,11 +209,11 @@ function historyKind(
 }
 
 /** Records on file by their natural keys, as OnFile (scope-checked by the planner against the record's owner). */
-function onFileOf(rows: { key: string; id: number; owner: number; department: number }[]): Map<string, OnFile> {
+export function onFileOf(rows: { key: string; id: number; owner: number; department: number }[]): Map<string, OnFile> {
   return new Map(rows.map((r) => [r.key, { id: r.id, version: 1, owner_user_id: r.owner, department_id: r.department }]));
 }
 
-const idsOfKeys = (keys: string[], prefix: string) => [
+export const idsOfKeys = (keys: string[], prefix: string) => [
   ...new Set(keys.filter((k) => k.startsWith(`${prefix}:`)).map((k) => Number(k.slice(prefix.length + 1).split('|')[0]))),
 ];
 

@@ -19,6 +19,7 @@ import type { Caller, Ownership } from '../roles/ownership';
 import { importColumnsOf, type ColumnSpec } from './columns';
 import { HISTORY_KINDS } from './history-kinds';
 import { NAV_KINDS } from './nav-kinds';
+import { OPPORTUNITY_KINDS } from './opportunity-kinds';
 
 /** A record already on file that an import row matches. */
 export interface OnFile {
@@ -205,4 +206,4 @@ const partners: KindSpec = {
 
 /** The kinds that are records of their own (exportable, updatable). */
 export const RECORD_KINDS = { customers, partners };
-export const KINDS: Record<ImportKind, KindSpec> = { ...RECORD_KINDS, ...HISTORY_KINDS, ...NAV_KINDS };
+export const KINDS: Record<ImportKind, KindSpec> = { ...RECORD_KINDS, ...HISTORY_KINDS, ...NAV_KINDS, ...OPPORTUNITY_KINDS };

@@ -36,6 +36,8 @@ export interface CardHead extends LinkColumns {
   /** The 活码 the caller's relation came through, by its `state`. */
   channel: string | null;
   hasTransfer: boolean;
+  /** The linked customer is in 公海 (a live pool entry): the card asks for its place then, and only then. */
+  inPool: boolean;
   /** The linked customer (deleted ones too: the caller decides), and its owner's name. */
   customer: CustomerRow | null;
   ownerName: string;
@@ -78,6 +80,7 @@ function headStatement(sequelize: Sequelize): { sql: string; customer: { names: 
               t.id AS tag_id, t.name AS tag_name, w.name AS channel, o.name AS owner_name,
               (SELECT MAX(ct.id) FROM customer_transfers ct WHERE ct.external_userid = x.external_userid) AS transfer_id,
               (SELECT cs.value FROM corp_settings cs WHERE cs.name = 'coFollowerFollowUps') AS co_follower_follow_ups,
+              (SELECT pe.id FROM customer_pool_entries pe WHERE pe.live_customer_id = l.customer_id) AS pool_entry_id,
               ${customer.names.map((c) => `c.${c} AS c_${c}`).join(', ')}
          FROM wecom_external_contacts x
          LEFT JOIN wecom_follow_relations r ON r.external_userid = x.external_userid AND r.userid = ?
@@ -137,6 +140,7 @@ export async function readCardHead(sequelize: Sequelize, wecomUserid: string, ex
     tags: [...tags].map(([id, name]) => ({ id, name })),
     channel: row.channel as string | null,
     hasTransfer: row.transfer_id !== null,
+    inPool: row.pool_entry_id !== null && row.pool_entry_id !== undefined,
     customer:
       row.c_id === null
         ? null

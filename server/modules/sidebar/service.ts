@@ -25,6 +25,7 @@ import { addFollowUp, writeFollowUp } from '../follow-ups/service';
 import { enqueueNotification } from '../reminders/outbox';
 import { readSettings } from '../settings/service';
 import { cardTransferOf } from '../transfers/service';
+import { poolStatusOf } from '../customer-pool/service';
 import type { FollowChecker } from '../matching/follows';
 import { linkedCustomerOf, linkFrom, matchContact, type Suggestion } from '../matching/service';
 import { canSee, type Access } from '../roles/access';
@@ -115,6 +116,7 @@ export async function sidebarCard(deps: SidebarDeps, caller: SidebarCaller, exte
   if (!head || !link) throw notFound('没有这个企业微信联系人');
   const customer = head.customer?.deleted_at === null ? head.customer : null;
   const card = customer ? await cardCustomer(sequelize, caller.access, customer, head.ownerName) : null;
+  const pool = customer && head.inPool ? await poolStatusOf(sequelize, caller.access, customer.id) : null;
   return {
     contact,
     viewer,
@@ -124,6 +126,7 @@ export async function sidebarCard(deps: SidebarDeps, caller: SidebarCaller, exte
     unmatchedReasons: [],
     transfer,
     coFollowUp: card?.access === 'limited' && relation?.deletedAt === null && (head.coFollowerFollowUps ?? deps.settingDefaults.coFollowerFollowUps),
+    pool,
   };
 }
 

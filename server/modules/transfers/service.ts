@@ -114,6 +114,32 @@ async function receiver(sequelize: Sequelize, caller: Caller, toUserId: number):
   return { userId: toUserId, name: target.ownerName, wecomUserid: await wecomUseridOf(sequelize, toUserId), departmentId: target.departmentId };
 }
 
+/**
+ * A customer taken from 公海 (server/modules/customer-pool) by `to` — the claimer, or the member a
+ * manager assigned it to: the CRM owner moves and the last owner's WeCom relations to its linked
+ * contacts go through 客户继承 with it (在职继承, or 离职继承 for an owner who left), in the
+ * caller's transaction. WeCom lets an on-the-job member's customer be transferred at most twice in
+ * 90 natural days (「为保障客户服务体验，90个自然日内，在职成员的每位客户仅可被转接2次」,
+ * https://developer.work.weixin.qq.com/document/path/96325); a third attempt comes back 40128 and
+ * is left for the manager like every failed transfer (rules.ts). Returns the batch and whether a
+ * WeCom relation is on its way (false: only the CRM owner moved).
+ */
+export async function handOverFromPool(
+  sequelize: Sequelize,
+  caller: Caller,
+  customer: CustomerRow,
+  to: { userId: number; departmentId: number },
+  transaction: Transaction,
+): Promise<{ batchId: string; wecomTransfer: boolean }> {
+  const [employee] = await employeesByIds(sequelize, [to.userId], transaction);
+  if (!employee) throw invalidField('userId', '人员不存在或已停用');
+  const name = (await namesById(sequelize, 'users', [to.userId], transaction)).get(to.userId) ?? '';
+  const party: Party = { userId: to.userId, name, wecomUserid: employee.wecom_userid, departmentId: to.departmentId };
+  const batchId = await handOver(sequelize, caller, party, { customers: [customer], contacts: [], groupChats: [], message: null }, transaction);
+  const queued = await transferModels(sequelize).Transfer.count({ where: { batch_id: batchId, status: 'queued' }, transaction });
+  return { batchId, wecomTransfer: queued > 0 };
+}
+
 /** The givers of these customers: their WeCom userid and whether they are still with the company. */
 async function giversOf(
   sequelize: Sequelize,
