@@ -166,7 +166,10 @@ export const LAYERS: ReadonlyArray<{ name: string; modules: readonly string[] }>
   { name: 'people', modules: ['roles', 'org', 'auth'] },
   { name: 'reference', modules: ['settings', 'dictionaries', 'products', 'targets', 'wecom-events'] },
   { name: 'crm-core', modules: ['follow-ups', 'reminders', 'customers', 'contacts', 'trades', 'holdings', 'partners', 'sales', 'matching'] },
-  { name: 'workflows', modules: ['customer-record', 'imports', 'transfers', 'engagement', 'churn', 'background-jobs', 'approvals', 'suitability-exceptions'] },
+  {
+    name: 'workflows',
+    modules: ['customer-record', 'imports', 'transfers', 'engagement', 'churn', 'background-jobs', 'approvals', 'suitability-exceptions', 'mass-messages'],
+  },
   { name: 'views', modules: ['dashboard', 'sidebar', 'compliance'] },
 ];
 

@@ -12,6 +12,7 @@ import { sameOriginWrites } from './http/same-origin';
 import { securityHeaders } from './http/security-headers';
 import { serveSpa } from './http/spa';
 import { approvalRoutes } from './modules/approvals/routes';
+import { massMessageRoutes } from './modules/mass-messages/routes';
 import { auditRoutes } from './modules/audit/routes';
 import { authRoutes } from './modules/auth/routes';
 import { sessionCaller } from './modules/auth/service';
@@ -118,6 +119,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     saleRoutes({ ...deps, exceptions }),
     tradeRoutes({ ...deps, exceptions }),
     approvalRoutes(deps),
+    massMessageRoutes(services),
     complianceRoutes(deps),
     partnerRoutes({
       ...deps,

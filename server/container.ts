@@ -19,6 +19,8 @@ import type { RoleBootstrap } from './modules/org/service';
 import { startOrgSync } from './modules/org/sync';
 import { ApprovalEngine } from './modules/approvals/engine';
 import { ApprovalRegistry } from './modules/approvals/types';
+import { massMessageType } from './modules/mass-messages/handler';
+import { MassMessageService } from './modules/mass-messages/service';
 import { ReminderScheduler } from './modules/reminders/scheduler';
 import { suitabilityExceptionType } from './modules/suitability-exceptions/handler';
 import { customerExportType } from './modules/imports/export-desk';
@@ -56,6 +58,8 @@ export interface Services {
   reminders: ReminderScheduler;
   /** 审批: requests, their rules, the expiry sweep (server/README.md#approvals-审批). */
   approvals: ApprovalEngine;
+  /** 客户群发: audiences, 合规 review, WeCom 企业群发 tasks and their results (server/README.md#客户群发). */
+  massMessages: MassMessageService;
   /** Generic durable jobs (the `jobs` table). */
   jobs: JobWorker;
   /** Welcome messages, sent at ingest (their WelcomeCode lives 20 s). */
@@ -79,8 +83,11 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const leadRules = (states: readonly string[], t: Transaction) => leadRulesFor(sequelize, states, t);
   const hooks = allHooks(matchingHooks(sequelize, defaults, leadRules), engagementHooks(sequelize), churnHooks(sequelize), transferHooks(sequelize));
   const reminders = new ReminderScheduler({ sequelize, wecom, logger, publicUrl: config.publicUrl, settingDefaults: defaults });
-  // Every approval type the engine knows; [outreach] adds 群发内容 and 话术审核 here.
-  const approvalTypes = new ApprovalRegistry([suitabilityExceptionType(), customerExportType()]);
+  // Every approval type the engine knows. 群发内容's handler reaches the 群发 service, made just below with the engine.
+  let massMessages: MassMessageService | undefined;
+  const approvalTypes = new ApprovalRegistry([suitabilityExceptionType(), customerExportType(), massMessageType(() => massMessages!)]);
+  const approvals = new ApprovalEngine({ sequelize, registry: approvalTypes, logger, onNotified: () => void reminders.sendSoon() });
+  massMessages = new MassMessageService({ sequelize, wecom, approvals, logger });
   const services: Services = {
     config,
     logger,
@@ -97,7 +104,8 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
       { maxAttempts: config.events.maxAttempts, reclaimAfterMs: config.events.reclaimAfterMs, ...options.worker },
     ),
     reminders,
-    approvals: new ApprovalEngine({ sequelize, registry: approvalTypes, logger, onNotified: () => void reminders.sendSoon() }),
+    approvals,
+    massMessages,
     jobs: new JobWorker(sequelize, logger).registerAll([
       ...transferJobs({ sequelize, wecom, logger }),
       ...engagementJobs({ sequelize, wecom, logger, settingDefaults: defaults }),

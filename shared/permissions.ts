@@ -29,6 +29,10 @@ export const PERMISSIONS = {
   'approval.manage': '审批规则设置',
   /** 合规工作台: every pending approval, the suitability ledger, exceptions, lapsing assessments, the audit log (server/README.md#compliance-workspace-合规). */
   'compliance.view': '合规工作台',
+  /** 客户群发: build an audience, write the content, submit it to 合规, follow the results (server/README.md#客户群发). */
+  'mass_message.manage': '客户群发',
+  /** Approves 群发内容 (granted to 合规). */
+  'mass_message.review': '群发内容审核',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -28,6 +28,7 @@ import { migration as customerKyc } from './0028_customer_kyc';
 import { migration as navAccumulated } from './0029_nav_accumulated';
 import { migration as approvals } from './0030_approvals';
 import { migration as compliance } from './0031_compliance';
+import { migration as massMessages } from './0034_mass_messages';
 import type { Migration } from './types';
 
 /**
@@ -65,4 +66,5 @@ export const migrations: readonly Migration[] = [
   navAccumulated,
   approvals,
   compliance,
+  massMessages,
 ];

@@ -32,7 +32,9 @@ const UNION = `
   UNION ALL
   SELECT 'wecom_link', id, at FROM customer_wecom_link_events WHERE customer_id = :id
   UNION ALL
-  SELECT 'owner_change', id, at FROM customer_owner_changes WHERE customer_id = :id`;
+  SELECT 'owner_change', id, at FROM customer_owner_changes WHERE customer_id = :id
+  UNION ALL
+  SELECT 'mass_message', id, sent_at FROM mass_message_recipients WHERE customer_id = :id AND status = 'sent'`;
 
 /** A business date shown as the start of that China day. */
 type LinkEvent = 'linked' | 'relinked' | 'unlinked' | 'lost';
@@ -177,6 +179,26 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
       user: by === null ? null : { id: by, name: '' },
       summary: `负责人：${owners.get(Number(h.from_user_id)) ?? ''} → ${owners.get(Number(h.to_user_id)) ?? ''}`,
       data: { fromUserId: Number(h.from_user_id), toUserId: Number(h.to_user_id) },
+    });
+  }
+  // What 客户群发 sent them (server/README.md#客户群发): the text as this customer got it.
+  const massSent = idsOf('mass_message').length
+    ? await sequelize.query<{ id: number; sent_at: Date | string; title: string; text: string; sender_user_id: number }>(
+        `SELECT r.id, r.sent_at, m.title, t.text, t.sender_user_id
+           FROM mass_message_recipients r JOIN mass_messages m ON m.id = r.mass_message_id JOIN mass_message_tasks t ON t.id = r.task_id
+          WHERE r.id IN (:ids)`,
+        { replacements: { ids: idsOf('mass_message') }, type: QueryTypes.SELECT },
+      )
+    : [];
+  for (const m of massSent) {
+    userIds.push(Number(m.sender_user_id));
+    put({
+      kind: 'mass_message',
+      id: Number(m.id),
+      at: iso(m.sent_at),
+      user: { id: Number(m.sender_user_id), name: '' },
+      summary: `收到客户群发「${m.title}」：${excerpt(m.text || '（附件）')}`,
+      data: { title: m.title, text: m.text },
     });
   }
   const users = await namesById(sequelize, 'users', userIds);

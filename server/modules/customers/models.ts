@@ -36,7 +36,8 @@ type Generated =
   | 'risk_level'
   | 'investor_class'
   | 'risk_assessed_on'
-  | 'risk_assessment_expires_on';
+  | 'risk_assessment_expires_on'
+  | 'marketing_opt_out';
 type CustomerInstance = Model<CustomerRow, Optional<CustomerRow, Generated>>;
 export type CustomerModel = ModelStatic<CustomerInstance>;
 
@@ -71,6 +72,9 @@ export const customerModels = modelsFor((sequelize) => {
       id_type: DataTypes.STRING,
       id_number: DataTypes.STRING,
       birth_date: DataTypes.DATEONLY,
+      gender: DataTypes.STRING,
+      salutation: DataTypes.STRING,
+      marketing_opt_out: { type: DataTypes.BOOLEAN, defaultValue: false },
       created_by: DataTypes.INTEGER,
       deleted_at: DataTypes.DATE,
       created_at: DataTypes.DATE,
