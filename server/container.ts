@@ -84,10 +84,10 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const hooks = allHooks(matchingHooks(sequelize, defaults, leadRules), engagementHooks(sequelize), churnHooks(sequelize), transferHooks(sequelize));
   const reminders = new ReminderScheduler({ sequelize, wecom, logger, publicUrl: config.publicUrl, settingDefaults: defaults });
   // Every approval type the engine knows. 群发内容's handler reaches the 群发 service, made just below with the engine.
-  let massMessages: MassMessageService | undefined;
-  const approvalTypes = new ApprovalRegistry([suitabilityExceptionType(), customerExportType(), massMessageType(() => massMessages!)]);
+  const late: { massMessages?: MassMessageService } = {};
+  const approvalTypes = new ApprovalRegistry([suitabilityExceptionType(), customerExportType(), massMessageType(() => late.massMessages!)]);
   const approvals = new ApprovalEngine({ sequelize, registry: approvalTypes, logger, onNotified: () => void reminders.sendSoon() });
-  massMessages = new MassMessageService({ sequelize, wecom, approvals, logger });
+  const massMessages = (late.massMessages = new MassMessageService({ sequelize, wecom, approvals, logger }));
   const services: Services = {
     config,
     logger,

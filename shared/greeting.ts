@@ -6,7 +6,8 @@
  * - else the CRM name: an individual as surname + 先生 / 女士 when the gender is known (recorded, or
  *   read from a 居民身份证 number: its 17th digit is odd for men, GB 11643-1999), else the full name;
  *   an institution by its name;
- * - no CRM name (a contact not linked to a customer yet): nothing, so 「{称呼}您好」 reads 「您好」.
+ * - no CRM name (a contact not linked to a customer yet, or a lead still named by its WeChat nickname
+ *   with emoji or digits): nothing, so 「{称呼}您好」 reads 「您好」.
  *
  * Never the WeCom remark (「张晨娜-上海浦江」 is the rep's note) nor the WeChat nickname (「🌸晓月🌸」).
  */
@@ -45,7 +46,8 @@ export function addressOf(c: AddressableCustomer | null | undefined): string | n
   const salutation = c.salutation?.trim();
   if (salutation) return salutation;
   const name = c.name?.trim();
-  if (!name) return null;
+  // A "name" with digits, emoji or symbols (「🌸晓月🌸」 copied from WeChat into a lead) is no name to greet by.
+  if (!name || /[^\p{L}\p{M}\s·.\-]/u.test(name)) return null;
   if (c.type && c.type !== 'individual') return name;
   const gender = genderOf(c);
   if (!gender || !/^[\u4e00-\u9fff]{2,4}$/.test(name)) return name;

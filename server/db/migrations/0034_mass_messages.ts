@@ -27,7 +27,8 @@ export const migration: Migration = {
   async up({ queryInterface: q, tableOptions }) {
     await q.addColumn('customers', 'gender', { type: DataTypes.STRING(8), allowNull: true });
     await q.addColumn('customers', 'salutation', { type: DataTypes.STRING(16), allowNull: true });
-    await q.addColumn('customers', 'marketing_opt_out', { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false });
+    // Nullable: the record-field mappers write NULL for a field an input leaves out (NULL reads as 「接收」).
+    await q.addColumn('customers', 'marketing_opt_out', { type: DataTypes.BOOLEAN, allowNull: true, defaultValue: false });
     await q.createTable(
       'mass_messages',
       {
