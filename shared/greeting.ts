@@ -47,7 +47,7 @@ export function addressOf(c: AddressableCustomer | null | undefined): string | n
   if (salutation) return salutation;
   const name = c.name?.trim();
   // A "name" with digits, emoji or symbols (「🌸晓月🌸」 copied from WeChat into a lead) is no name to greet by.
-  if (!name || /[^\p{L}\p{M}\s·.\-]/u.test(name)) return null;
+  if (!name || /[^\p{L}\p{M}\s·.-]/u.test(name)) return null;
   if (c.type && c.type !== 'individual') return name;
   const gender = genderOf(c);
   if (!gender || !/^[\u4e00-\u9fff]{2,4}$/.test(name)) return name;

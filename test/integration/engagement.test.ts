@@ -173,7 +173,8 @@ describe.each(databaseTargets())('engagement on $label', (target) => {
       await settle();
       await runJobs();
 
-      expect(welcomesTo(ext).map((w) => (w.text as { content: string }).content)).toEqual(['沙龙来宾您好，感谢参加财富沙龙']);
+      // The welcome leaves at ingest, before the lead exists: no CRM name yet, so no WeChat name either (issue 34).
+      expect(welcomesTo(ext).map((w) => (w.text as { content: string }).content)).toEqual(['您好，感谢参加财富沙龙']);
       expect(simFollow(ext, userid).tag_ids).toEqual(['et-src-event']);
       const [link] = await query<{ customer_id: number }>('SELECT customer_id FROM customer_wecom_links WHERE external_userid = ?', [ext]);
       const lead = await api.get<CustomerView>('mgr-east', `/api/customers/${link!.customer_id}`);
@@ -356,7 +357,7 @@ describe.each(databaseTargets())('engagement on $label', (target) => {
 
       const message = await api.send<ChatMessage>('rep-east-1', 'POST', `/api/quick-replies/${reply.id}/use`, { externalUserId: ext }, 200);
 
-      // No customer is linked (autoCreateLeads off): no name, never the WeChat name (shared/greeting.ts, issue 34).
+      // No customer is linked (autoCreateLeads off): no CRM name, and never the WeChat name (shared/greeting.ts, issue 34).
       expect(message).toEqual({ msgtype: 'text', text: { content: '早上好！' } });
       const [listed] = (await api.get<{ items: QuickReplyView[] }>('rep-east-1', '/api/quick-replies?keyword=早上好')).items;
       expect(listed).toMatchObject({ id: reply.id, useCount: 1 });
