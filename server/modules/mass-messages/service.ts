@@ -124,7 +124,14 @@ export class MassMessageService {
       throw conflict('筛选出的客户都不能接收这条群发（见排除原因），请调整人群', { code: 'mass_empty', excluded: excludedCounts(audience.excluded) });
     }
     const { MassMessage, MassRecipient } = massModels(sequelize);
-    const title = input.title ?? (input.content.text.trim().slice(0, 20) || '客户群发');
+    const title =
+      input.title ??
+      (input.content.text
+        .replace(/\{[^}]{1,8}\}/g, '')
+        .replace(/^[\s，,、]+/, '')
+        .trim()
+        .slice(0, 20) ||
+        '客户群发');
     const id = await sequelize.transaction(async (transaction) => {
       const row = await MassMessage.create(
         {
