@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { code, instant, optionalEmail, optionalLongText, optionalText, pastDate, positiveId, text } from './fields';
 import type { FollowUpEntry } from './follow-ups';
-import { GENDERS, GENDER_CODES } from './greeting';
+import { GENDER_CODES } from './greeting';
 import { ID_TYPES, ID_TYPE_CODES, idNumberProblem } from './identity';
 import { NOTES_CELL, OWNER_COLUMNS, declareFields, schemaShape, type ViewOf } from './record-fields';
 import { CUSTOMER_RISK_LABELS, CUSTOMER_RISK_LEVELS, INVESTOR_CLASSES, riskProfileFields } from './suitability';
@@ -118,14 +118,12 @@ export const CUSTOMER_FIELDS = declareFields({
     column: 'gender',
     rule: z.enum(GENDER_CODES, '性别应为男或女').nullable().optional(),
     label: '性别',
-    import: { aliases: ['gender', 'sex'], type: 'choice', choices: GENDERS, exportLabel: true, sample: '男' },
   },
   /** An admin-chosen 称呼 (「王总」) that greetings use instead of surname + 先生 / 女士. */
   salutation: {
     column: 'salutation',
     rule: optionalText(16),
     label: '称呼',
-    import: { aliases: ['尊称', 'salutation'], type: 'text', sample: '' },
   },
   /** 不接收营销信息: 客户群发 leaves the customer out (server/README.md#客户群发). */
   marketingOptOut: {

@@ -50,7 +50,7 @@ describe('客户群发 from audience to sent, in Chromium at 375x812', () => {
     await page.getByTestId('mass-status').waitFor();
     expect(await page.getByTestId('mass-status').innerText()).toBe('待审核');
     await nextPaint(page);
-    await screenshot(page, 'outreach-detail-pending-375');
+    await screenshot(page, 'outreach-detail-pending-375', { screen: true });
     expect(errors).toEqual([]);
   }, 90_000);
 
@@ -66,7 +66,7 @@ describe('客户群发 from audience to sent, in Chromium at 375x812', () => {
     const rep = await open(task!.sender_userid, '/mass-messages?tab=pending');
     await rep.page.getByTestId('mass-pending').waitFor();
     await nextPaint(rep.page);
-    await screenshot(rep.page, 'outreach-pending-375');
+    await screenshot(rep.page, 'outreach-pending-375', { screen: true });
     expect(await rep.page.getByTestId('mass-pending').innerText()).toContain('位客户');
 
     suite.server.simulator.api.massMessages.confirm(task!.msgid, task!.sender_userid);
@@ -74,7 +74,7 @@ describe('客户群发 from audience to sent, in Chromium at 375x812', () => {
     await page.getByTestId('mass-tasks').waitFor();
     expect(await page.getByTestId('mass-tasks').innerText()).toContain('已发送');
     await nextPaint(page);
-    await screenshot(page, 'outreach-detail-sent-375');
+    await screenshot(page, 'outreach-detail-sent-375', { screen: true });
     const desktop = await open('mgr-east', `/mass-messages/${massId}`, true);
     await desktop.page.getByTestId('mass-tasks').waitFor();
     await nextPaint(desktop.page);
