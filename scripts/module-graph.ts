@@ -180,6 +180,7 @@ export const LAYERS: ReadonlyArray<{ name: string; modules: readonly string[] }>
       'opportunities',
       'customer-pool',
       'risk-questionnaire',
+      'mass-messages',
     ],
   },
   { name: 'views', modules: ['dashboard', 'sidebar', 'compliance'] },

@@ -12,6 +12,7 @@ import { sameOriginWrites } from './http/same-origin';
 import { securityHeaders } from './http/security-headers';
 import { serveSpa } from './http/spa';
 import { approvalRoutes } from './modules/approvals/routes';
+import { massMessageRoutes } from './modules/mass-messages/routes';
 import { auditRoutes } from './modules/audit/routes';
 import { authRoutes } from './modules/auth/routes';
 import { sessionCaller } from './modules/auth/service';
@@ -124,6 +125,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     coolingOffRoutes(deps),
     tradeRoutes({ ...deps, exceptions }),
     approvalRoutes(deps),
+    massMessageRoutes(services),
     complianceRoutes(deps),
     riskQuestionnaireRoutes(deps),
     // Before opportunityRoutes: its `/:id` would take `export.xlsx` for an id.

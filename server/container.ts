@@ -20,6 +20,8 @@ import { startOrgSync } from './modules/org/sync';
 import { ApprovalEngine } from './modules/approvals/engine';
 import { ApprovalRegistry } from './modules/approvals/types';
 import { PoolRecycler } from './modules/customer-pool/recycle';
+import { massMessageType } from './modules/mass-messages/handler';
+import { MassMessageService } from './modules/mass-messages/service';
 import { ReminderScheduler } from './modules/reminders/scheduler';
 import { suitabilityExceptionType } from './modules/suitability-exceptions/handler';
 import { customerExportType } from './modules/imports/export-desk';
@@ -59,6 +61,8 @@ export interface Services {
   approvals: ApprovalEngine;
   /** 公海's recycle sweep, hourly (server/README.md#customer-pool-公海). */
   poolRecycler: PoolRecycler;
+  /** 客户群发: audiences, 合规 review, WeCom 企业群发 tasks and their results (server/README.md#客户群发). */
+  massMessages: MassMessageService;
   /** Generic durable jobs (the `jobs` table). */
   jobs: JobWorker;
   /** Welcome messages, sent at ingest (their WelcomeCode lives 20 s). */
@@ -82,8 +86,11 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const leadRules = (states: readonly string[], t: Transaction) => leadRulesFor(sequelize, states, t);
   const hooks = allHooks(matchingHooks(sequelize, defaults, leadRules), engagementHooks(sequelize), churnHooks(sequelize), transferHooks(sequelize));
   const reminders = new ReminderScheduler({ sequelize, wecom, logger, publicUrl: config.publicUrl, settingDefaults: defaults });
-  // Every approval type the engine knows; [outreach] adds 群发内容 and 话术审核 here.
-  const approvalTypes = new ApprovalRegistry([suitabilityExceptionType(), customerExportType()]);
+  // Every approval type the engine knows. 群发内容's handler reaches the 群发 service, made just below with the engine.
+  const late: { massMessages?: MassMessageService } = {};
+  const approvalTypes = new ApprovalRegistry([suitabilityExceptionType(), customerExportType(), massMessageType(() => late.massMessages!)]);
+  const approvals = new ApprovalEngine({ sequelize, registry: approvalTypes, logger, onNotified: () => void reminders.sendSoon() });
+  const massMessages = (late.massMessages = new MassMessageService({ sequelize, wecom, approvals, logger }));
   const services: Services = {
     config,
     logger,
@@ -100,8 +107,9 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
       { maxAttempts: config.events.maxAttempts, reclaimAfterMs: config.events.reclaimAfterMs, ...options.worker },
     ),
     reminders,
-    approvals: new ApprovalEngine({ sequelize, registry: approvalTypes, logger, onNotified: () => void reminders.sendSoon() }),
+    approvals,
     poolRecycler: new PoolRecycler({ sequelize, logger }),
+    massMessages,
     jobs: new JobWorker(sequelize, logger).registerAll([
       ...transferJobs({ sequelize, wecom, logger }),
       ...engagementJobs({ sequelize, wecom, logger, settingDefaults: defaults }),

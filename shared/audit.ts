@@ -44,6 +44,8 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   job: '后台任务',
   notification: '通知',
   approval: '审批',
+  mass_message: '客户群发',
+  mass_segment: '群发人群',
   approval_rule: '审批规则',
   export: '导出',
   contact_way: '渠道活码',
@@ -168,6 +170,12 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'approval.rule': '修改审批规则',
   'compliance.export_suitability': '导出适当性台账',
   'compliance.export_audit': '导出审计日志',
+  'mass_message.create': '提交客户群发',
+  'mass_message.dispatch': '创建群发任务',
+  'mass_message.cancel': '取消客户群发',
+  'mass_message.remind': '提醒成员群发',
+  'mass_segment.save': '保存群发人群',
+  'mass_segment.delete': '删除群发人群',
 };
 
 /** An action in Chinese; one no version ever wrote reads 「其他操作」, never its code. */

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import type { Qualification } from './qualification-rules';
 import { code, instant, optionalEmail, optionalLongText, optionalText, pastDate, positiveId, text } from './fields';
 import type { FollowUpEntry } from './follow-ups';
+import { GENDER_CODES } from './greeting';
 import { ID_TYPES, ID_TYPE_CODES, idNumberProblem } from './identity';
 import { NOTES_CELL, OWNER_COLUMNS, declareFields, schemaShape, type ViewOf } from './record-fields';
-import { CUSTOMER_RISK_LABELS, INVESTOR_CLASSES, riskProfileFields } from './suitability';
+import { CUSTOMER_RISK_LABELS, CUSTOMER_RISK_LEVELS, INVESTOR_CLASSES, riskProfileFields } from './suitability';
 
 /**
  * Every field of a customer, once (shared/record-fields.ts): in the import's and the export's
@@ -112,6 +113,24 @@ export const CUSTOMER_FIELDS = declareFields({
     view: 'date',
     // Not 生日: an unknown column of older sheets (test/fixtures/imports/messy-customers.xlsx).
     import: { aliases: ['出生年月日', 'birth date', 'birthdate', 'date of birth'], type: 'date', sample: '1980-05-20' },
+  },
+  /** 先生 / 女士 in greetings (shared/greeting.ts); unset, a 居民身份证 number says it. */
+  gender: {
+    column: 'gender',
+    rule: z.enum(GENDER_CODES, '性别应为男或女').nullable().optional(),
+    label: '性别',
+  },
+  /** An admin-chosen 称呼 (「王总」) that greetings use instead of surname + 先生 / 女士. */
+  salutation: {
+    column: 'salutation',
+    rule: optionalText(16),
+    label: '称呼',
+  },
+  /** 不接收营销信息: 客户群发 leaves the customer out (server/README.md#客户群发). */
+  marketingOptOut: {
+    column: 'marketing_opt_out',
+    rule: z.boolean().optional(),
+    label: '不接收营销信息',
   },
   riskLevel: {
     column: 'risk_level',
@@ -226,7 +245,7 @@ export interface MergeResult {
   moved: { contacts: number; followUps: number; holdings: number; trades: number; wecomLinks: number; stageChanges: number };
 }
 
-export type TimelineKind = 'follow_up' | 'trade' | 'stage_change' | 'wecom_link' | 'owner_change' | 'opportunity' | 'pool_entry' | 'pool_exit';
+export type TimelineKind = 'follow_up' | 'trade' | 'stage_change' | 'wecom_link' | 'owner_change' | 'opportunity' | 'pool_entry' | 'pool_exit' | 'mass_message';
 
 /** One entry of a customer's timeline, newest first; `data` carries the kind's own fields. */
 export interface TimelineEntry {
@@ -239,3 +258,33 @@ export interface TimelineEntry {
   summary: string;
   data: Record<string, unknown>;
 }
+
+/**
+ * The customer list's filter — also the audience of a 客户群发 and an export's filter: one
+ * vocabulary (customers/service.ts `customerFilterWhere` turns it into the query). Query strings
+ * and JSON bodies alike (numbers coerced).
+ */
+export const customerFilterSchema = z.object({
+  keyword: z.string().trim().max(64).optional(),
+  ownerUserId: z.coerce.number().int().positive().optional(),
+  departmentId: z.coerce.number().int().positive().optional(),
+  lifecycleStage: z.string().max(32).optional(),
+  level: z.string().max(32).optional(),
+  source: z.string().max(32).optional(),
+  followUp: z.enum(['due', 'overdue']).optional(),
+  noFollowUpDays: z.coerce.number().int().min(1).max(3650).optional(),
+  tagId: z
+    .string()
+    .regex(/^[\w-]{1,64}$/, '标签不正确')
+    .optional(),
+  channel: z.string().max(30).optional(),
+  /** The customer's risk level (C1–C5), or `none` for never assessed. */
+  riskLevel: z.enum([...CUSTOMER_RISK_LEVELS, 'none'], '风险等级应为 C1–C5 或未测评').optional(),
+  /** The assessment's validity today: `valid`, `expired`, or `missing`. */
+  riskValidity: z.enum(['valid', 'expired', 'missing'], '测评状态应为有效、已过期或未测评').optional(),
+  /** Holds (a live position of) this product. */
+  productId: z.coerce.number().int().positive().optional(),
+});
+export type CustomerFilter = z.infer<typeof customerFilterSchema>;
+
+export const RISK_VALIDITY_LABELS = { valid: '测评有效', expired: '测评已过期', missing: '未测评' } as const;

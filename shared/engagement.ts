@@ -4,19 +4,20 @@
  */
 import { z } from 'zod';
 import { code, longText, positiveId, text } from './fields';
+import { fillPlaceholders } from './greeting';
 
 /** WeCom counts welcome text in bytes: at most 4,000 (92599). */
 export const WELCOME_TEXT_MAX_BYTES = 4000;
 /** Filled in when the welcome is sent: the customer's WeCom name, and the rep's name. */
 export const WELCOME_PLACEHOLDERS = ['{客户称呼}', '{销售姓名}'] as const;
 
-/** `{客户称呼}` → the customer's WeCom name (or nothing), `{销售姓名}` → the rep's: what is sent, and the preview. */
+/**
+ * `{客户称呼}` → how the CRM addresses the customer (shared/greeting.ts `addressOf`: 张先生, or nothing
+ * when no customer is linked — never the WeCom remark or nickname), `{销售姓名}` → the rep's name:
+ * what is sent, and the preview.
+ */
 export function renderWelcome(text: string, names: { customer: string | null; rep: string }): string {
-  return text
-    .split('{客户称呼}')
-    .join(names.customer ?? '')
-    .split('{销售姓名}')
-    .join(names.rep);
+  return fillPlaceholders(text, names);
 }
 
 const welcomeText = longText(WELCOME_TEXT_MAX_BYTES)
@@ -200,7 +201,7 @@ export type ChatMessage =
 export const quickReplyUseSchema = z.object({ externalUserId: z.string().min(1).max(64) });
 export const quickReplyQuerySchema = z.object({ keyword: z.string().trim().max(64).optional(), category: z.string().max(32).optional() });
 
-/** Fills `{客户称呼}` with how the rep calls the customer. */
-export function fillQuickReply(content: string, addressAs: string): string {
-  return content.split(QUICK_REPLY_PLACEHOLDER).join(addressAs);
+/** Fills `{客户称呼}` with the CRM's address for the customer (shared/greeting.ts), nothing when none; `{销售姓名}` with the rep's name. */
+export function fillQuickReply(content: string, addressAs: string | null, rep = ''): string {
+  return fillPlaceholders(content, { customer: addressAs || null, rep });
 }

@@ -34,6 +34,10 @@ export const PERMISSIONS = {
   'compliance.view': '合规工作台',
   /** Sets or corrects a customer's risk level by hand (合规, with a reason; audited). */
   'suitability.correct_level': '更正风险等级',
+  /** 客户群发: build an audience, write the content, submit it to 合规, follow the results (server/README.md#客户群发). */
+  'mass_message.manage': '客户群发',
+  /** Approves 群发内容 (granted to 合规). */
+  'mass_message.review': '群发内容审核',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -88,6 +88,24 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '编辑销售', permission: 'sales.write' },
   },
   {
+    path: '/mass-messages',
+    name: 'mass-messages',
+    component: () => import('./pages/outreach/MassMessagesPage.vue'),
+    meta: { title: '客户群发' },
+  },
+  {
+    path: '/mass-messages/new',
+    name: 'mass-message-new',
+    component: () => import('./pages/outreach/MassMessageCreatePage.vue'),
+    meta: { title: '新建群发', permission: 'mass_message.manage' },
+  },
+  {
+    path: '/mass-messages/:id(\\d+)',
+    name: 'mass-message',
+    component: () => import('./pages/outreach/MassMessageDetailPage.vue'),
+    meta: { title: '群发详情' },
+  },
+  {
     path: '/approvals',
     name: 'approvals',
     component: () => import('./pages/approvals/ApprovalsPage.vue'),

@@ -143,6 +143,23 @@ export function adminRouter(deps: { state: CorpState; api: SimulatedApi; events:
     ctx.body = { calls: Object.fromEntries(api.calls), messages: api.sentMessages.length };
   });
 
+  // 企业群发: the member confirms the task in the WeCom client (nothing is sent before, 92135).
+  router.get('/mass-messages', (ctx) => {
+    ctx.body = {
+      messages: [...api.massMessages.messages.values()].map((m) => ({
+        msgid: m.msgid,
+        cancelled: m.cancelled,
+        text: m.text,
+        tasks: [...m.tasks.values()].map((t) => ({ userid: t.userid, status: t.status, recipients: [...t.recipients.keys()] })),
+      })),
+    };
+  });
+  router.post('/mass-messages/:msgid/confirm', (ctx) => {
+    const { userid } = input<{ userid: string }>(ctx);
+    const task = api.massMessages.confirm(ctx.params.msgid!, userid);
+    ctx.body = { userid: task.userid, status: task.status, recipients: Object.fromEntries(task.recipients) };
+  });
+
   return router;
 }
 

@@ -24,6 +24,7 @@ import { messageAsDelivered } from './messages';
 import { SimulatorError, type CorpState } from './state';
 import { GroupChatTransfers, type TransferDesk, type TransferKind } from './transfers';
 import { ContactWays, MediaStore } from './engagement';
+import { MassMessages } from './mass-messages';
 import { readUploadedFile } from '../../server/http/multipart';
 
 export interface ApiSettings {
@@ -87,6 +88,8 @@ export class SimulatedApi {
   /** 「联系我」 codes the app created. */
   readonly contactWays: ContactWays;
   readonly media: MediaStore;
+  /** 企业群发 tasks (92135, 93338). */
+  readonly massMessages: MassMessages;
 
   constructor(
     private readonly state: CorpState,
@@ -99,6 +102,7 @@ export class SimulatedApi {
     this.chatTransfers = new GroupChatTransfers(state, now);
     this.contactWays = new ContactWays(state, now, publicBaseUrl);
     this.media = new MediaStore(now);
+    this.massMessages = new MassMessages(state, now, (a) => this.checkAttachment(a));
   }
 
   /** Per-minute call limit of one API (45009 beyond it). */
@@ -428,6 +432,53 @@ export class SimulatedApi {
     });
 
     handle('message/send', 'post', (ctx) => this.sendAppMessage(body(ctx)));
+
+    // 企业群发 (mass-messages.ts): 92135, 93338, 97610, 97611.
+    handle('externalcontact/add_msg_template', 'post', (ctx) => this.massMessages.add(body(ctx)));
+    handle('externalcontact/get_groupmsg_list_v2', 'post', (ctx) => {
+      const { cursor, limit } = pageParams(ctx, 100, 50);
+      const all = this.massMessages.list(body(ctx)).map((m) => ({
+        msgid: m.msgid,
+        creator: m.creator,
+        create_time: String(m.create_time),
+        create_type: m.create_type,
+        ...(m.text ? { text: m.text } : {}),
+        attachments: m.attachments,
+      }));
+      return page(all, cursor, limit, (items, next) => ({ group_msg_list: items, next_cursor: next }));
+    });
+    handle('externalcontact/get_groupmsg_task', 'post', (ctx) => {
+      const { cursor, limit } = pageParams(ctx, 1000, 500);
+      const all = [...this.massMessages.require(body(ctx).msgid).tasks.values()].map((t) => ({
+        userid: t.userid,
+        status: t.status,
+        ...(t.send_time ? { send_time: t.send_time } : {}),
+      }));
+      return page(all, cursor, limit, (items, next) => ({ task_list: items, next_cursor: next }));
+    });
+    handle('externalcontact/get_groupmsg_send_result', 'post', (ctx) => {
+      const r = body(ctx);
+      const { cursor, limit } = pageParams(ctx, 1000, 500);
+      const message = this.massMessages.require(r.msgid);
+      const task = message.tasks.get(String(r.userid ?? ''));
+      const all = task
+        ? [...task.recipients].map(([id, x]) => ({
+            ...(message.chat_type === 'group' ? { chat_id: id } : { external_userid: id }),
+            userid: task.userid,
+            status: x.status,
+            ...(x.send_time ? { send_time: x.send_time } : {}),
+          }))
+        : [];
+      return page(all, cursor, limit, (items, next) => ({ send_list: items, next_cursor: next }));
+    });
+    handle('externalcontact/remind_groupmsg_send', 'post', (ctx) => {
+      this.massMessages.remind(body(ctx).msgid);
+      return {};
+    });
+    handle('externalcontact/cancel_groupmsg_send', 'post', (ctx) => {
+      this.massMessages.cancel(body(ctx).msgid);
+      return {};
+    });
 
     handle('externalcontact/send_welcome_msg', 'post', (ctx) => {
       const r = body(ctx);

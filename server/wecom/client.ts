@@ -26,6 +26,11 @@ import type {
   GroupChatListRequest,
   GroupChatListResponse,
   GroupChatTransferResponse,
+  GroupMsgListItem,
+  GroupMsgSendResult,
+  GroupMsgTask,
+  MsgTemplateRequest,
+  MsgTemplateResponse,
   MarkTagRequest,
   AddCorpTagResponse,
   AddContactWayResponse,
@@ -339,6 +344,80 @@ export class WecomClient {
       query: { type },
       file: { field: 'media', fileName: file.fileName, type: file.mime, bytes: file.bytes },
     });
+  }
+
+  // ---- 企业群发 (mass messages) ----------------------------------------------------------------
+
+  /**
+   * 92135 创建企业群发: one task per member; nothing reaches a customer before the member confirms in
+   * the WeCom client. Returns the msgid and the customers the task could not take (`fail_list`).
+   */
+  addMsgTemplate(request: MsgTemplateRequest): Promise<MsgTemplateResponse> {
+    return this.call({ api: 'externalcontact/add_msg_template', secret: 'external', body: request });
+  }
+
+  /** 93338 获取群发记录列表 (a window of at most one month, 100 a page). */
+  async listGroupMsgs(request: {
+    chat_type?: 'single' | 'group';
+    start_time: number;
+    end_time: number;
+    creator?: string;
+    filter_type?: 0 | 1 | 2;
+  }): Promise<GroupMsgListItem[]> {
+    const all: GroupMsgListItem[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.call<WecomResponse & { group_msg_list: GroupMsgListItem[]; next_cursor?: string }>({
+        api: 'externalcontact/get_groupmsg_list_v2',
+        secret: 'external',
+        body: { ...request, limit: 100, ...(cursor ? { cursor } : {}) },
+      });
+      all.push(...page.group_msg_list);
+      cursor = page.next_cursor || undefined;
+    } while (cursor);
+    return all;
+  }
+
+  /** 93338 获取群发成员发送任务列表: every member's task of a message (1,000 a page). */
+  async groupMsgTasks(msgid: string): Promise<GroupMsgTask[]> {
+    const all: GroupMsgTask[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.call<WecomResponse & { task_list: GroupMsgTask[]; next_cursor?: string }>({
+        api: 'externalcontact/get_groupmsg_task',
+        secret: 'external',
+        body: { msgid, limit: 1000, ...(cursor ? { cursor } : {}) },
+      });
+      all.push(...page.task_list);
+      cursor = page.next_cursor || undefined;
+    } while (cursor);
+    return all;
+  }
+
+  /** 93338 获取企业群发成员执行结果: one member's result per customer (1,000 a page). */
+  async groupMsgSendResults(msgid: string, userid: string): Promise<GroupMsgSendResult[]> {
+    const all: GroupMsgSendResult[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.call<WecomResponse & { send_list: GroupMsgSendResult[]; next_cursor?: string }>({
+        api: 'externalcontact/get_groupmsg_send_result',
+        secret: 'external',
+        body: { msgid, userid, limit: 1000, ...(cursor ? { cursor } : {}) },
+      });
+      all.push(...page.send_list);
+      cursor = page.next_cursor || undefined;
+    } while (cursor);
+    return all;
+  }
+
+  /** 97610 提醒成员群发: at most three reminders per message in 24 hours. */
+  remindGroupMsgSend(msgid: string): Promise<WecomResponse> {
+    return this.call({ api: 'externalcontact/remind_groupmsg_send', secret: 'external', body: { msgid } });
+  }
+
+  /** 97611 停止企业群发: members can no longer send what they have not sent. */
+  cancelGroupMsgSend(msgid: string): Promise<WecomResponse> {
+    return this.call({ api: 'externalcontact/cancel_groupmsg_send', secret: 'external', body: { msgid } });
   }
 
   /** The same client with a short deadline and no retries: for work that must finish fast (a welcome within 20 s). */

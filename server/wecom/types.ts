@@ -352,3 +352,51 @@ export interface MessageSendResponse extends WecomResponse {
   unlicenseduser?: string;
   msgid?: string;
 }
+
+/** 92135 创建企业群发: attachments as the welcome message takes them, plus video and file. */
+export type MassAttachment = WelcomeAttachment | { msgtype: 'video'; video: { media_id: string } } | { msgtype: 'file'; file: { media_id: string } };
+
+export interface MsgTemplateRequest {
+  chat_type?: 'single' | 'group';
+  /** At most 10,000 customers (single). */
+  external_userid?: string[];
+  chat_id_list?: string[];
+  sender?: string;
+  text?: { content: string };
+  /** At most 9. */
+  attachments?: MassAttachment[];
+}
+
+export interface MsgTemplateResponse extends WecomResponse {
+  msgid: string;
+  /** Customers (or chats) the task could not take: not the sender's, unknown. */
+  fail_list?: string[];
+}
+
+/** 93338 获取群发成员发送任务列表: 0 未发送, 2 已发送. */
+export interface GroupMsgTask {
+  userid: string;
+  status: 0 | 2;
+  send_time?: number;
+}
+
+/**
+ * 93338 获取企业群发成员执行结果: 0 未发送, 1 已发送, 2 因客户不是好友导致发送失败,
+ * 3 因客户已经收到其他群发消息导致发送失败 (the receiving limit of 92135).
+ */
+export interface GroupMsgSendResult {
+  external_userid?: string;
+  chat_id?: string;
+  userid: string;
+  status: 0 | 1 | 2 | 3;
+  send_time?: number;
+}
+
+export interface GroupMsgListItem {
+  msgid: string;
+  creator?: string;
+  create_time: string;
+  create_type: 0 | 1;
+  text?: { content: string };
+  attachments?: MassAttachment[];
+}

@@ -64,7 +64,7 @@ describe('customer operations in Chromium at 375x812', () => {
         ORDER BY l.external_userid LIMIT 1`,
         { type: QueryTypes.SELECT },
       );
-      linked = { externalUserid: row!.external_userid, customerId: Number(row!.id), customer: row!.name, addressAs: row!.remark || row!.contact };
+      linked = { externalUserid: row!.external_userid, customerId: Number(row!.id), customer: row!.name, addressAs: row!.name }; // the CRM name (no gender recorded), never the remark (shared/greeting.ts, issue 34)
       admin = await openPhonePage(browser, server.baseUrl);
       await loginThroughSimulator(admin, '/admin', 'admin');
       rep = await openPhonePage(browser, server.baseUrl);

@@ -83,6 +83,8 @@ describe.each(databaseTargets())('approval rules and notices on $label', (target
         expect.objectContaining({ type: 'suitability_exception', typeLabel: '适当性例外', customised: false, expireDays: 7, steps: [leader(1), compliance] }),
         // Customer-data exports (deliverable 4): 合规 alone, 3 days.
         expect.objectContaining({ type: 'customer_export', typeLabel: '客户数据导出', customised: false, expireDays: 3, steps: [compliance] }),
+        // 群发内容 (issue 34): 合规 alone, 3 days.
+        expect.objectContaining({ type: 'mass_message', typeLabel: '群发内容', customised: false, expireDays: 3, steps: [compliance] }),
       ]);
     });
 

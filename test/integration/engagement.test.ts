@@ -68,12 +68,12 @@ describe.each(databaseTargets())('engagement on $label', (target) => {
       await settle();
     });
 
-    it('fills in the customer name when the contact can be read at once', async () => {
+    it('greets a contact no customer is linked to neutrally, never by their WeChat name (issue 34)', async () => {
       const ext = addContact('rep-east-1', '王芳');
 
       await settle();
 
-      expect((welcomesTo(ext)[0]!.text as { content: string }).content).toBe('王芳您好，我是李娜');
+      expect((welcomesTo(ext)[0]!.text as { content: string }).content).toBe('您好，我是李娜');
     });
 
     it('is sent once across WeCom delivering the add three times', async () => {
@@ -173,7 +173,8 @@ describe.each(databaseTargets())('engagement on $label', (target) => {
       await settle();
       await runJobs();
 
-      expect(welcomesTo(ext).map((w) => (w.text as { content: string }).content)).toEqual(['沙龙来宾您好，感谢参加财富沙龙']);
+      // The welcome leaves at ingest, before the lead exists: no CRM name yet, so no WeChat name either (issue 34).
+      expect(welcomesTo(ext).map((w) => (w.text as { content: string }).content)).toEqual(['您好，感谢参加财富沙龙']);
       expect(simFollow(ext, userid).tag_ids).toEqual(['et-src-event']);
       const [link] = await query<{ customer_id: number }>('SELECT customer_id FROM customer_wecom_links WHERE external_userid = ?', [ext]);
       const lead = await api.get<CustomerView>('mgr-east', `/api/customers/${link!.customer_id}`);
@@ -349,14 +350,15 @@ describe.each(databaseTargets())('engagement on $label', (target) => {
   describe('话术库', () => {
     const createReply = (body: Record<string, unknown>) => api.send<QuickReplyView>('admin', 'POST', '/api/admin/quick-replies', body);
 
-    it('fills the customer’s name into the text the sidebar sends, and counts the use', async () => {
+    it('fills the text the sidebar sends by the greeting rule, and counts the use', async () => {
       const reply = await createReply({ category: '问候', title: '早安', kind: 'text', content: '{客户称呼}，早上好！' });
       const ext = addContact('rep-east-1', '话术客户');
       await settle();
 
       const message = await api.send<ChatMessage>('rep-east-1', 'POST', `/api/quick-replies/${reply.id}/use`, { externalUserId: ext }, 200);
 
-      expect(message).toEqual({ msgtype: 'text', text: { content: '话术客户，早上好！' } });
+      // No customer is linked (autoCreateLeads off): no CRM name, and never the WeChat name (shared/greeting.ts, issue 34).
+      expect(message).toEqual({ msgtype: 'text', text: { content: '早上好！' } });
       const [listed] = (await api.get<{ items: QuickReplyView[] }>('rep-east-1', '/api/quick-replies?keyword=早上好')).items;
       expect(listed).toMatchObject({ id: reply.id, useCount: 1 });
     });

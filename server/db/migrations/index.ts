@@ -30,6 +30,7 @@ import { migration as approvals } from './0030_approvals';
 import { migration as compliance } from './0031_compliance';
 import { migration as riskQuestionnaire } from './0032_risk_questionnaire';
 import { migration as investorProtection } from './0033_investor_protection';
+import { migration as massMessages } from './0034_mass_messages';
 import { migration as opportunities } from './0036_opportunities';
 import { migration as customerPool } from './0037_customer_pool';
 import type { Migration } from './types';
@@ -71,6 +72,7 @@ export const migrations: readonly Migration[] = [
   compliance,
   riskQuestionnaire,
   investorProtection,
+  massMessages,
   opportunities,
   customerPool,
 ];

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { exportRequestSchema } from '@shared/approvals';
-import { customerCreateSchema, customerUpdateSchema, mergeSchema } from '@shared/customers';
+import { customerCreateSchema, customerFilterSchema, customerUpdateSchema, mergeSchema } from '@shared/customers';
 import { requirePermission } from '../../http/auth';
 import { callerOf, crmCallerOf } from '../org/caller';
 import { idParam, pageFields, validate } from '../../http/validate';
@@ -14,21 +14,8 @@ import { deleteCustomer } from './removal';
 import { createCustomer, listCustomers, maskedFor, revealSensitive, updateCustomer } from '../customers/service';
 import { customerTimeline } from './timeline';
 
-const listQuery = z.object({
+const listQuery = customerFilterSchema.extend({
   ...pageFields,
-  keyword: z.string().trim().max(64).optional(),
-  ownerUserId: z.coerce.number().int().positive().optional(),
-  departmentId: z.coerce.number().int().positive().optional(),
-  lifecycleStage: z.string().max(32).optional(),
-  level: z.string().max(32).optional(),
-  source: z.string().max(32).optional(),
-  followUp: z.enum(['due', 'overdue']).optional(),
-  noFollowUpDays: z.coerce.number().int().min(1).max(3650).optional(),
-  tagId: z
-    .string()
-    .regex(/^[\w-]{1,64}$/, '标签不正确')
-    .optional(),
-  channel: z.string().max(30).optional(),
   sort: z.enum(['updated_desc', 'created_desc', 'next_follow_up_asc', 'name_asc']).default('updated_desc'),
 });
 const revealSchema = z.object({ field: z.enum(['phone', 'idNumber'], '只能查看手机号或证件号码') });

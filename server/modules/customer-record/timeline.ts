@@ -39,7 +39,9 @@ const UNION = `
   UNION ALL
   SELECT 'pool_entry', id, entered_at FROM customer_pool_entries WHERE customer_id = :id
   UNION ALL
-  SELECT 'pool_exit', id, left_at FROM customer_pool_entries WHERE customer_id = :id AND left_at IS NOT NULL`;
+  SELECT 'pool_exit', id, left_at FROM customer_pool_entries WHERE customer_id = :id AND left_at IS NOT NULL
+  UNION ALL
+  SELECT 'mass_message', id, sent_at FROM mass_message_recipients WHERE customer_id = :id AND status = 'sent'`;
 
 /** A business date shown as the start of that China day. */
 type LinkEvent = 'linked' | 'relinked' | 'unlinked' | 'lost';
@@ -264,6 +266,26 @@ export async function customerTimeline(sequelize: Sequelize, access: Access, cus
           ? '合并客户，离开公海'
           : `${p.left_how === 'assigned' ? '从公海分配给' : '从公海领取：'}${taker === null ? '' : (takers.get(taker) ?? '')}${p.wecom_state ? `（${POOL_WECOM_STATES[p.wecom_state]}）` : ''}`,
       data: { how: p.left_how, takenBy: taker, wecom: p.wecom_state },
+    });
+  }
+  // What 客户群发 sent them (server/README.md#客户群发): the text as this customer got it.
+  const massSent = idsOf('mass_message').length
+    ? await sequelize.query<{ id: number; sent_at: Date | string; title: string; text: string; sender_user_id: number }>(
+        `SELECT r.id, r.sent_at, m.title, t.text, t.sender_user_id
+           FROM mass_message_recipients r JOIN mass_messages m ON m.id = r.mass_message_id JOIN mass_message_tasks t ON t.id = r.task_id
+          WHERE r.id IN (:ids)`,
+        { replacements: { ids: idsOf('mass_message') }, type: QueryTypes.SELECT },
+      )
+    : [];
+  for (const m of massSent) {
+    userIds.push(Number(m.sender_user_id));
+    put({
+      kind: 'mass_message',
+      id: Number(m.id),
+      at: iso(m.sent_at),
+      user: { id: Number(m.sender_user_id), name: '' },
+      summary: `收到客户群发「${m.title}」：${excerpt(m.text || '（附件）')}`,
+      data: { title: m.title, text: m.text },
     });
   }
   const users = await namesById(sequelize, 'users', userIds);

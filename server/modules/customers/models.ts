@@ -43,7 +43,8 @@ type Generated =
   | 'risk_assessment_expires_on'
   | 'qualification_basis'
   | 'qualification_evidence_on'
-  | 'qualification_valid_until';
+  | 'qualification_valid_until'
+  | 'marketing_opt_out';
 type CustomerInstance = Model<CustomerRow, Optional<CustomerRow, Generated>>;
 export type CustomerModel = ModelStatic<CustomerInstance>;
 
@@ -81,6 +82,9 @@ export const customerModels = modelsFor((sequelize) => {
       qualification_basis: DataTypes.STRING,
       qualification_evidence_on: DataTypes.DATEONLY,
       qualification_valid_until: DataTypes.DATEONLY,
+      gender: DataTypes.STRING,
+      salutation: DataTypes.STRING,
+      marketing_opt_out: { type: DataTypes.BOOLEAN, defaultValue: false },
       created_by: DataTypes.INTEGER,
       deleted_at: DataTypes.DATE,
       created_at: DataTypes.DATE,

@@ -5,7 +5,7 @@
 // Raw SQL on other modules' tables, on purpose: the list's filter by WeCom follower is a subquery over
 // matching's links and the mirror's relations inside the one paged, scoped list statement.
 import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
-import { CUSTOMER_FIELDS, type CustomerCreateInput, type CustomerUpdateInput, type CustomerView } from '@shared/customers';
+import { CUSTOMER_FIELDS, type CustomerCreateInput, type CustomerFilter, type CustomerUpdateInput, type CustomerView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import { idNumberProblem } from '@shared/identity';
 import { normalizePhone } from '@shared/phone';
@@ -203,23 +203,9 @@ export async function getCustomer(sequelize: Sequelize, access: Access, id: numb
   return view!;
 }
 
-export interface CustomerListQuery {
+export interface CustomerListQuery extends CustomerFilter {
   page: number;
   pageSize: number;
-  keyword?: string;
-  ownerUserId?: number;
-  departmentId?: number;
-  lifecycleStage?: string;
-  level?: string;
-  source?: string;
-  /** `due`: next follow-up today or earlier; `overdue`: before today (China business days). */
-  followUp?: 'due' | 'overdue';
-  /** No follow-up for at least this many days (or never). */
-  noFollowUpDays?: number;
-  /** A corp tag one of the customer's WeCom contacts carries (on a live relation). */
-  tagId?: string;
-  /** The 渠道活码 `state` the customer came through. */
-  channel?: string;
   sort: 'updated_desc' | 'created_desc' | 'next_follow_up_asc' | 'name_asc';
 }
 
@@ -239,8 +225,11 @@ const SORTS: Record<CustomerListQuery['sort'], [string, 'ASC' | 'DESC'][]> = {
   ],
 };
 
-export async function listCustomers(sequelize: Sequelize, access: Access, query: CustomerListQuery, now = new Date()): Promise<PageOf<CustomerView>> {
-  const { Customer } = customerModels(sequelize);
+/**
+ * The customer list's filter as a WHERE, inside the caller's scope — the same vocabulary for the
+ * list, its exports and a 客户群发's audience (shared/customers.ts `customerFilterSchema`).
+ */
+export async function customerFilterWhere(sequelize: Sequelize, access: Access, query: CustomerFilter, now = new Date()): Promise<WhereOptions[]> {
   const and: WhereOptions[] = [{ deleted_at: null }, scopeWhere(access)];
   if (query.keyword) {
     const phone = normalizePhone(query.keyword);
@@ -268,6 +257,31 @@ export async function listCustomers(sequelize: Sequelize, access: Access, query:
   }
   if (query.tagId) and.push({ id: { [Op.in]: taggedCustomers(sequelize, query.tagId) } });
   if (query.channel) and.push({ acquisition_channel: query.channel });
+  if (query.riskLevel) and.push({ risk_level: query.riskLevel === 'none' ? null : query.riskLevel });
+  if (query.riskValidity) {
+    // An assessment without its own validity holds DEFAULT_ASSESSMENT_VALID_DAYS from its date (shared/risk-profile.ts).
+    const today = businessDate(now);
+    const lastValidAssessment = addDays(today, -DEFAULT_ASSESSMENT_VALID_DAYS);
+    const valid = {
+      [Op.or]: [{ risk_assessment_expires_on: { [Op.gte]: today } }, { risk_assessment_expires_on: null, risk_assessed_on: { [Op.gte]: lastValidAssessment } }],
+    };
+    const assessed = { risk_level: { [Op.ne]: null }, risk_assessed_on: { [Op.ne]: null } };
+    if (query.riskValidity === 'missing') and.push({ [Op.or]: [{ risk_level: null }, { risk_assessed_on: null }] });
+    else if (query.riskValidity === 'valid') and.push(assessed, valid);
+    else and.push(assessed, { [Op.not]: valid } as WhereOptions);
+  }
+  if (query.productId) and.push({ id: { [Op.in]: holdersOf(sequelize, query.productId) } });
+  return and;
+}
+
+/** Customers with a live position in the product (the ledger's projection, `holdings`). */
+function holdersOf(sequelize: Sequelize, productId: number) {
+  return sequelize.literal(`(SELECT h.customer_id FROM holdings h WHERE h.product_id = ${Number(productId)} AND h.status = 'holding')`);
+}
+
+export async function listCustomers(sequelize: Sequelize, access: Access, query: CustomerListQuery, now = new Date()): Promise<PageOf<CustomerView>> {
+  const { Customer } = customerModels(sequelize);
+  const and = await customerFilterWhere(sequelize, access, query, now);
   const { rows, count } = await Customer.findAndCountAll({
     where: { [Op.and]: and },
     order: SORTS[query.sort],

@@ -6,15 +6,15 @@
  * follow relation, never the client's id alone), turns an image into a live WeCom media_id,
  * and counts the use.
  */
-import { Op, type Sequelize, type WhereOptions } from 'sequelize';
+import { Op, QueryTypes, type Sequelize, type WhereOptions } from 'sequelize';
 import type { ChatMessage, QuickReplyInput, QuickReplyView } from '@shared/engagement';
 import { fillQuickReply } from '@shared/engagement';
+import { addressOf, type Gender } from '@shared/greeting';
 import { containsWhere } from '../../db/dialect';
 import { invalidField, notFound } from '../../errors';
 import type { WecomClient } from '../../wecom/client';
 import { audit, type Actor } from '../audit/service';
 import type { FollowChecker } from '../matching/follows';
-import { contactNames } from '../wecom-mirror/reads';
 import { engagementModels, type QuickReplyRow } from './models';
 import { mediaUrl, wecomMediaId } from './media';
 
@@ -117,15 +117,53 @@ export async function useQuickReply(
   const { sequelize } = deps;
   const reply = await liveReply(sequelize, id);
   const relation = await deps.follows.require(caller.wecomUserid, externalUserid);
-  const addressAs = relation.remark || (await contactNames(sequelize, [externalUserid])).get(externalUserid) || '';
-  const message = await chatMessageOf(deps, reply, addressAs);
+  void relation; // the caller must follow the contact; the remark is the rep's note, never a greeting
+  const message = await chatMessageOf(deps, reply, await crmAddressOf(sequelize, externalUserid), await repName(sequelize, caller.wecomUserid));
   await engagementModels(sequelize).QuickReply.increment('use_count', { where: { id } });
   return message;
 }
 
-async function chatMessageOf(deps: { sequelize: Sequelize; wecom: WecomClient }, reply: QuickReplyRow, addressAs: string): Promise<ChatMessage> {
-  const text = reply.content ? fillQuickReply(reply.content, addressAs) : '';
+async function chatMessageOf(
+  deps: { sequelize: Sequelize; wecom: WecomClient },
+  reply: QuickReplyRow,
+  addressAs: string | null,
+  rep: string,
+): Promise<ChatMessage> {
+  const text = reply.content ? fillQuickReply(reply.content, addressAs, rep) : '';
   if (reply.kind === 'link') return { msgtype: 'news', news: { link: reply.link_url!, title: reply.title, desc: text, imgUrl: '' } };
   if (reply.kind === 'image') return { msgtype: 'image', image: { mediaid: await wecomMediaId(deps.sequelize, deps.wecom, reply.media_file_id!) } };
   return { msgtype: 'text', text: { content: text } };
+}
+
+/**
+ * How a message addresses the customer behind a WeCom contact (shared/greeting.ts): the linked CRM
+ * customer's 称呼, or surname + 先生 / 女士, or their name; null when no customer is linked — never
+ * the rep's remark nor the WeChat nickname.
+ */
+// Raw SQL on matching's link and the customer, on purpose: one statement for a greeting.
+export async function crmAddressOf(sequelize: Sequelize, externalUserid: string): Promise<string | null> {
+  const [row] = await sequelize.query<{
+    name: string;
+    type: string;
+    gender: Gender | null;
+    salutation: string | null;
+    id_type: string | null;
+    id_number: string | null;
+  }>(
+    `SELECT c.name, c.type, c.gender, c.salutation, c.id_type, c.id_number
+       FROM customer_wecom_links l JOIN customers c ON c.id = l.customer_id AND c.deleted_at IS NULL
+      WHERE l.external_userid = ?`,
+    { replacements: [externalUserid], type: QueryTypes.SELECT },
+  );
+  return row
+    ? addressOf({ name: row.name, type: row.type, gender: row.gender, salutation: row.salutation, idType: row.id_type, idNumber: row.id_number })
+    : null;
+}
+
+async function repName(sequelize: Sequelize, wecomUserid: string): Promise<string> {
+  const [row] = await sequelize.query<{ name: string }>('SELECT name FROM users WHERE wecom_userid = ?', {
+    replacements: [wecomUserid],
+    type: QueryTypes.SELECT,
+  });
+  return row?.name ?? '';
 }

@@ -26,8 +26,8 @@ import { xmlText, type XmlObject } from '../../wecom/xml';
 import { audit, type Actor } from '../audit/service';
 import { engagementModels, type WelcomeTemplateRow } from './models';
 import { wecomMediaId } from './media';
+import { crmAddressOf } from './quick-replies';
 import { employeeByWecomId } from '../org/reads';
-import { contactNames } from '../wecom-mirror/reads';
 
 const scopeKey = (scope: string, id: number | null | undefined) => (scope === 'corp' ? 'corp' : `${scope}:${id}`);
 
@@ -191,7 +191,6 @@ const WELCOMED_CHANGES: readonly string[] = ['add_external_contact', 'add_half_e
  * 20秒内调用，且只可调用一次」 — we stop trying a little before the 20 s are over.
  */
 const WELCOME_WINDOW_MS = 18_000;
-const NAME_BUDGET_MS = 1_200;
 /** One attempt waits this long at most, so a lost answer leaves time for another within the window. */
 const SEND_BUDGET_MS = 6_000;
 /** A try with less time than this left would not get an answer before the code expires. */
@@ -287,18 +286,14 @@ export class WelcomeSender {
   }
 
   /** The customer's name from the mirror, else one quick `externalcontact/get`; the rep's from the org. */
+  /**
+   * `{客户称呼}` is the CRM's address for the customer (shared/greeting.ts) — a contact already linked
+   * to a customer (a re-add) gets 张先生; a new one, not linked yet, gets nothing (「您好」), never
+   * the WeChat nickname.
+   */
   private async names(externalUserid: string, userid: string): Promise<{ customer: string | null; rep: string }> {
-    const { sequelize, wecom } = this.deps;
-    const [contacts, rep] = await Promise.all([contactNames(sequelize, [externalUserid]), employeeByWecomId(sequelize, userid)]);
-    let customer = contacts.get(externalUserid) ?? null;
-    if (!customer)
-      customer = await wecom
-        .hurried(NAME_BUDGET_MS)
-        .getExternalContact(externalUserid)
-        .then(
-          (r) => r.external_contact.name,
-          () => null,
-        );
+    const { sequelize } = this.deps;
+    const [customer, rep] = await Promise.all([crmAddressOf(sequelize, externalUserid), employeeByWecomId(sequelize, userid)]);
     return { customer, rep: rep?.name ?? '' };
   }
 

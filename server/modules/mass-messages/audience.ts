@@ -1,0 +1,106 @@
+/**
+ * A 客户群发's audience (server/README.md#客户群发): the customers the customer list's filter finds in
+ * the creator's scope, and for each either who sends to them or why they are left out —
+ * 不接收营销信息; for a message about a product, a risk level that does not cover it (the ledger's
+ * rule, shared/suitability.ts: a missing or expired assessment, a level below the product's);
+ * no live WeCom relation. Each customer is reached once, by the rep who follows them in WeCom:
+ * the owner when they follow, else the first follower (several reps following → still once).
+ */
+// Raw SQL on matching's and the mirror's tables, on purpose: one statement for the followers of a whole audience.
+import { Op, QueryTypes, type Sequelize } from 'sequelize';
+import type { CustomerFilter } from '@shared/customers';
+import type { ExclusionReason } from '@shared/mass-messages';
+import { checkSuitability } from '@shared/suitability';
+import { businessDate } from '@shared/time';
+import { inSlices } from '../../db/dialect';
+import { customerModels, type CustomerRow } from '../customers/models';
+import { customerFilterWhere, riskProfileOf } from '../customers/service';
+import type { ProductRow } from '../products/models';
+import type { Access } from '../roles/access';
+
+export interface Sender {
+  userId: number;
+  userid: string;
+  name: string;
+}
+
+export interface Included {
+  customer: CustomerRow;
+  externalUserid: string;
+  sender: Sender;
+}
+
+export interface Excluded {
+  customer: CustomerRow;
+  reason: ExclusionReason;
+  detail: string | null;
+}
+
+export interface Audience {
+  matched: number;
+  included: Included[];
+  excluded: Excluded[];
+}
+
+interface FollowerRow {
+  customer_id: number;
+  external_userid: string;
+  userid: string;
+  user_id: number;
+  name: string;
+}
+
+export async function resolveAudience(
+  sequelize: Sequelize,
+  access: Access,
+  filter: CustomerFilter,
+  product: ProductRow | null,
+  now = new Date(),
+): Promise<Audience> {
+  const where = await customerFilterWhere(sequelize, access, filter, now);
+  const customers = (await customerModels(sequelize).Customer.findAll({ where: { [Op.and]: where }, order: [['id', 'ASC']] })).map((r) => r.get());
+  const followers = new Map<number, FollowerRow[]>();
+  await inSlices(
+    customers.map((c) => c.id),
+    async (ids) => {
+      const rows = await sequelize.query<FollowerRow>(
+        `SELECT l.customer_id, l.external_userid, r.userid, u.id AS user_id, u.name
+           FROM customer_wecom_links l
+           JOIN wecom_follow_relations r ON r.external_userid = l.external_userid AND r.deleted_at IS NULL
+           JOIN users u ON u.wecom_userid = r.userid AND u.status = 'active'
+          WHERE l.customer_id IN (:ids)
+          ORDER BY l.customer_id, u.id`,
+        { replacements: { ids }, type: QueryTypes.SELECT },
+      );
+      for (const r of rows) followers.set(Number(r.customer_id), [...(followers.get(Number(r.customer_id)) ?? []), r]);
+      return [];
+    },
+    1000,
+  );
+  const today = businessDate(now);
+  const included: Included[] = [];
+  const excluded: Excluded[] = [];
+  for (const customer of customers) {
+    if (customer.marketing_opt_out) {
+      excluded.push({ customer, reason: 'opted_out', detail: null });
+      continue;
+    }
+    if (product) {
+      const verdict = checkSuitability(riskProfileOf(customer), product.risk_level, today);
+      if (!verdict.ok) {
+        const reason: ExclusionReason = verdict.problem === 'level' ? 'risk_level' : verdict.problem === 'expired_assessment' ? 'risk_expired' : 'risk_missing';
+        const detail = verdict.problem === 'level' ? `客户 ${verdict.customerLevel ?? '未测评'}，产品 ${product.risk_level}` : verdict.message;
+        excluded.push({ customer, reason, detail });
+        continue;
+      }
+    }
+    const candidates = followers.get(customer.id) ?? [];
+    const pick = candidates.find((f) => Number(f.user_id) === customer.owner_user_id) ?? candidates[0];
+    if (!pick) {
+      excluded.push({ customer, reason: 'no_wecom', detail: null });
+      continue;
+    }
+    included.push({ customer, externalUserid: pick.external_userid, sender: { userId: Number(pick.user_id), userid: pick.userid, name: pick.name } });
+  }
+  return { matched: customers.length, included, excluded };
+}

@@ -1,0 +1,652 @@
+/**
+ * 客户群发 (server/README.md#客户群发): created with its audience resolved and frozen, submitted to
+ * 合规 through the approval engine (nothing is sent before), then — once approved — one WeCom
+ * 企业群发 task per sender (and per text, when {称呼} makes texts differ: WeCom sends one text per
+ * task, 92135), whose members confirm it in WeCom; the results are read back per customer (93338).
+ */
+// Raw SQL on approval_requests (the request's state) and users (names), on purpose: one statement per page.
+import { createHash } from 'node:crypto';
+import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { CustomerFilter } from '@shared/customers';
+import type { WelcomeAttachment } from '@shared/engagement';
+import { addressOf } from '@shared/greeting';
+import { fillPlaceholders } from '@shared/greeting';
+import type { PageOf } from '@shared/http';
+import {
+  EXCLUSION_REASONS,
+  MASS_STATUSES,
+  RECIPIENT_STATUSES,
+  type ExclusionReason,
+  type MassAudiencePreview,
+  type MassContent,
+  type MassMessageCreateInput,
+  type MassMessageListItem,
+  type MassMessageView,
+  type MassPreviewInput,
+  type MassReportRow,
+  type MassStatus,
+  type PendingSendItem,
+  type RecipientStatus,
+  type SegmentInput,
+} from '@shared/mass-messages';
+import type { Logger } from '../../logger';
+import { WecomApiError, WecomTransportError, explainWecomFailure } from '../../wecom/errors';
+import type { WecomClient } from '../../wecom/client';
+import type { MassAttachment } from '../../wecom/types';
+import { iso, isoOrNull, namesById } from '../../db/lookup';
+import { pageWindow } from '../../db/paging';
+import { conflict, forbidden, notFound } from '../../errors';
+import type { ApprovalEngine } from '../approvals/engine';
+import { SYSTEM_ACTOR, audit } from '../audit/service';
+import type { CustomerRow } from '../customers/models';
+import { customerViewOf } from '../customers/service';
+import { wecomMediaId } from '../engagement/media';
+import { loadProduct } from '../products/service';
+import type { ProductRow } from '../products/models';
+import type { Caller } from '../roles/ownership';
+import type { Access } from '../roles/access';
+import { resolveAudience, type Included } from './audience';
+import { massModels, type MassMessageRow, type MassRecipientRow, type MassTaskRow } from './models';
+
+/** WeCom's 93338 per-customer status → ours. */
+const WECOM_STATUS: Record<number, RecipientStatus> = { 0: 'pending', 1: 'sent', 2: 'not_friend', 3: 'over_limit' };
+
+export const contentHash = (content: MassContent, productId: number | null) =>
+  createHash('sha256').update(JSON.stringify({ content, productId })).digest('hex');
+
+/** The text a recipient gets: {称呼} the CRM's address for them (never the WeCom remark or nickname), {销售} the sender's name. */
+export function textFor(text: string, customer: CustomerRow, senderName: string): string {
+  return fillPlaceholders(text, { customer: addressOf(customerViewOf(customer, { id: customer.owner_user_id, name: '' })), rep: senderName });
+}
+
+function requireManage(access: Access): void {
+  if (!access.permissions.has('mass_message.manage')) throw forbidden('没有客户群发的权限（客户群发）');
+}
+
+async function productOf(sequelize: Sequelize, productId: number | null | undefined): Promise<ProductRow | null> {
+  return productId ? loadProduct(sequelize, productId) : null;
+}
+
+function excludedCounts(rows: { reason: ExclusionReason }[]) {
+  const counts = new Map<ExclusionReason, number>();
+  for (const r of rows) counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1);
+  return [...counts].map(([reason, count]) => ({ reason, label: EXCLUSION_REASONS[reason], count }));
+}
+
+function sendersOf(included: Included[]) {
+  const by = new Map<number, { userId: number; name: string; count: number }>();
+  for (const i of included) {
+    const s = by.get(i.sender.userId) ?? { userId: i.sender.userId, name: i.sender.name, count: 0 };
+    s.count++;
+    by.set(i.sender.userId, s);
+  }
+  return [...by.values()];
+}
+
+export interface MassDeps {
+  sequelize: Sequelize;
+  wecom: WecomClient;
+  approvals: ApprovalEngine;
+  logger: Logger;
+}
+
+export class MassMessageService {
+  /** Dispatches still running (tests and shutdown wait for them). */
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly deps: MassDeps) {}
+
+  async preview(caller: Caller, input: MassPreviewInput): Promise<MassAudiencePreview> {
+    requireManage(caller.access);
+    const { sequelize } = this.deps;
+    const audience = await resolveAudience(sequelize, caller.access, input.audience, await productOf(sequelize, input.productId));
+    return {
+      matched: audience.matched,
+      reach: audience.included.length,
+      excluded: excludedCounts(audience.excluded),
+      senders: sendersOf(audience.included),
+      sample: audience.included.slice(0, 5).map((i) => ({
+        customerId: i.customer.id,
+        name: i.customer.name,
+        sender: i.sender.name,
+        text: textFor(input.content.text, i.customer, i.sender.name),
+      })),
+    };
+  }
+
+  /** `POST /api/mass-messages`: the audience frozen, the content fixed, submitted to 合规. */
+  async create(caller: Caller, input: MassMessageCreateInput): Promise<MassMessageView> {
+    requireManage(caller.access);
+    const { sequelize, approvals } = this.deps;
+    const product = await productOf(sequelize, input.productId);
+    const audience = await resolveAudience(sequelize, caller.access, input.audience, product);
+    if (audience.included.length === 0) {
+      throw conflict('筛选出的客户都不能接收这条群发（见排除原因），请调整人群', { code: 'mass_empty', excluded: excludedCounts(audience.excluded) });
+    }
+    const { MassMessage, MassRecipient } = massModels(sequelize);
+    const title =
+      input.title ??
+      (input.content.text
+        .replace(/\{[^}]{1,8}\}/g, '')
+        .replace(/^[\s，,、]+/, '')
+        .trim()
+        .slice(0, 20) ||
+        '客户群发');
+    const id = await sequelize.transaction(async (transaction) => {
+      const row = await MassMessage.create(
+        {
+          title,
+          status: 'pending_review',
+          audience: JSON.stringify(input.audience),
+          content: JSON.stringify(input.content),
+          content_hash: contentHash(input.content, product?.id ?? null),
+          product_id: product?.id ?? null,
+          created_by: caller.access.userId,
+          department_id: caller.mainDepartmentId,
+        },
+        { transaction },
+      );
+      const massId = row.get().id;
+      const rows = [
+        ...audience.included.map((i) => ({
+          mass_message_id: massId,
+          customer_id: i.customer.id,
+          external_userid: i.externalUserid,
+          sender_user_id: i.sender.userId,
+          excluded: null,
+          excluded_detail: null,
+          status: null,
+        })),
+        ...audience.excluded.map((e) => ({
+          mass_message_id: massId,
+          customer_id: e.customer.id,
+          external_userid: null,
+          sender_user_id: null,
+          excluded: e.reason,
+          excluded_detail: e.detail?.slice(0, 128) ?? null,
+          status: null,
+        })),
+      ];
+      for (let i = 0; i < rows.length; i += 500) await MassRecipient.bulkCreate(rows.slice(i, i + 500), { transaction });
+      await audit(
+        sequelize,
+        caller.actor,
+        {
+          action: 'mass_message.create',
+          entity: 'mass_message',
+          entityId: massId,
+          summary: `提交客户群发「${title}」：触达 ${audience.included.length} 人，排除 ${audience.excluded.length} 人`,
+        },
+        { transaction },
+      );
+      const approvalId = await approvals.submit(
+        {
+          type: 'mass_message',
+          requester: caller,
+          subject: { massMessageId: massId, contentHash: row.get().content_hash },
+          reason: input.reason ?? `客户群发：${title}`,
+        },
+        transaction,
+      );
+      await MassMessage.update({ approval_id: approvalId }, { where: { id: massId }, transaction });
+      return massId;
+    });
+    return this.get(caller.access, id);
+  }
+
+  private async load(access: Access, id: number, transaction?: Transaction): Promise<MassMessageRow> {
+    const row = (await massModels(this.deps.sequelize).MassMessage.findByPk(id, { transaction }))?.get();
+    if (!row) throw notFound('群发不存在');
+    const mayRead =
+      row.created_by === access.userId ||
+      access.dataScope === 'all' ||
+      access.permissions.has('mass_message.review') ||
+      (await massModels(this.deps.sequelize).MassTask.count({ where: { mass_message_id: id, sender_user_id: access.userId }, transaction })) > 0;
+    if (!mayRead) throw notFound('群发不存在');
+    return row;
+  }
+
+  /** The message's state as people read it: a pending review the approval ended shows its outcome. */
+  private async statusOf(row: MassMessageRow): Promise<MassStatus> {
+    if (row.status !== 'pending_review' || !row.approval_id) return row.status;
+    const [approval] = await this.deps.sequelize.query<{ status: string }>('SELECT status FROM approval_requests WHERE id = ?', {
+      replacements: [row.approval_id],
+      type: QueryTypes.SELECT,
+    });
+    if (approval?.status === 'rejected') return 'rejected';
+    if (approval?.status === 'withdrawn' || approval?.status === 'expired') return 'withdrawn';
+    return 'pending_review';
+  }
+
+  async get(access: Access, id: number, options: { refresh?: boolean } = {}): Promise<MassMessageView> {
+    const { sequelize } = this.deps;
+    let row = await this.load(access, id);
+    if (options.refresh && row.status === 'sending') {
+      await this.refresh(id);
+      row = await this.load(access, id);
+    }
+    const { MassTask, MassRecipient } = massModels(sequelize);
+    const [tasks, recipients] = await Promise.all([
+      MassTask.findAll({ where: { mass_message_id: id }, order: [['id', 'ASC']] }).then((r) => r.map((t) => t.get())),
+      MassRecipient.findAll({ where: { mass_message_id: id }, order: [['id', 'ASC']] }).then((r) => r.map((t) => t.get())),
+    ]);
+    const customers = await namesById(
+      sequelize,
+      'customers',
+      recipients.map((r) => r.customer_id),
+    );
+    const users = await namesById(sequelize, 'users', [row.created_by, ...tasks.map((t) => t.sender_user_id), ...recipients.map((r) => r.sender_user_id)]);
+    const status = await this.statusOf(row);
+    const item = await this.listItem(row, status, recipients);
+    const excluded = recipients.filter((r) => r.excluded);
+    const count = (task: MassTaskRow, s: RecipientStatus) => recipients.filter((r) => r.task_id === task.id && r.status === s).length;
+    return {
+      ...item,
+      audience: JSON.parse(row.audience) as Record<string, unknown>,
+      audienceText: audienceText(JSON.parse(row.audience) as CustomerFilter),
+      content: JSON.parse(row.content) as MassContent,
+      approvalId: row.approval_id,
+      excluded: excluded.map((r) => ({
+        customerId: r.customer_id,
+        name: customers.get(r.customer_id) ?? '',
+        reason: r.excluded!,
+        label: EXCLUSION_REASONS[r.excluded!],
+        detail: r.excluded_detail,
+      })),
+      excludedCounts: excludedCounts(excluded.map((r) => ({ reason: r.excluded! }))),
+      tasks: tasks.map((t) => ({
+        id: t.id,
+        sender: { id: t.sender_user_id, name: users.get(t.sender_user_id) ?? '' },
+        msgid: t.msgid,
+        status: t.status === 'new' ? 'failed' : t.status,
+        recipients: recipients.filter((r) => r.task_id === t.id).length,
+        sent: count(t, 'sent'),
+        notFriend: count(t, 'not_friend'),
+        overLimit: count(t, 'over_limit'),
+        pending: count(t, 'pending'),
+        error: t.error,
+      })),
+      recipients: recipients
+        .filter((r) => !r.excluded)
+        .map((r) => ({
+          customerId: r.customer_id,
+          name: customers.get(r.customer_id) ?? '',
+          sender: users.get(r.sender_user_id ?? 0) ?? '',
+          status: r.status ?? 'pending',
+          statusLabel:
+            status === 'pending_review' || status === 'rejected' || status === 'withdrawn' ? '未发送（待审核）' : RECIPIENT_STATUSES[r.status ?? 'pending'],
+          sentAt: isoOrNull(r.sent_at),
+        })),
+      canCancel: status === 'sending' && (row.created_by === access.userId || access.dataScope === 'all'),
+      canRemind: status === 'sending' && (row.created_by === access.userId || access.dataScope === 'all'),
+    };
+  }
+
+  private async listItem(row: MassMessageRow, status: MassStatus, recipients?: MassRecipientRow[]): Promise<MassMessageListItem> {
+    const { sequelize } = this.deps;
+    const product = row.product_id ? await loadProduct(sequelize, row.product_id).catch(() => null) : null;
+    const users = await namesById(sequelize, 'users', [row.created_by]);
+    const rs = recipients ?? (await massModels(sequelize).MassRecipient.findAll({ where: { mass_message_id: row.id } })).map((r) => r.get());
+    return {
+      id: row.id,
+      title: row.title,
+      status,
+      statusLabel: MASS_STATUSES[status],
+      product: product ? { id: product.id, name: product.name, riskLevel: product.risk_level } : null,
+      creator: { id: row.created_by, name: users.get(row.created_by) ?? '' },
+      reach: rs.filter((r) => !r.excluded).length,
+      sent: rs.filter((r) => r.status === 'sent').length,
+      createdAt: iso(row.created_at),
+    };
+  }
+
+  async list(access: Access, page: { page: number; pageSize: number }): Promise<PageOf<MassMessageListItem>> {
+    requireManageOrReview(access);
+    const { MassMessage } = massModels(this.deps.sequelize);
+    const where = access.dataScope === 'all' || access.permissions.has('mass_message.review') ? {} : { created_by: access.userId };
+    const { rows, count } = await MassMessage.findAndCountAll({ where, order: [['id', 'DESC']], ...pageWindow(page) });
+    const items = [];
+    for (const r of rows) items.push(await this.listItem(r.get(), await this.statusOf(r.get())));
+    return { items, total: count, ...page };
+  }
+
+  /** Approval went through (in its transaction): the message is fixed and its tasks are created once it commits. */
+  async approved(massMessageId: number, transaction: Transaction): Promise<void> {
+    await massModels(this.deps.sequelize).MassMessage.update(
+      { status: 'dispatching' },
+      { where: { id: massMessageId, status: 'pending_review' }, transaction },
+    );
+    transaction.afterCommit(() => {
+      const run = this.dispatch(massMessageId).catch((err: unknown) => this.deps.logger.error({ err, massMessageId }, 'mass message dispatch failed'));
+      this.running.add(run);
+      void run.finally(() => this.running.delete(run));
+    });
+  }
+
+  /** Waits for the dispatches in flight. */
+  async settled(): Promise<void> {
+    while (this.running.size) await Promise.all(this.running);
+  }
+
+  /**
+   * One `add_msg_template` per sender and text (92135): the sender's customers of this message, at
+   * most 10,000 a task. Idempotent: a task that has its msgid is not created again (a retry after
+   * a failure creates only the missing ones). Nothing is sent until each member confirms in WeCom.
+   */
+  async dispatch(massMessageId: number): Promise<void> {
+    const { sequelize, wecom } = this.deps;
+    const { MassMessage, MassTask, MassRecipient } = massModels(sequelize);
+    const message = (await MassMessage.findByPk(massMessageId))?.get();
+    if (!message || (message.status !== 'dispatching' && message.status !== 'dispatch_failed')) return;
+    const content = JSON.parse(message.content) as MassContent;
+    const recipients = (await MassRecipient.findAll({ where: { mass_message_id: massMessageId, excluded: null, task_id: null } })).map((r) => r.get());
+    const customers = new Map(
+      (
+        await sequelize.query<CustomerRow>(`SELECT * FROM customers WHERE id IN (:ids)`, {
+          replacements: { ids: [0, ...recipients.map((r) => r.customer_id)] },
+          type: QueryTypes.SELECT,
+        })
+      ).map((c) => [Number(c.id), c]),
+    );
+    const senders = await sequelize.query<{ id: number; wecom_userid: string; name: string }>('SELECT id, wecom_userid, name FROM users WHERE id IN (:ids)', {
+      replacements: { ids: [0, ...recipients.map((r) => r.sender_user_id ?? 0)] },
+      type: QueryTypes.SELECT,
+    });
+    const senderById = new Map(senders.map((s) => [Number(s.id), s]));
+    // Group by sender and text: WeCom sends one text per task.
+    const groups = new Map<string, { sender: { id: number; wecom_userid: string; name: string }; text: string; rows: MassRecipientRow[] }>();
+    for (const r of recipients) {
+      const sender = senderById.get(r.sender_user_id ?? 0);
+      const customer = customers.get(r.customer_id);
+      if (!sender || !customer) continue;
+      const text = content.text ? textFor(content.text, customer, sender.name) : '';
+      const key = `${sender.id}\u0000${text}`;
+      const group = groups.get(key) ?? { sender, text, rows: [] };
+      group.rows.push(r);
+      groups.set(key, group);
+    }
+    const attachments = await this.attachments(content.attachments);
+    let failures = 0;
+    for (const group of groups.values()) {
+      for (let i = 0; i < group.rows.length; i += 10_000) {
+        const rows = group.rows.slice(i, i + 10_000);
+        const task = (
+          await MassTask.create({
+            mass_message_id: massMessageId,
+            sender_user_id: group.sender.id,
+            sender_userid: group.sender.wecom_userid,
+            text: group.text,
+            status: 'new',
+          })
+        ).get();
+        try {
+          const answer = await wecom.addMsgTemplate({
+            chat_type: 'single',
+            external_userid: rows.map((r) => r.external_userid!),
+            sender: group.sender.wecom_userid,
+            ...(group.text ? { text: { content: group.text } } : {}),
+            ...(attachments.length ? { attachments } : {}),
+          });
+          const failed = new Set(answer.fail_list ?? []);
+          await sequelize.transaction(async (transaction) => {
+            await MassTask.update({ msgid: answer.msgid, status: 'created' }, { where: { id: task.id }, transaction });
+            const ok = rows.filter((r) => !failed.has(r.external_userid!)).map((r) => r.id);
+            const refused = rows.filter((r) => failed.has(r.external_userid!)).map((r) => r.id);
+            if (ok.length) await MassRecipient.update({ task_id: task.id, status: 'pending' }, { where: { id: { [Op.in]: ok } }, transaction });
+            if (refused.length)
+              await MassRecipient.update({ excluded: 'wecom_refused', sender_user_id: null }, { where: { id: { [Op.in]: refused } }, transaction });
+          });
+        } catch (err) {
+          if (!(err instanceof WecomApiError || err instanceof WecomTransportError)) throw err;
+          failures++;
+          await MassTask.update({ status: 'failed', error: explainWecomFailure(err).message.slice(0, 255) }, { where: { id: task.id } });
+        }
+      }
+    }
+    const anyCreated = (await MassTask.count({ where: { mass_message_id: massMessageId, status: 'created' } })) > 0;
+    await sequelize.transaction(async (transaction) => {
+      await MassMessage.update(
+        { status: failures && !anyCreated ? 'dispatch_failed' : 'sending', dispatched_at: new Date(), error: failures ? `${failures} 个任务创建失败` : null },
+        { where: { id: massMessageId }, transaction },
+      );
+      await audit(
+        sequelize,
+        SYSTEM_ACTOR,
+        {
+          action: 'mass_message.dispatch',
+          entity: 'mass_message',
+          entityId: massMessageId,
+          summary: `客户群发「${message.title}」已创建企业微信群发任务${failures ? `，${failures} 个失败` : ''}，等待成员确认发送`,
+        },
+        { transaction },
+      );
+    });
+  }
+
+  /** 92135 attachments: a link as it is, an image by a live media_id, a mini-program with its picture's. */
+  private async attachments(list: WelcomeAttachment[]): Promise<MassAttachment[]> {
+    const out: MassAttachment[] = [];
+    for (const a of list) {
+      if (a.type === 'link')
+        out.push({ msgtype: 'link', link: { title: a.title, url: a.url, ...(a.desc ? { desc: a.desc } : {}), ...(a.picUrl ? { picurl: a.picUrl } : {}) } });
+      else if (a.type === 'image') out.push({ msgtype: 'image', image: { media_id: await wecomMediaId(this.deps.sequelize, this.deps.wecom, a.mediaFileId) } });
+      else
+        out.push({
+          msgtype: 'miniprogram',
+          miniprogram: { title: a.title, appid: a.appid, page: a.page, pic_media_id: await wecomMediaId(this.deps.sequelize, this.deps.wecom, a.mediaFileId) },
+        });
+    }
+    return out;
+  }
+
+  /** Reads WeCom's results back (93338): per member whether they sent, per customer what happened. */
+  async refresh(massMessageId: number): Promise<void> {
+    const { sequelize, wecom } = this.deps;
+    const { MassMessage, MassTask, MassRecipient } = massModels(sequelize);
+    const message = (await MassMessage.findByPk(massMessageId))?.get();
+    if (!message) return;
+    const tasks = (await MassTask.findAll({ where: { mass_message_id: massMessageId, status: 'created' } })).map((t) => t.get());
+    for (const task of tasks) {
+      const states = await wecom.groupMsgTasks(task.msgid!);
+      const mine = states.find((s) => s.userid === task.sender_userid);
+      const results = await wecom.groupMsgSendResults(task.msgid!, task.sender_userid);
+      await sequelize.transaction(async (transaction) => {
+        for (const r of results) {
+          const status = WECOM_STATUS[r.status] ?? 'pending';
+          await MassRecipient.update(
+            { status, sent_at: r.send_time ? new Date(r.send_time * 1000) : null },
+            { where: { task_id: task.id, external_userid: r.external_userid ?? '' }, transaction },
+          );
+        }
+        if (mine?.status === 2)
+          await MassTask.update(
+            { status: 'sent', sent_at: mine.send_time ? new Date(mine.send_time * 1000) : new Date() },
+            { where: { id: task.id }, transaction },
+          );
+      });
+    }
+    const open = await MassTask.count({ where: { mass_message_id: massMessageId, status: 'created' } });
+    if (open === 0 && message.status === 'sending') await MassMessage.update({ status: 'done' }, { where: { id: massMessageId } });
+  }
+
+  /** 97611: stops the tasks no member has sent; what was sent stays sent, the rest is never sent. */
+  async cancel(caller: Caller, id: number): Promise<MassMessageView> {
+    const row = await this.load(caller.access, id);
+    if (row.created_by !== caller.access.userId && caller.access.dataScope !== 'all') throw forbidden('只能取消自己发起的群发');
+    if (row.status !== 'sending') throw conflict('只有等待成员发送的群发可以取消', { code: 'mass_not_cancellable' });
+    const { sequelize, wecom } = this.deps;
+    await this.refresh(id);
+    const { MassMessage, MassTask, MassRecipient } = massModels(sequelize);
+    const open = (await MassTask.findAll({ where: { mass_message_id: id, status: 'created' } })).map((t) => t.get());
+    for (const task of open) await wecom.cancelGroupMsgSend(task.msgid!);
+    await sequelize.transaction(async (transaction) => {
+      if (open.length) {
+        await MassTask.update({ status: 'cancelled' }, { where: { id: { [Op.in]: open.map((t) => t.id) } }, transaction });
+        await MassRecipient.update({ status: 'cancelled' }, { where: { task_id: { [Op.in]: open.map((t) => t.id) }, status: 'pending' }, transaction });
+      }
+      await MassMessage.update({ status: 'cancelled', cancelled_at: new Date() }, { where: { id }, transaction });
+      await audit(
+        sequelize,
+        caller.actor,
+        { action: 'mass_message.cancel', entity: 'mass_message', entityId: id, summary: `取消客户群发「${row.title}」（${open.length} 个任务未发送）` },
+        { transaction },
+      );
+    });
+    return this.get(caller.access, id);
+  }
+
+  /** 97610: WeCom reminds the members again (at most three times a day per message). */
+  async remind(caller: Caller, id: number): Promise<{ reminded: number }> {
+    const row = await this.load(caller.access, id);
+    if (row.status !== 'sending') throw conflict('只有等待成员发送的群发可以提醒', { code: 'mass_not_sending' });
+    const { sequelize, wecom } = this.deps;
+    await this.refresh(id);
+    const open = (await massModels(sequelize).MassTask.findAll({ where: { mass_message_id: id, status: 'created' } })).map((t) => t.get());
+    for (const task of open) await wecom.remindGroupMsgSend(task.msgid!);
+    await audit(sequelize, caller.actor, {
+      action: 'mass_message.remind',
+      entity: 'mass_message',
+      entityId: id,
+      summary: `提醒 ${open.length} 位成员发送群发「${row.title}」`,
+    });
+    return { reminded: open.length };
+  }
+
+  /** `POST /api/mass-messages/:id/dispatch`: tasks that failed to be created are created again. */
+  async retryDispatch(caller: Caller, id: number): Promise<MassMessageView> {
+    const row = await this.load(caller.access, id);
+    if (row.status !== 'dispatch_failed' && row.status !== 'sending') throw conflict('这条群发没有创建失败的任务', { code: 'mass_nothing_to_retry' });
+    const { MassTask, MassMessage } = massModels(this.deps.sequelize);
+    await MassTask.destroy({ where: { mass_message_id: id, status: 'failed' } });
+    await MassMessage.update({ status: 'dispatching' }, { where: { id } });
+    await this.dispatch(id);
+    return this.get(caller.access, id);
+  }
+
+  /** A rep's 待发送: tasks of theirs WeCom waits for them to confirm. */
+  async pending(access: Access): Promise<PendingSendItem[]> {
+    const rows = await this.deps.sequelize.query<{
+      id: number;
+      mass_message_id: number;
+      title: string;
+      text: string;
+      created_at: Date | string;
+      n: number | string;
+    }>(
+      `SELECT t.id, t.mass_message_id, m.title, t.text, t.created_at, COUNT(r.id) AS n
+         FROM mass_message_tasks t JOIN mass_messages m ON m.id = t.mass_message_id
+         LEFT JOIN mass_message_recipients r ON r.task_id = t.id
+        WHERE t.sender_user_id = ? AND t.status = 'created' AND m.status = 'sending'
+        GROUP BY t.id, t.mass_message_id, m.title, t.text, t.created_at
+        ORDER BY t.id DESC`,
+      { replacements: [access.userId], type: QueryTypes.SELECT },
+    );
+    return rows.map((r) => ({
+      taskId: Number(r.id),
+      massMessageId: Number(r.mass_message_id),
+      title: r.title,
+      text: r.text,
+      recipients: Number(r.n),
+      createdAt: iso(r.created_at),
+    }));
+  }
+
+  /** Per sender: tasks, how many they confirmed, reach, customers sent to, confirmation rate. */
+  async report(access: Access): Promise<MassReportRow[]> {
+    requireManageOrReview(access);
+    const rows = await this.deps.sequelize.query<{
+      sender_user_id: number;
+      name: string;
+      tasks: number | string;
+      confirmed: number | string;
+      reach: number | string;
+      sent: number | string;
+    }>(
+      `SELECT t.sender_user_id, u.name, COUNT(DISTINCT t.id) AS tasks,
+              COUNT(DISTINCT CASE WHEN t.status = 'sent' THEN t.id END) AS confirmed,
+              COUNT(r.id) AS reach, SUM(CASE WHEN r.status = 'sent' THEN 1 ELSE 0 END) AS sent
+         FROM mass_message_tasks t JOIN users u ON u.id = t.sender_user_id
+         LEFT JOIN mass_message_recipients r ON r.task_id = t.id
+        WHERE t.status IN ('created', 'sent', 'cancelled')
+        GROUP BY t.sender_user_id, u.name
+        ORDER BY u.name`,
+      { type: QueryTypes.SELECT },
+    );
+    return rows.map((r) => ({
+      sender: { id: Number(r.sender_user_id), name: r.name },
+      tasks: Number(r.tasks),
+      confirmed: Number(r.confirmed),
+      reach: Number(r.reach),
+      sent: Number(r.sent ?? 0),
+      confirmationRate: Number(r.tasks) ? Math.round((Number(r.confirmed) / Number(r.tasks)) * 1000) / 1000 : 0,
+    }));
+  }
+
+  async segments(access: Access) {
+    requireManage(access);
+    const rows = await massModels(this.deps.sequelize).MassSegment.findAll({ where: { created_by: access.userId }, order: [['id', 'DESC']] });
+    return rows.map((r) => ({ id: r.get().id, name: r.get().name, filter: JSON.parse(r.get().filter) as CustomerFilter, createdAt: iso(r.get().created_at) }));
+  }
+
+  async saveSegment(caller: Caller, input: SegmentInput) {
+    requireManage(caller.access);
+    const { sequelize } = this.deps;
+    const row = await sequelize.transaction(async (transaction) => {
+      const created = await massModels(sequelize).MassSegment.create(
+        { name: input.name, filter: JSON.stringify(input.filter), created_by: caller.access.userId },
+        { transaction },
+      );
+      await audit(
+        sequelize,
+        caller.actor,
+        { action: 'mass_segment.save', entity: 'mass_segment', entityId: created.get().id, summary: `保存群发人群「${input.name}」` },
+        { transaction },
+      );
+      return created.get();
+    });
+    return { id: row.id, name: row.name, filter: input.filter, createdAt: iso(row.created_at) };
+  }
+
+  async deleteSegment(caller: Caller, id: number): Promise<void> {
+    const { sequelize } = this.deps;
+    const row = (await massModels(sequelize).MassSegment.findByPk(id))?.get();
+    if (!row || row.created_by !== caller.access.userId) throw notFound('人群不存在');
+    await sequelize.transaction(async (transaction) => {
+      await massModels(sequelize).MassSegment.destroy({ where: { id }, transaction });
+      await audit(
+        sequelize,
+        caller.actor,
+        { action: 'mass_segment.delete', entity: 'mass_segment', entityId: id, summary: `删除群发人群「${row.name}」` },
+        { transaction },
+      );
+    });
+  }
+}
+
+function requireManageOrReview(access: Access): void {
+  if (!access.permissions.has('mass_message.manage') && !access.permissions.has('mass_message.review')) throw forbidden('没有客户群发的权限（客户群发）');
+}
+
+const FILTER_LABELS: Record<string, string> = {
+  keyword: '关键词',
+  ownerUserId: '负责人',
+  departmentId: '部门',
+  lifecycleStage: '客户阶段',
+  level: '客户等级',
+  source: '客户来源',
+  followUp: '跟进',
+  noFollowUpDays: '未跟进天数',
+  tagId: '标签',
+  channel: '渠道活码',
+  riskLevel: '风险等级',
+  riskValidity: '测评状态',
+  productId: '持有产品',
+};
+
+/** The filter in one line of Chinese (codes as they are: the request's page shows names where it has them). */
+export function audienceText(filter: CustomerFilter): string {
+  const parts = Object.entries(filter)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${FILTER_LABELS[k] ?? k}：${String(v)}`);
+  return parts.length ? parts.join('；') : '可见范围内全部客户';
+}
