@@ -128,6 +128,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'import.follow_ups': '导入跟进记录',
   'import.navs': '导入产品净值',
   'import.opportunities': '导入商机',
+  'import.pool_assignments': '导入公海分配',
   'sync.org.start': '发起通讯录同步',
   'sync.external_contacts.start': '发起客户联系同步',
   'event.retry': '重试回调事件',

@@ -8,6 +8,8 @@ export const IMPORT_KINDS = {
   navs: '产品净值',
   /** 商机 (shared/opportunities.ts): open ones; 成交 and 输单 happen in the system. */
   opportunities: '商机',
+  /** 公海 (shared/customer-pool.ts): customers put into their pool or assigned from it to a named rep. */
+  pool_assignments: '公海分配',
 } as const;
 /** Kinds with records of their own, which an export writes and a re-import updates; the others are history. */
 export const RECORD_IMPORT_KINDS = ['customers', 'partners'] as const;

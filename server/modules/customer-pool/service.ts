@@ -477,17 +477,27 @@ export async function claimCustomer(sequelize: Sequelize, caller: Caller, custom
 
 /** A manager over the pool (or over the customer's department) gives one of its customers to a member in their scope (no claim limits: the manager decides). */
 export async function assignFromPool(sequelize: Sequelize, caller: Caller, customerId: number, userId: number, now = new Date()): Promise<ClaimResult> {
-  return sequelize.transaction(async (transaction) => {
-    const entry = await liveEntryOf(sequelize, customerId, transaction);
-    if (!entry) throw conflictOf('pool_claimed', '客户不在公海中，或已被其他同事领取');
-    const pool = (await allPools(sequelize, transaction)).find((p) => p.id === Number(entry.pool_id))!;
-    const customer = (await customerModels(sequelize).Customer.findByPk(customerId, { transaction }))!.get();
-    if (!mayAssign(caller.access, pool, customer.department_id)) throw forbidden(`没有分配${pool.name}客户的权限`);
-    await requireMemberInScope(sequelize, caller.access, userId, 'userId', transaction);
-    const owner = await resolveOwnership(sequelize, caller, { ownerUserId: userId }, { owner: 'userId', department: 'userId' }, transaction);
-    if (!canSee(caller.access, owner)) throw notFound('人员不存在或不在你的数据范围内');
-    return takeOut(sequelize, caller, entry, { userId: owner.ownerUserId, departmentId: owner.departmentId }, 'assigned', transaction, now);
-  });
+  return sequelize.transaction((transaction) => assignInTransaction(sequelize, caller, customerId, userId, transaction, now));
+}
+
+/** `assignFromPool` in the caller's transaction (the pool assignment import writes a batch in one). */
+export async function assignInTransaction(
+  sequelize: Sequelize,
+  caller: Caller,
+  customerId: number,
+  userId: number,
+  transaction: Transaction,
+  now = new Date(),
+): Promise<ClaimResult> {
+  const entry = await liveEntryOf(sequelize, customerId, transaction);
+  if (!entry) throw conflictOf('pool_claimed', '客户不在公海中，或已被其他同事领取');
+  const pool = (await allPools(sequelize, transaction)).find((p) => p.id === Number(entry.pool_id))!;
+  const customer = (await customerModels(sequelize).Customer.findByPk(customerId, { transaction }))!.get();
+  if (!mayAssign(caller.access, pool, customer.department_id)) throw forbidden(`没有分配${pool.name}客户的权限`);
+  await requireMemberInScope(sequelize, caller.access, userId, 'userId', transaction);
+  const owner = await resolveOwnership(sequelize, caller, { ownerUserId: userId }, { owner: 'userId', department: 'userId' }, transaction);
+  if (!canSee(caller.access, owner)) throw notFound('人员不存在或不在你的数据范围内');
+  return takeOut(sequelize, caller, entry, { userId: owner.ownerUserId, departmentId: owner.departmentId }, 'assigned', transaction, now);
 }
 
 /** The departments a pool's rules cover: its department's subtree less the sub-departments with a pool of their own (the corp: whatever no department pool covers). */

@@ -22,7 +22,7 @@ import { pageOf, pageWindow } from '../../db/paging';
 import { phoneField } from '../../values';
 import { audit, auditEdit, type Actor } from '../audit/service';
 import { assertDictionaryValues, declaredDictionaryChecks } from '../dictionaries/service';
-import { canSee, descendantsOf, scopeWhere, type Access } from '../roles/access';
+import { canSee, customerScopeWhere, descendantsOf, scopeWhere, type Access } from '../roles/access';
 import { resolveOwnership, type Caller } from '../roles/ownership';
 import { customerModels, stageChangeModels, type CustomerRow } from './models';
 
@@ -230,7 +230,7 @@ const SORTS: Record<CustomerListQuery['sort'], [string, 'ASC' | 'DESC'][]> = {
  * list, its exports and a 客户群发's audience (shared/customers.ts `customerFilterSchema`).
  */
 export async function customerFilterWhere(sequelize: Sequelize, access: Access, query: CustomerFilter, now = new Date()): Promise<WhereOptions[]> {
-  const and: WhereOptions[] = [{ deleted_at: null }, scopeWhere(access)];
+  const and: WhereOptions[] = [{ deleted_at: null }, customerScopeWhere(access)];
   if (query.keyword) {
     const phone = normalizePhone(query.keyword);
     and.push({

@@ -33,11 +33,11 @@ import type {
 import { fromHundredths } from '@shared/money';
 import { addDays, businessDate } from '@shared/time';
 import { periodDays, periodKind, quarterOf, type TargetMetric, type TargetView } from '@shared/targets';
-import { sqlList } from '../../db/dialect';
+import { chinaMonthSql, sqlList } from '../../db/dialect';
 import { dateOnlyOrNull, namesById, named } from '../../db/lookup';
 import { notFound } from '../../errors';
 import { listDictionaries } from '../dictionaries/service';
-import { descendantsOf, scopeSql, type Access } from '../roles/access';
+import { descendantsOf, inPoolSql, scopeSql, type Access } from '../roles/access';
 import { listTargets } from '../targets/service';
 import { marketValueOf } from '../trades/reads';
 import { latestNavs } from '../products/service';
@@ -108,19 +108,30 @@ export async function customerDashboard(sequelize: Sequelize, access: Access, qu
   const counted = filterOf({ owner: 'k.owner_user_id', department: 'k.department_id' });
   const bounds: [Date, Date] = [chinaMidnight(period.from), chinaMidnight(nextDay(period.to))];
   // Independent reads, in parallel (each on its own pooled connection).
-  const [groups, [recent], labels, lost, channels] = await Promise.all([
+  const months = [period.from.slice(0, 7), period.to.slice(0, 7)];
+  const [counts, pooled, [recent], labels, lost, channels] = await Promise.all([
     rows<{ source: string; stage: string; level: string; channel: string; n: number | string; fresh: number | string }>(
       sequelize,
       `SELECT k.source AS source, k.lifecycle_stage AS stage, k.level AS level, k.acquisition_channel AS channel, SUM(k.customer_count) AS n,
               SUM(CASE WHEN k.created_month >= ? AND k.created_month <= ? THEN k.customer_count ELSE 0 END) AS fresh
          FROM customer_counts k WHERE ${counted.sql}
         GROUP BY k.source, k.lifecycle_stage, k.level, k.acquisition_channel`,
-      [period.from.slice(0, 7), period.to.slice(0, 7), ...counted.params],
+      [...months, ...counted.params],
     ),
-    rows<{ n: number | string }>(sequelize, `SELECT COUNT(*) AS n FROM customers c WHERE c.deleted_at IS NULL AND c.last_follow_up_at >= ? AND ${filter.sql}`, [
-      new Date(now.getTime() - STALE_DAYS * DAY_MS),
-      ...filter.params,
-    ]),
+    // A customer in 公海 is nobody's (roles/access.ts inPoolSql): the rollup counts it under its last owner, so it is taken out again here.
+    rows<{ source: string; stage: string; level: string; channel: string; n: number | string; fresh: number | string }>(
+      sequelize,
+      `SELECT COALESCE(c.source, '') AS source, c.lifecycle_stage AS stage, COALESCE(c.level, '') AS level, COALESCE(c.acquisition_channel, '') AS channel,
+              COUNT(*) AS n, SUM(CASE WHEN ${chinaMonthSql(sequelize, 'c.created_at')} >= ? AND ${chinaMonthSql(sequelize, 'c.created_at')} <= ? THEN 1 ELSE 0 END) AS fresh
+         FROM customers c WHERE c.deleted_at IS NULL AND ${inPoolSql('c.id')} AND ${filter.sql}
+        GROUP BY COALESCE(c.source, ''), c.lifecycle_stage, COALESCE(c.level, ''), COALESCE(c.acquisition_channel, '')`,
+      [...months, ...filter.params],
+    ),
+    rows<{ n: number | string }>(
+      sequelize,
+      `SELECT COUNT(*) AS n FROM customers c WHERE c.deleted_at IS NULL AND c.last_follow_up_at >= ? AND NOT ${inPoolSql('c.id')} AND ${filter.sql}`,
+      [new Date(now.getTime() - STALE_DAYS * DAY_MS), ...filter.params],
+    ),
     listDictionaries(sequelize),
     rows<{ id: number; name: string; n: number | string }>(
       sequelize,
@@ -135,15 +146,22 @@ export async function customerDashboard(sequelize: Sequelize, access: Access, qu
     ),
     channelActivity(sequelize, filterOf({ owner: 'u.id', department: 'u.main_department_id' }), bounds),
   ]);
+  const keyOf = (g: { source: string; stage: string; level: string; channel: string }) =>
+    [g.source || '', g.stage, g.level || '', g.channel || ''].join('\u0000');
+  const groups = new Map(counts.map((g) => [keyOf(g), { ...g, n: Number(g.n), fresh: Number(g.fresh) }]));
+  for (const p of pooled) {
+    const g = groups.get(keyOf(p));
+    if (g) Object.assign(g, { n: g.n - Number(p.n), fresh: g.fresh - Number(p.fresh) });
+  }
   const bySource: Tally = new Map();
   const byStage: Tally = new Map();
   const byLevel: Tally = new Map();
   const leads = new Map<string, { leads: number; won: number }>();
   let total = 0;
   let fresh = 0;
-  for (const g of groups) {
-    const n = Number(g.n);
-    if (n === 0) continue;
+  for (const g of groups.values()) {
+    const n = g.n;
+    if (n <= 0) continue;
     add(bySource, g.source || null, n);
     add(byStage, g.stage, n);
     add(byLevel, g.level || null, n);
@@ -630,7 +648,7 @@ export async function myPeriod(sequelize: Sequelize, access: Access, query: Dash
     salesIn(sequelize, { sql: 'm.rep_user_id = ?', params: [access.userId] }, period),
     rows<{ n: number | string }>(
       sequelize,
-      'SELECT COUNT(*) AS n FROM customers WHERE owner_user_id = ? AND deleted_at IS NULL AND created_at >= ? AND created_at < ?',
+      `SELECT COUNT(*) AS n FROM customers c WHERE c.owner_user_id = ? AND c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? AND NOT ${inPoolSql('c.id')}`,
       [access.userId, start, end],
     ),
   ]);

@@ -20,6 +20,7 @@ import { importColumnsOf, type ColumnSpec } from './columns';
 import { HISTORY_KINDS } from './history-kinds';
 import { NAV_KINDS } from './nav-kinds';
 import { OPPORTUNITY_KINDS } from './opportunity-kinds';
+import { POOL_KINDS } from './pool-kinds';
 
 /** A record already on file that an import row matches. */
 export interface OnFile {
@@ -206,4 +207,4 @@ const partners: KindSpec = {
 
 /** The kinds that are records of their own (exportable, updatable). */
 export const RECORD_KINDS = { customers, partners };
-export const KINDS: Record<ImportKind, KindSpec> = { ...RECORD_KINDS, ...HISTORY_KINDS, ...NAV_KINDS, ...OPPORTUNITY_KINDS };
+export const KINDS: Record<ImportKind, KindSpec> = { ...RECORD_KINDS, ...HISTORY_KINDS, ...NAV_KINDS, ...OPPORTUNITY_KINDS, ...POOL_KINDS };

@@ -11,7 +11,7 @@ import type { UpcomingDates } from '@shared/notifications';
 import { fromHundredths } from '@shared/money';
 import { addDays, businessDate } from '@shared/time';
 import { dateOnlyOrNull } from '../../db/lookup';
-import { scopeSql, type Access } from '../roles/access';
+import { customerScopeSql, type Access } from '../roles/access';
 import { marketValueFenSql } from '../products/service';
 
 export const ASSESSMENT_NOTICE_DAYS = 30;
@@ -72,11 +72,7 @@ export async function upcomingDates(
 
 /** For the workbench: the caller's scope. */
 export async function upcomingFor(sequelize: Sequelize, access: Access, now = new Date()): Promise<UpcomingDates> {
-  const { assessments, holdings } = await upcomingDates(
-    sequelize,
-    businessDate(now),
-    scopeSql(access, { owner: 'c.owner_user_id', department: 'c.department_id' }),
-  );
+  const { assessments, holdings } = await upcomingDates(sequelize, businessDate(now), customerScopeSql(access));
   return {
     expiringAssessments: assessments.map(({ customerId, name, expiresOn }) => ({ customerId, name, expiresOn })),
     maturingHoldings: holdings.map((h) => ({

@@ -4,7 +4,8 @@
  */
 // Raw SQL on other modules' tables, on purpose: roles sit below the org (the org grants them), so access
 // reads the org's departments and memberships itself: the data scope is a join in every scoped query.
-import { Op, QueryTypes, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+// The customers' scope also reads the pool's live entries (a customer in 公海 is nobody's, below).
+import { Op, QueryTypes, literal, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import { sqlList } from '../../db/dialect';
 import { ALL_PERMISSIONS, DATA_SCOPES, isPermission, type DataScopeKind, type Permission } from '@shared/permissions';
 
@@ -198,6 +199,34 @@ export function scopeWhere(access: Access, columns: ScopeColumns = { owner: 'own
       };
   }
 }
+
+/**
+ * A customer in 公海 is nobody's (server/README.md#customer-pool-公海): it keeps its last owner on
+ * file (the cool-down's former owner), but the owner branch of the scope does not reach it, so it
+ * leaves that owner's list, figures and workbench; its department's managers still see it (they
+ * assign from the pool), and the pool page lists it for those who may claim it. An open stay is a
+ * row of `customer_pool_entries` whose `live_customer_id` is the customer.
+ */
+export const inPoolSql = (customerIdColumn: string) => `EXISTS (SELECT 1 FROM customer_pool_entries pe WHERE pe.live_customer_id = ${customerIdColumn})`;
+
+/** The owner column of `customers` as the scope reads it: NULL (nobody) while the customer is in 公海. `alias` is the customers alias. */
+export const customerOwnerSql = (alias: string) => `(CASE WHEN ${inPoolSql(`${alias}.id`)} THEN NULL ELSE ${alias}.owner_user_id END)`;
+
+/** `scopeWhere` for customers (Sequelize finders on the customers model): the owner branch stops at a customer in 公海. */
+export function customerScopeWhere(access: Access): WhereOptions {
+  if (access.dataScope === 'all') return {};
+  const owned: WhereOptions = {
+    [Op.and]: [
+      { owner_user_id: access.userId },
+      { id: { [Op.notIn]: literal('(SELECT live_customer_id FROM customer_pool_entries WHERE live_customer_id IS NOT NULL)') } },
+    ],
+  };
+  if (access.dataScope === 'self' || !access.scopeDepartmentIds.length) return owned;
+  return { [Op.or]: [owned, { department_id: { [Op.in]: [...access.scopeDepartmentIds] } }] };
+}
+
+/** `scopeSql` for customers (`alias` the customers alias): the owner branch stops at a customer in 公海. */
+export const customerScopeSql = (access: Access, alias = 'c') => scopeSql(access, { owner: customerOwnerSql(alias), department: `${alias}.department_id` });
 
 /** The same check for one already-loaded record. */
 export function canSee(access: Access, record: { ownerUserId: number | null; departmentId: number | null }): boolean {
