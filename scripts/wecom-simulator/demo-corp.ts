@@ -73,40 +73,31 @@ export const CONTACT_STATES = ['qr-branch-sh', 'qr-event-2026', 'qr-referral', '
 const STATES = ['', '', ...CONTACT_STATES];
 const ADD_WAYS = [1, 2, 3, 8, 9, 201];
 
+/** A tag group of the demo corp, all made at one time; its tags in the order listed (the first has the highest `order`). */
+const tagGroup = (group_id: string, group_name: string, order: number, tags: [id: string, name: string][]): CorpTagGroup => ({
+  group_id,
+  group_name,
+  create_time: 1700000000,
+  order,
+  tag: tags.map(([id, name], i) => ({ id, name, create_time: 1700000000, order: tags.length - i })),
+});
+
 const TAG_GROUPS: CorpTagGroup[] = [
-  {
-    group_id: 'etgrp-level',
-    group_name: '客户等级',
-    create_time: 1700000000,
-    order: 3,
-    tag: [
-      { id: 'et-level-vip', name: '高净值', create_time: 1700000000, order: 3 },
-      { id: 'et-level-normal', name: '普通客户', create_time: 1700000000, order: 2 },
-      { id: 'et-level-potential', name: '潜在客户', create_time: 1700000000, order: 1 },
-    ],
-  },
-  {
-    group_id: 'etgrp-product',
-    group_name: '意向产品',
-    create_time: 1700000000,
-    order: 2,
-    tag: [
-      { id: 'et-prod-fund', name: '公募基金', create_time: 1700000000, order: 4 },
-      { id: 'et-prod-private', name: '私募产品', create_time: 1700000000, order: 3 },
-      { id: 'et-prod-wealth', name: '银行理财', create_time: 1700000000, order: 2 },
-      { id: 'et-prod-insurance', name: '保险', create_time: 1700000000, order: 1 },
-    ],
-  },
-  {
-    group_id: 'etgrp-source',
-    group_name: '获客渠道',
-    create_time: 1700000000,
-    order: 1,
-    tag: [
-      { id: 'et-src-event', name: '线下活动', create_time: 1700000000, order: 2 },
-      { id: 'et-src-referral', name: '老客户转介绍', create_time: 1700000000, order: 1 },
-    ],
-  },
+  tagGroup('etgrp-level', '客户等级', 3, [
+    ['et-level-vip', '高净值'],
+    ['et-level-normal', '普通客户'],
+    ['et-level-potential', '潜在客户'],
+  ]),
+  tagGroup('etgrp-product', '意向产品', 2, [
+    ['et-prod-fund', '公募基金'],
+    ['et-prod-private', '私募产品'],
+    ['et-prod-wealth', '银行理财'],
+    ['et-prod-insurance', '保险'],
+  ]),
+  tagGroup('etgrp-source', '获客渠道', 1, [
+    ['et-src-event', '线下活动'],
+    ['et-src-referral', '老客户转介绍'],
+  ]),
 ];
 
 /** mulberry32: small, fast, deterministic. */

@@ -10,6 +10,7 @@ import type { CustomerView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import type { ProductView } from '@shared/products';
 import { crmClient, type CrmClient } from '../helpers/crm';
+import { requestException } from '../helpers/approvals';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
 import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
@@ -197,17 +198,13 @@ describe.each(databaseTargets())('approval rules and notices on $label', (target
         riskLevel: 'C2',
         riskAssessedOn: TODAY,
       });
-      const res = await (
-        await api.as('rep-east-1')
-      ).json('/api/sales', 'POST', {
+      const approval = await requestException(api, 'rep-east-1', {
         productId: product.id,
         customerId: c.id,
         amount: 30_000,
         soldOn: TODAY,
-        channel: 'direct',
-        suitabilityOverride: { reason: '客户坚持'.repeat(120) },
+        reason: '客户坚持'.repeat(120),
       });
-      const approval = (await res.json()) as ApprovalView;
 
       const [card] = (await delivered(from)).filter((m) => m.textcard?.url.endsWith(`/approvals/${approval.id}`));
       const [row] = await query<{ description: string }>("SELECT description FROM notifications WHERE kind = 'approval' AND path = ?", [

@@ -3,27 +3,17 @@
  * should not open a request that no longer waits for them.
  */
 import { QueryTypes } from 'sequelize';
-import type { ApprovalView } from '@shared/approvals';
 import type { CustomerView } from '@shared/customers';
 import type { ProductView } from '@shared/products';
-import { crmClient, type CrmClient } from '../helpers/crm';
+import { LEADER_ONLY, requestException } from '../helpers/approvals';
+import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
-import { startTestServer, syncOrg, type TestServer } from '../helpers/server';
 
 const TODAY = new Date().toISOString().slice(0, 10);
-const LEADER_ONLY = { steps: [{ name: '部门负责人', mode: 'any', approvers: [{ kind: 'leader', level: 1 }] }], expireDays: 7 };
 
 describe.each(databaseTargets())('a withdrawn approval on $label', (target) => {
-  let server: TestServer;
-  let api: CrmClient;
-
-  beforeAll(async () => {
-    server = await startTestServer({ target });
-    await syncOrg(server);
-    api = crmClient(server);
-    await api.send('admin', 'PUT', '/api/admin/approval-rules/suitability_exception', LEADER_ONLY, 200);
-  });
-  afterAll(() => server.close());
+  const { server, api } = useCrmServer(target);
+  beforeAll(() => api.send('admin', 'PUT', '/api/admin/approval-rules/suitability_exception', LEADER_ONLY, 200));
 
   const cardsOf = (userid: string, path: string) =>
     server.db.sequelize.query<{ title: string; description: string }>(
@@ -45,17 +35,13 @@ describe.each(databaseTargets())('a withdrawn approval on $label', (target) => {
       riskLevel: 'C2',
       riskAssessedOn: TODAY,
     });
-    const res = await (
-      await api.as('rep-east-1')
-    ).json('/api/sales', 'POST', {
+    const approval = await requestException(api, 'rep-east-1', {
       productId: product.id,
       customerId: customer.id,
       amount: 100_000,
       soldOn: TODAY,
-      channel: 'direct',
-      suitabilityOverride: { reason: '客户书面确认坚持购买' },
+      reason: '客户书面确认坚持购买',
     });
-    const approval = (await res.json()) as ApprovalView;
 
     expect((await (await api.as('rep-east-1')).json(`/api/approvals/${approval.id}/withdraw`, 'POST', {})).status).toBe(200);
 

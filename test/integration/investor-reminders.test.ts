@@ -2,15 +2,14 @@
  * The daily digest's 投资者保护 lines: a 合格投资者认定 lapsing within 30 days (once), and the rep's
  * buys past their 冷静期 still waiting for a 回访 (every day until done).
  */
-import { QueryTypes } from 'sequelize';
 import type { CustomerView } from '@shared/customers';
 import type { ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
 import { addDays, businessDate } from '@shared/time';
-import { queueDailyDigests } from '../../server/modules/reminders/digest';
 import { ASSESSED_C5 } from '../helpers/crm';
 import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
+import { twoDaysOfDigests } from '../helpers/digest';
 
 const TODAY = businessDate(new Date());
 
@@ -35,27 +34,9 @@ describe.each(databaseTargets())('investor-protection reminders on $label', (tar
       channel: 'direct',
     });
     await server.db.sequelize.query('UPDATE trades SET cooling_off_ends_at = ? WHERE id = ?', { replacements: [new Date(Date.now() - 60_000), sale.id] });
-    const rep = await api.userId('rep-south-1');
-    const digestOf = async (day: Date) =>
-      (
-        await server.db.sequelize.query<{ description: string }>(
-          "SELECT description FROM notifications WHERE user_id = ? AND kind = 'digest' AND dedupe_key = ?",
-          {
-            replacements: [rep, `digest:${businessDate(day)}:${rep}`],
-            type: QueryTypes.SELECT,
-          },
-        )
-      )[0]?.description ?? '';
-    const today = new Date();
-    const tomorrow = new Date(today.getTime() + 86_400_000);
-
-    await queueDailyDigests(server.db.sequelize, today, 30);
-    await queueDailyDigests(server.db.sequelize, tomorrow, 30);
-
-    const first = await digestOf(today);
+    const [first, second] = await twoDaysOfDigests(server.db.sequelize, await api.userId('rep-south-1'));
     expect(first).toContain('合格投资者认定 30 天内到期 1 位：认定将到期客户');
     expect(first).toContain('待回访的申购 1 笔');
-    const second = await digestOf(tomorrow);
     expect(second).not.toContain('合格投资者认定');
     expect(second).toContain('待回访的申购 1 笔');
   });

@@ -4,15 +4,14 @@
  * with a 最低认购金额 refuses a buy below it — on the API and in the sales import, in the ledger's
  * transaction beside the suitability check.
  */
-import xlsx from 'node-xlsx';
 import { QueryTypes } from 'sequelize';
 import type { CustomerView } from '@shared/customers';
-import type { ImportJobView } from '@shared/imports';
 import type { ProductView } from '@shared/products';
 import { businessDate } from '@shared/time';
 import { ASSESSED_C5 } from '../helpers/crm';
 import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
+import { importSales } from '../helpers/sales-import';
 import { errorOf } from '../helpers/http';
 
 const TODAY = businessDate(new Date());
@@ -109,26 +108,11 @@ describe.each(databaseTargets())('qualified investors on $label', (target) => {
 
   it('refuses the unqualified and the below-minimum rows of a sales import, each as its row’s error', async () => {
     const [unqualified, qualified] = [await customer(), await customer(QUALIFIED)];
-    const sheet = xlsx.build([
-      {
-        name: 'Sheet1',
-        data: [
-          ['客户系统编号', '产品代码', '销售金额（元）', '销售日期'],
-          [unqualified.id, 'PEF001', 1_000_000, TODAY],
-          [qualified.id, 'PEF001', 300_000, TODAY],
-          [qualified.id, 'PEF001', 1_200_000, TODAY],
-        ],
-        options: {},
-      },
+    const job = await importSales(api, [
+      [unqualified.id, 'PEF001', 1_000_000, TODAY],
+      [qualified.id, 'PEF001', 300_000, TODAY],
+      [qualified.id, 'PEF001', 1_200_000, TODAY],
     ]);
-    const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(sheet)]), 'sales.xlsx');
-
-    const res = await (await api.as('admin')).fetch('/api/imports?kind=sales&dryRun=false', { method: 'POST', body: form });
-    const { id } = (await res.json()) as ImportJobView;
-    let job: ImportJobView;
-    do job = await api.get<ImportJobView>('admin', `/api/imports/${id}`);
-    while (job.status === 'queued' || job.status === 'running');
 
     expect(job).toMatchObject({ created: 1, failed: 2 });
     expect(job.errors).toEqual([

@@ -3,19 +3,17 @@
  * (API and import), the override that needs a permission and a reason, the digest's reminders,
  * and valuation (holding × NAV, AUM).
  */
-import xlsx from 'node-xlsx';
 import { QueryTypes } from 'sequelize';
 import type { CustomerDetail, CustomerView } from '@shared/customers';
 import type { AumDashboard } from '@shared/dashboard';
-import type { ImportJobView } from '@shared/imports';
 import type { HoldingView } from '@shared/ledger';
 import type { ProductView } from '@shared/products';
 import type { SaleView } from '@shared/sales';
-import { businessDate } from '@shared/time';
-import { queueDailyDigests } from '../../server/modules/reminders/digest';
 import { asSellerWithoutExceptions } from '../helpers/crm';
 import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
+import { twoDaysOfDigests } from '../helpers/digest';
+import { importSales } from '../helpers/sales-import';
 import { errorOf } from '../helpers/http';
 
 const TODAY = new Date().toISOString().slice(0, 10);
@@ -197,25 +195,10 @@ describe.each(databaseTargets())('investor suitability on $label', (target) => {
 
   it('refuses a mismatching sale in a history import, as that row’s error', async () => {
     const c = await customer({ riskLevel: 'C2', riskAssessedOn: TODAY });
-    const form = new FormData();
-    const sheet = xlsx.build([
-      {
-        name: 'Sheet1',
-        data: [
-          ['客户系统编号', '产品代码', '销售金额（元）', '销售日期'],
-          [c.id, 'SUITR4', 1000, TODAY],
-          [c.id, 'SUITR2', 1000, TODAY],
-        ],
-        options: {},
-      },
+    const job = await importSales(api, [
+      [c.id, 'SUITR4', 1000, TODAY],
+      [c.id, 'SUITR2', 1000, TODAY],
     ]);
-    form.append('file', new Blob([new Uint8Array(sheet)]), 'sales.xlsx');
-
-    const res = await (await api.as('admin')).fetch('/api/imports?kind=sales&dryRun=false', { method: 'POST', body: form });
-    const { id } = (await res.json()) as ImportJobView;
-    let job: ImportJobView;
-    do job = await api.get<ImportJobView>('admin', `/api/imports/${id}`);
-    while (job.status === 'queued' || job.status === 'running');
 
     expect(job).toMatchObject({ created: 1, failed: 1 });
     expect(job.errors[0]).toMatchObject({ row: 2, column: '产品代码', message: expect.stringContaining('适当性不匹配') });
@@ -236,26 +219,12 @@ describe.each(databaseTargets())('investor suitability on $label', (target) => {
       amount: 50_000,
       tradedOn: daysFromToday(-20),
     });
-    const southRep = await api.userId('rep-south-1');
-    const digestOf = async (day: Date) =>
-      (
-        await query<{ description: string }>("SELECT description FROM notifications WHERE user_id = ? AND kind = 'digest' AND dedupe_key = ?", [
-          southRep,
-          `digest:${businessDate(day)}:${southRep}`,
-        ])
-      )[0]?.description ?? '';
-    const today = new Date();
-    const tomorrow = new Date(today.getTime() + 86_400_000);
-
-    await queueDailyDigests(server.db.sequelize, today, 30);
-    await queueDailyDigests(server.db.sequelize, tomorrow, 30);
-
-    const first = await digestOf(today);
+    const [first, second] = await twoDaysOfDigests(server.db.sequelize, await api.userId('rep-south-1'));
     expect(first).toContain('风险测评 30 天内到期 1 位');
     expect(first).toContain('持仓 14 天内到期 1 笔');
     expect(first.split(expiring.name)).toHaveLength(3); // named twice: the assessment, and the holding
     // The next day's digest does not repeat them.
-    expect(await digestOf(tomorrow)).not.toContain(expiring.name);
+    expect(second).not.toContain(expiring.name);
     const upcoming = await api.get<{ expiringAssessments: { customerId: number }[]; maturingHoldings: { customerId: number }[] }>(
       'rep-south-1',
       '/api/reminders/upcoming',

@@ -33,6 +33,18 @@ const followUpColumns = {
  * follow-ups, targets. Money is stored in fen and shares in hundredths (integers), so sums are
  * exact on every dialect.
  */
+/** holding_records' columns after its holding (0027_trade_ledger makes the table again on its way down). */
+export const holdingRecordColumns = {
+  kind: { type: DataTypes.STRING(16), allowNull: false },
+  // Signed effects on the holding: its amount, cost and shares are the sums of these.
+  amount_delta_fen: { type: DataTypes.BIGINT, allowNull: false },
+  cost_delta_fen: { type: DataTypes.BIGINT, allowNull: false },
+  shares_delta_hundredths: { type: DataTypes.BIGINT, allowNull: false },
+  traded_on: { type: DataTypes.DATEONLY, allowNull: false },
+  user_id: { type: DataTypes.INTEGER, allowNull: true },
+  notes: { type: DataTypes.STRING(512), allowNull: true },
+};
+
 export const migration: Migration = {
   name: '0006_crm_process',
   async up({ queryInterface: q, tableOptions }) {
@@ -142,14 +154,7 @@ export const migration: Migration = {
       {
         ...id,
         holding_id: { type: DataTypes.INTEGER, allowNull: false, references: { model: 'holdings', key: 'id' } },
-        kind: { type: DataTypes.STRING(16), allowNull: false },
-        // Signed effects on the holding: its amount, cost and shares are the sums of these.
-        amount_delta_fen: { type: DataTypes.BIGINT, allowNull: false },
-        cost_delta_fen: { type: DataTypes.BIGINT, allowNull: false },
-        shares_delta_hundredths: { type: DataTypes.BIGINT, allowNull: false },
-        traded_on: { type: DataTypes.DATEONLY, allowNull: false },
-        user_id: { type: DataTypes.INTEGER, allowNull: true },
-        notes: { type: DataTypes.STRING(512), allowNull: true },
+        ...holdingRecordColumns,
         ...timestamps,
       },
       tableOptions,

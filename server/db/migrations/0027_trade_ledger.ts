@@ -1,6 +1,7 @@
 import { DataTypes, QueryTypes, type Sequelize } from 'sequelize';
 import { EMPTY_POSITION, PAR_NAV, PositionProblem, applyTrade, sharesAt, type Position, type TradeKind } from '@shared/ledger';
 import { addDays } from '@shared/time';
+import { holdingRecordColumns } from './0006_crm_process';
 import { id, timestamps } from './columns';
 import type { Migration, MigrationContext } from './types';
 
@@ -449,13 +450,7 @@ export const migration: Migration = {
       {
         ...id,
         holding_id: { type: DataTypes.INTEGER, allowNull: false },
-        kind: { type: DataTypes.STRING(16), allowNull: false },
-        amount_delta_fen: { type: DataTypes.BIGINT, allowNull: false },
-        cost_delta_fen: { type: DataTypes.BIGINT, allowNull: false },
-        shares_delta_hundredths: { type: DataTypes.BIGINT, allowNull: false },
-        traded_on: { type: DataTypes.DATEONLY, allowNull: false },
-        user_id: { type: DataTypes.INTEGER, allowNull: true },
-        notes: { type: DataTypes.STRING(512), allowNull: true },
+        ...holdingRecordColumns,
         ...timestamps,
       },
       tableOptions,

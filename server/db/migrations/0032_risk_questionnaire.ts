@@ -20,107 +20,26 @@ const GRANTS: Record<string, string[]> = { compliance: ['suitability.correct_lev
  * assets and debt, experience, knowledge, goal, horizon, loss tolerance (办法第六条's facts).
  * 10 questions, 0–10 points each; C1 0–20, C2 21–40, C3 41–60, C4 61–80, C5 81–100.
  */
+/** One question of the seed: its options are lettered A, B, C… in order, each given as [text, score]. */
+function question(id: string, text: string, ...options: [string, number][]) {
+  return { id, text, options: options.map(([label, score], i) => ({ id: String.fromCharCode(65 + i), text: label, score })) };
+}
+
 const DEFAULT_V1 = {
   title: '个人投资者风险承受能力评估问卷',
+  // One question a line, so the seed reads like the printed questionnaire.
+  // prettier-ignore
   questions: [
-    {
-      id: 'q1',
-      text: '您的年龄是？',
-      options: [
-        { id: 'A', text: '18–30 岁', score: 8 },
-        { id: 'B', text: '31–50 岁', score: 10 },
-        { id: 'C', text: '51–60 岁', score: 5 },
-        { id: 'D', text: '60 岁以上', score: 1 },
-      ],
-    },
-    {
-      id: 'q2',
-      text: '您家庭的年收入约为？',
-      options: [
-        { id: 'A', text: '10 万元以下', score: 1 },
-        { id: 'B', text: '10–50 万元', score: 4 },
-        { id: 'C', text: '50–100 万元', score: 7 },
-        { id: 'D', text: '100 万元以上', score: 10 },
-      ],
-    },
-    {
-      id: 'q3',
-      text: '您可用于投资的资产（不含自住房产）约为？',
-      options: [
-        { id: 'A', text: '50 万元以下', score: 1 },
-        { id: 'B', text: '50–300 万元', score: 4 },
-        { id: 'C', text: '300–1000 万元', score: 7 },
-        { id: 'D', text: '1000 万元以上', score: 10 },
-      ],
-    },
-    {
-      id: 'q4',
-      text: '您目前的负债情况是？',
-      options: [
-        { id: 'A', text: '负债较重，超过家庭资产的一半', score: 0 },
-        { id: 'B', text: '有一定负债，但在可承受范围内', score: 5 },
-        { id: 'C', text: '没有负债', score: 10 },
-      ],
-    },
-    {
-      id: 'q5',
-      text: '您投资股票、基金、理财等产品的经验有多久？',
-      options: [
-        { id: 'A', text: '没有经验', score: 0 },
-        { id: 'B', text: '2 年以下', score: 3 },
-        { id: 'C', text: '2–5 年', score: 6 },
-        { id: 'D', text: '5 年以上', score: 10 },
-      ],
-    },
-    {
-      id: 'q6',
-      text: '您对金融产品的了解程度是？',
-      options: [
-        { id: 'A', text: '基本不了解', score: 0 },
-        { id: 'B', text: '了解一些，如存款、货币基金', score: 3 },
-        { id: 'C', text: '比较了解，如债券、混合型基金', score: 6 },
-        { id: 'D', text: '非常了解，包括股票、期货、私募等', score: 10 },
-      ],
-    },
-    {
-      id: 'q7',
-      text: '您投资的主要目的是？',
-      options: [
-        { id: 'A', text: '保本为主，跑赢存款即可', score: 1 },
-        { id: 'B', text: '稳健增值，可接受小幅波动', score: 4 },
-        { id: 'C', text: '较高收益，可接受较大波动', score: 7 },
-        { id: 'D', text: '追求高收益，可接受大幅波动', score: 10 },
-      ],
-    },
-    {
-      id: 'q8',
-      text: '您计划的投资期限是？',
-      options: [
-        { id: 'A', text: '1 年以内', score: 1 },
-        { id: 'B', text: '1–3 年', score: 5 },
-        { id: 'C', text: '3 年以上', score: 10 },
-      ],
-    },
-    {
-      id: 'q9',
-      text: '您能承受的最大投资亏损是？',
-      options: [
-        { id: 'A', text: '不能接受任何本金亏损', score: 0 },
-        { id: 'B', text: '亏损 10% 以内', score: 3 },
-        { id: 'C', text: '亏损 10%–30%', score: 7 },
-        { id: 'D', text: '亏损 30% 以上', score: 10 },
-      ],
-    },
-    {
-      id: 'q10',
-      text: '如果您的投资一个月内下跌 20%，您会？',
-      options: [
-        { id: 'A', text: '全部卖出，不再投资', score: 0 },
-        { id: 'B', text: '卖出一部分', score: 3 },
-        { id: 'C', text: '继续持有，等待回升', score: 7 },
-        { id: 'D', text: '逢低加仓', score: 10 },
-      ],
-    },
+    question('q1', '您的年龄是？', ['18–30 岁', 8], ['31–50 岁', 10], ['51–60 岁', 5], ['60 岁以上', 1]),
+    question('q2', '您家庭的年收入约为？', ['10 万元以下', 1], ['10–50 万元', 4], ['50–100 万元', 7], ['100 万元以上', 10]),
+    question('q3', '您可用于投资的资产（不含自住房产）约为？', ['50 万元以下', 1], ['50–300 万元', 4], ['300–1000 万元', 7], ['1000 万元以上', 10]),
+    question('q4', '您目前的负债情况是？', ['负债较重，超过家庭资产的一半', 0], ['有一定负债，但在可承受范围内', 5], ['没有负债', 10]),
+    question('q5', '您投资股票、基金、理财等产品的经验有多久？', ['没有经验', 0], ['2 年以下', 3], ['2–5 年', 6], ['5 年以上', 10]),
+    question('q6', '您对金融产品的了解程度是？', ['基本不了解', 0], ['了解一些，如存款、货币基金', 3], ['比较了解，如债券、混合型基金', 6], ['非常了解，包括股票、期货、私募等', 10]),
+    question('q7', '您投资的主要目的是？', ['保本为主，跑赢存款即可', 1], ['稳健增值，可接受小幅波动', 4], ['较高收益，可接受较大波动', 7], ['追求高收益，可接受大幅波动', 10]),
+    question('q8', '您计划的投资期限是？', ['1 年以内', 1], ['1–3 年', 5], ['3 年以上', 10]),
+    question('q9', '您能承受的最大投资亏损是？', ['不能接受任何本金亏损', 0], ['亏损 10% 以内', 3], ['亏损 10%–30%', 7], ['亏损 30% 以上', 10]),
+    question('q10', '如果您的投资一个月内下跌 20%，您会？', ['全部卖出，不再投资', 0], ['卖出一部分', 3], ['继续持有，等待回升', 7], ['逢低加仓', 10]),
   ],
   bands: [
     { min: 0, max: 20, level: 'C1' },

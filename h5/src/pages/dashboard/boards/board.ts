@@ -1,8 +1,25 @@
 /** What the dashboard's boards share: the breakdown charts under a board, the comparison line, the drill-down links. */
 import type { AmountBy, CountBy } from '@shared/dashboard';
+import { ref, watch, type Ref } from 'vue';
 import type { RouteLocationRaw } from 'vue-router';
+import type { DashboardFilter } from '@/api/dashboard';
 import { compactYuan, type ChartItem } from '@/components/charts/options';
 import { moneyText } from '@/components/business/money';
+import { useLoad } from '@/components/kit/useLoad';
+
+/** A board that loads on its own (the other boards never wait for it), again when the period or the department changes. */
+export function useBoard<T>(props: { period: string; departmentId: number }, fetch: (filter: DashboardFilter) => Promise<T>) {
+  const board = ref(null) as Ref<T | null>;
+  const { error, load } = useLoad(async () => {
+    board.value = await fetch({ period: props.period, departmentId: props.departmentId || undefined });
+  });
+  watch(
+    () => [props.period, props.departmentId],
+    () => void load(),
+    { immediate: true },
+  );
+  return { board, error, load };
+}
 
 /** One bar chart under a board, and where its bars lead. */
 export interface Breakdown {
