@@ -342,7 +342,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     expect(await page.getByTestId('import-mode').count()).toBe(0);
     expect(await page.getByTestId('import-template').getAttribute('href')).toBe('/api/imports/templates/holding_records.xlsx');
     const kinds = await page.getByTestId('import-kind').allInnerTexts();
-    expect(kinds).toEqual(['客户', '代销机构', '销售记录', '持仓交易', '跟进记录', '产品净值', '商机']);
+    expect(kinds).toEqual(['客户', '代销机构', '销售记录', '持仓交易', '跟进记录', '产品净值', '商机', '公海分配']);
     await calm(page);
     await screenshot(page, 'admin-import-kinds');
 
