@@ -226,6 +226,8 @@ export type ContactPatch = z.infer<typeof contactUpdateSchema>;
 
 export interface ContactView extends ViewOf<typeof CONTACT_FIELDS> {
   id: number;
+  /** True when `phone` came masked (no `customer.view_sensitive`): POST /api/customers/:id/reveal {field: 'contactPhone', contactId} gives it whole. */
+  sensitiveMasked?: boolean;
   customerId: number;
   isPrimary: boolean;
   createdAt: string;

@@ -245,6 +245,12 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '审批规则', permission: 'approval.manage' },
   },
   {
+    path: '/admin/risk-questionnaires',
+    name: 'admin-risk-questionnaires',
+    component: () => import('./pages/admin/RiskQuestionnairesPage.vue'),
+    meta: { title: '风险测评问卷', permission: 'settings.manage' },
+  },
+  {
     path: '/admin/audit',
     name: 'admin-audit',
     component: () => import('./pages/admin/AuditPage.vue'),

@@ -32,6 +32,9 @@ export const customersApi = {
   detail: (id: number) => api.get<CustomerDetail>(`/api/customers/${id}`),
   /** A masked phone or ID number whole (audited on the server). */
   reveal: (id: number, field: 'phone' | 'idNumber') => api.post<{ value: string | null }>(`/api/customers/${id}/reveal`, { field }),
+  /** One of the customer's contacts' phones whole (audited). */
+  revealContactPhone: (id: number, contactId: number) =>
+    api.post<{ value: string | null }>(`/api/customers/${id}/reveal`, { field: 'contactPhone', contactId }),
   followUps: (id: number, page: number) => api.get<PageOf<FollowUpView>>(`/api/customers/${id}/follow-ups`, { page, pageSize: 20 }),
   timeline: (id: number, page: number) => api.get<PageOf<TimelineEntry>>(`/api/customers/${id}/timeline`, { page, pageSize: 20 }),
   contacts: (id: number) => api.get<ContactView[]>(`/api/customers/${id}/contacts`),

@@ -5,6 +5,7 @@
  */
 import { Op, type Sequelize, type Transaction } from 'sequelize';
 import { CONTACT_FIELDS, type ContactInput, type ContactPatch, type ContactView } from '@shared/customers';
+import { maskIdentifier } from '@shared/record-fields';
 import { iso } from '../../db/lookup';
 import { columnsOf, newColumns, viewOf } from '../../db/record-fields';
 import { notFound } from '../../errors';
@@ -28,6 +29,29 @@ export function contactView(r: ContactRow): ContactView {
   };
 }
 
+/**
+ * A contact's phone masked (138****1234) for a viewer without `customer.view_sensitive`, as the
+ * customer's own (server/README.md#masking-phones-and-id-numbers); `revealContactPhone` gives it whole.
+ */
+export function maskedContact(access: Access, view: ContactView): ContactView {
+  if (access.permissions.has('customer.view_sensitive') || !view.phone) return view;
+  return { ...view, phone: maskIdentifier(view.phone), sensitiveMasked: true };
+}
+
+/** One contact's phone whole, for a customer in the caller's scope — a click in the H5, audited each time. */
+export async function revealContactPhone(sequelize: Sequelize, caller: Caller, customerId: number, contactId: number): Promise<{ value: string | null }> {
+  const customer = await loadVisibleCustomer(sequelize, caller.access, customerId);
+  const contact = await loadContact(sequelize, customerId, contactId);
+  await audit(sequelize, caller.actor, {
+    action: 'customer.reveal',
+    entity: 'customer',
+    entityId: customerId,
+    summary: `查看客户 ${customer.name} 的联系人 ${contact.name} 的完整手机号`,
+    diff: { field: 'contactPhone', contactId },
+  });
+  return { value: contact.phone ?? null };
+}
+
 export async function listContacts(sequelize: Sequelize, access: Access, customerId: number): Promise<ContactView[]> {
   await loadVisibleCustomer(sequelize, access, customerId);
   const rows = await contactModels(sequelize).Contact.findAll({
@@ -37,7 +61,7 @@ export async function listContacts(sequelize: Sequelize, access: Access, custome
       ['id', 'ASC'],
     ],
   });
-  return rows.map((r) => contactView(r.get()));
+  return rows.map((r) => maskedContact(access, contactView(r.get())));
 }
 
 async function clearPrimary(sequelize: Sequelize, customerId: number, transaction: Transaction): Promise<void> {
@@ -86,7 +110,7 @@ async function loadContact(sequelize: Sequelize, customerId: number, contactId: 
 
 export async function getContact(sequelize: Sequelize, access: Access, customerId: number, contactId: number): Promise<ContactView> {
   await loadVisibleCustomer(sequelize, access, customerId);
-  return contactView(await loadContact(sequelize, customerId, contactId));
+  return maskedContact(access, contactView(await loadContact(sequelize, customerId, contactId)));
 }
 
 export async function updateContact(sequelize: Sequelize, caller: Caller, customerId: number, contactId: number, patch: ContactPatch): Promise<ContactView> {

@@ -6,7 +6,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { CustomerDetail, FollowUpView } from '@shared/customers';
 import { fromHundredths } from '@shared/money';
 import { contactModels } from '../contacts/models';
-import { contactView } from '../contacts/service';
+import { contactView, maskedContact } from '../contacts/service';
 import { latestFollowUps } from '../follow-ups/service';
 import { aumOf } from '../trades/reads';
 import type { Access } from '../roles/access';
@@ -39,7 +39,7 @@ export async function getCustomerDetail(sequelize: Sequelize, access: Access, id
       sales: Number(counts?.sales ?? 0),
       wecomLinks: Number(counts?.wecomLinks ?? 0),
     },
-    primaryContact: primary ? contactView(primary.get()) : null,
+    primaryContact: primary ? maskedContact(access, contactView(primary.get())) : null,
     latestFollowUps: latest as FollowUpView[],
     aum: fromHundredths(aum.get(id) ?? 0),
   };

@@ -13,12 +13,17 @@ import { sendWorkbook } from '../../http/download';
 import { deleteCustomer } from './removal';
 import { createCustomer, listCustomers, maskedFor, revealSensitive, updateCustomer } from '../customers/service';
 import { customerTimeline } from './timeline';
+import { revealContactPhone } from '../contacts/service';
 
 const listQuery = customerFilterSchema.extend({
   ...pageFields,
   sort: z.enum(['updated_desc', 'created_desc', 'next_follow_up_asc', 'name_asc']).default('updated_desc'),
 });
-const revealSchema = z.object({ field: z.enum(['phone', 'idNumber'], '只能查看手机号或证件号码') });
+/** A customer's phone or ID number, or (`contactPhone` with `contactId`) one of its contacts' phones. */
+const revealSchema = z.discriminatedUnion('field', [
+  z.object({ field: z.enum(['phone', 'idNumber'], '只能查看手机号或证件号码') }),
+  z.object({ field: z.literal('contactPhone'), contactId: z.number().int().positive('请指定联系人') }),
+]);
 const exportFilter = listQuery.omit({ page: true, pageSize: true });
 /** `full=1`: phones and ID numbers whole — always an approval first. */
 const exportQuery = exportFilter.extend({ full: z.enum(['0', '1']).optional() });
@@ -57,7 +62,11 @@ export function customerRoutes(deps: { sequelize: Sequelize; exports: ExportDesk
   // A masked phone or ID number, whole: a click on the page, audited (customer.view_sensitive holders see them whole anyway).
   router.post('/:id/reveal', read, async (ctx) => {
     const { id } = validate(idParam, ctx.params);
-    ctx.body = await revealSensitive(sequelize, crmCallerOf(ctx), id, validate(revealSchema, ctx.request.body).field);
+    const body = validate(revealSchema, ctx.request.body);
+    ctx.body =
+      body.field === 'contactPhone'
+        ? await revealContactPhone(sequelize, crmCallerOf(ctx), id, body.contactId)
+        : await revealSensitive(sequelize, crmCallerOf(ctx), id, body.field);
   });
   router.get('/:id/timeline', read, async (ctx) => {
     const { id } = validate(idParam, ctx.params);

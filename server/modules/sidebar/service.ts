@@ -13,6 +13,7 @@ import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { FollowUpView } from '@shared/customers';
 import type { SuggestionView } from '@shared/matching';
 import { normalizePhone } from '@shared/phone';
+import { maskIdentifier } from '@shared/record-fields';
 import type { FollowUpInput } from '@shared/follow-ups';
 import type { CorpSettings } from '@shared/settings';
 import { ADD_WAYS, type GroupChatView, type SidebarCard, type SidebarContact, type SidebarCustomer, type SidebarViewer } from '@shared/sidebar';
@@ -21,6 +22,7 @@ import { iso, isoOrNull, namesById, named } from '../../db/lookup';
 import { forbidden, notFound } from '../../errors';
 import { customerFollowUpSubject } from '../customers/follow-up-subject';
 import { customerModels, type CustomerRow } from '../customers/models';
+import { maskedFor } from '../customers/service';
 import { addFollowUp, writeFollowUp } from '../follow-ups/service';
 import { enqueueNotification } from '../reminders/outbox';
 import { readSettings } from '../settings/service';
@@ -189,7 +191,9 @@ async function cardCustomer(sequelize: Sequelize, access: Access, customer: Cust
       lifecycleStage: customer.lifecycle_stage,
     };
   }
-  return fullCustomerCard(sequelize, customer, ownerName, LATEST_FOLLOW_UPS);
+  const card = await fullCustomerCard(sequelize, customer, ownerName, LATEST_FOLLOW_UPS);
+  // Phones and ID numbers masked as on the customer page (server/README.md#masking-phones-and-id-numbers).
+  return card.access === 'full' ? { ...card, profile: maskedFor(access, card.profile) } : card;
 }
 
 /** The matching's suggestions the caller may act on: customers in their scope only. */
@@ -213,7 +217,7 @@ async function visibleSuggestions(sequelize: Sequelize, access: Access, suggesti
         id: c.id,
         name: c.name,
         institution: c.institution,
-        phone: c.phone,
+        phone: c.phone && !access.permissions.has('customer.view_sensitive') ? maskIdentifier(c.phone) : c.phone,
         lifecycleStage: c.lifecycle_stage,
         owner: named(owners, c.owner_user_id),
       },

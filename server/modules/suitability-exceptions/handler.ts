@@ -18,15 +18,16 @@ import {
   type Suitability,
 } from '@shared/suitability';
 import { dateText, moneyText } from '@shared/format';
+import { qualificationRefusal } from '@shared/qualification-rules';
 import { businessDate } from '@shared/time';
 import { namesById } from '../../db/lookup';
 import { DomainError } from '../../errors';
 import type { ApprovalContext, ApprovalTypeHandler } from '../approvals/types';
 import { customerModels } from '../customers/models';
-import { riskProfileOf } from '../customers/service';
+import { qualificationOf, riskProfileOf } from '../customers/service';
 import { productModels } from '../products/models';
 import type { BuyInput } from '../trades/exceptions';
-import { checkTrade, writeTrade } from '../trades/ledger';
+import { checkTrade, productTermsOf, writeTrade } from '../trades/ledger';
 
 /** The draft: the buy as the rep entered it, its credit resolved when submitted, with the investor's reason. */
 export type ExceptionDraft = BuyInput & { repUserId: number; departmentId: number; suitabilityOverride: { reason: string } };
@@ -118,6 +119,11 @@ export function suitabilityExceptionType(): ApprovalTypeHandler<ExceptionDraft> 
           tone: 'warn',
         });
       }
+      // The 合格投资者 terms have no exception (server/README.md#qualified-investors-合格投资者): the
+      // approved write refuses them, so the approver sees the problem before approving.
+      const refusal =
+        customer && product ? qualificationRefusal(qualificationOf(customer), productTermsOf(product), draft.amount, businessDate(new Date())) : null;
+      if (refusal) rows.push({ label: refusal.problem === 'not_qualified' ? '合格投资者' : '最低认购金额', value: refusal.message, tone: 'warn' });
       return rows;
     },
 
