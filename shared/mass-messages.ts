@@ -62,6 +62,7 @@ export const EXCLUSION_REASONS = {
   risk_missing: '未做风险测评',
   risk_expired: '风险测评已过期',
   risk_level: '风险等级低于产品',
+  not_qualified: '非合格投资者（产品仅限合格投资者）',
   wecom_refused: '企业微信未接受（非该成员客户）',
 } as const;
 export type ExclusionReason = keyof typeof EXCLUSION_REASONS;
