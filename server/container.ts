@@ -21,6 +21,7 @@ import { ApprovalEngine } from './modules/approvals/engine';
 import { ApprovalRegistry } from './modules/approvals/types';
 import { PoolRecycler } from './modules/customer-pool/recycle';
 import { massMessageType } from './modules/mass-messages/handler';
+import { quickReplyType } from './modules/engagement/quick-reply-review';
 import { MassMessageService } from './modules/mass-messages/service';
 import { ReminderScheduler } from './modules/reminders/scheduler';
 import { suitabilityExceptionType } from './modules/suitability-exceptions/handler';
@@ -88,7 +89,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const reminders = new ReminderScheduler({ sequelize, wecom, logger, publicUrl: config.publicUrl, settingDefaults: defaults });
   // Every approval type the engine knows. 群发内容's handler reaches the 群发 service, made just below with the engine.
   const late: { massMessages?: MassMessageService } = {};
-  const approvalTypes = new ApprovalRegistry([suitabilityExceptionType(), customerExportType(), massMessageType(() => late.massMessages!)]);
+  const approvalTypes = new ApprovalRegistry([suitabilityExceptionType(), customerExportType(), massMessageType(() => late.massMessages!), quickReplyType()]);
   const approvals = new ApprovalEngine({ sequelize, registry: approvalTypes, logger, onNotified: () => void reminders.sendSoon() });
   const massMessages = (late.massMessages = new MassMessageService({ sequelize, wecom, approvals, logger }));
   const services: Services = {

@@ -11,6 +11,7 @@ export const APPROVAL_TYPES = {
   suitability_exception: '适当性例外',
   customer_export: '客户数据导出',
   mass_message: '群发内容',
+  quick_reply: '话术审核',
 } as const;
 export type ApprovalType = keyof typeof APPROVAL_TYPES;
 export const APPROVAL_TYPE_CODES = Object.keys(APPROVAL_TYPES) as [ApprovalType, ...ApprovalType[]];

@@ -150,6 +150,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'quick_reply.create': '新建话术',
   'quick_reply.update': '修改话术',
   'quick_reply.delete': '删除话术',
+  'quick_reply.submit': '提交话术审核',
   // 商机 (shared/opportunities.ts).
   // 公海 (shared/customer-pool.ts).
   'customer.release': '释放到公海',
@@ -197,6 +198,7 @@ const SETTING_LABELS: Record<string, string> = {
   remarkWriteBack: '客户手机号回写企业微信备注',
   remarkWriteBackName: '同时把客户名称写入备注',
   exportApprovalThreshold: '导出需审批的条数',
+  quickReplyReview: '话术需合规审核',
 };
 
 /** The seed roles, for role codes earlier versions wrote into a summary (设置用户角色：compliance). */

@@ -62,6 +62,7 @@ export const EXCLUSION_REASONS = {
   risk_missing: '未做风险测评',
   risk_expired: '风险测评已过期',
   risk_level: '风险等级低于产品',
+  not_qualified: '非合格投资者（产品仅限合格投资者）',
   wecom_refused: '企业微信未接受（非该成员客户）',
 } as const;
 export type ExclusionReason = keyof typeof EXCLUSION_REASONS;
@@ -124,6 +125,25 @@ export interface MassMessageView extends MassMessageListItem {
   recipients: { customerId: number; name: string; sender: string; status: RecipientStatus; statusLabel: string; sentAt: string | null }[];
   canCancel: boolean;
   canRemind: boolean;
+  /** 发送后 7 日内: what the customers it was sent to did next; correlation, not the message's effect. Null before anyone got it. */
+  afterSend: MassAfterSend | null;
+}
+
+/** The days after a customer got a 群发 that its report counts their follow-ups and trades in. */
+export const AFTER_SEND_DAYS = 7;
+export const AFTER_SEND_LABEL = `发送后 ${AFTER_SEND_DAYS} 日内（相关而非因果）`;
+
+export interface MassAfterSend {
+  days: number;
+  label: string;
+  /** Customers WeCom says received it. */
+  sentCustomers: number;
+  /** Follow-ups logged on them within the days after each one's send, and on how many of them. */
+  followUps: number;
+  customersFollowedUp: number;
+  /** Trades (not voided) of theirs traded from the send's business day to the 7th day after, and how many traded. */
+  trades: number;
+  customersTraded: number;
 }
 
 /** A rep's 待发送: tasks WeCom waits for them to confirm in 群发助手. */

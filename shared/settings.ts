@@ -24,6 +24,8 @@ export const corpSettingsSchema = z.object({
   remarkWriteBackName: z.boolean(),
   /** An export of more customers (or partners) than this goes to approval first (server/README.md#customer-data-exports); 0: every export. */
   exportApprovalThreshold: z.number().int('应为整数').min(0, '不能小于 0').max(100_000, '不能超过 100000'),
+  /** A new or changed 话术 goes through a 合规 approval (type `quick_reply`) before reps can use it (server/README.md#客户群发). */
+  quickReplyReview: z.boolean(),
 });
 export type CorpSettings = z.infer<typeof corpSettingsSchema>;
 export const corpSettingsPatchSchema = corpSettingsSchema.partial().refine((p) => Object.keys(p).length > 0, '至少修改一项');

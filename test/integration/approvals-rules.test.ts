@@ -86,6 +86,8 @@ describe.each(databaseTargets())('approval rules and notices on $label', (target
         expect.objectContaining({ type: 'customer_export', typeLabel: '客户数据导出', customised: false, expireDays: 3, steps: [compliance] }),
         // 群发内容 (issue 34): 合规 alone, 3 days.
         expect.objectContaining({ type: 'mass_message', typeLabel: '群发内容', customised: false, expireDays: 3, steps: [compliance] }),
+        // 话术审核 (issue 34): 合规 alone, 7 days.
+        expect.objectContaining({ type: 'quick_reply', typeLabel: '话术审核', customised: false, expireDays: 7, steps: [compliance] }),
       ]);
     });
 

@@ -42,12 +42,18 @@ export const corpTagsApi = {
 };
 
 /** 话术库: reps search and send; admins keep it. */
+export interface QuickReplySubmitted {
+  status: 'pending_review';
+  approvalId: number;
+}
+
 export const quickRepliesApi = {
   list: (query: { keyword?: string; category?: string } = {}) => api.get<{ items: QuickReplyView[] }>('/api/quick-replies', query),
   /** What to hand to `ww.sendChatMessage` for this reply in the chat with `externalUserId` (placeholders filled). */
   use: (id: number, externalUserId: string) => api.post<ChatMessage>(`/api/quick-replies/${id}/use`, { externalUserId }),
-  create: (input: QuickReplyInput) => api.post<QuickReplyView>('/api/admin/quick-replies', input),
-  update: (id: number, input: QuickReplyInput) => api.put<QuickReplyView>(`/api/admin/quick-replies/${id}`, input),
+  /** With 话术审核 on, the answer is the 合规 request instead of the reply (written when approved). */
+  create: (input: QuickReplyInput) => api.post<QuickReplyView | QuickReplySubmitted>('/api/admin/quick-replies', input),
+  update: (id: number, input: QuickReplyInput) => api.put<QuickReplyView | QuickReplySubmitted>(`/api/admin/quick-replies/${id}`, input),
   remove: (id: number) => api.delete<void>(`/api/admin/quick-replies/${id}`),
 };
 

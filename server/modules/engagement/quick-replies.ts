@@ -16,6 +16,7 @@ import type { WecomClient } from '../../wecom/client';
 import { audit, type Actor } from '../audit/service';
 import type { FollowChecker } from '../matching/follows';
 import { engagementModels, type QuickReplyRow } from './models';
+import { rowValues } from './quick-reply-review';
 import { mediaUrl, wecomMediaId } from './media';
 
 const view = (r: QuickReplyRow): QuickReplyView => ({
@@ -47,19 +48,9 @@ export async function listQuickReplies(sequelize: Sequelize, query: { keyword?: 
   return rows.map((r) => view(r.get()));
 }
 
-function values(input: QuickReplyInput) {
-  return {
-    category: input.category,
-    title: input.title,
-    kind: input.kind,
-    content: input.content ?? null,
-    link_url: input.kind === 'link' ? (input.linkUrl ?? null) : null,
-    media_file_id: input.kind === 'image' ? (input.mediaFileId ?? null) : null,
-    sort_order: input.sortOrder,
-  };
-}
+const values = rowValues;
 
-async function requireImage(sequelize: Sequelize, input: QuickReplyInput): Promise<void> {
+export async function requireImage(sequelize: Sequelize, input: QuickReplyInput): Promise<void> {
   if (input.kind === 'image' && !(await engagementModels(sequelize).MediaFile.findByPk(input.mediaFileId!)))
     throw invalidField('mediaFileId', '图片不存在，请重新上传');
 }
@@ -79,7 +70,7 @@ export async function createQuickReply(sequelize: Sequelize, actor: Actor, input
   return view(row);
 }
 
-async function liveReply(sequelize: Sequelize, id: number): Promise<QuickReplyRow> {
+export async function liveReply(sequelize: Sequelize, id: number): Promise<QuickReplyRow> {
   const row = (await engagementModels(sequelize).QuickReply.findOne({ where: { id, deleted_at: null } }))?.get();
   if (!row) throw notFound('话术不存在');
   return row;

@@ -13,22 +13,32 @@ import {
   welcomeTemplateSchema,
 } from '@shared/engagement';
 import { externalUserIdParam } from '@shared/matching';
+import type { CorpSettings } from '@shared/settings';
 import { payloadTooLarge } from '../../errors';
 import { requirePermission } from '../../http/auth';
 import { readUploadedFile } from '../../http/multipart';
 import { idParam, validate } from '../../http/validate';
 import type { WecomClient } from '../../wecom/client';
-import { actorOf, callerOf } from '../org/caller';
+import type { ApprovalEngine } from '../approvals/engine';
+import { actorOf, callerOf, crmCallerOf } from '../org/caller';
+import { readSettings } from '../settings/service';
 import type { FollowChecker } from '../matching/follows';
 import { createContactWay, deleteContactWay, listContactWays, updateContactWay } from './contact-ways';
 import { IMAGE_MAX_BYTES, loadImage, storeImage } from './media';
-import { createQuickReply, deleteQuickReply, listQuickReplies, updateQuickReply, useQuickReply } from './quick-replies';
+import { createQuickReply, deleteQuickReply, listQuickReplies, liveReply, requireImage, updateQuickReply, useQuickReply } from './quick-replies';
+import { submitQuickReply } from './quick-reply-review';
 import { createCorpTags, deleteTagOrGroup, listCorpTags, markCustomerTags, markTagsAsFollower, renameTagOrGroup, tagsOfCustomer } from './tags';
 import { deleteTemplate, listTemplates, recentSends, saveTemplate } from './welcome';
 
 const tagIdParam = z.object({ tagId: z.string().regex(/^[\w-]{1,64}$/, '标签不正确') });
 
-export function engagementRoutes(deps: { sequelize: Sequelize; wecom: WecomClient; follows: FollowChecker }): Router {
+export function engagementRoutes(deps: {
+  sequelize: Sequelize;
+  wecom: WecomClient;
+  follows: FollowChecker;
+  approvals: ApprovalEngine;
+  settingDefaults: CorpSettings;
+}): Router {
   const { sequelize, wecom } = deps;
   const router = new Router();
   const manage = requirePermission('engagement.manage');
@@ -98,12 +108,31 @@ export function engagementRoutes(deps: { sequelize: Sequelize; wecom: WecomClien
     const { externalUserId } = validate(quickReplyUseSchema, ctx.request.body);
     ctx.body = await useQuickReply(deps, { wecomUserid: wecomUserid(ctx) }, validate(idParam, ctx.params).id, externalUserId);
   });
+  // With 话术审核 on (corp setting `quickReplyReview`), a new or changed reply is a 合规 request
+  // (202 with its id), written to the library only when approved (quick-reply-review.ts).
+  const reviewed = async () => (await readSettings(sequelize, deps.settingDefaults)).quickReplyReview;
   router.post('/api/admin/quick-replies', manage, async (ctx) => {
+    const input = validate(quickReplySchema, ctx.request.body);
+    if (await reviewed()) {
+      await requireImage(sequelize, input);
+      ctx.status = 202;
+      ctx.body = { status: 'pending_review', approvalId: await submitQuickReply(deps, crmCallerOf(ctx), null, input) };
+      return;
+    }
     ctx.status = 201;
-    ctx.body = await createQuickReply(sequelize, actorOf(ctx), validate(quickReplySchema, ctx.request.body));
+    ctx.body = await createQuickReply(sequelize, actorOf(ctx), input);
   });
   router.put('/api/admin/quick-replies/:id', manage, async (ctx) => {
-    ctx.body = await updateQuickReply(sequelize, actorOf(ctx), validate(idParam, ctx.params).id, validate(quickReplySchema, ctx.request.body));
+    const { id } = validate(idParam, ctx.params);
+    const input = validate(quickReplySchema, ctx.request.body);
+    if (await reviewed()) {
+      await liveReply(sequelize, id);
+      await requireImage(sequelize, input);
+      ctx.status = 202;
+      ctx.body = { status: 'pending_review', approvalId: await submitQuickReply(deps, crmCallerOf(ctx), id, input) };
+      return;
+    }
+    ctx.body = await updateQuickReply(sequelize, actorOf(ctx), id, input);
   });
   router.delete('/api/admin/quick-replies/:id', manage, async (ctx) => {
     await deleteQuickReply(sequelize, actorOf(ctx), validate(idParam, ctx.params).id);

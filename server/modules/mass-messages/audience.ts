@@ -3,18 +3,20 @@
  * the creator's scope, and for each either who sends to them or why they are left out —
  * 不接收营销信息; for a message about a product, a risk level that does not cover it (the ledger's
  * rule, shared/suitability.ts: a missing or expired assessment, a level below the product's);
- * no live WeCom relation. Each customer is reached once, by the rep who follows them in WeCom:
+ * for a product sold only to 合格投资者 (仅限合格投资者, shared/qualification-rules.ts, the rule
+ * writeTrade applies to every buy), no qualification holding today; no live WeCom relation. Each customer is reached once, by the rep who follows them in WeCom:
  * the owner when they follow, else the first follower (several reps following → still once).
  */
 // Raw SQL on matching's and the mirror's tables, on purpose: one statement for the followers of a whole audience.
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { CustomerFilter } from '@shared/customers';
 import type { ExclusionReason } from '@shared/mass-messages';
+import { qualificationHolds } from '@shared/qualification';
 import { checkSuitability } from '@shared/suitability';
 import { businessDate } from '@shared/time';
 import { inSlices } from '../../db/dialect';
 import { customerModels, type CustomerRow } from '../customers/models';
-import { customerFilterWhere, riskProfileOf } from '../customers/service';
+import { customerFilterWhere, qualificationOf, riskProfileOf } from '../customers/service';
 import type { ProductRow } from '../products/models';
 import type { Access } from '../roles/access';
 
@@ -91,6 +93,13 @@ export async function resolveAudience(
         const reason: ExclusionReason = verdict.problem === 'level' ? 'risk_level' : verdict.problem === 'expired_assessment' ? 'risk_expired' : 'risk_missing';
         const detail = verdict.problem === 'level' ? `客户 ${verdict.customerLevel ?? '未测评'}，产品 ${product.risk_level}` : verdict.message;
         excluded.push({ customer, reason, detail });
+        continue;
+      }
+      const qualification = qualificationOf(customer);
+      if (product.qualified_only && !qualificationHolds(qualification, today)) {
+        const lapsed = qualification.basis !== null && qualification.validUntil !== null && qualification.validUntil < today;
+        const detail = lapsed ? `合格投资者认定已于 ${qualification.validUntil} 过期` : '没有有效的合格投资者认定';
+        excluded.push({ customer, reason: 'not_qualified', detail });
         continue;
       }
     }

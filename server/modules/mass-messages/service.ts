@@ -4,16 +4,20 @@
  * 企业群发 task per sender (and per text, when {称呼} makes texts differ: WeCom sends one text per
  * task, 92135), whose members confirm it in WeCom; the results are read back per customer (93338).
  */
-// Raw SQL on approval_requests (the request's state) and users (names), on purpose: one statement per page.
+// Raw SQL on approval_requests (the request's state), users (names), follow_ups and trades (发送后 7 日内), on purpose: one statement per page.
 import { createHash } from 'node:crypto';
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { CustomerFilter } from '@shared/customers';
 import type { WelcomeAttachment } from '@shared/engagement';
 import { addressOf } from '@shared/greeting';
+import { businessDate } from '@shared/time';
 import { fillPlaceholders } from '@shared/greeting';
 import type { PageOf } from '@shared/http';
 import {
+  AFTER_SEND_DAYS,
+  AFTER_SEND_LABEL,
   EXCLUSION_REASONS,
+  type MassAfterSend,
   MASS_STATUSES,
   RECIPIENT_STATUSES,
   type ExclusionReason,
@@ -35,6 +39,7 @@ import type { WecomClient } from '../../wecom/client';
 import type { MassAttachment } from '../../wecom/types';
 import { iso, isoOrNull, namesById } from '../../db/lookup';
 import { pageWindow } from '../../db/paging';
+import { inSlices } from '../../db/dialect';
 import { conflict, forbidden, notFound } from '../../errors';
 import type { ApprovalEngine } from '../approvals/engine';
 import { SYSTEM_ACTOR, audit } from '../audit/service';
@@ -279,6 +284,68 @@ export class MassMessageService {
         })),
       canCancel: status === 'sending' && (row.created_by === access.userId || access.dataScope === 'all'),
       canRemind: status === 'sending' && (row.created_by === access.userId || access.dataScope === 'all'),
+      afterSend: await this.afterSend(recipients),
+    };
+  }
+
+  /**
+   * The report's 发送后 7 日内 for one message: per customer it reached, the follow-ups logged on them
+   * in the 7 days after their send and their trades from the send's business day to the 7th day
+   * after. Labelled correlation: the message is not known to have caused any of it.
+   */
+  private async afterSend(recipients: MassRecipientRow[]): Promise<MassAfterSend | null> {
+    const sent = recipients.filter((r) => r.status === 'sent' && r.sent_at);
+    if (!sent.length) return null;
+    const dayMs = 86_400_000;
+    const windows = new Map(
+      sent.map((r) => {
+        const from = new Date(r.sent_at!);
+        const to = new Date(from.getTime() + AFTER_SEND_DAYS * dayMs);
+        return [r.customer_id, { from, to, fromDay: businessDate(from), toDay: businessDate(to) }];
+      }),
+    );
+    const ids = [...windows.keys()];
+    const earliest = new Date(Math.min(...[...windows.values()].map((w) => w.from.getTime())));
+    const latest = new Date(Math.max(...[...windows.values()].map((w) => w.to.getTime())));
+    const followUps: { customer_id: number; followed_at: Date | string }[] = [];
+    const trades: { customer_id: number; traded_on: string }[] = [];
+    await inSlices(
+      ids,
+      async (slice) => {
+        followUps.push(
+          ...(await this.deps.sequelize.query<{ customer_id: number; followed_at: Date | string }>(
+            'SELECT customer_id, followed_at FROM follow_ups WHERE customer_id IN (:ids) AND deleted_at IS NULL AND followed_at >= :from AND followed_at <= :to',
+            { replacements: { ids: slice, from: earliest, to: latest }, type: QueryTypes.SELECT },
+          )),
+        );
+        trades.push(
+          ...(await this.deps.sequelize.query<{ customer_id: number; traded_on: string }>(
+            'SELECT customer_id, traded_on FROM trades WHERE customer_id IN (:ids) AND voided_at IS NULL AND traded_on >= :from AND traded_on <= :to',
+            { replacements: { ids: slice, from: businessDate(earliest), to: businessDate(latest) }, type: QueryTypes.SELECT },
+          )),
+        );
+        return [];
+      },
+      1000,
+    );
+    const inFollowUpWindow = followUps.filter((f) => {
+      const w = windows.get(Number(f.customer_id))!;
+      const at = new Date(f.followed_at).getTime();
+      return at >= w.from.getTime() && at <= w.to.getTime();
+    });
+    const inTradeWindow = trades.filter((t) => {
+      const w = windows.get(Number(t.customer_id))!;
+      const day = String(t.traded_on).slice(0, 10);
+      return day >= w.fromDay && day <= w.toDay;
+    });
+    return {
+      days: AFTER_SEND_DAYS,
+      label: AFTER_SEND_LABEL,
+      sentCustomers: sent.length,
+      followUps: inFollowUpWindow.length,
+      customersFollowedUp: new Set(inFollowUpWindow.map((f) => Number(f.customer_id))).size,
+      trades: inTradeWindow.length,
+      customersTraded: new Set(inTradeWindow.map((t) => Number(t.customer_id))).size,
     };
   }
 

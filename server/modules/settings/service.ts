@@ -54,5 +54,6 @@ export function settingDefaults(config: Config): CorpSettings {
     remarkWriteBack: config.wecom.mode === 'simulator',
     remarkWriteBackName: false,
     exportApprovalThreshold: DEFAULT_EXPORT_APPROVAL_THRESHOLD,
+    quickReplyReview: false,
   };
 }
