@@ -22,7 +22,7 @@ import { pageOf, pageWindow } from '../../db/paging';
 import { phoneField } from '../../values';
 import { audit, auditEdit, type Actor } from '../audit/service';
 import { assertDictionaryValues, declaredDictionaryChecks } from '../dictionaries/service';
-import { canSee, customerScopeWhere, descendantsOf, scopeWhere, type Access } from '../roles/access';
+import { canSee, descendantsOf, notInPoolWhere, scopeWhere, type Access } from '../roles/access';
 import { resolveOwnership, type Caller } from '../roles/ownership';
 import { customerModels, stageChangeModels, type CustomerRow } from './models';
 
@@ -230,7 +230,9 @@ const SORTS: Record<CustomerListQuery['sort'], [string, 'ASC' | 'DESC'][]> = {
  * list, its exports and a 客户群发's audience (shared/customers.ts `customerFilterSchema`).
  */
 export async function customerFilterWhere(sequelize: Sequelize, access: Access, query: CustomerFilter, now = new Date()): Promise<WhereOptions[]> {
-  const and: WhereOptions[] = [{ deleted_at: null }, customerScopeWhere(access)];
+  // The books hold no 公海 customer, for managers either: 看板 counts none (dashboard/service.ts), so its
+  // drill-downs land on the same customers; the pool page lists them, and a manager assigns from there.
+  const and: WhereOptions[] = [{ deleted_at: null }, scopeWhere(access), notInPoolWhere()];
   if (query.keyword) {
     const phone = normalizePhone(query.keyword);
     and.push({

@@ -212,18 +212,10 @@ export const inPoolSql = (customerIdColumn: string) => `EXISTS (SELECT 1 FROM cu
 /** The owner column of `customers` as the scope reads it: NULL (nobody) while the customer is in 公海. `alias` is the customers alias. */
 export const customerOwnerSql = (alias: string) => `(CASE WHEN ${inPoolSql(`${alias}.id`)} THEN NULL ELSE ${alias}.owner_user_id END)`;
 
-/** `scopeWhere` for customers (Sequelize finders on the customers model): the owner branch stops at a customer in 公海. */
-export function customerScopeWhere(access: Access): WhereOptions {
-  if (access.dataScope === 'all') return {};
-  const owned: WhereOptions = {
-    [Op.and]: [
-      { owner_user_id: access.userId },
-      { id: { [Op.notIn]: literal('(SELECT live_customer_id FROM customer_pool_entries WHERE live_customer_id IS NOT NULL)') } },
-    ],
-  };
-  if (access.dataScope === 'self' || !access.scopeDepartmentIds.length) return owned;
-  return { [Op.or]: [owned, { department_id: { [Op.in]: [...access.scopeDepartmentIds] } }] };
-}
+/** Customers not in 公海 (a Sequelize condition on the customers model). */
+export const notInPoolWhere = (): WhereOptions => ({
+  id: { [Op.notIn]: literal('(SELECT live_customer_id FROM customer_pool_entries WHERE live_customer_id IS NOT NULL)') },
+});
 
 /** `scopeSql` for customers (`alias` the customers alias): the owner branch stops at a customer in 公海. */
 export const customerScopeSql = (access: Access, alias = 'c') => scopeSql(access, { owner: customerOwnerSql(alias), department: `${alias}.department_id` });
