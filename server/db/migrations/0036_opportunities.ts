@@ -106,6 +106,8 @@ export const migration: Migration = {
     await q.dropTable('opportunity_stage_changes');
     await q.dropTable('opportunities');
     await q.bulkDelete('dictionaries', { type: ['opportunity_stage', 'opportunity_loss_reason'] });
-    await q.removeColumn('dictionaries', 'probability');
+    // Plain DROP COLUMN (SQLite ≥ 3.35, MySQL): Sequelize's SQLite removeColumn rebuilds the table
+    // and trips over dictionaries' unique index while the copy exists ("Validation error").
+    await q.sequelize.query('ALTER TABLE dictionaries DROP COLUMN probability');
   },
 };
