@@ -60,7 +60,8 @@ describe.each(databaseTargets())('the customer pool on $label', (target) => {
   it('gives a customer to exactly one of 8 parallel claims', async () => {
     const c = await customer('rep-east-1');
     await release('rep-east-1', c.id);
-    const claimers = ['rep-east-2', 'rep-east-3', 'rep-south-1', 'mgr-east', 'mgr-south', 'admin', 'rep-east-2', 'rep-east-3'];
+    // Not rep-east-3: the per-day limit test below counts rep-east-3's claims today, and whoever wins here claimed one.
+    const claimers = ['rep-east-2', 'rep-south-1', 'mgr-east', 'mgr-south', 'admin', 'rep-east-2', 'rep-south-1', 'mgr-east'];
     await Promise.all(claimers.map((u) => api.as(u)));
 
     const results = await Promise.all(claimers.map((u) => claim(u, c.id)));
