@@ -8,14 +8,13 @@
  *     it('…', async () => { await db.sequelize.query('SELECT 1'); });
  *   });
  */
-import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Sequelize } from 'sequelize';
 import type { DatabaseConfig } from '../../config';
 import { migrateUp, openDatabase } from '../../server/db';
 import { grantHandTypedRiskLevels } from './risk-levels';
-import { copyMysqlTemplate, copySqliteTemplate, hasMysqlTemplate, sqliteTemplateFile } from './template-database';
+import { copySqliteTemplate, hasMysqlTemplate, keepMysqlScratch, scratchSchemaName, sqliteTemplateFile, takeMysqlScratch } from './template-database';
 
 export interface DatabaseTarget {
   label: 'sqlite' | 'mysql';
@@ -63,22 +62,25 @@ export async function createScratchDatabase(target: DatabaseTarget, options: { m
     }
   } else {
     const server = new URL(target.serverUrl!);
-    const schema = `wcrm_t_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = await openDatabase({ dialect: 'mysql', url: server.toString() });
-    await admin.query(`CREATE DATABASE \`${schema}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-    await admin.close();
+    let schema: string;
     if (migrate && hasMysqlTemplate() && target.serverUrl === process.env.TEST_DATABASE_URL) {
-      await copyMysqlTemplate(server.toString(), schema);
+      schema = await takeMysqlScratch(server.toString());
       fill = async () => {};
+      dropSchema = async () => keepMysqlScratch(schema);
+    } else {
+      schema = scratchSchemaName();
+      const admin = await openDatabase({ dialect: 'mysql', url: server.toString() });
+      await admin.query(`CREATE DATABASE \`${schema}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      await admin.close();
+      dropSchema = async () => {
+        const again = await openDatabase({ dialect: 'mysql', url: server.toString() });
+        await again.query(`DROP DATABASE IF EXISTS \`${schema}\``);
+        await again.close();
+      };
     }
     const url = new URL(server.toString());
     url.pathname = `/${schema}`;
     config = { dialect: 'mysql', url: url.toString() };
-    dropSchema = async () => {
-      const again = await openDatabase({ dialect: 'mysql', url: server.toString() });
-      await again.query(`DROP DATABASE IF EXISTS \`${schema}\``);
-      await again.close();
-    };
   }
   const sequelize = await openDatabase(config);
   if (migrate) {

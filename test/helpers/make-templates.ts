@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { migrateUp, openDatabase } from '../../server/db';
-import { MYSQL_TEMPLATE_FILE, SQLITE_TEMPLATE_FILE, TEMPLATE_DIR_ENV, type MysqlTemplate } from './template-database';
+import { MYSQL_TEMPLATE_FILE, SQLITE_TEMPLATE_FILE, TEMPLATE_DIR_ENV, schemaFingerprint, type MysqlTemplate } from './template-database';
 
 async function main(): Promise<void> {
   const dir = process.env[TEMPLATE_DIR_ENV];
@@ -49,7 +49,12 @@ async function createMysqlTemplate(serverUrl: string): Promise<MysqlTemplate> {
     for (const { name } of names as { name: string }[]) {
       const [[created]] = await conn.query<mysql.RowDataPacket[]>(`SHOW CREATE TABLE \`${name}\``);
       const [[rows]] = await conn.query<mysql.RowDataPacket[]>(`SELECT EXISTS (SELECT 1 FROM \`${name}\`) AS has`);
-      tables.push({ name, create: created!['Create Table'] as string, hasRows: Number(rows!.has) === 1 });
+      const [[counter]] = await conn.query<mysql.RowDataPacket[]>(
+        'SELECT auto_increment AS next FROM information_schema.tables WHERE table_schema = ? AND table_name = ?',
+        [schema, name],
+      );
+      const autoIncrement = counter!.next === null ? null : Number(counter!.next);
+      tables.push({ name, create: created!['Create Table'] as string, hasRows: Number(rows!.has) === 1, autoIncrement });
     }
     const [triggerNames] = await conn.query<mysql.RowDataPacket[]>(
       'SELECT trigger_name AS name FROM information_schema.triggers WHERE trigger_schema = ? ORDER BY created, action_order',
@@ -60,7 +65,7 @@ async function createMysqlTemplate(serverUrl: string): Promise<MysqlTemplate> {
       const [[created]] = await conn.query<mysql.RowDataPacket[]>(`SHOW CREATE TRIGGER \`${name}\``);
       triggers.push({ create: created!['SQL Original Statement'] as string, sqlMode: created!['sql_mode'] as string });
     }
-    return { schema, tables, triggers };
+    return { schema, tables, triggers, fingerprint: await schemaFingerprint(conn, schema) };
   } catch (err) {
     await conn.query(`DROP DATABASE IF EXISTS \`${schema}\``);
     throw err;

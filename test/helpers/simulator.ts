@@ -4,7 +4,14 @@ import { SIMULATOR_DEFAULTS } from '../../config/simulator-defaults';
 import { SqlKvStore } from '../../server/db/kv-store';
 import { WecomClient, type WecomClientOptions } from '../../server/wecom/client';
 import type { AddressInfo } from 'node:net';
-import { createWecomSimulator, type SimulatorOptions, type WecomSimulator } from '../../scripts/wecom-simulator/index';
+import {
+  createWecomSimulator,
+  generateCorp,
+  type CorpSnapshot,
+  type SimFollow,
+  type SimulatorOptions,
+  type WecomSimulator,
+} from '../../scripts/wecom-simulator/index';
 
 export interface RunningSimulator {
   simulator: WecomSimulator;
@@ -60,4 +67,20 @@ export function simulatorClient(
     sleep: async () => {},
     ...overrides,
   });
+}
+
+/** A follow as externalcontact/get lists it: the member added the contact themselves (add_way 1), no tags, no remark mobiles. */
+export function plainFollow(userid: string, createtime: number, remark = ''): SimFollow {
+  return { userid, remark, description: '', createtime, tag_ids: [], remark_mobiles: [], add_way: 1, oper_userid: userid };
+}
+
+/** The demo org with `count` more contacts (external_userid `ext(i)`, name `name(i)`), each followed by `userid` alone. */
+export function corpWithContactsOf(userid: string, count: number, contact: { ext: (i: number) => string; name: (i: number) => string }): CorpSnapshot {
+  const snapshot = generateCorp({ externalContacts: 0 });
+  for (let i = 0; i < count; i++)
+    snapshot.externalContacts.push({
+      contact: { external_userid: contact.ext(i), name: contact.name(i), type: 1, avatar: '', gender: 1 },
+      follows: [plainFollow(userid, 1_760_000_000 + i)],
+    });
+  return snapshot;
 }

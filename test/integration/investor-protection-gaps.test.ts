@@ -4,7 +4,6 @@
  * who has it, a contact's phone revealed through the audited reveal; and a 适当性例外 request for a
  * 仅限合格投资者 product shows the approver the missing qualification.
  */
-import { QueryTypes } from 'sequelize';
 import type { ApprovalView } from '@shared/approvals';
 import type { ContactView, CustomerDetail, CustomerView } from '@shared/customers';
 import type { ProductView } from '@shared/products';
@@ -17,19 +16,11 @@ import { deliverCallbacks } from '../helpers/server';
 const TODAY = businessDate(new Date());
 
 describe.each(databaseTargets())('investor-protection gaps on $label', (target) => {
-  const { server, api } = useCrmServer(target, { settings: { autoCreateLeads: false }, syncExternalContacts: true });
+  const { server, api, count } = useCrmServer(target, { settings: { autoCreateLeads: false }, syncExternalContacts: true });
   let customer: CustomerView;
   let contact: ContactView;
   const externalUserid = 'wmMASK0001';
-  const reveals = async () =>
-    Number(
-      (
-        await server.db.sequelize.query<{ n: number }>("SELECT COUNT(*) AS n FROM audit_logs WHERE action = 'customer.reveal' AND entity_id = ?", {
-          replacements: [String(customer.id)],
-          type: QueryTypes.SELECT,
-        })
-      )[0]!.n,
-    );
+  const reveals = () => count("SELECT COUNT(*) AS n FROM audit_logs WHERE action = 'customer.reveal' AND entity_id = ?", [String(customer.id)]);
   const card = (userid: string) => api.get<SidebarCard>(userid, `/api/sidebar/external-contacts/${externalUserid}`);
 
   beforeAll(async () => {

@@ -3,24 +3,15 @@
  * `customer.view_sensitive` (合规 here), whole for a rep who has it; a reveal gives one whole and
  * writes an audit row each time.
  */
-import { QueryTypes } from 'sequelize';
 import type { CustomerDetail, CustomerView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 
 describe.each(databaseTargets())('masking phones and ID numbers on $label', (target) => {
-  const { server, api } = useCrmServer(target);
+  const { api, count } = useCrmServer(target);
   let customer: CustomerView;
-  const reveals = async () =>
-    Number(
-      (
-        await server.db.sequelize.query<{ n: number }>("SELECT COUNT(*) AS n FROM audit_logs WHERE action = 'customer.reveal' AND entity_id = ?", {
-          replacements: [String(customer.id)],
-          type: QueryTypes.SELECT,
-        })
-      )[0]!.n,
-    );
+  const reveals = () => count("SELECT COUNT(*) AS n FROM audit_logs WHERE action = 'customer.reveal' AND entity_id = ?", [String(customer.id)]);
 
   beforeAll(async () => {
     await api.send('admin', 'PUT', `/api/admin/users/${await api.userId('risk-1')}/roles`, { roles: ['compliance'] }, 200);

@@ -4,36 +4,18 @@
  */
 import { QueryTypes } from 'sequelize';
 import type { MassMessageView } from '@shared/mass-messages';
-import { generateCorp, type CorpSnapshot } from '../../scripts/wecom-simulator/index';
 import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
+import { corpWithContactsOf } from '../helpers/simulator';
 
 const extOf = (i: number) => `wm-after-${i}`;
 
-/** Two contacts of 李娜. */
-function corp(): CorpSnapshot {
-  const snapshot = generateCorp({ externalContacts: 0 });
-  for (let i = 0; i < 2; i++)
-    snapshot.externalContacts.push({
-      contact: { external_userid: extOf(i), name: `发送后客户${i}`, type: 1, avatar: '', gender: 1 },
-      follows: [
-        {
-          userid: 'rep-east-1',
-          remark: '',
-          description: '',
-          createtime: 1_760_000_000 + i,
-          tag_ids: [],
-          remark_mobiles: [],
-          add_way: 1,
-          oper_userid: 'rep-east-1',
-        },
-      ],
-    });
-  return snapshot;
-}
-
 describe.each(databaseTargets())('客户群发 发送后 7 日内 on $label', (target) => {
-  const { server, api } = useCrmServer(target, { simulator: { corp: corp() }, settings: { autoCreateLeads: true }, syncExternalContacts: true });
+  const { server, api } = useCrmServer(target, {
+    simulator: { corp: corpWithContactsOf('rep-east-1', 2, { ext: extOf, name: (i) => `发送后客户${i}` }) },
+    settings: { autoCreateLeads: true },
+    syncExternalContacts: true,
+  });
   const sql = <T extends object>(query: string, replacements: unknown[] = []) => server.db.sequelize.query<T>(query, { replacements, type: QueryTypes.SELECT });
 
   beforeAll(async () => {

@@ -6,36 +6,18 @@
 import { QueryTypes } from 'sequelize';
 import type { MassAudiencePreview, MassMessageView } from '@shared/mass-messages';
 import type { ProductView } from '@shared/products';
-import { generateCorp, type CorpSnapshot } from '../../scripts/wecom-simulator/index';
 import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
+import { corpWithContactsOf } from '../helpers/simulator';
 
 const extOf = (i: number) => `wm-qual-${i}`;
 
-/** Three contacts of 李娜. */
-function corp(): CorpSnapshot {
-  const snapshot = generateCorp({ externalContacts: 0 });
-  for (let i = 0; i < 3; i++)
-    snapshot.externalContacts.push({
-      contact: { external_userid: extOf(i), name: `合格客户${i}`, type: 1, avatar: '', gender: 1 },
-      follows: [
-        {
-          userid: 'rep-east-1',
-          remark: '',
-          description: '',
-          createtime: 1_760_000_000 + i,
-          tag_ids: [],
-          remark_mobiles: [],
-          add_way: 1,
-          oper_userid: 'rep-east-1',
-        },
-      ],
-    });
-  return snapshot;
-}
-
 describe.each(databaseTargets())('客户群发 of a 仅限合格投资者 product on $label', (target) => {
-  const { server, api } = useCrmServer(target, { simulator: { corp: corp() }, settings: { autoCreateLeads: true }, syncExternalContacts: true });
+  const { server, api } = useCrmServer(target, {
+    simulator: { corp: corpWithContactsOf('rep-east-1', 3, { ext: extOf, name: (i) => `合格客户${i}` }) },
+    settings: { autoCreateLeads: true },
+    syncExternalContacts: true,
+  });
   const sql = <T extends object>(query: string, replacements: unknown[] = []) => server.db.sequelize.query<T>(query, { replacements, type: QueryTypes.SELECT });
   const ids: number[] = [];
   let product: ProductView;
