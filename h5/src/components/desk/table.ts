@@ -20,6 +20,8 @@ export interface Column<T> {
   align?: 'left' | 'right';
   /** A CSS width ('120px'); the rest share what is left. */
   width?: string;
+  /** Long text (a follow-up's content, an audit entry) wraps; other cells stay on one line, cut with … (the whole text on hover). */
+  wrap?: boolean;
 }
 
 export interface SortState {
