@@ -128,10 +128,7 @@ describe('the desktop layout: side navigation and tables from 1024 px, the phone
       const first = await names();
       expect(first).toHaveLength(20);
       await page.getByTestId('customer-pages').getByText('2', { exact: true }).click();
-      await page.waitForFunction((before) => {
-        const cells = [...document.querySelectorAll('[data-testid="customer-row"] td:nth-child(2)')].map((td) => (td as HTMLElement).innerText);
-        return cells.length === 20 && cells[0] !== before;
-      }, first[0]);
+      await page.getByTestId('customer-row').first().locator('td:nth-child(2)').filter({ hasNotText: first[0]! }).waitFor();
       const second = await names();
       expect(second.filter((n) => first.includes(n)).length).toBeLessThan(20);
       await page.getByTestId('customer-pages').getByText('1', { exact: true }).click();
