@@ -19,7 +19,7 @@ const VENDOR_CORE =
  * labels), as one chunk rather than a dozen. Only modules without zod: the card needs no schemas.
  */
 const APP_CORE =
-  /h5[\\/]src[\\/](?:api[\\/](?:client|sidebar|engagement)\.ts|stores[\\/](?:session|dictionaries|corpTags)\.ts|format\.ts|boot\.ts|composables[\\/](?:openedOnce|useSidebar|useCan)\.ts|components[\\/](?:FollowUpCells\.vue|business[\\/](?:DueLabel\.vue|dates\.ts)))|shared[\\/](?:labels|time|risk-profile|transfer-status|format)\.ts/;
+  /h5[\\/]src[\\/](?:api[\\/](?:client|sidebar|engagement)\.ts|stores[\\/](?:session|dictionaries|corpTags)\.ts|format\.ts|boot\.ts|composables[\\/](?:openedOnce|useSidebar|useCan|useWide)\.ts|components[\\/](?:FollowUpCells\.vue|business[\\/](?:DueLabel\.vue|dates\.ts)))|shared[\\/](?:labels|time|risk-profile|transfer-status|format)\.ts/;
 
 /**
  * The H5 kit (components/kit/, with usePagedList under its PagedList) as one chunk: the pages share

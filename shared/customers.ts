@@ -286,6 +286,11 @@ export const customerFilterSchema = z.object({
   riskValidity: z.enum(['valid', 'expired', 'missing'], '测评状态应为有效、已过期或未测评').optional(),
   /** Holds (a live position of) this product. */
   productId: z.coerce.number().int().positive().optional(),
+  /** Only these customers (ids, comma-separated, up to 100): the desktop table's picked rows, exported. */
+  ids: z
+    .string()
+    .regex(/^\d{1,10}(,\d{1,10}){0,99}$/, '所选客户不正确')
+    .optional(),
 });
 export type CustomerFilter = z.infer<typeof customerFilterSchema>;
 

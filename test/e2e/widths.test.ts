@@ -7,7 +7,7 @@ const PAGES: [path: string, ready: string][] = [
   ['/workbench', 'due-follow-ups'],
   ['/customers', 'customer-count'],
   ['/dashboard', 'dashboard-customers'],
-  ['/products', 'product-list'],
+  ['/products', 'product'], // a product's row: the phone list's cell or, from 1024 px, the table's row
 ];
 
 /** How many CSS pixels the page is wider than the window (0 when nothing sticks out). */

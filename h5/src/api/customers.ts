@@ -19,6 +19,8 @@ export interface CustomerListFilter {
   /** Drill-downs from the dashboard: a source, and customers not followed up for N days. */
   source?: string;
   noFollowUpDays?: number;
+  /** Only these customers, comma-separated (the desktop table's picked rows, exported). */
+  ids?: string;
 }
 
 /** The caller's customers whose next follow-up is today or earlier, soonest first. */
@@ -30,6 +32,8 @@ export const customersApi = {
   list: (filter: CustomerListFilter, page: number, pageSize = 20) =>
     api.get<PageOf<CustomerView>>('/api/customers', { ...filter, page, pageSize, sort: filter.followUp ? 'next_follow_up_asc' : 'updated_desc' }),
   detail: (id: number) => api.get<CustomerDetail>(`/api/customers/${id}`),
+  /** A change of some fields, based on the version shown (a stale one is refused: 409). */
+  update: (id: number, patch: Record<string, unknown> & { version: number }) => api.patch<CustomerView>(`/api/customers/${id}`, patch),
   /** A masked phone or ID number whole (audited on the server). */
   reveal: (id: number, field: 'phone' | 'idNumber') => api.post<{ value: string | null }>(`/api/customers/${id}/reveal`, { field }),
   /** One of the customer's contacts' phones whole (audited). */

@@ -3,7 +3,7 @@
  * `reset` when the filter changes. A stale answer (the filter changed meanwhile) is dropped.
  */
 import type { PageOf } from '@shared/http';
-import { ref, shallowRef } from 'vue';
+import { ref, shallowRef, watch } from 'vue';
 import { errorMessage } from '@/api/client';
 
 /** A paged list's state and actions, as `usePagedList` gives them (what the kit's `<PagedList>` takes). */
@@ -15,6 +15,10 @@ export function usePagedList<T>(fetchPage: (page: number) => Promise<PageOf<T>>)
   const loading = ref(false);
   const finished = ref(false);
   const error = ref<string | null>(null);
+  /** The server's page size (from its last answer): the desktop table pages by it. */
+  const pageSize = ref<number | null>(null);
+  /** Counts the resets (a new filter): the desktop table goes back to its first page on each. */
+  const generationRef = ref(0);
   let page = 0;
   let generation = 0;
   let inflight: Promise<void> | null = null;
@@ -37,6 +41,7 @@ export function usePagedList<T>(fetchPage: (page: number) => Promise<PageOf<T>>)
       const result = await fetchPage(page + 1);
       if (mine !== generation) return;
       page = result.page;
+      pageSize.value = result.pageSize;
       items.value = [...items.value, ...result.items];
       total.value = result.total;
       finished.value = items.value.length >= result.total || result.items.length === 0;
@@ -51,6 +56,7 @@ export function usePagedList<T>(fetchPage: (page: number) => Promise<PageOf<T>>)
 
   function reset(): void {
     generation++;
+    generationRef.value = generation;
     inflight = null;
     page = 0;
     items.value = [];
@@ -65,5 +71,22 @@ export function usePagedList<T>(fetchPage: (page: number) => Promise<PageOf<T>>)
     error.value = null;
   }
 
-  return { items, total, loading, finished, error, loadMore, reset, clearError };
+  // fetchPage: the desktop table (components/desk) asks for page N itself, with the list's filter.
+  return { items, total, loading, finished, error, loadMore, reset, clearError, pageSize, generation: generationRef, fetchPage };
+}
+
+/**
+ * A list the page loads whole (an endpoint without pages) as a `PagedList`, for the desktop
+ * table: one page holding all of `rows`, loaded again whenever `rows` changes.
+ */
+export function useWholeList<T>(rows: () => T[] | null) {
+  const list = usePagedList<T>(async () => {
+    const items = rows() ?? [];
+    return { items, total: items.length, page: 1, pageSize: Math.max(items.length, 1) };
+  });
+  watch(rows, () => {
+    list.reset();
+    if (rows()) void list.loadMore();
+  });
+  return list;
 }

@@ -259,6 +259,7 @@ export async function customerFilterWhere(sequelize: Sequelize, access: Access, 
   }
   if (query.tagId) and.push({ id: { [Op.in]: taggedCustomers(sequelize, query.tagId) } });
   if (query.channel) and.push({ acquisition_channel: query.channel });
+  if (query.ids) and.push({ id: { [Op.in]: query.ids.split(',').map(Number) } });
   if (query.riskLevel) and.push({ risk_level: query.riskLevel === 'none' ? null : query.riskLevel });
   if (query.riskValidity) {
     // An assessment without its own validity holds DEFAULT_ASSESSMENT_VALID_DAYS from its date (shared/risk-profile.ts).

@@ -136,6 +136,7 @@ export async function exportFilterText(sequelize: Sequelize, kind: ExportKind, f
           ['未跟进', f.noFollowUpDays && `${f.noFollowUpDays} 天以上`],
           ['标签', tag],
           ['渠道活码', channel],
+          ['所选客户', f.ids && `${f.ids.split(',').length} 位`],
         ]
       : [
           ['关键词', f.keyword && `「${f.keyword}」`],

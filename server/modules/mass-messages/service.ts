@@ -708,6 +708,7 @@ const FILTER_LABELS: Record<string, string> = {
   riskLevel: '风险等级',
   riskValidity: '测评状态',
   productId: '持有产品',
+  ids: '所选客户',
 };
 
 /** The filter in one line of Chinese (codes as they are: the request's page shows names where it has them). */
