@@ -11,19 +11,29 @@ import { longText, positiveId, text } from './fields';
 export const MASS_TEXT_MAX_BYTES = 4000;
 export const MASS_ATTACHMENTS_MAX = 9;
 
+/**
+ * A 群发 attachment (92135 attachments): a link, an image, a mini-program (its picture uploaded), or
+ * a file (PDF / Office, uploaded through POST /api/mass-messages/media).
+ */
+export const massAttachmentSchema = z.discriminatedUnion('type', [
+  ...welcomeAttachmentSchema.options,
+  z.object({ type: z.literal('file'), mediaFileId: positiveId, name: text(128).min(1) }),
+]);
+export type MassAttachmentInput = z.infer<typeof massAttachmentSchema>;
+
 export const massContentSchema = z
   .object({
     text: longText(MASS_TEXT_MAX_BYTES)
       .refine((v) => new TextEncoder().encode(v).length <= MASS_TEXT_MAX_BYTES, `群发内容不能超过 ${MASS_TEXT_MAX_BYTES} 字节（约 1300 个汉字）`)
       .default(''),
-    attachments: z.array(welcomeAttachmentSchema).max(MASS_ATTACHMENTS_MAX, `附件最多 ${MASS_ATTACHMENTS_MAX} 个`).default([]),
+    attachments: z.array(massAttachmentSchema).max(MASS_ATTACHMENTS_MAX, `附件最多 ${MASS_ATTACHMENTS_MAX} 个`).default([]),
   })
   .refine((c) => c.text.trim() !== '' || c.attachments.length > 0, { message: '请填写群发内容或添加附件', path: ['text'] });
 export type MassContent = z.infer<typeof massContentSchema>;
 
 /** An attachment in one word or two (the approval's subject, the detail page). */
 export const attachmentLabel = (a: MassContent['attachments'][number]): string =>
-  a.type === 'link' ? `链接：${a.title}` : a.type === 'image' ? '图片' : `小程序：${a.title}`;
+  a.type === 'link' ? `链接：${a.title}` : a.type === 'image' ? '图片' : a.type === 'file' ? `文件：${a.name}` : `小程序：${a.title}`;
 
 /** Who a 群发 goes to: customers (one task per rep who follows them) or 客户群 (one task per group owner, 92135 chat_type group). */
 export const MASS_KINDS = { customer: '客户', group: '客户群' } as const;

@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { CustomerFilter } from '@shared/customers';
-import type { WelcomeAttachment } from '@shared/engagement';
 import { addressOf } from '@shared/greeting';
 import { businessDate } from '@shared/time';
 import { fillPlaceholders } from '@shared/greeting';
@@ -46,12 +45,12 @@ import type { MassAttachment } from '../../wecom/types';
 import { iso, isoOrNull, namesById } from '../../db/lookup';
 import { pageWindow } from '../../db/paging';
 import { inSlices } from '../../db/dialect';
-import { DomainError, conflict, forbidden, notFound } from '../../errors';
+import { DomainError, conflict, forbidden, notFound, payloadTooLarge } from '../../errors';
 import type { ApprovalEngine } from '../approvals/engine';
 import { SYSTEM_ACTOR, audit } from '../audit/service';
 import type { CustomerRow } from '../customers/models';
 import { customerViewOf } from '../customers/service';
-import { wecomMediaId } from '../engagement/media';
+import { IMAGE_MAX_BYTES, storeFile, storeImage, wecomMediaId } from '../engagement/media';
 import { loadProduct } from '../products/service';
 import type { ProductRow } from '../products/models';
 import type { Caller } from '../roles/ownership';
@@ -467,6 +466,18 @@ export class MassMessageService {
     });
   }
 
+  /**
+   * `POST /api/mass-messages/media`: an image (JPG / PNG, 2 MB) or a document (PDF / Office, 10 MB)
+   * for a 群发's attachments, kept with the media (engagement/media.ts) and uploaded to WeCom when sent.
+   */
+  async upload(caller: Caller, file: { fileName: string; body: Buffer }): Promise<{ id: number; name: string; url: string; kind: 'image' | 'file' }> {
+    requireManage(caller.access);
+    const image = /\.(png|jpe?g)$/i.test(file.fileName);
+    if (image && file.body.length > IMAGE_MAX_BYTES) throw payloadTooLarge('图片不能超过 2 MB');
+    const stored = image ? await storeImage(this.deps.sequelize, file, caller.access.userId) : await storeFile(this.deps.sequelize, file, caller.access.userId);
+    return { ...stored, kind: image ? 'image' : 'file' };
+  }
+
   /** Waits for the dispatches in flight. */
   async settled(): Promise<void> {
     while (this.running.size) await Promise.all(this.running);
@@ -610,13 +621,14 @@ export class MassMessageService {
     return new Map(rows.map((s) => [Number(s.id), { ...s, id: Number(s.id) }]));
   }
 
-  /** 92135 attachments: a link as it is, an image by a live media_id, a mini-program with its picture's. */
-  private async attachments(list: WelcomeAttachment[]): Promise<MassAttachment[]> {
+  /** 92135 attachments: a link as it is, an image or a file by a live media_id, a mini-program with its picture's. */
+  private async attachments(list: MassContent['attachments']): Promise<MassAttachment[]> {
     const out: MassAttachment[] = [];
     for (const a of list) {
       if (a.type === 'link')
         out.push({ msgtype: 'link', link: { title: a.title, url: a.url, ...(a.desc ? { desc: a.desc } : {}), ...(a.picUrl ? { picurl: a.picUrl } : {}) } });
       else if (a.type === 'image') out.push({ msgtype: 'image', image: { media_id: await wecomMediaId(this.deps.sequelize, this.deps.wecom, a.mediaFileId) } });
+      else if (a.type === 'file') out.push({ msgtype: 'file', file: { media_id: await wecomMediaId(this.deps.sequelize, this.deps.wecom, a.mediaFileId) } });
       else
         out.push({
           msgtype: 'miniprogram',
