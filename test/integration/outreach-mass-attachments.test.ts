@@ -24,7 +24,7 @@ describe.each(databaseTargets())('客户群发 attachments on $label', (target) 
   const sim = () => server.simulator;
   async function upload(bytes: Buffer, name: string, as = 'mgr-east'): Promise<Response> {
     const form = new FormData();
-    form.append('file', new Blob([bytes]), name);
+    form.append('file', new Blob([new Uint8Array(bytes)]), name);
     return (await api.as(as)).fetch('/api/mass-messages/media', { method: 'POST', body: form });
   }
   const uploaded = async (bytes: Buffer, name: string) => (await (await upload(bytes, name)).json()) as { id: number; kind: string; name: string };

@@ -127,6 +127,12 @@ describe.each(databaseTargets())('客户群发 to 客户群 on $label', (target)
     expect(read.groups.find((g) => g.name === '华东高净值客户交流群')!.sentAt).not.toBeNull();
   });
 
+  it('names a message without a title by its text, leaving out the clauses with a placeholder', async () => {
+    const message = await create({ groups: { ownerUserId: await api.userId('rep-east-2') }, content: { text: '大家好，我是{销售}。十二月市场观点已更新，欢迎查阅。' } });
+
+    expect(message.title).toBe('大家好，十二月市场观点已更新，欢迎查阅');
+  });
+
   it('lists a group task in its owner’s 待发送 with the number of groups', async () => {
     const message = await approve(await create({ groups: { ownerUserId: await api.userId('rep-east-3') }, content: { text: '周末沙龙邀请' } }));
 

@@ -73,6 +73,15 @@ export function textFor(text: string, customer: CustomerRow, senderName: string)
   return fillPlaceholders(text, { customer: addressOf(customerViewOf(customer, { id: customer.owner_user_id, name: '' })), rep: senderName });
 }
 
+/** A title from the text: its clauses without a placeholder (「我是{销售}」 would read 「我是」), the first 20 characters. */
+export function titleOf(text: string): string {
+  const clauses = text
+    .split(/[，,。！!？?；;\n]+/)
+    .map((c) => c.trim())
+    .filter((c) => c && !/\{[^}]{1,8}\}/.test(c));
+  return clauses.join('，').slice(0, 20) || '客户群发';
+}
+
 /** A group's text: {销售} the owner's name; {称呼} stays empty (a group has no one addressee) — a neutral greeting. */
 export const groupText = (text: string, ownerName: string) => fillPlaceholders(text, { customer: null, rep: ownerName });
 
@@ -171,14 +180,7 @@ export class MassMessageService {
       throw conflict(`筛选出的${what}都不能接收这条群发（见排除原因），请调整人群`, { code: 'mass_empty', excluded: excludedCounts(audience.excluded) });
     }
     const { MassMessage, MassRecipient, MassGroup } = massModels(sequelize);
-    const title =
-      input.title ??
-      (input.content.text
-        .replace(/\{[^}]{1,8}\}/g, '')
-        .replace(/^[\s，,、]+/, '')
-        .trim()
-        .slice(0, 20) ||
-        '客户群发');
+    const title = input.title ?? titleOf(input.content.text);
     const id = await sequelize.transaction(async (transaction) => {
       const row = await MassMessage.create(
         {
