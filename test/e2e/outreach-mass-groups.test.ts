@@ -7,29 +7,11 @@
  */
 import { QueryTypes } from 'sequelize';
 import type { MassMessageView } from '@shared/mass-messages';
-import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
-import { crmClient, type CrmClient } from '../helpers/crm';
-import { useH5Suite } from '../helpers/h5-suite';
+import { nextPaint, screenshot } from '../helpers/browser';
+import { useOutreachSuite } from '../helpers/outreach-suite';
 
 describe('客户群发 to 客户群 with attachments, in Chromium', () => {
-  let api: CrmClient;
-  const suite = useH5Suite({
-    seedCrm: 'linked',
-    async setUp({ server }) {
-      api = crmClient(server);
-      await api.send('admin', 'PUT', `/api/admin/users/${await api.userId('risk-1')}/roles`, { roles: ['compliance'] }, 200);
-    },
-  });
-  const pages: PhonePage[] = [];
-  const open = async (userid: string, path: string, desktop = false) => {
-    const phone = await openPhonePage(suite.browser, suite.server.baseUrl, desktop ? { viewport: { width: 1280, height: 800 }, desktop: true } : {});
-    pages.push(phone);
-    await loginThroughSimulator(phone, path, userid);
-    return phone;
-  };
-  afterAll(async () => {
-    for (const p of pages) await p.context.close();
-  });
+  const { suite, api: client, open } = useOutreachSuite();
   let massId: number;
 
   it('(1) the manager picks 客户群, sees them counted per owner, adds a link and submits to 合规', async () => {
@@ -59,8 +41,8 @@ describe('客户群发 to 客户群 with attachments, in Chromium', () => {
   }, 90_000);
 
   it('(2) after approval and the owner’s confirmation, the detail shows each group sent, at 375 and 1280', async () => {
-    const message = await api.get<MassMessageView>('mgr-east', `/api/mass-messages/${massId}`);
-    await api.send('risk-1', 'POST', `/api/approvals/${message.approvalId}/approve`, { comment: '同意' }, 200);
+    const message = await client().get<MassMessageView>('mgr-east', `/api/mass-messages/${massId}`);
+    await client().send('risk-1', 'POST', `/api/approvals/${message.approvalId}/approve`, { comment: '同意' }, 200);
     await suite.server.services.massMessages.settled();
     const [task] = await suite.server.db.sequelize.query<{ msgid: string; sender_userid: string }>(
       'SELECT msgid, sender_userid FROM mass_message_tasks WHERE mass_message_id = ? ORDER BY id LIMIT 1',
