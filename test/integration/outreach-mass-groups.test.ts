@@ -96,6 +96,9 @@ describe.each(databaseTargets())('客户群发 to 客户群 on $label', (target)
     expect(message.status).toBe('pending_review');
     expect(message.groups.every((g) => g.statusLabel === '未发送（待审核）')).toBe(true);
     expect(sim().api.callCount('externalcontact/add_msg_template')).toBe(before);
+    const subject = JSON.stringify(await api.get('risk-1', `/api/approvals/${message.approvalId}`));
+    expect(subject).toContain('5 个客户群');
+    expect(subject).toContain('可见范围内全部客户群');
 
     const approved = await approve(message);
 

@@ -13,7 +13,7 @@ import { DomainError } from '../../errors';
 import type { ApprovalTypeHandler } from '../approvals/types';
 import { loadProduct } from '../products/service';
 import { massModels } from './models';
-import { audienceText, type MassMessageService } from './service';
+import { audienceText, groupAudienceText, type MassMessageService } from './service';
 
 const draftSchema = z.object({ massMessageId: z.number().int().positive(), contentHash: z.string().min(1) });
 type MassDraft = z.infer<typeof draftSchema>;
@@ -66,7 +66,7 @@ export function massMessageType(service: () => MassMessageService): ApprovalType
             ? content.attachments.map(attachmentLabel).join('、')
             : '无',
         },
-        { label: '人群', value: group ? `客户群：${JSON.stringify(JSON.parse(row.audience)) === '{}' ? '可见范围内全部' : '按群主、部门或群名筛选'}` : audienceText(JSON.parse(row.audience)) },
+        { label: '人群', value: group ? await groupAudienceText(sequelize, JSON.parse(row.audience)) : audienceText(JSON.parse(row.audience)) },
         { label: '触达', value: `${recipients.filter((r) => !r.excluded).length} ${group ? '个客户群' : '位客户'}` },
       ];
       if (product)

@@ -31,6 +31,7 @@ export function massMessageRoutes(deps: { massMessages: MassMessageService }): R
     ctx.body = await massMessages.preview(crmCallerOf(ctx), validate(massPreviewSchema, ctx.request.body));
   });
   router.post('/api/mass-messages/media', requireUser, async (ctx) => {
+    massMessages.mayUpload(callerOf(ctx).access);
     const file = await readUploadedFile(ctx, 'file', FILE_MAX_BYTES, () => payloadTooLarge('文件不能超过 10 MB'));
     ctx.status = 201;
     ctx.body = await massMessages.upload(crmCallerOf(ctx), file);

@@ -472,6 +472,11 @@ export class MassMessageService {
    * `POST /api/mass-messages/media`: an image (JPG / PNG, 2 MB) or a document (PDF / Office, 10 MB)
    * for a 群发's attachments, kept with the media (engagement/media.ts) and uploaded to WeCom when sent.
    */
+  /** Refuses, before an upload is read, whoever may not create 群发. */
+  mayUpload(access: Access): void {
+    requireManage(access);
+  }
+
   async upload(caller: Caller, file: { fileName: string; body: Buffer }): Promise<{ id: number; name: string; url: string; kind: 'image' | 'file' }> {
     requireManage(caller.access);
     const image = /\.(png|jpe?g)$/i.test(file.fileName);
@@ -868,7 +873,7 @@ const FILTER_LABELS: Record<string, string> = {
 };
 
 /** A group audience in one line of Chinese, with the owner's and department's names. */
-async function groupAudienceText(sequelize: Sequelize, filter: GroupAudience): Promise<string> {
+export async function groupAudienceText(sequelize: Sequelize, filter: GroupAudience): Promise<string> {
   const parts = ['客户群'];
   if (filter.ownerUserId) parts.push(`群主：${(await namesById(sequelize, 'users', [filter.ownerUserId])).get(filter.ownerUserId) ?? ''}`);
   if (filter.departmentId) parts.push(`部门：${(await namesById(sequelize, 'departments', [filter.departmentId])).get(filter.departmentId) ?? ''}`);
