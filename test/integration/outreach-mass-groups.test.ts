@@ -130,6 +130,14 @@ describe.each(databaseTargets())('客户群发 to 客户群 on $label', (target)
     expect(read.groups.find((g) => g.name === '华东高净值客户交流群')!.sentAt).not.toBeNull();
   });
 
+  it('counts 客户群 in the report’s reach and sent per owner', async () => {
+    const report = await api.get<{ items: { sender: { name: string }; reach: number; sent: number }[] }>('mgr-east', '/api/mass-messages/report');
+
+    const lina = report.items.find((r) => r.sender.name === '李娜')!;
+    expect(lina.reach).toBeGreaterThanOrEqual(6);
+    expect(lina.sent).toBeGreaterThanOrEqual(1);
+  });
+
   it('names a message without a title by its text, leaving out the clauses with a placeholder', async () => {
     const message = await create({ groups: { ownerUserId: await api.userId('rep-east-2') }, content: { text: '大家好，我是{销售}。十二月市场观点已更新，欢迎查阅。' } });
 

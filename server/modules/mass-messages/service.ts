@@ -780,7 +780,10 @@ export class MassMessageService {
     }));
   }
 
-  /** Per sender: tasks, how many they confirmed, reach, customers sent to, confirmation rate. */
+  /**
+   * Per sender: tasks, how many they confirmed, reach, customers (or 客户群) sent to, confirmation
+   * rate. A task is either a customer task or a group task, so joining both lists counts each once.
+   */
   async report(access: Access): Promise<MassReportRow[]> {
     requireManageOrReview(access);
     const rows = await this.deps.sequelize.query<{
@@ -793,9 +796,11 @@ export class MassMessageService {
     }>(
       `SELECT t.sender_user_id, u.name, COUNT(DISTINCT t.id) AS tasks,
               COUNT(DISTINCT CASE WHEN t.status = 'sent' THEN t.id END) AS confirmed,
-              COUNT(r.id) AS reach, SUM(CASE WHEN r.status = 'sent' THEN 1 ELSE 0 END) AS sent
+              COUNT(r.id) + COUNT(g.id) AS reach,
+              SUM(CASE WHEN r.status = 'sent' OR g.status = 'sent' THEN 1 ELSE 0 END) AS sent
          FROM mass_message_tasks t JOIN users u ON u.id = t.sender_user_id
          LEFT JOIN mass_message_recipients r ON r.task_id = t.id
+         LEFT JOIN mass_message_groups g ON g.task_id = t.id
         WHERE t.status IN ('created', 'sent', 'cancelled')
         GROUP BY t.sender_user_id, u.name
         ORDER BY u.name`,
