@@ -5,13 +5,11 @@
  * result. With {称呼} the create page says how many tasks the reps confirm and offers 不带称呼.
  * Screenshots in test/artifacts.
  */
-import { QueryTypes } from 'sequelize';
-import type { MassMessageView } from '@shared/mass-messages';
 import { nextPaint, screenshot } from '../helpers/browser';
 import { useOutreachSuite } from '../helpers/outreach-suite';
 
 describe('客户群发 to 客户群 with attachments, in Chromium', () => {
-  const { suite, api: client, open } = useOutreachSuite();
+  const { suite, open, approve } = useOutreachSuite();
   let massId: number;
 
   it('(1) the manager picks 客户群, sees them counted per owner, adds a link and submits to 合规', async () => {
@@ -41,14 +39,8 @@ describe('客户群发 to 客户群 with attachments, in Chromium', () => {
   }, 90_000);
 
   it('(2) after approval and the owner’s confirmation, the detail shows each group sent, at 375 and 1280', async () => {
-    const message = await client().get<MassMessageView>('mgr-east', `/api/mass-messages/${massId}`);
-    await client().send('risk-1', 'POST', `/api/approvals/${message.approvalId}/approve`, { comment: '同意' }, 200);
-    await suite.server.services.massMessages.settled();
-    const [task] = await suite.server.db.sequelize.query<{ msgid: string; sender_userid: string }>(
-      'SELECT msgid, sender_userid FROM mass_message_tasks WHERE mass_message_id = ? ORDER BY id LIMIT 1',
-      { replacements: [massId], type: QueryTypes.SELECT },
-    );
-    suite.server.simulator.api.massMessages.confirm(task!.msgid, task!.sender_userid);
+    const task = await approve(massId);
+    suite.server.simulator.api.massMessages.confirm(task.msgid, task.sender_userid);
 
     const { page, errors } = await open('mgr-east', `/mass-messages/${massId}`);
     await page.getByTestId('mass-groups').filter({ hasText: '已发送' }).waitFor();

@@ -3,6 +3,8 @@
  * given to risk-1, and `open(userid, path, desktop?)` — a phone (375×812) or desktop (1280×800)
  * page logged in through the simulator, closed after the file.
  */
+import { QueryTypes } from 'sequelize';
+import type { MassMessageView } from '@shared/mass-messages';
 import { loginThroughSimulator, openPhonePage, type PhonePage } from './browser';
 import { crmClient, type CrmClient } from './crm';
 import { useH5Suite, type H5Suite } from './h5-suite';
@@ -11,6 +13,8 @@ export interface OutreachSuite {
   suite: H5Suite;
   api: () => CrmClient;
   open: (userid: string, path: string, desktop?: boolean) => Promise<PhonePage>;
+  /** 合规 approves message `id`; resolves once its WeCom tasks exist, with the first one's msgid and sender. */
+  approve: (id: number) => Promise<{ msgid: string; sender_userid: string }>;
 }
 
 export function useOutreachSuite(): OutreachSuite {
@@ -32,5 +36,15 @@ export function useOutreachSuite(): OutreachSuite {
   afterAll(async () => {
     for (const p of pages) await p.context.close();
   });
-  return { suite, api: () => api, open };
+  async function approve(id: number) {
+    const message = await api.get<MassMessageView>('mgr-east', `/api/mass-messages/${id}`);
+    await api.send('risk-1', 'POST', `/api/approvals/${message.approvalId}/approve`, { comment: '同意' }, 200);
+    await suite.server.services.massMessages.settled();
+    const [task] = await suite.server.db.sequelize.query<{ msgid: string; sender_userid: string }>(
+      'SELECT msgid, sender_userid FROM mass_message_tasks WHERE mass_message_id = ? ORDER BY id LIMIT 1',
+      { replacements: [id], type: QueryTypes.SELECT },
+    );
+    return task!;
+  }
+  return { suite, api: () => api, open, approve };
 }
