@@ -22,6 +22,7 @@ import { ApprovalRegistry } from './modules/approvals/types';
 import { PoolRecycler } from './modules/customer-pool/recycle';
 import { massMessageType } from './modules/mass-messages/handler';
 import { quickReplyType } from './modules/engagement/quick-reply-review';
+import { massMessageJobs } from './modules/mass-messages/jobs';
 import { MassMessageService } from './modules/mass-messages/service';
 import { ReminderScheduler } from './modules/reminders/scheduler';
 import { suitabilityExceptionType } from './modules/suitability-exceptions/handler';
@@ -114,6 +115,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     jobs: new JobWorker(sequelize, logger).registerAll([
       ...transferJobs({ sequelize, wecom, logger }),
       ...engagementJobs({ sequelize, wecom, logger, settingDefaults: defaults }),
+      ...massMessageJobs({ sequelize, logger, service: () => massMessages }),
     ]),
     welcome: new WelcomeSender({ sequelize, wecom, logger }),
     startOrgSync: (actor) => startOrgSync({ sequelize, wecom, logger, bootstrap }, actor),

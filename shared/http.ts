@@ -50,6 +50,8 @@ export const ERROR_CODES = [
   // Customer-data exports (server/modules/imports/export-desk.ts).
   'export_needs_approval',
   'export_no_approval_needed',
+  // 客户群发: a product message cannot go to 客户群 (their risk levels cannot be checked).
+  'mass_group_product',
   'export_not_ready',
   'export_expired',
   'tag_not_editable',

@@ -14,6 +14,7 @@ export const JOB_KINDS = [
   'customer.phone_changed',
   'sync.org',
   'sync.external_contacts',
+  'mass_message.poll',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 

@@ -11,20 +11,52 @@ import { longText, positiveId, text } from './fields';
 export const MASS_TEXT_MAX_BYTES = 4000;
 export const MASS_ATTACHMENTS_MAX = 9;
 
+/**
+ * A 群发 attachment (92135 attachments): a link, an image, a mini-program (its picture uploaded), or
+ * a file (PDF / Office, uploaded through POST /api/mass-messages/media).
+ */
+export const massAttachmentSchema = z.discriminatedUnion('type', [
+  ...welcomeAttachmentSchema.options,
+  z.object({ type: z.literal('file'), mediaFileId: positiveId, name: text(128).min(1) }),
+]);
+export type MassAttachmentInput = z.infer<typeof massAttachmentSchema>;
+
 export const massContentSchema = z
   .object({
     text: longText(MASS_TEXT_MAX_BYTES)
       .refine((v) => new TextEncoder().encode(v).length <= MASS_TEXT_MAX_BYTES, `群发内容不能超过 ${MASS_TEXT_MAX_BYTES} 字节（约 1300 个汉字）`)
       .default(''),
-    attachments: z.array(welcomeAttachmentSchema).max(MASS_ATTACHMENTS_MAX, `附件最多 ${MASS_ATTACHMENTS_MAX} 个`).default([]),
+    attachments: z.array(massAttachmentSchema).max(MASS_ATTACHMENTS_MAX, `附件最多 ${MASS_ATTACHMENTS_MAX} 个`).default([]),
   })
   .refine((c) => c.text.trim() !== '' || c.attachments.length > 0, { message: '请填写群发内容或添加附件', path: ['text'] });
 export type MassContent = z.infer<typeof massContentSchema>;
 
+/** An attachment in one word or two (the approval's subject, the detail page). */
+export const attachmentLabel = (a: MassContent['attachments'][number]): string =>
+  a.type === 'link' ? `链接：${a.title}` : a.type === 'image' ? '图片' : a.type === 'file' ? `文件：${a.name}` : `小程序：${a.title}`;
+
+/** Who a 群发 goes to: customers (one task per rep who follows them) or 客户群 (one task per group owner, 92135 chat_type group). */
+export const MASS_KINDS = { customer: '客户', group: '客户群' } as const;
+export type MassKind = keyof typeof MASS_KINDS;
+
+/** 客户群 of an audience: live groups (the group-chat mirror) whose owner is a member in scope, narrowed by owner, department or name. */
+export const groupAudienceSchema = z.object({
+  ownerUserId: positiveId.optional(),
+  departmentId: positiveId.optional(),
+  name: text(64).optional(),
+});
+export type GroupAudience = z.infer<typeof groupAudienceSchema>;
+
+/** 92135: at most 2,000 customer groups in one group task's chat_id_list. */
+export const MASS_GROUPS_PER_TASK = 2000;
+
 /** `POST /api/mass-messages`: creates one and submits it to 合规. */
 export const massMessageCreateSchema = z.object({
   title: text(64).min(1, '请填写群发标题').optional(),
+  kind: z.enum(['customer', 'group']).default('customer'),
   audience: customerFilterSchema.default({}),
+  /** For kind `group`: which 客户群 (the customer filter `audience` is then not used). */
+  groups: groupAudienceSchema.default({}),
   content: massContentSchema,
   /** A message about a product goes only to customers whose valid risk level covers it. */
   productId: positiveId.nullable().optional(),
@@ -34,7 +66,9 @@ export type MassMessageCreateInput = z.infer<typeof massMessageCreateSchema>;
 
 /** `POST /api/mass-messages/preview`: the audience's count, sample, senders and exclusions, and the content as each would get it. */
 export const massPreviewSchema = z.object({
+  kind: z.enum(['customer', 'group']).default('customer'),
   audience: customerFilterSchema.default({}),
+  groups: groupAudienceSchema.default({}),
   content: z.object({ text: z.string().max(20_000).default('') }).default({ text: '' }),
   productId: positiveId.nullable().optional(),
 });
@@ -64,6 +98,8 @@ export const EXCLUSION_REASONS = {
   risk_level: '风险等级低于产品',
   not_qualified: '非合格投资者（产品仅限合格投资者）',
   wecom_refused: '企业微信未接受（非该成员客户）',
+  /** 客户群: the owner is not an active member of the CRM, so nobody can confirm the group task. */
+  no_owner: '群主不是在职成员',
 } as const;
 export type ExclusionReason = keyof typeof EXCLUSION_REASONS;
 
@@ -78,20 +114,37 @@ export const RECIPIENT_STATUSES = {
 } as const;
 export type RecipientStatus = keyof typeof RECIPIENT_STATUSES;
 
+/** A 客户群's state, as a group owner's task reads (93338 for chat_type group: 0 未发送, 1 已发送, 2/3 发送失败 / 超过接收上限). */
+export const GROUP_STATUSES: Record<RecipientStatus, string> = {
+  pending: '待群主确认',
+  sent: '已发送',
+  not_friend: '发送失败',
+  over_limit: '超过接收上限',
+  unconfirmed: '群主未确认',
+  cancelled: '已取消',
+};
+
 export interface MassAudiencePreview {
   /** Customers matching the filter in the creator's scope. */
   matched: number;
   /** Who would receive it. */
   reach: number;
   excluded: { reason: ExclusionReason; label: string; count: number }[];
-  /** Who sends to whom: one WeCom task per rep (more when {称呼} differs). */
-  senders: { userId: number; name: string; count: number }[];
+  /**
+   * Who sends to whom: `count` customers (or 客户群) and the `tasks` they confirm in WeCom — one per
+   * rep, more when {称呼} makes the texts differ (WeCom sends one text per task).
+   */
+  senders: { userId: number; name: string; count: number; tasks: number }[];
   sample: { customerId: number; name: string; sender: string; text: string }[];
+  /** For 客户群: the first groups, their size and owner. */
+  groupSample: { chatId: string; name: string; memberCount: number; sender: string }[];
 }
 
 export interface MassMessageListItem {
   id: number;
   title: string;
+  kind: MassKind;
+  kindLabel: string;
   status: MassStatus;
   statusLabel: string;
   product: { id: number; name: string; riskLevel: string } | null;
@@ -123,10 +176,23 @@ export interface MassMessageView extends MassMessageListItem {
   excludedCounts: { reason: ExclusionReason; label: string; count: number }[];
   tasks: MassTaskView[];
   recipients: { customerId: number; name: string; sender: string; status: RecipientStatus; statusLabel: string; sentAt: string | null }[];
+  /** For 客户群: each group, who sends to it and WeCom's result; the groups left out with why. */
+  groups: MassGroupView[];
   canCancel: boolean;
   canRemind: boolean;
   /** 发送后 7 日内: what the customers it was sent to did next; correlation, not the message's effect. Null before anyone got it. */
   afterSend: MassAfterSend | null;
+}
+
+export interface MassGroupView {
+  chatId: string;
+  name: string;
+  memberCount: number;
+  sender: string;
+  status: RecipientStatus | null;
+  statusLabel: string;
+  excluded: ExclusionReason | null;
+  sentAt: string | null;
 }
 
 /** The days after a customer got a 群发 that its report counts their follow-ups and trades in. */
@@ -150,8 +216,10 @@ export interface MassAfterSend {
 export interface PendingSendItem {
   taskId: number;
   massMessageId: number;
+  kind: MassKind;
   title: string;
   text: string;
+  /** Customers, or 客户群 for kind group. */
   recipients: number;
   createdAt: string;
 }

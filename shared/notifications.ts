@@ -17,6 +17,8 @@ export type NotificationKind =
   | 'approval'
   | 'approval_result'
   | 'merged'
+  /** 客户群发: an approved 群发 waits for this sender to confirm it in WeCom (server/modules/mass-messages/notices.ts). */
+  | 'mass_message'
   /** 公海: a customer will be recycled into its pool in a few days (server/modules/customer-pool/recycle.ts). */
   | 'pool_warning';
 

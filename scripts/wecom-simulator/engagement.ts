@@ -9,7 +9,7 @@
  *   (limit ≤ 1000, cursor; default window the last 90 days). A customer who scans the code
  *   adds one of its members (多人: in turn), and the add event carries the code's `State`.
  * - 上传临时素材 `media/upload` (90253 / 96484): multipart field `media`, more than 5 bytes, an image
- *   ≤ 10 MB JPG / PNG; the media_id is good for three days. 上传图片 `media/uploadimg` (90256): a
+ *   ≤ 10 MB JPG / PNG, a video ≤ 10 MB, a file (普通文件) ≤ 20 MB; the media_id is good for three days. 上传图片 `media/uploadimg` (90256): a
  *   permanent URL, an image of 5 B – 2 MB.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -138,6 +138,9 @@ const MEDIA_TTL_MS = 3 * 86_400_000;
 const IMAGE_MAX = 10 * 1024 * 1024;
 const UPLOADIMG_MAX = 2 * 1024 * 1024;
 const TYPES = ['image', 'voice', 'video', 'file'];
+/** 90253: 普通文件 up to 20 MB, 视频 up to 10 MB. */
+const FILE_MAX = 20 * 1024 * 1024;
+const VIDEO_MAX = 10 * 1024 * 1024;
 
 export class MediaStore {
   readonly media = new Map<string, SimMedia>();
@@ -150,6 +153,7 @@ export class MediaStore {
     if (!file) throw new SimulatorError(41005, 'media data missing');
     if (file.bytes.length <= 5) throw new SimulatorError(40005, 'invalid file size');
     if (type === 'image') checkImage(file, IMAGE_MAX);
+    if ((type === 'file' && file.bytes.length > FILE_MAX) || (type === 'video' && file.bytes.length > VIDEO_MAX)) throw new SimulatorError(40006, 'invalid file size');
     const mediaId = `3${randomBytes(20).toString('base64url')}`;
     this.media.set(mediaId, { type, bytes: file.bytes.length, sha256: sha(file.bytes), createdAt: this.now() });
     return { type, media_id: mediaId, created_at: String(Math.floor(this.now() / 1000)) };

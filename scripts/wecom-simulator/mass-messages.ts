@@ -8,6 +8,11 @@
  *   「仅会推送给最后跟客户进行聊天互动的企业成员」 — here the latest follower). Text at most 4,000
  *   bytes, at most 9 attachments, not both empty. The call sends nothing: it creates one task per
  *   member, and only the member's confirmation in the WeCom client sends (「需要成员确认后才会执行发送」).
+ * - chat_type group (92135): `sender` — the group owner — is required; `chat_id_list` at most 2,000
+ *   客户群 (「最多可一次指定2000个客户群」), only the sender's own groups are taken (the others come
+ *   back in `fail_list`); without it the task lets the owner choose among all their groups. When
+ *   the owner confirms, a group dismissed or handed to another owner meanwhile gets nothing
+ *   (status 2 in the send result: 发送失败).
  * - The receiving limit (92135, 2025-11-17): 「每位客户/每个客户群每月最多可接收条数为当月天数」, and the
  *   corp may change it in 群发助手 → 设置群发规则 to seven a week or one a day. A customer over it when
  *   the member confirms gets nothing: status 3 in the send result.
@@ -25,6 +30,8 @@ import { SimulatorError, type CorpState } from './state';
 
 /** 92135: at most this many customers per call. */
 export const MASS_RECIPIENTS_MAX = 10_000;
+/** 92135: at most this many 客户群 per group task. */
+export const MASS_CHATS_MAX = 2000;
 export const MASS_TEXT_MAX_BYTES = 4000;
 export const MASS_ATTACHMENTS_MAX = 9;
 /** 97610: reminders per message within 24 hours. */
@@ -93,8 +100,9 @@ export class MassMessages {
     const failList: string[] = [];
     if (chatType === 'group') {
       if (!sender) throw new SimulatorError(40058, 'sender is required for chat_type group');
+      if (Array.isArray(r.chat_id_list) && r.chat_id_list.length > MASS_CHATS_MAX) throw new SimulatorError(40058, `chat_id_list exceeds ${MASS_CHATS_MAX}`);
       const chats = Array.isArray(r.chat_id_list)
-        ? r.chat_id_list.map(String)
+        ? [...new Set(r.chat_id_list.map(String))]
         : [...this.state.groupChats.values()].filter((c) => c.owner === sender).map((c) => c.chat_id);
       for (const chatId of chats) {
         const chat = this.state.groupChats.get(chatId);
@@ -160,7 +168,11 @@ export class MassMessages {
     if (task.status === 2) return task;
     const now = this.seconds();
     for (const [id, recipient] of task.recipients) {
-      if (message.chat_type === 'single' && !this.state.externalContacts.get(id)?.follows.some((f) => f.userid === userid)) {
+      const gone =
+        message.chat_type === 'single'
+          ? !this.state.externalContacts.get(id)?.follows.some((f) => f.userid === userid)
+          : this.state.groupChats.get(id)?.owner !== userid;
+      if (gone) {
         recipient.status = 2;
       } else if (this.overLimit(id, now)) {
         recipient.status = 3;

@@ -4,31 +4,11 @@
  * 待发送; once the rep confirms in WeCom (the simulator) the manager's detail shows it sent. The
  * detail page at 1280×800 too. Screenshots in test/artifacts.
  */
-import { QueryTypes } from 'sequelize';
-import type { MassMessageView } from '@shared/mass-messages';
-import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
-import { crmClient, type CrmClient } from '../helpers/crm';
-import { useH5Suite } from '../helpers/h5-suite';
+import { nextPaint, screenshot } from '../helpers/browser';
+import { useOutreachSuite } from '../helpers/outreach-suite';
 
 describe('客户群发 from audience to sent, in Chromium at 375x812', () => {
-  let api: CrmClient;
-  const suite = useH5Suite({
-    seedCrm: 'linked',
-    async setUp({ server }) {
-      api = crmClient(server);
-      await api.send('admin', 'PUT', `/api/admin/users/${await api.userId('risk-1')}/roles`, { roles: ['compliance'] }, 200);
-    },
-  });
-  const pages: PhonePage[] = [];
-  const open = async (userid: string, path: string, desktop = false) => {
-    const phone = await openPhonePage(suite.browser, suite.server.baseUrl, desktop ? { viewport: { width: 1280, height: 800 }, desktop: true } : {});
-    pages.push(phone);
-    await loginThroughSimulator(phone, path, userid);
-    return phone;
-  };
-  afterAll(async () => {
-    for (const p of pages) await p.context.close();
-  });
+  const { suite, open, approve } = useOutreachSuite();
   let massId: number;
 
   it('(1) the manager sees the audience counted and each greeting previewed, and submits to 合规', async () => {
@@ -55,21 +35,15 @@ describe('客户群发 from audience to sent, in Chromium at 375x812', () => {
   }, 90_000);
 
   it('(2) after 合规 approves, the rep finds it under 待发送; once confirmed in WeCom the detail shows it sent', async () => {
-    const message = await api.get<MassMessageView>('mgr-east', `/api/mass-messages/${massId}`);
-    await api.send('risk-1', 'POST', `/api/approvals/${message.approvalId}/approve`, { comment: '同意' }, 200);
-    await suite.server.services.massMessages.settled();
-    const [task] = await suite.server.db.sequelize.query<{ msgid: string; sender_userid: string }>(
-      'SELECT msgid, sender_userid FROM mass_message_tasks WHERE mass_message_id = ? ORDER BY id LIMIT 1',
-      { replacements: [massId], type: QueryTypes.SELECT },
-    );
+    const task = await approve(massId);
 
-    const rep = await open(task!.sender_userid, '/mass-messages?tab=pending');
+    const rep = await open(task.sender_userid, '/mass-messages?tab=pending');
     await rep.page.getByTestId('mass-pending').waitFor();
     await nextPaint(rep.page);
     await screenshot(rep.page, 'outreach-pending-375', { screen: true });
     expect(await rep.page.getByTestId('mass-pending').innerText()).toContain('位客户');
 
-    suite.server.simulator.api.massMessages.confirm(task!.msgid, task!.sender_userid);
+    suite.server.simulator.api.massMessages.confirm(task.msgid, task.sender_userid);
     const { page } = await open('mgr-east', `/mass-messages/${massId}`);
     await page.getByTestId('mass-tasks').waitFor();
     expect(await page.getByTestId('mass-tasks').innerText()).toContain('已发送');

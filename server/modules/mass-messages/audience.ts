@@ -10,7 +10,7 @@
 // Raw SQL on matching's and the mirror's tables, on purpose: one statement for the followers of a whole audience.
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { CustomerFilter } from '@shared/customers';
-import type { ExclusionReason } from '@shared/mass-messages';
+import type { ExclusionReason, GroupAudience } from '@shared/mass-messages';
 import { qualificationHolds } from '@shared/qualification';
 import { checkSuitability } from '@shared/suitability';
 import { businessDate } from '@shared/time';
@@ -112,4 +112,64 @@ export async function resolveAudience(
     included.push({ customer, externalUserid: pick.external_userid, sender: { userId: Number(pick.user_id), userid: pick.userid, name: pick.name } });
   }
   return { matched: customers.length, included, excluded };
+}
+
+export interface IncludedGroup {
+  chatId: string;
+  name: string;
+  memberCount: number;
+  sender: Sender;
+}
+
+export interface GroupAudienceResult {
+  matched: number;
+  included: IncludedGroup[];
+  excluded: { chatId: string; name: string; memberCount: number; reason: ExclusionReason }[];
+}
+
+interface GroupChatRow {
+  chat_id: string;
+  name: string | null;
+  member_count: number | string;
+  owner: string | null;
+  user_id: number | null;
+  user_name: string | null;
+  department_id: number | null;
+  status: string | null;
+}
+
+/**
+ * 客户群 of a group message: the live groups of the group-chat mirror (wecom_group_chats) whose
+ * owner is in the creator's scope, narrowed by owner, department or name. The owner sends to their
+ * groups (92135: for chat_type group the sender is required and only the sender's groups are
+ * taken); a group whose owner is no active member of the CRM is left out (nobody could confirm it).
+ */
+export async function resolveGroupAudience(sequelize: Sequelize, access: Access, filter: GroupAudience): Promise<GroupAudienceResult> {
+  const rows = await sequelize.query<GroupChatRow>(
+    `SELECT g.chat_id, g.name, g.member_count, g.owner, u.id AS user_id, u.name AS user_name, u.main_department_id AS department_id, u.status
+       FROM wecom_group_chats g LEFT JOIN users u ON u.wecom_userid = g.owner
+      WHERE g.dismissed_at IS NULL
+      ORDER BY g.chat_id`,
+    { type: QueryTypes.SELECT },
+  );
+  const inScope = (r: GroupChatRow) =>
+    access.dataScope === 'all' ||
+    Number(r.user_id) === access.userId ||
+    (access.dataScope !== 'self' && r.department_id !== null && access.scopeDepartmentIds.includes(Number(r.department_id)));
+  const keyword = filter.name?.trim();
+  const matched = rows.filter(
+    (r) =>
+      inScope(r) &&
+      (!filter.ownerUserId || Number(r.user_id) === filter.ownerUserId) &&
+      (!filter.departmentId || Number(r.department_id) === filter.departmentId) &&
+      (!keyword || (r.name ?? '').includes(keyword)),
+  );
+  const included: IncludedGroup[] = [];
+  const excluded: GroupAudienceResult['excluded'] = [];
+  for (const r of matched) {
+    const group = { chatId: r.chat_id, name: r.name || '未命名客户群', memberCount: Number(r.member_count) };
+    if (r.user_id === null || r.status !== 'active' || !r.owner) excluded.push({ ...group, reason: 'no_owner' });
+    else included.push({ ...group, sender: { userId: Number(r.user_id), userid: r.owner, name: r.user_name ?? '' } });
+  }
+  return { matched: matched.length, included, excluded };
 }

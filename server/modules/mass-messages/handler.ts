@@ -7,13 +7,13 @@
  */
 import { z } from 'zod';
 import type { ApprovalSubjectRow } from '@shared/approval-labels';
-import { EXCLUSION_REASONS, type ExclusionReason, type MassContent } from '@shared/mass-messages';
+import { EXCLUSION_REASONS, attachmentLabel, type ExclusionReason, type MassContent } from '@shared/mass-messages';
 import { PRODUCT_RISK_LABELS } from '@shared/suitability';
 import { DomainError } from '../../errors';
 import type { ApprovalTypeHandler } from '../approvals/types';
 import { loadProduct } from '../products/service';
 import { massModels } from './models';
-import { audienceText, type MassMessageService } from './service';
+import { audienceText, groupAudienceText, type MassMessageService } from './service';
 
 const draftSchema = z.object({ massMessageId: z.number().int().positive(), contentHash: z.string().min(1) });
 type MassDraft = z.infer<typeof draftSchema>;
@@ -48,7 +48,12 @@ export function massMessageType(service: () => MassMessageService): ApprovalType
       const row = await load(sequelize, draft);
       if (!row) return [{ label: '群发', value: '已不存在' }];
       const content = JSON.parse(row.content) as MassContent;
-      const recipients = (await massModels(sequelize).MassRecipient.findAll({ where: { mass_message_id: row.id } })).map((r) => r.get());
+      const group = row.kind === 'group';
+      const { MassRecipient, MassGroup } = massModels(sequelize);
+      const where = { mass_message_id: row.id };
+      const recipients: { excluded: ExclusionReason | null }[] = (await (group ? MassGroup.findAll({ where }) : MassRecipient.findAll({ where }))).map(
+        (r) => r.get() as { excluded: ExclusionReason | null },
+      );
       const counts = new Map<ExclusionReason, number>();
       for (const r of recipients) if (r.excluded) counts.set(r.excluded, (counts.get(r.excluded) ?? 0) + 1);
       const product = row.product_id ? await loadProduct(sequelize, row.product_id).catch(() => null) : null;
@@ -58,11 +63,11 @@ export function massMessageType(service: () => MassMessageService): ApprovalType
         {
           label: '附件',
           value: content.attachments.length
-            ? content.attachments.map((a) => (a.type === 'link' ? `链接：${a.title}` : a.type === 'image' ? '图片' : `小程序：${a.title}`)).join('、')
+            ? content.attachments.map(attachmentLabel).join('、')
             : '无',
         },
-        { label: '人群', value: audienceText(JSON.parse(row.audience)) },
-        { label: '触达', value: `${recipients.filter((r) => !r.excluded).length} 位客户` },
+        { label: '人群', value: group ? await groupAudienceText(sequelize, JSON.parse(row.audience)) : audienceText(JSON.parse(row.audience)) },
+        { label: '触达', value: `${recipients.filter((r) => !r.excluded).length} ${group ? '个客户群' : '位客户'}` },
       ];
       if (product)
         rows.push({

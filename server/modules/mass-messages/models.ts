@@ -1,11 +1,13 @@
 import { DataTypes, type Model, type ModelStatic, type Optional } from 'sequelize';
-import type { ExclusionReason, MassStatus, RecipientStatus } from '@shared/mass-messages';
+import type { ExclusionReason, MassKind, MassStatus, RecipientStatus } from '@shared/mass-messages';
 import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
 
 /** A 客户群发 (migration 0034): its audience and content as JSON, fixed once submitted. */
 export interface MassMessageRow {
   id: number;
   title: string;
+  /** NULL for rows from before 0038: customers. */
+  kind: MassKind | null;
   status: MassStatus;
   audience: string;
   content: string;
@@ -50,6 +52,22 @@ export interface MassRecipientRow {
   updated_at: Date;
 }
 
+/** A 客户群 of a group message (migration 0038): who sends to it, or why not, and WeCom's result. */
+export interface MassGroupRow {
+  id: number;
+  mass_message_id: number;
+  chat_id: string;
+  name: string | null;
+  member_count: number;
+  sender_user_id: number | null;
+  task_id: number | null;
+  excluded: ExclusionReason | null;
+  status: RecipientStatus | null;
+  sent_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export interface MassSegmentRow {
   id: number;
   name: string;
@@ -62,12 +80,13 @@ export interface MassSegmentRow {
 type Auto = 'id' | 'created_at' | 'updated_at';
 
 export const massModels = modelsFor((sequelize) => {
-  const MassMessage: ModelStatic<Model<MassMessageRow, Optional<MassMessageRow, Auto | 'approval_id' | 'dispatched_at' | 'cancelled_at' | 'error'>>> =
+  const MassMessage: ModelStatic<Model<MassMessageRow, Optional<MassMessageRow, Auto | 'kind' | 'approval_id' | 'dispatched_at' | 'cancelled_at' | 'error'>>> =
     sequelize.define(
       'MassMessage',
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         title: DataTypes.STRING,
+        kind: DataTypes.STRING,
         status: DataTypes.STRING,
         audience: DataTypes.TEXT,
         content: DataTypes.TEXT,
@@ -123,5 +142,21 @@ export const massModels = modelsFor((sequelize) => {
     },
     { tableName: 'mass_segments', ...TIMESTAMPS },
   );
-  return { MassMessage, MassTask, MassRecipient, MassSegment };
+  const MassGroup: ModelStatic<Model<MassGroupRow, Optional<MassGroupRow, Auto | 'task_id' | 'sent_at' | 'status'>>> = sequelize.define(
+    'MassGroup',
+    {
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      mass_message_id: DataTypes.INTEGER,
+      chat_id: DataTypes.STRING,
+      name: DataTypes.STRING,
+      member_count: DataTypes.INTEGER,
+      sender_user_id: DataTypes.INTEGER,
+      task_id: DataTypes.INTEGER,
+      excluded: DataTypes.STRING,
+      status: DataTypes.STRING,
+      sent_at: DataTypes.DATE,
+    },
+    { tableName: 'mass_message_groups', ...TIMESTAMPS },
+  );
+  return { MassMessage, MassTask, MassRecipient, MassSegment, MassGroup };
 });

@@ -2,6 +2,9 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { massMessageCreateSchema, massPreviewSchema, segmentSchema } from '@shared/mass-messages';
 import { requireUser } from '../../http/auth';
+import { readUploadedFile } from '../../http/multipart';
+import { payloadTooLarge } from '../../errors';
+import { FILE_MAX_BYTES } from '../engagement/media';
 import { idParam, pageFields, validate } from '../../http/validate';
 import { callerOf, crmCallerOf } from '../org/caller';
 import type { MassMessageService } from './service';
@@ -26,6 +29,12 @@ export function massMessageRoutes(deps: { massMessages: MassMessageService }): R
   });
   router.post('/api/mass-messages/preview', requireUser, async (ctx) => {
     ctx.body = await massMessages.preview(crmCallerOf(ctx), validate(massPreviewSchema, ctx.request.body));
+  });
+  router.post('/api/mass-messages/media', requireUser, async (ctx) => {
+    massMessages.mayUpload(callerOf(ctx).access);
+    const file = await readUploadedFile(ctx, 'file', FILE_MAX_BYTES, () => payloadTooLarge('文件不能超过 10 MB'));
+    ctx.status = 201;
+    ctx.body = await massMessages.upload(crmCallerOf(ctx), file);
   });
   router.get('/api/mass-messages/pending', requireUser, async (ctx) => {
     ctx.body = { items: await massMessages.pending(callerOf(ctx).access) };
