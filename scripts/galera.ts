@@ -41,7 +41,8 @@ async function main(args: string[]): Promise<void> {
       await cluster.stop();
       return;
     case 'status':
-      for (const n of await cluster.describe()) say(`${n.name} :${n.port} ${n.pid === undefined ? 'stopped' : `pid ${n.pid} ${n.state} cluster_size=${n.clusterSize}`}`);
+      for (const n of await cluster.describe())
+        say(`${n.name} :${n.port} ${n.pid === undefined ? 'stopped' : `pid ${n.pid} ${n.state} cluster_size=${n.clusterSize}`}`);
       return;
     case 'kill':
       await cluster.kill(Number(arg));

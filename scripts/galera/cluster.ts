@@ -255,7 +255,13 @@ wsrep_slave_threads=2`,
       this.nodes.map(async (node) => {
         const pid = node.pid();
         if (pid === undefined) return { name: node.name, port: node.port };
-        return { name: node.name, port: node.port, pid, state: await node.status('wsrep_local_state_comment'), clusterSize: await node.status('wsrep_cluster_size') };
+        return {
+          name: node.name,
+          port: node.port,
+          pid,
+          state: await node.status('wsrep_local_state_comment'),
+          clusterSize: await node.status('wsrep_cluster_size'),
+        };
       }),
     );
   }
@@ -286,9 +292,7 @@ wsrep_slave_threads=2`,
 async function recoveredPosition(node: MariadbNode): Promise<string | undefined> {
   const log = join(node.dir, `${node.name}.recover.log`);
   rmSync(log, { force: true });
-  await run(MARIADBD, [`--defaults-file=${node.cnf}`, ...RUN_AS, '--wsrep-recover', `--log-error=${log}`], { timeout: 120_000 }).catch(
-    () => undefined,
-  );
+  await run(MARIADBD, [`--defaults-file=${node.cnf}`, ...RUN_AS, '--wsrep-recover', `--log-error=${log}`], { timeout: 120_000 }).catch(() => undefined);
   const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
   return /WSREP: Recovered position: ([0-9a-f-]{36}:-?\d+)/.exec(text)?.[1];
 }
