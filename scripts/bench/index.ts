@@ -416,7 +416,8 @@ function print(json: boolean): void {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    const original = (err as { original?: Error }).original; // a database error's own message (its stack is the caller's)
+    process.stderr.write(`${(err as Error).stack ?? String(err)}${original ? `\n${original.message}` : ''}\n`);
     process.exit(1);
   },
 );

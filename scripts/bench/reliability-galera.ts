@@ -104,6 +104,10 @@ async function nodeLossUnderLoad(cluster: GaleraCluster, wecom: HostedSimulator,
   try {
     const org = await (await startOrgSync({ sequelize: db.sequelize, wecom: db.wecom, logger, bootstrap: { adminUserIds: ['admin'] } }, SYSTEM_ACTOR)).done;
     if (org.status !== 'succeeded') throw new Error(`org sync failed: ${org.error}`);
+    progress('external-contact sync');
+    const hooks = matchingHooks(db.sequelize, settingDefaults(db.config));
+    const synced = await (await startExternalContactSync({ sequelize: db.sequelize, wecom: db.wecom, logger, hooks }, SYSTEM_ACTOR)).done;
+    if (synced.status !== 'succeeded') throw new Error(`external-contact sync failed: ${synced.error}`);
     const env = { EVENT_RECLAIM_SECONDS: '2' };
     const nodeUrl = (n: number) => cluster.node(n).url(new URL(db.url).pathname.slice(1));
     const servers: ServerProcess[] = [await startServer(nodeUrl(1), wecom.base, env), await startServer(nodeUrl(2), wecom.base, env)];
@@ -118,10 +122,7 @@ async function nodeLossUnderLoad(cluster: GaleraCluster, wecom: HostedSimulator,
       const deliveries = sealed.flatMap((_, i) => Array.from({ length: 1 + ((i * 7) % 3) }, () => i));
       shuffle(deliveries);
 
-      progress('external-contact sync, then sidebar logins');
-      const hooks = matchingHooks(db.sequelize, settingDefaults(db.config));
-      const sync = (await startExternalContactSync({ sequelize: db.sequelize, wecom: db.wecom, logger, hooks }, SYSTEM_ACTOR)).done;
-      await sync;
+      progress('sidebar logins');
       const sidebar = await sidebarRequests(servers[0]!, wecom.base, db.sequelize, 50);
 
       progress(`${fmt(deliveries.length)} callback deliveries + sidebar load on 2 instances; node 2 SIGKILLed after a third`);

@@ -4,6 +4,7 @@ import { Sequelize, Transaction, type Options } from 'sequelize';
 import type { DatabaseConfig } from '../../config';
 import type { Logger } from '../logger';
 import { Semaphore } from '../util/semaphore';
+import { spaceBulkInsertIds } from './auto-increment';
 import { replicationOption, routeReads } from './replicas';
 
 export type Dialect = 'sqlite' | 'mysql';
@@ -72,6 +73,7 @@ function openMysql(config: { url: string; readUrls?: readonly string[] }, common
     define: { ...common.define, charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
     pool: { max: 10, min: 0, idle: 10_000, acquire: 30_000 },
   });
+  spaceBulkInsertIds(sequelize);
   if (config.readUrls?.length) routeReads(sequelize, logger);
   return sequelize;
 }
