@@ -37,6 +37,13 @@ export function spaceBulkInsertIds(sequelize: Sequelize): void {
     const stride = strides.get(this.connection);
     if (!stride || this.instance || !Array.isArray(result) || data?.constructor.name !== 'ResultSetHeader' || typeof data.insertId !== 'number') return result;
     const start = data.insertId;
-    return (result as Record<string, number>[]).map((row, k) => Object.fromEntries(Object.keys(row).map((key) => [key, start + k * stride])));
+    // Only what Sequelize made of a multi-row insert: `[[{ id: start }, { id: start + 1 }, …], affectedRows]`.
+    const [ids, affected] = result as [unknown, unknown];
+    const isIdRow = (row: unknown, k: number) => {
+      const values = row !== null && typeof row === 'object' ? Object.values(row) : [];
+      return values.length === 1 && values[0] === start + k;
+    };
+    if (!Array.isArray(ids) || ids.length < 2 || !ids.every(isIdRow)) return result;
+    return [(ids as Record<string, number>[]).map((row, k) => Object.fromEntries(Object.keys(row).map((key) => [key, start + k * stride]))), affected];
   };
 }

@@ -4,7 +4,7 @@
  * mariadb-server are installed (CI has them); skipped, saying why, elsewhere.
  */
 import { rmSync } from 'node:fs';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { DataTypes, QueryTypes, type Sequelize } from 'sequelize';
 import { galeraMissing, GaleraCluster } from '../../scripts/galera/cluster';
 import { openDatabase } from '../../server/db';
 import { retryOnDeadlock } from '../../server/db/dialect';
@@ -102,6 +102,21 @@ const QUEUE = queueTable('ha_jobs', { column: 'status', ready: 'ready', running:
 
     for (let i = 0; i < inside.length; i += 2) expect(inside[i + 1]).toBe(inside[i]!.replace(':in', ':out'));
   }, 60_000);
+
+  it('returns the ids a multi-row insert really got (Galera spaces them by the cluster size)', async () => {
+    const db = await on(2);
+    await db.query('CREATE TABLE ha_names (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(20) NOT NULL)');
+    const Name = db.define(
+      'HaName',
+      { id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true }, name: DataTypes.STRING },
+      { tableName: 'ha_names', timestamps: false },
+    );
+
+    const created = await Name.bulkCreate([{ name: 'a' }, { name: 'b' }, { name: 'c' }]);
+    const stored = await db.query<{ id: number; name: string }>('SELECT id, name FROM ha_names ORDER BY id', { type: QueryTypes.SELECT });
+
+    expect(created.map((c) => [c.get('id'), c.get('name')])).toEqual(stored.map((r) => [r.id, r.name]));
+  });
 
   it('has workers on two nodes claim every job exactly once, the losers of a certification conflict retrying', async () => {
     const db = await on(1);
