@@ -19,7 +19,9 @@ if (missing) console.warn(`ha-replicas: skipped — ${missing}`);
 
   beforeAll(async () => {
     await pair.start();
-    await pair.primary.sql("CREATE DATABASE ha_test; CREATE TABLE ha_test.notes (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(20) NOT NULL); INSERT INTO ha_test.notes (name) VALUES ('old')");
+    await pair.primary.sql(
+      "CREATE DATABASE ha_test; CREATE TABLE ha_test.notes (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(20) NOT NULL); INSERT INTO ha_test.notes (name) VALUES ('old')",
+    );
     await pair.caughtUp();
     db = await openDatabase({ dialect: 'mysql', url: pair.primary.url('ha_test'), readUrls: [pair.replica.url('ha_test')] });
   }, 120_000);
