@@ -28,10 +28,10 @@ const QUEUE = queueTable('ha_jobs', { column: 'status', ready: 'ready', running:
   };
 
   beforeAll(async () => {
-    // Sequelize warns of each commit that failed certification (the losers the test expects).
+    // Sequelize warns of each commit that failed certification (the losers the test expects) and of the rollbacks on the killed node.
     const warn = console.warn.bind(console);
     jest.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
-      if (!/^Committing transaction .* failed/.test(String(args[0]))) warn(...args);
+      if (!/^(Committing|Rolling back) transaction .* failed/.test(String(args[0]))) warn(...args);
     });
     await cluster.start();
     const db = await on(1);
