@@ -24,6 +24,11 @@ export function readsFromReplicas<T>(fn: () => Promise<T>): Promise<T> {
   return replicaReads.run(true, fn);
 }
 
+/** Whether the work running now may read a replica. */
+export function replicaReadsAllowed(): boolean {
+  return replicaReads.getStore() === true;
+}
+
 interface ConnectionManager {
   getConnection(options?: { type?: string; useMaster?: boolean }): Promise<unknown>;
 }
@@ -48,7 +53,7 @@ export function routeReads(sequelize: Sequelize, logger?: Logger): void {
       passOver({ secondsBehind: status.Seconds_Behind_Master });
   };
   manager.getConnection = async (options = {}) => {
-    const replica = options.type === QueryTypes.SELECT && !options.useMaster && replicaReads.getStore() === true && Date.now() >= passOverUntil;
+    const replica = options.type === QueryTypes.SELECT && !options.useMaster && replicaReadsAllowed() && Date.now() >= passOverUntil;
     if (!replica) return acquire({ ...options, useMaster: true });
     if (Date.now() - lagCheckedAt > CHECK_LAG_EVERY_MS) void checkLag();
     try {
