@@ -19,6 +19,7 @@ export const SECRET_VARIABLES = [
   'WECOM_CALLBACK_AES_KEY',
   'SESSION_SECRET',
   'DATABASE_URL',
+  'DATABASE_READ_URLS',
 ] as const;
 
 /** An environment variable holding a whole number in [min, max]. */
@@ -44,6 +45,14 @@ const envSchema = z.object({
     .string()
     .trim()
     .refine((v) => /^sqlite:.+/.test(v) || /^mysql:\/\/[^/]+\/[^/?]+/.test(v), 'must be sqlite:PATH, sqlite::memory: or mysql://user:pass@host:3306/db')
+    .optional(),
+  DATABASE_READ_URLS: z
+    .string()
+    .trim()
+    .refine(
+      (v) => v.split(',').every((u) => /^mysql:\/\/[^/]+\/[^/?]+/.test(u.trim())),
+      'must be comma-separated mysql://user:pass@host:3306/db URLs of read replicas',
+    )
     .optional(),
   WECOM_MODE: z.enum(['simulator', 'live']).optional(),
   WECOM_API_BASE: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
@@ -85,7 +94,10 @@ const envSchema = z.object({
   SESSION_MAX_DAYS: integerText(1, 90).optional(),
 });
 
-export type DatabaseConfig = { dialect: 'sqlite'; storage: string; url: string } | { dialect: 'mysql'; url: string };
+export type DatabaseConfig =
+  | { dialect: 'sqlite'; storage: string; url: string }
+  /** `readUrls`: asynchronous replicas of `url` for read-only work (server/db/replicas.ts). */
+  | { dialect: 'mysql'; url: string; readUrls?: readonly string[] };
 
 export interface Config {
   readonly port: number;
@@ -206,7 +218,7 @@ export function loadConfig(env: Env): Config {
       consoleWelcome: e.WECOM_SIMULATOR_WELCOME === 'console',
       transferDelayMs: (e.WECOM_SIMULATOR_TRANSFER_SECONDS ?? 5) * 1000,
     },
-    database: parseDatabaseUrl(e.DATABASE_URL ?? 'sqlite:data/wecom-crm.sqlite'),
+    database: parseDatabaseUrl(e.DATABASE_URL ?? 'sqlite:data/wecom-crm.sqlite', e.DATABASE_READ_URLS),
     demoData: mode === 'simulator' && (e.DEMO_DATA ?? 'on') === 'on',
     events: {
       worker: (e.EVENT_WORKER ?? 'on') === 'on',
@@ -263,12 +275,17 @@ export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
-function parseDatabaseUrl(url: string): DatabaseConfig {
+function parseDatabaseUrl(url: string, readUrls: string | undefined): DatabaseConfig {
   if (url.startsWith('sqlite:')) {
+    if (readUrls) throw new ConfigError('DATABASE_READ_URLS', 'needs a MySQL DATABASE_URL (replicas of it)');
     const storage = url.slice('sqlite:'.length);
     return { dialect: 'sqlite', storage, url };
   }
-  return { dialect: 'mysql', url };
+  const replicas = readUrls
+    ?.split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  return replicas?.length ? { dialect: 'mysql', url, readUrls: replicas } : { dialect: 'mysql', url };
 }
 
 function describeIssue(variable: string, message: string, raw: string | undefined): string {

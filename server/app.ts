@@ -1,3 +1,4 @@
+import { readRouting } from './http/read-routing';
 import Koa from 'koa';
 import compress from 'koa-compress';
 import type { RequestListener } from 'node:http';
@@ -102,6 +103,13 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
   const parseBody = jsonBody();
   app.use((ctx, next) => (ctx.path === CALLBACK_PATH ? next() : parseBody(ctx, next)));
   app.use(authenticate(sessionCaller(deps.config, deps.sequelize)));
+  // After the session (read from the primary): read-only pages may read a replica (DATABASE_READ_URLS).
+  app.use(
+    readRouting({
+      enabled: deps.config.database.dialect === 'mysql' && !!deps.config.database.readUrls?.length,
+      secure: deps.config.publicUrl.startsWith('https://'),
+    }),
+  );
   // Whom the request's WeCom calls are charged to (server/wecom/budget.ts). Without a session (the
   // OAuth login's one code exchange) only everyone's budget counts: a whole office logs in from one address.
   app.use((ctx, next) => (ctx.state.identity ? actingFor({ key: `user:${ctx.state.identity.userId}` }, next) : next()));

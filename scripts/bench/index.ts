@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--json] [--reliability]` (MariaDB/MySQL when BENCH_DATABASE_URL
+ * `npm run bench [-- --quick] [--json] [--reliability [--galera]]` (MariaDB/MySQL when BENCH_DATABASE_URL
  * is set, else SQLite): builds a data set in a scratch database, runs the server as its own
  * process on loopback and drives it with autocannon; each figure sits next to a baseline measured
  * in the same run on the same machine, because only ratios travel between noisy machines.
@@ -45,6 +45,7 @@ import {
 } from './harness';
 import type { HostedSimulator, Row, ScratchDatabase, ServerProcess } from './harness';
 import { runReliability } from './reliability';
+import { runGaleraReliability } from './reliability-galera';
 import { measureSidebarOpen, ownedContact } from './sidebar-browser';
 
 const FULL = {
@@ -82,11 +83,13 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       reliability: { type: 'boolean', default: false },
+      galera: { type: 'boolean', default: false },
     },
   });
   const sizes = values.quick ? QUICK : FULL;
   const mysqlUrl = process.env.BENCH_DATABASE_URL;
-  if (values.reliability) rows.push(...(await runReliability(mysqlUrl, values.quick, progress)));
+  if (values.reliability && values.galera) rows.push(...(await runGaleraReliability(values.quick, progress)));
+  else if (values.reliability) rows.push(...(await runReliability(mysqlUrl, values.quick, progress)));
   else await runBench(sizes, mysqlUrl);
   print(values.json);
 }
@@ -413,7 +416,8 @@ function print(json: boolean): void {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    const original = (err as { original?: Error }).original; // a database error's own message (its stack is the caller's)
+    process.stderr.write(`${(err as Error).stack ?? String(err)}${original ? `\n${original.message}` : ''}\n`);
     process.exit(1);
   },
 );

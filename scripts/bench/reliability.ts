@@ -256,7 +256,7 @@ async function column(sequelize: Sequelize, sql: string): Promise<string[]> {
 }
 
 /** `userid>external_userid` of each follow relation. */
-async function relationKeys(sequelize: Sequelize, where: string): Promise<string[]> {
+export async function relationKeys(sequelize: Sequelize, where: string): Promise<string[]> {
   const rows = await sequelize.query<{ userid: string; external_userid: string }>(`SELECT userid, external_userid FROM wecom_follow_relations ${where}`, {
     type: QueryTypes.SELECT,
   });

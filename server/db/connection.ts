@@ -4,6 +4,8 @@ import { Sequelize, Transaction, type Options } from 'sequelize';
 import type { DatabaseConfig } from '../../config';
 import type { Logger } from '../logger';
 import { Semaphore } from '../util/semaphore';
+import { spaceBulkInsertIds } from './auto-increment';
+import { replicationOption, routeReads } from './replicas';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -46,7 +48,7 @@ export async function openDatabase(config: DatabaseConfig, logger?: Logger): Pro
     if (!memory) await sequelize.query('PRAGMA journal_mode = WAL');
     serializeTransactions(sequelize);
   } else {
-    sequelize = openMysql(config.url, common);
+    sequelize = openMysql(config, common, logger);
     try {
       await sequelize.authenticate();
     } catch (err) {
@@ -55,21 +57,25 @@ export async function openDatabase(config: DatabaseConfig, logger?: Logger): Pro
       await sequelize.close();
       await createMysqlDatabase(config.url, common);
       logger?.info({ database: new URL(config.url).pathname.slice(1) }, 'created MySQL database');
-      sequelize = openMysql(config.url, common);
+      sequelize = openMysql(config, common, logger);
       await sequelize.authenticate();
     }
   }
   return sequelize;
 }
 
-function openMysql(url: string, common: Options): Sequelize {
-  return new Sequelize(url, {
+function openMysql(config: { url: string; readUrls?: readonly string[] }, common: Options, logger?: Logger): Sequelize {
+  const sequelize = new Sequelize(config.url, {
     ...common,
+    ...(config.readUrls?.length ? { replication: replicationOption(config.url, config.readUrls) } : {}),
     dialect: 'mysql',
     dialectOptions: { charset: 'utf8mb4', supportBigNumbers: true, bigNumberStrings: false },
     define: { ...common.define, charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
     pool: { max: 10, min: 0, idle: 10_000, acquire: 30_000 },
   });
+  spaceBulkInsertIds(sequelize);
+  if (config.readUrls?.length) routeReads(sequelize, logger);
+  return sequelize;
 }
 
 async function createMysqlDatabase(url: string, common: Options): Promise<void> {
@@ -77,7 +83,7 @@ async function createMysqlDatabase(url: string, common: Options): Promise<void> 
   const name = decodeURIComponent(target.pathname.slice(1));
   if (!/^[\w$]{1,64}$/.test(name)) throw new Error(`refusing to create database with name "${name}"`);
   target.pathname = '/';
-  const server = openMysql(target.toString(), common);
+  const server = openMysql({ url: target.toString() }, common);
   try {
     await server.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   } finally {

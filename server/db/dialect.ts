@@ -146,28 +146,6 @@ function multiRowInsert(table: string, rows: readonly Record<string, unknown>[])
   };
 }
 
-/**
- * Run `fn` while holding a named lock that spans all processes on this database (MySQL
- * GET_LOCK). On SQLite there is a single process by design, so the lock is a no-op.
- */
-export async function withDatabaseLock<T>(sequelize: Sequelize, name: string, timeoutSeconds: number, fn: () => Promise<T>): Promise<T> {
-  if (dialectOf(sequelize) === 'sqlite') return fn();
-  // GET_LOCK belongs to a connection: hold one connection for the whole critical section.
-  return sequelize.transaction(async (transaction) => {
-    const [row] = await sequelize.query<{ ok: number | null }>('SELECT GET_LOCK(?, ?) AS ok', {
-      replacements: [name, timeoutSeconds],
-      type: QueryTypes.SELECT,
-      transaction,
-    });
-    if (row?.ok !== 1) throw new Error(`could not acquire database lock "${name}" in ${timeoutSeconds}s`);
-    try {
-      return await fn();
-    } finally {
-      await sequelize.query('SELECT RELEASE_LOCK(?)', { replacements: [name], transaction });
-    }
-  });
-}
-
 export function assertIdentifier(name: string): void {
   if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) throw new Error(`unsafe SQL identifier: ${name}`);
 }

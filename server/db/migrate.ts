@@ -2,7 +2,7 @@ import type { Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 import type { Logger } from '../logger';
 import { dialectOf } from './connection';
-import { withDatabaseLock } from './dialect';
+import { withDatabaseLock } from './lease';
 import { migrations as allMigrations } from './migrations';
 import type { Migration, MigrationContext } from './migrations/types';
 
@@ -36,8 +36,9 @@ function createUmzug(sequelize: Sequelize, migrations: readonly Migration[], log
 }
 
 /**
- * Applies pending migrations. Several instances starting together against one MySQL take a
- * database lock so exactly one of them migrates; the others wait and find nothing pending.
+ * Applies pending migrations. Several instances starting together against one MySQL (or several
+ * Galera nodes) take a database lock (server/db/lease.ts) so exactly one of them migrates; the
+ * others wait and find nothing pending.
  */
 export async function migrateUp(sequelize: Sequelize, options: { logger?: Logger; migrations?: readonly Migration[] } = {}): Promise<string[]> {
   const umzug = createUmzug(sequelize, options.migrations ?? allMigrations, options.logger);

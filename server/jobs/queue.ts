@@ -7,7 +7,10 @@
  * once.
  *
  * - claim: `SELECT … FOR UPDATE SKIP LOCKED` on MySQL (any number of instances); SQLite has one
- *   writer, so the SELECT inside the claiming transaction is already exclusive;
+ *   writer, so the SELECT inside the claiming transaction is already exclusive. On a Galera
+ *   cluster SKIP LOCKED sees only the locks of its own node: two nodes may select the same row,
+ *   and the second commit fails certification with a deadlock (1213) — a lost claim, run again
+ *   (`retryOnDeadlock`), never a row held twice;
  * - lease: a claimed row records who holds it and since when (`locked_at`); holders of long work
  *   renew it (heartbeat);
  * - reclaim: a row whose lease is older than `leaseMs` belongs to a crashed holder: ready again;
@@ -79,6 +82,15 @@ export class DurableQueue {
   }
 
   /**
+   * One UPDATE of the queue's rows. Outside a transaction it is run again when it lost a lock
+   * race — on Galera also a certification conflict with a write on another node (1213), whose
+   * statement changed nothing. In the caller's transaction the caller retries the whole of it.
+   */
+  private write(sql: string, replacements: unknown[], transaction?: Transaction): Promise<number> {
+    return transaction ? updateRows(this.sequelize, sql, replacements, transaction) : retryOnDeadlock(() => updateRows(this.sequelize, sql, replacements));
+  }
+
+  /**
    * Takes up to `limit` due, ready rows for `owner` (more conditions in `where`, with its
    * replacements) and returns their ids, oldest first. The attempt is counted at the claim, so a
    * holder that dies mid-work has used it.
@@ -119,8 +131,7 @@ export class DurableQueue {
   async claimOne(owner: string, id: number, transaction?: Transaction): Promise<boolean> {
     const { table, status, attempts, lockedBy, lockedAt } = this.t;
     const now = new Date(this.now());
-    const taken = await updateRows(
-      this.sequelize,
+    const taken = await this.write(
       `UPDATE ${table} SET ${status.column} = ?, ${lockedBy} = ?, ${lockedAt} = ?, ${attempts} = ${attempts} + 1, updated_at = ? WHERE id = ? AND ${status.column} = ?`,
       [status.running, owner, now, now, id, status.ready],
       transaction,
@@ -136,8 +147,7 @@ export class DurableQueue {
     if (!ids.length) return [];
     const { table, status, attempts, lockedBy, lockedAt } = this.t;
     const now = new Date(this.now());
-    await updateRows(
-      this.sequelize,
+    await this.write(
       `UPDATE ${table} SET ${status.column} = ?, ${lockedBy} = ?, ${lockedAt} = ?, ${attempts} = ${attempts} + 1, updated_at = ?
         WHERE id IN (${sqlList(ids)}) AND ${status.column} = ?`,
       [status.running, owner, now, now, ...ids, status.ready],
@@ -153,22 +163,15 @@ export class DurableQueue {
   async heartbeat(owner: string, ids: readonly number[]): Promise<void> {
     if (!ids.length) return;
     const { table, lockedBy, lockedAt } = this.t;
-    await updateRows(this.sequelize, `UPDATE ${table} SET ${lockedAt} = ? WHERE id IN (${sqlList(ids)}) AND ${lockedBy} = ?`, [
-      new Date(this.now()),
-      ...ids,
-      owner,
-    ]);
+    await this.write(`UPDATE ${table} SET ${lockedAt} = ? WHERE id IN (${sqlList(ids)}) AND ${lockedBy} = ?`, [new Date(this.now()), ...ids, owner]);
   }
 
   /** Rows held longer than `leaseMs` without a heartbeat (and matching `where`): their holder died; ready again. */
   async reclaim(leaseMs: number, where: { sql: string; params: unknown[] } = { sql: '1 = 1', params: [] }): Promise<number> {
     const { table, status, lockedBy, lockedAt } = this.t;
-    return retryOnDeadlock(() =>
-      updateRows(
-        this.sequelize,
-        `UPDATE ${table} SET ${status.column} = ?, ${lockedBy} = NULL, ${lockedAt} = NULL, updated_at = ? WHERE ${status.column} = ? AND ${lockedAt} < ? AND (${where.sql})`,
-        [status.ready, new Date(this.now()), status.running, new Date(this.now() - leaseMs), ...where.params],
-      ),
+    return this.write(
+      `UPDATE ${table} SET ${status.column} = ?, ${lockedBy} = NULL, ${lockedAt} = NULL, updated_at = ? WHERE ${status.column} = ? AND ${lockedAt} < ? AND (${where.sql})`,
+      [status.ready, new Date(this.now()), status.running, new Date(this.now() - leaseMs), ...where.params],
     );
   }
 
@@ -190,8 +193,7 @@ export class DurableQueue {
     const columns = Object.keys(set);
     columns.forEach(assertIdentifier);
     const assignments = columns.map((c) => `${c} = ?`).join(', ');
-    const affected = await updateRows(
-      this.sequelize,
+    const affected = await this.write(
       `UPDATE ${table} SET ${status.column} = ?, ${lockedBy} = NULL, ${lockedAt} = NULL, updated_at = ?${assignments ? `, ${assignments}` : ''} WHERE id IN (${sqlList(ids)}) AND ${lockedBy} = ?`,
       [finalStatus, new Date(this.now()), ...columns.map((c) => set[c]), ...ids, owner],
       transaction,
@@ -214,8 +216,7 @@ export class DurableQueue {
     const dead = this.diesAfter(attempts, options.permanent === true);
     const delay = options.delayMs ?? backoffMs(attempts, this.policy, this.random);
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
-    await updateRows(
-      this.sequelize,
+    await this.write(
       `UPDATE ${table} SET ${status.column} = ?, ${lastError} = ?, ${dueAt} = ?, ${lockedBy} = NULL, ${lockedAt} = NULL, updated_at = ? WHERE id = ? AND ${lockedBy} = ?`,
       [dead ? status.dead : status.ready, message, new Date(this.now() + delay), new Date(this.now()), id, owner],
       options.transaction,
@@ -231,8 +232,7 @@ export class DurableQueue {
   /** Gives a held row back untouched, due at `dueAt` (not a failure: e.g. waiting for a budget). */
   async release(owner: string, id: number, dueAt: Date, note: string | null = null): Promise<void> {
     const { table, status, attempts, dueAt: due, lockedBy, lockedAt, lastError } = this.t;
-    await updateRows(
-      this.sequelize,
+    await this.write(
       `UPDATE ${table} SET ${status.column} = ?, ${attempts} = ${attempts} - 1, ${due} = ?, ${lastError} = ?, ${lockedBy} = NULL, ${lockedAt} = NULL, updated_at = ? WHERE id = ? AND ${lockedBy} = ?`,
       [status.ready, dueAt, note, new Date(this.now()), id, owner],
     );
@@ -242,7 +242,7 @@ export class DurableQueue {
   async dueNow(ids: readonly number[]): Promise<number> {
     if (!ids.length) return 0;
     const { table, status, dueAt } = this.t;
-    return updateRows(this.sequelize, `UPDATE ${table} SET ${dueAt} = ?, updated_at = ? WHERE ${status.column} = ? AND id IN (${sqlList(ids)})`, [
+    return this.write(`UPDATE ${table} SET ${dueAt} = ?, updated_at = ? WHERE ${status.column} = ? AND id IN (${sqlList(ids)})`, [
       new Date(this.now()),
       new Date(this.now()),
       status.ready,
@@ -255,8 +255,7 @@ export class DurableQueue {
     const { table, status, attempts, dueAt } = this.t;
     const only = ids ? ` AND id IN (${sqlList(ids)})` : '';
     if (ids && !ids.length) return 0;
-    return updateRows(
-      this.sequelize,
+    return this.write(
       `UPDATE ${table} SET ${status.column} = ?, ${attempts} = 0, ${dueAt} = ?, updated_at = ? WHERE ${status.column} = ?${only}`,
       [status.ready, new Date(this.now()), new Date(this.now()), status.dead, ...(ids ?? [])],
       transaction,

@@ -1,6 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import { migrateDownAll, migrateUp, pendingMigrations } from '../../server/db';
-import { dateBucketSql, forUpdateSkipLockedSql, insertIgnoringDuplicates, withDatabaseLock } from '../../server/db/dialect';
+import { dateBucketSql, forUpdateSkipLockedSql, insertIgnoringDuplicates } from '../../server/db/dialect';
+import { withDatabaseLock } from '../../server/db/lease';
 import { migrations } from '../../server/db/migrations';
 import { databaseTargets, useTestDatabase } from '../helpers/database';
 
