@@ -165,7 +165,7 @@ function buyProblems(r: ResolvableRow, caller: Caller, customer: FoundCustomer, 
   return unqualified ? [r.problem(unqualified.problem === 'below_minimum' ? 'amount' : 'product', unqualified.message)] : [];
 }
 
-export async function resolveProducts(sequelize: Sequelize, refs: string[]): Promise<Map<string, FoundProduct | string>> {
+async function resolveProducts(sequelize: Sequelize, refs: string[]): Promise<Map<string, FoundProduct | string>> {
   const wanted = [...new Set(refs)];
   const rows = wanted.length
     ? (await productModels(sequelize).Product.findAll({ where: { [Op.or]: [{ code: { [Op.in]: wanted } }, { name: { [Op.in]: wanted } }] } })).map((p) =>
@@ -187,6 +187,33 @@ export async function resolveProducts(sequelize: Sequelize, refs: string[]): Pro
     );
   }
   return out;
+}
+
+/**
+ * The customer and the product each row names (the importer's scope only), resolved for all rows at
+ * once; per row the two, each a match or a message, and those messages as the row's first errors.
+ */
+export async function resolveCustomersAndProducts(
+  sequelize: Sequelize,
+  access: Access,
+  rows: ResolvableRow[],
+): Promise<(r: ResolvableRow) => { customer: FoundCustomer | string; product: FoundProduct | string; errors: ImportRowError[] }> {
+  const [customers, products] = await Promise.all([
+    resolveCustomers(sequelize, access, rows),
+    resolveProducts(
+      sequelize,
+      rows.map((r) => String(r.input.product)),
+    ),
+  ]);
+  return (r) => {
+    const customer = customers.get(r.row)!;
+    const product = products.get(String(r.input.product))!;
+    const errors = [
+      ...(typeof customer === 'string' ? [r.problem('customerName', customer)] : []),
+      ...(typeof product === 'string' ? [r.problem('product', product)] : []),
+    ];
+    return { customer, product, errors };
+  };
 }
 
 /** Every issue of an API schema as a row error on the field it concerns (or the customer column). */
@@ -253,12 +280,8 @@ const sales = historyKind({
     })
     .refine(hasCustomer, customerRule) as unknown as z.ZodType<Record<string, unknown>>,
   async resolve(sequelize, caller, rows) {
-    const [customers, products, partners] = await Promise.all([
-      resolveCustomers(sequelize, caller.access, rows),
-      resolveProducts(
-        sequelize,
-        rows.map((r) => String(r.input.product)),
-      ),
+    const [refsOf, partners] = await Promise.all([
+      resolveCustomersAndProducts(sequelize, caller.access, rows),
       partnersByName(
         sequelize,
         caller.access,
@@ -267,12 +290,7 @@ const sales = historyKind({
     ]);
     const out = new Map<number, Resolved>();
     for (const r of rows) {
-      const customer = customers.get(r.row)!;
-      const product = products.get(String(r.input.product))!;
-      const errors = [
-        ...(typeof customer === 'string' ? [r.problem('customerName', customer)] : []),
-        ...(typeof product === 'string' ? [r.problem('product', product)] : []),
-      ];
+      const { customer, product, errors } = refsOf(r);
       const partner = r.input.partner ? partners.get(String(r.input.partner)) : null;
       if (partner === undefined) errors.push(r.problem('partner', '找不到这个代销机构，或机构不在你的数据范围内'));
       if (typeof customer !== 'string' && typeof product !== 'string') errors.push(...buyProblems(r, caller, customer, product));
@@ -381,23 +399,12 @@ const holdingRecords = historyKind({
     })
     .refine(hasCustomer, customerRule) as unknown as z.ZodType<Record<string, unknown>>,
   async resolve(sequelize, caller, rows) {
-    const [customers, products] = await Promise.all([
-      resolveCustomers(sequelize, caller.access, rows),
-      resolveProducts(
-        sequelize,
-        rows.map((r) => String(r.input.product)),
-      ),
-    ]);
+    const refsOf = await resolveCustomersAndProducts(sequelize, caller.access, rows);
     const out = new Map<number, Resolved>();
     for (const r of rows) {
-      const customer = customers.get(r.row)!;
-      const product = products.get(String(r.input.product))!;
+      const { customer, product, errors } = refsOf(r);
       const kind = tradeKindOf(r.input.tradeKind);
-      const errors = [
-        ...(typeof customer === 'string' ? [r.problem('customerName', customer)] : []),
-        ...(typeof product === 'string' ? [r.problem('product', product)] : []),
-        ...(kind in TRADE_KINDS ? [] : [r.problem('tradeKind', `交易类型应为${Object.values(TRADE_KINDS).join('、')}`)]),
-      ];
+      if (!(kind in TRADE_KINDS)) errors.push(r.problem('tradeKind', `交易类型应为${Object.values(TRADE_KINDS).join('、')}`));
       if (typeof customer !== 'string' && typeof product !== 'string' && kind === 'buy') errors.push(...buyProblems(r, caller, customer, product));
       const refusal = typeof product !== 'string' && kind !== 'buy' && kind in TRADE_KINDS ? productRefusal(kind as TradeKind, product.status) : null;
       if (refusal) errors.push(r.problem('product', refusal));

@@ -27,8 +27,7 @@ import {
   idsOfKeys,
   onFileOf,
   productRef,
-  resolveCustomers,
-  resolveProducts,
+  resolveCustomersAndProducts,
   type FoundCustomer,
 } from './history-kinds';
 import type { Resolved } from './kinds';
@@ -70,26 +69,14 @@ const opportunities = historyKind({
     })
     .refine(hasCustomer, customerRule) as unknown as z.ZodType<Record<string, unknown>>,
   async resolve(sequelize, caller, rows) {
-    const [customers, products, dictionaries] = await Promise.all([
-      resolveCustomers(sequelize, caller.access, rows),
-      resolveProducts(
-        sequelize,
-        rows.map((r) => String(r.input.product)),
-      ),
-      listDictionaries(sequelize),
-    ]);
+    const [refsOf, dictionaries] = await Promise.all([resolveCustomersAndProducts(sequelize, caller.access, rows), listDictionaries(sequelize)]);
     const stages = dictionaries.opportunity_stage.filter((s) => s.enabled && !isClosedStage(s.code));
     const out = new Map<number, Resolved>();
     for (const r of rows) {
-      const customer = customers.get(r.row)!;
-      const product = products.get(String(r.input.product))!;
+      const { customer, product, errors } = refsOf(r);
       const stageText = typeof r.input.stage === 'string' ? r.input.stage.trim() : '';
       const stage = stageText ? stages.find((s) => s.code === stageText || s.label === stageText)?.code : stages[0]?.code;
-      const errors = [
-        ...(typeof customer === 'string' ? [r.problem('customerName', customer)] : []),
-        ...(typeof product === 'string' ? [r.problem('product', product)] : []),
-        ...(stage ? [] : [r.problem('stage', `阶段只能是：${stages.map((s) => s.label).join('、')}（成交和输单请在系统中操作）`)]),
-      ];
+      if (!stage) errors.push(r.problem('stage', `阶段只能是：${stages.map((s) => s.label).join('、')}（成交和输单请在系统中操作）`));
       if (errors.length) {
         out.set(r.row, { errors });
         continue;
