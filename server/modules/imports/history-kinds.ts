@@ -42,21 +42,12 @@ const key = (kind: string, ...parts: unknown[]) => `${kind}:${parts.map(String).
 
 // ---- columns shared by the three kinds ---------------------------------------------------------
 
-export const customerName: ColumnSpec = {
-  key: 'customerName',
-  header: '客户名称',
-  aliases: ['客户姓名', '客户', '姓名', 'customer', 'customer name'],
-  type: 'text',
-  sample: '张伟',
-};
-export const customerPhone: ColumnSpec = {
-  key: 'customerPhone',
-  header: '客户手机号',
-  aliases: ['手机号', '手机', '客户手机', 'mobile', 'phone'],
-  type: 'text',
-  sample: '13800138000',
-};
-export const customerNumber: ColumnSpec = { key: 'customerNumber', header: '客户系统编号', aliases: ['客户编号', 'customer id'], type: 'text', sample: '' };
+/** The columns naming a row's customer: at least one of them (customerRefFields, hasCustomer). */
+export const customerColumns: ColumnSpec[] = [
+  { key: 'customerName', header: '客户名称', aliases: ['客户姓名', '客户', '姓名', 'customer', 'customer name'], type: 'text', sample: '张伟' },
+  { key: 'customerPhone', header: '客户手机号', aliases: ['手机号', '手机', '客户手机', 'mobile', 'phone'], type: 'text', sample: '13800138000' },
+  { key: 'customerNumber', header: '客户系统编号', aliases: ['客户编号', 'customer id'], type: 'text', sample: '' },
+];
 export const productRef: ColumnSpec = {
   key: 'product',
   header: '产品代码',
@@ -257,9 +248,7 @@ const sales = historyKind({
   noun: '销售记录',
   writePermission: 'sales.write', // POST /api/sales
   columns: [
-    customerName,
-    customerPhone,
-    customerNumber,
+    ...customerColumns,
     productRef,
     amount('销售金额（元）'),
     { key: 'soldOn', header: '销售日期', aliases: ['日期', '成交日期', 'sold on', 'date'], required: true, type: 'date', sample: '2026-03-01' },
@@ -376,9 +365,7 @@ const holdingRecords = historyKind({
   noun: '持仓交易',
   writePermission: 'customer.write', // POST /api/customers/:id/holding-records
   columns: [
-    customerName,
-    customerPhone,
-    customerNumber,
+    ...customerColumns,
     productRef,
     { key: 'tradeKind', header: '交易类型', aliases: ['类型', '业务类型', 'kind', 'type'], required: true, type: 'text', sample: '申购' },
     amount('交易金额（元）'),
@@ -495,9 +482,7 @@ const followUps = historyKind({
   noun: '跟进记录',
   writePermission: 'customer.write', // POST /api/customers/:id/follow-ups
   columns: [
-    customerName,
-    customerPhone,
-    customerNumber,
+    ...customerColumns,
     {
       key: 'followedAt',
       header: '跟进时间',

@@ -17,9 +17,7 @@ import { insertOpportunities } from '../opportunities/service';
 import type { ColumnSpec } from './columns';
 import {
   amountOf,
-  customerName,
-  customerNumber,
-  customerPhone,
+  customerColumns,
   customerRefFields,
   customerRule,
   hasCustomer,
@@ -47,9 +45,7 @@ const opportunities = historyKind({
   noun: '商机',
   writePermission: 'customer.write', // POST /api/opportunities
   columns: [
-    customerName,
-    customerPhone,
-    customerNumber,
+    ...customerColumns,
     productRef,
     column('name', OPPORTUNITY_FIELDS.name.label, ['商机', '名称', 'name', 'opportunity'], '稳健理财追加', true),
     column('expectedAmount', '预计金额（元）', ['预计金额', '金额', 'amount'], '500000', true),
