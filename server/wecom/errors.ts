@@ -22,16 +22,24 @@ interface ErrcodePolicy {
   hint?: string;
 }
 
+/**
+ * The errcodes whose policy is the action alone. Gone: user (60111), department (60123), not a
+ * contact of that member (84061), unknown external userid (40096), chat (40050).
+ */
+const PLAIN: [ErrcodeAction, number[]][] = [
+  ['retry', [-1, 45033]],
+  ['refresh_token', [40014, 42001]],
+  ['blocked', [45009]],
+  ['gone', [60111, 60123, 84061, 40096, 40050]],
+];
+
+/** Each errcode's policy: the plain ones, and those with a hint for the admin. */
 const POLICIES: Record<number, ErrcodePolicy> = {
-  [-1]: { action: 'retry' },
+  ...Object.fromEntries(PLAIN.flatMap(([action, codes]) => codes.map((code) => [code, { action }]))),
   40001: {
     action: 'refresh_token',
     hint: 'Secret 无效：请检查 WECOM_AGENT_SECRET / WECOM_CONTACT_SECRET / WECOM_EXTERNAL_SECRET 是否与管理后台一致。',
   },
-  40014: { action: 'refresh_token' },
-  42001: { action: 'refresh_token' },
-  45009: { action: 'blocked' },
-  45033: { action: 'retry' },
   40013: { action: 'misconfigured', hint: 'CorpID 无效：请检查 WECOM_CORP_ID（管理后台 → 我的企业 → 企业ID）。' },
   // Not a refusal another secret could get round: the server's IP is not trusted.
   60020: {
@@ -52,12 +60,6 @@ const POLICIES: Record<number, ErrcodePolicy> = {
     action: 'refused',
     hint: '该成员没有「客户联系」使用权限：请在企业微信管理后台 → 客户与上下游 → 客户联系 → 权限配置 中把该成员加入使用范围。',
   },
-  // Gone: user (60111), department (60123), not a contact of that member (84061), unknown external userid (40096), chat (40050).
-  60111: { action: 'gone' },
-  60123: { action: 'gone' },
-  84061: { action: 'gone' },
-  40096: { action: 'gone' },
-  40050: { action: 'gone' },
 };
 
 export function policyOf(errcode: number): ErrcodePolicy {

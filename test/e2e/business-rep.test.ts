@@ -7,6 +7,7 @@
 import type { Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
 import { loginThroughSimulator, nextPaint, openPhonePage, pickPreviousOption, screenshot, type PhonePage } from '../helpers/browser';
+import { demoBookSize } from '../helpers/demo-book';
 import { useH5Suite } from '../helpers/h5-suite';
 
 /** How many CSS pixels the page is wider than the window (0 when nothing sticks out). */
@@ -496,15 +497,10 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     const mine = await page.getByTestId('customer-count').innerText();
     const list = await page.getByTestId('customer-list').innerText();
 
-    // 李娜's book as the list holds it: what she owns, less what the demo put into 公海 (nobody's there).
-    const [book] = await db().query<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM customers c JOIN users u ON u.id = c.owner_user_id
-        WHERE u.wecom_userid = 'rep-east-1' AND c.deleted_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM customer_pool_entries pe WHERE pe.live_customer_id = c.id)`,
-      { type: QueryTypes.SELECT },
-    );
-    expect(Number(book!.n)).toBeGreaterThan(60);
-    expect(mine).toBe(`共 ${Number(book!.n)} 位客户`);
+    // 李娜's book as the list holds it.
+    const book = await demoBookSize(db(), 'rep-east-1');
+    expect(book).toBeGreaterThan(60);
+    expect(mine).toBe(`共 ${book} 位客户`);
     expect(list).toContain('李娜');
     expect(errors).toEqual([]);
     await manager.context.close();

@@ -1,6 +1,7 @@
 /** The 客户 pages in Chromium at 375×812 over the demo data, as rep-east-1. */
 import { QueryTypes } from 'sequelize';
 import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { demoBookSize } from '../helpers/demo-book';
 import { useH5Suite } from '../helpers/h5-suite';
 
 describe('customer pages in Chromium at 375x812', () => {
@@ -25,15 +26,10 @@ describe('customer pages in Chromium at 375x812', () => {
     await page.getByTestId('customer-count').filter({ hasNotText: count }).waitFor();
     const titles = await page.getByTestId('customer-list').locator('.van-cell__title span').allInnerTexts();
 
-    // The rep's book in the demo: what they own, less what the demo put into 公海 (nobody's there).
-    const [book] = await suite.server.db.sequelize.query<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM customers c JOIN users u ON u.id = c.owner_user_id
-        WHERE u.wecom_userid = 'rep-east-1' AND c.deleted_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM customer_pool_entries pe WHERE pe.live_customer_id = c.id)`,
-      { type: QueryTypes.SELECT },
-    );
-    expect(Number(book!.n)).toBeGreaterThan(60);
-    expect(count).toBe(`共 ${Number(book!.n)} 位客户`);
+    // The rep's book in the demo.
+    const book = await demoBookSize(suite.server.db.sequelize, 'rep-east-1');
+    expect(book).toBeGreaterThan(60);
+    expect(count).toBe(`共 ${book} 位客户`);
     expect(titles.length).toBeGreaterThan(0);
     expect(titles.every((t) => t.includes(firstName))).toBe(true);
     expect(errors).toEqual([]);

@@ -54,6 +54,20 @@ export function crmClient(server: TestServer): CrmClient {
 export const ASSESSED_C5 = { riskLevel: 'C5', riskAssessedOn: '2026-01-01', riskAssessmentExpiresOn: '2035-12-31' } as const;
 
 /**
+ * A customer of rep-east-1 assessed C5 (`customer`: its name and phone), and a public fund
+ * (`fund`: code, name, risk level) the admin puts on sale for it to buy.
+ */
+export async function buyerAndFund(
+  api: CrmClient,
+  customer: { name: string; phone: string },
+  fund: { code: string; name: string; riskLevel: string },
+): Promise<CustomerView> {
+  const buyer = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', { type: 'individual', ...customer, ...ASSESSED_C5 });
+  await api.send('admin', 'POST', '/api/products', { ...fund, category: 'public_fund' });
+  return buyer;
+}
+
+/**
  * New customers for a test file's tests, each its own: `name` numbered (赎回客户1, 赎回客户2…) and
  * a phone of its own (`phone`, seven digits, then the number in four), created by `userid` with
  * `fields` (ASSESSED_C5, a risk profile…) and those of the call.

@@ -39,6 +39,32 @@ const EVENTS = 200;
     };
   };
 
+  /**
+   * Two workers, each with its own connection pool as a separate process would have, meeting in
+   * their first event (meetingOf); `applied` is told the contact of each event whose transaction
+   * commits (a rolled-back attempt applied nothing).
+   */
+  const twoWorkers = (applied: (externalUserid: string) => void, options: ConstructorParameters<typeof EventWorker>[1]) => {
+    const logger = createLogger('silent');
+    const meet = meetingOf(2);
+    return Promise.all(
+      [1, 2].map(async (n) => {
+        const sequelize = await openDatabase(scratch.config);
+        const wecom = simulatorClient(sim, sequelize, new FakeClock(Date.now()));
+        const hooks = {
+          onExternalContactChanged: async (externalUserid: string, _u: string, _c: unknown, transaction: Transaction) => {
+            await meet(n);
+            transaction.afterCommit(() => applied(externalUserid));
+          },
+          onExternalContactsSynced: async () => {},
+          onRelationEnded: async () => {},
+          onTransferFailed: async () => {},
+        };
+        return { sequelize, worker: new EventWorker({ sequelize, wecom, logger, bootstrap: { adminUserIds: [] }, hooks }, options) };
+      }),
+    );
+  };
+
   /** Stores WeCom's `edit_external_contact` callback for the contact's first follower. */
   const storeEdit = async (inbox: InboxWriter, c: SimExternalContact, createTime: number) => {
     const xml = buildCallbackXml({
@@ -59,37 +85,7 @@ const EVENTS = 200;
     const inbox = new InboxWriter(scratch.sequelize);
     for (const c of contacts) await storeEdit(inbox, c, 1760000000);
     const applications = new Map<string, number>();
-    const logger = createLogger('silent');
-    const meet = meetingOf(2);
-    const workers = await Promise.all(
-      [1, 2].map(async (n) => {
-        // Each worker has its own connection pool, as a separate process would.
-        const sequelize = await openDatabase(scratch.config);
-        const wecom = simulatorClient(sim, sequelize, new FakeClock(Date.now()));
-        return {
-          sequelize,
-          worker: new EventWorker(
-            {
-              sequelize,
-              wecom,
-              logger,
-              bootstrap: { adminUserIds: [] },
-              hooks: {
-                // Counted when the event's transaction commits: a rolled-back attempt applied nothing.
-                onExternalContactChanged: async (externalUserid, _userid, _change, transaction) => {
-                  await meet(n);
-                  transaction.afterCommit(() => void applications.set(externalUserid, (applications.get(externalUserid) ?? 0) + 1));
-                },
-                onExternalContactsSynced: async () => {},
-                onRelationEnded: async () => {},
-                onTransferFailed: async () => {},
-              },
-            },
-            { maxAttempts: 3, batchSize: 5 },
-          ),
-        };
-      }),
-    );
+    const workers = await twoWorkers((contact) => void applications.set(contact, (applications.get(contact) ?? 0) + 1), { maxAttempts: 3, batchSize: 5 });
 
     const handled = await Promise.all(workers.map((w) => w.worker.drain()));
     for (const w of workers) await w.sequelize.close();
@@ -112,28 +108,8 @@ const EVENTS = 200;
     const reads = () => sim.simulator.api.callCount('externalcontact/get');
     const before = reads();
     let applications = 0;
-    const logger = createLogger('silent');
-    const meet = meetingOf(2);
-    const workers = await Promise.all(
-      [1, 2].map(async (n) => {
-        const sequelize = await openDatabase(scratch.config);
-        const wecom = simulatorClient(sim, sequelize, new FakeClock(Date.now()));
-        const hooks = {
-          onExternalContactChanged: async (_e: string, _u: string, _c: unknown, transaction: Transaction) => {
-            await meet(n);
-            transaction.afterCommit(() => void applications++);
-          },
-          onExternalContactsSynced: async () => {},
-          onRelationEnded: async () => {},
-          onTransferFailed: async () => {},
-        };
-        // Two events of a contact per claim at most: its four are split across claims, and across workers.
-        return {
-          sequelize,
-          worker: new EventWorker({ sequelize, wecom, logger, bootstrap: { adminUserIds: [] }, hooks }, { maxAttempts: 3, batchSize: 5, perEntity: 2 }),
-        };
-      }),
-    );
+    // Two events of a contact per claim at most: its four are split across claims, and across workers.
+    const workers = await twoWorkers(() => void applications++, { maxAttempts: 3, batchSize: 5, perEntity: 2 });
     // Watches the invariant while the workers run: one holder per contact at any moment.
     const overlaps: unknown[] = [];
     let running = true;

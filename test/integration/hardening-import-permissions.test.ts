@@ -5,7 +5,7 @@
  */
 import type { CustomerView } from '@shared/customers';
 import type { ImportJobView } from '@shared/imports';
-import { ASSESSED_C5, importFinished, uploadImport, type SheetRow as Row } from '../helpers/crm';
+import { buyerAndFund, importFinished, uploadImport, type SheetRow as Row } from '../helpers/crm';
 import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 import { errorOf } from '../helpers/http';
@@ -39,13 +39,7 @@ describe.each(databaseTargets())('import permissions on $label', (target) => {
 
   beforeAll(async () => {
     await setRoles('ops-1', ['operations']);
-    customer = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', {
-      type: 'individual',
-      name: '华东的客户',
-      phone: '13700002000',
-      ...ASSESSED_C5,
-    });
-    await api.send('admin', 'POST', '/api/products', { code: 'OPS01', name: '运营测试产品', category: 'public_fund', riskLevel: 'R1' });
+    customer = await buyerAndFund(api, { name: '华东的客户', phone: '13700002000' }, { code: 'OPS01', name: '运营测试产品', riskLevel: 'R1' });
   });
 
   it.each(Object.keys(FILES))('refuses 运营 an import of %s (403, in Chinese, no job)', async (kind) => {

@@ -352,26 +352,26 @@ describe.each(databaseTargets())('Excel import and export on $label', (target) =
 function zipOf(name: string, content: Buffer): Buffer {
   const data = deflateRawSync(content, { level: 9 });
   const fileName = Buffer.from(name);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(content.length, 22);
-  local.writeUInt16LE(fileName.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(content.length, 24);
-  central.writeUInt16LE(fileName.length, 28);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(46 + fileName.length, 12);
-  end.writeUInt32LE(30 + fileName.length + data.length, 16);
+  const local = record(30, { 0: [4, 0x04034b50], 4: [2, 20], 8: [2, 8], 18: [4, data.length], 22: [4, content.length], 26: [2, fileName.length] });
+  const central = record(46, {
+    0: [4, 0x02014b50],
+    4: [2, 20],
+    6: [2, 20],
+    10: [2, 8],
+    20: [4, data.length],
+    24: [4, content.length],
+    28: [2, fileName.length],
+  });
+  const end = record(22, { 0: [4, 0x06054b50], 8: [2, 1], 10: [2, 1], 12: [4, 46 + fileName.length], 16: [4, 30 + fileName.length + data.length] });
   return Buffer.concat([local, fileName, data, central, fileName, end]);
+}
+
+/** A zip record of `size` bytes: at each offset a little-endian field of 2 or 4 bytes; the rest zero. */
+function record(size: number, fields: Record<number, [bytes: 2 | 4, value: number]>): Buffer {
+  const buffer = Buffer.alloc(size);
+  for (const [offset, [bytes, value]] of Object.entries(fields)) {
+    if (bytes === 2) buffer.writeUInt16LE(value, Number(offset));
+    else buffer.writeUInt32LE(value, Number(offset));
+  }
+  return buffer;
 }

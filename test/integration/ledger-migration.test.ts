@@ -167,6 +167,22 @@ describe.each(databaseTargets())('the trade ledger migration on $label', (target
       )
     ).map((t) => ({ ...t, nav: t.nav === null ? null : Number(t.nav), traded_on: day(t.traded_on), voided: t.voided_at !== null, voided_at: undefined }));
     const common = { channel: 'direct', partner_id: null, department_id: DEPT, suitability_override: null, voided: false, voided_at: undefined };
+    // A direct 20,000 buy of WEALTH by C1 at par, credited to REP_A.
+    const wealthBuy = (id: number, tradedOn: string) => ({
+      ...common,
+      id,
+      customer_id: C1,
+      product_id: WEALTH,
+      kind: 'buy',
+      rep_user_id: REP_A,
+      amount_fen: 2_000_000,
+      shares_hundredths: 2_000_000,
+      nav: 1,
+      cost_delta_fen: 2_000_000,
+      realised_gain_fen: 0,
+      traded_on: tradedOn,
+      notes: null,
+    });
 
     expect(trades).toEqual([
       // The sale and its buy: the sale's id, rep, date and notes, the buy's shares.
@@ -219,21 +235,7 @@ describe.each(databaseTargets())('the trade ledger migration on $label', (target
         notes: null,
         voided: true,
       },
-      {
-        ...common,
-        id: SALE_LATE,
-        customer_id: C1,
-        product_id: WEALTH,
-        kind: 'buy',
-        rep_user_id: REP_A,
-        amount_fen: 2_000_000,
-        shares_hundredths: 2_000_000,
-        nav: 1,
-        cost_delta_fen: 2_000_000,
-        realised_gain_fen: 0,
-        traded_on: '2026-05-20',
-        notes: null,
-      },
+      wealthBuy(SALE_LATE, '2026-05-20'),
       // The redemption at the NAV of its day, its cost at average cost (32,000 of 100,000 shares).
       {
         ...common,
@@ -268,21 +270,7 @@ describe.each(databaseTargets())('the trade ledger migration on $label', (target
         notes: '历史调整',
       },
       // The buy without a sale: direct, credited to the customer's owner, at par (no NAV).
-      {
-        ...common,
-        id: SALE_LATE + 3,
-        customer_id: C1,
-        product_id: WEALTH,
-        kind: 'buy',
-        rep_user_id: REP_A,
-        amount_fen: 2_000_000,
-        shares_hundredths: 2_000_000,
-        nav: 1,
-        cost_delta_fen: 2_000_000,
-        realised_gain_fen: 0,
-        traded_on: '2026-05-05',
-        notes: null,
-      },
+      wealthBuy(SALE_LATE + 3, '2026-05-05'),
     ]);
   });
 

@@ -65,20 +65,11 @@ describe.each(databaseTargets())('the pipeline board on $label', (target) => {
       made.push(o);
     }
     const [department] = await server.db.sequelize.query<{ id: number }>("SELECT id FROM departments WHERE name = '华东销售部'", { type: 'SELECT' as never });
-    await api.send(
-      'admin',
-      'PUT',
-      '/api/targets',
-      { period: '2027-01', scopeType: 'department', scopeId: department!.id, metric: 'sales_amount', value: 500_000 },
-      200,
-    );
-    await api.send(
-      'admin',
-      'PUT',
-      '/api/targets',
-      { period: '2027-Q1', scopeType: 'department', scopeId: department!.id, metric: 'sales_amount', value: 900_000 },
-      200,
-    );
+    for (const [period, value] of [
+      ['2027-01', 500_000],
+      ['2027-Q1', 900_000],
+    ] as const)
+      await api.send('admin', 'PUT', '/api/targets', { period, scopeType: 'department', scopeId: department!.id, metric: 'sales_amount', value }, 200);
     // The first opportunity has not moved for 20 days.
     await server.db.sequelize.query('UPDATE opportunities SET stage_changed_at = ? WHERE id = ?', {
       replacements: [new Date(Date.now() - 20 * 86_400_000), made[0]!.id],

@@ -42,21 +42,12 @@ const key = (kind: string, ...parts: unknown[]) => `${kind}:${parts.map(String).
 
 // ---- columns shared by the three kinds ---------------------------------------------------------
 
-export const customerName: ColumnSpec = {
-  key: 'customerName',
-  header: '客户名称',
-  aliases: ['客户姓名', '客户', '姓名', 'customer', 'customer name'],
-  type: 'text',
-  sample: '张伟',
-};
-export const customerPhone: ColumnSpec = {
-  key: 'customerPhone',
-  header: '客户手机号',
-  aliases: ['手机号', '手机', '客户手机', 'mobile', 'phone'],
-  type: 'text',
-  sample: '13800138000',
-};
-export const customerNumber: ColumnSpec = { key: 'customerNumber', header: '客户系统编号', aliases: ['客户编号', 'customer id'], type: 'text', sample: '' };
+/** The columns naming a row's customer: at least one of them (customerRefFields, hasCustomer). */
+export const customerColumns: ColumnSpec[] = [
+  { key: 'customerName', header: '客户名称', aliases: ['客户姓名', '客户', '姓名', 'customer', 'customer name'], type: 'text', sample: '张伟' },
+  { key: 'customerPhone', header: '客户手机号', aliases: ['手机号', '手机', '客户手机', 'mobile', 'phone'], type: 'text', sample: '13800138000' },
+  { key: 'customerNumber', header: '客户系统编号', aliases: ['客户编号', 'customer id'], type: 'text', sample: '' },
+];
 export const productRef: ColumnSpec = {
   key: 'product',
   header: '产品代码',
@@ -165,7 +156,7 @@ function buyProblems(r: ResolvableRow, caller: Caller, customer: FoundCustomer, 
   return unqualified ? [r.problem(unqualified.problem === 'below_minimum' ? 'amount' : 'product', unqualified.message)] : [];
 }
 
-export async function resolveProducts(sequelize: Sequelize, refs: string[]): Promise<Map<string, FoundProduct | string>> {
+async function resolveProducts(sequelize: Sequelize, refs: string[]): Promise<Map<string, FoundProduct | string>> {
   const wanted = [...new Set(refs)];
   const rows = wanted.length
     ? (await productModels(sequelize).Product.findAll({ where: { [Op.or]: [{ code: { [Op.in]: wanted } }, { name: { [Op.in]: wanted } }] } })).map((p) =>
@@ -187,6 +178,33 @@ export async function resolveProducts(sequelize: Sequelize, refs: string[]): Pro
     );
   }
   return out;
+}
+
+/**
+ * The customer and the product each row names (the importer's scope only), resolved for all rows at
+ * once; per row the two, each a match or a message, and those messages as the row's first errors.
+ */
+export async function resolveCustomersAndProducts(
+  sequelize: Sequelize,
+  access: Access,
+  rows: ResolvableRow[],
+): Promise<(r: ResolvableRow) => { customer: FoundCustomer | string; product: FoundProduct | string; errors: ImportRowError[] }> {
+  const [customers, products] = await Promise.all([
+    resolveCustomers(sequelize, access, rows),
+    resolveProducts(
+      sequelize,
+      rows.map((r) => String(r.input.product)),
+    ),
+  ]);
+  return (r) => {
+    const customer = customers.get(r.row)!;
+    const product = products.get(String(r.input.product))!;
+    const errors = [
+      ...(typeof customer === 'string' ? [r.problem('customerName', customer)] : []),
+      ...(typeof product === 'string' ? [r.problem('product', product)] : []),
+    ];
+    return { customer, product, errors };
+  };
 }
 
 /** Every issue of an API schema as a row error on the field it concerns (or the customer column). */
@@ -230,9 +248,7 @@ const sales = historyKind({
   noun: '销售记录',
   writePermission: 'sales.write', // POST /api/sales
   columns: [
-    customerName,
-    customerPhone,
-    customerNumber,
+    ...customerColumns,
     productRef,
     amount('销售金额（元）'),
     { key: 'soldOn', header: '销售日期', aliases: ['日期', '成交日期', 'sold on', 'date'], required: true, type: 'date', sample: '2026-03-01' },
@@ -253,12 +269,8 @@ const sales = historyKind({
     })
     .refine(hasCustomer, customerRule) as unknown as z.ZodType<Record<string, unknown>>,
   async resolve(sequelize, caller, rows) {
-    const [customers, products, partners] = await Promise.all([
-      resolveCustomers(sequelize, caller.access, rows),
-      resolveProducts(
-        sequelize,
-        rows.map((r) => String(r.input.product)),
-      ),
+    const [refsOf, partners] = await Promise.all([
+      resolveCustomersAndProducts(sequelize, caller.access, rows),
       partnersByName(
         sequelize,
         caller.access,
@@ -267,12 +279,7 @@ const sales = historyKind({
     ]);
     const out = new Map<number, Resolved>();
     for (const r of rows) {
-      const customer = customers.get(r.row)!;
-      const product = products.get(String(r.input.product))!;
-      const errors = [
-        ...(typeof customer === 'string' ? [r.problem('customerName', customer)] : []),
-        ...(typeof product === 'string' ? [r.problem('product', product)] : []),
-      ];
+      const { customer, product, errors } = refsOf(r);
       const partner = r.input.partner ? partners.get(String(r.input.partner)) : null;
       if (partner === undefined) errors.push(r.problem('partner', '找不到这个代销机构，或机构不在你的数据范围内'));
       if (typeof customer !== 'string' && typeof product !== 'string') errors.push(...buyProblems(r, caller, customer, product));
@@ -358,9 +365,7 @@ const holdingRecords = historyKind({
   noun: '持仓交易',
   writePermission: 'customer.write', // POST /api/customers/:id/holding-records
   columns: [
-    customerName,
-    customerPhone,
-    customerNumber,
+    ...customerColumns,
     productRef,
     { key: 'tradeKind', header: '交易类型', aliases: ['类型', '业务类型', 'kind', 'type'], required: true, type: 'text', sample: '申购' },
     amount('交易金额（元）'),
@@ -381,23 +386,12 @@ const holdingRecords = historyKind({
     })
     .refine(hasCustomer, customerRule) as unknown as z.ZodType<Record<string, unknown>>,
   async resolve(sequelize, caller, rows) {
-    const [customers, products] = await Promise.all([
-      resolveCustomers(sequelize, caller.access, rows),
-      resolveProducts(
-        sequelize,
-        rows.map((r) => String(r.input.product)),
-      ),
-    ]);
+    const refsOf = await resolveCustomersAndProducts(sequelize, caller.access, rows);
     const out = new Map<number, Resolved>();
     for (const r of rows) {
-      const customer = customers.get(r.row)!;
-      const product = products.get(String(r.input.product))!;
+      const { customer, product, errors } = refsOf(r);
       const kind = tradeKindOf(r.input.tradeKind);
-      const errors = [
-        ...(typeof customer === 'string' ? [r.problem('customerName', customer)] : []),
-        ...(typeof product === 'string' ? [r.problem('product', product)] : []),
-        ...(kind in TRADE_KINDS ? [] : [r.problem('tradeKind', `交易类型应为${Object.values(TRADE_KINDS).join('、')}`)]),
-      ];
+      if (!(kind in TRADE_KINDS)) errors.push(r.problem('tradeKind', `交易类型应为${Object.values(TRADE_KINDS).join('、')}`));
       if (typeof customer !== 'string' && typeof product !== 'string' && kind === 'buy') errors.push(...buyProblems(r, caller, customer, product));
       const refusal = typeof product !== 'string' && kind !== 'buy' && kind in TRADE_KINDS ? productRefusal(kind as TradeKind, product.status) : null;
       if (refusal) errors.push(r.problem('product', refusal));
@@ -488,9 +482,7 @@ const followUps = historyKind({
   noun: '跟进记录',
   writePermission: 'customer.write', // POST /api/customers/:id/follow-ups
   columns: [
-    customerName,
-    customerPhone,
-    customerNumber,
+    ...customerColumns,
     {
       key: 'followedAt',
       header: '跟进时间',

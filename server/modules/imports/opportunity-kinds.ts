@@ -17,9 +17,7 @@ import { insertOpportunities } from '../opportunities/service';
 import type { ColumnSpec } from './columns';
 import {
   amountOf,
-  customerName,
-  customerNumber,
-  customerPhone,
+  customerColumns,
   customerRefFields,
   customerRule,
   hasCustomer,
@@ -27,8 +25,7 @@ import {
   idsOfKeys,
   onFileOf,
   productRef,
-  resolveCustomers,
-  resolveProducts,
+  resolveCustomersAndProducts,
   type FoundCustomer,
 } from './history-kinds';
 import type { Resolved } from './kinds';
@@ -48,9 +45,7 @@ const opportunities = historyKind({
   noun: '商机',
   writePermission: 'customer.write', // POST /api/opportunities
   columns: [
-    customerName,
-    customerPhone,
-    customerNumber,
+    ...customerColumns,
     productRef,
     column('name', OPPORTUNITY_FIELDS.name.label, ['商机', '名称', 'name', 'opportunity'], '稳健理财追加', true),
     column('expectedAmount', '预计金额（元）', ['预计金额', '金额', 'amount'], '500000', true),
@@ -70,26 +65,14 @@ const opportunities = historyKind({
     })
     .refine(hasCustomer, customerRule) as unknown as z.ZodType<Record<string, unknown>>,
   async resolve(sequelize, caller, rows) {
-    const [customers, products, dictionaries] = await Promise.all([
-      resolveCustomers(sequelize, caller.access, rows),
-      resolveProducts(
-        sequelize,
-        rows.map((r) => String(r.input.product)),
-      ),
-      listDictionaries(sequelize),
-    ]);
+    const [refsOf, dictionaries] = await Promise.all([resolveCustomersAndProducts(sequelize, caller.access, rows), listDictionaries(sequelize)]);
     const stages = dictionaries.opportunity_stage.filter((s) => s.enabled && !isClosedStage(s.code));
     const out = new Map<number, Resolved>();
     for (const r of rows) {
-      const customer = customers.get(r.row)!;
-      const product = products.get(String(r.input.product))!;
+      const { customer, product, errors } = refsOf(r);
       const stageText = typeof r.input.stage === 'string' ? r.input.stage.trim() : '';
       const stage = stageText ? stages.find((s) => s.code === stageText || s.label === stageText)?.code : stages[0]?.code;
-      const errors = [
-        ...(typeof customer === 'string' ? [r.problem('customerName', customer)] : []),
-        ...(typeof product === 'string' ? [r.problem('product', product)] : []),
-        ...(stage ? [] : [r.problem('stage', `阶段只能是：${stages.map((s) => s.label).join('、')}（成交和输单请在系统中操作）`)]),
-      ];
+      if (!stage) errors.push(r.problem('stage', `阶段只能是：${stages.map((s) => s.label).join('、')}（成交和输单请在系统中操作）`));
       if (errors.length) {
         out.set(r.row, { errors });
         continue;

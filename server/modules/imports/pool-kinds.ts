@@ -12,7 +12,7 @@ import { DomainError } from '../../errors';
 import { enterPool, liveEntryOf, assignInTransaction } from '../customer-pool/service';
 import { customerModels } from '../customers/models';
 import type { ColumnSpec } from './columns';
-import { customerName, customerNumber, customerPhone, customerRefFields, customerRule, hasCustomer, historyKind, resolveCustomers } from './history-kinds';
+import { customerColumns, customerRefFields, customerRule, hasCustomer, historyKind, resolveCustomers } from './history-kinds';
 import type { Resolved } from './kinds';
 
 const ACTIONS = { release: '放入公海', assign: '分配' } as const;
@@ -24,9 +24,7 @@ const actionOf = (value: unknown): Action | null => {
 };
 
 const columns: ColumnSpec[] = [
-  customerName,
-  customerPhone,
-  customerNumber,
+  ...customerColumns,
   { key: 'action', header: '操作', aliases: ['动作', 'action'], required: true, type: 'text', sample: '分配' },
   { key: 'owner', header: '分配给', aliases: ['负责人', '客户经理', 'rep'], type: 'owner', sample: '李娜' },
   { key: 'reason', header: '原因', aliases: ['释放原因', 'reason'], type: 'text', sample: '' },

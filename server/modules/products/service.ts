@@ -64,6 +64,29 @@ export async function getProduct(sequelize: Sequelize, id: number): Promise<Prod
   return view!;
 }
 
+/** Each field of a product's input with its column (minSubscription aside: yuan in, fen stored). */
+const COLUMNS = {
+  code: 'code',
+  name: 'name',
+  category: 'category',
+  riskLevel: 'risk_level',
+  status: 'status',
+  issuer: 'issuer',
+  description: 'description',
+  termDays: 'term_days',
+  qualifiedOnly: 'qualified_only',
+  recordingRequired: 'recording_required',
+} as const satisfies Partial<Record<keyof ProductPatch, keyof ProductRow>>;
+
+/** The columns a create or an edit sets: those of the fields it gives (undefined: not given). */
+function columnsOf(input: ProductPatch): Partial<ProductRow> {
+  const changes: Record<string, unknown> = {};
+  for (const [field, column] of Object.entries(COLUMNS))
+    if (input[field as keyof typeof COLUMNS] !== undefined) changes[column] = input[field as keyof typeof COLUMNS];
+  if (input.minSubscription !== undefined) changes.min_subscription_fen = input.minSubscription === null ? null : toHundredths(input.minSubscription);
+  return changes as Partial<ProductRow>;
+}
+
 const duplicateCode = (code: string) => conflict(`产品代码 ${code} 已存在`, { field: 'code' });
 
 export async function createProduct(sequelize: Sequelize, actor: Actor, input: ProductInput): Promise<ProductView> {
@@ -71,19 +94,16 @@ export async function createProduct(sequelize: Sequelize, actor: Actor, input: P
   try {
     const row = await sequelize.transaction(async (transaction) => {
       const created = await productModels(sequelize).Product.create(
+        // What the input leaves out: none, not restricted.
         {
-          code: input.code,
-          name: input.name,
-          category: input.category,
-          risk_level: input.riskLevel,
-          status: input.status,
-          issuer: input.issuer ?? null,
-          description: input.description ?? null,
-          term_days: input.termDays ?? null,
-          qualified_only: input.qualifiedOnly ?? false,
-          recording_required: input.recordingRequired ?? false,
-          min_subscription_fen: input.minSubscription === undefined || input.minSubscription === null ? null : toHundredths(input.minSubscription),
-        },
+          issuer: null,
+          description: null,
+          term_days: null,
+          qualified_only: false,
+          recording_required: false,
+          min_subscription_fen: null,
+          ...columnsOf(input),
+        } as ProductRow,
         { transaction },
       );
       await audit(
@@ -104,18 +124,7 @@ export async function createProduct(sequelize: Sequelize, actor: Actor, input: P
 export async function updateProduct(sequelize: Sequelize, actor: Actor, id: number, patch: ProductPatch): Promise<ProductView> {
   const current = await loadProduct(sequelize, id);
   await assertDictionaryValues(sequelize, [{ field: 'category', type: 'product_category', value: patch.category, previous: current.category }]);
-  const changes: Partial<ProductRow> = {};
-  if (patch.code !== undefined) changes.code = patch.code;
-  if (patch.name !== undefined) changes.name = patch.name;
-  if (patch.category !== undefined) changes.category = patch.category;
-  if (patch.riskLevel !== undefined) changes.risk_level = patch.riskLevel;
-  if (patch.status !== undefined) changes.status = patch.status;
-  if (patch.issuer !== undefined) changes.issuer = patch.issuer;
-  if (patch.description !== undefined) changes.description = patch.description;
-  if (patch.termDays !== undefined) changes.term_days = patch.termDays;
-  if (patch.qualifiedOnly !== undefined) changes.qualified_only = patch.qualifiedOnly;
-  if (patch.recordingRequired !== undefined) changes.recording_required = patch.recordingRequired;
-  if (patch.minSubscription !== undefined) changes.min_subscription_fen = patch.minSubscription === null ? null : toHundredths(patch.minSubscription);
+  const changes = columnsOf(patch);
   try {
     await sequelize.transaction(async (transaction) => {
       await productModels(sequelize).Product.update(changes, { where: { id }, transaction });
