@@ -33,6 +33,7 @@ import { migration as investorProtection } from './0033_investor_protection';
 import { migration as massMessages } from './0034_mass_messages';
 import { migration as opportunities } from './0036_opportunities';
 import { migration as customerPool } from './0037_customer_pool';
+import { migration as customerNameInitials } from './0042_customer_name_initials';
 import type { Migration } from './types';
 
 /**
@@ -75,4 +76,5 @@ export const migrations: readonly Migration[] = [
   massMessages,
   opportunities,
   customerPool,
+  customerNameInitials,
 ];

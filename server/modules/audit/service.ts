@@ -143,6 +143,7 @@ const FIELD_LABELS: Record<string, Record<string, string>> = {
   customer: fieldLabels(CUSTOMER_FIELDS),
   contact: fieldLabels(CONTACT_FIELDS),
   partner: fieldLabels(PARTNER_FIELDS),
+  follow_up: { channel: '跟进方式', content: '跟进内容', outcome: '跟进结果', next_action: '下一步', next_follow_up_at: '下次跟进时间' },
 };
 
 /** The names of the fields a diff carries (by API key or column), for the log's reader. */

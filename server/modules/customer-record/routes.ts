@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { exportRequestSchema } from '@shared/approvals';
-import { customerCreateSchema, customerFilterSchema, customerUpdateSchema, mergeSchema } from '@shared/customers';
+import { CUSTOMER_SORTS, customerCreateSchema, customerFilterSchema, customerUpdateSchema, mergeSchema } from '@shared/customers';
 import { requirePermission } from '../../http/auth';
 import { callerOf, crmCallerOf } from '../org/caller';
 import { idParam, pageFields, validate } from '../../http/validate';
@@ -17,7 +17,7 @@ import { revealContactPhone } from '../contacts/service';
 
 const listQuery = customerFilterSchema.extend({
   ...pageFields,
-  sort: z.enum(['updated_desc', 'created_desc', 'next_follow_up_asc', 'name_asc']).default('updated_desc'),
+  sort: z.enum(CUSTOMER_SORTS).default('updated_desc'),
 });
 /** A customer's phone or ID number, or (`contactPhone` with `contactId`) one of its contacts' phones. */
 const revealSchema = z.discriminatedUnion('field', [
