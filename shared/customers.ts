@@ -290,17 +290,7 @@ export const customerFilterSchema = z.object({
 });
 export type CustomerFilter = z.infer<typeof customerFilterSchema>;
 
-/** The customer list's orders, as its sort menu names them; customers without the date or assets come last. */
-export const CUSTOMER_SORT_LABELS = {
-  updated_desc: '最近更新',
-  aum_desc: '资产规模从高到低',
-  last_follow_up_desc: '最近跟进',
-  last_follow_up_asc: '最久未跟进',
-  next_follow_up_asc: '下次跟进最近',
-  created_desc: '最新创建',
-  name_asc: '名称',
-} as const;
-export type CustomerSort = keyof typeof CUSTOMER_SORT_LABELS;
-export const CUSTOMER_SORTS = Object.keys(CUSTOMER_SORT_LABELS) as [CustomerSort, ...CustomerSort[]];
+/** A row of the customer list: the profile and its AUM in yuan (live holdings at the latest NAV). */
+export type CustomerListItem = CustomerView & { aum: number };
 
 export const RISK_VALIDITY_LABELS = { valid: '测评有效', expired: '测评已过期', missing: '未测评' } as const;

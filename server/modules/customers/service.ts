@@ -5,7 +5,8 @@
 // Raw SQL on other modules' tables, on purpose: the list's filter by WeCom follower is a subquery over
 // matching's links and the mirror's relations inside the one paged, scoped list statement.
 import { Op, literal, type Order, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
-import { CUSTOMER_FIELDS, type CustomerCreateInput, type CustomerFilter, type CustomerSort, type CustomerUpdateInput, type CustomerView } from '@shared/customers';
+import type { CustomerSort } from '@shared/customer-list';
+import { CUSTOMER_FIELDS, type CustomerCreateInput, type CustomerFilter, type CustomerUpdateInput, type CustomerView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import { idNumberProblem } from '@shared/identity';
 import { normalizePhone } from '@shared/phone';
