@@ -34,8 +34,7 @@ export const followUpPatchSchema = z
   .refine((f) => Object.values(f).some((v) => v !== undefined), { message: '没有要修改的内容' });
 export type FollowUpPatch = z.infer<typeof followUpPatchSchema>;
 
-/** How long the author may correct or delete their own follow-up. */
-export const FOLLOW_UP_EDIT_HOURS = 24;
+export { FOLLOW_UP_EDIT_HOURS } from './follow-up-rules';
 
 /** 我的跟进: what I wrote (`done`, by time) or what I planned and is still the customer's next step (`planned`, by next date). */
 export const myFollowUpsQuerySchema = z.object({
