@@ -12,6 +12,8 @@ export interface AuditLogView {
   /** The record kind in Chinese ('' without one). */
   entityLabel: string;
   entityId: string | null;
+  /** What the entry is about, in Chinese (「华东销售部」, 客户等级「VIP」); null when there is nothing to name. Never show `entityId`. */
+  subject: string | null;
   summary: string;
   diff: unknown;
   /** The Chinese names of the record's fields the diff names (`id_number` → 证件号码). */

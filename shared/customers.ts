@@ -144,7 +144,7 @@ export const CUSTOMER_FIELDS = declareFields({
     rule: riskProfileFields.investorClass,
     label: '投资者类别',
     initial: 'ordinary',
-    import: { aliases: ['投资者分类', 'investor class'], type: 'choice', choices: INVESTOR_CLASSES, sample: '普通投资者' },
+    import: { aliases: ['投资者分类', 'investor class'], type: 'choice', choices: INVESTOR_CLASSES, exportLabel: true, sample: '普通投资者' },
   },
   riskAssessedOn: {
     column: 'risk_assessed_on',
