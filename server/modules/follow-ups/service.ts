@@ -56,9 +56,9 @@ type FollowUpFields = Pick<FollowUpRow, 'id' | 'channel' | 'content' | 'outcome'
   updated_at?: Date | string;
 };
 
-/** A row's `updated_at` after its `created_at` (more than a second: the insert sets both) is a correction. */
+/** A row's `updated_at` after its `created_at` (the insert sets both to one instant) is a correction. */
 const editedAt = (r: FollowUpFields): string | null =>
-  r.updated_at && new Date(r.updated_at).getTime() - new Date(r.created_at).getTime() > 1000 ? iso(r.updated_at) : null;
+  r.updated_at && new Date(r.updated_at).getTime() > new Date(r.created_at).getTime() ? iso(r.updated_at) : null;
 
 /** What every follow-up view shows (without its subject), its author's name already known. */
 export function followUpViewOf(r: FollowUpFields, user: { id: number; name: string }): Omit<FollowUpView, 'customerId'> {
