@@ -23,6 +23,7 @@ import { EMPTY_POSITION, PAR_NAV, applyTrade, sharesAt, valueAt, type Position, 
 import { refreshPlannerStatistics } from '../server/db/dialect';
 import { rebuildFollowUpRollup } from '../server/modules/follow-ups/rollup';
 import { rebuildSalesRollup } from '../server/modules/trades/rollup';
+import { pinyinInitials } from '../server/util/pinyin';
 import { seededRandom } from './wecom-simulator/demo-corp';
 import { seedDemoPipeline, type DemoPipelineSummary } from './demo-pipeline';
 import type { SimExternalContact } from './wecom-simulator/index';
@@ -404,6 +405,7 @@ function generate(
         id,
         type: institution ? 'institution' : 'individual',
         name,
+        name_initials: pinyinInitials(name),
         status: stage === 'lost' ? 'dormant' : 'active',
         lifecycle_stage: stage,
         source: pick(['wecom', 'wecom', 'referral', 'referral', 'website', 'event', 'phone']),

@@ -46,7 +46,12 @@ function banner(config: Config): string {
       '               admin       管理员   everything: 管理 (sync, roles, import, 欢迎语, 渠道活码, 标签, 话术库)',
       '               mgr-east    陈建国   manager of 华东销售部: its customers, dashboards, transfers',
       '               rep-east-1  李娜     sales rep: own customers, workbench, follow-ups',
+      '               rep-east-2  王强     sales rep in 华东销售部',
+      '               rep-east-3  赵敏     sales rep in 上海财富团队',
+      '               mgr-south   黄志明   manager of 华南销售部',
       '               rep-south-1 刘洋     sales rep in 华南销售部',
+      '               ops-1       周婷     运营: 数据与运营 (data quality, imports, 客户运营), read-only',
+      '               risk-1      吴磊     合规: 合规工作台 (approvals, suitability ledger, audit log), read-only',
       `  sidebar    ${config.publicUrl}/sidebar — the chat sidebar; a bar at the top picks the "current chat"`,
       `  simulator  ${config.publicUrl}/__wecom/admin/state — the fake WeCom's state API (README, "The WeCom simulator")`,
     );

@@ -25,7 +25,7 @@ import { contactRoutes } from './modules/contacts/routes';
 import { dashboardRoutes } from './modules/dashboard/routes';
 import { customerFollowUpSubject } from './modules/customers/follow-up-subject';
 import { customerRoutes } from './modules/customer-record/routes';
-import { followUpRoutes } from './modules/follow-ups/routes';
+import { followUpRoutes, myFollowUpRoutes } from './modules/follow-ups/routes';
 import { holdingRoutes } from './modules/holdings/routes';
 import { partnerRoutes } from './modules/partners/routes';
 import { partnerFollowUpSubject } from './modules/partners/service';
@@ -127,6 +127,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     customerRoutes({ ...deps, exports }),
     contactRoutes(deps),
     followUpRoutes({ ...deps, prefix: '/api/customers', subject: customerFollowUpSubject, permissions: { read: 'customer.read', write: 'customer.write' } }),
+    myFollowUpRoutes(deps),
     holdingRoutes({ ...deps, exceptions }),
     productRoutes({ ...deps, holdersOfProduct }),
     saleRoutes({ ...deps, exceptions }),

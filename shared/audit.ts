@@ -12,6 +12,8 @@ export interface AuditLogView {
   /** The record kind in Chinese ('' without one). */
   entityLabel: string;
   entityId: string | null;
+  /** What the entry is about, in Chinese (「华东销售部」, 客户等级「VIP」); null when there is nothing to name. Never show `entityId`. */
+  subject: string | null;
   summary: string;
   diff: unknown;
   /** The Chinese names of the record's fields the diff names (`id_number` → 证件号码). */
@@ -54,6 +56,8 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   welcome_template: '欢迎语',
   opportunity: '商机',
   customer_pool: '公海',
+  follow_up: '跟进记录',
+  partner_follow_up: '代销机构跟进记录',
 };
 
 /**
@@ -82,6 +86,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'customer.risk_correct': '更正风险等级',
   'customer.qualification': '合格投资者认定',
   'customer.reveal': '查看完整手机号或证件号',
+  'follow_up.update': '修改跟进记录',
+  'follow_up.delete': '删除跟进记录',
   'contact.create': '新增联系人',
   'contact.update': '修改联系人',
   'contact.delete': '删除联系人',

@@ -17,6 +17,7 @@ export const CUSTOMER_FIELDS = declareFields({
     column: 'name',
     rule: text(128).min(1, '请填写客户名称'),
     label: '客户名称',
+    initialsColumn: 'name_initials',
     import: { aliases: ['客户姓名', '姓名', '名称', '客户', 'name', 'customer', 'customer name'], required: true, type: 'text', sample: '张伟' },
   },
   type: {
@@ -143,7 +144,7 @@ export const CUSTOMER_FIELDS = declareFields({
     rule: riskProfileFields.investorClass,
     label: '投资者类别',
     initial: 'ordinary',
-    import: { aliases: ['投资者分类', 'investor class'], type: 'choice', choices: INVESTOR_CLASSES, sample: '普通投资者' },
+    import: { aliases: ['投资者分类', 'investor class'], type: 'choice', choices: INVESTOR_CLASSES, exportLabel: true, sample: '普通投资者' },
   },
   riskAssessedOn: {
     column: 'risk_assessed_on',
@@ -293,5 +294,8 @@ export const customerFilterSchema = z.object({
     .optional(),
 });
 export type CustomerFilter = z.infer<typeof customerFilterSchema>;
+
+/** A row of the customer list: the profile and its AUM in yuan (live holdings at the latest NAV). */
+export type CustomerListItem = CustomerView & { aum: number };
 
 export const RISK_VALIDITY_LABELS = { valid: '测评有效', expired: '测评已过期', missing: '未测评' } as const;

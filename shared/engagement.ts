@@ -134,6 +134,12 @@ export interface ChannelRow {
 
 // ---- corp tags ---------------------------------------------------------------------------------
 
+/**
+ * Tag groups of which a customer carries one tag at most: 客户等级 is the customer's grade (the
+ * server refuses a second; the CRM's own 客户等级 field is set separately — see server/README.md).
+ */
+export const EXCLUSIVE_TAG_GROUPS: readonly string[] = ['客户等级'];
+
 export interface CorpTagGroupView {
   groupId: string;
   groupName: string;

@@ -57,4 +57,6 @@ export interface EventSummaryJson {
   lastError: string | null;
   receivedAt: string;
   processedAt: string | null;
+  /** Who the event is about, by name: 客户「张晨娜」 · 成员「李娜」; null when it names nobody. */
+  subject: string | null;
 }

@@ -51,3 +51,15 @@ export function dateTimeText(value: string | Date | null | undefined, now = new 
   const { hour, minute } = businessClock(new Date(value));
   return `${dateText(new Date(value), now)} ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
 }
+
+/**
+ * A name's first character as an avatar shows it: a whole character, an emoji with its modifiers
+ * and joiners included (「😀王」 → 😀, never half of a surrogate pair); '' for an empty name.
+ */
+export function initialOf(name: string): string {
+  const text = name.trim();
+  if (!text) return '';
+  const Segmenter = (Intl as { Segmenter?: new (locale: string, o: { granularity: 'grapheme' }) => { segment(t: string): Iterable<{ segment: string }> } }).Segmenter;
+  if (Segmenter) for (const { segment } of new Segmenter('zh', { granularity: 'grapheme' }).segment(text)) return segment;
+  return [...text][0]!;
+}

@@ -29,6 +29,11 @@ export const ERROR_CODES = [
   'invalid_code',
   'no_follow_relation',
   'risk_profile_forbidden',
+  // Follow-ups (shared/follow-ups.ts): another's entry, or one's own after the correction window.
+  'follow_up_not_author',
+  'follow_up_edit_window',
+  // An exclusive tag group (客户等级): one tag of it per customer.
+  'exclusive_tag_group',
   'suitability_mismatch',
   'suitability_override_forbidden',
   // 合格投资者 (shared/qualification.ts, trades/ledger.ts assertQualified).

@@ -58,6 +58,8 @@ export interface Field {
   readonly mapped?: false;
   /** `masked`: the audit log keeps it masked like 110***********1234 (an ID number is never logged). */
   readonly audit?: 'masked';
+  /** A column that keeps the value's pinyin initials (张晨娜 → zcn) for the search: every write of the field sets it (server/db/record-fields.ts). */
+  readonly initialsColumn?: string;
 }
 
 export type FieldTable = Readonly<Record<string, Field>>;

@@ -44,11 +44,14 @@ export interface TransferBatchView {
 
 /** A transfer message WeCom shows the customer: at most 200 characters (92125). */
 const transferMessage = text(200).optional();
+/** Why the customers change hands (离职交接, 区域调整…): the audit entry, the new and the previous owner's messages say it. */
+const transferReason = text(200).optional();
 
 export const transferCustomersSchema = z.object({
   customerIds: z.array(positiveId).min(1, '请选择客户').max(500, '一次最多转移 500 位客户'),
   toUserId: positiveId,
   message: transferMessage,
+  reason: transferReason,
 });
 export type TransferCustomersInput = z.infer<typeof transferCustomersSchema>;
 
@@ -57,6 +60,7 @@ export const transferBookSchema = z.object({
   fromUserId: positiveId,
   toUserId: positiveId,
   message: transferMessage,
+  reason: transferReason,
   groupChats: z.boolean().default(true),
 });
 export type TransferBookInput = z.infer<typeof transferBookSchema>;

@@ -4,7 +4,7 @@
  */
 import { moneyText } from '@shared/format';
 
-export { dateText, dateTimeText, moneyText, navText, sharesText } from '@shared/format';
+export { dateText, dateTimeText, initialOf, moneyText, navText, sharesText } from '@shared/format';
 
 /**
  * @deprecated The old name of `moneyText`, kept for the pages of other areas (dashboard boards,

@@ -185,6 +185,12 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '客户转接', permission: 'customer.transfer' },
   },
   {
+    path: '/follow-ups',
+    name: 'my-follow-ups',
+    component: () => import('./pages/follow-ups/MyFollowUpsPage.vue'),
+    meta: { title: '我的跟进', permission: 'customer.write' },
+  },
+  {
     path: '/workbench',
     name: 'workbench',
     component: () => import('./pages/workbench/WorkbenchPage.vue'),

@@ -97,14 +97,15 @@ export class ContactWays {
   }
 
   /** A customer scans the code: they add one of its members, and the event carries the code's state. */
-  scan(configId: string, contact: WecomExternalContact): { userid: string } {
+  scan(configId: string, contact: WecomExternalContact): { userid: string; name: string } {
     const way = this.get(configId);
     const members = [...way.user, ...[...this.state.users.values()].filter((u) => u.department.some((d) => way.party.includes(d))).map((u) => u.userid)];
     const turn = this.turn.get(configId) ?? 0;
     const userid = members[turn % members.length]!;
     this.turn.set(configId, turn + 1);
     this.state.addExternalContact(contact, { userid, remark: '', description: '', add_way: 1, tag_ids: [], state: way.state || undefined });
-    return { userid };
+    // The member's name too: the H5's toast names the person, never the userid.
+    return { userid, name: this.state.users.get(userid)?.name ?? userid };
   }
 
   private checked(type: number, r: Record<string, unknown>): Pick<SimContactWay, 'remark' | 'skip_verify' | 'state' | 'user' | 'party'> {

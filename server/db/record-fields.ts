@@ -4,20 +4,27 @@
  * function walks the whole declaration, so a declared field cannot be left out of one.
  */
 import { maskIdentifier, type ColumnsOf, type FieldTable, type ViewOf } from '@shared/record-fields';
+import { pinyinInitials } from '../util/pinyin';
 import { dateOnlyOrNull, isoOrNull } from './lookup';
 
 const mappedFields = (fields: FieldTable) => Object.entries(fields).filter(([, f]) => f.mapped !== false);
 
+/** A field's column and, for one declared with `initialsColumn`, that column with the value's pinyin initials. */
+const storedColumns = (f: FieldTable[string], value: unknown): [string, unknown][] => [
+  [f.column, value],
+  ...(f.initialsColumn ? [[f.initialsColumn, typeof value === 'string' ? pinyinInitials(value) : null] as [string, unknown]] : []),
+];
+
 /** The columns `input` sets: its defined fields, by column (a patch: fields not given stay as they are). */
 export function columnsOf<T extends FieldTable>(fields: T, input: { readonly [K in keyof T]?: unknown }): Partial<ColumnsOf<T>> {
   const given = input as Record<string, unknown>;
-  return Object.fromEntries(mappedFields(fields).flatMap(([key, f]) => (given[key] === undefined ? [] : [[f.column, given[key]]]))) as Partial<ColumnsOf<T>>;
+  return Object.fromEntries(mappedFields(fields).flatMap(([key, f]) => (given[key] === undefined ? [] : storedColumns(f, given[key])))) as Partial<ColumnsOf<T>>;
 }
 
 /** A new record's columns: every field, its declared initial value (else null) where `input` has none. */
 export function newColumns<T extends FieldTable>(fields: T, input: { readonly [K in keyof T]?: unknown }): ColumnsOf<T> {
   const given = input as Record<string, unknown>;
-  return Object.fromEntries(mappedFields(fields).map(([key, f]) => [f.column, given[key] ?? f.initial ?? null])) as ColumnsOf<T>;
+  return Object.fromEntries(mappedFields(fields).flatMap(([key, f]) => storedColumns(f, given[key] ?? f.initial ?? null))) as ColumnsOf<T>;
 }
 
 /** The declared initial values (a new customer's status and stage…), by API key. */

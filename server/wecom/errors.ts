@@ -38,9 +38,9 @@ const POLICIES: Record<number, ErrcodePolicy> = {
   ...Object.fromEntries(PLAIN.flatMap(([action, codes]) => codes.map((code) => [code, { action }]))),
   40001: {
     action: 'refresh_token',
-    hint: 'Secret 无效：请检查 WECOM_AGENT_SECRET / WECOM_CONTACT_SECRET / WECOM_EXTERNAL_SECRET 是否与管理后台一致。',
+    hint: 'Secret 无效：请检查部署配置中的自建应用 Secret、通讯录同步 Secret 与客户联系 Secret 是否与管理后台一致。',
   },
-  40013: { action: 'misconfigured', hint: 'CorpID 无效：请检查 WECOM_CORP_ID（管理后台 → 我的企业 → 企业ID）。' },
+  40013: { action: 'misconfigured', hint: '企业ID 无效：请检查部署配置中的企业ID（管理后台 → 我的企业 → 企业ID）。' },
   // Not a refusal another secret could get round: the server's IP is not trusted.
   60020: {
     action: 'misconfigured',
@@ -48,7 +48,7 @@ const POLICIES: Record<number, ErrcodePolicy> = {
   },
   48002: {
     action: 'refused',
-    hint: '该 API 对当前 Secret 不可用：客户联系接口请用配置在「客户联系 → 可调用接口的应用」中的自建应用 Secret（WECOM_AGENT_SECRET，WECOM_EXTERNAL_SECRET 留空即可；2023-12-01 起新企业不能再用客户联系系统应用的 Secret）；获取成员 ID 列表（user/list_id）只能用「通讯录同步」Secret（WECOM_CONTACT_SECRET）。',
+    hint: '该接口对当前 Secret 不可用：客户联系接口请用配置在「客户联系 → 可调用接口的应用」中的自建应用 Secret（客户联系 Secret 留空即可；2023-12-01 起新企业不能再用客户联系系统应用的 Secret）；读取成员 ID 列表只能用「通讯录同步」Secret。',
   },
   48009: {
     action: 'refused',
@@ -163,4 +163,50 @@ export function explainWecomFailure(err: WecomApiError | WecomTransportError): W
   if (err.adminHint) return { kind: 'misconfigured', errcode, message: `企业微信配置需要管理员处理：${err.adminHint}` };
   if (err.action === 'gone') return { kind: 'gone', errcode, message: '企业微信中已找不到该客户、成员或群（可能已被删除或已不是好友）' };
   return { kind: 'failed', errcode, message: '企业微信未能完成该操作，请稍后再试；如仍失败请联系管理员' };
+}
+
+/** What a WeCom API does, in Chinese, for the messages people read (an API not listed: 「企业微信接口」). */
+const API_WORDS: Record<string, string> = {
+  'externalcontact/get': '读取客户详情',
+  'externalcontact/list': '读取成员的客户列表',
+  'externalcontact/batch/get_by_user': '批量读取客户',
+  'externalcontact/remark': '修改客户备注',
+  'externalcontact/mark_tag': '给客户打标签',
+  'externalcontact/send_welcome_msg': '发送欢迎语',
+  'externalcontact/groupchat/get': '读取客户群详情',
+  'externalcontact/get_corp_tag_list': '读取客户标签',
+  'externalcontact/transfer_customer': '在职继承客户',
+  'externalcontact/resigned/transfer_customer': '离职继承客户',
+  'externalcontact/add_msg_template': '创建群发任务',
+  'user/get': '读取成员详情',
+  'user/list': '读取部门成员',
+  'user/list_id': '读取成员 ID 列表',
+  'department/list': '读取部门列表',
+  'department/get': '读取部门详情',
+  'message/send': '发送应用消息',
+  'media/upload': '上传素材',
+};
+
+/** An API in words: 「读取部门列表」 for `department/list`. */
+export const wecomApiWords = (api: string): string => API_WORDS[api] ?? '企业微信接口';
+
+/**
+ * A stored failure (an event's or a job's `last_error`, written from the Error's message) as
+ * people read it: a WeCom failure as 「企业微信「读取客户详情」失败（错误码 60020）：<what to do>」,
+ * our own Chinese messages as they are, anything else as a Chinese line (the detail is in the log).
+ */
+export function explainStoredError(stored: string | null): string | null {
+  if (!stored) return null;
+  const api = /^WeCom (\S+) failed: errcode (-?\d+) ?([^—]*)/.exec(stored);
+  if (api) {
+    const [, name, code, errmsg] = api;
+    const { message } = explainWecomFailure(new WecomApiError(name!, Number(code), (errmsg ?? '').trim()));
+    return `企业微信「${wecomApiWords(name!)}」失败（错误码 ${code}）：${message}`;
+  }
+  const transport = /^WeCom (\S+) unreachable: (.*)$/s.exec(stored);
+  if (transport) {
+    const { message } = explainWecomFailure(new WecomTransportError(transport[1]!, transport[2]!, /time(d)? ?out/i.test(transport[2]!)));
+    return `企业微信「${wecomApiWords(transport[1]!)}」失败：${message}`;
+  }
+  return /[\u4e00-\u9fff]/.test(stored) ? stored : '处理时出错，详情已记入服务器日志，请联系管理员';
 }

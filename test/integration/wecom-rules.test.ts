@@ -51,7 +51,7 @@ describe.each(databaseTargets())('WeCom’s current rules on $label', (target) =
 
       expect(run.status).toBe('succeeded');
       expect(await localEmployees(server)).toEqual(simulatedEmployees(server));
-      expect(run.notes.join('\n')).toMatch(/department\/list 对 通讯录同步 Secret.*48009.*已改用自建应用 Secret/);
+      expect(run.notes.join('\n')).toMatch(/说明：.*「读取部门列表」由自建应用 Secret 读取（通讯录同步 Secret（从新 IP 不能读取通讯录详情）无权读取）/);
       expect(server.simulator.api.callCount('department/list')).toBe(2); // one refusal, then the app's
     });
 
@@ -65,7 +65,7 @@ describe.each(databaseTargets())('WeCom’s current rules on $label', (target) =
       );
 
       expect(Number(filled!.n)).toBe(0);
-      expect(run.notes.join('\n')).toContain('WECOM_OAUTH_SCOPE=snsapi_privateinfo');
+      expect(run.notes.join('\n')).toContain('登录时请求成员敏感信息授权');
     });
 
     it('works with the app secret alone (no 通讯录同步 secret configured)', async () => {

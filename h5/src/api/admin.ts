@@ -14,7 +14,8 @@ export interface RoleChanges {
 }
 
 export interface NewRole {
-  code: string;
+  /** Made by the server from the name when absent. */
+  code?: string;
   name: string;
   dataScope: DataScopeKind;
   permissions: string[];

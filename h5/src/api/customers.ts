@@ -1,4 +1,6 @@
-import type { ContactView, CustomerDetail, CustomerView, FollowUpView, TimelineEntry } from '@shared/customers';
+import type { CustomerSort } from '@shared/customer-list';
+import type { ContactView, CustomerDetail, CustomerListItem, CustomerView, FollowUpView, TimelineEntry } from '@shared/customers';
+import type { FollowUpPatch, MyFollowUpView } from '@shared/follow-ups';
 import type { PageOf } from '@shared/http';
 import type { HoldingView } from '@shared/ledger';
 import { api, withQuery } from './client';
@@ -21,6 +23,11 @@ export interface CustomerListFilter {
   noFollowUpDays?: number;
   /** Only these customers, comma-separated (the desktop table's picked rows, exported). */
   ids?: string;
+  /** A risk level C1–C5 or `none`; the assessment's validity today; holders of a product. */
+  riskLevel?: 'C1' | 'C2' | 'C3' | 'C4' | 'C5' | 'none';
+  riskValidity?: 'valid' | 'expired' | 'missing';
+  productId?: number;
+  sort?: CustomerSort;
 }
 
 /** The caller's customers whose next follow-up is today or earlier, soonest first. */
@@ -30,7 +37,12 @@ export function fetchDueCustomers(pageSize = 10): Promise<PageOf<CustomerView>> 
 
 export const customersApi = {
   list: (filter: CustomerListFilter, page: number, pageSize = 20) =>
-    api.get<PageOf<CustomerView>>('/api/customers', { ...filter, page, pageSize, sort: filter.followUp ? 'next_follow_up_asc' : 'updated_desc' }),
+    api.get<PageOf<CustomerListItem>>('/api/customers', {
+      ...filter,
+      page,
+      pageSize,
+      sort: filter.sort ?? (filter.followUp ? 'next_follow_up_asc' : 'updated_desc'),
+    }),
   detail: (id: number) => api.get<CustomerDetail>(`/api/customers/${id}`),
   /** A change of some fields, based on the version shown (a stale one is refused: 409). */
   update: (id: number, patch: Record<string, unknown> & { version: number }) => api.patch<CustomerView>(`/api/customers/${id}`, patch),
@@ -40,6 +52,12 @@ export const customersApi = {
   revealContactPhone: (id: number, contactId: number) =>
     api.post<{ value: string | null }>(`/api/customers/${id}/reveal`, { field: 'contactPhone', contactId }),
   followUps: (id: number, page: number) => api.get<PageOf<FollowUpView>>(`/api/customers/${id}/follow-ups`, { page, pageSize: 20 }),
+  /** Corrects a follow-up (the author within 24 h, a manager any time). */
+  updateFollowUp: (id: number, followUpId: number, patch: FollowUpPatch) => api.patch<FollowUpView>(`/api/customers/${id}/follow-ups/${followUpId}`, patch),
+  deleteFollowUp: (id: number, followUpId: number) => api.delete<void>(`/api/customers/${id}/follow-ups/${followUpId}`),
+  /** 我的跟进: what I wrote (`done`) or planned (`planned`), optionally within [from, to). */
+  myFollowUps: (kind: 'done' | 'planned', page: number, range: { from?: string; to?: string } = {}, pageSize = 20) =>
+    api.get<PageOf<MyFollowUpView>>('/api/follow-ups/mine', { kind, page, pageSize, ...range }),
   timeline: (id: number, page: number) => api.get<PageOf<TimelineEntry>>(`/api/customers/${id}/timeline`, { page, pageSize: 20 }),
   contacts: (id: number) => api.get<ContactView[]>(`/api/customers/${id}/contacts`),
   holdings: (id: number) => api.get<HoldingView[]>(`/api/customers/${id}/holdings`),

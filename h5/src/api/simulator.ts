@@ -7,5 +7,5 @@ import { api } from './client';
 export const simulatorApi = {
   /** A made-up customer scans a 渠道活码 and adds one of its members (the add event carries its state). */
   scanContactWay: (configId: string, contact: { external_userid: string; name: string; type: 1 | 2 }) =>
-    api.post<{ userid: string }>(`/__wecom/admin/contact-ways/${encodeURIComponent(configId)}/scan`, { contact }),
+    api.post<{ userid: string; name: string }>(`/__wecom/admin/contact-ways/${encodeURIComponent(configId)}/scan`, { contact }),
 };

@@ -34,6 +34,7 @@ import { migration as massMessages } from './0034_mass_messages';
 import { migration as opportunities } from './0036_opportunities';
 import { migration as customerPool } from './0037_customer_pool';
 import { migration as massMessageGroups } from './0038_mass_message_groups';
+import { migration as customerNameInitials } from './0042_customer_name_initials';
 import type { Migration } from './types';
 
 /**
@@ -77,4 +78,5 @@ export const migrations: readonly Migration[] = [
   opportunities,
   customerPool,
   massMessageGroups,
+  customerNameInitials,
 ];

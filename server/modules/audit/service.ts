@@ -8,6 +8,7 @@ import { startsWithWhere } from '../../db/dialect';
 import { iso, namesById } from '../../db/lookup';
 import { auditedDiff } from '../../db/record-fields';
 import { auditModels, type AuditLogRow } from './models';
+import { auditSubjects } from './subjects';
 
 /** Who did it: a logged-in user, or the system itself (CLI, worker, start-up). */
 export interface Actor {
@@ -91,11 +92,17 @@ export async function listAuditLogs(sequelize: Sequelize, query: AuditQuery): Pr
     limit: query.pageSize,
     offset: (query.page - 1) * query.pageSize,
   });
-  const names = await namesById(
-    sequelize,
-    'users',
-    rows.map((r) => r.get().actor_user_id),
-  );
+  const [names, subjects] = await Promise.all([
+    namesById(
+      sequelize,
+      'users',
+      rows.map((r) => r.get().actor_user_id),
+    ),
+    auditSubjects(
+      sequelize,
+      rows.map((r) => r.get()),
+    ),
+  ]);
   return {
     items: rows.map((r) => {
       const row = r.get();
@@ -108,6 +115,7 @@ export async function listAuditLogs(sequelize: Sequelize, query: AuditQuery): Pr
         entity: row.entity,
         entityLabel: auditEntityLabel(row.entity),
         entityId: row.entity_id,
+        subject: row.entity && row.entity_id ? (subjects.get(`${row.entity}:${row.entity_id}`) ?? null) : null,
         summary: row.summary,
         diff,
         fieldLabels: labelsOf(row.action, diff),
@@ -143,6 +151,7 @@ const FIELD_LABELS: Record<string, Record<string, string>> = {
   customer: fieldLabels(CUSTOMER_FIELDS),
   contact: fieldLabels(CONTACT_FIELDS),
   partner: fieldLabels(PARTNER_FIELDS),
+  follow_up: { channel: '跟进方式', content: '跟进内容', outcome: '跟进结果', next_action: '下一步', next_follow_up_at: '下次跟进时间' },
 };
 
 /** The names of the fields a diff carries (by API key or column), for the log's reader. */

@@ -13,6 +13,7 @@ import { jobModels, type JobRow } from '../../jobs/models';
 import { audit, type Actor } from '../audit/service';
 import { SYNC_LABELS } from '../sync-runs/runner';
 import type { SyncKind } from '../sync-runs/models';
+import { explainStoredError } from '../../wecom/errors';
 
 /** 提交客户转接, 组织架构同步…; a kind this process does not run (an older version's) as 后台任务. */
 function kindLabel(jobs: JobWorker, kind: string): string {
@@ -28,7 +29,7 @@ function jobView(jobs: JobWorker, r: JobRow): JobView {
     status: r.status,
     attempts: Number(r.attempts),
     runAt: iso(r.run_at),
-    lastError: r.last_error,
+    lastError: explainStoredError(r.last_error),
     createdAt: iso(r.created_at),
     finishedAt: isoOrNull(r.finished_at),
   };

@@ -44,3 +44,12 @@ export async function getCustomerDetail(sequelize: Sequelize, access: Access, id
     aum: fromHundredths(aum.get(id) ?? 0),
   };
 }
+
+/** The list's rows with each customer's AUM in yuan (its live holdings at the latest NAV), one read for the page. */
+export async function withAum<T extends { id: number }>(sequelize: Sequelize, items: T[]): Promise<(T & { aum: number })[]> {
+  const aum = await aumOf(
+    sequelize,
+    items.map((c) => c.id),
+  );
+  return items.map((c) => ({ ...c, aum: fromHundredths(aum.get(c.id) ?? 0) }));
+}

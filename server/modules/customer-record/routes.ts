@@ -3,10 +3,11 @@ import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { exportRequestSchema } from '@shared/approvals';
 import { customerCreateSchema, customerFilterSchema, customerUpdateSchema, mergeSchema } from '@shared/customers';
+import { CUSTOMER_SORTS } from '@shared/customer-list';
 import { requirePermission } from '../../http/auth';
 import { callerOf, crmCallerOf } from '../org/caller';
 import { idParam, pageFields, validate } from '../../http/validate';
-import { getCustomerDetail } from './detail';
+import { getCustomerDetail, withAum } from './detail';
 import { mergeCustomers } from './merge';
 import type { ExportDesk } from '../imports/export-desk';
 import { sendWorkbook } from '../../http/download';
@@ -17,7 +18,7 @@ import { revealContactPhone } from '../contacts/service';
 
 const listQuery = customerFilterSchema.extend({
   ...pageFields,
-  sort: z.enum(['updated_desc', 'created_desc', 'next_follow_up_asc', 'name_asc']).default('updated_desc'),
+  sort: z.enum(CUSTOMER_SORTS).default('updated_desc'),
 });
 /** A customer's phone or ID number, or (`contactPhone` with `contactId`) one of its contacts' phones. */
 const revealSchema = z.discriminatedUnion('field', [
@@ -37,7 +38,7 @@ export function customerRoutes(deps: { sequelize: Sequelize; exports: ExportDesk
   router.get('/', read, async (ctx) => {
     const { access } = callerOf(ctx);
     const page = await listCustomers(sequelize, access, validate(listQuery, ctx.query));
-    ctx.body = { ...page, items: page.items.map((c) => maskedFor(access, c)) };
+    ctx.body = { ...page, items: (await withAum(sequelize, page.items)).map((c) => maskedFor(access, c)) };
   });
   router.post('/', write, async (ctx) => {
     ctx.status = 201;

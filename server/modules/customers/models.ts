@@ -10,6 +10,8 @@ import { TIMESTAMPS, modelsFor } from '../../db/model-registry';
 export interface CustomerRow extends ColumnsOf<typeof CUSTOMER_FIELDS> {
   id: number;
   unionid: string | null;
+  /** The name's pinyin initials (0042), written with the name (CUSTOMER_FIELDS `initialsColumn`). */
+  name_initials: string | null;
   owner_user_id: number;
   department_id: number;
   last_follow_up_at: Date | null;
@@ -34,6 +36,7 @@ type Generated =
   | 'version'
   | 'deleted_at'
   | 'unionid'
+  | 'name_initials'
   | 'last_follow_up_at'
   | 'merged_into_id'
   | 'acquisition_channel'
@@ -55,6 +58,7 @@ export const customerModels = modelsFor((sequelize) => {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
       type: DataTypes.STRING,
       name: DataTypes.STRING,
+      name_initials: DataTypes.STRING,
       status: DataTypes.STRING,
       lifecycle_stage: DataTypes.STRING,
       source: DataTypes.STRING,

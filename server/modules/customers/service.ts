@@ -4,7 +4,8 @@
  */
 // Raw SQL on other modules' tables, on purpose: the list's filter by WeCom follower is a subquery over
 // matching's links and the mirror's relations inside the one paged, scoped list statement.
-import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, literal, type Order, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import type { CustomerSort } from '@shared/customer-list';
 import { CUSTOMER_FIELDS, type CustomerCreateInput, type CustomerFilter, type CustomerUpdateInput, type CustomerView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
 import { idNumberProblem } from '@shared/identity';
@@ -12,7 +13,9 @@ import { normalizePhone } from '@shared/phone';
 import { QUALIFICATION_BASES, type Qualification, type QualificationBasis } from '@shared/qualification';
 import { DEFAULT_ASSESSMENT_VALID_DAYS, type CustomerRiskLevel, type InvestorClass, type RiskProfile } from '@shared/suitability';
 import { addDays, businessDate, startOfBusinessDay } from '@shared/time';
-import { INSERT_ROWS_PER_STATEMENT, containsSql, containsWhere, explainUniqueViolation, inSlices } from '../../db/dialect';
+import { INSERT_ROWS_PER_STATEMENT, containsSql, containsWhere, explainUniqueViolation, inSlices, startsWithWhere } from '../../db/dialect';
+import { looksLikeInitials } from '../../util/pinyin';
+import { marketValueFenSql } from '../products/service';
 import { enqueueJob } from '../../jobs/jobs';
 import { dateOnlyOrNull, isoOrNull, iso, namesById, named, updateAtVersion } from '../../db/lookup';
 import { auditedDiff, columnsOf, initialValues, newColumns, viewOf } from '../../db/record-fields';
@@ -206,24 +209,40 @@ export async function getCustomer(sequelize: Sequelize, access: Access, id: numb
 export interface CustomerListQuery extends CustomerFilter {
   page: number;
   pageSize: number;
-  sort: 'updated_desc' | 'created_desc' | 'next_follow_up_asc' | 'name_asc';
+  sort: CustomerSort;
 }
 
-const SORTS: Record<CustomerListQuery['sort'], [string, 'ASC' | 'DESC'][]> = {
-  updated_desc: [
-    ['updated_at', 'DESC'],
-    ['id', 'DESC'],
-  ],
-  created_desc: [['id', 'DESC']],
-  next_follow_up_asc: [
-    ['next_follow_up_at', 'ASC'],
-    ['id', 'ASC'],
-  ],
-  name_asc: [
-    ['name', 'ASC'],
-    ['id', 'ASC'],
-  ],
-};
+/** NULLs last, on SQLite and MySQL alike (both put them first when ascending). */
+const nullsLast = (column: string, direction: 'ASC' | 'DESC'): [ReturnType<typeof literal> | string, 'ASC' | 'DESC'][] => [
+  [literal(`CASE WHEN ${column} IS NULL THEN 1 ELSE 0 END`), 'ASC'],
+  [column, direction],
+];
+
+/** A customer's AUM in fen in SQL: their live holdings at the latest NAV on or before `today` (products/service.ts). */
+// Raw SQL on `holdings` and `product_navs`: sorting a page by assets needs the sum inside the list's statement.
+const aumSql = (sequelize: Sequelize, today: string) =>
+  `(SELECT COALESCE(SUM(${marketValueFenSql('h').replace('?', sequelize.escape(today))}), 0) FROM holdings h WHERE h.customer_id = Customer.id AND h.status = 'holding')`;
+
+function sortOf(sequelize: Sequelize, sort: CustomerSort, now: Date): Order {
+  const byId = (direction: 'ASC' | 'DESC'): [string, 'ASC' | 'DESC'] => ['id', direction];
+  switch (sort) {
+    case 'updated_desc':
+      return [['updated_at', 'DESC'], byId('DESC')];
+    case 'created_desc':
+      return [['created_at', 'DESC'], byId('DESC')];
+    case 'aum_desc':
+      return [[literal(aumSql(sequelize, businessDate(now))), 'DESC'], byId('DESC')];
+    case 'last_follow_up_desc':
+      return [...nullsLast('last_follow_up_at', 'DESC'), byId('DESC')];
+    case 'last_follow_up_asc':
+      // Never followed up is the longest since: first.
+      return [['last_follow_up_at', 'ASC'], byId('ASC')];
+    case 'next_follow_up_asc':
+      return [...nullsLast('next_follow_up_at', 'ASC'), byId('ASC')];
+    case 'name_asc':
+      return [['name', 'ASC'], byId('ASC')];
+  }
+}
 
 /**
  * The customer list's filter as a WHERE, inside the caller's scope — the same vocabulary for the
@@ -239,6 +258,8 @@ export async function customerFilterWhere(sequelize: Sequelize, access: Access, 
       [Op.or]: [
         containsWhere(sequelize, 'name', query.keyword),
         containsWhere(sequelize, 'institution', query.keyword),
+        // 「zcn」 finds 张晨娜: a prefix of the stored initials, an index read (migration 0042).
+        ...(looksLikeInitials(query.keyword) ? [startsWithWhere(sequelize, 'name_initials', query.keyword.trim().toLowerCase())] : []),
         ...(phone ? [containsWhere(sequelize, 'phone', phone)] : []),
       ],
     });
@@ -287,7 +308,7 @@ export async function listCustomers(sequelize: Sequelize, access: Access, query:
   const and = await customerFilterWhere(sequelize, access, query, now);
   const { rows, count } = await Customer.findAndCountAll({
     where: { [Op.and]: and },
-    order: SORTS[query.sort],
+    order: sortOf(sequelize, query.sort, now),
     ...pageWindow(query),
   });
   const views = await customerViews(

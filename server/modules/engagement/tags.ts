@@ -11,9 +11,9 @@
 // mirror's tag and relation tables set-based (the tag list, who has which tag); the mirror keeps writing
 // them.
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { CorpTagGroupView } from '@shared/engagement';
+import { EXCLUSIVE_TAG_GROUPS, type CorpTagGroupView } from '@shared/engagement';
 import { sqlList } from '../../db/dialect';
-import { forbidden, invalidField, notFound } from '../../errors';
+import { forbidden, invalidField, notFound, validationFailed } from '../../errors';
 import type { WecomClient } from '../../wecom/client';
 import { WecomTransportError } from '../../wecom/errors';
 import { audit, type Actor } from '../audit/service';
@@ -120,9 +120,31 @@ export interface TagChange {
   remove: string[];
 }
 
+/**
+ * One tag per customer in an exclusive group (EXCLUSIVE_TAG_GROUPS: 客户等级 — a customer is one
+ * grade): a change that would leave the relation with two of them is refused (400, in Chinese),
+ * whether both are added at once or one is added beside the other already set.
+ */
+async function requireExclusive(sequelize: Sequelize, externalUserid: string, userid: string, change: TagChange): Promise<void> {
+  if (!change.add.length) return;
+  const relation = await followRelation(sequelize, externalUserid, userid);
+  const current = relation?.tag_ids ? (JSON.parse(relation.tag_ids) as string[]) : [];
+  const after = [...new Set([...current.filter((id) => !change.remove.includes(id)), ...change.add])];
+  if (!after.length) return;
+  const tags = await liveTags(sequelize, ` AND id IN (${sqlList(after)})`, after);
+  for (const group of EXCLUSIVE_TAG_GROUPS) {
+    const held = tags.filter((t) => t.group_name === group);
+    if (held.length > 1)
+      throw validationFailed(`「${group}」只能选一个：${held.map((t) => `「${t.name}」`).join('和')}不能同时设置，请先去掉原来的`, [
+        { field: 'add', message: `「${group}」只能选一个` },
+      ]);
+  }
+}
+
 /** Tags the contact as `userid` (who must follow it) in WeCom, then in the mirror; the relation's tag ids after. */
 export async function markContactTags(sequelize: Sequelize, wecom: WecomClient, externalUserid: string, userid: string, change: TagChange): Promise<string[]> {
   await requireTags(sequelize, change.add, 'add');
+  await requireExclusive(sequelize, externalUserid, userid, change);
   try {
     await wecom.markTag({ userid, external_userid: externalUserid, add_tag: change.add, remove_tag: change.remove });
   } catch (err) {

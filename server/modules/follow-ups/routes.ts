@@ -1,12 +1,12 @@
 import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
-import { followUpCreateSchema } from '@shared/follow-ups';
+import { followUpCreateSchema, followUpPatchSchema, myFollowUpsQuerySchema } from '@shared/follow-ups';
 import type { Permission } from '@shared/permissions';
 import { requirePermission } from '../../http/auth';
-import { callerOf } from '../org/caller';
+import { callerOf, crmCallerOf } from '../org/caller';
 import { pageFields, validate } from '../../http/validate';
-import { addFollowUp, deleteFollowUp, listFollowUps, type FollowUpSubject } from './service';
+import { addFollowUp, deleteFollowUp, listFollowUps, listMyFollowUps, updateFollowUp, type FollowUpSubject } from './service';
 
 const subjectParam = z.object({ subjectId: z.coerce.number().int().positive() });
 const followUpParam = subjectParam.extend({ followUpId: z.coerce.number().int().positive() });
@@ -35,8 +35,21 @@ export function followUpRoutes(deps: {
   });
   router.delete('/:followUpId', write, async (ctx) => {
     const { subjectId, followUpId } = validate(followUpParam, ctx.params);
-    await deleteFollowUp(sequelize, subject, callerOf(ctx).access, subjectId, followUpId);
+    await deleteFollowUp(sequelize, subject, crmCallerOf(ctx), subjectId, followUpId);
     ctx.status = 204;
+  });
+  router.patch('/:followUpId', write, async (ctx) => {
+    const { subjectId, followUpId } = validate(followUpParam, ctx.params);
+    ctx.body = await updateFollowUp(sequelize, subject, crmCallerOf(ctx), subjectId, followUpId, validate(followUpPatchSchema, ctx.request.body));
+  });
+  return router;
+}
+
+/** `GET /api/follow-ups/mine?kind=done|planned&from&to`: 我的跟进 and its calendar. */
+export function myFollowUpRoutes(deps: { sequelize: Sequelize }): Router {
+  const router = new Router({ prefix: '/api/follow-ups' });
+  router.get('/mine', requirePermission('customer.read'), async (ctx) => {
+    ctx.body = await listMyFollowUps(deps.sequelize, callerOf(ctx).user.id, validate(myFollowUpsQuerySchema, ctx.query));
   });
   return router;
 }

@@ -6,7 +6,8 @@
  */
 import { Op, QueryTypes, type Model, type ModelStatic, type Optional, type Sequelize, type Transaction } from 'sequelize';
 import type { FollowUpView } from '@shared/customers';
-import type { FollowUpInput } from '@shared/follow-ups';
+import { FOLLOW_UP_EDIT_HOURS, type FollowUpInput, type FollowUpPatch, type MyFollowUpView, type MyFollowUpsQuery } from '@shared/follow-ups';
+import { businessDate } from '@shared/time';
 import { instant } from '@shared/fields';
 import type { PageOf } from '@shared/http';
 import type { PartnerFollowUpView } from '@shared/partners';
@@ -14,6 +15,7 @@ import { iso, isoOrNull, namesById, named } from '../../db/lookup';
 import { forbidden, notFound, validationFailed } from '../../errors';
 import { pageWindow, type PageRequest } from '../../db/paging';
 import { assertDictionaryValues } from '../dictionaries/service';
+import { audit, auditEdit, type Actor } from '../audit/service';
 import type { Access } from '../roles/access';
 import { followUpModels, type FollowUpRow } from './models';
 import { countFollowUp } from './rollup';
@@ -51,7 +53,12 @@ type FollowUpFields = Pick<FollowUpRow, 'id' | 'channel' | 'content' | 'outcome'
   followed_at: Date | string;
   next_follow_up_at: Date | string | null;
   created_at: Date | string;
+  updated_at?: Date | string;
 };
+
+/** A row's `updated_at` after its `created_at` (the insert sets both to one instant) is a correction. */
+const editedAt = (r: FollowUpFields): string | null =>
+  r.updated_at && new Date(r.updated_at).getTime() > new Date(r.created_at).getTime() ? iso(r.updated_at) : null;
 
 /** What every follow-up view shows (without its subject), its author's name already known. */
 export function followUpViewOf(r: FollowUpFields, user: { id: number; name: string }): Omit<FollowUpView, 'customerId'> {
@@ -65,6 +72,7 @@ export function followUpViewOf(r: FollowUpFields, user: { id: number; name: stri
     nextAction: r.next_action,
     nextFollowUpAt: isoOrNull(r.next_follow_up_at),
     createdAt: iso(r.created_at),
+    editedAt: editedAt(r),
   };
 }
 
@@ -183,26 +191,87 @@ export async function insertFollowUp(
   return created.get();
 }
 
-/** The author may delete their entry, as may anyone whose scope is wider than their own records. */
+/**
+ * Loads a live follow-up the caller may correct or delete: the author within FOLLOW_UP_EDIT_HOURS
+ * of writing it, anyone whose scope is wider than their own records (a manager) at any time.
+ */
+async function loadCorrectable(sequelize: Sequelize, subject: FollowUpSubject, access: Access, subjectId: number, followUpId: number, now: Date) {
+  await subject.loadVisible(sequelize, access, subjectId);
+  const row = (await subject.model(sequelize).findOne({ where: { id: followUpId, [subject.key]: subjectId, deleted_at: null } }))?.get();
+  if (!row) throw notFound('跟进记录不存在');
+  if (access.dataScope !== 'self') return row;
+  if (row.user_id !== access.userId) throw forbidden('只能修改或删除自己写的跟进记录', 'follow_up_not_author');
+  if (now.getTime() - new Date(row.created_at).getTime() > FOLLOW_UP_EDIT_HOURS * 3_600_000)
+    throw forbidden(`跟进记录写入已超过 ${FOLLOW_UP_EDIT_HOURS} 小时，请联系主管修改或删除`, 'follow_up_edit_window');
+  return row;
+}
+
+/** The audit entry of a follow-up change: whose follow-up, of which customer or partner. */
+async function followUpAuditEntry(sequelize: Sequelize, subject: FollowUpSubject, row: SubjectFollowUpRow, verb: string) {
+  const subjectId = Number(row[subject.key]);
+  const [names, authors] = await Promise.all([namesById(sequelize, subject.table, [subjectId]), namesById(sequelize, 'users', [row.user_id])]);
+  const whose = subject.key === 'customer_id' ? '客户' : '代销机构';
+  return {
+    entity: subject.key === 'customer_id' ? 'follow_up' : 'partner_follow_up',
+    entityId: row.id,
+    summary: `${verb}${whose} ${names.get(subjectId) ?? ''} 的跟进记录（${authors.get(row.user_id) ?? ''} 于 ${businessDate(new Date(row.followed_at))} 写）`,
+  };
+}
+
+/** Deletes a follow-up (loadCorrectable's rule); deleting the newest restores the subject's dates from the one before. */
 export async function deleteFollowUp(
   sequelize: Sequelize,
   subject: FollowUpSubject,
-  access: Access,
+  caller: { access: Access; actor: Actor },
   subjectId: number,
   followUpId: number,
   now = new Date(),
 ): Promise<void> {
-  await subject.loadVisible(sequelize, access, subjectId);
+  const row = await loadCorrectable(sequelize, subject, caller.access, subjectId, followUpId, now);
   const model = subject.model(sequelize);
-  const row = (await model.findOne({ where: { id: followUpId, [subject.key]: subjectId, deleted_at: null } }))?.get();
-  if (!row) throw notFound('跟进记录不存在');
-  if (row.user_id !== access.userId && access.dataScope === 'self') throw forbidden('只能删除自己写的跟进记录');
+  const entry = await followUpAuditEntry(sequelize, subject, row, '删除');
   await sequelize.transaction(async (transaction) => {
     await model.update({ deleted_at: now }, { where: { id: followUpId }, transaction });
     if (subject.key === 'customer_id') await countFollowUp(sequelize, row, -1, transaction);
     const newer = await model.count({ where: { [subject.key]: subjectId, deleted_at: null, followed_at: { [Op.gt]: row.followed_at } }, transaction });
     if (newer === 0) await restoreFollowUpDates(sequelize, subject, subjectId, now, transaction);
+    await audit(sequelize, caller.actor, { action: 'follow_up.delete', ...entry, diff: { content: [row.content, null] } }, { transaction });
   });
+}
+
+/** Corrects a follow-up (loadCorrectable's rule); correcting the newest moves the subject's next follow-up with it. */
+export async function updateFollowUp(
+  sequelize: Sequelize,
+  subject: FollowUpSubject,
+  caller: { access: Access; actor: Actor },
+  subjectId: number,
+  followUpId: number,
+  patch: FollowUpPatch,
+  now = new Date(),
+): Promise<AnyFollowUpView> {
+  const row = await loadCorrectable(sequelize, subject, caller.access, subjectId, followUpId, now);
+  if (patch.channel !== undefined) await assertDictionaryValues(sequelize, [{ field: 'channel', type: 'follow_up_channel', value: patch.channel }]);
+  if (patch.nextFollowUpAt && patch.nextFollowUpAt <= new Date(row.followed_at)) {
+    throw validationFailed('请求参数不正确', [{ field: 'nextFollowUpAt', message: '下次跟进时间应晚于本次跟进时间' }]);
+  }
+  const changes: Partial<FollowUpRow> = {
+    ...(patch.channel !== undefined ? { channel: patch.channel } : {}),
+    ...(patch.content !== undefined ? { content: patch.content } : {}),
+    ...(patch.outcome !== undefined ? { outcome: patch.outcome ?? null } : {}),
+    ...(patch.nextAction !== undefined ? { next_action: patch.nextAction ?? null } : {}),
+    ...(patch.nextFollowUpAt !== undefined ? { next_follow_up_at: patch.nextFollowUpAt ?? null } : {}),
+  };
+  const model = subject.model(sequelize);
+  const entry = await followUpAuditEntry(sequelize, subject, row, '修改');
+  await sequelize.transaction(async (transaction) => {
+    await model.update(changes, { where: { id: followUpId }, transaction });
+    const newer = await model.count({ where: { [subject.key]: subjectId, deleted_at: null, followed_at: { [Op.gt]: row.followed_at } }, transaction });
+    if (newer === 0 && changes.next_follow_up_at !== undefined) await restoreFollowUpDates(sequelize, subject, subjectId, now, transaction);
+    await auditEdit(sequelize, caller.actor, { action: 'follow_up.update', ...entry }, row, changes, transaction);
+  });
+  const updated = (await model.findByPk(followUpId))!.get();
+  const [view] = await followUpViews(sequelize, subject, [updated]);
+  return view!;
 }
 
 /** After the newest entry is deleted (or a merge): the dates follow the newest remaining follow-up. */
@@ -264,4 +333,43 @@ export async function latestFollowUps(sequelize: Sequelize, subject: FollowUpSub
     subject,
     rows.map((r) => r.get()),
   );
+}
+
+/**
+ * 我的跟进 (the caller's own follow-ups of customers, any customer they still see or not):
+ * `done` — what they wrote, newest first; `planned` — the next dates they set that are still the
+ * customer's next follow-up (a later entry replaced the others), soonest first. `from`/`to` bound
+ * the followed or the planned time (a calendar month).
+ */
+// Raw SQL on `customers`: the planned kind keeps a follow-up only while it is its customer's plan,
+// and both name the customer — one paged statement.
+export async function listMyFollowUps(sequelize: Sequelize, userId: number, query: MyFollowUpsQuery): Promise<PageOf<MyFollowUpView>> {
+  const planned = query.kind === 'planned';
+  const time = planned ? 'f.next_follow_up_at' : 'f.followed_at';
+  const where = [`f.user_id = ?`, `f.deleted_at IS NULL`, `c.deleted_at IS NULL`];
+  const replacements: unknown[] = [userId];
+  if (planned) where.push('f.next_follow_up_at IS NOT NULL', 'c.next_follow_up_at = f.next_follow_up_at');
+  if (query.from) {
+    where.push(`${time} >= ?`);
+    replacements.push(query.from);
+  }
+  if (query.to) {
+    where.push(`${time} < ?`);
+    replacements.push(query.to);
+  }
+  const from = `FROM follow_ups f JOIN customers c ON c.id = f.customer_id WHERE ${where.join(' AND ')}`;
+  const [[counted], rows] = await Promise.all([
+    sequelize.query<{ n: number }>(`SELECT COUNT(*) AS n ${from}`, { replacements, type: QueryTypes.SELECT }),
+    sequelize.query<FollowUpRow & { customer_id: number; customer_name: string }>(
+      `SELECT f.*, c.name AS customer_name ${from} ORDER BY ${time} ${planned ? 'ASC' : 'DESC'}, f.id DESC LIMIT ? OFFSET ?`,
+      { replacements: [...replacements, query.pageSize, (query.page - 1) * query.pageSize], type: QueryTypes.SELECT },
+    ),
+  ]);
+  const users = await namesById(sequelize, 'users', [userId]);
+  return {
+    items: rows.map((r) => ({ ...followUpViewOf(r, named(users, userId)), customer: { id: Number(r.customer_id), name: r.customer_name } })),
+    total: Number(counted?.n ?? 0),
+    page: query.page,
+    pageSize: query.pageSize,
+  };
 }

@@ -16,8 +16,10 @@
 import type { WecomClient } from '../../wecom/client';
 import { WecomApiError } from '../../wecom/errors';
 import type { DirectorySecret, WecomDepartment, WecomUser } from '../../wecom/types';
+import { wecomApiWords } from '../../wecom/errors';
 
-const SECRET_NAMES: Record<DirectorySecret, string> = { contact: '通讯录同步 Secret（WECOM_CONTACT_SECRET）', agent: '自建应用 Secret（WECOM_AGENT_SECRET）' };
+// People read the secrets by what they are in the WeCom console, never by the variable that holds them.
+const SECRET_NAMES: Record<DirectorySecret, string> = { contact: '通讯录同步 Secret', agent: '自建应用 Secret' };
 
 /** "This secret may not call this API" (48002, 48009, 60011…): try the next secret. */
 const isRefusal = (err: unknown): err is WecomApiError => err instanceof WecomApiError && err.refused;
@@ -97,7 +99,7 @@ export class DirectoryReader {
           throw new WecomApiError(
             'user/list_id',
             err.errcode,
-            `${err.errmsg}。成员详情和成员 ID 列表都无法读取：请把自建应用的可见范围设为全公司，或配置通讯录同步 Secret（WECOM_CONTACT_SECRET）并把服务器 IP 加入其可信 IP`,
+            `${err.errmsg}。成员详情和成员 ID 列表都无法读取：请把自建应用的可见范围设为全公司，或配置通讯录同步 Secret 并把服务器 IP 加入其可信 IP`,
           );
         }
         throw err;
@@ -130,7 +132,7 @@ export class DirectoryReader {
     }
     if (members.length && members.every((m) => !m.mobile && !m.avatar && !m.email)) {
       this.notes.push(
-        '企业微信不再向 2022-06-20 后创建的自建应用返回成员的手机号、头像和邮箱；成员本人登录并授权后补全（设置 WECOM_OAUTH_SCOPE=snsapi_privateinfo，并在应用详情中勾选这些敏感字段）。',
+        '说明：按企业微信现行规则，2022-06-20 后创建的自建应用读不到成员的手机号、头像和邮箱，成员本人登录并授权后自动补全（需在部署配置中开启「登录时请求成员敏感信息授权」，并在应用详情中勾选这些字段）。同步本身不受影响。',
       );
     }
   }
@@ -188,12 +190,14 @@ export class DirectoryReader {
     this.refused.delete(api);
     const worked = this.working.get(api);
     const refusedText = refused
-      .map((r) => `${SECRET_NAMES[r.secret]}（错误码 ${r.errcode}${r.errcode === 48009 ? '：通讯录同步助手从新 IP 不能读取通讯录详情' : ''}）`)
+      .map((r) => `${SECRET_NAMES[r.secret]}${r.errcode === 48009 ? '（从新 IP 不能读取通讯录详情）' : ''}`)
       .join('、');
+    const what = `「${wecomApiWords(api)}」`;
+    // A rule of WeCom worked around is information, not a fault: said as such (the errcodes are in the log).
     this.notes.push(
       worked
-        ? `${api} 对 ${refusedText} 不可用，已改用${SECRET_NAMES[worked]}。`
-        : `${api} 对 ${refusedText} 都不可用，已改用企业微信允许的接口（成员 ID 列表 / 部门 ID 列表）。`,
+        ? `说明：按企业微信现行规则，${what}由${SECRET_NAMES[worked]} 读取（${refusedText}无权读取），同步不受影响。`
+        : `${what}对 ${refusedText} 都不可用，已改用企业微信允许的接口（成员 ID 列表 / 部门 ID 列表）。`,
     );
   }
 

@@ -28,6 +28,17 @@ export async function employeeByWecomId(sequelize: Sequelize, wecomUserid: strin
   return row;
 }
 
+/** WeCom userid → name of the employees the org knows among these (a callback's UserID, named for people). */
+export async function employeeNamesByWecomIds(sequelize: Sequelize, userids: readonly string[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(userids.filter(Boolean))];
+  if (wanted.length === 0) return new Map();
+  const rows = await sequelize.query<{ wecom_userid: string; name: string }>(`SELECT wecom_userid, name FROM users WHERE wecom_userid IN (${sqlList(wanted)})`, {
+    replacements: wanted,
+    type: QueryTypes.SELECT,
+  });
+  return new Map(rows.map((r) => [r.wecom_userid, r.name]));
+}
+
 /** The employees of these ids that exist (whatever their status), in no particular order. */
 export async function employeesByIds(sequelize: Sequelize, ids: readonly number[], transaction?: Transaction): Promise<EmployeeRef[]> {
   if (ids.length === 0) return [];

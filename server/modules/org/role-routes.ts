@@ -12,8 +12,12 @@ import { createRole, listRoles, setUserRoles, updateRole } from '../roles/servic
 
 const permissionList = z.array(z.enum(['*', ...ALL_PERMISSIONS] as [RoleGrantCode, ...RoleGrantCode[]])).max(64);
 const roleBody = z.object({
-  code: z.string().regex(/^[a-z][a-z0-9_-]{1,63}$/, '编码只能包含小写字母、数字、- 和 _'),
-  name: z.string().trim().min(1).max(64),
+  /** Optional: without one the server makes it from the name (理财经理 → `r-lcjl`). */
+  code: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{1,63}$/, '编码只能包含小写字母、数字、- 和 _')
+    .optional(),
+  name: z.string().trim().min(1, '请填写角色名称').max(64),
   dataScope: z.enum(DATA_SCOPES),
   permissions: permissionList,
 });

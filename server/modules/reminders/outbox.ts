@@ -22,6 +22,7 @@ import type { MessageSendResponse } from '../../wecom/types';
 import { WecomApiError } from '../../wecom/errors';
 import { conflict, notFound } from '../../errors';
 import { audit, type Actor } from '../audit/service';
+import { explainStoredError } from '../../wecom/errors';
 
 export type { NotificationKind, NotificationStatus };
 
@@ -369,7 +370,7 @@ export async function listNotifications(
       path: String(r.path),
       status: r.status as NotificationStatus,
       attempts: Number(r.attempts),
-      lastError: (r.last_error as string | null) ?? null,
+      lastError: explainStoredError((r.last_error as string | null) ?? null),
       nextAttemptAt: iso(r.next_attempt_at as Date),
       sentAt: isoOrNull(r.sent_at as Date | null),
       createdAt: iso(r.created_at as Date),

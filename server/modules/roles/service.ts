@@ -3,6 +3,7 @@ import { Op } from 'sequelize';
 import type { DataScopeKind, RoleGrantCode, RoleView } from '@shared/permissions';
 import { conflict, notFound } from '../../errors';
 import { audit, SYSTEM_ACTOR, type Actor } from '../audit/service';
+import { pinyinInitials } from '../../util/pinyin';
 import { roleModels, storedGrants, type GrantOrigin, type RoleRow } from './models';
 import { requireWithinReach, type Grantor } from './reach';
 
@@ -30,10 +31,27 @@ export interface RoleInput {
 }
 
 /** Creates a role; `grantor` may only put in it permissions and a data scope they hold. */
-export async function createRole(sequelize: Sequelize, actor: Actor, input: RoleInput, grantor: Grantor): Promise<RoleView> {
+/**
+ * A code for a role named only in Chinese: `r-` and the name's pinyin initials (理财经理 → `r-lcjl`),
+ * numbered when taken (`r-lcjl-2`). People never type or read it; it keys the role in the seed and imports.
+ */
+async function codeFor(sequelize: Sequelize, name: string, transaction: Transaction): Promise<string> {
   const { Role } = roleModels(sequelize);
-  requireWithinReach(grantor, input);
+  const base = `r-${pinyinInitials(name).replace(/[^a-z0-9]/g, '').slice(0, 40) || 'role'}`;
+  const taken = new Set(
+    (await Role.findAll({ where: { code: { [Op.like]: `${base}%` } }, attributes: ['code'], transaction })).map((r) => r.get().code),
+  );
+  for (let n = 1; ; n++) {
+    const code = n === 1 ? base : `${base}-${n}`;
+    if (!taken.has(code)) return code;
+  }
+}
+
+export async function createRole(sequelize: Sequelize, actor: Actor, roleInput: Omit<RoleInput, 'code'> & { code?: string }, grantor: Grantor): Promise<RoleView> {
+  const { Role } = roleModels(sequelize);
+  requireWithinReach(grantor, roleInput);
   return sequelize.transaction(async (transaction) => {
+    const input = { ...roleInput, code: roleInput.code ?? (await codeFor(sequelize, roleInput.name, transaction)) };
     if (await Role.findOne({ where: { code: input.code }, transaction })) {
       throw conflict(`角色编码 ${input.code} 已存在`);
     }

@@ -5,7 +5,8 @@
  */
 import { Op, type Sequelize, type WhereOptions } from 'sequelize';
 import { fromHundredths, toHundredths } from '@shared/money';
-import { periodKind, type TargetInput, type TargetMetric, type TargetView } from '@shared/targets';
+import { moneyText } from '@shared/format';
+import { TARGET_METRICS, periodKind, type TargetInput, type TargetMetric, type TargetView } from '@shared/targets';
 import { upsertRow } from '../../db/dialect';
 import { iso, namesById, named } from '../../db/lookup';
 import { notFound } from '../../errors';
@@ -106,7 +107,7 @@ export async function setTarget(sequelize: Sequelize, caller: Caller, input: Tar
         action: 'target.set',
         entity: 'target',
         entityId: `${input.period}:${input.scopeType}:${input.scopeId}:${input.metric}`,
-        summary: `设置目标 ${input.period}`,
+        summary: `设置目标：${await targetWords(sequelize, { period: input.period, scope_type: input.scopeType, scope_id: input.scopeId, metric: input.metric })} ${valueText(input.metric, input.value)}`,
         diff: input,
       },
       { transaction },
@@ -117,6 +118,15 @@ export async function setTarget(sequelize: Sequelize, caller: Caller, input: Tar
   return view!;
 }
 
+/** Whose target, which period and metric, in words: 「李娜 2026-Q4 销售额」. */
+async function targetWords(sequelize: Sequelize, t: Pick<TargetRow, 'period' | 'scope_type' | 'scope_id' | 'metric'>): Promise<string> {
+  const names = await namesById(sequelize, t.scope_type === 'department' ? 'departments' : 'users', [t.scope_id]);
+  return `${names.get(t.scope_id) ?? ''} ${t.period} ${TARGET_METRICS[t.metric as TargetMetric]}`;
+}
+
+/** A target's value as people read it: money for sales, a count otherwise. */
+const valueText = (metric: TargetMetric, value: number) => (metric === 'sales_amount' ? moneyText(value) : `${value} ${metric === 'new_customers' ? '位' : '次'}`);
+
 export async function deleteTarget(sequelize: Sequelize, caller: Caller, id: number): Promise<void> {
   const [row] = await targetRows(sequelize, { id });
   if (!row || !(await targetVisible(sequelize, caller.access, row.scope_type, row.scope_id))) throw notFound('目标不存在');
@@ -125,7 +135,13 @@ export async function deleteTarget(sequelize: Sequelize, caller: Caller, id: num
     await audit(
       sequelize,
       caller.actor,
-      { action: 'target.delete', entity: 'target', entityId: id, summary: `删除目标 ${row.period}`, diff: row },
+      {
+        action: 'target.delete',
+        entity: 'target',
+        entityId: `${row.period}:${row.scope_type}:${row.scope_id}:${row.metric}`,
+        summary: `删除目标：${await targetWords(sequelize, row)}`,
+        diff: row,
+      },
       { transaction },
     );
   });

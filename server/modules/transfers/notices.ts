@@ -19,7 +19,7 @@ function someNames(names: readonly string[]): string {
 
 export async function notifyHandedOver(
   sequelize: Sequelize,
-  h: { batchId: string; to: number; by: Caller; customers: readonly CustomerRow[]; contacts: number; groupChats: number },
+  h: { batchId: string; to: number; by: Caller; customers: readonly CustomerRow[]; contacts: number; groupChats: number; reason?: string | null },
   transaction: Transaction,
 ): Promise<void> {
   if (!h.customers.length && !h.contacts && !h.groupChats) return;
@@ -28,6 +28,7 @@ export async function notifyHandedOver(
   if (h.customers.length) lines.push({ text: `客户：${someNames(h.customers.map((c) => c.name))}` });
   if (h.contacts) lines.push({ text: `另有 ${h.contacts} 位企业微信客户` });
   if (h.groupChats) lines.push({ text: `${h.groupChats} 个客户群` });
+  if (h.reason) lines.push({ text: `原因：${h.reason}` });
   lines.push({ tone: 'gray', text: `由 ${by} 转移；企业微信好友在客户确认后转到你名下（客户有 24 小时可拒绝）` });
   await enqueueNotification(
     sequelize,
@@ -42,6 +43,40 @@ export async function notifyHandedOver(
     new Date(),
     transaction,
   );
+}
+
+/**
+ * The previous owners are told too (one card each, the same outbox as every WeCom app message):
+ * which of their customers went to whom, why and by whom — unless they did it themselves.
+ */
+export async function notifyPreviousOwners(
+  sequelize: Sequelize,
+  h: { batchId: string; to: { userId: number; name: string }; by: Caller; customers: readonly CustomerRow[]; reason: string | null },
+  transaction: Transaction,
+): Promise<void> {
+  const byOwner = new Map<number, CustomerRow[]>();
+  for (const c of h.customers)
+    if (c.owner_user_id !== h.by.access.userId && c.owner_user_id !== h.to.userId) byOwner.set(c.owner_user_id, [...(byOwner.get(c.owner_user_id) ?? []), c]);
+  if (!byOwner.size) return;
+  const by = (await namesById(sequelize, 'users', [h.by.access.userId], transaction)).get(h.by.access.userId) ?? '管理员';
+  for (const [owner, customers] of byOwner) {
+    const lines: CardLine[] = [{ text: `客户：${someNames(customers.map((c) => c.name))}` }];
+    if (h.reason) lines.push({ text: `原因：${h.reason}` });
+    lines.push({ tone: 'gray', text: `由 ${by} 转移；这些客户的跟进记录留在客户名下，由 ${h.to.name} 继续跟进` });
+    await enqueueNotification(
+      sequelize,
+      {
+        kind: 'transfer',
+        dedupeKey: `transfer-from:${h.batchId}:${owner}`,
+        userId: owner,
+        title: `${customers.length} 位客户已转给 ${h.to.name}`,
+        lines,
+        path: '/customers',
+      },
+      new Date(),
+      transaction,
+    );
+  }
 }
 
 /** One card per manager for the failures of one poll or submit: who, and why. */

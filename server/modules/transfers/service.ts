@@ -32,7 +32,7 @@ import { scopeWhere, type Access } from '../roles/access';
 import { requireMemberInScope, resolveOwnership, wecomUseridOf, type Caller } from '../roles/ownership';
 import { contactNames, contactsFollowedBy, followedBy, groupChatNames, groupChatsOwnedBy } from '../wecom-mirror/reads';
 import { transferModels, type NewTransfer, type TransferRow } from './models';
-import { notifyHandedOver } from './notices';
+import { notifyHandedOver, notifyPreviousOwners } from './notices';
 import { liveKeyOf } from './rules';
 import { employeesByIds } from '../org/reads';
 
@@ -52,6 +52,8 @@ interface Handover {
   contacts: { externalUserid: string; handover: string; kind: TransferKind; fromUserId: number }[];
   groupChats: { chatId: string; handover: string; kind: TransferKind; fromUserId: number }[];
   message: string | null;
+  /** Why (asked of whoever transfers by hand); none for a 公海 claim. */
+  reason?: string | null;
 }
 
 /** Selected customers (one, or many from the list) to a colleague in the caller's scope. */
@@ -59,7 +61,7 @@ export async function transferCustomers(sequelize: Sequelize, caller: Caller, in
   const to = await receiver(sequelize, caller, input.toUserId);
   const batchId = await sequelize.transaction(async (transaction) => {
     const customers = await visibleCustomers(sequelize, caller.access, input.customerIds, transaction);
-    return handOver(sequelize, caller, to, { customers, contacts: [], groupChats: [], message: input.message ?? null }, transaction);
+    return handOver(sequelize, caller, to, { customers, contacts: [], groupChats: [], message: input.message ?? null, reason: input.reason ?? null }, transaction);
   });
   return batchView(sequelize, caller.access, batchId);
 }
@@ -96,6 +98,7 @@ export async function transferBook(sequelize: Sequelize, caller: Caller, input: 
         contacts: others.map((c) => ({ externalUserid: c.externalUserid, handover: from.wecomUserid, kind, fromUserId: from.id })),
         groupChats: chats.map((c) => ({ chatId: c.chatId, handover: from.wecomUserid, kind, fromUserId: from.id })),
         message: input.message ?? null,
+        reason: input.reason ?? null,
       },
       transaction,
     );
@@ -237,9 +240,10 @@ async function handOver(sequelize: Sequelize, caller: Caller, to: Party, plan: H
     await enqueueJob(sequelize, { kind: SUBMIT_JOB, key: `transfer-submit:${batchId}`, payload: { batchId } }, transaction);
   await notifyHandedOver(
     sequelize,
-    { batchId, to: to.userId, by: caller, customers: moved, contacts: plan.contacts.length, groupChats: plan.groupChats.length },
+    { batchId, to: to.userId, by: caller, customers: moved, contacts: plan.contacts.length, groupChats: plan.groupChats.length, reason: plan.reason ?? null },
     transaction,
   );
+  await notifyPreviousOwners(sequelize, { batchId, to, by: caller, customers: moved, reason: plan.reason ?? null }, transaction);
   await audit(
     sequelize,
     caller.actor,
@@ -250,8 +254,9 @@ async function handOver(sequelize: Sequelize, caller: Caller, to: Party, plan: H
       summary:
         `转移 ${plan.customers.length} 位客户给 ${to.name}` +
         (plan.contacts.length ? `，另有 ${plan.contacts.length} 位企业微信客户` : '') +
-        (plan.groupChats.length ? `、${plan.groupChats.length} 个客户群` : ''),
-      diff: { batchId, customers: plan.customers.map((c) => ({ id: c.id, from: c.owner_user_id, to: to.userId })) },
+        (plan.groupChats.length ? `、${plan.groupChats.length} 个客户群` : '') +
+        (plan.reason ? `（原因：${plan.reason}）` : ''),
+      diff: { batchId, reason: plan.reason ?? null, customers: plan.customers.map((c) => ({ id: c.id, from: c.owner_user_id, to: to.userId })) },
     },
     { transaction },
   );

@@ -5,6 +5,9 @@ import { conflict, notFound } from '../../errors';
 import { parseCallbackXml } from '../../wecom/xml';
 import { audit, type Actor } from '../audit/service';
 import { INBOX_QUEUE } from './inbox';
+import { explainStoredError } from '../../wecom/errors';
+import { employeeNamesByWecomIds } from '../org/reads';
+import { contactNames, groupChatNames } from '../wecom-mirror/reads';
 
 export const EVENT_STATUSES = ['pending', 'processing', 'done', 'dead', 'ignored'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
@@ -20,6 +23,8 @@ export interface EventSummary {
   lastError: string | null;
   receivedAt: Date;
   processedAt: Date | null;
+  /** Who the event is about, by name: 客户「张晨娜」 · 成员「李娜」, 成员「王强」, 客户群「…」 (null: nothing to name). */
+  subject: string | null;
 }
 
 interface EventRow {
@@ -47,10 +52,42 @@ function summary(r: EventRow): EventSummary {
     status: r.status,
     attempts: Number(r.attempts),
     nextAttemptAt: new Date(r.next_attempt_at),
-    lastError: r.last_error,
+    lastError: explainStoredError(r.last_error),
     receivedAt: new Date(r.received_at),
     processedAt: r.processed_at ? new Date(r.processed_at) : null,
+    subject: null,
   };
+}
+
+/** The events with who they are about, named from the mirror and the org (one lookup of each for the page). */
+async function withSubjects(sequelize: Sequelize, rows: EventRow[]): Promise<EventSummary[]> {
+  const parsed = rows.map((r) => {
+    let fields: Record<string, unknown> = {};
+    try {
+      fields = r.payload ? (parseCallbackXml(r.payload) as Record<string, unknown>) : {};
+    } catch {
+      // An unreadable payload names nobody.
+    }
+    const text = (k: string) => (typeof fields[k] === 'string' ? (fields[k] as string) : '');
+    return { external: text('ExternalUserID'), userid: text('UserID'), chat: text('ChatId') };
+  });
+  const [contacts, employees, chats] = await Promise.all([
+    contactNames(sequelize, [...new Set(parsed.map((p) => p.external).filter(Boolean))]),
+    employeeNamesByWecomIds(
+      sequelize,
+      parsed.map((p) => p.userid),
+    ),
+    groupChatNames(sequelize, [...new Set(parsed.map((p) => p.chat).filter(Boolean))]),
+  ]);
+  return rows.map((r, i) => {
+    const p = parsed[i]!;
+    const parts = [
+      p.external ? `客户「${contacts.get(p.external) ?? '未同步的联系人'}」` : null,
+      p.userid ? `成员「${employees.get(p.userid) ?? '未同步的成员'}」` : null,
+      p.chat ? `客户群「${chats.get(p.chat) ?? '未命名群'}」` : null,
+    ].filter(Boolean);
+    return { ...summary(r), subject: parts.length ? parts.join(' · ') : null };
+  });
 }
 
 export async function listEvents(
@@ -69,11 +106,11 @@ export async function listEvents(
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const [count] = await sequelize.query<{ n: number }>(`SELECT COUNT(*) AS n FROM wecom_events ${clause}`, { replacements: params, type: QueryTypes.SELECT });
-  const rows = await sequelize.query<EventRow>(`SELECT ${SUMMARY_COLUMNS} FROM wecom_events ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`, {
+  const rows = await sequelize.query<EventRow>(`SELECT ${SUMMARY_COLUMNS}, payload FROM wecom_events ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`, {
     replacements: [...params, query.pageSize, (query.page - 1) * query.pageSize],
     type: QueryTypes.SELECT,
   });
-  return { items: rows.map(summary), total: Number(count?.n ?? 0), page: query.page, pageSize: query.pageSize };
+  return { items: await withSubjects(sequelize, rows), total: Number(count?.n ?? 0), page: query.page, pageSize: query.pageSize };
 }
 
 export async function getEvent(sequelize: Sequelize, id: number): Promise<EventSummary & { payload: string; fields: unknown }> {
@@ -82,7 +119,8 @@ export async function getEvent(sequelize: Sequelize, id: number): Promise<EventS
     type: QueryTypes.SELECT,
   });
   if (!row) throw notFound('事件不存在');
-  return { ...summary(row), payload: row.payload!, fields: parseCallbackXml(row.payload!) };
+  const [named] = await withSubjects(sequelize, [row]);
+  return { ...named!, payload: row.payload!, fields: parseCallbackXml(row.payload!) };
 }
 
 /** Counts by status, every status present (0 when none), for the admin health badge. */
