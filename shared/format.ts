@@ -59,7 +59,8 @@ export function dateTimeText(value: string | Date | null | undefined, now = new 
 export function initialOf(name: string): string {
   const text = name.trim();
   if (!text) return '';
-  const Segmenter = (Intl as { Segmenter?: new (locale: string, o: { granularity: 'grapheme' }) => { segment(t: string): Iterable<{ segment: string }> } }).Segmenter;
+  const Segmenter = (Intl as { Segmenter?: new (locale: string, o: { granularity: 'grapheme' }) => { segment(t: string): Iterable<{ segment: string }> } })
+    .Segmenter;
   if (Segmenter) for (const { segment } of new Segmenter('zh', { granularity: 'grapheme' }).segment(text)) return segment;
   return [...text][0]!;
 }

@@ -154,7 +154,8 @@ export class MediaStore {
     if (!file) throw new SimulatorError(41005, 'media data missing');
     if (file.bytes.length <= 5) throw new SimulatorError(40005, 'invalid file size');
     if (type === 'image') checkImage(file, IMAGE_MAX);
-    if ((type === 'file' && file.bytes.length > FILE_MAX) || (type === 'video' && file.bytes.length > VIDEO_MAX)) throw new SimulatorError(40006, 'invalid file size');
+    if ((type === 'file' && file.bytes.length > FILE_MAX) || (type === 'video' && file.bytes.length > VIDEO_MAX))
+      throw new SimulatorError(40006, 'invalid file size');
     const mediaId = `3${randomBytes(20).toString('base64url')}`;
     this.media.set(mediaId, { type, bytes: file.bytes.length, sha256: sha(file.bytes), createdAt: this.now() });
     return { type, media_id: mediaId, created_at: String(Math.floor(this.now() / 1000)) };

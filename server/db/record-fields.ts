@@ -18,7 +18,9 @@ const storedColumns = (f: FieldTable[string], value: unknown): [string, unknown]
 /** The columns `input` sets: its defined fields, by column (a patch: fields not given stay as they are). */
 export function columnsOf<T extends FieldTable>(fields: T, input: { readonly [K in keyof T]?: unknown }): Partial<ColumnsOf<T>> {
   const given = input as Record<string, unknown>;
-  return Object.fromEntries(mappedFields(fields).flatMap(([key, f]) => (given[key] === undefined ? [] : storedColumns(f, given[key])))) as Partial<ColumnsOf<T>>;
+  return Object.fromEntries(mappedFields(fields).flatMap(([key, f]) => (given[key] === undefined ? [] : storedColumns(f, given[key])))) as Partial<
+    ColumnsOf<T>
+  >;
 }
 
 /** A new record's columns: every field, its declared initial value (else null) where `input` has none. */

@@ -14,8 +14,7 @@ import { databaseTargets } from '../helpers/database';
 
 describe.each(databaseTargets())('Chinese names and transfers on $label', (target) => {
   const { server, api } = useCrmServer(target);
-  const query = <T extends object>(sql: string, params: unknown[] = []) =>
-    server.db.sequelize.query<T>(sql, { replacements: params, type: QueryTypes.SELECT });
+  const query = <T extends object>(sql: string, params: unknown[] = []) => server.db.sequelize.query<T>(sql, { replacements: params, type: QueryTypes.SELECT });
   const audits = async (action: string) => (await api.get<PageOf<AuditLogView>>('admin', `/api/admin/audit-logs?action=${action}&pageSize=20`)).items;
 
   it('creates a role from a Chinese name alone, its code made from the pinyin', async () => {

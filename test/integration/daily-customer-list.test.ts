@@ -81,6 +81,6 @@ describe.each(databaseTargets())('the customer list on $label', (target) => {
   it('filters by risk level, by a lapsed or missing assessment, and by holders of a product', async () => {
     expect((await names('riskLevel=C5')).sort()).toEqual(['张晨娜', '李大伟'].sort());
     expect(await names('riskValidity=missing')).toEqual(['曾小贤']);
-    expect((await names(`productId=${made.product!.id}&sort=aum_desc`))).toEqual(['张晨娜', '李大伟']);
+    expect(await names(`productId=${made.product!.id}&sort=aum_desc`)).toEqual(['张晨娜', '李大伟']);
   });
 });

@@ -25,7 +25,9 @@ describe.each(databaseTargets())('the exclusive tag group 客户等级 on $label
     const res = await mark(ext, { add: ['et-level-vip', 'et-level-normal'] });
 
     expect(res.status).toBe(400);
-    expect((await bodyOf<{ error: { message: string } }>(res)).error.message).toBe('「客户等级」只能选一个：「高净值」和「普通客户」不能同时设置，请先去掉原来的');
+    expect((await bodyOf<{ error: { message: string } }>(res)).error.message).toBe(
+      '「客户等级」只能选一个：「高净值」和「普通客户」不能同时设置，请先去掉原来的',
+    );
     expect(server.simulator.state.externalContacts.get(ext)!.follows[0]!.tag_ids).toEqual([]);
   });
 

@@ -33,7 +33,11 @@ describe.each(databaseTargets())('客户群发 after approval on $label', (targe
     return api.get<MassMessageView>('mgr-east', `/api/mass-messages/${message.id}`);
   }
   const pollJob = async (id: number) =>
-    (await sql<{ status: string; run_at: Date | string }>("SELECT status, run_at FROM jobs WHERE kind = 'mass_message.poll' AND payload = ?", [JSON.stringify({ massMessageId: id })]))[0];
+    (
+      await sql<{ status: string; run_at: Date | string }>("SELECT status, run_at FROM jobs WHERE kind = 'mass_message.poll' AND payload = ?", [
+        JSON.stringify({ massMessageId: id }),
+      ])
+    )[0];
   /** Makes the message's poll due and runs the job worker. */
   async function pollNow(id: number): Promise<void> {
     await server.db.sequelize.query("UPDATE jobs SET run_at = ? WHERE kind = 'mass_message.poll' AND payload = ? AND status = 'queued'", {
@@ -101,8 +105,7 @@ describe.each(databaseTargets())('客户群发 after approval on $label', (targe
   });
 
   it('says in the preview how many tasks each rep confirms: one per distinct greeting with {称呼}, one without', async () => {
-    const ask = (text: string) =>
-      api.send<MassAudiencePreview>('mgr-east', 'POST', '/api/mass-messages/preview', { audience: {}, content: { text } }, 200);
+    const ask = (text: string) => api.send<MassAudiencePreview>('mgr-east', 'POST', '/api/mass-messages/preview', { audience: {}, content: { text } }, 200);
 
     const greeted = await ask('{称呼}您好，本周观点已更新。');
     const plain = await ask('您好，本周观点已更新。');

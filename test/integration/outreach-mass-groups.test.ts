@@ -77,7 +77,12 @@ describe.each(databaseTargets())('客户群发 to 客户群 on $label', (target)
   });
 
   it('refuses a product message to 客户群: their risk levels cannot be checked', async () => {
-    const product = await api.send<{ id: number }>('admin', 'POST', '/api/products', { code: 'MASSGR3', name: '群发产品', category: 'public_fund', riskLevel: 'R3' });
+    const product = await api.send<{ id: number }>('admin', 'POST', '/api/products', {
+      code: 'MASSGR3',
+      name: '群发产品',
+      category: 'public_fund',
+      riskLevel: 'R3',
+    });
 
     const refused = await api.send<{ error: { code: string } }>(
       'mgr-east',
@@ -139,7 +144,10 @@ describe.each(databaseTargets())('客户群发 to 客户群 on $label', (target)
   });
 
   it('names a message without a title by its text, leaving out the clauses with a placeholder', async () => {
-    const message = await create({ groups: { ownerUserId: await api.userId('rep-east-2') }, content: { text: '大家好，我是{销售}。十二月市场观点已更新，欢迎查阅。' } });
+    const message = await create({
+      groups: { ownerUserId: await api.userId('rep-east-2') },
+      content: { text: '大家好，我是{销售}。十二月市场观点已更新，欢迎查阅。' },
+    });
 
     expect(message.title).toBe('大家好，十二月市场观点已更新，欢迎查阅');
   });

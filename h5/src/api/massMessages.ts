@@ -1,5 +1,13 @@
 import type { PageOf } from '@shared/http';
-import type { MassAudiencePreview, MassPreviewInput, MassMessageCreateInput, MassMessageListItem, MassMessageView, MassReportRow, PendingSendItem } from '@shared/mass-messages';
+import type {
+  MassAudiencePreview,
+  MassPreviewInput,
+  MassMessageCreateInput,
+  MassMessageListItem,
+  MassMessageView,
+  MassReportRow,
+  PendingSendItem,
+} from '@shared/mass-messages';
 import { api } from './client';
 
 /** 客户群发 (server/README.md#客户群发). */

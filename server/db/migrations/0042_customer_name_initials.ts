@@ -13,7 +13,7 @@ export const migration: Migration = {
     await q.addColumn('customers', 'name_initials', { type: DataTypes.STRING(INITIALS_MAX), allowNull: true });
     await q.addIndex('customers', ['name_initials'], { name: 'customers_name_initials' });
     const BATCH = 500;
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const rows = await sequelize.query<{ id: number; name: string }>('SELECT id, name FROM customers WHERE id > ? ORDER BY id LIMIT ?', {
         replacements: [after, BATCH],
         type: QueryTypes.SELECT,

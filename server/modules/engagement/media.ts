@@ -87,7 +87,11 @@ export async function wecomMediaId(sequelize: Sequelize, wecom: WecomClient, id:
   if (file.wecom_media_id && file.wecom_media_expires_at && new Date(file.wecom_media_expires_at).getTime() - now.getTime() > REFRESH_MARGIN_MS) {
     return file.wecom_media_id;
   }
-  const uploaded = await wecom.uploadMedia(file.mime.startsWith('image/') ? 'image' : 'file', { fileName: file.name, mime: file.mime, bytes: Buffer.from(file.content) });
+  const uploaded = await wecom.uploadMedia(file.mime.startsWith('image/') ? 'image' : 'file', {
+    fileName: file.name,
+    mime: file.mime,
+    bytes: Buffer.from(file.content),
+  });
   await engagementModels(sequelize).MediaFile.update(
     { wecom_media_id: uploaded.media_id, wecom_media_expires_at: new Date(now.getTime() + MEDIA_TTL_MS) },
     { where: { id } },

@@ -62,9 +62,7 @@ export function massMessageType(service: () => MassMessageService): ApprovalType
         { label: '内容', value: content.text || '（无文字）' },
         {
           label: '附件',
-          value: content.attachments.length
-            ? content.attachments.map(attachmentLabel).join('、')
-            : '无',
+          value: content.attachments.length ? content.attachments.map(attachmentLabel).join('、') : '无',
         },
         { label: '人群', value: group ? await groupAudienceText(sequelize, JSON.parse(row.audience)) : audienceText(JSON.parse(row.audience)) },
         { label: '触达', value: `${recipients.filter((r) => !r.excluded).length} ${group ? '个客户群' : '位客户'}` },

@@ -14,11 +14,7 @@ import { enqueueNotification } from '../reminders/outbox';
 /** The H5's 待发送 list (MassMessagesPage, tab pending). */
 export const PENDING_PATH = '/mass-messages?tab=pending';
 
-export async function notifySenders(
-  sequelize: Sequelize,
-  message: { id: number; title: string; kind: MassKind },
-  transaction: Transaction,
-): Promise<void> {
+export async function notifySenders(sequelize: Sequelize, message: { id: number; title: string; kind: MassKind }, transaction: Transaction): Promise<void> {
   const table = message.kind === 'group' ? 'mass_message_groups' : 'mass_message_recipients';
   const rows = await sequelize.query<{ sender_user_id: number; tasks: number | string; n: number | string }>(
     `SELECT t.sender_user_id, COUNT(DISTINCT t.id) AS tasks, COUNT(x.id) AS n

@@ -343,18 +343,16 @@ export class MassMessageService {
           statusLabel: beforeSending ? '未发送（待审核）' : RECIPIENT_STATUSES[r.status ?? 'pending'],
           sentAt: isoOrNull(r.sent_at),
         })),
-      groups: groups.map(
-        (g): MassGroupView => ({
-          chatId: g.chat_id,
-          name: g.name || '未命名客户群',
-          memberCount: Number(g.member_count),
-          sender: users.get(g.sender_user_id ?? 0) ?? '',
-          status: g.excluded ? null : (g.status ?? 'pending'),
-          statusLabel: g.excluded ? `未发送：${EXCLUSION_REASONS[g.excluded]}` : beforeSending ? '未发送（待审核）' : GROUP_STATUSES[g.status ?? 'pending'],
-          excluded: g.excluded,
-          sentAt: isoOrNull(g.sent_at),
-        }),
-      ),
+      groups: groups.map((g): MassGroupView => ({
+        chatId: g.chat_id,
+        name: g.name || '未命名客户群',
+        memberCount: Number(g.member_count),
+        sender: users.get(g.sender_user_id ?? 0) ?? '',
+        status: g.excluded ? null : (g.status ?? 'pending'),
+        statusLabel: g.excluded ? `未发送：${EXCLUSION_REASONS[g.excluded]}` : beforeSending ? '未发送（待审核）' : GROUP_STATUSES[g.status ?? 'pending'],
+        excluded: g.excluded,
+        sentAt: isoOrNull(g.sent_at),
+      })),
       canCancel: status === 'sending' && (row.created_by === access.userId || access.dataScope === 'all'),
       canRemind: status === 'sending' && (row.created_by === access.userId || access.dataScope === 'all'),
       afterSend: await this.afterSend(recipients),
@@ -422,7 +420,11 @@ export class MassMessageService {
     };
   }
 
-  private async listItem(row: MassMessageRow, status: MassStatus, recipients?: { excluded: unknown; status: RecipientStatus | null }[]): Promise<MassMessageListItem> {
+  private async listItem(
+    row: MassMessageRow,
+    status: MassStatus,
+    recipients?: { excluded: unknown; status: RecipientStatus | null }[],
+  ): Promise<MassMessageListItem> {
     const { sequelize } = this.deps;
     const product = row.product_id ? await loadProduct(sequelize, row.product_id).catch(() => null) : null;
     const users = await namesById(sequelize, 'users', [row.created_by]);
@@ -577,9 +579,9 @@ export class MassMessageService {
   /** A customer message's batches: per sender and text ({称呼} makes texts differ; WeCom sends one text per task). */
   private async customerBatches(massMessageId: number, content: MassContent): Promise<Batch[]> {
     const { sequelize } = this.deps;
-    const recipients = (
-      await massModels(sequelize).MassRecipient.findAll({ where: { mass_message_id: massMessageId, excluded: null, task_id: null } })
-    ).map((r) => r.get());
+    const recipients = (await massModels(sequelize).MassRecipient.findAll({ where: { mass_message_id: massMessageId, excluded: null, task_id: null } })).map(
+      (r) => r.get(),
+    );
     const customers = new Map(
       (
         await sequelize.query<CustomerRow>(`SELECT * FROM customers WHERE id IN (:ids)`, {
@@ -606,7 +608,10 @@ export class MassMessageService {
   /** A group message's batches: per owner, their groups (92135: the sender of a group task is the owner). */
   private async groupBatches(massMessageId: number, content: MassContent): Promise<Batch[]> {
     const groups = (
-      await massModels(this.deps.sequelize).MassGroup.findAll({ where: { mass_message_id: massMessageId, excluded: null, task_id: null }, order: [['id', 'ASC']] })
+      await massModels(this.deps.sequelize).MassGroup.findAll({
+        where: { mass_message_id: massMessageId, excluded: null, task_id: null },
+        order: [['id', 'ASC']],
+      })
     ).map((r) => r.get());
     const senders = await this.sendersById(groups.map((g) => g.sender_user_id));
     const batches = new Map<number, Batch>();
@@ -658,7 +663,13 @@ export class MassMessageService {
     if (!message) return 0;
     const group = kindOf(message) === 'group';
     const tasks = (
-      await MassTask.findAll({ where: { mass_message_id: massMessageId, status: 'created' }, order: [['updated_at', 'ASC'], ['id', 'ASC']] })
+      await MassTask.findAll({
+        where: { mass_message_id: massMessageId, status: 'created' },
+        order: [
+          ['updated_at', 'ASC'],
+          ['id', 'ASC'],
+        ],
+      })
     ).map((t) => t.get());
     for (const task of tasks.slice(0, limit)) {
       const states = await wecom.groupMsgTasks(task.msgid!);
@@ -675,7 +686,10 @@ export class MassMessageService {
           if (group) await MassGroup.update(values, { where: { task_id: task.id, chat_id: r.chat_id ?? '' }, transaction });
           else await MassRecipient.update(values, { where: { task_id: task.id, external_userid: r.external_userid ?? '' }, transaction });
         }
-        await MassTask.update({ status: 'sent', sent_at: mine.send_time ? new Date(mine.send_time * 1000) : new Date() }, { where: { id: task.id }, transaction });
+        await MassTask.update(
+          { status: 'sent', sent_at: mine.send_time ? new Date(mine.send_time * 1000) : new Date() },
+          { where: { id: task.id }, transaction },
+        );
       });
     }
     const open = await MassTask.count({ where: { mass_message_id: massMessageId, status: 'created' } });

@@ -189,9 +189,7 @@ export class DirectoryReader {
     if (!refused?.length) return;
     this.refused.delete(api);
     const worked = this.working.get(api);
-    const refusedText = refused
-      .map((r) => `${SECRET_NAMES[r.secret]}${r.errcode === 48009 ? '（从新 IP 不能读取通讯录详情）' : ''}`)
-      .join('、');
+    const refusedText = refused.map((r) => `${SECRET_NAMES[r.secret]}${r.errcode === 48009 ? '（从新 IP 不能读取通讯录详情）' : ''}`).join('、');
     const what = `「${wecomApiWords(api)}」`;
     // A rule of WeCom worked around is information, not a fault: said as such (the errcodes are in the log).
     this.notes.push(

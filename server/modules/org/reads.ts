@@ -32,10 +32,13 @@ export async function employeeByWecomId(sequelize: Sequelize, wecomUserid: strin
 export async function employeeNamesByWecomIds(sequelize: Sequelize, userids: readonly string[]): Promise<Map<string, string>> {
   const wanted = [...new Set(userids.filter(Boolean))];
   if (wanted.length === 0) return new Map();
-  const rows = await sequelize.query<{ wecom_userid: string; name: string }>(`SELECT wecom_userid, name FROM users WHERE wecom_userid IN (${sqlList(wanted)})`, {
-    replacements: wanted,
-    type: QueryTypes.SELECT,
-  });
+  const rows = await sequelize.query<{ wecom_userid: string; name: string }>(
+    `SELECT wecom_userid, name FROM users WHERE wecom_userid IN (${sqlList(wanted)})`,
+    {
+      replacements: wanted,
+      type: QueryTypes.SELECT,
+    },
+  );
   return new Map(rows.map((r) => [r.wecom_userid, r.name]));
 }
 

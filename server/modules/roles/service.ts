@@ -37,17 +37,24 @@ export interface RoleInput {
  */
 async function codeFor(sequelize: Sequelize, name: string, transaction: Transaction): Promise<string> {
   const { Role } = roleModels(sequelize);
-  const base = `r-${pinyinInitials(name).replace(/[^a-z0-9]/g, '').slice(0, 40) || 'role'}`;
-  const taken = new Set(
-    (await Role.findAll({ where: { code: { [Op.like]: `${base}%` } }, attributes: ['code'], transaction })).map((r) => r.get().code),
-  );
+  const base = `r-${
+    pinyinInitials(name)
+      .replace(/[^a-z0-9]/g, '')
+      .slice(0, 40) || 'role'
+  }`;
+  const taken = new Set((await Role.findAll({ where: { code: { [Op.like]: `${base}%` } }, attributes: ['code'], transaction })).map((r) => r.get().code));
   for (let n = 1; ; n++) {
     const code = n === 1 ? base : `${base}-${n}`;
     if (!taken.has(code)) return code;
   }
 }
 
-export async function createRole(sequelize: Sequelize, actor: Actor, roleInput: Omit<RoleInput, 'code'> & { code?: string }, grantor: Grantor): Promise<RoleView> {
+export async function createRole(
+  sequelize: Sequelize,
+  actor: Actor,
+  roleInput: Omit<RoleInput, 'code'> & { code?: string },
+  grantor: Grantor,
+): Promise<RoleView> {
   const { Role } = roleModels(sequelize);
   requireWithinReach(grantor, roleInput);
   return sequelize.transaction(async (transaction) => {

@@ -125,7 +125,8 @@ async function targetWords(sequelize: Sequelize, t: Pick<TargetRow, 'period' | '
 }
 
 /** A target's value as people read it: money for sales, a count otherwise. */
-const valueText = (metric: TargetMetric, value: number) => (metric === 'sales_amount' ? moneyText(value) : `${value} ${metric === 'new_customers' ? '位' : '次'}`);
+const valueText = (metric: TargetMetric, value: number) =>
+  metric === 'sales_amount' ? moneyText(value) : `${value} ${metric === 'new_customers' ? '位' : '次'}`;
 
 export async function deleteTarget(sequelize: Sequelize, caller: Caller, id: number): Promise<void> {
   const [row] = await targetRows(sequelize, { id });

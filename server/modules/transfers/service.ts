@@ -61,7 +61,13 @@ export async function transferCustomers(sequelize: Sequelize, caller: Caller, in
   const to = await receiver(sequelize, caller, input.toUserId);
   const batchId = await sequelize.transaction(async (transaction) => {
     const customers = await visibleCustomers(sequelize, caller.access, input.customerIds, transaction);
-    return handOver(sequelize, caller, to, { customers, contacts: [], groupChats: [], message: input.message ?? null, reason: input.reason ?? null }, transaction);
+    return handOver(
+      sequelize,
+      caller,
+      to,
+      { customers, contacts: [], groupChats: [], message: input.message ?? null, reason: input.reason ?? null },
+      transaction,
+    );
   });
   return batchView(sequelize, caller.access, batchId);
 }
