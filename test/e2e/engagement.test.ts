@@ -301,7 +301,7 @@ describe('customer operations in Chromium at 375x812', () => {
 
     await page.goto('/admin/contact-ways');
     await Promise.all([
-      page.locator('.van-toast', { hasText: '扫码添加了 rep-east-1' }).waitFor(),
+      page.locator('.van-toast', { hasText: '扫码添加了 李娜' }).waitFor(),
       page.getByTestId('contact-way').filter({ hasText: CODE_NAME }).getByTestId('simulate-scan').click(),
     ]);
     await deliverCallbacks(suite.server);
