@@ -26,11 +26,15 @@ describe.each([
     return phone.page;
   };
   afterEach(() => phone?.context.close());
+  /** From 1024 px the lists are tables (h5/README.md#desktop-layout-and-tables): a row's name cell, else the phone cell's title. */
+  const wide = tag === 'desktop';
+  const customerNames = (page: Page) =>
+    wide ? page.getByTestId('customer-row').locator('td[data-column=name]') : page.getByTestId('customer-list').locator('.van-cell__title span');
 
   it('finds a customer by pinyin initials and sorts by assets, each date named', async () => {
     const page = await open('rep-east-1', '/customers');
     await page.getByTestId('customer-count').waitFor();
-    const first = (await page.getByTestId('customer-list').locator('.van-cell__title span').first().innerText()).trim();
+    const first = (await customerNames(page).first().innerText()).trim();
     const [row] = await suite.server.db.sequelize.query<{ name_initials: string }>('SELECT name_initials FROM customers WHERE name = ?', {
       replacements: [first],
       type: 'SELECT' as never,
@@ -38,39 +42,48 @@ describe.each([
 
     await page.getByTestId('customer-search').locator('input').fill(row!.name_initials);
     await page.getByTestId('customer-search').locator('input').press('Enter');
-    await page.getByTestId('customer-list').locator('.van-cell__title span').filter({ hasText: first }).first().waitFor();
+    await customerNames(page).filter({ hasText: first }).first().waitFor();
     await page.getByTestId('customer-search').locator('input').fill('');
     await page.getByTestId('customer-search').locator('input').press('Enter');
     await page.getByTestId('customer-sort-filters').locator('.van-dropdown-menu__item').first().click();
     await page.locator('.van-dropdown-item__option').filter({ hasText: '资产规模从高到低' }).click();
-    await page.getByTestId('customer-dates').first().filter({ hasText: '资产' }).waitFor();
+    if (wide) {
+      // The table names each date in its header and shows 资产 in a column of its own.
+      await page.getByTestId('customer-row').first().locator('td[data-column=aum]').filter({ hasText: '元' }).waitFor();
+      expect(await page.getByTestId('customer-table').locator('thead').innerText()).toMatch(/上次跟进[\s\S]*下次跟进/);
+    } else {
+      await page.getByTestId('customer-dates').first().filter({ hasText: '资产' }).waitFor();
+      expect(await page.getByTestId('customer-dates').first().innerText()).toMatch(/最近跟进|未跟进过/);
+    }
     await page.waitForLoadState('networkidle');
     await screenshot(page, `daily-${tag}-customers-aum`);
 
-    expect(await page.getByTestId('customer-dates').first().innerText()).toMatch(/最近跟进|未跟进过/);
     expect(await rawCodes(page)).toEqual([]);
     expect(phone.errors).toEqual([]);
   });
 
   it('corrects the rep’s own follow-up on the customer page and shows its 下一步', async () => {
     const page = await open('rep-east-1', '/customers');
-    await page.getByTestId('customer-list').locator('.van-cell').first().click();
+    if (wide) await page.goto(`/customers/${await page.getByTestId('customer-row').first().getAttribute('data-key')}`);
+    else await page.getByTestId('customer-list').locator('.van-cell').first().click();
     await page.getByTestId('customer-head').waitFor();
     await page.getByTestId('customer-tabs').getByRole('tab', { name: '跟进' }).click();
     await page.getByTestId('write-follow-up').click();
     await page.getByTestId('follow-up-content').locator('textarea').fill('当日跟进：客户想了解债基');
     await page.getByTestId('follow-up-next-action').locator('input').fill('发送产品资料');
     await page.getByTestId('follow-up-save').click();
-    await page.getByTestId('follow-up').filter({ hasText: '当日跟进：客户想了解债基' }).click();
+    const followUps = page.getByTestId(wide ? 'follow-up-row' : 'follow-up');
+    await followUps.filter({ hasText: '当日跟进：客户想了解债基' }).click();
     await page.getByTestId('follow-up-edit-sheet').waitFor();
     await page.getByTestId('follow-up-edit-content').locator('textarea').fill('当日跟进（已更正）：客户想了解债基和理财');
     await page.getByTestId('follow-up-edit-save').click();
-    const corrected = page.getByTestId('follow-up').filter({ hasText: '已更正' });
+    const corrected = followUps.filter({ hasText: '已更正' });
     await corrected.waitFor();
     await page.waitForLoadState('networkidle');
     await screenshot(page, `daily-${tag}-follow-up-corrected`);
 
-    expect(await corrected.getByTestId('follow-up-next').innerText()).toContain('下一步：发送产品资料');
+    if (wide) expect(await corrected.locator('td[data-column=nextAction]').innerText()).toBe('发送产品资料');
+    else expect(await corrected.getByTestId('follow-up-next').innerText()).toContain('下一步：发送产品资料');
     expect(await corrected.innerText()).toContain('已修改');
     expect(await rawCodes(page)).toEqual([]);
     expect(phone.errors).toEqual([]);

@@ -75,7 +75,7 @@ describe('H5 shell in Chromium at 375x812', () => {
     await loginThroughSimulator(phone, '/workbench', 'mgr-east');
 
     await page.getByTestId('tabbar').getByText('客户').click();
-    await page.getByPlaceholder('搜索客户姓名、手机号、机构').waitFor();
+    await page.getByPlaceholder('搜索姓名、拼音首字母、手机号、机构').waitFor();
     await screenshot(page, 'shell-customers');
     await page.getByTestId('tabbar').getByText('我的').click();
     await page.getByText('运行模式').waitFor();

@@ -18,7 +18,7 @@ export interface PickerOption {
 export const PICKER_WORDS = {
   product: { search: '搜索产品名称或代码', empty: '没有找到产品' },
   partner: { search: '搜索机构名称', empty: '没有可选的代销机构' },
-  customer: { search: '搜索客户姓名、手机号、机构', empty: '没有找到客户' },
+  customer: { search: '搜索姓名、拼音首字母、手机号、机构', empty: '没有找到客户' },
 } satisfies Record<string, SearchSheetWords>;
 
 type Label = (type: 'product_category', code: string) => string;
