@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
 import { IMPORT_KINDS, type ImportJobView, type ImportKind, type ImportMode, type ImportRowError } from '@shared/imports';
 import type { Config } from '../../../config';
+import { isConnectionLost } from '../../db/failover';
 import { iso, isoOrNull } from '../../db/lookup';
 import { PERMISSIONS } from '@shared/permissions';
 import { conflict, DomainError, forbidden, notFound, payloadTooLarge } from '../../errors';
@@ -249,7 +250,7 @@ async function work(deps: ImportDeps, caller: Caller, id: number, queue: Durable
     }
   } catch (err) {
     logger.error({ err, importJobId: id }, 'import job failed');
-    const message = err instanceof DomainError ? err.message : '服务器内部错误';
+    const message = err instanceof DomainError ? err.message : isConnectionLost(err) ? '数据库连接中断，可以继续导入' : '服务器内部错误';
     await queue.fail(owner, id, 1, `导入失败：${message}`, { permanent: true }).catch(() => undefined);
     await ImportJob.update({ finished_at: new Date() }, { where: { id } }).catch(() => undefined);
   } finally {
@@ -266,7 +267,8 @@ function preview(batch: RowOutcome[]): { tally: Tally; errors: ImportRowError[] 
 
 /**
  * One batch in one transaction with its counters and errors. If any write fails the whole batch
- * is rolled back, and its rows are reported as failed (the rows already invalid keep their reasons).
+ * is rolled back, and its rows are reported as failed (the rows already invalid keep their reasons)
+ * — unless the connection itself was lost, which ends the job resumable instead.
  */
 async function writeBatch(deps: ImportDeps, spec: KindSpec, caller: Caller, id: number, batch: RowOutcome[]): Promise<void> {
   const { sequelize, logger } = deps;
@@ -296,6 +298,9 @@ async function writeBatch(deps: ImportDeps, spec: KindSpec, caller: Caller, id: 
       await recordBatch(sequelize, id, batch, { tally, errors }, transaction);
     });
   } catch (err) {
+    // The database node went away mid-batch: the rows are not at fault. The job stops where its
+    // last committed batch ended (done_through_row commits with the batch) and can be resumed.
+    if (isConnectionLost(err)) throw err;
     logger.warn({ err, importJobId: id, rows: [batch[0]!.row, batch.at(-1)!.row] }, 'import batch rolled back');
     const range = `第 ${batch[0]!.row}–${batch.at(-1)!.row} 行`;
     const tally: Tally = { created: 0, updated: 0, skipped: 0, failed: 0 };
