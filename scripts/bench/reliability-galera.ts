@@ -199,7 +199,7 @@ async function nodeLossUnderLoad(cluster: GaleraCluster, wecom: HostedSimulator,
         await cluster.restart(2);
         rejoinedSeconds = (Date.now() - rejoinStarted) / 1000;
         await bAnswers;
-        return { resync, imported, importedAtKill };
+        return { resync: await resync, imported, importedAtKill };
       })();
       await Promise.all(senders);
       const { resync, imported, importedAtKill } = await fault;
