@@ -115,7 +115,7 @@ async function nodeLossUnderLoad(cluster: GaleraCluster, wecom: HostedSimulator,
     const env = (n: number) => ({
       EVENT_RECLAIM_SECONDS: '2',
       IMPORT_BATCH_SIZE: '100',
-      IMPORT_STALE_SECONDS: '2',
+      IMPORT_STALE_SECONDS: '10',
       DATABASE_FALLBACK_HOSTS: cluster.fallbackHosts(n),
     });
     const nodeUrl = (n: number) => cluster.node(n).url(new URL(db.url).pathname.slice(1));

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
 import { IMPORT_KINDS, type ImportJobView, type ImportKind, type ImportMode, type ImportRowError } from '@shared/imports';
 import type { Config } from '../../../config';
+import { retryOnDeadlock } from '../../db/dialect';
 import { isConnectionLost } from '../../db/failover';
 import { iso, isoOrNull } from '../../db/lookup';
 import { PERMISSIONS } from '@shared/permissions';
@@ -274,29 +275,32 @@ async function writeBatch(deps: ImportDeps, spec: KindSpec, caller: Caller, id: 
   const { sequelize, logger } = deps;
   const by = caller.access.userId;
   try {
-    await sequelize.transaction(async (transaction) => {
-      const { tally, errors } = preview(batch);
-      await spec.insert(
-        sequelize,
-        batch.filter((o) => o.action === 'create'),
-        by,
-        transaction,
-        caller.actor,
-        caller,
-      );
-      // Updates are counted as they land: a record edited since planning is left alone.
-      tally.updated = 0;
-      for (const o of batch) {
-        if (o.action === 'update') {
-          if (await spec.update(sequelize, o.record, o.changes, caller.actor, transaction)) tally.updated++;
-          else {
-            tally.failed++;
-            errors.push({ row: o.row, column: null, value: null, message: `${spec.noun}在导入期间被他人修改，未更新，请重新导入这一行` });
+    // A deadlock or a lost Galera certification conflict (another node wrote the same rollup row) rolled all of it back: again.
+    await retryOnDeadlock(() =>
+      sequelize.transaction(async (transaction) => {
+        const { tally, errors } = preview(batch);
+        await spec.insert(
+          sequelize,
+          batch.filter((o) => o.action === 'create'),
+          by,
+          transaction,
+          caller.actor,
+          caller,
+        );
+        // Updates are counted as they land: a record edited since planning is left alone.
+        tally.updated = 0;
+        for (const o of batch) {
+          if (o.action === 'update') {
+            if (await spec.update(sequelize, o.record, o.changes, caller.actor, transaction)) tally.updated++;
+            else {
+              tally.failed++;
+              errors.push({ row: o.row, column: null, value: null, message: `${spec.noun}在导入期间被他人修改，未更新，请重新导入这一行` });
+            }
           }
         }
-      }
-      await recordBatch(sequelize, id, batch, { tally, errors }, transaction);
-    });
+        await recordBatch(sequelize, id, batch, { tally, errors }, transaction);
+      }),
+    );
   } catch (err) {
     // The database node went away mid-batch: the rows are not at fault. The job stops where its
     // last committed batch ended (done_through_row commits with the batch) and can be resumed.
