@@ -54,6 +54,14 @@ const envSchema = z.object({
       'must be comma-separated mysql://user:pass@host:3306/db URLs of read replicas',
     )
     .optional(),
+  DATABASE_FALLBACK_HOSTS: z
+    .string()
+    .trim()
+    .refine(
+      (v) => v.split(',').every((h) => /^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(h.trim())),
+      'must be comma-separated host:port of the other Galera nodes (same user, password and database as DATABASE_URL)',
+    )
+    .optional(),
   WECOM_MODE: z.enum(['simulator', 'live']).optional(),
   WECOM_API_BASE: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
   WECOM_CORP_ID: optionalText,
@@ -96,8 +104,16 @@ const envSchema = z.object({
 
 export type DatabaseConfig =
   | { dialect: 'sqlite'; storage: string; url: string }
-  /** `readUrls`: asynchronous replicas of `url` for read-only work (server/db/replicas.ts). */
-  | { dialect: 'mysql'; url: string; readUrls?: readonly string[] };
+  /**
+   * `readUrls`: asynchronous replicas of `url` for read-only work (server/db/replicas.ts);
+   * `fallbackNodes`: the other Galera nodes, used when `url`'s node is lost (server/db/failover.ts).
+   */
+  | { dialect: 'mysql'; url: string; readUrls?: readonly string[]; fallbackNodes?: readonly DatabaseNode[] };
+
+export interface DatabaseNode {
+  readonly host: string;
+  readonly port: number;
+}
 
 export interface Config {
   readonly port: number;
@@ -218,7 +234,7 @@ export function loadConfig(env: Env): Config {
       consoleWelcome: e.WECOM_SIMULATOR_WELCOME === 'console',
       transferDelayMs: (e.WECOM_SIMULATOR_TRANSFER_SECONDS ?? 5) * 1000,
     },
-    database: parseDatabaseUrl(e.DATABASE_URL ?? 'sqlite:data/wecom-crm.sqlite', e.DATABASE_READ_URLS),
+    database: parseDatabaseUrl(e.DATABASE_URL ?? 'sqlite:data/wecom-crm.sqlite', e.DATABASE_READ_URLS, e.DATABASE_FALLBACK_HOSTS),
     demoData: mode === 'simulator' && (e.DEMO_DATA ?? 'on') === 'on',
     events: {
       worker: (e.EVENT_WORKER ?? 'on') === 'on',
@@ -275,9 +291,10 @@ export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
-function parseDatabaseUrl(url: string, readUrls: string | undefined): DatabaseConfig {
+function parseDatabaseUrl(url: string, readUrls: string | undefined, fallbackHosts: string | undefined): DatabaseConfig {
   if (url.startsWith('sqlite:')) {
     if (readUrls) throw new ConfigError('DATABASE_READ_URLS', 'needs a MySQL DATABASE_URL (replicas of it)');
+    if (fallbackHosts) throw new ConfigError('DATABASE_FALLBACK_HOSTS', 'needs a MySQL DATABASE_URL (the Galera node it names first)');
     const storage = url.slice('sqlite:'.length);
     return { dialect: 'sqlite', storage, url };
   }
@@ -285,7 +302,25 @@ function parseDatabaseUrl(url: string, readUrls: string | undefined): DatabaseCo
     ?.split(',')
     .map((u) => u.trim())
     .filter(Boolean);
-  return replicas?.length ? { dialect: 'mysql', url, readUrls: replicas } : { dialect: 'mysql', url };
+  const fallbackNodes = fallbackHosts
+    ?.split(',')
+    .map((h) => h.trim())
+    .filter(Boolean)
+    .map((h) => {
+      const [host, port] = h.split(':');
+      return { host: host!, port: Number(port ?? 3306) };
+    });
+  if (replicas?.length && fallbackNodes?.length)
+    throw new ConfigError(
+      'DATABASE_FALLBACK_HOSTS',
+      'cannot be combined with DATABASE_READ_URLS (Galera nodes all take writes: list them here, not as replicas)',
+    );
+  return {
+    dialect: 'mysql',
+    url,
+    ...(replicas?.length ? { readUrls: replicas } : {}),
+    ...(fallbackNodes?.length ? { fallbackNodes } : {}),
+  };
 }
 
 function describeIssue(variable: string, message: string, raw: string | undefined): string {

@@ -34,7 +34,7 @@ async function main(args: string[]): Promise<void> {
       const started = performance.now();
       await cluster.start();
       say(`3 nodes synced in ${((performance.now() - started) / 1000).toFixed(1)} s:`);
-      for (const node of cluster.nodes) say(`  ${node.url('wecom_crm')}`);
+      for (const [i, node] of cluster.nodes.entries()) say(`  DATABASE_URL=${node.url('wecom_crm')} DATABASE_FALLBACK_HOSTS=${cluster.fallbackHosts(i + 1)}`);
       return;
     }
     case 'stop':

@@ -6,7 +6,8 @@
  * Galera: two server instances, A on node 1 and B on node 2, behind a round-robin "load balancer"
  * (this script: a request that fails is counted; a callback WeCom gets no `success` for is
  * delivered again, to the other instance). Callback bursts (each event 1–3×), sidebar cards and an
- * external-contact sync run together; node 2 is SIGKILLed after a third of the deliveries and
+ * external-contact sync run together, and an Excel import of 5,000 customers on B starts after a
+ * quarter of the deliveries; node 2 is SIGKILLed once the import has 200 rows in and
  * brought back at once (recovery + IST). Counted afterwards: events lost or applied twice,
  * duplicate customers, jobs or events left unfinished, requests failed during the outage and for
  * how long, and how long until instance B answered again.
@@ -15,6 +16,8 @@
  * stopped and started again: requests failed.
  */
 import { rmSync } from 'node:fs';
+import xlsx from 'node-xlsx';
+import type { ImportJobView } from '@shared/imports';
 import { GaleraCluster, ReplicaPair } from '../galera/cluster';
 import { SYSTEM_ACTOR } from '../../server/modules/audit/service';
 import { matchingHooks } from '../../server/modules/matching/hooks';
@@ -108,9 +111,15 @@ async function nodeLossUnderLoad(cluster: GaleraCluster, wecom: HostedSimulator,
     const hooks = matchingHooks(db.sequelize, settingDefaults(db.config));
     const synced = await (await startExternalContactSync({ sequelize: db.sequelize, wecom: db.wecom, logger, hooks }, SYSTEM_ACTOR)).done;
     if (synced.status !== 'succeeded') throw new Error(`external-contact sync failed: ${synced.error}`);
-    const env = { EVENT_RECLAIM_SECONDS: '2' };
+    // Each instance names its node first and the other two after it (DATABASE_FALLBACK_HOSTS).
+    const env = (n: number) => ({
+      EVENT_RECLAIM_SECONDS: '2',
+      IMPORT_BATCH_SIZE: '100',
+      IMPORT_STALE_SECONDS: '10',
+      DATABASE_FALLBACK_HOSTS: cluster.fallbackHosts(n),
+    });
     const nodeUrl = (n: number) => cluster.node(n).url(new URL(db.url).pathname.slice(1));
-    const servers: ServerProcess[] = [await startServer(nodeUrl(1), wecom.base, env), await startServer(nodeUrl(2), wecom.base, env)];
+    const servers: ServerProcess[] = [await startServer(nodeUrl(1), wecom.base, env(1)), await startServer(nodeUrl(2), wecom.base, env(2))];
     try {
       // The sidebar's contacts: the first half of the corp's contacts, followed already (the sync brings them in).
       const all = [...wecom.simulator.state.externalContacts.values()];
@@ -124,8 +133,11 @@ async function nodeLossUnderLoad(cluster: GaleraCluster, wecom: HostedSimulator,
 
       progress('sidebar logins');
       const sidebar = await sidebarRequests(servers[0]!, wecom.base, db.sequelize, 50);
+      const importer = await importThrough(servers[1]!, wecom.base);
 
-      progress(`${fmt(deliveries.length)} callback deliveries + sidebar load on 2 instances; node 2 SIGKILLed after a third`);
+      progress(
+        `${fmt(deliveries.length)} callback deliveries + sidebar load on 2 instances + an import of ${fmt(IMPORT_ROWS)} customers on B; node 2 SIGKILLed mid-import`,
+      );
       const callbacks = new Tally();
       const cards = new Tally();
       /** Failures of instance A (on the surviving node 1). */
@@ -171,23 +183,33 @@ async function nodeLossUnderLoad(cluster: GaleraCluster, wecom: HostedSimulator,
       let recoveredAt = 0;
       let rejoinedSeconds = 0;
       const fault = (async () => {
-        while (delivered < deliveries.length / 3) await new Promise((r) => setTimeout(r, 20));
+        while (delivered < deliveries.length / 4) await new Promise((r) => setTimeout(r, 20));
+        const imported = await importer.start();
+        const importedAtKill = await importer.midway(200);
         const resync = startExternalContactSync({ sequelize: db.sequelize, wecom: db.wecom, logger, hooks }, SYSTEM_ACTOR).then((s) => s.done);
         killedAt = Date.now();
         await cluster.kill(2);
+        // Instance B answering again: on the next node of its DATABASE_FALLBACK_HOSTS, while node 2 is still down.
+        const bAnswers = (async () => {
+          while (!(await answered(fetch(`${servers[1]!.base}/readyz`)))) await new Promise((r) => setTimeout(r, 50));
+          recoveredAt = Date.now();
+        })();
         await new Promise((r) => setTimeout(r, 3000)); // down for a while, under load
         const rejoinStarted = Date.now();
         await cluster.restart(2);
         rejoinedSeconds = (Date.now() - rejoinStarted) / 1000;
-        while (!(await answered(fetch(`${servers[1]!.base}/readyz`)))) await new Promise((r) => setTimeout(r, 50));
-        recoveredAt = Date.now();
-        return resync;
+        await bAnswers;
+        return { resync: await resync, imported, importedAtKill };
       })();
       await Promise.all(senders);
-      const resync = await fault;
+      const { resync, imported, importedAtKill } = await fault;
       loading = false;
       await Promise.all(readers);
       await waitForInbox(db.sequelize, 600_000);
+      progress('the import: finished, or resumed');
+      const importOutcome = await importer.finish(imported);
+      const importedRows = await count(db.sequelize, `SELECT COUNT(*) AS n FROM customers WHERE name LIKE '${IMPORT_NAME}%'`);
+      const importedDistinct = await count(db.sequelize, `SELECT COUNT(DISTINCT phone) AS n FROM customers WHERE name LIKE '${IMPORT_NAME}%'`);
 
       const relations = new Set(await relationKeys(db.sequelize, ''));
       // The syncs bring these relations in too: an event counts as lost when its relation is missing or its stored row never got done.
@@ -220,6 +242,15 @@ async function nodeLossUnderLoad(cluster: GaleraCluster, wecom: HostedSimulator,
           },
         ),
         figure(`${label}: duplicate customers`, duplicateCustomers, 'customers', { goal: { atMost: 0 } }),
+        figure(
+          `${label}: an import of ${fmt(IMPORT_ROWS)} customers on instance B across the kill: rows missing or twice`,
+          Math.abs(IMPORT_ROWS - importedRows) + (importedRows - importedDistinct),
+          'rows',
+          {
+            goal: { atMost: 0 },
+            detail: `${fmt(importedAtKill)} rows processed at the kill; ${importOutcome}; ${fmt(importedRows)} customers stored, ${fmt(importedDistinct)} distinct phones`,
+          },
+        ),
         figure(`${label}: jobs and events stuck`, stuckJobs + stuckEvents, 'rows', {
           goal: { atMost: 0 },
           detail: `${stuckJobs} jobs, ${stuckEvents} events; the sync during the kill: ${resync.status}; nodes ${consistent ? 'agree' : 'DISAGREE'} on the relations`,
@@ -227,8 +258,8 @@ async function nodeLossUnderLoad(cluster: GaleraCluster, wecom: HostedSimulator,
         figure(`${label}: requests failed during the outage`, failed.failed, 'requests', {
           detail: `${callbacks.failed} callback deliveries refused (WeCom delivers again) and ${cards.failed} sidebar cards failed, over ${failed.failingSeconds.toFixed(1)} s, of ${fmt(callbacks.ok + cards.ok + failed.failed)}; instance A (node 1) failed ${onA.failed}`,
         }),
-        figure(`${label}: time to recover (kill → instance B ready)`, (recoveredAt - killedAt) / 1000, 's', {
-          detail: `node down 3 s on purpose; rejoin (--wsrep-recover + IST) ${rejoinedSeconds.toFixed(1)} s`,
+        figure(`${label}: time to recover (kill → instance B ready, on another node)`, (recoveredAt - killedAt) / 1000, 's', {
+          detail: `node 2 down 3 s on purpose, then its rejoin (--wsrep-recover + IST) took ${rejoinedSeconds.toFixed(1)} s`,
         }),
       ];
     } finally {
@@ -285,6 +316,67 @@ async function replicaLossUnderLoad(pair: ReplicaPair, wecom: HostedSimulator, s
   } finally {
     await db.drop();
   }
+}
+
+const IMPORT_ROWS = 5_000;
+const IMPORT_NAME = '可靠性导入客户';
+
+/**
+ * An Excel import of IMPORT_ROWS customers through the imports API of `server`, as the admin: `start`
+ * uploads it; `finish` waits until it ends and, if the node loss cut it off, resumes it (as a
+ * person would, with 继续导入) until it succeeds — what happened, in words.
+ */
+async function importThrough(server: ServerProcess, simulatorBase: string) {
+  const cookie = (await login(server, simulatorBase, ['admin'])).get('admin')!;
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(`${server.base}${path}`, { ...init, headers: { cookie, origin: server.base } }).then(async (res) => {
+      if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path} answered ${res.status}: ${await res.text()}`);
+      return (await res.json()) as ImportJobView;
+    });
+  /** The job, asked until an answer comes (the instance may be between nodes). */
+  const job = async (id: number): Promise<ImportJobView> => {
+    for (;;) {
+      const view = await call(`/api/imports/${id}`).catch(() => undefined);
+      if (view) return view;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const ended = async (id: number) => {
+    for (;;) {
+      const view = await job(id);
+      if (view.status !== 'running' && view.status !== 'queued') return view;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  let id = 0;
+  return {
+    async start(): Promise<ImportJobView> {
+      const rows = Array.from({ length: IMPORT_ROWS }, (_, i) => [`${IMPORT_NAME}${i}`, `139${String(i).padStart(8, '0')}`]);
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(xlsx.build([{ name: 'Sheet1', data: [['客户名称', '手机号'], ...rows], options: {} }]))]), 'ha.xlsx');
+      const started = await call('/api/imports?kind=customers&dryRun=false', { method: 'POST', body: form });
+      id = started.id;
+      return started;
+    },
+    /** Rows processed once at least `rows` are in (or the job ended first). */
+    async midway(rows: number): Promise<number> {
+      for (;;) {
+        const view = await job(id);
+        if (view.processed >= rows || (view.status !== 'running' && view.status !== 'queued')) return view.processed;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async finish(started: ImportJobView): Promise<string> {
+      let view = await ended(started.id);
+      if (view.status === 'succeeded') return 'the job succeeded without a resume';
+      const cutAt = view.processed;
+      const why = view.error ?? view.status;
+      if (!view.resumable) return `the job ended ${view.status} at ${fmt(cutAt)} rows, NOT resumable (${why})`;
+      await call(`/api/imports/${started.id}/resume`, { method: 'POST' });
+      view = await ended(started.id);
+      return `the job was cut off at ${fmt(cutAt)} rows (${why}), resumable, ${view.status === 'succeeded' ? 'and resumed: succeeded' : `but the resume ended ${view.status}: ${view.error}`}`;
+    },
+  };
 }
 
 /** A deterministic shuffle (runs are comparable). */

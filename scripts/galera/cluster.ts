@@ -244,6 +244,12 @@ wsrep_slave_threads=2`,
     await this.node(i).kill();
   }
 
+  /** `DATABASE_FALLBACK_HOSTS` of an instance on node i: the other nodes, the next one first (server/db/failover.ts). */
+  fallbackHosts(i: number): string {
+    const n = this.nodes.length;
+    return Array.from({ length: n - 1 }, (_, k) => `127.0.0.1:${this.node(((i + k) % n) + 1).port}`).join(',');
+  }
+
   /** Stops every node (the last one standing last, so its state is the newest on disk). */
   async stop(): Promise<void> {
     for (const node of [...this.nodes].reverse()) await node.stop();

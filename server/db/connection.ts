@@ -5,6 +5,7 @@ import type { DatabaseConfig } from '../../config';
 import type { Logger } from '../logger';
 import { Semaphore } from '../util/semaphore';
 import { spaceBulkInsertIds } from './auto-increment';
+import { failOverBetweenNodes, NODE_CONNECT_TIMEOUT_MS } from './failover';
 import { replicationOption, routeReads } from './replicas';
 
 export type Dialect = 'sqlite' | 'mysql';
@@ -55,7 +56,7 @@ export async function openDatabase(config: DatabaseConfig, logger?: Logger): Pro
       if (!isUnknownDatabase(err)) throw err;
       // A fresh server: create the schema with the right charset rather than fail.
       await sequelize.close();
-      await createMysqlDatabase(config.url, common);
+      await createMysqlDatabase(config, common);
       logger?.info({ database: new URL(config.url).pathname.slice(1) }, 'created MySQL database');
       sequelize = openMysql(config, common, logger);
       await sequelize.authenticate();
@@ -64,26 +65,38 @@ export async function openDatabase(config: DatabaseConfig, logger?: Logger): Pro
   return sequelize;
 }
 
-function openMysql(config: { url: string; readUrls?: readonly string[] }, common: Options, logger?: Logger): Sequelize {
+type MysqlConfig = Omit<Extract<DatabaseConfig, { dialect: 'mysql' }>, 'dialect'>;
+
+function openMysql(config: MysqlConfig, common: Options, logger?: Logger): Sequelize {
+  const parsed = new URL(config.url);
+  const failover = config.fallbackNodes?.length
+    ? failOverBetweenNodes([{ host: parsed.hostname, port: Number(parsed.port || 3306) }, ...config.fallbackNodes], logger)
+    : undefined;
   const sequelize = new Sequelize(config.url, {
     ...common,
     ...(config.readUrls?.length ? { replication: replicationOption(config.url, config.readUrls) } : {}),
     dialect: 'mysql',
-    dialectOptions: { charset: 'utf8mb4', supportBigNumbers: true, bigNumberStrings: false },
+    dialectOptions: {
+      charset: 'utf8mb4',
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      ...(failover ? { connectTimeout: NODE_CONNECT_TIMEOUT_MS } : {}),
+    },
     define: { ...common.define, charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
-    pool: { max: 10, min: 0, idle: 10_000, acquire: 30_000 },
+    pool: { max: 10, min: 0, idle: 10_000, acquire: 30_000, ...(failover ? { validate: failover.validate } : {}) },
   });
+  failover?.install(sequelize);
   spaceBulkInsertIds(sequelize);
   if (config.readUrls?.length) routeReads(sequelize, logger);
   return sequelize;
 }
 
-async function createMysqlDatabase(url: string, common: Options): Promise<void> {
-  const target = new URL(url);
+async function createMysqlDatabase(config: MysqlConfig, common: Options): Promise<void> {
+  const target = new URL(config.url);
   const name = decodeURIComponent(target.pathname.slice(1));
   if (!/^[\w$]{1,64}$/.test(name)) throw new Error(`refusing to create database with name "${name}"`);
   target.pathname = '/';
-  const server = openMysql({ url: target.toString() }, common);
+  const server = openMysql({ url: target.toString(), ...(config.fallbackNodes ? { fallbackNodes: config.fallbackNodes } : {}) }, common);
   try {
     await server.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   } finally {

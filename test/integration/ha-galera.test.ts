@@ -152,4 +152,32 @@ const QUEUE = queueTable('ha_jobs', { column: 'status', ready: 'ready', running:
     expect(afterKill).toEqual({ done: JOBS, applied: JOBS, twice: 0 });
     expect(Number(back!.n)).toBe(JOBS);
   }, 120_000);
+
+  it('moves an instance whose node is SIGKILLed to the next node: the transaction in flight fails and writes nothing, the next statements succeed', async () => {
+    // The instance's settings: DATABASE_URL on node 2, DATABASE_FALLBACK_HOSTS node 3, node 1.
+    const fallbackNodes = [3, 1].map((n) => ({ host: '127.0.0.1', port: cluster.node(n).port }));
+    const db = await openDatabase({ dialect: 'mysql', url: cluster.node(2).url('ha_test'), fallbackNodes });
+    pools.push(db);
+    const port = async () => Number((await db.query<{ port: number }>('SELECT @@port AS port', { type: QueryTypes.SELECT }))[0]!.port);
+    await db.query('CREATE TABLE ha_failover (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(20) NOT NULL)');
+    const portBefore = await port();
+    const inFlight = await db.transaction();
+    await db.query("INSERT INTO ha_failover (note) VALUES ('in flight')", { transaction: inFlight });
+
+    await cluster.kill(2);
+    const commit = await inFlight.commit().then(
+      () => 'committed',
+      () => 'failed',
+    );
+    const started = Date.now();
+    await db.query("INSERT INTO ha_failover (note) VALUES ('after')");
+    const seconds = (Date.now() - started) / 1000;
+    const notes = await db.query<{ note: string }>('SELECT note FROM ha_failover', { type: QueryTypes.SELECT });
+
+    expect(portBefore).toBe(cluster.node(2).port);
+    expect(commit).toBe('failed');
+    expect(notes.map((n) => n.note)).toEqual(['after']);
+    expect(await port()).toBe(cluster.node(3).port);
+    expect(seconds).toBeLessThan(10); // the survivors may wait out the dead node's eviction (evs.suspect_timeout, 3 s here)
+  }, 60_000);
 });

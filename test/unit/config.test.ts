@@ -170,3 +170,34 @@ describe('describeConfig', () => {
     }
   });
 });
+
+const GALERA = 'mysql://crm:secret@10.0.0.1:3306/crm';
+
+describe('DATABASE_FALLBACK_HOSTS (the other Galera nodes an instance moves to)', () => {
+  it('reads comma-separated host:port, the port defaulting to 3306', () => {
+    const config = loadConfig({ DATABASE_URL: GALERA, DATABASE_FALLBACK_HOSTS: '10.0.0.2:3307, db-3' });
+
+    expect(config.database).toEqual({
+      dialect: 'mysql',
+      url: GALERA,
+      fallbackNodes: [
+        { host: '10.0.0.2', port: 3307 },
+        { host: 'db-3', port: 3306 },
+      ],
+    });
+  });
+
+  it('refuses what is not a host:port list', () => {
+    expect(configErrorOf({ DATABASE_URL: GALERA, DATABASE_FALLBACK_HOSTS: 'mysql://crm@10.0.0.2/crm' }).variable).toBe('DATABASE_FALLBACK_HOSTS');
+  });
+
+  it('refuses them on SQLite, which has no nodes', () => {
+    expect(configErrorOf({ DATABASE_URL: 'sqlite::memory:', DATABASE_FALLBACK_HOSTS: '10.0.0.2' }).variable).toBe('DATABASE_FALLBACK_HOSTS');
+  });
+
+  it('refuses them together with read replicas', () => {
+    const env = { DATABASE_URL: GALERA, DATABASE_FALLBACK_HOSTS: '10.0.0.2', DATABASE_READ_URLS: 'mysql://crm@10.0.0.9/crm' };
+
+    expect(configErrorOf(env).variable).toBe('DATABASE_FALLBACK_HOSTS');
+  });
+});

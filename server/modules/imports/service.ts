@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
 import { IMPORT_KINDS, type ImportJobView, type ImportKind, type ImportMode, type ImportRowError } from '@shared/imports';
 import type { Config } from '../../../config';
+import { retryOnDeadlock } from '../../db/dialect';
+import { isConnectionLost } from '../../db/failover';
 import { iso, isoOrNull } from '../../db/lookup';
 import { PERMISSIONS } from '@shared/permissions';
 import { conflict, DomainError, forbidden, notFound, payloadTooLarge } from '../../errors';
@@ -249,7 +251,7 @@ async function work(deps: ImportDeps, caller: Caller, id: number, queue: Durable
     }
   } catch (err) {
     logger.error({ err, importJobId: id }, 'import job failed');
-    const message = err instanceof DomainError ? err.message : '服务器内部错误';
+    const message = err instanceof DomainError ? err.message : isConnectionLost(err) ? '数据库连接中断，可以继续导入' : '服务器内部错误';
     await queue.fail(owner, id, 1, `导入失败：${message}`, { permanent: true }).catch(() => undefined);
     await ImportJob.update({ finished_at: new Date() }, { where: { id } }).catch(() => undefined);
   } finally {
@@ -266,36 +268,43 @@ function preview(batch: RowOutcome[]): { tally: Tally; errors: ImportRowError[] 
 
 /**
  * One batch in one transaction with its counters and errors. If any write fails the whole batch
- * is rolled back, and its rows are reported as failed (the rows already invalid keep their reasons).
+ * is rolled back, and its rows are reported as failed (the rows already invalid keep their reasons)
+ * — unless the connection itself was lost, which ends the job resumable instead.
  */
 async function writeBatch(deps: ImportDeps, spec: KindSpec, caller: Caller, id: number, batch: RowOutcome[]): Promise<void> {
   const { sequelize, logger } = deps;
   const by = caller.access.userId;
   try {
-    await sequelize.transaction(async (transaction) => {
-      const { tally, errors } = preview(batch);
-      await spec.insert(
-        sequelize,
-        batch.filter((o) => o.action === 'create'),
-        by,
-        transaction,
-        caller.actor,
-        caller,
-      );
-      // Updates are counted as they land: a record edited since planning is left alone.
-      tally.updated = 0;
-      for (const o of batch) {
-        if (o.action === 'update') {
-          if (await spec.update(sequelize, o.record, o.changes, caller.actor, transaction)) tally.updated++;
-          else {
-            tally.failed++;
-            errors.push({ row: o.row, column: null, value: null, message: `${spec.noun}在导入期间被他人修改，未更新，请重新导入这一行` });
+    // A deadlock or a lost Galera certification conflict (another node wrote the same rollup row) rolled all of it back: again.
+    await retryOnDeadlock(() =>
+      sequelize.transaction(async (transaction) => {
+        const { tally, errors } = preview(batch);
+        await spec.insert(
+          sequelize,
+          batch.filter((o) => o.action === 'create'),
+          by,
+          transaction,
+          caller.actor,
+          caller,
+        );
+        // Updates are counted as they land: a record edited since planning is left alone.
+        tally.updated = 0;
+        for (const o of batch) {
+          if (o.action === 'update') {
+            if (await spec.update(sequelize, o.record, o.changes, caller.actor, transaction)) tally.updated++;
+            else {
+              tally.failed++;
+              errors.push({ row: o.row, column: null, value: null, message: `${spec.noun}在导入期间被他人修改，未更新，请重新导入这一行` });
+            }
           }
         }
-      }
-      await recordBatch(sequelize, id, batch, { tally, errors }, transaction);
-    });
+        await recordBatch(sequelize, id, batch, { tally, errors }, transaction);
+      }),
+    );
   } catch (err) {
+    // The database node went away mid-batch: the rows are not at fault. The job stops where its
+    // last committed batch ended (done_through_row commits with the batch) and can be resumed.
+    if (isConnectionLost(err)) throw err;
     logger.warn({ err, importJobId: id, rows: [batch[0]!.row, batch.at(-1)!.row] }, 'import batch rolled back');
     const range = `第 ${batch[0]!.row}–${batch.at(-1)!.row} 行`;
     const tally: Tally = { created: 0, updated: 0, skipped: 0, failed: 0 };
