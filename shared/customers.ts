@@ -241,6 +241,8 @@ export interface FollowUpView extends FollowUpEntry {
 }
 
 export const mergeSchema = z.object({ sourceIds: z.array(positiveId).min(1).max(20) });
+/** Profile fields a merge copies from a source when the kept customer has none (the merge screen shows which). */
+export const MERGE_FILLED_FIELDS = ['institution', 'title', 'phone', 'email', 'unionid', 'source', 'level', 'notes'] as const;
 
 export interface MergeResult {
   customer: CustomerView;
