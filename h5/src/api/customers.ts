@@ -31,8 +31,8 @@ export interface CustomerListFilter {
 }
 
 /** The caller's customers whose next follow-up is today or earlier, soonest first. */
-export function fetchDueCustomers(pageSize = 10): Promise<PageOf<CustomerView>> {
-  return api.get<PageOf<CustomerView>>('/api/customers', { followUp: 'due', sort: 'next_follow_up_asc', pageSize });
+export function fetchDueCustomers(pageSize = 10): Promise<PageOf<CustomerListItem>> {
+  return api.get<PageOf<CustomerListItem>>('/api/customers', { followUp: 'due', sort: 'next_follow_up_asc', pageSize });
 }
 
 export const customersApi = {
