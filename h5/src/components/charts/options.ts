@@ -100,7 +100,7 @@ const LABEL_WIDTH = 96;
 const LABEL_LINE = 14;
 /** The lines a name takes at 12 px within LABEL_WIDTH: 汉字 12 px, other characters about 7. */
 export const labelLines = (name: string) =>
-  Math.max(1, Math.ceil([...name].reduce((w, c) => w + (/[\x00-\xff]/.test(c) ? 7 : 12), 0) / LABEL_WIDTH));
+  Math.max(1, Math.ceil([...name].reduce((w, c) => w + (c.codePointAt(0)! < 0x100 ? 7 : 12), 0) / LABEL_WIDTH));
 
 /** Height that gives each bar row about 30 px, more when a name takes more lines (every row as tall as the tallest). */
 export const barsHeight = (items: ChartItem[]) => {
