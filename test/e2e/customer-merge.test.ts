@@ -41,7 +41,10 @@ describe.each([
     await page.waitForURL((url) => url.pathname === `/customers/${kept.id}/merge`);
     await page.getByTestId('merge-pick').click();
     await page.getByTestId('customer-picker').locator('input').fill(duplicate.name);
-    await page.getByTestId('picker-option').filter({ hasText: duplicate.name }).first().click();
+    await page
+      .getByTestId('picker-option')
+      .filter({ has: page.locator('.name', { hasText: new RegExp(`^${duplicate.name}$`) }) })
+      .click();
 
     const compare = page.getByTestId('merge-compare');
     await compare.waitFor();
