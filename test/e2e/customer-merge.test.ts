@@ -17,10 +17,12 @@ describe.each([
     suite.server.db.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
   afterEach(() => phone?.context.close());
 
-  /** Two live customers of distinct names: the kept one without an email, the duplicate with one. */
+  /** Two live customers (not in 公海, which the customer search leaves out) of distinct names: the kept one without an email, the duplicate with one. */
   async function pair(): Promise<{ kept: { id: number; name: string }; duplicate: { id: number; name: string } }> {
     const rows = await query<{ id: number; name: string }>(
-      'SELECT MIN(id) AS id, name FROM customers WHERE deleted_at IS NULL GROUP BY name HAVING COUNT(*) = 1 ORDER BY MIN(id) LIMIT 2',
+      `SELECT MIN(c.id) AS id, c.name FROM customers c
+        WHERE c.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM customer_pool_entries e WHERE e.live_customer_id = c.id)
+        GROUP BY c.name HAVING COUNT(*) = 1 ORDER BY MIN(c.id) LIMIT 2`,
     );
     const [kept, duplicate] = rows.map((r) => ({ id: Number(r.id), name: r.name }));
     await suite.server.db.sequelize.query('UPDATE customers SET email = NULL WHERE id = ?', { replacements: [kept!.id] });

@@ -73,7 +73,7 @@ describe.each([
     await picked.getByText('查看其销售记录').click();
     await page.waitForURL((url) => url.pathname === '/sales' && url.searchParams.get('repUserId') !== null);
     expect(await page.getByTestId('sales-rep').innerText()).toContain(`销售：${name}`);
-    const total = page.getByTestId('sales-total');
+    const total = page.getByTestId('sales-total').first(); // (the table's own count is another)
     await total.waitFor();
     expect(await total.innerText()).toContain(`共 ${count} 笔`);
     expect((await total.innerText()).replace(/\s/g, '')).toContain(amount!.replace(/\s/g, ''));
