@@ -29,8 +29,7 @@ describe.each([
     await suite.server.db.sequelize.query("UPDATE customers SET email = 'dup@example.com' WHERE id = ?", { replacements: [duplicate!.id] });
     return { kept: kept!, duplicate: duplicate! };
   }
-  const followUps = async (id: number) =>
-    Number((await query<{ n: number }>('SELECT COUNT(*) AS n FROM follow_ups WHERE customer_id = ?', [id]))[0]!.n);
+  const followUps = async (id: number) => Number((await query<{ n: number }>('SELECT COUNT(*) AS n FROM follow_ups WHERE customer_id = ?', [id]))[0]!.n);
 
   it('merges a duplicate picked by search into the customer kept, and opens it', async () => {
     const { kept, duplicate } = await pair();

@@ -22,7 +22,6 @@ const AXIS_TEXT = '#646566';
 const LINE = '#ebedf0';
 const FONT = 11;
 
-
 /** Short amounts for axes and bar ends: 1.2亿, 35.6万, 8,000. */
 export function compactYuan(amount: number): string {
   if (Math.abs(amount) >= 1e8) return `${trim(amount / 1e8)}亿`;
@@ -99,8 +98,7 @@ export function horizontalBars(items: ChartItem[], color: string, hint?: (index:
 const LABEL_WIDTH = 96;
 const LABEL_LINE = 14;
 /** The lines a name takes at 12 px within LABEL_WIDTH: 汉字 12 px, other characters about 7. */
-export const labelLines = (name: string) =>
-  Math.max(1, Math.ceil([...name].reduce((w, c) => w + (c.codePointAt(0)! < 0x100 ? 7 : 12), 0) / LABEL_WIDTH));
+export const labelLines = (name: string) => Math.max(1, Math.ceil([...name].reduce((w, c) => w + (c.codePointAt(0)! < 0x100 ? 7 : 12), 0) / LABEL_WIDTH));
 
 /** Height that gives each bar row about 30 px, more when a name takes more lines (every row as tall as the tallest). */
 export const barsHeight = (items: ChartItem[]) => {
