@@ -4,6 +4,7 @@
  * of it, and a 销售排行 bar opens that rep's sales of the period — the same count and amount.
  */
 import type { Page } from 'playwright-core';
+import type { SalesDashboard } from '@shared/dashboard';
 import { businessDate } from '@shared/time';
 import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
 import { useH5Suite } from '../helpers/h5-suite';
@@ -17,16 +18,18 @@ describe.each([
 ] as const)('the dashboard at %s', (_, options, tag) => {
   const suite = useH5Suite({ seedCrm: true });
   let phone: PhonePage;
-  const open = async (path: string): Promise<Page> => {
+  /** mgr-east's dashboard, with the figures of the quarter's sales board as the page loaded them. */
+  const open = async (): Promise<{ page: Page; sales: SalesDashboard }> => {
     phone = await openPhonePage(suite.browser, suite.server.baseUrl, options);
-    await loginThroughSimulator(phone, path, 'mgr-east');
+    const sales = phone.page.waitForResponse((r) => r.url().includes('/api/dashboard/sales') && r.url().includes(QUARTER) && r.status() === 200);
+    await loginThroughSimulator(phone, '/dashboard', 'mgr-east');
     await phone.page.getByTestId('dashboard-targets').waitFor();
-    return phone.page;
+    return { page: phone.page, sales: (await (await sales).json()) as SalesDashboard };
   };
   afterEach(() => phone?.context.close());
 
   it('jumps to a board from the section chips, the board starting below the sticky chip row', async () => {
-    const page = await open('/dashboard');
+    const { page } = await open();
     const chips = page.getByTestId('dashboard-sections');
     await screenshot(page, `dashboard-sections-${tag}`, { screen: true });
 
@@ -46,11 +49,10 @@ describe.each([
   });
 
   it('opens the sales of the rep whose 销售排行 bar is tapped, with the bar’s count and amount', async () => {
-    phone = await openPhonePage(suite.browser, suite.server.baseUrl, options);
-    const sales = phone.page.waitForResponse((r) => r.url().includes('/api/dashboard/sales') && r.url().includes(QUARTER) && r.status() === 200);
-    await loginThroughSimulator(phone, '/dashboard', 'mgr-east');
-    const page = phone.page;
-    const { topReps } = (await (await sales).json()) as { topReps: unknown[] };
+    const {
+      page,
+      sales: { topReps },
+    } = await open();
     expect(topReps.length).toBeGreaterThan(0);
     await page.getByTestId('dashboard-section-sales').click();
     const chart = page.getByTestId('chart-reps');
@@ -73,7 +75,7 @@ describe.each([
     await picked.getByText('查看其销售记录').click();
     await page.waitForURL((url) => url.pathname === '/sales' && url.searchParams.get('repUserId') !== null);
     expect(await page.getByTestId('sales-rep').innerText()).toContain(`销售：${name}`);
-    const total = page.getByTestId('sales-total').first(); // (the table's own count is another)
+    const total = page.getByTestId('sales-total').filter({ hasText: '申购合计' }); // (the table's own count is another)
     await total.waitFor();
     expect(await total.innerText()).toContain(`共 ${count} 笔`);
     expect((await total.innerText()).replace(/\s/g, '')).toContain(amount!.replace(/\s/g, ''));
@@ -86,11 +88,10 @@ describe.each([
   });
 
   it('gives each 产品排行 row room for every line of its whole name (12 px characters wrapped within 96 px, 14 px a line)', async () => {
-    phone = await openPhonePage(suite.browser, suite.server.baseUrl, options);
-    const sales = phone.page.waitForResponse((r) => r.url().includes('/api/dashboard/sales') && r.url().includes(QUARTER) && r.status() === 200);
-    await loginThroughSimulator(phone, '/dashboard', 'mgr-east');
-    const page = phone.page;
-    const { topProducts } = (await (await sales).json()) as { topProducts: { name: string }[] };
+    const {
+      page,
+      sales: { topProducts },
+    } = await open();
     expect(topProducts.length).toBeGreaterThan(0);
     const lines = Math.max(...topProducts.map((p) => Math.ceil([...p.name].reduce((w, c) => w + (c.codePointAt(0)! < 0x100 ? 7 : 12), 0) / 96)));
 
