@@ -241,6 +241,8 @@ export interface FollowUpView extends FollowUpEntry {
 }
 
 export const mergeSchema = z.object({ sourceIds: z.array(positiveId).min(1).max(20) });
+/** Profile fields a merge copies from a source when the kept customer has none (the merge screen shows which). */
+export const MERGE_FILLED_FIELDS = ['institution', 'title', 'phone', 'email', 'unionid', 'source', 'level', 'notes'] as const;
 
 export interface MergeResult {
   customer: CustomerView;
@@ -296,6 +298,7 @@ export const customerFilterSchema = z.object({
 export type CustomerFilter = z.infer<typeof customerFilterSchema>;
 
 /** A row of the customer list: the profile and its AUM in yuan (live holdings at the latest NAV). */
-export type CustomerListItem = CustomerView & { aum: number };
+/** A row of the customer list: the customer, its AUM in yuan and its planned 下一步 (the action of the follow-up that set its next date). */
+export type CustomerListItem = CustomerView & { aum: number; nextAction: string | null };
 
 export const RISK_VALIDITY_LABELS = { valid: '测评有效', expired: '测评已过期', missing: '未测评' } as const;

@@ -12,6 +12,7 @@ export const JOB_KINDS = [
   'transfer.poll',
   'engagement.tag_new_contact',
   'customer.phone_changed',
+  'customer.level_changed',
   'sync.org',
   'sync.external_contacts',
   'mass_message.poll',

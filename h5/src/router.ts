@@ -52,6 +52,12 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '编辑客户', permission: 'customer.write' },
   },
   {
+    path: '/customers/:id(\\d+)/merge',
+    name: 'customer-merge',
+    component: () => import('./pages/customers/CustomerMergePage.vue'),
+    meta: { title: '合并重复客户', permission: 'customer.merge' },
+  },
+  {
     path: '/customers/:id(\\d+)',
     name: 'customer',
     component: () => import('./pages/customers/CustomerDetailPage.vue'),

@@ -1,5 +1,5 @@
 import type { CustomerSort } from '@shared/customer-list';
-import type { ContactView, CustomerDetail, CustomerListItem, CustomerView, FollowUpView, TimelineEntry } from '@shared/customers';
+import type { ContactView, CustomerDetail, CustomerListItem, CustomerView, FollowUpView, MergeResult, TimelineEntry } from '@shared/customers';
 import type { FollowUpPatch, MyFollowUpView } from '@shared/follow-ups';
 import type { PageOf } from '@shared/http';
 import type { HoldingView } from '@shared/ledger';
@@ -31,8 +31,8 @@ export interface CustomerListFilter {
 }
 
 /** The caller's customers whose next follow-up is today or earlier, soonest first. */
-export function fetchDueCustomers(pageSize = 10): Promise<PageOf<CustomerView>> {
-  return api.get<PageOf<CustomerView>>('/api/customers', { followUp: 'due', sort: 'next_follow_up_asc', pageSize });
+export function fetchDueCustomers(pageSize = 10): Promise<PageOf<CustomerListItem>> {
+  return api.get<PageOf<CustomerListItem>>('/api/customers', { followUp: 'due', sort: 'next_follow_up_asc', pageSize });
 }
 
 export const customersApi = {
@@ -44,6 +44,8 @@ export const customersApi = {
       sort: filter.sort ?? (filter.followUp ? 'next_follow_up_asc' : 'updated_desc'),
     }),
   detail: (id: number) => api.get<CustomerDetail>(`/api/customers/${id}`),
+  /** Merges the duplicates `sourceIds` into customer `id` (kept); `customer.merge`. */
+  merge: (id: number, sourceIds: number[]) => api.post<MergeResult>(`/api/customers/${id}/merge`, { sourceIds }),
   /** A change of some fields, based on the version shown (a stale one is refused: 409). */
   update: (id: number, patch: Record<string, unknown> & { version: number }) => api.patch<CustomerView>(`/api/customers/${id}`, patch),
   /** A masked phone or ID number whole (audited on the server). */

@@ -7,7 +7,7 @@ import type { CustomerDetail, FollowUpView } from '@shared/customers';
 import { fromHundredths } from '@shared/money';
 import { contactModels } from '../contacts/models';
 import { contactView, maskedContact } from '../contacts/service';
-import { latestFollowUps } from '../follow-ups/service';
+import { latestFollowUps, plannedActions } from '../follow-ups/service';
 import { aumOf } from '../trades/reads';
 import type { Access } from '../roles/access';
 import { customerFollowUpSubject } from '../customers/follow-up-subject';
@@ -45,11 +45,12 @@ export async function getCustomerDetail(sequelize: Sequelize, access: Access, id
   };
 }
 
-/** The list's rows with each customer's AUM in yuan (its live holdings at the latest NAV), one read for the page. */
-export async function withAum<T extends { id: number }>(sequelize: Sequelize, items: T[]): Promise<(T & { aum: number })[]> {
-  const aum = await aumOf(
-    sequelize,
-    items.map((c) => c.id),
-  );
-  return items.map((c) => ({ ...c, aum: fromHundredths(aum.get(c.id) ?? 0) }));
+/**
+ * The list's rows with each customer's AUM in yuan (its live holdings at the latest NAV) and its
+ * planned 下一步 (`nextAction`, the workbench's due list shows it), one read each for the page.
+ */
+export async function withAum<T extends { id: number }>(sequelize: Sequelize, items: T[]): Promise<(T & { aum: number; nextAction: string | null })[]> {
+  const ids = items.map((c) => c.id);
+  const [aum, actions] = await Promise.all([aumOf(sequelize, ids), plannedActions(sequelize, ids)]);
+  return items.map((c) => ({ ...c, aum: fromHundredths(aum.get(c.id) ?? 0), nextAction: actions.get(c.id) ?? null }));
 }

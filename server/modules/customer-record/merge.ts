@@ -9,7 +9,7 @@
 // (customers and customer-record are one domain, split so that what other modules import does not import
 // them back); every other module's rows move through its owner's move function.
 import type { Sequelize } from 'sequelize';
-import type { MergeResult } from '@shared/customers';
+import { MERGE_FILLED_FIELDS, type MergeResult } from '@shared/customers';
 import { updateRows } from '../../db/dialect';
 import { validationFailed } from '../../errors';
 import { audit } from '../audit/service';
@@ -25,7 +25,7 @@ import { customerModels, type CustomerRow } from '../customers/models';
 import { getCustomer, loadVisibleCustomer } from '../customers/service';
 
 /** Profile fields a merge copies from a source when the target has none. */
-const FILLABLE = ['institution', 'title', 'phone', 'email', 'unionid', 'source', 'level', 'notes'] as const;
+const FILLABLE = MERGE_FILLED_FIELDS;
 
 export async function mergeCustomers(sequelize: Sequelize, caller: Caller, targetId: number, sourceIds: number[]): Promise<MergeResult> {
   const sources = [...new Set(sourceIds)];

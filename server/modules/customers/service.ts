@@ -187,6 +187,22 @@ async function phoneChanged(sequelize: Sequelize, customerId: number, previous: 
   );
 }
 
+/**
+ * A customer's 客户等级 (`level`) was changed: a job other modules act on (the WeCom tag group
+ * 「客户等级」 follows it, engagement/grade.ts), queued in the change's transaction so it happens once
+ * the change is committed; one customer's run in order, each reading the level as it then is.
+ */
+export const LEVEL_CHANGED_JOB = 'customer.level_changed';
+export interface LevelChanged {
+  customerId: number;
+}
+
+/** A live customer's 客户等级 by id, whoever asks (a background job); undefined when gone. */
+export async function customerLevelOf(sequelize: Sequelize, id: number): Promise<string | null | undefined> {
+  const row = await customerModels(sequelize).Customer.findOne({ where: { id, deleted_at: null }, attributes: ['level'] });
+  return row ? row.get().level : undefined;
+}
+
 /** The customer if it exists and `access` may see it; otherwise 404 (never 403: no probing). */
 export async function loadVisibleCustomer(sequelize: Sequelize, access: Access, id: number, transaction?: Transaction): Promise<CustomerRow> {
   const { Customer } = customerModels(sequelize);
@@ -401,6 +417,13 @@ export async function writeCustomerChanges(
     transaction,
     CUSTOMER_FIELDS,
   );
+  if (changes.level !== undefined && changes.level !== current.level) {
+    await enqueueJob(
+      sequelize,
+      { kind: LEVEL_CHANGED_JOB, serialKey: `level-changed:${current.id}`, payload: { customerId: current.id } satisfies LevelChanged },
+      transaction,
+    );
+  }
   if (changes.lifecycle_stage !== undefined && changes.lifecycle_stage !== current.lifecycle_stage) {
     await recordStageChange(sequelize, { customerId: current.id, from: current.lifecycle_stage, to: changes.lifecycle_stage, by: by.userId }, transaction);
     await audit(

@@ -13,6 +13,8 @@
  *   wrote before (`crm_remark_mobiles`, per relation) and no longer holds comes out. WeCom reports
  *   no edit that changes only remark mobiles (96361), so the relation is read from WeCom right
  *   before it is written: a number the rep typed there themselves is kept.
+ * - `customer.level_changed` → the WeCom tag group 「客户等级」 follows the CRM's 客户等级 (grade.ts);
+ *   one customer's in order (a serial key), each with the level as it is when the job runs.
  */
 // Raw SQL on other modules' tables, on purpose: the remark write-back's candidates are one join of
 // customers, their links, their owners and the live relations (the pairs whose remark must change); the
@@ -24,12 +26,13 @@ import { enqueueJob, type JobHandler } from '../../jobs/jobs';
 import type { Logger } from '../../logger';
 import type { WecomClient } from '../../wecom/client';
 import { isTransient } from '../../wecom/errors';
-import { PHONE_CHANGED_JOB, type PhoneChanged } from '../customers/service';
+import { LEVEL_CHANGED_JOB, PHONE_CHANGED_JOB, type LevelChanged, type PhoneChanged } from '../customers/service';
 import type { ExternalContactHooks } from '../wecom-mirror/hooks';
 import { applyExternalContact } from '../wecom-mirror/service';
 import { readSettings } from '../settings/service';
 import { contactWayOf } from './contact-ways';
 import { nextRemarkMobiles, sameMobiles } from './rules';
+import { applyGradeTag } from './grade';
 import { markContactTags } from './tags';
 import { followRelation } from '../wecom-mirror/reads';
 
@@ -113,7 +116,17 @@ export function engagementJobs(deps: EngagementJobDeps): JobHandler[] {
       if (settings.remarkWriteBack) await writeBackPhone(deps, change, settings.remarkWriteBackName);
     },
   };
-  return [tagNewContact, remarkWriteBack];
+  const gradeTag: JobHandler<LevelChanged> = {
+    kind: LEVEL_CHANGED_JOB,
+    label: '客户等级同步到企业微信标签',
+    // Nothing in the CRM waits on it (the level is saved): the next change writes the latest level
+    // anyway, and the admin's retry of the dead job writes it now.
+    ...WECOM_WRITE,
+    async run({ customerId }) {
+      await applyGradeTag(deps, customerId);
+    },
+  };
+  return [tagNewContact, remarkWriteBack, gradeTag];
 }
 
 /** The owner's live relations to the customer's contacts, with the customer's current phone. */

@@ -41,6 +41,11 @@ async function liveTags(sequelize: Sequelize, where = '', replacements: unknown[
   );
 }
 
+/** The live tags of a corp tag group, by the group's name (客户等级). */
+export async function tagsOfGroup(sequelize: Sequelize, groupName: string): Promise<{ id: string; name: string }[]> {
+  return (await liveTags(sequelize, ' AND group_name = ?', [groupName])).map((t) => ({ id: t.id, name: t.name }));
+}
+
 export async function listCorpTags(sequelize: Sequelize): Promise<CorpTagGroupView[]> {
   const groups = new Map<string, CorpTagGroupView>();
   for (const t of await liveTags(sequelize)) {

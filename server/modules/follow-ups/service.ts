@@ -19,7 +19,7 @@ import { audit, auditEdit, type Actor } from '../audit/service';
 import type { Access } from '../roles/access';
 import { followUpModels, type FollowUpRow } from './models';
 import { countFollowUp } from './rollup';
-import { updateRows } from '../../db/dialect';
+import { sqlList, updateRows } from '../../db/dialect';
 
 type SubjectFollowUpRow = FollowUpRow & { customer_id?: number; partner_id?: number };
 
@@ -333,6 +333,24 @@ export async function latestFollowUps(sequelize: Sequelize, subject: FollowUpSub
     subject,
     rows.map((r) => r.get()),
   );
+}
+
+/**
+ * Each customer's planned 下一步: the action of the live follow-up that set its next follow-up
+ * (its `next_follow_up_at` is the customer's), the newest when several did; customers without one
+ * are absent. One read for a list's page.
+ */
+// Raw SQL on `customers`: the plan is the follow-up whose next date is still the customer's.
+export async function plannedActions(sequelize: Sequelize, customerIds: readonly number[]): Promise<Map<number, string>> {
+  if (!customerIds.length) return new Map();
+  const rows = await sequelize.query<{ customer_id: number; next_action: string }>(
+    `SELECT f.customer_id, f.next_action FROM follow_ups f JOIN customers c ON c.id = f.customer_id
+      WHERE f.customer_id IN (${sqlList(customerIds)}) AND f.deleted_at IS NULL AND f.next_action IS NOT NULL
+        AND c.next_follow_up_at = f.next_follow_up_at
+      ORDER BY f.id`,
+    { replacements: [...customerIds], type: QueryTypes.SELECT },
+  );
+  return new Map(rows.map((r) => [Number(r.customer_id), r.next_action]));
 }
 
 /**

@@ -22,9 +22,6 @@ const AXIS_TEXT = '#646566';
 const LINE = '#ebedf0';
 const FONT = 11;
 
-/** A name cut to `max` characters (the tooltip shows it whole). */
-export const shortName = (name: string, max = 6) => (name.length > max ? `${name.slice(0, max - 1)}…` : name);
-
 /** Short amounts for axes and bar ends: 1.2亿, 35.6万, 8,000. */
 export function compactYuan(amount: number): string {
   if (Math.abs(amount) >= 1e8) return `${trim(amount / 1e8)}亿`;
@@ -62,7 +59,16 @@ export function horizontalBars(items: ChartItem[], color: string, hint?: (index:
       triggerEvent: true,
       axisTick: { show: false },
       axisLine: { lineStyle: { color: LINE } },
-      axisLabel: { color: AXIS_TEXT, fontSize: 12, margin: 6, formatter: (v: string) => shortName(v.slice(v.indexOf('|') + 1)) },
+      // The whole name, wrapped within LABEL_WIDTH (barsHeight leaves each row room for its lines).
+      axisLabel: {
+        color: AXIS_TEXT,
+        fontSize: 12,
+        lineHeight: LABEL_LINE,
+        margin: 6,
+        width: LABEL_WIDTH,
+        overflow: 'breakAll',
+        formatter: (v: string) => v.slice(v.indexOf('|') + 1),
+      },
     },
     tooltip: tooltip((i) => {
       const item = items[last - i]!;
@@ -88,8 +94,17 @@ export function horizontalBars(items: ChartItem[], color: string, hint?: (index:
   };
 }
 
-/** Height that gives each bar row about 30 px. */
-export const barsHeight = (count: number) => Math.max(60, count * 30 + 8);
+/** A bar's name wraps within this width (px), in lines this tall. */
+const LABEL_WIDTH = 96;
+const LABEL_LINE = 14;
+/** The lines a name takes at 12 px within LABEL_WIDTH: 汉字 12 px, other characters about 7. */
+export const labelLines = (name: string) => Math.max(1, Math.ceil([...name].reduce((w, c) => w + (c.codePointAt(0)! < 0x100 ? 7 : 12), 0) / LABEL_WIDTH));
+
+/** Height that gives each bar row about 30 px, more when a name takes more lines (every row as tall as the tallest). */
+export const barsHeight = (items: ChartItem[]) => {
+  const lines = Math.max(1, ...items.map((i) => labelLines(i.label)));
+  return Math.max(60, items.length * Math.max(30, lines * LABEL_LINE + 10) + 8);
+};
 
 /** Monthly columns (`YYYY-MM`), the months inside the period in full colour, amounts on top. */
 export function monthColumns(months: { month: string; amount: number }[], inPeriod: (month: string) => boolean, color: string): ChartOption {

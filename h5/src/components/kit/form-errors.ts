@@ -7,6 +7,7 @@
  * The schema comes through `load` (a dynamic `import('@shared/…')`): zod stays out of the chunks
  * a page paints with (above all the sidebar's first paint) and arrives on the first check.
  */
+import { watch, type Ref } from 'vue';
 import type { ZodType } from 'zod';
 import { ApiError } from '@/api/client';
 
@@ -47,4 +48,32 @@ export function formErrors(err: unknown, fallback: string): FieldErrors {
  */
 export function formLevelError(errors: FieldErrors, fields: readonly string[]): string | null {
   return errors._ && !fields.some((k) => errors[k]) ? errors._ : null;
+}
+
+/**
+ * Messages that go as their field is fixed: when a field showing a message changes, the form is
+ * checked again (`recheck`: the save's own check) and that field's message goes, or says its new
+ * problem; the other fields keep theirs until they change or the next save. `fields`: the form's
+ * values by field name (the names its errors use).
+ */
+export function clearWhenFixed(errors: Ref<FieldErrors>, fields: () => Record<string, unknown>, recheck: () => Promise<FieldErrors>): void {
+  let before = { ...fields() };
+  let run = 0;
+  watch(
+    () => ({ ...fields() }),
+    async (now) => {
+      const changed = Object.keys(now).filter((k) => now[k] !== before[k] && errors.value[k] !== undefined);
+      before = now;
+      if (!changed.length) return;
+      const mine = ++run;
+      const found = await recheck();
+      if (mine !== run) return;
+      const next = { ...errors.value };
+      for (const k of changed) {
+        if (found[k]) next[k] = found[k];
+        else delete next[k];
+      }
+      errors.value = next;
+    },
+  );
 }

@@ -59,6 +59,17 @@ export function periodText(period: string): string {
   }
 }
 
+/** The period's first and last China calendar day (`YYYY-MM-DD`, both inclusive): what the sales list filters by. */
+export function periodRange(period: string): { from: string; to: string } {
+  const year = Number(period.slice(0, 4));
+  const kind = periodKindOf(period);
+  const first = kind === 'year' ? 1 : kind === 'quarter' ? (Number(period.slice(6)) - 1) * 3 + 1 : Number(period.slice(5, 7));
+  const last = kind === 'year' ? 12 : kind === 'quarter' ? first + 2 : first;
+  const lastDay = new Date(Date.UTC(year, last, 0)).getUTCDate();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return { from: `${year}-${pad(first)}-01`, to: `${year}-${pad(last)}-${pad(lastDay)}` };
+}
+
 /** 上月 / 上季度 / 上年. */
 export const previousText = (period: string) => ({ month: '上月', quarter: '上季度', year: '上年' })[periodKindOf(period)];
 
