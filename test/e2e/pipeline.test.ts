@@ -102,7 +102,7 @@ describe('商机 and 公海 in the H5 in Chromium at 375x812', () => {
     const { page, errors } = rep;
     await page.goto(`/customers/${spare.id}`);
     await page.getByTestId('release-customer').click();
-    await page.getByTestId('release-reason').locator('input').fill('客户近期无投资计划');
+    await page.getByTestId('release-reason').locator('textarea').fill('客户近期无投资计划');
     await page.locator('.van-dialog').getByRole('button', { name: '释放' }).click();
     await page.getByTestId('pool-status').waitFor();
     await screenshot(page, 'pipeline-released', { screen: true });
