@@ -8,17 +8,22 @@ import { databaseTargets, useTestDatabase } from '../helpers/database';
 describe.each(databaseTargets())('database on $label', (target) => {
   describe('migrations', () => {
     const db = useTestDatabase(target, { migrate: false });
-    // Applying or reverting every migration is some 300 DDL statements (327 in the migration files, up and down). MariaDB runs DDL one at a time
-    // server-wide, so while the other jest worker copies and empties its scratch schemas these
-    // wait their turn: 0.6 s alone, 6 s beside one busy file here, over 30 s once in a fresh-clone CI.
+    // Applying or reverting every migration is some 300 DDL statements (327 in the migration
+    // files, up and down). MariaDB runs DDL one at a time server-wide, so while the other jest
+    // worker copies and empties its scratch schemas these wait their turn: 0.6 s alone, 6 s beside
+    // one busy file here, over 30 s once in a fresh-clone CI.
     const WHOLE_SCHEMA_MS = 180_000;
 
-    it('apply every migration on an empty database', async () => {
-      const applied = await migrateUp(db.sequelize);
+    it(
+      'apply every migration on an empty database',
+      async () => {
+        const applied = await migrateUp(db.sequelize);
 
-      expect(applied).toEqual(migrations.map((m) => m.name));
-      expect(await pendingMigrations(db.sequelize)).toEqual([]);
-    }, WHOLE_SCHEMA_MS);
+        expect(applied).toEqual(migrations.map((m) => m.name));
+        expect(await pendingMigrations(db.sequelize)).toEqual([]);
+      },
+      WHOLE_SCHEMA_MS,
+    );
 
     it('create the kv_cache table', async () => {
       const columns = await db.sequelize.getQueryInterface().describeTable('kv_cache');
@@ -30,14 +35,18 @@ describe.each(databaseTargets())('database on $label', (target) => {
       expect(await migrateUp(db.sequelize)).toEqual([]);
     });
 
-    it('revert cleanly and apply again', async () => {
-      const reverted = await migrateDownAll(db.sequelize);
-      const tables = (await db.sequelize.getQueryInterface().showAllTables()).map(String);
+    it(
+      'revert cleanly and apply again',
+      async () => {
+        const reverted = await migrateDownAll(db.sequelize);
+        const tables = (await db.sequelize.getQueryInterface().showAllTables()).map(String);
 
-      expect(reverted).toHaveLength(migrations.length);
-      expect(tables).not.toContain('kv_cache');
-      expect(await migrateUp(db.sequelize)).toHaveLength(migrations.length);
-    }, WHOLE_SCHEMA_MS);
+        expect(reverted).toHaveLength(migrations.length);
+        expect(tables).not.toContain('kv_cache');
+        expect(await migrateUp(db.sequelize)).toHaveLength(migrations.length);
+      },
+      WHOLE_SCHEMA_MS,
+    );
   });
 
   describe('dialect helpers', () => {
