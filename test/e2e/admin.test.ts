@@ -89,25 +89,25 @@ describe('admin pages in Chromium at 375x812', () => {
 
     await page.getByTestId('dictionary-types').getByRole('tab', { name: '客户来源' }).click();
     await page.getByTestId('add-dictionary-value').click();
-    await page.getByTestId('dictionary-code').locator('input').fill('Road Show');
+    await page.getByTestId('dictionary-label').locator('input').fill('转介绍');
+    await page.getByTestId('save-dictionary-value').click();
+    await page.getByTestId('dictionary-sheet').getByText('客户来源已有「转介绍」').waitFor();
     await page.getByTestId('dictionary-label').locator('input').fill('路演');
     await page.getByTestId('save-dictionary-value').click();
-    await page.getByTestId('dictionary-code').getByText('编码只能包含小写字母').waitFor();
-    await page.getByTestId('dictionary-code').locator('input').fill('roadshow');
-    await page.getByTestId('save-dictionary-value').click();
-    const row = page.getByTestId('dictionary-value').filter({ hasText: 'roadshow' });
-    await row.getByText('路演').waitFor();
+    const row = page.getByTestId('dictionary-value').filter({ hasText: '路演' });
+    await row.waitFor();
     await row.locator('.van-switch').click();
     await row.locator('.disabled').waitFor();
     await nextPaint(page);
     await screenshot(page, 'admin-dictionaries');
     const [value] = await suite.server.db.sequelize.query<{ enabled: number | boolean }>(
-      "SELECT enabled FROM dictionaries WHERE type = 'customer_source' AND code = 'roadshow'",
+      "SELECT enabled FROM dictionaries WHERE type = 'customer_source' AND label = '路演'",
       { type: QueryTypes.SELECT },
     );
 
     expect(Boolean(value!.enabled)).toBe(false);
-    expect(errors.filter((e) => !e.includes('400'))).toEqual([]);
+    expect(await page.getByTestId('dictionary-values').innerText()).not.toMatch(/[A-Za-z_]{2,}/); // names, never codes
+    expect(errors.filter((e) => !e.includes('409'))).toEqual([]);
     await phone.context.close();
   });
 

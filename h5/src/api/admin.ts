@@ -62,7 +62,7 @@ export const adminApi = {
     api.put<{ items: DepartmentRoleView[] }>(`/api/admin/department-roles/${departmentId}`, { roleCode }),
   users: (keyword: string, page: number) => api.get<PageOf<UserWithRoles>>('/api/admin/users', { keyword, page, pageSize: 20 }),
   setUserRoles: (userId: number, roles: string[]) => api.put<{ items: RoleView[] }>(`/api/admin/users/${userId}/roles`, { roles }),
-  addDictionaryValue: (type: DictionaryType, value: { code: string; label: string }) => api.post<DictionaryValue>(`/api/admin/dictionaries/${type}`, value),
+  addDictionaryValue: (type: DictionaryType, value: { label: string }) => api.post<DictionaryValue>(`/api/admin/dictionaries/${type}`, value),
   updateDictionaryValue: (type: DictionaryType, code: string, changes: { label?: string; enabled?: boolean }) =>
     api.patch<DictionaryValue>(`/api/admin/dictionaries/${type}/${encodeURIComponent(code)}`, changes),
   auditLogs: (filter: AuditFilter, page: number) => api.get<PageOf<AuditLogView>>('/api/admin/audit-logs', { ...filter, page, pageSize: 20 }),

@@ -10,7 +10,11 @@ import { addDictionaryValue, listDictionaries, updateDictionaryValue } from './s
 const typeParam = z.object({ type: z.enum(DICTIONARY_TYPE_CODES) });
 const codeParam = typeParam.extend({ code: z.string().min(1).max(64) });
 const addBody = z.object({
-  code: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, '编码只能包含小写字母、数字和下划线，且以字母开头'),
+  /** Optional: the H5 adds by name and the server makes the code (nextCustomCode); an integrator may set its own. */
+  code: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,63}$/, '编码只能包含小写字母、数字和下划线，且以字母开头')
+    .optional(),
   label: z.string().trim().min(1).max(64),
   sortOrder: z.number().int().min(0).max(1_000_000).optional(),
   probability: z.number().int().min(0).max(100).optional(),

@@ -75,19 +75,31 @@ export async function assertDictionaryValues(sequelize: Sequelize, checks: Dicti
   if (issues.length) throw validationFailed('字段取值不在允许范围内', issues);
 }
 
+/**
+ * The code of a value an admin adds by its name alone: `custom_<n>`, one past the highest such code
+ * of the type. Codes are what records store and imports may name; people only ever see the label.
+ */
+export function nextCustomCode(codes: string[]): string {
+  const taken = codes.map((c) => /^custom_(\d+)$/.exec(c)).map((m) => (m ? Number(m[1]) : 0));
+  return `custom_${Math.max(0, ...taken) + 1}`;
+}
+
 export async function addDictionaryValue(
   sequelize: Sequelize,
   actor: Actor,
   type: DictionaryType,
-  input: { code: string; label: string; sortOrder?: number; probability?: number },
+  input: { code?: string; label: string; sortOrder?: number; probability?: number },
 ): Promise<DictionaryValue> {
   return sequelize.transaction(async (transaction) => {
-    const [existing] = await sequelize.query('SELECT 1 AS x FROM dictionaries WHERE type = ? AND code = ?', {
-      replacements: [type, input.code],
+    const values = await sequelize.query<{ code: string; label: string }>('SELECT code, label FROM dictionaries WHERE type = ?', {
+      replacements: [type],
       type: QueryTypes.SELECT,
       transaction,
     });
-    if (existing) throw conflict(`${DICTIONARY_TYPES[type]}已有编码 ${input.code}`);
+    if (input.code !== undefined && values.some((v) => v.code === input.code)) throw conflict(`${DICTIONARY_TYPES[type]}已有编码 ${input.code}`);
+    // Two values a picker shows with the same name cannot be told apart.
+    if (values.some((v) => v.label === input.label)) throw conflict(`${DICTIONARY_TYPES[type]}已有「${input.label}」`);
+    const code = input.code ?? nextCustomCode(values.map((v) => v.code));
     const [max] = await sequelize.query<{ m: number | null }>('SELECT MAX(sort_order) AS m FROM dictionaries WHERE type = ?', {
       replacements: [type],
       type: QueryTypes.SELECT,
@@ -100,17 +112,17 @@ export async function addDictionaryValue(
     await sequelize.query(
       'INSERT INTO dictionaries (type, code, label, sort_order, enabled, probability, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       {
-        replacements: [type, input.code, input.label, sortOrder, true, probability, now, now],
+        replacements: [type, code, input.label, sortOrder, true, probability, now, now],
         transaction,
       },
     );
     await audit(
       sequelize,
       actor,
-      { action: 'dictionary.add', entity: 'dictionary', entityId: `${type}:${input.code}`, summary: `新增${DICTIONARY_TYPES[type]}：${input.label}` },
+      { action: 'dictionary.add', entity: 'dictionary', entityId: `${type}:${code}`, summary: `新增${DICTIONARY_TYPES[type]}：${input.label}` },
       { transaction },
     );
-    return { code: input.code, label: input.label, sortOrder, enabled: true, ...(probability === null ? {} : { probability }) };
+    return { code, label: input.label, sortOrder, enabled: true, ...(probability === null ? {} : { probability }) };
   });
 }
 
@@ -137,7 +149,15 @@ export async function updateDictionaryValue(
         transaction,
       },
     );
-    if (!row) throw notFound(`${DICTIONARY_TYPES[type]}没有编码 ${code}`);
+    if (!row) throw notFound(`没有这个${DICTIONARY_TYPES[type]}，请刷新后重试`);
+    if (patch.label !== undefined && patch.label !== row.label) {
+      const [taken] = await sequelize.query('SELECT 1 AS x FROM dictionaries WHERE type = ? AND label = ? AND code <> ?', {
+        replacements: [type, patch.label, code],
+        type: QueryTypes.SELECT,
+        transaction,
+      });
+      if (taken) throw conflict(`${DICTIONARY_TYPES[type]}已有「${patch.label}」`);
+    }
     const before = view(row);
     const after: DictionaryValue = {
       code,
