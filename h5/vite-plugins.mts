@@ -158,8 +158,9 @@ export function sidebarPage(options: { live: boolean }): Plugin {
           '</head>',
           [
             `  <style>${[...css, ownCss.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s*\n\s*/g, '')].join('\n')}</style>`,
-            // Disabled: never fetched, but they tell Vite's preload helper these styles are in.
-            ...dynamicCss.map((f) => `    <link rel="stylesheet" href="/${f}" disabled>`),
+            // Disabled: never fetched, but they tell Vite's preload helper, which adds a chunk's
+            // stylesheets when the chunk loads, that these styles are in the page already.
+            ...[...linked, ...dynamicCss].map((f) => `    <link rel="stylesheet" href="/${f}" disabled>`),
             `    <script type="application/json" id="sidebar-app">${JSON.stringify(app)}</script>`,
             '  </head>',
           ].join('\n'),

@@ -19,7 +19,7 @@ describe('the sidebar’s first paint in Chromium', () => {
   let phone: PhonePage;
   let desk: PhonePage;
 
-  useH5Suite({
+  const suite = useH5Suite({
     seedCrm: 'linked',
     async setUp({ server, browser }) {
       const [row] = await server.db.sequelize.query<{ external_userid: string; name: string; product: string }>(
@@ -152,5 +152,26 @@ describe('the sidebar’s first paint in Chromium', () => {
 
     await page.getByTestId('first-paint-error').waitFor();
     expect(await page.getByTestId('first-paint-error').innerText()).toMatch(/找不到这位客户|只有添加了该客户的同事/);
+  });
+
+  it('answers a warm open’s revalidation of sidebar.html and index.html with a bodiless 304, and caches the first-paint script for a year', async () => {
+    const base = suite.server.baseUrl;
+    for (const path of [`/sidebar?contact=${linked.externalUserid}`, '/workbench']) {
+      const first = await fetch(`${base}${path}`, { headers: { 'accept-encoding': 'br' } });
+      const etag = first.headers.get('etag');
+      const html = await first.text();
+
+      // As a browser revalidates a no-cache page (fetch() would add `cache-control: no-cache`, which asks for the body).
+      const again = await fetch(`${base}${path}`, { headers: { 'accept-encoding': 'br', 'if-none-match': etag!, 'cache-control': 'max-age=0' } });
+
+      expect(first.headers.get('cache-control')).toBe('no-cache');
+      expect(etag).toMatch(/^W\/"[0-9a-f]+-[0-9a-f]+"$/);
+      expect(again.status).toBe(304);
+      expect(await again.text()).toBe('');
+      if (path.startsWith('/sidebar')) {
+        const script = /<script src="(\/assets\/first-paint-[\w-]+\.js)">/.exec(html)![1]!;
+        expect((await fetch(`${base}${script}`)).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      }
+    }
   });
 });

@@ -66,7 +66,9 @@ describe('chat sidebar in Chromium at 375x812', () => {
     expect(html).toContain('class="boot-skeleton"');
     expect(html).toMatch(/<script src="\/assets\/first-paint-[\w-]+\.js"><\/script>/);
     // Loaded by the first-paint script once the card has painted, not by the HTML.
-    expect(html).toMatch(/<script type="application\/json" id="sidebar-app">\{"entry":"\/assets\/index-[\w-]+\.js","preload":\[[^\]]*"\/assets\/SidebarPage-[\w-]+\.js"/);
+    expect(html).toMatch(
+      /<script type="application\/json" id="sidebar-app">\{"entry":"\/assets\/index-[\w-]+\.js","preload":\[[^\]]*"\/assets\/SidebarPage-[\w-]+\.js"/,
+    );
     expect(html).not.toContain('<link rel="stylesheet" crossorigin');
   });
 
