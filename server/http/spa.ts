@@ -14,7 +14,17 @@ const HASHED_ASSET = /^\/assets\//;
  * (ETag / If-None-Match) while unchanged. The build writes `.br` and `.gz` beside each text file;
  * koa-send picks the one the browser accepts.
  */
-export function serveSpa(root: string, options: { apiPrefixes: readonly string[]; pages?: Readonly<Record<string, string>> }) {
+export interface SpaPage {
+  file: string;
+  /**
+   * A request the page's first script will make, from the page's own URL: sent as a
+   * `Link: <…>; rel=preload; as=fetch` header, so the browser starts it with the HTML instead of
+   * after downloading and running that script (the script's fetch() then takes the preloaded answer).
+   */
+  preload?: (ctx: Context) => string | null;
+}
+
+export function serveSpa(root: string, options: { apiPrefixes: readonly string[]; pages?: Readonly<Record<string, SpaPage>> }) {
   const indexFile = join(root, 'index.html');
   return async function spa(ctx: Context, next: Next): Promise<void> {
     const isApi = options.apiPrefixes.some((p) => ctx.path === p || ctx.path.startsWith(`${p}/`));
@@ -30,7 +40,11 @@ export function serveSpa(root: string, options: { apiPrefixes: readonly string[]
     // A route with its own page (the build's sidebar.html: its chunk preloaded, its data requested
     // before the app's code runs); any other route is the app's index.html.
     const page = options.pages?.[ctx.path];
-    if (page && existsSync(join(root, page))) return sendPage(ctx, root, page);
+    if (page && existsSync(join(root, page.file))) {
+      const early = page.preload?.(ctx);
+      if (early) ctx.set('Link', `<${early}>; rel=preload; as=fetch; crossorigin`);
+      return sendPage(ctx, root, page.file);
+    }
     if (!existsSync(indexFile)) {
       ctx.status = 503;
       ctx.type = 'text/plain; charset=utf-8';
