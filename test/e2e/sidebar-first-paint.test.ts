@@ -114,7 +114,9 @@ describe('the sidebar’s first paint in Chromium', () => {
     expect(text).toMatch(/市值 [\d,.]+ (万元|元)/);
     // One boot request: the preload the page's Link header starts, which the first paint's fetch() takes.
     expect(requests.filter((r) => r.startsWith('/api/sidebar/boot'))).toEqual([`/api/sidebar/boot?contact=${linked.externalUserid}`]);
-    expect(await page.evaluate(() => performance.getEntriesByType('resource').find((r) => r.name.includes('/api/sidebar/boot'))?.initiatorType)).toBe('link');
+    const bootEntry = () =>
+      (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((r) => r.name.includes('/api/sidebar/boot'))?.initiatorType;
+    expect(await page.evaluate(bootEntry)).toBe('link');
     expect(requests.filter((r) => r.startsWith('/api/sidebar/external-contacts/'))).toEqual([]);
     expect(errors).toEqual([]);
   });
