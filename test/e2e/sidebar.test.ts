@@ -57,6 +57,8 @@ describe('chat sidebar in Chromium at 375x812', () => {
     });
 
     expect(before).toEqual(['/api/sidebar/boot']);
+    // The mark is the first paint's; the app's card shows once it has taken over.
+    await page.getByTestId('customer-name').waitFor();
     expect(await page.getByTestId('customer-name').innerText()).toContain(linked.customer);
   });
 
