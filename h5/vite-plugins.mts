@@ -80,34 +80,99 @@ const SIDEBAR_SKELETON = `<style>
 </style><div class="boot-skeleton" aria-busy="true" aria-label="加载中"><div class="head"><div class="avatar"></div><div class="row"></div></div><div class="row"></div><div class="row" style="width:60%"></div><div class="row" style="margin-top:28px"></div><div class="row"></div><div class="row" style="width:80%"></div></div>`;
 
 /**
+ * The sidebar's first-paint script (h5/src/first-paint/main.ts) built on its own, as one classic
+ * script of a few KB: it must not share chunks with the app (the `app` chunk would bring 18 KB and
+ * Vue's imports with it), and it runs before any module. Shared code (formatting, labels) is
+ * bundled into it from the same sources the app imports.
+ */
+async function buildFirstPaint(root: string, alias: Record<string, string>): Promise<string> {
+  const { build } = await import('vite');
+  const output = await build({
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    publicDir: false,
+    resolve: { alias },
+    build: {
+      write: false,
+      target: 'es2020',
+      minify: true,
+      lib: { entry: join(root, 'src/first-paint/main.ts'), formats: ['iife'], name: 'sidebarFirstPaint', fileName: () => 'first-paint.js' },
+    },
+  });
+  const result = (Array.isArray(output) ? output[0] : output) as Rollup.RollupOutput;
+  const chunk = result.output.find((o): o is OutputChunk => o.type === 'chunk');
+  if (!chunk) throw new Error('sidebar-page: the first-paint build gave no script');
+  return chunk.code;
+}
+
+/**
  * `sidebar.html`: index.html for the chat sidebar's route (served for `/sidebar`), which
- * - starts the one boot request (`/sidebar-boot.js`) before the app's code has downloaded,
- * - preloads the sidebar page's chunks and styles and the WeCom bridge it will use, so they
- *   download beside the app's entry instead of after it has run,
+ * - loads the first-paint script (hashed, cached for a year): it starts the one boot request and
+ *   paints the card from the answer without the framework (h5/README.md#the-sidebars-first-paint),
+ * - inlines every stylesheet the card needs (Vant's, the app's, the sidebar's, the first paint's),
+ *   so no stylesheet request stands between the answer and the paint,
+ * - lists the app's entry and its chunks for the first-paint script, which loads them after the
+ *   card has painted (the app mounts hidden in `#app` and takes over),
  * - paints a skeleton at once.
  */
 export function sidebarPage(options: { live: boolean }): Plugin {
+  let root = '';
+  let alias: Record<string, string> = {};
   return {
     name: 'sidebar-page',
     apply: 'build',
+    configResolved(config) {
+      root = config.root;
+      alias = Object.fromEntries(
+        config.resolve.alias.filter((a): a is { find: string; replacement: string } => typeof a.find === 'string').map((a) => [a.find, a.replacement]),
+      );
+    },
     async writeBundle(output, bundle) {
       const index = bundle['index.html'];
+      const entry = Object.values(bundle).find((c): c is OutputChunk => c.type === 'chunk' && c.isEntry);
       const page = chunkOf(bundle, '/src/pages/sidebar/SidebarPage.vue');
       const bridge = chunkOf(bundle, options.live ? '/src/wecom/jssdk-bridge.ts' : '/src/wecom/dev-shim.ts');
-      if (index?.type !== 'asset' || !page || !bridge)
-        throw new Error('sidebar-page: index.html, the sidebar page or the bridge chunk is missing from the bundle');
+      if (index?.type !== 'asset' || !entry || !page || !bridge)
+        throw new Error('sidebar-page: index.html, the entry, the sidebar page or the bridge chunk is missing from the bundle');
+      const outDir = output.dir!;
       let html = String(index.source);
-      const chunks = [...staticClosure(bundle, page), ...staticClosure(bundle, bridge)].filter((c) => !html.includes(`/${c.fileName}"`));
-      const css = [...new Set(chunks.flatMap((c) => [...(c.viteMetadata?.importedCss ?? [])]))].filter((f) => !html.includes(`/${f}"`));
-      const preloads = [
-        ...[...new Set(chunks.map((c) => c.fileName))].map((f) => `<link rel="modulepreload" crossorigin href="/${f}">`),
-        ...css.map((f) => `<link rel="stylesheet" crossorigin href="/${f}">`),
+      const chunks = [
+        ...new Map([...staticClosure(bundle, entry), ...staticClosure(bundle, page), ...staticClosure(bundle, bridge)].map((c) => [c.fileName, c])).values(),
       ];
+      // The entry's stylesheets are linked by index.html; the page's come with its chunk (Vite's
+      // preload helper adds them unless a <link> for them is in the document already).
+      const linked = [...html.matchAll(/<link rel="stylesheet" crossorigin href="\/([^"]+)">/g)].map((m) => m[1]!);
+      const dynamicCss = [...new Set(chunks.flatMap((c) => [...(c.viteMetadata?.importedCss ?? [])]))].filter((f) => !linked.includes(f));
+      const css = await Promise.all([...linked, ...dynamicCss].map((f) => readFile(join(outDir, f), 'utf8')));
+      const ownCss = await readFile(join(root, 'src/first-paint/first-paint.css'), 'utf8');
+      const script = await buildFirstPaint(root, alias);
+      const scriptFile = `assets/first-paint-${createHash('sha256').update(script).digest('hex').slice(0, 8)}.js`;
+      await writeFile(join(outDir, scriptFile), script);
+      const app = { entry: `/${entry.fileName}`, preload: chunks.filter((c) => c !== entry).map((c) => `/${c.fileName}`), shim: !options.live };
+      // The icon inline (200 bytes): one request less on every open.
+      const favicon = await readFile(join(root, 'public/favicon.svg'), 'utf8');
       html = html
-        .replace('<title>', '<script src="/sidebar-boot.js"></script>\n    <title>')
-        .replace('</head>', `  ${preloads.join('\n    ')}\n  </head>`)
-        .replace('<div id="app"></div>', `<div id="app">${SIDEBAR_SKELETON}</div>`);
-      await writeFile(join(output.dir!, 'sidebar.html'), html);
+        .replace('href="/favicon.svg"', `href="data:image/svg+xml,${encodeURIComponent(favicon.trim())}"`)
+        .replace(/\s*<script type="module" crossorigin src="[^"]+"><\/script>/, '')
+        .replace(/\s*<link rel="(?:modulepreload|stylesheet)" crossorigin href="[^"]+">/g, '')
+        .replace('<title>', `<script src="/${scriptFile}"></script>\n    <title>`)
+        .replace(
+          '</head>',
+          [
+            `  <style>${[...css, ownCss.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s*\n\s*/g, '')].join('\n')}</style>`,
+            // Disabled: never fetched, but they tell Vite's preload helper, which adds a chunk's
+            // stylesheets when the chunk loads, that these styles are in the page already.
+            ...[...linked, ...dynamicCss].map((f) => `    <link rel="stylesheet" href="/${f}" disabled>`),
+            `    <script type="application/json" id="sidebar-app">${JSON.stringify(app)}</script>`,
+            '  </head>',
+          ].join('\n'),
+        )
+        .replace(
+          '<div id="app"></div>',
+          `<div id="first-paint"><div class="fp-sidebar" aria-busy="true">${SIDEBAR_SKELETON}</div></div><div id="app" class="fp-waiting"></div>`,
+        );
+      await writeFile(join(outDir, 'sidebar.html'), html);
     },
   };
 }

@@ -33,7 +33,7 @@ import { matchingRoutes } from './modules/matching/routes';
 import { productRoutes } from './modules/products/routes';
 import { settingsRoutes } from './modules/settings/routes';
 import { engagementRoutes } from './modules/engagement/routes';
-import { sidebarBootRoutes } from './modules/sidebar/boot-routes';
+import { sidebarBootPreload, sidebarBootRoutes } from './modules/sidebar/boot-routes';
 import { sidebarRoutes } from './modules/sidebar/routes';
 import { saleRoutes } from './modules/sales/routes';
 import { suitabilityExceptionDoor } from './modules/suitability-exceptions/door';
@@ -97,7 +97,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
   app.use(errorHandler);
   app.use(securityHeaders({ hsts: deps.config.publicUrl.startsWith('https://') }));
   if (deps.wecomSimulator) app.use(mountAt('/__wecom', deps.wecomSimulator));
-  if (deps.h5Dir) app.use(serveSpa(deps.h5Dir, { apiPrefixes: API_PREFIXES, pages: { '/sidebar': 'sidebar.html' } }));
+  if (deps.h5Dir) app.use(serveSpa(deps.h5Dir, { apiPrefixes: API_PREFIXES, pages: { '/sidebar': { file: 'sidebar.html', preload: sidebarBootPreload } } }));
   app.use(sameOriginWrites({ origin: deps.config.publicUrl, prefix: '/api/', exempt: [CALLBACK_PATH] }));
   // The WeCom callback reads its own raw XML body (with its own limit); everything else is JSON.
   const parseBody = jsonBody();

@@ -7,7 +7,10 @@
 import { z } from 'zod';
 import { optionalText, positiveId, text } from './fields';
 
-export const POOL_ENTRY_KINDS = { released: '主动释放', recycled: '规则回收', owner_left: '负责人离职', assigned: '分配' } as const;
+// In labels.ts (no zod) for the sidebar's first paint; re-exported for the pages and the server.
+import { POOL_ENTRY_KINDS } from './labels';
+
+export { POOL_ENTRY_KINDS };
 export type PoolEntryKind = keyof Omit<typeof POOL_ENTRY_KINDS, 'assigned'>;
 
 /** The recycle rules, each with the pool's setting that turns it on (days; null: off). */

@@ -15,6 +15,14 @@ export const SUGGESTION_REASONS = {
 } as const;
 export type SuggestionReason = keyof typeof SUGGESTION_REASONS;
 
+/** The 商机 stages that close one (shared/opportunities.ts re-exports them). */
+export const WON_STAGE = 'won';
+export const LOST_STAGE = 'lost';
+export const isClosedStage = (stage: string) => stage === WON_STAGE || stage === LOST_STAGE;
+
+/** How a customer came into 公海 (shared/customer-pool.ts re-exports it). */
+export const POOL_ENTRY_KINDS = { released: '主动释放', recycled: '规则回收', owner_left: '负责人离职', assigned: '分配' } as const;
+
 export const PRODUCT_STATUSES = { on_sale: '在售', suspended: '暂停销售', closed: '已清盘' } as const;
 export type ProductStatus = keyof typeof PRODUCT_STATUSES;
 

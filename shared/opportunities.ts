@@ -12,9 +12,10 @@ import { declareFields, schemaShape, type ViewOf } from './record-fields';
 import { suitabilityOverrideSchema } from './suitability';
 
 /** The closing stages' codes: fixed, whatever the dictionary calls them. */
-export const WON_STAGE = 'won';
-export const LOST_STAGE = 'lost';
-export const isClosedStage = (stage: string) => stage === WON_STAGE || stage === LOST_STAGE;
+// In labels.ts (no zod) for the sidebar card's 商机 panel; re-exported here for everyone else.
+import { LOST_STAGE, WON_STAGE, isClosedStage } from './labels';
+
+export { LOST_STAGE, WON_STAGE, isClosedStage };
 
 /** The default stages (migration 0036 seeds them; 字典 may rename, add, reorder or disable open ones) and their probability in percent. */
 export const DEFAULT_OPPORTUNITY_STAGES: [code: string, label: string, probability: number][] = [

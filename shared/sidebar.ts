@@ -106,7 +106,7 @@ export interface GroupChatView {
 
 /**
  * `GET /api/sidebar/boot?contact=&url=`: everything the sidebar needs before its first paint of a
- * customer, in one request (started by `sidebar-boot.js` while the app's code downloads).
+ * customer, in one request (started by the first-paint script, h5/src/first-paint/main.ts, before the app's code loads).
  */
 export interface SidebarBoot {
   me: MeResponse;

@@ -1,5 +1,5 @@
 /**
- * The sidebar's boot answer (SidebarBoot). sidebar.html runs `/sidebar-boot.js` before the app's
+ * The sidebar's boot answer (SidebarBoot). sidebar.html runs the first-paint script (first-paint/main.ts) before the app's
  * code has downloaded: it starts `GET /api/sidebar/boot` and leaves the pending answer on
  * `window.__sidebarBoot`. The session and dictionary stores, the WeCom bridge and the sidebar take
  * their parts from it instead of asking one after another; on any other page, or when the boot
@@ -42,4 +42,13 @@ export async function takeBootCard(externalUserId: string): Promise<SidebarCard 
 export async function bootSignatures(url: string): Promise<JssdkConfigResponse | null> {
   if (window.__sidebarBoot?.url !== url) return null;
   return (await sidebarBoot())?.jssdk ?? null;
+}
+
+/**
+ * The app shows the sidebar now: remove the card the first paint drew (first-paint/main.ts, in
+ * `#first-paint`) and reveal `#app`, which rendered hidden beside it. Once; a no-op on other pages.
+ */
+export function takeOverFirstPaint(): void {
+  document.getElementById('first-paint')?.remove();
+  document.getElementById('app')?.classList.remove('fp-waiting');
 }

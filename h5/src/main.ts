@@ -4,6 +4,7 @@ import { createApp } from 'vue';
 import 'vant/es/toast/style';
 import 'vant/es/dialog/style';
 import { setUnauthorizedHandler } from './api/client';
+import { takeOverFirstPaint } from './boot';
 import App from './App.vue';
 import { router } from './router';
 import { loginUrl } from './stores/session';
@@ -17,4 +18,9 @@ setUnauthorizedHandler(() => {
 // Mounted once the first route has resolved (its guard waits for the session): until then the
 // page shows what the HTML painted (sidebar.html's skeleton) rather than an empty shell.
 const app = createApp(App).use(createPinia()).use(router);
-void router.isReady().then(() => app.mount('#app'));
+// sidebar.html keeps `#app` hidden behind its first paint until the sidebar takes over
+// (SidebarPage.vue); any other first route shows at once.
+void router.isReady().then(() => {
+  app.mount('#app');
+  if (router.currentRoute.value.name !== 'sidebar') takeOverFirstPaint();
+});

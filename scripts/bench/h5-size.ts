@@ -10,10 +10,15 @@ const dist = resolve(__dirname, '../../h5/dist');
 
 const sent = (file: string) => (existsSync(join(dist, `${file}.br`)) ? statSync(join(dist, `${file}.br`)) : statSync(join(dist, file))).size;
 
-/** The JS and CSS a page's HTML loads before it can run: its scripts, module preloads and stylesheets. */
+/**
+ * The JS and CSS a page's HTML loads before it can run: its scripts, module preloads and
+ * stylesheets — not the `disabled` links sidebar.html keeps for styles it has inlined (never
+ * fetched), nor the app it lists for its first-paint script to load after the card.
+ */
 function initialFiles(html: string): string[] {
   const page = readFileSync(join(dist, html), 'utf8');
-  return [...new Set([...page.matchAll(/(?:src|href)="\/((?:assets\/)?[^"]+\.(?:js|css))"/g)].map((m) => m[1]!))];
+  const tags = [...page.matchAll(/<(?:script|link)\b[^>]*>/g)].map((m) => m[0]).filter((tag) => !/\sdisabled\b/.test(tag));
+  return [...new Set(tags.flatMap((tag) => [...(/(?:src|href)="\/((?:assets\/)?[^"]+\.(?:js|css))"/.exec(tag)?.slice(1) ?? [])]))];
 }
 
 export function h5SizeRows(): Row[] {

@@ -14,6 +14,8 @@ export interface SidebarOpen {
   cardMs: number;
   /** Bytes over the wire (compressed bodies + headers) until the page was idle, median. */
   transferBytes: number;
+  /** Of those, the dev shim's (its bridge and picker bar: not in a live build), median. */
+  shimBytes: number;
   /** API requests the page started before the card was painted (the waterfall), median. */
   apiRequestsBeforeCard: number;
   runs: number;
@@ -70,6 +72,17 @@ export async function measureSidebarOpen(
           await page.goto(url, { waitUntil: 'commit' });
           await page.waitForFunction(() => performance.getEntriesByName('sidebar-card').length > 0, null, { timeout: 60_000 });
           await page.waitForLoadState('networkidle');
+          // BENCH_SIDEBAR_RESOURCES=1: what each open downloaded, to stderr (where the bytes go).
+          if (process.env.BENCH_SIDEBAR_RESOURCES)
+            process.stderr.write(
+              `${(
+                await page.evaluate(() =>
+                  (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map(
+                    (r) => `  ${new URL(r.name).pathname} ${r.transferSize} B at ${r.startTime.toFixed(0)} ms`,
+                  ),
+                )
+              ).join('\n')}\n`,
+            );
           return page.evaluate(() => {
             const card = performance.getEntriesByName('sidebar-card')[0]!.startTime;
             const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
@@ -77,6 +90,7 @@ export async function measureSidebarOpen(
             return {
               cardMs: card,
               transferBytes: navigation.transferSize + resources.reduce((sum, r) => sum + r.transferSize, 0),
+              shimBytes: resources.filter((r) => /\/assets\/(?:dev-shim|ShimBar)-/.test(r.name)).reduce((sum, r) => sum + r.transferSize, 0),
               apiRequestsBeforeCard: resources.filter((r) => new URL(r.name).pathname.startsWith('/api/') && r.startTime < card).length,
             };
           });
@@ -88,6 +102,7 @@ export async function measureSidebarOpen(
       const summary = (list: Omit<SidebarOpen, 'runs'>[]): SidebarOpen => ({
         cardMs: median(list.map((m) => m.cardMs)),
         transferBytes: median(list.map((m) => m.transferBytes)),
+        shimBytes: median(list.map((m) => m.shimBytes)),
         apiRequestsBeforeCard: median(list.map((m) => m.apiRequestsBeforeCard)),
         runs: list.length,
       });

@@ -57,15 +57,21 @@ describe('chat sidebar in Chromium at 375x812', () => {
     });
 
     expect(before).toEqual(['/api/sidebar/boot']);
+    // The mark is the first paint's; the app's card shows once it has taken over.
+    await page.getByTestId('customer-name').waitFor();
     expect(await page.getByTestId('customer-name').innerText()).toContain(linked.customer);
   });
 
-  it('serves /sidebar as a page that paints a skeleton and preloads the sidebar’s code', async () => {
+  it('serves /sidebar as a page that paints a skeleton, starts with the first-paint script and lists the sidebar’s code', async () => {
     const html = await (await fetch(`${suite.server.baseUrl}/sidebar?contact=${linked.externalUserid}`)).text();
 
     expect(html).toContain('class="boot-skeleton"');
-    expect(html).toContain('<script src="/sidebar-boot.js"></script>');
-    expect(html).toMatch(/<link rel="modulepreload" crossorigin href="\/assets\/SidebarPage-[\w-]+\.js">/);
+    expect(html).toMatch(/<script src="\/assets\/first-paint-[\w-]+\.js"><\/script>/);
+    // Loaded by the first-paint script once the card has painted, not by the HTML.
+    expect(html).toMatch(
+      /<script type="application\/json" id="sidebar-app">\{"entry":"\/assets\/index-[\w-]+\.js","preload":\[[^\]]*"\/assets\/SidebarPage-[\w-]+\.js"/,
+    );
+    expect(html).not.toContain('<link rel="stylesheet" crossorigin');
   });
 
   it('keeps the skeleton on screen while the boot request is on its way', async () => {

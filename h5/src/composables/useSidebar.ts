@@ -7,6 +7,7 @@ import { ref, shallowRef } from 'vue';
 import { ApiError } from '@/api/client';
 import { sidebarApi } from '@/api/sidebar';
 import { takeBootCard } from '@/boot';
+import { cardErrorText } from '@/components/sidebar/card-texts';
 import { createBridge, WecomBridgeError, type SidebarEntry, type WecomBridge } from '@/wecom/bridge';
 
 export type SidebarState =
@@ -19,9 +20,7 @@ export type SidebarState =
 function messageOf(err: unknown): { message: string; retry: boolean } {
   if (err instanceof WecomBridgeError) return { message: err.message, retry: err.kind === 'unavailable' };
   if (err instanceof ApiError) {
-    if (err.status === 403) return { message: `${err.message}。只有添加了该客户的同事才能在侧边栏查看。`, retry: false };
-    if (err.status === 404) return { message: '找不到这位客户：对方可能已删除好友，请稍后重试或联系管理员同步客户数据。', retry: true };
-    return { message: err.message, retry: true };
+    return cardErrorText(err.status, err.message);
   }
   return { message: '加载失败，请检查网络后重试', retry: true };
 }

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { externalUserIdParam } from '@shared/matching';
@@ -65,4 +66,18 @@ export function sidebarBootRoutes(deps: SidebarBootDeps): Router {
     ctx.body = body;
   });
   return router;
+}
+
+/**
+ * The boot request sidebar.html's first script (h5/src/first-paint/main.ts) will make for this
+ * page, built from the page's URL the same way, so `serveSpa` can announce it as a preload and the
+ * browser asks for the card while the script downloads. Only outside WeCom (the dev shim's
+ * `?contact=`): inside WeCom the request carries the page URL as the browser sees it, which the
+ * server behind a proxy cannot know for sure, and a preload that does not match is a wasted request.
+ */
+export function sidebarBootPreload(ctx: Context): string | null {
+  if (/wxwork/i.test(ctx.get('user-agent'))) return null;
+  const contact = new URLSearchParams(ctx.querystring).get('contact');
+  if (!contact) return null;
+  return `/api/sidebar/boot?${new URLSearchParams({ contact }).toString()}`;
 }
