@@ -178,4 +178,16 @@ describe('the sidebar’s first paint in Chromium', () => {
       }
     }
   });
+
+  it('puts the content security policy on the page, not on its hashed scripts, which still refuse sniffing', async () => {
+    const base = suite.server.baseUrl;
+    const page = await fetch(`${base}/sidebar?contact=${linked.externalUserid}`);
+    const script = /<script src="(\/assets\/first-paint-[\w-]+\.js)">/.exec(await page.text())![1]!;
+
+    const asset = await fetch(`${base}${script}`);
+
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(asset.headers.get('content-security-policy')).toBeNull();
+    expect(asset.headers.get('x-content-type-options')).toBe('nosniff');
+  });
 });
