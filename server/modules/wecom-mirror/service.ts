@@ -61,11 +61,6 @@ export function relationFrom(externalUserid: string, f: WecomFollowUser | Follow
   };
 }
 
-/** Inserts or refreshes a live follow relation (clearing any earlier deletion). */
-export async function upsertFollowRelation(sequelize: Sequelize, relation: ReturnType<typeof relationFrom>, transaction: Transaction): Promise<void> {
-  await upsertFollowRelations(sequelize, [relation], transaction);
-}
-
 /** What WeCom says of a follow relation (the employee's remark, tags, how they added the contact), as `wecom_follow_relations` keeps it. */
 export const RELATION_FIELDS = ['remark', 'description', 'remark_corp_name', 'remark_mobiles', 'tag_ids', 'add_way', 'state'] as const;
 
@@ -84,11 +79,66 @@ export async function upsertFollowRelations(
     [...RELATION_FIELDS, 'oper_userid', 'added_at', 'deleted_at', 'delete_reason', 'updated_at'],
     { transaction },
   );
+  await writeRelationTags(
+    sequelize,
+    relations.map((r) => ({ externalUserid: r.external_userid, userid: r.userid, tagIds: JSON.parse(r.tag_ids) as string[] })),
+    transaction,
+  );
+}
+
+/** Pairs per statement of writeRelationTags: (2 + tags) parameters a pair, far below SQLite's limit. */
+const RELATION_TAG_PAIRS_PER_STATEMENT = 500;
+
+/**
+ * `wecom_follow_relation_tags` (0039) made to match these relations' tags: the one writer of it,
+ * called wherever `tag_ids` is written, in the same transaction. It reads what the rows say and
+ * changes only the difference, so re-applying an unchanged relation (the event worker does, for
+ * every follower of a contact it re-reads) costs one indexed read and no write.
+ */
+async function writeRelationTags(
+  sequelize: Sequelize,
+  relations: readonly { externalUserid: string; userid: string; tagIds: readonly string[] }[],
+  transaction: Transaction,
+): Promise<void> {
+  for (let i = 0; i < relations.length; i += RELATION_TAG_PAIRS_PER_STATEMENT) {
+    const slice = relations.slice(i, i + RELATION_TAG_PAIRS_PER_STATEMENT);
+    const pairs = slice.map(() => '(external_userid = ? AND userid = ?)').join(' OR ');
+    const pairValues = slice.flatMap((r) => [r.externalUserid, r.userid]);
+    const stored = await sequelize.query<{ external_userid: string; userid: string; tag_id: string }>(
+      `SELECT external_userid, userid, tag_id FROM wecom_follow_relation_tags WHERE ${pairs}`,
+      { replacements: pairValues, type: QueryTypes.SELECT, transaction },
+    );
+    // A pair listed twice: its last tags win, as the relation's row does.
+    const key = (externalUserid: string, userid: string) => JSON.stringify([externalUserid, userid]);
+    const wanted = new Map(slice.map((r) => [key(r.externalUserid, r.userid), new Set(r.tagIds)]));
+    const present = new Map<string, Set<string>>();
+    for (const row of stored) {
+      const k = key(row.external_userid, row.userid);
+      if (!present.has(k)) present.set(k, new Set());
+      present.get(k)!.add(row.tag_id);
+    }
+    const removed = stored.filter((row) => !wanted.get(key(row.external_userid, row.userid))?.has(row.tag_id));
+    const added = [...wanted].flatMap(([k, tags]) => {
+      const [externalUserid, userid] = JSON.parse(k) as [string, string];
+      return [...tags].filter((tag) => !present.get(k)?.has(tag)).map((tag) => [externalUserid, userid, tag]);
+    });
+    if (removed.length)
+      await sequelize.query(
+        `DELETE FROM wecom_follow_relation_tags WHERE ${removed.map(() => '(external_userid = ? AND userid = ? AND tag_id = ?)').join(' OR ')}`,
+        { replacements: removed.flatMap((row) => [row.external_userid, row.userid, row.tag_id]), transaction },
+      );
+    if (added.length)
+      await sequelize.query(`INSERT INTO wecom_follow_relation_tags (external_userid, userid, tag_id) VALUES ${added.map(() => '(?, ?, ?)').join(', ')}`, {
+        replacements: added.flat(),
+        transaction,
+      });
+  }
 }
 
 /** An employee's userid renamed in WeCom: their follow relations go with it. */
 export async function renameFollower(sequelize: Sequelize, from: string, to: string, transaction: Transaction): Promise<void> {
   await sequelize.query('UPDATE wecom_follow_relations SET userid = ? WHERE userid = ?', { replacements: [to, from], transaction });
+  await sequelize.query('UPDATE wecom_follow_relation_tags SET userid = ? WHERE userid = ?', { replacements: [to, from], transaction });
 }
 
 /**
@@ -139,7 +189,10 @@ export async function applyExternalContact(
   transaction: Transaction,
 ): Promise<void> {
   await upsertExternalContact(sequelize, contact, transaction);
-  for (const f of followUsers) await upsertFollowRelation(sequelize, relationFrom(contact.external_userid, f), transaction);
+  // Every follower in one statement (and their tags in one read), not one round trip each; a
+  // follower listed twice is written once, as it was last listed.
+  const relations = new Map(followUsers.map((f) => [f.userid, relationFrom(contact.external_userid, f)]));
+  if (relations.size) await upsertFollowRelations(sequelize, [...relations.values()], transaction);
   const live = followUsers.map((f) => f.userid);
   await sequelize.query(
     `UPDATE wecom_follow_relations SET deleted_at = ?, delete_reason = 'gone', updated_at = ?
@@ -270,6 +323,8 @@ export async function markRelationTags(
     replacements: [JSON.stringify(next), new Date(), externalUserid, userid],
     transaction,
   });
+  // Only a relation the mirror has carries tag rows (the UPDATE above changed nothing otherwise).
+  if (row) await writeRelationTags(sequelize, [{ externalUserid, userid, tagIds: next }], transaction);
   return next;
 }
 
