@@ -35,7 +35,6 @@ import { migration as opportunities } from './0036_opportunities';
 import { migration as customerPool } from './0037_customer_pool';
 import { migration as massMessageGroups } from './0038_mass_message_groups';
 import { migration as followRelationTags } from './0039_follow_relation_tags';
-import { migration as followUpsLatest } from './0040_follow_ups_latest';
 import { migration as customerNameInitials } from './0042_customer_name_initials';
 import type { Migration } from './types';
 
@@ -81,6 +80,5 @@ export const migrations: readonly Migration[] = [
   customerPool,
   massMessageGroups,
   followRelationTags,
-  followUpsLatest,
   customerNameInitials,
 ];
