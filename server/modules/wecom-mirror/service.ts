@@ -108,19 +108,22 @@ async function writeRelationTags(
       `SELECT external_userid, userid, tag_id FROM wecom_follow_relation_tags WHERE ${pairs}`,
       { replacements: pairValues, type: QueryTypes.SELECT, transaction },
     );
-    // A pair listed twice: its last tags win, as the relation's row does.
+    // A pair listed twice: its last tags win, as the relation's row does. Tag ids compare without
+    // case, as the MySQL key does (utf8mb4_unicode_ci, like wecom_corp_tags.id): two ids that differ
+    // only in case would be one row there, and inserting the second would fail the whole write.
     const key = (externalUserid: string, userid: string) => JSON.stringify([externalUserid, userid]);
-    const wanted = new Map(slice.map((r) => [key(r.externalUserid, r.userid), new Set(r.tagIds)]));
+    const byCase = (tags: Iterable<string>) => new Map([...tags].map((tag) => [tag.toLowerCase(), tag]));
+    const wanted = new Map(slice.map((r) => [key(r.externalUserid, r.userid), byCase(r.tagIds)]));
     const present = new Map<string, Set<string>>();
     for (const row of stored) {
       const k = key(row.external_userid, row.userid);
       if (!present.has(k)) present.set(k, new Set());
-      present.get(k)!.add(row.tag_id);
+      present.get(k)!.add(row.tag_id.toLowerCase());
     }
-    const removed = stored.filter((row) => !wanted.get(key(row.external_userid, row.userid))?.has(row.tag_id));
+    const removed = stored.filter((row) => !wanted.get(key(row.external_userid, row.userid))?.has(row.tag_id.toLowerCase()));
     const added = [...wanted].flatMap(([k, tags]) => {
       const [externalUserid, userid] = JSON.parse(k) as [string, string];
-      return [...tags].filter((tag) => !present.get(k)?.has(tag)).map((tag) => [externalUserid, userid, tag]);
+      return [...tags].filter(([folded]) => !present.get(k)?.has(folded)).map(([, tag]) => [externalUserid, userid, tag]);
     });
     if (removed.length)
       await sequelize.query(
