@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--json] [--reliability [--galera]]` (MariaDB/MySQL when BENCH_DATABASE_URL
+ * `npm run bench [-- --quick] [--json] [--only ingest,card,open,dashboards,import,h5] [--reliability [--galera]]` (MariaDB/MySQL when BENCH_DATABASE_URL
  * is set, else SQLite): builds a data set in a scratch database, runs the server as its own
  * process on loopback and drives it with autocannon; each figure sits next to a baseline measured
  * in the same run on the same machine, because only ratios travel between noisy machines.
