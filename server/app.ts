@@ -91,6 +91,17 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
 
   app.use(requestId(deps.logger));
   app.use(requestLog);
+  // WeCom's callback is answered here, before the rest of the stack: it needs no compression (its
+  // answer is `success`), no SPA, no session and none of the ~45 routers below, each of which would
+  // match its path in turn — and WeCom's bursts are the busiest path there is (issue 37).
+  const callback = callbackRoutes(deps);
+  const callbackStack: Koa.Middleware[] = [
+    errorHandler,
+    securityHeaders({ hsts: deps.config.publicUrl.startsWith('https://') }),
+    callback.routes() as Koa.Middleware,
+    callback.allowedMethods() as Koa.Middleware,
+  ];
+  app.use((ctx, next) => (ctx.path.startsWith(CALLBACK_PATH) ? runStack(callbackStack, ctx, next) : next()));
   // JSON over 1 KB goes out brotli / gzip (with `Vary: Accept-Encoding`); the H5's files come
   // precompressed from the build (spa.ts), which this leaves alone.
   app.use(compress({ threshold: 1024, deflate: false }));
@@ -158,7 +169,6 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
     settingsRoutes(deps),
     reminderRoutes(deps),
     importRoutes({ sequelize: deps.sequelize, logger: deps.logger, settings: deps.config.imports, onBackgroundTask: deps.onBackgroundTask }),
-    callbackRoutes(deps),
     eventAdminRoutes(deps),
     jobAdminRoutes(deps),
   ]) {
@@ -166,4 +176,9 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
   }
 
   return app;
+}
+
+/** Runs `middleware` in order, as app.use would, then `next`. */
+function runStack(middleware: Koa.Middleware[], ctx: Koa.Context, next: Koa.Next, i = 0): Promise<void> {
+  return i === middleware.length ? next() : Promise.resolve(middleware[i]!(ctx, () => runStack(middleware, ctx, next, i + 1)));
 }

@@ -44,8 +44,16 @@ export interface Row {
 
 export interface FigureOptions {
   baseline?: { value: number; unit: string };
-  goal?: { atMost: number } | { atLeast: number };
+  /** On the figure, or (`ratio…`) on figure ÷ baseline, where only the same run's ratio carries over between machines. */
+  goal?: { atMost: number } | { atLeast: number } | { ratioAtMost: number } | { ratioAtLeast: number };
   detail?: string;
+}
+
+function goalOf(goal: NonNullable<FigureOptions['goal']>, value: number, unit: string, ratio: number | null): { text: string; met: boolean } {
+  if ('atMost' in goal) return { text: `≤ ${num(goal.atMost)} ${unit}`, met: value <= goal.atMost };
+  if ('atLeast' in goal) return { text: `≥ ${num(goal.atLeast)} ${unit}`, met: value >= goal.atLeast };
+  if ('ratioAtMost' in goal) return { text: `≤ ${goal.ratioAtMost}× baseline`, met: ratio !== null && ratio <= goal.ratioAtMost };
+  return { text: `≥ ${goal.ratioAtLeast}× baseline`, met: ratio !== null && ratio >= goal.ratioAtLeast };
 }
 
 const round = (n: number) => (Math.abs(n) >= 100 ? Math.round(n) : Math.round(n * 100) / 100);
@@ -54,15 +62,17 @@ const num = (n: number) => (Math.abs(n) >= 100 ? fmt(n) : String(round(n)));
 
 export function figure(workload: string, value: number, unit: string, options: FigureOptions = {}): Row {
   const { baseline, goal, detail } = options;
+  const ratio = baseline && baseline.value > 0 ? value / baseline.value : null;
+  const judged = goal ? goalOf(goal, value, unit, ratio) : null;
   const row: Row = {
     workload,
     value: round(value),
     unit,
     baseline: baseline ? round(baseline.value) : null,
     baselineUnit: baseline?.unit ?? null,
-    ratio: baseline && baseline.value > 0 ? round(value / baseline.value) : null,
-    goal: goal ? ('atMost' in goal ? `≤ ${num(goal.atMost)} ${unit}` : `≥ ${num(goal.atLeast)} ${unit}`) : null,
-    met: goal ? ('atMost' in goal ? value <= goal.atMost : value >= goal.atLeast) : null,
+    ratio: ratio === null ? null : round(ratio),
+    goal: judged?.text ?? null,
+    met: judged?.met ?? null,
   };
   if (detail) row.detail = detail;
   return row;
@@ -230,11 +240,14 @@ export interface LoadOptions {
   ok?: (status: number) => boolean;
   /** Run an unrecorded warm-up of a quarter as many requests first. */
   warmUp?: boolean;
+  /** Wraps the measured run (not the warm-up), e.g. to read CPU counters either side of it. */
+  around?: (run: () => Promise<LoadStats>) => Promise<LoadStats>;
 }
 
 /** autocannon over keep-alive connections; errors are connection errors, timeouts and non-OK statuses. */
 export async function load(options: LoadOptions): Promise<LoadStats> {
-  if (options.warmUp !== false && options.amount) await load({ ...options, amount: Math.ceil(options.amount / 4), warmUp: false });
+  if (options.warmUp !== false && options.amount) await load({ ...options, amount: Math.ceil(options.amount / 4), warmUp: false, around: undefined });
+  if (options.around) return options.around(() => load({ ...options, warmUp: false, around: undefined }));
   const target = new URL(options.url);
   let bad = 0;
   const result = await autocannon({

@@ -3,8 +3,8 @@
  * constant time, strict base64 and block-size checks before decrypting, and the receive id
  * compared with our corp id (the official helper does none of these).
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { decrypt, encrypt, getSignature } from '@wecom/crypto';
+import { createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
+import { encrypt, getSignature } from '@wecom/crypto';
 import { parseCallbackXml, xmlText, type XmlObject, XmlRejectedError } from './xml';
 
 export type CallbackRejection = 'missing_parameter' | 'bad_signature' | 'undecryptable' | 'wrong_receiver' | 'malformed';
@@ -71,7 +71,13 @@ export class CallbackCrypto {
     this.token = options.token;
     this.aesKey = options.encodingAesKey;
     this.receiveId = options.receiveId;
+    // Derived once here, not per delivery as @wecom/crypto's decrypt does (its key and IV, as it derives them).
+    this.key = Buffer.from(`${options.encodingAesKey}=`, 'base64');
+    this.iv = this.key.subarray(0, 16);
   }
+
+  private readonly key: Buffer;
+  private readonly iv: Buffer;
 
   /** URL verification (GET): returns the plaintext echostr to answer with, as is. */
   verifyUrl(query: SignedQuery & { echostr?: string }): string {
@@ -135,7 +141,7 @@ export class CallbackCrypto {
     }
     let opened: { message: string; id: string };
     try {
-      opened = decrypt(this.aesKey, encrypted);
+      opened = this.decrypt(raw);
     } catch {
       throw new CallbackVerificationError('undecryptable', 'ciphertext could not be decrypted');
     }
@@ -144,6 +150,21 @@ export class CallbackCrypto {
       throw new CallbackVerificationError('wrong_receiver', 'the message is not addressed to this corp');
     }
     return opened.message;
+  }
+
+  /**
+   * @wecom/crypto's decrypt on the already decoded ciphertext with the key derived once: AES-256-CBC
+   * (IV = the key's first 16 bytes), its PKCS#7 padding of up to 32 bytes removed (left as is when
+   * out of range, as there), then 16 random bytes, the message length, the message, the receive id.
+   */
+  private decrypt(raw: Buffer): { message: string; id: string } {
+    const decipher = createDecipheriv('aes-256-cbc', this.key, this.iv);
+    decipher.setAutoPadding(false);
+    const padded = Buffer.concat([decipher.update(raw), decipher.final()]);
+    const pad = padded[padded.length - 1]!;
+    const plain = pad < 1 || pad > 32 ? padded : padded.subarray(0, padded.length - pad);
+    const length = plain.readUInt32BE(16);
+    return { message: plain.subarray(20, length + 20).toString(), id: plain.subarray(length + 20).toString() };
   }
 }
 

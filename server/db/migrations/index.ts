@@ -34,6 +34,7 @@ import { migration as massMessages } from './0034_mass_messages';
 import { migration as opportunities } from './0036_opportunities';
 import { migration as customerPool } from './0037_customer_pool';
 import { migration as massMessageGroups } from './0038_mass_message_groups';
+import { migration as followRelationTags } from './0039_follow_relation_tags';
 import { migration as customerNameInitials } from './0042_customer_name_initials';
 import type { Migration } from './types';
 
@@ -78,5 +79,6 @@ export const migrations: readonly Migration[] = [
   opportunities,
   customerPool,
   massMessageGroups,
+  followRelationTags,
   customerNameInitials,
 ];

@@ -31,7 +31,7 @@ import { poolStatusOf } from '../customer-pool/service';
 import type { FollowChecker } from '../matching/follows';
 import { linkedCustomerOf, linkFrom, matchContact, type Suggestion } from '../matching/service';
 import { canSee, type Access } from '../roles/access';
-import { fullCustomerCard, readCardHead } from './card-reads';
+import { fullCustomerCard, readCardHead, type CardHolding } from './card-reads';
 import { unmatchedReasons } from './unmatched';
 import { employeeByWecomId } from '../org/reads';
 
@@ -51,7 +51,7 @@ const LATEST_FOLLOW_UPS = 5;
 /**
  * The card of a contact for `caller`; also what a combined sidebar boot response calls. The
  * caller's relation is read with the card on every request, never remembered. A follower's card
- * costs two statements (card-reads.ts): the head, then a full customer's holdings and follow-ups.
+ * costs two statements (card-reads.ts): the head (with the tags and holdings), then a full customer's follow-ups.
  */
 export async function sidebarCard(deps: SidebarDeps, caller: SidebarCaller, externalUserid: string): Promise<SidebarCard> {
   const { sequelize, follows } = deps;
@@ -117,7 +117,7 @@ export async function sidebarCard(deps: SidebarDeps, caller: SidebarCaller, exte
   const link = head && linkFrom(head);
   if (!head || !link) throw notFound('没有这个企业微信联系人');
   const customer = head.customer?.deleted_at === null ? head.customer : null;
-  const card = customer ? await cardCustomer(sequelize, caller.access, customer, head.ownerName) : null;
+  const card = customer ? await cardCustomer(sequelize, caller.access, customer, head.ownerName, head.holdings) : null;
   const pool = customer && head.inPool ? await poolStatusOf(sequelize, caller.access, customer.id) : null;
   return {
     contact,
@@ -181,7 +181,7 @@ async function phoneOnFile(sequelize: Sequelize, phones: string[]): Promise<bool
 }
 
 /** Full card inside the caller's scope; outside it, who owns the customer and where it stands. */
-async function cardCustomer(sequelize: Sequelize, access: Access, customer: CustomerRow, ownerName: string): Promise<SidebarCustomer> {
+async function cardCustomer(sequelize: Sequelize, access: Access, customer: CustomerRow, ownerName: string, holdings: CardHolding[]): Promise<SidebarCustomer> {
   if (!canSee(access, { ownerUserId: customer.owner_user_id, departmentId: customer.department_id })) {
     return {
       access: 'limited',
@@ -191,7 +191,7 @@ async function cardCustomer(sequelize: Sequelize, access: Access, customer: Cust
       lifecycleStage: customer.lifecycle_stage,
     };
   }
-  const card = await fullCustomerCard(sequelize, customer, ownerName, LATEST_FOLLOW_UPS);
+  const card = await fullCustomerCard(sequelize, customer, ownerName, holdings, LATEST_FOLLOW_UPS);
   // Phones and ID numbers masked as on the customer page (server/README.md#masking-phones-and-id-numbers).
   return card.access === 'full' ? { ...card, profile: maskedFor(access, card.profile) } : card;
 }

@@ -61,11 +61,6 @@ export function relationFrom(externalUserid: string, f: WecomFollowUser | Follow
   };
 }
 
-/** Inserts or refreshes a live follow relation (clearing any earlier deletion). */
-export async function upsertFollowRelation(sequelize: Sequelize, relation: ReturnType<typeof relationFrom>, transaction: Transaction): Promise<void> {
-  await upsertFollowRelations(sequelize, [relation], transaction);
-}
-
 /** What WeCom says of a follow relation (the employee's remark, tags, how they added the contact), as `wecom_follow_relations` keeps it. */
 export const RELATION_FIELDS = ['remark', 'description', 'remark_corp_name', 'remark_mobiles', 'tag_ids', 'add_way', 'state'] as const;
 
@@ -84,11 +79,79 @@ export async function upsertFollowRelations(
     [...RELATION_FIELDS, 'oper_userid', 'added_at', 'deleted_at', 'delete_reason', 'updated_at'],
     { transaction },
   );
+  await writeRelationTags(
+    sequelize,
+    relations.map((r) => ({ externalUserid: r.external_userid, userid: r.userid, tagIds: JSON.parse(r.tag_ids) as string[] })),
+    transaction,
+  );
+}
+
+/** Pairs per statement of writeRelationTags: (2 + tags) parameters a pair, far below SQLite's limit. */
+const RELATION_TAG_PAIRS_PER_STATEMENT = 500;
+
+const key = (externalUserid: string, userid: string) => JSON.stringify([externalUserid, userid]);
+
+/**
+ * `wecom_follow_relation_tags` (0039) made to match these relations' tags: the one writer of it,
+ * called wherever `tag_ids` is written, in the same transaction. It reads what the rows say and
+ * changes only the difference, so re-applying an unchanged relation (the event worker does, for
+ * every follower of a contact it re-reads) costs one indexed read and no write.
+ */
+async function writeRelationTags(
+  sequelize: Sequelize,
+  relations: readonly { externalUserid: string; userid: string; tagIds: readonly string[] }[],
+  transaction: Transaction,
+): Promise<void> {
+  for (let i = 0; i < relations.length; i += RELATION_TAG_PAIRS_PER_STATEMENT) {
+    const slice = relations.slice(i, i + RELATION_TAG_PAIRS_PER_STATEMENT);
+    // By the contacts, the key's first column: an IN list of single values is cheap to plan,
+    // while an OR of 100 (contact, employee) pairs cost MariaDB ~10 ms a statement to plan and
+    // made it the sync's costliest (measured); their other followers' rows are dropped here.
+    const contacts = [...new Set(slice.map((r) => r.externalUserid))];
+    const listed = new Set(slice.map((r) => key(r.externalUserid, r.userid)));
+    const stored = (
+      await sequelize.query<{ external_userid: string; userid: string; tag_id: string }>(
+        `SELECT external_userid, userid, tag_id FROM wecom_follow_relation_tags WHERE external_userid IN (${sqlList(contacts)})`,
+        { replacements: contacts, type: QueryTypes.SELECT, transaction },
+      )
+    ).filter((row) => listed.has(key(row.external_userid, row.userid)));
+    // A pair listed twice: its last tags win, as the relation's row does. Tag ids compare without
+    // case, as the MySQL key does (utf8mb4_unicode_ci, like wecom_corp_tags.id): two ids that differ
+    // only in case would be one row there, and inserting the second would fail the whole write.
+    const byCase = (tags: Iterable<string>) => new Map([...tags].map((tag) => [tag.toLowerCase(), tag]));
+    const wanted = new Map(slice.map((r) => [key(r.externalUserid, r.userid), byCase(r.tagIds)]));
+    const present = new Map<string, Set<string>>();
+    for (const row of stored) {
+      const k = key(row.external_userid, row.userid);
+      if (!present.has(k)) present.set(k, new Set());
+      present.get(k)!.add(row.tag_id.toLowerCase());
+    }
+    const removed = stored.filter((row) => !wanted.get(key(row.external_userid, row.userid))?.has(row.tag_id.toLowerCase()));
+    const added = [...wanted].flatMap(([k, tags]) => {
+      const [externalUserid, userid] = JSON.parse(k) as [string, string];
+      return [...tags].filter(([folded]) => !present.get(k)?.has(folded)).map(([, tag]) => [externalUserid, userid, tag]);
+    });
+    if (removed.length) {
+      // The contacts' IN list plans the DELETE as ranges of the key (and keeps its locks on them).
+      const removedContacts = [...new Set(removed.map((row) => row.external_userid))];
+      await sequelize.query(
+        `DELETE FROM wecom_follow_relation_tags WHERE external_userid IN (${sqlList(removedContacts)})
+            AND (${removed.map(() => '(userid = ? AND tag_id = ? AND external_userid = ?)').join(' OR ')})`,
+        { replacements: [...removedContacts, ...removed.flatMap((row) => [row.userid, row.tag_id, row.external_userid])], transaction },
+      );
+    }
+    if (added.length)
+      await sequelize.query(`INSERT INTO wecom_follow_relation_tags (external_userid, userid, tag_id) VALUES ${added.map(() => '(?, ?, ?)').join(', ')}`, {
+        replacements: added.flat(),
+        transaction,
+      });
+  }
 }
 
 /** An employee's userid renamed in WeCom: their follow relations go with it. */
 export async function renameFollower(sequelize: Sequelize, from: string, to: string, transaction: Transaction): Promise<void> {
   await sequelize.query('UPDATE wecom_follow_relations SET userid = ? WHERE userid = ?', { replacements: [to, from], transaction });
+  await sequelize.query('UPDATE wecom_follow_relation_tags SET userid = ? WHERE userid = ?', { replacements: [to, from], transaction });
 }
 
 /**
@@ -139,7 +202,10 @@ export async function applyExternalContact(
   transaction: Transaction,
 ): Promise<void> {
   await upsertExternalContact(sequelize, contact, transaction);
-  for (const f of followUsers) await upsertFollowRelation(sequelize, relationFrom(contact.external_userid, f), transaction);
+  // Every follower in one statement (and their tags in one read), not one round trip each; a
+  // follower listed twice is written once, as it was last listed.
+  const relations = new Map(followUsers.map((f) => [f.userid, relationFrom(contact.external_userid, f)]));
+  if (relations.size) await upsertFollowRelations(sequelize, [...relations.values()], transaction);
   const live = followUsers.map((f) => f.userid);
   await sequelize.query(
     `UPDATE wecom_follow_relations SET deleted_at = ?, delete_reason = 'gone', updated_at = ?
@@ -270,6 +336,8 @@ export async function markRelationTags(
     replacements: [JSON.stringify(next), new Date(), externalUserid, userid],
     transaction,
   });
+  // Only a relation the mirror has carries tag rows (the UPDATE above changed nothing otherwise).
+  if (row) await writeRelationTags(sequelize, [{ externalUserid, userid, tagIds: next }], transaction);
   return next;
 }
 
