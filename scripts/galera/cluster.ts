@@ -116,11 +116,16 @@ ${this.config}
     child.unref();
   }
 
+  /**
+   * The node's live process. A pid file outlives a killed node, and its number can come back as
+   * another process — the machine's own MariaDB restarted after a crash, say — so a pid counts only
+   * while that process runs with this node's defaults file: `kill` must never reach anything else.
+   */
   pid(): number | undefined {
     try {
       const pid = Number(readFileSync(this.pidFile, 'utf8').trim());
-      process.kill(pid, 0);
-      return pid;
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return args.includes(`--defaults-file=${this.cnf}`) ? pid : undefined;
     } catch {
       return undefined;
     }
