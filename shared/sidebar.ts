@@ -117,3 +117,15 @@ export interface SidebarBoot {
   /** JS-SDK signatures for `?url=` (inside WeCom); null when WeCom could not sign now. */
   jssdk?: JssdkConfigResponse | null;
 }
+
+/**
+ * The sidebar's boot request for a page: the first-paint script fetches it and the server announces
+ * the same URL as a preload of `/sidebar?contact=`. One builder, so the two cannot drift apart
+ * (a preload that differs by a byte is a wasted request and a second one).
+ */
+export function sidebarBootPath(parts: { contact: string | null; url: string | null }): string {
+  const query = new URLSearchParams();
+  if (parts.contact) query.set('contact', parts.contact);
+  if (parts.url) query.set('url', parts.url);
+  return `/api/sidebar/boot?${query.toString()}`;
+}

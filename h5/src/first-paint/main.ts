@@ -6,7 +6,7 @@
  * card is ready (`takeOverFirstPaint`). The `sidebar-card` mark (read by `npm run bench`) is set in
  * the frame in which this paint shows the customer.
  */
-import type { SidebarBoot } from '@shared/sidebar';
+import { sidebarBootPath, type SidebarBoot } from '@shared/sidebar';
 import { renderBoot } from './render';
 
 declare global {
@@ -28,10 +28,7 @@ const inWecom = /wxwork/i.test(navigator.userAgent);
 // Inside WeCom the chat is known only from the JS-SDK; the dev shim keeps it in the URL.
 const contact = inWecom ? null : params.get('contact');
 const url = inWecom ? location.href.split('#')[0]! : null;
-const query = new URLSearchParams();
-if (contact) query.set('contact', contact);
-if (url) query.set('url', url);
-const response = fetch(`/api/sidebar/boot?${query.toString()}`, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+const response = fetch(sidebarBootPath({ contact, url }), { credentials: 'same-origin', headers: { accept: 'application/json' } });
 window.__sidebarBoot = { contact, url, response };
 
 const domReady = new Promise<void>((resolve) => {

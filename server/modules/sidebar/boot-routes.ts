@@ -4,7 +4,7 @@ import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { externalUserIdParam } from '@shared/matching';
 import type { CorpSettings } from '@shared/settings';
-import type { SidebarBoot } from '@shared/sidebar';
+import { sidebarBootPath, type SidebarBoot } from '@shared/sidebar';
 import type { Config } from '../../../config';
 import { missingPermission, requireUser } from '../../http/auth';
 import { errorResponse } from '../../http/errors';
@@ -78,6 +78,5 @@ export function sidebarBootRoutes(deps: SidebarBootDeps): Router {
 export function sidebarBootPreload(ctx: Context): string | null {
   if (/wxwork/i.test(ctx.get('user-agent'))) return null;
   const contact = new URLSearchParams(ctx.querystring).get('contact');
-  if (!contact) return null;
-  return `/api/sidebar/boot?${new URLSearchParams({ contact }).toString()}`;
+  return contact ? sidebarBootPath({ contact, url: null }) : null;
 }
