@@ -7,6 +7,7 @@
  * the frame in which this paint shows the customer.
  */
 import { sidebarBootPath, type SidebarBoot } from '@shared/sidebar';
+import { isWecomUserAgent } from '@shared/wecom-webview';
 import { renderBoot } from './render';
 
 declare global {
@@ -24,7 +25,7 @@ interface AppAssets {
 }
 
 const params = new URLSearchParams(location.search);
-const inWecom = /wxwork/i.test(navigator.userAgent);
+const inWecom = isWecomUserAgent(navigator.userAgent);
 // Inside WeCom the chat is known only from the JS-SDK; the dev shim keeps it in the URL.
 const contact = inWecom ? null : params.get('contact');
 const url = inWecom ? location.href.split('#')[0]! : null;

@@ -1,4 +1,5 @@
 import type { MeResponse, Permission } from '@shared/permissions';
+import { isWecomUserAgent } from '@shared/wecom-webview';
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { api, errorMessage } from '@/api/client';
@@ -45,8 +46,7 @@ export const useSessionStore = defineStore('session', () => {
 
 /** Where the browser goes to log in, returning to `path` afterwards. */
 export function loginUrl(path: string): string {
-  const inWecom = /wxwork/i.test(navigator.userAgent);
-  const desktop = !inWecom && !/mobile/i.test(navigator.userAgent);
+  const desktop = !isWecomUserAgent(navigator.userAgent) && !/mobile/i.test(navigator.userAgent);
   const entry = desktop ? '/api/auth/wecom/qr' : '/api/auth/wecom/authorize';
   return `${entry}?redirect=${encodeURIComponent(path)}`;
 }

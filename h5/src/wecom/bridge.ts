@@ -7,6 +7,7 @@
  */
 import type { ChatMessage } from '@shared/engagement';
 import type { MetaResponse } from '@shared/http';
+import { isWecomUserAgent } from '@shared/wecom-webview';
 import { api } from '@/api/client';
 import { sidebarBoot } from '@/boot';
 
@@ -31,7 +32,7 @@ export class WecomBridgeError extends Error {
   }
 }
 
-export const inWecomWebview = (): boolean => /wxwork/i.test(navigator.userAgent);
+export const inWecomWebview = (): boolean => isWecomUserAgent(navigator.userAgent);
 
 export async function createBridge(): Promise<WecomBridge> {
   if (!inWecomWebview()) {

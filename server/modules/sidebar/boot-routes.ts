@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { externalUserIdParam } from '@shared/matching';
 import type { CorpSettings } from '@shared/settings';
 import { sidebarBootPath, type SidebarBoot } from '@shared/sidebar';
+import { isWecomUserAgent } from '@shared/wecom-webview';
 import type { Config } from '../../../config';
 import { missingPermission, requireUser } from '../../http/auth';
 import { errorResponse } from '../../http/errors';
@@ -76,7 +77,7 @@ export function sidebarBootRoutes(deps: SidebarBootDeps): Router {
  * server behind a proxy cannot know for sure, and a preload that does not match is a wasted request.
  */
 export function sidebarBootPreload(ctx: Context): string | null {
-  if (/wxwork/i.test(ctx.get('user-agent'))) return null;
+  if (isWecomUserAgent(ctx.get('user-agent'))) return null;
   const contact = new URLSearchParams(ctx.querystring).get('contact');
   return contact ? sidebarBootPath({ contact, url: null }) : null;
 }
