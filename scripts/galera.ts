@@ -1,19 +1,19 @@
 /**
  * `npm run galera -- <command>`: a local 3-node MariaDB Galera cluster (clients on ports
- * 33061-33063), or a primary + replica pair (33071, 33072), for trying the HA topologies of
+ * 23061-23063), or a primary + replica pair (23071, 23072), for trying the HA topologies of
  * README.md#deployment on one machine.
  *
  *   start | stop | status          the Galera cluster (start wipes GALERA_DIR and bootstraps)
  *   kill N | restart N             SIGKILL node N / bring it back (IST)
  *   replica start | stop | status  the primary + replica pair
  *
- * GALERA_DIR (default /tmp/wt-ha-galera), GALERA_PORT (33061), REPLICA_DIR (/tmp/wt-ha-replica),
- * REPLICA_PORT (33071).
+ * GALERA_DIR (default /tmp/wt-ha-galera), GALERA_PORT (23061), REPLICA_DIR (/tmp/wt-ha-replica),
+ * REPLICA_PORT (23071).
  */
 import { GaleraCluster, ReplicaPair } from './galera/cluster';
 
-const cluster = new GaleraCluster({ dir: process.env.GALERA_DIR ?? '/tmp/wt-ha-galera', port: Number(process.env.GALERA_PORT ?? 33061) });
-const pair = new ReplicaPair({ dir: process.env.REPLICA_DIR ?? '/tmp/wt-ha-replica', port: Number(process.env.REPLICA_PORT ?? 33071) });
+const cluster = new GaleraCluster({ dir: process.env.GALERA_DIR ?? '/tmp/wt-ha-galera', port: Number(process.env.GALERA_PORT ?? 23061) });
+const pair = new ReplicaPair({ dir: process.env.REPLICA_DIR ?? '/tmp/wt-ha-replica', port: Number(process.env.REPLICA_PORT ?? 23071) });
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
 async function main(args: string[]): Promise<void> {

@@ -42,8 +42,8 @@ import {
 import type { HostedSimulator, Row, ServerProcess } from './harness';
 import { relationKeys } from './reliability';
 
-const GALERA = { dir: '/tmp/wt-ha-bench-galera', port: 33861 };
-const REPLICA = { dir: '/tmp/wt-ha-bench-replica', port: 33871 };
+const GALERA = { dir: '/tmp/wt-ha-bench-galera', port: 23861 };
+const REPLICA = { dir: '/tmp/wt-ha-bench-replica', port: 23871 };
 
 export async function runGaleraReliability(quick: boolean, progress: (what: string) => void): Promise<Row[]> {
   const size = quick

@@ -10,10 +10,15 @@
  * brings it: `--wsrep-recover` finds its last committed write set, and it asks the cluster only for
  * what it missed (IST from the donor's gcache — the donor keeps serving meanwhile).
  *
+ * Pick `port` below 32768: the kernel hands out 32768-60999 (ip_local_port_range) as the local
+ * ports of outgoing connections, and a test run opens thousands, so a node port in that range is
+ * now and then taken by somebody's connection and the joiner's copy never starts.
+ *
  * Sized for a shared 2-core machine: a 64 MB buffer pool, no performance schema, 2 applier threads.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -212,6 +217,11 @@ wsrep_slave_threads=2`,
     );
   }
 
+  /** Every port the cluster listens on: clients, Galera group, IST, SST. */
+  ports(): number[] {
+    return this.nodes.flatMap((_, i) => [0, 100, 200, 300].map((offset) => this.options.port + offset + i));
+  }
+
   node(i: number): MariadbNode {
     const node = this.nodes[i - 1];
     if (!node) throw new Error(`no node ${i} (the cluster has ${this.nodes.length})`);
@@ -224,6 +234,7 @@ wsrep_slave_threads=2`,
     if (this.nodes.some((n) => n.pid() !== undefined)) throw new Error(`a cluster is already running in ${this.options.dir} (stop it first)`);
     rmSync(this.options.dir, { recursive: true, force: true });
     for (const node of this.nodes) node.writeConfig();
+    await assertPortsFree(this.ports());
     const [first, ...others] = this.nodes as [MariadbNode, ...MariadbNode[]];
     await first.install();
     first.launch(['--wsrep-new-cluster']);
@@ -282,7 +293,7 @@ wsrep_slave_threads=2`,
     await until(
       async () => (await node.status('wsrep_local_state_comment')) === 'Synced' && (await node.status('wsrep_ready')) === 'ON',
       timeoutMs,
-      `${node.name} to be Synced (see ${node.errorLog})`,
+      () => `${node.name} to be Synced; the end of ${node.errorLog}:\n${tail(node.errorLog, 30)}`,
     );
   }
 
@@ -325,6 +336,7 @@ export class ReplicaPair {
     requireGalera();
     if (this.primary.pid() !== undefined || this.replica.pid() !== undefined) throw new Error(`a pair is already running in ${this.options.dir}`);
     rmSync(this.options.dir, { recursive: true, force: true });
+    await assertPortsFree([this.primary.port, this.replica.port]);
     for (const node of [this.primary, this.replica]) {
       node.writeConfig();
       await node.install();
@@ -381,10 +393,27 @@ function alive(pid: number): boolean {
   }
 }
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string | (() => string)): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The last `lines` lines of a log, for an error that says why a node did not come up. */
+function tail(file: string, lines: number): string {
+  return existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '(no log)';
+}
+
+/** Refuses to start on a port something else holds, naming it, rather than waiting for a copy that cannot start. */
+async function assertPortsFree(ports: number[]): Promise<void> {
+  for (const port of ports) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (!free) throw new Error(`port ${port} on 127.0.0.1 is taken: the cluster needs ${ports.join(', ')}`);
   }
 }

@@ -4,6 +4,7 @@
  * mariadb-server are installed (CI has them); skipped, saying why, elsewhere.
  */
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { DataTypes, QueryTypes, type Sequelize } from 'sequelize';
 import { galeraMissing, GaleraCluster } from '../../scripts/galera/cluster';
 import { openDatabase } from '../../server/db';
@@ -18,7 +19,7 @@ const JOBS = 300;
 const QUEUE = queueTable('ha_jobs', { column: 'status', ready: 'ready', running: 'running', dead: 'dead' }, { order: 'q.id' });
 
 (missing ? describe.skip : describe)('a 3-node Galera cluster', () => {
-  const cluster = new GaleraCluster({ dir: `/tmp/wt-ha-test-${process.pid}`, port: 33461 });
+  const cluster = new GaleraCluster({ dir: `/tmp/wt-ha-test-${process.pid}`, port: 23461 });
   const pools: Sequelize[] = [];
   /** A connection pool of its own on node `n` (1-based), as an instance pointed at that node has. */
   const on = async (n: number) => {
@@ -180,4 +181,19 @@ const QUEUE = queueTable('ha_jobs', { column: 'status', ready: 'ready', running:
     expect(await port()).toBe(cluster.node(3).port);
     expect(seconds).toBeLessThan(10); // the survivors may wait out the dead node's eviction (evs.suspect_timeout, 3 s here)
   }, 60_000);
+});
+
+(missing ? describe.skip : describe)('starting a Galera cluster', () => {
+  it('refuses, naming the port, when one of its ports is taken — before launching any node', async () => {
+    const cluster = new GaleraCluster({ dir: `/tmp/wt-ha-busy-${process.pid}`, port: 23481 });
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(23781, '127.0.0.1', resolve));
+    try {
+      await expect(cluster.start()).rejects.toThrow('port 23781 on 127.0.0.1 is taken');
+      expect(cluster.nodes.map((node) => node.pid())).toEqual([undefined, undefined, undefined]);
+    } finally {
+      squatter.close();
+      rmSync(cluster.options.dir, { recursive: true, force: true });
+    }
+  });
 });

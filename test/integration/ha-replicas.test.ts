@@ -13,7 +13,7 @@ const missing = process.env.HA_GALERA === 'off' ? 'HA_GALERA=off' : galeraMissin
 if (missing) console.warn(`ha-replicas: skipped — ${missing}`);
 
 (missing ? describe.skip : describe)('a primary with a read replica', () => {
-  const pair = new ReplicaPair({ dir: `/tmp/wt-ha-replica-test-${process.pid}`, port: 33571 });
+  const pair = new ReplicaPair({ dir: `/tmp/wt-ha-replica-test-${process.pid}`, port: 23571 });
   let db: Sequelize;
   const names = (sql: string) => db.query<{ name: string }>(sql, { type: QueryTypes.SELECT }).then((rows) => rows.map((r) => r.name));
 
