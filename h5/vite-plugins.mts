@@ -133,8 +133,12 @@ export function sidebarPage(options: { live: boolean }): Plugin {
       const entry = Object.values(bundle).find((c): c is OutputChunk => c.type === 'chunk' && c.isEntry);
       const page = chunkOf(bundle, '/src/pages/sidebar/SidebarPage.vue');
       const bridge = chunkOf(bundle, options.live ? '/src/wecom/jssdk-bridge.ts' : '/src/wecom/dev-shim.ts');
-      if (index?.type !== 'asset' || !entry || !page || !bridge)
-        throw new Error('sidebar-page: index.html, the entry, the sidebar page or the bridge chunk is missing from the bundle');
+      const wecomSession = chunkOf(bundle, '/src/wecom/wecom-session.ts');
+      if (index?.type !== 'asset' || !entry || !page || !bridge || !wecomSession)
+        throw new Error('sidebar-page: index.html, the entry, the sidebar page, the bridge or the JS-SDK session chunk is missing from the bundle');
+      // The first paint imports the JS-SDK session inside WeCom, so it must run nothing of the app's (Vue would start before the paint).
+      const sessionImports = staticClosure(bundle, wecomSession).filter((c) => c !== wecomSession);
+      if (sessionImports.length) throw new Error(`sidebar-page: the JS-SDK session chunk imports ${sessionImports.map((c) => c.fileName).join(', ')}`);
       const outDir = output.dir!;
       let html = String(index.source);
       const chunks = [
@@ -149,7 +153,12 @@ export function sidebarPage(options: { live: boolean }): Plugin {
       const script = await buildFirstPaint(root, alias);
       const scriptFile = `assets/first-paint-${createHash('sha256').update(script).digest('hex').slice(0, 8)}.js`;
       await writeFile(join(outDir, scriptFile), script);
-      const app = { entry: `/${entry.fileName}`, preload: chunks.filter((c) => c !== entry).map((c) => `/${c.fileName}`), shim: !options.live };
+      const app = {
+        entry: `/${entry.fileName}`,
+        preload: chunks.filter((c) => c !== entry).map((c) => `/${c.fileName}`),
+        shim: !options.live,
+        wecom: `/${wecomSession.fileName}`,
+      };
       // The icon inline (200 bytes): one request less on every open.
       const favicon = await readFile(join(root, 'public/favicon.svg'), 'utf8');
       html = html

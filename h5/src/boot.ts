@@ -1,19 +1,13 @@
 /**
  * The sidebar's boot answer (SidebarBoot). sidebar.html runs the first-paint script (first-paint/main.ts) before the app's
  * code has downloaded: it starts `GET /api/sidebar/boot` and leaves the pending answer on
- * `window.__sidebarBoot`. The session and dictionary stores, the WeCom bridge and the sidebar take
+ * `window.__sidebarBoot` (first-paint/handoff.ts). The session and dictionary stores, the WeCom bridge and the sidebar take
  * their parts from it instead of asking one after another; on any other page, or when the boot
  * failed, they ask as usual.
  */
 import type { JssdkConfigResponse } from '@shared/jssdk';
 import type { SidebarBoot, SidebarCard } from '@shared/sidebar';
 import { errorOf, readResponse } from './api/client';
-
-declare global {
-  interface Window {
-    __sidebarBoot?: { contact: string | null; url: string | null; response: Promise<Response> };
-  }
-}
 
 let answer: Promise<SidebarBoot | null> | undefined;
 
@@ -26,11 +20,19 @@ export function sidebarBoot(): Promise<SidebarBoot | null> {
 let cardTaken = false;
 
 /**
- * The boot's card for this contact, once (a reload after an action asks the server again);
- * null when the boot has none for it. An error the card answered is thrown as the ApiError.
+ * The card the first paint asked for this contact — the boot's, or inside WeCom the one asked
+ * once the JS-SDK answered — once (a reload after an action asks the server again); null when
+ * there is none for it. An error the card answered is thrown as the ApiError.
  */
 export async function takeBootCard(externalUserId: string): Promise<SidebarCard | null> {
-  if (cardTaken || window.__sidebarBoot?.contact !== externalUserId) return null;
+  const started = window.__sidebarBoot;
+  if (cardTaken || !started) return null;
+  // Inside WeCom the first paint asked for the card once the JS-SDK named the contact.
+  if (started.card?.contact === externalUserId) {
+    cardTaken = true;
+    return readResponse<SidebarCard>(await started.card.response);
+  }
+  if (started.contact !== externalUserId) return null;
   cardTaken = true;
   const part = (await sidebarBoot())?.card;
   if (!part) return null;

@@ -6,6 +6,7 @@ import { QueryTypes } from 'sequelize';
 import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
 import { useH5Suite } from '../helpers/h5-suite';
 import { deliverCallbacks } from '../helpers/server';
+import { WECOM_USER_AGENT } from '../helpers/wecom-webview';
 
 describe('chat sidebar in Chromium at 375x812', () => {
   /** A demo contact of rep-east-1, linked to a customer of theirs with follow-ups. */
@@ -187,7 +188,7 @@ describe('chat sidebar inside the WeCom webview, without WeCom’s native bridge
 
   it('signs the page URL for ww.register in the boot request and explains a JS-SDK that never answers instead of hanging', async () => {
     const phone = await openPhonePage(suite.browser, suite.server.baseUrl, {
-      userAgent: 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 wxwork/4.1.30 MicroMessenger/7.0.1',
+      userAgent: WECOM_USER_AGENT,
     });
     await loginThroughSimulator(phone, '/sidebar', 'rep-east-1');
     const booted = phone.page.waitForRequest((r) => r.url().includes('/api/sidebar/boot'));

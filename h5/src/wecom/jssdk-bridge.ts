@@ -1,13 +1,14 @@
-/** The real thing: `@wecom/jssdk` inside the WeCom webview, signed by our server (server/wecom/README.md#js-sdk). */
-import * as ww from '@wecom/jssdk';
+/**
+ * The real thing: `@wecom/jssdk` inside the WeCom webview, signed by our server
+ * (server/wecom/README.md#js-sdk), through the page's one session (wecom-session.ts, a chunk of its
+ * own that the first paint may have started already). This side adds what the app needs on top:
+ * a timeout on every native call and an explanation in Chinese of every failure.
+ */
 import type { ChatMessage } from '@shared/engagement';
 import type { JssdkConfigResponse } from '@shared/jssdk';
 import { api } from '@/api/client';
 import { bootSignatures } from '@/boot';
 import { WecomBridgeError, type WecomBridge } from './bridge';
-
-/** The page URL WeCom checks the signature against: without the `#` fragment. */
-const signedUrl = () => window.location.href.split('#')[0]!;
 
 function explain(err: unknown): WecomBridgeError {
   if (err instanceof WecomBridgeError) return err;
@@ -31,34 +32,24 @@ function withTimeout<T>(work: Promise<T>): Promise<T> {
 }
 
 export async function createJssdkBridge(): Promise<WecomBridge> {
-  const config = (await bootSignatures(signedUrl())) ?? (await api.get<JssdkConfigResponse>('/api/wecom/jssdk-config', { url: signedUrl() }));
-  // Signatures are per URL; the SDK asks again after a route change, so fetch for the URL it gives.
-  const signatures = async (url: string) => (url === signedUrl() ? config : api.get<JssdkConfigResponse>('/api/wecom/jssdk-config', { url }));
-  ww.register({
-    corpId: config.corpId,
-    agentId: config.agentId,
-    jsApiList: ['getContext', 'getCurExternalContact', 'getCurExternalChat', 'sendChatMessage'],
-    getConfigSignature: async (url) => (await signatures(url)).config,
-    getAgentConfigSignature: async (url) => (await signatures(url)).agentConfig,
-  });
+  // Its own chunk, imported by URL by the first paint too: both must reach it by the same URL.
+  const session = await import('./wecom-session');
+  if (!session.isRegistered()) {
+    const url = session.signedUrl();
+    session.registerOnce((await bootSignatures(url)) ?? (await api.get<JssdkConfigResponse>('/api/wecom/jssdk-config', { url })));
+  }
   return {
     simulated: false,
     async resolveEntry() {
       try {
-        const { entry } = await withTimeout(ww.getContext());
-        if (entry === 'single_chat_tools' || entry === 'contact_profile') {
-          return { kind: 'contact', externalUserId: (await withTimeout(ww.getCurExternalContact())).userId };
-        }
-        if (entry === 'group_chat_tools') return { kind: 'group', chatId: (await withTimeout(ww.getCurExternalChat())).chatId };
-        return { kind: 'elsewhere' };
+        return await withTimeout(session.takeEntry());
       } catch (err) {
         throw explain(err);
       }
     },
     async sendChatMessage(message: ChatMessage) {
       try {
-        // enterChat false: the rep stays in the sidebar (the chat shows the message behind it).
-        await ww.sendChatMessage({ ...message, enterChat: false });
+        await session.sendChatMessage(message);
       } catch (err) {
         throw explain(err);
       }
