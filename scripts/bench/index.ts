@@ -350,6 +350,20 @@ async function benchSidebarOpen(sizes: Sizes, server: ServerProcess, wecom: Host
       );
     }
   }
+  const [inWecom] = await measureSidebarOpen(server, cookie, pair.externalUserid, { throttles: [4], runs: sizes.browserRuns, wecom: true });
+  for (const [cache, open] of [['cold', inWecom!.cold] as const, ['warm', inWecom!.warm] as const]) {
+    rows.push(
+      figure(
+        `sidebar inside WeCom (stand-in native bridge): card visible, 375×812, 4× CPU throttle, ${cache} cache, median of ${open.runs} (${db.label})`,
+        open.cardMs,
+        'ms',
+        {
+          baseline: { value: cardApi.p50, unit: 'ms (the card API alone, p50)' },
+          detail: `${open.apiRequestsBeforeCard} API requests before the card, ${(open.transferBytes / 1024).toFixed(1)} KB over the wire`,
+        },
+      ),
+    );
+  }
   const cold = figures.find((f) => f.throttle === 1)!.cold;
   rows.push(
     figure('sidebar: bytes over the wire opening it with a cold cache (HTML, JS, CSS, font, API)', cold.transferBytes / 1024, 'KB', {

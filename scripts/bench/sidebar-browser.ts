@@ -4,9 +4,13 @@
  * mark, which the page sets in the frame that first paints the customer (SidebarPage.vue). Cold
  * is a fresh browser context (empty HTTP cache); warm is the same context opening it again.
  * CPU throttling is Chrome's own (DevTools' "4× slowdown"), standing in for a mid-range phone.
+ * With `wecom`, the page opens as inside WeCom: its user agent, `/sidebar` without the contact, and
+ * the test stand-in for WeCom's native bridge naming the contact (each native call answered after
+ * 5 ms — the real client's own time is not in the figure).
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { launchBrowser, PHONE_VIEWPORT } from '../../test/helpers/browser';
+import { fakeWecomBridge, WECOM_USER_AGENT } from '../../test/helpers/wecom-webview';
 import type { ServerProcess } from './harness';
 
 export interface SidebarOpen {
@@ -49,10 +53,10 @@ export async function measureSidebarOpen(
   server: ServerProcess,
   sessionCookie: string,
   externalUserid: string,
-  options: { throttles: number[]; runs: number },
+  options: { throttles: number[]; runs: number; wecom?: boolean },
 ): Promise<SidebarOpenFigures[]> {
   const browser = await launchBrowser();
-  const url = `${server.base}/sidebar?contact=${encodeURIComponent(externalUserid)}`;
+  const url = options.wecom ? `${server.base}/sidebar` : `${server.base}/sidebar?contact=${encodeURIComponent(externalUserid)}`;
   const cookies = sessionCookie.split('; ').map((pair) => {
     const [name, ...value] = pair.split('=');
     return { name: name!, value: value.join('='), url: server.base };
@@ -63,7 +67,14 @@ export async function measureSidebarOpen(
       const cold: Omit<SidebarOpen, 'runs'>[] = [];
       const warm: Omit<SidebarOpen, 'runs'>[] = [];
       for (let run = 0; run < options.runs; run++) {
-        const context = await browser.newContext({ viewport: PHONE_VIEWPORT, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+        const context = await browser.newContext({
+          viewport: PHONE_VIEWPORT,
+          deviceScaleFactor: 2,
+          isMobile: true,
+          hasTouch: true,
+          ...(options.wecom ? { userAgent: WECOM_USER_AGENT } : {}),
+        });
+        if (options.wecom) await fakeWecomBridge(context, { entry: 'single_chat_tools', externalUserId: externalUserid });
         await context.addCookies(cookies);
         const page = await context.newPage();
         const cdp = await context.newCDPSession(page);
