@@ -55,7 +55,7 @@ import { roleRoutes } from './modules/org/role-routes';
 import { systemRoutes } from './modules/system/routes';
 import { callbackRoutes, eventAdminRoutes } from './modules/wecom-events/routes';
 import { jssdkRoutes } from './modules/wecom-jssdk/routes';
-import { actingFor } from './wecom/acting-person';
+import { actingFor, personOf } from './wecom/acting-person';
 
 export interface WebOptions {
   /** The in-process WeCom simulator, served at /__wecom (simulator mode only). */
@@ -123,7 +123,7 @@ export function createApp(services: Services, web: WebOptions = {}): Koa {
   );
   // Whom the request's WeCom calls are charged to (server/wecom/budget.ts). Without a session (the
   // OAuth login's one code exchange) only everyone's budget counts: a whole office logs in from one address.
-  app.use((ctx, next) => (ctx.state.identity ? actingFor({ key: `user:${ctx.state.identity.userId}` }, next) : next()));
+  app.use((ctx, next) => (ctx.state.identity ? actingFor(personOf(ctx.state.identity.userId), next) : next()));
 
   for (const router of [
     systemRoutes(deps),

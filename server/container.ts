@@ -114,7 +114,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     massMessages,
     jobs: new JobWorker(sequelize, logger).registerAll([
       ...transferJobs({ sequelize, wecom, logger }),
-      ...engagementJobs({ sequelize, wecom, logger, settingDefaults: defaults }),
+      ...engagementJobs({ sequelize, wecom, wecomForPeople, logger, settingDefaults: defaults }),
       ...massMessageJobs({ sequelize, logger, service: () => massMessages }),
     ]),
     welcome: new WelcomeSender({ sequelize, wecom, logger }),

@@ -3,7 +3,9 @@
  * `actingFor(person)`, so a person-facing client (`WecomClient.forPeople`)
  * can charge every call to that person's budget wherever in a module the call is made — one seam
  * instead of a budget threaded through every route and service. Background work (jobs, the event
- * worker, syncs, welcome messages) uses the process's own client, which charges nobody.
+ * worker, syncs, welcome messages) uses the process's own client, which charges nobody — except a
+ * job that carries out one person's change for them (the grade tag of a level they set), which runs
+ * `actingFor` that person on the person-facing client.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
@@ -14,7 +16,10 @@ export interface ActingPerson {
 
 const acting = new AsyncLocalStorage<ActingPerson>();
 
-/** Runs `fn` (a request's handling) on behalf of `person`. */
+/** The budget key of a CRM user: their requests, and the WeCom work their changes queue (engagement's grade tag). */
+export const personOf = (userId: number): ActingPerson => ({ key: `user:${userId}` });
+
+/** Runs `fn` (a request's handling, or a job a person's change queued) on behalf of `person`. */
 export function actingFor<T>(person: ActingPerson, fn: () => T): T {
   return acting.run(person, fn);
 }

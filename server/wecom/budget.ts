@@ -79,4 +79,10 @@ export class PeopleCallBudget implements CallBudget {
   }
 }
 
+/** For a refusal of this budget (the person's minute or everyone's): how long until its window ends, in ms; undefined for any other error. */
+export function budgetWaitMs(err: unknown): number | undefined {
+  if (!(err instanceof DomainError) || (err.code !== 'too_many_requests' && err.code !== 'wecom_busy')) return undefined;
+  return (err.retryAfterSeconds ?? WINDOW_SECONDS) * 1000;
+}
+
 const secondsOf = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));

@@ -134,4 +134,54 @@ describe.each(databaseTargets())('客户等级 drives the WeCom tag on $label', 
     await runJobs();
     expect(tagsOf(externalUserid)).toEqual(['et-level-vip']);
   });
+
+  /** rep-east-1's count of WeCom calls in the current minute (wecom/budget.ts), and its row's key. */
+  const repBudget = async () => {
+    const [row] = await server.db.sequelize.query<{ limit_key: string; points: number }>(
+      `SELECT r.limit_key, r.points FROM rate_limit_points r
+         JOIN users u ON r.limit_key LIKE CONCAT('%:person:user:', u.id) WHERE u.wecom_userid = 'rep-east-1'`,
+      { type: QueryTypes.SELECT },
+    );
+    return row ? { key: row.limit_key, points: Number(row.points) } : undefined;
+  };
+
+  it('charges the grade tag’s WeCom calls to the rep who set the level, as their own requests are', async () => {
+    const { customer, externalUserid } = await linkedCustomer('记在本人额度');
+    const before = (await repBudget())?.points ?? 0;
+    const tagCalls = sim().api.callCount('externalcontact/mark_tag');
+
+    await setLevel(customer, 'vip');
+    await runJobs();
+
+    expect(tagsOf(externalUserid)).toEqual(['et-level-vip']);
+    expect(sim().api.callCount('externalcontact/mark_tag') - tagCalls).toBe(1);
+    expect((await repBudget())!.points - before).toBe(1);
+  });
+
+  it('waits past the rep’s minute without spending an attempt, and tags once their minute is over', async () => {
+    const { customer, externalUserid } = await linkedCustomer('额度用完');
+    await setLevel(customer, 'normal');
+    await runJobs();
+    const { key } = (await repBudget())!;
+    // The rep's minute is spent and ends in 2 s.
+    await server.db.sequelize.query('UPDATE rate_limit_points SET points = 100000, expires_at = ? WHERE limit_key = ?', {
+      replacements: [Date.now() + 2_000, key],
+    });
+
+    await setLevel(await api.get<CustomerView>('rep-east-1', `/api/customers/${customer.id}`), 'vip');
+    await runJobs();
+
+    expect(tagsOf(externalUserid)).toEqual(['et-level-normal']);
+    const [job] = await server.db.sequelize.query<{ status: string; attempts: number; run_at: string }>(
+      "SELECT status, attempts, run_at FROM jobs WHERE kind = 'customer.level_changed' ORDER BY id DESC",
+      { type: QueryTypes.SELECT },
+    );
+    expect(job!.status).toBe('queued');
+    expect(Number(job!.attempts)).toBe(0);
+    expect(new Date(job!.run_at).getTime()).toBeGreaterThan(Date.now());
+
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await runJobs();
+    expect(tagsOf(externalUserid)).toEqual(['et-level-vip']);
+  });
 });

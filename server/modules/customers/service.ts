@@ -195,6 +195,8 @@ async function phoneChanged(sequelize: Sequelize, customerId: number, previous: 
 export const LEVEL_CHANGED_JOB = 'customer.level_changed';
 export interface LevelChanged {
   customerId: number;
+  /** Who set the level: the job's WeCom calls are charged to their budget (wecom/budget.ts), as their own requests are. */
+  byUserId?: number;
 }
 
 /** A live customer's 客户等级 by id, whoever asks (a background job); undefined when gone. */
@@ -420,7 +422,11 @@ export async function writeCustomerChanges(
   if (changes.level !== undefined && changes.level !== current.level) {
     await enqueueJob(
       sequelize,
-      { kind: LEVEL_CHANGED_JOB, serialKey: `level-changed:${current.id}`, payload: { customerId: current.id } satisfies LevelChanged },
+      {
+        kind: LEVEL_CHANGED_JOB,
+        serialKey: `level-changed:${current.id}`,
+        payload: { customerId: current.id, ...(by.userId !== null ? { byUserId: by.userId } : {}) } satisfies LevelChanged,
+      },
       transaction,
     );
   }

@@ -14,7 +14,10 @@
  *   no edit that changes only remark mobiles (96361), so the relation is read from WeCom right
  *   before it is written: a number the rep typed there themselves is kept.
  * - `customer.level_changed` → the WeCom tag group 「客户等级」 follows the CRM's 客户等级 (grade.ts);
- *   one customer's in order (a serial key), each with the level as it is when the job runs.
+ *   one customer's in order (a serial key), each with the level as it is when the job runs. Its
+ *   calls are made for the person who set the level, on their budget (wecom/budget.ts): a rep
+ *   changing the levels of a whole list cannot spend the corp's quota through the job either.
+ *   Past their minute the job waits for the next one, without spending an attempt.
  */
 // Raw SQL on other modules' tables, on purpose: the remark write-back's candidates are one join of
 // customers, their links, their owners and the live relations (the pairs whose remark must change); the
@@ -24,6 +27,8 @@ import type { CorpSettings } from '@shared/settings';
 import { sqlList, upsertRow } from '../../db/dialect';
 import { enqueueJob, type JobHandler } from '../../jobs/jobs';
 import type { Logger } from '../../logger';
+import { actingFor, personOf } from '../../wecom/acting-person';
+import { budgetWaitMs } from '../../wecom/budget';
 import type { WecomClient } from '../../wecom/client';
 import { isTransient } from '../../wecom/errors';
 import { LEVEL_CHANGED_JOB, PHONE_CHANGED_JOB, type LevelChanged, type PhoneChanged } from '../customers/service';
@@ -47,6 +52,8 @@ interface TagNewContact {
 export interface EngagementJobDeps {
   sequelize: Sequelize;
   wecom: WecomClient;
+  /** The person-facing client (each call charged to the person acted for), for work done for one person. */
+  wecomForPeople: WecomClient;
   logger: Logger;
   settingDefaults: CorpSettings;
 }
@@ -122,8 +129,19 @@ export function engagementJobs(deps: EngagementJobDeps): JobHandler[] {
     // Nothing in the CRM waits on it (the level is saved): the next change writes the latest level
     // anyway, and the admin's retry of the dead job writes it now.
     ...WECOM_WRITE,
-    async run({ customerId }) {
-      await applyGradeTag(deps, customerId);
+    async run({ customerId, byUserId }) {
+      if (byUserId === undefined) {
+        await applyGradeTag(deps, customerId);
+        return;
+      }
+      try {
+        await actingFor(personOf(byUserId), () => applyGradeTag({ sequelize, wecom: deps.wecomForPeople }, customerId));
+      } catch (err) {
+        // The relations tagged before the refusal stay tagged; the next run reads what is left.
+        const wait = budgetWaitMs(err);
+        if (wait === undefined) throw err;
+        return { runAgainAt: new Date(Date.now() + wait) };
+      }
     },
   };
   return [tagNewContact, remarkWriteBack, gradeTag];
