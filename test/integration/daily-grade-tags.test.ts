@@ -184,4 +184,34 @@ describe.each(databaseTargets())('客户等级 drives the WeCom tag on $label', 
     await runJobs();
     expect(tagsOf(externalUserid)).toEqual(['et-level-vip']);
   });
+
+  it('tags a contact linked after the level was set, once matching links it', async () => {
+    const phone = `1397300${String(++seq).padStart(4, '0')}`;
+    const created = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', { type: 'individual', name: '先定等级', phone });
+    await setLevel(created, 'vip');
+    await runJobs();
+    const externalUserid = `wmGRADE${String(seq).padStart(4, '0')}`;
+
+    sim().state.addExternalContact(
+      { external_userid: externalUserid, name: '先定等级', type: 1 },
+      { userid: 'rep-east-1', remark: '', description: '', add_way: 1, tag_ids: [], remark_mobiles: [phone] },
+    );
+    await deliverCallbacks(server);
+    await runJobs();
+
+    expect(tagsOf(externalUserid)).toEqual(['et-level-vip']);
+  });
+
+  it('tags the contacts a merge moves to the kept customer with the kept customer’s level', async () => {
+    const { customer: duplicate, externalUserid } = await linkedCustomer('合并前的重复客户');
+    const kept = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', { type: 'individual', name: '合并后保留' });
+    await setLevel(kept, 'vip');
+    await runJobs();
+    expect(tagsOf(externalUserid)).toEqual([]);
+
+    await api.send('admin', 'POST', `/api/customers/${kept.id}/merge`, { sourceIds: [duplicate.id] }, 200);
+    await runJobs();
+
+    expect(tagsOf(externalUserid)).toEqual(['et-level-vip']);
+  });
 });

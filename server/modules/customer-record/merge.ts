@@ -22,7 +22,7 @@ import { movePoolEntries } from '../customer-pool/service';
 import type { Caller } from '../roles/ownership';
 import { customerFollowUpSubject } from '../customers/follow-up-subject';
 import { customerModels, type CustomerRow } from '../customers/models';
-import { getCustomer, loadVisibleCustomer } from '../customers/service';
+import { getCustomer, loadVisibleCustomer, queueLevelTags } from '../customers/service';
 
 /** Profile fields a merge copies from a source when the target has none. */
 const FILLABLE = MERGE_FILLED_FIELDS;
@@ -62,6 +62,8 @@ export async function mergeCustomers(sequelize: Sequelize, caller: Caller, targe
       );
     }
     await customerModels(sequelize).Customer.update({ ...fills, version: target.version + 1 }, { where: { id: targetId }, transaction });
+    // The moved relations never carried the kept customer's 客户等级 (nor the kept ones a filled one).
+    if (moved.wecomLinks > 0 || fills.level !== undefined) await queueLevelTags(sequelize, [targetId], caller.actor.userId, transaction);
     await restoreFollowUpDates(sequelize, customerFollowUpSubject, targetId, now, transaction);
     await audit(
       sequelize,

@@ -16,7 +16,7 @@ import { addDays, businessDate, startOfBusinessDay } from '@shared/time';
 import { INSERT_ROWS_PER_STATEMENT, containsSql, containsWhere, explainUniqueViolation, inSlices, startsWithWhere } from '../../db/dialect';
 import { looksLikeInitials } from '../../util/pinyin';
 import { marketValueFenSql } from '../products/service';
-import { enqueueJob } from '../../jobs/jobs';
+import { enqueueJob, type NewJob } from '../../jobs/jobs';
 import { dateOnlyOrNull, isoOrNull, iso, namesById, named, updateAtVersion } from '../../db/lookup';
 import { auditedDiff, columnsOf, initialValues, newColumns, viewOf } from '../../db/record-fields';
 import { maskIdentifier } from '@shared/record-fields';
@@ -188,15 +188,42 @@ async function phoneChanged(sequelize: Sequelize, customerId: number, previous: 
 }
 
 /**
- * A customer's 客户等级 (`level`) was changed: a job other modules act on (the WeCom tag group
- * 「客户等级」 follows it, engagement/grade.ts), queued in the change's transaction so it happens once
- * the change is committed; one customer's run in order, each reading the level as it then is.
+ * A customer's 客户等级 (`level`) must be shown in WeCom: a job other modules act on (the WeCom tag
+ * group 「客户等级」 follows it, engagement/grade.ts), queued in the transaction of what calls for
+ * it — a change of level, a contact linked to a customer that has one, a merge that moves links —
+ * so it happens once that is committed; one customer's run in order, each reading the level as it
+ * then is.
  */
 export const LEVEL_CHANGED_JOB = 'customer.level_changed';
 export interface LevelChanged {
   customerId: number;
   /** Who set the level: the job's WeCom calls are charged to their budget (wecom/budget.ts), as their own requests are. */
   byUserId?: number;
+}
+
+function levelTagJob(customerId: number, byUserId: number | null): NewJob {
+  return {
+    kind: LEVEL_CHANGED_JOB,
+    serialKey: `level-changed:${customerId}`,
+    payload: { customerId, ...(byUserId !== null ? { byUserId } : {}) } satisfies LevelChanged,
+  };
+}
+
+/**
+ * Queues the grade tag for those of `customerIds` that have a 客户等级 — after a contact was linked
+ * to them or their links moved (a relation that never carried the level). `byUserId`: whose change
+ * it is, charged for the job's WeCom calls (null: the matching of a sync or an event, nobody's).
+ */
+export async function queueLevelTags(sequelize: Sequelize, customerIds: readonly number[], byUserId: number | null, transaction: Transaction): Promise<void> {
+  const ids = [...new Set(customerIds)];
+  if (!ids.length) return;
+  const leveled = await customerModels(sequelize).Customer.findAll({
+    where: { id: ids, level: { [Op.ne]: null }, deleted_at: null },
+    attributes: ['id'],
+    order: [['id', 'ASC']],
+    transaction,
+  });
+  for (const row of leveled) await enqueueJob(sequelize, levelTagJob(row.get().id, byUserId), transaction);
 }
 
 /** A live customer's 客户等级 by id, whoever asks (a background job); undefined when gone. */
@@ -420,15 +447,7 @@ export async function writeCustomerChanges(
     CUSTOMER_FIELDS,
   );
   if (changes.level !== undefined && changes.level !== current.level) {
-    await enqueueJob(
-      sequelize,
-      {
-        kind: LEVEL_CHANGED_JOB,
-        serialKey: `level-changed:${current.id}`,
-        payload: { customerId: current.id, ...(by.userId !== null ? { byUserId: by.userId } : {}) } satisfies LevelChanged,
-      },
-      transaction,
-    );
+    await enqueueJob(sequelize, levelTagJob(current.id, by.userId), transaction);
   }
   if (changes.lifecycle_stage !== undefined && changes.lifecycle_stage !== current.lifecycle_stage) {
     await recordStageChange(sequelize, { customerId: current.id, from: current.lifecycle_stage, to: changes.lifecycle_stage, by: by.userId }, transaction);

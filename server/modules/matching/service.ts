@@ -16,7 +16,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { MatchedBy } from '@shared/matching';
 import { normalizePhone } from '@shared/phone';
 import { sqlList, updateRows } from '../../db/dialect';
-import { insertCustomers, rememberUnionid } from '../customers/service';
+import { insertCustomers, queueLevelTags, rememberUnionid } from '../customers/service';
 import {
   decide,
   leadRelation,
@@ -193,7 +193,10 @@ export async function writeLink(sequelize: Sequelize, link: NewLink, transaction
   await writeLinks(sequelize, [link], transaction, now);
 }
 
-/** Links (replacing any earlier link of the same contacts), each with its link event. */
+/**
+ * Links (replacing any earlier link of the same contacts), each with its link event; a customer
+ * with a 客户等级 gets its grade tag on the new relation (queued, charged to whoever linked).
+ */
 async function writeLinks(sequelize: Sequelize, links: readonly NewLink[], transaction: Transaction, now = new Date()): Promise<void> {
   if (!links.length) return;
   const contacts = links.map((l) => l.externalUserid);
@@ -208,6 +211,9 @@ async function writeLinks(sequelize: Sequelize, links: readonly NewLink[], trans
     transaction,
     now,
   );
+  const byLinker = new Map<number | null, number[]>();
+  for (const l of links) byLinker.set(l.userId, [...(byLinker.get(l.userId) ?? []), l.customerId]);
+  for (const [userId, customerIds] of byLinker) await queueLevelTags(sequelize, customerIds, userId, transaction);
 }
 
 interface LinkEvent {
