@@ -129,3 +129,6 @@ export function sidebarBootPath(parts: { contact: string | null; url: string | n
   if (parts.url) query.set('url', parts.url);
   return `/api/sidebar/boot?${query.toString()}`;
 }
+
+/** `GET` of one contact's card, for the app and for the first paint inside WeCom (which asks before the app has loaded). */
+export const sidebarCardPath = (externalUserId: string): string => `/api/sidebar/external-contacts/${encodeURIComponent(externalUserId)}`;

@@ -108,6 +108,22 @@ describe('the sidebar’s first paint inside WeCom', () => {
     expect(errors).toEqual([]);
   });
 
+  it('paints the card’s refusal for a contact WeCom names that the rep may not see, and the app says the same', async () => {
+    const { page } = await openInWecom({ entry: 'single_chat_tools', externalUserId: 'wmNOT-A-CONTACT-OF-ANYONE' });
+    await page.route(APP_ENTRY, (route) => route.abort());
+
+    await page.reload();
+    await page.getByTestId('first-paint-error').waitFor();
+    const refusal = await page.getByTestId('first-paint-error').innerText();
+    await screenshot(page, 'sidebar-wecom-refusal-375');
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+    await page.reload();
+    await page.getByTestId('sidebar-error').waitFor();
+
+    expect(refusal).toMatch(/找不到这位客户|只有添加了该客户的同事/);
+    expect(await page.getByTestId('sidebar-error').innerText()).toMatch(/找不到这位客户|只有添加了该客户的同事/);
+  });
+
   it('leaves a group chat to the app, which lists its customers', async () => {
     const { page, errors } = await openInWecom({ entry: 'group_chat_tools', chatId: 'wr-demo-chat-1' });
 

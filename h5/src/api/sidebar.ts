@@ -1,13 +1,13 @@
 import type { CustomerView, FollowUpView } from '@shared/customers';
 import type { PageOf } from '@shared/http';
-import type { GroupChatView, SidebarCard } from '@shared/sidebar';
+import { sidebarCardPath, type GroupChatView, type SidebarCard } from '@shared/sidebar';
 import { api } from './client';
 import type { TagChange } from './engagement';
 
 const enc = encodeURIComponent;
 
 export const sidebarApi = {
-  card: (externalUserId: string) => api.get<SidebarCard>(`/api/sidebar/external-contacts/${enc(externalUserId)}`),
+  card: (externalUserId: string) => api.get<SidebarCard>(sidebarCardPath(externalUserId)),
   group: (chatId: string) => api.get<GroupChatView>(`/api/sidebar/group-chats/${enc(chatId)}`),
   myContacts: () => api.get<{ items: { externalUserId: string; name: string; remark: string | null; linked: boolean }[] }>('/api/sidebar/contacts'),
   myGroups: () => api.get<{ items: { chatId: string; name: string | null; memberCount: number }[] }>('/api/sidebar/group-chats'),

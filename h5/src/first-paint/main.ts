@@ -5,10 +5,11 @@
  * takes the same answer (h5/src/boot.ts, no second request) and replaces this paint when its own
  * card is ready (`takeOverFirstPaint`). Inside WeCom the chat is known only from the JS-SDK: this
  * script imports the page's JS-SDK session (wecom/wecom-session.ts, its own chunk, which the app
- * shares), asks it for the contact, then for that contact's card, and paints. The `sidebar-card` mark (read by `npm run bench`) is set in
- * the frame in which this paint shows the customer.
+ * shares), asks it for the contact, then for that contact's card, and paints. The `sidebar-card`
+ * mark (read by `npm run bench`) is set in the frame in which this paint shows the customer.
  */
-import { sidebarBootPath, type SidebarBoot, type SidebarCard } from '@shared/sidebar';
+import { sidebarBootPath, sidebarCardPath, type SidebarBoot, type SidebarCard } from '@shared/sidebar';
+import type { ApiErrorBody } from '@shared/http';
 import { isWecomUserAgent } from '@shared/wecom-webview';
 import type * as WecomSession from '../wecom/wecom-session';
 import type { SidebarHandoff } from './handoff';
@@ -79,8 +80,9 @@ async function bootAnswer(): Promise<SidebarBoot | null> {
 
 /**
  * Inside WeCom: the JS-SDK names the chat, then the card of its contact is asked for (and left
- * for the app). Null when there is nothing to paint — a group chat, no session, an SDK that fails
- * or is slow to answer, a card the server refused: the app then paints, and explains.
+ * for the app); a card the server refused is painted as its refusal, as outside WeCom. Null when
+ * there is nothing to paint — a group chat, no session, an SDK that fails or is slow to answer:
+ * the app then paints, and explains.
  */
 async function cardInWecom(boot: SidebarBoot, app: AppAssets): Promise<SidebarBoot | null> {
   if (!boot.jssdk) return null;
@@ -89,13 +91,13 @@ async function cardInWecom(boot: SidebarBoot, app: AppAssets): Promise<SidebarBo
     session.registerOnce(boot.jssdk);
     const entry = await Promise.race([session.entryForFirstPaint(), new Promise<null>((resolve) => setTimeout(resolve, WECOM_ENTRY_WAIT_MS, null))]);
     if (entry?.kind !== 'contact') return null;
-    const card = fetch(`/api/sidebar/external-contacts/${encodeURIComponent(entry.externalUserId)}`, {
-      credentials: 'same-origin',
-      headers: { accept: 'application/json' },
-    });
+    const card = fetch(sidebarCardPath(entry.externalUserId), { credentials: 'same-origin', headers: { accept: 'application/json' } });
     handoff.card = { contact: entry.externalUserId, response: card };
     const res = await card;
-    return res.ok ? { ...boot, card: { ok: true, card: (await res.clone().json()) as SidebarCard } } : null;
+    // No session any more: the app sends the rep through login.
+    if (res.status === 401) return null;
+    const body: unknown = await res.clone().json();
+    return { ...boot, card: res.ok ? { ok: true, card: body as SidebarCard } : { ok: false, status: res.status, body: body as ApiErrorBody } };
   } catch {
     return null;
   }

@@ -239,7 +239,7 @@ export function renderError(shim: boolean, status: number, message: string): str
     text.message,
   )}</p>${
     text.retry
-      ? '<div class="van-empty__bottom"><span class="van-button van-button--primary van-button--small van-button--round"><span class="van-button__text">重试</span></span></div>'
+      ? '<div class="van-empty__bottom"><span class="van-button van-button--primary van-button--small van-button--round"><div class="van-button__content"><span class="van-button__text">重试</span></div></span></div>'
       : ''
   }</div>`;
 }
