@@ -73,9 +73,9 @@ const CALLBACK_PATH = '/api/wecom/callback';
 
 /** Builds the Koa application over the process's services. Performs no I/O. */
 export function createApp(services: Services, web: WebOptions = {}): Koa {
-  // Stored callback events are applied at once by this process's worker (when it runs one). Routes
+  // Stored callback events are applied by this process's worker (when it runs one) as soon as deliveries pause (EventWorker.noteStored). Routes
   // call WeCom through the people's client: every call charged to the request's person, bounded in time.
-  const deps = { ...services, ...web, wecom: services.wecomForPeople, onEventStored: () => services.worker.nudge() };
+  const deps = { ...services, ...web, wecom: services.wecomForPeople, onEventStored: () => services.worker.noteStored() };
   // A rep's buy above the customer's level, asked as a 适当性例外, becomes an approval request.
   const exceptions = suitabilityExceptionDoor(services.sequelize, services.approvals);
   // Customer-data exports: small ones at once, larger or full ones through approval.

@@ -8,6 +8,11 @@ import type { Logger } from '../logger';
 export interface Consumer {
   /** One round of work; how many units it handled (0: nothing was due). */
   runOnce(): Promise<number>;
+  /**
+   * How long the poller should hold the next round (0 or absent: run it now) — a consumer that
+   * yields to more urgent work in the process. `drain` never holds.
+   */
+  holdMs?(): number;
 }
 
 export class Poller {
@@ -50,6 +55,8 @@ export class Poller {
   private schedule(delay: number): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
+      const hold = this.consumer.holdMs?.() ?? 0;
+      if (hold > 0) return this.schedule(hold);
       this.running = this.consumer
         .runOnce()
         .catch((err: unknown) => {

@@ -20,6 +20,7 @@ import { backoffMs, DurableQueue } from '../../jobs/queue';
 import { parseCallbackXml } from '../../wecom/xml';
 import { handlerFor, type Apply, type EventHandler, type HandlerDeps } from './handlers';
 import { INBOX_QUEUE } from './inbox';
+import { IngestHold } from './ingest-hold';
 
 export interface WorkerOptions {
   maxAttempts: number;
@@ -31,6 +32,13 @@ export interface WorkerOptions {
   reclaimAfterMs?: number;
   retryBaseMs?: number;
   retryCapMs?: number;
+  /**
+   * While callbacks keep arriving, rounds wait until deliveries have paused this long (ms)…
+   * (`noteStored`). 0: no waiting.
+   */
+  ingestQuietMs?: number;
+  /** …but never longer than this: a steady stream still gets a round every `ingestMaxHoldMs`. */
+  ingestMaxHoldMs?: number;
   now?: () => number;
 }
 
@@ -65,6 +73,7 @@ export class EventWorker extends PolledWorker {
   private readonly perEntity: number;
   private readonly reclaimAfterMs: number;
   private readonly now: () => number;
+  private readonly ingest: IngestHold;
 
   constructor(
     private readonly deps: HandlerDeps,
@@ -75,12 +84,28 @@ export class EventWorker extends PolledWorker {
     this.perEntity = options.perEntity ?? 100;
     this.reclaimAfterMs = options.reclaimAfterMs ?? 5 * 60_000;
     this.now = options.now ?? Date.now;
+    this.ingest = new IngestHold(options.ingestQuietMs ?? 100, options.ingestMaxHoldMs ?? 1000);
     this.queue = new DurableQueue(
       deps.sequelize,
       INBOX_QUEUE,
       { maxAttempts: options.maxAttempts, baseMs: options.retryBaseMs ?? 2000, capMs: options.retryCapMs ?? 10 * 60_000 },
       this.now,
     );
+  }
+
+  /**
+   * This process stored callback deliveries (or queued dead ones again): apply them soon. Not at
+   * once while more are arriving — answering WeCom within its 5 s comes first, and one contact's
+   * edits that wait a moment coalesce into one WeCom read (see holdMs).
+   */
+  noteStored(): void {
+    this.ingest.stored(this.now());
+    this.nudge();
+  }
+
+  /** The poller's rounds wait while deliveries keep arriving (ingest-hold.ts). */
+  holdMs(): number {
+    return this.ingest.holdMs(this.now());
   }
 
   /** The admin's retry of dead events (all, or the given ones). */
