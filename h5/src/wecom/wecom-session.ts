@@ -60,7 +60,11 @@ let asked: Promise<SidebarEntry> | null = null;
 
 /** The first paint's question, kept for the app: its first `takeEntry` gets this answer (or failure) instead of asking again. */
 export function entryForFirstPaint(): Promise<SidebarEntry> {
-  asked ??= askEntry();
+  if (!asked) {
+    asked = askEntry();
+    // A failure is the app's to explain when it takes the answer, not an unhandled rejection before then.
+    asked.catch(() => undefined);
+  }
   return asked;
 }
 
