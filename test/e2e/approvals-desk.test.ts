@@ -3,9 +3,8 @@
  * beside the table, decides there, and the table reads again without leaving the page. On a phone
  * (375×812) a row still opens the request's own page. Screenshots go to test/artifacts.
  */
-import type { CustomerView } from '@shared/customers';
 import type { ProductView } from '@shared/products';
-import { LEADER_ONLY, requestException } from '../helpers/approvals';
+import { LEADER_ONLY, pendingException } from '../helpers/approvals';
 import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
 import { crmClient } from '../helpers/crm';
 import { useH5Suite } from '../helpers/h5-suite';
@@ -29,21 +28,7 @@ describe('审批 as master–detail on a wide screen', () => {
         ['桌面审批甲', '13700008801'],
         ['桌面审批乙', '13700008802'],
       ] as const) {
-        const customer = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', {
-          type: 'individual',
-          name,
-          phone,
-          riskLevel: 'C2',
-          riskAssessedOn: TODAY,
-        });
-        const approval = await requestException(api, 'rep-east-1', {
-          productId: product.id,
-          customerId: customer.id,
-          amount: 100_000,
-          soldOn: TODAY,
-          reason: '客户书面确认坚持购买',
-        });
-        titles.push(approval.title);
+        titles.push((await pendingException(api, 'rep-east-1', { name, phone }, product.id, TODAY)).title);
       }
     },
   });

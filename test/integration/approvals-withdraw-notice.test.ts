@@ -3,9 +3,8 @@
  * should not open a request that no longer waits for them.
  */
 import { QueryTypes } from 'sequelize';
-import type { CustomerView } from '@shared/customers';
 import type { ProductView } from '@shared/products';
-import { LEADER_ONLY, requestException } from '../helpers/approvals';
+import { LEADER_ONLY, pendingException } from '../helpers/approvals';
 import { useCrmServer } from '../helpers/crm-server';
 import { databaseTargets } from '../helpers/database';
 
@@ -28,20 +27,7 @@ describe.each(databaseTargets())('a withdrawn approval on $label', (target) => {
       category: 'public_fund',
       riskLevel: 'R4',
     });
-    const customer = await api.send<CustomerView>('rep-east-1', 'POST', '/api/customers', {
-      type: 'individual',
-      name: '撤回测试客户',
-      phone: '13700009901',
-      riskLevel: 'C2',
-      riskAssessedOn: TODAY,
-    });
-    const approval = await requestException(api, 'rep-east-1', {
-      productId: product.id,
-      customerId: customer.id,
-      amount: 100_000,
-      soldOn: TODAY,
-      reason: '客户书面确认坚持购买',
-    });
+    const approval = await pendingException(api, 'rep-east-1', { name: '撤回测试客户', phone: '13700009901' }, product.id, TODAY);
 
     expect((await (await api.as('rep-east-1')).json(`/api/approvals/${approval.id}/withdraw`, 'POST', {})).status).toBe(200);
 
