@@ -289,6 +289,11 @@ export const customerFilterSchema = z.object({
   riskValidity: z.enum(['valid', 'expired', 'missing'], '测评状态应为有效、已过期或未测评').optional(),
   /** Holds (a live position of) this product. */
   productId: z.coerce.number().int().positive().optional(),
+  /** Holds a live position of some product of this 产品类别 (dictionary `product_category`). */
+  productCategory: z.string().max(32).optional(),
+  /** AUM (live holdings at the latest NAV, the list's 资产) at least / below this many yuan: an AUM band. */
+  aumMin: z.coerce.number().int().min(0).max(1e12).optional(),
+  aumBelow: z.coerce.number().int().min(1).max(1e12).optional(),
   /** Only these customers (ids, comma-separated, up to 100): the desktop table's picked rows, exported. */
   ids: z
     .string()

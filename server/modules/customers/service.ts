@@ -340,7 +340,19 @@ export async function customerFilterWhere(sequelize: Sequelize, access: Access, 
     else and.push(assessed, { [Op.not]: valid } as WhereOptions);
   }
   if (query.productId) and.push({ id: { [Op.in]: holdersOf(sequelize, query.productId) } });
+  if (query.productCategory) and.push({ id: { [Op.in]: categoryHoldersOf(sequelize, query.productCategory) } });
+  // An AUM band: the list's own 资产 (aumSql), compared in fen.
+  const aum = literal(aumSql(sequelize, businessDate(now)));
+  if (query.aumMin !== undefined) and.push(sequelize.where(aum, { [Op.gte]: query.aumMin * 100 }));
+  if (query.aumBelow !== undefined) and.push(sequelize.where(aum, { [Op.lt]: query.aumBelow * 100 }));
   return and;
+}
+
+/** Customers with a live position in some product of the category. */
+function categoryHoldersOf(sequelize: Sequelize, category: string) {
+  return sequelize.literal(
+    `(SELECT h.customer_id FROM holdings h JOIN products p ON p.id = h.product_id WHERE p.category = ${sequelize.escape(category)} AND h.status = 'holding')`,
+  );
 }
 
 /** Customers with a live position in the product (the ledger's projection, `holdings`). */

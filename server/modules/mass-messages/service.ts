@@ -875,7 +875,8 @@ function requireManageOrReview(access: Access): void {
   if (!access.permissions.has('mass_message.manage') && !access.permissions.has('mass_message.review')) throw forbidden('没有客户群发的权限（客户群发）');
 }
 
-const FILTER_LABELS: Record<string, string> = {
+// Every field of the filter, or the compiler says which is missing.
+const FILTER_LABELS: Record<keyof CustomerFilter, string> = {
   keyword: '关键词',
   ownerUserId: '负责人',
   departmentId: '部门',
@@ -889,6 +890,9 @@ const FILTER_LABELS: Record<string, string> = {
   riskLevel: '风险等级',
   riskValidity: '测评状态',
   productId: '持有产品',
+  productCategory: '持有产品类别',
+  aumMin: '资产不低于（元）',
+  aumBelow: '资产低于（元）',
   ids: '所选客户',
 };
 
@@ -905,6 +909,6 @@ export async function groupAudienceText(sequelize: Sequelize, filter: GroupAudie
 export function audienceText(filter: CustomerFilter): string {
   const parts = Object.entries(filter)
     .filter(([, v]) => v !== undefined && v !== '')
-    .map(([k, v]) => `${FILTER_LABELS[k] ?? k}：${String(v)}`);
+    .map(([k, v]) => `${FILTER_LABELS[k as keyof CustomerFilter] ?? k}：${String(v)}`);
   return parts.length ? parts.join('；') : '可见范围内全部客户';
 }
