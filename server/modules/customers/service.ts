@@ -341,10 +341,12 @@ export async function customerFilterWhere(sequelize: Sequelize, access: Access, 
   }
   if (query.productId) and.push({ id: { [Op.in]: holdersOf(sequelize, query.productId) } });
   if (query.productCategory) and.push({ id: { [Op.in]: categoryHoldersOf(sequelize, query.productCategory) } });
-  // An AUM band: the list's own 资产 (aumSql), compared in fen.
-  const aum = literal(aumSql(sequelize, businessDate(now)));
-  if (query.aumMin !== undefined) and.push(sequelize.where(aum, { [Op.gte]: query.aumMin * 100 }));
-  if (query.aumBelow !== undefined) and.push(sequelize.where(aum, { [Op.lt]: query.aumBelow * 100 }));
+  if (query.aumMin !== undefined || query.aumBelow !== undefined) {
+    // An AUM band: the list's own 资产 (aumSql), compared in fen — built only when asked for.
+    const aum = literal(aumSql(sequelize, businessDate(now)));
+    if (query.aumMin !== undefined) and.push(sequelize.where(aum, { [Op.gte]: query.aumMin * 100 }));
+    if (query.aumBelow !== undefined) and.push(sequelize.where(aum, { [Op.lt]: query.aumBelow * 100 }));
+  }
   return and;
 }
 
