@@ -33,7 +33,9 @@ const inWecom = isWecomUserAgent(navigator.userAgent);
 // Inside WeCom the chat is known only from the JS-SDK; the dev shim keeps it in the URL.
 const contact = inWecom ? null : params.get('contact');
 const url = inWecom ? location.href.split('#')[0]! : null;
-const response = fetch(sidebarBootPath({ contact, url }), { credentials: 'same-origin', headers: { accept: 'application/json' } });
+/** How this script asks the API: the session cookie, a JSON answer (the boot request, the card inside WeCom). */
+const API_GET: RequestInit = { credentials: 'same-origin', headers: { accept: 'application/json' } };
+const response = fetch(sidebarBootPath({ contact, url }), API_GET);
 const handoff: SidebarHandoff = { contact, url, response };
 window.__sidebarBoot = handoff;
 
@@ -91,7 +93,7 @@ async function cardInWecom(boot: SidebarBoot, app: AppAssets): Promise<SidebarBo
     session.registerOnce(boot.jssdk);
     const entry = await Promise.race([session.entryForFirstPaint(), new Promise<null>((resolve) => setTimeout(resolve, WECOM_ENTRY_WAIT_MS, null))]);
     if (entry?.kind !== 'contact') return null;
-    const card = fetch(sidebarCardPath(entry.externalUserId), { credentials: 'same-origin', headers: { accept: 'application/json' } });
+    const card = fetch(sidebarCardPath(entry.externalUserId), API_GET);
     handoff.card = { contact: entry.externalUserId, response: card };
     const res = await card;
     // No session any more: the app sends the rep through login.
