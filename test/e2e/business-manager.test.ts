@@ -9,7 +9,7 @@
 import type { Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
 import { businessDate } from '@shared/time';
-import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, settled, type PhonePage } from '../helpers/browser';
 import { useH5Suite } from '../helpers/h5-suite';
 
 const today = businessDate(new Date());
@@ -392,7 +392,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
       for (const [, path, ready] of pages.filter((p) => p[0] === who)) {
         await phone.page.goto(path);
         await phone.page.getByTestId(ready).first().waitFor();
-        await phone.page.waitForLoadState('networkidle');
+        await settled(phone.page);
         await calm(phone.page);
         await screenshot(phone.page, `w320-mgr-${path.split('?')[0]!.slice(1).replace(/\//g, '-')}${path.includes('tab=') ? '-defaults' : ''}`);
         expect([path, await phone.page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')]).toEqual([path, 0]);

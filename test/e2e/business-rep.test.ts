@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
-import { loginThroughSimulator, nextPaint, openPhonePage, pickPreviousOption, screenshot, type PhonePage } from '../helpers/browser';
+import { loginThroughSimulator, nextPaint, openPhonePage, pickPreviousOption, screenshot, settled, type PhonePage } from '../helpers/browser';
 import { demoBookSize } from '../helpers/demo-book';
 import { useH5Suite } from '../helpers/h5-suite';
 
@@ -55,7 +55,7 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     const rows = await page.getByTestId('due-row').count();
     await page.getByTestId('due-all').click();
     await page.getByTestId('customer-count').waitFor();
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     await screenshot(page, 'business-customers-due');
 
     expect(rows).toBeLessThanOrEqual(5);
@@ -189,7 +189,7 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     await screenshot(page, 'business-sale-delete-confirm', { screen: true });
     await page.locator('.van-dialog').getByRole('button', { name: '删除' }).click();
     await page.getByTestId('sales-total').waitFor();
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     const [gone] = await db().query<{ amount_fen: number; deleted_at: string | null }>('SELECT amount_fen, voided_at AS deleted_at FROM trades WHERE id = ?', {
       replacements: [saleId],
       type: QueryTypes.SELECT,
@@ -492,7 +492,7 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
     await page.getByTestId('person-option').filter({ hasText: '李娜' }).click();
     await page.getByTestId('owner-filter').waitFor();
     await page.getByTestId('customer-count').filter({ hasNotText: all }).waitFor();
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     await screenshot(page, 'business-customers-manager', { screen: true });
     const mine = await page.getByTestId('customer-count').innerText();
     const list = await page.getByTestId('customer-list').innerText();
@@ -523,7 +523,7 @@ describe('the rep’s sales, holdings, contacts and follow-ups in Chromium at 37
 
       await narrow.page.goto(path());
       await narrow.page.getByTestId(ready).first().waitFor();
-      await narrow.page.waitForLoadState('networkidle');
+      await settled(narrow.page);
       await screenshot(narrow.page, `business-w320-${name}`);
 
       expect(await overflow(narrow.page)).toBeLessThanOrEqual(0);

@@ -4,7 +4,7 @@
  * with its calendar, the audit log — each with no raw code in what a person reads.
  */
 import type { Page } from 'playwright-core';
-import { loginThroughSimulator, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { loginThroughSimulator, openPhonePage, screenshot, settled, type PhonePage } from '../helpers/browser';
 import { useH5Suite } from '../helpers/h5-suite';
 
 /** What a person reads must not carry permission-like codes (`customer.read`) or keyed subjects (`department:2`). */
@@ -55,7 +55,7 @@ describe.each([
       await page.getByTestId('customer-dates').first().filter({ hasText: '资产' }).waitFor();
       expect(await page.getByTestId('customer-dates').first().innerText()).toMatch(/最近跟进|未跟进过/);
     }
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     await screenshot(page, `daily-${tag}-customers-aum`);
 
     expect(await rawCodes(page)).toEqual([]);
@@ -79,7 +79,7 @@ describe.each([
     await page.getByTestId('follow-up-edit-save').click();
     const corrected = followUps.filter({ hasText: '已更正' });
     await corrected.waitFor();
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     await screenshot(page, `daily-${tag}-follow-up-corrected`);
 
     if (wide) expect(await corrected.locator('td[data-column=nextAction]').innerText()).toBe('发送产品资料');
@@ -92,7 +92,7 @@ describe.each([
   it('shows 我的跟进: the calendar of planned follow-ups and what the rep wrote', async () => {
     const page = await open('rep-east-1', '/follow-ups');
     await page.getByTestId('follow-up-calendar').waitFor();
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     await screenshot(page, `daily-${tag}-my-follow-ups-calendar`);
     const calendarCodes = await rawCodes(page);
     const calendarText = await page.getByTestId('my-follow-ups').innerText();
@@ -109,12 +109,12 @@ describe.each([
   it('shows the audit log with Chinese subjects, and 管理 without raw codes', async () => {
     const page = await open('admin', '/admin/audit');
     await page.getByTestId('audit-entry').first().waitFor();
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     await screenshot(page, `daily-${tag}-audit`);
     const auditCodes = await rawCodes(page);
     await page.goto('/admin');
     await page.getByTestId('sync-org').waitFor();
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     await screenshot(page, `daily-${tag}-admin`);
 
     expect(auditCodes).toEqual([]);

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
-import { ARTIFACTS_DIR, loginThroughSimulator, nextPaint, openPhonePage, type PhonePage } from '../helpers/browser';
+import { ARTIFACTS_DIR, loginThroughSimulator, nextPaint, openPhonePage, settled, type PhonePage } from '../helpers/browser';
 import { useH5Suite } from '../helpers/h5-suite';
 
 const SHOTS = process.env.DESK_SHOTS ?? ARTIFACTS_DIR;
@@ -62,7 +62,7 @@ describe('the desktop layout: side navigation and tables from 1024 px, the phone
     const phone = await open(WIDE, path, userid);
     const { page } = phone;
     await page.getByTestId(table).locator('tbody tr').first().waitFor();
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     await shot(page, `desk-w1280-${name}`, table);
 
     expect(await page.getByTestId('side-nav').isVisible()).toBe(true);
@@ -79,7 +79,7 @@ describe('the desktop layout: side navigation and tables from 1024 px, the phone
     const phone = await open({}, path, userid);
     const { page } = phone;
     await page.getByTestId(phoneList).first().waitFor();
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     await shot(page, `desk-w375-${name}`, name === 'events' ? phoneList : undefined);
 
     expect(await page.getByTestId(table).count()).toBe(0);
@@ -103,7 +103,7 @@ describe('the desktop layout: side navigation and tables from 1024 px, the phone
       const name = (await row.locator('td:nth-child(2)').innerText()).trim();
       await row.locator('td:nth-child(2)').click();
       await page.getByTestId('customer-detail-pane').getByText(name).first().waitFor();
-      await page.waitForLoadState('networkidle');
+      await settled(page);
       await shot(page, 'desk-w1280-customers-detail');
       expect(await page.getByTestId('customer-table').isVisible()).toBe(true);
       expect(new URL(page.url()).pathname).toBe('/customers');

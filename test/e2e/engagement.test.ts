@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
-import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, settled, type PhonePage } from '../helpers/browser';
 import { useH5Suite } from '../helpers/h5-suite';
 import { deliverCallbacks } from '../helpers/server';
 
@@ -404,7 +404,7 @@ describe('customer operations in Chromium at 375x812', () => {
       for (const [path, ready] of pages.filter((p) => p[2] === who)) {
         await phone.page.goto(path);
         await phone.page.getByTestId(ready).first().waitFor();
-        await phone.page.waitForLoadState('networkidle');
+        await settled(phone.page);
         await screenshot(phone.page, `engagement-w320-${path.split('?')[0]!.slice(1).replace(/\//g, '-')}`);
         expect([path, await phone.page.evaluate<number>(OVERFLOW)]).toEqual([path, 0]);
       }

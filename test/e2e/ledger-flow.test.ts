@@ -10,7 +10,7 @@ import type { Page, Response } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
 import { moneyText, sharesText } from '@shared/format';
 import { businessDate } from '@shared/time';
-import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, settled, type PhonePage } from '../helpers/browser';
 import { useH5Suite } from '../helpers/h5-suite';
 
 const today = businessDate(new Date());
@@ -107,13 +107,13 @@ describe('the trade ledger followed through the H5 in Chromium at 375x812', () =
     const { page } = manager;
     const aum = await answerOf<{ total: number; inflow: number }>(page, '/api/dashboard/aum', () => page.goto('/aum'));
     await page.getByTestId('aum-total').waitFor();
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     await screenshot(page, `ledger-aum-${name}`);
     const aumText = await page.getByTestId('aum-total').innerText();
     const inflowText = await page.getByTestId('aum-inflow').innerText();
     const sales = await answerOf<{ total: number; count: number }>(page, '/api/dashboard/sales', () => page.goto(`/dashboard?period=${QUARTER}`), QUARTER);
     await page.getByTestId('sales-total').waitFor();
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     await page.getByTestId('dashboard-sales').scrollIntoViewIfNeeded();
     await nextPaint(page);
     await screenshot(page, `ledger-dashboard-${name}`, { screen: true });
@@ -137,7 +137,7 @@ describe('the trade ledger followed through the H5 in Chromium at 375x812', () =
     await screenshot(page, 'ledger-sale-form');
     await page.getByTestId('sale-save').click();
     await page.getByTestId('customer-sales').getByTestId('sale-row').filter({ hasText: fund.name }).first().waitFor();
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     await nextPaint(page);
     await screenshot(page, 'ledger-customer-sales');
     const saleRow = await page.getByTestId('customer-sales').getByTestId('sale-row').filter({ hasText: fund.name }).first().innerText();
@@ -305,7 +305,7 @@ describe('the trade ledger followed through the H5 in Chromium at 375x812', () =
     for (const [{ page }, path, ready, name] of shots) {
       await page.goto(path);
       await page.getByTestId(ready).first().waitFor();
-      await page.waitForLoadState('networkidle');
+      await settled(page);
       await nextPaint(page);
       await screenshot(page, name);
       overflows.push(await overflow(page));

@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
-import { loginThroughSimulator, nextPaint, openPhonePage, pickPreviousOption, screenshot, type PhonePage } from '../helpers/browser';
+import { loginThroughSimulator, nextPaint, openPhonePage, pickPreviousOption, screenshot, settled, type PhonePage } from '../helpers/browser';
 import { useH5Suite } from '../helpers/h5-suite';
 
 /** How many CSS pixels the page is wider than the window (0 when nothing sticks out). */
@@ -164,7 +164,7 @@ describe('投资者适当性: risk assessment, the sale check, exceptions and �
 
     await page.goto('/aum');
     await page.getByTestId('aum-total').waitFor();
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     await screenshot(page, 'suitability-aum');
     const override = page.getByTestId('aum-override').filter({ hasText: customer.name }).filter({ hasText: product }).first();
     const overrideText = await override.innerText();
@@ -310,7 +310,7 @@ describe('投资者适当性: risk assessment, the sale check, exceptions and �
 
       await narrow.page.goto(path());
       await narrow.page.getByTestId(ready).first().waitFor();
-      await narrow.page.waitForLoadState('networkidle');
+      await settled(narrow.page);
       await screenshot(narrow.page, `suitability-w320-${name}`);
 
       expect(await overflow(narrow.page)).toBeLessThanOrEqual(0);

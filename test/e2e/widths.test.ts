@@ -1,6 +1,6 @@
 /** The main pages at the narrowest and widest phones (320 / 430 px) and in a desktop browser: nothing overflows sideways. */
 import type { Page } from 'playwright-core';
-import { loginThroughSimulator, openPhonePage, screenshot } from '../helpers/browser';
+import { loginThroughSimulator, openPhonePage, screenshot, settled } from '../helpers/browser';
 import { useH5Suite } from '../helpers/h5-suite';
 
 const PAGES: [path: string, ready: string][] = [
@@ -26,7 +26,7 @@ describe('the H5 from 320 px phones to a desktop browser', () => {
       await loginThroughSimulator(phone, path, 'mgr-east');
 
       await phone.page.getByTestId(ready).first().waitFor();
-      await phone.page.waitForLoadState('networkidle');
+      await settled(phone.page);
       await screenshot(phone.page, `${tag}-${path.slice(1)}`);
 
       expect(await overflow(phone.page)).toBeLessThanOrEqual(0);

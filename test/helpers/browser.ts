@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Cookie, type Locator, type Page, type Request } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS_DIR = resolve(__dirname, '../artifacts');
@@ -28,6 +28,9 @@ export async function launchBrowser(): Promise<Browser> {
     ],
   });
 }
+
+/** The base URL each context was opened with (Playwright does not hand it back). */
+const CONTEXT_BASE = new WeakMap<BrowserContext, string>();
 
 export interface PhonePage {
   context: BrowserContext;
@@ -85,7 +88,9 @@ export async function openPhonePage(
     baseURL,
   });
   await context.addInitScript({ content: NO_MOTION_SCRIPT });
+  CONTEXT_BASE.set(context, baseURL);
   const page = await context.newPage();
+  trackRequests(page);
   const errors: string[] = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(msg.text());
@@ -102,17 +107,39 @@ export async function screenshot(page: Page, name: string, options: { screen?: b
   return file;
 }
 
+/** Session cookies a file's logins earned, by server and employee (jest loads this module afresh per file). */
+const sessionCookies = new Map<string, Cookie[]>();
+
 /**
- * Opens `path` without a session: the H5 sends the browser through WeCom login (the
- * simulator's pick-an-employee page), where we pick `userid`; resolves back on `path`.
+ * Opens `path` as `userid`. The first time in a file the browser goes through WeCom login as a
+ * person would: the H5 sends it to the simulator's pick-an-employee page, where we pick `userid`,
+ * and it comes back on `path`. After that the page opens with the session that login earned (one
+ * navigation instead of four, two app starts saved), as long as the server still accepts it: a
+ * session a test revoked sends the page through the login again.
  */
 export async function loginThroughSimulator(phone: PhonePage, path: string, userid: string): Promise<void> {
-  const { page } = phone;
+  const { page, context } = phone;
+  const baseURL = CONTEXT_BASE.get(context);
+  const key = `${baseURL} ${userid}`;
+  const earned = sessionCookies.get(key);
+  if (baseURL && earned && (await sessionIsLive(baseURL, earned))) {
+    await context.addCookies(earned);
+    await page.goto(path);
+    return;
+  }
   await page.goto(path);
   await page.locator(`[data-userid="${userid}"]`).click();
   await page.waitForURL((url) => url.pathname === path.split('?')[0]);
+  if (baseURL) sessionCookies.set(key, await context.cookies(baseURL));
   // The 401 that started the login is expected; count errors from here on.
   phone.errors.length = 0;
+}
+
+/** Whether the server still answers `/api/me` for these cookies. */
+async function sessionIsLive(baseURL: string, cookies: Cookie[]): Promise<boolean> {
+  const res = await fetch(new URL('/api/me', baseURL), { headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') } });
+  await res.arrayBuffer();
+  return res.ok;
 }
 
 /**
@@ -121,6 +148,40 @@ export async function loginThroughSimulator(phone: PhonePage, path: string, user
  */
 export async function nextPaint(page: Page): Promise<void> {
   await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))');
+}
+
+/** The requests each tracked page has sent and not yet seen answered (see `settled`). */
+const inFlight = new WeakMap<Page, Set<Request>>();
+
+function trackRequests(page: Page): void {
+  const open = new Set<Request>();
+  inFlight.set(page, open);
+  page.on('request', (r) => open.add(r));
+  page.on('requestfinished', (r) => open.delete(r));
+  page.on('requestfailed', (r) => open.delete(r));
+}
+
+/** How long no request may be open, painted frames included, before a page counts as settled. */
+const QUIET_MS = 100;
+
+/**
+ * Resolves once the page has had no request open for QUIET_MS and has painted since: its lists
+ * loaded, the chunks and requests a loaded page starts in turn answered too. Playwright's
+ * `networkidle` asks for 500 ms of quiet each time, which the browser flows paid hundreds of times
+ * a run; the quiet window here only has to outlast the gap between one answer and the request its
+ * handler sends (a microtask and a render), which two animation frames and a few milliseconds do.
+ */
+export async function settled(page: Page): Promise<void> {
+  const open = inFlight.get(page);
+  if (!open) return page.waitForLoadState('networkidle');
+  let quietSince = open.size ? Number.POSITIVE_INFINITY : Date.now();
+  for (;;) {
+    await nextPaint(page);
+    if (open.size) quietSince = Number.POSITIVE_INFINITY;
+    else if (quietSince === Number.POSITIVE_INFINITY) quietSince = Date.now();
+    else if (Date.now() - quietSince >= QUIET_MS) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /**
