@@ -14,8 +14,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
-  // Three workers on two cores: a test file waits much of its time (on Chromium's frames, a WeCom
-  // deadline the simulator runs out, MariaDB's commits), so a third file keeps the idle core busy.
-  // Measured on the 2-core machine: see README, Tests.
-  maxWorkers: 3,
+  // Two cores: one worker per core keeps MySQL schemas and Chromium from starving each other.
+  maxWorkers: 2,
 };

@@ -149,6 +149,9 @@ export function sidebarPage(options: { live: boolean }): Plugin {
       const linked = [...html.matchAll(/<link rel="stylesheet" crossorigin href="\/([^"]+)">/g)].map((m) => m[1]!);
       const dynamicCss = [...new Set(chunks.flatMap((c) => [...(c.viteMetadata?.importedCss ?? [])]))].filter((f) => !linked.includes(f));
       const css = await Promise.all([...linked, ...dynamicCss].map((f) => readFile(join(outDir, f), 'utf8')));
+      // The card's shared parts (styles/card-parts.css) come in with the page's CSS: SidebarActions imports them.
+      if (!css.some((c) => c.includes('.card-action{')))
+        throw new Error("sidebar-page: styles/card-parts.css is not in the sidebar page's CSS, so the first paint would draw its actions unstyled");
       const ownCss = await readFile(join(root, 'src/first-paint/first-paint.css'), 'utf8');
       const script = await buildFirstPaint(root, alias);
       const scriptFile = `assets/first-paint-${createHash('sha256').update(script).digest('hex').slice(0, 8)}.js`;

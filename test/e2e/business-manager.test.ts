@@ -6,24 +6,15 @@
  * partners and products created and edited, Chinese messages for bad input — and every page at
  * 320 px without sideways overflow.
  */
-import type { Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
 import { businessDate } from '@shared/time';
-import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, settled, type PhonePage } from '../helpers/browser';
+import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, screenshotPage, settled, type PhonePage } from '../helpers/browser';
 import { useH5Suite } from '../helpers/h5-suite';
 
 const today = businessDate(new Date());
 const QUARTER = `${today.slice(0, 4)}-Q${Math.ceil(Number(today.slice(5, 7)) / 3)}`;
 const YEAR = today.slice(0, 4);
 const QUARTER_TEXT = `${YEAR}年第${QUARTER.slice(6)}季度`;
-
-/** No toast, overlay or dropdown left on screen (they fade out), so a screenshot shows the page. */
-async function calm(page: Page): Promise<void> {
-  await page.waitForFunction(() =>
-    Array.from(document.querySelectorAll('.van-toast, .van-overlay, .van-dropdown-item')).every((e) => getComputedStyle(e).display === 'none'),
-  );
-  await nextPaint(page);
-}
 
 /** The browser's own "Failed to load resource: 400/409" lines for requests the test means to fail. */
 const unexpected = (errors: string[]) => errors.filter((e) => !/status of (400|409)/.test(e));
@@ -46,8 +37,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await page.getByTestId('dashboard-targets').waitFor();
     await page.getByTestId('chart-stage').locator('canvas').waitFor();
     await page.getByTestId('sales-delta').waitFor(); // the previous quarter has loaded
-    await calm(page);
-    await screenshot(page, 'mgr-dashboard');
+    await screenshotPage(page, 'mgr-dashboard');
     await screenshot(page, 'mgr-dashboard-screen', { screen: true });
     const stale = Number(await page.getByTestId('customers-stale').locator('.figure').innerText());
     expect(stale).toBeGreaterThan(0);
@@ -76,8 +66,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await page.getByTestId('customers-stale').click();
     await page.waitForURL((url) => url.pathname === '/customers' && url.searchParams.get('noFollowUpDays') === '30');
     await page.getByTestId('customer-count').getByText(`共 ${stale} 位客户`).waitFor();
-    await calm(page);
-    await screenshot(page, 'mgr-dashboard-drill-stale', { screen: true });
+    await screenshotPage(page, 'mgr-dashboard-drill-stale', { screen: true });
 
     expect(unexpected(errors)).toEqual([]);
     await phone.context.close();
@@ -89,8 +78,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
 
     const east = page.getByTestId('target-row').filter({ hasText: '华东销售部' });
     await east.waitFor();
-    await calm(page);
-    await screenshot(page, 'mgr-targets');
+    await screenshotPage(page, 'mgr-targets');
     await east.click();
     const sheet = page.getByTestId('target-sheet');
     await sheet.getByTestId('target-input').locator('input').fill('');
@@ -104,8 +92,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await sheet.getByTestId('target-save').click();
     await page.getByTestId('target-warnings').waitFor();
     await east.getByTestId('target-value').getByText('100.00 万元').waitFor();
-    await calm(page);
-    await screenshot(page, 'mgr-targets-warning');
+    await screenshotPage(page, 'mgr-targets-warning');
     const warning = await page.getByTestId('target-warnings').innerText();
     const [stored] = await query<{ value: number }>(
       "SELECT t.value FROM targets t JOIN departments d ON d.id = t.scope_id WHERE t.scope_type = 'department' AND d.name = '华东销售部' AND t.period = ? AND t.metric = 'sales_amount'",
@@ -143,8 +130,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await page.getByTestId('dashboard-period-text').getByText(`${YEAR}年 · 与上年`).waitFor();
     await page.getByTestId('target-summed').first().waitFor();
     await page.getByTestId('dashboard-targets').scrollIntoViewIfNeeded();
-    await calm(page);
-    await screenshot(page, 'mgr-dashboard-year-targets', { screen: true });
+    await screenshotPage(page, 'mgr-dashboard-year-targets', { screen: true });
     expect(await page.getByTestId('target-summed').first().innerText()).toBe('按季度目标合计');
     expect(await page.getByTestId('dashboard-targets').innerText()).not.toContain('本期还没有设置目标');
 
@@ -168,8 +154,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await sheet.getByTestId('role-permissions').getByText('导入数据').click();
     await sheet.getByTestId('save-role').click();
     await page.getByTestId('role').filter({ hasText: '运营主管' }).waitFor();
-    await calm(page);
-    await screenshot(page, 'admin-roles-created');
+    await screenshotPage(page, 'admin-roles-created');
 
     await page.getByRole('tab', { name: '新成员默认角色' }).click();
     await page.getByTestId('add-department-role').click();
@@ -177,8 +162,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await page.getByTestId('department-role-sheet').getByText('运营主管').click();
     const mapped = page.getByTestId('department-role').filter({ hasText: '运营部' });
     await mapped.getByText('运营主管').waitFor();
-    await calm(page);
-    await screenshot(page, 'admin-department-roles');
+    await screenshotPage(page, 'admin-department-roles');
     const [role] = await query<{ code: string; data_scope: string; permissions: string }>(
       "SELECT code, data_scope, permissions FROM roles WHERE name = '运营主管'",
     );
@@ -208,8 +192,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await form.getByTestId('partner-credit-code').locator('input').fill('ABC123');
     await form.getByTestId('partner-save').click();
     await form.getByText('统一社会信用代码格式不正确').waitFor();
-    await calm(page);
-    await screenshot(page, 'mgr-partner-form-bad');
+    await screenshotPage(page, 'mgr-partner-form-bad');
     await form.getByTestId('partner-credit-code').locator('input').fill('');
     await form.getByTestId('partner-phone').locator('input').fill('13800138000');
     await form.getByTestId('partner-save').click();
@@ -227,8 +210,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await page.getByTestId('follow-up-content').locator('textarea').fill('首次拜访，介绍代销合作方案。');
     await page.getByTestId('follow-up-save').click();
     await page.getByTestId('partner-follow-ups').getByText('首次拜访，介绍代销合作方案。').waitFor();
-    await calm(page);
-    await screenshot(page, 'mgr-partner-detail');
+    await screenshotPage(page, 'mgr-partner-detail');
     const [row] = await query<{ status: string; contact_phone: string; version: number }>(
       "SELECT status, contact_phone, version FROM consignment_partners WHERE name = '宁波银行杭州分行'",
     );
@@ -242,8 +224,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await page.getByTestId('partner-info').waitFor();
     await page.getByRole('tab', { name: /代销业绩/ }).click();
     await page.getByTestId('partner-sale').first().waitFor();
-    await calm(page);
-    await screenshot(page, 'mgr-partner-sales');
+    await screenshotPage(page, 'mgr-partner-sales');
 
     expect(unexpected(errors)).toEqual([]);
     await phone.context.close();
@@ -254,8 +235,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     const { page, errors } = phone;
 
     await page.getByTestId('product-list').getByTestId('product').first().waitFor();
-    await calm(page);
-    await screenshot(page, 'admin-products');
+    await screenshotPage(page, 'admin-products');
     await page.getByTestId('new-product').click();
     const form = page.getByTestId('product-form');
     await form.getByTestId('product-save').click();
@@ -267,8 +247,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await form.getByTestId('product-category').locator('.van-tag').first().click();
     await form.getByTestId('product-save').click();
     await form.getByText('产品代码只能包含字母、数字、下划线和短横线').waitFor();
-    await calm(page);
-    await screenshot(page, 'admin-product-form-bad');
+    await screenshotPage(page, 'admin-product-form-bad');
     await form.getByTestId('product-code').locator('input').fill('PF0001'); // taken: the server says so
     await form.getByTestId('product-save').click();
     await form.getByText('产品代码 PF0001 已存在').waitFor();
@@ -286,12 +265,10 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await page.getByTestId('product').filter({ hasText: '招盈稳健债券A' }).waitFor();
     await page.getByTestId('product').filter({ hasText: '招盈稳健债券A' }).click();
     await page.getByTestId('product-holder').first().waitFor();
-    await calm(page);
-    await screenshot(page, 'admin-product-detail');
+    await screenshotPage(page, 'admin-product-detail');
     await page.getByRole('tab', { name: /销售记录/ }).click();
     await page.getByTestId('product-sale').first().waitFor();
-    await calm(page);
-    await screenshot(page, 'admin-product-sales');
+    await screenshotPage(page, 'admin-product-sales');
     const [product] = await query<{ risk_level: string; status: string }>("SELECT risk_level, status FROM products WHERE code = 'PF0099'");
 
     expect(product).toEqual({ risk_level: 'R3', status: 'on_sale' });
@@ -320,8 +297,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await page.getByTestId('sync-org').getByTestId('sync-time').waitFor();
     const dead = page.getByTestId('event-row').filter({ hasText: '84061' });
     await dead.waitFor();
-    await calm(page);
-    await screenshot(page, 'admin-home');
+    await screenshotPage(page, 'admin-home');
     expect(await page.getByTestId('sync-org').innerText()).toMatch(/用时 \d+/);
     expect((await page.getByTestId('sync-org').innerText()).match(/完成/g)).toHaveLength(1);
     const retrying = page.getByTestId('event-row').filter({ hasText: '系统繁忙' });
@@ -340,8 +316,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     expect(await page.getByTestId('import-template').getAttribute('href')).toBe('/api/imports/templates/holding_records.xlsx');
     const kinds = await page.getByTestId('import-kind').allInnerTexts();
     expect(kinds).toEqual(['客户', '代销机构', '销售记录', '持仓交易', '跟进记录', '产品净值', '商机', '公海分配']);
-    await calm(page);
-    await screenshot(page, 'admin-import-kinds');
+    await screenshotPage(page, 'admin-import-kinds');
 
     await page.goto('/admin/notifications');
     await page.getByTestId('remark-write-back').waitFor();
@@ -351,15 +326,13 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
     await screenshot(page, 'admin-digest-time-picker', { screen: true });
     await page.getByTestId('digest-time-picker').getByText('确认').click();
     await Promise.all([page.locator('.van-toast', { hasText: '已保存' }).waitFor(), page.getByTestId('remark-write-back-name').click()]);
-    await calm(page);
-    await screenshot(page, 'admin-notifications-remarks');
+    await screenshotPage(page, 'admin-notifications-remarks');
     const [setting] = await query<{ value: string }>("SELECT value FROM corp_settings WHERE name = 'remarkWriteBackName'");
     expect(JSON.parse(setting!.value)).toBe(true);
 
     await page.goto('/admin/audit');
     await page.getByTestId('audit-entry').first().waitFor();
-    await calm(page);
-    await screenshot(page, 'admin-audit-log');
+    await screenshotPage(page, 'admin-audit-log');
     const entries = (await page.getByTestId('audit-entry').allInnerTexts()).join('\n');
     expect(entries).not.toContain('其他操作');
 
@@ -393,8 +366,7 @@ describe('manager and admin business pages in Chromium at 375x812', () => {
         await phone.page.goto(path);
         await phone.page.getByTestId(ready).first().waitFor();
         await settled(phone.page);
-        await calm(phone.page);
-        await screenshot(phone.page, `w320-mgr-${path.split('?')[0]!.slice(1).replace(/\//g, '-')}${path.includes('tab=') ? '-defaults' : ''}`);
+        await screenshotPage(phone.page, `w320-mgr-${path.split('?')[0]!.slice(1).replace(/\//g, '-')}${path.includes('tab=') ? '-defaults' : ''}`);
         expect([path, await phone.page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')]).toEqual([path, 0]);
       }
       expect(unexpected(phone.errors)).toEqual([]);

@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
-import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, settled, type PhonePage } from '../helpers/browser';
+import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, screenshotPage, settled, type PhonePage } from '../helpers/browser';
 import { useH5Suite } from '../helpers/h5-suite';
 import { deliverCallbacks } from '../helpers/server';
 
@@ -44,11 +44,6 @@ describe('customer operations in Chromium at 375x812', () => {
   };
   /** Lets the page paint before a screenshot (the browser helper turns animations off, so nothing is mid-slide). */
   const settle = (page: Page) => nextPaint(page);
-  /** No toast, sheet or dropdown over the page: for a screenshot of the page itself. */
-  const calm = async (page: Page) => {
-    await until(page, "[...document.querySelectorAll('.van-toast, .van-overlay, .van-dropdown-item')].every((e) => getComputedStyle(e).display === 'none')");
-    await nextPaint(page);
-  };
 
   const suite = useH5Suite({
     seedCrm: 'linked',
@@ -90,8 +85,7 @@ describe('customer operations in Chromium at 375x812', () => {
     await visible(page, 'tag-sheet-save').click();
     await page.getByTestId('contact-way-tags').getByText('线下活动').waitFor();
     await page.getByTestId('contact-way-welcome').locator('textarea').fill('{客户称呼}您好，欢迎参加春季沙龙！我是{销售姓名}。');
-    await calm(page);
-    await screenshot(page, 'engagement-contact-way-form');
+    await screenshotPage(page, 'engagement-contact-way-form');
     await page.getByTestId('save-contact-way').click();
 
     await page.waitForURL((url) => url.pathname === '/admin/contact-ways');
@@ -100,8 +94,7 @@ describe('customer operations in Chromium at 375x812', () => {
     const qr = card.getByTestId('contact-way-qr').locator('img');
     await qr.waitFor();
     await until(page, "[...document.querySelectorAll('[data-testid=contact-way-qr] img')].every((img) => img.complete && img.naturalWidth > 0)");
-    await calm(page);
-    await screenshot(page, 'engagement-contact-ways');
+    await screenshotPage(page, 'engagement-contact-ways');
 
     expect(await card.innerText()).toContain('李娜');
     expect(await card.innerText()).toContain('线下活动');
@@ -137,8 +130,7 @@ describe('customer operations in Chromium at 375x812', () => {
     await page.waitForURL((url) => url.pathname === '/admin/welcome');
     const corp = page.locator('[data-testid=welcome-template][data-scope=corp]');
     await corp.waitFor();
-    await calm(page);
-    await screenshot(page, 'engagement-welcome-list');
+    await screenshotPage(page, 'engagement-welcome-list');
 
     expect(await corp.getByTestId('welcome-template-text').innerText()).toBe('{客户称呼}您好，我是{销售姓名}，很高兴为您服务。');
     expect(await corp.innerText()).toContain('图片');
@@ -195,8 +187,7 @@ describe('customer operations in Chromium at 375x812', () => {
     await page.getByTestId('save-quick-reply').click();
     const row = page.getByTestId('quick-reply-row').filter({ hasText: REPLY_TITLE });
     await row.waitFor();
-    await calm(page);
-    await screenshot(page, 'engagement-quick-replies');
+    await screenshotPage(page, 'engagement-quick-replies');
 
     expect(await page.getByTestId('quick-reply-category').filter({ has: row }).innerText()).toContain('开场问候');
     expect(await row.innerText()).toContain('已用 0 次');
@@ -218,8 +209,7 @@ describe('customer operations in Chromium at 375x812', () => {
     await page.getByTestId('save-quick-reply').click();
     const row = page.getByTestId('quick-reply-row').filter({ hasText: '稳健理财海报' });
     await row.locator('img').waitFor();
-    await calm(page);
-    await screenshot(page, 'engagement-quick-replies-two-categories');
+    await screenshotPage(page, 'engagement-quick-replies-two-categories');
 
     expect(await page.getByTestId('quick-reply-category').count()).toBe(2);
     expect(errors).toEqual([]);
@@ -238,8 +228,7 @@ describe('customer operations in Chromium at 375x812', () => {
     await screenshot(page, 'engagement-sidebar-tag-sheet', { screen: true });
     await visible(page, 'tag-sheet-save').click();
     await page.getByTestId('contact-tags').getByText('稳健型').waitFor();
-    await calm(page);
-    await screenshot(page, 'engagement-sidebar-after-tags', { screen: true });
+    await screenshotPage(page, 'engagement-sidebar-after-tags', { screen: true });
 
     const [relation] = await suite.server.db.sequelize.query<{ tag_ids: string }>(
       "SELECT tag_ids FROM wecom_follow_relations WHERE external_userid = ? AND userid = 'rep-east-1'",
@@ -279,7 +268,8 @@ describe('customer operations in Chromium at 375x812', () => {
 
   it('a rep sends an image 话术: the shim gets a WeCom media_id', async () => {
     const { page, errors } = rep;
-    await calm(page);
+    // The last test's 「模拟发送到当前聊天」 toast goes first: this one waits for its own.
+    await page.locator('.van-toast').waitFor({ state: 'hidden' });
 
     await page.getByTestId('action-quick-replies').click();
     await visible(page, 'quick-reply-category').filter({ hasText: '产品资料' }).click();
@@ -323,16 +313,14 @@ describe('customer operations in Chromium at 375x812', () => {
 
     await page.waitForURL((url) => url.pathname === '/customers' && url.searchParams.get('channel') === lead!.state);
     await page.getByTestId('customer-count').getByText('共 1 位客户').waitFor();
-    await calm(page);
-    await screenshot(page, 'engagement-customers-by-channel');
+    await screenshotPage(page, 'engagement-customers-by-channel');
     expect(await page.getByTestId('customer-channel-filter').innerText()).toContain(CODE_NAME);
     expect(await page.getByTestId('customer-list').innerText()).toContain('扫码客户1');
 
     await page.goto('/admin/welcome');
     const sendRow = page.getByTestId('welcome-send').filter({ hasText: '扫码客户1' });
     await sendRow.waitFor();
-    await calm(page);
-    await screenshot(page, 'engagement-welcome-sends');
+    await screenshotPage(page, 'engagement-welcome-sends');
     expect(await sendRow.getByTestId('welcome-send-status').innerText()).toMatch(/已发送|发送中|未发送|发送失败/);
     expect(errors).toEqual([]);
   });
@@ -365,8 +353,7 @@ describe('customer operations in Chromium at 375x812', () => {
     await visible(page, 'tag-option').filter({ hasText: '积极进取型' }).click();
     await visible(page, 'tag-sheet-save').click();
     await cell.getByText('积极进取型').waitFor();
-    await calm(page);
-    await screenshot(page, 'engagement-customer-tags');
+    await screenshotPage(page, 'engagement-customer-tags');
     expect(await cell.getByTestId('customer-tag').allInnerTexts()).toEqual(expect.arrayContaining(['稳健型', '积极进取型']));
 
     await page.goto('/customers');
@@ -375,8 +362,7 @@ describe('customer operations in Chromium at 375x812', () => {
     await page.locator('.van-dropdown-item__option', { hasText: '积极进取型' }).click();
     await page.waitForURL((url) => url.searchParams.has('tagId'));
     await page.getByTestId('customer-count').getByText('共 1 位客户').waitFor();
-    await calm(page);
-    await screenshot(page, 'engagement-customers-by-tag');
+    await screenshotPage(page, 'engagement-customers-by-tag');
     expect(await page.evaluate<number>(OVERFLOW)).toBeLessThanOrEqual(0);
     expect(await page.getByTestId('customer-list').innerText()).toContain(linked.customer);
     expect(errors).toEqual([]);

@@ -5,21 +5,15 @@
  * product whose NAV is overdue and the admin home's card — at 375×812 and 1280×800 — and a rep
  * who reads the history without any way to change it.
  */
-import type { Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
 import { addDays, businessDate } from '@shared/time';
-import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, type PhonePage } from '../helpers/browser';
+import { loginThroughSimulator, nextPaint, openPhonePage, screenshot, screenshotPage, type PhonePage } from '../helpers/browser';
 import { useH5Suite } from '../helpers/h5-suite';
 
 const today = businessDate(new Date());
 const DESKTOP = { viewport: { width: 1280, height: 800 }, desktop: true };
 
 /** No toast or overlay left on screen, so a screenshot shows the page. */
-async function calm(page: Page): Promise<void> {
-  await page.waitForFunction(() => Array.from(document.querySelectorAll('.van-toast, .van-overlay')).every((e) => getComputedStyle(e).display === 'none'));
-  await nextPaint(page);
-}
-
 describe('NAV maintenance in Chromium', () => {
   let fund: { id: number; code: string };
   let stale: { id: number; code: string; name: string };
@@ -64,8 +58,7 @@ describe('NAV maintenance in Chromium', () => {
 
     const card = page.getByTestId('stale-navs');
     await card.waitFor();
-    await calm(page);
-    await screenshot(page, `nav-admin-home-${label}`, { screen: true });
+    await screenshotPage(page, `nav-admin-home-${label}`, { screen: true });
     expect(await card.innerText()).toContain(stale.name);
     expect(await card.getByTestId('stale-nav').filter({ hasText: stale.name }).innerText()).toMatch(/\d+ 天未更新/);
 
@@ -73,8 +66,7 @@ describe('NAV maintenance in Chromium', () => {
     await page.waitForURL(`**/products/${stale.id}`);
     await page.getByTestId('nav-stale').waitFor();
     await page.getByTestId('nav-chart').locator('canvas').waitFor();
-    await calm(page);
-    await screenshot(page, `nav-stale-product-${label}`, { screen: true });
+    await screenshotPage(page, `nav-stale-product-${label}`, { screen: true });
     expect(await page.getByTestId('nav-stale').innerText()).toMatch(/净值已 \d+ 天未更新.*超过 5 天未更新即视为过期/);
     expect(errors).toEqual([]);
     await context.close();
@@ -88,8 +80,7 @@ describe('NAV maintenance in Chromium', () => {
 
     await page.getByTestId('nav-chart').locator('canvas').waitFor();
     await page.getByTestId('nav-row').first().waitFor();
-    await calm(page);
-    await screenshot(page, `nav-product-${label}`);
+    await screenshotPage(page, `nav-product-${label}`);
     await page.getByTestId('product-navs').evaluate((el) => el.scrollIntoView());
     await nextPaint(page);
     await screenshot(page, `nav-product-${label}-panel`, { screen: true });
@@ -146,8 +137,7 @@ describe('NAV maintenance in Chromium', () => {
 
     await page.getByTestId('nav-row').first().waitFor();
     await page.getByTestId('nav-row').first().click();
-    await calm(page);
-    await screenshot(page, 'nav-product-rep');
+    await screenshotPage(page, 'nav-product-rep');
 
     expect(await page.getByTestId('nav-add').count()).toBe(0);
     expect(await page.getByTestId('nav-sheet').count()).toBe(0);
@@ -160,8 +150,7 @@ describe('NAV maintenance in Chromium', () => {
 
     await page.getByTestId('import-kind').filter({ hasText: '产品净值' }).click();
     await page.getByTestId('import-kind-hint').filter({ hasText: '累计净值' }).waitFor();
-    await calm(page);
-    await screenshot(page, 'nav-import-page', { screen: true });
+    await screenshotPage(page, 'nav-import-page', { screen: true });
 
     expect(await page.getByTestId('import-template').getAttribute('href')).toBe('/api/imports/templates/navs.xlsx');
     expect(await page.getByTestId('import-mode').count()).toBe(0);

@@ -99,12 +99,29 @@ export async function openPhonePage(
   return { context, page, errors };
 }
 
-/** The whole page, or (`screen`) what the phone's screen shows — for dialogs and fixed bars over a long list. */
-export async function screenshot(page: Page, name: string, options: { screen?: boolean } = {}): Promise<string> {
+/**
+ * The whole page, or (`screen`) what the phone's screen shows — for dialogs and fixed bars over a
+ * long list. `style`: CSS in force for the capture only.
+ */
+export async function screenshot(page: Page, name: string, options: { screen?: boolean; style?: string } = {}): Promise<string> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const file = join(ARTIFACTS_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: !options.screen });
+  await page.screenshot({ path: file, fullPage: !options.screen, style: options.style });
   return file;
+}
+
+/**
+ * A screenshot of the page itself: once no sheet, dialog or dropdown is open over it (without
+ * motion they close at once; this waits for Vue to take them away), and with a passing toast left
+ * out of the picture. Vant shows a toast for 2 s; the browser flows waited for it to go before
+ * each such screenshot, ~2 s each. A test that cares what a toast says waits for its text.
+ */
+export async function screenshotPage(page: Page, name: string, options: { screen?: boolean } = {}): Promise<string> {
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll('.van-overlay, .van-dropdown-item')).every((e) => getComputedStyle(e).display === 'none'),
+  );
+  await nextPaint(page);
+  return screenshot(page, name, { ...options, style: '.van-toast { visibility: hidden !important; }' });
 }
 
 /** Session cookies a file's logins earned, by server and employee (jest loads this module afresh per file). */

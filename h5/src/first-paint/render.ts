@@ -94,7 +94,7 @@ function actions(ctx: Context, card: SidebarCard): string {
   const full = card.customer?.access === 'full' ? card.customer.profile : null;
   const phone = (full?.sensitiveMasked ? null : full?.phone) || card.contact.remarkMobiles[0] || null;
   const follower = card.viewer === 'follower' && !card.contact.lost;
-  const action = (name: IconName, text: string) => `<span class="fp-action">${icon(name, 'fp-action-icon')}${text}</span>`;
+  const action = (name: IconName, text: string) => `<span class="card-action">${icon(name, 'card-action-icon')}${text}</span>`;
   const items = [
     phone ? action('phone-o', '拨打电话') : '',
     full ? action('user-circle-o', '客户详情') : '',
@@ -102,7 +102,7 @@ function actions(ctx: Context, card: SidebarCard): string {
     follower ? action('chat-o', '话术') : '',
     full && can(ctx, 'customer.risk') ? action('records-o', '风险测评') : '',
   ].join('');
-  return items ? `<div class="fp-actions">${items}</div>` : '';
+  return items ? `<div class="card-actions">${items}</div>` : '';
 }
 
 /** PoolActions.vue, as it paints from the card's `pool`. */
@@ -113,12 +113,12 @@ function poolBar(ctx: Context, card: SidebarCard): string {
   const status = card.pool;
   let body = '';
   if (status) {
-    body = `<div class="fp-pool">${tag('公海', 'van-tag--medium van-tag--warning')}<span class="fp-pool-text">${esc(status.pool.name)} · ${esc(POOL_ENTRY_KINDS[status.kind])}${
+    body = `<div class="card-pool">${tag('公海', 'van-tag--medium van-tag--warning')}<span class="card-pool-text">${esc(status.pool.name)} · ${esc(POOL_ENTRY_KINDS[status.kind])}${
       status.reason ? `：${esc(status.reason)}` : ''
     } · ${esc(dateText(status.enteredAt))}</span>${status.canClaim ? '<span class="van-button van-button--primary van-button--mini"><span class="van-button__text">领取</span></span>' : ''}</div>`;
   } else if (status === null || status === undefined) {
     const mayRelease = can(ctx, 'customer.write') && (ctx.me.user.id === ownerId || can(ctx, 'customer.transfer'));
-    if (mayRelease) body = `<div class="fp-pool"><span class="fp-link">释放到公海</span></div>`;
+    if (mayRelease) body = `<div class="card-pool"><span class="fp-link">释放到公海</span></div>`;
   }
   return `<div class="fp-pool-bar">${body}</div>`;
 }
@@ -207,7 +207,7 @@ function limitedCard(ctx: Context, card: SidebarCard, customer: Extract<SidebarC
 
 /** MatchPanel.vue's head: why it is not linked and who it may be (search and 新建 come with the app). */
 function matchPanel(ctx: Context, card: SidebarCard): string {
-  const reasons = card.unmatchedReasons.length ? `<ul class="fp-reasons">${card.unmatchedReasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : '';
+  const reasons = card.unmatchedReasons.length ? `<ul class="card-reasons">${card.unmatchedReasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : '';
   const suggestions = card.suggestions
     .map((s) =>
       cell(esc(s.customer.name), '', {
