@@ -2,11 +2,11 @@
  * Calling the CRM API as the demo employees: one logged-in Browser per userid, plus `post` /
  * `patch` helpers that fail the test on an unexpected status and return the parsed body.
  */
-import xlsx from 'node-xlsx';
 import { QueryTypes } from 'sequelize';
 import type { CustomerView } from '@shared/customers';
 import type { ImportJobView } from '@shared/imports';
 import type { ProductView } from '@shared/products';
+import { sheetjs } from '../../server/modules/imports/workbook';
 import { bodyOf } from './http';
 import type { TestServer } from './server';
 import { loggedIn, type Browser } from './session';
@@ -93,7 +93,7 @@ export type SheetRow = (string | number | null)[];
 /** Uploads `rows` as an .xlsx (`<kind>.xlsx`) to /api/imports as `userid`, the way the H5 does: the answer as it came. */
 export async function uploadImport(api: CrmClient, userid: string, kind: string, rows: SheetRow[], query = 'mode=create&dryRun=false'): Promise<Response> {
   const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(xlsx.build([{ name: 'Sheet1', data: rows, options: {} }]))]), `${kind}.xlsx`);
+  form.append('file', new Blob([new Uint8Array(sheetjs().build([{ name: 'Sheet1', data: rows, options: {} }]))]), `${kind}.xlsx`);
   return (await api.as(userid)).fetch(`/api/imports?kind=${kind}&${query}`, { method: 'POST', body: form });
 }
 

@@ -170,7 +170,7 @@ function customerCard(ctx: Context, customer: Full, matchedBy: SidebarCard['link
     cell('下次跟进', dueHtml, { link: writer }),
     matchedBy ? cell('关联方式', `<span>${esc(MATCHED_BY[matchedBy.matchedBy])}</span>`) : '',
     writer
-      ? `<div class="fp-card-actions"><span class="van-button van-button--primary van-button--small"><div class="van-button__content"><div class="van-button__icon">${icon('edit')}</div><span class="van-button__text">写跟进</span></div></span><span class="van-button van-button--primary van-button--small van-button--plain"><div class="van-button__content"><span class="van-button__text">改阶段</span></div></span></div>`
+      ? `<div class="card-buttons"><span class="van-button van-button--primary van-button--small"><div class="van-button__content"><div class="van-button__icon">${icon('edit')}</div><span class="van-button__text">写跟进</span></div></span><span class="van-button van-button--primary van-button--small van-button--plain"><div class="van-button__content"><span class="van-button__text">改阶段</span></div></span></div>`
       : '',
   ].join('');
   const holdingsTitle = `<span>持仓市值 · ${esc(moneyText(customer.holdingsTotal))}</span>${
@@ -200,7 +200,7 @@ function limitedCard(ctx: Context, card: SidebarCard, customer: Extract<SidebarC
     cell(esc(customer.name), `<span>${esc(label(ctx, 'lifecycle_stage', customer.lifecycleStage))}</span>`) +
       cell('负责人', `<span>${esc(customer.owner.name)}</span>`, { label: '该客户不在你的数据范围内，仅显示概况' }) +
       (card.coFollowUp
-        ? `<div class="fp-limited-actions"><span class="van-button van-button--primary van-button--small van-button--plain"><div class="van-button__content"><div class="van-button__icon">${icon('edit')}</div><span class="van-button__text">写协同跟进</span></div></span></div>`
+        ? `<div class="card-buttons"><span class="van-button van-button--primary van-button--small van-button--plain"><div class="van-button__content"><div class="van-button__icon">${icon('edit')}</div><span class="van-button__text">写协同跟进</span></div></span></div>`
         : ''),
   );
 }
