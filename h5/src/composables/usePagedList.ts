@@ -1,6 +1,6 @@
 /**
  * Infinite scroll over a paginated endpoint (`PageOf<T>`): `loadMore` for Vant's `<van-list>`,
- * `reset` when the filter changes. A stale answer (the filter changed meanwhile) is dropped.
+ * `reset` when the filter changes (`reload` to load its first page again at once). A stale answer (the filter changed meanwhile) is dropped.
  */
 import type { PageOf } from '@shared/http';
 import { ref, shallowRef, watch } from 'vue';
@@ -66,13 +66,19 @@ export function usePagedList<T>(fetchPage: (page: number) => Promise<PageOf<T>>)
     loading.value = false;
   }
 
+  /** Back to the first page and load it again: a new filter, or the rows changed under the list. */
+  function reload(): Promise<void> {
+    reset();
+    return loadMore();
+  }
+
   /** The failed page was tapped: the list asks again (Vant's `<van-list>` loads once its error is gone). */
   function clearError(): void {
     error.value = null;
   }
 
   // fetchPage: the desktop table (components/desk) asks for page N itself, with the list's filter.
-  return { items, total, loading, finished, error, loadMore, reset, clearError, pageSize, generation: generationRef, fetchPage };
+  return { items, total, loading, finished, error, loadMore, reset, reload, clearError, pageSize, generation: generationRef, fetchPage };
 }
 
 /**

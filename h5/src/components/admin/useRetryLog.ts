@@ -43,8 +43,7 @@ export function useRetryLog<T extends RetryLogItem<S>, S extends string>(source:
 
   async function refresh(): Promise<void> {
     counts.value = await source.stats();
-    list.reset();
-    await list.loadMore();
+    await list.reload();
   }
   watch(status, () => void refresh());
 

@@ -19,8 +19,7 @@ export function usePagedSearch<T>(
 
   function search(): void {
     clearTimeout(timer);
-    list.reset();
-    void list.loadMore();
+    void list.reload();
   }
   if (options.typing !== undefined) {
     const delay = options.typing;
