@@ -339,8 +339,8 @@ export async function customerFilterWhere(sequelize: Sequelize, access: Access, 
     else if (query.riskValidity === 'valid') and.push(assessed, valid);
     else and.push(assessed, { [Op.not]: valid } as WhereOptions);
   }
-  if (query.productId) and.push({ id: { [Op.in]: holdersOf(sequelize, query.productId) } });
-  if (query.productCategory) and.push({ id: { [Op.in]: categoryHoldersOf(sequelize, query.productCategory) } });
+  if (query.productId) and.push({ id: { [Op.in]: holdersOf(sequelize, { productId: query.productId }) } });
+  if (query.productCategory) and.push({ id: { [Op.in]: holdersOf(sequelize, { category: query.productCategory }) } });
   if (query.aumMin !== undefined || query.aumBelow !== undefined) {
     // An AUM band: the list's own 资产 (aumSql), compared in fen — built only when asked for.
     const aum = literal(aumSql(sequelize, businessDate(now)));
@@ -350,16 +350,10 @@ export async function customerFilterWhere(sequelize: Sequelize, access: Access, 
   return and;
 }
 
-/** Customers with a live position in some product of the category. */
-function categoryHoldersOf(sequelize: Sequelize, category: string) {
-  return sequelize.literal(
-    `(SELECT h.customer_id FROM holdings h JOIN products p ON p.id = h.product_id WHERE p.category = ${sequelize.escape(category)} AND h.status = 'holding')`,
-  );
-}
-
-/** Customers with a live position in the product (the ledger's projection, `holdings`). */
-function holdersOf(sequelize: Sequelize, productId: number) {
-  return sequelize.literal(`(SELECT h.customer_id FROM holdings h WHERE h.product_id = ${Number(productId)} AND h.status = 'holding')`);
+/** Customers with a live position (the ledger's projection, `holdings`) in the product, or in some product of the category. */
+function holdersOf(sequelize: Sequelize, of: { productId: number } | { category: string }) {
+  const products = 'productId' in of ? `= ${Number(of.productId)}` : `IN (SELECT p.id FROM products p WHERE p.category = ${sequelize.escape(of.category)})`;
+  return sequelize.literal(`(SELECT h.customer_id FROM holdings h WHERE h.product_id ${products} AND h.status = 'holding')`);
 }
 
 export async function listCustomers(sequelize: Sequelize, access: Access, query: CustomerListQuery, now = new Date()): Promise<PageOf<CustomerView>> {
